@@ -1,0 +1,2 @@
+export * from './engine-v1.js';
+export * from './tensor.js';

@@ -1,0 +1,3 @@
+export * from './engine/v1/index.js';
+export * from './plugin/index.js';
+export * from './pipeline.js';

@@ -1,0 +1,15 @@
+// Shared vitest settings: resolve workspace packages to their TypeScript sources ("source" export condition)
+// so tests never depend on a stale dist/.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    typecheck: { enabled: true, include: ['src/**/*.test-d.ts'] },
+    testTimeout: 30000,
+    hookTimeout: 30000,
+    pool: 'forks',
+  },
+});
