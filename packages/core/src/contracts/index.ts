@@ -1,3 +1,4 @@
 export * from './engine/v1/index.js';
 export * from './plugin/index.js';
 export * from './pipeline.js';
+export * from './orchestrator.js';
