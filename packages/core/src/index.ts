@@ -3,6 +3,7 @@ export * from './errors/index.js';
 export * from './tokens.js';
 export * from './version.js';
 export * from './di/index.js';
+export * from './app/index.js';
 export * from './config/index.js';
 export * from './provisioning/index.js';
 export * from './executor/index.js';

@@ -1,1 +1,2 @@
-export {};
+export * from './step-kernel.js';
+export * from './step-factories.js';
