@@ -1,0 +1,195 @@
+/**
+ * Benchmark harness: a bench file default-exports `defineBenchmark({...})`; `npm run bench [-- <name>]`
+ * runs it (bench/run.js -> bench/runner.ts) with warm-up and interleaved iterations of every case.
+ */
+import { cpus, totalmem, arch, platform, release } from 'node:os';
+
+export type BenchCase<S> = (state: S) => unknown | Promise<unknown>;
+
+export interface BenchmarkDefinition<S = unknown, C extends string = string> {
+  readonly name: string;
+  /** Untimed runs of every case before measuring (default 5). */
+  readonly warmup?: number;
+  /** Timed samples per case (default 50; BENCH_ITERATIONS overrides). */
+  readonly iterations?: number;
+  /** Calls per timed sample for sub-microsecond cases; each sample is reported per call (default 1). */
+  readonly batch?: number;
+  readonly setup: () => S | Promise<S>;
+  readonly cases: Readonly<Record<C, BenchCase<S>>>;
+  /** Name of the case every other case is compared against. */
+  readonly baseline: NoInfer<C>;
+  /** Extra JSON fields for the result (e.g. output agreement between ours and the baseline). */
+  readonly report?: (state: S) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  readonly teardown?: (state: S) => void | Promise<void>;
+}
+
+export interface CaseStats {
+  readonly samples: number;
+  readonly medianMs: number;
+  readonly p50Ms: number;
+  readonly p90Ms: number;
+  readonly p99Ms: number;
+  readonly meanMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly stddevMs: number;
+}
+
+export interface MachineInfo {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly arch: string;
+  readonly platform: string;
+  readonly osRelease: string;
+  readonly totalMemMb: number;
+  readonly node: string;
+}
+
+export interface BenchmarkResult {
+  readonly name: string;
+  readonly date: string;
+  readonly machine: MachineInfo;
+  readonly warmup: number;
+  readonly iterations: number;
+  readonly batch: number;
+  readonly baseline: string;
+  readonly cases: Readonly<Record<string, CaseStats>>;
+  /** median(case) / median(baseline) for every non-baseline case: < 1 means faster than the baseline. */
+  readonly ratios: Readonly<Record<string, number>>;
+  readonly report?: Record<string, unknown>;
+}
+
+export function defineBenchmark<S, C extends string>(definition: BenchmarkDefinition<S, C>): BenchmarkDefinition<S, C> {
+  if (!(definition.baseline in definition.cases)) {
+    throw new Error(`benchmark '${definition.name}': baseline '${definition.baseline}' is not one of its cases (${Object.keys(definition.cases).join(', ')})`);
+  }
+  if (Object.keys(definition.cases).length < 2) {
+    throw new Error(`benchmark '${definition.name}': needs at least two cases (ours and the baseline)`);
+  }
+  return definition;
+}
+
+/** Nearest-rank percentile over an ascending-sorted array (p in 0..100). */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+export function median(sorted: readonly number[]): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function summarize(samplesMs: readonly number[]): CaseStats {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const n = sorted.length;
+  const mean = sorted.reduce((sum, x) => sum + x, 0) / n;
+  const variance = sorted.reduce((sum, x) => sum + (x - mean) ** 2, 0) / Math.max(1, n - 1);
+  return {
+    samples: n,
+    medianMs: median(sorted),
+    p50Ms: percentile(sorted, 50),
+    p90Ms: percentile(sorted, 90),
+    p99Ms: percentile(sorted, 99),
+    meanMs: mean,
+    minMs: sorted[0]!,
+    maxMs: sorted[n - 1]!,
+    stddevMs: Math.sqrt(variance),
+  };
+}
+
+export function machineInfo(): MachineInfo {
+  const cpuList = cpus();
+  return {
+    cpu: cpuList[0]?.model.trim() ?? 'unknown',
+    cores: cpuList.length,
+    arch: arch(),
+    platform: platform(),
+    osRelease: release(),
+    totalMemMb: Math.round(totalmem() / 2 ** 20),
+    node: process.version,
+  };
+}
+
+async function timeOnce<S>(fn: BenchCase<S>, state: S, batch: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < batch; i++) await fn(state);
+  return Number(process.hrtime.bigint() - start) / 1e6 / batch;
+}
+
+export interface RunOptions {
+  readonly iterations?: number;
+  readonly warmup?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Runs every case `warmup` times, then `iterations` rounds; each round runs every case once, in an order
+ * rotated per round, so drift (thermal, GC, JIT) spreads evenly over the cases instead of favouring one.
+ */
+export async function runBenchmark<S>(definition: BenchmarkDefinition<S>, options: RunOptions = {}): Promise<BenchmarkResult> {
+  const warmup = options.warmup ?? definition.warmup ?? 5;
+  const iterations = options.iterations ?? definition.iterations ?? 50;
+  const batch = Math.max(1, Math.floor(definition.batch ?? 1));
+  const names = Object.keys(definition.cases);
+  const state = await definition.setup();
+  try {
+    for (let w = 0; w < warmup; w++) {
+      for (const name of names) await definition.cases[name]!(state);
+    }
+    const samples = new Map<string, number[]>(names.map((n) => [n, []]));
+    for (let i = 0; i < iterations; i++) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(i + k) % names.length]!;
+        samples.get(name)!.push(await timeOnce(definition.cases[name]!, state, batch));
+      }
+      options.onProgress?.(i + 1, iterations);
+    }
+    const cases: Record<string, CaseStats> = {};
+    for (const name of names) cases[name] = summarize(samples.get(name)!);
+    const baselineMedian = cases[definition.baseline]!.medianMs;
+    const ratios: Record<string, number> = {};
+    for (const name of names) if (name !== definition.baseline) ratios[name] = cases[name]!.medianMs / baselineMedian;
+    const report = definition.report ? await definition.report(state) : undefined;
+    return {
+      name: definition.name,
+      date: new Date().toISOString(),
+      machine: machineInfo(),
+      warmup,
+      iterations,
+      batch,
+      baseline: definition.baseline,
+      cases,
+      ratios,
+      ...(report ? { report } : {}),
+    };
+  } finally {
+    await definition.teardown?.(state);
+  }
+}
+
+function formatMs(ms: number): string {
+  if (ms >= 100) return ms.toFixed(1);
+  if (ms >= 1) return ms.toFixed(3);
+  return ms.toPrecision(3);
+}
+
+/** A plain-text table: one row per case, times in ms, ratio against the baseline. */
+export function formatTable(result: BenchmarkResult): string {
+  const header = ['case', 'median ms', 'p50', 'p90', 'p99', 'ratio'];
+  const rows = Object.entries(result.cases).map(([name, s]) => [
+    name === result.baseline ? `${name} (baseline)` : name,
+    formatMs(s.medianMs),
+    formatMs(s.p50Ms),
+    formatMs(s.p90Ms),
+    formatMs(s.p99Ms),
+    name === result.baseline ? '1.00' : result.ratios[name]!.toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const title = `${result.name}  (${result.iterations} interleaved iterations, ${result.warmup} warm-up${result.batch > 1 ? `, ${result.batch} calls/sample` : ''})`;
+  return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { defineBenchmark, formatTable, median, percentile, runBenchmark, summarize } from '../harness.js';
+
+describe('stats', () => {
+  it('computes nearest-rank percentiles and the median', () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(sorted, 50)).toBe(50);
+    expect(percentile(sorted, 90)).toBe(90);
+    expect(percentile(sorted, 99)).toBe(99);
+    expect(median([1, 2, 3, 4])).toBe(2.5);
+    expect(median([3, 1, 2].sort())).toBe(2);
+  });
+
+  it('summarizes unsorted samples', () => {
+    const s = summarize([5, 1, 3]);
+    expect(s).toMatchObject({ samples: 3, medianMs: 3, minMs: 1, maxMs: 5, meanMs: 3 });
+  });
+});
+
+describe('runBenchmark', () => {
+  it('interleaves cases, rotating the order each round, and reports ratios against the baseline', async () => {
+    const order: string[] = [];
+    const events: string[] = [];
+    const bench = defineBenchmark({
+      name: 'order',
+      warmup: 1,
+      iterations: 3,
+      setup: () => {
+        events.push('setup');
+        return { n: 0 };
+      },
+      cases: {
+        ours: (s) => {
+          s.n++;
+          order.push('ours');
+        },
+        base: () => {
+          order.push('base');
+        },
+      },
+      baseline: 'base',
+      report: (s) => ({ calls: s.n }),
+      teardown: () => {
+        events.push('teardown');
+      },
+    });
+    const result = await runBenchmark(bench);
+    // warm-up (ours, base) then rounds rotating: ours,base / base,ours / ours,base
+    expect(order).toEqual(['ours', 'base', 'ours', 'base', 'base', 'ours', 'ours', 'base']);
+    expect(events).toEqual(['setup', 'teardown']);
+    expect(result.report).toEqual({ calls: 4 });
+    expect(Object.keys(result.ratios)).toEqual(['ours']);
+    expect(result.cases.ours!.samples).toBe(3);
+    expect(result.machine.node).toBe(process.version);
+    expect(formatTable(result)).toContain('base (baseline)');
+  });
+
+  it('tears down even when a case throws', async () => {
+    let tornDown = false;
+    const bench = defineBenchmark({
+      name: 'boom',
+      warmup: 0,
+      iterations: 1,
+      setup: () => null,
+      cases: { ours: () => { throw new Error('boom'); }, base: () => undefined },
+      baseline: 'base',
+      teardown: () => { tornDown = true; },
+    });
+    await expect(runBenchmark(bench)).rejects.toThrow('boom');
+    expect(tornDown).toBe(true);
+  });
+
+  it('refuses a baseline that is not a case', () => {
+    expect(() => defineBenchmark({ name: 'x', setup: () => 0, cases: { a: () => 0, b: () => 0 }, baseline: 'c' as 'a' })).toThrow(
+      "baseline 'c' is not one of its cases (a, b)",
+    );
+  });
+});
