@@ -1,1 +1,14 @@
+export { runEngineConformance } from './engine-conformance.js';
+export type { EngineConformanceOptions } from './engine-conformance.js';
+export {
+  checkEngineShape,
+  checkRunResult,
+  checkStreamParts,
+  checkSwitchyardError,
+  diffActiveResources,
+  snapshotActiveResources,
+} from './conformance-checks.js';
+export { collectStream, streamError, within } from './stream-collect.js';
+export type { CollectedStream } from './stream-collect.js';
+
 export const VERSION = '0.1.0';
