@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import type { Tensor, TensorMap } from '../contracts/index.js';
+import type { StepEnvironment, StepFunction } from './step-kernel.js';
+import { ocrStepError } from './ocr-types.js';
+import type { OcrRecognizedText } from './ocr-types.js';
+
+export interface OcrCtcDecodeParams {
+  /** Logical file name of the character list, one per line (index 1 = first line). */
+  readonly vocab_file: string;
+  readonly blank_index?: number;
+  /** PaddleOCR appends a space as the last class (`use_space_char`). Default true. */
+  readonly append_space?: boolean;
+}
+
+/**
+ * Greedy CTC decoding of `[N, T, C]` class probabilities: best class per time step, collapse repeats, drop the
+ * blank; the confidence of a line is the mean probability of its emitted characters.
+ */
+export async function createOcrCtcDecodeStep(
+  params: OcrCtcDecodeParams,
+  env: StepEnvironment,
+): Promise<StepFunction<Tensor | TensorMap, OcrRecognizedText[]>> {
+  const path = env.files[params.vocab_file];
+  if (!path) throw ocrStepError(env, 'ARTIFACT_NOT_FOUND', `vocab file "${params.vocab_file}" is not among the model files`);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw ocrStepError(env, 'ARTIFACT_NOT_FOUND', `cannot read vocab file ${path}`, error);
+  }
+  const blank = params.blank_index ?? 0;
+  const keys = text.replace(/\r/g, '').split('\n');
+  if (keys[keys.length - 1] === '') keys.pop();
+  if (params.append_space ?? true) keys.push(' ');
+  // Class index -> character; the blank takes its own slot.
+  const classes: string[] = [];
+  for (let i = 0, k = 0; k < keys.length; i++) classes.push(i === blank ? '' : keys[k++]!);
+  if (blank >= classes.length) classes.push('');
+  return (input) => {
+    const t = 'dims' in input && 'data' in input ? (input as Tensor) : Object.values(input)[0];
+    if (!t || t.type !== 'float32' || t.dims.length !== 3) {
+      throw ocrStepError(env, 'STEP_FAILED', `expected [N, T, C] float32 probabilities, found ${t ? `${t.type} [${t.dims.join(', ')}]` : 'nothing'}`);
+    }
+    const [batch, steps, numClasses] = t.dims as [number, number, number];
+    if (numClasses !== classes.length) {
+      throw ocrStepError(
+        env,
+        'STEP_FAILED',
+        `the model has ${numClasses} classes but ${params.vocab_file} gives ${classes.length} (keys + blank${params.append_space ?? true ? ' + space' : ''})`,
+      );
+    }
+    const data = t.data as Float32Array;
+    const out: OcrRecognizedText[] = [];
+    for (let n = 0; n < batch; n++) {
+      let line = '';
+      let sum = 0;
+      let count = 0;
+      let previous = -1;
+      for (let s = 0; s < steps; s++) {
+        const base = (n * steps + s) * numClasses;
+        let best = 0;
+        let bestP = data[base]!;
+        for (let c = 1; c < numClasses; c++) {
+          const p = data[base + c]!;
+          if (p > bestP) {
+            bestP = p;
+            best = c;
+          }
+        }
+        if (best !== blank && best !== previous) {
+          line += classes[best]!;
+          sum += bestP;
+          count++;
+        }
+        previous = best;
+      }
+      out.push({ text: line, confidence: count === 0 ? 0 : sum / count });
+    }
+    return out;
+  };
+}
