@@ -1,1 +1,36 @@
+import { definePlugin } from '@switchyard/core';
+import { OnnxEngine } from './onnx-engine.js';
+import { onnxOptionsSchema, type OnnxPluginOptions } from './onnx-options.js';
+
 export const VERSION = '0.1.0';
+
+export { OnnxEngine } from './onnx-engine.js';
+export type { OnnxPluginOptions, GraphOptimizationLevel } from './onnx-options.js';
+export { onnxOptionsSchema, availableExecutionProviders } from './onnx-options.js';
+
+/** Creates the onnxruntime-node engine (also what the plugin registers). */
+export function createOnnxEngine(options: OnnxPluginOptions = {}): OnnxEngine {
+  return new OnnxEngine(options);
+}
+
+const engines = new Set<OnnxEngine>();
+
+/** The plugin manifest: registers one ONNX engine (id `onnx` unless `engineId` is set). */
+const onnxPlugin = definePlugin<OnnxPluginOptions>({
+  name: '@switchyard/plugin-onnx',
+  version: VERSION,
+  core: '^0.1.0',
+  configSchema: onnxOptionsSchema,
+  register(context) {
+    const engine = createOnnxEngine(context.options);
+    engines.add(engine);
+    context.registerEngine(engine);
+  },
+  async shutdown() {
+    const closing = [...engines];
+    engines.clear();
+    await Promise.all(closing.map((engine) => engine.close()));
+  },
+});
+
+export default onnxPlugin;

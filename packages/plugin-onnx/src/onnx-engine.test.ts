@@ -1,0 +1,150 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SwitchyardError } from '@switchyard/core';
+import { createOnnxEngine, OnnxEngine } from './index.js';
+import onnxPlugin from './index.js';
+import { f32, fixture, i64, rejection, signal } from '../test/fixtures.js';
+
+const addMul = { id: 'add-mul', files: { 'add-mul.onnx': fixture('add-mul.onnx') } };
+const run = (engine: OnnxEngine, tensors: Record<string, ReturnType<typeof f32>>, stage?: string) =>
+  engine.doRun({ modelId: 'add-mul', workload: 'inference', input: { kind: 'tensors', tensors, ...(stage ? { stage } : {}) } }, signal());
+
+describe('OnnxEngine (SingleShot)', () => {
+  let engine: OnnxEngine;
+  afterEach(async () => engine?.close());
+
+  it('runs a graph and returns its outputs', async () => {
+    engine = createOnnxEngine();
+    await engine.doLoad(addMul, signal());
+    const result = await run(engine, { a: f32([1, 2, 3, 4], [1, 4]), b: f32([10, 20, 30, 40], [1, 4]) });
+    expect(result.output.kind).toBe('tensors');
+    const tensors = (result.output as { tensors: Record<string, { data: Float32Array; dims: number[] }> }).tensors;
+    expect(Array.from(tensors['sum']!.data)).toEqual([11, 22, 33, 44]);
+    expect(Array.from(tensors['product']!.data)).toEqual([10, 40, 90, 160]);
+    expect(tensors['sum']!.dims).toEqual([1, 4]);
+    // a dynamic batch dim accepts 2 rows
+    const two = await run(engine, { a: f32([1, 1, 1, 1, 2, 2, 2, 2], [2, 4]), b: f32([1, 1, 1, 1, 1, 1, 1, 1], [2, 4]) });
+    expect(Array.from((two.output as { tensors: Record<string, { data: Float32Array }> }).tensors['sum']!.data)).toEqual([2, 2, 2, 2, 3, 3, 3, 3]);
+  });
+
+  it.each([
+    ['a missing input', { a: f32([1, 2, 3, 4], [1, 4]) }, /missing input 'b'/, 'b'],
+    ['a wrong dtype', { a: f32([1, 2, 3, 4], [1, 4]), b: i64([1, 2, 3, 4], [1, 4]) }, /input 'b' has dtype int64, expected float32/, 'b'],
+    ['a wrong static dim', { a: f32([1, 2, 3], [1, 3]), b: f32([1, 2, 3, 4], [1, 4]) }, /input 'a' has shape \[1, 3\], expected \[batch, 4\]/, 'a'],
+    ['a wrong rank', { a: f32([1, 2, 3, 4], [4]), b: f32([1, 2, 3, 4], [1, 4]) }, /input 'a' has shape \[4\], expected \[batch, 4\]/, 'a'],
+    ['an unknown input', { a: f32([1, 2, 3, 4], [1, 4]), b: f32([1, 2, 3, 4], [1, 4]), c: f32([1], [1]) }, /unknown input 'c'/, 'c'],
+    ['dims that disagree with the data', { a: f32([1, 2, 3], [1, 4]), b: f32([1, 2, 3, 4], [1, 4]) }, /dims \[1, 4\] \(4 elements\) but 3 values/, 'a'],
+  ])('refuses %s with INVALID_INPUT naming model, stage and input', async (_what, tensors, message, field) => {
+    engine = createOnnxEngine();
+    await engine.doLoad(addMul, signal());
+    const error = await rejection(run(engine, tensors));
+    expect(SwitchyardError.hasCode(error, 'INVALID_INPUT')).toBe(true);
+    expect(error.message).toMatch(message);
+    expect(error.message).toContain("model 'add-mul' stage 'main'");
+    expect((error as unknown as SwitchyardError).details['field']).toBe(field);
+  });
+
+  it('refuses a run of a model that is not loaded, and a non-tensor input', async () => {
+    engine = createOnnxEngine();
+    const notLoaded = await rejection(run(engine, {}));
+    expect(SwitchyardError.hasCode(notLoaded, 'MODEL_NOT_LOADED')).toBe(true);
+    await engine.doLoad(addMul, signal());
+    const text = await rejection(engine.doRun({ modelId: 'add-mul', workload: 'inference', input: { kind: 'text', prompt: 'hi' } }, signal()));
+    expect(SwitchyardError.hasCode(text, 'UNSUPPORTED')).toBe(true);
+    const stage = await rejection(run(engine, {}, 'nope'));
+    expect(stage.message).toMatch(/no stage 'nope' \(stages: main\)/);
+  });
+
+  it('fails a truncated or corrupt .onnx with MODEL_LOAD_FAILED naming the file', async () => {
+    engine = createOnnxEngine();
+    const dir = mkdtempSync(join(tmpdir(), 'onnx-corrupt-'));
+    const truncated = join(dir, 'truncated.onnx');
+    const bytes = readFileSync(fixture('tiny-lm.onnx'));
+    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const garbage = join(dir, 'garbage.onnx');
+    writeFileSync(garbage, 'this is not a protobuf');
+    for (const file of [truncated, garbage, join(dir, 'missing.onnx')]) {
+      const error = await rejection(engine.doLoad({ id: 'bad', files: { 'm.onnx': file } }, signal()));
+      expect(SwitchyardError.hasCode(error, 'MODEL_LOAD_FAILED')).toBe(true);
+      expect(error.message).toContain(file);
+      expect((error as unknown as SwitchyardError).details['file']).toBe(file);
+    }
+    expect(engine.sessions.size).toBe(0);
+    expect(engine.loadedModelIds).toEqual([]);
+  });
+
+  it('refuses an execution provider that is not present, naming it and listing what exists', () => {
+    let error: unknown;
+    try {
+      createOnnxEngine({ executionProviders: ['cuda', 'cpu'] });
+    } catch (e) {
+      error = e;
+    }
+    expect(SwitchyardError.hasCode(error, 'EXECUTION_PROVIDER_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toMatch(/'cuda' is not available .*\(available: cpu/);
+    expect((error as SwitchyardError).details['provider']).toBe('cuda');
+  });
+
+  it('refuses a per-model execution provider override that is not present', async () => {
+    engine = createOnnxEngine();
+    const error = await rejection(engine.doLoad({ ...addMul, options: { executionProviders: ['tensorrt'] } }, signal()));
+    expect(SwitchyardError.hasCode(error, 'EXECUTION_PROVIDER_UNAVAILABLE')).toBe(true);
+  });
+
+  it('honours an aborted signal before running', async () => {
+    engine = createOnnxEngine();
+    await engine.doLoad(addMul, signal());
+    const controller = new AbortController();
+    controller.abort();
+    const error = await rejection(engine.doRun({ modelId: 'add-mul', workload: 'inference', input: { kind: 'tensors', tensors: {} } }, controller.signal));
+    expect(SwitchyardError.hasCode(error, 'ABORTED')).toBe(true);
+  });
+
+  it('runs the stages of a ModelGraph by name and warms up static graphs', async () => {
+    engine = createOnnxEngine({ warmup: true, intraOpNumThreads: 1 });
+    const dir = mkdtempSync(join(tmpdir(), 'onnx-graph-'));
+    copyFileSync(fixture('add-mul.onnx'), join(dir, 'second.onnx'));
+    const metadata = {
+      model_id: 'two', version: '1', files: ['first.onnx', 'second.onnx'],
+      execution_template: { type: 'ModelGraph', stages: [
+        { name: 'first', model_file: 'first.onnx', execution_mode: { type: 'SingleShot' }, inputs: ['a', 'b'], outputs: ['sum'] },
+        { name: 'second', model_file: 'second.onnx', inputs: ['a', 'b'], outputs: ['sum'] },
+      ] },
+    };
+    await engine.doLoad({ id: 'two', metadata, files: { 'first.onnx': fixture('add-mul.onnx'), 'second.onnx': join(dir, 'second.onnx') } }, signal());
+    expect(engine.sessions.size).toBe(2);
+    const request = (stage?: string) => ({ modelId: 'two', workload: 'inference' as const, input: { kind: 'tensors' as const, tensors: { a: f32([1, 1, 1, 1], [1, 4]), b: f32([2, 2, 2, 2], [1, 4]) }, ...(stage ? { stage } : {}) } });
+    const result = await engine.doRun(request('second'), signal());
+    expect(Array.from((result.output as { tensors: Record<string, { data: Float32Array }> }).tensors['product']!.data)).toEqual([2, 2, 2, 2]);
+    const missingStage = await rejection(engine.doRun(request(), signal()));
+    expect(missingStage.message).toMatch(/a stage name is required \(stages: first, second\)/);
+    await engine.doUnload('two', signal());
+    expect(engine.loadedModelIds).toEqual([]);
+  });
+
+  it('streams a SingleShot run as one tensor delta', async () => {
+    engine = createOnnxEngine();
+    await engine.doLoad(addMul, signal());
+    const parts = [];
+    for await (const part of engine.doStream({ modelId: 'add-mul', workload: 'inference', input: { kind: 'tensors', tensors: { a: f32([1, 2, 3, 4], [1, 4]), b: f32([1, 1, 1, 1], [1, 4]) } } }, signal())) parts.push(part.type);
+    expect(parts).toEqual(['start', 'delta', 'finish']);
+  });
+
+  it('is a plugin manifest whose register() registers the engine', async () => {
+    const registered: unknown[] = [];
+    expect(onnxPlugin.name).toBe('@switchyard/plugin-onnx');
+    expect((onnxPlugin.configSchema['properties'] as Record<string, unknown>)['executionProviders']).toBeDefined();
+    await onnxPlugin.register({
+      options: { executionProviders: ['cpu'] }, coreVersion: '0.1.0', baseDir: '.',
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      container: { isRegistered: () => false, registerInstance() {}, resolve: () => undefined as never, resolveAll: () => [] },
+      registerEngine: (e) => registered.push(e),
+    });
+    expect(registered).toHaveLength(1);
+    expect((registered[0] as OnnxEngine).id).toBe('onnx');
+    expect(await (registered[0] as OnnxEngine).health()).toMatchObject({ ok: true });
+    await onnxPlugin.shutdown?.();
+  });
+});

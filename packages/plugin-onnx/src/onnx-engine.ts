@@ -1,0 +1,289 @@
+import { access } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { InvalidInputError, SwitchyardError } from '@switchyard/core';
+import type {
+  EngineCapabilities, EngineHealth, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, TensorMap,
+} from '@switchyard/core';
+import { checkInputs, readInputSpecs, type InputSpec } from './onnx-input-check.js';
+import { readModelLayout, type OnnxStageLayout } from './onnx-model-layout.js';
+import {
+  availableExecutionProviders, checkExecutionProviders, resolveOnnxOptions, sessionOptionsKey, toSessionOptions,
+  type OnnxPluginOptions, type ResolvedOnnxOptions,
+} from './onnx-options.js';
+import { OnnxSessionCache, type SessionLease } from './onnx-session-cache.js';
+import { fromOrtTensors, toOrtTensor, zeroTensor } from './onnx-tensor.js';
+import { readKvLayout, runDecoderLoop, type DecoderLoopOptions, type DecoderLoopResult, type KvLayout } from './onnx-decoder-loop.js';
+import { autoregressiveLoopOptions, whisperLoopOptions } from './onnx-generation.js';
+
+interface LoadedStage {
+  readonly layout: OnnxStageLayout;
+  readonly lease: SessionLease<ort.InferenceSession>;
+  readonly session: ort.InferenceSession;
+  readonly inputs: readonly InputSpec[];
+  readonly outputNames: readonly string[];
+  readonly kv?: KvLayout;
+  readonly where: string;
+}
+
+interface LoadedModel {
+  readonly id: string;
+  readonly stages: readonly LoadedStage[];
+  readonly byName: ReadonlyMap<string, LoadedStage>;
+}
+
+const GENERATING = new Set(['Autoregressive', 'WhisperDecoder']);
+/** Decoder inputs the loop fills itself; every other non-past input comes from the encoder. */
+const LOOP_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch']);
+
+/** The onnxruntime-node engine: one session per graph file (per ModelGraph stage), shared through an LRU cache. */
+export class OnnxEngine implements EngineV1 {
+  readonly specificationVersion = 'v1' as const;
+  readonly id: string;
+  readonly capabilities: EngineCapabilities = {
+    workloads: ['inference', 'stream', 'completion'],
+    targets: ['local'],
+    features: ['tensors', 'model-graph', 'streaming', 'kv-cache', 'abort', 'seed'],
+  };
+  readonly options: ResolvedOnnxOptions;
+  readonly sessions: OnnxSessionCache<ort.InferenceSession>;
+  private readonly models = new Map<string, LoadedModel>();
+
+  constructor(options: OnnxPluginOptions = {}) {
+    this.options = resolveOnnxOptions(options);
+    checkExecutionProviders(this.options.executionProviders);
+    this.id = this.options.engineId;
+    this.sessions = new OnnxSessionCache(this.options.sessionCacheSize);
+  }
+
+  get loadedModelIds(): string[] {
+    return [...this.models.keys()];
+  }
+
+  async doLoad(spec: EngineModelSpec, signal: AbortSignal): Promise<void> {
+    throwIfAborted(signal, `loading model '${spec.id}'`);
+    const options = this.modelOptions(spec);
+    const layout = readModelLayout(spec.id, spec.metadata, spec.files);
+    const stages: LoadedStage[] = [];
+    try {
+      for (const stageLayout of layout.stages) {
+        throwIfAborted(signal, `loading model '${spec.id}'`);
+        stages.push(await this.loadStage(spec, stageLayout, options));
+      }
+    } catch (error) {
+      await Promise.all(stages.map((s) => s.lease.release()));
+      throw error;
+    }
+    const previous = this.models.get(spec.id);
+    this.models.set(spec.id, { id: spec.id, stages, byName: new Map(stages.map((s) => [s.layout.name, s])) });
+    if (previous) await Promise.all(previous.stages.map((s) => s.lease.release()));
+  }
+
+  async doRun(request: EngineRunRequest, signal: AbortSignal): Promise<EngineRunResult> {
+    const { model, stage, tensors } = this.target(request);
+    throwIfAborted(signal, `run of model '${model.id}'`);
+    if (!GENERATING.has(stage.layout.mode.type)) {
+      return { output: { kind: 'tensors', tensors: await this.runStage(stage, tensors) }, finishReason: 'stop' };
+    }
+    const tokens: number[] = [];
+    const generator = this.generate(model, stage, tensors, request, signal);
+    let next = await generator.next();
+    while (!next.done) {
+      tokens.push(next.value);
+      next = await generator.next();
+    }
+    const result = next.value;
+    const data = BigInt64Array.from(tokens, (t) => BigInt(t));
+    return {
+      output: { kind: 'tensors', tensors: { tokens: { type: 'int64', dims: [1, tokens.length], data } } },
+      finishReason: result.finishReason,
+      usage: { inputTokens: result.inputTokens, outputTokens: tokens.length, totalTokens: result.inputTokens + tokens.length },
+      metrics: { decoder_steps: result.steps, encoder_runs: result.encoderRuns },
+    };
+  }
+
+  async *doStream(request: EngineRunRequest, signal: AbortSignal): AsyncIterable<EngineStreamPart> {
+    try {
+      const { model, stage, tensors } = this.target(request);
+      yield { type: 'start', modelId: model.id };
+      if (!GENERATING.has(stage.layout.mode.type)) {
+        throwIfAborted(signal, `run of model '${model.id}'`);
+        yield { type: 'delta', kind: 'tensor', tensors: await this.runStage(stage, tensors) };
+        yield { type: 'finish', usage: {}, finishReason: 'stop' };
+        return;
+      }
+      const generator = this.generate(model, stage, tensors, request, signal);
+      let count = 0;
+      let next = await generator.next();
+      while (!next.done) {
+        count += 1;
+        yield { type: 'delta', kind: 'token', tokenId: next.value };
+        next = await generator.next();
+      }
+      const { inputTokens, steps, encoderRuns, finishReason } = next.value;
+      yield { type: 'metrics', metrics: { decoder_steps: steps, encoder_runs: encoderRuns } };
+      yield { type: 'finish', usage: { inputTokens, outputTokens: count, totalTokens: inputTokens + count }, finishReason };
+    } catch (error) {
+      yield { type: 'error', error };
+    }
+  }
+
+  async doUnload(modelId: string, _signal: AbortSignal): Promise<void> {
+    const model = this.models.get(modelId);
+    if (!model) return;
+    this.models.delete(modelId);
+    await Promise.all(model.stages.map((s) => s.lease.release()));
+  }
+
+  async health(): Promise<EngineHealth> {
+    return {
+      ok: true,
+      details: {
+        executionProviders: this.options.executionProviders,
+        availableExecutionProviders: availableExecutionProviders(),
+        loadedModels: this.models.size,
+        cachedSessions: this.sessions.size,
+      },
+    };
+  }
+
+  /** Unloads every model and releases every cached session (plugin shutdown). */
+  async close(): Promise<void> {
+    for (const id of [...this.models.keys()]) await this.doUnload(id, new AbortController().signal);
+    await this.sessions.clear();
+  }
+
+  private modelOptions(spec: EngineModelSpec): ResolvedOnnxOptions {
+    const overrides = spec.options ?? {};
+    const keys = ['executionProviders', 'intraOpNumThreads', 'interOpNumThreads', 'graphOptimizationLevel'] as const;
+    if (!keys.some((k) => overrides[k] !== undefined)) return this.options;
+    const merged = resolveOnnxOptions({ ...this.options, ...Object.fromEntries(keys.filter((k) => overrides[k] !== undefined).map((k) => [k, overrides[k]])) });
+    checkExecutionProviders(merged.executionProviders);
+    return merged;
+  }
+
+  private async loadStage(spec: EngineModelSpec, layout: OnnxStageLayout, options: ResolvedOnnxOptions): Promise<LoadedStage> {
+    const where = `model '${spec.id}' stage '${layout.name}'`;
+    const path = spec.files[layout.file];
+    if (path === undefined) {
+      throw new SwitchyardError({
+        code: 'MODEL_LOAD_FAILED',
+        message: `${where}: graph file '${layout.file}' is not among the model's resolved files (${Object.keys(spec.files).join(', ') || 'none'})`,
+        details: { modelId: spec.id, stage: layout.name, file: layout.file },
+      });
+    }
+    const lease = await this.sessions.acquire(`${path}\u0000${sessionOptionsKey(options)}`, () => createSession(path, options, where));
+    try {
+      const session = lease.session;
+      const inputs = readInputSpecs(session);
+      const outputNames = [...session.outputNames];
+      const kv = GENERATING.has(layout.mode.type) ? readKvLayout(inputs, outputNames, where) : undefined;
+      if (this.options.warmup && !kv) await warmUp(session, inputs);
+      return { layout, lease, session, inputs, outputNames, where, ...(kv ? { kv } : {}) };
+    } catch (error) {
+      await lease.release();
+      throw error;
+    }
+  }
+
+  private target(request: EngineRunRequest): { model: LoadedModel; stage: LoadedStage; tensors: TensorMap } {
+    const model = this.models.get(request.modelId);
+    if (!model) {
+      throw new SwitchyardError({
+        code: 'MODEL_NOT_LOADED',
+        message: `The ONNX engine has not loaded model '${request.modelId}' (loaded: ${this.loadedModelIds.join(', ') || 'none'})`,
+        details: { modelId: request.modelId },
+      });
+    }
+    const input = request.input;
+    if (input.kind !== 'tensors') {
+      throw new SwitchyardError({
+        code: 'UNSUPPORTED',
+        message: `model '${model.id}': the ONNX engine takes input kind 'tensors', found '${input.kind}' (pre-processing turns other inputs into tensors)`,
+        details: { modelId: model.id, expected: 'tensors', found: input.kind },
+      });
+    }
+    const stage = input.stage === undefined && model.stages.length === 1 ? model.stages[0] : model.byName.get(input.stage ?? '');
+    if (!stage) {
+      const names = model.stages.map((s) => s.layout.name).join(', ');
+      throw new InvalidInputError({
+        message: `model '${model.id}': ${input.stage === undefined ? 'a stage name is required' : `no stage '${input.stage}'`} (stages: ${names})`,
+        modelId: model.id, field: 'input.stage', expected: names, found: input.stage ?? 'undefined',
+      });
+    }
+    return { model, stage, tensors: input.tensors };
+  }
+
+  private async runStage(stage: LoadedStage, tensors: TensorMap): Promise<TensorMap> {
+    checkInputs(tensors, stage.inputs, { modelId: stage.where, stage: stage.layout.name });
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const spec of stage.inputs) feeds[spec.name] = toOrtTensor(tensors[spec.name]!);
+    try {
+      return fromOrtTensors(await stage.session.run(feeds), stage.outputNames);
+    } catch (error) {
+      throw new SwitchyardError({ code: 'STEP_FAILED', message: `${stage.where}: onnxruntime failed: ${(error as Error).message}`, cause: error, details: { stage: stage.layout.name } });
+    }
+  }
+
+  private async *generate(
+    model: LoadedModel, stage: LoadedStage, tensors: TensorMap, request: EngineRunRequest, signal: AbortSignal,
+  ): AsyncGenerator<number, DecoderLoopResult & { inputTokens: number; encoderRuns: number }> {
+    const mode = stage.layout.mode;
+    let options: DecoderLoopOptions;
+    let encoderRuns = 0;
+    if (mode.type === 'Autoregressive') {
+      options = autoregressiveLoopOptions(mode, tensors, request.parameters, signal, stage.where);
+    } else if (mode.type === 'WhisperDecoder') {
+      const extras = stage.inputs.filter((s) => !LOOP_INPUTS.has(s.name) && !s.name.startsWith('past_key_values.'));
+      let feeds: Record<string, ort.Tensor>;
+      if (extras.every((s) => tensors[s.name])) {
+        feeds = Object.fromEntries(extras.map((s) => [s.name, toOrtTensor(tensors[s.name]!)]));
+      } else {
+        const encoder = model.stages[model.stages.indexOf(stage) - 1];
+        if (!encoder) {
+          throw new InvalidInputError({
+            message: `${stage.where}: give ${extras.map((s) => `'${s.name}'`).join(', ')} or the encoder's inputs (the model has no stage before the decoder)`,
+            modelId: model.id, field: extras.map((s) => s.name).join(', '), found: Object.keys(tensors).join(', '),
+          });
+        }
+        throwIfAborted(signal, `run of model '${model.id}'`);
+        const encoded = await this.runStage(encoder, tensors);
+        encoderRuns += 1;
+        feeds = Object.fromEntries(extras.map((s, i) => [s.name, toOrtTensor(encoded[s.name] ?? encoded[encoder.outputNames[i]!]!)]));
+      }
+      options = whisperLoopOptions(mode, feeds, request.parameters, signal, stage.where);
+    } else {
+      throw new SwitchyardError({ code: 'UNSUPPORTED', message: `${stage.where}: mode ${mode.type} does not generate tokens` });
+    }
+    const loop = runDecoderLoop({ session: stage.session, inputs: stage.inputs, kv: stage.kv!, where: stage.where }, options);
+    const result = yield* loop;
+    return { ...result, inputTokens: options.prefix.length, encoderRuns };
+  }
+}
+
+function throwIfAborted(signal: AbortSignal, what: string): void {
+  if (signal.aborted) throw new SwitchyardError({ code: 'ABORTED', message: `The ${what} was aborted`, cause: signal.reason });
+}
+
+async function createSession(path: string, options: ResolvedOnnxOptions, where: string): Promise<ort.InferenceSession> {
+  try {
+    await access(path);
+  } catch (error) {
+    throw new SwitchyardError({ code: 'MODEL_LOAD_FAILED', message: `${where}: cannot read graph file ${path}`, cause: error, details: { file: path } });
+  }
+  try {
+    return await ort.InferenceSession.create(path, toSessionOptions(options));
+  } catch (error) {
+    throw new SwitchyardError({
+      code: 'MODEL_LOAD_FAILED',
+      message: `${where}: onnxruntime could not load ${path} (truncated or not an ONNX model?): ${(error as Error).message}`,
+      cause: error,
+      details: { file: path },
+    });
+  }
+}
+
+/** One run on zero-filled inputs for graphs whose input shapes are all static. */
+async function warmUp(session: ort.InferenceSession, inputs: readonly InputSpec[]): Promise<void> {
+  if (inputs.some((s) => s.shape.some((d) => typeof d !== 'number') || s.type === 'string' || s.type === 'unknown')) return;
+  await session.run(Object.fromEntries(inputs.map((s) => [s.name, zeroTensor(s.type as ort.Tensor.Type, s.shape as number[])])));
+}

@@ -1,0 +1,113 @@
+import * as ort from 'onnxruntime-node';
+import { SwitchyardError } from '@switchyard/core';
+import type { JsonSchema } from '@switchyard/core';
+
+export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
+
+/** Options of the ONNX plugin (config `plugins: [{ name: '@switchyard/plugin-onnx', options }]`). */
+export interface OnnxPluginOptions {
+  /** Engine id registered with the app; default `onnx`. */
+  readonly engineId?: string;
+  /** Execution providers in preference order; default `['cpu']`. One that is not present is an error, never a silent switch. */
+  readonly executionProviders?: readonly string[];
+  readonly intraOpNumThreads?: number;
+  readonly interOpNumThreads?: number;
+  readonly graphOptimizationLevel?: GraphOptimizationLevel;
+  /** Most sessions kept in the cache (idle ones are released least-recently-used first); default 16. */
+  readonly sessionCacheSize?: number;
+  /** Run each loaded session once on zero-filled inputs (static shapes only) so the first real call is not slower. */
+  readonly warmup?: boolean;
+}
+
+/** OnnxPluginOptions with defaults applied. */
+export interface ResolvedOnnxOptions {
+  readonly engineId: string;
+  readonly executionProviders: readonly string[];
+  readonly intraOpNumThreads?: number;
+  readonly interOpNumThreads?: number;
+  readonly graphOptimizationLevel: GraphOptimizationLevel;
+  readonly sessionCacheSize: number;
+  readonly warmup: boolean;
+}
+
+export const onnxOptionsSchema: JsonSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'OnnxPluginOptions',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    engineId: { type: 'string', minLength: 1, default: 'onnx' },
+    executionProviders: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      minItems: 1,
+      default: ['cpu'],
+      description: 'Execution providers in preference order (cpu, cuda, tensorrt, webgpu, coreml, dml...).',
+    },
+    intraOpNumThreads: { type: 'integer', minimum: 0 },
+    interOpNumThreads: { type: 'integer', minimum: 0 },
+    graphOptimizationLevel: { enum: ['disabled', 'basic', 'extended', 'all'], default: 'all' },
+    sessionCacheSize: { type: 'integer', minimum: 1, default: 16 },
+    warmup: { type: 'boolean', default: false },
+  },
+};
+
+export function resolveOnnxOptions(options: OnnxPluginOptions = {}): ResolvedOnnxOptions {
+  const resolved: ResolvedOnnxOptions = {
+    engineId: options.engineId ?? 'onnx',
+    executionProviders: options.executionProviders?.length ? options.executionProviders : ['cpu'],
+    graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+    sessionCacheSize: options.sessionCacheSize ?? 16,
+    warmup: options.warmup ?? false,
+    ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+    ...(options.interOpNumThreads !== undefined ? { interOpNumThreads: options.interOpNumThreads } : {}),
+  };
+  if (!Number.isInteger(resolved.sessionCacheSize) || resolved.sessionCacheSize < 1) {
+    throw new SwitchyardError({
+      code: 'PLUGIN_OPTIONS_INVALID',
+      message: `plugin-onnx: sessionCacheSize must be an integer >= 1, found ${String(options.sessionCacheSize)}`,
+      details: { field: 'sessionCacheSize', expected: 'integer >= 1', found: options.sessionCacheSize },
+    });
+  }
+  return resolved;
+}
+
+/** Execution providers this onnxruntime-node build can use here (bundled, or whose provider library is installed). */
+export function availableExecutionProviders(): string[] {
+  return ort
+    .listSupportedBackends()
+    .filter((backend) => backend.bundled)
+    .map((backend) => backend.name);
+}
+
+/** Fails with EXECUTION_PROVIDER_UNAVAILABLE naming the first missing provider and listing what exists. */
+export function checkExecutionProviders(requested: readonly string[], available = availableExecutionProviders()): void {
+  for (const provider of requested) {
+    if (!available.includes(provider)) {
+      throw new SwitchyardError({
+        code: 'EXECUTION_PROVIDER_UNAVAILABLE',
+        message: `plugin-onnx: execution provider '${provider}' is not available in this onnxruntime-node install (available: ${available.join(', ')})`,
+        details: { provider, available },
+      });
+    }
+  }
+}
+
+export function toSessionOptions(options: ResolvedOnnxOptions): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [...options.executionProviders],
+    graphOptimizationLevel: options.graphOptimizationLevel,
+    ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+    ...(options.interOpNumThreads !== undefined ? { interOpNumThreads: options.interOpNumThreads } : {}),
+  };
+}
+
+/** Stable cache key part for the options that change how a session is built. */
+export function sessionOptionsKey(options: ResolvedOnnxOptions): string {
+  return JSON.stringify([
+    options.executionProviders,
+    options.graphOptimizationLevel,
+    options.intraOpNumThreads ?? null,
+    options.interOpNumThreads ?? null,
+  ]);
+}
