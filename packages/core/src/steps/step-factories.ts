@@ -7,6 +7,8 @@ import { createOcrDirectionFixStep } from './ocr-direction-fix.js';
 import { createOcrImageDecodeStep } from './ocr-image-decode.js';
 import { createOcrRecBatchStep } from './ocr-rec-batch.js';
 import { createOcrTextBoxesStep } from './ocr-text-boxes.js';
+import { createVadSegmenterStep } from './vad-segmenter.js';
+import { createVadWavDecodeStep } from './vad-wav-decode.js';
 
 /**
  * Every step tag -> its factory. The TemplateExecutor dispatches through this table; generated pipelines import
@@ -21,4 +23,6 @@ export const STEP_FACTORIES: Readonly<Record<string, StepFactory>> = {
   OcrImageDecode: createOcrImageDecodeStep,
   OcrRecBatch: createOcrRecBatchStep,
   OcrTextBoxes: createOcrTextBoxesStep,
+  VadSegmenter: createVadSegmenterStep,
+  VadWavDecode: createVadWavDecodeStep,
 };
