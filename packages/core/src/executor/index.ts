@@ -1,1 +1,4 @@
-export {};
+export * from './model-catalog.js';
+export * from './execution-target.js';
+export * from './timed-tensor-runner.js';
+export * from './executor.js';

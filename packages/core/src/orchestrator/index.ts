@@ -1,1 +1,4 @@
-export {};
+export * from './orchestration-config.js';
+export * from './bounded-stream-session.js';
+export * from './orchestrator.js';
+export * from './create-orchestrator.js';

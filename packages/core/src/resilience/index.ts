@@ -1,1 +1,3 @@
-export {};
+export * from './resilience-config.js';
+export * from './retry-backoff.js';
+export * from './engine-guard.js';

@@ -1,0 +1,281 @@
+import type {
+  EngineRunRequest,
+  EngineRunResult,
+  EngineStreamPart,
+  EngineV1,
+  Target,
+  Workload,
+} from '../contracts/engine/v1/engine-v1.js';
+import type { StageTimings } from '../contracts/orchestrator.js';
+import type { ModelPipeline, PipelineStreamSession } from '../contracts/pipeline.js';
+import { SwitchyardError, toSwitchyardError } from '../errors/switchyard-error.js';
+import { EngineGuard } from '../resilience/engine-guard.js';
+import { resolveResilience, type ResilienceConfig } from '../resilience/resilience-config.js';
+import type { EventBus } from '../telemetry/event-bus.js';
+import { describeTarget, type ExecutionTarget } from './execution-target.js';
+import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner } from './model-catalog.js';
+import { TimedTensorRunner } from './timed-tensor-runner.js';
+
+export interface ExecutorOptions {
+  readonly engines: readonly EngineV1[];
+  readonly registry?: ModelCatalog;
+  readonly provisioner?: ModelFileProvisioner;
+  readonly createInterpretedPipeline?: InterpretedPipelineFactory;
+  readonly resilience?: ResilienceConfig;
+  readonly events?: EventBus;
+  /** Engine-specific per-model options from config, keyed `engine:model` or `model`. */
+  readonly modelOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+interface LoadedModel {
+  readonly files: Readonly<Record<string, string>>;
+  readonly pipeline?: ModelPipeline;
+}
+
+export interface ExecutionResult extends EngineRunResult {
+  readonly timings: StageTimings;
+}
+
+const now = (): number => performance.now();
+
+/**
+ * Middle layer: owns the engine registry, loads models (provisioner + pipeline) and runs one attempt on one target
+ * behind that engine's bulkhead, circuit breaker and timeout. It never retries or falls back — the router does.
+ */
+export class Executor {
+  private readonly byId = new Map<string, EngineV1>();
+  private readonly guards = new Map<string, EngineGuard>();
+  private readonly loads = new Map<string, Promise<LoadedModel>>();
+
+  constructor(private readonly options: ExecutorOptions) {
+    for (const engine of options.engines) {
+      if (this.byId.has(engine.id)) {
+        throw new SwitchyardError({
+          code: 'PLUGIN_REGISTRATION_CONFLICT',
+          message: `Two engines share the id '${engine.id}'`,
+          details: { engine: engine.id },
+        });
+      }
+      this.byId.set(engine.id, engine);
+      this.guards.set(
+        engine.id,
+        new EngineGuard(engine.id, resolveResilience(options.resilience, engine.id), {
+          onCircuitOpen: () => options.events?.emit('CircuitOpened', { engine: engine.id }),
+          onCircuitClose: () => options.events?.emit('CircuitClosed', { engine: engine.id }),
+        }),
+      );
+    }
+  }
+
+  get engines(): readonly EngineV1[] {
+    return [...this.byId.values()];
+  }
+
+  get registry(): ModelCatalog | undefined {
+    return this.options.registry;
+  }
+
+  hasEngine(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  getEngine(id: string): EngineV1 {
+    const engine = this.byId.get(id);
+    if (!engine) {
+      throw new SwitchyardError({
+        code: 'NO_SUCH_ENGINE',
+        message: `No engine '${id}' is registered (registered: ${[...this.byId.keys()].join(', ') || 'none'})`,
+        details: { engine: id },
+      });
+    }
+    return engine;
+  }
+
+  guard(engineId: string): EngineGuard {
+    this.getEngine(engineId);
+    return this.guards.get(engineId)!;
+  }
+
+  /** Engines that can serve a workload, optionally only at one target. */
+  enginesFor(workload: Workload, target?: Target): EngineV1[] {
+    return this.engines.filter(
+      (e) => e.capabilities.workloads.includes(workload) && (target === undefined || e.capabilities.targets.includes(target)),
+    );
+  }
+
+  /** Loads a model once per engine (concurrent callers share the load; a failed load is forgotten). */
+  ensureLoaded(engineId: string, modelId: string, signal: AbortSignal): Promise<LoadedModel> {
+    const key = `${engineId}\u0000${modelId}`;
+    let pending = this.loads.get(key);
+    if (!pending) {
+      pending = this.load(this.getEngine(engineId), modelId, signal);
+      this.loads.set(key, pending);
+      pending.catch(() => this.loads.delete(key));
+    }
+    return pending;
+  }
+
+  private async load(engine: EngineV1, modelId: string, signal: AbortSignal): Promise<LoadedModel> {
+    const registered = this.options.registry?.get(modelId);
+    let files: Readonly<Record<string, string>> = {};
+    let metadata = registered?.metadata;
+    if (registered && this.options.provisioner) {
+      const provisioned = await this.options.provisioner.provision(modelId, signal);
+      files = provisioned.files;
+      metadata = provisioned.metadata ?? metadata;
+    }
+    const options = this.options.modelOptions?.[`${engine.id}:${modelId}`] ?? this.options.modelOptions?.[modelId];
+    try {
+      await engine.doLoad({ id: modelId, files, ...(metadata !== undefined ? { metadata } : {}), ...(options ? { options } : {}) }, signal);
+    } catch (error) {
+      throw toSwitchyardError(error, 'MODEL_LOAD_FAILED');
+    }
+    let pipeline = registered?.pipeline;
+    if (!pipeline && registered && metadata !== undefined && this.options.createInterpretedPipeline) {
+      pipeline = await this.options.createInterpretedPipeline(metadata);
+    }
+    return { files, ...(pipeline ? { pipeline } : {}) };
+  }
+
+  /** Runs on a target that must be `local` (in-process). */
+  executeLocal(target: ExecutionTarget, request: EngineRunRequest, signal: AbortSignal, timeoutMs?: number): Promise<ExecutionResult> {
+    return this.executeAt('local', target, request, signal, timeoutMs);
+  }
+
+  /** Runs on a target that must be remote (`cloud` or `edge`). */
+  executeCloud(target: ExecutionTarget, request: EngineRunRequest, signal: AbortSignal, timeoutMs?: number): Promise<ExecutionResult> {
+    return this.executeAt(target.target === 'edge' ? 'edge' : 'cloud', target, request, signal, timeoutMs);
+  }
+
+  private executeAt(
+    where: Target,
+    target: ExecutionTarget,
+    request: EngineRunRequest,
+    signal: AbortSignal,
+    timeoutMs?: number,
+  ): Promise<ExecutionResult> {
+    const engine = this.getEngine(target.engine);
+    if (!engine.capabilities.targets.includes(where)) {
+      throw new SwitchyardError({
+        code: 'UNSUPPORTED',
+        message: `Engine '${engine.id}' does not run at target '${where}' (it runs at: ${engine.capabilities.targets.join(', ')})`,
+        details: { engine: engine.id, expected: where, found: engine.capabilities.targets },
+      });
+    }
+    return this.execute(target, request, signal, timeoutMs);
+  }
+
+  /** One guarded attempt on one target. */
+  async execute(target: ExecutionTarget, request: EngineRunRequest, signal: AbortSignal, timeoutMs?: number): Promise<ExecutionResult> {
+    const engine = this.getEngine(target.engine);
+    this.checkWorkload(engine, request);
+    const enqueued = now();
+    return this.guards.get(engine.id)!.execute(
+      async (inner) => {
+        const started = now();
+        const loaded = await this.ensureLoaded(engine.id, target.model, inner);
+        const runRequest: EngineRunRequest = { ...request, modelId: target.model };
+        if (loaded.pipeline && request.input.kind !== 'tensors') {
+          return this.runPipeline(engine, loaded, runRequest, inner, started - enqueued);
+        }
+        const inferStart = now();
+        const result = await engine.doRun(runRequest, inner);
+        const end = now();
+        return {
+          ...result,
+          timings: { queueMs: started - enqueued, preprocessMs: inferStart - started, inferMs: end - inferStart, postprocessMs: 0, totalMs: end - enqueued },
+        };
+      },
+      signal,
+      timeoutMs,
+    );
+  }
+
+  private async runPipeline(
+    engine: EngineV1,
+    loaded: LoadedModel,
+    request: EngineRunRequest,
+    signal: AbortSignal,
+    queueMs: number,
+  ): Promise<ExecutionResult> {
+    const runner = new TimedTensorRunner(engine, request.modelId, request.correlationId);
+    const start = now();
+    // Pipelines receive the request's EngineInput (image bytes, audio samples, text...) and return a typed value.
+    const value = await loaded.pipeline!.run(request.input, { runner, signal, files: loaded.files });
+    const end = now();
+    const preprocessMs = (runner.firstStart ?? end) - start;
+    const postprocessMs = end - (runner.lastEnd ?? end);
+    return {
+      output: { kind: 'json', value },
+      usage: {},
+      finishReason: 'stop',
+      timings: { queueMs, preprocessMs, inferMs: runner.inferMs, postprocessMs, totalMs: queueMs + (end - start) },
+    };
+  }
+
+  /** A guarded token stream from one target; the bulkhead slot is held until the stream ends. */
+  async *stream(target: ExecutionTarget, request: EngineRunRequest, signal: AbortSignal): AsyncGenerator<EngineStreamPart> {
+    const engine = this.getEngine(target.engine);
+    this.checkWorkload(engine, request);
+    const release = await this.guards.get(engine.id)!.acquireStreamSlot(signal);
+    let failure: unknown;
+    try {
+      await this.ensureLoaded(engine.id, target.model, signal);
+      for await (const part of engine.doStream({ ...request, modelId: target.model }, signal)) {
+        if (part.type === 'error') {
+          failure = part.error;
+          throw toSwitchyardError(part.error, 'PROVIDER_ERROR');
+        }
+        yield part;
+      }
+    } catch (error) {
+      failure ??= error;
+      throw signal.aborted
+        ? new SwitchyardError({ code: 'ABORTED', message: `Stream from '${describeTarget(target)}' was aborted`, cause: error })
+        : toSwitchyardError(error);
+    } finally {
+      release(signal.aborted ? undefined : failure);
+    }
+  }
+
+  /** Opens a chunk-in session on a registry model whose pipeline supports streaming. */
+  async openStream(
+    target: ExecutionTarget,
+    signal: AbortSignal,
+    settings?: Record<string, unknown>,
+  ): Promise<PipelineStreamSession<unknown, unknown>> {
+    const engine = this.getEngine(target.engine);
+    const loaded = await this.ensureLoaded(engine.id, target.model, signal);
+    if (!loaded.pipeline?.openStream) {
+      throw new SwitchyardError({
+        code: 'UNSUPPORTED',
+        message: `Model '${target.model}' has no streaming pipeline (no StatefulStream execution mode)`,
+        details: { model: target.model, engine: engine.id },
+      });
+    }
+    const runner = new TimedTensorRunner(engine, target.model, undefined);
+    return loaded.pipeline.openStream({ runner, signal, files: loaded.files }, settings);
+  }
+
+  private checkWorkload(engine: EngineV1, request: EngineRunRequest): void {
+    if (!engine.capabilities.workloads.includes(request.workload)) {
+      throw new SwitchyardError({
+        code: 'UNSUPPORTED',
+        message: `Engine '${engine.id}' does not support workload '${request.workload}'`,
+        details: { engine: engine.id, expected: engine.capabilities.workloads, found: request.workload },
+      });
+    }
+  }
+
+  /** Unloads every loaded model (best effort) — called by app shutdown. */
+  async unloadAll(signal: AbortSignal = new AbortController().signal): Promise<void> {
+    const entries = [...this.loads.keys()];
+    this.loads.clear();
+    await Promise.allSettled(
+      entries.map((key) => {
+        const [engineId, modelId] = key.split('\u0000') as [string, string];
+        return this.byId.get(engineId)?.doUnload(modelId, signal);
+      }),
+    );
+  }
+}

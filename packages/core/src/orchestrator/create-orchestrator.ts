@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { EngineV1 } from '../contracts/engine/v1/engine-v1.js';
+import { Executor } from '../executor/executor.js';
+import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner } from '../executor/model-catalog.js';
+import { PolicyEngine } from '../policy/policy-engine.js';
+import { LlmClassifier } from '../routing/llm-classifier.js';
+import { ModelClassifier } from '../routing/model-classifier.js';
+import { Router } from '../routing/router.js';
+import type { PromptClassifier } from '../routing/classification.js';
+import { EventBus } from '../telemetry/event-bus.js';
+import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';
+import type { OrchestrationConfig } from './orchestration-config.js';
+import { Orchestrator } from './orchestrator.js';
+
+export interface CreateOrchestratorOptions {
+  readonly engines: readonly EngineV1[];
+  /** The app config (only policy/routing/resilience/telemetry are read). */
+  readonly config?: OrchestrationConfig;
+  readonly registry?: ModelCatalog;
+  readonly provisioner?: ModelFileProvisioner;
+  readonly createInterpretedPipeline?: InterpretedPipelineFactory;
+  readonly events?: EventBus;
+  readonly logger?: Logger;
+  /** Extra classifiers by kind (e.g. a custom `rules`). */
+  readonly classifiers?: Readonly<Record<string, PromptClassifier>>;
+}
+
+/**
+ * Wires executor, policy, router and telemetry. Throws POLICY_EXPRESSION_INVALID / CONFIG_INVALID for bad config,
+ * so call it at app start.
+ */
+export function createOrchestrator(options: CreateOrchestratorOptions): Orchestrator {
+  const config = options.config ?? {};
+  const logger = options.logger ?? createOrchestrationLogger(config.telemetry);
+  const events = options.events ?? new EventBus((error) => logger.error({ err: error }, 'event listener failed'));
+  const executor = new Executor({
+    engines: options.engines,
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.provisioner ? { provisioner: options.provisioner } : {}),
+    ...(options.createInterpretedPipeline ? { createInterpretedPipeline: options.createInterpretedPipeline } : {}),
+    ...(config.resilience ? { resilience: config.resilience } : {}),
+    events,
+  });
+  const policy = new PolicyEngine(config.policy);
+  let orchestrator: Orchestrator | undefined;
+  const router = new Router({
+    executor,
+    ...(config.routing ? { config: config.routing } : {}),
+    ...(options.classifiers ? { classifiers: options.classifiers } : {}),
+    createClassifier: (kind, model) =>
+      kind === 'llm'
+        ? new LlmClassifier(async (prompt, signal) => {
+            const result = await orchestrator!.run(
+              { model, workload: 'completion', input: { kind: 'text', prompt }, parameters: { maxTokens: 64, temperature: 0 } },
+              signal ? { signal } : {},
+            );
+            return result.output.kind === 'text' ? result.output.text : JSON.stringify(result.output);
+          })
+        : new ModelClassifier(async (text, signal) => {
+            const result = await orchestrator!.run(
+              { model, workload: 'inference', input: { kind: 'text', prompt: text } },
+              signal ? { signal } : {},
+            );
+            const value = result.output.kind === 'json' ? result.output.value : undefined;
+            return (value && typeof value === 'object' ? value : {}) as Record<string, number>;
+          }),
+  });
+  orchestrator = new Orchestrator({ executor, policy, router, events, logger, config });
+  return orchestrator;
+}

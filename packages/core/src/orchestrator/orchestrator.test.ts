@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { InferenceStreamPart } from '../contracts/orchestrator.js';
+import { createOrchestrator } from './create-orchestrator.js';
+import { FaultEngine } from './__fixtures__/fault-engine.js';
+import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';
+
+const silent = createOrchestrationLogger({ log_level: 'silent' });
+const text = (prompt: string) => ({ kind: 'text' as const, prompt });
+
+describe('Orchestrator.run', () => {
+  it('answers from the first target and reports policy, decision and timings', async () => {
+    const local = new FaultEngine('local-a');
+    const orchestrator = createOrchestrator({ engines: [local], logger: silent });
+    const result = await orchestrator.run({ model: 'tiny', workload: 'completion', input: text('hi') });
+    expect(result.output).toEqual({ kind: 'text', text: 'local-a:hi' });
+    expect(result.decision).toMatchObject({ engine: 'local-a', model: 'tiny', target: 'local' });
+    expect(result.policy.outcome).toBe('allow');
+    expect(result.attempts).toEqual([{ engine: 'local-a', model: 'tiny' }]);
+    expect(result.timings.totalMs).toBeGreaterThanOrEqual(0);
+    expect(local.loads).toEqual(['tiny']);
+  });
+
+  it('falls back to the next target when the first keeps failing, and says so', async () => {
+    const broken = new FaultEngine('broken', { failRate: 1 });
+    const good = new FaultEngine('good', {}, { targets: ['cloud'] });
+    const orchestrator = createOrchestrator({
+      engines: [broken, good],
+      logger: silent,
+      config: { routing: { routes: { chat: { targets: ['broken:m', 'good:m'] } } }, resilience: { retry: { max_attempts: 2, initial_delay_ms: 1 } } },
+    });
+    const fallbacks: string[] = [];
+    orchestrator.events.on('Fallback', (e) => fallbacks.push(`${e.from}->${e.to}:${e.reason}`));
+    const result = await orchestrator.run({ model: 'chat', workload: 'completion', input: text('x') });
+    expect(result.output).toEqual({ kind: 'text', text: 'good:x' });
+    expect(result.decision.source).toBe('fallback');
+    expect(broken.calls).toBe(2);
+    expect(fallbacks).toEqual(['broken:m->good:m:OVERLOADED']);
+    expect(result.attempts.map((a) => a.engine)).toEqual(['broken', 'good']);
+  });
+
+  it('never falls back from a pinned engine and surfaces its typed error', async () => {
+    const broken = new FaultEngine('broken', { failRate: 1 });
+    const good = new FaultEngine('good');
+    const orchestrator = createOrchestrator({ engines: [broken, good], logger: silent, config: { resilience: { retry: { max_attempts: 1 } } } });
+    const error = await orchestrator
+      .run({ model: 'm', workload: 'completion', input: text('x'), placement: { mode: 'pin', engine: 'broken' } })
+      .catch((e: unknown) => e);
+    expect(SwitchyardError.hasCode(error, 'OVERLOADED')).toBe(true);
+    expect(good.calls).toBe(0);
+  });
+
+  it('refuses denied requests with the rule id', async () => {
+    const orchestrator = createOrchestrator({
+      engines: [new FaultEngine('e')],
+      logger: silent,
+      config: { policy: { rules: [{ id: 'no-audio', when: 'request.tags contains "blocked"', action: 'deny' }] } },
+    });
+    const error = await orchestrator.run({ model: 'm', workload: 'completion', input: text('x'), tags: ['blocked'] }).catch((e: unknown) => e);
+    expect(SwitchyardError.hasCode(error, 'POLICY_DENIED')).toBe(true);
+    expect((error as SwitchyardError).details.rule_id).toBe('no-audio');
+  });
+});
+
+describe('Orchestrator.stream', () => {
+  it('continues on the next target after a mid-stream failure, replaying what was emitted', async () => {
+    const flaky = new FaultEngine('flaky', { tokens: ['The', ' quick', ' brown'], failAfterTokens: 2 });
+    const backup = new FaultEngine('backup', { tokens: [' fox'] }, { targets: ['cloud'] });
+    const seen: string[] = [];
+    const original = backup.doStream.bind(backup);
+    backup.doStream = (request, signal) => {
+      seen.push(request.input.kind === 'text' ? (request.input.prompt ?? '') : '');
+      return original(request, signal);
+    };
+    const orchestrator = createOrchestrator({
+      engines: [flaky, backup],
+      logger: silent,
+      config: { routing: { routes: { chat: { targets: ['flaky:m', 'backup:m'] } } } },
+    });
+    const parts: InferenceStreamPart[] = [];
+    for await (const part of orchestrator.stream({ model: 'chat', workload: 'stream', input: text('Say: ') })) parts.push(part);
+    const texts = parts.filter((p) => p.type === 'delta').map((p) => (p as { text: string }).text);
+    expect(texts.join('')).toBe('The quick fox');
+    const fallback = parts.find((p) => p.type === 'fallback');
+    expect(fallback).toMatchObject({ from: 'flaky:m', to: 'backup:m', reason: 'CONNECTION_FAILED', afterTokens: 2 });
+    expect(seen).toEqual(['Say: The quick']);
+    expect(parts.filter((p) => p.type === 'start')).toHaveLength(1);
+    expect(parts.at(-1)?.type).toBe('finish');
+  });
+
+  it('cancel mid-stream stops tokens and aborts the engine', async () => {
+    const engine = new FaultEngine('slow', { tokens: Array.from({ length: 100 }, (_, i) => `t${i} `), tokenDelayMs: 5 });
+    const orchestrator = createOrchestrator({ engines: [engine], logger: silent });
+    const controller = new AbortController();
+    const deltas: string[] = [];
+    const error = await (async () => {
+      for await (const part of orchestrator.stream({ model: 'm', workload: 'stream', input: text('go') }, { signal: controller.signal })) {
+        if (part.type === 'delta') {
+          deltas.push('x');
+          if (deltas.length === 3) controller.abort();
+        }
+      }
+    })().catch((e: unknown) => e);
+    expect(SwitchyardError.hasCode(error, 'ABORTED')).toBe(true);
+    expect(deltas.length).toBe(3);
+    expect(engine.aborts).toBe(1);
+  });
+
+  it('a consumer that stops iterating aborts the engine too', async () => {
+    const engine = new FaultEngine('slow', { tokens: ['a', 'b', 'c', 'd'], tokenDelayMs: 1 });
+    const orchestrator = createOrchestrator({ engines: [engine], logger: silent });
+    for await (const part of orchestrator.stream({ model: 'm', workload: 'stream', input: text('go') })) {
+      if (part.type === 'delta') break;
+    }
+    expect(engine.aborts).toBe(1);
+  });
+});

@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import { handleWhen, retry } from 'cockatiel';
+import type { Logger } from 'pino';
+import type { EngineInput, EngineRunRequest, EngineStreamPart } from '../contracts/engine/v1/engine-v1.js';
+import type {
+  CallOptions,
+  InferenceRequest,
+  InferenceResult,
+  InferenceStreamPart,
+  OrchestratorApi,
+  PolicyDecision,
+  RoutingDecision,
+} from '../contracts/orchestrator.js';
+import type { PipelineStreamSession } from '../contracts/pipeline.js';
+import { SwitchyardError, toSwitchyardError } from '../errors/switchyard-error.js';
+import { describeTarget, type ExecutionTarget } from '../executor/execution-target.js';
+import type { ExecutionResult, Executor } from '../executor/executor.js';
+import { PolicyEngine } from '../policy/policy-engine.js';
+import { resolveResilience } from '../resilience/resilience-config.js';
+import { RetryAfterBackoff, isRetriable } from '../resilience/retry-backoff.js';
+import type { RoutePlan, Router } from '../routing/router.js';
+import type { EventBus } from '../telemetry/event-bus.js';
+import { genAiAttributes, withSpan } from '../telemetry/tracing.js';
+import { withCost } from '../telemetry/usage-cost.js';
+import type { OrchestrationConfig } from './orchestration-config.js';
+import { BoundedStreamSession } from './bounded-stream-session.js';
+
+export interface OrchestratorParts {
+  readonly executor: Executor;
+  readonly policy: PolicyEngine;
+  readonly router: Router;
+  readonly events: EventBus;
+  readonly logger: Logger;
+  readonly config: OrchestrationConfig;
+}
+
+/** Errors after which trying the next target cannot help. */
+function stopsFallback(error: SwitchyardError): boolean {
+  return error.code === 'ABORTED' || error.code === 'INVALID_INPUT' || error.code === 'POLICY_DENIED';
+}
+
+/**
+ * Top layer: policy -> routing -> (retry per target, fallback across targets) -> executor. The only retry loop.
+ */
+export class Orchestrator implements OrchestratorApi {
+  readonly executor: Executor;
+  readonly policy: PolicyEngine;
+  readonly router: Router;
+  readonly events: EventBus;
+  readonly logger: Logger;
+  private readonly config: OrchestrationConfig;
+
+  constructor(parts: OrchestratorParts) {
+    this.executor = parts.executor;
+    this.policy = parts.policy;
+    this.router = parts.router;
+    this.events = parts.events;
+    this.logger = parts.logger;
+    this.config = parts.config;
+  }
+
+  private async prepare(request: InferenceRequest, signal: AbortSignal | undefined) {
+    const correlationId = request.correlationId ?? randomUUID();
+    const { decision: policy, request: allowed } = this.policy.evaluate(request);
+    this.events.emit('PolicyEvaluated', { correlationId, decision: policy });
+    if (policy.outcome === 'deny') {
+      this.logger.warn({ correlationId, rule_id: policy.rule_id, reason: policy.reason }, 'policy denied');
+      PolicyEngine.assertAllowed(policy);
+    }
+    const plan = await this.router.route(allowed, policy, signal);
+    this.events.emit('RoutingDecided', { correlationId, decision: plan.decision, cached: plan.cached });
+    return { correlationId, policy, request: allowed, plan };
+  }
+
+  async run(request: InferenceRequest, options: CallOptions = {}): Promise<InferenceResult> {
+    const signal = options.signal ?? new AbortController().signal;
+    const { correlationId, policy, request: allowed, plan } = await this.prepare(request, signal);
+    const attempts: { engine: string; model: string; error?: string }[] = [];
+    let lastError: SwitchyardError | undefined;
+    for (let index = 0; index < plan.chain.length; index++) {
+      const target = plan.chain[index]!;
+      try {
+        const result = await this.attempt(target, allowed, correlationId, signal);
+        attempts.push({ engine: target.engine, model: target.model });
+        const decision: RoutingDecision =
+          index === 0
+            ? plan.decision
+            : { target: target.target, engine: target.engine, model: target.model, source: 'fallback', reason: `fallback after: ${lastError?.message ?? 'error'}` };
+        return {
+          output: result.output,
+          usage: withCost(result.usage ?? {}, target.engine, target.model, this.config.telemetry?.prices),
+          finishReason: result.finishReason ?? 'stop',
+          policy,
+          decision,
+          attempts,
+          timings: result.timings,
+        };
+      } catch (caught) {
+        const error = toSwitchyardError(caught);
+        attempts.push({ engine: target.engine, model: target.model, error: `${error.code}: ${error.message}` });
+        lastError = error;
+        if (stopsFallback(error) || signal.aborted) throw signal.aborted ? abortedError(signal, error) : error;
+        const next = plan.chain[index + 1];
+        if (next) {
+          this.events.emit('Fallback', { correlationId, from: describeTarget(target), to: describeTarget(next), reason: error.code, afterTokens: 0 });
+          this.logger.info({ correlationId, from: describeTarget(target), to: describeTarget(next), code: error.code }, 'fallback');
+        }
+      }
+    }
+    throw this.exhausted(request, plan, attempts, lastError!);
+  }
+
+  private exhausted(request: InferenceRequest, plan: RoutePlan, attempts: readonly { engine: string; model: string; error?: string }[], last: SwitchyardError): SwitchyardError {
+    if (plan.chain.length === 1) return last;
+    return new SwitchyardError({
+      code: 'ROUTE_UNAVAILABLE',
+      message: `All ${plan.chain.length} targets for '${request.model}' failed; last: ${last.code}: ${last.message}`,
+      details: { model: request.model, attempts },
+      cause: last,
+    });
+  }
+
+  /** One target with retries (retriable errors only, backoff honouring retryAfterMs). */
+  private async attempt(target: ExecutionTarget, request: InferenceRequest, correlationId: string, signal: AbortSignal): Promise<ExecutionResult> {
+    const settings = resolveResilience(this.config.resilience, target.engine);
+    const engineRequest: EngineRunRequest = {
+      modelId: target.model,
+      workload: request.workload,
+      input: request.input,
+      ...(request.parameters ? { parameters: request.parameters } : {}),
+      correlationId,
+    };
+    const policy = retry(handleWhen(isRetriable), {
+      maxAttempts: Math.max(0, settings.retry.maxAttempts - 1),
+      backoff: new RetryAfterBackoff(settings.retry.initialDelayMs, settings.retry.maxDelayMs),
+    });
+    const onRetry = policy.onRetry((event) => {
+      const code = 'error' in event ? toSwitchyardError(event.error).code : 'INTERNAL';
+      this.events.emit('Retry', { correlationId, engine: target.engine, attempt: event.attempt, delayMs: event.delay, code });
+    });
+    const attrs = genAiAttributes({ engine: target.engine, model: target.model, workload: request.workload, target: target.target });
+    try {
+      return await withSpan('switchyard.execute', attrs, async (span) => {
+        const result = await policy.execute(async ({ attempt }) => {
+          this.events.emit('ExecutionStarted', { correlationId, engine: target.engine, model: target.model, attempt });
+          try {
+            const run =
+              target.target === 'local'
+                ? this.executor.executeLocal(target, engineRequest, signal, request.timeoutMs)
+                : this.executor.executeCloud(target, engineRequest, signal, request.timeoutMs);
+            return await run;
+          } catch (error) {
+            const typed = toSwitchyardError(error);
+            this.events.emit('ExecutionFailed', { correlationId, engine: target.engine, model: target.model, code: typed.code, message: typed.message });
+            throw typed;
+          }
+        }, signal);
+        const usage = result.usage ?? {};
+        if (usage.inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', usage.inputTokens);
+        if (usage.outputTokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', usage.outputTokens);
+        this.router.latency.record(target.engine, result.timings.totalMs);
+        this.events.emit('ExecutionCompleted', { correlationId, engine: target.engine, model: target.model, usage, timings: result.timings });
+        return result;
+      });
+    } finally {
+      onRetry.dispose();
+    }
+  }
+
+  stream(request: InferenceRequest, options: CallOptions = {}): AsyncIterable<InferenceStreamPart> {
+    return this.streamParts(request, options.signal);
+  }
+
+  private async *streamParts(request: InferenceRequest, outer: AbortSignal | undefined): AsyncGenerator<InferenceStreamPart> {
+    // Our own controller so that a consumer that stops iterating also aborts the engine.
+    const controller = new AbortController();
+    const forward = () => controller.abort(outer?.reason);
+    if (outer?.aborted) forward();
+    outer?.addEventListener('abort', forward, { once: true });
+    const signal = controller.signal;
+    try {
+      const { correlationId, policy, request: allowed, plan } = await this.prepare(request, signal);
+      yield { type: 'routing', decision: plan.decision, policy };
+      let emitted = '';
+      let tokens = 0;
+      let started = false;
+      let lastError: SwitchyardError | undefined;
+      const attempts: { engine: string; model: string; error?: string }[] = [];
+      for (let index = 0; index < plan.chain.length; index++) {
+        const target = plan.chain[index]!;
+        const input = index === 0 || emitted === '' ? allowed.input : continuationInput(allowed.input, emitted);
+        const engineRequest: EngineRunRequest = {
+          modelId: target.model,
+          workload: allowed.workload,
+          input,
+          ...(allowed.parameters ? { parameters: allowed.parameters } : {}),
+          correlationId,
+        };
+        this.events.emit('ExecutionStarted', { correlationId, engine: target.engine, model: target.model, attempt: 1 });
+        try {
+          for await (const part of this.executor.stream(target, engineRequest, signal)) {
+            if (part.type === 'start') {
+              if (started) continue;
+              started = true;
+            }
+            if (part.type === 'delta') {
+              const text = deltaText(part);
+              if (text) emitted += text;
+              tokens++;
+            }
+            let resumed = false;
+            try {
+              yield part;
+              resumed = true;
+            } finally {
+              // The consumer stopped iterating: fire the engine's signal before its iterator is closed.
+              if (!resumed) controller.abort(new SwitchyardError({ code: 'ABORTED', message: 'Stream consumer stopped' }));
+            }
+          }
+          return;
+        } catch (caught) {
+          const error = signal.aborted ? abortedError(signal, caught) : toSwitchyardError(caught);
+          attempts.push({ engine: target.engine, model: target.model, error: error.code });
+          this.events.emit('ExecutionFailed', { correlationId, engine: target.engine, model: target.model, code: error.code, message: error.message });
+          lastError = error;
+          if (stopsFallback(error)) throw error;
+          const next = plan.chain[index + 1];
+          if (!next) break;
+          const fallback = { from: describeTarget(target), to: describeTarget(next), reason: error.code, afterTokens: tokens };
+          this.events.emit('Fallback', { correlationId, ...fallback });
+          yield { type: 'fallback', ...fallback };
+        }
+      }
+      throw this.exhausted(request, plan, attempts, lastError!);
+    } finally {
+      outer?.removeEventListener('abort', forward);
+      if (!signal.aborted) controller.abort(new SwitchyardError({ code: 'ABORTED', message: 'Stream consumer stopped' }));
+    }
+  }
+
+  async openStreamSession(
+    model: string,
+    options: CallOptions & { readonly settings?: Record<string, unknown>; readonly maxPending?: number } = {},
+  ): Promise<PipelineStreamSession<unknown, unknown>> {
+    const controller = new AbortController();
+    const signal = options.signal;
+    const request: InferenceRequest = { model, workload: 'stream', input: { kind: 'json', value: null } };
+    const plan = await this.router.route(request, { outcome: 'allow', reason: 'stream session' }, signal);
+    const target = plan.chain[0]!;
+    const inner = await this.executor.openStream(target, controller.signal, options.settings);
+    return new BoundedStreamSession(inner, { maxPending: options.maxPending ?? 8, controller, ...(signal ? { signal } : {}) });
+  }
+}
+
+function deltaText(part: EngineStreamPart & { type: 'delta' }): string | undefined {
+  return part.kind === 'text' || part.kind === 'token' ? part.text : undefined;
+}
+
+/** The prompt plus what was already emitted, so the next target continues the same answer. */
+export function continuationInput(input: EngineInput, emitted: string): EngineInput {
+  if (input.kind !== 'text') return input;
+  if (input.messages && input.messages.length > 0) {
+    return { ...input, messages: [...input.messages, { role: 'assistant', content: emitted }] };
+  }
+  return { ...input, prompt: `${input.prompt ?? ''}${emitted}` };
+}
+
+function abortedError(signal: AbortSignal, cause: unknown): SwitchyardError {
+  if (SwitchyardError.hasCode(cause, 'ABORTED')) return cause;
+  return new SwitchyardError({ code: 'ABORTED', message: 'The request was aborted', cause: signal.reason ?? cause });
+}

@@ -1,0 +1,22 @@
+import type { RedactionKind } from './safety-transforms.js';
+
+export interface PolicyRuleConfig {
+  readonly id: string;
+  /** Expression over input.*, request.*, metrics.* (see docs/orchestration.md). */
+  readonly when: string;
+  readonly action: 'allow' | 'deny' | 'redact';
+  readonly reason?: string;
+  /** For `redact`: which kinds (default: all). */
+  readonly redact?: readonly RedactionKind[];
+}
+
+/** `policy` section of the app config. */
+export interface PolicyConfig {
+  readonly rules?: readonly PolicyRuleConfig[];
+  /** Characters; longer text inputs are denied before any rule runs. */
+  readonly max_prompt_length?: number;
+  /** Case-insensitive regular expressions; a match denies the request. */
+  readonly blocked_patterns?: readonly string[];
+  /** Outcome when no rule matches (default allow). */
+  readonly default_action?: 'allow' | 'deny';
+}

@@ -1,0 +1,34 @@
+import type { Target } from '../contracts/engine/v1/engine-v1.js';
+
+/** `engine:model` shorthand or an explicit deployment. */
+export type DeploymentRef = string | { readonly engine: string; readonly model: string; readonly target?: Target };
+
+export interface RouteConfig {
+  /** Ordered targets; later entries are fallbacks. */
+  readonly targets?: readonly DeploymentRef[];
+  /** Classification routing: small and large deployments (each may list equivalents for load balancing). */
+  readonly small?: DeploymentRef | readonly DeploymentRef[];
+  readonly large?: DeploymentRef | readonly DeploymentRef[];
+  readonly classifier?: 'rules' | 'llm' | 'model';
+  /** Route or model the llm/model classifier runs on. */
+  readonly classifier_model?: string;
+  /** Score threshold (from `switchyard route calibrate`); absent = the category/complexity rule. */
+  readonly threshold?: number;
+  /** Extra fallbacks tried after the chosen group. */
+  readonly fallback?: readonly DeploymentRef[];
+}
+
+/** `routing` section of the app config. */
+export interface RoutingConfig {
+  readonly default_target?: Target;
+  /** Above this RTT (ms) prefer local. */
+  readonly rtt_threshold_ms?: number;
+  /** Below this battery (%) prefer remote. */
+  readonly battery_threshold?: number;
+  readonly load_strategy?: 'least-busy' | 'lowest-latency' | 'ordered';
+  /** LRU size of the classification cache. */
+  readonly cache_size?: number;
+  readonly routes?: Readonly<Record<string, RouteConfig>>;
+  /** Deployments per model id (equivalent engines that serve the same model). */
+  readonly models?: Readonly<Record<string, readonly DeploymentRef[]>>;
+}

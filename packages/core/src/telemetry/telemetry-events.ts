@@ -1,0 +1,28 @@
+import type { PolicyDecision, RoutingDecision, StageTimings } from '../contracts/orchestrator.js';
+import type { Usage } from '../contracts/engine/v1/engine-v1.js';
+
+/** Every event the orchestration layer emits, keyed by name. Payloads never hold raw inputs or secrets. */
+export interface SwitchyardEvents {
+  PipelineStart: { readonly pipeline: string; readonly runId: string; readonly stages: number };
+  PipelineComplete: { readonly pipeline: string; readonly runId: string; readonly ok: boolean; readonly durationMs: number };
+  StageStart: { readonly pipeline: string; readonly runId: string; readonly stage: string };
+  StageComplete: { readonly pipeline: string; readonly runId: string; readonly stage: string; readonly durationMs: number; readonly skipped?: boolean };
+  StageError: { readonly pipeline: string; readonly runId: string; readonly stage: string; readonly code: string; readonly message: string };
+  PolicyEvaluated: { readonly correlationId: string; readonly decision: PolicyDecision };
+  RoutingDecided: { readonly correlationId: string; readonly decision: RoutingDecision; readonly cached: boolean };
+  ExecutionStarted: { readonly correlationId: string; readonly engine: string; readonly model: string; readonly attempt: number };
+  ExecutionCompleted: {
+    readonly correlationId: string;
+    readonly engine: string;
+    readonly model: string;
+    readonly usage: Usage;
+    readonly timings: StageTimings;
+  };
+  ExecutionFailed: { readonly correlationId: string; readonly engine: string; readonly model: string; readonly code: string; readonly message: string };
+  Retry: { readonly correlationId: string; readonly engine: string; readonly attempt: number; readonly delayMs: number; readonly code: string };
+  CircuitOpened: { readonly engine: string };
+  CircuitClosed: { readonly engine: string };
+  Fallback: { readonly correlationId: string; readonly from: string; readonly to: string; readonly reason: string; readonly afterTokens: number };
+}
+
+export type SwitchyardEventName = keyof SwitchyardEvents;

@@ -1,0 +1,40 @@
+import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { VERSION } from '../version.js';
+
+const tracer = () => trace.getTracer('@switchyard/core', VERSION);
+
+/**
+ * Runs `fn` inside an OpenTelemetry span (a no-op unless the app installs an SDK). Errors set the span status and
+ * `error.type` to the SwitchyardError code.
+ */
+export async function withSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+  return tracer().startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      const result = await fn(span);
+      span.setStatus({ code: SpanStatusCode.OK });
+      return result;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      span.setAttribute('error.type', typeof code === 'string' ? code : 'INTERNAL');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** gen_ai semantic-convention attributes for one inference call. */
+export function genAiAttributes(options: {
+  readonly engine: string;
+  readonly model: string;
+  readonly workload: string;
+  readonly target: string;
+}): Attributes {
+  return {
+    'gen_ai.system': options.engine,
+    'gen_ai.request.model': options.model,
+    'gen_ai.operation.name': options.workload === 'completion' ? 'chat' : options.workload,
+    'switchyard.target': options.target,
+  };
+}

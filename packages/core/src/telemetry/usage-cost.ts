@@ -1,0 +1,10 @@
+import type { Usage } from '../contracts/engine/v1/engine-v1.js';
+import type { TelemetryConfig } from './telemetry-config.js';
+
+/** Adds `costUsd` from the configured price table (keyed `engine:model` first, then `model`). */
+export function withCost(usage: Usage, engine: string, model: string, prices: TelemetryConfig['prices']): Usage {
+  const price = prices?.[`${engine}:${model}`] ?? prices?.[model];
+  if (!price || usage.costUsd !== undefined) return usage;
+  const cost = ((usage.inputTokens ?? 0) * price.input_per_1k + (usage.outputTokens ?? 0) * price.output_per_1k) / 1000;
+  return { ...usage, costUsd: Math.round(cost * 1e8) / 1e8 };
+}
