@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/core';
 import { createOnnxEngine, OnnxEngine } from './index.js';
 import onnxPlugin from './index.js';
-import { f32, fixture, i64, rejection, signal } from '../test/fixtures.js';
+import { f32, fixture, i64, outputTensors, rejection, signal } from '../test/fixtures.js';
 
 const addMul = { id: 'add-mul', files: { 'add-mul.onnx': fixture('add-mul.onnx') } };
 const run = (engine: OnnxEngine, tensors: Record<string, ReturnType<typeof f32>>, stage?: string) =>
@@ -20,13 +20,13 @@ describe('OnnxEngine (SingleShot)', () => {
     await engine.doLoad(addMul, signal());
     const result = await run(engine, { a: f32([1, 2, 3, 4], [1, 4]), b: f32([10, 20, 30, 40], [1, 4]) });
     expect(result.output.kind).toBe('tensors');
-    const tensors = (result.output as { tensors: Record<string, { data: Float32Array; dims: number[] }> }).tensors;
+    const tensors = outputTensors(result);
     expect(Array.from(tensors['sum']!.data)).toEqual([11, 22, 33, 44]);
     expect(Array.from(tensors['product']!.data)).toEqual([10, 40, 90, 160]);
     expect(tensors['sum']!.dims).toEqual([1, 4]);
     // a dynamic batch dim accepts 2 rows
     const two = await run(engine, { a: f32([1, 1, 1, 1, 2, 2, 2, 2], [2, 4]), b: f32([1, 1, 1, 1, 1, 1, 1, 1], [2, 4]) });
-    expect(Array.from((two.output as { tensors: Record<string, { data: Float32Array }> }).tensors['sum']!.data)).toEqual([2, 2, 2, 2, 3, 3, 3, 3]);
+    expect(Array.from(outputTensors(two)['sum']!.data)).toEqual([2, 2, 2, 2, 3, 3, 3, 3]);
   });
 
   it.each([
@@ -117,7 +117,7 @@ describe('OnnxEngine (SingleShot)', () => {
     expect(engine.sessions.size).toBe(2);
     const request = (stage?: string) => ({ modelId: 'two', workload: 'inference' as const, input: { kind: 'tensors' as const, tensors: { a: f32([1, 1, 1, 1], [1, 4]), b: f32([2, 2, 2, 2], [1, 4]) }, ...(stage ? { stage } : {}) } });
     const result = await engine.doRun(request('second'), signal());
-    expect(Array.from((result.output as { tensors: Record<string, { data: Float32Array }> }).tensors['product']!.data)).toEqual([2, 2, 2, 2]);
+    expect(Array.from(outputTensors(result)['product']!.data)).toEqual([2, 2, 2, 2]);
     const missingStage = await rejection(engine.doRun(request(), signal()));
     expect(missingStage.message).toMatch(/a stage name is required \(stages: first, second\)/);
     await engine.doUnload('two', signal());

@@ -17,3 +17,9 @@ export async function rejection(promise: Promise<unknown>): Promise<Record<strin
   }
   throw new Error('expected a rejection');
 }
+
+/** The tensors of a run result (fails the test if the output is not tensors). */
+export function outputTensors(result: { output: { kind: string } }): Record<string, { data: ArrayLike<number | bigint>; dims: readonly number[] }> {
+  if (result.output.kind !== 'tensors') throw new Error(`expected tensors, got ${result.output.kind}`);
+  return (result.output as unknown as { tensors: Record<string, { data: ArrayLike<number | bigint>; dims: readonly number[] }> }).tensors;
+}

