@@ -1,1 +1,2 @@
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
+export { createProgram, type ProgramOutput } from './program.js';

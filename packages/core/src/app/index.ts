@@ -1,1 +1,3 @@
-export {};
+export { createSwitchyardApp, type CreateSwitchyardAppOptions, type SwitchyardApp } from './create-app.js';
+export { defineAppExtension, type AppExtension, type AppExtensionContext } from './app-extension.js';
+export { CORE_APP_EXTENSIONS } from './core-extensions.js';

@@ -1,0 +1,6 @@
+/**
+ * One line per command: `export * as <name> from './<name>.js';` where the module exports
+ * `register(program: Command): void`. The program registers every module listed here.
+ */
+export * as validate from './validate.js';
+export * as plugins from './plugins.js';

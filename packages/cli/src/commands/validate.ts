@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { loadConfig, loadConfiguredPlugins, SwitchyardError, validatePluginOptions, checkCoreRange } from '@switchyard/core';
+import { fail, print } from '../output.js';
+
+export function register(program: Command): void {
+  program
+    .command('validate')
+    .description('check a config file (schema, env references, plugins and their options); exit 1 with located errors')
+    .argument('[config]', 'config file or directory holding switchyard.config.yaml|.yml|.json', '.')
+    .option('--no-plugins', 'check the file only, without importing plugins')
+    .action(async (configPath: string, flags: { plugins: boolean }, command: Command) => {
+      try {
+        const loaded = await loadConfig(configPath);
+        let count = 0;
+        if (flags.plugins) {
+          const specs = await loadConfiguredPlugins(loaded);
+          for (const spec of specs) {
+            checkCoreRange(spec.plugin);
+            validatePluginOptions(spec.plugin.name, spec.plugin.configSchema, spec.options ?? {}, {
+              file: loaded.file,
+              ...(spec.pointer ? { pointer: `${spec.pointer}/options` } : {}),
+              source: loaded.source,
+            });
+          }
+          count = specs.length;
+        }
+        print(command, `${loaded.file}: ok${flags.plugins ? ` (${count} plugin${count === 1 ? '' : 's'})` : ''}`);
+      } catch (error) {
+        if (SwitchyardError.isInstance(error)) fail(command, `${error.code}: ${error.message}`);
+        throw error;
+      }
+    });
+}

@@ -1,0 +1,166 @@
+import { resolve } from 'node:path';
+import pino from 'pino';
+import type { DependencyContainer } from 'tsyringe';
+import type { EngineV1, OrchestratorApi, PluginLogger, SwitchyardPlugin } from '../contracts/index.js';
+import type { SwitchyardConfig } from '../config/config-types.js';
+import { validateConfig } from '../config/config-validator.js';
+import { loadConfig } from '../config/load-config.js';
+import { loadConfiguredPlugins, type PluginSpec } from '../config/plugin-loader.js';
+import { createAppContainer } from '../di/container.js';
+import { PluginHost, type LoadedPluginInfo } from '../di/plugin-host.js';
+import { NoSuchEngineError, SwitchyardError } from '../errors/index.js';
+import { TOKENS } from '../tokens.js';
+import type { AppExtension } from './app-extension.js';
+import { CORE_APP_EXTENSIONS } from './core-extensions.js';
+
+export interface CreateSwitchyardAppOptions {
+  /** A config file or a directory holding switchyard.config.yaml|.yml|.json. */
+  readonly configPath?: string;
+  /** An in-memory config (validated like a file); used when no configPath is given. */
+  readonly config?: SwitchyardConfig;
+  /** Base directory for relative paths in an in-memory config (default cwd). */
+  readonly baseDir?: string;
+  /** Plugins passed as code, in addition to the config's; `{ plugin, options }` to give options. */
+  readonly plugins?: readonly (SwitchyardPlugin<any> | { readonly plugin: SwitchyardPlugin<any>; readonly options?: Record<string, unknown> })[];
+  /** Environment for `${env:NAME}` (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Logger for the app and plugins (default: pino to stderr at config.telemetry.logLevel or 'info'). */
+  readonly logger?: PluginLogger;
+  /** Extra app extensions, run after CORE_APP_EXTENSIONS. */
+  readonly extensions?: readonly AppExtension[];
+  /** Parent for the app's child container (default tsyringe's root; never written to). */
+  readonly parentContainer?: DependencyContainer;
+}
+
+export interface SwitchyardApp {
+  /** The app's own child container. */
+  readonly container: DependencyContainer;
+  readonly config: SwitchyardConfig;
+  /** Absolute config file path, when loaded from a file. */
+  readonly configFile?: string;
+  readonly baseDir: string;
+  readonly engines: readonly EngineV1[];
+  readonly plugins: readonly LoadedPluginInfo[];
+  readonly logger: PluginLogger;
+  getEngine(id: string): EngineV1;
+  /** Resolves a service registered by a plugin or extension, or undefined. */
+  tryResolve<T>(token: symbol): T | undefined;
+  /** TOKENS.Orchestrator, registered by the orchestrator extension (UNSUPPORTED if none is). */
+  readonly orchestrator: OrchestratorApi;
+  /** TOKENS.Executor, registered by the executor extension (UNSUPPORTED if none is). */
+  readonly executor: unknown;
+  /** Shuts extensions down (reverse), then plugins (reverse); safe to call twice. */
+  shutdown(): Promise<void>;
+}
+
+function defaultLogger(config: SwitchyardConfig): PluginLogger {
+  const level = (config.telemetry?.logLevel as string | undefined) ?? 'info';
+  return pino({ name: 'switchyard', level }, pino.destination(2));
+}
+
+function normalizeProgrammatic(plugins: CreateSwitchyardAppOptions['plugins']): PluginSpec[] {
+  return (plugins ?? []).map((entry) =>
+    'plugin' in entry && typeof (entry as { register?: unknown }).register !== 'function'
+      ? { plugin: entry.plugin, ...(entry.options ? { options: entry.options } : {}) }
+      : { plugin: entry as SwitchyardPlugin<any> },
+  );
+}
+
+/** Loads config, creates a child container, starts plugins in dependency order and runs app extensions. */
+export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = {}): Promise<SwitchyardApp> {
+  let config: SwitchyardConfig;
+  let baseDir: string;
+  let configFile: string | undefined;
+  let specs: PluginSpec[];
+  if (options.configPath !== undefined) {
+    const loaded = await loadConfig(options.configPath, options.env ? { env: options.env } : {});
+    config = loaded.config;
+    baseDir = loaded.baseDir;
+    configFile = loaded.file;
+    specs = await loadConfiguredPlugins(loaded);
+  } else {
+    config = validateConfig(options.config ?? {}, { file: '<config object>' });
+    baseDir = resolve(options.baseDir ?? process.cwd());
+    specs = await loadConfiguredPlugins({ config, baseDir });
+  }
+  specs.push(...normalizeProgrammatic(options.plugins));
+
+  const logger = options.logger ?? defaultLogger(config);
+  const container = createAppContainer(options.parentContainer);
+  const host = new PluginHost({ container, logger, baseDir });
+  host.registerInstance(TOKENS.AppConfig, config);
+  host.registerInstance(TOKENS.Logger, logger);
+  await host.start(specs);
+
+  const started: AppExtension[] = [];
+  const shutdownExtensions = async (): Promise<unknown[]> => {
+    const errors: unknown[] = [];
+    for (const extension of started.reverse()) {
+      try {
+        await extension.shutdown?.();
+      } catch (error) {
+        errors.push(new SwitchyardError({ code: 'INTERNAL', message: `error in 'shutdown' of app extension '${extension.name}': ${(error as Error).message}`, cause: error }));
+      }
+    }
+    started.length = 0;
+    return errors;
+  };
+  try {
+    for (const extension of [...CORE_APP_EXTENSIONS, ...(options.extensions ?? [])]) {
+      await extension.setup({ container, config, engines: host.engines, logger, baseDir, registerInstance: (token, value) => host.registerInstance(token, value) });
+      started.push(extension);
+    }
+  } catch (error) {
+    await shutdownExtensions();
+    await host.shutdown().catch(() => undefined);
+    throw error;
+  }
+
+  const tryResolve = <T>(token: symbol): T | undefined => (container.isRegistered(token, true) ? container.resolve<T>(token) : undefined);
+  const required = <T>(token: symbol, what: string): T => {
+    const value = tryResolve<T>(token);
+    if (value === undefined) {
+      throw new SwitchyardError({ code: 'UNSUPPORTED', message: `This app has no ${what}: no extension registered ${String(token)}` });
+    }
+    return value;
+  };
+  let shutdownPromise: Promise<void> | undefined;
+
+  return {
+    container,
+    config,
+    ...(configFile ? { configFile } : {}),
+    baseDir,
+    logger,
+    get engines() {
+      return host.engines;
+    },
+    get plugins() {
+      return host.plugins;
+    },
+    getEngine(id) {
+      const engine = host.engines.find((e) => e.id === id);
+      if (!engine) throw new NoSuchEngineError({ engineId: id, available: host.engines.map((e) => e.id) });
+      return engine;
+    },
+    tryResolve,
+    get orchestrator() {
+      return required<OrchestratorApi>(TOKENS.Orchestrator, 'orchestrator');
+    },
+    get executor() {
+      return required<unknown>(TOKENS.Executor, 'executor');
+    },
+    shutdown() {
+      shutdownPromise ??= (async () => {
+        const errors = await shutdownExtensions();
+        try {
+          await host.shutdown();
+        } finally {
+          await container.dispose();
+        }
+        if (errors.length > 0) throw errors[0];
+      })();
+      return shutdownPromise;
+    },
+  };
+}

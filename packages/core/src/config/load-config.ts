@@ -1,0 +1,66 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { SwitchyardError } from '../errors/index.js';
+import type { ConfigSource } from './config-source.js';
+import { parseConfigText } from './config-source.js';
+import type { SwitchyardConfig } from './config-types.js';
+import { validateConfig } from './config-validator.js';
+import { interpolateEnv } from './env-interpolation.js';
+
+/** Looked up in this order when a directory is given. */
+export const CONFIG_FILE_NAMES = ['switchyard.config.yaml', 'switchyard.config.yml', 'switchyard.config.json'] as const;
+
+export interface LoadedConfig {
+  readonly config: SwitchyardConfig;
+  /** Absolute path of the config file. */
+  readonly file: string;
+  /** Directory of the config file: plugin paths and model dirs resolve against it. */
+  readonly baseDir: string;
+  readonly source: ConfigSource;
+  /** Pointers whose values came from `${env:...}` (secrets: never print them). */
+  readonly secretPointers: ReadonlySet<string>;
+}
+
+export interface LoadConfigOptions {
+  /** Environment for `${env:NAME}` (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Resolves a config path: a file as is, a directory to the first CONFIG_FILE_NAMES entry in it. */
+export async function resolveConfigFile(pathOrDir: string): Promise<string> {
+  const absolute = resolve(pathOrDir);
+  const info = await stat(absolute).catch(() => undefined);
+  if (info?.isFile()) return absolute;
+  if (info?.isDirectory()) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = join(absolute, name);
+      if ((await stat(candidate).catch(() => undefined))?.isFile()) return candidate;
+    }
+    throw new SwitchyardError({
+      code: 'CONFIG_NOT_FOUND',
+      message: `No config file in ${absolute} (looked for ${CONFIG_FILE_NAMES.join(', ')})`,
+      details: { file: absolute },
+    });
+  }
+  throw new SwitchyardError({ code: 'CONFIG_NOT_FOUND', message: `Config file ${absolute} does not exist`, details: { file: absolute } });
+}
+
+/** Parses config text (YAML or JSON by the file's extension), interpolates env and validates. */
+export function parseConfig(file: string, text: string, options: LoadConfigOptions = {}): LoadedConfig {
+  const source = parseConfigText(file, text);
+  const { value, interpolated, missing } = interpolateEnv(source, options.env ?? process.env);
+  const config = validateConfig(value, { file, source, secretPointers: interpolated, envIssues: missing });
+  return { config, file, baseDir: dirname(file), source, secretPointers: interpolated };
+}
+
+/** Reads and validates `switchyard.config.yaml|.yml|.json` (a file path or a directory holding one). */
+export async function loadConfig(pathOrDir: string, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const file = await resolveConfigFile(pathOrDir);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new SwitchyardError({ code: 'CONFIG_NOT_FOUND', message: `Cannot read config file ${file}: ${(error as Error).message}`, details: { file }, cause: error });
+  }
+  return parseConfig(file, text, options);
+}
