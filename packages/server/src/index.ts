@@ -1,1 +1,13 @@
 export const VERSION = '0.1.0';
+export { createServer, sendError, type CreateServerOptions, type SwitchyardServer } from './create-server.js';
+export { resolveServerConfig, DEFAULT_PORT, type ServerConfig, type ResolvedServerConfig } from './server-config.js';
+export { createDirectoryCatalog, sha256File, type ServerCatalog, type CatalogEntry, type CatalogVerifyReport, type CatalogFileReport, type FileSource } from './server-catalog.js';
+export { AdmissionQueue, type AdmissionPolicy, type Priority } from './admission-queue.js';
+export { ServiceTimeEstimator } from './service-time-estimator.js';
+export { ApiKeyAuth } from './api-key-auth.js';
+export { ArtifactStore } from './artifact-store.js';
+export { TaskScheduler, type AdmissionTicket, type CancelReason } from './task-scheduler.js';
+export type { ServerTask, SseFrame, TaskSpec, TaskState } from './server-task.js';
+export { toErrorEnvelope, statusForCode, type ErrorEnvelope } from './http-error.js';
+export type { CircuitState } from './server-metrics.js';
+export { decodeWav } from './wav-decode.js';

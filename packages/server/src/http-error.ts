@@ -1,0 +1,79 @@
+import { SwitchyardError, toSwitchyardError, type ErrorCode } from '@switchyard/core';
+
+/** The JSON body of every 4xx/5xx and of SSE `error` frames. */
+export interface ErrorEnvelope {
+  code: string;
+  message: string;
+  retriable?: boolean;
+  retry_after_ms?: number;
+  policy_label?: string;
+  engine?: string;
+  details?: Record<string, unknown>;
+}
+
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  INVALID_PARAMS: 400,
+  INVALID_INPUT: 400,
+  DEADLINE_UNMET: 400,
+  UNSUPPORTED: 400,
+  CONTEXT_WINDOW_EXCEEDED: 400,
+  UNTRUSTED_ARTIFACT: 400,
+  MODEL_DEPRECATED: 400,
+  METADATA_INVALID: 400,
+  UNAUTHORIZED: 401,
+  POLICY_DENIED: 403,
+  NOT_FOUND: 404,
+  NO_SUCH_MODEL: 404,
+  NO_SUCH_ENGINE: 404,
+  ARTIFACT_NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  ADMISSION_REJECT: 429,
+  QUEUE_FULL_DROP_LRU: 429,
+  RATE_LIMITED: 429,
+  BULKHEAD_FULL: 429,
+  MODEL_LOAD_FAILED: 502,
+  PROVIDER_ERROR: 502,
+  CONNECTION_FAILED: 502,
+  POOL_UNAVAILABLE: 503,
+  POOL_UNREADY: 503,
+  REPLICA_EXHAUSTED: 503,
+  ENGINE_UNAVAILABLE: 503,
+  CIRCUIT_OPEN: 503,
+  ROUTE_UNAVAILABLE: 503,
+  OVERLOADED: 503,
+  WORKER_RESET: 503,
+  TIMEOUT: 504,
+  DECODE_TIMEOUT: 504,
+};
+
+export function statusForCode(code: string): number {
+  return STATUS_BY_CODE[code as ErrorCode] ?? 500;
+}
+
+/** Detail keys that are safe to return (never causes, stacks, headers or paths outside the request). */
+const PUBLIC_DETAIL_KEYS = ['field', 'pointer', 'expected', 'found', 'modelId', 'engineId', 'taskId', 'limitBytes', 'step', 'rule_id', 'available'];
+
+/**
+ * Turns anything thrown into the public envelope. Unknown failures become INTERNAL with a generic message:
+ * their text may carry paths or secrets, so it only goes to the log (keyed by correlation id).
+ */
+export function toErrorEnvelope(error: unknown): ErrorEnvelope {
+  const known = toSwitchyardError(error);
+  if (known.code === 'INTERNAL') {
+    return { code: 'INTERNAL', message: 'Internal error; see the server log for this correlation id', retriable: false };
+  }
+  const envelope: ErrorEnvelope = { code: known.code, message: known.message, retriable: known.retriable };
+  if (known.retryAfterMs !== undefined) envelope.retry_after_ms = known.retryAfterMs;
+  const policyLabel = known.details.policy_label;
+  if (typeof policyLabel === 'string') envelope.policy_label = policyLabel;
+  const engine = known.details.engine ?? known.details.engineId;
+  if (typeof engine === 'string') envelope.engine = engine;
+  const details: Record<string, unknown> = {};
+  for (const key of PUBLIC_DETAIL_KEYS) if (known.details[key] !== undefined) details[key] = known.details[key];
+  if (Object.keys(details).length > 0) envelope.details = details;
+  return envelope;
+}
+
+export function httpError(code: ErrorCode, message: string, extra: { retriable?: boolean; retryAfterMs?: number; details?: Record<string, unknown> } = {}): SwitchyardError {
+  return new SwitchyardError({ code, message, retriable: extra.retriable, retryAfterMs: extra.retryAfterMs, details: extra.details });
+}

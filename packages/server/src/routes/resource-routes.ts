@@ -1,0 +1,131 @@
+import type { FastifyInstance } from 'fastify';
+import { httpError } from '../http-error.js';
+import { commonHeaders, idParams, noQuery, SHA256_PATTERN, type ServerContext } from '../server-context.js';
+
+/** Sessions, pools, catalog and content-addressed artifacts. */
+export function registerResourceRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { sessions, scheduler, pools, catalog, artifacts, now } = context;
+  const plain = { querystring: noQuery, headers: commonHeaders };
+
+  app.get<{ Params: { id: string } }>('/v2/sessions/:id', { schema: { params: idParams(), ...plain } }, async (request) => {
+    const session = sessions.view(request.params.id, now());
+    if (!session) throw httpError('NOT_FOUND', `No session '${request.params.id}' (unknown or expired)`, { details: { field: 'id' } });
+    return session;
+  });
+
+  app.delete<{ Params: { id: string } }>('/v2/sessions/:id', { schema: { params: idParams(), ...plain } }, async (request, reply) => {
+    const canceled = scheduler.cancelSession(request.params.id);
+    if (!sessions.delete(request.params.id) && canceled === 0) throw httpError('NOT_FOUND', `No session '${request.params.id}'`, { details: { field: 'id' } });
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { id: string } }>('/v2/pools/:id/health', { schema: { params: idParams(), ...plain } }, async (request) => pools.health(request.params.id));
+
+  app.post<{ Params: { id: string }; Body: { deadline_ms?: number } }>(
+    '/v2/pools/:id/drain',
+    {
+      schema: {
+        params: idParams(),
+        ...plain,
+        body: { type: 'object', additionalProperties: false, properties: { deadline_ms: { type: 'integer', minimum: 0, maximum: 3_600_000 } } },
+      },
+    },
+    async (request, reply) => {
+      if (!pools.has(request.params.id)) await pools.health(request.params.id);
+      const deadlineMs = request.body?.deadline_ms ?? 30_000;
+      void pools.drain(request.params.id, deadlineMs);
+      return reply.code(202).send({ pool_id: request.params.id, draining: true, deadline_ms: deadlineMs });
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { new_model_ref: string } }>(
+    '/v2/pools/:id/reload',
+    {
+      schema: {
+        params: idParams(),
+        ...plain,
+        body: { type: 'object', required: ['new_model_ref'], additionalProperties: false, properties: { new_model_ref: { type: 'string', minLength: 1, maxLength: 256 } } },
+      },
+    },
+    async (request) => pools.reload(request.params.id, request.body.new_model_ref),
+  );
+
+  const requireCatalog = () => {
+    if (!catalog) throw httpError('NOT_FOUND', 'This server has no model catalog configured');
+    return catalog;
+  };
+
+  app.get('/v2/catalog/models', { schema: plain }, async () => ({ models: await requireCatalog().list() }));
+
+  app.post<{ Body: { id: string; engine?: string; version?: string; task?: string; description?: string; files: string[]; sources?: Record<string, { sha256?: string; path?: string; npm?: string }> } }>(
+    '/v2/catalog/models',
+    {
+      schema: {
+        ...plain,
+        body: {
+          type: 'object',
+          required: ['id', 'files'],
+          additionalProperties: false,
+          properties: {
+            id: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+            engine: { type: 'string', maxLength: 128 },
+            version: { type: 'string', maxLength: 64 },
+            task: { type: 'string', maxLength: 64 },
+            description: { type: 'string', maxLength: 1024 },
+            files: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 512, pattern: '^(?!/)(?!.*\\.\\.)' } },
+            sources: {
+              type: 'object',
+              additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                properties: { sha256: { type: 'string', pattern: SHA256_PATTERN }, path: { type: 'string', maxLength: 1024 }, npm: { type: 'string', maxLength: 214 } },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const target = requireCatalog();
+      if (!target.add) throw httpError('UNSUPPORTED', 'The catalog is read-only');
+      const { sources, ...entry } = request.body;
+      const normalized = sources
+        ? Object.fromEntries(
+            Object.entries(sources).map(([file, source]) => {
+              const sha = source.sha256 !== undefined ? { sha256: source.sha256 } : {};
+              if (source.npm !== undefined) return [file, { npm: source.npm, path: source.path ?? file, ...sha }];
+              return [file, { path: source.path ?? file, ...sha }];
+            }),
+          )
+        : undefined;
+      return reply.code(201).send(await target.add({ ...entry, ...(normalized ? { sources: normalized } : {}) }));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/v2/catalog/models/:id', { schema: { params: idParams(), ...plain } }, async (request) => {
+    const entry = await requireCatalog().get(request.params.id);
+    if (!entry) throw httpError('NO_SUCH_MODEL', `No model '${request.params.id}' in the catalog`, { details: { modelId: request.params.id } });
+    return entry;
+  });
+
+  app.post<{ Params: { id: string } }>('/v2/catalog/models/:id/verify', { schema: { params: idParams(), ...plain } }, async (request) => requireCatalog().verify(request.params.id));
+
+  app.post('/v2/artifacts', { schema: plain }, async (request, reply) => {
+    const body = request.body;
+    const contentType = (request.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim();
+    const bytes = Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body) : Buffer.from(JSON.stringify(body ?? null));
+    if (bytes.length === 0) throw httpError('INVALID_PARAMS', 'body: an artifact cannot be empty', { details: { field: 'body' } });
+    const artifact = artifacts.put(bytes, contentType, now());
+    return reply.code(201).send({ id: artifact.id, sha256: artifact.id, size: artifact.bytes.length, content_type: artifact.contentType, url: `/v2/artifacts/${artifact.id}` });
+  });
+
+  app.get<{ Params: { id: string } }>(
+    '/v2/artifacts/:id',
+    { schema: { ...plain, params: { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', pattern: SHA256_PATTERN } } } } },
+    async (request, reply) => {
+      const artifact = artifacts.get(request.params.id);
+      if (!artifact) throw httpError('NOT_FOUND', `No artifact ${request.params.id}`, { details: { field: 'id' } });
+      return reply.header('content-type', artifact.contentType).header('etag', `"${artifact.id}"`).send(artifact.bytes);
+    },
+  );
+}

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { EngineInput, GenerationParameters, Placement, Workload } from '@switchyard/core';
+import type { ArtifactStore } from '../artifact-store.js';
+import { httpError } from '../http-error.js';
+import { ID_PATTERN, SHA256_PATTERN } from '../server-context.js';
+import type { TaskSpec } from '../server-task.js';
+import { decodeWav } from '../wav-decode.js';
+
+const BASE64 = '^[A-Za-z0-9+/]*={0,2}$';
+
+export const messageSchema = {
+  type: 'object',
+  required: ['role', 'content'],
+  additionalProperties: false,
+  properties: { role: { enum: ['system', 'user', 'assistant'] }, content: { type: 'string' } },
+} as const;
+
+export const taskRequestSchema = {
+  type: 'object',
+  required: ['model_ref'],
+  additionalProperties: false,
+  properties: {
+    task_id: { type: 'string', pattern: ID_PATTERN },
+    session_id: { type: 'string', pattern: ID_PATTERN },
+    workload: { enum: ['completion', 'embedding', 'rerank', 'inference', 'transcription'] },
+    model_ref: { type: 'string', minLength: 1, maxLength: 256 },
+    priority: { enum: ['interactive', 'batch'] },
+    max_tokens: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    deadline_ms: { type: 'integer', minimum: 1 },
+    prompt: { type: 'string' },
+    messages: { type: 'array', minItems: 1, items: messageSchema },
+    inputs: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      maxProperties: 1,
+      properties: {
+        texts: { type: 'array', minItems: 1, items: { type: 'string' } },
+        image_base64: { type: 'string', minLength: 1, pattern: BASE64 },
+        image_artifact: { type: 'string', pattern: SHA256_PATTERN },
+        audio_wav_base64: { type: 'string', minLength: 1, pattern: BASE64 },
+        audio_wav_artifact: { type: 'string', pattern: SHA256_PATTERN },
+        json: {},
+      },
+    },
+    placement: {
+      type: 'object',
+      required: ['mode'],
+      additionalProperties: false,
+      properties: {
+        mode: { enum: ['pin', 'prefer', 'auto'] },
+        pin_pool_id: { type: 'string', pattern: ID_PATTERN },
+        prefer_pools: { type: 'array', items: { type: 'string', pattern: ID_PATTERN } },
+        avoid_pools: { type: 'array', items: { type: 'string', pattern: ID_PATTERN } },
+        allow_fallback: { type: 'boolean' },
+      },
+    },
+    seed: { type: 'integer' },
+    temperature: { type: 'number', minimum: 0, maximum: 2 },
+    top_p: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    stop: { type: 'array', maxItems: 8, items: { type: 'string' } },
+  },
+} as const;
+
+export interface TaskRequestBody {
+  task_id?: string;
+  session_id?: string;
+  workload?: Workload | 'rerank';
+  model_ref: string;
+  priority?: 'interactive' | 'batch';
+  max_tokens?: number;
+  deadline_ms?: number;
+  prompt?: string;
+  messages?: { role: 'system' | 'user' | 'assistant'; content: string }[];
+  inputs?: { texts?: string[]; image_base64?: string; image_artifact?: string; audio_wav_base64?: string; audio_wav_artifact?: string; json?: unknown };
+  placement?: { mode: 'pin' | 'prefer' | 'auto'; pin_pool_id?: string; prefer_pools?: string[]; avoid_pools?: string[]; allow_fallback?: boolean };
+  seed?: number;
+  temperature?: number;
+  top_p?: number;
+  stop?: string[];
+}
+
+function artifactBytes(artifacts: ArtifactStore, id: string, field: string): Buffer {
+  const artifact = artifacts.get(id);
+  if (!artifact) throw httpError('NOT_FOUND', `${field}: no artifact ${id}`, { details: { field } });
+  return artifact.bytes;
+}
+
+function inputOf(body: TaskRequestBody, artifacts: ArtifactStore): EngineInput {
+  const sources = [body.prompt !== undefined, body.messages !== undefined, body.inputs !== undefined].filter(Boolean).length;
+  if (sources !== 1) {
+    throw httpError('INVALID_PARAMS', 'body: exactly one of prompt, messages or inputs is required', { details: { field: 'prompt|messages|inputs', found: `${sources} given` } });
+  }
+  if (body.prompt !== undefined) return { kind: 'text', prompt: body.prompt };
+  if (body.messages !== undefined) return { kind: 'text', messages: body.messages };
+  const inputs = body.inputs!;
+  if (inputs.texts) return { kind: 'texts', texts: inputs.texts };
+  if (inputs.image_base64 !== undefined) return { kind: 'image', data: new Uint8Array(Buffer.from(inputs.image_base64, 'base64')) };
+  if (inputs.image_artifact !== undefined) return { kind: 'image', data: new Uint8Array(artifactBytes(artifacts, inputs.image_artifact, 'inputs.image_artifact')) };
+  if (inputs.audio_wav_base64 !== undefined) return { kind: 'audio', ...decodeWav(Buffer.from(inputs.audio_wav_base64, 'base64'), 'inputs.audio_wav_base64') };
+  if (inputs.audio_wav_artifact !== undefined) {
+    return { kind: 'audio', ...decodeWav(artifactBytes(artifacts, inputs.audio_wav_artifact, 'inputs.audio_wav_artifact'), 'inputs.audio_wav_artifact') };
+  }
+  return { kind: 'json', value: inputs.json };
+}
+
+function placementOf(placement: NonNullable<TaskRequestBody['placement']>): Placement {
+  if (placement.mode === 'pin' && placement.pin_pool_id === undefined) {
+    throw httpError('INVALID_PARAMS', 'placement: mode "pin" needs pin_pool_id', { details: { field: 'placement.pin_pool_id', pointer: '/placement/pin_pool_id' } });
+  }
+  const engine = placement.mode === 'pin' ? placement.pin_pool_id : placement.prefer_pools?.[0];
+  return { mode: placement.mode, ...(engine !== undefined ? { engine } : {}), allowFallback: placement.mode === 'pin' ? false : (placement.allow_fallback ?? true) };
+}
+
+/** Validated body -> scheduler task spec (inputs decoded, defaults applied). */
+export function toTaskSpec(body: TaskRequestBody, artifacts: ArtifactStore, correlationId: string): TaskSpec {
+  const input = inputOf(body, artifacts);
+  const requested = body.workload ?? (input.kind === 'text' ? 'completion' : input.kind === 'texts' ? 'embedding' : 'inference');
+  const workload: Workload = requested === 'rerank' ? 'inference' : requested;
+  const parameters: GenerationParameters = {
+    ...(body.max_tokens !== undefined ? { maxTokens: body.max_tokens } : {}),
+    ...(body.seed !== undefined ? { seed: body.seed } : {}),
+    ...(body.temperature !== undefined ? { temperature: body.temperature } : {}),
+    ...(body.top_p !== undefined ? { topP: body.top_p } : {}),
+    ...(body.stop !== undefined ? { stop: body.stop } : {}),
+  };
+  return {
+    taskId: body.task_id ?? randomUUID(),
+    ...(body.session_id !== undefined ? { sessionId: body.session_id } : {}),
+    workload,
+    modelRef: body.model_ref,
+    priority: body.priority ?? 'interactive',
+    input,
+    ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
+    ...(body.placement ? { placement: placementOf(body.placement) } : {}),
+    ...(body.deadline_ms !== undefined ? { deadlineMs: body.deadline_ms } : {}),
+    correlationId,
+    stream: workload === 'completion',
+  };
+}

@@ -1,0 +1,86 @@
+/** The `server` section of switchyard.config.yaml (schemas/config.schema.json#/properties/server). */
+export interface ServerConfig {
+  readonly host?: string;
+  readonly port?: number;
+  /** Largest accepted request body in bytes (413 above it). */
+  readonly bodyLimitBytes?: number;
+  readonly auth?: {
+    /** Literal keys (prefer `${env:NAME}` references in config files). */
+    readonly apiKeys?: readonly string[];
+    /** Environment variable holding a comma-separated key list; default SWITCHYARD_API_KEYS. */
+    readonly apiKeysEnv?: string;
+    /** Paths served without a key; default ['/healthz']. */
+    readonly openPaths?: readonly string[];
+  };
+  readonly admission?: {
+    readonly interactiveCapacity?: number;
+    readonly batchCapacity?: number;
+    readonly policy?: 'reject' | 'drop-lru';
+    /** Concurrent tasks per engine; `default` applies to engines not listed. */
+    readonly concurrency?: { readonly default?: number; readonly engines?: Readonly<Record<string, number>> };
+    /** Service-time prior (ms) used until the first task of an engine has been measured. */
+    readonly initialServiceMs?: number;
+  };
+  readonly sessions?: { readonly ttlMs?: number; readonly maxTurns?: number; readonly tokenBudget?: number };
+  /** How long finished tasks stay queryable (their SSE transcript lives on in the artifact store). */
+  readonly taskRetentionMs?: number;
+  readonly artifacts?: { readonly maxTotalBytes?: number };
+  /** Graceful shutdown: how long in-flight tasks may run before they are cancelled. */
+  readonly shutdownDeadlineMs?: number;
+  /** Extra model ids / route names listed by GET /v1/models (e.g. `auto`, `chat`). */
+  readonly models?: readonly { readonly id: string; readonly ownedBy?: string }[];
+}
+
+export interface ResolvedServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly bodyLimitBytes: number;
+  readonly apiKeys: readonly string[];
+  readonly openPaths: readonly string[];
+  readonly admission: {
+    readonly interactiveCapacity: number;
+    readonly batchCapacity: number;
+    readonly policy: 'reject' | 'drop-lru';
+    readonly defaultConcurrency: number;
+    readonly engineConcurrency: Readonly<Record<string, number>>;
+    readonly initialServiceMs: number;
+  };
+  readonly sessions: { readonly ttlMs: number; readonly maxTurns: number; readonly tokenBudget: number };
+  readonly taskRetentionMs: number;
+  readonly artifactsMaxTotalBytes: number;
+  readonly shutdownDeadlineMs: number;
+  readonly models: readonly { readonly id: string; readonly ownedBy?: string }[];
+}
+
+export const DEFAULT_PORT = 8787;
+
+/** Applies defaults and reads API keys from the environment (keys never leave this object). */
+export function resolveServerConfig(config: ServerConfig = {}, env: NodeJS.ProcessEnv = process.env): ResolvedServerConfig {
+  const envName = config.auth?.apiKeysEnv ?? 'SWITCHYARD_API_KEYS';
+  const fromEnv = (env[envName] ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+  const apiKeys = [...(config.auth?.apiKeys ?? []).filter((key) => key.length > 0), ...fromEnv];
+  return {
+    host: config.host ?? '127.0.0.1',
+    port: config.port ?? DEFAULT_PORT,
+    bodyLimitBytes: config.bodyLimitBytes ?? 8 * 1024 * 1024,
+    apiKeys,
+    openPaths: config.auth?.openPaths ?? ['/healthz'],
+    admission: {
+      interactiveCapacity: config.admission?.interactiveCapacity ?? 64,
+      batchCapacity: config.admission?.batchCapacity ?? 256,
+      policy: config.admission?.policy ?? 'reject',
+      defaultConcurrency: config.admission?.concurrency?.default ?? 2,
+      engineConcurrency: config.admission?.concurrency?.engines ?? {},
+      initialServiceMs: config.admission?.initialServiceMs ?? 500,
+    },
+    sessions: {
+      ttlMs: config.sessions?.ttlMs ?? 10 * 60_000,
+      maxTurns: config.sessions?.maxTurns ?? 1000,
+      tokenBudget: config.sessions?.tokenBudget ?? 1_000_000,
+    },
+    taskRetentionMs: config.taskRetentionMs ?? 5 * 60_000,
+    artifactsMaxTotalBytes: config.artifacts?.maxTotalBytes ?? 256 * 1024 * 1024,
+    shutdownDeadlineMs: config.shutdownDeadlineMs ?? 10_000,
+    models: config.models ?? [],
+  };
+}

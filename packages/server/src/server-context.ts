@@ -1,0 +1,39 @@
+import type { EngineV1, OrchestratorApi } from '@switchyard/core';
+import type { ArtifactStore } from './artifact-store.js';
+import type { PoolRegistry } from './pool-registry.js';
+import type { ServerCatalog } from './server-catalog.js';
+import type { ResolvedServerConfig } from './server-config.js';
+import type { ServerMetrics } from './server-metrics.js';
+import type { SessionStore } from './session-store.js';
+import type { TaskScheduler } from './task-scheduler.js';
+
+/** Everything a route module needs; built once per server (no globals). */
+export interface ServerContext {
+  readonly orchestrator: OrchestratorApi;
+  readonly engines: readonly EngineV1[];
+  readonly catalog?: ServerCatalog;
+  readonly config: ResolvedServerConfig;
+  readonly scheduler: TaskScheduler;
+  readonly pools: PoolRegistry;
+  readonly artifacts: ArtifactStore;
+  readonly sessions: SessionStore;
+  readonly metrics: ServerMetrics;
+  readonly now: () => number;
+}
+
+/** Shared JSON Schema fragments. */
+export const ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
+export const SHA256_PATTERN = '^[a-f0-9]{64}$';
+export const idParams = (name = 'id') =>
+  ({ type: 'object', required: [name], additionalProperties: false, properties: { [name]: { type: 'string', pattern: ID_PATTERN } } }) as const;
+/** Routes take no query string unless they declare one. */
+export const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
+/** Auth and correlation headers every route accepts; others are ignored (headers are open by nature). */
+export const commonHeaders = {
+  type: 'object',
+  properties: {
+    'x-correlation-id': { type: 'string', maxLength: 256 },
+    'x-api-key': { type: 'string', maxLength: 512 },
+    authorization: { type: 'string', maxLength: 1024 },
+  },
+} as const;

@@ -1,0 +1,52 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type CircuitState = 'closed' | 'half-open' | 'open';
+const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
+
+/** Prometheus metrics of one server instance (its own Registry, so several servers can live in one process). */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly tasksEnqueued: Counter<'priority'>;
+  readonly tasksStarted: Counter<'engine'>;
+  readonly tasksCanceled: Counter<'reason'>;
+  readonly tasksRejected: Counter<'reason'>;
+  readonly tasksFinished: Counter<'outcome'>;
+  readonly queueDepth: Gauge<'priority'>;
+  readonly stageDuration: Histogram<'stage'>;
+  readonly engineErrors: Counter<'engine' | 'code'>;
+  readonly circuitState: Gauge<'engine'>;
+
+  constructor(options: { defaultMetrics?: boolean; circuitStates?: () => Promise<Record<string, CircuitState>> } = {}) {
+    const registers = [this.registry];
+    this.tasksEnqueued = new Counter({ name: 'switchyard_tasks_enqueued_total', help: 'Tasks admitted to a queue', labelNames: ['priority'], registers });
+    this.tasksStarted = new Counter({ name: 'switchyard_tasks_started_total', help: 'Tasks that started running', labelNames: ['engine'], registers });
+    this.tasksCanceled = new Counter({ name: 'switchyard_tasks_canceled_total', help: 'Tasks canceled (client, disconnect, shutdown, drain)', labelNames: ['reason'], registers });
+    this.tasksRejected = new Counter({ name: 'switchyard_tasks_rejected_total', help: 'Tasks rejected or dropped at admission', labelNames: ['reason'], registers });
+    this.tasksFinished = new Counter({ name: 'switchyard_tasks_finished_total', help: 'Tasks that reached a terminal state', labelNames: ['outcome'], registers });
+    this.queueDepth = new Gauge({ name: 'switchyard_queue_depth', help: 'Tasks waiting in the admission queues', labelNames: ['priority'], registers });
+    this.stageDuration = new Histogram({
+      name: 'switchyard_stage_duration_seconds',
+      help: 'Per-stage durations: queue, preprocess, infer, postprocess, total',
+      labelNames: ['stage'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.engineErrors = new Counter({ name: 'switchyard_engine_errors_total', help: 'Failed engine calls by error code', labelNames: ['engine', 'code'], registers });
+    const circuitStates = options.circuitStates;
+    this.circuitState = new Gauge({
+      name: 'switchyard_circuit_state',
+      help: 'Circuit breaker state per engine (0 closed, 1 half-open, 2 open)',
+      labelNames: ['engine'],
+      registers,
+      async collect() {
+        if (!circuitStates) return;
+        for (const [engine, state] of Object.entries(await circuitStates())) this.set({ engine }, CIRCUIT_VALUE[state]);
+      },
+    });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_' });
+  }
+
+  observeStage(stage: string, ms: number): void {
+    if (Number.isFinite(ms) && ms >= 0) this.stageDuration.observe({ stage }, ms / 1000);
+  }
+}

@@ -1,0 +1,84 @@
+import type { EngineInput, GenerationParameters, Placement, Workload } from '@switchyard/core';
+import type { Priority } from './admission-queue.js';
+
+export type TaskState = 'queued' | 'running' | 'completed' | 'failed' | 'canceled';
+
+export interface SseFrame {
+  readonly event: 'started' | 'token' | 'delta' | 'metrics' | 'end' | 'error';
+  readonly data: Record<string, unknown>;
+}
+
+/** What the HTTP layer hands the scheduler after validation. */
+export interface TaskSpec {
+  readonly taskId: string;
+  readonly sessionId?: string;
+  readonly workload: Workload;
+  readonly modelRef: string;
+  readonly priority: Priority;
+  readonly input: EngineInput;
+  readonly parameters?: GenerationParameters;
+  readonly placement?: Placement;
+  /** Relative budget from admission, in ms. */
+  readonly deadlineMs?: number;
+  readonly correlationId?: string;
+  /** Stream tokens (completion) or run once and emit one `delta`. */
+  readonly stream: boolean;
+}
+
+export type FrameListener = (frame: SseFrame) => void;
+
+/** One admitted task: its state, the frames it produced (replayed to late SSE subscribers) and its abort handle. */
+export class ServerTask {
+  state: TaskState = 'queued';
+  readonly frames: SseFrame[] = [];
+  readonly controller = new AbortController();
+  readonly enqueuedAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  transcriptArtifact?: string;
+  private readonly listeners = new Set<FrameListener>();
+
+  constructor(
+    readonly spec: TaskSpec,
+    readonly engineKey: string,
+    now: number,
+  ) {
+    this.enqueuedAt = now;
+  }
+
+  get id(): string {
+    return this.spec.taskId;
+  }
+
+  get terminal(): boolean {
+    return this.state === 'completed' || this.state === 'failed' || this.state === 'canceled';
+  }
+
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
+  /** Appends a frame unless the task already ended; returns false when dropped (race-free cancel relies on this). */
+  emit(frame: SseFrame): boolean {
+    if (this.terminal) return false;
+    this.frames.push(frame);
+    for (const listener of this.listeners) listener(frame);
+    return true;
+  }
+
+  /** Moves to a terminal state with its final frame, exactly once. */
+  finish(state: 'completed' | 'failed' | 'canceled', frame: SseFrame, now: number): boolean {
+    if (this.terminal) return false;
+    this.frames.push(frame);
+    this.state = state;
+    this.finishedAt = now;
+    for (const listener of this.listeners) listener(frame);
+    this.listeners.clear();
+    return true;
+  }
+
+  subscribe(listener: FrameListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

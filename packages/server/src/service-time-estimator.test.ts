@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { ServiceTimeEstimator } from './service-time-estimator.js';
+
+describe('ServiceTimeEstimator', () => {
+  it('uses the prior until measured, then an EWMA of measurements', () => {
+    const estimator = new ServiceTimeEstimator(500, 0.5);
+    expect(estimator.estimate('onnx')).toBe(500);
+    expect(estimator.measured('onnx')).toBe(false);
+    estimator.record('onnx', 100);
+    expect(estimator.estimate('onnx')).toBe(100);
+    estimator.record('onnx', 300);
+    expect(estimator.estimate('onnx')).toBe(200);
+    expect(estimator.estimate('other')).toBe(500);
+  });
+
+  it('predicts start from waves of concurrency', () => {
+    const estimator = new ServiceTimeEstimator(100);
+    expect(estimator.predictStartMs('e', 0, 1, 2)).toBe(0);
+    expect(estimator.predictStartMs('e', 0, 2, 2)).toBe(100);
+    expect(estimator.predictStartMs('e', 1, 2, 2)).toBe(100);
+    expect(estimator.predictStartMs('e', 2, 2, 2)).toBe(200);
+    estimator.record('e', 40);
+    expect(estimator.predictStartMs('e', 2, 2, 2)).toBe(80);
+  });
+});

@@ -1,0 +1,81 @@
+import type { FastifyReply } from 'fastify';
+import type { ServerTask, SseFrame } from './server-task.js';
+import { serializeFrame } from './task-frames.js';
+
+export interface SseWriter {
+  write(chunk: string): void;
+  end(): void;
+  /** True when the client went away before end(). */
+  readonly closedByClient: boolean;
+  onClientClose(listener: () => void): void;
+}
+
+/** Takes the response over from Fastify and writes text/event-stream headers (keeping X-Correlation-Id etc.). */
+export function openSse(reply: FastifyReply): SseWriter {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    ...(reply.getHeaders() as Record<string, string>),
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  raw.flushHeaders();
+  let ended = false;
+  let closedByClient = false;
+  const listeners: (() => void)[] = [];
+  raw.on('close', () => {
+    if (ended) return;
+    closedByClient = true;
+    for (const listener of listeners) listener();
+  });
+  return {
+    write(chunk) {
+      if (!ended && !raw.destroyed) raw.write(chunk);
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      raw.end();
+    },
+    get closedByClient() {
+      return closedByClient;
+    },
+    onClientClose(listener) {
+      listeners.push(listener);
+    },
+  };
+}
+
+/** Replays a task's frames, then follows it live; returns the unsubscribe function. */
+export function followTask(task: ServerTask, onFrame: (frame: SseFrame) => void): () => void {
+  for (const frame of task.frames) onFrame(frame);
+  if (task.terminal) return () => undefined;
+  return task.subscribe(onFrame);
+}
+
+export function isTerminalFrame(frame: SseFrame): boolean {
+  return frame.event === 'end' || frame.event === 'error';
+}
+
+/**
+ * Streams a task as SSE: `started` (current queue position) first, then every frame; ends after `end`/`error`.
+ * A client that disconnects before the end cancels the task when nobody else is listening.
+ */
+export function streamTaskEvents(task: ServerTask, sse: SseWriter, position: { queuePosition: number; predictedStartMs: number }, cancel: () => void): void {
+  sse.write(serializeFrame({ event: 'started', data: { task_id: task.id, queue_position: position.queuePosition, predicted_start_ms: position.predictedStartMs } }));
+  let done = false;
+  const unsubscribe = followTask(task, (frame) => {
+    sse.write(serializeFrame(frame));
+    if (isTerminalFrame(frame)) {
+      done = true;
+      sse.end();
+    }
+  });
+  if (task.terminal && !done) sse.end();
+  sse.onClientClose(() => {
+    unsubscribe();
+    if (!task.terminal && task.subscriberCount === 0) cancel();
+  });
+}

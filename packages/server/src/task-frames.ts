@@ -1,0 +1,45 @@
+import type { EngineOutput, EngineStreamDelta } from '@switchyard/core';
+import { toErrorEnvelope } from './http-error.js';
+import type { SseFrame } from './server-task.js';
+
+/** `error` frame for anything thrown; same envelope as HTTP errors. */
+export function errorFrame(error: unknown): SseFrame {
+  return { event: 'error', data: { ...toErrorEnvelope(error) } };
+}
+
+function plainTensor(tensor: { type: string; dims: readonly number[]; data: unknown }): Record<string, unknown> {
+  const data = tensor.data as ArrayLike<number | bigint | string>;
+  return { type: tensor.type, dims: tensor.dims, data: Array.from(data, (value) => (typeof value === 'bigint' ? Number(value) : value)) };
+}
+
+/** JSON form of a non-text stream delta (`delta` frame). */
+export function deltaFrameData(delta: EngineStreamDelta): Record<string, unknown> {
+  switch (delta.kind) {
+    case 'json':
+      return { kind: 'json', value: delta.value };
+    case 'tensor':
+      return { kind: 'tensor', tensors: Object.fromEntries(Object.entries(delta.tensors).map(([name, tensor]) => [name, plainTensor(tensor)])) };
+    case 'audio':
+      return { kind: 'audio', sample_rate: delta.sampleRate, samples: Array.from(delta.samples) };
+    default:
+      return { kind: delta.kind, text: delta.text ?? '' };
+  }
+}
+
+/** JSON form of a whole run result (`delta` frame of a non-streaming task). */
+export function outputFrameData(output: EngineOutput): Record<string, unknown> {
+  switch (output.kind) {
+    case 'text':
+      return { kind: 'text', text: output.text };
+    case 'embeddings':
+      return { kind: 'embeddings', vectors: output.vectors };
+    case 'tensors':
+      return { kind: 'tensors', tensors: Object.fromEntries(Object.entries(output.tensors).map(([name, tensor]) => [name, plainTensor(tensor)])) };
+    default:
+      return { kind: 'json', value: output.value };
+  }
+}
+
+export function serializeFrame(frame: SseFrame): string {
+  return `event: ${frame.event}\ndata: ${JSON.stringify(frame.data)}\n\n`;
+}

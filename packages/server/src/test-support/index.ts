@@ -1,0 +1,2 @@
+export { OrchestratorDouble, type DoubleModel, type RecordedCall } from './orchestrator-double.js';
+export { readSseFrames, type ParsedFrame } from './sse-client.js';
