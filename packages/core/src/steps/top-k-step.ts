@@ -1,0 +1,42 @@
+import { stepFailure } from './step-errors.js';
+import type { StepEnvironment, StepFunction } from './step-kernel.js';
+import { axisGeometry, checkTensorSize, expectTensor, resolveAxis, toFloat32 } from './step-tensor.js';
+import type { ScoredIndex } from './step-values.js';
+
+export interface TopKParams {
+  readonly k: number;
+  /** Axis to rank along (default: last). */
+  readonly dim?: number;
+  /** Our extension: class names; index i gets labels[i]. */
+  readonly labels?: readonly string[];
+}
+
+/**
+ * The k highest scores along an axis, best first (ties keep the lower index). One list per slice:
+ * a `[1, C]` tensor gives `[[...k]]`.
+ */
+export function createTopKStep(params: TopKParams, env: StepEnvironment): StepFunction<unknown, ScoredIndex[][]> {
+  if (!Number.isInteger(params.k) || params.k < 1) throw stepFailure(env, 'k must be a positive integer', undefined, { field: 'k', found: params.k });
+  return (input) => {
+    const tensor = expectTensor(input, env);
+    checkTensorSize(tensor, env);
+    const axis = resolveAxis(params.dim, tensor.dims.length, env);
+    const { outer, size, inner } = axisGeometry(tensor.dims, axis);
+    const x = toFloat32(tensor, env);
+    const k = Math.min(params.k, size);
+    const results: ScoredIndex[][] = [];
+    const order = new Array<number>(size);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const base = o * size * inner + i;
+        for (let c = 0; c < size; c++) order[c] = c;
+        order.sort((a, b) => x[base + b * inner]! - x[base + a * inner]! || a - b);
+        results.push(order.slice(0, k).map((index) => {
+          const label = params.labels?.[index];
+          return label === undefined ? { index, score: x[base + index * inner]! } : { index, score: x[base + index * inner]!, label };
+        }));
+      }
+    }
+    return results;
+  };
+}

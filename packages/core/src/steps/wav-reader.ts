@@ -1,0 +1,94 @@
+/** A minimal RIFF/WAVE reader: PCM 8/16/24/32-bit, IEEE float 32/64, WAVE_FORMAT_EXTENSIBLE. */
+
+export interface WavAudio {
+  readonly sampleRate: number;
+  readonly channels: number;
+  /** Interleaved samples in [-1, 1]. */
+  readonly samples: Float32Array;
+}
+
+export class WavFormatError extends Error {}
+
+const PCM = 1;
+const FLOAT = 3;
+const EXTENSIBLE = 0xfffe;
+
+export function readWav(bytes: Uint8Array): WavAudio {
+  if (bytes.length < 12) throw new WavFormatError(`${bytes.length} bytes is too short for a WAV header`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tag = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new WavFormatError(`not a RIFF/WAVE file (starts with '${tag(0)}')`);
+  let format: { code: number; channels: number; sampleRate: number; bits: number } | undefined;
+  let offset = 12;
+  while (offset + 8 <= bytes.length) {
+    const id = tag(offset);
+    const size = view.getUint32(offset + 4, true);
+    const body = offset + 8;
+    if (id === 'fmt ') {
+      if (size < 16) throw new WavFormatError('fmt chunk is too short');
+      let code = view.getUint16(body, true);
+      if (code === EXTENSIBLE && size >= 40) code = view.getUint16(body + 24, true);
+      format = { code, channels: view.getUint16(body + 2, true), sampleRate: view.getUint32(body + 4, true), bits: view.getUint16(body + 14, true) };
+    } else if (id === 'data') {
+      if (!format) throw new WavFormatError('data chunk before fmt chunk');
+      const length = Math.min(size, bytes.length - body);
+      return { sampleRate: format.sampleRate, channels: format.channels, samples: decodeSamples(view, body, length, format.code, format.bits) };
+    }
+    offset = body + size + (size % 2);
+  }
+  throw new WavFormatError(format ? 'no data chunk' : 'no fmt chunk');
+}
+
+function decodeSamples(view: DataView, start: number, length: number, code: number, bits: number): Float32Array {
+  const width = bits / 8;
+  if (!Number.isInteger(width) || width < 1) throw new WavFormatError(`unsupported bit depth ${bits}`);
+  const count = Math.floor(length / width);
+  const out = new Float32Array(count);
+  if (code === FLOAT && bits === 32) {
+    for (let i = 0; i < count; i++) out[i] = view.getFloat32(start + i * 4, true);
+  } else if (code === FLOAT && bits === 64) {
+    for (let i = 0; i < count; i++) out[i] = view.getFloat64(start + i * 8, true);
+  } else if (code === PCM && bits === 8) {
+    for (let i = 0; i < count; i++) out[i] = (view.getUint8(start + i) - 128) / 128;
+  } else if (code === PCM && bits === 16) {
+    for (let i = 0; i < count; i++) out[i] = view.getInt16(start + i * 2, true) / 32768;
+  } else if (code === PCM && bits === 24) {
+    for (let i = 0; i < count; i++) {
+      const at = start + i * 3;
+      const v = view.getUint8(at) | (view.getUint8(at + 1) << 8) | (view.getInt8(at + 2) << 16);
+      out[i] = v / 8388608;
+    }
+  } else if (code === PCM && bits === 32) {
+    for (let i = 0; i < count; i++) out[i] = view.getInt32(start + i * 4, true) / 2147483648;
+  } else {
+    throw new WavFormatError(`unsupported WAV encoding (format ${code}, ${bits} bits)`);
+  }
+  return out;
+}
+
+/** Writes mono or interleaved float samples as a WAV (PCM16 or float32); used by tests and TTS output. */
+export function writeWav(samples: Float32Array, sampleRate: number, options: { channels?: number; encoding?: 'pcm16' | 'pcm24' | 'float32' } = {}): Uint8Array {
+  const channels = options.channels ?? 1;
+  const encoding = options.encoding ?? 'pcm16';
+  const width = encoding === 'pcm16' ? 2 : encoding === 'pcm24' ? 3 : 4;
+  const data = samples.length * width;
+  const out = new Uint8Array(44 + data);
+  const view = new DataView(out.buffer);
+  const put = (at: number, s: string) => { for (let i = 0; i < 4; i++) out[at + i] = s.charCodeAt(i); };
+  put(0, 'RIFF'); view.setUint32(4, 36 + data, true); put(8, 'WAVE');
+  put(12, 'fmt '); view.setUint32(16, 16, true); view.setUint16(20, encoding === 'float32' ? FLOAT : PCM, true);
+  view.setUint16(22, channels, true); view.setUint32(24, sampleRate, true); view.setUint32(28, sampleRate * channels * width, true);
+  view.setUint16(32, channels * width, true); view.setUint16(34, width * 8, true);
+  put(36, 'data'); view.setUint32(40, data, true);
+  for (let i = 0; i < samples.length; i++) {
+    const s = Math.max(-1, Math.min(1, samples[i]!));
+    const at = 44 + i * width;
+    if (encoding === 'float32') view.setFloat32(at, samples[i]!, true);
+    else if (encoding === 'pcm16') view.setInt16(at, Math.round(s * 32767), true);
+    else {
+      const v = Math.round(s * 8388607);
+      out[at] = v & 0xff; out[at + 1] = (v >> 8) & 0xff; out[at + 2] = (v >> 16) & 0xff;
+    }
+  }
+  return out;
+}
