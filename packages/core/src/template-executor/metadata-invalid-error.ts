@@ -1,0 +1,39 @@
+import { SwitchyardError } from '../errors/switchyard-error.js';
+
+/** One located problem in a model_metadata.json. */
+export interface MetadataIssue {
+  /** The file as given (e.g. `models/ocr/model_metadata.json`). */
+  readonly file: string;
+  /** JSON pointer into the file ('' = the whole document). */
+  readonly pointer: string;
+  /** What is wrong, e.g. `must be > 0`. */
+  readonly message: string;
+  readonly expected?: string;
+  readonly found?: string;
+}
+
+export function formatMetadataIssue(issue: MetadataIssue): string {
+  const where = issue.pointer === '' ? '(root)' : issue.pointer;
+  const detail =
+    issue.expected !== undefined || issue.found !== undefined
+      ? ` (expected ${issue.expected ?? '?'}, found ${issue.found ?? 'nothing'})`
+      : '';
+  return `${issue.file}: ${where} ${issue.message}${detail}`;
+}
+
+/** METADATA_INVALID carrying every issue found (not just the first). */
+export class MetadataInvalidError extends SwitchyardError {
+  readonly issues: readonly MetadataIssue[];
+  constructor(options: { issues: readonly MetadataIssue[]; cause?: unknown }) {
+    const lines = options.issues.map(formatMetadataIssue);
+    const head = options.issues.length === 1 ? 'Invalid model metadata' : `Invalid model metadata (${options.issues.length} problems)`;
+    super({
+      code: 'METADATA_INVALID',
+      message: `${head}:\n  ${lines.join('\n  ')}`,
+      details: { issues: options.issues, file: options.issues[0]?.file, pointer: options.issues[0]?.pointer },
+      cause: options.cause,
+    });
+    this.name = 'MetadataInvalidError';
+    this.issues = options.issues;
+  }
+}

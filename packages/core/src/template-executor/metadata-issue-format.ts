@@ -1,0 +1,119 @@
+import type { ErrorObject } from 'ajv';
+import type { MetadataIssue } from './metadata-invalid-error.js';
+
+type Schema = Record<string, unknown>;
+
+/** A short description of a JSON value for "found ...". */
+export function describeFound(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  if (text === undefined) return String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** A short description of what a (sub)schema accepts, for "expected ...". */
+export function describeSchema(schema: unknown): string {
+  if (typeof schema !== 'object' || schema === null) return 'a value';
+  const s = schema as Schema;
+  if ('const' in s) return JSON.stringify(s.const);
+  if (Array.isArray(s.enum)) return `one of ${s.enum.map((v) => JSON.stringify(v)).join(' | ')}`;
+  if (typeof s.$ref === 'string') return s.$ref.split('/').pop() ?? 'a value';
+  const type = Array.isArray(s.type) ? s.type.join(' or ') : typeof s.type === 'string' ? s.type : 'a value';
+  const bounds: string[] = [];
+  if (typeof s.exclusiveMinimum === 'number') bounds.push(`> ${s.exclusiveMinimum}`);
+  if (typeof s.minimum === 'number') bounds.push(`>= ${s.minimum}`);
+  if (typeof s.exclusiveMaximum === 'number') bounds.push(`< ${s.exclusiveMaximum}`);
+  if (typeof s.maximum === 'number') bounds.push(`<= ${s.maximum}`);
+  if (typeof s.minLength === 'number' && s.minLength > 0) bounds.push('non-empty');
+  if (typeof s.minItems === 'number' && s.minItems > 0) bounds.push(`with >= ${s.minItems} item(s)`);
+  return [type, ...bounds].join(' ');
+}
+
+function propertySchema(parent: unknown, name: string): unknown {
+  const props = (parent as Schema | undefined)?.properties as Record<string, unknown> | undefined;
+  return props?.[name];
+}
+
+function escapePointer(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Turns one ajv error (verbose mode) into a located issue; undefined drops it (noise). */
+function toIssue(file: string, error: ErrorObject, root: Schema): MetadataIssue | undefined {
+  const at = error.instancePath;
+  const params = error.params as Record<string, unknown>;
+  const parent = error.parentSchema;
+  switch (error.keyword) {
+    case 'required': {
+      const name = String(params.missingProperty);
+      return { file, pointer: `${at}/${escapePointer(name)}`, message: 'is required', expected: describeSchema(propertySchema(parent, name)), found: 'nothing' };
+    }
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const allowed = Object.keys(((parent as Schema | undefined)?.properties as Schema | undefined) ?? {});
+      return { file, pointer: `${at}/${escapePointer(name)}`, message: 'is not a known field here', expected: allowed.length ? `one of ${allowed.join(', ')}` : 'no extra fields', found: JSON.stringify(name) };
+    }
+    case 'discriminator': {
+      const options = discriminatorTags(parent, root);
+      if (params.error === 'tag') {
+        return { file, pointer: `${at}/type`, message: 'must be a string tag', expected: options, found: describeFound(error.data && (error.data as Schema).type) };
+      }
+      return { file, pointer: `${at}/type`, message: 'is not a known type here', expected: options, found: describeFound(params.tagValue) };
+    }
+    case 'type':
+      return { file, pointer: at, message: `must be ${String(params.type)}`, expected: describeSchema(parent), found: describeFound(error.data) };
+    case 'enum':
+    case 'const':
+      return { file, pointer: at, message: 'is not an allowed value', expected: describeSchema(parent), found: describeFound(error.data) };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { file, pointer: at, message: `must be ${String(params.comparison)} ${String(params.limit)}`, expected: describeSchema(parent), found: describeFound(error.data) };
+    case 'anyOf':
+      return { file, pointer: at, message: 'does not match any allowed form', expected: describeAnyOf(parent), found: describeFound(error.data) };
+    case 'uniqueItems':
+      return { file, pointer: at, message: `must not repeat items (items ${String(params.j)} and ${String(params.i)} are equal)`, expected: 'unique items', found: describeFound(error.data) };
+    default:
+      return { file, pointer: at, message: error.message ?? `fails ${error.keyword}`, expected: describeSchema(parent), found: describeFound(error.data) };
+  }
+}
+
+function discriminatorTags(parent: unknown, root: Schema): string {
+  const tags: string[] = [];
+  for (const branch of ((parent as Schema | undefined)?.oneOf as Schema[] | undefined) ?? []) {
+    const name = typeof branch.$ref === 'string' ? branch.$ref.split('/').pop() : undefined;
+    const def = name ? ((root.$defs as Record<string, Schema>)[name] as Schema | undefined) : branch;
+    const tag = (def?.properties as Record<string, Schema> | undefined)?.type;
+    if (tag && 'const' in tag) tags.push(String(tag.const));
+    if (tag && Array.isArray(tag.enum)) tags.push(...tag.enum.map(String));
+  }
+  return tags.length ? `one of ${tags.join(' | ')}` : 'a known type';
+}
+
+function describeAnyOf(parent: unknown): string {
+  const forms = ((parent as Schema | undefined)?.anyOf as Schema[] | undefined) ?? [];
+  return forms
+    .map((form) => `{${((form.required as string[] | undefined) ?? []).join(', ')}}`)
+    .join(' | ');
+}
+
+/**
+ * All ajv errors -> located issues, without the noise: errors inside a failed `anyOf` are replaced by the one
+ * anyOf issue, and duplicates are dropped. Sorted by pointer for stable output.
+ */
+export function ajvErrorsToIssues(file: string, errors: readonly ErrorObject[], root: Schema): MetadataIssue[] {
+  const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath);
+  const issues: MetadataIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    if (error.keyword !== 'anyOf' && anyOfPaths.some((p) => error.instancePath === p || error.instancePath.startsWith(`${p}/`))) continue;
+    const issue = toIssue(file, error, root);
+    if (!issue) continue;
+    const key = `${issue.pointer}\u0000${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return issues;
+}
