@@ -25,7 +25,10 @@ const MODEL_ID = 'paddleocr-v4';
  * The paddleocr-v4 pipeline (models/paddleocr-v4/model_metadata.json) as straight-line step calls:
  * det stage -> text boxes -> crops -> optional cls stage -> rec stage in batches -> CTC -> lines in reading order.
  */
-export function createPaddleOcrPipeline(options: PaddleOcrPipelineOptions = {}): ModelPipeline<Uint8Array, OcrResult> {
+/** Image bytes, or the Executor's `{ kind: 'image', data }` engine input. */
+export type PaddleOcrInput = Uint8Array | { readonly kind: 'image'; readonly data: Uint8Array };
+
+export function createPaddleOcrPipeline(options: PaddleOcrPipelineOptions = {}): ModelPipeline<PaddleOcrInput, OcrResult> {
   const batchSize = options.recBatchSize ?? 6;
   const env = (step: string, files: Readonly<Record<string, string>> = {}): StepEnvironment => ({ modelId: MODEL_ID, step, files });
   const decode = createOcrImageDecodeStep({}, env('det/preprocessing/0 (OcrImageDecode)'));
@@ -33,8 +36,9 @@ export function createPaddleOcrPipeline(options: PaddleOcrPipelineOptions = {}):
     { limit_side_len: 960, limit_type: 'max', multiple_of: 32, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], channel_order: 'BGR' },
     env('det/preprocessing/1 (OcrDetResize)'),
   );
+  // unclip 2.2 rather than PaddleOCR's 1.5: the wider margin keeps inter-word spaces on rendered Latin text.
   const textBoxes = createOcrTextBoxesStep(
-    { threshold: 0.3, box_threshold: 0.6, unclip_ratio: 1.5, min_size: 3, min_area: 16, max_candidates: 1000 },
+    { threshold: 0.3, box_threshold: 0.6, unclip_ratio: 2.2, min_size: 3, min_area: 16, max_candidates: 1000 },
     env('det/postprocessing/0 (OcrTextBoxes)'),
   );
   const cropRotate = createOcrCropRotateStep({ rotate_if_tall_ratio: 1.5 }, env('det/postprocessing/1 (OcrCropRotate)'));
@@ -68,11 +72,12 @@ export function createPaddleOcrPipeline(options: PaddleOcrPipelineOptions = {}):
 
   return {
     modelId: MODEL_ID,
-    async run(input: Uint8Array, context: PipelineContext): Promise<OcrResult> {
+    async run(input: PaddleOcrInput, context: PipelineContext): Promise<OcrResult> {
       const { runner, signal } = context;
       const frame = createPipelineFrame(signal);
       const ctc = await ctcFor(context.files);
-      const image = await decode(input, frame);
+      const bytes = input instanceof Uint8Array ? input : (input as { data?: unknown } | null)?.data;
+      const image = await decode(bytes as Uint8Array, frame);
       const detInput = await detResize(image, frame);
       throwIfAborted(signal, 'OCR detection');
       const probMap = await runner.run('det', { x: detInput }, signal);

@@ -28,7 +28,12 @@ export interface SileroVadPipelineOptions {
   readonly segmenter?: VadSegmenterParams;
 }
 
-export interface SileroVadPipeline extends ModelPipeline<Uint8Array, VadResult> {
+/** WAV bytes, or the Executor's `{ kind: 'audio', samples, sampleRate }` engine input. */
+export type SileroVadInput =
+  | Uint8Array
+  | { readonly kind: 'audio'; readonly samples: Float32Array; readonly sampleRate: number };
+
+export interface SileroVadPipeline extends ModelPipeline<SileroVadInput, VadResult> {
   openStream(context: PipelineContext, options?: VadSegmenterParams): VadStreamSession;
 }
 
@@ -45,8 +50,8 @@ export function createSileroVadPipeline(options: SileroVadPipelineOptions = {}):
   );
   return {
     modelId: MODEL_ID,
-    async run(input: Uint8Array, context: PipelineContext): Promise<VadResult> {
-      const samples = await decode(input, createPipelineFrame(context.signal));
+    async run(input: SileroVadInput, context: PipelineContext): Promise<VadResult> {
+      const samples = input instanceof Uint8Array ? await decode(input, createPipelineFrame(context.signal)) : checkSamples(input, mode);
       const model = new StatefulStreamRunner(mode, context.runner, STAGE, MODEL_ID);
       const reframer = new SampleReframer(mode.window_size);
       const segmenter = new VadSegmenter({ ...segmenterParams, sample_rate: mode.sample_rate, window_size: mode.window_size });
@@ -72,4 +77,26 @@ export function createSileroVadPipeline(options: SileroVadPipelineOptions = {}):
       });
     },
   };
+}
+
+function checkSamples(input: unknown, mode: StatefulStreamMode): Float32Array {
+  const audio = input as { kind?: unknown; samples?: unknown; sampleRate?: unknown } | null;
+  if (!audio || audio.kind !== 'audio' || !(audio.samples instanceof Float32Array)) {
+    throw new SwitchyardError({
+      code: 'INVALID_INPUT',
+      message: `${MODEL_ID}: expected WAV bytes or { kind: 'audio', samples: Float32Array, sampleRate }`,
+      details: { model: MODEL_ID },
+    });
+  }
+  if (audio.sampleRate !== mode.sample_rate) {
+    throw new SwitchyardError({
+      code: 'INVALID_INPUT',
+      message: `${MODEL_ID}: wrong sample rate: expected ${mode.sample_rate} Hz, found ${String(audio.sampleRate)} Hz`,
+      details: { model: MODEL_ID, field: 'sampleRate', expected: mode.sample_rate, found: audio.sampleRate },
+    });
+  }
+  if (audio.samples.length === 0) {
+    throw new SwitchyardError({ code: 'INVALID_INPUT', message: `${MODEL_ID}: the audio contains no samples`, details: { model: MODEL_ID } });
+  }
+  return audio.samples;
 }
