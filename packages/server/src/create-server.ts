@@ -105,6 +105,8 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     // Bodies are validated strictly (no type coercion, unknown fields are errors where schemas say so).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
+    // Tasks are finished or canceled before close, so remaining sockets are only idle keep-alives or ended streams.
+    forceCloseConnections: true,
   });
   app.addContentTypeParser(['application/octet-stream', 'image/*', 'audio/*', 'text/*'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
