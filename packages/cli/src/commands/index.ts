@@ -4,3 +4,5 @@
  */
 export * as validate from './validate.js';
 export * as plugins from './plugins.js';
+export * as codegen from './codegen.js';
+export * as models from './models.js';

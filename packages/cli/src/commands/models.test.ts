@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createProgram } from '../program.js';
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+async function runCli(args: string[]): Promise<{ out: string; err: string; exitCode: number }> {
+  let out = '';
+  let err = '';
+  const program = createProgram({ writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
+  program.exitOverride();
+  for (const sub of program.commands) {
+    sub.exitOverride();
+    for (const leaf of sub.commands) leaf.exitOverride();
+  }
+  try {
+    await program.parseAsync(['node', 'switchyard', ...args]);
+    return { out, err, exitCode: 0 };
+  } catch (error) {
+    return { out, err, exitCode: (error as { exitCode?: number }).exitCode ?? 1 };
+  }
+}
+
+let root: string;
+let cwd: string;
+beforeEach(() => {
+  cwd = process.cwd();
+  root = mkdtempSync(join(tmpdir(), 'cli-models-'));
+  mkdirSync(join(root, 'models', 'good'), { recursive: true });
+  mkdirSync(join(root, 'models', 'tampered'), { recursive: true });
+  writeFileSync(join(root, 'models', 'good', 'model.onnx'), 'good weights');
+  writeFileSync(join(root, 'models', 'good', 'model_metadata.json'), JSON.stringify({
+    model_id: 'good', version: '2', execution_template: { type: 'Onnx', model_file: 'model.onnx' }, files: ['model.onnx'],
+    sources: { 'model.onnx': { path: 'model.onnx', sha256: sha('good weights') } },
+  }));
+  writeFileSync(join(root, 'models', 'tampered', 'model.onnx'), 'tampered weights');
+  writeFileSync(join(root, 'models', 'tampered', 'model_metadata.json'), JSON.stringify({
+    model_id: 'tampered', version: '1', execution_template: { type: 'ModelGraph', stages: [] }, files: ['model.onnx', 'vocab.txt'],
+    sources: { 'model.onnx': { path: 'model.onnx', sha256: sha('original weights') } },
+  }));
+  process.chdir(root);
+});
+afterEach(() => process.chdir(cwd));
+
+describe('switchyard models', () => {
+  it('list prints each model with its files and where they resolve', async () => {
+    const { out, exitCode } = await runCli(['models', 'list']);
+    expect(exitCode).toBe(0);
+    expect(out).toContain('good  2  Onnx');
+    expect(out).toMatch(/model\.onnx -> models\/good\/model\.onnx/);
+    expect(out).toContain('tampered  1  ModelGraph');
+    expect(out).toMatch(/vocab\.txt -> NOT FOUND .* missing/);
+    const json = JSON.parse((await runCli(['models', 'list', '--json'])).out);
+    expect(json.map((m: { id: string }) => m.id)).toEqual(['good', 'tampered']);
+  });
+
+  it('verify exits 0 when every hash matches', async () => {
+    const { out, exitCode } = await runCli(['models', 'verify', 'good']);
+    expect(exitCode).toBe(0);
+    expect(out).toContain(`OK         good/model.onnx  ${sha('good weights')}`);
+  });
+
+  it('verify exits 1 on a mismatch and a missing file, naming both', async () => {
+    const { out, err, exitCode } = await runCli(['models', 'verify']);
+    expect(exitCode).toBe(1);
+    expect(out).toContain(`MISMATCH   tampered/model.onnx  expected ${sha('original weights')}, found ${sha('tampered weights')}`);
+    expect(out).toMatch(/MISSING +tampered\/vocab\.txt .*not found/);
+    expect(err).toContain('2 files failed verification');
+  });
+
+  it('verify of an unknown id exits 1', async () => {
+    const { err, exitCode } = await runCli(['models', 'verify', 'nope']);
+    expect(exitCode).toBe(1);
+    expect(err).toContain("no model 'nope'");
+  });
+});
