@@ -75,7 +75,9 @@ export function parseConfigText(file: string, text: string): ConfigSource {
       value = JSON.parse(text);
     } catch (error) {
       const match = /position (\d+)/.exec((error as Error).message);
-      const position = match ? positionOf(lineCounter, Number(match[1])) : undefined;
+      // Node 20's JSON.parse often omits the position; the YAML parser (JSON is YAML) usually finds the spot.
+      const linePos = document.errors[0]?.linePos?.[0];
+      const position = match ? positionOf(lineCounter, Number(match[1])) : linePos ? { line: linePos.line, column: linePos.col } : undefined;
       throw parseError(file, `invalid JSON: ${(error as Error).message}`, position, error);
     }
   } else {

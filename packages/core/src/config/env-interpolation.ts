@@ -10,7 +10,7 @@ export interface InterpolationResult {
   readonly value: unknown;
   /** Pointers of strings that took a value from the environment (their values are secrets: never print them). */
   readonly interpolated: ReadonlySet<string>;
-  /** Unset variables without a default (their references were replaced by ''), one issue each. */
+  /** Unset variables without a default (their references are left in place), one issue each. */
   readonly missing: readonly ConfigIssue[];
 }
 
@@ -31,12 +31,12 @@ export function interpolateEnv(source: ConfigSource, env: Readonly<Record<string
         throw malformed(source, pointer, `expected \${env:NAME} or \${env:NAME:-default}, found malformed reference "${value}"`);
       }
       interpolated.add(pointer);
-      return value.replace(REFERENCE, (_match, name: string, fallback: string | undefined) => {
+      return value.replace(REFERENCE, (match, name: string, fallback: string | undefined) => {
         const found = env[name];
         if (found !== undefined && found !== '') return found;
         if (fallback !== undefined) return fallback;
         missing.push({ name, pointer });
-        return '';
+        return match; // kept so schema checks do not report a second, misleading problem
       });
     }
     if (Array.isArray(value)) return value.map((item, i) => visit(item, [...path, i]));

@@ -1,0 +1,111 @@
+import 'reflect-metadata';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingPlugin, silentLogger } from '../di/test-plugins.js';
+import { SwitchyardError } from '../errors/index.js';
+import { TOKENS } from '../tokens.js';
+import { createSwitchyardApp } from './create-app.js';
+import { container as globalContainer } from 'tsyringe';
+import { ECHO_PLUGIN_SOURCE, writeFixture } from './test-fixtures.js';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await writeFixture({
+    'echo-plugin.mjs': ECHO_PLUGIN_SOURCE,
+    'switchyard.config.yaml': 'version: 1\nplugins:\n  - package: ./echo-plugin.mjs\n    options:\n      greeting: ${env:GREETING:-hello}\n',
+    'bad-options.yaml': 'plugins:\n  - package: ./echo-plugin.mjs\n    options:\n      greeting: 5\n      loud: true\n',
+  });
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('createSwitchyardApp', () => {
+  it('loads plugins from a config file and exposes their engines', async () => {
+    const app = await createSwitchyardApp({ configPath: dir, env: { GREETING: 'bonjour' }, logger: silentLogger });
+    try {
+      expect(app.configFile).toBe(join(dir, 'switchyard.config.yaml'));
+      expect(app.plugins.map((p) => [p.name, p.version, p.engines])).toEqual([['echo', '1.2.3', ['echo']]]);
+      const result = await app.getEngine('echo').doRun({ modelId: 'm', workload: 'completion', input: { kind: 'text', prompt: 'x' } }, new AbortController().signal);
+      expect(result.output).toEqual({ kind: 'text', text: 'bonjour' });
+      expect(app.container.resolveAll(TOKENS.Engine)).toEqual(app.engines);
+      expect(app.container.resolve(TOKENS.AppConfig)).toBe(app.config);
+      expect(globalContainer.isRegistered(TOKENS.AppConfig)).toBe(false);
+    } finally {
+      await app.shutdown();
+    }
+  });
+
+  it('reports plugin option errors with the config file line and pointer', async () => {
+    const error = await createSwitchyardApp({ configPath: join(dir, 'bad-options.yaml'), logger: silentLogger }).catch((e: unknown) => e as SwitchyardError);
+    expect(error).toMatchObject({ code: 'PLUGIN_OPTIONS_INVALID' });
+    const file = join(dir, 'bad-options.yaml');
+    expect(error.message).toContain(`${file}:4:17: /plugins/0/options/greeting: expected string, found integer 5`);
+    expect(error.message).toContain(`${file}:5:7: /plugins/0/options/loud: expected one of the known keys (greeting), found unknown key "loud"`);
+  });
+
+  it('accepts programmatic plugins and gives each app its own container', async () => {
+    const log: string[] = [];
+    const first = await createSwitchyardApp({ config: {}, plugins: [recordingPlugin('a', log, { engines: ['e1'] })], logger: silentLogger });
+    const second = await createSwitchyardApp({ config: {}, plugins: [{ plugin: recordingPlugin('a', log, { engines: ['e1'] }), options: {} }], logger: silentLogger });
+    expect(first.container).not.toBe(second.container);
+    expect(first.getEngine('e1')).not.toBe(second.getEngine('e1'));
+    await first.shutdown();
+    await second.shutdown();
+    expect(log.filter((l) => l.startsWith('shutdown'))).toEqual(['shutdown:a', 'shutdown:a']);
+  });
+
+  it('throws NO_SUCH_ENGINE listing the registered engines', async () => {
+    const app = await createSwitchyardApp({ config: {}, plugins: [recordingPlugin('a', [], { engines: ['onnx', 'openai'] })], logger: silentLogger });
+    expect(() => app.getEngine('mlx')).toThrow("No engine 'mlx' is registered (registered: onnx, openai)");
+    await app.shutdown();
+  });
+
+  it('validates an in-memory config like a file', async () => {
+    const error = await createSwitchyardApp({ config: { server: { port: 'x' } } as never, logger: silentLogger }).catch((e: unknown) => e as SwitchyardError);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(error.message).toContain('<config object>: /server/port: expected integer, found string "x"');
+  });
+
+  it('runs extensions after plugins and shuts them down first; orchestrator resolves lazily', async () => {
+    const log: string[] = [];
+    const orchestrator = { run: () => 'ok' };
+    const app = await createSwitchyardApp({
+      config: {},
+      plugins: [recordingPlugin('p', log, { engines: ['e'] })],
+      logger: silentLogger,
+      extensions: [
+        {
+          name: 'orchestrator',
+          setup(context) {
+            log.push(`setup:orchestrator:${context.engines.map((e) => e.id).join(',')}`);
+            context.registerInstance(TOKENS.Orchestrator, orchestrator);
+          },
+          shutdown() {
+            log.push('shutdown:orchestrator');
+          },
+        },
+      ],
+    });
+    expect(app.orchestrator).toBe(orchestrator);
+    expect(() => app.executor).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    await app.shutdown();
+    await app.shutdown();
+    expect(log).toEqual(['register:p', 'initialize:p', 'setup:orchestrator:e', 'shutdown:orchestrator', 'shutdown:p']);
+  });
+
+  it('shuts plugins down when an extension fails to start', async () => {
+    const log: string[] = [];
+    const error = await createSwitchyardApp({
+      config: {},
+      plugins: [recordingPlugin('p', log)],
+      logger: silentLogger,
+      extensions: [{ name: 'broken', setup: () => { throw new Error('no'); } }],
+    }).catch((e: unknown) => e as Error);
+    expect(error.message).toBe('no');
+    expect(log).toEqual(['register:p', 'initialize:p', 'shutdown:p']);
+  });
+});

@@ -1,0 +1,104 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ECHO_PLUGIN_SOURCE, writeFixture } from '../app/test-fixtures.js';
+import { SwitchyardError } from '../errors/index.js';
+import { loadConfig } from './load-config.js';
+import { importPlugin, loadConfiguredPlugins } from './plugin-loader.js';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await writeFixture({
+    'plugins/echo.mjs': ECHO_PLUGIN_SOURCE,
+    'plugins/factory.mjs': `export default () => ({ name: 'made', version: '1.0.0', core: '*', configSchema: {}, register() {} });`,
+    'plugins/named.mjs': `export const plugin = { name: 'named', version: '1.0.0', core: '*', configSchema: {}, register() {} };`,
+    'plugins/nothing.mjs': `export const answer = 42;`,
+    'plugins/half.mjs': `export default { name: '', core: 5, configSchema: {}, register() {}, shutdown: 'no' };`,
+    'plugins/throws.mjs': `throw new Error('top-level boom');`,
+    // An import-only package (no "require"/"default" condition), like many ESM plugins.
+    'node_modules/@acme/switchyard-echo/package.json': JSON.stringify({ name: '@acme/switchyard-echo', type: 'module', exports: { '.': { import: './dist/index.js' } } }),
+    'node_modules/@acme/switchyard-echo/dist/index.js': ECHO_PLUGIN_SOURCE,
+    'node_modules/plain-plugin/package.json': JSON.stringify({ name: 'plain-plugin', type: 'module', main: 'main.js' }),
+    'node_modules/plain-plugin/main.js': ECHO_PLUGIN_SOURCE.replace("name: 'echo'", "name: 'plain'"),
+  });
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function loadError(specifier: string): Promise<SwitchyardError> {
+  const file = join(dir, 'switchyard.config.yaml');
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(file, `version: 1\nplugins:\n  - ${JSON.stringify(specifier)}\n`);
+  const loaded = await loadConfig(file, { env: {} });
+  try {
+    await loadConfiguredPlugins(loaded);
+  } catch (error) {
+    if (SwitchyardError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected loading to fail');
+}
+
+describe('importPlugin', () => {
+  it('loads a default-exported manifest from a path relative to the config', async () => {
+    expect((await importPlugin('./plugins/echo.mjs', dir)).name).toBe('echo');
+  });
+
+  it('loads an import-only scoped package from node_modules', async () => {
+    expect((await importPlugin('@acme/switchyard-echo', dir)).name).toBe('echo');
+  });
+
+  it('loads a package through "main"', async () => {
+    expect((await importPlugin('plain-plugin', dir)).name).toBe('plain');
+  });
+
+  it('calls a default-exported factory and accepts a named `plugin` export', async () => {
+    expect((await importPlugin('./plugins/factory.mjs', dir)).name).toBe('made');
+    expect((await importPlugin('./plugins/named.mjs', dir)).name).toBe('named');
+  });
+});
+
+describe('PLUGIN_LOAD_FAILED names the package, the config location and why', () => {
+  it('a package that is not installed', async () => {
+    const error = await loadError('@acme/not-installed');
+    expect(error.code).toBe('PLUGIN_LOAD_FAILED');
+    expect(error.message).toBe(`${join(dir, 'switchyard.config.yaml')}:3:5: /plugins/0: cannot load plugin '@acme/not-installed': package not found from ${dir} (is it installed?)`);
+  });
+
+  it('a path that does not exist', async () => {
+    const error = await loadError('./plugins/missing.mjs');
+    expect(error.message).toContain(`cannot load plugin './plugins/missing.mjs': file ${join(dir, 'plugins/missing.mjs')} does not exist`);
+  });
+
+  it('a module that exports no plugin', async () => {
+    const error = await loadError('./plugins/nothing.mjs');
+    expect(error.message).toContain("cannot load plugin './plugins/nothing.mjs': the module does not export a plugin");
+  });
+
+  it('a manifest with bad fields', async () => {
+    const error = await loadError('./plugins/half.mjs');
+    expect(error.message).toContain('"name" must be a non-empty string; "version" must be a string; "core" must be a semver range string; "shutdown" must be a function');
+  });
+
+  it('a module that throws while importing', async () => {
+    const error = await loadError('./plugins/throws.mjs');
+    expect(error.message).toContain("cannot load plugin './plugins/throws.mjs': top-level boom");
+    expect((error.cause as Error).message).toBe('top-level boom');
+  });
+});
+
+describe('loadConfiguredPlugins', () => {
+  it('keeps config order, passes options and skips disabled entries', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const file = join(dir, 'ordered.yaml');
+    await writeFile(file, 'plugins:\n  - plain-plugin\n  - package: ./plugins/echo.mjs\n    options: { greeting: yo }\n  - name: ./plugins/named.mjs\n    enabled: false\n');
+    const specs = await loadConfiguredPlugins(await loadConfig(file, { env: {} }));
+    expect(specs.map((s) => [s.plugin.name, s.specifier, s.pointer, s.options])).toEqual([
+      ['plain', 'plain-plugin', '/plugins/0', undefined],
+      ['echo', './plugins/echo.mjs', '/plugins/1', { greeting: 'yo' }],
+    ]);
+  });
+});
