@@ -54,6 +54,12 @@ export async function startTestHttpServer(handler: TestRequestHandler): Promise<
       response.end(JSON.stringify({ error: { message: String(error), type: 'test_server_error' } }));
     });
   });
+  // HTTP clients (undici) may open a spare connection they never use; with `connection: close` it would idle
+  // until a client-side timeout and show up in leak checks, so drop connections that send nothing for 250 ms.
+  server.on('connection', (socket) => {
+    socket.setTimeout(250, () => socket.destroy());
+  });
+  server.on('request', (request) => request.socket.setTimeout(0));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

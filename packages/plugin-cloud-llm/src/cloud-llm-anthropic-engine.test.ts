@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SwitchyardError } from '@switchyard/core';
+import type { EngineRunRequest } from '@switchyard/core';
+import { collectStream, runEngineConformance, startTestHttpServer } from '@switchyard/testkit';
+import type { TestHttpServer } from '@switchyard/testkit';
+import { fakeAnthropicApi } from '../test/fake-anthropic-api.js';
+import { AnthropicChatEngine } from './cloud-llm-anthropic-engine.js';
+
+const KEY = 'sk-ant-test-abcdef0123456789';
+process.env.SWITCHYARD_TEST_ANTHROPIC_KEY = KEY;
+const prompt = 'alpha beta gamma delta epsilon zeta eta theta iota kappa';
+const chat = (modelId: string, extra: Partial<EngineRunRequest> = {}): EngineRunRequest => ({ modelId, workload: 'completion', input: { kind: 'text', prompt }, ...extra });
+const signal = () => new AbortController().signal;
+async function failure(promise: Promise<unknown>): Promise<SwitchyardError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (SwitchyardError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+const provider = (url: string) => ({
+  id: 'anthropic',
+  kind: 'anthropic' as const,
+  baseURL: url,
+  apiKeyEnv: 'SWITCHYARD_TEST_ANTHROPIC_KEY',
+  timeoutMs: 300,
+  prices: { 'claude-test': { inputPerMillion: 3, outputPerMillion: 15 } },
+});
+
+let conformanceServer: TestHttpServer;
+runEngineConformance(() => new AnthropicChatEngine(provider(conformanceServer.url)), {
+  name: 'anthropic engine conformance',
+  setup: async () => {
+    conformanceServer = await startTestHttpServer(fakeAnthropicApi);
+  },
+  teardown: () => conformanceServer.close(),
+  model: { id: 'claude-test', files: {} },
+  request: chat('claude-test'),
+  checkResult: (result) => expect(result.output).toEqual({ kind: 'text', text: prompt.split(' ').reverse().join(' ') }),
+  provokeError: { description: 'a model the API does not have (404)', request: chat('missing-model'), codes: ['NO_SUCH_MODEL'] },
+});
+
+describe('AnthropicChatEngine against the Messages wire format', () => {
+  let server: TestHttpServer;
+  let engine: AnthropicChatEngine;
+  beforeAll(async () => {
+    server = await startTestHttpServer(fakeAnthropicApi);
+    engine = new AnthropicChatEngine(provider(server.url));
+  });
+  afterAll(() => server.close());
+
+  it('sends system, max_tokens, sampling and stop_sequences with the key header; reports usage and cost', async () => {
+    const result = await engine.doRun(
+      chat('claude-test', {
+        input: { kind: 'text', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'x y z' }] },
+        parameters: { maxTokens: 50, temperature: 0.1, topP: 0.8, topK: 20, stop: ['END'] },
+      }),
+      signal(),
+    );
+    expect(result).toEqual({ output: { kind: 'text', text: 'z y x' }, finishReason: 'stop', usage: { inputTokens: 9, outputTokens: 3, totalTokens: 12, costUsd: (9 * 3 + 3 * 15) / 1e6 } });
+    const sent = server.requests.at(-1)!;
+    expect(sent.headers['x-api-key']).toBe(KEY);
+    expect(sent.headers['anthropic-version']).toBe('2023-06-01');
+    expect(sent.body).toMatchInlineSnapshot(`
+      {
+        "max_tokens": 50,
+        "messages": [
+          {
+            "content": "x y z",
+            "role": "user",
+          },
+        ],
+        "model": "claude-test",
+        "stop_sequences": [
+          "END",
+        ],
+        "stream": false,
+        "system": "You are terse.",
+        "temperature": 0.1,
+        "top_k": 20,
+        "top_p": 0.8,
+      }
+    `);
+  });
+
+  it('maps message_start/content_block_delta/message_delta/message_stop to stream parts', async () => {
+    const { parts, thrown } = await collectStream(engine.doStream(chat('claude-test', { input: { kind: 'text', prompt: 'p q' } }), signal()));
+    expect(thrown).toBeUndefined();
+    expect(parts).toEqual([
+      { type: 'start', modelId: 'claude-test' },
+      { type: 'delta', kind: 'text', text: 'q' },
+      { type: 'delta', kind: 'text', text: ' p' },
+      { type: 'finish', finishReason: 'stop', usage: { inputTokens: 9, outputTokens: 2, totalTokens: 11, costUsd: (9 * 3 + 2 * 15) / 1e6 } },
+    ]);
+    expect(server.requests.at(-1)!.body).toMatchObject({ stream: true, max_tokens: 1024 });
+  });
+
+  it('turns 429 into RATE_LIMITED with retry-after and 529 into OVERLOADED, both retriable', async () => {
+    const limited = await failure(engine.doRun(chat('rate-limited'), signal()));
+    expect({ code: limited.code, retriable: limited.retriable, retryAfterMs: limited.retryAfterMs }).toEqual({ code: 'RATE_LIMITED', retriable: true, retryAfterMs: 3000 });
+    expect(limited.details).toMatchObject({ status: 429, type: 'rate_limit_error', requestId: 'req_test' });
+    const overloaded = await failure(engine.doRun(chat('overloaded'), signal()));
+    expect({ code: overloaded.code, retriable: overloaded.retriable }).toEqual({ code: 'OVERLOADED', retriable: true });
+  });
+
+  it('maps "prompt is too long" to CONTEXT_WINDOW_EXCEEDED', async () => {
+    expect((await failure(engine.doRun(chat('too-long'), signal()))).code).toBe('CONTEXT_WINDOW_EXCEEDED');
+  });
+
+  it('maps 401 to AUTHENTICATION_FAILED and scrubs the echoed key', async () => {
+    const error = await failure(engine.doRun(chat('bad-key'), signal()));
+    expect(error.code).toBe('AUTHENTICATION_FAILED');
+    expect(JSON.stringify(error)).not.toContain(KEY);
+    expect(error.message).toContain('invalid x-api-key [redacted]');
+  });
+
+  it('reports a stream cut before message_stop as CONNECTION_FAILED', async () => {
+    const { parts, thrown } = await collectStream(engine.doStream(chat('drop'), signal()));
+    expect(parts.map((p) => p.type)).toEqual(['start', 'delta', 'delta']);
+    expect(SwitchyardError.isInstance(thrown) && thrown.code).toBe('CONNECTION_FAILED');
+  });
+
+  it('times out a slow first byte (TIMEOUT) and refuses embeddings (UNSUPPORTED)', async () => {
+    expect((await failure(engine.doRun(chat('slow'), signal()))).code).toBe('TIMEOUT');
+    expect((await failure(engine.doRun({ modelId: 'claude-test', workload: 'embedding', input: { kind: 'texts', texts: ['a'] } }, signal()))).code).toBe('UNSUPPORTED');
+  });
+});

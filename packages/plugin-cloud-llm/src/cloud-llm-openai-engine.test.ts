@@ -1,0 +1,222 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SwitchyardError } from '@switchyard/core';
+import type { EngineRunRequest } from '@switchyard/core';
+import { collectStream, runEngineConformance, startTestHttpServer } from '@switchyard/testkit';
+import type { TestHttpServer } from '@switchyard/testkit';
+import { fakeOpenAiApi } from '../test/fake-openai-api.js';
+import { OpenAiChatEngine } from './cloud-llm-openai-engine.js';
+
+const prompt = 'one two three four five six seven eight nine ten eleven twelve';
+const chat = (modelId: string, extra: Partial<EngineRunRequest> = {}): EngineRunRequest => ({
+  modelId,
+  workload: 'completion',
+  input: { kind: 'text', prompt },
+  ...extra,
+});
+const signal = () => new AbortController().signal;
+async function failure(promise: Promise<unknown>): Promise<SwitchyardError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (SwitchyardError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+let conformanceServer: TestHttpServer;
+runEngineConformance(() => new OpenAiChatEngine({ id: 'local-openai', kind: 'openai-compatible', baseURL: `${conformanceServer.url}/v1` }), {
+  name: 'openai-compatible engine conformance',
+  setup: async () => {
+    conformanceServer = await startTestHttpServer(fakeOpenAiApi);
+  },
+  teardown: () => conformanceServer.close(),
+  model: { id: 'gpt-test', files: {} },
+  request: chat('gpt-test'),
+  checkResult: (result) => expect(result.output).toEqual({ kind: 'text', text: prompt.split(' ').reverse().join(' ') }),
+  provokeError: { description: 'a model the server does not have (404)', request: chat('missing-model'), codes: ['NO_SUCH_MODEL'] },
+});
+
+describe('OpenAiChatEngine against the OpenAI wire format', () => {
+  let server: TestHttpServer;
+  let engine: OpenAiChatEngine;
+  const KEY = 'sk-test-0123456789abcdef';
+
+  beforeAll(async () => {
+    server = await startTestHttpServer(fakeOpenAiApi);
+    process.env.SWITCHYARD_TEST_OPENAI_KEY = KEY;
+    engine = new OpenAiChatEngine({
+      id: 'openai',
+      kind: 'openai',
+      baseURL: `${server.url}/v1`,
+      apiKeyEnv: 'SWITCHYARD_TEST_OPENAI_KEY',
+      timeoutMs: 300,
+      prices: { 'gpt-test': { inputPerMillion: 0.15, outputPerMillion: 0.6 } },
+    });
+  });
+  afterAll(async () => {
+    delete process.env.SWITCHYARD_TEST_OPENAI_KEY;
+    await server.close();
+  });
+
+  it('sends system prompt, sampling knobs and stop sequences, and reports usage with cost', async () => {
+    await engine.doLoad({ id: 'small-chat', files: {}, options: { model: 'gpt-test' } }, signal());
+    const result = await engine.doRun(
+      {
+        modelId: 'small-chat',
+        workload: 'completion',
+        input: { kind: 'text', system: 'Be terse.', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }], prompt: 'red green blue' },
+        parameters: { maxTokens: 64, temperature: 0.2, topP: 0.9, stop: ['\n\n'] },
+      },
+      signal(),
+    );
+    expect(result).toEqual({
+      output: { kind: 'text', text: 'blue green red' },
+      finishReason: 'stop',
+      usage: { inputTokens: 11, outputTokens: 3, totalTokens: 14, costUsd: (11 * 0.15 + 3 * 0.6) / 1e6 },
+    });
+    const sent = server.requests.at(-1)!;
+    expect(sent.path).toBe('/v1/chat/completions');
+    expect(sent.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(sent.body).toMatchInlineSnapshot(`
+      {
+        "max_completion_tokens": 64,
+        "messages": [
+          {
+            "content": "Be terse.",
+            "role": "system",
+          },
+          {
+            "content": "hi",
+            "role": "user",
+          },
+          {
+            "content": "hello",
+            "role": "assistant",
+          },
+          {
+            "content": "red green blue",
+            "role": "user",
+          },
+        ],
+        "model": "gpt-test",
+        "stop": [
+          "
+
+      ",
+        ],
+        "stream": false,
+        "temperature": 0.2,
+        "top_p": 0.9,
+      }
+    `);
+  });
+
+  it('streams deltas and a finish with usage from the include_usage chunk', async () => {
+    const { parts, thrown } = await collectStream(engine.doStream(chat('gpt-test', { input: { kind: 'text', prompt: 'a b c' } }), signal()));
+    expect(thrown).toBeUndefined();
+    expect(parts).toEqual([
+      { type: 'start', modelId: 'gpt-test' },
+      { type: 'delta', kind: 'text', text: 'c' },
+      { type: 'delta', kind: 'text', text: ' b' },
+      { type: 'delta', kind: 'text', text: ' a' },
+      { type: 'finish', finishReason: 'stop', usage: { inputTokens: 11, outputTokens: 3, totalTokens: 14, costUsd: (11 * 0.15 + 3 * 0.6) / 1e6 } },
+    ]);
+    expect(server.requests.at(-1)!.body).toMatchInlineSnapshot(`
+      {
+        "messages": [
+          {
+            "content": "a b c",
+            "role": "user",
+          },
+        ],
+        "model": "gpt-test",
+        "stream": true,
+        "stream_options": {
+          "include_usage": true,
+        },
+      }
+    `);
+  });
+
+  it('embeds texts in input order with float encoding', async () => {
+    const result = await engine.doRun({ modelId: 'embed-test', workload: 'embedding', input: { kind: 'texts', texts: ['banana', 'sky'] } }, signal());
+    expect(result.output).toEqual({ kind: 'embeddings', vectors: [[6, 3, 0], [3, 0, 1]] });
+    expect(result.usage).toMatchObject({ inputTokens: 6 });
+    expect(server.requests.at(-1)!.body).toMatchInlineSnapshot(`
+      {
+        "encoding_format": "float",
+        "input": [
+          "banana",
+          "sky",
+        ],
+        "model": "embed-test",
+      }
+    `);
+  });
+
+  it('turns 429 into a retriable RATE_LIMITED with retry-after in ms', async () => {
+    const error = await failure(engine.doRun(chat('rate-limited'), signal()));
+    expect({ code: error.code, retriable: error.retriable, retryAfterMs: error.retryAfterMs }).toEqual({ code: 'RATE_LIMITED', retriable: true, retryAfterMs: 7000 });
+    expect(error.details).toMatchObject({ status: 429, providerCode: 'rate_limit_exceeded', engine: 'openai' });
+  });
+
+  it('turns 503 into a retriable OVERLOADED using retry-after-ms', async () => {
+    const error = await failure(engine.doRun(chat('overloaded'), signal()));
+    expect({ code: error.code, retriable: error.retriable, retryAfterMs: error.retryAfterMs }).toEqual({ code: 'OVERLOADED', retriable: true, retryAfterMs: 1500 });
+  });
+
+  it('maps context-length errors to CONTEXT_WINDOW_EXCEEDED', async () => {
+    const error = await failure(engine.doRun(chat('too-long'), signal()));
+    expect(error.code).toBe('CONTEXT_WINDOW_EXCEEDED');
+    expect(error.retriable).toBe(false);
+    expect(error.message).toContain('maximum context length is 8192 tokens');
+  });
+
+  it('maps 401 to AUTHENTICATION_FAILED without leaking the key the server echoed', async () => {
+    const error = await failure(engine.doRun(chat('bad-key'), signal()));
+    expect(error.code).toBe('AUTHENTICATION_FAILED');
+    expect(error.message).toContain('[redacted]');
+    expect(JSON.stringify(error)).not.toContain(KEY);
+    expect(error.message).not.toContain(KEY);
+    expect(String(error.cause ?? '')).not.toContain(KEY);
+  });
+
+  it('reports a connection dropped mid-stream as retriable CONNECTION_FAILED after the deltas it got', async () => {
+    const { parts, thrown } = await collectStream(engine.doStream(chat('drop'), signal()));
+    expect(parts.map((p) => p.type)).toEqual(['start', 'delta', 'delta']);
+    expect(SwitchyardError.isInstance(thrown) && { code: thrown.code, retriable: thrown.retriable }).toEqual({ code: 'CONNECTION_FAILED', retriable: true });
+  });
+
+  it('times out a slow first byte with a retriable TIMEOUT', async () => {
+    const error = await failure(engine.doRun(chat('slow'), signal()));
+    expect({ code: error.code, retriable: error.retriable }).toEqual({ code: 'TIMEOUT', retriable: true });
+  });
+
+  it('aborts a call waiting for a slow first byte with ABORTED', async () => {
+    const slowEngine = new OpenAiChatEngine({ id: 'slow', kind: 'openai-compatible', baseURL: `${server.url}/v1`, timeoutMs: 10_000 });
+    const controller = new AbortController();
+    const pending = failure(slowEngine.doRun(chat('slow'), controller.signal));
+    setTimeout(() => controller.abort(), 50);
+    expect((await pending).code).toBe('ABORTED');
+  });
+
+  it('rejects non-text chat input with INVALID_INPUT naming the field', async () => {
+    const error = await failure(engine.doRun({ modelId: 'gpt-test', workload: 'completion', input: { kind: 'texts', texts: ['x'] } }, signal()));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.details).toMatchObject({ field: 'input.kind', expected: 'text', found: 'texts' });
+  });
+
+  it('reports an unset key env var by NAME in health and as CONFIG_ENV_MISSING on run', async () => {
+    const noKey = new OpenAiChatEngine({ id: 'openai-nokey', kind: 'openai', baseURL: `${server.url}/v1`, apiKeyEnv: 'SWITCHYARD_TEST_UNSET_KEY' });
+    expect(await noKey.health()).toEqual({ ok: false, reason: 'environment variable SWITCHYARD_TEST_UNSET_KEY (apiKeyEnv) is not set' });
+    expect((await failure(noKey.doRun(chat('gpt-test'), signal()))).code).toBe('CONFIG_ENV_MISSING');
+  });
+
+  it('probes a self-hosted server in health() and reports it down with CONNECTION_FAILED', async () => {
+    const up = new OpenAiChatEngine({ id: 'up', kind: 'openai-compatible', baseURL: `${server.url}/v1` });
+    expect((await up.health()).ok).toBe(true);
+    const down = new OpenAiChatEngine({ id: 'down', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1' });
+    expect(await down.health()).toMatchObject({ ok: false, details: { code: 'CONNECTION_FAILED' } });
+  });
+});
