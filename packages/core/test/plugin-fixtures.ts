@@ -1,5 +1,5 @@
 // Test helpers (not exported from the package): small plugins and engines that record their lifecycle.
-import type { EngineV1, SwitchyardPlugin } from '../contracts/index.js';
+import type { EngineV1, SwitchyardPlugin } from '../src/contracts/index.js';
 
 export function fakeEngine(id: string): EngineV1 {
   return {
@@ -48,3 +48,13 @@ export function recordingPlugin(
 }
 
 export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Awaits a promise that must reject and returns the rejection (fails the test if it resolves). */
+export async function rejection<E = Error & { code?: string; details?: Record<string, unknown> }>(promise: Promise<unknown>): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as E;
+  }
+  throw new Error('expected a rejection');
+}

@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingPlugin, silentLogger } from '../di/test-plugins.js';
+import { recordingPlugin, rejection, silentLogger } from '../../test/plugin-fixtures.js';
 import { SwitchyardError } from '../errors/index.js';
 import { TOKENS } from '../tokens.js';
 import { createSwitchyardApp } from './create-app.js';
 import { container as globalContainer } from 'tsyringe';
-import { ECHO_PLUGIN_SOURCE, writeFixture } from './test-fixtures.js';
+import { ECHO_PLUGIN_SOURCE, writeFixture } from '../../test/app-fixtures.js';
 
 let dir: string;
 
@@ -40,7 +40,7 @@ describe('createSwitchyardApp', () => {
   });
 
   it('reports plugin option errors with the config file line and pointer', async () => {
-    const error = await createSwitchyardApp({ configPath: join(dir, 'bad-options.yaml'), logger: silentLogger }).catch((e: unknown) => e as SwitchyardError);
+    const error = await rejection<SwitchyardError>(createSwitchyardApp({ configPath: join(dir, 'bad-options.yaml'), logger: silentLogger }));
     expect(error).toMatchObject({ code: 'PLUGIN_OPTIONS_INVALID' });
     const file = join(dir, 'bad-options.yaml');
     expect(error.message).toContain(`${file}:4:17: /plugins/0/options/greeting: expected string, found integer 5`);
@@ -65,46 +65,49 @@ describe('createSwitchyardApp', () => {
   });
 
   it('validates an in-memory config like a file', async () => {
-    const error = await createSwitchyardApp({ config: { server: { port: 'x' } } as never, logger: silentLogger }).catch((e: unknown) => e as SwitchyardError);
+    const error = await rejection<SwitchyardError>(createSwitchyardApp({ config: { server: { port: 'x' } } as never, logger: silentLogger }));
     expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
     expect(error.message).toContain('<config object>: /server/port: expected integer, found string "x"');
   });
 
-  it('runs extensions after plugins and shuts them down first; orchestrator resolves lazily', async () => {
+  it('runs extensions after plugins and shuts them down first; their services resolve from the app', async () => {
     const log: string[] = [];
-    const orchestrator = { run: () => 'ok' };
+    const service = { run: () => 'ok' };
+    const token = Symbol.for('switchyard.test.Service');
     const app = await createSwitchyardApp({
       config: {},
       plugins: [recordingPlugin('p', log, { engines: ['e'] })],
       logger: silentLogger,
       extensions: [
         {
-          name: 'orchestrator',
+          name: 'service',
           setup(context) {
-            log.push(`setup:orchestrator:${context.engines.map((e) => e.id).join(',')}`);
-            context.registerInstance(TOKENS.Orchestrator, orchestrator);
+            log.push(`setup:service:${context.engines.map((e) => e.id).join(',')}`);
+            context.registerInstance(token, service);
           },
           shutdown() {
-            log.push('shutdown:orchestrator');
+            log.push('shutdown:service');
           },
         },
       ],
     });
-    expect(app.orchestrator).toBe(orchestrator);
-    expect(() => app.executor).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    expect(app.tryResolve(token)).toBe(service);
+    expect(app.tryResolve(Symbol.for('switchyard.test.Unregistered'))).toBeUndefined();
     await app.shutdown();
     await app.shutdown();
-    expect(log).toEqual(['register:p', 'initialize:p', 'setup:orchestrator:e', 'shutdown:orchestrator', 'shutdown:p']);
+    expect(log).toEqual(['register:p', 'initialize:p', 'setup:service:e', 'shutdown:service', 'shutdown:p']);
   });
 
   it('shuts plugins down when an extension fails to start', async () => {
     const log: string[] = [];
-    const error = await createSwitchyardApp({
-      config: {},
-      plugins: [recordingPlugin('p', log)],
-      logger: silentLogger,
-      extensions: [{ name: 'broken', setup: () => { throw new Error('no'); } }],
-    }).catch((e: unknown) => e as Error);
+    const error = await rejection(
+      createSwitchyardApp({
+        config: {},
+        plugins: [recordingPlugin('p', log)],
+        logger: silentLogger,
+        extensions: [{ name: 'broken', setup: () => { throw new Error('no'); } }],
+      }),
+    );
     expect(error.message).toBe('no');
     expect(log).toEqual(['register:p', 'initialize:p', 'shutdown:p']);
   });

@@ -118,7 +118,7 @@ describe('valid configs', () => {
     expect([...secretPointers].sort()).toEqual(['/server/apiKeys/0', '/server/host']);
   });
 
-  it('accepts every section in one file', () => {
+  it('accepts every top-level section in one file', () => {
     const text = [
       '$schema: ../schemas/config.schema.json',
       'version: 1',
@@ -135,9 +135,10 @@ describe('valid configs', () => {
       'engines:',
       '  openai: { target: cloud, options: { model: gpt-4o-mini } }',
       'policy: { rules: [{ id: no-pii, when: "request.tags contains \\"pii\\"", action: deny }] }',
-      'routing: { default: local, fallbacks: [cloud] }',
-      'resilience: { timeoutMs: 30000, retry: { maxAttempts: 3 } }',
-      'pipelines: { dirs: [pipelines] }',
+      // routing/resilience/pipelines are owned (and tested in detail) by the orchestrator.
+      'routing: {}',
+      'resilience: { retry: { maxAttempts: 3 } }',
+      'pipelines: {}',
       'server: { host: 127.0.0.1, port: 0 }',
       'telemetry: { logLevel: warn }',
     ].join('\n');

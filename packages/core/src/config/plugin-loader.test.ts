@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ECHO_PLUGIN_SOURCE, writeFixture } from '../app/test-fixtures.js';
+import { ECHO_PLUGIN_SOURCE, writeFixture } from '../../test/app-fixtures.js';
 import { SwitchyardError } from '../errors/index.js';
 import { loadConfig } from './load-config.js';
 import { importPlugin, loadConfiguredPlugins } from './plugin-loader.js';

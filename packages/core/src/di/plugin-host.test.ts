@@ -5,7 +5,7 @@ import { SwitchyardError } from '../errors/index.js';
 import { TOKENS } from '../tokens.js';
 import { checkCoreRange, PluginHost } from './plugin-host.js';
 import { orderByDependencies } from './plugin-order.js';
-import { fakeEngine, recordingPlugin, silentLogger } from './test-plugins.js';
+import { fakeEngine, recordingPlugin, silentLogger } from '../../test/plugin-fixtures.js';
 import type { EngineV1 } from '../contracts/index.js';
 
 function newHost(coreVersion = '0.1.0') {
