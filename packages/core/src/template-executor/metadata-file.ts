@@ -1,6 +1,7 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { SwitchyardError } from '../errors/switchyard-error.js';
+import { ModelProvisioner, type ModelProvisionerOptions } from '../provisioning/model-provisioner.js';
 import { MetadataInvalidError } from './metadata-invalid-error.js';
 import { parseModelMetadata } from './metadata-validator.js';
 import type { ModelMetadata } from './model-metadata.generated.js';
@@ -12,12 +13,16 @@ export interface LoadedMetadataFile {
   readonly json: unknown;
   /** Validated, defaults applied. */
   readonly metadata: ModelMetadata;
-  /** Logical file name -> absolute path next to the metadata file (each checked to exist). */
+  /** Logical file name -> absolute, verified path (model dir or `sources`). */
   readonly files: Readonly<Record<string, string>>;
 }
 
 /** Reads, parses and validates a model_metadata.json and resolves its `files` relative to it. */
-export async function loadModelMetadataFile(path: string): Promise<LoadedMetadataFile> {
+export async function loadModelMetadataFile(
+  path: string,
+  options: { provisioner?: ModelProvisionerOptions; signal?: AbortSignal } = {},
+): Promise<LoadedMetadataFile> {
+  const { provisioner = {}, signal } = options;
   const file = resolve(path);
   let text: string;
   try {
@@ -33,20 +38,7 @@ export async function loadModelMetadataFile(path: string): Promise<LoadedMetadat
   }
   const metadata = parseModelMetadata(json, { file: path });
   const dir = dirname(file);
-  const files: Record<string, string> = {};
-  for (const name of metadata.files ?? []) {
-    const location = resolve(dir, name);
-    try {
-      await access(location);
-    } catch (cause) {
-      throw new SwitchyardError({
-        code: 'ARTIFACT_NOT_FOUND',
-        message: `${path}: file '${name}' listed in /files does not exist at ${location}`,
-        details: { file: path, name, path: location },
-        cause,
-      });
-    }
-    files[name] = location;
-  }
+  // Files resolve like any model folder: next to the metadata, or from `sources` (npm package, path, url) with sha256.
+  const { files } = await new ModelProvisioner({ appDir: dir, ...provisioner }).resolve(dir, json, signal);
   return { file, dir, json, metadata, files };
 }

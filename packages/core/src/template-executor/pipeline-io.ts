@@ -9,6 +9,8 @@ import type { PipelineFrame, StepFunction } from '../steps/step-kernel.js';
 
 /** Slot holding the last graph run's full output map (for steps that need more than the first output). */
 export const GRAPH_OUTPUTS_SLOT = 'graph_outputs';
+/** Slot holding the items of the current batch while a batched stage runs (steps pair results with their items). */
+export const STAGE_BATCH_SLOT = 'stage.batch';
 
 function isTensor(value: unknown): value is Tensor {
   return typeof value === 'object' && value !== null && 'dims' in value && 'data' in value && 'type' in value;
@@ -78,17 +80,20 @@ export function fromGraphOutputs(outputs: TensorMap, outputNames: readonly strin
 
 /**
  * Runs a stage body once, or once per slice of `batchSize` items when the incoming value is an array and the stage
- * has `config.batch_size`; array results are concatenated in order.
+ * has `config.batch_size`; array results are concatenated in order. The current slice is in STAGE_BATCH_SLOT.
  */
 export async function runStageBatched(
   value: unknown,
   batchSize: number | undefined,
+  frame: PipelineFrame,
   body: (part: unknown) => Promise<unknown>,
 ): Promise<unknown> {
   if (!batchSize || !Array.isArray(value)) return body(value);
   const results: unknown[] = [];
   for (let start = 0; start < value.length; start += batchSize) {
-    const out = await body(value.slice(start, start + batchSize));
+    const part = value.slice(start, start + batchSize);
+    frame.slots.set(STAGE_BATCH_SLOT, part);
+    const out = await body(part);
     if (Array.isArray(out)) results.push(...out);
     else results.push(out);
   }

@@ -115,7 +115,7 @@ export function createInterpretedPipeline(metadataJson: unknown, options: Interp
       let value = await runSteps(pre, input, frame, context);
       for (const stage of stages) {
         if (!stage.enabled) continue;
-        value = await runStageBatched(value, stage.batchSize, async (part) => {
+        value = await runStageBatched(value, stage.batchSize, frame, async (part) => {
           const prepared = await runSteps(stage.pre, part, frame, context);
           throwIfAborted(context.signal, 'pipeline run');
           const inferred = stage.stream

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import type { Tensor } from '@switchyard/core';
+import { MODEL_IDS } from '../src/index.js';
+import { loadTestModel, type LoadedTestModel } from './model-harness.js';
+
+/** Seeded PRNG so every run uses the same inputs. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function digitImage(seed: number): Tensor {
+  const rand = random(seed);
+  const row = Math.floor(rand() * 28);
+  const data = new Float32Array(784).map((_, i) => (Math.abs(Math.floor(i / 28) - row) < 3 ? 200 + rand() * 55 : rand() * 30));
+  return { type: 'float32', dims: [784], data };
+}
+
+/** 16 kHz mono PCM16 WAV: silence, a voiced-like harmonic burst with vibrato and noise, silence. */
+function speechLikeWav(seconds = 3): Uint8Array {
+  const rate = 16000;
+  const n = rate * seconds;
+  const rand = random(3);
+  const pcm = new Int16Array(n);
+  for (let i = 0; i < n; i += 1) {
+    const t = i / rate;
+    const on = t > 0.8 && t < 2.2 ? 1 : 0;
+    const f0 = 140 + 20 * Math.sin(2 * Math.PI * 3 * t);
+    let v = 0;
+    for (let h = 1; h <= 12; h += 1) v += Math.sin(2 * Math.PI * f0 * h * t) / h;
+    const envelope = 0.5 + 0.5 * Math.sin(2 * Math.PI * 4 * t);
+    pcm[i] = Math.round(Math.max(-1, Math.min(1, on * 0.4 * v * envelope + (rand() - 0.5) * 0.01)) * 32767);
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + pcm.byteLength, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(pcm.byteLength, 40);
+  return new Uint8Array(Buffer.concat([header, Buffer.from(pcm.buffer)]));
+}
+
+async function textImage(): Promise<Uint8Array> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="160"><rect width="100%" height="100%" fill="white"/>
+    <text x="20" y="70" font-family="sans-serif" font-size="44" fill="black">HELLO 2026</text>
+    <text x="20" y="130" font-family="sans-serif" font-size="36" fill="black">switchyard</text></svg>`;
+  return new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
+}
+
+const INPUTS: Record<string, () => Promise<unknown[]>> = {
+  'xybrid-digits': async () => [digitImage(1), digitImage(2), { type: 'float32', dims: [28, 28], data: new Float32Array(784) }],
+  'xybrid-minilm': async () => ['hello world', 'The small model runs fast on local inference.', 'cats and dogs!'],
+  'silero-vad': async () => [speechLikeWav()],
+  'paddleocr-v4': async () => [await textImage()],
+};
+
+/** Models whose metadata runs end to end here (the others must still agree, error for error). */
+const MUST_RUN = new Set(['xybrid-digits', 'xybrid-minilm', 'silero-vad']);
+
+async function outcome(run: () => Promise<unknown>): Promise<{ value: unknown } | { error: { code: unknown; message: string } }> {
+  try {
+    return { value: await run() };
+  } catch (error) {
+    return { error: { code: (error as { code?: unknown }).code, message: (error as Error).message } };
+  }
+}
+
+describe('generated and interpreted pipelines give identical outputs', () => {
+  it('covers every model in models/', () => {
+    expect(Object.keys(INPUTS).sort()).toEqual([...MODEL_IDS].sort());
+  });
+
+  for (const id of MODEL_IDS) {
+    describe(id, () => {
+      let model: LoadedTestModel;
+      beforeAll(async () => {
+        model = await loadTestModel(id);
+      });
+      afterAll(() => model?.close());
+
+      it('runs end to end with the same result (or the same error) on the same inputs', async () => {
+        for (const input of await INPUTS[id]!()) {
+          const generated = await outcome(() => model.generated.run(input, model.context));
+          const interpreted = await outcome(() => model.interpreted.run(input, model.context));
+          expect(generated).toEqual(interpreted);
+          if (MUST_RUN.has(id)) expect(generated).toHaveProperty('value');
+        }
+      });
+
+      if (id === 'silero-vad') {
+        it('streams the same per-window scores through openStream', async () => {
+          const samples = new Float32Array(16000).map((_, i) => Math.sin(i / 5) * (i > 4000 && i < 12000 ? 0.5 : 0));
+          const collect = async (pipeline: typeof model.generated): Promise<number[]> => {
+            const session = pipeline.openStream!(model.context);
+            const out: number[] = [];
+            for (let i = 0; i < samples.length; i += 1000) for (const r of await session.push(samples.subarray(i, i + 1000))) out.push(...(r as Float32Array));
+            for (const r of await session.close()) out.push(...(r as Float32Array));
+            return out;
+          };
+          const generated = await collect(model.generated);
+          expect(generated).toHaveLength(Math.ceil(16000 / 512));
+          expect(generated).toEqual(await collect(model.interpreted));
+        });
+      }
+    });
+  }
+});
