@@ -79,6 +79,8 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
     },
     "policy": {
       "type": "object",
+      "additionalProperties": false,
+      "description": "Policy rules evaluated in order before routing (docs/orchestration.md).",
       "properties": {
         "rules": {
           "type": "array",
@@ -86,15 +88,19 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
             "type": "object",
             "required": [
               "id",
-              "action"
+              "action",
+              "when"
             ],
+            "additionalProperties": false,
             "properties": {
               "id": {
                 "type": "string",
                 "minLength": 1
               },
               "when": {
-                "type": "string"
+                "type": "string",
+                "minLength": 1,
+                "description": "Expression over input.*, request.*, metrics.*"
               },
               "action": {
                 "type": "string",
@@ -103,65 +109,514 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
                   "deny",
                   "redact"
                 ]
+              },
+              "reason": {
+                "type": "string"
+              },
+              "redact": {
+                "type": "array",
+                "items": {
+                  "enum": [
+                    "email",
+                    "phone",
+                    "secret"
+                  ]
+                }
               }
             }
           }
-        }
-      }
-    },
-    "routing": {
-      "type": "object",
-      "properties": {
-        "default": {
-          "type": "string"
         },
-        "fallbacks": {
-          "type": "array",
-          "items": {
-            "type": "string"
-          }
+        "maxPromptLength": {
+          "type": "integer",
+          "minimum": 1
         },
-        "rules": {
-          "type": "array",
-          "items": {
-            "type": "object"
-          }
-        }
-      }
-    },
-    "resilience": {
-      "type": "object",
-      "properties": {
-        "timeoutMs": {
-          "type": "number",
-          "exclusiveMinimum": 0
-        },
-        "retry": {
-          "type": "object"
-        },
-        "circuitBreaker": {
-          "type": "object"
-        },
-        "bulkhead": {
-          "type": "object"
-        }
-      }
-    },
-    "pipelines": {
-      "type": "object",
-      "properties": {
-        "dirs": {
+        "blockedPatterns": {
           "type": "array",
           "items": {
             "type": "string",
             "minLength": 1
           }
         },
+        "defaultAction": {
+          "enum": [
+            "allow",
+            "deny"
+          ]
+        }
+      }
+    },
+    "routing": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "defaultTarget": {
+          "enum": [
+            "local",
+            "edge",
+            "cloud"
+          ]
+        },
+        "rttThresholdMs": {
+          "type": "number",
+          "minimum": 0
+        },
+        "batteryThreshold": {
+          "type": "number",
+          "minimum": 0,
+          "maximum": 100
+        },
+        "loadStrategy": {
+          "enum": [
+            "least-busy",
+            "lowest-latency",
+            "ordered"
+          ]
+        },
+        "cacheSize": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "routes": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+              "targets": {
+                "type": "array",
+                "items": {
+                  "oneOf": [
+                    {
+                      "type": "string",
+                      "pattern": "^[^:]+:.+$",
+                      "description": "engine:model"
+                    },
+                    {
+                      "type": "object",
+                      "required": [
+                        "engine",
+                        "model"
+                      ],
+                      "additionalProperties": false,
+                      "properties": {
+                        "engine": {
+                          "type": "string",
+                          "minLength": 1
+                        },
+                        "model": {
+                          "type": "string",
+                          "minLength": 1
+                        },
+                        "target": {
+                          "enum": [
+                            "local",
+                            "edge",
+                            "cloud"
+                          ]
+                        }
+                      }
+                    }
+                  ]
+                }
+              },
+              "small": {
+                "oneOf": [
+                  {
+                    "oneOf": [
+                      {
+                        "type": "string",
+                        "pattern": "^[^:]+:.+$",
+                        "description": "engine:model"
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "engine",
+                          "model"
+                        ],
+                        "additionalProperties": false,
+                        "properties": {
+                          "engine": {
+                            "type": "string",
+                            "minLength": 1
+                          },
+                          "model": {
+                            "type": "string",
+                            "minLength": 1
+                          },
+                          "target": {
+                            "enum": [
+                              "local",
+                              "edge",
+                              "cloud"
+                            ]
+                          }
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "type": "array",
+                    "items": {
+                      "oneOf": [
+                        {
+                          "type": "string",
+                          "pattern": "^[^:]+:.+$",
+                          "description": "engine:model"
+                        },
+                        {
+                          "type": "object",
+                          "required": [
+                            "engine",
+                            "model"
+                          ],
+                          "additionalProperties": false,
+                          "properties": {
+                            "engine": {
+                              "type": "string",
+                              "minLength": 1
+                            },
+                            "model": {
+                              "type": "string",
+                              "minLength": 1
+                            },
+                            "target": {
+                              "enum": [
+                                "local",
+                                "edge",
+                                "cloud"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                ]
+              },
+              "large": {
+                "oneOf": [
+                  {
+                    "oneOf": [
+                      {
+                        "type": "string",
+                        "pattern": "^[^:]+:.+$",
+                        "description": "engine:model"
+                      },
+                      {
+                        "type": "object",
+                        "required": [
+                          "engine",
+                          "model"
+                        ],
+                        "additionalProperties": false,
+                        "properties": {
+                          "engine": {
+                            "type": "string",
+                            "minLength": 1
+                          },
+                          "model": {
+                            "type": "string",
+                            "minLength": 1
+                          },
+                          "target": {
+                            "enum": [
+                              "local",
+                              "edge",
+                              "cloud"
+                            ]
+                          }
+                        }
+                      }
+                    ]
+                  },
+                  {
+                    "type": "array",
+                    "items": {
+                      "oneOf": [
+                        {
+                          "type": "string",
+                          "pattern": "^[^:]+:.+$",
+                          "description": "engine:model"
+                        },
+                        {
+                          "type": "object",
+                          "required": [
+                            "engine",
+                            "model"
+                          ],
+                          "additionalProperties": false,
+                          "properties": {
+                            "engine": {
+                              "type": "string",
+                              "minLength": 1
+                            },
+                            "model": {
+                              "type": "string",
+                              "minLength": 1
+                            },
+                            "target": {
+                              "enum": [
+                                "local",
+                                "edge",
+                                "cloud"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                ]
+              },
+              "classifier": {
+                "enum": [
+                  "rules",
+                  "llm",
+                  "model"
+                ]
+              },
+              "classifierModel": {
+                "type": "string",
+                "minLength": 1
+              },
+              "threshold": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1
+              },
+              "fallback": {
+                "type": "array",
+                "items": {
+                  "oneOf": [
+                    {
+                      "type": "string",
+                      "pattern": "^[^:]+:.+$",
+                      "description": "engine:model"
+                    },
+                    {
+                      "type": "object",
+                      "required": [
+                        "engine",
+                        "model"
+                      ],
+                      "additionalProperties": false,
+                      "properties": {
+                        "engine": {
+                          "type": "string",
+                          "minLength": 1
+                        },
+                        "model": {
+                          "type": "string",
+                          "minLength": 1
+                        },
+                        "target": {
+                          "enum": [
+                            "local",
+                            "edge",
+                            "cloud"
+                          ]
+                        }
+                      }
+                    }
+                  ]
+                }
+              }
+            }
+          }
+        },
+        "models": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "array",
+            "items": {
+              "oneOf": [
+                {
+                  "type": "string",
+                  "pattern": "^[^:]+:.+$",
+                  "description": "engine:model"
+                },
+                {
+                  "type": "object",
+                  "required": [
+                    "engine",
+                    "model"
+                  ],
+                  "additionalProperties": false,
+                  "properties": {
+                    "engine": {
+                      "type": "string",
+                      "minLength": 1
+                    },
+                    "model": {
+                      "type": "string",
+                      "minLength": 1
+                    },
+                    "target": {
+                      "enum": [
+                        "local",
+                        "edge",
+                        "cloud"
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        },
+        "default": {
+          "enum": [
+            "local",
+            "edge",
+            "cloud"
+          ],
+          "description": "Alias of defaultTarget."
+        },
+        "fallbacks": {
+          "type": "array",
+          "description": "Appended to every chain: a target (local|edge|cloud) or engine:model.",
+          "items": {
+            "type": "string",
+            "minLength": 1
+          }
+        }
+      }
+    },
+    "resilience": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "retry": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "maxAttempts": {
+              "type": "integer",
+              "minimum": 1
+            },
+            "initialDelayMs": {
+              "type": "number",
+              "minimum": 0
+            },
+            "maxDelayMs": {
+              "type": "number",
+              "minimum": 0
+            }
+          }
+        },
+        "circuitBreaker": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "consecutiveFailures": {
+              "type": "integer",
+              "minimum": 1
+            },
+            "cooldownMs": {
+              "type": "number",
+              "minimum": 0
+            }
+          }
+        },
+        "bulkhead": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "maxConcurrent": {
+              "type": "integer",
+              "minimum": 1
+            },
+            "maxQueue": {
+              "type": "integer",
+              "minimum": 0
+            }
+          }
+        },
+        "timeoutMs": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "engines": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+              "retry": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "maxAttempts": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "initialDelayMs": {
+                    "type": "number",
+                    "minimum": 0
+                  },
+                  "maxDelayMs": {
+                    "type": "number",
+                    "minimum": 0
+                  }
+                }
+              },
+              "circuitBreaker": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "consecutiveFailures": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "cooldownMs": {
+                    "type": "number",
+                    "minimum": 0
+                  }
+                }
+              },
+              "bulkhead": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "maxConcurrent": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "maxQueue": {
+                    "type": "integer",
+                    "minimum": 0
+                  }
+                }
+              },
+              "timeoutMs": {
+                "type": "number",
+                "exclusiveMinimum": 0
+              }
+            }
+          }
+        }
+      }
+    },
+    "pipelines": {
+      "type": "object",
+      "additionalProperties": false,
+      "description": "Pipeline files (schemas/pipeline.schema.json) by name.",
+      "properties": {
+        "dirs": {
+          "type": "array",
+          "items": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "Folders searched for <name>.yaml|.yml|.json."
+        },
         "definitions": {
           "type": "object",
           "additionalProperties": {
             "type": "object"
-          }
+          },
+          "description": "Inline pipeline definitions by name."
         }
       }
     },
@@ -188,6 +643,7 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
     },
     "telemetry": {
       "type": "object",
+      "additionalProperties": false,
       "properties": {
         "logLevel": {
           "type": "string",
@@ -203,6 +659,27 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
         },
         "logInputs": {
           "type": "boolean"
+        },
+        "prices": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "object",
+            "required": [
+              "inputPer1k",
+              "outputPer1k"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "inputPer1k": {
+                "type": "number",
+                "minimum": 0
+              },
+              "outputPer1k": {
+                "type": "number",
+                "minimum": 0
+              }
+            }
+          }
         }
       }
     }

@@ -2,3 +2,4 @@ export * from './model-catalog.js';
 export * from './execution-target.js';
 export * from './timed-tensor-runner.js';
 export * from './executor.js';
+export * from './directory-model-catalog.js';

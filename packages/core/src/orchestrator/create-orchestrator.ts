@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { PluginLogger } from '../contracts/plugin/plugin.js';
 import type { EngineV1 } from '../contracts/engine/v1/engine-v1.js';
 import { Executor } from '../executor/executor.js';
 import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner } from '../executor/model-catalog.js';
@@ -20,7 +20,7 @@ export interface CreateOrchestratorOptions {
   readonly provisioner?: ModelFileProvisioner;
   readonly createInterpretedPipeline?: InterpretedPipelineFactory;
   readonly events?: EventBus;
-  readonly logger?: Logger;
+  readonly logger?: PluginLogger;
   /** Extra classifiers by kind (e.g. a custom `rules`). */
   readonly classifiers?: Readonly<Record<string, PromptClassifier>>;
 }

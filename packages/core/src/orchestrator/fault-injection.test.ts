@@ -5,7 +5,7 @@ import { createOrchestrator } from './create-orchestrator.js';
 import { FaultEngine, seededRandom } from './__fixtures__/fault-engine.js';
 import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';
 
-const silent = createOrchestrationLogger({ log_level: 'silent' });
+const silent = createOrchestrationLogger({ logLevel: 'silent' });
 
 function activeTimers(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -23,11 +23,11 @@ describe('fault injection', () => {
       config: {
         routing: { routes: { chat: { targets: ['flaky:m', 'hanging:m', 'cloud:m'] } } },
         resilience: {
-          retry: { max_attempts: 2, initial_delay_ms: 1, max_delay_ms: 5 },
+          retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 5 },
           // High threshold: this test is about terminal states, the circuit test below covers breaking.
-          circuit_breaker: { consecutive_failures: 10_000, cooldown_ms: 10 },
-          bulkhead: { max_concurrent: 64, max_queue: 2_000 },
-          timeout_ms: 30,
+          circuitBreaker: { consecutiveFailures: 10_000, cooldownMs: 10 },
+          bulkhead: { maxConcurrent: 64, maxQueue: 2_000 },
+          timeoutMs: 30,
         },
       },
     });
@@ -77,7 +77,7 @@ describe('fault injection', () => {
     const orchestrator = createOrchestrator({
       engines: [engine],
       logger: silent,
-      config: { resilience: { retry: { max_attempts: 1 }, circuit_breaker: { consecutive_failures: 3, cooldown_ms: 40 } } },
+      config: { resilience: { retry: { maxAttempts: 1 }, circuitBreaker: { consecutiveFailures: 3, cooldownMs: 40 } } },
     });
     const transitions: string[] = [];
     orchestrator.events.on('CircuitOpened', (e) => transitions.push(`open:${e.engine}`));
@@ -108,7 +108,7 @@ describe('fault injection', () => {
       await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new SwitchyardError({ code: 'ABORTED', message: 'x' }))));
       throw new Error('unreachable');
     };
-    const orchestrator = createOrchestrator({ engines: [engine], logger: silent, config: { resilience: { retry: { max_attempts: 5, initial_delay_ms: 1 } } } });
+    const orchestrator = createOrchestrator({ engines: [engine], logger: silent, config: { resilience: { retry: { maxAttempts: 5, initialDelayMs: 1 } } } });
     const delays: number[] = [];
     orchestrator.events.on('Retry', (e) => delays.push(e.delayMs));
     const controller = new AbortController();
@@ -124,7 +124,7 @@ describe('fault injection', () => {
 
   it('the bulkhead caps concurrent calls per engine', async () => {
     const engine = new FaultEngine('e', { slowRate: 1, slowMs: 2 });
-    const orchestrator = createOrchestrator({ engines: [engine], logger: silent, config: { resilience: { bulkhead: { max_concurrent: 3, max_queue: 100 } } } });
+    const orchestrator = createOrchestrator({ engines: [engine], logger: silent, config: { resilience: { bulkhead: { maxConcurrent: 3, maxQueue: 100 } } } });
     await Promise.all(Array.from({ length: 20 }, () => orchestrator.run({ model: 'm', workload: 'completion', input: { kind: 'text', prompt: 'x' } })));
     expect(engine.maxActive).toBe(3);
   });

@@ -10,5 +10,5 @@ export interface OrchestrationConfig {
   readonly resilience?: ResilienceConfig;
   readonly telemetry?: TelemetryConfig;
   /** Named pipelines: name -> file path (relative to the config file). */
-  readonly pipelines?: Readonly<Record<string, string>>;
+  readonly pipelines?: Readonly<Record<string, unknown>>;
 }

@@ -5,7 +5,7 @@ import { createOrchestrator } from './create-orchestrator.js';
 import { FaultEngine } from './__fixtures__/fault-engine.js';
 import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';
 
-const silent = createOrchestrationLogger({ log_level: 'silent' });
+const silent = createOrchestrationLogger({ logLevel: 'silent' });
 const text = (prompt: string) => ({ kind: 'text' as const, prompt });
 
 describe('Orchestrator.run', () => {
@@ -27,7 +27,7 @@ describe('Orchestrator.run', () => {
     const orchestrator = createOrchestrator({
       engines: [broken, good],
       logger: silent,
-      config: { routing: { routes: { chat: { targets: ['broken:m', 'good:m'] } } }, resilience: { retry: { max_attempts: 2, initial_delay_ms: 1 } } },
+      config: { routing: { routes: { chat: { targets: ['broken:m', 'good:m'] } } }, resilience: { retry: { maxAttempts: 2, initialDelayMs: 1 } } },
     });
     const fallbacks: string[] = [];
     orchestrator.events.on('Fallback', (e) => fallbacks.push(`${e.from}->${e.to}:${e.reason}`));
@@ -42,7 +42,7 @@ describe('Orchestrator.run', () => {
   it('never falls back from a pinned engine and surfaces its typed error', async () => {
     const broken = new FaultEngine('broken', { failRate: 1 });
     const good = new FaultEngine('good');
-    const orchestrator = createOrchestrator({ engines: [broken, good], logger: silent, config: { resilience: { retry: { max_attempts: 1 } } } });
+    const orchestrator = createOrchestrator({ engines: [broken, good], logger: silent, config: { resilience: { retry: { maxAttempts: 1 } } } });
     const error = await orchestrator
       .run({ model: 'm', workload: 'completion', input: text('x'), placement: { mode: 'pin', engine: 'broken' } })
       .catch((e: unknown) => e);

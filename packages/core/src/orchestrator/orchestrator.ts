@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { handleWhen, retry } from 'cockatiel';
-import type { Logger } from 'pino';
+import type { PluginLogger } from '../contracts/plugin/plugin.js';
 import type { EngineInput, EngineRunRequest, EngineStreamPart } from '../contracts/engine/v1/engine-v1.js';
 import type {
   CallOptions,
@@ -30,7 +30,7 @@ export interface OrchestratorParts {
   readonly policy: PolicyEngine;
   readonly router: Router;
   readonly events: EventBus;
-  readonly logger: Logger;
+  readonly logger: PluginLogger;
   readonly config: OrchestrationConfig;
 }
 
@@ -47,7 +47,7 @@ export class Orchestrator implements OrchestratorApi {
   readonly policy: PolicyEngine;
   readonly router: Router;
   readonly events: EventBus;
-  readonly logger: Logger;
+  readonly logger: PluginLogger;
   private readonly config: OrchestrationConfig;
 
   constructor(parts: OrchestratorParts) {

@@ -14,9 +14,9 @@ export interface PolicyRuleConfig {
 export interface PolicyConfig {
   readonly rules?: readonly PolicyRuleConfig[];
   /** Characters; longer text inputs are denied before any rule runs. */
-  readonly max_prompt_length?: number;
+  readonly maxPromptLength?: number;
   /** Case-insensitive regular expressions; a match denies the request. */
-  readonly blocked_patterns?: readonly string[];
+  readonly blockedPatterns?: readonly string[];
   /** Outcome when no rule matches (default allow). */
-  readonly default_action?: 'allow' | 'deny';
+  readonly defaultAction?: 'allow' | 'deny';
 }

@@ -45,27 +45,27 @@ export class PolicyEngine {
       if (seen.has(rule.id)) {
         throw new SwitchyardError({
           code: 'CONFIG_INVALID',
-          message: `policy.rules/${index}: duplicate rule id '${rule.id}'`,
+          message: `/policy/rules/${index}/id: duplicate rule id '${rule.id}'`,
           details: { pointer: `/policy/rules/${index}/id`, rule_id: rule.id },
         });
       }
       seen.add(rule.id);
       return {
         id: rule.id,
-        expression: compilePolicyExpression(rule.when, rule.id, `policy.rules/${index}`),
+        expression: compilePolicyExpression(rule.when, rule.id, `/policy/rules/${index}/when`),
         action: rule.action,
         ...(rule.reason !== undefined ? { reason: rule.reason } : {}),
         redact: rule.redact ?? ['secret', 'email', 'phone'],
       };
     });
-    this.blocked = (config.blocked_patterns ?? []).map((source, index) => {
+    this.blocked = (config.blockedPatterns ?? []).map((source, index) => {
       try {
         return { source, pattern: new RegExp(source, 'i') };
       } catch (error) {
         throw new SwitchyardError({
           code: 'CONFIG_INVALID',
-          message: `policy.blocked_patterns/${index}: not a valid regular expression: ${(error as Error).message}`,
-          details: { pointer: `/policy/blocked_patterns/${index}`, found: source },
+          message: `/policy/blockedPatterns/${index}: not a valid regular expression: ${(error as Error).message}`,
+          details: { pointer: `/policy/blockedPatterns/${index}`, found: source },
           cause: error,
         });
       }
@@ -74,13 +74,13 @@ export class PolicyEngine {
 
   evaluate(request: InferenceRequest): PolicyEvaluation {
     const text = inputText(request.input);
-    const limit = this.config.max_prompt_length;
+    const limit = this.config.maxPromptLength;
     if (limit !== undefined && text !== undefined && text.length > limit) {
-      return this.deny(request, 'max_prompt_length', `input is ${text.length} characters; the limit is ${limit}`);
+      return this.deny(request, 'maxPromptLength', `input is ${text.length} characters; the limit is ${limit}`);
     }
     if (text !== undefined) {
       const hit = this.blocked.find((b) => b.pattern.test(text));
-      if (hit) return this.deny(request, 'blocked_patterns', `input matches blocked pattern /${hit.source}/`);
+      if (hit) return this.deny(request, 'blockedPatterns', `input matches blocked pattern /${hit.source}/`);
     }
     const scope = {
       input: { kind: request.input.kind, text: text ?? '', length: text?.length ?? 0 },
@@ -103,7 +103,7 @@ export class PolicyEngine {
         request: { ...request, input },
       };
     }
-    if (this.config.default_action === 'deny') return this.deny(request, undefined, 'no rule allowed the request (default_action: deny)');
+    if (this.config.defaultAction === 'deny') return this.deny(request, undefined, 'no rule allowed the request (defaultAction: deny)');
     return { decision: { outcome: 'allow', reason: this.rules.length ? 'no rule matched' : 'no policy rules configured' }, request };
   }
 

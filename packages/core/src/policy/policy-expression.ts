@@ -203,7 +203,7 @@ export function parsePolicyExpression(source: string): PolicyExpression {
 }
 
 /** Parses with the rule id attached: POLICY_EXPRESSION_INVALID naming rule, column and the expression. */
-export function compilePolicyExpression(source: string, ruleId: string, where = 'policy.rules'): PolicyExpression {
+export function compilePolicyExpression(source: string, ruleId: string, where = '/policy/rules'): PolicyExpression {
   try {
     return parsePolicyExpression(source);
   } catch (error) {

@@ -12,7 +12,7 @@ const edge = new FaultEngine('pool', {}, { targets: ['edge'] });
 const cloud = new FaultEngine('openai', {}, { targets: ['cloud'] });
 const executor = new Executor({ engines: [local, edge, cloud] });
 const config: RoutingConfig = {
-  default_target: 'local',
+  defaultTarget: 'local',
   routes: {
     chat: { small: 'onnx:qwen-0.5b', large: ['openai:gpt-4o', 'pool:llama-70b'], fallback: ['pool:llama-8b'] },
     calibrated: { small: 'onnx:qwen-0.5b', large: 'openai:gpt-4o', threshold: 0.9 },
@@ -119,10 +119,18 @@ describe('load-aware choice', () => {
   });
 
   it('lowest-latency orders by observed latency', async () => {
-    const r = new Router({ executor, config: { load_strategy: 'lowest-latency', routes: { m: { targets: [] }, n: { small: ['openai:x', 'pool:x'] } } } });
+    const r = new Router({ executor, config: { loadStrategy: 'lowest-latency', routes: { m: { targets: [] }, n: { small: ['openai:x', 'pool:x'] } } } });
     r.latency.record('openai', 300);
     r.latency.record('pool', 20);
     const plan = await r.route(req({ model: 'n' }), allow);
     expect(plan.chain.map((c) => c.engine)).toEqual(['pool', 'openai']);
+  });
+});
+
+describe('global fallbacks', () => {
+  it('appends routing.fallbacks targets after the chosen chain', async () => {
+    const r = new Router({ executor, config: { models: { m: ['onnx:m'] }, fallbacks: ['cloud', 'pool:big'] } });
+    const plan = await r.route(req({ model: 'm' }), allow);
+    expect(plan.chain.map((c) => `${c.engine}:${c.model}`)).toEqual(['onnx:m', 'openai:m', 'pool:big']);
   });
 });

@@ -40,7 +40,7 @@ export interface RouterOptions {
   readonly executor: Executor;
   /** Classifiers by kind (`rules` is always present). */
   readonly classifiers?: Readonly<Record<string, PromptClassifier>>;
-  /** Builds `llm`/`model` classifiers that run on a route's `classifier_model`. */
+  /** Builds `llm`/`model` classifiers that run on a route's `classifierModel`. */
   readonly createClassifier?: (kind: 'llm' | 'model', model: string) => PromptClassifier;
   readonly latency?: LatencyTracker;
 }
@@ -55,7 +55,7 @@ export class Router {
   readonly latency: LatencyTracker;
 
   constructor(private readonly options: RouterOptions) {
-    this.cache = new LruCache(options.config?.cache_size ?? 1000);
+    this.cache = new LruCache(options.config?.cacheSize ?? 1000);
     this.classifiers = { rules: new RuleBasedClassifier(), ...options.classifiers };
     this.latency = options.latency ?? new LatencyTracker();
   }
@@ -146,7 +146,21 @@ export class Router {
         candidates = this.balance(candidates);
       }
     }
+    candidates.push(...this.globalFallbacks(request));
     return this.plan(candidates, source, reason, placement?.allowFallback !== false, classification, cached);
+  }
+
+  /** Global `routing.fallbacks`: a target name expands to every engine there; `engine:model` is one deployment. */
+  private globalFallbacks(request: InferenceRequest): ExecutionTarget[] {
+    const out: ExecutionTarget[] = [];
+    for (const entry of this.options.config?.fallbacks ?? []) {
+      if (entry === 'local' || entry === 'edge' || entry === 'cloud') {
+        for (const engine of this.options.executor.enginesFor(request.workload, entry)) out.push({ engine: engine.id, model: request.model, target: entry });
+      } else if (this.options.executor.hasEngine(entry.slice(0, entry.indexOf(':')))) {
+        out.push(...this.resolveRefs(entry));
+      }
+    }
+    return out;
   }
 
   private plan(
@@ -170,10 +184,10 @@ export class Router {
 
   private async classify(routeName: string, route: RouteConfig, text: string, signal?: AbortSignal) {
     const kind = route.classifier ?? 'rules';
-    if ((kind === 'llm' || kind === 'model') && route.classifier_model && this.options.createClassifier) {
-      this.classifiers[`${kind}:${route.classifier_model}`] ??= this.options.createClassifier(kind, route.classifier_model);
+    if ((kind === 'llm' || kind === 'model') && route.classifierModel && this.options.createClassifier) {
+      this.classifiers[`${kind}:${route.classifierModel}`] ??= this.options.createClassifier(kind, route.classifierModel);
     }
-    const classifier = this.classifiers[`${kind}:${route.classifier_model ?? ''}`] ?? this.classifiers[kind];
+    const classifier = this.classifiers[`${kind}:${route.classifierModel ?? ''}`] ?? this.classifiers[kind];
     if (!classifier) {
       throw new SwitchyardError({
         code: 'CONFIG_INVALID',
@@ -181,7 +195,7 @@ export class Router {
         details: { pointer: `/routing/routes/${routeName}/classifier`, found: kind, expected: Object.keys(this.classifiers) },
       });
     }
-    const key = `${kind}\u0000${route.classifier_model ?? ""}\u0000${text}`;
+    const key = `${kind}\u0000${route.classifierModel ?? ""}\u0000${text}`;
     const hit = this.cache.get(key);
     if (hit) return { classification: hit, cached: true };
     const classification = await classifier.classify(text, signal);
@@ -201,20 +215,20 @@ export class Router {
     const remote = candidates.find((c) => c.target !== 'local')?.target;
     if (policy.outcome === 'redact' && hasLocal) return { target: 'local', why: `policy '${policy.rule_id}' keeps sensitive input local`, source: 'rule' };
     if (m.online === false && hasLocal) return { target: 'local', why: 'device offline', source: 'rule' };
-    const rtt = config.rtt_threshold_ms ?? 300;
+    const rtt = config.rttThresholdMs ?? 300;
     if (typeof m.network_rtt === 'number' && m.network_rtt > rtt && hasLocal) return { target: 'local', why: `network RTT ${m.network_rtt} ms > ${rtt} ms`, source: 'rule' };
-    const battery = config.battery_threshold ?? 15;
+    const battery = config.batteryThreshold ?? 15;
     if (typeof m.battery === 'number' && m.battery < battery && remote) return { target: remote, why: `battery ${m.battery}% < ${battery}%`, source: 'rule' };
     if (!hasLocal && remote) return { target: remote, why: 'model not available locally', source: 'rule' };
     if (m.has_accelerator === true && hasLocal) return { target: 'local', why: 'accelerator present', source: 'rule' };
-    const fallbackTarget = config.default_target ?? 'local';
+    const fallbackTarget = config.defaultTarget ?? config.default ?? 'local';
     if (candidates.some((c) => c.target === fallbackTarget)) return { target: fallbackTarget, why: `default target ${fallbackTarget}`, source: 'default' };
     return undefined;
   }
 
   /** Orders equivalent deployments by the load strategy. */
   private balance(group: readonly ExecutionTarget[]): ExecutionTarget[] {
-    const strategy = this.options.config?.load_strategy ?? 'least-busy';
+    const strategy = this.options.config?.loadStrategy ?? 'least-busy';
     if (strategy === 'ordered' || group.length < 2) return [...group];
     const executor = this.options.executor;
     const key = (c: ExecutionTarget) => (strategy === 'least-busy' ? executor.guard(c.engine).load : this.latency.get(c.engine));

@@ -11,7 +11,7 @@ export interface RouteConfig {
   readonly large?: DeploymentRef | readonly DeploymentRef[];
   readonly classifier?: 'rules' | 'llm' | 'model';
   /** Route or model the llm/model classifier runs on. */
-  readonly classifier_model?: string;
+  readonly classifierModel?: string;
   /** Score threshold (from `switchyard route calibrate`); absent = the category/complexity rule. */
   readonly threshold?: number;
   /** Extra fallbacks tried after the chosen group. */
@@ -20,14 +20,18 @@ export interface RouteConfig {
 
 /** `routing` section of the app config. */
 export interface RoutingConfig {
-  readonly default_target?: Target;
+  readonly defaultTarget?: Target;
+  /** Alias of defaultTarget. */
+  readonly default?: Target;
+  /** Appended to every chain (unless pinned): a target (`cloud`) or `engine:model`. */
+  readonly fallbacks?: readonly string[];
   /** Above this RTT (ms) prefer local. */
-  readonly rtt_threshold_ms?: number;
+  readonly rttThresholdMs?: number;
   /** Below this battery (%) prefer remote. */
-  readonly battery_threshold?: number;
-  readonly load_strategy?: 'least-busy' | 'lowest-latency' | 'ordered';
+  readonly batteryThreshold?: number;
+  readonly loadStrategy?: 'least-busy' | 'lowest-latency' | 'ordered';
   /** LRU size of the classification cache. */
-  readonly cache_size?: number;
+  readonly cacheSize?: number;
   readonly routes?: Readonly<Record<string, RouteConfig>>;
   /** Deployments per model id (equivalent engines that serve the same model). */
   readonly models?: Readonly<Record<string, readonly DeploymentRef[]>>;

@@ -10,7 +10,7 @@ const INPUT_PATHS = ['prompt', '*.prompt', 'input', '*.input', 'messages', '*.me
 
 /** JSON logger for the orchestration layer: correlation ids in every line, secrets and (by default) inputs censored. */
 export function createOrchestrationLogger(config: TelemetryConfig = {}, destination?: DestinationStream): Logger {
-  const paths = config.log_inputs ? REDACT_PATHS : [...REDACT_PATHS, ...INPUT_PATHS];
-  const options = { name: 'switchyard', level: config.log_level ?? 'info', redact: { paths, censor: '[redacted]' } };
+  const paths = config.logInputs ? REDACT_PATHS : [...REDACT_PATHS, ...INPUT_PATHS];
+  const options = { name: 'switchyard', level: config.logLevel ?? 'info', redact: { paths, censor: '[redacted]' } };
   return destination ? pino(options, destination) : pino(options);
 }

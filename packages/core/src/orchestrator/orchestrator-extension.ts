@@ -1,0 +1,58 @@
+import type { ModelPipeline } from '../contracts/pipeline.js';
+import { defineAppExtension } from '../app/app-extension.js';
+import { DirectoryModelCatalog } from '../executor/directory-model-catalog.js';
+import type { ModelCatalog, ModelFileProvisioner, RegisteredModel } from '../executor/model-catalog.js';
+import { ModelProvisioner } from '../provisioning/model-provisioner.js';
+import { createInterpretedPipeline } from '../template-executor/template-executor.js';
+import { TOKENS } from '../tokens.js';
+import { createOrchestrator } from './create-orchestrator.js';
+import type { OrchestrationConfig } from './orchestration-config.js';
+import type { Orchestrator } from './orchestrator.js';
+
+/** A registry registered by @switchyard/models (or an app) under TOKENS.ModelRegistry. */
+interface RegistryLike {
+  get(id: string): (RegisteredModel & { readonly dir?: string }) | undefined;
+}
+
+/**
+ * Registers TOKENS.Executor, TOKENS.Orchestrator and TOKENS.EventBus for every app. Models come from
+ * TOKENS.ModelRegistry when a plugin registered one, else from the `models.dirs` folders.
+ */
+export const orchestratorExtension = defineAppExtension({
+    name: 'orchestrator',
+    setup(context) {
+      const config = context.config;
+      const overrides = config.models?.overrides ?? {};
+      const registered = context.container.isRegistered(TOKENS.ModelRegistry, true)
+        ? context.container.resolve<RegistryLike>(TOKENS.ModelRegistry)
+        : undefined;
+      const directory = new DirectoryModelCatalog(config.models?.dirs ?? ['models'], context.baseDir, (id) => overrides[id]?.engine);
+      const registry: ModelCatalog = {
+        get: (id) => {
+          const entry = registered?.get(id) ?? directory.get(id);
+          const engine = overrides[id]?.engine;
+          return entry && engine && !entry.engine ? { ...entry, engine } : entry;
+        },
+      };
+      const files = new ModelProvisioner({ appDir: context.baseDir, ...(config.models?.cacheDir ? { cacheDir: config.models.cacheDir } : {}) });
+      const provisioner: ModelFileProvisioner = {
+        async provision(modelId, signal) {
+          const entry = (registered?.get(modelId) ?? directory.get(modelId)) as (RegisteredModel & { dir?: string }) | undefined;
+          if (!entry?.dir) return { files: {}, ...(entry?.metadata !== undefined ? { metadata: entry.metadata } : {}) };
+          const provisioned = await files.resolve(entry.dir, entry.metadata, signal);
+          return { files: provisioned.files, metadata: entry.metadata };
+        },
+      };
+      const orchestrator: Orchestrator = createOrchestrator({
+        engines: context.engines,
+        logger: context.logger,
+        config: config as OrchestrationConfig,
+        registry,
+        provisioner,
+        createInterpretedPipeline: (metadata): ModelPipeline => createInterpretedPipeline(metadata),
+      });
+      context.registerInstance(TOKENS.EventBus, orchestrator.events);
+      context.registerInstance(TOKENS.Executor, orchestrator.executor);
+      context.registerInstance(TOKENS.Orchestrator, orchestrator);
+    },
+});
