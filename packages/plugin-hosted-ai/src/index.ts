@@ -1,1 +1,10 @@
-export const VERSION = '0.1.0';
+import { createHostedAiPlugin } from './hosted-ai-plugin.js';
+
+export { createHostedAiPlugin, createHostedAiEngine } from './hosted-ai-plugin.js';
+export { HostedAiEngine } from './hosted-ai-engine.js';
+export { hostedAiConfigSchema, allocationRequirements } from './hosted-ai-options.js';
+export type { HostedAiPluginOptions, HostedAiPoolOptions, HostedAiRequirements, HostedAiRetryOptions } from './hosted-ai-options.js';
+export { backoffDelayMs } from './hosted-ai-http.js';
+export { VERSION } from './hosted-ai-version.js';
+
+export default createHostedAiPlugin();
