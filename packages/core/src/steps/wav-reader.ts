@@ -26,8 +26,9 @@ export function readWav(bytes: Uint8Array): WavAudio {
     const body = offset + 8;
     if (id === 'fmt ') {
       if (size < 16) throw new WavFormatError('fmt chunk is too short');
+      if (body + 16 > bytes.length) throw new WavFormatError('file is truncated inside the fmt chunk');
       let code = view.getUint16(body, true);
-      if (code === EXTENSIBLE && size >= 40) code = view.getUint16(body + 24, true);
+      if (code === EXTENSIBLE && size >= 40 && body + 26 <= bytes.length) code = view.getUint16(body + 24, true);
       format = { code, channels: view.getUint16(body + 2, true), sampleRate: view.getUint32(body + 4, true), bits: view.getUint16(body + 14, true) };
     } else if (id === 'data') {
       if (!format) throw new WavFormatError('data chunk before fmt chunk');
