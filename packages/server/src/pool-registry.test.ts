@@ -55,7 +55,7 @@ describe('pools and catalog', () => {
     const dir = modelsDir();
     const v2sha = await sha256File(join(dir, 'good-v2', 'model.onnx'));
     writeFileSync(join(dir, 'good-v2', 'model_metadata.json'), JSON.stringify({ model_id: 'good-v2', files: ['model.onnx'], sources: { 'model.onnx': { path: 'model.onnx', sha256: v2sha } } }));
-    server = await createServer({ orchestrator: new OrchestratorDouble({}), engines: [engine], catalog: await createDirectoryCatalog({ modelsDir: dir }), defaultMetrics: false });
+    server = await createServer({ orchestrator: new OrchestratorDouble({}), engines: [engine], catalog: await createDirectoryCatalog({ modelsDirs: [dir] }), defaultMetrics: false });
     const app = server.app;
     const first = await app.inject({ method: 'POST', url: '/v2/pools/onnx/reload', payload: { new_model_ref: 'good-v1' } });
     expect(first.json()).toEqual({ pool_id: 'onnx', model_ref: 'good-v1', previous_model_ref: null });
@@ -85,7 +85,7 @@ describe('pools and catalog', () => {
 
   it('catalog lists, gets and verifies sha256 digests', async () => {
     const dir = modelsDir();
-    server = await createServer({ orchestrator: new OrchestratorDouble({}), catalog: await createDirectoryCatalog({ modelsDir: dir }), defaultMetrics: false });
+    server = await createServer({ orchestrator: new OrchestratorDouble({}), catalog: await createDirectoryCatalog({ modelsDirs: [dir] }), defaultMetrics: false });
     const app = server.app;
     const list = (await app.inject({ method: 'GET', url: '/v2/catalog/models' })).json();
     expect(list.models.map((model: { id: string }) => model.id).sort()).toEqual(['corrupt', 'good-v1', 'good-v2']);

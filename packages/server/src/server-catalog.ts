@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { NoSuchModelError, SwitchyardError, type EngineModelSpec } from '@switchyard/core';
+import { join, resolve } from 'node:path';
+import { ModelProvisioner, NoSuchModelError, SwitchyardError, sha256File, type EngineModelSpec } from '@switchyard/core';
 
 export interface CatalogEntry {
   readonly id: string;
@@ -18,8 +16,11 @@ export interface CatalogEntry {
 
 export interface CatalogFileReport {
   readonly name: string;
+  readonly source: string;
   readonly expected_sha256: string | null;
   readonly sha256: string | null;
+  /** ok = digest matches; unverified = no digest declared; mismatch / missing = not loadable. */
+  readonly status: 'ok' | 'unverified' | 'mismatch' | 'missing';
   readonly ok: boolean;
   readonly error?: string;
 }
@@ -29,6 +30,8 @@ export interface CatalogVerifyReport {
   readonly ok: boolean;
   readonly files: readonly CatalogFileReport[];
 }
+
+export type FileSource = { readonly npm: string; readonly path: string; readonly sha256?: string } | { readonly path: string; readonly sha256?: string } | { readonly url: string; readonly sha256?: string };
 
 /** What the server needs from the model catalog. The server never reads model folders itself. */
 export interface ServerCatalog {
@@ -42,65 +45,55 @@ export interface ServerCatalog {
   resolve?(id: string): Promise<EngineModelSpec>;
 }
 
-export type FileSource = { readonly npm: string; readonly path: string; readonly sha256?: string } | { readonly path: string; readonly sha256?: string } | { readonly url: string; readonly sha256?: string };
-
 interface DirectoryModel {
   entry: CatalogEntry;
   dir: string;
-  metadata: unknown;
-  sources: Readonly<Record<string, FileSource>>;
+  metadata: Record<string, unknown>;
+}
+
+export interface DirectoryCatalogOptions {
+  /** Folders holding `<id>/model_metadata.json` (config `models.dirs`). */
+  readonly modelsDirs: readonly string[];
+  /** App directory (npm sources resolve from here too); default cwd. */
+  readonly appDir?: string;
+  /** Which engine serves a model (default `onnx`). */
+  readonly engineFor?: (metadata: Record<string, unknown>) => string | undefined;
+  readonly provisioner?: ModelProvisioner;
 }
 
 /**
- * Catalog over `models/<id>/model_metadata.json` folders. Files resolve from the model folder, an installed
- * npm package or a local path (URLs are never fetched). Used until core's provisioner is wired in.
+ * Catalog over model folders. Files are resolved and sha256-checked by core's ModelProvisioner (model dir,
+ * installed npm package or local path; URLs only when the provisioner allows downloads).
  */
-export async function createDirectoryCatalog(options: { modelsDir: string; engineFor?: (metadata: Record<string, unknown>) => string | undefined }): Promise<ServerCatalog> {
-  const modelsDir = resolve(options.modelsDir);
+export async function createDirectoryCatalog(options: DirectoryCatalogOptions): Promise<ServerCatalog> {
+  const provisioner = options.provisioner ?? new ModelProvisioner({ appDir: options.appDir ?? process.cwd() });
   const models = new Map<string, DirectoryModel>();
-  const names = existsSync(modelsDir) ? await readdir(modelsDir, { withFileTypes: true }) : [];
-  for (const dirent of names) {
-    if (!dirent.isDirectory()) continue;
-    const dir = join(modelsDir, dirent.name);
-    const metadataPath = join(dir, 'model_metadata.json');
-    if (!existsSync(metadataPath)) continue;
-    const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as Record<string, unknown>;
-    const extra = (metadata.metadata ?? {}) as Record<string, unknown>;
-    const id = typeof metadata.model_id === 'string' ? metadata.model_id : dirent.name;
-    const entry: CatalogEntry = {
-      id,
-      ...(typeof metadata.version === 'string' ? { version: metadata.version } : {}),
-      ...(typeof extra.task === 'string' ? { task: extra.task } : {}),
-      engine: options.engineFor?.(metadata) ?? 'onnx',
-      ...(typeof metadata.description === 'string' ? { description: metadata.description } : {}),
-      files: Array.isArray(metadata.files) ? (metadata.files as string[]) : [],
-    };
-    models.set(id, { entry, dir, metadata, sources: (metadata.sources ?? {}) as Record<string, FileSource> });
+  for (const modelsDir of options.modelsDirs.map((dir) => resolve(dir))) {
+    if (!existsSync(modelsDir)) continue;
+    for (const dirent of await readdir(modelsDir, { withFileTypes: true })) {
+      const dir = join(modelsDir, dirent.name);
+      const metadataPath = join(dir, 'model_metadata.json');
+      if (!dirent.isDirectory() || !existsSync(metadataPath)) continue;
+      const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as Record<string, unknown>;
+      const extra = (metadata.metadata ?? {}) as Record<string, unknown>;
+      const id = typeof metadata.model_id === 'string' ? metadata.model_id : dirent.name;
+      const entry: CatalogEntry = {
+        id,
+        ...(typeof metadata.version === 'string' ? { version: metadata.version } : {}),
+        ...(typeof extra.task === 'string' ? { task: extra.task } : {}),
+        engine: options.engineFor?.(metadata) ?? 'onnx',
+        ...(typeof metadata.description === 'string' ? { description: metadata.description } : {}),
+        files: Array.isArray(metadata.files) ? (metadata.files as string[]) : [],
+      };
+      models.set(id, { entry, dir, metadata });
+    }
   }
-  const require = createRequire(join(modelsDir, 'noop.js'));
-
   const lookup = (id: string): DirectoryModel => {
     const model = models.get(id);
     if (!model) throw new NoSuchModelError({ modelId: id, available: [...models.keys()] });
     return model;
   };
-  const pathOf = (model: DirectoryModel, file: string): string => {
-    const source = model.sources[file];
-    if (source && 'npm' in source) return join(packageDir(require, source.npm), source.path);
-    if (source && 'url' in source) {
-      throw new SwitchyardError({ code: 'ARTIFACT_NOT_FOUND', message: `${model.entry.id}: ${file} comes from a URL; this catalog does not download`, details: { modelId: model.entry.id, field: file } });
-    }
-    return source ? resolve(model.dir, source.path) : join(model.dir, file);
-  };
-  const verifyFile = async (model: DirectoryModel, file: string): Promise<CatalogFileReport> => {
-    const expected = model.sources[file]?.sha256?.toLowerCase() ?? null;
-    try {
-      const sha256 = await sha256File(pathOf(model, file));
-      return { name: file, expected_sha256: expected, sha256, ok: expected === null || expected === sha256 };
-    } catch (error) {
-      return { name: file, expected_sha256: expected, sha256: null, ok: false, error: SwitchyardError.isInstance(error) ? error.message : 'file cannot be read' };
-    }
-  };
+  const firstDir = resolve(options.modelsDirs[0] ?? '.');
 
   return {
     async list() {
@@ -112,44 +105,31 @@ export async function createDirectoryCatalog(options: { modelsDir: string; engin
     async add(entry) {
       if (models.has(entry.id)) throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `Model '${entry.id}' is already in the catalog`, details: { field: 'id' } });
       const { sources, ...plain } = entry;
-      models.set(entry.id, { entry: plain, dir: modelsDir, metadata: { model_id: entry.id, files: entry.files }, sources: sources ?? {} });
+      models.set(entry.id, { entry: plain, dir: join(firstDir, entry.id), metadata: { model_id: entry.id, files: entry.files, ...(sources ? { sources } : {}) } });
       return plain;
     },
     async verify(id) {
       const model = lookup(id);
-      const files = await Promise.all(model.entry.files.map((file) => verifyFile(model, file)));
+      const rows = await provisioner.verify(model.dir, model.metadata);
+      const files = rows.map(
+        (row): CatalogFileReport => ({
+          name: row.file,
+          source: row.source,
+          expected_sha256: row.expected ?? null,
+          sha256: row.found ?? null,
+          status: row.status,
+          ok: row.status === 'ok' || row.status === 'unverified',
+          ...(row.error ? { error: row.error.message } : {}),
+        }),
+      );
       return { id, ok: files.every((file) => file.ok), files };
     },
     async resolve(id) {
       const model = lookup(id);
-      const files: Record<string, string> = {};
-      for (const file of model.entry.files) {
-        const report = await verifyFile(model, file);
-        if (!report.ok) {
-          if (report.sha256 === null) throw new SwitchyardError({ code: 'ARTIFACT_NOT_FOUND', message: `${id}: ${file}: ${report.error ?? 'missing'}`, details: { modelId: id, field: file } });
-          throw new SwitchyardError({ code: 'UNTRUSTED_ARTIFACT', message: `${id}: sha256 mismatch for ${file}`, details: { modelId: id, field: file, expected: report.expected_sha256, found: report.sha256 } });
-        }
-        files[file] = pathOf(model, file);
-      }
-      return { id, files, metadata: model.metadata };
+      const provisioned = await provisioner.resolve(model.dir, model.metadata);
+      return { id, files: provisioned.files, metadata: model.metadata };
     },
   };
 }
 
-function packageDir(require: NodeJS.Require, name: string): string {
-  try {
-    return dirname(require.resolve(`${name}/package.json`));
-  } catch {
-    return dirname(dirname(require.resolve(name)));
-  }
-}
-
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolvePromise(hash.digest('hex')));
-  });
-}
+export { sha256File };

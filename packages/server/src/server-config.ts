@@ -4,6 +4,8 @@ export interface ServerConfig {
   readonly port?: number;
   /** Largest accepted request body in bytes (413 above it). */
   readonly bodyLimitBytes?: number;
+  /** Shorthand for auth.apiKeys. */
+  readonly apiKeys?: readonly string[];
   readonly auth?: {
     /** Literal keys (prefer `${env:NAME}` references in config files). */
     readonly apiKeys?: readonly string[];
@@ -58,7 +60,7 @@ export const DEFAULT_PORT = 8787;
 export function resolveServerConfig(config: ServerConfig = {}, env: NodeJS.ProcessEnv = process.env): ResolvedServerConfig {
   const envName = config.auth?.apiKeysEnv ?? 'SWITCHYARD_API_KEYS';
   const fromEnv = (env[envName] ?? '').split(',').map((key) => key.trim()).filter(Boolean);
-  const apiKeys = [...(config.auth?.apiKeys ?? []).filter((key) => key.length > 0), ...fromEnv];
+  const apiKeys = [...(config.apiKeys ?? []), ...(config.auth?.apiKeys ?? [])].filter((key) => key.length > 0).concat(fromEnv);
   return {
     host: config.host ?? '127.0.0.1',
     port: config.port ?? DEFAULT_PORT,

@@ -5,6 +5,13 @@ import type { ServerConfig } from './server-config.js';
 import { OrchestratorDouble } from './test-support/orchestrator-double.js';
 import { readSseFrames, type ParsedFrame } from './test-support/sse-client.js';
 
+declare global {
+  // Test-only: read JSON bodies without a cast at every call.
+  interface Response {
+    json(): Promise<any>;
+  }
+}
+
 let server: SwitchyardServer | undefined;
 afterEach(async () => {
   await server?.close({ deadlineMs: 50 });

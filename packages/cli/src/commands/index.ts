@@ -7,3 +7,4 @@ export * as plugins from './plugins.js';
 export * as codegen from './codegen.js';
 export * as models from './models.js';
 export * as run from './run.js';
+export * as serve from './serve.js';

@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import type { FastifyServerOptions } from 'fastify';
+import type { SwitchyardApp } from '@switchyard/core';
+import { createServer, type SwitchyardServer } from './create-server.js';
+import { createDirectoryCatalog } from './server-catalog.js';
+import type { ServerConfig } from './server-config.js';
+
+export interface ServeAppOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly logger?: FastifyServerOptions['logger'];
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Builds a server over a created app: its orchestrator, engines, the `server` config section and a catalog over
+ * `models.dirs`. Closing the server also shuts the app down (engines released last).
+ */
+export async function createServerForApp(app: SwitchyardApp, options: ServeAppOptions = {}): Promise<SwitchyardServer> {
+  const section = (app.config.server ?? {}) as ServerConfig;
+  const dirs = (app.config.models?.dirs ?? ['models']).map((dir) => resolve(app.baseDir, dir));
+  const config: ServerConfig = { ...section, ...(options.port !== undefined ? { port: options.port } : {}), ...(options.host !== undefined ? { host: options.host } : {}) };
+  const server = await createServer({
+    orchestrator: app.orchestrator,
+    engines: app.engines,
+    catalog: await createDirectoryCatalog({ modelsDirs: dirs, appDir: app.baseDir }),
+    config,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+  });
+  return {
+    ...server,
+    listen: server.listen,
+    async close(closeOptions) {
+      const result = await server.close(closeOptions);
+      await app.shutdown();
+      return result;
+    },
+  };
+}
+
+/** SIGINT/SIGTERM -> graceful close (a second signal exits at once). */
+export function closeOnSignals(server: Pick<SwitchyardServer, 'close'>, onClosed: (result: { canceled: number }) => void = () => undefined): void {
+  let closing = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (closing) process.exit(signal === 'SIGINT' ? 130 : 143);
+    closing = true;
+    server.close().then(onClosed, () => process.exit(1));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
