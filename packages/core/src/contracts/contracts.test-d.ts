@@ -1,0 +1,26 @@
+import { expectTypeOf, test } from 'vitest';
+import type { EngineStreamPart, EngineV1, PluginContext, SwitchyardPlugin, Workload } from './index.js';
+import { definePlugin } from './index.js';
+
+test('definePlugin infers the options type for register/initialize', () => {
+  const plugin = definePlugin<{ threads: number }>({
+    name: 'p',
+    version: '1.0.0',
+    core: '^0.1.0',
+    configSchema: { type: 'object' },
+    register(context) {
+      expectTypeOf(context.options.threads).toEqualTypeOf<number>();
+      expectTypeOf(context.registerEngine).parameter(0).toEqualTypeOf<EngineV1>();
+    },
+  });
+  expectTypeOf(plugin).toEqualTypeOf<SwitchyardPlugin<{ threads: number }>>();
+  expectTypeOf<PluginContext['baseDir']>().toEqualTypeOf<string>();
+});
+
+test('engine spec v1 is versioned and stream parts are a discriminated union', () => {
+  expectTypeOf<EngineV1['specificationVersion']>().toEqualTypeOf<'v1'>();
+  expectTypeOf<Workload>().toEqualTypeOf<'completion' | 'embedding' | 'inference' | 'transcription' | 'stream'>();
+  expectTypeOf<Extract<EngineStreamPart, { type: 'finish' }>>().toHaveProperty('usage');
+  expectTypeOf<EngineStreamPart['type']>().toEqualTypeOf<'start' | 'delta' | 'metrics' | 'finish' | 'error'>();
+  expectTypeOf<ReturnType<EngineV1['doStream']>>().toEqualTypeOf<AsyncIterable<EngineStreamPart>>();
+});
