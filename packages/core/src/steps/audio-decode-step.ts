@@ -6,8 +6,8 @@ import type { AudioSamples } from './step-values.js';
 import { readWav, WavFormatError } from './wav-reader.js';
 
 export interface AudioDecodeParams {
-  /** Rate the model expects; other rates are resampled (band-limited sinc). */
-  readonly sample_rate: number;
+  /** Rate the model expects (default 16000); other rates are resampled (band-limited sinc). */
+  readonly sample_rate?: number;
   /** Output channels; only 1 (mono mixdown) is supported. */
   readonly channels?: number;
 }
@@ -17,7 +17,7 @@ export interface AudioDecodeParams {
  * An AudioSamples input is only resampled. Non-WAV or empty input is INVALID_INPUT.
  */
 export function createAudioDecodeStep(params: AudioDecodeParams, env: StepEnvironment): StepFunction<Uint8Array | ArrayBuffer | AudioSamples, AudioSamples> {
-  const target = params.sample_rate;
+  const target = params.sample_rate ?? 16000;
   if (!Number.isInteger(target) || target < 1) throw stepFailure(env, 'sample_rate must be a positive integer', undefined, { field: 'sample_rate', found: target });
   if ((params.channels ?? 1) !== 1) throw stepFailure(env, 'only mono output is supported', undefined, { field: 'channels', expected: '1', found: params.channels });
   const cache = new Map<number, SincResampler>();

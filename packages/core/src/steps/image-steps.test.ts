@@ -68,16 +68,21 @@ describe('Resize', () => {
     expect([...bilinear.data].some((v) => v !== 200 && v !== 10)).toBe(true);
   });
 
-  it('letterboxes with keep_aspect_ratio and records the transform', async () => {
+  it('letterboxes with keep_aspect and records the transform', async () => {
     const frame = testFrame();
-    const out = await createResizeStep({ width: 8, height: 8, keep_aspect_ratio: true, pad_value: 114 }, env)(image, frame);
+    const out = await createResizeStep({ width: 8, height: 8, keep_aspect: true, pad_value: 114 }, env)(image, frame);
     expect([out.width, out.height]).toEqual([8, 8]);
     expect(frame.slots.get(STEP_SLOTS.letterbox)).toEqual({ scale: 2, padLeft: 0, padTop: 2 });
     expect(pixel(out, 0, 0)).toEqual([114, 114, 114]);
     expect(pixel(out, 0, 4)).toEqual([200, 200, 200]);
     const topLeft = testFrame();
-    await createResizeStep({ width: 8, height: 8, keep_aspect_ratio: true, pad_position: 'top-left' }, env)(image, topLeft);
+    await createResizeStep({ width: 8, height: 8, keep_aspect: true, pad_position: 'top-left' }, env)(image, topLeft);
     expect(topLeft.slots.get(STEP_SLOTS.letterbox)).toEqual({ scale: 2, padLeft: 0, padTop: 0 });
+  });
+
+  it('rounds the target to multiple_of', async () => {
+    const out = await createResizeStep({ width: 50, height: 30, multiple_of: 32 }, env)(image, testFrame());
+    expect([out.width, out.height]).toEqual([64, 32]);
   });
 
   it('rejects bad params and undecoded input', async () => {

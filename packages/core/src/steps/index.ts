@@ -27,6 +27,7 @@ export * from './softmax-step.js';
 export * from './temperature-sample-step.js';
 export * from './threshold-step.js';
 export * from './tokenize-step.js';
+export * from './tts-audio-encode-step.js';
 export * from './top-k-step.js';
 export { readWav, writeWav, WavFormatError, type WavAudio } from './wav-reader.js';
 export * from './whisper-decode-step.js';

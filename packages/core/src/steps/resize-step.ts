@@ -9,9 +9,11 @@ export interface ResizeParams {
   readonly height: number;
   readonly interpolation?: 'Bilinear' | 'Nearest' | 'Bicubic';
   /** Our extension: keep the aspect ratio and pad to width x height (letterbox). */
-  readonly keep_aspect_ratio?: boolean;
+  readonly keep_aspect?: boolean;
   /** Padding value 0..255 for letterboxing (default 0). */
   readonly pad_value?: number;
+  /** Our extension: round width and height to the nearest multiple of this (at least one multiple). */
+  readonly multiple_of?: number;
   /** Where the resized image sits in the letterbox (default center; top-left as PaddleOCR/detectors pad). */
   readonly pad_position?: 'center' | 'top-left';
 }
@@ -25,14 +27,16 @@ export interface LetterboxTransform {
 }
 
 /**
- * Resizes an ImageValue with sharp (exact target size by default; with keep_aspect_ratio, scales to fit and pads,
+ * Resizes an ImageValue with sharp (exact target size by default; with keep_aspect, scales to fit and pads,
  * storing `{scale, padLeft, padTop}` in `frame.slots` under `letterbox` so boxes can be mapped back).
  */
 export function createResizeStep(params: ResizeParams, env: StepEnvironment): StepFunction<ImageValue, Promise<ImageValue>> {
-  const { width, height } = params;
-  for (const [name, v] of [['width', width], ['height', height]] as const) {
+  for (const [name, v] of [['width', params.width], ['height', params.height], ['multiple_of', params.multiple_of ?? 1]] as const) {
     if (!Number.isInteger(v) || v < 1) throw stepFailure(env, `${name} must be a positive integer`, undefined, { field: name, found: v });
   }
+  const multiple = params.multiple_of ?? 1;
+  const width = Math.max(multiple, Math.round(params.width / multiple) * multiple);
+  const height = Math.max(multiple, Math.round(params.height / multiple) * multiple);
   const interpolation = params.interpolation ?? 'Bilinear';
   const kernel = KERNELS[interpolation];
   if (!kernel) throw stepFailure(env, `unknown interpolation '${String(interpolation)}'`, undefined, { field: 'interpolation', expected: 'Bilinear | Nearest | Bicubic', found: interpolation });
@@ -42,7 +46,7 @@ export function createResizeStep(params: ResizeParams, env: StepEnvironment): St
     const image = expectImage(input, env);
     const raw = { raw: { width: image.width, height: image.height, channels: image.channels as 1 | 3 | 4 } };
     let targetW = width, targetH = height, left = 0, top = 0;
-    if (params.keep_aspect_ratio) {
+    if (params.keep_aspect) {
       const scale = Math.min(width / image.width, height / image.height);
       targetW = Math.max(1, Math.round(image.width * scale));
       targetH = Math.max(1, Math.round(image.height * scale));
@@ -51,7 +55,7 @@ export function createResizeStep(params: ResizeParams, env: StepEnvironment): St
     }
     try {
       let pipeline = sharp(image.data, raw).resize(targetW, targetH, { fit: 'fill', kernel });
-      if (params.keep_aspect_ratio && (targetW !== width || targetH !== height)) {
+      if (params.keep_aspect && (targetW !== width || targetH !== height)) {
         pipeline = sharp(await pipeline.raw().toBuffer(), { raw: { width: targetW, height: targetH, channels: raw.raw.channels } }).extend({
           left, top, right: width - targetW - left, bottom: height - targetH - top,
           background: { r: pad, g: pad, b: pad, alpha: 1 },

@@ -5,7 +5,7 @@ import { STEP_FACTORIES } from './step-factories.js';
 const GENERIC_TAGS = [
   'Argmax', 'AudioDecode', 'AudioResample', 'BPEDecode', 'CTCDecode', 'CenterCrop', 'Denormalize', 'ImageDecode',
   'ImageToTensor', 'MeanPool', 'MelSpectrogram', 'Normalize', 'Phonemize', 'Reshape', 'Resize', 'Softmax',
-  'TemperatureSample', 'Threshold', 'Tokenize', 'TopK', 'WhisperDecode',
+  'TTSAudioEncode', 'TemperatureSample', 'Threshold', 'Tokenize', 'TopK', 'WhisperDecode',
 ];
 
 describe('STEP_FACTORIES', () => {

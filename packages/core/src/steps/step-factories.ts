@@ -25,6 +25,7 @@ import { createReshapeStep } from './reshape-step.js';
 import { createResizeStep } from './resize-step.js';
 import { createSoftmaxStep } from './softmax-step.js';
 import type { StepFactory } from './step-kernel.js';
+import { createTTSAudioEncodeStep } from './tts-audio-encode-step.js';
 import { createTemperatureSampleStep } from './temperature-sample-step.js';
 import { createThresholdStep } from './threshold-step.js';
 import { createTokenizeStep } from './tokenize-step.js';
@@ -60,6 +61,7 @@ export const STEP_FACTORIES: Readonly<Record<string, StepFactory>> = {
   Reshape: createReshapeStep,
   Resize: createResizeStep,
   Softmax: createSoftmaxStep,
+  TTSAudioEncode: createTTSAudioEncodeStep,
   TemperatureSample: createTemperatureSampleStep,
   Threshold: createThresholdStep,
   Tokenize: createTokenizeStep,
