@@ -1,6 +1,6 @@
 import type { Tensor } from '../contracts/engine/v1/tensor.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
-import { axisGeometry, checkTensorSize, expectTensor, int64Tensor, resolveAxis, toFloat32 } from './step-tensor.js';
+import { axisView, int64Tensor } from './step-tensor.js';
 
 export interface ArgmaxParams {
   /** Axis to reduce (default: last). */
@@ -10,11 +10,7 @@ export interface ArgmaxParams {
 /** Index of the maximum along an axis (first one on ties); int64 tensor with that axis removed. */
 export function createArgmaxStep(params: ArgmaxParams, env: StepEnvironment): StepFunction<unknown, Tensor> {
   return (input) => {
-    const tensor = expectTensor(input, env);
-    checkTensorSize(tensor, env);
-    const axis = resolveAxis(params.dim, tensor.dims.length, env);
-    const { outer, size, inner } = axisGeometry(tensor.dims, axis);
-    const x = toFloat32(tensor, env);
+    const { tensor, x, axis, outer, size, inner } = axisView(input, params.dim, env);
     const out = new Array<number>(outer * inner);
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {

@@ -1,6 +1,6 @@
 import type { Tensor } from '../contracts/engine/v1/tensor.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
-import { axisGeometry, checkTensorSize, expectTensor, float32Tensor, resolveAxis, toFloat32 } from './step-tensor.js';
+import { axisView, float32Tensor } from './step-tensor.js';
 
 export interface SoftmaxParams {
   /** Axis to normalise over (default: last). */
@@ -10,11 +10,7 @@ export interface SoftmaxParams {
 /** Numerically stable softmax (max subtracted per slice) over one axis; output float32, same dims. */
 export function createSoftmaxStep(params: SoftmaxParams, env: StepEnvironment): StepFunction<unknown, Tensor> {
   return (input) => {
-    const tensor = expectTensor(input, env);
-    checkTensorSize(tensor, env);
-    const axis = resolveAxis(params.dim, tensor.dims.length, env);
-    const { outer, size, inner } = axisGeometry(tensor.dims, axis);
-    const x = toFloat32(tensor, env);
+    const { tensor, x, outer, size, inner } = axisView(input, params.dim, env);
     const out = new Float32Array(x.length);
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {

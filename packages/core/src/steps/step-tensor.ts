@@ -79,6 +79,14 @@ export function axisGeometry(dims: readonly number[], axis: number): { outer: nu
   return { outer, size: dims[axis]!, inner };
 }
 
+/** A checked tensor, its values as float32 and its geometry around the `dim` axis (default last). */
+export function axisView(input: unknown, dim: number | undefined, env: StepEnvironment): { tensor: Tensor; x: Float32Array; axis: number; outer: number; size: number; inner: number } {
+  const tensor = expectTensor(input, env);
+  checkTensorSize(tensor, env);
+  const axis = resolveAxis(dim, tensor.dims.length, env);
+  return { tensor, x: toFloat32(tensor, env), axis, ...axisGeometry(tensor.dims, axis) };
+}
+
 export function float32Tensor(data: Float32Array, dims: readonly number[]): Tensor {
   return { type: 'float32', dims: [...dims], data };
 }

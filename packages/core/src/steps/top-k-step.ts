@@ -1,6 +1,6 @@
 import { stepFailure } from './step-errors.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
-import { axisGeometry, checkTensorSize, expectTensor, resolveAxis, toFloat32 } from './step-tensor.js';
+import { axisView } from './step-tensor.js';
 import type { ScoredIndex } from './step-values.js';
 
 export interface TopKParams {
@@ -18,11 +18,7 @@ export interface TopKParams {
 export function createTopKStep(params: TopKParams, env: StepEnvironment): StepFunction<unknown, ScoredIndex[][]> {
   if (!Number.isInteger(params.k) || params.k < 1) throw stepFailure(env, 'k must be a positive integer', undefined, { field: 'k', found: params.k });
   return (input) => {
-    const tensor = expectTensor(input, env);
-    checkTensorSize(tensor, env);
-    const axis = resolveAxis(params.dim, tensor.dims.length, env);
-    const { outer, size, inner } = axisGeometry(tensor.dims, axis);
-    const x = toFloat32(tensor, env);
+    const { tensor, x, outer, size, inner } = axisView(input, params.dim, env);
     const k = Math.min(params.k, size);
     const results: ScoredIndex[][] = [];
     const order = new Array<number>(size);
