@@ -46,6 +46,8 @@ function toIssue(file: string, error: ErrorObject, root: Schema): MetadataIssue 
   switch (error.keyword) {
     case 'required': {
       const name = String(params.missingProperty);
+      // A missing tag is reported once, by the discriminator, with the list of known tags.
+      if (name === 'type' && (parent as Schema | undefined)?.discriminator) return undefined;
       return { file, pointer: `${at}/${escapePointer(name)}`, message: 'is required', expected: describeSchema(propertySchema(parent, name)), found: 'nothing' };
     }
     case 'additionalProperties': {
