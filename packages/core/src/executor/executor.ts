@@ -200,8 +200,9 @@ export class Executor {
   ): Promise<ExecutionResult> {
     const runner = new TimedTensorRunner(engine, request.modelId, request.correlationId);
     const start = now();
-    // Pipelines receive the request's EngineInput (image bytes, audio samples, text...) and return a typed value.
-    const value = await loaded.pipeline!.run(request.input, { runner, signal, files: loaded.files });
+    // Pipelines receive the request's EngineInput ({kind:'image', data}, {kind:'audio', ...}; `json` inputs unwrapped).
+    const input = request.input.kind === 'json' ? request.input.value : request.input;
+    const value = await loaded.pipeline!.run(input, { runner, signal, files: loaded.files });
     const end = now();
     const preprocessMs = (runner.firstStart ?? end) - start;
     const postprocessMs = end - (runner.lastEnd ?? end);

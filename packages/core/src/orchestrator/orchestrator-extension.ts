@@ -4,6 +4,14 @@ import { DirectoryModelCatalog } from '../executor/directory-model-catalog.js';
 import type { ModelCatalog, ModelFileProvisioner, RegisteredModel } from '../executor/model-catalog.js';
 import { ModelProvisioner } from '../provisioning/model-provisioner.js';
 import { createInterpretedPipeline } from '../template-executor/template-executor.js';
+import { createPaddleOcrPipeline } from '../steps/ocr-pipeline.js';
+import { createSileroVadPipeline } from '../streaming/silero-vad-pipeline.js';
+
+/** Hand-written pipelines in core, used when no generated registry provides one. */
+const BUILTIN_PIPELINES: Readonly<Record<string, () => ModelPipeline>> = {
+  'paddleocr-v4': () => createPaddleOcrPipeline() as ModelPipeline,
+  'silero-vad': () => createSileroVadPipeline() as unknown as ModelPipeline,
+};
 import { TOKENS } from '../tokens.js';
 import { createOrchestrator } from './create-orchestrator.js';
 import type { OrchestrationConfig } from './orchestration-config.js';
@@ -27,11 +35,16 @@ export const orchestratorExtension = defineAppExtension({
         ? context.container.resolve<RegistryLike>(TOKENS.ModelRegistry)
         : undefined;
       const directory = new DirectoryModelCatalog(config.models?.dirs ?? ['models'], context.baseDir, (id) => overrides[id]?.engine);
+      const pipelines: Record<string, ModelPipeline | undefined> = {};
       const registry: ModelCatalog = {
         get: (id) => {
           const entry = registered?.get(id) ?? directory.get(id);
-          const engine = overrides[id]?.engine;
-          return entry && engine && !entry.engine ? { ...entry, engine } : entry;
+          if (!entry) return undefined;
+          const engine = entry.engine ?? overrides[id]?.engine;
+          const builtin = entry.pipeline ? undefined : BUILTIN_PIPELINES[id];
+          pipelines[id] ??= builtin?.();
+          const pipeline = entry.pipeline ?? pipelines[id];
+          return { ...entry, ...(engine ? { engine } : {}), ...(pipeline ? { pipeline } : {}) };
         },
       };
       const files = new ModelProvisioner({ appDir: context.baseDir, ...(config.models?.cacheDir ? { cacheDir: config.models.cacheDir } : {}) });

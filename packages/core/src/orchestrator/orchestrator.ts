@@ -34,6 +34,14 @@ export interface OrchestratorParts {
   readonly config: OrchestrationConfig;
 }
 
+/** Per-call overrides used by pipeline stages (per-stage retry and fallback). */
+export interface RunOptions extends CallOptions {
+  /** Attempts per target (overrides resilience.retry.maxAttempts). */
+  readonly maxAttempts?: number;
+  /** `engine:model` targets appended to the routed chain. */
+  readonly fallback?: readonly string[];
+}
+
 /** Errors after which trying the next target cannot help. */
 function stopsFallback(error: SwitchyardError): boolean {
   return error.code === 'ABORTED' || error.code === 'INVALID_INPUT' || error.code === 'POLICY_DENIED';
@@ -72,15 +80,17 @@ export class Orchestrator implements OrchestratorApi {
     return { correlationId, policy, request: allowed, plan };
   }
 
-  async run(request: InferenceRequest, options: CallOptions = {}): Promise<InferenceResult> {
+  async run(request: InferenceRequest, options: RunOptions = {}): Promise<InferenceResult> {
     const signal = options.signal ?? new AbortController().signal;
-    const { correlationId, policy, request: allowed, plan } = await this.prepare(request, signal);
+    const prepared = await this.prepare(request, signal);
+    const { correlationId, policy, request: allowed } = prepared;
+    const plan = options.fallback?.length && prepared.plan.allowFallback ? this.withFallbacks(prepared.plan, options.fallback) : prepared.plan;
     const attempts: { engine: string; model: string; error?: string }[] = [];
     let lastError: SwitchyardError | undefined;
     for (let index = 0; index < plan.chain.length; index++) {
       const target = plan.chain[index]!;
       try {
-        const result = await this.attempt(target, allowed, correlationId, signal);
+        const result = await this.attempt(target, allowed, correlationId, signal, options.maxAttempts);
         attempts.push({ engine: target.engine, model: target.model });
         const decision: RoutingDecision =
           index === 0
@@ -121,7 +131,22 @@ export class Orchestrator implements OrchestratorApi {
   }
 
   /** One target with retries (retriable errors only, backoff honouring retryAfterMs). */
-  private async attempt(target: ExecutionTarget, request: InferenceRequest, correlationId: string, signal: AbortSignal): Promise<ExecutionResult> {
+  private withFallbacks(plan: RoutePlan, refs: readonly string[]): RoutePlan {
+    const extra = refs.map((ref) => {
+      const engine = this.executor.getEngine(ref.slice(0, ref.indexOf(':')));
+      return { engine: engine.id, model: ref.slice(ref.indexOf(':') + 1), target: engine.capabilities.targets[0] ?? 'local' } as ExecutionTarget;
+    });
+    const chain = [...plan.chain, ...extra.filter((e) => !plan.chain.some((c) => c.engine === e.engine && c.model === e.model))];
+    return { ...plan, chain };
+  }
+
+  private async attempt(
+    target: ExecutionTarget,
+    request: InferenceRequest,
+    correlationId: string,
+    signal: AbortSignal,
+    maxAttempts?: number,
+  ): Promise<ExecutionResult> {
     const settings = resolveResilience(this.config.resilience, target.engine);
     const engineRequest: EngineRunRequest = {
       modelId: target.model,
@@ -131,7 +156,7 @@ export class Orchestrator implements OrchestratorApi {
       correlationId,
     };
     const policy = retry(handleWhen(isRetriable), {
-      maxAttempts: Math.max(0, settings.retry.maxAttempts - 1),
+      maxAttempts: Math.max(0, (maxAttempts ?? settings.retry.maxAttempts) - 1),
       backoff: new RetryAfterBackoff(settings.retry.initialDelayMs, settings.retry.maxDelayMs),
     });
     const onRetry = policy.onRetry((event) => {

@@ -11,7 +11,7 @@ export type PolicyExpression =
 
 export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'contains' | 'in' | 'matches';
 
-const ROOTS = new Set(['input', 'request', 'metrics']);
+const POLICY_ROOTS: readonly string[] = ['input', 'request', 'metrics'];
 const KEYWORD_OPS = new Set(['contains', 'in', 'matches']);
 
 interface Token {
@@ -82,7 +82,10 @@ function tokenize(source: string): Token[] {
 /** Recursive-descent parser: or > and > not > comparison > primary. */
 class Parser {
   private index = 0;
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly roots: readonly string[],
+  ) {}
 
   parse(): PolicyExpression {
     const expression = this.or();
@@ -177,8 +180,8 @@ class Parser {
   }
 
   private path(first: Token): PolicyExpression {
-    if (!ROOTS.has(first.text)) {
-      throw new ExpressionSyntaxError(`unknown name '${first.text}' (paths start with input., request. or metrics.)`, first.column);
+    if (!this.roots.includes(first.text)) {
+      throw new ExpressionSyntaxError(`unknown name '${first.text}' (paths start with ${this.roots.map((r) => `${r}.`).join(', ')})`, first.column);
     }
     const path = [first.text];
     while (this.peek().text === '.') {
@@ -198,8 +201,8 @@ class Parser {
 }
 
 /** Parses a `when` expression; throws ExpressionSyntaxError with a 1-based column. */
-export function parsePolicyExpression(source: string): PolicyExpression {
-  return new Parser(tokenize(source)).parse();
+export function parsePolicyExpression(source: string, roots: readonly string[] = POLICY_ROOTS): PolicyExpression {
+  return new Parser(tokenize(source), roots).parse();
 }
 
 /** Parses with the rule id attached: POLICY_EXPRESSION_INVALID naming rule, column and the expression. */
@@ -216,7 +219,8 @@ export function compilePolicyExpression(source: string, ruleId: string, where = 
   }
 }
 
-export type ExpressionScope = Readonly<Record<'input' | 'request' | 'metrics', unknown>>;
+/** Values of the expression's root names (`input`, `request`, `metrics` for policy rules). */
+export type ExpressionScope = Readonly<Record<string, unknown>>;
 
 /** Evaluates to a boolean; missing fields are `undefined` and make comparisons false (never throw at request time). */
 export function evaluatePolicyExpression(expression: PolicyExpression, scope: ExpressionScope): boolean {
@@ -234,7 +238,7 @@ function evaluate(node: PolicyExpression, scope: ExpressionScope): unknown {
     case 'list':
       return node.items.map((item) => evaluate(item, scope));
     case 'path': {
-      let value: unknown = scope[node.path[0] as keyof ExpressionScope];
+      let value: unknown = scope[node.path[0]!];
       for (const key of node.path.slice(1)) {
         if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
         value = (value as Record<string, unknown>)[key];

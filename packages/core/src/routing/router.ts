@@ -76,7 +76,8 @@ export class Router {
       const engine = this.options.executor.getEngine(request.model.slice(0, colon));
       const target = this.targetOf(engine, requested);
       const chain = [{ engine: engine.id, model: request.model.slice(colon + 1), target }];
-      return this.plan(chain, 'pin', `explicit engine '${engine.id}'`, false);
+      // Addressed directly: no routed alternatives, but explicit per-call fallbacks (pipeline stages) still apply.
+      return this.plan(chain, 'pin', `explicit engine '${engine.id}'`, !pinned || placement?.allowFallback === true);
     }
 
     // 2. Candidates from a named route or the model's deployments.
