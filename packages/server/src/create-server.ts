@@ -101,7 +101,6 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
       const header = request.headers['x-correlation-id'];
       return typeof header === 'string' && CORRELATION_ID.test(header) ? header : randomUUID();
     },
-    requestIdLogLabel: 'correlation_id',
     // Bodies are validated strictly (no type coercion, unknown fields are errors where schemas say so).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,

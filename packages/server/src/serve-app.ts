@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
-import type { SwitchyardApp } from '@switchyard/core';
+import type { OrchestratorApi, SwitchyardApp } from '@switchyard/core';
 import { createServer, type SwitchyardServer } from './create-server.js';
 import { createDirectoryCatalog } from './server-catalog.js';
 import type { ServerConfig } from './server-config.js';
@@ -10,6 +10,8 @@ export interface ServeAppOptions {
   readonly host?: string;
   readonly logger?: FastifyServerOptions['logger'];
   readonly env?: NodeJS.ProcessEnv;
+  /** Serve through this orchestrator instead of app.orchestrator (e.g. a decorator that gates a route). */
+  readonly orchestrator?: OrchestratorApi;
 }
 
 /**
@@ -21,7 +23,7 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
   const dirs = (app.config.models?.dirs ?? ['models']).map((dir) => resolve(app.baseDir, dir));
   const config: ServerConfig = { ...section, ...(options.port !== undefined ? { port: options.port } : {}), ...(options.host !== undefined ? { host: options.host } : {}) };
   const server = await createServer({
-    orchestrator: app.orchestrator,
+    orchestrator: options.orchestrator ?? app.orchestrator,
     engines: app.engines,
     catalog: await createDirectoryCatalog({ modelsDirs: dirs, appDir: app.baseDir }),
     config,
