@@ -24,6 +24,13 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('Phonemize', () => {
+  // First in the file: the module is imported once per test process.
+  it('loading espeak-ng leaves no process-wide error handlers behind', async () => {
+    const before = process.listeners('unhandledRejection').length + process.listeners('uncaughtException').length;
+    await createPhonemizeStep({ tokens_file: 'config.json', backend: 'EspeakNG' }, env());
+    expect(process.listeners('unhandledRejection').length + process.listeners('uncaughtException').length).toBe(before);
+  });
+
   it('EspeakNG (WASM, offline) phonemizes English and maps characters to ids with padding', async () => {
     const step = await createPhonemizeStep({ tokens_file: 'config.json', backend: 'EspeakNG' }, env());
     const out = await step('Hello world', testFrame());

@@ -39,8 +39,7 @@ async function createPhonemizer(params: PhonemizeParams, env: StepEnvironment): 
   switch (params.backend) {
     case 'EspeakNG': {
       const language = params.language ?? 'en-us';
-      // Loaded lazily: the package is a 20 MB WASM bundle and should cost nothing unless a model uses it.
-      const { phonemize, list_voices: listVoices } = await import('phonemizer');
+      const { phonemize, list_voices: listVoices } = await importPhonemizer();
       const voices = (await listVoices()) as unknown as { identifier: string; languages: { name: string }[] }[];
       const known = new Set(voices.flatMap((v) => [v.identifier, ...v.languages.map((l) => l.name)]));
       if (!known.has(language)) {
@@ -74,6 +73,23 @@ async function createPhonemizer(params: PhonemizeParams, env: StepEnvironment): 
     default:
       throw stepFailure(env, `unknown backend '${String(params.backend)}'`, undefined, { field: 'backend', expected: 'MisakiDictionary | CmuDictionary | EspeakNG', found: params.backend });
   }
+}
+
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * Loaded lazily: the package is a 20 MB WASM bundle and should cost nothing unless a model uses it. Its Emscripten
+ * glue registers process-wide uncaughtException/unhandledRejection handlers that rethrow; they are removed so the
+ * host application's own error handling stays in charge.
+ */
+async function importPhonemizer(): Promise<typeof import('phonemizer')> {
+  const listeners = (event: string) => process.listeners(event as 'uncaughtException') as ((...args: unknown[]) => void)[];
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(listeners(event))]));
+  const module = await import('phonemizer');
+  for (const event of PROCESS_EVENTS) {
+    for (const listener of listeners(event)) if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+  }
+  return module;
 }
 
 function parseCmuDict(text: string): Map<string, string> {
