@@ -95,6 +95,12 @@ export const MODEL_METADATA_SCHEMA = {
       properties: {
         type: { const: 'AudioResample' },
         sample_rate: { type: 'integer', exclusiveMinimum: 0, description: 'Target sample rate in Hz.' },
+        zero_crossings: {
+          type: 'integer',
+          exclusiveMinimum: 0,
+          default: 16,
+          description: 'Switchyard extension: sinc lobes each side (quality/speed).',
+        },
       },
       required: ['type', 'sample_rate'],
       additionalProperties: false,
@@ -256,6 +262,30 @@ export const MODEL_METADATA_SCHEMA = {
       required: ['type', 'model_file'],
       additionalProperties: false,
       description: 'A GGUF model (llama.cpp).',
+    },
+    ImageDecodeStep: {
+      title: 'ImageDecodeStep',
+      description:
+        'Switchyard extension. Encoded image bytes (PNG, JPEG, WebP...) -> HWC uint8 pixels, EXIF-rotated; records the original size in frame.slots.',
+      type: 'object',
+      properties: {
+        type: { const: 'ImageDecode' },
+        channels: { enum: [1, 3], default: 3, description: '3 = RGB, 1 = greyscale.' },
+      },
+      required: ['type'],
+      additionalProperties: false,
+    },
+    ImageToTensorStep: {
+      title: 'ImageToTensorStep',
+      description: 'Switchyard extension. HWC uint8 pixels -> float32 [1, C, H, W] (or [1, H, W, C]).',
+      type: 'object',
+      properties: {
+        type: { const: 'ImageToTensor' },
+        scale: { type: 'number', default: 1, description: 'Multiplier for each 0..255 value (e.g. 1/255).' },
+        layout: { enum: ['NCHW', 'NHWC'], default: 'NCHW', description: 'Output layout.' },
+      },
+      required: ['type'],
+      additionalProperties: false,
     },
     MeanPoolStep: {
       title: 'MeanPoolStep',
@@ -609,6 +639,8 @@ export const MODEL_METADATA_SCHEMA = {
         { $ref: '#/$defs/AudioDecodeStep' },
         { $ref: '#/$defs/AudioResampleStep' },
         { $ref: '#/$defs/CenterCropStep' },
+        { $ref: '#/$defs/ImageDecodeStep' },
+        { $ref: '#/$defs/ImageToTensorStep' },
         { $ref: '#/$defs/MelSpectrogramStep' },
         { $ref: '#/$defs/NormalizeStep' },
         { $ref: '#/$defs/OcrDetResizeStep' },
@@ -659,6 +691,11 @@ export const MODEL_METADATA_SCHEMA = {
           type: 'integer',
           exclusiveMinimum: 0,
           description: 'Switchyard extension: round the output size to a multiple of this (OCR detectors).',
+        },
+        pad_position: {
+          enum: ['center', 'top-left'],
+          default: 'center',
+          description: 'Switchyard extension: where the image sits in the letterbox.',
         },
       },
       required: ['type', 'width', 'height'],
@@ -820,6 +857,11 @@ export const MODEL_METADATA_SCHEMA = {
         vocab_file: { type: 'string', minLength: 1, description: 'tokenizer.json (or vocab) file, one of `files`.' },
         tokenizer_type: { enum: ['BPE', 'WordPiece', 'SentencePiece'], description: 'Tokenizer family.' },
         max_length: { type: 'integer', exclusiveMinimum: 0, description: 'Truncate to this many tokens.' },
+        add_special_tokens: {
+          type: 'boolean',
+          default: true,
+          description: "Switchyard extension: add the model's special tokens ([CLS]/[SEP], <s>...).",
+        },
       },
       required: ['type', 'vocab_file', 'tokenizer_type'],
       additionalProperties: false,
@@ -832,6 +874,11 @@ export const MODEL_METADATA_SCHEMA = {
         type: { const: 'TopK' },
         k: { type: 'integer', exclusiveMinimum: 0, description: 'How many.' },
         dim: { type: 'integer', description: 'Axis (negative counts from the end).' },
+        labels: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'Switchyard extension: class names; index i gets labels[i].',
+        },
       },
       required: ['type', 'k'],
       additionalProperties: false,

@@ -23,6 +23,8 @@ export type PreprocessingStep =
   | AudioDecodeStep
   | AudioResampleStep
   | CenterCropStep
+  | ImageDecodeStep
+  | ImageToTensorStep
   | MelSpectrogramStep
   | NormalizeStep
   | OcrDetResizeStep
@@ -377,6 +379,10 @@ export interface AudioResampleStep {
    * Target sample rate in Hz.
    */
   sample_rate: number;
+  /**
+   * Switchyard extension: sinc lobes each side (quality/speed).
+   */
+  zero_crossings?: number;
 }
 /**
  * Crop the centre width x height of an image.
@@ -394,6 +400,36 @@ export interface CenterCropStep {
    * Crop height.
    */
   height: number;
+}
+/**
+ * Switchyard extension. Encoded image bytes (PNG, JPEG, WebP...) -> HWC uint8 pixels, EXIF-rotated; records the original size in frame.slots.
+ *
+ * This interface was referenced by `ModelMetadata`'s JSON-Schema
+ * via the `definition` "ImageDecodeStep".
+ */
+export interface ImageDecodeStep {
+  type: 'ImageDecode';
+  /**
+   * 3 = RGB, 1 = greyscale.
+   */
+  channels?: 1 | 3;
+}
+/**
+ * Switchyard extension. HWC uint8 pixels -> float32 [1, C, H, W] (or [1, H, W, C]).
+ *
+ * This interface was referenced by `ModelMetadata`'s JSON-Schema
+ * via the `definition` "ImageToTensorStep".
+ */
+export interface ImageToTensorStep {
+  type: 'ImageToTensor';
+  /**
+   * Multiplier for each 0..255 value (e.g. 1/255).
+   */
+  scale?: number;
+  /**
+   * Output layout.
+   */
+  layout?: 'NCHW' | 'NHWC';
 }
 /**
  * Log-mel spectrogram of mono PCM samples (Whisper-style when preset is set).
@@ -598,6 +634,10 @@ export interface ResizeStep {
    * Switchyard extension: round the output size to a multiple of this (OCR detectors).
    */
   multiple_of?: number;
+  /**
+   * Switchyard extension: where the image sits in the letterbox.
+   */
+  pad_position?: 'center' | 'top-left';
 }
 /**
  * Text -> input_ids / attention_mask / token_type_ids with a tokenizer.json.
@@ -619,6 +659,10 @@ export interface TokenizeStep {
    * Truncate to this many tokens.
    */
   max_length?: number;
+  /**
+   * Switchyard extension: add the model's special tokens ([CLS]/[SEP], <s>...).
+   */
+  add_special_tokens?: boolean;
 }
 /**
  * Switchyard extension. WAV bytes -> mono float samples at sample_rate (for VAD).
@@ -899,6 +943,10 @@ export interface TopKStep {
    * Axis (negative counts from the end).
    */
   dim?: number;
+  /**
+   * Switchyard extension: class names; index i gets labels[i].
+   */
+  labels?: string[];
 }
 /**
  * Switchyard extension. Speech probabilities -> speech segments {start_ms, end_ms} (Silero hysteresis).

@@ -230,7 +230,15 @@ export const XYBRID_MINILM_METADATA: ModelMetadata = {
   metadata: { task: 'text-embedding' },
   model_id: 'xybrid-minilm',
   postprocessing: [{ dim: 1, normalize: false, type: 'MeanPool' }],
-  preprocessing: [{ max_length: 256, tokenizer_type: 'WordPiece', type: 'Tokenize', vocab_file: 'tokenizer.json' }],
+  preprocessing: [
+    {
+      add_special_tokens: true,
+      max_length: 256,
+      tokenizer_type: 'WordPiece',
+      type: 'Tokenize',
+      vocab_file: 'tokenizer.json',
+    },
+  ],
   version: 'L6',
 };
 

@@ -18,7 +18,7 @@ const NO_FILES: Readonly<Record<string, string>> = Object.freeze({});
 // preprocessing/0 (Tokenize)
 const modelPre0 = memoiseStepForFiles((files) =>
   createTokenizeStep(
-    { max_length: 256, tokenizer_type: 'WordPiece', vocab_file: 'tokenizer.json' },
+    { add_special_tokens: true, max_length: 256, tokenizer_type: 'WordPiece', vocab_file: 'tokenizer.json' },
     { modelId: MODEL_ID, step: 'preprocessing/0 (Tokenize)', files },
   ),
 );
