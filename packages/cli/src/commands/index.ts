@@ -8,3 +8,4 @@ export * as codegen from './codegen.js';
 export * as models from './models.js';
 export * as run from './run.js';
 export * as serve from './serve.js';
+export * as route from './route.js';

@@ -12,6 +12,7 @@ import {
 import type { ModelPipeline, OcrResult, TensorMap, TensorRunner, VadResult } from '@switchyard/core';
 import { createOnnxEngine } from '@switchyard/plugin-onnx';
 import { fail, print } from '../output.js';
+import { addPipelineOptions, runPipelineCommand, type RunPipelineFlags } from './run-pipeline.js';
 
 /** How `switchyard run` builds a model's pipeline and prints its result as text. */
 export interface RunnableModel {
@@ -114,21 +115,23 @@ async function findModel(model: string, modelsDirs: readonly string[]): Promise<
   }
 }
 
-interface RunFlags {
+interface RunFlags extends Partial<RunPipelineFlags> {
   readonly json?: boolean;
   readonly modelsDir?: string;
 }
 
 export function register(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('run a local model on one input file: `run paddleocr-v4 <image>` prints text lines, `run silero-vad <wav>` speech segments')
-    .argument('<model>', 'model id (folder under models/) or path to a model folder')
-    .argument('<input>', 'input file: an image for OCR, a 16 kHz mono WAV for VAD')
+    .argument('[model]', 'model id (folder under models/) or path to a model folder')
+    .argument('[input]', 'input file: an image for OCR, a 16 kHz mono WAV for VAD')
     .option('--json', 'print the result as JSON')
     .option('--models-dir <dir>', 'directory of model folders (default: ./models, then the bundled models/)')
-    .action(async (model: string, inputPath: string, flags: RunFlags, command: Command) => {
+    .action(async (model: string | undefined, inputPath: string | undefined, flags: RunFlags, command: Command) => {
       try {
+        if (flags.pipeline) return await runPipelineCommand(command, { ...flags, pipeline: flags.pipeline }, model ?? inputPath);
+        if (model === undefined || inputPath === undefined) fail(command, 'usage: switchyard run <model> <input>  |  switchyard run --pipeline <file> [input]');
         let input: Uint8Array;
         try {
           input = new Uint8Array(await readFile(inputPath));
@@ -143,4 +146,5 @@ export function register(program: Command): void {
         throw error;
       }
     });
+  addPipelineOptions(run);
 }

@@ -124,7 +124,7 @@ export class Orchestrator implements OrchestratorApi {
     if (plan.chain.length === 1) return last;
     return new SwitchyardError({
       code: 'ROUTE_UNAVAILABLE',
-      message: `All ${plan.chain.length} targets for '${request.model}' failed; last: ${last.code}: ${last.message}`,
+      message: `All ${plan.chain.length} targets for '${request.model}' failed: ${attempts.map((a) => `${a.engine}:${a.model} [${a.error ?? 'error'}]`).join('; ')}`,
       details: { model: request.model, attempts },
       cause: last,
     });
