@@ -42,7 +42,8 @@ describe('OnnxEngine (SingleShot)', () => {
     const error = await rejection(run(engine, tensors));
     expect(SwitchyardError.hasCode(error, 'INVALID_INPUT')).toBe(true);
     expect(error.message).toMatch(message);
-    expect(error.message).toContain("model 'add-mul' stage 'main'");
+    expect(error.message.startsWith("model 'add-mul' stage 'main': ")).toBe(true);
+    expect((error as unknown as SwitchyardError).details['modelId']).toBe('add-mul');
     expect((error as unknown as SwitchyardError).details['field']).toBe(field);
   });
 
@@ -115,6 +116,7 @@ describe('OnnxEngine (SingleShot)', () => {
     };
     await engine.doLoad({ id: 'two', metadata, files: { 'first.onnx': fixture('add-mul.onnx'), 'second.onnx': join(dir, 'second.onnx') } }, signal());
     expect(engine.sessions.size).toBe(2);
+    expect((await engine.health()).details?.['warmedUpSessions']).toBe(2);
     const request = (stage?: string) => ({ modelId: 'two', workload: 'inference' as const, input: { kind: 'tensors' as const, tensors: { a: f32([1, 1, 1, 1], [1, 4]), b: f32([2, 2, 2, 2], [1, 4]) }, ...(stage ? { stage } : {}) } });
     const result = await engine.doRun(request('second'), signal());
     expect(Array.from(outputTensors(result)['product']!.data)).toEqual([2, 2, 2, 2]);

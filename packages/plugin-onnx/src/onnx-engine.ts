@@ -16,6 +16,7 @@ import { readKvLayout, runDecoderLoop, type DecoderLoopOptions, type DecoderLoop
 import { autoregressiveLoopOptions, whisperLoopOptions } from './onnx-generation.js';
 
 interface LoadedStage {
+  readonly modelId: string;
   readonly layout: OnnxStageLayout;
   readonly lease: SessionLease<ort.InferenceSession>;
   readonly session: ort.InferenceSession;
@@ -47,6 +48,8 @@ export class OnnxEngine implements EngineV1 {
   readonly options: ResolvedOnnxOptions;
   readonly sessions: OnnxSessionCache<ort.InferenceSession>;
   private readonly models = new Map<string, LoadedModel>();
+  private readonly warmed = new WeakSet<ort.InferenceSession>();
+  private warmups = 0;
 
   constructor(options: OnnxPluginOptions = {}) {
     this.options = resolveOnnxOptions(options);
@@ -142,6 +145,7 @@ export class OnnxEngine implements EngineV1 {
         availableExecutionProviders: availableExecutionProviders(),
         loadedModels: this.models.size,
         cachedSessions: this.sessions.size,
+        warmedUpSessions: this.warmups,
       },
     };
   }
@@ -177,8 +181,11 @@ export class OnnxEngine implements EngineV1 {
       const inputs = readInputSpecs(session);
       const outputNames = [...session.outputNames];
       const kv = GENERATING.has(layout.mode.type) ? readKvLayout(inputs, outputNames, where) : undefined;
-      if (this.options.warmup && !kv) await warmUp(session, inputs);
-      return { layout, lease, session, inputs, outputNames, where, ...(kv ? { kv } : {}) };
+      if (this.options.warmup && !kv && !this.warmed.has(session) && (await warmUp(session, inputs))) {
+        this.warmed.add(session);
+        this.warmups += 1;
+      }
+      return { modelId: spec.id, layout, lease, session, inputs, outputNames, where, ...(kv ? { kv } : {}) };
     } catch (error) {
       await lease.release();
       throw error;
@@ -214,7 +221,7 @@ export class OnnxEngine implements EngineV1 {
   }
 
   private async runStage(stage: LoadedStage, tensors: TensorMap): Promise<TensorMap> {
-    checkInputs(tensors, stage.inputs, { modelId: stage.where, stage: stage.layout.name });
+    checkInputs(tensors, stage.inputs, { modelId: stage.modelId, stage: stage.layout.name });
     const feeds: Record<string, ort.Tensor> = {};
     for (const spec of stage.inputs) feeds[spec.name] = toOrtTensor(tensors[spec.name]!);
     try {
@@ -282,8 +289,17 @@ async function createSession(path: string, options: ResolvedOnnxOptions, where: 
   }
 }
 
-/** One run on zero-filled inputs for graphs whose input shapes are all static. */
-async function warmUp(session: ort.InferenceSession, inputs: readonly InputSpec[]): Promise<void> {
-  if (inputs.some((s) => s.shape.some((d) => typeof d !== 'number') || s.type === 'string' || s.type === 'unknown')) return;
-  await session.run(Object.fromEntries(inputs.map((s) => [s.name, zeroTensor(s.type as ort.Tensor.Type, s.shape as number[])])));
+/**
+ * One best-effort run on zero-filled inputs (symbolic dims = 1) so the first real call does not pay for lazy
+ * initialisation. A graph that rejects zeros (e.g. it checks a sample rate) is simply not warmed: returns false.
+ */
+async function warmUp(session: ort.InferenceSession, inputs: readonly InputSpec[]): Promise<boolean> {
+  if (inputs.some((s) => s.type === 'string' || s.type === 'unknown')) return false;
+  try {
+    const feeds = Object.fromEntries(inputs.map((s) => [s.name, zeroTensor(s.type as ort.Tensor.Type, s.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1)))]));
+    await session.run(feeds);
+    return true;
+  } catch {
+    return false;
+  }
 }
