@@ -1,0 +1,115 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createProgram } from '../program.js';
+
+const repo = fileURLToPath(new URL('../../../../', import.meta.url));
+const pipelineFile = `${repo}examples/hybrid-pipeline/pipeline.yaml`;
+const receipt = `${repo}examples/demo/assets/receipt.png`;
+
+async function runCli(args: string[]): Promise<{ out: string; err: string; exitCode: number }> {
+  let out = '';
+  let err = '';
+  const program = createProgram({ writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
+  program.exitOverride();
+  for (const sub of program.commands) sub.exitOverride();
+  try {
+    await program.parseAsync(['node', 'switchyard', ...args]);
+    return { out, err, exitCode: 0 };
+  } catch (error) {
+    return { out, err: err + String((error as Error).message), exitCode: (error as { exitCode?: number }).exitCode ?? 1 };
+  }
+}
+
+/** A local OpenAI-compatible server (the real wire format): /v1/models and /v1/chat/completions. */
+let server: Server;
+let baseURL: string;
+const bodies: { model: string; messages: { role: string; content: string }[] }[] = [];
+async function readBody(req: IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of req) text += chunk;
+  return text;
+}
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    if (req.url?.endsWith('/models')) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'qwen2.5-1.5b-instruct', object: 'model', created: 0, owned_by: 'test' }] }));
+      return;
+    }
+    const body = JSON.parse(await readBody(req));
+    bodies.push(body);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        id: 'chatcmpl-1',
+        object: 'chat.completion',
+        created: 1,
+        model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: 'A demo receipt totalling 42.50 EUR.' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 50, completion_tokens: 9, total_tokens: 59 },
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+const savedEnv = { url: process.env.SWITCHYARD_LOCAL_LLM_URL, key: process.env.OPENAI_API_KEY };
+afterEach(() => {
+  if (savedEnv.url === undefined) delete process.env.SWITCHYARD_LOCAL_LLM_URL;
+  else process.env.SWITCHYARD_LOCAL_LLM_URL = savedEnv.url;
+  if (savedEnv.key !== undefined) process.env.OPENAI_API_KEY = savedEnv.key;
+});
+
+describe('switchyard run --pipeline (examples/hybrid-pipeline, real ONNX OCR)', () => {
+  it('OCRs locally, classifies the summary prompt as small and runs it on the local LLM server', async () => {
+    process.env.SWITCHYARD_LOCAL_LLM_URL = baseURL;
+    delete process.env.OPENAI_API_KEY;
+    const { out, err, exitCode } = await runCli(['run', '--pipeline', pipelineFile, receipt]);
+    expect(exitCode, err).toBe(0);
+    expect(out.trim()).toBe('A demo receipt totalling 42.50 EUR.');
+    expect(err).toContain('completed ocr on onnx:paddleocr-v4 (local');
+    expect(err).toMatch(/completed summary on local-llm:qwen2.5-1.5b-instruct \(edge, classifier: summary\/simple/);
+    const sent = bodies.at(-1)!;
+    expect(sent.model).toBe('qwen2.5-1.5b-instruct');
+    const user = sent.messages.find((m) => m.role === 'user')!.content;
+    expect(user).toContain('Total: 42.50 EUR');
+    expect(user).toContain('SWITCHYARD DEMO');
+  }, 120_000);
+
+  it('with no LLM reachable it says so, names every target tried, and falls back to the OCR text', async () => {
+    process.env.SWITCHYARD_LOCAL_LLM_URL = 'http://127.0.0.1:9/v1';
+    delete process.env.OPENAI_API_KEY;
+    const { out, err, exitCode } = await runCli(['run', '--pipeline', pipelineFile, receipt]);
+    expect(exitCode, err).toBe(0);
+    expect(err).toContain("failed    summary — ROUTE_UNAVAILABLE: All 2 targets for 'summarize' failed: local-llm:qwen2.5-1.5b-instruct [CONNECTION_FAILED");
+    expect(err).toContain('openai:gpt-4o-mini [CONFIG_ENV_MISSING');
+    expect(err).toContain("note: 'summary' failed (see above); the output below comes from stage 'ocr'");
+    expect(out).toContain('Total: 42.50 EUR');
+  }, 120_000);
+
+  it('reports a pipeline file error with its location', async () => {
+    const { err, exitCode } = await runCli(['run', '--pipeline', `${repo}examples/hybrid-pipeline/nope.yaml`]);
+    expect(exitCode).toBe(1);
+    expect(err).toContain('PIPELINE_INVALID');
+    expect(err).toContain('nope.yaml: cannot read pipeline file');
+  });
+});
+
+describe('switchyard route calibrate', () => {
+  it('picks a threshold for the requested large-model share', async () => {
+    const { out, exitCode, err } = await runCli(['route', 'calibrate', '--large-share', '0.2', '--json', `${repo}examples/hybrid-pipeline/prompts.jsonl`]);
+    expect(exitCode, err).toBe(0);
+    const result = JSON.parse(out);
+    expect(result).toMatchObject({ sampleSize: 10, achievedShare: 0.2, largeShare: 0.2, classifier: 'rules' });
+    expect(result.threshold).toBeGreaterThan(0);
+  });
+
+  it('rejects a share outside 0..1', async () => {
+    const { err, exitCode } = await runCli(['route', 'calibrate', '--large-share', '2', `${repo}examples/hybrid-pipeline/prompts.jsonl`]);
+    expect(exitCode).toBe(1);
+    expect(err).toContain('INVALID_INPUT: --large-share must be between 0 and 1, found 2');
+  });
+});
