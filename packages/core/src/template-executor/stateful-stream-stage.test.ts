@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TensorRunner } from '../contracts/pipeline.js';
 import { createPipelineFrame } from '../steps/step-kernel.js';
+import type * as ModelMetadataTypes from './model-metadata.generated.js';
 import { StatefulStreamStage, STREAM_TOTAL_SAMPLES_SLOT } from './stateful-stream-stage.js';
 
-const MODE = { type: 'StatefulStream' as const, sample_rate: 16000, window_size: 4, context_size: 2, state_shape: [1], max_buffered_samples: 10 };
+const MODE: ModelMetadataTypes.StatefulStreamMode = { type: 'StatefulStream', sample_rate: 16000, window_size: 4, context_size: 2, state_shape: [1], max_buffered_samples: 10 };
 
 /** A fake graph: output = mean of the window (context included) + carried state; next state = state + 1. */
 function fakeRunner(log: number[][]): TensorRunner {

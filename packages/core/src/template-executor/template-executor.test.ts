@@ -85,7 +85,7 @@ describe('createInterpretedPipeline', () => {
     });
     const toBatchTensor: StepFactory = () => (items: number[]) => tensor(items);
     const toList: StepFactory = () => (t: Tensor) => Array.from(t.data as Float32Array);
-    const metadata = {
+    const metadata: { model_id: string; execution_template: { type: string; stages: Record<string, unknown>[] } } & Record<string, unknown> = {
       model_id: 'graph',
       version: '1',
       execution_template: {
