@@ -16,17 +16,20 @@ interface ClosableEngine extends EngineV1 {
   close(): Promise<void>;
 }
 
-export async function createOverheadState(createEngine: () => ClosableEngine, ort: typeof Ort, model: OverheadModel) {
+/** Both sides run with one intra-op thread: on a small shared machine, spinning ORT worker threads only add noise. */
+const THREADS = { intraOpNumThreads: 1, interOpNumThreads: 1 } as const;
+
+export async function createOverheadState(createEngine: (options: typeof THREADS) => ClosableEngine, ort: typeof Ort, model: OverheadModel) {
   const metadata = JSON.parse(readFileSync(join(model.modelDir, 'model_metadata.json'), 'utf8'));
-  const engine = createEngine();
+  const engine = createEngine(THREADS);
   const catalog = createModelCatalog([{ id: model.modelId, metadata, engine: engine.id }]);
   const provisioner = new CatalogFileProvisioner(() => ({ dir: model.modelDir, metadata }), { appDir: model.appDir });
   const executor = new Executor({ engines: [engine], registry: catalog, provisioner });
   const { files } = await provisioner.provision(model.modelId, new AbortController().signal);
   await engine.doLoad({ id: model.modelId, files, metadata }, new AbortController().signal);
   const stageFile = (metadata.execution_template.stages as { name: string; model_file: string }[]).find((s) => s.name === model.stage)!.model_file;
-  // the same options the engine uses by default (cpu, graphOptimizationLevel 'all')
-  const raw = await ort.InferenceSession.create(files[stageFile]!, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+  // the same session options the engine builds (cpu, graphOptimizationLevel 'all', one thread)
+  const raw = await ort.InferenceSession.create(files[stageFile]!, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', ...THREADS });
   const feeds = Object.fromEntries(Object.entries(model.tensors).map(([name, t]) => [name, new ort.Tensor(t.type as Ort.Tensor.Type, t.data as Ort.Tensor.DataType, t.dims as number[])]));
   const request: EngineRunRequest = { modelId: model.modelId, workload: 'inference', input: { kind: 'tensors', tensors: model.tensors, stage: model.stage } };
   const target = { engine: engine.id, model: model.modelId, target: 'local' as const };
