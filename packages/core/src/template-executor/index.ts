@@ -17,3 +17,4 @@ export * from './step-plan.js';
 export * from './pipeline-io.js';
 export * from './stateful-stream-stage.js';
 export * from './template-executor.js';
+export * from './metadata-run.js';
