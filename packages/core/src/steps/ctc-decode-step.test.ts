@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { Tensor } from '../contracts/engine/v1/tensor.js';
+import { useTextFixtures } from './text-step-fixtures.js';
+import { createCTCDecodeStep } from './ctc-decode-step.js';
+import { testFrame, testStepEnv } from './step-test-env.js';
+
+const files = useTextFixtures();
+
+describe('CTCDecode', () => {
+  // classes: 0 blank, 1 'a', 2 'b', 3 'c' (keys.txt has no blank line: it is inserted at blank_index 0)
+  const probs = (rows: number[][], batch = 1): Tensor => {
+    const t = rows.length / batch;
+    const data: number[] = [];
+    for (const best of rows.flat()) { const r = [0.1, 0.1, 0.1, 0.1]; r[best] = 0.7; data.push(...r); }
+    return { type: 'float32', dims: [batch, t, 4], data: Float32Array.from(data) };
+  };
+
+  it('collapses repeats, drops blanks and keeps a repeat split by a blank', async () => {
+    const step = await createCTCDecodeStep({ vocab_file: 'keys.txt' }, testStepEnv('postprocessing/0 (CTCDecode)', files));
+    const [line] = await step(probs([[1], [1], [0], [1], [2], [2], [0], [3]]), testFrame());
+    expect(line!.text).toBe('aabc');
+    expect(line!.confidence).toBeCloseTo(0.7, 5);
+  });
+
+  it('decodes a batch and softmaxes logits for the confidence', async () => {
+    const step = await createCTCDecodeStep({ vocab_file: 'keys.txt' }, testStepEnv('p', files));
+    const lines = await step(probs([[1], [2], [3], [3]], 2), testFrame());
+    expect(lines.map((l) => l.text)).toEqual(['ab', 'c']);
+    const logits: Tensor = { type: 'float32', dims: [2, 4], data: Float32Array.from([0, 5, 0, 0, 0, 0, 0, 5]) };
+    const [line] = await step(logits, testFrame());
+    expect(line!.text).toBe('ac');
+    expect(line!.confidence).toBeCloseTo(Math.exp(5) / (Math.exp(5) + 3), 5);
+  });
+
+  it('rejects a class count that does not fit the vocab', async () => {
+    const step = await createCTCDecodeStep({ vocab_file: 'keys.txt' }, testStepEnv('postprocessing/0 (CTCDecode)', files));
+    const bad: Tensor = { type: 'float32', dims: [1, 2, 9], data: new Float32Array(18) };
+    expect(() => step(bad, testFrame())).toThrowError(/class count does not fit vocab_file 'keys.txt' \(expected 3 to 5 classes, found 9\)/);
+  });
+});
