@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../errors/switchyard-error.js';
 import { createPhonemizeStep } from './phonemize-step.js';
-import { testFrame, testStepEnv } from './step-test-env.js';
+import { testFrame, testStepEnv, ids } from './step-test-env.js';
 
 let dir: string;
 const files: Record<string, string> = {};
 const env = () => testStepEnv('preprocessing/0 (Phonemize)', files);
-const ids = (t: { data: unknown }) => Array.from(t.data as BigInt64Array, Number);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'switchyard-phonemize-'));
