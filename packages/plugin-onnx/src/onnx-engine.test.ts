@@ -94,6 +94,17 @@ describe('OnnxEngine (SingleShot)', () => {
     expect(SwitchyardError.hasCode(error, 'EXECUTION_PROVIDER_UNAVAILABLE')).toBe(true);
   });
 
+  it('keys the session cache by file and session options', async () => {
+    engine = createOnnxEngine();
+    await engine.doLoad(addMul, signal());
+    await engine.doLoad({ ...addMul, id: 'add-mul-again' }, signal());
+    expect(engine.sessions.size).toBe(1);
+    await engine.doLoad({ ...addMul, id: 'add-mul-1-thread', options: { intraOpNumThreads: 1 } }, signal());
+    expect(engine.sessions.size).toBe(2);
+    const result = await engine.doRun({ modelId: 'add-mul-1-thread', workload: 'inference', input: { kind: 'tensors', tensors: { a: f32([1, 2, 3, 4], [1, 4]), b: f32([1, 1, 1, 1], [1, 4]) } } }, signal());
+    expect(Array.from(outputTensors(result)['sum']!.data)).toEqual([2, 3, 4, 5]);
+  });
+
   it('honours an aborted signal before running', async () => {
     engine = createOnnxEngine();
     await engine.doLoad(addMul, signal());

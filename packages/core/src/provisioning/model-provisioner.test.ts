@@ -35,7 +35,7 @@ beforeAll(async () => {
   writeFileSync(join(root, 'app', 'shared.bin'), 'shared weights');
   server = createServer((req, res) => {
     requests += 1;
-    if (req.url === '/remote.onnx') res.end('remote weights');
+    if (req.url?.startsWith('/remote.onnx')) res.end('remote weights');
     else {
       res.statusCode = 404;
       res.end('no');
@@ -94,6 +94,15 @@ describe('ModelProvisioner', () => {
     expect(SwitchyardError.hasCode(error, 'ARTIFACT_NOT_FOUND')).toBe(true);
     expect(error.message).toMatch(message);
     expect(error.details['file']).toBeDefined();
+  });
+
+  it('refuses a download whose bytes do not match sha256 and keeps nothing in the cache', async () => {
+    const metadata = { model_id: 'm', files: ['evil.onnx'], sources: { 'evil.onnx': { url: `${baseUrl}/remote.onnx?evil`, sha256: sha('what we expect') } } };
+    const error = await rejection(provisioner(true).resolve(modelDir(), metadata));
+    expect(SwitchyardError.hasCode(error, 'UNTRUSTED_ARTIFACT')).toBe(true);
+    expect(error.message).toContain(`downloaded from ${baseUrl}/remote.onnx?evil`);
+    const again = await rejection(provisioner(false).resolve(modelDir(), metadata));
+    expect(again.message).toMatch(/not in the cache/);
   });
 
   it('fails a URL that answers 404 with ARTIFACT_NOT_FOUND and caches nothing', async () => {

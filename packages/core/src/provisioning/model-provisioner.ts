@@ -3,7 +3,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SwitchyardError } from '../errors/switchyard-error.js';
 import { UntrustedArtifactError } from '../errors/errors.js';
@@ -133,14 +133,16 @@ export class ModelProvisioner {
     const cached = join(this.cacheDir, createHash('sha256').update(source.url).digest('hex').slice(0, 16), basename(new URL(source.url).pathname) || 'file');
     if (await isFile(cached)) return cached;
     if (!this.options.allowDownload) return notFound(`url ${source.url} is not in the cache (${cached}) and downloads are off (allowDownload)`);
-    await this.download(source.url, cached, file, signal).catch((error: unknown) => {
+    await this.download(source, cached, file, signal).catch((error: unknown) => {
       if (SwitchyardError.isInstance(error)) throw error;
       return notFound(`download of ${source.url} failed: ${(error as Error).message}`, error);
     });
     return cached;
   }
 
-  private async download(url: string, target: string, file: string, signal?: AbortSignal): Promise<void> {
+  /** Streams the body to a partial file while hashing it; only a body that matches its sha256 becomes the cached file. */
+  private async download(source: { url: string; sha256?: string }, target: string, file: string, signal?: AbortSignal): Promise<void> {
+    const url = source.url;
     const fetcher = this.options.fetch ?? globalThis.fetch;
     const response = await fetcher(url, signal ? { signal } : {});
     if (!response.ok || !response.body) {
@@ -148,8 +150,19 @@ export class ModelProvisioner {
     }
     await mkdir(dirname(target), { recursive: true });
     const partial = `${target}.${process.pid}.partial`;
+    const hash = createHash('sha256');
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
     try {
-      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(partial), signal ? { signal } : {});
+      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), hashing, createWriteStream(partial), signal ? { signal } : {});
+      const found = hash.digest('hex');
+      if (source.sha256 !== undefined && found !== source.sha256) {
+        throw new UntrustedArtifactError({ file: `${file} (downloaded from ${url})`, expected: source.sha256, found });
+      }
       await rename(partial, target);
     } catch (error) {
       await rm(partial, { force: true });
