@@ -1,0 +1,104 @@
+/**
+ * Generated (ahead-of-time, straight-line) vs interpreted (TemplateExecutor) pipelines, per model in models/ that runs
+ * end to end here: pre+post only (graph replaced by a runner replaying recorded outputs) and end to end on the real
+ * ONNX engine. Ratios per model: compare `<model>/generated/<mode>` with `<model>/interpreted/<mode>` in the result.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { createInterpretedPipeline, ModelProvisioner, type ModelPipeline, type PipelineContext, type TensorMap, type TensorRunner } from '@switchyard/core';
+import { getModel, type ModelId } from '@switchyard/models';
+import { createOnnxEngine } from '@switchyard/plugin-onnx';
+import { defineBenchmark } from '../harness.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+function wav(seconds: number): Uint8Array {
+  const rate = 16000;
+  const pcm = Int16Array.from({ length: rate * seconds }, (_, i) => Math.round(Math.sin(i / 7) * (i % 16000 < 8000 ? 9000 : 0)));
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + pcm.byteLength, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(pcm.byteLength, 40);
+  return new Uint8Array(Buffer.concat([header, Buffer.from(pcm.buffer)]));
+}
+
+const INPUTS: Partial<Record<ModelId, unknown>> = {
+  'xybrid-digits': { type: 'float32', dims: [784], data: Float32Array.from({ length: 784 }, (_, i) => (i * 37) % 256) },
+  'xybrid-minilm': 'The small hybrid model runs fast on local inference, and the cloud model runs when it must.',
+  'silero-vad': wav(2),
+};
+
+interface BenchModel {
+  readonly id: ModelId;
+  readonly input: unknown;
+  readonly generated: ModelPipeline;
+  readonly interpreted: ModelPipeline;
+  readonly real: PipelineContext;
+  readonly replay: PipelineContext;
+}
+
+async function loadModel(id: ModelId, input: unknown, engine: ReturnType<typeof createOnnxEngine>): Promise<BenchModel> {
+  const entry = getModel(id);
+  const dir = `${REPO}${entry.dir}`;
+  const json = JSON.parse(readFileSync(`${dir}/model_metadata.json`, 'utf8')) as unknown;
+  const { files } = await new ModelProvisioner({ appDir: REPO }).resolve(dir, json);
+  const signal = new AbortController().signal;
+  await engine.doLoad({ id, files, metadata: json }, signal);
+  const recorded = new Map<string | undefined, TensorMap>();
+  const runner: TensorRunner = {
+    async run(stage, tensors, runSignal) {
+      const result = await engine.doRun({ modelId: id, workload: 'inference', input: { kind: 'tensors', tensors, ...(stage ? { stage } : {}) } }, runSignal);
+      if (result.output.kind !== 'tensors') throw new Error(`${id}: expected tensors`);
+      recorded.set(stage, result.output.tensors);
+      return result.output.tensors;
+    },
+  };
+  const replay: TensorRunner = { run: async (stage) => recorded.get(stage)! };
+  const generated = (await entry.loadPipeline()) as ModelPipeline;
+  const real = { runner, signal, files };
+  await generated.run(input, real); // records the graph outputs the replay runner hands back
+  return { id, input, generated, interpreted: createInterpretedPipeline(json), real, replay: { runner: replay, signal, files } };
+}
+
+type State = { models: BenchModel[]; engine: ReturnType<typeof createOnnxEngine> };
+
+const model = (state: State, id: ModelId): BenchModel => state.models.find((m) => m.id === id)!;
+const cases: Record<string, (state: State) => Promise<unknown>> = {};
+for (const id of Object.keys(INPUTS) as ModelId[]) {
+  cases[`${id}/interpreted/prepost`] = (s) => model(s, id).interpreted.run(model(s, id).input, model(s, id).replay);
+  cases[`${id}/generated/prepost`] = (s) => model(s, id).generated.run(model(s, id).input, model(s, id).replay);
+  cases[`${id}/interpreted/e2e`] = (s) => model(s, id).interpreted.run(model(s, id).input, model(s, id).real);
+  cases[`${id}/generated/e2e`] = (s) => model(s, id).generated.run(model(s, id).input, model(s, id).real);
+}
+
+export default defineBenchmark({
+  name: 'pipeline-codegen',
+  warmup: 20,
+  iterations: 200,
+  setup: async (): Promise<State> => {
+    const engine = createOnnxEngine();
+    const models: BenchModel[] = [];
+    for (const [id, input] of Object.entries(INPUTS) as [ModelId, unknown][]) models.push(await loadModel(id, input, engine));
+    return { models, engine };
+  },
+  cases,
+  baseline: 'xybrid-digits/interpreted/prepost',
+  report: async (state) => {
+    const agreement: Record<string, boolean> = {};
+    for (const m of state.models) agreement[m.id] = isDeepStrictEqual(await m.generated.run(m.input, m.real), await m.interpreted.run(m.input, m.real));
+    return { agreement, pairs: 'ratio per model = median(<id>/generated/<mode>) / median(<id>/interpreted/<mode>)' };
+  },
+  teardown: async (state) => {
+    for (const m of state.models) await state.engine.doUnload(m.id, m.real.signal);
+  },
+});
