@@ -23,6 +23,8 @@ export interface TaskSpec {
   readonly correlationId?: string;
   /** Stream tokens (completion) or run once and emit one `delta`. */
   readonly stream: boolean;
+  /** Store the SSE transcript as an artifact when the task ends (task API: yes; OpenAI face: no). */
+  readonly keepTranscript?: boolean;
 }
 
 export type FrameListener = (frame: SseFrame) => void;
@@ -36,6 +38,7 @@ export class ServerTask {
   startedAt?: number;
   finishedAt?: number;
   transcriptArtifact?: string;
+  forgetScheduled = false;
   private readonly listeners = new Set<FrameListener>();
 
   constructor(

@@ -271,9 +271,12 @@ export class TaskScheduler {
 
   /** Stores the SSE transcript (content-addressed) and forgets the task after the retention period. */
   private afterTerminal(task: ServerTask): void {
-    if (!task.terminal || task.transcriptArtifact !== undefined) return;
-    const transcript = task.frames.map(serializeFrame).join('');
-    task.transcriptArtifact = this.options.artifacts.put(Buffer.from(transcript), 'text/event-stream', this.now()).id;
+    if (!task.terminal || task.forgetScheduled) return;
+    task.forgetScheduled = true;
+    if (task.spec.keepTranscript !== false) {
+      const transcript = task.frames.map(serializeFrame).join('');
+      task.transcriptArtifact = this.options.artifacts.put(Buffer.from(transcript), 'text/event-stream', this.now()).id;
+    }
     setTimeout(() => this.tasks.delete(task.id), this.options.retentionMs).unref();
   }
 

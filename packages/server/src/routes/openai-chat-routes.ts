@@ -114,6 +114,7 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
       ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
       correlationId: request.id,
       stream: true,
+      keepTranscript: false,
     });
     const created = Math.floor(Date.now() / 1000);
     const chunk = (delta: Record<string, unknown>, finishReason: string | null) => ({

@@ -46,6 +46,7 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
         input: { kind: 'texts', texts },
         correlationId: request.id,
         stream: false,
+        keepTranscript: false,
       });
       let output: Record<string, unknown> | undefined;
       const end = await new Promise<SseFrame>((resolve) => {

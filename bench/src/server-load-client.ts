@@ -1,0 +1,76 @@
+/** Minimal keep-alive HTTP load client (node:http) used by the server benches; measures per-request latency. */
+import { fork, type ChildProcess } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+export interface Target {
+  readonly child: ChildProcess;
+  readonly ours: string;
+  readonly bare: string;
+}
+
+export async function startTarget(): Promise<Target> {
+  const execArgv = process.env.SERVER_BENCH_CPU_PROF ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${process.env.SERVER_BENCH_CPU_PROF}`] : process.execArgv;
+  const child = fork(fileURLToPath(new URL('./server-load-target.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  const ready = await new Promise<{ ours: string; bare: string }>((resolve, reject) => {
+    child.once('error', reject);
+    child.on('message', (message: { type: string; ours: string; bare: string }) => message.type === 'ready' && resolve(message));
+  });
+  return { child, ...ready };
+}
+
+export async function stopTarget(target: Target): Promise<void> {
+  target.child.send({ type: 'close' });
+  await new Promise((resolve) => target.child.once('exit', resolve));
+}
+
+export function childRss(target: Target): Promise<{ rss: number; heapUsed: number }> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { type: string; rss: number; heapUsed: number }) => {
+      if (message.type !== 'rss') return;
+      target.child.off('message', onMessage);
+      resolve(message);
+    };
+    target.child.on('message', onMessage);
+    target.child.send({ type: 'rss' });
+  });
+}
+
+export const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+/** One request; resolves with the full body (SSE bodies end when the server ends the stream). */
+export function send(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = httpRequest(url, { method, agent, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Runs `total` operations with `concurrency` workers; returns per-operation latencies (ms). */
+export async function runPool(total: number, concurrency: number, operation: (index: number) => Promise<void>): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      const index = next++;
+      const start = performance.now();
+      await operation(index);
+      latencies.push(performance.now() - start);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return latencies;
+}
+
+export function expectOk(response: { status: number; body: string }, what: string, mustContain?: string): void {
+  if (response.status >= 300 || (mustContain !== undefined && !response.body.includes(mustContain))) {
+    throw new Error(`${what}: unexpected response ${response.status} ${response.body.slice(0, 200)}`);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Child process for the server load benches: hosts our server and a bare Fastify route doing the same JSON work
+ * over the same in-process engine (returns at once), both on 127.0.0.1:0. Sends {ours, bare} base URLs over IPC
+ * and answers {type:'rss'} with its memory usage.
+ */
+import Fastify from 'fastify';
+import type { InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession } from '@switchyard/core';
+import { createServer } from '@switchyard/server';
+
+export const TOKENS_PER_REPLY = 8;
+
+/** An engine that answers at once: 8 tokens, no timers, honours an already-aborted signal. */
+class InstantOrchestrator implements OrchestratorApi {
+  async run(request: InferenceRequest): Promise<InferenceResult> {
+    return {
+      output: { kind: 'text', text: tokensFor(request).join('') },
+      usage: { inputTokens: 4, outputTokens: TOKENS_PER_REPLY },
+      finishReason: 'stop',
+      policy: { outcome: 'allow', reason: 'bench' },
+      decision: { target: 'local', engine: 'instant', model: request.model, reason: 'bench', source: 'pin' },
+      attempts: [],
+      timings: { queueMs: 0, preprocessMs: 0, inferMs: 0, postprocessMs: 0, totalMs: 0 },
+    };
+  }
+  async *stream(request: InferenceRequest, options: { signal?: AbortSignal } = {}): AsyncIterable<InferenceStreamPart> {
+    for (const text of tokensFor(request)) {
+      if (options.signal?.aborted) throw new Error('aborted');
+      yield { type: 'delta', kind: 'text', text };
+    }
+    yield { type: 'finish', usage: { inputTokens: 4, outputTokens: TOKENS_PER_REPLY }, finishReason: 'stop' };
+  }
+  async openStreamSession(): Promise<PipelineStreamSession<unknown, unknown>> {
+    return { push: async () => [], close: async () => [] };
+  }
+}
+
+function tokensFor(request: InferenceRequest): string[] {
+  const input = request.input;
+  const seed = input.kind === 'text' ? (input.prompt ?? input.messages?.at(-1)?.content ?? '') : '';
+  return Array.from({ length: TOKENS_PER_REPLY }, (_, i) => `${seed.slice(0, 4)}${i} `);
+}
+
+const orchestrator = new InstantOrchestrator();
+const ours = await createServer({
+  orchestrator,
+  config: { admission: { interactiveCapacity: 4096, batchCapacity: 4096, concurrency: { default: 1024 } }, taskRetentionMs: 2000 },
+  defaultMetrics: false,
+});
+const oursUrl = await ours.listen({ host: '127.0.0.1', port: 0 });
+
+// Bare Fastify: same body parsing + schema-free JSON work, same engine, no admission/auth/SSE bookkeeping.
+const bare = Fastify({ logger: false });
+bare.post<{ Body: { model: string; messages: { role: 'user'; content: string }[] } }>('/v1/chat/completions', async (request) => {
+  const result = await orchestrator.run({ model: request.body.model, workload: 'completion', input: { kind: 'text', messages: request.body.messages } });
+  return {
+    id: 'chatcmpl-bare',
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: request.body.model,
+    choices: [{ index: 0, message: { role: 'assistant', content: result.output.kind === 'text' ? result.output.text : '' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 4, completion_tokens: TOKENS_PER_REPLY, total_tokens: 4 + TOKENS_PER_REPLY },
+  };
+});
+bare.post<{ Body: { model_ref: string; prompt: string } }>('/sse', async (request, reply) => {
+  reply.hijack();
+  reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
+  reply.raw.write(`event: started\ndata: ${JSON.stringify({ queue_position: 0, predicted_start_ms: 0 })}\n\n`);
+  let i = 0;
+  for await (const part of orchestrator.stream({ model: request.body.model_ref, workload: 'completion', input: { kind: 'text', prompt: request.body.prompt } })) {
+    if (part.type === 'delta' && part.kind === 'text') reply.raw.write(`event: token\ndata: ${JSON.stringify({ t: part.text, i: i++ })}\n\n`);
+  }
+  reply.raw.end(`event: end\ndata: ${JSON.stringify({ tokens_out: i, decode_ms: 0 })}\n\n`);
+});
+const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'rss') process.send!({ type: 'rss', rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
+  if (message.type === 'close') void Promise.all([ours.close({ deadlineMs: 1000 }), bare.close()]).then(() => process.exit(0));
+});
+process.send!({ type: 'ready', ours: oursUrl, bare: bareUrl });
