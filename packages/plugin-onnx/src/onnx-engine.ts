@@ -13,7 +13,8 @@ import {
 import { OnnxSessionCache, type SessionLease } from './onnx-session-cache.js';
 import { fromOrtTensors, toOrtTensor, zeroTensor } from './onnx-tensor.js';
 import { readKvLayout, runDecoderLoop, type DecoderLoopOptions, type DecoderLoopResult, type KvLayout } from './onnx-decoder-loop.js';
-import { autoregressiveLoopOptions, whisperLoopOptions } from './onnx-generation.js';
+import { autoregressiveLoopOptions } from './onnx-autoregressive.js';
+import { whisperLoopOptions } from './onnx-whisper-decoder.js';
 
 interface LoadedStage {
   readonly modelId: string;
