@@ -102,3 +102,18 @@ describe('loadConfiguredPlugins', () => {
     ]);
   });
 });
+
+describe('dual packages', () => {
+  it('loads the ESM entry of a package that also ships CommonJS', async () => {
+    const dual = await writeFixture({
+      'node_modules/dual-plugin/package.json': JSON.stringify({ name: 'dual-plugin', exports: { '.': { require: './cjs.cjs', import: './esm.mjs' } } }),
+      'node_modules/dual-plugin/esm.mjs': ECHO_PLUGIN_SOURCE.replace("name: 'echo'", "name: 'dual-esm'"),
+      'node_modules/dual-plugin/cjs.cjs': `module.exports = { name: 'dual-cjs', version: '1.0.0', core: '*', configSchema: {}, register() {} };`,
+    });
+    try {
+      expect((await importPlugin('dual-plugin', dual)).name).toBe('dual-esm');
+    } finally {
+      await rm(dual, { recursive: true, force: true });
+    }
+  });
+});

@@ -82,11 +82,12 @@ export function resolvePluginSpecifier(specifier: string, baseDir: string): stri
     if (!existsSync(file)) throw new Error(`file ${file} does not exist`);
     return pathToFileURL(file).href;
   }
+  // ESM entry first (import/node/default conditions), so a dual package is loaded as ESM like the app would.
+  const manual = resolvePackageManually(specifier, baseDir);
+  if (manual && existsSync(manual)) return pathToFileURL(manual).href;
   try {
     return pathToFileURL(createRequire(join(baseDir, 'switchyard-config.cjs')).resolve(specifier)).href;
   } catch (error) {
-    const manual = resolvePackageManually(specifier, baseDir);
-    if (manual && existsSync(manual)) return pathToFileURL(manual).href;
     const code = (error as { code?: string }).code;
     throw new Error(code === 'MODULE_NOT_FOUND' && !manual ? `package not found from ${baseDir} (is it installed?)` : (error as Error).message, { cause: error });
   }
