@@ -13,24 +13,31 @@ export function createOnnxEngine(options: OnnxPluginOptions = {}): OnnxEngine {
   return new OnnxEngine(options);
 }
 
-const engines = new Set<OnnxEngine>();
+/**
+ * A plugin manifest that registers one ONNX engine (id `onnx` unless `engineId` is set) and releases its sessions
+ * on shutdown. Shutdown hooks get no context, so an app that wants its own lifecycle (two apps in one process)
+ * passes its own `createOnnxPlugin()` instead of the shared default manifest.
+ */
+export function createOnnxPlugin() {
+  const engines = new Set<OnnxEngine>();
+  return definePlugin<OnnxPluginOptions>({
+    name: '@switchyard/plugin-onnx',
+    version: VERSION,
+    core: '^0.1.0',
+    configSchema: onnxOptionsSchema,
+    register(context) {
+      const engine = createOnnxEngine(context.options);
+      engines.add(engine);
+      context.registerEngine(engine);
+    },
+    async shutdown() {
+      const closing = [...engines];
+      engines.clear();
+      await Promise.all(closing.map((engine) => engine.close()));
+    },
+  });
+}
 
-/** The plugin manifest: registers one ONNX engine (id `onnx` unless `engineId` is set). */
-const onnxPlugin = definePlugin<OnnxPluginOptions>({
-  name: '@switchyard/plugin-onnx',
-  version: VERSION,
-  core: '^0.1.0',
-  configSchema: onnxOptionsSchema,
-  register(context) {
-    const engine = createOnnxEngine(context.options);
-    engines.add(engine);
-    context.registerEngine(engine);
-  },
-  async shutdown() {
-    const closing = [...engines];
-    engines.clear();
-    await Promise.all(closing.map((engine) => engine.close()));
-  },
-});
+const onnxPlugin = createOnnxPlugin();
 
 export default onnxPlugin;
