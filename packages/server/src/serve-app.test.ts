@@ -1,0 +1,85 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSwitchyardApp, definePlugin, type EngineV1 } from '@switchyard/core';
+import { createServerForApp } from './serve-app.js';
+import type { SwitchyardServer } from './create-server.js';
+import { readSseFrames } from './test-support/sse-client.js';
+
+/** An engine that streams the prompt back word by word (real EngineV1 semantics: honours the signal). */
+function echoEngine(): EngineV1 {
+  return {
+    specificationVersion: 'v1',
+    id: 'echo',
+    capabilities: { workloads: ['completion'], targets: ['local'], features: ['streaming', 'abort'] },
+    doLoad: async () => undefined,
+    doRun: async (request) => ({ output: { kind: 'text', text: request.input.kind === 'text' ? (request.input.prompt ?? '') : '' } }),
+    async *doStream(request, signal) {
+      const text = request.input.kind === 'text' ? (request.input.prompt ?? request.input.messages?.at(-1)?.content ?? '') : '';
+      for (const word of text.split(' ')) {
+        if (signal.aborted) throw signal.reason;
+        yield { type: 'delta', kind: 'text', text: `${word} ` };
+      }
+      yield { type: 'finish', usage: { outputTokens: text.split(' ').length }, finishReason: 'stop' };
+    },
+    doUnload: async () => undefined,
+    health: async () => ({ ok: true }),
+  };
+}
+
+let server: SwitchyardServer | undefined;
+afterEach(async () => {
+  await server?.close({ deadlineMs: 100 });
+  server = undefined;
+});
+
+describe('createServerForApp over a real app (core orchestrator)', () => {
+  it('serves the catalog from models.dirs, streams through the real orchestrator and maps its errors', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'switchyard-app-'));
+    mkdirSync(join(root, 'models', 'tiny'), { recursive: true });
+    writeFileSync(join(root, 'models', 'tiny', 'weights.bin'), 'w');
+    writeFileSync(join(root, 'models', 'tiny', 'model_metadata.json'), JSON.stringify({ model_id: 'tiny', version: '1', execution_template: { type: 'Onnx', model_file: 'weights.bin' }, files: ['weights.bin'] }));
+    const engine = echoEngine();
+    const app = await createSwitchyardApp({
+      config: { models: { dirs: ['models'] }, server: { admission: { policy: 'drop-lru' } } },
+      baseDir: root,
+      plugins: [definePlugin({ name: 'echo-plugin', version: '0.1.0', core: '^0.1.0', configSchema: { type: 'object' }, register: (context) => context.registerEngine(engine) })],
+      logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as never,
+    });
+    server = await createServerForApp(app, { port: 0 });
+    const base = await server.listen();
+    expect(server.config.admission.policy).toBe('drop-lru');
+    const catalog = await (await fetch(`${base}/v2/catalog/models`)).json();
+    expect(catalog).toMatchObject({ models: [{ id: 'tiny', version: '1', files: ['weights.bin'] }] });
+    const verify = await (await fetch(`${base}/v2/catalog/models/tiny/verify`, { method: 'POST' })).json();
+    expect(verify).toMatchObject({ id: 'tiny', ok: true, files: [{ name: 'weights.bin', status: 'unverified' }] });
+
+    const streamed = await fetch(`${base}/v2/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ model_ref: 'echo:any', prompt: 'hello real orchestrator' }),
+    });
+    const frames = [];
+    for await (const frame of readSseFrames(streamed.body!)) frames.push(frame);
+    expect(frames.map((frame) => frame.event)).toEqual(['started', 'token', 'token', 'token', 'metrics', 'end']);
+    expect(frames.filter((frame) => frame.event === 'token').map((frame) => frame.data.t).join('')).toBe('hello real orchestrator ');
+
+    const chat = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'echo:any', messages: [{ role: 'user', content: 'hi there' }] }),
+    });
+    expect(((await chat.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe('hi there ');
+
+    const pinned = await fetch(`${base}/v2/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ model_ref: 'tiny', prompt: 'x', placement: { mode: 'pin', pin_pool_id: 'ghost' } }),
+    });
+    const failed = [];
+    for await (const frame of readSseFrames(pinned.body!)) failed.push(frame);
+    expect(failed.map((frame) => frame.event)).toEqual(['started', 'error']);
+    expect(failed[1]!.data).toMatchObject({ code: 'ROUTE_UNAVAILABLE', engine: 'ghost' });
+  });
+});
