@@ -109,7 +109,7 @@ describe('generate', () => {
     const pipeline = files.find((f) => f.path.endsWith('pipelines/tiny-embed.ts'))!.contents;
     expect(pipeline).toContain('const modelPre0 = memoiseStepForFiles((files) =>');
     expect(pipeline).toContain('value = await (await modelPre0(context.files))(value as never, frame);');
-    expect(pipeline).toContain("{ max_length: 256, tokenizer_type: 'WordPiece', vocab_file: 'tokenizer.json' }");
+    expect(pipeline).toContain("{ add_special_tokens: true, max_length: 256, tokenizer_type: 'WordPiece', vocab_file: 'tokenizer.json' }");
   });
 
   it('writes the registry with a ModelId union, typed inputs/outputs and metadata constants (defaults applied)', async () => {
