@@ -50,6 +50,9 @@ describe('createServerForApp over a real app (core orchestrator)', () => {
     server = await createServerForApp(app, { port: 0 });
     const base = await server.listen();
     expect(server.config.admission.policy).toBe('drop-lru');
+    expect(server.config.admission.engineConcurrency).toEqual({ echo: 16 }); // the Executor's bulkhead default
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('switchyard_circuit_state{engine="echo"} 0');
     const catalog = await (await fetch(`${base}/v2/catalog/models`)).json();
     expect(catalog).toMatchObject({ models: [{ id: 'tiny', version: '1', files: ['weights.bin'] }] });
     const verify = await (await fetch(`${base}/v2/catalog/models/tiny/verify`, { method: 'POST' })).json();

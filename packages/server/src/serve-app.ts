@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
-import type { OrchestratorApi, SwitchyardApp } from '@switchyard/core';
+import { TOKENS, resolveResilience, type OrchestratorApi, type ResilienceConfig, type SwitchyardApp } from '@switchyard/core';
+import type { CircuitState } from './server-metrics.js';
 import { createServer, type SwitchyardServer } from './create-server.js';
 import { createDirectoryCatalog } from './server-catalog.js';
 import type { ServerConfig } from './server-config.js';
@@ -21,7 +22,19 @@ export interface ServeAppOptions {
 export async function createServerForApp(app: SwitchyardApp, options: ServeAppOptions = {}): Promise<SwitchyardServer> {
   const section = (app.config.server ?? {}) as ServerConfig;
   const dirs = (app.config.models?.dirs ?? ['models']).map((dir) => resolve(app.baseDir, dir));
-  const config: ServerConfig = { ...section, ...(options.port !== undefined ? { port: options.port } : {}), ...(options.host !== undefined ? { host: options.host } : {}) };
+  // Per-engine admission concurrency defaults to the Executor's bulkhead (resilience config); the server section overrides.
+  const resilience = app.config.resilience as ResilienceConfig | undefined;
+  const fromExecutor = Object.fromEntries(app.engines.map((engine) => [engine.id, resolveResilience(resilience, engine.id).bulkhead.maxConcurrent]));
+  const config: ServerConfig = {
+    ...section,
+    admission: { ...section.admission, concurrency: { ...section.admission?.concurrency, engines: { ...fromExecutor, ...section.admission?.concurrency?.engines } } },
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+  };
+  const executor = app.tryResolve<{ guard?(engineId: string): { circuitState: CircuitState } }>(TOKENS.Executor);
+  const circuitStates = executor?.guard
+    ? async () => Object.fromEntries(app.engines.map((engine) => [engine.id, executor.guard!(engine.id).circuitState]))
+    : undefined;
   const server = await createServer({
     orchestrator: options.orchestrator ?? app.orchestrator,
     engines: app.engines,
@@ -29,6 +42,7 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
     config,
     ...(options.env ? { env: options.env } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    ...(circuitStates ? { circuitStates } : {}),
   });
   return {
     ...server,
