@@ -42,7 +42,8 @@ export class OnnxEngine implements EngineV1 {
   readonly specificationVersion = 'v1' as const;
   readonly id: string;
   readonly capabilities: EngineCapabilities = {
-    workloads: ['inference', 'stream', 'completion'],
+    // pipelines turn text, images and audio into tensors for this engine, so it serves every local workload
+    workloads: ['inference', 'stream', 'completion', 'embedding', 'transcription'],
     targets: ['local'],
     features: ['tensors', 'model-graph', 'streaming', 'kv-cache', 'abort', 'seed'],
   };
