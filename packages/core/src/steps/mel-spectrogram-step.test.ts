@@ -81,6 +81,15 @@ describe('MelSpectrogram', () => {
     }
   });
 
+  it('takes a float32 [1, n] tensor at the step rate', async () => {
+    const audio = chirp(1);
+    const step = createMelSpectrogramStep({ max_frames: 100 }, env);
+    const fromTensor = await step({ type: 'float32', dims: [1, audio.length], data: audio }, testFrame());
+    const fromSamples = await step({ samples: audio, sampleRate: 16000 }, testFrame());
+    expect(Array.from(fromTensor.data as Float32Array)).toEqual(Array.from(fromSamples.data as Float32Array));
+    expect(() => step({ type: 'float32', dims: [2, 8000], data: audio }, testFrame())).toThrowError(/expects audio samples/);
+  });
+
   it('rejects a non-audio input and bad params', () => {
     const step = createMelSpectrogramStep({}, env);
     expect(() => step('hello' as never, testFrame())).toThrowError(/expects audio samples/);

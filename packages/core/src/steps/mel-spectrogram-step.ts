@@ -26,7 +26,7 @@ const PRESET_MELS = { whisper: 80, 'whisper-large': 128 } as const;
  * pad/trim to max_frames·hop, reflect-pad fft/2 each side, periodic Hann window, |rfft|², slaney mel filters,
  * log10(max(x, 1e-10)), floor at max-8, (x+4)/4. Output float32 [1, n_mels, frames].
  */
-export function createMelSpectrogramStep(params: MelSpectrogramParams, env: StepEnvironment): StepFunction<AudioSamples | Float32Array, Tensor> {
+export function createMelSpectrogramStep(params: MelSpectrogramParams, env: StepEnvironment): StepFunction<AudioSamples | Float32Array | Tensor, Tensor> {
   const preset = params.preset;
   if (preset !== undefined && !(preset in PRESET_MELS)) {
     throw stepFailure(env, `unknown preset '${String(preset)}'`, undefined, { expected: 'whisper | whisper-large', found: preset });
@@ -54,9 +54,9 @@ export function createMelSpectrogramStep(params: MelSpectrogramParams, env: Step
   const pad = Math.floor(fftSize / 2);
 
   return (input) => {
-    const audio = input instanceof Float32Array ? { samples: input, sampleRate } : input;
+    const audio = asAudio(input, sampleRate);
     if (!audio || !(audio.samples instanceof Float32Array)) {
-      throw stepInputError(env, 'expects audio samples', { expected: 'AudioSamples {samples: Float32Array, sampleRate} or Float32Array', found: typeof input });
+      throw stepInputError(env, 'expects audio samples', { expected: 'AudioSamples {samples: Float32Array, sampleRate}, Float32Array or a float32 tensor', found: typeof input });
     }
     if (audio.sampleRate !== sampleRate) {
       throw stepInputError(env, 'audio sample rate does not match (add an AudioResample step)', { expected: `${sampleRate} Hz`, found: `${audio.sampleRate} Hz`, field: 'sampleRate' });
@@ -96,4 +96,13 @@ export function createMelSpectrogramStep(params: MelSpectrogramParams, env: Step
     for (let i = 0; i < logs.length; i++) mel[i] = (Math.max(logs[i]!, floor) + 4) / 4;
     return { type: 'float32', dims: [1, nMels, frames], data: mel };
   };
+}
+
+/** Float32Array and float32 tensors (`[n]` or `[1, n]`) are taken to be at the step's sample_rate. */
+function asAudio(input: AudioSamples | Float32Array | Tensor, sampleRate: number): AudioSamples | undefined {
+  if (input instanceof Float32Array) return { samples: input, sampleRate };
+  if (typeof input !== 'object' || input === null) return undefined;
+  if ('samples' in input) return input;
+  if ('dims' in input && input.data instanceof Float32Array && input.dims.filter((d) => d !== 1).length <= 1) return { samples: input.data, sampleRate };
+  return undefined;
 }
