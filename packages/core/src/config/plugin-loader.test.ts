@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ECHO_PLUGIN_SOURCE, writeFixture } from '../../test/app-fixtures.js';
 import { SwitchyardError } from '../errors/index.js';
 import { loadConfig } from './load-config.js';
-import { importPlugin, loadConfiguredPlugins } from './plugin-loader.js';
+import { activeConditions, importPlugin, loadConfiguredPlugins } from './plugin-loader.js';
 
 let dir: string;
 
@@ -114,6 +114,26 @@ describe('dual packages', () => {
       expect((await importPlugin('dual-plugin', dual)).name).toBe('dual-esm');
     } finally {
       await rm(dual, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('export conditions', () => {
+  it('reads custom conditions from execArgv and NODE_OPTIONS', () => {
+    expect(activeConditions(['--conditions', 'source', '--conditions=dev', '-C', 'x', '--inspect'], '-C=y --max-old-space-size=100')).toEqual(['source', 'dev', 'x', 'y']);
+  });
+
+  it('honours the conditions this process runs with (vitest passes --conditions source)', async () => {
+    const pkg = await writeFixture({
+      'node_modules/cond-plugin/package.json': JSON.stringify({ name: 'cond-plugin', exports: { '.': { source: './src.mjs', types: './x.d.ts', default: './dist.mjs' } } }),
+      'node_modules/cond-plugin/src.mjs': ECHO_PLUGIN_SOURCE.replace("name: 'echo'", "name: 'from-source'"),
+      'node_modules/cond-plugin/dist.mjs': ECHO_PLUGIN_SOURCE.replace("name: 'echo'", "name: 'from-dist'"),
+    });
+    try {
+      const expected = activeConditions().includes('source') ? 'from-source' : 'from-dist';
+      expect((await importPlugin('cond-plugin', pkg)).name).toBe(expected);
+    } finally {
+      await rm(pkg, { recursive: true, force: true });
     }
   });
 });

@@ -36,17 +36,28 @@ function packageNameOf(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
 
-/** Picks the ESM entry of an `exports` target: `import` > `node` > `default` (nested conditions allowed). */
-function pickExport(target: unknown): string | undefined {
+/** Custom conditions this process runs with (`--conditions source`, as vitest and `node -C` pass them). */
+export function activeConditions(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  const args = [...execArgv, ...nodeOptions.split(/\s+/).filter(Boolean)];
+  const conditions: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const inline = /^(?:--conditions|-C)=(.+)$/.exec(arg);
+    if (inline) conditions.push(inline[1]!);
+    else if ((arg === '--conditions' || arg === '-C') && args[i + 1]) conditions.push(args[++i]!);
+  }
+  return conditions;
+}
+
+/** Resolves an `exports` target like Node does for `import`: the first key (in object order) that is active. */
+function pickExport(target: unknown, conditions: ReadonlySet<string>): string | undefined {
   if (typeof target === 'string') return target;
-  if (Array.isArray(target)) return target.map(pickExport).find((t) => t !== undefined);
+  if (Array.isArray(target)) return target.map((t) => pickExport(t, conditions)).find((t) => t !== undefined);
   if (target && typeof target === 'object') {
-    const record = target as Record<string, unknown>;
-    for (const condition of ['import', 'node', 'default']) {
-      if (condition in record) {
-        const picked = pickExport(record[condition]);
-        if (picked) return picked;
-      }
+    for (const [condition, value] of Object.entries(target as Record<string, unknown>)) {
+      if (!conditions.has(condition)) continue;
+      const picked = pickExport(value, conditions);
+      if (picked) return picked;
     }
   }
   return undefined;
@@ -54,6 +65,7 @@ function pickExport(target: unknown): string | undefined {
 
 /** Finds node_modules/<pkg> walking up from baseDir and resolves its ESM entry (for import-only packages). */
 function resolvePackageManually(specifier: string, baseDir: string): string | undefined {
+  const conditions = new Set([...activeConditions(), 'import', 'node', 'default']);
   const name = packageNameOf(specifier);
   const subpath = `.${specifier.slice(name.length)}`;
   for (let dir = resolve(baseDir); ; dir = dirname(dir)) {
@@ -65,7 +77,7 @@ function resolvePackageManually(specifier: string, baseDir: string): string | un
       if (manifest.exports !== undefined) {
         const exportsMap = manifest.exports as Record<string, unknown>;
         const isSubpathMap = typeof exportsMap === 'object' && !Array.isArray(exportsMap) && Object.keys(exportsMap).some((k) => k.startsWith('.'));
-        entry = pickExport(isSubpathMap ? exportsMap[subpath] : subpath === '.' ? exportsMap : undefined);
+        entry = pickExport(isSubpathMap ? exportsMap[subpath] : subpath === '.' ? exportsMap : undefined, conditions);
       } else {
         entry = subpath === '.' ? (manifest.module ?? manifest.main ?? 'index.js') : subpath;
       }
