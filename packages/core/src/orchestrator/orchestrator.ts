@@ -269,7 +269,7 @@ export class Orchestrator implements OrchestratorApi {
   ): Promise<PipelineStreamSession<unknown, unknown>> {
     const controller = new AbortController();
     const signal = options.signal;
-    const request: InferenceRequest = { model, workload: 'stream', input: { kind: 'json', value: null } };
+    const request: InferenceRequest = { model, workload: 'inference', input: { kind: 'json', value: null } };
     const plan = await this.router.route(request, { outcome: 'allow', reason: 'stream session' }, signal);
     const target = plan.chain[0]!;
     const inner = await this.executor.openStream(target, controller.signal, options.settings);

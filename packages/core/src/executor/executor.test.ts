@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelPipeline } from '../contracts/pipeline.js';
+import { SwitchyardError } from '../errors/switchyard-error.js';
+import { FaultEngine } from '../orchestrator/__fixtures__/fault-engine.js';
+import { createOrchestrator } from '../orchestrator/create-orchestrator.js';
+import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';
+import { Executor } from './executor.js';
+import { createModelCatalog } from './model-catalog.js';
+
+const signal = new AbortController().signal;
+
+/** An engine answering tensor runs by echoing `x` doubled. */
+function tensorEngine() {
+  const engine = new FaultEngine('onnx');
+  const stages: (string | undefined)[] = [];
+  engine.doRun = async (request) => {
+    if (request.input.kind !== 'tensors') throw new Error('expected tensors');
+    stages.push(request.input.stage);
+    const x = request.input.tensors.x!;
+    return { output: { kind: 'tensors', tensors: { y: { ...x, data: Float32Array.from(x.data as Float32Array, (v) => v * 2) } } } };
+  };
+  return { engine, stages };
+}
+
+const doubler: ModelPipeline<unknown, unknown> = {
+  modelId: 'doubler',
+  async run(input, { runner, signal: s, files }) {
+    const value = (input as { kind: string; value: number[] }).value as unknown as number[];
+    const out = await runner.run('main', { x: { type: 'float32', dims: [value.length], data: Float32Array.from(value) } }, s);
+    return { doubled: [...(out.y!.data as Float32Array)], files: Object.keys(files) };
+  },
+};
+
+describe('Executor', () => {
+  it('loads a registry model once through the provisioner and runs its pipeline over engine.doRun', async () => {
+    const { engine, stages } = tensorEngine();
+    let provisions = 0;
+    const executor = new Executor({
+      engines: [engine],
+      registry: createModelCatalog([{ id: 'doubler', metadata: { model_id: 'doubler' }, pipeline: doubler }]),
+      provisioner: {
+        async provision() {
+          provisions++;
+          return { files: { 'model.onnx': '/models/doubler/model.onnx' } };
+        },
+      },
+    });
+    const target = { engine: 'onnx', model: 'doubler', target: 'local' as const };
+    const request = { modelId: 'doubler', workload: 'inference' as const, input: { kind: 'json' as const, value: { kind: 'x', value: [1, 2] } } };
+    const [a, b] = await Promise.all([executor.executeLocal(target, request, signal), executor.executeLocal(target, request, signal)]);
+    expect(a.output).toEqual({ kind: 'json', value: { doubled: [2, 4], files: ['model.onnx'] } });
+    expect(b.output).toEqual(a.output);
+    expect(provisions).toBe(1);
+    expect(engine.loads).toEqual(['doubler']);
+    expect(stages).toEqual(['main', 'main']);
+    expect(Object.keys(a.timings).sort()).toEqual(['inferMs', 'postprocessMs', 'preprocessMs', 'queueMs', 'totalMs']);
+    expect(a.timings.totalMs).toBeGreaterThanOrEqual(a.timings.inferMs);
+  });
+
+  it('uses the interpreted pipeline when the registry has metadata but no generated pipeline', async () => {
+    const { engine } = tensorEngine();
+    const built: unknown[] = [];
+    const executor = new Executor({
+      engines: [engine],
+      registry: createModelCatalog([{ id: 'doubler', metadata: { model_id: 'doubler' } }]),
+      createInterpretedPipeline: (metadata) => {
+        built.push(metadata);
+        return doubler;
+      },
+    });
+    const result = await executor.execute({ engine: 'onnx', model: 'doubler', target: 'local' }, { modelId: 'doubler', workload: 'inference', input: { kind: 'json', value: { value: [3] } } }, signal);
+    expect(result.output).toMatchObject({ value: { doubled: [6] } });
+    expect(built).toEqual([{ model_id: 'doubler' }]);
+  });
+
+  it('a failed load is not cached', async () => {
+    const engine = new FaultEngine('e');
+    let fail = true;
+    engine.doLoad = async () => {
+      if (fail) throw new Error('corrupt file');
+    };
+    const executor = new Executor({ engines: [engine] });
+    const target = { engine: 'e', model: 'm', target: 'local' as const };
+    const request = { modelId: 'm', workload: 'completion' as const, input: { kind: 'text' as const, prompt: 'x' } };
+    const error = await executor.execute(target, request, signal).catch((e: unknown) => e);
+    expect(SwitchyardError.hasCode(error, 'MODEL_LOAD_FAILED')).toBe(true);
+    fail = false;
+    expect((await executor.execute(target, request, signal)).output).toEqual({ kind: 'text', text: 'e:x' });
+  });
+
+  it.each([
+    ['executeLocal on a cloud engine', (ex: Executor) => ex.executeLocal({ engine: 'cloud', model: 'm', target: 'local' }, { modelId: 'm', workload: 'completion', input: { kind: 'text', prompt: '' } }, signal), 'UNSUPPORTED', "does not run at target 'local'"],
+    ['an unsupported workload', (ex: Executor) => ex.execute({ engine: 'cloud', model: 'm', target: 'cloud' }, { modelId: 'm', workload: 'embedding', input: { kind: 'text', prompt: '' } }, signal), 'UNSUPPORTED', "does not support workload 'embedding'"],
+    ['an unknown engine', (ex: Executor) => ex.execute({ engine: 'zz', model: 'm', target: 'cloud' }, { modelId: 'm', workload: 'completion', input: { kind: 'text', prompt: '' } }, signal), 'NO_SUCH_ENGINE', "No engine 'zz' is registered (registered: cloud)"],
+  ])('rejects %s', async (_name, call, code, message) => {
+    const executor = new Executor({ engines: [new FaultEngine('cloud', {}, { targets: ['cloud'] })] });
+    const error = await Promise.resolve()
+      .then(() => call(executor))
+      .catch((e: unknown) => e);
+    expect(SwitchyardError.hasCode(error, code as 'UNSUPPORTED')).toBe(true);
+    expect((error as Error).message).toContain(message);
+  });
+
+  it('refuses two engines with one id', () => {
+    expect(() => new Executor({ engines: [new FaultEngine('a'), new FaultEngine('a')] })).toThrow(/Two engines share the id 'a'/);
+  });
+});
+
+describe('Orchestrator.openStreamSession', () => {
+  it('opens a chunk-in session on a registry model with a streaming pipeline', async () => {
+    const { engine } = tensorEngine();
+    const pipeline: ModelPipeline = {
+      modelId: 'vad',
+      run: async () => null,
+      openStream: ({ runner, signal: s }) => {
+        let total = 0;
+        return {
+          async push(chunk) {
+            const out = await runner.run(undefined, { x: { type: 'float32', dims: [1], data: Float32Array.of(chunk as number) } }, s);
+            total += (out.y!.data as Float32Array)[0]!;
+            return [total];
+          },
+          async close() {
+            return [`total ${total}`];
+          },
+        };
+      },
+    };
+    const orchestrator = createOrchestrator({
+      engines: [engine],
+      registry: createModelCatalog([{ id: 'vad', metadata: {}, pipeline, engine: 'onnx' }]),
+      logger: createOrchestrationLogger({ logLevel: 'silent' }),
+    });
+    const session = await orchestrator.openStreamSession('vad');
+    expect(await session.push(1)).toEqual([2]);
+    expect(await session.push(2)).toEqual([6]);
+    expect(await session.close()).toEqual(['total 6']);
+  });
+
+  it('a model without a streaming pipeline is UNSUPPORTED', async () => {
+    const { engine } = tensorEngine();
+    const orchestrator = createOrchestrator({
+      engines: [engine],
+      registry: createModelCatalog([{ id: 'doubler', metadata: {}, pipeline: doubler }]),
+      logger: createOrchestrationLogger({ logLevel: 'silent' }),
+    });
+    await expect(orchestrator.openStreamSession('doubler')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+});
