@@ -6,7 +6,8 @@ import { createByteDecoder } from './byte-level-alphabet.js';
 
 /**
  * Test fixtures for the text steps, written to a temp dir: a BERT WordPiece tokenizer.json and vocab.txt, a
- * line-per-token CTC keys file, a GPT-2 byte-level vocab.json, a Whisper-like tokenizer.json and a broken JSON file.
+ * line-per-token CTC keys file, a GPT-2 byte-level vocab.json, a Whisper-like tokenizer.json, a SentencePiece
+ * (Unigram) tokenizer.json and a broken JSON file.
  */
 export function writeTextFixtures(): { files: Record<string, string>; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-text-steps-'));
@@ -48,6 +49,17 @@ export function writeTextFixtures(): { files: Record<string, string>; cleanup: (
     post_processor: null,
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
     model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '', fuse_unk: false, byte_fallback: false, vocab: wv, merges: [] },
+  }));
+  // A SentencePiece (Unigram, Metaspace) tokenizer.json, T5-style: no BOS, </s> appended.
+  const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  write('unigram-tokenizer.json', JSON.stringify({
+    version: '1.0', truncation: null, padding: null,
+    added_tokens: [special(0, '<pad>'), special(1, '</s>'), special(2, '<unk>')],
+    normalizer: null,
+    pre_tokenizer: { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'always', split: true },
+    post_processor: { type: 'TemplateProcessing', single: [{ Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }], pair: [], special_tokens: { '</s>': { id: '</s>', ids: [1], tokens: ['</s>'] } } },
+    decoder: { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'always', split: true },
+    model: { type: 'Unigram', unk_id: 2, byte_fallback: false, vocab: [['<pad>', 0], ['</s>', 0], ['<unk>', 0], ['\u2581hello', -1], ['\u2581world', -1.5], ['\u2581wor', -3], ['ld', -3], ['\u2581', -2], ['s', -2.5]] },
   }));
   return { files, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -55,6 +55,13 @@ describe('Tokenize', () => {
     }
   });
 
+  it('SentencePiece (Unigram): best segmentation, </s> appended, padded with <pad>', async () => {
+    const step = await createTokenizeStep({ vocab_file: 'unigram-tokenizer.json', tokenizer_type: 'SentencePiece' }, testStepEnv('p', files));
+    const out = await step(['hello worlds', 'hello'], testFrame());
+    expect(ids(out.input_ids)).toEqual([3, 4, 8, 1, 3, 1, 0, 0]);
+    expect(ids(out.attention_mask)).toEqual([1, 1, 1, 1, 1, 1, 0, 0]);
+  });
+
   it('rejects a tokenizer_type that does not match the file, a missing file and non-text input', async () => {
     await expect(createTokenizeStep({ vocab_file: 'tokenizer.json', tokenizer_type: 'BPE' }, testStepEnv('preprocessing/0 (Tokenize)', files)))
       .rejects.toThrowError(/tokenizer_type BPE does not match the tokenizer file/);
