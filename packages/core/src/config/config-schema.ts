@@ -622,21 +622,157 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
     },
     "server": {
       "type": "object",
+      "description": "HTTP server (@switchyard/server, `switchyard serve`); see docs/server.md.",
+      "additionalProperties": false,
       "properties": {
         "host": {
           "type": "string",
-          "minLength": 1
+          "minLength": 1,
+          "description": "Bind address (default 127.0.0.1)."
         },
         "port": {
           "type": "integer",
           "minimum": 0,
-          "maximum": 65535
+          "maximum": 65535,
+          "description": "Port (default 8787; 0 = any free port)."
         },
         "apiKeys": {
           "type": "array",
           "items": {
             "type": "string",
             "minLength": 1
+          },
+          "description": "Shorthand for auth.apiKeys."
+        },
+        "bodyLimitBytes": {
+          "type": "integer",
+          "minimum": 1024,
+          "description": "Largest request body; 413 above it (default 8 MiB)."
+        },
+        "auth": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "apiKeys": {
+              "type": "array",
+              "items": {
+                "type": "string",
+                "minLength": 1
+              },
+              "description": "Accepted keys (prefer ${env:NAME}); no keys = auth off."
+            },
+            "apiKeysEnv": {
+              "type": "string",
+              "minLength": 1,
+              "description": "Env var holding comma-separated keys (default SWITCHYARD_API_KEYS)."
+            },
+            "openPaths": {
+              "type": "array",
+              "items": {
+                "type": "string",
+                "pattern": "^/"
+              },
+              "description": "Paths served without a key (default [/healthz])."
+            }
+          }
+        },
+        "admission": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "interactiveCapacity": {
+              "type": "integer",
+              "minimum": 1
+            },
+            "batchCapacity": {
+              "type": "integer",
+              "minimum": 1
+            },
+            "policy": {
+              "enum": [
+                "reject",
+                "drop-lru"
+              ]
+            },
+            "concurrency": {
+              "type": "object",
+              "additionalProperties": false,
+              "properties": {
+                "default": {
+                  "type": "integer",
+                  "minimum": 1
+                },
+                "engines": {
+                  "type": "object",
+                  "additionalProperties": {
+                    "type": "integer",
+                    "minimum": 1
+                  }
+                }
+              }
+            },
+            "initialServiceMs": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "Service-time prior until an engine has been measured."
+            }
+          }
+        },
+        "sessions": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "ttlMs": {
+              "type": "integer",
+              "minimum": 1
+            },
+            "maxTurns": {
+              "type": "integer",
+              "minimum": 1
+            },
+            "tokenBudget": {
+              "type": "integer",
+              "minimum": 1
+            }
+          }
+        },
+        "taskRetentionMs": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "artifacts": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "maxTotalBytes": {
+              "type": "integer",
+              "minimum": 1
+            }
+          }
+        },
+        "shutdownDeadlineMs": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "models": {
+          "type": "array",
+          "description": "Extra ids listed by GET /v1/models (routes such as auto, or provider:model).",
+          "items": {
+            "type": "object",
+            "required": [
+              "id"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "id": {
+                "type": "string",
+                "minLength": 1
+              },
+              "ownedBy": {
+                "type": "string",
+                "minLength": 1
+              }
+            }
           }
         }
       }
