@@ -96,7 +96,10 @@ describe('bad metadata gives located errors (file, JSON pointer, expected vs fou
         { dir: 'models/a', metadata: a },
       ],
       schemas: { modelMetadata: schema },
-    }).catch((e: unknown) => e as MetadataInvalidError);
+    }).then(
+      () => expect.unreachable('expected METADATA_INVALID'),
+      (e: unknown) => e as MetadataInvalidError,
+    );
     expect(error.issues.map(formatMetadataIssue)).toEqual([
       'models/a/model_metadata.json: /preprocessing/2/width must be > 0 (expected integer > 0, found -3)',
       'models/a/model_metadata.json: /postprocessing/1/k must be > 0 (expected integer > 0, found 0)',
@@ -112,7 +115,10 @@ describe('bad metadata gives located errors (file, JSON pointer, expected vs fou
         { dir: 'models/b', metadata: valid() },
       ],
       schemas: { modelMetadata: schema },
-    }).catch((e: unknown) => e as MetadataInvalidError);
+    }).then(
+      () => expect.unreachable('expected METADATA_INVALID'),
+      (e: unknown) => e as MetadataInvalidError,
+    );
     expect(error.issues.map(formatMetadataIssue)).toEqual([
       'models/b/model_metadata.json: /model_id repeats the id of models/a/model_metadata.json (expected an id unique in models/, found "bad")',
     ]);
