@@ -1,5 +1,6 @@
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
-import type { OcrLine, OcrPoint, OcrQuad } from './ocr-types.js';
+import { readingOrderRows } from './ocr-reading-order.js';
+import type { OcrLine, OcrQuad, OcrRecognizedText } from './ocr-types.js';
 
 export interface OcrAssembleLinesParams {
   /** Lines recognised with a lower mean confidence are dropped. Default 0.5. */
@@ -10,52 +11,36 @@ export interface OcrAssembleLinesParams {
   readonly merge_rows?: boolean;
 }
 
-/** Orders recognised boxes top-to-bottom, then left-to-right within a row (with a y tolerance). */
+/**
+ * Orders recognised boxes top-to-bottom, then left-to-right within a row (with a y tolerance), dropping empty and
+ * low-confidence lines. Texts without a box (no detection stage) keep their order.
+ */
 export function createOcrAssembleLinesStep(
   params: OcrAssembleLinesParams,
   _env: StepEnvironment,
-): StepFunction<readonly OcrLine[], OcrLine[]> {
+): StepFunction<readonly (OcrRecognizedText & { readonly box?: OcrQuad })[], OcrLine[]> {
   const minConfidence = params.min_confidence ?? 0.5;
   const tolerance = params.y_tolerance ?? 0.5;
   const merge = params.merge_rows ?? true;
   return (lines) => {
-    const kept = lines
-      .filter((l) => l.text.trim() !== '' && l.confidence >= minConfidence)
-      .map((line) => ({ line, ...extent(line.box) }))
-      .sort((a, b) => a.cy - b.cy);
-    const rows: (typeof kept)[] = [];
-    for (const item of kept) {
-      const row = rows.find((r) =>
-        r.some((o) => Math.abs(o.cy - item.cy) < tolerance * Math.min(o.height, item.height)),
-      );
-      if (row) row.push(item);
-      else rows.push([item]);
-    }
-    rows.sort((a, b) => Math.min(...a.map((i) => i.cy)) - Math.min(...b.map((i) => i.cy)));
+    const kept = lines.filter((l) => l.text.trim() !== '' && l.confidence >= minConfidence);
+    const boxed = kept.filter((l): l is OcrLine => l.box !== undefined);
+    if (boxed.length < kept.length) return kept as OcrLine[];
     const out: OcrLine[] = [];
-    for (const row of rows) {
-      row.sort((a, b) => a.minX - b.minX);
+    for (const row of readingOrderRows(boxed, (l) => l.box, tolerance)) {
       if (!merge || row.length === 1) {
-        for (const item of row) out.push(item.line);
+        out.push(...row);
         continue;
       }
-      const first = row[0]!.line.box;
-      const last = row[row.length - 1]!.line.box;
-      const box: OcrQuad = [first[0], last[1], last[2], first[3]];
-      const chars = row.reduce((n, i) => n + i.line.text.length, 0);
+      const first = row[0]!.box;
+      const last = row[row.length - 1]!.box;
+      const chars = row.reduce((n, l) => n + l.text.length, 0);
       out.push({
-        text: row.map((i) => i.line.text.trim()).join(' '),
-        confidence: row.reduce((s, i) => s + i.line.confidence * i.line.text.length, 0) / chars,
-        box,
+        text: row.map((l) => l.text.trim()).join(' '),
+        confidence: row.reduce((s, l) => s + l.confidence * l.text.length, 0) / chars,
+        box: [first[0], last[1], last[2], first[3]],
       });
     }
     return out;
   };
-}
-
-function extent(box: readonly OcrPoint[]): { cy: number; height: number; minX: number } {
-  const ys = box.map((p) => p[1]);
-  const minY = Math.min(...ys);
-  const maxY = Math.max(...ys);
-  return { cy: (minY + maxY) / 2, height: Math.max(1, maxY - minY), minX: Math.min(...box.map((p) => p[0])) };
 }

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Tensor, TensorMap } from '../contracts/index.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
-import { ocrStepError } from './ocr-types.js';
-import type { OcrRecognizedText } from './ocr-types.js';
+import { OCR_SLOTS, ocrStepError } from './ocr-types.js';
+import type { OcrQuad, OcrRecognizedText } from './ocr-types.js';
 
 export interface OcrCtcDecodeParams {
   /** Logical file name of the character list, one per line (index 1 = first line). */
@@ -14,12 +14,13 @@ export interface OcrCtcDecodeParams {
 
 /**
  * Greedy CTC decoding of `[N, T, C]` class probabilities: best class per time step, collapse repeats, drop the
- * blank; the confidence of a line is the mean probability of its emitted characters.
+ * blank; the confidence of a line is the mean probability of its emitted characters. Each text carries the box of
+ * its crop when OcrRecBatch recorded the batch's boxes in the frame.
  */
 export async function createOcrCtcDecodeStep(
   params: OcrCtcDecodeParams,
   env: StepEnvironment,
-): Promise<StepFunction<Tensor | TensorMap, OcrRecognizedText[]>> {
+): Promise<StepFunction<Tensor | TensorMap, (OcrRecognizedText & { box?: OcrQuad })[]>> {
   const path = env.files[params.vocab_file];
   if (!path) throw ocrStepError(env, 'ARTIFACT_NOT_FOUND', `vocab file "${params.vocab_file}" is not among the model files`);
   let text: string;
@@ -36,7 +37,7 @@ export async function createOcrCtcDecodeStep(
   const classes: string[] = [];
   for (let i = 0, k = 0; k < keys.length; i++) classes.push(i === blank ? '' : keys[k++]!);
   if (blank >= classes.length) classes.push('');
-  return (input) => {
+  return (input, frame) => {
     const t = 'dims' in input && 'data' in input ? (input as Tensor) : Object.values(input)[0];
     if (!t || t.type !== 'float32' || t.dims.length !== 3) {
       throw ocrStepError(env, 'STEP_FAILED', `expected [N, T, C] float32 probabilities, found ${t ? `${t.type} [${t.dims.join(', ')}]` : 'nothing'}`);
@@ -50,7 +51,10 @@ export async function createOcrCtcDecodeStep(
       );
     }
     const data = t.data as Float32Array;
-    const out: OcrRecognizedText[] = [];
+    // The boxes of this batch's crops (set by OcrRecBatch) travel with the texts.
+    const boxes = frame.slots.get(OCR_SLOTS.batchBoxes) as OcrQuad[] | undefined;
+    const withBoxes = boxes?.length === batch;
+    const out: (OcrRecognizedText & { box?: OcrQuad })[] = [];
     for (let n = 0; n < batch; n++) {
       let line = '';
       let sum = 0;
@@ -74,7 +78,8 @@ export async function createOcrCtcDecodeStep(
         }
         previous = best;
       }
-      out.push({ text: line, confidence: count === 0 ? 0 : sum / count });
+      const confidence = count === 0 ? 0 : sum / count;
+      out.push(withBoxes ? { text: line, confidence, box: boxes[n]! } : { text: line, confidence });
     }
     return out;
   };

@@ -15,11 +15,13 @@ export interface OcrImageDecodeParams {
 export function createOcrImageDecodeStep(
   params: OcrImageDecodeParams,
   env: StepEnvironment,
-): StepFunction<Uint8Array, OcrImage> {
+): StepFunction<Uint8Array | { readonly data: Uint8Array }, OcrImage> {
   const maxPixels = params.max_pixels ?? 40_000_000;
-  return async (input, frame) => {
+  return async (value, frame) => {
+    // Raw bytes, or the Executor's `{ kind: 'image', data }` engine input.
+    const input = value instanceof Uint8Array ? value : (value as { data?: unknown } | null)?.data;
     if (!(input instanceof Uint8Array)) {
-      throw ocrStepError(env, 'INVALID_INPUT', `expected image bytes (Uint8Array), found ${describe(input)}`);
+      throw ocrStepError(env, 'INVALID_INPUT', `expected image bytes (Uint8Array), found ${describe(value)}`);
     }
     if (input.byteLength === 0) throw ocrStepError(env, 'INVALID_INPUT', 'the image is empty (0 bytes)');
     let decoded: { data: Buffer; info: sharp.OutputInfo };

@@ -76,8 +76,7 @@ export function createPaddleOcrPipeline(options: PaddleOcrPipelineOptions = {}):
       const { runner, signal } = context;
       const frame = createPipelineFrame(signal);
       const ctc = await ctcFor(context.files);
-      const bytes = input instanceof Uint8Array ? input : (input as { data?: unknown } | null)?.data;
-      const image = await decode(bytes as Uint8Array, frame);
+      const image = await decode(input, frame);
       const detInput = await detResize(image, frame);
       throwIfAborted(signal, 'OCR detection');
       const probMap = await runner.run('det', { x: detInput }, signal);

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { Tensor } from '../contracts/index.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
-import { ocrStepError } from './ocr-types.js';
+import { OCR_SLOTS, ocrStepError } from './ocr-types.js';
 import type { OcrLineImage } from './ocr-types.js';
 
 export interface OcrRecBatchParams {
@@ -31,8 +31,9 @@ export function createOcrRecBatchStep(
   const order = params.channel_order === 'RGB' ? [0, 1, 2] : [2, 1, 0];
   const table = new Float32Array(256);
   for (let v = 0; v < 256; v++) table[v] = (v / 255 - 0.5) / 0.5;
-  return async (lines) => {
-    if (lines.length === 0) throw ocrStepError(env, 'STEP_FAILED', 'no line crops to batch');
+  return async (lines, frame) => {
+    if (!Array.isArray(lines) || lines.length === 0) throw ocrStepError(env, 'STEP_FAILED', 'no line crops to batch');
+    frame.slots.set(OCR_SLOTS.batchBoxes, lines.map((l) => l.box));
     const aspects = lines.map((l) => l.image.width / l.image.height);
     const batchWidth = fixed
       ? maxWidth

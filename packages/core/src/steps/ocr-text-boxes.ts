@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Tensor, TensorMap } from '../contracts/index.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { minAreaRect, insideConvex, orderQuad, polygonArea, polygonPerimeter } from './ocr-geometry.js';
+import { readingOrderRows } from './ocr-reading-order.js';
 import { OCR_SLOTS, ocrStepError } from './ocr-types.js';
 import type { OcrImage, OcrPoint, OcrQuad, OcrTextBox } from './ocr-types.js';
 
@@ -33,7 +34,8 @@ export interface OcrTextBoxesParams {
 
 /**
  * DB post-processing: binarise the probability map, take each connected region, fit a minimum-area rotated
- * rectangle, score it on the map, expand it (unclip) and map it back to original-image pixels.
+ * rectangle, score it on the map, expand it (unclip) and map it back to original-image pixels. Boxes come out in
+ * reading order.
  */
 export function createOcrTextBoxesStep(
   params: OcrTextBoxesParams,
@@ -80,7 +82,8 @@ export function createOcrTextBoxesStep(
       if (Math.hypot(quad[3][0] - quad[0][0], quad[3][1] - quad[0][1]) <= 3) continue;
       boxes.push({ box: quad, score });
     }
-    return boxes;
+    // Reading order here already, so batched recognition downstream sees lines in document order.
+    return readingOrderRows(boxes, (b) => b.box, 0.5).flat();
   };
 }
 

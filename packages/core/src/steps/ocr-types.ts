@@ -49,6 +49,8 @@ export const OCR_SLOTS = {
   detSize: 'ocr.det.size',
   /** The line crops (OcrLineImage[]) the direction classifier may turn. */
   lines: 'ocr.lines',
+  /** Boxes of the crops in the current recognition batch (OcrCtcDecode attaches them to its texts). */
+  batchBoxes: 'ocr.batch.boxes',
 } as const;
 
 export function ocrStepError(env: StepEnvironment, code: ErrorCode, message: string, cause?: unknown): SwitchyardError {
