@@ -222,8 +222,20 @@ export class Orchestrator implements OrchestratorApi {
           correlationId,
         };
         this.events.emit('ExecutionStarted', { correlationId, engine: target.engine, model: target.model, attempt: 1 });
+        const begin = performance.now();
         try {
           for await (const part of this.executor.stream(target, engineRequest, signal)) {
+            if (part.type === 'finish') {
+              const totalMs = performance.now() - begin;
+              const usage = withCost(part.usage, target.engine, target.model, this.config.telemetry?.prices);
+              this.events.emit('ExecutionCompleted', {
+                correlationId,
+                engine: target.engine,
+                model: target.model,
+                usage,
+                timings: { queueMs: 0, preprocessMs: 0, inferMs: totalMs, postprocessMs: 0, totalMs },
+              });
+            }
             if (part.type === 'start') {
               if (started) continue;
               started = true;
