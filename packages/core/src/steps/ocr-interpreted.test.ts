@@ -6,7 +6,7 @@ import { createOrtTensorRunner, OCR_FILES } from '../../test-assets/ort-tensor-r
 import type { OrtTensorRunner } from '../../test-assets/ort-tensor-runner.js';
 import { svgDocument } from '../../test-assets/text-accuracy.js';
 import { createPaddleOcrPipeline } from './ocr-pipeline.js';
-import type { OcrResult } from './ocr-types.js';
+import type { OcrLine, OcrResult } from './ocr-types.js';
 
 // models/paddleocr-v4/model_metadata.json interpreted step by step (recognition in batches of 6) must read a page
 // like the hand-written pipeline: boxes travel with the texts and lines come out in reading order.
@@ -23,8 +23,9 @@ describe('paddleocr-v4 metadata through the TemplateExecutor', () => {
     const svg = svgDocument(360, 330, truth.map((text, i) => ({ text, x: 20, y: 34 + i * 38, font: 'DejaVu Sans', size: 20 })));
     const image = await sharp(Buffer.from(svg)).png().toBuffer();
     const context = { runner, signal: new AbortController().signal, files: OCR_FILES };
-    const interpreted = (await createInterpretedPipeline(metadata).run({ kind: 'image', data: image }, context)) as OcrResult | OcrResult['lines'];
-    const lines = Array.isArray(interpreted) ? interpreted : interpreted.lines;
+    const interpreted: unknown = await createInterpretedPipeline(metadata).run({ kind: 'image', data: image }, context);
+    // The metadata's last step (OcrAssembleLines) yields the line array itself.
+    const lines = (Array.isArray(interpreted) ? interpreted : (interpreted as OcrResult).lines) as readonly OcrLine[];
     const hand = await createPaddleOcrPipeline().run(image, context);
     expect(lines.map((l) => l.text)).toEqual(truth);
     expect(lines.map((l) => l.text)).toEqual(hand.lines.map((l) => l.text));
