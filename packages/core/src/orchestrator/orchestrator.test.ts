@@ -115,3 +115,20 @@ describe('Orchestrator.stream', () => {
     expect(engine.aborts).toBe(1);
   });
 });
+
+describe('Orchestrator.stream timeouts', () => {
+  it('a target that sends no token in time is aborted and the stream continues on the next one', async () => {
+    const hanging = new FaultEngine('hanging', { tokens: ['never'], tokenDelayMs: 60_000 });
+    const backup = new FaultEngine('backup', { tokens: ['ok'] }, { targets: ['cloud'] });
+    const orchestrator = createOrchestrator({
+      engines: [hanging, backup],
+      logger: silent,
+      config: { routing: { routes: { chat: { targets: ['hanging:m', 'backup:m'] } } }, resilience: { engines: { hanging: { timeoutMs: 20 } } } },
+    });
+    const parts: InferenceStreamPart[] = [];
+    for await (const part of orchestrator.stream({ model: 'chat', workload: 'stream', input: text('x') })) parts.push(part);
+    expect(parts.find((p) => p.type === 'fallback')).toMatchObject({ from: 'hanging:m', to: 'backup:m', reason: 'TIMEOUT', afterTokens: 0 });
+    expect(parts.filter((p) => p.type === 'delta').map((p) => (p as { text: string }).text)).toEqual(['ok']);
+    expect(hanging.aborts).toBe(1);
+  });
+});

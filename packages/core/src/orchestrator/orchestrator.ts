@@ -223,8 +223,23 @@ export class Orchestrator implements OrchestratorApi {
         };
         this.events.emit('ExecutionStarted', { correlationId, engine: target.engine, model: target.model, attempt: 1 });
         const begin = performance.now();
+        // A target that sends nothing within its timeout is abandoned like a failed call (the engine is aborted).
+        const attempt = new AbortController();
+        const forwardAbort = () => attempt.abort(signal.reason);
+        signal.addEventListener('abort', forwardAbort, { once: true });
+        const limit = request.timeoutMs ?? resolveResilience(this.config.resilience, target.engine).timeoutMs;
+        let timedOut = false;
+        let firstPartTimer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
+          timedOut = true;
+          attempt.abort(new SwitchyardError({ code: 'TIMEOUT', message: 'no stream output in time' }));
+        }, limit);
+        const clearFirstPartTimer = () => {
+          if (firstPartTimer !== undefined) clearTimeout(firstPartTimer);
+          firstPartTimer = undefined;
+        };
         try {
-          for await (const part of this.executor.stream(target, engineRequest, signal)) {
+          for await (const part of this.executor.stream(target, engineRequest, attempt.signal)) {
+            if (part.type === 'delta') clearFirstPartTimer();
             if (part.type === 'finish') {
               const totalMs = performance.now() - begin;
               const usage = withCost(part.usage, target.engine, target.model, this.config.telemetry?.prices);
@@ -256,7 +271,17 @@ export class Orchestrator implements OrchestratorApi {
           }
           return;
         } catch (caught) {
-          const error = signal.aborted ? abortedError(signal, caught) : toSwitchyardError(caught);
+          clearFirstPartTimer();
+          const error = signal.aborted
+            ? abortedError(signal, caught)
+            : timedOut
+              ? new SwitchyardError({
+                  code: 'TIMEOUT',
+                  message: `Engine '${target.engine}' sent no token within ${limit} ms`,
+                  retriable: true,
+                  details: { engine: target.engine, timeoutMs: limit },
+                })
+              : toSwitchyardError(caught);
           attempts.push({ engine: target.engine, model: target.model, error: error.code });
           this.events.emit('ExecutionFailed', { correlationId, engine: target.engine, model: target.model, code: error.code, message: error.message });
           lastError = error;
@@ -266,6 +291,9 @@ export class Orchestrator implements OrchestratorApi {
           const fallback = { from: describeTarget(target), to: describeTarget(next), reason: error.code, afterTokens: tokens };
           this.events.emit('Fallback', { correlationId, ...fallback });
           yield { type: 'fallback', ...fallback };
+        } finally {
+          clearFirstPartTimer();
+          signal.removeEventListener('abort', forwardAbort);
         }
       }
       throw this.exhausted(request, plan, attempts, lastError!);
