@@ -22,6 +22,14 @@ function testSignal(seconds: number): Float32Array {
   return out;
 }
 
+/** Mean CPU time (user + system) per call: steadier than wall time on a shared, loaded machine. */
+async function cpuMsPerCall(fn: () => unknown, calls = 5): Promise<number> {
+  const start = process.cpuUsage();
+  for (let i = 0; i < calls; i++) await fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000 / calls;
+}
+
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0;
   for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
@@ -50,7 +58,11 @@ export default defineBenchmark({
     const ours = (await state.step(state.audio, state.frame)) as Tensor;
     const { input_features: reference } = await state.extractor(state.audio.samples);
     const diff = maxAbsDiff(ours.data as Float32Array, reference.data as Float32Array);
+    const oursCpuMs = await cpuMsPerCall(() => state.step(state.audio, state.frame));
+    const referenceCpuMs = await cpuMsPerCall(() => state.extractor(state.audio.samples));
     return {
+      cpuMsPerCall: { switchyard: oursCpuMs, transformersJs: referenceCpuMs },
+      cpuSpeedup: referenceCpuMs / oursCpuMs,
       audioSeconds: 30,
       dims: ours.dims,
       referenceDims: reference.dims,
