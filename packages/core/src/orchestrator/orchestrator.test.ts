@@ -132,3 +132,39 @@ describe('Orchestrator.stream timeouts', () => {
     expect(hanging.aborts).toBe(1);
   });
 });
+
+describe('classifier models', () => {
+  it('an llm classifier runs on its classifierModel through the orchestrator and routes on its answer', async () => {
+    const judge = new FaultEngine('judge');
+    const prompts: string[] = [];
+    judge.doRun = async (request) => {
+      prompts.push(request.input.kind === 'text' ? (request.input.prompt ?? '') : '');
+      return { output: { kind: 'text', text: 'Sure: {"category": "code", "complexity": "complex", "confidence": 0.9}' } };
+    };
+    const small = new FaultEngine('small');
+    const large = new FaultEngine('large', {}, { targets: ['cloud'] });
+    const orchestrator = createOrchestrator({
+      engines: [judge, small, large],
+      logger: silent,
+      config: { routing: { routes: { chat: { classifier: 'llm', classifierModel: 'judge:m', small: 'small:s', large: 'large:l' } } } },
+    });
+    const result = await orchestrator.run({ model: 'chat', workload: 'completion', input: text('write a compiler') });
+    expect(result.decision).toMatchObject({ engine: 'large', source: 'classifier' });
+    expect(result.decision.reason).toContain('code/complex');
+    expect(prompts[0]).toContain('write a compiler');
+    // Cached: the second identical prompt does not ask the judge again.
+    await orchestrator.run({ model: 'chat', workload: 'completion', input: text('write a compiler') });
+    expect(prompts).toHaveLength(1);
+  });
+
+  it('a failing llm classifier falls back to the safe default (small model)', async () => {
+    const judge = new FaultEngine('judge', { failRate: 1 });
+    const orchestrator = createOrchestrator({
+      engines: [judge, new FaultEngine('small'), new FaultEngine('large', {}, { targets: ['cloud'] })],
+      logger: silent,
+      config: { resilience: { retry: { maxAttempts: 1 } }, routing: { routes: { chat: { classifier: 'llm', classifierModel: 'judge:m', small: 'small:s', large: 'large:l', threshold: 0.6 } } } },
+    });
+    const result = await orchestrator.run({ model: 'chat', workload: 'completion', input: text('anything') });
+    expect(result.decision.engine).toBe('small');
+  });
+});
