@@ -14,7 +14,7 @@ function echoEngine(): EngineV1 {
     id: 'echo',
     capabilities: { workloads: ['completion'], targets: ['local'], features: ['streaming', 'abort'] },
     doLoad: async () => undefined,
-    doRun: async (request) => ({ output: { kind: 'text', text: request.input.kind === 'text' ? (request.input.prompt ?? '') : '' } }),
+    doRun: async (request) => ({ output: { kind: 'text', text: request.input.kind === 'text' ? (request.input.prompt ?? request.input.messages?.at(-1)?.content ?? '') : '' } }),
     async *doStream(request, signal) {
       const text = request.input.kind === 'text' ? (request.input.prompt ?? request.input.messages?.at(-1)?.content ?? '') : '';
       for (const word of text.split(' ')) {
@@ -73,7 +73,7 @@ describe('createServerForApp over a real app (core orchestrator)', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'echo:any', messages: [{ role: 'user', content: 'hi there' }] }),
     });
-    expect(((await chat.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe('hi there ');
+    expect(((await chat.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe('hi there');
 
     const pinned = await fetch(`${base}/v2/tasks`, {
       method: 'POST',

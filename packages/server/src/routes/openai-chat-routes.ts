@@ -113,7 +113,8 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
       input: { kind: 'text', messages: toMessages(body) },
       ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
       correlationId: request.id,
-      stream: true,
+      // Non-streaming requests use the engine's run(); only streaming ones pay for token-by-token frames.
+      stream: body.stream === true,
       keepTranscript: false,
     });
     const created = Math.floor(Date.now() / 1000);
@@ -162,6 +163,7 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
     const end = await new Promise<SseFrame>((resolve) => {
       followTask(task, (frame) => {
         if (frame.event === 'token') text.push(String(frame.data.t));
+        if (frame.event === 'delta' && frame.data.kind === 'text') text.push(String(frame.data.text));
         if (isTerminalFrame(frame)) resolve(frame);
       });
     });

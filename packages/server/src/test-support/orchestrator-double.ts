@@ -48,17 +48,19 @@ export class OrchestratorDouble implements OrchestratorApi {
     await this.gate(model, options.signal);
     if (model.error) throw model.error;
     const started = Date.now();
+    const all = this.tokensFor(model, request);
+    const tokens = all.slice(0, request.parameters?.maxTokens ?? all.length);
     const output =
       request.workload === 'embedding' && request.input.kind === 'texts'
         ? { kind: 'embeddings' as const, vectors: request.input.texts.map((text) => embed(text, model.embeddingDim ?? 8)) }
         : request.workload === 'completion'
-          ? { kind: 'text' as const, text: this.tokensFor(model, request).join('') }
+          ? { kind: 'text' as const, text: tokens.join('') }
           : { kind: 'json' as const, value: { model: request.model, input_kind: request.input.kind } };
-    const inputTokens = request.input.kind === 'texts' ? request.input.texts.join(' ').split(/\s+/).length : 1;
+    const inputTokens = request.input.kind === 'texts' ? request.input.texts.join(' ').split(/\s+/).length : 3;
     return {
       output,
-      usage: { inputTokens, outputTokens: output.kind === 'text' ? this.tokensFor(model, request).length : 0 },
-      finishReason: 'stop',
+      usage: { inputTokens, outputTokens: output.kind === 'text' ? tokens.length : 0 },
+      finishReason: tokens.length < all.length ? 'length' : 'stop',
       policy: { outcome: 'allow', reason: 'double' },
       decision: { target: 'local', engine: 'double', model: request.model, reason: 'test double', source: 'pin' },
       attempts: [{ engine: 'double', model: request.model }],
