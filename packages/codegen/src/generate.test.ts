@@ -42,7 +42,6 @@ describe('generate', () => {
         createSoftmaxStep,
         createTopKStep,
         fromGraphOutputs,
-        runStageBatched,
         throwIfAborted,
         toGraphFeeds,
       } from '@switchyard/core';
@@ -84,13 +83,12 @@ describe('generate', () => {
           throwIfAborted(context.signal, 'pipeline run');
           value = await modelPre1(value as never, frame);
           // graph
-          value = await runStageBatched(value, undefined, frame, async (part) => {
-            let v: unknown = part;
-            throwIfAborted(context.signal, 'pipeline run');
-            const outputs = await context.runner.run(undefined, toGraphFeeds(v, [], MODEL_ID), context.signal);
-            v = fromGraphOutputs(outputs, [], frame);
-            return v;
-          });
+          throwIfAborted(context.signal, 'pipeline run');
+          value = fromGraphOutputs(
+            await context.runner.run(undefined, toGraphFeeds(value, [], MODEL_ID), context.signal),
+            [],
+            frame,
+          );
           throwIfAborted(context.signal, 'pipeline run');
           value = await modelPost0(value as never, frame);
           throwIfAborted(context.signal, 'pipeline run');

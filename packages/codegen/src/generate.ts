@@ -139,6 +139,7 @@ function pipelineContext(plan: ModelPlan, unsupported: string | undefined): obje
       nameLiteral: stage ? JSON.stringify(stage.name) : 'undefined',
       enabled: config.enabled !== false,
       batch: typeof config.batch_size === 'number' ? String(config.batch_size) : 'undefined',
+      batched: typeof config.batch_size === 'number',
       inputs: tsLiteral(stage ? (stage.inputs ?? []) : (names?.input_names ?? [])),
       outputs: tsLiteral(stage ? (stage.outputs ?? []) : (names?.output_names ?? [])),
       pre: stage ? planStageSteps(stage, index, 'preprocessing').map((s) => callFor(s, prefix)) : [],
@@ -148,7 +149,8 @@ function pipelineContext(plan: ModelPlan, unsupported: string | undefined): obje
     };
   });
   const post = planTopLevelSteps(metadata, 'postprocessing').map((s) => callFor(s, 'model'));
-  const helpers = ['createPipelineFrame', 'throwIfAborted', 'runStageBatched', 'toGraphFeeds', 'fromGraphOutputs'];
+  const helpers = ['createPipelineFrame', 'throwIfAborted', 'toGraphFeeds', 'fromGraphOutputs'];
+  if (stages.some((s) => s.batched && s.enabled)) helpers.push('runStageBatched');
   if (steps.some((s) => s.needsFiles)) helpers.push('memoiseStepForFiles');
   if (streamVar) helpers.push('StatefulStreamStage');
   return {

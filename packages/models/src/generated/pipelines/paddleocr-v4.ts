@@ -83,21 +83,20 @@ export const paddleocrV4Pipeline: ModelPipeline<PaddleocrV4Input, PaddleocrV4Out
     const frame = createPipelineFrame(context.signal);
     let value: unknown = input;
     // stage 0: det
-    value = await runStageBatched(value, undefined, frame, async (part) => {
-      let v: unknown = part;
-      throwIfAborted(context.signal, 'pipeline run');
-      v = await stage0Pre0(v as never, frame);
-      throwIfAborted(context.signal, 'pipeline run');
-      v = await stage0Pre1(v as never, frame);
-      throwIfAborted(context.signal, 'pipeline run');
-      const outputs = await context.runner.run('det', toGraphFeeds(v, ['x'], MODEL_ID, 'det'), context.signal);
-      v = fromGraphOutputs(outputs, ['sigmoid_0.tmp_0'], frame);
-      throwIfAborted(context.signal, 'pipeline run');
-      v = await stage0Post0(v as never, frame);
-      throwIfAborted(context.signal, 'pipeline run');
-      v = await stage0Post1(v as never, frame);
-      return v;
-    });
+    throwIfAborted(context.signal, 'pipeline run');
+    value = await stage0Pre0(value as never, frame);
+    throwIfAborted(context.signal, 'pipeline run');
+    value = await stage0Pre1(value as never, frame);
+    throwIfAborted(context.signal, 'pipeline run');
+    value = fromGraphOutputs(
+      await context.runner.run('det', toGraphFeeds(value, ['x'], MODEL_ID, 'det'), context.signal),
+      ['sigmoid_0.tmp_0'],
+      frame,
+    );
+    throwIfAborted(context.signal, 'pipeline run');
+    value = await stage0Post0(value as never, frame);
+    throwIfAborted(context.signal, 'pipeline run');
+    value = await stage0Post1(value as never, frame);
     // stage 1: cls: disabled (config.enabled = false)
     // stage 2: rec
     value = await runStageBatched(value, 6, frame, async (part) => {
@@ -105,8 +104,11 @@ export const paddleocrV4Pipeline: ModelPipeline<PaddleocrV4Input, PaddleocrV4Out
       throwIfAborted(context.signal, 'pipeline run');
       v = await stage2Pre0(v as never, frame);
       throwIfAborted(context.signal, 'pipeline run');
-      const outputs = await context.runner.run('rec', toGraphFeeds(v, ['x'], MODEL_ID, 'rec'), context.signal);
-      v = fromGraphOutputs(outputs, ['softmax_11.tmp_0'], frame);
+      v = fromGraphOutputs(
+        await context.runner.run('rec', toGraphFeeds(v, ['x'], MODEL_ID, 'rec'), context.signal),
+        ['softmax_11.tmp_0'],
+        frame,
+      );
       throwIfAborted(context.signal, 'pipeline run');
       v = await (await stage2Post0(context.files))(v as never, frame);
       throwIfAborted(context.signal, 'pipeline run');

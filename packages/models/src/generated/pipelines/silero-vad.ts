@@ -5,7 +5,6 @@ import {
   createVadSegmenterStep,
   createVadWavDecodeStep,
   fromGraphOutputs,
-  runStageBatched,
   throwIfAborted,
   toGraphFeeds,
 } from '@switchyard/core';
@@ -52,12 +51,8 @@ export const sileroVadPipeline: ModelPipeline<SileroVadInput, SileroVadOutput> =
     throwIfAborted(context.signal, 'pipeline run');
     value = await modelPre0(value as never, frame);
     // stage 0: vad
-    value = await runStageBatched(value, undefined, frame, async (part) => {
-      let v: unknown = part;
-      throwIfAborted(context.signal, 'pipeline run');
-      v = await stage0Stream.runAll(v, context.runner, context.signal, frame);
-      return v;
-    });
+    throwIfAborted(context.signal, 'pipeline run');
+    value = await stage0Stream.runAll(value, context.runner, context.signal, frame);
     throwIfAborted(context.signal, 'pipeline run');
     value = await modelPost0(value as never, frame);
     return value as SileroVadOutput;

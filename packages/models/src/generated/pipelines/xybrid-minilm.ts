@@ -5,7 +5,6 @@ import {
   createTokenizeStep,
   fromGraphOutputs,
   memoiseStepForFiles,
-  runStageBatched,
   throwIfAborted,
   toGraphFeeds,
 } from '@switchyard/core';
@@ -37,13 +36,12 @@ export const xybridMinilmPipeline: ModelPipeline<XybridMinilmInput, XybridMinilm
     throwIfAborted(context.signal, 'pipeline run');
     value = await (await modelPre0(context.files))(value as never, frame);
     // graph
-    value = await runStageBatched(value, undefined, frame, async (part) => {
-      let v: unknown = part;
-      throwIfAborted(context.signal, 'pipeline run');
-      const outputs = await context.runner.run(undefined, toGraphFeeds(v, [], MODEL_ID), context.signal);
-      v = fromGraphOutputs(outputs, [], frame);
-      return v;
-    });
+    throwIfAborted(context.signal, 'pipeline run');
+    value = fromGraphOutputs(
+      await context.runner.run(undefined, toGraphFeeds(value, [], MODEL_ID), context.signal),
+      [],
+      frame,
+    );
     throwIfAborted(context.signal, 'pipeline run');
     value = await modelPost0(value as never, frame);
     return value as XybridMinilmOutput;
