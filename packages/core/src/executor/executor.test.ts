@@ -73,6 +73,21 @@ describe('Executor', () => {
     expect(built).toEqual([{ model_id: 'doubler' }]);
   });
 
+  it('imports a generated pipeline lazily through loadPipeline', async () => {
+    const { engine } = tensorEngine();
+    let imports = 0;
+    const executor = new Executor({
+      engines: [engine],
+      registry: createModelCatalog([{ id: 'doubler', metadata: {}, loadPipeline: async () => (imports++, doubler) }]),
+    });
+    const target = { engine: 'onnx', model: 'doubler', target: 'local' as const };
+    const request = { modelId: 'doubler', workload: 'inference' as const, input: { kind: 'json' as const, value: { value: [5] } } };
+    await executor.execute(target, request, signal);
+    const result = await executor.execute(target, request, signal);
+    expect(result.output).toMatchObject({ value: { doubled: [10] } });
+    expect(imports).toBe(1);
+  });
+
   it('a failed load is not cached', async () => {
     const engine = new FaultEngine('e');
     let fail = true;

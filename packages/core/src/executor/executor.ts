@@ -130,7 +130,7 @@ export class Executor {
     } catch (error) {
       throw toSwitchyardError(error, 'MODEL_LOAD_FAILED');
     }
-    let pipeline = registered?.pipeline;
+    let pipeline = registered?.pipeline ?? (registered?.loadPipeline ? ((await registered.loadPipeline()) as ModelPipeline) : undefined);
     if (!pipeline && registered && metadata !== undefined && this.options.createInterpretedPipeline) {
       pipeline = await this.options.createInterpretedPipeline(metadata);
     }

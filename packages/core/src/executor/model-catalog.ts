@@ -7,6 +7,8 @@ export interface RegisteredModel {
   readonly metadata?: unknown;
   /** Generated pre -> infer -> post pipeline; absent = the TemplateExecutor interprets the metadata. */
   readonly pipeline?: ModelPipeline;
+  /** Lazily imported generated pipeline (the @switchyard/models registry entries have this). */
+  readonly loadPipeline?: () => Promise<ModelPipeline<any, any>>;
   /** Preferred engine id (e.g. `onnx`). */
   readonly engine?: string;
 }

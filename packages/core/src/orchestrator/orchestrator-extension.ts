@@ -36,12 +36,22 @@ export const orchestratorExtension = defineAppExtension({
         : undefined;
       const directory = new DirectoryModelCatalog(config.models?.dirs ?? ['models'], context.baseDir, (id) => overrides[id]?.engine);
       const pipelines: Record<string, ModelPipeline | undefined> = {};
+      // A registry's get() may throw NO_SUCH_MODEL for ids it does not know: then try the model folders.
+      const lookup = (id: string): (RegisteredModel & { readonly dir?: string }) | undefined => {
+        let entry: (RegisteredModel & { readonly dir?: string }) | undefined;
+        try {
+          entry = registered?.get(id);
+        } catch {
+          entry = undefined;
+        }
+        return entry ?? directory.get(id);
+      };
       const registry: ModelCatalog = {
         get: (id) => {
-          const entry = registered?.get(id) ?? directory.get(id);
+          const entry = lookup(id);
           if (!entry) return undefined;
           const engine = entry.engine ?? overrides[id]?.engine;
-          const builtin = entry.pipeline ? undefined : BUILTIN_PIPELINES[id];
+          const builtin = entry.pipeline || entry.loadPipeline ? undefined : BUILTIN_PIPELINES[id];
           pipelines[id] ??= builtin?.();
           const pipeline = entry.pipeline ?? pipelines[id];
           return { ...entry, ...(engine ? { engine } : {}), ...(pipeline ? { pipeline } : {}) };
@@ -50,7 +60,7 @@ export const orchestratorExtension = defineAppExtension({
       const files = new ModelProvisioner({ appDir: context.baseDir, ...(config.models?.cacheDir ? { cacheDir: config.models.cacheDir } : {}) });
       const provisioner: ModelFileProvisioner = {
         async provision(modelId, signal) {
-          const entry = (registered?.get(modelId) ?? directory.get(modelId)) as (RegisteredModel & { dir?: string }) | undefined;
+          const entry = lookup(modelId);
           if (!entry?.dir) return { files: {}, ...(entry?.metadata !== undefined ? { metadata: entry.metadata } : {}) };
           const provisioned = await files.resolve(entry.dir, entry.metadata, signal);
           return { files: provisioned.files, metadata: entry.metadata };
