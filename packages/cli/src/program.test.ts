@@ -4,22 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProgram } from './program.js';
+import { runCli } from '../test/run-cli.js';
 import { VERSION } from './version.js';
-
-async function runCli(args: string[]): Promise<{ out: string; err: string; exitCode: number }> {
-  let out = '';
-  let err = '';
-  const program = createProgram({ writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
-  program.exitOverride();
-  for (const sub of program.commands) sub.exitOverride();
-  try {
-    await program.parseAsync(['node', 'switchyard', ...args]);
-    return { out, err, exitCode: 0 };
-  } catch (error) {
-    return { out, err, exitCode: (error as { exitCode?: number }).exitCode ?? 1 };
-  }
-}
 
 const ECHO_PLUGIN = `export default {
   name: 'echo', version: '2.0.0', core: '^0.1.0',

@@ -1,0 +1,25 @@
+import { createProgram } from '../src/program.js';
+
+export interface CliRun {
+  readonly out: string;
+  readonly err: string;
+  readonly exitCode: number;
+}
+
+/** Runs `switchyard <args>` in-process, capturing stdout/stderr and the exit code (no process.exit). */
+export async function runCli(args: readonly string[]): Promise<CliRun> {
+  let out = '';
+  let err = '';
+  const program = createProgram({ writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
+  const override = (command: typeof program): void => {
+    command.exitOverride();
+    for (const sub of command.commands) override(sub);
+  };
+  override(program);
+  try {
+    await program.parseAsync(['node', 'switchyard', ...args]);
+    return { out, err, exitCode: 0 };
+  } catch (error) {
+    return { out, err, exitCode: (error as { exitCode?: number }).exitCode ?? 1 };
+  }
+}
