@@ -3,6 +3,7 @@ import { SwitchyardError } from '../errors/index.js';
 import { createPipelineFrame } from './step-kernel.js';
 import { createOcrTextBoxesStep } from './ocr-text-boxes.js';
 import { OCR_SLOTS } from './ocr-types.js';
+import type { OcrTextBox } from './ocr-types.js';
 
 const env = { modelId: 'paddleocr-v4', step: 'det/postprocessing/0 (OcrTextBoxes)', files: {} };
 
@@ -28,16 +29,16 @@ describe('OcrTextBoxes', () => {
       { x0: 4, y0: 20, x1: 30, y1: 26, p: 0.9 },
       { x0: 10, y0: 4, x1: 60, y1: 10, p: 0.95 },
     ]);
-    const boxes = step({ 'sigmoid_0.tmp_0': probs }, frameFor(128, 64)) as { box: number[][]; score: number }[];
+    const boxes = step({ 'sigmoid_0.tmp_0': probs }, frameFor(128, 64)) as OcrTextBox[];
     expect(boxes).toHaveLength(2);
-    const [top, bottom] = boxes as [(typeof boxes)[0], (typeof boxes)[0]];
+    const [top, bottom] = boxes as [OcrTextBox, OcrTextBox];
     expect(top.score).toBeCloseTo(0.95, 2);
     // Region x 10..59, y 4..9 (pixel centres), expanded by area * 1.5 / perimeter (about 3.7 px) then doubled.
-    expect(top.box[0]![0]).toBeLessThan(20);
-    expect(top.box[0]![0]).toBeGreaterThan(5);
-    expect(top.box[1]![0]).toBeGreaterThan(118);
-    expect(top.box[2]![1]).toBeGreaterThan(18);
-    expect(bottom.box[0]![1]).toBeGreaterThan(top.box[3]![1] - 1);
+    expect(top.box[0][0]).toBeLessThan(20);
+    expect(top.box[0][0]).toBeGreaterThan(5);
+    expect(top.box[1][0]).toBeGreaterThan(118);
+    expect(top.box[2][1]).toBeGreaterThan(18);
+    expect(bottom.box[0][1]).toBeGreaterThan(top.box[3][1] - 1);
   });
 
   it('drops regions scoring under box_threshold and specks under min_area', () => {
