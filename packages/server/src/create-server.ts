@@ -120,7 +120,8 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = mapFastifyError(error, config.bodyLimitBytes);
-    if (mapped.code === 'INTERNAL') request.log.error({ err: error }, 'internal error');
+    // Name and a redacted message only: stacks and raw messages can carry paths, prompts or keys.
+    if (mapped.code === 'INTERNAL') request.log.error({ error_name: error.name, error_message: redactSecrets(error.message) }, 'internal error');
     return sendError(reply, mapped, request.url.startsWith('/v1/'));
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`), request.url.startsWith('/v1/')));
@@ -152,6 +153,13 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
       return closing;
     },
   };
+}
+
+const SECRET_PATTERNS = [/\b(sk|pk|rk)-[A-Za-z0-9_-]{8,}/g, /\bBearer\s+\S+/gi, /\b[A-Za-z0-9_-]{32,}\b/g];
+
+/** Masks key-like substrings before anything reaches a log line. */
+export function redactSecrets(text: string): string {
+  return SECRET_PATTERNS.reduce((masked, pattern) => masked.replace(pattern, '[redacted]'), text).slice(0, 500);
 }
 
 function mapFastifyError(error: FastifyError, bodyLimit: number): SwitchyardError {

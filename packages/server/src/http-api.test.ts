@@ -175,6 +175,14 @@ describe('sessions and artifacts', () => {
     expect((await app.inject({ method: 'GET', url: '/v2/sessions/s-1' })).statusCode).toBe(404);
   });
 
+  it('rejects a session past its turn limit with the policy label', async () => {
+    const app = await start({ sessions: { maxTurns: 1 } });
+    expect((await app.inject({ method: 'POST', url: '/v2/tasks', payload: { model_ref: 'echo', session_id: 's-2', prompt: 'one' } })).statusCode).toBe(202);
+    const over = await app.inject({ method: 'POST', url: '/v2/tasks', payload: { model_ref: 'echo', session_id: 's-2', prompt: 'two' } });
+    expect(over.statusCode).toBe(429);
+    expect(over.json()).toMatchObject({ code: 'ADMISSION_REJECT', policy_label: 'session-turns', details: { field: 'session_id' } });
+  });
+
   it('stores artifacts by sha256 and serves them back', async () => {
     const app = await start();
     const stored = await app.inject({ method: 'POST', url: '/v2/artifacts', headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.from('hello') });

@@ -1,5 +1,5 @@
 export const VERSION = '0.1.0';
-export { createServer, sendError, type CreateServerOptions, type SwitchyardServer } from './create-server.js';
+export { createServer, sendError, redactSecrets, type CreateServerOptions, type SwitchyardServer } from './create-server.js';
 export { resolveServerConfig, DEFAULT_PORT, type ServerConfig, type ResolvedServerConfig } from './server-config.js';
 export { createDirectoryCatalog, sha256File, type ServerCatalog, type CatalogEntry, type CatalogVerifyReport, type CatalogFileReport, type FileSource } from './server-catalog.js';
 export { AdmissionQueue, type AdmissionPolicy, type Priority } from './admission-queue.js';

@@ -21,8 +21,8 @@ export function openSse(reply: FastifyReply): SseWriter {
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  raw.flushHeaders();
   let ended = false;
+  let corked = false;
   let closedByClient = false;
   const listeners: (() => void)[] = [];
   raw.on('close', () => {
@@ -32,7 +32,17 @@ export function openSse(reply: FastifyReply): SseWriter {
   });
   return {
     write(chunk) {
-      if (!ended && !raw.destroyed) raw.write(chunk);
+      if (ended || raw.destroyed) return;
+      // Frames produced in the same tick go out in one write; a frame from a later tick is flushed at once.
+      if (!corked) {
+        corked = true;
+        raw.cork();
+        process.nextTick(() => {
+          corked = false;
+          raw.uncork();
+        });
+      }
+      raw.write(chunk);
     },
     end() {
       if (ended) return;

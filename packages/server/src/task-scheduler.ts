@@ -91,6 +91,15 @@ export class TaskScheduler {
         });
       }
     }
+    if (spec.sessionId !== undefined) {
+      const { exhausted } = this.options.sessions.touch(spec.sessionId, this.now());
+      if (exhausted) {
+        metrics.tasksRejected.inc({ reason: `session-${exhausted}` });
+        throw httpError('ADMISSION_REJECT', `Session '${spec.sessionId}' has used its ${exhausted === 'turns' ? 'turn limit' : 'token budget'}; start a new session`, {
+          details: { policy_label: `session-${exhausted}`, field: 'session_id' },
+        });
+      }
+    }
     const task = new ServerTask(spec, engineKey, this.now());
     const outcome = queue.offer(task, spec.priority);
     if (!outcome.admitted) {
@@ -102,7 +111,6 @@ export class TaskScheduler {
         details: { policy_label: 'reject', engine: engineKey },
       });
     }
-    if (spec.sessionId !== undefined) this.options.sessions.touch(spec.sessionId, this.now());
     this.tasks.set(task.id, task);
     metrics.tasksEnqueued.inc({ priority: spec.priority });
     if (outcome.dropped) this.dropForSpace(outcome.dropped);
