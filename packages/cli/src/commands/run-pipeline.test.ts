@@ -90,6 +90,24 @@ describe('switchyard run --pipeline (examples/hybrid-pipeline, real ONNX OCR)', 
     expect(out).toContain('Total: 42.50 EUR');
   }, 120_000);
 
+  it('--tasks-dir records the run and reports runs a previous process left in flight', async () => {
+    const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/sy-tasks-`);
+    try {
+      writeFileSync(`${dir}/state.json`, JSON.stringify({ tasks: [{ id: 'old-run', kind: 'pipeline:x', state: 'running', updatedAt: '2026-01-01T00:00:00.000Z' }] }));
+      process.env.SWITCHYARD_LOCAL_LLM_URL = baseURL;
+      const { err, exitCode } = await runCli(['run', '--pipeline', pipelineFile, '--tasks-dir', dir, receipt]);
+      expect(exitCode, err).toBe(0);
+      expect(err).toContain('note: 1 task(s) were in flight when the last process stopped: old-run (pipeline:x, running since 2026-01-01T00:00:00.000Z)');
+      const log = readFileSync(`${dir}/transitions.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(log.map((t) => t.to)).toEqual(['queued', 'running', 'completed']);
+      expect(JSON.parse(readFileSync(`${dir}/state.json`, 'utf8')).tasks).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('reports a pipeline file error with its location', async () => {
     const { err, exitCode } = await runCli(['run', '--pipeline', `${repo}examples/hybrid-pipeline/nope.yaml`]);
     expect(exitCode).toBe(1);

@@ -6,6 +6,7 @@ import {
   CONFIG_FILE_NAMES,
   Orchestrator,
   SwitchyardError,
+  TaskStore,
   createSwitchyardApp,
   loadPipelineFile,
   runPipeline,
@@ -19,6 +20,7 @@ export interface RunPipelineFlags {
   readonly config?: string;
   readonly input?: readonly string[];
   readonly json?: boolean;
+  readonly tasksDir?: string;
 }
 
 /** Adds `--pipeline`, `--config` and repeatable `--input name=value` to the run command. */
@@ -26,7 +28,8 @@ export function addPipelineOptions(command: Command): Command {
   return command
     .option('--pipeline <file>', 'run a pipeline file (YAML/JSON, schemas/pipeline.schema.json) instead of one model')
     .option('--config <path>', 'app config for --pipeline (default: next to the pipeline file, then the current directory)')
-    .option('--input <name=value...>', 'pipeline input: a file path for image/audio inputs, text (or @file) for text inputs');
+    .option('--input <name=value...>', 'pipeline input: a file path for image/audio inputs, text (or @file) for text inputs')
+    .option('--tasks-dir <dir>', 'record the run in a task log (transitions.jsonl + state.json); reports runs left in flight');
 }
 
 /** Config next to the pipeline file, else in the cwd, else none (an empty app). */
@@ -101,7 +104,12 @@ export async function runPipelineCommand(command: Command, flags: RunPipelineFla
     if (!(orchestrator instanceof Orchestrator)) {
       throw new SwitchyardError({ code: 'UNSUPPORTED', message: 'this app has no Switchyard orchestrator registered (TOKENS.Orchestrator)' });
     }
-    const result = await runPipeline(orchestrator, pipeline, { inputs, signal: controller.signal });
+    const tasks = flags.tasksDir ? new TaskStore(resolve(flags.tasksDir)) : undefined;
+    const interrupted = (await tasks?.recover()) ?? [];
+    if (interrupted.length > 0) {
+      printError(command, `note: ${interrupted.length} task(s) were in flight when the last process stopped: ${interrupted.map((t) => `${t.id} (${t.kind}, ${t.state} since ${t.updatedAt})`).join(', ')}`);
+    }
+    const result = await runPipeline(orchestrator, pipeline, { inputs, signal: controller.signal, ...(tasks ? { tasks } : {}) });
     if (flags.json) {
       print(command, JSON.stringify(result, (key, value: unknown) => (value instanceof Uint8Array ? `<${value.length} bytes>` : key === 'output' && value && typeof value === 'object' && 'tensors' in value ? '<tensors>' : value), 2));
       return;

@@ -31,11 +31,14 @@ describe('Orchestrator.run', () => {
     });
     const fallbacks: string[] = [];
     orchestrator.events.on('Fallback', (e) => fallbacks.push(`${e.from}->${e.to}:${e.reason}`));
+    const started: string[] = [];
+    orchestrator.events.on('ExecutionStarted', (e) => started.push(`${e.engine}#${e.attempt}`));
     const result = await orchestrator.run({ model: 'chat', workload: 'completion', input: text('x') });
     expect(result.output).toEqual({ kind: 'text', text: 'good:x' });
     expect(result.decision.source).toBe('fallback');
     expect(broken.calls).toBe(2);
     expect(fallbacks).toEqual(['broken:m->good:m:OVERLOADED']);
+    expect(started).toEqual(['broken#1', 'broken#2', 'good#1']);
     expect(result.attempts.map((a) => a.engine)).toEqual(['broken', 'good']);
   });
 

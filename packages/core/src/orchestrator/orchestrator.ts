@@ -167,7 +167,7 @@ export class Orchestrator implements OrchestratorApi {
     try {
       return await withSpan('switchyard.execute', attrs, async (span) => {
         const result = await policy.execute(async ({ attempt }) => {
-          this.events.emit('ExecutionStarted', { correlationId, engine: target.engine, model: target.model, attempt });
+          this.events.emit('ExecutionStarted', { correlationId, engine: target.engine, model: target.model, attempt: attempt + 1 });
           try {
             const run =
               target.target === 'local'
