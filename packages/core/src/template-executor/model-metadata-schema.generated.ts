@@ -809,8 +809,8 @@ export const MODEL_METADATA_SCHEMA = {
         apply_postprocessing: { type: 'boolean', default: false, description: 'Trim silence and normalise.' },
       },
       required: ['type', 'sample_rate'],
-      additionalProperties: false,
-      description: 'Float samples -> WAV bytes.',
+      additionalProperties: true,
+      description: 'Float samples -> WAV bytes. (further encoder fields of the xybrid format are accepted as is)',
     },
     TemperatureSampleStep: {
       title: 'TemperatureSampleStep',

@@ -869,7 +869,7 @@ export interface SoftmaxStep {
   dim?: number;
 }
 /**
- * Float samples -> WAV bytes.
+ * Float samples -> WAV bytes. (further encoder fields of the xybrid format are accepted as is)
  *
  * This interface was referenced by `ModelMetadata`'s JSON-Schema
  * via the `definition` "TTSAudioEncodeStep".
@@ -884,6 +884,7 @@ export interface TTSAudioEncodeStep {
    * Trim silence and normalise.
    */
   apply_postprocessing?: boolean;
+  [k: string]: unknown;
 }
 /**
  * Sample a token id from logits.
