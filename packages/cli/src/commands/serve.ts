@@ -20,7 +20,7 @@ export function register(program: Command): void {
       try {
         const app = await createSwitchyardApp({ configPath: flags.config });
         const port = flags.port !== undefined ? parsePort(flags.port) : process.env.PORT !== undefined ? parsePort(process.env.PORT) : undefined;
-        const server = await createServerForApp(app, { ...(port !== undefined ? { port } : {}), ...(flags.host ? { host: flags.host } : {}), logger: { level: 'info' } });
+        const server = await createServerForApp(app, { ...(port !== undefined ? { port } : {}), ...(flags.host ? { host: flags.host } : {}), logger: { level: 'info', stream: process.stderr } });
         const url = await server.listen();
         print(command, `switchyard serving ${app.configFile ?? flags.config} at ${url} (engines: ${app.engines.map((engine) => engine.id).join(', ') || 'none'})`);
         closeOnSignals(server, (result) => {
