@@ -79,6 +79,16 @@ describe('switchyard validate', () => {
     expect(err).toContain(`PLUGIN_LOAD_FAILED: ${join(dir, 'missing-plugin.yaml')}:2:5: /plugins/0: cannot load plugin '@acme/absent': package not found`);
   });
 
+  it('fails on an unset env variable unless --allow-missing-env is given', async () => {
+    const file = join(dir, 'env.yaml');
+    writeFileSync(file, 'server:\n  apiKeys: ["${env:SY_CLI_TEST_UNSET_KEY}"]\n');
+    const strict = await runCli(['validate', file]);
+    expect(strict.exitCode).toBe(1);
+    expect(strict.err).toContain(`CONFIG_ENV_MISSING: ${file}:2:13: /server/apiKeys/0: environment variable SY_CLI_TEST_UNSET_KEY is not set`);
+    const lenient = await runCli(['validate', '--allow-missing-env', file]);
+    expect(lenient.exitCode).toBe(0);
+  });
+
   it('exits 1 for a file that does not exist', async () => {
     const { err, exitCode } = await runCli(['validate', join(dir, 'nope.yaml')]);
     expect(exitCode).toBe(1);

@@ -8,9 +8,10 @@ export function register(program: Command): void {
     .description('check a config file (schema, env references, plugins and their options); exit 1 with located errors')
     .argument('[config]', 'config file or directory holding switchyard.config.yaml|.yml|.json', '.')
     .option('--no-plugins', 'check the file only, without importing plugins')
-    .action(async (configPath: string, flags: { plugins: boolean }, command: Command) => {
+    .option('--allow-missing-env', 'do not fail on unset ${env:NAME} references (e.g. in CI without secrets)')
+    .action(async (configPath: string, flags: { plugins: boolean; allowMissingEnv?: boolean }, command: Command) => {
       try {
-        const loaded = await loadConfig(configPath);
+        const loaded = await loadConfig(configPath, { allowMissingEnv: flags.allowMissingEnv ?? false });
         let count = 0;
         if (flags.plugins) {
           const specs = await loadConfiguredPlugins(loaded);

@@ -184,3 +184,11 @@ describe('loadConfig', () => {
     await expect(loadConfig(empty)).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND', message: expect.stringContaining('switchyard.config.yaml, switchyard.config.yml, switchyard.config.json') });
   });
 });
+
+describe('allowMissingEnv', () => {
+  it('leaves unset references in place and still validates the rest', () => {
+    const { config } = parseConfig(Y, 'server:\n  host: ${env:SY_UNSET_HOST}\n', { env: {}, allowMissingEnv: true });
+    expect(config.server).toEqual({ host: '${env:SY_UNSET_HOST}' });
+    expect(() => parseConfig(Y, 'server:\n  host: ${env:SY_UNSET_HOST}\n  port: x\n', { env: {}, allowMissingEnv: true })).toThrow('/server/port: expected integer');
+  });
+});

@@ -24,6 +24,8 @@ export interface LoadedConfig {
 export interface LoadConfigOptions {
   /** Environment for `${env:NAME}` (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Leave unset `${env:NAME}` references in place instead of failing (e.g. validating in CI without secrets). */
+  readonly allowMissingEnv?: boolean;
 }
 
 /** Resolves a config path: a file as is, a directory to the first CONFIG_FILE_NAMES entry in it. */
@@ -49,7 +51,7 @@ export async function resolveConfigFile(pathOrDir: string): Promise<string> {
 export function parseConfig(file: string, text: string, options: LoadConfigOptions = {}): LoadedConfig {
   const source = parseConfigText(file, text);
   const { value, interpolated, missing } = interpolateEnv(source, options.env ?? process.env);
-  const config = validateConfig(value, { file, source, secretPointers: interpolated, envIssues: missing });
+  const config = validateConfig(value, { file, source, secretPointers: interpolated, envIssues: options.allowMissingEnv ? [] : missing });
   return { config, file, baseDir: dirname(file), source, secretPointers: interpolated };
 }
 
