@@ -1,12 +1,30 @@
 import type { Command } from 'commander';
 import { createSwitchyardApp, SwitchyardError } from '@switchyard/core';
-import { closeOnSignals, createServerForApp } from '@switchyard/server';
+import { closeOnSignals, createServerForApp, type SwitchyardServer } from '@switchyard/server';
 import { fail, print, printError } from '../output.js';
 
-function parsePort(value: string): number {
+export interface ServeFlags {
+  readonly config: string;
+  readonly port?: string;
+  readonly host?: string;
+}
+
+function parsePort(value: string, from: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `--port must be an integer 0..65535, found '${value}'`, details: { field: 'port', found: value } });
+  if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `${from} must be an integer 0..65535, found '${value}'`, details: { field: from, expected: '0..65535', found: value } });
+  }
   return port;
+}
+
+/** Creates the app from the config and starts listening; returns the server (close() also shuts the app down). */
+export async function startServe(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<{ server: SwitchyardServer; url: string; summary: string }> {
+  const port = flags.port !== undefined ? parsePort(flags.port, '--port') : env.PORT !== undefined ? parsePort(env.PORT, 'PORT') : undefined;
+  const app = await createSwitchyardApp({ configPath: flags.config });
+  const server = await createServerForApp(app, { ...(port !== undefined ? { port } : {}), ...(flags.host ? { host: flags.host } : {}), logger: { level: 'info', stream: process.stderr } });
+  const url = await server.listen();
+  const engines = app.engines.map((engine) => engine.id).join(', ') || 'none';
+  return { server, url, summary: `switchyard serving ${app.configFile ?? flags.config} at ${url} (engines: ${engines})` };
 }
 
 export function register(program: Command): void {
@@ -14,15 +32,12 @@ export function register(program: Command): void {
     .command('serve')
     .description('serve the task API and the OpenAI-compatible API for a config (Ctrl-C = graceful shutdown)')
     .requiredOption('-c, --config <file>', 'config file or directory holding switchyard.config.yaml|.yml|.json')
-    .option('-p, --port <port>', 'port (default: server.port from the config, else PORT, else 8787)')
+    .option('-p, --port <port>', 'port (default: PORT, else server.port from the config, else 8787)')
     .option('--host <host>', 'bind address (default: server.host from the config, else 127.0.0.1)')
-    .action(async (flags: { config: string; port?: string; host?: string }, command: Command) => {
+    .action(async (flags: ServeFlags, command: Command) => {
       try {
-        const app = await createSwitchyardApp({ configPath: flags.config });
-        const port = flags.port !== undefined ? parsePort(flags.port) : process.env.PORT !== undefined ? parsePort(process.env.PORT) : undefined;
-        const server = await createServerForApp(app, { ...(port !== undefined ? { port } : {}), ...(flags.host ? { host: flags.host } : {}), logger: { level: 'info', stream: process.stderr } });
-        const url = await server.listen();
-        print(command, `switchyard serving ${app.configFile ?? flags.config} at ${url} (engines: ${app.engines.map((engine) => engine.id).join(', ') || 'none'})`);
+        const { server, summary } = await startServe(flags);
+        print(command, summary);
         closeOnSignals(server, (result) => {
           printError(command, `switchyard stopped${result.canceled > 0 ? ` (${result.canceled} task(s) canceled at the shutdown deadline)` : ''}`);
           process.exit(0);

@@ -1,0 +1,45 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createProgram } from '../program.js';
+import { startServe } from './serve.js';
+
+async function runCli(args: string[]): Promise<{ err: string; exitCode: number }> {
+  let err = '';
+  const program = createProgram({ writeOut: () => undefined, writeErr: (t) => (err += t) });
+  program.exitOverride();
+  for (const sub of program.commands) sub.exitOverride();
+  try {
+    await program.parseAsync(['node', 'switchyard', ...args]);
+    return { err, exitCode: 0 };
+  } catch (error) {
+    return { err, exitCode: (error as { exitCode?: number }).exitCode ?? 1 };
+  }
+}
+
+describe('switchyard serve', () => {
+  it('serves a config: health, capabilities, the server section applied; close() shuts down', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-serve-'));
+    writeFileSync(join(dir, 'switchyard.config.yaml'), 'server:\n  host: 127.0.0.1\n  auth:\n    apiKeys: ["k-1"]\n');
+    const { server, url, summary } = await startServe({ config: dir, port: '0' }, {});
+    try {
+      expect(summary).toContain(`at ${url}`);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${url}/v2/meta/capabilities`)).status).toBe(401);
+      const capabilities = await fetch(`${url}/v2/meta/capabilities`, { headers: { authorization: 'Bearer k-1' } });
+      expect(await capabilities.json()).toMatchObject({ api_version: '2', engines: [] });
+    } finally {
+      await server.close({ deadlineMs: 10 });
+    }
+  });
+
+  it('fails with a located error for a missing config or a bad port', async () => {
+    const missing = await runCli(['serve', '--config', join(tmpdir(), 'no-such-dir-xyz', 'switchyard.config.yaml')]);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.err).toContain('CONFIG_NOT_FOUND');
+    const badPort = await runCli(['serve', '--config', '.', '--port', 'eighty']);
+    expect(badPort.exitCode).toBe(1);
+    expect(badPort.err).toContain("INVALID_PARAMS: --port must be an integer 0..65535, found 'eighty'");
+  });
+});
