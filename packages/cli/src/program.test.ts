@@ -89,6 +89,15 @@ describe('switchyard validate', () => {
     expect(lenient.exitCode).toBe(0);
   });
 
+  it('exits 1 when a plugin depends on one that is not listed', async () => {
+    writeFileSync(join(dir, 'needy.mjs'), ECHO_PLUGIN.replace("name: 'echo'", "name: 'needy', dependsOn: ['router']"));
+    const file = join(dir, 'needy.yaml');
+    writeFileSync(file, 'plugins:\n  - ./needy.mjs\n');
+    const { err, exitCode } = await runCli(['validate', file]);
+    expect(exitCode).toBe(1);
+    expect(err).toContain("PLUGIN_DEPENDENCY_MISSING: plugin 'needy' depends on plugin 'router', which is not loaded");
+  });
+
   it('exits 1 for a file that does not exist', async () => {
     const { err, exitCode } = await runCli(['validate', join(dir, 'nope.yaml')]);
     expect(exitCode).toBe(1);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig, loadConfiguredPlugins, SwitchyardError, validatePluginOptions, checkCoreRange } from '@switchyard/core';
+import { checkCoreRange, loadConfig, loadConfiguredPlugins, orderByDependencies, SwitchyardError, validatePluginOptions } from '@switchyard/core';
 import { fail, print } from '../output.js';
 
 export function register(program: Command): void {
@@ -23,6 +23,7 @@ export function register(program: Command): void {
               source: loaded.source,
             });
           }
+          orderByDependencies(specs.map((spec) => ({ name: spec.plugin.name, dependsOn: spec.plugin.dependsOn ?? [] })));
           count = specs.length;
         }
         print(command, `${loaded.file}: ok${flags.plugins ? ` (${count} plugin${count === 1 ? '' : 's'})` : ''}`);

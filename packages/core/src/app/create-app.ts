@@ -90,7 +90,12 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   const host = new PluginHost({ container, logger, baseDir });
   host.registerInstance(TOKENS.AppConfig, config);
   host.registerInstance(TOKENS.Logger, logger);
-  await host.start(specs);
+  try {
+    await host.start(specs);
+  } catch (error) {
+    await container.dispose();
+    throw error;
+  }
 
   const started: AppExtension[] = [];
   const shutdownExtensions = async (): Promise<unknown[]> => {
