@@ -80,6 +80,12 @@ export function parseConfigText(file: string, text: string): ConfigSource {
       const position = match ? positionOf(lineCounter, Number(match[1])) : linePos ? { line: linePos.line, column: linePos.col } : undefined;
       throw parseError(file, `invalid JSON: ${(error as Error).message}`, position, error);
     }
+    // JSON.parse keeps the last of two equal keys without a word; a silently ignored setting is worse than an error.
+    const duplicate = document.errors.find((e) => e.code === 'DUPLICATE_KEY');
+    if (duplicate) {
+      const linePos = duplicate.linePos?.[0];
+      throw parseError(file, 'invalid JSON: duplicate key', linePos ? { line: linePos.line, column: linePos.col } : undefined, duplicate);
+    }
   } else {
     const first = document.errors[0];
     if (first) {

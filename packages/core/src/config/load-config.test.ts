@@ -56,6 +56,7 @@ const BAD: readonly BadCase[] = [
   { name: 'YAML bad indentation', text: 'server:\n  port: 1\n   host: x\n', code: 'CONFIG_PARSE', contains: [`${Y}:2:9:`, 'invalid YAML'] },
   { name: 'duplicate YAML key', text: 'version: 1\nversion: 1\n', code: 'CONFIG_PARSE', contains: [`${Y}:2:1:`, 'invalid YAML'] },
   { name: 'bad JSON syntax', file: J, text: '{\n  "version": 1,\n  "plugins": [,]\n}\n', code: 'CONFIG_PARSE', contains: [`${J}:3:15:`, 'invalid JSON'] },
+  { name: 'duplicate key in a JSON file', file: J, text: '{\n  "version": 1,\n  "version": 1\n}\n', code: 'CONFIG_PARSE', contains: [`${J}:3:3: invalid JSON: duplicate key`] },
   { name: 'wrong type in a JSON file (line numbers too)', file: J, text: '{\n  "version": 1,\n  "server": { "port": true }\n}\n', code: 'CONFIG_INVALID', contains: [`${J}:3:23: /server/port: expected integer, found boolean true`] },
   { name: 'missing env variable', text: 'engines:\n  openai:\n    options:\n      apiKey: ${env:OPENAI_KEY_FOR_TEST}\n', code: 'CONFIG_ENV_MISSING', contains: [`${Y}:4:15: /engines/openai/options/apiKey: environment variable OPENAI_KEY_FOR_TEST is not set`] },
   { name: 'malformed env reference', text: 'server:\n  host: ${env:bad-name}\n', code: 'CONFIG_INVALID', contains: [`${Y}:2:9: /server/host: expected \${env:NAME}`] },
