@@ -80,7 +80,7 @@ export function resolveServerConfig(config: ServerConfig = {}, env: NodeJS.Proce
       maxTurns: config.sessions?.maxTurns ?? 1000,
       tokenBudget: config.sessions?.tokenBudget ?? 1_000_000,
     },
-    taskRetentionMs: config.taskRetentionMs ?? 5 * 60_000,
+    taskRetentionMs: config.taskRetentionMs ?? 60_000,
     artifactsMaxTotalBytes: config.artifacts?.maxTotalBytes ?? 256 * 1024 * 1024,
     shutdownDeadlineMs: config.shutdownDeadlineMs ?? 10_000,
     models: config.models ?? [],

@@ -89,3 +89,10 @@ export function streamTaskEvents(task: ServerTask, sse: SseWriter, position: { q
     if (!task.terminal && task.subscriberCount === 0) cancel();
   });
 }
+
+/** Cancels a non-streaming request's task when the client goes away before the response was written. */
+export function cancelOnDisconnect(reply: FastifyReply, cancel: () => void): void {
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) cancel();
+  });
+}

@@ -285,7 +285,9 @@ export class TaskScheduler {
       const transcript = task.frames.map(serializeFrame).join('');
       task.transcriptArtifact = this.options.artifacts.put(Buffer.from(transcript), 'text/event-stream', this.now()).id;
     }
-    setTimeout(() => this.tasks.delete(task.id), this.options.retentionMs).unref();
+    // OpenAI-face tasks are not addressable afterwards; task-API tasks stay queryable for the retention period.
+    if (task.spec.keepTranscript === false) this.tasks.delete(task.id);
+    else setTimeout(() => this.tasks.delete(task.id), this.options.retentionMs).unref();
   }
 
   private async waitUntil(condition: () => boolean, deadlineMs: number): Promise<boolean> {

@@ -134,6 +134,22 @@ describe('task SSE', () => {
     expect(scheduler.get(ticket.task_id)!.frames.at(-1)!.data.message).toContain('disconnect');
   });
 
+  it('a client that drops a non-streaming chat request cancels its task', async () => {
+    const { base, orchestrator } = await start();
+    const controller = new AbortController();
+    const pending = fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gated', messages: [{ role: 'user', content: 'hi' }] }),
+      signal: controller.signal,
+    }).catch((error: Error) => error.name);
+    await until(() => orchestrator.waiting === 1);
+    controller.abort();
+    expect(await pending).toBe('AbortError');
+    await until(() => orchestrator.abortedCalls === 1);
+    expect(orchestrator.calls[0]!.signal!.aborted).toBe(true);
+  });
+
   it('an engine error mid-stream becomes an error frame that ends the stream', async () => {
     const { base, post } = await start();
     const ticket = await (await post('/v2/tasks', { model_ref: 'broken', prompt: 'x' })).json();

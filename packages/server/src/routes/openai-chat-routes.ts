@@ -4,7 +4,7 @@ import { SwitchyardError } from '@switchyard/core';
 import { randomUUID } from 'node:crypto';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { ServerTask, SseFrame } from '../server-task.js';
-import { followTask, isTerminalFrame, openSse } from '../sse-response.js';
+import { cancelOnDisconnect, followTask, isTerminalFrame, openSse } from '../sse-response.js';
 
 const contentPart = { type: 'object', required: ['type'], properties: { type: { const: 'text' }, text: { type: 'string' } } } as const;
 
@@ -159,6 +159,7 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
       return reply;
     }
 
+    cancelOnDisconnect(reply, () => scheduler.cancel(task.id, 'disconnect'));
     const text: string[] = [];
     const end = await new Promise<SseFrame>((resolve) => {
       followTask(task, (frame) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
-import { followTask, isTerminalFrame } from '../sse-response.js';
+import { cancelOnDisconnect, followTask, isTerminalFrame } from '../sse-response.js';
 import { frameError } from './openai-chat-routes.js';
 
 interface EmbeddingsBody {
@@ -35,7 +35,7 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const body = request.body;
       const texts = typeof body.input === 'string' ? [body.input] : body.input;
       const { task } = scheduler.submit({
@@ -48,6 +48,7 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
         stream: false,
         keepTranscript: false,
       });
+      cancelOnDisconnect(reply, () => scheduler.cancel(task.id, 'disconnect'));
       let output: Record<string, unknown> | undefined;
       const end = await new Promise<SseFrame>((resolve) => {
         followTask(task, (frame) => {
