@@ -145,6 +145,16 @@ describe('silero-vad bad input', () => {
     expect((wrongRate as Error).message).toContain('expected 16000 Hz, found 8000 Hz');
   });
 
+  it('stops with ABORTED when the signal fires (whole file and stream)', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const aborted = { runner, signal: controller.signal, files: VAD_FILES };
+    const whole = await pipeline.run(wav, aborted).catch((e: unknown) => e);
+    expect(SwitchyardError.hasCode(whole, 'ABORTED')).toBe(true);
+    const streamed = await pipeline.openStream(aborted).push(samples.subarray(0, 2048)).catch((e: unknown) => e);
+    expect(SwitchyardError.hasCode(streamed, 'ABORTED')).toBe(true);
+  });
+
   it('finds no speech in silence', async () => {
     const result = await pipeline.run(encodeWav(new Float32Array(16000), 16000), context());
     expect(result).toEqual({ segments: [], duration_ms: 1000 });
