@@ -20,12 +20,12 @@ async function failure(promise: Promise<unknown>): Promise<SwitchyardError> {
   }
   throw new Error('expected the call to fail');
 }
-const provider = (url: string) => ({
+const provider = (url: string, timeoutMs = 10_000) => ({
   id: 'anthropic',
   kind: 'anthropic' as const,
   baseURL: url,
   apiKeyEnv: 'SWITCHYARD_TEST_ANTHROPIC_KEY',
-  timeoutMs: 300,
+  timeoutMs,
   prices: { 'claude-test': { inputPerMillion: 3, outputPerMillion: 15 } },
 });
 
@@ -123,7 +123,8 @@ describe('AnthropicChatEngine against the Messages wire format', () => {
   });
 
   it('times out a slow first byte (TIMEOUT) and refuses embeddings (UNSUPPORTED)', async () => {
-    expect((await failure(engine.doRun(chat('slow'), signal()))).code).toBe('TIMEOUT');
+    const impatient = new AnthropicChatEngine(provider(server.url, 300));
+    expect((await failure(impatient.doRun(chat('slow'), signal()))).code).toBe('TIMEOUT');
     expect((await failure(engine.doRun({ modelId: 'claude-test', workload: 'embedding', input: { kind: 'texts', texts: ['a'] } }, signal()))).code).toBe('UNSUPPORTED');
   });
 });

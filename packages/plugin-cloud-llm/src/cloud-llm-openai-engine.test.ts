@@ -50,7 +50,7 @@ describe('OpenAiChatEngine against the OpenAI wire format', () => {
       kind: 'openai',
       baseURL: `${server.url}/v1`,
       apiKeyEnv: 'SWITCHYARD_TEST_OPENAI_KEY',
-      timeoutMs: 300,
+      timeoutMs: 10_000,
       prices: { 'gpt-test': { inputPerMillion: 0.15, outputPerMillion: 0.6 } },
     });
   });
@@ -189,7 +189,8 @@ describe('OpenAiChatEngine against the OpenAI wire format', () => {
   });
 
   it('times out a slow first byte with a retriable TIMEOUT', async () => {
-    const error = await failure(engine.doRun(chat('slow'), signal()));
+    const impatient = new OpenAiChatEngine({ id: 'impatient', kind: 'openai-compatible', baseURL: `${server.url}/v1`, timeoutMs: 300 });
+    const error = await failure(impatient.doRun(chat('slow'), signal()));
     expect({ code: error.code, retriable: error.retriable }).toEqual({ code: 'TIMEOUT', retriable: true });
   });
 

@@ -49,8 +49,6 @@ const server = createServer(async (req, res) => {
   if (body.stream_options?.include_usage) send({ id: 'cmpl', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [], usage });
   res.end('data: [DONE]\n\n');
 });
-server.on('connection', (socket) => socket.setTimeout(250, () => socket.destroy()));
-server.on('request', (req) => req.socket.setTimeout(0));
 
 setTimeout(() => {
   server.listen(port, host, () => console.log(`Starting httpd at ${host} on port ${port}...`));

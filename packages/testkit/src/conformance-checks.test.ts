@@ -63,5 +63,6 @@ describe('diffActiveResources', () => {
     const before = new Map([['TCPSocketWrap', 1]]);
     const after = new Map([['TCPSocketWrap', 3], ['Timeout', 2], ['FSReqCallback', 1]]);
     expect(diffActiveResources(before, after, ['FSReqCallback'])).toEqual(['TCPSocketWrap: 1 -> 3', 'Timeout: 0 -> 2']);
+    expect(diffActiveResources(before, after, ['FSReqCallback'], { TCPSocketWrap: 2 })).toEqual(['Timeout: 0 -> 2']);
   });
 });

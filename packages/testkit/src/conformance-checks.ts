@@ -99,11 +99,16 @@ export function snapshotActiveResources(): Map<string, number> {
 }
 
 /** Resource types that grew between two snapshots, e.g. `TCPSocketWrap: 1 -> 3`. */
-export function diffActiveResources(before: Map<string, number>, after: Map<string, number>, ignore: readonly string[] = []): string[] {
+export function diffActiveResources(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  ignore: readonly string[] = [],
+  allowance: Readonly<Record<string, number>> = {},
+): string[] {
   const grown: string[] = [];
   for (const [type, count] of after) {
     if (ignore.includes(type)) continue;
-    const was = before.get(type) ?? 0;
+    const was = (before.get(type) ?? 0) + (allowance[type] ?? 0);
     if (count > was) grown.push(`${type}: ${was} -> ${count}`);
   }
   return grown;

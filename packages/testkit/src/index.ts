@@ -12,5 +12,5 @@ export { collectStream, streamError, within } from './stream-collect.js';
 export type { CollectedStream } from './stream-collect.js';
 
 export const VERSION = '0.1.0';
-export { startTestHttpServer, sendJson, startSse, writeSse, pause } from './test-http-server.js';
+export { startTestHttpServer, sendJson, startSse, writeSse, pause, unusedTestServerConnections } from './test-http-server.js';
 export type { TestHttpServer, RecordedRequest, TestRequestHandler } from './test-http-server.js';

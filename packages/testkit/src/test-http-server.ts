@@ -1,6 +1,14 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** Server-side sockets of test servers that have not carried a request (yet). */
+const unusedServerSockets = new Set<Socket>();
+
+/** How many accepted test-server connections never carried a request (spare client pool connections). */
+export function unusedTestServerConnections(): number {
+  return unusedServerSockets.size;
+}
 
 export interface RecordedRequest {
   readonly method: string;
@@ -54,12 +62,13 @@ export async function startTestHttpServer(handler: TestRequestHandler): Promise<
       response.end(JSON.stringify({ error: { message: String(error), type: 'test_server_error' } }));
     });
   });
-  // HTTP clients (undici) may open a spare connection they never use; with `connection: close` it would idle
-  // until a client-side timeout and show up in leak checks, so drop connections that send nothing for 250 ms.
+  // HTTP clients (undici) may open a spare connection they never send a request on; it is the pool's, not
+  // the engine's, so the conformance leak check discounts server-side sockets that never carried a request.
   server.on('connection', (socket) => {
-    socket.setTimeout(250, () => socket.destroy());
+    unusedServerSockets.add(socket);
+    socket.once('close', () => unusedServerSockets.delete(socket));
   });
-  server.on('request', (request) => request.socket.setTimeout(0));
+  server.on('request', (request) => unusedServerSockets.delete(request.socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
