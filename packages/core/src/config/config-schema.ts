@@ -169,6 +169,7 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
           "enum": [
             "least-busy",
             "lowest-latency",
+            "lowest-cost",
             "ordered"
           ]
         },

@@ -46,6 +46,7 @@ export function createOrchestrator(options: CreateOrchestratorOptions): Orchestr
   const router = new Router({
     executor,
     ...(config.routing ? { config: config.routing } : {}),
+    ...(config.telemetry?.prices ? { prices: config.telemetry.prices } : {}),
     ...(options.classifiers ? { classifiers: options.classifiers } : {}),
     createClassifier: (kind, model) =>
       kind === 'llm'

@@ -134,3 +134,15 @@ describe('global fallbacks', () => {
     expect(plan.chain.map((c) => `${c.engine}:${c.model}`)).toEqual(['onnx:m', 'openai:m', 'pool:big']);
   });
 });
+
+describe('lowest-cost', () => {
+  it('orders equivalent deployments by configured price; unpriced ones last', async () => {
+    const r = new Router({
+      executor,
+      config: { loadStrategy: 'lowest-cost', routes: { n: { small: ['openai:x', 'pool:x', 'onnx:x'] } } },
+      prices: { 'openai:x': { inputPer1k: 0.5, outputPer1k: 1.5 }, 'pool:x': { inputPer1k: 0.1, outputPer1k: 0.2 } },
+    });
+    const plan = await r.route(req({ model: 'n' }), allow);
+    expect(plan.chain.map((c) => c.engine)).toEqual(['pool', 'openai', 'onnx']);
+  });
+});

@@ -43,6 +43,8 @@ export interface RouterOptions {
   /** Builds `llm`/`model` classifiers that run on a route's `classifierModel`. */
   readonly createClassifier?: (kind: 'llm' | 'model', model: string) => PromptClassifier;
   readonly latency?: LatencyTracker;
+  /** USD per 1k tokens (telemetry.prices) for the lowest-cost strategy, keyed `engine:model` or `model`. */
+  readonly prices?: Readonly<Record<string, { readonly inputPer1k: number; readonly outputPer1k: number }>>;
 }
 
 /**
@@ -232,7 +234,12 @@ export class Router {
     const strategy = this.options.config?.loadStrategy ?? 'least-busy';
     if (strategy === 'ordered' || group.length < 2) return [...group];
     const executor = this.options.executor;
-    const key = (c: ExecutionTarget) => (strategy === 'least-busy' ? executor.guard(c.engine).load : this.latency.get(c.engine));
+    const price = (c: ExecutionTarget) => {
+      const p = this.options.prices?.[`${c.engine}:${c.model}`] ?? this.options.prices?.[c.model];
+      return p ? p.inputPer1k + p.outputPer1k : Number.POSITIVE_INFINITY;
+    };
+    const key = (c: ExecutionTarget) =>
+      strategy === 'least-busy' ? executor.guard(c.engine).load : strategy === 'lowest-cost' ? price(c) : this.latency.get(c.engine);
     return [...group].sort((a, b) => key(a) - key(b));
   }
 

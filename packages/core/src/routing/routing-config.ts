@@ -29,7 +29,8 @@ export interface RoutingConfig {
   readonly rttThresholdMs?: number;
   /** Below this battery (%) prefer remote. */
   readonly batteryThreshold?: number;
-  readonly loadStrategy?: 'least-busy' | 'lowest-latency' | 'ordered';
+  /** Among equivalent deployments: fewest in-flight calls, lowest observed latency, lowest price (telemetry.prices), or as listed. */
+  readonly loadStrategy?: 'least-busy' | 'lowest-latency' | 'lowest-cost' | 'ordered';
   /** LRU size of the classification cache. */
   readonly cacheSize?: number;
   readonly routes?: Readonly<Record<string, RouteConfig>>;
