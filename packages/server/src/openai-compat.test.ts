@@ -8,7 +8,7 @@ let client: OpenAI;
 let orchestrator: OrchestratorDouble;
 
 beforeAll(async () => {
-  orchestrator = new OrchestratorDouble({ 'local-chat': { tokens: ['Hello', ',', ' world', '!'] }, 'mini-embed': { embeddingDim: 6 } });
+  orchestrator = new OrchestratorDouble({ 'local-chat': { tokens: ['Hello', ',', ' world', '!'] }, 'mini-embed': { embeddingDim: 6 }, 'tensor-embed': { embeddingDim: 4, embeddingAsTensor: true } });
   server = await createServer({
     orchestrator,
     config: { auth: { apiKeys: ['sk-test-key'] }, models: [{ id: 'local-chat', ownedBy: 'onnx' }, { id: 'mini-embed', ownedBy: 'onnx' }, { id: 'auto' }] },
@@ -62,6 +62,12 @@ describe('OpenAI-compatible face with the official openai client', () => {
     expect(Math.hypot(...result.data[0]!.embedding)).toBeCloseTo(1, 5);
     const floats = await client.embeddings.create({ model: 'mini-embed', input: 'alpha', encoding_format: 'float' });
     expect(floats.data[0]!.embedding.map((value) => Math.round(value * 1e5))).toEqual(result.data[0]!.embedding.map((value) => Math.round(value * 1e5)));
+  });
+
+  it('embeddings from a pipeline tensor output ({dims:[n,d], data: Float32Array})', async () => {
+    const result = await client.embeddings.create({ model: 'tensor-embed', input: ['one', 'two', 'three'], encoding_format: 'float' });
+    expect(result.data.map((row) => row.embedding.length)).toEqual([4, 4, 4]);
+    expect(Math.hypot(...result.data[2]!.embedding)).toBeCloseTo(1, 5);
   });
 
   it('models lists configured models and routes', async () => {

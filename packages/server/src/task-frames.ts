@@ -40,6 +40,28 @@ export function outputFrameData(output: EngineOutput): Record<string, unknown> {
   }
 }
 
+/** JSON.stringify replacer: typed arrays (pipeline tensors inside json outputs) become plain arrays. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return Array.from(value as unknown as ArrayLike<number | bigint>, (item) => (typeof item === 'bigint' ? Number(item) : item));
+  }
+  return value;
+}
+
 export function serializeFrame(frame: SseFrame): string {
-  return `event: ${frame.event}\ndata: ${JSON.stringify(frame.data)}\n\n`;
+  return `event: ${frame.event}\ndata: ${JSON.stringify(frame.data, jsonReplacer)}\n\n`;
+}
+
+/** Embedding rows from a run output frame: `{kind:'embeddings', vectors}` or a json tensor `{dims:[n, d], data}`. */
+export function embeddingRows(output: Record<string, unknown> | undefined): number[][] {
+  if (!output) return [];
+  if (Array.isArray(output.vectors)) return output.vectors as number[][];
+  const value = output.value as { dims?: readonly number[]; data?: ArrayLike<number> } | undefined;
+  if (value && Array.isArray(value.dims) && value.data !== undefined && value.dims.length >= 1) {
+    const data = Array.from(value.data, Number);
+    const rows = value.dims.length === 1 ? 1 : value.dims[0]!;
+    const width = data.length / Math.max(1, rows);
+    return Array.from({ length: rows }, (_, row) => data.slice(row * width, (row + 1) * width));
+  }
+  return [];
 }

@@ -4,6 +4,7 @@ import { commonHeaders, noQuery, type ServerContext } from '../server-context.js
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, followTask, isTerminalFrame } from '../sse-response.js';
 import { frameError } from './openai-chat-routes.js';
+import { embeddingRows } from '../task-frames.js';
 
 interface EmbeddingsBody {
   model: string;
@@ -57,7 +58,7 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
         });
       });
       if (end.event === 'error') throw frameError(end);
-      const vectors = (output?.vectors ?? []) as number[][];
+      const vectors = embeddingRows(output);
       const usage = (end.data.usage ?? {}) as { input_tokens?: number };
       const promptTokens = usage.input_tokens ?? 0;
       return {

@@ -10,6 +10,8 @@ export interface DoubleModel {
   /** Hold each call until `release()` is called (deterministic queue tests). */
   readonly gated?: boolean;
   readonly embeddingDim?: number;
+  /** Return embeddings the way interpreted pipelines do: a json tensor `{type, dims, data: Float32Array}`. */
+  readonly embeddingAsTensor?: boolean;
 }
 
 export interface RecordedCall {
@@ -52,7 +54,9 @@ export class OrchestratorDouble implements OrchestratorApi {
     const tokens = all.slice(0, request.parameters?.maxTokens ?? all.length);
     const output =
       request.workload === 'embedding' && request.input.kind === 'texts'
-        ? { kind: 'embeddings' as const, vectors: request.input.texts.map((text) => embed(text, model.embeddingDim ?? 8)) }
+        ? model.embeddingAsTensor
+          ? { kind: 'json' as const, value: tensorOf(request.input.texts.map((text) => embed(text, model.embeddingDim ?? 8))) }
+          : { kind: 'embeddings' as const, vectors: request.input.texts.map((text) => embed(text, model.embeddingDim ?? 8)) }
         : request.workload === 'completion'
           ? { kind: 'text' as const, text: tokens.join('') }
           : { kind: 'json' as const, value: { model: request.model, input_kind: request.input.kind } };
@@ -144,4 +148,8 @@ function embed(text: string, dim: number): number[] {
   for (let i = 0; i < text.length; i += 1) vector[i % dim]! += text.charCodeAt(i) / 1000;
   const norm = Math.hypot(...vector) || 1;
   return vector.map((value) => value / norm);
+}
+
+function tensorOf(rows: number[][]): { type: 'float32'; dims: number[]; data: Float32Array } {
+  return { type: 'float32', dims: [rows.length, rows[0]?.length ?? 0], data: Float32Array.from(rows.flat()) };
 }
