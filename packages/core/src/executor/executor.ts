@@ -147,7 +147,7 @@ export class Executor {
     return this.executeAt(target.target === 'edge' ? 'edge' : 'cloud', target, request, signal, timeoutMs);
   }
 
-  private executeAt(
+  private async executeAt(
     where: Target,
     target: ExecutionTarget,
     request: EngineRunRequest,
