@@ -88,6 +88,8 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     engineKeyFor,
     retentionMs: config.taskRetentionMs,
     now,
+    onInternalError: (task, error) =>
+      app.log.error({ correlation_id: task.spec.correlationId, task_id: task.id, error_name: (error as Error)?.name, error_message: redactSecrets(String((error as Error)?.message ?? error)) }, 'task failed with an internal error'),
   });
   const pools = new PoolRegistry(engines, scheduler, estimator, concurrencyFor, options.catalog);
   for (const [engine, modelRef] of Object.entries(options.poolModels ?? {})) pools.setModelRef(engine, modelRef);

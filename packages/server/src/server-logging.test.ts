@@ -17,7 +17,7 @@ describe('logs carry no keys, stacks or raw secrets', () => {
       },
     });
     const server = await createServer({
-      orchestrator: new OrchestratorDouble({}),
+      orchestrator: new OrchestratorDouble({ crashing: { error: new Error('driver crashed holding sk-test-abcdefgh12345678') as never } }),
       config: { auth: { apiKeys: ['super-secret-key-1'] } },
       env: {},
       logger: { level: 'info', stream },
@@ -31,7 +31,13 @@ describe('logs carry no keys, stacks or raw secrets', () => {
       expect(bad.statusCode).toBe(401);
       const boom = await server.app.inject({ method: 'GET', url: '/boom', headers: { 'x-api-key': 'super-secret-key-1', 'x-correlation-id': 'corr-1' } });
       expect(boom.statusCode).toBe(500);
+      const task = await server.app.inject({ method: 'POST', url: '/v2/tasks', headers: { 'x-api-key': 'super-secret-key-1', 'x-correlation-id': 'corr-2' }, payload: { model_ref: 'crashing', inputs: { json: {} } } });
+      expect(task.statusCode).toBe(202);
+      for (let i = 0; i < 100 && !lines.join('').includes('task failed'); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
       const log = lines.join('');
+      expect(log).toContain('task failed with an internal error');
+      expect(log).toContain('"correlation_id":"corr-2"');
+      expect(log).not.toContain('sk-test-abcdefgh12345678');
       expect(log).toContain('internal error');
       expect(log).toContain('corr-1');
       expect(log).toContain('[redacted]');

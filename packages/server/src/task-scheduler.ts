@@ -20,6 +20,8 @@ export interface TaskSchedulerOptions {
   readonly engineKeyFor: (modelRef: string) => string;
   readonly retentionMs: number;
   readonly now?: () => number;
+  /** Called for failures that reach clients as a generic INTERNAL (so they can be logged with the correlation id). */
+  readonly onInternalError?: (task: ServerTask, error: unknown) => void;
 }
 
 export interface AdmissionTicket {
@@ -267,6 +269,7 @@ export class TaskScheduler {
     } catch (error) {
       if (task.terminal) return;
       const known = toSwitchyardError(error);
+      if (known.code === 'INTERNAL') this.options.onInternalError?.(task, error);
       metrics.engineErrors.inc({ engine, code: known.code });
       metrics.tasksFinished.inc({ outcome: 'failed' });
       task.finish('failed', errorFrame(known), this.now());
