@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/core';
 import type { EngineRunRequest } from '@switchyard/core';
-import { collectStream, runEngineConformance, startTestHttpServer } from '@switchyard/testkit';
+import { collectStream, runEngineConformance, startTestHttpServer, rejectionOf } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
 import { fakeAnthropicApi } from '../test/fake-anthropic-api.js';
 import { AnthropicChatEngine } from './cloud-llm-anthropic-engine.js';
@@ -11,15 +11,6 @@ process.env.SWITCHYARD_TEST_ANTHROPIC_KEY = KEY;
 const prompt = 'alpha beta gamma delta epsilon zeta eta theta iota kappa';
 const chat = (modelId: string, extra: Partial<EngineRunRequest> = {}): EngineRunRequest => ({ modelId, workload: 'completion', input: { kind: 'text', prompt }, ...extra });
 const signal = () => new AbortController().signal;
-async function failure(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 const provider = (url: string, timeoutMs = 10_000) => ({
   id: 'anthropic',
   kind: 'anthropic' as const,
@@ -98,19 +89,19 @@ describe('AnthropicChatEngine against the Messages wire format', () => {
   });
 
   it('turns 429 into RATE_LIMITED with retry-after and 529 into OVERLOADED, both retriable', async () => {
-    const limited = await failure(engine.doRun(chat('rate-limited'), signal()));
+    const limited = await rejectionOf(engine.doRun(chat('rate-limited'), signal()));
     expect({ code: limited.code, retriable: limited.retriable, retryAfterMs: limited.retryAfterMs }).toEqual({ code: 'RATE_LIMITED', retriable: true, retryAfterMs: 3000 });
     expect(limited.details).toMatchObject({ status: 429, type: 'rate_limit_error', requestId: 'req_test' });
-    const overloaded = await failure(engine.doRun(chat('overloaded'), signal()));
+    const overloaded = await rejectionOf(engine.doRun(chat('overloaded'), signal()));
     expect({ code: overloaded.code, retriable: overloaded.retriable }).toEqual({ code: 'OVERLOADED', retriable: true });
   });
 
   it('maps "prompt is too long" to CONTEXT_WINDOW_EXCEEDED', async () => {
-    expect((await failure(engine.doRun(chat('too-long'), signal()))).code).toBe('CONTEXT_WINDOW_EXCEEDED');
+    expect((await rejectionOf(engine.doRun(chat('too-long'), signal()))).code).toBe('CONTEXT_WINDOW_EXCEEDED');
   });
 
   it('maps 401 to AUTHENTICATION_FAILED and scrubs the echoed key', async () => {
-    const error = await failure(engine.doRun(chat('bad-key'), signal()));
+    const error = await rejectionOf(engine.doRun(chat('bad-key'), signal()));
     expect(error.code).toBe('AUTHENTICATION_FAILED');
     expect(JSON.stringify(error)).not.toContain(KEY);
     expect(error.message).toContain('invalid x-api-key [redacted]');
@@ -124,7 +115,7 @@ describe('AnthropicChatEngine against the Messages wire format', () => {
 
   it('times out a slow first byte (TIMEOUT) and refuses embeddings (UNSUPPORTED)', async () => {
     const impatient = new AnthropicChatEngine(provider(server.url, 300));
-    expect((await failure(impatient.doRun(chat('slow'), signal()))).code).toBe('TIMEOUT');
-    expect((await failure(engine.doRun({ modelId: 'claude-test', workload: 'embedding', input: { kind: 'texts', texts: ['a'] } }, signal()))).code).toBe('UNSUPPORTED');
+    expect((await rejectionOf(impatient.doRun(chat('slow'), signal()))).code).toBe('TIMEOUT');
+    expect((await rejectionOf(engine.doRun({ modelId: 'claude-test', workload: 'embedding', input: { kind: 'texts', texts: ['a'] } }, signal()))).code).toBe('UNSUPPORTED');
   });
 });

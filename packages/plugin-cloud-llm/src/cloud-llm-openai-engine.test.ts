@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/core';
 import type { EngineRunRequest } from '@switchyard/core';
-import { collectStream, runEngineConformance, startTestHttpServer } from '@switchyard/testkit';
+import { collectStream, runEngineConformance, startTestHttpServer, rejectionOf } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
 import { fakeOpenAiApi } from '../test/fake-openai-api.js';
 import { OpenAiChatEngine } from './cloud-llm-openai-engine.js';
@@ -14,15 +14,6 @@ const chat = (modelId: string, extra: Partial<EngineRunRequest> = {}): EngineRun
   ...extra,
 });
 const signal = () => new AbortController().signal;
-async function failure(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 let conformanceServer: TestHttpServer;
 runEngineConformance(() => new OpenAiChatEngine({ id: 'local-openai', kind: 'openai-compatible', baseURL: `${conformanceServer.url}/v1` }), {
@@ -156,25 +147,25 @@ describe('OpenAiChatEngine against the OpenAI wire format', () => {
   });
 
   it('turns 429 into a retriable RATE_LIMITED with retry-after in ms', async () => {
-    const error = await failure(engine.doRun(chat('rate-limited'), signal()));
+    const error = await rejectionOf(engine.doRun(chat('rate-limited'), signal()));
     expect({ code: error.code, retriable: error.retriable, retryAfterMs: error.retryAfterMs }).toEqual({ code: 'RATE_LIMITED', retriable: true, retryAfterMs: 7000 });
     expect(error.details).toMatchObject({ status: 429, providerCode: 'rate_limit_exceeded', engine: 'openai' });
   });
 
   it('turns 503 into a retriable OVERLOADED using retry-after-ms', async () => {
-    const error = await failure(engine.doRun(chat('overloaded'), signal()));
+    const error = await rejectionOf(engine.doRun(chat('overloaded'), signal()));
     expect({ code: error.code, retriable: error.retriable, retryAfterMs: error.retryAfterMs }).toEqual({ code: 'OVERLOADED', retriable: true, retryAfterMs: 1500 });
   });
 
   it('maps context-length errors to CONTEXT_WINDOW_EXCEEDED', async () => {
-    const error = await failure(engine.doRun(chat('too-long'), signal()));
+    const error = await rejectionOf(engine.doRun(chat('too-long'), signal()));
     expect(error.code).toBe('CONTEXT_WINDOW_EXCEEDED');
     expect(error.retriable).toBe(false);
     expect(error.message).toContain('maximum context length is 8192 tokens');
   });
 
   it('maps 401 to AUTHENTICATION_FAILED without leaking the key the server echoed', async () => {
-    const error = await failure(engine.doRun(chat('bad-key'), signal()));
+    const error = await rejectionOf(engine.doRun(chat('bad-key'), signal()));
     expect(error.code).toBe('AUTHENTICATION_FAILED');
     expect(error.message).toContain('[redacted]');
     expect(JSON.stringify(error)).not.toContain(KEY);
@@ -190,20 +181,20 @@ describe('OpenAiChatEngine against the OpenAI wire format', () => {
 
   it('times out a slow first byte with a retriable TIMEOUT', async () => {
     const impatient = new OpenAiChatEngine({ id: 'impatient', kind: 'openai-compatible', baseURL: `${server.url}/v1`, timeoutMs: 300 });
-    const error = await failure(impatient.doRun(chat('slow'), signal()));
+    const error = await rejectionOf(impatient.doRun(chat('slow'), signal()));
     expect({ code: error.code, retriable: error.retriable }).toEqual({ code: 'TIMEOUT', retriable: true });
   });
 
   it('aborts a call waiting for a slow first byte with ABORTED', async () => {
     const slowEngine = new OpenAiChatEngine({ id: 'slow', kind: 'openai-compatible', baseURL: `${server.url}/v1`, timeoutMs: 10_000 });
     const controller = new AbortController();
-    const pending = failure(slowEngine.doRun(chat('slow'), controller.signal));
+    const pending = rejectionOf(slowEngine.doRun(chat('slow'), controller.signal));
     setTimeout(() => controller.abort(), 50);
     expect((await pending).code).toBe('ABORTED');
   });
 
   it('rejects non-text chat input with INVALID_INPUT naming the field', async () => {
-    const error = await failure(engine.doRun({ modelId: 'gpt-test', workload: 'completion', input: { kind: 'texts', texts: ['x'] } }, signal()));
+    const error = await rejectionOf(engine.doRun({ modelId: 'gpt-test', workload: 'completion', input: { kind: 'texts', texts: ['x'] } }, signal()));
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.details).toMatchObject({ field: 'input.kind', expected: 'text', found: 'texts' });
   });
@@ -211,7 +202,7 @@ describe('OpenAiChatEngine against the OpenAI wire format', () => {
   it('reports an unset key env var by NAME in health and as CONFIG_ENV_MISSING on run', async () => {
     const noKey = new OpenAiChatEngine({ id: 'openai-nokey', kind: 'openai', baseURL: `${server.url}/v1`, apiKeyEnv: 'SWITCHYARD_TEST_UNSET_KEY' });
     expect(await noKey.health()).toEqual({ ok: false, reason: 'environment variable SWITCHYARD_TEST_UNSET_KEY (apiKeyEnv) is not set' });
-    expect((await failure(noKey.doRun(chat('gpt-test'), signal()))).code).toBe('CONFIG_ENV_MISSING');
+    expect((await rejectionOf(noKey.doRun(chat('gpt-test'), signal()))).code).toBe('CONFIG_ENV_MISSING');
   });
 
   it('probes a self-hosted server in health() and reports it down with CONNECTION_FAILED', async () => {

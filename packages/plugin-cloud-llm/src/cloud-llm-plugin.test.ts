@@ -1,25 +1,12 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/core';
-import type { EngineV1, PluginContext } from '@switchyard/core';
+import { createTestPluginContext } from '@switchyard/testkit';
 import plugin, { VERSION, createCloudLlmPlugin } from './index.js';
 import type { CloudLlmPluginOptions } from './index.js';
 import { retryAfterMs } from './cloud-llm-errors.js';
 
-function fakeContext(options: CloudLlmPluginOptions) {
-  const engines: EngineV1[] = [];
-  const logs: string[] = [];
-  const log = (obj: object | string, msg?: string) => logs.push(JSON.stringify(obj) + (msg ?? ''));
-  const context: PluginContext<CloudLlmPluginOptions> = {
-    options,
-    coreVersion: '0.1.0',
-    logger: { debug: log, info: log, warn: log, error: log },
-    container: { isRegistered: () => false, registerInstance: () => undefined, resolve: () => undefined as never, resolveAll: () => [] },
-    registerEngine: (engine) => engines.push(engine),
-    baseDir: process.cwd(),
-  };
-  return { context, engines, logs };
-}
+const fakeContext = (options: CloudLlmPluginOptions) => createTestPluginContext(options);
 
 describe('plugin-cloud-llm manifest', () => {
   it('exports a manifest with name, version, core range and a JSON Schema', () => {

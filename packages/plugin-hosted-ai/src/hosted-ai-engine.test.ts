@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '@switchyard/core';
 import type { EngineRunRequest } from '@switchyard/core';
-import { runEngineConformance, startTestHttpServer } from '@switchyard/testkit';
+import { runEngineConformance, startTestHttpServer, rejectionOf } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
 import { FakeHostedPool } from '../test/fake-hosted-pool.js';
 import { HostedAiEngine } from './hosted-ai-engine.js';
@@ -19,15 +18,6 @@ const pool = (url: string, extra: Partial<HostedAiPoolOptions> = {}): HostedAiPo
   timeoutMs: 2000,
   ...extra,
 });
-async function failure(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 let conformancePool: FakeHostedPool;
 let conformanceServer: TestHttpServer;
@@ -119,7 +109,7 @@ describe('HostedAiEngine against the pool protocol', () => {
 
   it('keeps (and later releases) an allocation whose caller aborted while it was being made', async () => {
     const controller = new AbortController();
-    const pending = failure(engine.doRun(run(), controller.signal));
+    const pending = rejectionOf(engine.doRun(run(), controller.signal));
     controller.abort();
     expect((await pending).code).toBe('ABORTED');
     await engine.close();
@@ -142,14 +132,14 @@ describe('HostedAiEngine against the pool protocol', () => {
 
   it('gives up after 3 tries with retriable POOL_UNAVAILABLE', async () => {
     fake.failAllocations = [503, 503, 503];
-    const error = await failure(engine.doRun(run(), signal()));
+    const error = await rejectionOf(engine.doRun(run(), signal()));
     expect({ code: error.code, retriable: error.retriable, attempts: error.details.attempts }).toEqual({ code: 'POOL_UNAVAILABLE', retriable: true, attempts: 3 });
   });
 
   it('reports requirements no GPU meets as ALLOCATION_FAILED without retrying', async () => {
     const allocationsBefore = server.requests.filter((r) => r.path === '/v1/allocations').length;
     fake.failAllocations = [409];
-    const error = await failure(engine.doRun(run(), signal()));
+    const error = await rejectionOf(engine.doRun(run(), signal()));
     expect({ code: error.code, retriable: error.retriable }).toEqual({ code: 'ALLOCATION_FAILED', retriable: false });
     expect(error.message).toContain('no GPU satisfies the requirements');
     expect(server.requests.filter((r) => r.path === '/v1/allocations').length - allocationsBefore).toBe(1);
@@ -158,12 +148,12 @@ describe('HostedAiEngine against the pool protocol', () => {
   it('releases the allocation on close even after inference errors (no fake output)', async () => {
     await engine.doRun(run(), signal());
     fake.failInferences = [500, 500, 500];
-    const error = await failure(engine.doRun(run(), signal()));
+    const error = await rejectionOf(engine.doRun(run(), signal()));
     expect(error.code).toBe('PROVIDER_ERROR');
     expect(fake.live.size).toBe(1);
     await engine.close();
     expect(fake.live.size).toBe(0);
-    expect((await failure(engine.doRun(run(), signal()))).code).toBe('ENGINE_UNAVAILABLE');
+    expect((await rejectionOf(engine.doRun(run(), signal()))).code).toBe('ENGINE_UNAVAILABLE');
   });
 
   it('reallocates once when the pool has dropped the allocation', async () => {
@@ -199,7 +189,7 @@ describe('HostedAiEngine against the pool protocol', () => {
     const slow = new HostedAiEngine(pool(server.url, { timeoutMs: 50, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } }));
     await slow.doLoad({ id: 'm', files: {} }, signal());
     fake.inferenceDelayMs = 1000;
-    const error = await failure(slow.doRun(run('m'), signal()));
+    const error = await rejectionOf(slow.doRun(run('m'), signal()));
     expect({ code: error.code, retriable: error.retriable }).toEqual({ code: 'TIMEOUT', retriable: true });
     await slow.close();
   });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineV1, PluginContext } from '@switchyard/core';
-import { startTestHttpServer } from '@switchyard/testkit';
+import { createTestPluginContext, startTestHttpServer } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
 import { FakeHostedPool } from '../test/fake-hosted-pool.js';
 import plugin, { VERSION, allocationRequirements, backoffDelayMs, createHostedAiPlugin } from './index.js';
@@ -21,19 +20,10 @@ describe('plugin-hosted-ai manifest', () => {
   });
 
   it('registers an engine per pool and releases every allocation on shutdown', async () => {
-    const engines: EngineV1[] = [];
-    const noop = () => undefined;
     const options: HostedAiPluginOptions = {
       pools: ['a', 'b'].map((p) => ({ id: `hosted-ai:${p}`, baseURL: server.url, poolId: p, requirements: { minTflops: 1, minVramMb: 1000 } })),
     };
-    const context: PluginContext<HostedAiPluginOptions> = {
-      options,
-      coreVersion: '0.1.0',
-      logger: { debug: noop, info: noop, warn: noop, error: noop },
-      container: { isRegistered: () => false, registerInstance: noop, resolve: () => undefined as never, resolveAll: () => [] },
-      registerEngine: (engine) => engines.push(engine),
-      baseDir: '.',
-    };
+    const { context, engines } = createTestPluginContext(options);
     const instance = createHostedAiPlugin();
     await instance.register(context);
     expect(engines.map((e) => e.id)).toEqual(['hosted-ai:a', 'hosted-ai:b']);

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { EngineV1, PluginContext } from '@switchyard/core';
+import { createTestPluginContext } from '@switchyard/testkit';
 import plugin, { VERSION, createMlxPlugin, MlxEngine } from './index.js';
 import type { MlxPluginOptions } from './index.js';
 
@@ -13,16 +13,7 @@ describe('plugin-mlx manifest', () => {
   });
 
   it('registers one engine and stops the server it spawned on shutdown', async () => {
-    const engines: EngineV1[] = [];
-    const noop = () => undefined;
-    const context: PluginContext<MlxPluginOptions> = {
-      options: { id: 'mlx-local', model: 'mlx-community/stand-in', command: [process.execPath, STAND_IN], requireAppleSilicon: false, probeIntervalMs: 20 },
-      coreVersion: '0.1.0',
-      logger: { debug: noop, info: noop, warn: noop, error: noop },
-      container: { isRegistered: () => false, registerInstance: noop, resolve: () => undefined as never, resolveAll: () => [] },
-      registerEngine: (engine) => engines.push(engine),
-      baseDir: '.',
-    };
+    const { context, engines } = createTestPluginContext<MlxPluginOptions>({ id: 'mlx-local', model: 'mlx-community/stand-in', command: [process.execPath, STAND_IN], requireAppleSilicon: false, probeIntervalMs: 20 });
     const instance = createMlxPlugin();
     await instance.register(context);
     const engine = engines[0] as MlxEngine;

@@ -14,3 +14,5 @@ export type { CollectedStream } from './stream-collect.js';
 export const VERSION = '0.1.0';
 export { startTestHttpServer, sendJson, startSse, writeSse, pause, unusedTestServerConnections } from './test-http-server.js';
 export type { TestHttpServer, RecordedRequest, TestRequestHandler } from './test-http-server.js';
+export { rejectionOf, createTestPluginContext } from './test-helpers.js';
+export type { TestPluginContext } from './test-helpers.js';
