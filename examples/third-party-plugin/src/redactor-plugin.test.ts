@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineV1, PluginContext } from '@switchyard/core';
+import { createTestPluginContext } from '@switchyard/testkit';
 import plugin, { VERSION } from './index.js';
 import type { RedactorOptions } from './index.js';
 
@@ -10,16 +10,7 @@ describe('example third-party plugin manifest', () => {
   });
 
   it('registers its engine under the configured id', async () => {
-    const engines: EngineV1[] = [];
-    const noop = () => undefined;
-    const context: PluginContext<RedactorOptions> = {
-      options: { id: 'redactor', entities: ['email'] },
-      coreVersion: '0.1.0',
-      logger: { debug: noop, info: noop, warn: noop, error: noop },
-      container: { isRegistered: () => false, registerInstance: noop, resolve: () => undefined as never, resolveAll: () => [] },
-      registerEngine: (engine) => engines.push(engine),
-      baseDir: '.',
-    };
+    const { context, engines } = createTestPluginContext<RedactorOptions>({ id: 'redactor', entities: ['email'] });
     await plugin.register(context);
     expect(engines.map((e) => e.id)).toEqual(['redactor']);
   });
