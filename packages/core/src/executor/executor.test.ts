@@ -4,7 +4,7 @@ import { SwitchyardError } from '../errors/switchyard-error.js';
 import { FaultEngine } from '../orchestrator/__fixtures__/fault-engine.js';
 import { createOrchestrator } from '../orchestrator/create-orchestrator.js';
 import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';
-import { Executor } from './executor.js';
+import { Executor, toPipelineInput } from './executor.js';
 import { createModelCatalog } from './model-catalog.js';
 
 const signal = new AbortController().signal;
@@ -160,5 +160,17 @@ describe('Orchestrator.openStreamSession', () => {
       logger: createOrchestrationLogger({ logLevel: 'silent' }),
     });
     await expect(orchestrator.openStreamSession('doubler')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+});
+
+describe('toPipelineInput', () => {
+  it('hands pipelines what their first steps take: text batches as string[], a bare prompt as a string', () => {
+    expect(toPipelineInput({ kind: 'texts', texts: ['a', 'b'] })).toEqual(['a', 'b']);
+    expect(toPipelineInput({ kind: 'text', prompt: 'hello' })).toBe('hello');
+    expect(toPipelineInput({ kind: 'json', value: { x: 1 } })).toEqual({ x: 1 });
+    const chat = { kind: 'text', messages: [{ role: 'user', content: 'hi' }] } as const;
+    expect(toPipelineInput(chat)).toBe(chat);
+    const image = { kind: 'image', data: new Uint8Array([1]) } as const;
+    expect(toPipelineInput(image)).toBe(image);
   });
 });

@@ -200,9 +200,7 @@ export class Executor {
   ): Promise<ExecutionResult> {
     const runner = new TimedTensorRunner(engine, request.modelId, request.correlationId);
     const start = now();
-    // Pipelines receive the request's EngineInput ({kind:'image', data}, {kind:'audio', ...}; `json` inputs unwrapped).
-    const input = request.input.kind === 'json' ? request.input.value : request.input;
-    const value = await loaded.pipeline!.run(input, { runner, signal, files: loaded.files });
+    const value = await loaded.pipeline!.run(toPipelineInput(request.input), { runner, signal, files: loaded.files });
     const end = now();
     const preprocessMs = (runner.firstStart ?? end) - start;
     const postprocessMs = end - (runner.lastEnd ?? end);
@@ -278,5 +276,22 @@ export class Executor {
         return this.byId.get(engineId)?.doUnload(modelId, signal);
       }),
     );
+  }
+}
+
+/**
+ * What a model pipeline receives: image/audio inputs as they are (their decode steps take them), JSON unwrapped,
+ * text batches as `string[]` and a plain prompt as a string (what Tokenize-style first steps take).
+ */
+export function toPipelineInput(input: EngineRunRequest['input']): unknown {
+  switch (input.kind) {
+    case 'json':
+      return input.value;
+    case 'texts':
+      return input.texts;
+    case 'text':
+      return input.messages === undefined && input.prompt !== undefined ? input.prompt : input;
+    default:
+      return input;
   }
 }
