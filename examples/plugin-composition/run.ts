@@ -8,10 +8,13 @@ import { startLocalLlmServer, summarize } from './local-llm-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** A 28x28 "1": a vertical bar of bright pixels, in 0..255 like the model's Normalize step expects. */
+/**
+ * A 28x28 "1" (a vertical bar), already scaled to 0..1 as the model's Normalize step (std 255) would: a raw
+ * `tensors` request goes straight to the engine, so the answer is the graph's raw logits, not a label.
+ */
 function digitOne(): Float32Array {
   const pixels = new Float32Array(28 * 28);
-  for (let y = 4; y < 24; y++) for (let x = 13; x < 16; x++) pixels[y * 28 + x] = 255;
+  for (let y = 4; y < 24; y++) for (let x = 13; x < 16; x++) pixels[y * 28 + x] = 1;
   return pixels;
 }
 
