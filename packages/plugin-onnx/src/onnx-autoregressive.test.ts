@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/core';
-import type { EngineStreamPart, GenerationParameters } from '@switchyard/core';
+import type { EngineRunRequest, EngineStreamPart, GenerationParameters, TensorMap } from '@switchyard/core';
 import { createOnnxEngine, type OnnxEngine } from './index.js';
 import { fixture, i64, outputTensors, rejection, signal } from '../test/fixtures.js';
 
@@ -20,9 +20,9 @@ beforeAll(async () => {
 });
 afterAll(async () => engine.close());
 
-const request = (prompt: number[] | undefined, parameters?: GenerationParameters, modelId = 'tiny-lm') => ({
+const request = (prompt: number[] | undefined, parameters?: GenerationParameters, modelId = 'tiny-lm'): EngineRunRequest => ({
   modelId, workload: 'completion' as const,
-  input: { kind: 'tensors' as const, stage: 'decoder', tensors: prompt ? { input_ids: i64(prompt, [1, prompt.length]) } : {} },
+  input: { kind: 'tensors' as const, stage: 'decoder', tensors: (prompt ? { input_ids: i64(prompt, [1, prompt.length]) } : {}) as TensorMap },
   ...(parameters ? { parameters } : {}),
 });
 

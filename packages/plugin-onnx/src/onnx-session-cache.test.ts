@@ -80,7 +80,7 @@ describe('OnnxSessionCache', () => {
     const engine = createOnnxEngine({ sessionCacheSize: 2 });
     const seen = new Set<ort.InferenceSession>();
     const releasedSessions = new Set<ort.InferenceSession>();
-    const originalRelease = ort.InferenceSession.prototype.release;
+    const originalRelease = (ort.InferenceSession as unknown as { prototype: ort.InferenceSession }).prototype.release;
     // runs of 100 loads of one file, then the next of 5 files: 100 evicting misses and 9,900 cache hits
     for (let i = 0; i < 10_000; i++) {
       const file = files[Math.floor(i / 100) % files.length]!;
