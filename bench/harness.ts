@@ -15,7 +15,7 @@ export interface BenchmarkDefinition<S = unknown, C extends string = string> {
   /** Calls per timed sample for sub-microsecond cases; each sample is reported per call (default 1). */
   readonly batch?: number;
   readonly setup: () => S | Promise<S>;
-  readonly cases: Readonly<Record<C, BenchCase<S>>>;
+  readonly cases: Record<C, BenchCase<S>>;
   /** Name of the case every other case is compared against. */
   readonly baseline: NoInfer<C>;
   /** Extra JSON fields for the result (e.g. output agreement between ours and the baseline). */

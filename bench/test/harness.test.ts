@@ -76,3 +76,25 @@ describe('runBenchmark', () => {
     );
   });
 });
+
+describe('state type inference', () => {
+  // Regression: with `async setup() {}` method syntax the state was inferred as unknown (tsc -p bench fails if so).
+  it('types case, report and teardown state from a setup method', async () => {
+    const bench = defineBenchmark({
+      name: 'method-setup',
+      warmup: 0,
+      iterations: 1,
+      async setup() {
+        return { count: 0, label: 'x' };
+      },
+      cases: {
+        ours: (s) => void (s.count += 1),
+        base: (s) => void s.label.toUpperCase(),
+      },
+      baseline: 'base',
+      report: async (s) => ({ count: s.count }),
+      teardown: (s) => void s.label.length,
+    });
+    expect((await runBenchmark(bench)).report).toEqual({ count: 1 });
+  });
+});
