@@ -74,7 +74,7 @@ export default defineBenchmark({
     },
     'raw-ort-v5-loop': async (s) => {
       const sr = new ort.Tensor('int64', BigInt64Array.of(16000n), []);
-      let state = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
+      let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
       const context = new Float32Array(64);
       for (let at = 0; at < s.samples.length; at += 512) {
         const input = new Float32Array(576);
