@@ -1,3 +1,4 @@
+import { createSeededRandom } from '@switchyard/core';
 /** Token selection for the decoder loops: greedy, or seeded sampling with temperature / top-k / top-p. */
 
 export interface SamplingOptions {
@@ -11,17 +12,8 @@ export interface SamplingOptions {
   readonly suppress?: ReadonlySet<number>;
 }
 
-/** mulberry32: a small seeded PRNG so a seed reproduces a sampled sequence exactly. */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seed reproduces a sampled sequence exactly (the same PRNG as core's TemperatureSample step). */
+export const createRandom: (seed: number) => () => number = createSeededRandom;
 
 export function applyRepetitionPenalty(logits: Float32Array, previous: Iterable<number>, penalty: number): void {
   if (!(penalty > 0) || penalty === 1) return;

@@ -3,23 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createProgram } from '../program.js';
+import { runCli } from '../../test/run-cli.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
-async function runCli(args: string[]): Promise<{ out: string; err: string; exitCode: number }> {
-  let out = '';
-  let err = '';
-  const program = createProgram({ writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
-  program.exitOverride();
-  for (const sub of program.commands) sub.exitOverride();
-  try {
-    await program.parseAsync(['node', 'switchyard', ...args]);
-    return { out, err, exitCode: 0 };
-  } catch (error) {
-    return { out, err, exitCode: (error as { exitCode?: number }).exitCode ?? 1 };
-  }
-}
 
 describe('switchyard codegen', () => {
   let root: string;

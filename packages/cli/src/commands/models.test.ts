@@ -3,26 +3,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createProgram } from '../program.js';
+import { runCli } from '../../test/run-cli.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
-async function runCli(args: string[]): Promise<{ out: string; err: string; exitCode: number }> {
-  let out = '';
-  let err = '';
-  const program = createProgram({ writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
-  program.exitOverride();
-  for (const sub of program.commands) {
-    sub.exitOverride();
-    for (const leaf of sub.commands) leaf.exitOverride();
-  }
-  try {
-    await program.parseAsync(['node', 'switchyard', ...args]);
-    return { out, err, exitCode: 0 };
-  } catch (error) {
-    return { out, err, exitCode: (error as { exitCode?: number }).exitCode ?? 1 };
-  }
-}
 
 let root: string;
 let cwd: string;

