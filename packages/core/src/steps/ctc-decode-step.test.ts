@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../contracts/engine/v1/tensor.js';
 import { useTextFixtures } from './text-step-fixtures.js';
-import { createCTCDecodeStep } from './ctc-decode-step.js';
+import { createCTCDecodeStep, decodeCtcGreedy } from './ctc-decode-step.js';
 import { testFrame, testStepEnv } from './step-test-env.js';
 
 const files = useTextFixtures();
@@ -36,5 +36,24 @@ describe('CTCDecode', () => {
     const step = await createCTCDecodeStep({ vocab_file: 'keys.txt' }, testStepEnv('postprocessing/0 (CTCDecode)', files));
     const bad: Tensor = { type: 'float32', dims: [1, 2, 9], data: new Float32Array(18) };
     expect(() => step(bad, testFrame())).toThrowError(/class count does not fit vocab_file 'keys.txt' \(expected 3 to 5 classes, found 9\)/);
+  });
+});
+
+describe('decodeCtcGreedy', () => {
+  const table = ['', 'a', 'b'];
+
+  it('collapses repeats and drops the blank per batch item, with 0 confidence for an empty line', () => {
+    // [2, 3, 3]: item 0 = a a b, item 1 = blank blank blank
+    const scores = [0, 0.8, 0.2, 0, 0.6, 0.4, 0.1, 0.2, 0.7, 0.9, 0.1, 0, 0.9, 0.1, 0, 0.9, 0.1, 0];
+    const [first, second] = decodeCtcGreedy(Float32Array.from(scores), [2, 3, 3], table, 0);
+    expect(first!.text).toBe('ab');
+    expect(first!.confidence).toBeCloseTo((0.8 + 0.7) / 2, 6);
+    expect(second).toEqual({ text: '', confidence: 0 });
+  });
+
+  it('softmaxes logits for the confidence unless told the scores are probabilities', () => {
+    const logits = Float32Array.from([0, 2, 0]);
+    expect(decodeCtcGreedy(logits, [1, 1, 3], table, 0)[0]!.confidence).toBeCloseTo(Math.exp(2) / (Math.exp(2) + 2), 6);
+    expect(decodeCtcGreedy(logits, [1, 1, 3], table, 0, { scores: 'probabilities' })[0]!.confidence).toBe(2);
   });
 });

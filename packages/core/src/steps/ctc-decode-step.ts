@@ -42,40 +42,65 @@ export async function createCTCDecodeStep(params: CTCDecodeParams, env: StepEnvi
     const [batch, steps, classes] = tensor.dims.length === 3 ? (tensor.dims as [number, number, number]) : [1, tensor.dims[0]!, tensor.dims[1]!];
     if (blank >= classes) throw stepInputError(env, 'blank_index is outside the class axis', { expected: `< ${classes}`, found: String(blank), field: 'blank_index' });
     const table = tableFor(classes);
-    const x = toFloat32(tensor, env);
-    const lines: DecodedLine[] = [];
-    for (let b = 0; b < batch; b++) {
-      let text = '';
-      let confidence = 0;
-      let emitted = 0;
-      let previous = -1;
-      for (let t = 0; t < steps; t++) {
-        const base = (b * steps + t) * classes;
-        let best = 0;
-        let bestScore = x[base]!;
-        let isProbability = bestScore >= 0 && bestScore <= 1;
-        for (let c = 1; c < classes; c++) {
-          const v = x[base + c]!;
-          if (v < 0 || v > 1) isProbability = false;
-          if (v > bestScore) { bestScore = v; best = c; }
-        }
-        if (best !== blank && best !== previous) {
-          text += table[best]!;
-          let p = bestScore;
-          if (!isProbability) {
-            let sum = 0;
-            for (let c = 0; c < classes; c++) sum += Math.exp(x[base + c]! - bestScore);
-            p = 1 / sum;
-          }
-          confidence += p;
-          emitted++;
-        }
-        previous = best;
-      }
-      lines.push({ text, confidence: emitted ? confidence / emitted : 0 });
-    }
-    return lines;
+    return decodeCtcGreedy(toFloat32(tensor, env), [batch, steps, classes], table, blank);
   };
+}
+
+export interface CtcGreedyOptions {
+  /**
+   * `'auto'` (default): a time step whose scores all lie in [0, 1] is taken as probabilities, any other step as
+   * logits, whose emitted class gets its softmax probability as confidence. `'probabilities'`: the best score is the
+   * confidence as is.
+   */
+  readonly scores?: 'auto' | 'probabilities';
+}
+
+/**
+ * Greedy CTC decoding of row-major `[batch, steps, classes]` scores: best class per time step (the first on ties),
+ * collapse repeats, drop `blankIndex`; `table[c]` is the text of class c. A line's confidence is the mean probability
+ * of its emitted classes (0 for an empty line).
+ */
+export function decodeCtcGreedy(
+  scores: ArrayLike<number>,
+  dims: readonly [batch: number, steps: number, classes: number],
+  table: readonly string[],
+  blankIndex: number,
+  options: CtcGreedyOptions = {},
+): DecodedLine[] {
+  const [batch, steps, classes] = dims;
+  const auto = (options.scores ?? 'auto') === 'auto';
+  const lines: DecodedLine[] = [];
+  for (let b = 0; b < batch; b++) {
+    let text = '';
+    let confidence = 0;
+    let emitted = 0;
+    let previous = -1;
+    for (let t = 0; t < steps; t++) {
+      const base = (b * steps + t) * classes;
+      let best = 0;
+      let bestScore = scores[base]!;
+      let isProbability = bestScore >= 0 && bestScore <= 1;
+      for (let c = 1; c < classes; c++) {
+        const v = scores[base + c]!;
+        if (v < 0 || v > 1) isProbability = false;
+        if (v > bestScore) { bestScore = v; best = c; }
+      }
+      if (best !== blankIndex && best !== previous) {
+        text += table[best]!;
+        let p = bestScore;
+        if (auto && !isProbability) {
+          let sum = 0;
+          for (let c = 0; c < classes; c++) sum += Math.exp(scores[base + c]! - bestScore);
+          p = 1 / sum;
+        }
+        confidence += p;
+        emitted++;
+      }
+      previous = best;
+    }
+    lines.push({ text, confidence: emitted ? confidence / emitted : 0 });
+  }
+  return lines;
 }
 
 function parseVocab(text: string, name: string, env: StepEnvironment): string[] {

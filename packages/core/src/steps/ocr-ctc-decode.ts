@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Tensor, TensorMap } from '../contracts/index.js';
+import { decodeCtcGreedy } from './ctc-decode-step.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { OCR_SLOTS, ocrStepError } from './ocr-types.js';
 import type { OcrQuad, OcrRecognizedText } from './ocr-types.js';
@@ -13,9 +14,9 @@ export interface OcrCtcDecodeParams {
 }
 
 /**
- * Greedy CTC decoding of `[N, T, C]` class probabilities: best class per time step, collapse repeats, drop the
- * blank; the confidence of a line is the mean probability of its emitted characters. Each text carries the box of
- * its crop when OcrRecBatch recorded the batch's boxes in the frame.
+ * Greedy CTC decoding (decodeCtcGreedy) of `[N, T, C]` class probabilities: best class per time step, collapse
+ * repeats, drop the blank; the confidence of a line is the mean probability of its emitted characters. Each text
+ * carries the box of its crop when OcrRecBatch recorded the batch's boxes in the frame.
  */
 export async function createOcrCtcDecodeStep(
   params: OcrCtcDecodeParams,
@@ -54,33 +55,8 @@ export async function createOcrCtcDecodeStep(
     // The boxes of this batch's crops (set by OcrRecBatch) travel with the texts.
     const boxes = frame.slots.get(OCR_SLOTS.batchBoxes) as OcrQuad[] | undefined;
     const withBoxes = boxes?.length === batch;
-    const out: (OcrRecognizedText & { box?: OcrQuad })[] = [];
-    for (let n = 0; n < batch; n++) {
-      let line = '';
-      let sum = 0;
-      let count = 0;
-      let previous = -1;
-      for (let s = 0; s < steps; s++) {
-        const base = (n * steps + s) * numClasses;
-        let best = 0;
-        let bestP = data[base]!;
-        for (let c = 1; c < numClasses; c++) {
-          const p = data[base + c]!;
-          if (p > bestP) {
-            bestP = p;
-            best = c;
-          }
-        }
-        if (best !== blank && best !== previous) {
-          line += classes[best]!;
-          sum += bestP;
-          count++;
-        }
-        previous = best;
-      }
-      const confidence = count === 0 ? 0 : sum / count;
-      out.push(withBoxes ? { text: line, confidence, box: boxes[n]! } : { text: line, confidence });
-    }
-    return out;
+    // PaddleOCR's recognizer ends in a softmax: the best probability is the confidence as is.
+    const lines = decodeCtcGreedy(data, [batch, steps, numClasses], classes, blank, { scores: 'probabilities' });
+    return withBoxes ? lines.map((line, n) => ({ ...line, box: boxes[n]! })) : lines;
   };
 }

@@ -7,17 +7,26 @@ export interface WavAudio {
   readonly samples: Float32Array;
 }
 
-export class WavFormatError extends Error {}
+/** What is wrong with the bytes, for callers that word their own errors. */
+export type WavProblem = 'not-wav' | 'no-fmt' | 'no-data' | 'unsupported' | 'malformed';
+
+export class WavFormatError extends Error {
+  readonly problem: WavProblem;
+  constructor(message: string, problem: WavProblem = 'malformed') {
+    super(message);
+    this.problem = problem;
+  }
+}
 
 const PCM = 1;
 const FLOAT = 3;
 const EXTENSIBLE = 0xfffe;
 
 export function readWav(bytes: Uint8Array): WavAudio {
-  if (bytes.length < 12) throw new WavFormatError(`${bytes.length} bytes is too short for a WAV header`);
+  if (bytes.length < 12) throw new WavFormatError(`${bytes.length} bytes is too short for a WAV header`, 'not-wav');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
-  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new WavFormatError(`not a RIFF/WAVE file (starts with '${tag(0)}')`);
+  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new WavFormatError(`not a RIFF/WAVE file (starts with '${tag(0)}')`, 'not-wav');
   let format: { code: number; channels: number; sampleRate: number; bits: number } | undefined;
   let offset = 12;
   while (offset + 8 <= bytes.length) {
@@ -37,12 +46,12 @@ export function readWav(bytes: Uint8Array): WavAudio {
     }
     offset = body + size + (size % 2);
   }
-  throw new WavFormatError(format ? 'no data chunk' : 'no fmt chunk');
+  throw new WavFormatError(format ? 'no data chunk' : 'no fmt chunk', format ? 'no-data' : 'no-fmt');
 }
 
 function decodeSamples(view: DataView, start: number, length: number, code: number, bits: number): Float32Array {
   const width = bits / 8;
-  if (!Number.isInteger(width) || width < 1) throw new WavFormatError(`unsupported bit depth ${bits}`);
+  if (!Number.isInteger(width) || width < 1) throw new WavFormatError(`unsupported bit depth ${bits}`, 'unsupported');
   const count = Math.floor(length / width);
   const out = new Float32Array(count);
   if (code === FLOAT && bits === 32) {
@@ -62,7 +71,7 @@ function decodeSamples(view: DataView, start: number, length: number, code: numb
   } else if (code === PCM && bits === 32) {
     for (let i = 0; i < count; i++) out[i] = view.getInt32(start + i * 4, true) / 2147483648;
   } else {
-    throw new WavFormatError(`unsupported WAV encoding (format ${code}, ${bits} bits)`);
+    throw new WavFormatError(`unsupported WAV encoding (format ${code}, ${bits} bits)`, 'unsupported');
   }
   return out;
 }
