@@ -85,6 +85,24 @@ describe('npm start demo', () => {
     expect(JSON.parse(stdout).message).toContain('set OPENAI_API_KEY');
   });
 
+  it('serves OpenAI-style embeddings from a local model (xybrid-minilm: Tokenize -> ONNX -> MeanPool)', async () => {
+    const base = /serving at (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)![1]!;
+    const response = await fetch(`${base}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'xybrid-minilm', input: ['hello world', 'switchyard routes requests'], encoding_format: 'float' }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: { index: number; embedding: number[] }[] };
+    expect(body.data.map((item) => item.index)).toEqual([0, 1]);
+    const [first, second] = body.data.map((item) => item.embedding);
+    expect(first!.length).toBeGreaterThan(0);
+    expect(first!.length).toBe(second!.length);
+    expect(first!.every(Number.isFinite)).toBe(true);
+    // Different texts give different vectors (the pipeline really ran on each input).
+    expect(first!.some((value, i) => Math.abs(value - second![i]!) > 1e-4)).toBe(true);
+  });
+
   it('stops gracefully on SIGTERM', async () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
