@@ -46,6 +46,8 @@ export class Executor {
   private readonly byId = new Map<string, EngineV1>();
   private readonly guards = new Map<string, EngineGuard>();
   private readonly loads = new Map<string, Promise<LoadedModel>>();
+  /** Models whose load finished, by the same key as `loads`: lets `execute` skip awaiting an already-settled load. */
+  private readonly loaded = new Map<string, LoadedModel>();
 
   constructor(private readonly options: ExecutorOptions) {
     for (const engine of options.engines) {
@@ -108,9 +110,17 @@ export class Executor {
     const key = `${engineId}\u0000${modelId}`;
     let pending = this.loads.get(key);
     if (!pending) {
-      pending = this.load(this.getEngine(engineId), modelId, signal);
-      this.loads.set(key, pending);
-      pending.catch(() => this.loads.delete(key));
+      const started = this.load(this.getEngine(engineId), modelId, signal);
+      pending = started;
+      this.loads.set(key, started);
+      started.then(
+        (model) => {
+          if (this.loads.get(key) === started) this.loaded.set(key, model);
+        },
+        () => {
+          if (this.loads.get(key) === started) this.loads.delete(key);
+        },
+      );
     }
     return pending;
   }
@@ -173,7 +183,7 @@ export class Executor {
     return this.guards.get(engine.id)!.execute(
       async (inner) => {
         const started = now();
-        const loaded = await this.ensureLoaded(engine.id, target.model, inner);
+        const loaded = this.loaded.get(`${engine.id}\u0000${target.model}`) ?? (await this.ensureLoaded(engine.id, target.model, inner));
         const runRequest: EngineRunRequest = { ...request, modelId: target.model };
         if (loaded.pipeline && request.input.kind !== 'tensors') {
           return this.runPipeline(engine, loaded, runRequest, inner, started - enqueued);
@@ -270,6 +280,7 @@ export class Executor {
   async unloadAll(signal: AbortSignal = new AbortController().signal): Promise<void> {
     const entries = [...this.loads.keys()];
     this.loads.clear();
+    this.loaded.clear();
     await Promise.allSettled(
       entries.map((key) => {
         const [engineId, modelId] = key.split('\u0000') as [string, string];
