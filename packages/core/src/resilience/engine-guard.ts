@@ -1,4 +1,3 @@
-import { getEventListeners } from 'node:events';
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
@@ -43,8 +42,6 @@ export class EngineGuard {
   readonly bulkhead: BulkheadPolicy;
   readonly breaker: CircuitBreakerPolicy;
   private active = 0;
-  /** Idle, never-aborted AbortControllers for the next attempts' timeouts (see withTimeout). */
-  private readonly spareControllers: AbortController[] = [];
 
   constructor(
     readonly engineId: string,
@@ -77,7 +74,7 @@ export class EngineGuard {
     const limit = timeoutMs ?? this.settings.timeoutMs;
     this.active++;
     try {
-      return await this.bulkhead.execute(() => this.breaker.execute(() => withTimeout(fn, signal, limit, this.spareControllers)), signal);
+      return await this.bulkhead.execute(() => this.breaker.execute(() => withTimeout(fn, signal, limit)), signal);
     } catch (error) {
       throw this.translate(error, signal, limit);
     } finally {
@@ -156,25 +153,14 @@ export class EngineGuard {
 /** Marks an attempt that hit its timeout (translated to TIMEOUT; counts against the circuit). */
 class AttemptTimeout extends Error {}
 
-/** Most idle AbortControllers an EngineGuard keeps for reuse (one per concurrent attempt is enough). */
-const MAX_SPARE_CONTROLLERS = 16;
-
 /**
  * Aggressive per-attempt timeout: rejects at the deadline even if the engine ignores its signal, and aborts the
  * engine's signal. Hand-rolled instead of cockatiel's TimeoutPolicy, whose AbortSignal wiring costs ~80 µs per call
  * on Node 20 (bench/src/orchestrator-overhead.bench.ts); bulkhead, circuit breaker and retry stay cockatiel.
- *
- * Creating an AbortController is itself not free on Node 20 (several µs per call, bench/src/onnx-overhead.bench.ts),
- * so a controller whose attempt settled without being aborted and that has no abort listeners left is kept in
- * `spare` and handed to the next attempt. An aborted controller (timeout or caller abort) is never reused.
+ * Each attempt gets a fresh AbortController (never pooled): an engine may keep its signal past the call.
  */
-function withTimeout<T>(
-  fn: (signal: AbortSignal) => Promise<T>,
-  parent: AbortSignal,
-  limitMs: number,
-  spare: AbortController[],
-): Promise<T> {
-  const controller = spare.pop() ?? new AbortController();
+function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, parent: AbortSignal, limitMs: number): Promise<T> {
+  const controller = new AbortController();
   const onParentAbort = () => controller.abort(parent.reason);
   if (parent.aborted) controller.abort(parent.reason);
   else parent.addEventListener('abort', onParentAbort, { once: true });
@@ -184,11 +170,6 @@ function withTimeout<T>(
       settled = true;
       clearTimeout(timer);
       parent.removeEventListener('abort', onParentAbort);
-    };
-    const recycle = () => {
-      if (!controller.signal.aborted && spare.length < MAX_SPARE_CONTROLLERS && getEventListeners(controller.signal, 'abort').length === 0) {
-        spare.push(controller);
-      }
     };
     const timer = Number.isFinite(limitMs)
       ? setTimeout(() => {
@@ -208,13 +189,11 @@ function withTimeout<T>(
       (value) => {
         if (settled) return;
         finish();
-        recycle();
         resolve(value);
       },
       (error: unknown) => {
         if (settled) return;
         finish();
-        recycle();
         reject(error);
       },
     );
