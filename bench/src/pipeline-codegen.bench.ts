@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { createInterpretedPipeline, ModelProvisioner, type ModelPipeline, type PipelineContext, type TensorMap, type TensorRunner } from '@switchyard/core';
+import { createInterpretedPipeline, ModelProvisioner, writeWav, type ModelPipeline, type PipelineContext, type TensorMap, type TensorRunner } from '@switchyard/core';
 import { getModel, type ModelId } from '@switchyard/models';
 import { createOnnxEngine } from '@switchyard/plugin-onnx';
 import { defineBenchmark } from '../harness.js';
@@ -15,21 +15,8 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 function wav(seconds: number): Uint8Array {
   const rate = 16000;
-  const pcm = Int16Array.from({ length: rate * seconds }, (_, i) => Math.round(Math.sin(i / 7) * (i % 16000 < 8000 ? 9000 : 0)));
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + pcm.byteLength, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(pcm.byteLength, 40);
-  return new Uint8Array(Buffer.concat([header, Buffer.from(pcm.buffer)]));
+  const samples = Float32Array.from({ length: rate * seconds }, (_, i) => (i % 16000 < 8000 ? (Math.sin(i / 7) * 9000) / 32767 : 0));
+  return writeWav(samples, rate);
 }
 
 const INPUTS: Partial<Record<ModelId, unknown>> = {

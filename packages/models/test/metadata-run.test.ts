@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runModelFromMetadataFile, type Tensor } from '@switchyard/core';
+import { runModelFromMetadataFile, writeWav, type Tensor } from '@switchyard/core';
 import { createOnnxEngine } from '@switchyard/plugin-onnx';
 import { loadTestModel, REPO_ROOT } from './model-harness.js';
 
@@ -39,20 +39,7 @@ describe('run --metadata: xybrid-format files load and run unchanged through the
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-run-'));
     try {
       const wav = join(dir, 'silence.wav');
-      const header = Buffer.alloc(44);
-      header.write('RIFF', 0);
-      header.writeUInt32LE(36 + 32000, 4);
-      header.write('WAVEfmt ', 8);
-      header.writeUInt32LE(16, 16);
-      header.writeUInt16LE(1, 20);
-      header.writeUInt16LE(1, 22);
-      header.writeUInt32LE(16000, 24);
-      header.writeUInt32LE(32000, 28);
-      header.writeUInt16LE(2, 32);
-      header.writeUInt16LE(16, 34);
-      header.write('data', 36);
-      header.writeUInt32LE(32000, 40);
-      writeFileSync(wav, Buffer.concat([header, Buffer.alloc(32000)]));
+      writeFileSync(wav, writeWav(new Float32Array(16000), 16000));
       const { output } = await runModelFromMetadataFile({ path: join(REPO_ROOT, 'models/silero-vad/model_metadata.json'), input: wav, engine: createOnnxEngine() });
       expect(output).toEqual([]);
     } finally {

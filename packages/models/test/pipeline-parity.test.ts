@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import type { Tensor } from '@switchyard/core';
+import { writeWav, type Tensor } from '@switchyard/core';
 import { MODEL_IDS } from '../src/index.js';
 import { loadTestModel, type LoadedTestModel } from './model-harness.js';
 
@@ -27,7 +27,7 @@ function speechLikeWav(seconds = 3): Uint8Array {
   const rate = 16000;
   const n = rate * seconds;
   const rand = random(3);
-  const pcm = new Int16Array(n);
+  const samples = new Float32Array(n);
   for (let i = 0; i < n; i += 1) {
     const t = i / rate;
     const on = t > 0.8 && t < 2.2 ? 1 : 0;
@@ -35,22 +35,9 @@ function speechLikeWav(seconds = 3): Uint8Array {
     let v = 0;
     for (let h = 1; h <= 12; h += 1) v += Math.sin(2 * Math.PI * f0 * h * t) / h;
     const envelope = 0.5 + 0.5 * Math.sin(2 * Math.PI * 4 * t);
-    pcm[i] = Math.round(Math.max(-1, Math.min(1, on * 0.4 * v * envelope + (rand() - 0.5) * 0.01)) * 32767);
+    samples[i] = on * 0.4 * v * envelope + (rand() - 0.5) * 0.01;
   }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + pcm.byteLength, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(pcm.byteLength, 40);
-  return new Uint8Array(Buffer.concat([header, Buffer.from(pcm.buffer)]));
+  return writeWav(samples, rate);
 }
 
 async function textImage(): Promise<Uint8Array> {
