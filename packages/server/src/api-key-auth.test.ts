@@ -21,3 +21,14 @@ describe('ApiKeyAuth', () => {
     expect(new ApiKeyAuth([]).enabled).toBe(false);
   });
 });
+
+describe('ApiKeyAuth scopes', () => {
+  it('gives admin keys the admin scope and user keys the user scope', () => {
+    const auth = new ApiKeyAuth(['user-key'], ['admin-key']);
+    expect(auth.scopeOf('user-key')).toBe('user');
+    expect(auth.scopeOf('admin-key')).toBe('admin');
+    expect(auth.scopeOf('other')).toBe('none');
+    expect(auth.verify('admin-key')).toBe(true);
+    expect(new ApiKeyAuth([], ['admin-only']).enabled).toBe(true);
+  });
+});

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { EngineV1, OrchestratorApi } from '@switchyard/core';
 import { SwitchyardError } from '@switchyard/core';
 import { AdmissionQueue } from './admission-queue.js';
-import { ApiKeyAuth } from './api-key-auth.js';
+import { ApiKeyAuth, KEY_QUERY_PARAMS } from './api-key-auth.js';
+import { jsonDepthExceeds, redactPaths, redactSecrets, redactUrl } from './redaction.js';
 import { ArtifactStore } from './artifact-store.js';
 import { httpError, statusForCode, toErrorEnvelope } from './http-error.js';
 import { PoolRegistry } from './pool-registry.js';
@@ -93,10 +96,10 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   });
   const pools = new PoolRegistry(engines, scheduler, estimator, concurrencyFor, options.catalog);
   for (const [engine, modelRef] of Object.entries(options.poolModels ?? {})) pools.setModelRef(engine, modelRef);
-  const auth = new ApiKeyAuth(config.apiKeys);
+  const auth = new ApiKeyAuth(config.apiKeys, config.adminApiKeys);
 
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withSafeSerializers(options.logger ?? false),
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: (request) => {
@@ -108,15 +111,45 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     return503OnClosing: true,
     // Tasks are finished or canceled before close, so remaining sockets are only idle keep-alives or ended streams.
     forceCloseConnections: true,
+    // A client must send its whole request within requestTimeoutMs (headers within headersTimeoutMs); idle
+    // keep-alive sockets close after keepAliveTimeoutMs. Responses (SSE, long tasks) are not bounded by these.
+    requestTimeout: config.connections.requestTimeoutMs,
+    keepAliveTimeout: config.connections.keepAliveTimeoutMs,
+    connectionTimeout: 0,
+    http: { headersTimeout: config.connections.headersTimeoutMs, requestTimeout: config.connections.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.connections.requestTimeoutMs) },
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => writeClientError(error, socket),
   });
-  app.addContentTypeParser(['application/octet-stream', 'image/*', 'audio/*', 'text/*'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.server.maxConnections = config.connections.max;
+  app.server.headersTimeout = config.connections.headersTimeoutMs;
+
+  // JSON: empty body = no body (e.g. cancel sent with a JSON content-type), depth-limited before parsing.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return done(httpError('INVALID_PARAMS', `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels`, { details: { field: 'body', expected: `at most ${MAX_JSON_DEPTH} levels` } }), undefined);
+    return parseJson(request, text, done);
+  });
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-correlation-id', request.id);
-    const path = request.url.split('?')[0] ?? '';
-    if (auth.enabled && !config.openPaths.includes(path) && !auth.verify(ApiKeyAuth.keyFrom(request.headers))) {
+    const [path = '', query = ''] = request.url.split('?', 2);
+    if (query !== '' && hasKeyInQuery(query)) {
+      reply.header('connection', 'close');
+      throw httpError('INVALID_PARAMS', 'API keys are not accepted in the query string (they end up in logs); send Authorization: Bearer <key> or X-API-Key', { details: { field: 'querystring' } });
+    }
+    if (!auth.enabled || config.openPaths.includes(path)) return;
+    const scope = auth.scopeOf(ApiKeyAuth.keyFrom(request.headers));
+    if (scope === 'none') {
       reply.header('www-authenticate', 'Bearer');
+      // An unauthenticated client gets its answer and loses the socket: it cannot park keep-alive connections.
+      reply.header('connection', 'close');
       throw httpError('UNAUTHORIZED', 'Missing or invalid API key (send Authorization: Bearer <key> or X-API-Key)');
+    }
+    if (scope !== 'admin' && isAdminRoute(request.method, path)) {
+      throw httpError('FORBIDDEN', `${request.method} ${path} needs an admin-scoped key (server.auth.adminApiKeys or SWITCHYARD_ADMIN_API_KEYS)`, { details: { field: 'authorization' } });
     }
   });
 
@@ -126,7 +159,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     if (mapped.code === 'INTERNAL') request.log.error({ error_name: error.name, error_message: redactSecrets(error.message) }, 'internal error');
     return sendError(reply, mapped, request.url.startsWith('/v1/'));
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`), request.url.startsWith('/v1/')));
+  app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`), request.url.startsWith('/v1/')));
 
   const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, pools, artifacts, sessions, metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}) };
   registerSystemRoutes(app, context);
@@ -143,7 +176,18 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     metrics,
     artifacts,
     async listen(listenOptions = {}) {
-      return app.listen({ host: listenOptions.host ?? config.host, port: listenOptions.port ?? config.port });
+      const host = listenOptions.host ?? config.host;
+      if (!auth.enabled) {
+        if (!isLoopback(host)) {
+          throw new SwitchyardError({
+            code: 'CONFIG_INVALID',
+            message: `server.host '${host}' is not a loopback address and auth is off: set server.auth.apiKeys (or SWITCHYARD_API_KEYS), or bind 127.0.0.1`,
+            details: { pointer: '/server/host', expected: 'a loopback address while no API key is configured', found: host },
+          });
+        }
+        app.log.warn({ host }, 'auth is off (no API keys configured): listening on loopback only; anyone on this machine can call every route, including catalog, pool and artifact writes');
+      }
+      return app.listen({ host, port: listenOptions.port ?? config.port });
     },
     close(closeOptions = {}) {
       closing ??= (async () => {
@@ -157,35 +201,106 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   };
 }
 
-const SECRET_PATTERNS = [/\b(sk|pk|rk)-[A-Za-z0-9_-]{8,}/g, /\bBearer\s+\S+/gi, /\b[A-Za-z0-9_-]{32,}\b/g];
+export { redactSecrets } from './redaction.js';
 
-/** Masks key-like substrings before anything reaches a log line. */
-export function redactSecrets(text: string): string {
-  return SECRET_PATTERNS.reduce((masked, pattern) => masked.replace(pattern, '[redacted]'), text).slice(0, 500);
+const MAX_JSON_DEPTH = 128;
+
+/** Writes, with their method, the routes that need the admin scope when auth is on. */
+const ADMIN_ROUTES: readonly [string, RegExp][] = [
+  ['POST', /^\/v2\/catalog\/models(\/[^/]+\/verify)?\/?$/],
+  ['POST', /^\/v2\/pools\/[^/]+\/(drain|reload|resume)\/?$/],
+  ['POST', /^\/v2\/artifacts\/?$/],
+];
+
+export function isAdminRoute(method: string, path: string): boolean {
+  return ADMIN_ROUTES.some(([routeMethod, pattern]) => routeMethod === method && pattern.test(path));
+}
+
+function hasKeyInQuery(query: string): boolean {
+  for (const pair of query.split('&')) {
+    const name = pair.split('=', 1)[0] ?? '';
+    let decoded = name;
+    try {
+      decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+    } catch {
+      // undecodable names are compared as sent
+    }
+    if (KEY_QUERY_PARAMS.includes(decoded.toLowerCase())) return true;
+  }
+  return false;
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '[::1]';
+}
+
+/** Fastify/pino options with serializers that never log headers, raw packets or keys in URLs. */
+function withSafeSerializers(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === false || logger === undefined) return false;
+  const base = logger === true ? {} : logger;
+  return {
+    ...base,
+    // Typed loosely: pino's serializer types want a stack, which is exactly what must not be logged.
+    serializers: {
+      req: (request: { method?: string; url?: string; id?: string }) => ({ method: request.method, url: redactUrl(request.url ?? ''), request_id: request.id }),
+      res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),
+      err: (error: { name?: string; code?: string; message?: string }) => ({ type: error.name, code: error.code, message: redactSecrets(String(error.message ?? '')) }),
+    } as Record<string, (value: never) => unknown>,
+  } as FastifyServerOptions['logger'];
+}
+
+/** Node's own parse errors (400/431/408): an error envelope, never the raw packet; the socket is closed. */
+function writeClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'INVALID_PARAMS', 'Request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'TIMEOUT', 'The request was not received within the request timeout']
+        : [400, 'INVALID_PARAMS', `Malformed HTTP request (${/^[A-Z_]+$/.test(error.code ?? '') ? error.code : 'parse error'})`];
+  const body = JSON.stringify({ code, message, retriable: false, details: { field: 'request' } });
+  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.destroy();
 }
 
 function mapFastifyError(error: FastifyError, bodyLimit: number): SwitchyardError {
   if (SwitchyardError.isInstance(error)) return error;
-  if (error.validation) {
-    const first = error.validation[0];
-    const pointer = first?.instancePath || '';
-    const where = `${error.validationContext ?? 'request'}${pointer}`;
-    const extra = first?.params && 'additionalProperty' in first.params ? ` '${String(first.params.additionalProperty)}'` : '';
-    return httpError('INVALID_PARAMS', `${where} ${first?.message ?? 'is invalid'}${extra}`, {
-      details: { field: error.validationContext ?? 'body', pointer, expected: first?.message ?? 'valid value' },
-    });
-  }
+  if (error.validation) return validationError(error);
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return httpError('PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${bodyLimit} bytes`, { details: { limitBytes: bodyLimit } });
   }
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return httpError('INVALID_PARAMS', `Unsupported content-type; send application/json`, { details: { field: 'content-type' } });
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return httpError('INVALID_PARAMS', `Unsupported content-type; this route takes application/json`, { details: { field: 'content-type', expected: 'application/json' } });
+  if (error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return httpError('INVALID_PARAMS', 'content-length does not match the body', { details: { field: 'content-length' } });
   if (error.code?.startsWith('FST_ERR_CTP_') || error instanceof SyntaxError) {
-    return httpError('INVALID_PARAMS', `body: not valid JSON (${error.message})`, { details: { field: 'body' } });
+    return httpError('INVALID_PARAMS', `body: not valid JSON (${redactSecrets(error.message).slice(0, 200)})`, { details: { field: 'body' } });
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    return httpError('INVALID_PARAMS', error.message, { details: { field: 'request' } });
+    return httpError('INVALID_PARAMS', redactSecrets(error.message), { details: { field: 'request' } });
   }
   return new SwitchyardError({ code: 'INTERNAL', message: 'internal', cause: error });
+}
+
+type ValidationIssue = NonNullable<FastifyError['validation']>[number];
+
+/** One located message; for anyOf/oneOf it names every branch, not just the first one that failed. */
+function validationError(error: FastifyError): SwitchyardError {
+  const issues = error.validation ?? [];
+  const union = issues.find((issue) => issue.keyword === 'anyOf' || issue.keyword === 'oneOf');
+  const first: ValidationIssue | undefined = union ?? issues[0];
+  const pointer = first?.instancePath || '';
+  const where = `${error.validationContext ?? 'request'}${pointer}`;
+  let message = first?.message ?? 'is invalid';
+  if (union) {
+    const branches = issues.filter((issue) => issue !== union && issue.instancePath.startsWith(pointer)).map((issue) => `${issue.instancePath.slice(pointer.length)} ${issue.message}`.trim());
+    if (branches.length > 0) message = `must match one of the allowed forms (${[...new Set(branches)].join('; or ')})`;
+  }
+  const extra = first?.params && 'additionalProperty' in first.params ? ` '${String(first.params.additionalProperty)}'` : '';
+  return httpError('INVALID_PARAMS', `${where} ${message}${extra}`, {
+    details: { field: error.validationContext ?? 'body', pointer, expected: message },
+  });
 }
 
 /** Writes the envelope with its status; 429/503 carry Retry-After (s, >= 1) and X-Backoff-Ms. */

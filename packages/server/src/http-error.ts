@@ -1,4 +1,5 @@
 import { SwitchyardError, toSwitchyardError, type ErrorCode } from '@switchyard/core';
+import { redactPaths } from './redaction.js';
 
 /** The JSON body of every 4xx/5xx and of SSE `error` frames. */
 export interface ErrorEnvelope {
@@ -18,9 +19,9 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   UNSUPPORTED: 400,
   CONTEXT_WINDOW_EXCEEDED: 400,
   UNTRUSTED_ARTIFACT: 400,
-  MODEL_DEPRECATED: 400,
   METADATA_INVALID: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   POLICY_DENIED: 403,
   NOT_FOUND: 404,
   NO_SUCH_MODEL: 404,
@@ -36,14 +37,11 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   CONNECTION_FAILED: 502,
   POOL_UNAVAILABLE: 503,
   POOL_UNREADY: 503,
-  REPLICA_EXHAUSTED: 503,
   ENGINE_UNAVAILABLE: 503,
   CIRCUIT_OPEN: 503,
   ROUTE_UNAVAILABLE: 503,
   OVERLOADED: 503,
-  WORKER_RESET: 503,
   TIMEOUT: 504,
-  DECODE_TIMEOUT: 504,
 };
 
 export function statusForCode(code: string): number {
@@ -62,14 +60,17 @@ export function toErrorEnvelope(error: unknown): ErrorEnvelope {
   if (known.code === 'INTERNAL') {
     return { code: 'INTERNAL', message: 'Internal error; see the server log for this correlation id', retriable: false };
   }
-  const envelope: ErrorEnvelope = { code: known.code, message: known.message, retriable: known.retriable };
+  const envelope: ErrorEnvelope = { code: known.code, message: redactPaths(known.message), retriable: known.retriable };
   if (known.retryAfterMs !== undefined) envelope.retry_after_ms = known.retryAfterMs;
   const policyLabel = known.details.policy_label;
   if (typeof policyLabel === 'string') envelope.policy_label = policyLabel;
   const engine = known.details.engine ?? known.details.engineId;
   if (typeof engine === 'string') envelope.engine = engine;
   const details: Record<string, unknown> = {};
-  for (const key of PUBLIC_DETAIL_KEYS) if (known.details[key] !== undefined) details[key] = known.details[key];
+  for (const key of PUBLIC_DETAIL_KEYS) {
+    const value = known.details[key];
+    if (value !== undefined) details[key] = typeof value === 'string' ? redactPaths(value) : value;
+  }
   if (Object.keys(details).length > 0) envelope.details = details;
   return envelope;
 }

@@ -10,5 +10,4 @@ export { TaskScheduler, type AdmissionTicket, type CancelReason } from './task-s
 export type { ServerTask, SseFrame, TaskSpec, TaskState } from './server-task.js';
 export { toErrorEnvelope, statusForCode, type ErrorEnvelope } from './http-error.js';
 export type { CircuitState } from './server-metrics.js';
-export { decodeWav } from './wav-decode.js';
 export { createServerForApp, closeOnSignals, type ServeAppOptions } from './serve-app.js';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ModelProvisioner, NoSuchModelError, SwitchyardError, sha256File, type EngineModelSpec } from '@switchyard/core';
+import { ModelProvisioner, NoSuchModelError, SwitchyardError, readProvisioningMetadata, sha256File, type EngineModelSpec } from '@switchyard/core';
+import { redactPaths, registerPrivateRoot } from './redaction.js';
 
 export interface CatalogEntry {
   readonly id: string;
@@ -68,7 +69,11 @@ export interface DirectoryCatalogOptions {
 export async function createDirectoryCatalog(options: DirectoryCatalogOptions): Promise<ServerCatalog> {
   const provisioner = options.provisioner ?? new ModelProvisioner({ appDir: options.appDir ?? process.cwd() });
   const models = new Map<string, DirectoryModel>();
+  // npm packages an API-added entry may take files from: only those the configured models already name.
+  const namedPackages = new Set<string>();
+  registerPrivateRoot(resolve(options.appDir ?? process.cwd()));
   for (const modelsDir of options.modelsDirs.map((dir) => resolve(dir))) {
+    registerPrivateRoot(modelsDir);
     if (!existsSync(modelsDir)) continue;
     for (const dirent of await readdir(modelsDir, { withFileTypes: true })) {
       const dir = join(modelsDir, dirent.name);
@@ -86,6 +91,7 @@ export async function createDirectoryCatalog(options: DirectoryCatalogOptions): 
         files: Array.isArray(metadata.files) ? (metadata.files as string[]) : [],
       };
       models.set(id, { entry, dir, metadata });
+      for (const source of Object.values((metadata.sources ?? {}) as Record<string, { npm?: unknown }>)) if (typeof source?.npm === 'string') namedPackages.add(source.npm);
     }
   }
   const lookup = (id: string): DirectoryModel => {
@@ -105,7 +111,19 @@ export async function createDirectoryCatalog(options: DirectoryCatalogOptions): 
     async add(entry) {
       if (models.has(entry.id)) throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `Model '${entry.id}' is already in the catalog`, details: { field: 'id' } });
       const { sources, ...plain } = entry;
-      models.set(entry.id, { entry: plain, dir: join(firstDir, entry.id), metadata: { model_id: entry.id, files: entry.files, ...(sources ? { sources } : {}) } });
+      const metadata = { model_id: entry.id, files: entry.files, ...(sources ? { sources } : {}) };
+      // The one path-safety check (core): relative paths inside the model folder, valid npm names, http(s) URLs.
+      const parsed = readProvisioningMetadata(metadata, 'body');
+      for (const [file, source] of Object.entries(parsed.sources)) {
+        if (source.kind === 'npm' && !namedPackages.has(source.npm)) {
+          throw new SwitchyardError({
+            code: 'INVALID_PARAMS',
+            message: `body: /sources/${file}/npm names package '${source.npm}', which no configured model uses; allowed: ${[...namedPackages].join(', ') || 'none'}`,
+            details: { field: 'body', pointer: `/sources/${file}/npm`, expected: 'an npm package named by a configured model' },
+          });
+        }
+      }
+      models.set(entry.id, { entry: plain, dir: join(firstDir, entry.id), metadata });
       return plain;
     },
     async verify(id) {
@@ -114,12 +132,12 @@ export async function createDirectoryCatalog(options: DirectoryCatalogOptions): 
       const files = rows.map(
         (row): CatalogFileReport => ({
           name: row.file,
-          source: row.source,
+          source: redactPaths(row.source),
           expected_sha256: row.expected ?? null,
           sha256: row.found ?? null,
           status: row.status,
           ok: row.status === 'ok' || row.status === 'unverified',
-          ...(row.error ? { error: row.error.message } : {}),
+          ...(row.error ? { error: redactPaths(row.error.message) } : {}),
         }),
       );
       return { id, ok: files.every((file) => file.ok), files };

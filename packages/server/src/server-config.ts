@@ -13,7 +13,13 @@ export interface ServerConfig {
     readonly apiKeysEnv?: string;
     /** Paths served without a key; default ['/healthz']. */
     readonly openPaths?: readonly string[];
+    /** Keys with the admin scope (catalog, pool and artifact writes); they are accepted everywhere else too. */
+    readonly adminApiKeys?: readonly string[];
+    /** Environment variable holding a comma-separated admin key list; default SWITCHYARD_ADMIN_API_KEYS. */
+    readonly adminApiKeysEnv?: string;
   };
+  /** Socket limits: a client cannot hold a connection open by stalling its headers or body. */
+  readonly connections?: { readonly max?: number; readonly requestTimeoutMs?: number; readonly headersTimeoutMs?: number; readonly keepAliveTimeoutMs?: number };
   readonly admission?: {
     readonly interactiveCapacity?: number;
     readonly batchCapacity?: number;
@@ -38,6 +44,7 @@ export interface ResolvedServerConfig {
   readonly port: number;
   readonly bodyLimitBytes: number;
   readonly apiKeys: readonly string[];
+  readonly adminApiKeys: readonly string[];
   readonly openPaths: readonly string[];
   readonly admission: {
     readonly interactiveCapacity: number;
@@ -51,6 +58,7 @@ export interface ResolvedServerConfig {
   readonly taskRetentionMs: number;
   readonly artifactsMaxTotalBytes: number;
   readonly shutdownDeadlineMs: number;
+  readonly connections: { readonly max: number; readonly requestTimeoutMs: number; readonly headersTimeoutMs: number; readonly keepAliveTimeoutMs: number };
   readonly models: readonly { readonly id: string; readonly ownedBy?: string }[];
 }
 
@@ -58,14 +66,15 @@ export const DEFAULT_PORT = 8787;
 
 /** Applies defaults and reads API keys from the environment (keys never leave this object). */
 export function resolveServerConfig(config: ServerConfig = {}, env: NodeJS.ProcessEnv = process.env): ResolvedServerConfig {
-  const envName = config.auth?.apiKeysEnv ?? 'SWITCHYARD_API_KEYS';
-  const fromEnv = (env[envName] ?? '').split(',').map((key) => key.trim()).filter(Boolean);
-  const apiKeys = [...(config.apiKeys ?? []), ...(config.auth?.apiKeys ?? [])].filter((key) => key.length > 0).concat(fromEnv);
+  const keysFrom = (name: string) => (env[name] ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+  const adminApiKeys = [...(config.auth?.adminApiKeys ?? [])].filter((key) => key.length > 0).concat(keysFrom(config.auth?.adminApiKeysEnv ?? 'SWITCHYARD_ADMIN_API_KEYS'));
+  const apiKeys = [...(config.apiKeys ?? []), ...(config.auth?.apiKeys ?? [])].filter((key) => key.length > 0).concat(keysFrom(config.auth?.apiKeysEnv ?? 'SWITCHYARD_API_KEYS'));
   return {
     host: config.host ?? '127.0.0.1',
     port: config.port ?? DEFAULT_PORT,
     bodyLimitBytes: config.bodyLimitBytes ?? 8 * 1024 * 1024,
     apiKeys,
+    adminApiKeys,
     openPaths: config.auth?.openPaths ?? ['/healthz'],
     admission: {
       interactiveCapacity: config.admission?.interactiveCapacity ?? 64,
@@ -83,6 +92,12 @@ export function resolveServerConfig(config: ServerConfig = {}, env: NodeJS.Proce
     taskRetentionMs: config.taskRetentionMs ?? 60_000,
     artifactsMaxTotalBytes: config.artifacts?.maxTotalBytes ?? 256 * 1024 * 1024,
     shutdownDeadlineMs: config.shutdownDeadlineMs ?? 10_000,
+    connections: {
+      max: config.connections?.max ?? 1024,
+      requestTimeoutMs: config.connections?.requestTimeoutMs ?? 30_000,
+      headersTimeoutMs: Math.min(config.connections?.headersTimeoutMs ?? 10_000, config.connections?.requestTimeoutMs ?? 30_000),
+      keepAliveTimeoutMs: config.connections?.keepAliveTimeoutMs ?? 5_000,
+    },
     models: config.models ?? [],
   };
 }

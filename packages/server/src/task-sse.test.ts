@@ -26,7 +26,7 @@ async function start(config: ServerConfig = {}, tokenDelayMs = 2) {
       echo: {},
       long: { tokens: WORDS },
       gated: { gated: true, tokens: ['a ', 'b '] },
-      broken: { tokens: ['x ', 'y ', 'z '], error: new SwitchyardError({ code: 'WORKER_RESET', message: 'worker reset mid-stream', retriable: true }), failAfterTokens: 2 },
+      broken: { tokens: ['x ', 'y ', 'z '], error: new SwitchyardError({ code: 'CONNECTION_FAILED', message: 'worker reset mid-stream', retriable: true }), failAfterTokens: 2 },
     },
     tokenDelayMs,
   );
@@ -155,7 +155,7 @@ describe('task SSE', () => {
     const ticket = await (await post('/v2/tasks', { model_ref: 'broken', prompt: 'x' })).json();
     const frames = await collect(await fetch(`${base}${ticket.streams.sse}`));
     expect(frames.map((frame) => frame.event)).toEqual(['started', 'token', 'token', 'error']);
-    expect(frames.at(-1)!.data).toEqual({ code: 'WORKER_RESET', message: 'worker reset mid-stream', retriable: true });
+    expect(frames.at(-1)!.data).toEqual({ code: 'CONNECTION_FAILED', message: 'worker reset mid-stream', retriable: true });
   });
 
   it('an unknown model ends the stream with a NO_SUCH_MODEL error frame', async () => {

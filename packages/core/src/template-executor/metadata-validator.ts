@@ -5,6 +5,7 @@ import { ajvErrorsToIssues, describeFound } from './metadata-issue-format.js';
 import type { ModelMetadata } from './model-metadata.generated.js';
 import { MODEL_METADATA_SCHEMA } from './model-metadata-schema.generated.js';
 import { planModelSteps, stepFileParams } from './step-plan.js';
+import { unsafePathReason } from '../provisioning/path-safety.js';
 
 export type MetadataValidation =
   | { readonly ok: true; readonly metadata: ModelMetadata; readonly issues: readonly [] }
@@ -78,6 +79,15 @@ function semanticIssues(metadata: ModelMetadata, file: string): MetadataIssue[] 
         issues.push({ file, pointer: `${step.pointer}/std`, message: 'must have as many values as mean (or one)', expected: `${mean.length} value(s)`, found: `${std.length} value(s)` });
       }
     }
+  }
+  const checkPath = (pointer: string, value: unknown): void => {
+    const reason = typeof value === 'string' ? unsafePathReason(value) : undefined;
+    if (reason !== undefined) issues.push({ file, pointer, message: reason, expected: 'a relative path inside the model folder', found: describeFound(value) });
+  };
+  (metadata.files ?? []).forEach((name, i) => checkPath(`/files/${i}`, name));
+  for (const [name, source] of Object.entries(metadata.sources ?? {})) {
+    const escaped = `/sources/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (source && typeof source === 'object' && 'path' in source) checkPath(`${escaped}/path`, (source as { path?: unknown }).path);
   }
   for (const name of Object.keys(metadata.sources ?? {})) {
     if (!files.has(name)) issues.push({ file, pointer: `/sources/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: 'is a source for a file that is not listed in /files', expected: listed, found: describeFound(name) });

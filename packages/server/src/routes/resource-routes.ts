@@ -110,13 +110,19 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
 
   app.post<{ Params: { id: string } }>('/v2/catalog/models/:id/verify', { schema: { params: idParams(), ...plain } }, async (request) => requireCatalog().verify(request.params.id));
 
-  app.post('/v2/artifacts', { schema: plain }, async (request, reply) => {
-    const body = request.body;
-    const contentType = (request.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim();
-    const bytes = Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body) : Buffer.from(JSON.stringify(body ?? null));
-    if (bytes.length === 0) throw httpError('INVALID_PARAMS', 'body: an artifact cannot be empty', { details: { field: 'body' } });
-    const artifact = artifacts.put(bytes, contentType, now());
-    return reply.code(201).send({ id: artifact.id, sha256: artifact.id, size: artifact.bytes.length, content_type: artifact.contentType, url: `/v2/artifacts/${artifact.id}` });
+  // Artifacts take any content type and keep the bytes exactly as sent (JSON included): a scope of their own
+  // whose only parser hands over the raw body.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    scope.post('/v2/artifacts', { schema: plain }, async (request, reply) => {
+      const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      if (bytes.length === 0) throw httpError('INVALID_PARAMS', 'body: an artifact cannot be empty', { details: { field: 'body' } });
+      const contentType = (request.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase() || 'application/octet-stream';
+      if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(contentType)) throw httpError('INVALID_PARAMS', `content-type: '${contentType.slice(0, 100)}' is not a media type (type/subtype)`, { details: { field: 'content-type' } });
+      const artifact = artifacts.put(bytes, contentType, now());
+      return reply.code(201).send({ id: artifact.id, sha256: artifact.id, size: artifact.bytes.length, content_type: artifact.contentType, url: `/v2/artifacts/${artifact.id}` });
+    });
   });
 
   app.get<{ Params: { id: string } }>(

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { EngineInput, GenerationParameters, Placement, Workload } from '@switchyard/core';
+import { InvalidInputError, readWav, WavFormatError, type EngineInput, type GenerationParameters, type Placement, type Workload } from '@switchyard/core';
 import type { ArtifactStore } from '../artifact-store.js';
 import { httpError } from '../http-error.js';
 import { ID_PATTERN, SHA256_PATTERN } from '../server-context.js';
 import type { TaskSpec } from '../server-task.js';
-import { decodeWav } from '../wav-decode.js';
 
 const BASE64 = '^[A-Za-z0-9+/]*={0,2}$';
+export const MAX_DEADLINE_MS = 2_147_483_647;
 
 export const messageSchema = {
   type: 'object',
@@ -22,11 +22,12 @@ export const taskRequestSchema = {
   properties: {
     task_id: { type: 'string', pattern: ID_PATTERN },
     session_id: { type: 'string', pattern: ID_PATTERN },
-    workload: { enum: ['completion', 'embedding', 'rerank', 'inference', 'transcription'] },
+    workload: { enum: ['completion', 'embedding', 'inference', 'transcription'] },
     model_ref: { type: 'string', minLength: 1, maxLength: 256 },
     priority: { enum: ['interactive', 'batch'] },
     max_tokens: { type: 'integer', minimum: 1, maximum: 1_000_000 },
-    deadline_ms: { type: 'integer', minimum: 1 },
+    // Node timers overflow above 2^31-1 ms (they would fire at once).
+    deadline_ms: { type: 'integer', minimum: 1, maximum: MAX_DEADLINE_MS },
     prompt: { type: 'string' },
     messages: { type: 'array', minItems: 1, items: messageSchema },
     inputs: {
@@ -50,8 +51,8 @@ export const taskRequestSchema = {
       properties: {
         mode: { enum: ['pin', 'prefer', 'auto'] },
         pin_pool_id: { type: 'string', pattern: ID_PATTERN },
-        prefer_pools: { type: 'array', items: { type: 'string', pattern: ID_PATTERN } },
-        avoid_pools: { type: 'array', items: { type: 'string', pattern: ID_PATTERN } },
+        // One preferred pool: the router tries one preferred engine, then falls back by its own order.
+        prefer_pools: { type: 'array', minItems: 1, maxItems: 1, items: { type: 'string', pattern: ID_PATTERN } },
         allow_fallback: { type: 'boolean' },
       },
     },
@@ -65,7 +66,7 @@ export const taskRequestSchema = {
 export interface TaskRequestBody {
   task_id?: string;
   session_id?: string;
-  workload?: Workload | 'rerank';
+  workload?: Workload;
   model_ref: string;
   priority?: 'interactive' | 'batch';
   max_tokens?: number;
@@ -73,7 +74,7 @@ export interface TaskRequestBody {
   prompt?: string;
   messages?: { role: 'system' | 'user' | 'assistant'; content: string }[];
   inputs?: { texts?: string[]; image_base64?: string; image_artifact?: string; audio_wav_base64?: string; audio_wav_artifact?: string; json?: unknown };
-  placement?: { mode: 'pin' | 'prefer' | 'auto'; pin_pool_id?: string; prefer_pools?: string[]; avoid_pools?: string[]; allow_fallback?: boolean };
+  placement?: { mode: 'pin' | 'prefer' | 'auto'; pin_pool_id?: string; prefer_pools?: string[]; allow_fallback?: boolean };
   seed?: number;
   temperature?: number;
   top_p?: number;
@@ -97,11 +98,32 @@ function inputOf(body: TaskRequestBody, artifacts: ArtifactStore): EngineInput {
   if (inputs.texts) return { kind: 'texts', texts: inputs.texts };
   if (inputs.image_base64 !== undefined) return { kind: 'image', data: new Uint8Array(Buffer.from(inputs.image_base64, 'base64')) };
   if (inputs.image_artifact !== undefined) return { kind: 'image', data: new Uint8Array(artifactBytes(artifacts, inputs.image_artifact, 'inputs.image_artifact')) };
-  if (inputs.audio_wav_base64 !== undefined) return { kind: 'audio', ...decodeWav(Buffer.from(inputs.audio_wav_base64, 'base64'), 'inputs.audio_wav_base64') };
+  if (inputs.audio_wav_base64 !== undefined) return { kind: 'audio', ...monoAudio(Buffer.from(inputs.audio_wav_base64, 'base64'), 'inputs.audio_wav_base64') };
   if (inputs.audio_wav_artifact !== undefined) {
-    return { kind: 'audio', ...decodeWav(artifactBytes(artifacts, inputs.audio_wav_artifact, 'inputs.audio_wav_artifact'), 'inputs.audio_wav_artifact') };
+    return { kind: 'audio', ...monoAudio(artifactBytes(artifacts, inputs.audio_wav_artifact, 'inputs.audio_wav_artifact'), 'inputs.audio_wav_artifact') };
   }
   return { kind: 'json', value: inputs.json };
+}
+
+/** WAV bytes -> mono samples through core's reader; a malformed file is INVALID_INPUT naming the field. */
+export function monoAudio(bytes: Uint8Array, field: string): { samples: Float32Array; sampleRate: number } {
+  let wav;
+  try {
+    wav = readWav(bytes);
+  } catch (error) {
+    const reason = error instanceof WavFormatError ? error.message : 'malformed WAV data';
+    throw new InvalidInputError({ message: `${field}: ${reason}`, field, expected: 'a RIFF/WAVE file (PCM 8/16/24/32-bit or float)' });
+  }
+  if (wav.channels < 1 || wav.sampleRate < 1) throw new InvalidInputError({ message: `${field}: WAV header declares ${wav.channels} channel(s) at ${wav.sampleRate} Hz`, field, expected: '>= 1 channel, sample rate > 0' });
+  if (wav.channels === 1) return { samples: wav.samples, sampleRate: wav.sampleRate };
+  const frames = Math.floor(wav.samples.length / wav.channels);
+  const samples = new Float32Array(frames);
+  for (let frame = 0; frame < frames; frame += 1) {
+    let sum = 0;
+    for (let channel = 0; channel < wav.channels; channel += 1) sum += wav.samples[frame * wav.channels + channel]!;
+    samples[frame] = sum / wav.channels;
+  }
+  return { samples, sampleRate: wav.sampleRate };
 }
 
 function placementOf(placement: NonNullable<TaskRequestBody['placement']>): Placement {
@@ -115,8 +137,7 @@ function placementOf(placement: NonNullable<TaskRequestBody['placement']>): Plac
 /** Validated body -> scheduler task spec (inputs decoded, defaults applied). */
 export function toTaskSpec(body: TaskRequestBody, artifacts: ArtifactStore, correlationId: string): TaskSpec {
   const input = inputOf(body, artifacts);
-  const requested = body.workload ?? (input.kind === 'text' ? 'completion' : input.kind === 'texts' ? 'embedding' : 'inference');
-  const workload: Workload = requested === 'rerank' ? 'inference' : requested;
+  const workload: Workload = body.workload ?? (input.kind === 'text' ? 'completion' : input.kind === 'texts' ? 'embedding' : 'inference');
   const parameters: GenerationParameters = {
     ...(body.max_tokens !== undefined ? { maxTokens: body.max_tokens } : {}),
     ...(body.seed !== undefined ? { seed: body.seed } : {}),
