@@ -118,6 +118,13 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     connectionTimeout: 0,
     http: { headersTimeout: config.connections.headersTimeoutMs, requestTimeout: config.connections.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.connections.requestTimeoutMs) },
     clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => writeClientError(error, socket),
+    // Path parameters are ids (<= 128 chars by schema); longer ones are refused by the router before any schema.
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-correlation-id', request.id);
+      const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `params: a path parameter is longer than ${MAX_PARAM_LENGTH} characters` : 'url: malformed request URL';
+      return sendError(reply, httpError('INVALID_PARAMS', message, { details: { field: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'params' : 'url' } }), request.url.startsWith('/v1/'));
+    },
   });
   app.server.maxConnections = config.connections.max;
   app.server.headersTimeout = config.connections.headersTimeoutMs;
@@ -204,6 +211,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
 export { redactSecrets } from './redaction.js';
 
 const MAX_JSON_DEPTH = 128;
+const MAX_PARAM_LENGTH = 256;
 
 /** Writes, with their method, the routes that need the admin scope when auth is on. */
 const ADMIN_ROUTES: readonly [string, RegExp][] = [
