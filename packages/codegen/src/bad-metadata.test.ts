@@ -24,7 +24,8 @@ async function issuesOf(mutate: (m: Record<string, any>) => void): Promise<strin
   const metadata = valid();
   mutate(metadata);
   try {
-    await generate({ models: [{ dir: 'models/bad', metadata }], schemas: { modelMetadata: schema } });
+    // strict: unknown fields are errors (without it they are warnings, as xybrid-core's serde ignores them).
+    await generate({ models: [{ dir: 'models/bad', metadata }], schemas: { modelMetadata: schema }, strict: true });
   } catch (error) {
     expect(SwitchyardError.hasCode(error, 'METADATA_INVALID')).toBe(true);
     return (error as MetadataInvalidError).issues.map(formatMetadataIssue);
@@ -46,9 +47,9 @@ const CASES: [string, (m: Record<string, any>) => void, string][] = [
   ['TopK k as string', (m) => (m.postprocessing[1].k = '3'), `${FILE}: /postprocessing/1/k must be integer (expected integer > 0, found "3")`],
   ['missing model_id', (m) => delete m.model_id, `${FILE}: /model_id is required`],
   ['bad model_id', (m) => (m.model_id = 'Bad Model'), `${FILE}: /model_id must match pattern`],
-  ['missing version', (m) => delete m.version, `${FILE}: /version is required (expected string non-empty, found nothing)`],
+  ['missing version', (m) => delete m.version, `${FILE}: /version is required (expected string, found nothing)`],
   ['missing execution_template', (m) => delete m.execution_template, `${FILE}: /execution_template is required (expected ExecutionTemplate, found nothing)`],
-  ['unknown template', (m) => (m.execution_template = { type: 'Torch', model_file: 'model.onnx' }), `${FILE}: /execution_template/type is not a known type here (expected one of CoreMl | Gguf | ModelGraph | Onnx | SimpleMode | SafeTensors | TfLite, found "Torch")`],
+  ['unknown template', (m) => (m.execution_template = { type: 'Torch', model_file: 'model.onnx' }), `${FILE}: /execution_template/type is not a known type here (expected one of CandleModel | CoreMl | Gguf | ModelGraph | Pipeline | Onnx | SimpleMode | SafeTensors | TfLite, found "Torch")`],
   ['Onnx without model_file', (m) => delete m.execution_template.model_file, `${FILE}: /execution_template/model_file is required`],
   ['model_file not in files', (m) => (m.execution_template.model_file = 'other.onnx'), `${FILE}: /execution_template/model_file names a file that is not listed in /files (expected one of files [model.onnx, tokenizer.json], found "other.onnx")`],
   ['vocab_file not in files', (m) => (m.files = ['model.onnx']), `${FILE}: /preprocessing/0/vocab_file names a file that is not listed in /files (expected one of files [model.onnx], found "tokenizer.json")`],
@@ -103,9 +104,16 @@ describe('bad metadata gives located errors (file, JSON pointer, expected vs fou
     expect(error.issues.map(formatMetadataIssue)).toEqual([
       'models/a/model_metadata.json: /preprocessing/2/width must be > 0 (expected integer > 0, found -3)',
       'models/a/model_metadata.json: /postprocessing/1/k must be > 0 (expected integer > 0, found 0)',
-      'models/b/model_metadata.json: /version is required (expected string non-empty, found nothing)',
+      'models/b/model_metadata.json: /version is required (expected string, found nothing)',
     ]);
     expect(error.message).toContain('(3 problems)');
+  });
+
+  it('warns about an unknown field (file and pointer) without failing, unless strict', async () => {
+    const metadata = valid();
+    metadata.preprocessing[2].widht = 4;
+    const { warnings } = await generate({ models: [{ dir: 'models/bad', metadata }], schemas: { modelMetadata: schema } });
+    expect(warnings.map(formatMetadataIssue)).toEqual([expect.stringMatching(/^models\/bad\/model_metadata.json: \/preprocessing\/2\/widht is not a known field here; ignored/)]);
   });
 
   it('refuses two models with the same id', async () => {

@@ -4,6 +4,7 @@ import {
   planTopLevelSteps,
   stepNeedsFiles,
   stepParams,
+  pipelineUnsupportedReason,
   validateModelMetadata,
   type MetadataIssue,
   type ModelMetadata,
@@ -26,6 +27,8 @@ export interface GenerateInput {
   readonly outDir?: string;
   /** Where the metadata types and schema module go. Default `packages/core/src/template-executor`. */
   readonly typesDir?: string;
+  /** Unknown (and unused) metadata fields are errors instead of warnings. */
+  readonly strict?: boolean;
 }
 
 export interface GeneratedFile {
@@ -45,13 +48,14 @@ interface ModelPlan {
 }
 
 /** Validates every model (all issues of all files at once) and returns them sorted by id. */
-function validateAll(input: GenerateInput): ModelPlan[] {
+function validateAll(input: GenerateInput, warnings: MetadataIssue[]): ModelPlan[] {
   const issues: MetadataIssue[] = [];
   const plans: ModelPlan[] = [];
   const seen = new Map<string, string>();
   for (const model of [...input.models].sort((a, b) => a.dir.localeCompare(b.dir))) {
     const file = `${model.dir}/model_metadata.json`;
-    const result = validateModelMetadata(model.metadata, { file, schema: input.schemas.modelMetadata });
+    const result = validateModelMetadata(model.metadata, { file, schema: input.schemas.modelMetadata, strict: input.strict ?? false });
+    warnings.push(...result.warnings);
     if (!result.ok) {
       issues.push(...result.issues);
       continue;
@@ -87,10 +91,8 @@ function firstAndLastStep(plan: ModelPlan): { first?: string; last?: string } {
 }
 
 function unsupportedReason(plan: ModelPlan, available: ReadonlySet<string> | undefined): string | undefined {
-  const t = plan.metadata.execution_template;
-  if (t.type !== 'Onnx' && t.type !== 'SimpleMode' && t.type !== 'ModelGraph') {
-    return `Model '${plan.metadata.model_id}': execution template '${t.type}' has no pre/post pipeline here (Onnx, SimpleMode and ModelGraph do)`;
-  }
+  const reason = pipelineUnsupportedReason(plan.metadata);
+  if (reason) return reason;
   if (!available) return undefined;
   const steps = allSteps(plan).map((s) => s.type);
   const missing = [...new Set(steps.filter((s) => !available.has(s)))].sort();
@@ -202,10 +204,11 @@ function registryContext(plans: readonly ModelPlan[], unsupported: ReadonlyMap<s
  * Pure generator: metadata + schema in, formatted files out (sorted by path). Throws MetadataInvalidError listing
  * every issue of every model. Only the CLI writes files.
  */
-export async function generate(input: GenerateInput): Promise<{ files: GeneratedFile[] }> {
+export async function generate(input: GenerateInput): Promise<{ files: GeneratedFile[]; warnings: MetadataIssue[] }> {
   const outDir = input.outDir ?? DEFAULT_OUT_DIR;
   const typesDir = input.typesDir ?? DEFAULT_TYPES_DIR;
-  const plans = validateAll(input);
+  const warnings: MetadataIssue[] = [];
+  const plans = validateAll(input, warnings);
   const available = input.availableSteps ? new Set(input.availableSteps) : undefined;
   const unsupported = new Map(plans.map((p) => [p.metadata.model_id, unsupportedReason(p, available)] as const));
   const raw: GeneratedFile[] = [
@@ -219,5 +222,5 @@ export async function generate(input: GenerateInput): Promise<{ files: Generated
     })),
   ];
   const files = await Promise.all(raw.map(async (file) => ({ path: file.path, contents: await formatTypeScript(file.contents) })));
-  return { files: files.sort((a, b) => a.path.localeCompare(b.path)) };
+  return { files: files.sort((a, b) => a.path.localeCompare(b.path)), warnings };
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { STEP_FACTORIES } from '@switchyard/core';
-import { MetadataInvalidError } from '@switchyard/core';
+import { MetadataInvalidError, type MetadataIssue } from '@switchyard/core';
 import { compareGenerated, hasDrift, type GeneratedDrift } from './check-generated.js';
 import { DEFAULT_OUT_DIR, DEFAULT_TYPES_DIR, generate, type GeneratedFile, type GenerateInput } from './generate.js';
 
@@ -14,6 +14,8 @@ export interface CodegenOptions {
   readonly schemaFile?: string;
   /** Compare only. */
   readonly check?: boolean;
+  /** Unknown metadata fields are errors instead of warnings. */
+  readonly strict?: boolean;
   /** Writes one file (the CLI passes a real writer; --check never calls it). */
   readonly write?: (path: string, contents: string) => Promise<void>;
   /** Removes a leftover generated file. */
@@ -24,6 +26,8 @@ export interface CodegenReport {
   readonly files: readonly GeneratedFile[];
   readonly drift: GeneratedDrift;
   readonly written: readonly string[];
+  /** Unknown or unused metadata fields (each located by file and pointer). */
+  readonly warnings: readonly MetadataIssue[];
 }
 
 const toPosix = (path: string): string => path.split(sep).join('/');
@@ -68,12 +72,13 @@ export async function runCodegen(options: CodegenOptions): Promise<CodegenReport
   const root = options.root;
   const outDir = options.outDir ?? DEFAULT_OUT_DIR;
   const schema = JSON.parse(readFileSync(join(root, options.schemaFile ?? 'schemas/model-metadata.schema.json'), 'utf8')) as object;
-  const { files } = await generate({
+  const { files, warnings } = await generate({
     models: readModelsDir(root, options.modelsDir),
     schemas: { modelMetadata: schema },
     availableSteps: Object.keys(STEP_FACTORIES),
     outDir,
     typesDir: options.typesDir ?? DEFAULT_TYPES_DIR,
+    strict: options.strict ?? false,
   });
   const read = (path: string): string | undefined => {
     const full = join(root, path);
@@ -90,5 +95,5 @@ export async function runCodegen(options: CodegenOptions): Promise<CodegenReport
     }
     for (const path of drift.extra) await options.remove?.(path);
   }
-  return { files, drift, written };
+  return { files, drift, written, warnings };
 }

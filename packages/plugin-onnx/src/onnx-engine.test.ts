@@ -34,7 +34,7 @@ describe('OnnxEngine (SingleShot)', () => {
     ['a wrong dtype', { a: f32([1, 2, 3, 4], [1, 4]), b: i64([1, 2, 3, 4], [1, 4]) }, /input 'b' has dtype int64, expected float32/, 'b'],
     ['a wrong static dim', { a: f32([1, 2, 3], [1, 3]), b: f32([1, 2, 3, 4], [1, 4]) }, /input 'a' has shape \[1, 3\], expected \[batch, 4\]/, 'a'],
     ['a wrong rank', { a: f32([1, 2, 3, 4], [4]), b: f32([1, 2, 3, 4], [1, 4]) }, /input 'a' has shape \[4\], expected \[batch, 4\]/, 'a'],
-    ['an unknown input', { a: f32([1, 2, 3, 4], [1, 4]), b: f32([1, 2, 3, 4], [1, 4]), c: f32([1], [1]) }, /unknown input 'c'/, 'c'],
+    ['a misnamed input, listing the graph\'s names', { a: f32([1, 2, 3, 4], [1, 4]), bb: f32([1, 2, 3, 4], [1, 4]) }, /missing input 'b' .*the graph takes: a, b; given: a\)$/, 'b'],
     ['dims that disagree with the data', { a: f32([1, 2, 3], [1, 4]), b: f32([1, 2, 3, 4], [1, 4]) }, /dims \[1, 4\] \(4 elements\) but 3 values/, 'a'],
   ])('refuses %s with INVALID_INPUT naming model, stage and input', async (_what, tensors, message, field) => {
     engine = createOnnxEngine();
@@ -45,6 +45,13 @@ describe('OnnxEngine (SingleShot)', () => {
     expect(error.message.startsWith("model 'add-mul' stage 'main': ")).toBe(true);
     expect((error as unknown as SwitchyardError).details['modelId']).toBe('add-mul');
     expect((error as unknown as SwitchyardError).details['field']).toBe(field);
+  });
+
+  it('feeds only the inputs the graph declares (a tokenizer\'s token_type_ids is not given to DistilBERT)', async () => {
+    engine = createOnnxEngine();
+    await engine.doLoad(addMul, signal());
+    const result = await run(engine, { a: f32([1, 2, 3, 4], [1, 4]), b: f32([1, 1, 1, 1], [1, 4]), token_type_ids: f32([0], [1]) });
+    expect(Array.from(outputTensors(result)['sum']!.data)).toEqual([2, 3, 4, 5]);
   });
 
   it('refuses a run of a model that is not loaded, and a non-tensor input', async () => {

@@ -4,7 +4,7 @@ import { InvalidInputError, SwitchyardError } from '@switchyard/core';
 import type {
   EngineCapabilities, EngineHealth, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, TensorMap,
 } from '@switchyard/core';
-import { checkInputs, readInputSpecs, type InputSpec } from './onnx-input-check.js';
+import { bindInputs, checkInputs, readInputSpecs, type InputSpec } from './onnx-input-check.js';
 import { readModelLayout, type OnnxStageLayout } from './onnx-model-layout.js';
 import {
   availableExecutionProviders, checkExecutionProviders, resolveOnnxOptions, sessionOptionsKey, toSessionOptions,
@@ -222,7 +222,8 @@ export class OnnxEngine implements EngineV1 {
     return { model, stage, tensors: input.tensors };
   }
 
-  private async runStage(stage: LoadedStage, tensors: TensorMap): Promise<TensorMap> {
+  private async runStage(stage: LoadedStage, given: TensorMap): Promise<TensorMap> {
+    const tensors = bindInputs(given, stage.inputs);
     checkInputs(tensors, stage.inputs, { modelId: stage.modelId, stage: stage.layout.name });
     const feeds: Record<string, ort.Tensor> = {};
     for (const spec of stage.inputs) feeds[spec.name] = toOrtTensor(tensors[spec.name]!);

@@ -17,6 +17,24 @@ export function readInputSpecs(session: Pick<InferenceSession, 'inputMetadata' |
   });
 }
 
+/**
+ * Binds what preprocessing produced to the graph's declared inputs: a single tensor feeds a single-input graph
+ * whatever either is called (mnist's `Input3`); otherwise tensors bind by name and only declared inputs are fed
+ * (a tokenizer's `token_type_ids` is not given to DistilBERT). Missing names fail in checkInputs, listing the graph's.
+ */
+export function bindInputs(tensors: TensorMap, specs: readonly InputSpec[]): TensorMap {
+  const names = Object.keys(tensors);
+  if (specs.length === 1 && names.length === 1) {
+    const only = specs[0]!.name;
+    return names[0] === only ? tensors : { [only]: tensors[names[0]!]! };
+  }
+  if (names.length === specs.length && specs.every((s) => s.name in tensors)) return tensors;
+  const bound: Record<string, Tensor> = {};
+  for (const spec of specs) if (tensors[spec.name]) bound[spec.name] = tensors[spec.name]!;
+  // Nothing matched: keep the given names so the error shows them.
+  return Object.keys(bound).length ? bound : tensors;
+}
+
 const formatShape = (shape: readonly (number | string)[]): string => `[${shape.join(', ')}]`;
 
 /**
@@ -29,7 +47,7 @@ export function checkInputs(tensors: TensorMap, specs: readonly InputSpec[], whe
     const tensor: Tensor | undefined = tensors[spec.name];
     if (!tensor) {
       throw new InvalidInputError({
-        message: `${context}: missing input '${spec.name}' (expected ${spec.type} ${formatShape(spec.shape)}; given: ${Object.keys(tensors).join(', ') || 'none'})`,
+        message: `${context}: missing input '${spec.name}' (expected ${spec.type} ${formatShape(spec.shape)}; the graph takes: ${specs.map((s) => s.name).join(', ')}; given: ${Object.keys(tensors).join(', ') || 'none'})`,
         modelId: where.modelId, step: where.stage, field: spec.name, expected: `${spec.type} ${formatShape(spec.shape)}`, found: 'missing',
       });
     }

@@ -119,7 +119,7 @@ export function readModelLayout(modelId: string, metadata: unknown, files: Reado
     if (typeof file !== 'string') return fail(modelId, '/execution_template/model_file', 'must be a string');
     return { stages: [{ name: 'main', file, mode: parseMode(modelId, '/execution_template/execution_mode', template['execution_mode']) }] };
   }
-  if (type === 'ModelGraph') {
+  if (type === 'ModelGraph' || type === 'Pipeline') {
     const stages = template['stages'];
     if (!Array.isArray(stages) || stages.length === 0) return fail(modelId, '/execution_template/stages', 'must be a non-empty array');
     return {

@@ -2,14 +2,15 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runCodegen } from '@switchyard/codegen';
-import { SwitchyardError } from '@switchyard/core';
-import { fail, print } from '../output.js';
+import { formatMetadataIssue, SwitchyardError } from '@switchyard/core';
+import { fail, print, printError } from '../output.js';
 
 interface CodegenFlags {
   readonly check?: boolean;
   readonly models: string;
   readonly out: string;
   readonly root: string;
+  readonly strict?: boolean;
 }
 
 export function register(program: Command): void {
@@ -20,6 +21,7 @@ export function register(program: Command): void {
     .option('--models <dir>', 'model folders, relative to --root', 'models')
     .option('--out <dir>', 'generated registry and pipelines, relative to --root', 'packages/models/src/generated')
     .option('--root <dir>', 'repository root', '.')
+    .option('--strict', 'unknown or unused model_metadata.json fields are errors, not warnings')
     .action(async (flags: CodegenFlags, command: Command) => {
       const root = resolve(flags.root);
       try {
@@ -28,12 +30,14 @@ export function register(program: Command): void {
           modelsDir: flags.models,
           outDir: flags.out,
           check: flags.check === true,
+          strict: flags.strict === true,
           write: async (path, contents) => {
             await mkdir(dirname(join(root, path)), { recursive: true });
             await writeFile(join(root, path), contents);
           },
           remove: (path) => rm(join(root, path), { force: true }),
         });
+        for (const warning of report.warnings) printError(command, `warning: ${formatMetadataIssue(warning)}`);
         const { stale, missing, extra } = report.drift;
         const lines = [...stale.map((p) => `stale   ${p}`), ...missing.map((p) => `missing ${p}`), ...extra.map((p) => `extra   ${p}`)];
         if (flags.check) {

@@ -6,8 +6,11 @@ import { createMelFilterBank, type MelScale } from './mel-filter-bank.js';
 import { RealFft } from './mixed-radix-fft.js';
 
 export interface MelSpectrogramParams {
-  /** `whisper` (80 mels) or `whisper-large` (128 mels, large-v3); sets n_mels unless n_mels is given otherwise. */
-  readonly preset?: 'whisper' | 'whisper-large';
+  /**
+   * A Whisper preset (xybrid's names): it sets every field (80 mels; 128 for whisper-large / -v3), whatever else the
+   * step says, as xybrid does. whisper-large-v2 has 80 mels like the real model (xybrid gives it 128).
+   */
+  readonly preset?: keyof typeof PRESET_MELS;
   readonly n_mels?: number;
   readonly sample_rate?: number;
   readonly fft_size?: number;
@@ -19,7 +22,16 @@ export interface MelSpectrogramParams {
   readonly max_frames?: number | null;
 }
 
-const PRESET_MELS = { whisper: 80, 'whisper-large': 128 } as const;
+const PRESET_MELS = {
+  whisper: 80,
+  'whisper-tiny': 80,
+  'whisper-base': 80,
+  'whisper-small': 80,
+  'whisper-medium': 80,
+  'whisper-large': 128,
+  'whisper-large-v2': 80,
+  'whisper-large-v3': 128,
+} as const;
 
 /**
  * Whisper's log-mel spectrogram (same arithmetic as openai/whisper and HF WhisperFeatureExtractor):
@@ -29,15 +41,14 @@ const PRESET_MELS = { whisper: 80, 'whisper-large': 128 } as const;
 export function createMelSpectrogramStep(params: MelSpectrogramParams, env: StepEnvironment): StepFunction<AudioSamples | Float32Array | Tensor, Tensor> {
   const preset = params.preset;
   if (preset !== undefined && !(preset in PRESET_MELS)) {
-    throw stepFailure(env, `unknown preset '${String(preset)}'`, undefined, { expected: 'whisper | whisper-large', found: preset });
+    throw stepFailure(env, `unknown preset '${String(preset)}'`, undefined, { expected: Object.keys(PRESET_MELS).join(' | '), found: preset });
   }
-  // The schema default n_mels=80 must not override the whisper-large preset.
-  const nMels = preset && (params.n_mels === undefined || params.n_mels === 80) ? PRESET_MELS[preset] : (params.n_mels ?? 80);
-  const sampleRate = params.sample_rate ?? 16000;
-  const fftSize = params.fft_size ?? 400;
-  const hop = params.hop_length ?? 160;
-  const scale = params.mel_scale ?? 'slaney';
-  const maxFrames = params.max_frames === undefined ? 3000 : params.max_frames;
+  const nMels = preset ? PRESET_MELS[preset] : (params.n_mels ?? 80);
+  const sampleRate = preset ? 16000 : (params.sample_rate ?? 16000);
+  const fftSize = preset ? 400 : (params.fft_size ?? 400);
+  const hop = preset ? 160 : (params.hop_length ?? 160);
+  const scale = preset ? 'slaney' : (params.mel_scale ?? 'slaney');
+  const maxFrames = preset ? 3000 : params.max_frames === undefined ? 3000 : params.max_frames;
   for (const [name, value] of [['n_mels', nMels], ['sample_rate', sampleRate], ['fft_size', fftSize], ['hop_length', hop]] as const) {
     if (!Number.isInteger(value) || value <= 0) throw stepFailure(env, `${name} must be a positive integer`, undefined, { field: name, found: value });
   }

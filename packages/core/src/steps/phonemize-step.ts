@@ -6,13 +6,18 @@ import { parsePhonemeTokens } from './phoneme-tokens.js';
 
 export interface PhonemizeParams {
   readonly tokens_file: string;
-  readonly backend: 'MisakiDictionary' | 'CmuDictionary' | 'EspeakNG';
+  /** Default MisakiDictionary (xybrid's default at HEAD). */
+  readonly backend?: 'MisakiDictionary' | 'CmuDictionary' | 'EspeakNG';
   /** CmuDictionary: a cmudict file (`WORD  AH0 B AW1 T`); MisakiDictionary: JSON `{word: phonemes}`. */
   readonly dict_file?: string;
   /** espeak-ng voice (default en-us). The bundled espeak-ng WASM carries English voices only. */
   readonly language?: string;
   /** Wrap the ids in the pad id 0 on both sides (Kokoro/StyleTTS convention); default true. */
   readonly add_padding?: boolean;
+  /** xybrid's English text clean-up before phonemizing; only false is supported here. */
+  readonly normalize_text?: boolean;
+  /** xybrid prepends this many Kokoro silence tokens (id 30); only 0 is supported here. */
+  readonly silence_tokens?: number;
 }
 
 type Phonemizer = (text: string) => Promise<{ phonemes: string; symbols: string[] }>;
@@ -23,6 +28,8 @@ type Phonemizer = (text: string) => Promise<{ phonemes: string; symbols: string[
  * IPA tokens. Symbols missing from tokens_file are dropped (as Kokoro does); out-of-dictionary words are INVALID_INPUT.
  */
 export async function createPhonemizeStep(params: PhonemizeParams, env: StepEnvironment): Promise<StepFunction<string, Promise<PhonemizedText>>> {
+  if (params.normalize_text) throw stepUnsupported(env, 'normalize_text: true (xybrid\'s TTS text normalisation) is not implemented here; normalise the text before the call and set it to false', { field: 'normalize_text', found: true });
+  if (params.silence_tokens) throw stepUnsupported(env, 'silence_tokens > 0 (xybrid prepends Kokoro\'s silence id 30) is not implemented here; remove it or set it to 0', { field: 'silence_tokens', found: params.silence_tokens });
   const tokens = parsePhonemeTokens(await readStepFile(env, params.tokens_file, 'tokens_file'), params.tokens_file, env);
   const phonemizer = await createPhonemizer(params, env);
   const padding = params.add_padding ?? true;
@@ -36,7 +43,8 @@ export async function createPhonemizeStep(params: PhonemizeParams, env: StepEnvi
 }
 
 async function createPhonemizer(params: PhonemizeParams, env: StepEnvironment): Promise<Phonemizer> {
-  switch (params.backend) {
+  const backend = params.backend ?? 'MisakiDictionary';
+  switch (backend) {
     case 'EspeakNG': {
       const language = params.language ?? 'en-us';
       const { phonemize, list_voices: listVoices } = await importPhonemizer();
@@ -52,9 +60,9 @@ async function createPhonemizer(params: PhonemizeParams, env: StepEnvironment): 
     }
     case 'CmuDictionary':
     case 'MisakiDictionary': {
-      if (!params.dict_file) throw stepFailure(env, `backend ${params.backend} needs dict_file`, undefined, { field: 'dict_file' });
+      if (!params.dict_file) throw stepFailure(env, `backend ${backend} needs dict_file`, undefined, { field: 'dict_file' });
       const text = await readStepFile(env, params.dict_file, 'dict_file');
-      const dictionary = params.backend === 'CmuDictionary' ? parseCmuDict(text) : parseMisakiDict(text, params.dict_file, env);
+      const dictionary = backend === 'CmuDictionary' ? parseCmuDict(text) : parseMisakiDict(text, params.dict_file, env);
       return async (input) => {
         const words = input.toLowerCase().match(/[a-z0-9']+|[.,!?;:]/g) ?? [];
         const missing = words.filter((w) => !/^[.,!?;:]$/.test(w) && !dictionary.has(w));
@@ -62,7 +70,7 @@ async function createPhonemizer(params: PhonemizeParams, env: StepEnvironment): 
           throw stepInputError(env, `words not in dict_file '${params.dict_file}': ${missing.join(', ')}`, { expected: 'dictionary words', found: missing.join(', ') });
         }
         const parts = words.map((w) => dictionary.get(w) ?? w);
-        if (params.backend === 'CmuDictionary') {
+        if (backend === 'CmuDictionary') {
           const symbols = parts.flatMap((p, i) => [...(i ? [' '] : []), ...p.split(' ')]);
           return { phonemes: parts.join(' '), symbols };
         }
@@ -71,7 +79,7 @@ async function createPhonemizer(params: PhonemizeParams, env: StepEnvironment): 
       };
     }
     default:
-      throw stepFailure(env, `unknown backend '${String(params.backend)}'`, undefined, { field: 'backend', expected: 'MisakiDictionary | CmuDictionary | EspeakNG', found: params.backend });
+      throw stepFailure(env, `unknown backend '${String(backend)}'`, undefined, { field: 'backend', expected: 'MisakiDictionary | CmuDictionary | EspeakNG', found: backend });
   }
 }
 

@@ -47,7 +47,7 @@ function toIssue(file: string, error: ErrorObject, root: Schema): MetadataIssue 
     case 'required': {
       const name = String(params.missingProperty);
       // A missing tag is reported once, by the discriminator, with the list of known tags.
-      if (name === 'type' && (parent as Schema | undefined)?.discriminator) return undefined;
+      if (name === ((parent as Schema | undefined)?.discriminator as Schema | undefined)?.propertyName) return undefined;
       return { file, pointer: `${at}/${escapePointer(name)}`, message: 'is required', expected: describeSchema(propertySchema(parent, name)), found: 'nothing' };
     }
     case 'additionalProperties': {
@@ -56,11 +56,12 @@ function toIssue(file: string, error: ErrorObject, root: Schema): MetadataIssue 
       return { file, pointer: `${at}/${escapePointer(name)}`, message: 'is not a known field here', expected: allowed.length ? `one of ${allowed.join(', ')}` : 'no extra fields', found: JSON.stringify(name) };
     }
     case 'discriminator': {
-      const options = discriminatorTags(parent, root);
+      const tagName = String(params.tag ?? 'type');
+      const options = discriminatorTags(parent, root, tagName);
       if (params.error === 'tag') {
-        return { file, pointer: `${at}/type`, message: 'must be a string tag', expected: options, found: describeFound(error.data && (error.data as Schema).type) };
+        return { file, pointer: `${at}/${tagName}`, message: 'must be a string tag', expected: options, found: describeFound(error.data && (error.data as Schema)[tagName]) };
       }
-      return { file, pointer: `${at}/type`, message: 'is not a known type here', expected: options, found: describeFound(params.tagValue) };
+      return { file, pointer: `${at}/${tagName}`, message: `is not a known ${tagName} here`, expected: options, found: describeFound(params.tagValue) };
     }
     case 'type':
       return { file, pointer: at, message: `must be ${String(params.type)}`, expected: describeSchema(parent), found: describeFound(error.data) };
@@ -81,12 +82,12 @@ function toIssue(file: string, error: ErrorObject, root: Schema): MetadataIssue 
   }
 }
 
-function discriminatorTags(parent: unknown, root: Schema): string {
+function discriminatorTags(parent: unknown, root: Schema, tagName: string): string {
   const tags: string[] = [];
   for (const branch of ((parent as Schema | undefined)?.oneOf as Schema[] | undefined) ?? []) {
     const name = typeof branch.$ref === 'string' ? branch.$ref.split('/').pop() : undefined;
     const def = name ? ((root.$defs as Record<string, Schema>)[name] as Schema | undefined) : branch;
-    const tag = (def?.properties as Record<string, Schema> | undefined)?.type;
+    const tag = (def?.properties as Record<string, Schema> | undefined)?.[tagName];
     if (tag && 'const' in tag) tags.push(String(tag.const));
     if (tag && Array.isArray(tag.enum)) tags.push(...tag.enum.map(String));
   }

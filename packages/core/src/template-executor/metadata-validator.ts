@@ -8,14 +8,22 @@ import { planModelSteps, stepFileParams } from './step-plan.js';
 import { unsafePathReason } from '../provisioning/path-safety.js';
 
 export type MetadataValidation =
-  | { readonly ok: true; readonly metadata: ModelMetadata; readonly issues: readonly [] }
-  | { readonly ok: false; readonly issues: readonly MetadataIssue[] };
+  | { readonly ok: true; readonly metadata: ModelMetadata; readonly issues: readonly []; readonly warnings: readonly MetadataIssue[] }
+  | { readonly ok: false; readonly issues: readonly MetadataIssue[]; readonly warnings: readonly MetadataIssue[] };
+
+export interface MetadataValidationOptions {
+  readonly file: string;
+  readonly schema?: object;
+  /** Unknown fields are errors instead of warnings (`--strict`). */
+  readonly strict?: boolean;
+}
 
 let compiled: { schema: object; validate: ValidateFunction } | undefined;
 
 function validatorFor(schema: object): ValidateFunction {
   if (compiled?.schema === schema) return compiled.validate;
-  const ajv = new Ajv2020({ allErrors: true, discriminator: true, useDefaults: true, verbose: true, strict: true, strictTypes: false });
+  // `tsType` only steers the generated TypeScript types (nullable fields are typed without null: the validator strips them).
+  const ajv = new Ajv2020({ allErrors: true, discriminator: true, useDefaults: true, verbose: true, strict: true, strictTypes: false, keywords: ['tsType'] });
   compiled = { schema, validate: ajv.compile(schema) };
   return compiled.validate;
 }
@@ -24,27 +32,84 @@ function validatorFor(schema: object): ValidateFunction {
  * Validates a parsed model_metadata.json against the schema (defaults applied to a copy) and the rules a schema
  * cannot say (files referenced by steps are listed in `files`, one -1 per Reshape, matching mean/std lengths,
  * unique stage names). Returns every issue, not just the first.
+ *
+ * Like xybrid-core's serde types, unknown fields do not fail a file: each is a warning (an error when `strict`)
+ * and is dropped from the result. `null` for an optional field means absent (serde's `Option::None`) and is dropped
+ * too, except `MelSpectrogram.max_frames`, where null means "no frame limit".
  */
-export function validateModelMetadata(
-  json: unknown,
-  options: { file: string; schema?: object },
-): MetadataValidation {
+export function validateModelMetadata(json: unknown, options: MetadataValidationOptions): MetadataValidation {
   const schema = options.schema ?? MODEL_METADATA_SCHEMA;
   const copy = structuredClone(json);
   const validate = validatorFor(schema);
-  if (!validate(copy)) {
-    return { ok: false, issues: ajvErrorsToIssues(options.file, validate.errors ?? [], schema as Record<string, unknown>) };
+  const valid = validate(copy);
+  const errors = valid ? [] : (validate.errors ?? []);
+  const unknown = errors.filter((e) => e.keyword === 'additionalProperties');
+  const rest = errors.filter((e) => e.keyword !== 'additionalProperties' && !(e.keyword === 'if' && unknown.some((u) => u.instancePath.startsWith(e.instancePath))));
+  const unknownIssues = ajvErrorsToIssues(options.file, unknown, schema as Record<string, unknown>).map((issue) => ({ ...issue, message: options.strict ? 'is not a known field here' : 'is not a known field here; ignored' }));
+  if (rest.length) {
+    const issues = ajvErrorsToIssues(options.file, rest, schema as Record<string, unknown>);
+    return options.strict ? { ok: false, issues: [...issues, ...unknownIssues], warnings: [] } : { ok: false, issues, warnings: unknownIssues };
   }
-  const metadata = copy as ModelMetadata;
+  if (options.strict && unknownIssues.length) return { ok: false, issues: unknownIssues, warnings: [] };
+  for (const error of unknown) deleteAt(copy, error.instancePath, String((error.params as { additionalProperty: string }).additionalProperty));
+  if (unknown.length && !validate(copy)) {
+    // Dropping an unknown field can only remove errors; a second pass applies defaults under the cleaned objects.
+    return { ok: false, issues: ajvErrorsToIssues(options.file, validate.errors ?? [], schema as Record<string, unknown>), warnings: unknownIssues };
+  }
+  const metadata = stripNulls(copy) as ModelMetadata;
+  // The December 2025 name of ModelGraph; everything downstream sees the current one.
+  if ((metadata.execution_template.type as string) === 'Pipeline') (metadata.execution_template as { type: string }).type = 'ModelGraph';
   const issues = semanticIssues(metadata, options.file);
-  return issues.length ? { ok: false, issues } : { ok: true, metadata, issues: [] };
+  const warnings = [...unknownIssues, ...unusedFieldWarnings(metadata, options.file)];
+  if (options.strict && warnings.length > unknownIssues.length) return { ok: false, issues: [...issues, ...warnings], warnings: [] };
+  return issues.length ? { ok: false, issues, warnings } : { ok: true, metadata, issues: [], warnings };
 }
 
 /** Like validateModelMetadata, but throws MetadataInvalidError (METADATA_INVALID) listing every issue. */
-export function parseModelMetadata(json: unknown, options: { file: string; schema?: object }): ModelMetadata {
+export function parseModelMetadata(
+  json: unknown,
+  options: MetadataValidationOptions & { onWarning?: (issue: MetadataIssue) => void },
+): ModelMetadata {
   const result = validateModelMetadata(json, options);
+  for (const warning of result.warnings) options.onWarning?.(warning);
   if (!result.ok) throw new MetadataInvalidError({ issues: result.issues });
   return result.metadata;
+}
+
+function deleteAt(root: unknown, pointer: string, key: string): void {
+  let node = root as Record<string, unknown> | undefined;
+  for (const token of pointer.split('/').slice(1)) node = node?.[token.replace(/~1/g, '/').replace(/~0/g, '~')] as Record<string, unknown> | undefined;
+  if (node && typeof node === 'object') delete node[key];
+}
+
+/** Free-form objects whose values are kept as written (null included). */
+const FREE_FORM = new Set(['metadata', 'config', 'sources']);
+
+function stripNulls(value: unknown, key?: string, parentType?: unknown): unknown {
+  if (Array.isArray(value)) {
+    for (const item of value) stripNulls(item);
+    return value;
+  }
+  if (typeof value !== 'object' || value === null || (key !== undefined && FREE_FORM.has(key))) return value;
+  const record = value as Record<string, unknown>;
+  for (const [name, child] of Object.entries(record)) {
+    if (child === null && !(name === 'max_frames' && record.type === 'MelSpectrogram')) delete record[name];
+    else stripNulls(child, name, record.type ?? parentType);
+  }
+  return value;
+}
+
+/** Accepted for xybrid compatibility but without effect here: said out loud (a warning; an error with --strict). */
+function unusedFieldWarnings(metadata: ModelMetadata, file: string): MetadataIssue[] {
+  const template = metadata.execution_template;
+  if (template.type !== 'ModelGraph') return [];
+  return Object.keys(template.config ?? {}).map((key) => ({
+    file,
+    pointer: `/execution_template/config/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+    message: 'is not used by this runtime (stage inputs and KV-cache shapes come from the graphs themselves)',
+    expected: 'no graph-wide config keys',
+    found: JSON.stringify(key),
+  }));
 }
 
 function semanticIssues(metadata: ModelMetadata, file: string): MetadataIssue[] {

@@ -12,9 +12,13 @@ export const MODEL_METADATA_SCHEMA = {
   required: ['model_id', 'version', 'execution_template'],
   properties: {
     $schema: { type: 'string', description: 'Schema reference for editors.' },
-    model_id: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'Model id, unique in models/.' },
-    version: { type: 'string', minLength: 1, description: 'Model version.' },
-    description: { type: 'string', description: 'What the model does.' },
+    model_id: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      description: 'Model id, unique in models/ (letters, digits, . _ -; xybrid also allows mixed case).',
+    },
+    version: { type: 'string', description: 'Model version (free-form, may be empty).' },
+    description: { type: ['string', 'null'], description: 'What the model does.', tsType: 'string' },
     execution_template: { $ref: '#/$defs/ExecutionTemplate' },
     preprocessing: {
       type: 'array',
@@ -59,6 +63,14 @@ export const MODEL_METADATA_SCHEMA = {
       description: 'Switchyard extension: file -> where to get it.',
       additionalProperties: { $ref: '#/$defs/FileSource' },
     },
+    voices: {
+      if: { type: 'null' },
+      then: { type: 'null' },
+      else: { $ref: '#/$defs/VoiceConfig' },
+      tsType: 'VoiceConfig',
+      description:
+        'TTS voice catalog (xybrid); null = none. Validated; running a model that has voices is UNSUPPORTED here.',
+    },
   },
   $defs: {
     ArgmaxStep: {
@@ -66,7 +78,7 @@ export const MODEL_METADATA_SCHEMA = {
       type: 'object',
       properties: {
         type: { const: 'Argmax' },
-        dim: { type: 'integer', description: 'Axis (negative counts from the end).' },
+        dim: { type: ['integer', 'null'], description: 'Axis (negative counts from the end).', tsType: 'number' },
       },
       required: ['type'],
       additionalProperties: false,
@@ -187,6 +199,7 @@ export const MODEL_METADATA_SCHEMA = {
       discriminator: { propertyName: 'type' },
       oneOf: [
         { $ref: '#/$defs/AutoregressiveMode' },
+        { $ref: '#/$defs/IterativeRefinementMode' },
         { $ref: '#/$defs/SingleShotMode' },
         { $ref: '#/$defs/StatefulStreamMode' },
         { $ref: '#/$defs/WhisperDecoderMode' },
@@ -200,6 +213,7 @@ export const MODEL_METADATA_SCHEMA = {
       properties: { type: { type: 'string', description: 'The tag.' } },
       discriminator: { propertyName: 'type' },
       oneOf: [
+        { $ref: '#/$defs/CandleModelTemplate' },
         { $ref: '#/$defs/CoreMlTemplate' },
         { $ref: '#/$defs/GgufTemplate' },
         { $ref: '#/$defs/ModelGraphTemplate' },
@@ -251,7 +265,7 @@ export const MODEL_METADATA_SCHEMA = {
       properties: {
         type: { const: 'Gguf' },
         model_file: { type: 'string', minLength: 1, description: 'The .gguf file.' },
-        chat_template: { type: 'string', description: 'Chat template override.' },
+        chat_template: { type: ['string', 'null'], description: 'Chat template override.', tsType: 'string' },
         context_length: {
           type: 'integer',
           exclusiveMinimum: 0,
@@ -305,8 +319,21 @@ export const MODEL_METADATA_SCHEMA = {
       properties: {
         type: { const: 'MelSpectrogram' },
         preset: {
-          enum: ['whisper', 'whisper-large'],
-          description: "Sets n_mels (80 / 128) and Whisper's log-mel scaling.",
+          enum: [
+            'whisper',
+            'whisper-tiny',
+            'whisper-base',
+            'whisper-small',
+            'whisper-medium',
+            'whisper-large',
+            'whisper-large-v2',
+            'whisper-large-v3',
+            null,
+          ],
+          tsType:
+            "'whisper' | 'whisper-tiny' | 'whisper-base' | 'whisper-small' | 'whisper-medium' | 'whisper-large' | 'whisper-large-v2' | 'whisper-large-v3'",
+          description:
+            'Whisper presets (xybrid names): 80 mels, or 128 for whisper-large*; fields given explicitly win.',
         },
         n_mels: { type: 'integer', exclusiveMinimum: 0, default: 80, description: 'Number of mel bands.' },
         sample_rate: { type: 'integer', exclusiveMinimum: 0, default: 16000, description: 'Input sample rate in Hz.' },
@@ -381,12 +408,23 @@ export const MODEL_METADATA_SCHEMA = {
       title: 'ModelGraphTemplate',
       type: 'object',
       properties: {
-        type: { const: 'ModelGraph' },
+        type: {
+          enum: ['ModelGraph', 'Pipeline'],
+          tsType: "'ModelGraph'",
+          description: '`Pipeline` (December 2025 name) is read as ModelGraph.',
+        },
         stages: { type: 'array', items: { $ref: '#/$defs/ModelGraphStage' }, minItems: 1 },
+        config: {
+          type: 'object',
+          default: {},
+          additionalProperties: true,
+          description:
+            'Graph-wide configuration (xybrid: kv_cache_shape). Keys are reported as unused (a warning; an error with --strict).',
+        },
       },
       required: ['type', 'stages'],
       additionalProperties: false,
-      description: 'Several ONNX graphs run as one model, in stage order.',
+      description: 'Several ONNX graphs run as one model, in stage order (`Pipeline` is the December 2025 name).',
     },
     NormalizeStep: {
       title: 'NormalizeStep',
@@ -592,12 +630,29 @@ export const MODEL_METADATA_SCHEMA = {
       properties: {
         type: { const: 'Phonemize' },
         tokens_file: { type: 'string', minLength: 1, description: 'Phoneme -> id table.' },
-        backend: { enum: ['MisakiDictionary', 'CmuDictionary', 'EspeakNG'] },
-        dict_file: { type: 'string', minLength: 1, description: 'Pronunciation dictionary.' },
-        language: { type: 'string', description: 'Language code, e.g. en-us.' },
+        backend: { enum: ['MisakiDictionary', 'CmuDictionary', 'EspeakNG'], default: 'MisakiDictionary' },
+        dict_file: {
+          type: ['string', 'null'],
+          minLength: 1,
+          description: 'Pronunciation dictionary.',
+          tsType: 'string',
+        },
+        language: { type: ['string', 'null'], description: 'Language code, e.g. en-us.', tsType: 'string' },
         add_padding: { type: 'boolean', default: true, description: 'Wrap ids in the pad token.' },
+        normalize_text: {
+          type: 'boolean',
+          default: false,
+          description: 'xybrid text normalisation before phonemizing; true is UNSUPPORTED here.',
+        },
+        silence_tokens: {
+          type: ['integer', 'null'],
+          minimum: 0,
+          maximum: 255,
+          tsType: 'number',
+          description: 'xybrid: prepend N Kokoro silence tokens; a value > 0 is UNSUPPORTED here.',
+        },
       },
-      required: ['type', 'tokens_file', 'backend'],
+      required: ['type', 'tokens_file'],
       additionalProperties: false,
       description: 'Text -> phoneme token ids.',
     },
@@ -708,9 +763,9 @@ export const MODEL_METADATA_SCHEMA = {
       properties: {
         type: { const: 'SafeTensors' },
         model_file: { type: 'string', minLength: 1, description: 'The .safetensors file.' },
-        architecture: { type: 'string', description: 'Model architecture.' },
-        config_file: { type: 'string', minLength: 1, description: 'config.json.' },
-        tokenizer_file: { type: 'string', minLength: 1, description: 'tokenizer.json.' },
+        architecture: { type: ['string', 'null'], description: 'Model architecture.', tsType: 'string' },
+        config_file: { type: ['string', 'null'], minLength: 1, description: 'config.json.', tsType: 'string' },
+        tokenizer_file: { type: ['string', 'null'], minLength: 1, description: 'tokenizer.json.', tsType: 'string' },
       },
       required: ['type', 'model_file'],
       additionalProperties: false,
@@ -729,7 +784,7 @@ export const MODEL_METADATA_SCHEMA = {
       type: 'object',
       properties: {
         type: { const: 'Softmax' },
-        dim: { type: 'integer', description: 'Axis (negative counts from the end).' },
+        dim: { type: ['integer', 'null'], description: 'Axis (negative counts from the end).', tsType: 'number' },
       },
       required: ['type'],
       additionalProperties: false,
@@ -806,11 +861,22 @@ export const MODEL_METADATA_SCHEMA = {
       properties: {
         type: { const: 'TTSAudioEncode' },
         sample_rate: { type: 'integer', exclusiveMinimum: 0, description: 'Sample rate in Hz.' },
-        apply_postprocessing: { type: 'boolean', default: false, description: 'Trim silence and normalise.' },
+        apply_postprocessing: { type: 'boolean', default: true, description: 'Trim silence and normalise.' },
+        trim_trailing_silence: {
+          type: 'boolean',
+          default: false,
+          description: 'Trim trailing near-silence (xybrid: samples below 1% of the peak at the end).',
+        },
+        container: {
+          enum: ['wav', 'raw'],
+          default: 'wav',
+          description:
+            'Switchyard extension: `wav` (a PCM16 WAV file) or `raw` (headerless PCM16 little-endian, what xybrid returns).',
+        },
       },
       required: ['type', 'sample_rate'],
-      additionalProperties: true,
-      description: 'Float samples -> WAV bytes. (further encoder fields of the xybrid format are accepted as is)',
+      additionalProperties: false,
+      description: 'Float samples -> audio bytes.',
     },
     TemperatureSampleStep: {
       title: 'TemperatureSampleStep',
@@ -818,8 +884,19 @@ export const MODEL_METADATA_SCHEMA = {
       properties: {
         type: { const: 'TemperatureSample' },
         temperature: { type: 'number', minimum: 0, description: 'Softmax temperature, >= 0 (0 = greedy).' },
-        top_k: { type: 'integer', exclusiveMinimum: 0, description: 'Keep the k most likely tokens.' },
-        top_p: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'Nucleus mass.' },
+        top_k: {
+          type: ['integer', 'null'],
+          exclusiveMinimum: 0,
+          description: 'Keep the k most likely tokens.',
+          tsType: 'number',
+        },
+        top_p: {
+          type: ['number', 'null'],
+          exclusiveMinimum: 0,
+          maximum: 1,
+          description: 'Nucleus mass.',
+          tsType: 'number',
+        },
         seed: { type: 'integer', description: 'Switchyard extension: seed for reproducible sampling.' },
       },
       required: ['type', 'temperature'],
@@ -856,7 +933,12 @@ export const MODEL_METADATA_SCHEMA = {
         type: { const: 'Tokenize' },
         vocab_file: { type: 'string', minLength: 1, description: 'tokenizer.json (or vocab) file, one of `files`.' },
         tokenizer_type: { enum: ['BPE', 'WordPiece', 'SentencePiece'], description: 'Tokenizer family.' },
-        max_length: { type: 'integer', exclusiveMinimum: 0, description: 'Truncate to this many tokens.' },
+        max_length: {
+          type: ['integer', 'null'],
+          exclusiveMinimum: 0,
+          description: 'Truncate to this many tokens.',
+          tsType: 'number',
+        },
         add_special_tokens: {
           type: 'boolean',
           default: true,
@@ -873,7 +955,7 @@ export const MODEL_METADATA_SCHEMA = {
       properties: {
         type: { const: 'TopK' },
         k: { type: 'integer', exclusiveMinimum: 0, description: 'How many.' },
-        dim: { type: 'integer', description: 'Axis (negative counts from the end).' },
+        dim: { type: ['integer', 'null'], description: 'Axis (negative counts from the end).', tsType: 'number' },
         labels: {
           type: 'array',
           items: { type: 'string' },
@@ -959,6 +1041,179 @@ export const MODEL_METADATA_SCHEMA = {
       ],
       additionalProperties: false,
       description: 'Encoder once, decoder loop with forced prefix tokens.',
+    },
+    VoiceInfo: {
+      title: 'VoiceInfo',
+      type: 'object',
+      properties: {
+        id: { type: 'string', description: 'Voice id used in requests.' },
+        name: { type: 'string', description: 'Display name.' },
+        gender: { type: ['string', 'null'], tsType: 'string' },
+        language: { type: ['string', 'null'], tsType: 'string', description: 'BCP-47 tag.' },
+        style: { type: ['string', 'null'], tsType: 'string' },
+        index: { type: ['integer', 'null'], minimum: 0, tsType: 'number', description: 'Index in the embedding file.' },
+        preview_url: { type: ['string', 'null'], tsType: 'string' },
+      },
+      required: ['id', 'name'],
+      additionalProperties: false,
+      description: 'One voice of a TTS model.',
+    },
+    EmbeddedVoiceConfig: {
+      title: 'EmbeddedVoiceConfig',
+      type: 'object',
+      properties: {
+        format: { const: 'embedded' },
+        file: { type: 'string', minLength: 1, description: 'Voice embedding file, one of `files`.' },
+        loader: { enum: ['binary_f32_256', 'numpy_npz', 'json_base64'] },
+        default: { type: 'string', description: 'Default voice id.' },
+        catalog: { type: 'array', items: { $ref: '#/$defs/VoiceInfo' } },
+        selection_strategy: {
+          enum: ['FixedIndex', 'TokenLength'],
+          default: 'FixedIndex',
+          description: 'How embeddings are picked at inference.',
+        },
+      },
+      required: ['format', 'file', 'loader', 'default', 'catalog'],
+      additionalProperties: false,
+    },
+    PerModelVoiceConfig: {
+      title: 'PerModelVoiceConfig',
+      type: 'object',
+      properties: {
+        format: { const: 'per_model' },
+        voice_dir: { type: 'string' },
+        pattern: { type: 'string' },
+        default: { type: 'string', description: 'Default voice id.' },
+        catalog: { type: 'array', items: { $ref: '#/$defs/VoiceInfo' } },
+        selection_strategy: {
+          enum: ['FixedIndex', 'TokenLength'],
+          default: 'FixedIndex',
+          description: 'How embeddings are picked at inference.',
+        },
+      },
+      required: ['format', 'voice_dir', 'pattern', 'default', 'catalog'],
+      additionalProperties: false,
+    },
+    CloningVoiceConfig: {
+      title: 'CloningVoiceConfig',
+      type: 'object',
+      properties: {
+        format: { const: 'cloning' },
+        encoder_model: { type: 'string' },
+        min_audio_seconds: { type: 'number' },
+        max_audio_seconds: { type: 'number' },
+        default: { type: 'string', description: 'Default voice id.' },
+        catalog: { type: 'array', items: { $ref: '#/$defs/VoiceInfo' } },
+        selection_strategy: {
+          enum: ['FixedIndex', 'TokenLength'],
+          default: 'FixedIndex',
+          description: 'How embeddings are picked at inference.',
+        },
+      },
+      required: ['format', 'encoder_model', 'min_audio_seconds', 'max_audio_seconds', 'default', 'catalog'],
+      additionalProperties: false,
+    },
+    VoiceConfig: {
+      title: 'VoiceConfig',
+      description: 'Voices of a TTS model, tagged by `format`.',
+      type: 'object',
+      required: ['format'],
+      properties: { format: { type: 'string', description: 'The tag.' } },
+      discriminator: { propertyName: 'format' },
+      oneOf: [
+        { $ref: '#/$defs/CloningVoiceConfig' },
+        { $ref: '#/$defs/EmbeddedVoiceConfig' },
+        { $ref: '#/$defs/PerModelVoiceConfig' },
+      ],
+    },
+    CandleModelTemplate: {
+      title: 'CandleModelTemplate',
+      type: 'object',
+      properties: {
+        type: { const: 'CandleModel' },
+        model_file: {
+          type: 'string',
+          minLength: 1,
+          description: 'The checkpoint (December 2025 format; now SafeTensors).',
+        },
+        config_file: { type: ['string', 'null'], minLength: 1, tsType: 'string' },
+        tokenizer_file: { type: ['string', 'null'], minLength: 1, tsType: 'string' },
+        model_type: { type: ['string', 'null'], tsType: 'string' },
+      },
+      required: ['type', 'model_file'],
+      additionalProperties: false,
+      description: 'A Candle checkpoint (older name of SafeTensors); parsed, UNSUPPORTED at run time.',
+    },
+    RefinementSchedule: {
+      title: 'RefinementSchedule',
+      description: 'Timesteps of an IterativeRefinement loop, tagged by `type`.',
+      type: 'object',
+      required: ['type'],
+      properties: { type: { type: 'string', description: 'The tag.' } },
+      discriminator: { propertyName: 'type' },
+      oneOf: [
+        { $ref: '#/$defs/LinearSchedule' },
+        { $ref: '#/$defs/CosineSchedule' },
+        { $ref: '#/$defs/CustomSchedule' },
+      ],
+    },
+    LinearSchedule: {
+      title: 'LinearSchedule',
+      type: 'object',
+      properties: { type: { const: 'Linear' } },
+      required: ['type'],
+      additionalProperties: false,
+      description: 't_i = 1 - i / num_steps.',
+    },
+    CosineSchedule: {
+      title: 'CosineSchedule',
+      type: 'object',
+      properties: { type: { const: 'Cosine' } },
+      required: ['type'],
+      additionalProperties: false,
+      description: 't_i = cos(pi/2 * i / num_steps).',
+    },
+    CustomSchedule: {
+      title: 'CustomSchedule',
+      type: 'object',
+      properties: {
+        type: { const: 'Custom' },
+        timesteps: {
+          type: 'array',
+          items: { type: 'number' },
+          description: 'One timestep per iteration (length must equal num_steps).',
+        },
+      },
+      required: ['type', 'timesteps'],
+      additionalProperties: false,
+      description: 'The timesteps as given.',
+    },
+    IterativeRefinementMode: {
+      title: 'IterativeRefinementMode',
+      type: 'object',
+      properties: {
+        type: { const: 'IterativeRefinement' },
+        num_steps: { type: 'integer', minimum: 0, description: 'Number of graph runs.' },
+        schedule: { $ref: '#/$defs/RefinementSchedule', default: { type: 'Linear' } },
+        sample_input: {
+          type: 'string',
+          description:
+            'Switchyard extension: graph input that takes the current sample (default: the input that is not timestep_input).',
+        },
+        timestep_input: {
+          type: 'string',
+          default: 'timestep',
+          description: 'Switchyard extension: graph input that takes the timestep, float32 [1].',
+        },
+        sample_output: {
+          type: 'string',
+          description: 'Switchyard extension: graph output that becomes the next sample (default: the first output).',
+        },
+      },
+      required: ['type', 'num_steps'],
+      additionalProperties: false,
+      description:
+        "Runs the graph num_steps times, feeding each output back as the next sample with the schedule's timestep (diffusion-style refinement).",
     },
   },
 } as const satisfies object;

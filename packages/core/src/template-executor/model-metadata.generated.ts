@@ -8,11 +8,22 @@
  * via the `definition` "ExecutionTemplate".
  */
 export type ExecutionTemplate =
-  CoreMlTemplate | GgufTemplate | ModelGraphTemplate | OnnxTemplate | SafeTensorsTemplate | TfLiteTemplate;
+  | CandleModelTemplate
+  | CoreMlTemplate
+  | GgufTemplate
+  | ModelGraphTemplate
+  | OnnxTemplate
+  | SafeTensorsTemplate
+  | TfLiteTemplate;
 /**
  * How a stage runs, tagged by `type` (default SingleShot).
  */
-export type ExecutionMode = AutoregressiveMode | SingleShotMode | StatefulStreamMode | WhisperDecoderMode;
+export type ExecutionMode =
+  AutoregressiveMode | IterativeRefinementMode | SingleShotMode | StatefulStreamMode | WhisperDecoderMode;
+/**
+ * Timesteps of an IterativeRefinement loop, tagged by `type`.
+ */
+export type RefinementSchedule = LinearSchedule | CosineSchedule | CustomSchedule;
 /**
  * One preprocessing step, tagged by `type`.
  *
@@ -62,7 +73,8 @@ export type PostprocessingStep =
 /**
  * Switchyard extension: how the graph runs (default SingleShot).
  */
-export type ExecutionMode1 = AutoregressiveMode | SingleShotMode | StatefulStreamMode | WhisperDecoderMode;
+export type ExecutionMode1 =
+  AutoregressiveMode | IterativeRefinementMode | SingleShotMode | StatefulStreamMode | WhisperDecoderMode;
 /**
  * Where a file comes from (Switchyard extension).
  *
@@ -76,7 +88,22 @@ export type FileSource = NpmFileSource | UrlFileSource | PathFileSource;
  * This interface was referenced by `ModelMetadata`'s JSON-Schema
  * via the `definition` "ExecutionMode".
  */
-export type ExecutionMode2 = AutoregressiveMode | SingleShotMode | StatefulStreamMode | WhisperDecoderMode;
+export type ExecutionMode2 =
+  AutoregressiveMode | IterativeRefinementMode | SingleShotMode | StatefulStreamMode | WhisperDecoderMode;
+/**
+ * Voices of a TTS model, tagged by `format`.
+ *
+ * This interface was referenced by `ModelMetadata`'s JSON-Schema
+ * via the `definition` "VoiceConfig".
+ */
+export type VoiceConfig = CloningVoiceConfig | EmbeddedVoiceConfig | PerModelVoiceConfig;
+/**
+ * Timesteps of an IterativeRefinement loop, tagged by `type`.
+ *
+ * This interface was referenced by `ModelMetadata`'s JSON-Schema
+ * via the `definition` "RefinementSchedule".
+ */
+export type RefinementSchedule1 = LinearSchedule | CosineSchedule | CustomSchedule;
 
 /**
  * model_metadata.json: one model's execution template, pre/post-processing steps and files (xybrid-compatible).
@@ -87,11 +114,11 @@ export interface ModelMetadata {
    */
   $schema?: string;
   /**
-   * Model id, unique in models/.
+   * Model id, unique in models/ (letters, digits, . _ -; xybrid also allows mixed case).
    */
   model_id: string;
   /**
-   * Model version.
+   * Model version (free-form, may be empty).
    */
   version: string;
   /**
@@ -139,6 +166,26 @@ export interface ModelMetadata {
   sources?: {
     [k: string]: FileSource;
   };
+  /**
+   * TTS voice catalog (xybrid); null = none. Validated; running a model that has voices is UNSUPPORTED here.
+   */
+  voices?: VoiceConfig;
+}
+/**
+ * A Candle checkpoint (older name of SafeTensors); parsed, UNSUPPORTED at run time.
+ *
+ * This interface was referenced by `ModelMetadata`'s JSON-Schema
+ * via the `definition` "CandleModelTemplate".
+ */
+export interface CandleModelTemplate {
+  type: 'CandleModel';
+  /**
+   * The checkpoint (December 2025 format; now SafeTensors).
+   */
+  model_file: string;
+  config_file?: string;
+  tokenizer_file?: string;
+  model_type?: string;
 }
 /**
  * A Core ML model (Apple).
@@ -175,17 +222,26 @@ export interface GgufTemplate {
   context_length?: number;
 }
 /**
- * Several ONNX graphs run as one model, in stage order.
+ * Several ONNX graphs run as one model, in stage order (`Pipeline` is the December 2025 name).
  *
  * This interface was referenced by `ModelMetadata`'s JSON-Schema
  * via the `definition` "ModelGraphTemplate".
  */
 export interface ModelGraphTemplate {
+  /**
+   * `Pipeline` (December 2025 name) is read as ModelGraph.
+   */
   type: 'ModelGraph';
   /**
    * @minItems 1
    */
   stages: [ModelGraphStage, ...ModelGraphStage[]];
+  /**
+   * Graph-wide configuration (xybrid: kv_cache_shape). Keys are reported as unused (a warning; an error with --strict).
+   */
+  config?: {
+    [k: string]: unknown;
+  };
 }
 /**
  * This interface was referenced by `ModelMetadata`'s JSON-Schema
@@ -248,6 +304,63 @@ export interface AutoregressiveMode {
    * 0 = off.
    */
   repetition_penalty?: number;
+}
+/**
+ * Runs the graph num_steps times, feeding each output back as the next sample with the schedule's timestep (diffusion-style refinement).
+ *
+ * This interface was referenced by `ModelMetadata`'s JSON-Schema
+ * via the `definition` "IterativeRefinementMode".
+ */
+export interface IterativeRefinementMode {
+  type: 'IterativeRefinement';
+  /**
+   * Number of graph runs.
+   */
+  num_steps: number;
+  schedule?: RefinementSchedule;
+  /**
+   * Switchyard extension: graph input that takes the current sample (default: the input that is not timestep_input).
+   */
+  sample_input?: string;
+  /**
+   * Switchyard extension: graph input that takes the timestep, float32 [1].
+   */
+  timestep_input?: string;
+  /**
+   * Switchyard extension: graph output that becomes the next sample (default: the first output).
+   */
+  sample_output?: string;
+}
+/**
+ * t_i = 1 - i / num_steps.
+ *
+ * This interface was referenced by `ModelMetadata`'s JSON-Schema
+ * via the `definition` "LinearSchedule".
+ */
+export interface LinearSchedule {
+  type: 'Linear';
+}
+/**
+ * t_i = cos(pi/2 * i / num_steps).
+ *
+ * This interface was referenced by `ModelMetadata`'s JSON-Schema
+ * via the `definition` "CosineSchedule".
+ */
+export interface CosineSchedule {
+  type: 'Cosine';
+}
+/**
+ * The timesteps as given.
+ *
+ * This interface was referenced by `ModelMetadata`'s JSON-Schema
+ * via the `definition` "CustomSchedule".
+ */
+export interface CustomSchedule {
+  type: 'Custom';
+  /**
+   * One timestep per iteration (length must equal num_steps).
+   */
+  timesteps: number[];
 }
 /**
  * Run the graph once.
@@ -440,9 +553,17 @@ export interface ImageToTensorStep {
 export interface MelSpectrogramStep {
   type: 'MelSpectrogram';
   /**
-   * Sets n_mels (80 / 128) and Whisper's log-mel scaling.
+   * Whisper presets (xybrid names): 80 mels, or 128 for whisper-large*; fields given explicitly win.
    */
-  preset?: 'whisper' | 'whisper-large';
+  preset?:
+    | 'whisper'
+    | 'whisper-tiny'
+    | 'whisper-base'
+    | 'whisper-small'
+    | 'whisper-medium'
+    | 'whisper-large'
+    | 'whisper-large-v2'
+    | 'whisper-large-v3';
   /**
    * Number of mel bands.
    */
@@ -576,7 +697,7 @@ export interface PhonemizeStep {
    * Phoneme -> id table.
    */
   tokens_file: string;
-  backend: 'MisakiDictionary' | 'CmuDictionary' | 'EspeakNG';
+  backend?: 'MisakiDictionary' | 'CmuDictionary' | 'EspeakNG';
   /**
    * Pronunciation dictionary.
    */
@@ -589,6 +710,14 @@ export interface PhonemizeStep {
    * Wrap ids in the pad token.
    */
   add_padding?: boolean;
+  /**
+   * xybrid text normalisation before phonemizing; true is UNSUPPORTED here.
+   */
+  normalize_text?: boolean;
+  /**
+   * xybrid: prepend N Kokoro silence tokens; a value > 0 is UNSUPPORTED here.
+   */
+  silence_tokens?: number;
 }
 /**
  * Reshape the tensor (-1 infers one dimension).
@@ -869,7 +998,7 @@ export interface SoftmaxStep {
   dim?: number;
 }
 /**
- * Float samples -> WAV bytes. (further encoder fields of the xybrid format are accepted as is)
+ * Float samples -> audio bytes.
  *
  * This interface was referenced by `ModelMetadata`'s JSON-Schema
  * via the `definition` "TTSAudioEncodeStep".
@@ -884,7 +1013,14 @@ export interface TTSAudioEncodeStep {
    * Trim silence and normalise.
    */
   apply_postprocessing?: boolean;
-  [k: string]: unknown;
+  /**
+   * Trim trailing near-silence (xybrid: samples below 1% of the peak at the end).
+   */
+  trim_trailing_silence?: boolean;
+  /**
+   * Switchyard extension: `wav` (a PCM16 WAV file) or `raw` (headerless PCM16 little-endian, what xybrid returns).
+   */
+  container?: 'wav' | 'raw';
 }
 /**
  * Sample a token id from logits.
@@ -1076,4 +1212,89 @@ export interface PathFileSource {
    * Expected sha256 (hex) of the file.
    */
   sha256?: string;
+}
+/**
+ * One voice of a TTS model.
+ *
+ * This interface was referenced by `ModelMetadata`'s JSON-Schema
+ * via the `definition` "VoiceInfo".
+ */
+export interface VoiceInfo {
+  /**
+   * Voice id used in requests.
+   */
+  id: string;
+  /**
+   * Display name.
+   */
+  name: string;
+  gender?: string;
+  /**
+   * BCP-47 tag.
+   */
+  language?: string;
+  style?: string;
+  /**
+   * Index in the embedding file.
+   */
+  index?: number;
+  preview_url?: string;
+}
+/**
+ * This interface was referenced by `ModelMetadata`'s JSON-Schema
+ * via the `definition` "EmbeddedVoiceConfig".
+ */
+export interface EmbeddedVoiceConfig {
+  format: 'embedded';
+  /**
+   * Voice embedding file, one of `files`.
+   */
+  file: string;
+  loader: 'binary_f32_256' | 'numpy_npz' | 'json_base64';
+  /**
+   * Default voice id.
+   */
+  default: string;
+  catalog: VoiceInfo[];
+  /**
+   * How embeddings are picked at inference.
+   */
+  selection_strategy?: 'FixedIndex' | 'TokenLength';
+}
+/**
+ * This interface was referenced by `ModelMetadata`'s JSON-Schema
+ * via the `definition` "PerModelVoiceConfig".
+ */
+export interface PerModelVoiceConfig {
+  format: 'per_model';
+  voice_dir: string;
+  pattern: string;
+  /**
+   * Default voice id.
+   */
+  default: string;
+  catalog: VoiceInfo[];
+  /**
+   * How embeddings are picked at inference.
+   */
+  selection_strategy?: 'FixedIndex' | 'TokenLength';
+}
+/**
+ * This interface was referenced by `ModelMetadata`'s JSON-Schema
+ * via the `definition` "CloningVoiceConfig".
+ */
+export interface CloningVoiceConfig {
+  format: 'cloning';
+  encoder_model: string;
+  min_audio_seconds: number;
+  max_audio_seconds: number;
+  /**
+   * Default voice id.
+   */
+  default: string;
+  catalog: VoiceInfo[];
+  /**
+   * How embeddings are picked at inference.
+   */
+  selection_strategy?: 'FixedIndex' | 'TokenLength';
 }

@@ -53,10 +53,25 @@ async function runSteps(steps: readonly FilesBoundStep[], value: unknown, frame:
   return current;
 }
 
-function unsupportedTemplate(metadata: ModelMetadata): SwitchyardError {
+/**
+ * Why a valid file cannot run as a pipeline here (undefined = it can). Shared by the interpreter and codegen, so
+ * both refuse the same files with the same words.
+ */
+export function pipelineUnsupportedReason(metadata: ModelMetadata): string | undefined {
+  const type = metadata.execution_template.type;
+  if (type !== 'Onnx' && type !== 'SimpleMode' && type !== 'ModelGraph') {
+    return `Model '${metadata.model_id}': execution template '${type}' has no pre/post pipeline here (Onnx, SimpleMode and ModelGraph do)`;
+  }
+  if (metadata.voices) {
+    return `Model '${metadata.model_id}': /voices (xybrid TTS voice embeddings, format '${metadata.voices.format}') is not supported by this runtime; remove it and feed the style tensor from preprocessing`;
+  }
+  return undefined;
+}
+
+function unsupportedTemplate(metadata: ModelMetadata, reason: string): SwitchyardError {
   return new SwitchyardError({
     code: 'UNSUPPORTED',
-    message: `Model '${metadata.model_id}': execution template '${metadata.execution_template.type}' has no pre/post pipeline here (Onnx, SimpleMode and ModelGraph do)`,
+    message: reason,
     details: { modelId: metadata.model_id, template: metadata.execution_template.type },
   });
 }
@@ -71,7 +86,8 @@ export function createInterpretedPipeline(metadataJson: unknown, options: Interp
   const factories = options.factories ?? STEP_FACTORIES;
   const modelId = metadata.model_id;
   const template = metadata.execution_template;
-  if (template.type !== 'Onnx' && template.type !== 'SimpleMode' && template.type !== 'ModelGraph') throw unsupportedTemplate(metadata);
+  const unsupported = pipelineUnsupportedReason(metadata);
+  if (unsupported || (template.type !== 'Onnx' && template.type !== 'SimpleMode' && template.type !== 'ModelGraph')) throw unsupportedTemplate(metadata, unsupported ?? '');
 
   const stageSpecs: readonly { stage: ModelGraphStage | undefined; index: number }[] =
     template.type === 'ModelGraph' ? template.stages.map((stage, index) => ({ stage, index })) : [{ stage: undefined, index: 0 }];

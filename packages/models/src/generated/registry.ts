@@ -28,6 +28,7 @@ export const PADDLEOCR_V4_METADATA: ModelMetadata = {
   description:
     'PaddleOCR PP-OCRv4 (Chinese + Latin): DB text detection, optional 0/180 direction classifier, SVTR-LCNet CTC recognition. Output: text lines {text, confidence, box} in reading order.',
   execution_template: {
+    config: {},
     stages: [
       {
         config: {},
@@ -137,6 +138,7 @@ export const SILERO_VAD_METADATA: ModelMetadata = {
   description:
     'Silero VAD v5: voice activity detection on 16 kHz mono audio, streamed in arbitrary chunk sizes or run on a whole WAV file. Output: speech segments {start_ms, end_ms}.',
   execution_template: {
+    config: {},
     stages: [
       {
         config: {},
