@@ -2,8 +2,8 @@ import type { Tensor } from '../contracts/engine/v1/tensor.js';
 import { stepInputError } from './step-errors.js';
 import type { StepEnvironment } from './step-kernel.js';
 
-/** Where the channel axis of an image tensor is. */
-export type ChannelLayout = 'NCHW' | 'NHWC' | 'CHW' | 'HWC';
+/** Where the channel axis of an image tensor is; `interleaved` = element i has channel i % C (xybrid's rule). */
+export type ChannelLayout = 'NCHW' | 'NHWC' | 'CHW' | 'HWC' | 'interleaved';
 
 /**
  * Finds the channel axis for `channels` per-channel constants: an explicit layout wins; otherwise channel-first
@@ -11,8 +11,9 @@ export type ChannelLayout = 'NCHW' | 'NHWC' | 'CHW' | 'HWC';
  */
 export function channelGeometry(tensor: Tensor, channels: number, env: StepEnvironment, layout?: ChannelLayout): { inner: number } {
   const dims = tensor.dims;
-  if (channels === 1) return { inner: 1 };
-  const candidates: ChannelLayout[] = layout ? [layout] : dims.length === 4 ? ['NCHW', 'NHWC'] : dims.length === 3 ? ['CHW', 'HWC'] : [];
+  // A flat or [rows, C] tensor holds interleaved pixels (HWC order): channel i % C, as xybrid computes it everywhere.
+  if (channels === 1 || layout === 'interleaved' || (!layout && dims.length <= 2)) return { inner: 1 };
+  const candidates: readonly ChannelLayout[] = layout ? [layout] : dims.length === 4 ? ['NCHW', 'NHWC'] : dims.length === 3 ? ['CHW', 'HWC'] : [];
   for (const candidate of candidates) {
     const axis = candidate === 'NCHW' ? 1 : candidate === 'NHWC' ? 3 : candidate === 'CHW' ? 0 : 2;
     if (dims.length === candidate.length && dims[axis] === channels) {

@@ -19,6 +19,13 @@ describe('MeanPool', () => {
     expect(values(out)).toEqual([2, 3, 7, 8]);
   });
 
+  it("masked: false averages padding too (xybrid's plain mean)", async () => {
+    const frame = testFrame();
+    frame.slots.set(STEP_SLOTS.attentionMask, { type: 'int64', dims: [2, 3], data: BigInt64Array.from([1n, 1n, 0n, 1n, 1n, 1n]) });
+    const out = await createMeanPoolStep({ masked: false }, env)({ last_hidden_state: hidden }, frame);
+    expect(values(out)[0]).toBeCloseTo(104 / 3, 4);
+  });
+
   it('averages everything without a mask, and L2-normalises on request', async () => {
     expect(values(await createMeanPoolStep({}, env)(hidden, testFrame()))[0]).toBeCloseTo(104 / 3, 4);
     const unit = values(await createMeanPoolStep({ normalize: true }, env)(f32([3, 4], [1, 1, 2]), testFrame()));

@@ -9,11 +9,17 @@ export interface MeanPoolParams {
   readonly dim?: number;
   /** Our extension: L2-normalise each pooled vector (sentence-transformers `Normalize`). */
   readonly normalize?: boolean;
+  /**
+   * Our extension: count only positions whose attention mask is 1 (sentence-transformers; default true). false
+   * averages every position, padding included, as xybrid does.
+   */
+  readonly masked?: boolean;
 }
 
 /**
  * Mean over the sequence axis of `[B, T, H]` hidden states, counting only positions whose attention mask
- * (written by Tokenize into `frame.slots`) is 1. Without a mask every position counts.
+ * (written by Tokenize into `frame.slots`) is 1 (sentence-transformers' pooling). Without a mask, or with
+ * `masked: false` (xybrid), every position counts.
  */
 export function createMeanPoolStep(params: MeanPoolParams, env: StepEnvironment): StepFunction<unknown, Tensor> {
   return (input, frame) => {
@@ -26,7 +32,7 @@ export function createMeanPoolStep(params: MeanPoolParams, env: StepEnvironment)
     if (axis !== 1) throw stepInputError(env, 'only pooling over the sequence axis is supported', { expected: 'dim 1', found: `dim ${axis}`, field: 'dim' });
     const [batch, seq, hidden] = tensor.dims as [number, number, number];
     const x = toFloat32(tensor, env);
-    const maskTensor = frame.slots.get(STEP_SLOTS.attentionMask) as Tensor | undefined;
+    const maskTensor = params.masked === false ? undefined : (frame.slots.get(STEP_SLOTS.attentionMask) as Tensor | undefined);
     if (maskTensor && (maskTensor.dims[0] !== batch || maskTensor.dims[1] !== seq)) {
       throw stepInputError(env, 'attention mask does not match the hidden states', { expected: `[${batch}, ${seq}]`, found: `[${maskTensor.dims.join(', ')}]` });
     }

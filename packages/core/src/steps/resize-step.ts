@@ -1,4 +1,6 @@
 import sharp from 'sharp';
+import type { Tensor } from '../contracts/engine/v1/tensor.js';
+import { isTensorValue, resizeTensor, type ImageTensorLayout } from './image-tensor-geometry.js';
 import { expectImage } from './image-value.js';
 import { stepFailure } from './step-errors.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
@@ -16,6 +18,8 @@ export interface ResizeParams {
   readonly multiple_of?: number;
   /** Where the resized image sits in the letterbox (default center; top-left as PaddleOCR/detectors pad). */
   readonly pad_position?: 'center' | 'top-left';
+  /** For tensor input: where the channel axis is (default: from the shape, channel-first when ambiguous). */
+  readonly layout?: ImageTensorLayout;
 }
 
 const KERNELS = { Bilinear: 'linear', Nearest: 'nearest', Bicubic: 'cubic' } as const;
@@ -30,7 +34,7 @@ export interface LetterboxTransform {
  * Resizes an ImageValue with sharp (exact target size by default; with keep_aspect, scales to fit and pads,
  * storing `{scale, padLeft, padTop}` in `frame.slots` under `letterbox` so boxes can be mapped back).
  */
-export function createResizeStep(params: ResizeParams, env: StepEnvironment): StepFunction<ImageValue, Promise<ImageValue>> {
+export function createResizeStep(params: ResizeParams, env: StepEnvironment): StepFunction<ImageValue | Tensor, Promise<ImageValue | Tensor>> {
   for (const [name, v] of [['width', params.width], ['height', params.height], ['multiple_of', params.multiple_of ?? 1]] as const) {
     if (!Number.isInteger(v) || v < 1) throw stepFailure(env, `${name} must be a positive integer`, undefined, { field: name, found: v });
   }
@@ -43,6 +47,10 @@ export function createResizeStep(params: ResizeParams, env: StepEnvironment): St
   const pad = params.pad_value ?? 0;
 
   return async (input, frame) => {
+    if (isTensorValue(input)) {
+      if (params.keep_aspect) throw stepFailure(env, 'keep_aspect (letterboxing) works on decoded images, not on tensors', undefined, { field: 'keep_aspect', found: true });
+      return resizeTensor(input, height, width, interpolation, env, params.layout);
+    }
     const image = expectImage(input, env);
     const raw = { raw: { width: image.width, height: image.height, channels: image.channels as 1 | 3 | 4 } };
     let targetW = width, targetH = height, left = 0, top = 0;

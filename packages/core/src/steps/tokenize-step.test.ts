@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { useTextFixtures } from './text-step-fixtures.js';
@@ -28,6 +30,25 @@ describe('Tokenize', () => {
     const step = await createTokenizeStep({ vocab_file: 'tokenizer.json', tokenizer_type: 'WordPiece', max_length: 4 }, testStepEnv('preprocessing/0 (Tokenize)', files));
     const out = await step('hello world hello world', testFrame());
     expect(ids(out.input_ids)).toEqual([2, 4, 5, 3]);
+  });
+
+  it("applies the tokenizer.json's own truncation and Fixed padding, as the Rust tokenizers crate does", async () => {
+    const json = JSON.parse(readFileSync(files['tokenizer.json']!, 'utf8')) as Record<string, unknown>;
+    json.truncation = { direction: 'Right', max_length: 4, strategy: 'LongestFirst', stride: 0 };
+    json.padding = { strategy: { Fixed: 6 }, direction: 'Right', pad_to_multiple_of: null, pad_id: 0, pad_type_id: 0, pad_token: '[PAD]' };
+    const file = join(mkdtempSync(join(tmpdir(), 'tok-settings-')), 'tokenizer.json');
+    writeFileSync(file, JSON.stringify(json));
+    const env = testStepEnv('preprocessing/0 (Tokenize)', { 'tokenizer.json': file });
+    const out = await (await createTokenizeStep({ vocab_file: 'tokenizer.json', tokenizer_type: 'WordPiece' }, env))('hello world hello world', testFrame());
+    expect(out.input_ids.dims).toEqual([1, 6]);
+    expect(ids(out.input_ids)).toEqual([2, 4, 5, 3, 0, 0]);
+    expect(ids(out.attention_mask)).toEqual([1, 1, 1, 1, 0, 0]);
+    // max_length in the metadata overrides the file's truncation length
+    const longer = await (await createTokenizeStep({ vocab_file: 'tokenizer.json', tokenizer_type: 'WordPiece', max_length: 5 }, env))('hello world hello world', testFrame());
+    expect(ids(longer.input_ids)).toEqual([2, 4, 5, 4, 3, 0]);
+    // xybrid's encode(text, false): no [CLS]/[SEP]
+    const bare = await (await createTokenizeStep({ vocab_file: 'tokenizer.json', tokenizer_type: 'WordPiece', add_special_tokens: false }, env))('hello world', testFrame());
+    expect(ids(bare.input_ids)).toEqual([4, 5, 0, 0, 0, 0]);
   });
 
   it('a WordPiece vocab.txt gives the same ids as the tokenizer.json', async () => {

@@ -9,6 +9,22 @@ import { readStepFile } from './step-tensor.js';
  * uncased BERT pipeline ([CLS] x [SEP]).
  */
 export async function loadTokenizerFile(env: StepEnvironment, name: string, field: string): Promise<Tokenizer> {
+  return (await loadTokenizerFileWithSettings(env, name, field)).tokenizer;
+}
+
+/** tokenizer.json `truncation` / `padding` (the Rust tokenizers crate applies them on encode; the JS one does not). */
+export interface TokenizerFileSettings {
+  readonly truncation?: { readonly max_length: number; readonly direction?: 'Right' | 'Left' };
+  readonly padding?: {
+    readonly strategy: 'BatchLongest' | { readonly Fixed: number };
+    readonly direction?: 'Right' | 'Left';
+    readonly pad_id?: number;
+    readonly pad_type_id?: number;
+    readonly pad_to_multiple_of?: number | null;
+  };
+}
+
+export async function loadTokenizerFileWithSettings(env: StepEnvironment, name: string, field: string): Promise<{ tokenizer: Tokenizer; settings: TokenizerFileSettings }> {
   const text = await readStepFile(env, name, field);
   let json: Record<string, unknown>;
   if (name.endsWith('.txt')) {
@@ -23,8 +39,12 @@ export async function loadTokenizerFile(env: StepEnvironment, name: string, fiel
       throw stepFailure(env, `${field} '${name}' is not a tokenizer.json`, undefined, { field, expected: 'an object with a "model" field', found: Object.keys(json ?? {}).join(', ') });
     }
   }
+  const settings: TokenizerFileSettings = {
+    ...(isRecord(json.truncation) && typeof json.truncation.max_length === 'number' ? { truncation: json.truncation as unknown as NonNullable<TokenizerFileSettings['truncation']> } : {}),
+    ...(isRecord(json.padding) ? { padding: json.padding as unknown as NonNullable<TokenizerFileSettings['padding']> } : {}),
+  };
   try {
-    return new Tokenizer(json, {});
+    return { tokenizer: new Tokenizer(json, {}), settings };
   } catch (error) {
     throw stepFailure(env, `cannot build a tokenizer from ${field} '${name}'`, error, { field, file: name });
   }
@@ -60,4 +80,8 @@ export function padTokenId(tokenizer: Tokenizer, json?: { padding?: { pad_id?: n
     if (id !== undefined) return id;
   }
   return 0;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

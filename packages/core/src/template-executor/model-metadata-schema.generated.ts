@@ -162,6 +162,11 @@ export const MODEL_METADATA_SCHEMA = {
         type: { const: 'CenterCrop' },
         width: { type: 'integer', exclusiveMinimum: 0, description: 'Crop width.' },
         height: { type: 'integer', exclusiveMinimum: 0, description: 'Crop height.' },
+        layout: {
+          enum: ['NCHW', 'NHWC'],
+          description:
+            'Switchyard extension, for tensor input: the channel axis (default: from the shape; channel-first when ambiguous). Images need no layout.',
+        },
       },
       required: ['type', 'width', 'height'],
       additionalProperties: false,
@@ -185,6 +190,11 @@ export const MODEL_METADATA_SCHEMA = {
         type: { const: 'Denormalize' },
         mean: { type: 'array', items: { type: 'number' }, minItems: 1 },
         std: { type: 'array', items: { type: 'number' }, minItems: 1 },
+        layout: {
+          enum: ['NCHW', 'NHWC', 'CHW', 'HWC', 'interleaved'],
+          description:
+            'Switchyard extension: the channel axis (default: NCHW/CHW when the shape allows it, else NHWC/HWC; flat or rank-2 tensors are interleaved). `interleaved` applies channel i % C to element i, as xybrid does for every shape.',
+        },
       },
       required: ['type', 'mean', 'std'],
       additionalProperties: false,
@@ -308,6 +318,12 @@ export const MODEL_METADATA_SCHEMA = {
         type: { const: 'MeanPool' },
         dim: { type: 'integer', default: 1, description: 'Axis to pool.' },
         normalize: { type: 'boolean', default: false, description: 'Switchyard extension: L2-normalise the result.' },
+        masked: {
+          type: 'boolean',
+          default: true,
+          description:
+            'Switchyard extension: average only positions whose attention mask is 1 (sentence-transformers). false = plain mean over every position (xybrid).',
+        },
       },
       required: ['type'],
       additionalProperties: false,
@@ -442,6 +458,11 @@ export const MODEL_METADATA_SCHEMA = {
           items: { type: 'number', exclusiveMinimum: 0 },
           minItems: 1,
           description: 'Per-channel std, > 0.',
+        },
+        layout: {
+          enum: ['NCHW', 'NHWC', 'CHW', 'HWC', 'interleaved'],
+          description:
+            'Switchyard extension: the channel axis (default: NCHW/CHW when the shape allows it, else NHWC/HWC; flat or rank-2 tensors are interleaved). `interleaved` applies channel i % C to element i, as xybrid does for every shape.',
         },
       },
       required: ['type', 'mean', 'std'],
@@ -752,6 +773,11 @@ export const MODEL_METADATA_SCHEMA = {
           default: 'center',
           description: 'Switchyard extension: where the image sits in the letterbox.',
         },
+        layout: {
+          enum: ['NCHW', 'NHWC'],
+          description:
+            'Switchyard extension, for tensor input: the channel axis (default: from the shape; channel-first when ambiguous). Images need no layout.',
+        },
       },
       required: ['type', 'width', 'height'],
       additionalProperties: false,
@@ -936,13 +962,15 @@ export const MODEL_METADATA_SCHEMA = {
         max_length: {
           type: ['integer', 'null'],
           exclusiveMinimum: 0,
-          description: 'Truncate to this many tokens.',
+          description:
+            'Truncate to this many tokens, special tokens included (default: the tokenizer.json truncation.max_length).',
           tsType: 'number',
         },
         add_special_tokens: {
           type: 'boolean',
           default: true,
-          description: "Switchyard extension: add the model's special tokens ([CLS]/[SEP], <s>...).",
+          description:
+            "Switchyard extension: add the tokenizer's special tokens ([CLS]/[SEP]...), as Hugging Face does. xybrid encodes without them: false.",
         },
       },
       required: ['type', 'vocab_file', 'tokenizer_type'],

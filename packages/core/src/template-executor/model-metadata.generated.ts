@@ -513,6 +513,10 @@ export interface CenterCropStep {
    * Crop height.
    */
   height: number;
+  /**
+   * Switchyard extension, for tensor input: the channel axis (default: from the shape; channel-first when ambiguous). Images need no layout.
+   */
+  layout?: 'NCHW' | 'NHWC';
 }
 /**
  * Switchyard extension. Encoded image bytes (PNG, JPEG, WebP...) -> HWC uint8 pixels, EXIF-rotated; records the original size in frame.slots.
@@ -613,6 +617,10 @@ export interface NormalizeStep {
    * @minItems 1
    */
   std: [number, ...number[]];
+  /**
+   * Switchyard extension: the channel axis (default: NCHW/CHW when the shape allows it, else NHWC/HWC; flat or rank-2 tensors are interleaved). `interleaved` applies channel i % C to element i, as xybrid does for every shape.
+   */
+  layout?: 'NCHW' | 'NHWC' | 'CHW' | 'HWC' | 'interleaved';
 }
 /**
  * Switchyard extension. Resize for the DB text detector (side limit, multiple of 32) and normalise to [1,3,H,W].
@@ -767,6 +775,10 @@ export interface ResizeStep {
    * Switchyard extension: where the image sits in the letterbox.
    */
   pad_position?: 'center' | 'top-left';
+  /**
+   * Switchyard extension, for tensor input: the channel axis (default: from the shape; channel-first when ambiguous). Images need no layout.
+   */
+  layout?: 'NCHW' | 'NHWC';
 }
 /**
  * Text -> input_ids / attention_mask / token_type_ids with a tokenizer.json.
@@ -785,11 +797,11 @@ export interface TokenizeStep {
    */
   tokenizer_type: 'BPE' | 'WordPiece' | 'SentencePiece';
   /**
-   * Truncate to this many tokens.
+   * Truncate to this many tokens, special tokens included (default: the tokenizer.json truncation.max_length).
    */
   max_length?: number;
   /**
-   * Switchyard extension: add the model's special tokens ([CLS]/[SEP], <s>...).
+   * Switchyard extension: add the tokenizer's special tokens ([CLS]/[SEP]...), as Hugging Face does. xybrid encodes without them: false.
    */
   add_special_tokens?: boolean;
 }
@@ -869,6 +881,10 @@ export interface DenormalizeStep {
    * @minItems 1
    */
   std: [number, ...number[]];
+  /**
+   * Switchyard extension: the channel axis (default: NCHW/CHW when the shape allows it, else NHWC/HWC; flat or rank-2 tensors are interleaved). `interleaved` applies channel i % C to element i, as xybrid does for every shape.
+   */
+  layout?: 'NCHW' | 'NHWC' | 'CHW' | 'HWC' | 'interleaved';
 }
 /**
  * Attention-mask-aware mean over dim (sentence embeddings).
@@ -886,6 +902,10 @@ export interface MeanPoolStep {
    * Switchyard extension: L2-normalise the result.
    */
   normalize?: boolean;
+  /**
+   * Switchyard extension: average only positions whose attention mask is 1 (sentence-transformers). false = plain mean over every position (xybrid).
+   */
+  masked?: boolean;
 }
 /**
  * Switchyard extension. Decoded crops -> lines {text, confidence, box} in reading order.

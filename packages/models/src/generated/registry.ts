@@ -231,7 +231,7 @@ export const XYBRID_MINILM_METADATA: ModelMetadata = {
   files: ['model.onnx', 'tokenizer.json'],
   metadata: { task: 'text-embedding' },
   model_id: 'xybrid-minilm',
-  postprocessing: [{ dim: 1, normalize: false, type: 'MeanPool' }],
+  postprocessing: [{ dim: 1, masked: true, normalize: false, type: 'MeanPool' }],
   preprocessing: [
     {
       add_special_tokens: true,

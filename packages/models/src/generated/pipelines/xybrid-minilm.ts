@@ -23,7 +23,7 @@ const modelPre0 = memoiseStepForFiles((files) =>
 );
 // postprocessing/0 (MeanPool)
 const modelPost0 = await createMeanPoolStep(
-  { dim: 1, normalize: false },
+  { dim: 1, masked: true, normalize: false },
   { modelId: MODEL_ID, step: 'postprocessing/0 (MeanPool)', files: NO_FILES },
 );
 
