@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import type { EngineV1, OrchestratorApi, PluginLogger, SwitchyardPlugin } from '../contracts/index.js';
@@ -10,6 +11,7 @@ import { createAppContainer } from '../di/container.js';
 import { PluginHost, type LoadedPluginInfo } from '../di/plugin-host.js';
 import { NoSuchEngineError, SwitchyardError } from '../errors/index.js';
 import { TOKENS } from '../tokens.js';
+import type { ModelRegistry } from '../executor/model-catalog.js';
 import type { AppExtension } from './app-extension.js';
 import { CORE_APP_EXTENSIONS } from './core-extensions.js';
 
@@ -30,6 +32,11 @@ export interface CreateSwitchyardAppOptions {
   readonly extensions?: readonly AppExtension[];
   /** Parent for the app's child container (default tsyringe's root; never written to). */
   readonly parentContainer?: DependencyContainer;
+  /**
+   * The app's generated model registry (`npx switchyard codegen`): its models run through their generated
+   * pipelines. Same as the config entry `models.registry` (give one, not both).
+   */
+  readonly registry?: ModelRegistry;
 }
 
 export interface SwitchyardApp {
@@ -85,11 +92,13 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   }
   specs.push(...normalizeProgrammatic(options.plugins));
 
+  const registry = await appRegistry(options.registry, config, baseDir, configFile ?? '<config object>');
   const logger = options.logger ?? defaultLogger(config);
   const container = createAppContainer(options.parentContainer);
   const host = new PluginHost({ container, logger, baseDir });
   host.registerInstance(TOKENS.AppConfig, config);
   host.registerInstance(TOKENS.Logger, logger);
+  if (registry) host.registerInstance(TOKENS.ModelRegistry, registry);
   try {
     await host.start(specs);
   } catch (error) {
@@ -168,4 +177,32 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
       return shutdownPromise;
     },
   };
+}
+
+function isModelRegistry(value: unknown): value is ModelRegistry {
+  return typeof value === 'object' && value !== null && typeof (value as ModelRegistry).list === 'function' && typeof (value as ModelRegistry).get === 'function';
+}
+
+/** The registry given in code, or the module named by `models.registry` (its `registry` export, else its default). */
+async function appRegistry(given: ModelRegistry | undefined, config: SwitchyardConfig, baseDir: string, file: string): Promise<ModelRegistry | undefined> {
+  const path = config.models?.registry;
+  const invalid = (message: string, cause?: unknown) =>
+    new SwitchyardError({ code: 'CONFIG_INVALID', message: `${file}: /models/registry: ${message}`, details: { file, pointer: '/models/registry' }, ...(cause ? { cause } : {}) });
+  if (given !== undefined) {
+    if (path !== undefined) throw invalid('a registry was also passed to createSwitchyardApp({ registry }); give one of them');
+    if (!isModelRegistry(given)) {
+      throw new SwitchyardError({ code: 'INVALID_PARAMS', message: 'createSwitchyardApp({ registry }): expected a generated model registry (an object with list() and get(id))', details: { field: 'registry' } });
+    }
+    return given;
+  }
+  if (path === undefined) return undefined;
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(resolve(baseDir, path)).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw invalid(`cannot import '${path}' (relative to the config file): ${(error as Error).message}`, error);
+  }
+  const candidate = module['registry'] ?? module['default'];
+  if (!isModelRegistry(candidate)) throw invalid(`'${path}' exports no \`registry\` (an object with list() and get(id)); run \`npx switchyard codegen\``);
+  return candidate;
 }

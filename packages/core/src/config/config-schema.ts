@@ -45,6 +45,11 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
           },
           "description": "Folders holding <id>/model_metadata.json, relative to the config file."
         },
+        "registry": {
+          "type": "string",
+          "minLength": 1,
+          "description": "Module of the app's generated model registry (written by `npx switchyard codegen`), relative to the config file; its models run through their generated pipelines."
+        },
         "cacheDir": {
           "type": "string",
           "minLength": 1,

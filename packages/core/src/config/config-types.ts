@@ -23,6 +23,8 @@ export interface SwitchyardConfig {
   readonly plugins?: readonly PluginConfig[];
   readonly models?: {
     readonly dirs?: readonly string[];
+    /** Module of the app's generated registry (`npx switchyard codegen`), relative to the config file. */
+    readonly registry?: string;
     readonly cacheDir?: string;
     readonly overrides?: Readonly<Record<string, ModelOverrideConfig>>;
   };

@@ -50,6 +50,8 @@ export interface RoutingDecision {
   readonly reason: string;
   /** What decided: `pin`, `rule`, `classifier`, `load`, `default`, `fallback`. */
   readonly source: string;
+  /** For a registry model: which pre/post pipeline ran (the app's generated registry or the interpreter). */
+  readonly pipeline?: 'generated' | 'interpreted';
 }
 
 export interface StageTimings {
@@ -70,6 +72,8 @@ export interface InferenceResult {
   /** Every target tried, in order, when fallbacks happened. */
   readonly attempts: readonly { readonly engine: string; readonly model: string; readonly error?: string }[];
   readonly timings: StageTimings;
+  /** For a registry model: which pre/post pipeline ran (the app's generated registry or the interpreter). */
+  readonly pipeline?: 'generated' | 'interpreted';
 }
 
 /** Orchestrator stream = engine parts plus routing markers (a fallback switch mid-stream is visible). */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SwitchyardError } from '../errors/switchyard-error.js';
 import type { ModelCatalog, RegisteredModel } from './model-catalog.js';
@@ -18,6 +18,18 @@ export class DirectoryModelCatalog implements ModelCatalog {
 
   constructor(dirs: readonly string[], baseDir: string, private readonly engineFor: (id: string) => string | undefined = () => undefined) {
     this.dirs = dirs.map((d) => resolve(baseDir, d));
+  }
+
+  /** Ids of every folder holding a model_metadata.json, in the order of `dirs`. */
+  ids(): string[] {
+    const ids = new Set<string>();
+    for (const dir of this.dirs) {
+      if (!existsSync(dir)) continue;
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory() && existsSync(join(dir, entry.name, 'model_metadata.json'))) ids.add(entry.name);
+      }
+    }
+    return [...ids];
   }
 
   get(modelId: string): DirectoryModel | undefined {

@@ -13,7 +13,7 @@ import { EngineGuard } from '../resilience/engine-guard.js';
 import { resolveResilience, type ResilienceConfig } from '../resilience/resilience-config.js';
 import type { EventBus } from '../telemetry/event-bus.js';
 import { describeTarget, type ExecutionTarget } from './execution-target.js';
-import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner } from './model-catalog.js';
+import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner, PipelineKind } from './model-catalog.js';
 import { TimedTensorRunner } from './timed-tensor-runner.js';
 
 export interface ExecutorOptions {
@@ -30,10 +30,13 @@ export interface ExecutorOptions {
 interface LoadedModel {
   readonly files: Readonly<Record<string, string>>;
   readonly pipeline?: ModelPipeline;
+  readonly pipelineKind?: PipelineKind;
 }
 
 export interface ExecutionResult extends EngineRunResult {
   readonly timings: StageTimings;
+  /** Which pre/post pipeline ran, when the model has one. */
+  readonly pipeline?: PipelineKind;
 }
 
 const now = (): number => performance.now();
@@ -140,11 +143,12 @@ export class Executor {
     } catch (error) {
       throw toSwitchyardError(error, 'MODEL_LOAD_FAILED');
     }
-    let pipeline = registered?.pipeline ?? (registered?.loadPipeline ? ((await registered.loadPipeline()) as ModelPipeline) : undefined);
-    if (!pipeline && registered && metadata !== undefined && this.options.createInterpretedPipeline) {
-      pipeline = await this.options.createInterpretedPipeline(metadata);
+    const generated = registered?.pipeline ?? (registered?.loadPipeline ? ((await registered.loadPipeline()) as ModelPipeline) : undefined);
+    if (generated) return { files, pipeline: generated, pipelineKind: 'generated' };
+    if (registered && metadata !== undefined && this.options.createInterpretedPipeline) {
+      return { files, pipeline: await this.options.createInterpretedPipeline(metadata), pipelineKind: 'interpreted' };
     }
-    return { files, ...(pipeline ? { pipeline } : {}) };
+    return { files };
   }
 
   /** Runs on a target that must be `local` (in-process). */
@@ -219,6 +223,7 @@ export class Executor {
       usage: {},
       finishReason: 'stop',
       timings: { queueMs, preprocessMs, inferMs: runner.inferMs, postprocessMs, totalMs: queueMs + (end - start) },
+      ...(loaded.pipelineKind ? { pipeline: loaded.pipelineKind } : {}),
     };
   }
 

@@ -1,13 +1,21 @@
 import type { ModelPipeline } from '../contracts/pipeline.js';
 
-/** A registry entry as the Executor needs it (the generated registry in @switchyard/models satisfies this shape). */
+/** Which implementation of a model's pre/post pipeline ran: the codegen output or the TemplateExecutor. */
+export type PipelineKind = 'generated' | 'interpreted';
+
+/** A registry entry as the Executor needs it (a generated registry's entries satisfy this shape). */
 export interface RegisteredModel {
   readonly id: string;
   /** Parsed model_metadata.json. */
   readonly metadata?: unknown;
-  /** Generated pre -> infer -> post pipeline; absent = the TemplateExecutor interprets the metadata. */
+  /**
+   * The model folder (its `files` and `sources` paths resolve inside it): absolute, or relative to the app's
+   * base directory (the config file's directory).
+   */
+  readonly dir?: string;
+  /** Generated pre -> infer -> post pipeline; absent (with `loadPipeline`) = the TemplateExecutor interprets the metadata. */
   readonly pipeline?: ModelPipeline;
-  /** Lazily imported generated pipeline (the @switchyard/models registry entries have this). */
+  /** Lazily imported generated pipeline (what generated registries give). */
   readonly loadPipeline?: () => Promise<ModelPipeline<any, any>>;
   /** Preferred engine id (e.g. `onnx`). */
   readonly engine?: string;
@@ -15,6 +23,19 @@ export interface RegisteredModel {
 
 /** Lookup of registry models by id. */
 export interface ModelCatalog {
+  get(modelId: string): RegisteredModel | undefined;
+  /** Every model id the catalog knows (for NO_SUCH_MODEL hints and listings). */
+  ids?(): readonly string[];
+}
+
+/**
+ * A generated model registry (`npx switchyard codegen` writes one into the app): plug it in with
+ * `createSwitchyardApp({ registry })` or the config entry `models.registry`.
+ */
+export interface ModelRegistry {
+  /** Every model of the registry. */
+  list(): readonly RegisteredModel[];
+  /** The entry of one model; undefined (or a thrown NO_SUCH_MODEL) for an id the registry does not have. */
   get(modelId: string): RegisteredModel | undefined;
 }
 
@@ -33,5 +54,11 @@ export type InterpretedPipelineFactory = (metadata: unknown) => ModelPipeline | 
 export function createModelCatalog(models: Iterable<RegisteredModel>): ModelCatalog {
   const byId = new Map<string, RegisteredModel>();
   for (const model of models) byId.set(model.id, model);
-  return { get: (id) => byId.get(id) };
+  return { get: (id) => byId.get(id), ids: () => [...byId.keys()] };
+}
+
+/** The pipeline a registry entry runs through. */
+export function pipelineKindOf(model: RegisteredModel): PipelineKind | undefined {
+  if (model.pipeline || model.loadPipeline) return 'generated';
+  return model.metadata !== undefined ? 'interpreted' : undefined;
 }

@@ -21,6 +21,8 @@ export interface CreateOrchestratorOptions {
   readonly createInterpretedPipeline?: InterpretedPipelineFactory;
   readonly events?: EventBus;
   readonly logger?: PluginLogger;
+  /** Model ids served without a registry entry or route (e.g. `server.models`); others fail with NO_SUCH_MODEL. */
+  readonly configuredModels?: readonly string[];
   /** Extra classifiers by kind (e.g. a custom `rules`). */
   readonly classifiers?: Readonly<Record<string, PromptClassifier>>;
 }
@@ -66,6 +68,6 @@ export function createOrchestrator(options: CreateOrchestratorOptions): Orchestr
             return (value && typeof value === 'object' ? value : {}) as Record<string, number>;
           }),
   });
-  orchestrator = new Orchestrator({ executor, policy, router, events, logger, config });
+  orchestrator = new Orchestrator({ executor, policy, router, events, logger, config, ...(options.configuredModels ? { configuredModels: options.configuredModels } : {}) });
   return orchestrator;
 }

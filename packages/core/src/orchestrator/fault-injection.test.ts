@@ -17,7 +17,7 @@ describe('fault injection', () => {
     const flaky = new FaultEngine('flaky', { failRate: 0.3, random: seededRandom(1) });
     const hanging = new FaultEngine('hanging', { failRate: 0.3, hangRate: 0.15, slowRate: 0.15, slowMs: 5_000, random: seededRandom(2) }, { targets: ['edge'] });
     const cloud = new FaultEngine('cloud', { failRate: 0.3, random: seededRandom(3) }, { targets: ['cloud'] });
-    const orchestrator = createOrchestrator({
+    const orchestrator = createOrchestrator({ configuredModels: ['m', 'gpt-x'],
       engines: [flaky, hanging, cloud],
       logger: silent,
       config: {
@@ -74,7 +74,7 @@ describe('fault injection', () => {
 
   it('the circuit opens after consecutive failures, refuses calls, then recovers after the cooldown', async () => {
     const engine = new FaultEngine('e', { failRate: 1 });
-    const orchestrator = createOrchestrator({
+    const orchestrator = createOrchestrator({ configuredModels: ['m', 'gpt-x'],
       engines: [engine],
       logger: silent,
       config: { resilience: { retry: { maxAttempts: 1 }, circuitBreaker: { consecutiveFailures: 3, cooldownMs: 40 } } },
@@ -108,7 +108,7 @@ describe('fault injection', () => {
       await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new SwitchyardError({ code: 'ABORTED', message: 'x' }))));
       throw new Error('unreachable');
     };
-    const orchestrator = createOrchestrator({ engines: [engine], logger: silent, config: { resilience: { retry: { maxAttempts: 5, initialDelayMs: 1 } } } });
+    const orchestrator = createOrchestrator({ configuredModels: ['m'], engines: [engine], logger: silent, config: { resilience: { retry: { maxAttempts: 5, initialDelayMs: 1 } } } });
     const delays: number[] = [];
     orchestrator.events.on('Retry', (e) => delays.push(e.delayMs));
     const controller = new AbortController();
@@ -124,7 +124,7 @@ describe('fault injection', () => {
 
   it('the bulkhead caps concurrent calls per engine', async () => {
     const engine = new FaultEngine('e', { slowRate: 1, slowMs: 2 });
-    const orchestrator = createOrchestrator({ engines: [engine], logger: silent, config: { resilience: { bulkhead: { maxConcurrent: 3, maxQueue: 100 } } } });
+    const orchestrator = createOrchestrator({ configuredModels: ['m'], engines: [engine], logger: silent, config: { resilience: { bulkhead: { maxConcurrent: 3, maxQueue: 100 } } } });
     await Promise.all(Array.from({ length: 20 }, () => orchestrator.run({ model: 'm', workload: 'completion', input: { kind: 'text', prompt: 'x' } })));
     expect(engine.maxActive).toBe(3);
   });

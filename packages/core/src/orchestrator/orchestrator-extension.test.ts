@@ -23,7 +23,7 @@ describe('orchestrator app extension', () => {
     try {
       expect(app.orchestrator).toBeInstanceOf(Orchestrator);
       expect(app.executor).toBeInstanceOf(Executor);
-      const result = await app.orchestrator.run({ model: 'm', workload: 'completion', input: { kind: 'text', prompt: 'hi' } });
+      const result = await app.orchestrator.run({ model: 'double:m', workload: 'completion', input: { kind: 'text', prompt: 'hi' } });
       expect(result.output).toEqual({ kind: 'text', text: 'double:hi' });
     } finally {
       await app.shutdown();

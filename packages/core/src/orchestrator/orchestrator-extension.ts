@@ -1,81 +1,97 @@
+import { isAbsolute, resolve } from 'node:path';
 import type { ModelPipeline } from '../contracts/pipeline.js';
 import { defineAppExtension } from '../app/app-extension.js';
 import { DirectoryModelCatalog } from '../executor/directory-model-catalog.js';
-import type { ModelCatalog, ModelFileProvisioner, RegisteredModel } from '../executor/model-catalog.js';
+import type { ModelCatalog, ModelFileProvisioner, ModelRegistry, RegisteredModel } from '../executor/model-catalog.js';
 import { ModelProvisioner } from '../provisioning/model-provisioner.js';
 import { createInterpretedPipeline } from '../template-executor/template-executor.js';
 import { createPaddleOcrPipeline } from '../steps/ocr-pipeline.js';
 import { createSileroVadPipeline } from '../streaming/silero-vad-pipeline.js';
+import { TOKENS } from '../tokens.js';
+import { createOrchestrator } from './create-orchestrator.js';
+import type { OrchestrationConfig } from './orchestration-config.js';
+import type { Orchestrator } from './orchestrator.js';
 
 /** Hand-written pipelines in core, used when no generated registry provides one. */
 const BUILTIN_PIPELINES: Readonly<Record<string, () => ModelPipeline>> = {
   'paddleocr-v4': () => createPaddleOcrPipeline() as ModelPipeline,
   'silero-vad': () => createSileroVadPipeline() as unknown as ModelPipeline,
 };
-import { TOKENS } from '../tokens.js';
-import { createOrchestrator } from './create-orchestrator.js';
-import type { OrchestrationConfig } from './orchestration-config.js';
-import type { Orchestrator } from './orchestrator.js';
 
-/** A registry registered by @switchyard/models (or an app) under TOKENS.ModelRegistry. */
-interface RegistryLike {
-  get(id: string): (RegisteredModel & { readonly dir?: string }) | undefined;
+/** A registry under TOKENS.ModelRegistry: a generated ModelRegistry (older plugins registered only `get`). */
+type RegistryLike = Partial<Pick<ModelRegistry, 'list'>> & Pick<ModelRegistry, 'get'>;
+
+/** Model ids the server config serves without a registry entry (`server.models: [{ id }]`). */
+function serverModelIds(server: Readonly<Record<string, unknown>> | undefined): string[] {
+  const models = server?.['models'];
+  if (!Array.isArray(models)) return [];
+  return models.flatMap((m) => (typeof m === 'object' && m !== null && typeof (m as { id?: unknown }).id === 'string' ? [(m as { id: string }).id] : []));
 }
 
 /**
- * Registers TOKENS.Executor, TOKENS.Orchestrator and TOKENS.EventBus for every app. Models come from
- * TOKENS.ModelRegistry when a plugin registered one, else from the `models.dirs` folders.
+ * Registers TOKENS.Executor, TOKENS.Orchestrator and TOKENS.EventBus for every app. Models come from the generated
+ * registry under TOKENS.ModelRegistry (createSwitchyardApp({ registry }) or config `models.registry`), then from the
+ * `models.dirs` folders; folders resolve relative to the config file.
  */
 export const orchestratorExtension = defineAppExtension({
-    name: 'orchestrator',
-    setup(context) {
-      const config = context.config;
-      const overrides = config.models?.overrides ?? {};
-      const registered = context.container.isRegistered(TOKENS.ModelRegistry, true)
-        ? context.container.resolve<RegistryLike>(TOKENS.ModelRegistry)
-        : undefined;
-      const directory = new DirectoryModelCatalog(config.models?.dirs ?? ['models'], context.baseDir, (id) => overrides[id]?.engine);
-      const pipelines: Record<string, ModelPipeline | undefined> = {};
-      // A registry's get() may throw NO_SUCH_MODEL for ids it does not know: then try the model folders.
-      const lookup = (id: string): (RegisteredModel & { readonly dir?: string }) | undefined => {
-        let entry: (RegisteredModel & { readonly dir?: string }) | undefined;
+  name: 'orchestrator',
+  setup(context) {
+    const config = context.config;
+    const overrides = config.models?.overrides ?? {};
+    const registered = context.container.isRegistered(TOKENS.ModelRegistry, true)
+      ? context.container.resolve<RegistryLike>(TOKENS.ModelRegistry)
+      : undefined;
+    const directory = new DirectoryModelCatalog(config.models?.dirs ?? ['models'], context.baseDir, (id) => overrides[id]?.engine);
+    const located = (entry: RegisteredModel): RegisteredModel =>
+      entry.dir !== undefined && !isAbsolute(entry.dir) ? { ...entry, dir: resolve(context.baseDir, entry.dir) } : entry;
+    const listed = registered?.list ? new Map(registered.list().map((entry) => [entry.id, located(entry)])) : undefined;
+    const pipelines: Record<string, ModelPipeline | undefined> = {};
+    const lookup = (id: string): RegisteredModel | undefined => {
+      let entry: RegisteredModel | undefined;
+      if (listed) entry = listed.get(id);
+      else {
+        // A registry's get() may throw NO_SUCH_MODEL for ids it does not know: then try the model folders.
         try {
-          entry = registered?.get(id);
+          const found = registered?.get(id);
+          entry = found ? located(found) : undefined;
         } catch {
           entry = undefined;
         }
-        return entry ?? directory.get(id);
-      };
-      const registry: ModelCatalog = {
-        get: (id) => {
-          const entry = lookup(id);
-          if (!entry) return undefined;
-          const engine = entry.engine ?? overrides[id]?.engine;
-          const builtin = entry.pipeline || entry.loadPipeline ? undefined : BUILTIN_PIPELINES[id];
-          pipelines[id] ??= builtin?.();
-          const pipeline = entry.pipeline ?? pipelines[id];
-          return { ...entry, ...(engine ? { engine } : {}), ...(pipeline ? { pipeline } : {}) };
-        },
-      };
-      const files = new ModelProvisioner({ appDir: context.baseDir, ...(config.models?.cacheDir ? { cacheDir: config.models.cacheDir } : {}) });
-      const provisioner: ModelFileProvisioner = {
-        async provision(modelId, signal) {
-          const entry = lookup(modelId);
-          if (!entry?.dir) return { files: {}, ...(entry?.metadata !== undefined ? { metadata: entry.metadata } : {}) };
-          const provisioned = await files.resolve(entry.dir, entry.metadata, signal);
-          return { files: provisioned.files, metadata: entry.metadata };
-        },
-      };
-      const orchestrator: Orchestrator = createOrchestrator({
-        engines: context.engines,
-        logger: context.logger,
-        config: config as OrchestrationConfig,
-        registry,
-        provisioner,
-        createInterpretedPipeline: (metadata): ModelPipeline => createInterpretedPipeline(metadata),
-      });
-      context.registerInstance(TOKENS.EventBus, orchestrator.events);
-      context.registerInstance(TOKENS.Executor, orchestrator.executor);
-      context.registerInstance(TOKENS.Orchestrator, orchestrator);
-    },
+      }
+      return entry ?? directory.get(id);
+    };
+    const registry: ModelCatalog = {
+      get: (id) => {
+        const entry = lookup(id);
+        if (!entry) return undefined;
+        const engine = entry.engine ?? overrides[id]?.engine;
+        const builtin = entry.pipeline || entry.loadPipeline ? undefined : BUILTIN_PIPELINES[id];
+        pipelines[id] ??= builtin?.();
+        const pipeline = entry.pipeline ?? pipelines[id];
+        return { ...entry, ...(engine ? { engine } : {}), ...(pipeline ? { pipeline } : {}) };
+      },
+      ids: () => [...new Set([...(listed?.keys() ?? []), ...directory.ids()])],
+    };
+    const files = new ModelProvisioner({ appDir: context.baseDir, ...(config.models?.cacheDir ? { cacheDir: config.models.cacheDir } : {}) });
+    const provisioner: ModelFileProvisioner = {
+      async provision(modelId, signal) {
+        const entry = lookup(modelId);
+        if (!entry?.dir) return { files: {}, ...(entry?.metadata !== undefined ? { metadata: entry.metadata } : {}) };
+        const provisioned = await files.resolve(entry.dir, entry.metadata, signal);
+        return { files: provisioned.files, metadata: entry.metadata };
+      },
+    };
+    const orchestrator: Orchestrator = createOrchestrator({
+      engines: context.engines,
+      logger: context.logger,
+      config: config as OrchestrationConfig,
+      registry,
+      provisioner,
+      createInterpretedPipeline: (metadata): ModelPipeline => createInterpretedPipeline(metadata),
+      configuredModels: serverModelIds(config.server),
+    });
+    context.registerInstance(TOKENS.EventBus, orchestrator.events);
+    context.registerInstance(TOKENS.Executor, orchestrator.executor);
+    context.registerInstance(TOKENS.Orchestrator, orchestrator);
+  },
 });

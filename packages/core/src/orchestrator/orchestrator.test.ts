@@ -11,7 +11,7 @@ const text = (prompt: string) => ({ kind: 'text' as const, prompt });
 describe('Orchestrator.run', () => {
   it('answers from the first target and reports policy, decision and timings', async () => {
     const local = new FaultEngine('local-a');
-    const orchestrator = createOrchestrator({ engines: [local], logger: silent });
+    const orchestrator = createOrchestrator({ engines: [local], logger: silent, configuredModels: ['tiny'] });
     const result = await orchestrator.run({ model: 'tiny', workload: 'completion', input: text('hi') });
     expect(result.output).toEqual({ kind: 'text', text: 'local-a:hi' });
     expect(result.decision).toMatchObject({ engine: 'local-a', model: 'tiny', target: 'local' });
@@ -45,7 +45,7 @@ describe('Orchestrator.run', () => {
   it('never falls back from a pinned engine and surfaces its typed error', async () => {
     const broken = new FaultEngine('broken', { failRate: 1 });
     const good = new FaultEngine('good');
-    const orchestrator = createOrchestrator({ engines: [broken, good], logger: silent, config: { resilience: { retry: { maxAttempts: 1 } } } });
+    const orchestrator = createOrchestrator({ engines: [broken, good], logger: silent, configuredModels: ['m'], config: { resilience: { retry: { maxAttempts: 1 } } } });
     const error = await orchestrator
       .run({ model: 'm', workload: 'completion', input: text('x'), placement: { mode: 'pin', engine: 'broken' } })
       .catch((e: unknown) => e);
@@ -54,7 +54,7 @@ describe('Orchestrator.run', () => {
   });
 
   it('refuses denied requests with the rule id', async () => {
-    const orchestrator = createOrchestrator({
+    const orchestrator = createOrchestrator({ configuredModels: ['m'],
       engines: [new FaultEngine('e')],
       logger: silent,
       config: { policy: { rules: [{ id: 'no-audio', when: 'request.tags contains "blocked"', action: 'deny' }] } },
@@ -93,7 +93,7 @@ describe('Orchestrator.stream', () => {
 
   it('cancel mid-stream stops tokens and aborts the engine', async () => {
     const engine = new FaultEngine('slow', { tokens: Array.from({ length: 100 }, (_, i) => `t${i} `), tokenDelayMs: 5 });
-    const orchestrator = createOrchestrator({ engines: [engine], logger: silent });
+    const orchestrator = createOrchestrator({ engines: [engine], logger: silent, configuredModels: ['m'] });
     const controller = new AbortController();
     const deltas: string[] = [];
     const error = await (async () => {
@@ -111,7 +111,7 @@ describe('Orchestrator.stream', () => {
 
   it('a consumer that stops iterating aborts the engine too', async () => {
     const engine = new FaultEngine('slow', { tokens: ['a', 'b', 'c', 'd'], tokenDelayMs: 1 });
-    const orchestrator = createOrchestrator({ engines: [engine], logger: silent });
+    const orchestrator = createOrchestrator({ engines: [engine], logger: silent, configuredModels: ['m'] });
     for await (const part of orchestrator.stream({ model: 'm', workload: 'stream', input: text('go') })) {
       if (part.type === 'delta') break;
     }

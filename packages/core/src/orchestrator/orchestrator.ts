@@ -24,6 +24,7 @@ import { genAiAttributes, withSpan } from '../telemetry/tracing.js';
 import { withCost } from '../telemetry/usage-cost.js';
 import type { OrchestrationConfig } from './orchestration-config.js';
 import { BoundedStreamSession } from './bounded-stream-session.js';
+import { unknownModelError } from './model-names.js';
 
 export interface OrchestratorParts {
   readonly executor: Executor;
@@ -32,6 +33,8 @@ export interface OrchestratorParts {
   readonly events: EventBus;
   readonly logger: PluginLogger;
   readonly config: OrchestrationConfig;
+  /** Model ids served without a registry entry or route (e.g. the server's configured `server.models`). */
+  readonly configuredModels?: readonly string[];
 }
 
 /** Per-call overrides used by pipeline stages (per-stage retry and fallback). */
@@ -57,8 +60,10 @@ export class Orchestrator implements OrchestratorApi {
   readonly events: EventBus;
   readonly logger: PluginLogger;
   private readonly config: OrchestrationConfig;
+  private readonly configuredModels: ReadonlySet<string>;
 
   constructor(parts: OrchestratorParts) {
+    this.configuredModels = new Set(parts.configuredModels ?? []);
     this.executor = parts.executor;
     this.policy = parts.policy;
     this.router = parts.router;
@@ -67,7 +72,35 @@ export class Orchestrator implements OrchestratorApi {
     this.config = parts.config;
   }
 
+  /**
+   * NO_SUCH_MODEL (with close matches) unless the id is an `engine:model` of a registered engine, a route, a
+   * configured deployment, a configured model or a registry model. Runs before policy and routing, so an unknown id
+   * never reaches an engine (nor its circuit breaker).
+   */
+  assertKnownModel(model: string): void {
+    const colon = model.indexOf(':');
+    if (colon > 0 && this.executor.hasEngine(model.slice(0, colon))) return;
+    const routing = this.config.routing;
+    if (routing?.routes && Object.hasOwn(routing.routes, model)) return;
+    if (routing?.models && Object.hasOwn(routing.models, model)) return;
+    if (this.configuredModels.has(model)) return;
+    if (this.executor.registry?.get(model)) return;
+    throw unknownModelError(model, this.knownModels());
+  }
+
+  /** Every id assertKnownModel accepts without an engine prefix. */
+  knownModels(): string[] {
+    const routing = this.config.routing;
+    return [
+      ...(this.executor.registry?.ids?.() ?? []),
+      ...Object.keys(routing?.routes ?? {}),
+      ...Object.keys(routing?.models ?? {}),
+      ...this.configuredModels,
+    ];
+  }
+
   private async prepare(request: InferenceRequest, signal: AbortSignal | undefined) {
+    this.assertKnownModel(request.model);
     const correlationId = request.correlationId ?? randomUUID();
     const { decision: policy, request: allowed } = this.policy.evaluate(request);
     this.events.emit('PolicyEvaluated', { correlationId, decision: policy });
@@ -92,10 +125,11 @@ export class Orchestrator implements OrchestratorApi {
       try {
         const result = await this.attempt(target, allowed, correlationId, signal, options.maxAttempts);
         attempts.push({ engine: target.engine, model: target.model });
-        const decision: RoutingDecision =
+        const routed: RoutingDecision =
           index === 0
             ? plan.decision
             : { target: target.target, engine: target.engine, model: target.model, source: 'fallback', reason: `fallback after: ${lastError?.message ?? 'error'}` };
+        const decision: RoutingDecision = result.pipeline ? { ...routed, pipeline: result.pipeline } : routed;
         return {
           output: result.output,
           usage: withCost(result.usage ?? {}, target.engine, target.model, this.config.telemetry?.prices),
@@ -104,6 +138,7 @@ export class Orchestrator implements OrchestratorApi {
           decision,
           attempts,
           timings: result.timings,
+          ...(result.pipeline ? { pipeline: result.pipeline } : {}),
         };
       } catch (caught) {
         const error = toSwitchyardError(caught);
@@ -307,6 +342,7 @@ export class Orchestrator implements OrchestratorApi {
     model: string,
     options: CallOptions & { readonly settings?: Record<string, unknown>; readonly maxPending?: number } = {},
   ): Promise<PipelineStreamSession<unknown, unknown>> {
+    this.assertKnownModel(model);
     const controller = new AbortController();
     const signal = options.signal;
     const request: InferenceRequest = { model, workload: 'inference', input: { kind: 'json', value: null } };

@@ -38,7 +38,7 @@ describe('orchestration logger', () => {
 
   it('the orchestrator logs fallbacks with correlation ids and without inputs', async () => {
     const { lines, stream } = capture();
-    const orchestrator = createOrchestrator({
+    const orchestrator = createOrchestrator({ configuredModels: ['m', 'gpt-x'],
       engines: [new FaultEngine('bad', { failRate: 1 }), new FaultEngine('good')],
       logger: createOrchestrationLogger({}, stream),
       config: { resilience: { retry: { maxAttempts: 1 } } },
@@ -68,7 +68,7 @@ describe('OpenTelemetry spans', () => {
       },
     } as unknown as Tracer;
     trace.setGlobalTracerProvider({ getTracer: () => tracer } as TracerProvider);
-    const orchestrator = createOrchestrator({
+    const orchestrator = createOrchestrator({ configuredModels: ['m', 'gpt-x'],
       engines: [new FaultEngine('bad', { failRate: 1 }), new FaultEngine('good')],
       logger: createOrchestrationLogger({ logLevel: 'silent' }),
       config: { resilience: { retry: { maxAttempts: 1 } } },
@@ -93,7 +93,7 @@ describe('usage and cost', () => {
   });
 
   it('the result carries cost from the price table', async () => {
-    const orchestrator = createOrchestrator({
+    const orchestrator = createOrchestrator({ configuredModels: ['m', 'gpt-x'],
       engines: [new FaultEngine('e')],
       logger: createOrchestrationLogger({ logLevel: 'silent' }),
       config: { telemetry: { prices: { m: { inputPer1k: 1, outputPer1k: 2 } } } },

@@ -1,0 +1,44 @@
+import { SwitchyardError } from '../errors/switchyard-error.js';
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** Known names closest to `name` (edit distance within a third of its length, or sharing a prefix), best first. */
+export function closeMatches(name: string, known: Iterable<string>, limit = 5): string[] {
+  const wanted = name.toLowerCase();
+  const scored: { name: string; score: number }[] = [];
+  for (const candidate of new Set(known)) {
+    const lower = candidate.toLowerCase();
+    const distance = editDistance(wanted, lower);
+    const related = lower.startsWith(wanted) || wanted.startsWith(lower) || distance <= Math.max(2, Math.floor(wanted.length / 3));
+    if (related) scored.push({ name: candidate, score: distance });
+  }
+  return scored
+    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .slice(0, limit)
+    .map((s) => s.name);
+}
+
+/** NO_SUCH_MODEL for an id nothing in the app serves, with the close matches in the message and details. */
+export function unknownModelError(modelId: string, known: Iterable<string>): SwitchyardError {
+  const matches = closeMatches(modelId, known);
+  const hint = matches.length > 0 ? ` (close matches: ${matches.join(', ')})` : '';
+  return new SwitchyardError({
+    code: 'NO_SUCH_MODEL',
+    message:
+      `No such model '${modelId}'${hint}: it is not a registry model, a route, an 'engine:model' of a registered engine ` +
+      `or a configured model`,
+    details: { modelId, closeMatches: matches },
+  });
+}
