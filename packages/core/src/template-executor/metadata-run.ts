@@ -6,11 +6,22 @@ import type { ModelProvisionerOptions } from '../provisioning/model-provisioner.
 import { loadModelMetadataFile } from './metadata-file.js';
 import type { ModelMetadata } from './model-metadata.generated.js';
 import { createInterpretedPipeline } from './template-executor.js';
+import { createImageDecodeStep } from '../steps/image-decode-step.js';
+import { createPipelineFrame } from '../steps/step-kernel.js';
 
 /** First steps that take encoded bytes (a file path on the command line). */
 const BYTE_STEPS = new Set(['AudioDecode', 'ImageDecode', 'OcrImageDecode', 'VadWavDecode']);
 /** First steps that take text. */
 const TEXT_STEPS = new Set(['Phonemize', 'Tokenize']);
+/** First steps that take a decoded image (or a tensor): an image file (PNG, JPEG, WebP) is decoded to RGB for them. */
+const IMAGE_STEPS = new Set(['CenterCrop', 'ImageToTensor', 'Normalize', 'Resize']);
+
+function isImageFile(bytes: Uint8Array): boolean {
+  const png = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
+  const webp = bytes[8] === 0x57 && bytes[9] === 0x45 && bytes[10] === 0x42 && bytes[11] === 0x50;
+  return png || jpeg || webp;
+}
 
 function firstStep(metadata: ModelMetadata): string | undefined {
   const t = metadata.execution_template;
@@ -27,10 +38,15 @@ export async function readMetadataInput(metadata: ModelMetadata, argument: strin
   try {
     if (step && BYTE_STEPS.has(step)) return new Uint8Array(await readFile(argument));
     if (step && TEXT_STEPS.has(step)) return await readText();
-    const values = JSON.parse(await readText()) as unknown;
-    const flat = Array.isArray(values) ? (values.flat(Infinity) as unknown[]) : [];
-    if (!flat.length || flat.some((v) => typeof v !== 'number')) throw new Error('expected a JSON array of numbers');
-    return { type: 'float32', dims: [flat.length], data: Float32Array.from(flat as number[]) };
+    if (step && IMAGE_STEPS.has(step) && !argument.startsWith('@') && !argument.trimStart().startsWith('[')) {
+      const bytes = new Uint8Array(await readFile(argument));
+      if (isImageFile(bytes)) {
+        const decode = createImageDecodeStep({ channels: 3 }, { modelId: metadata.model_id, step: 'input (image file)', files: {} });
+        return await decode(bytes, createPipelineFrame(new AbortController().signal));
+      }
+      return parseJsonTensor(new TextDecoder().decode(bytes));
+    }
+    return parseJsonTensor(await readText());
   } catch (cause) {
     throw new SwitchyardError({
       code: 'INVALID_INPUT',
@@ -39,6 +55,14 @@ export async function readMetadataInput(metadata: ModelMetadata, argument: strin
       cause,
     });
   }
+}
+
+/** A JSON array of numbers (nested arrays are flattened) -> a flat float32 tensor. */
+function parseJsonTensor(text: string): unknown {
+  const values = JSON.parse(text) as unknown;
+  const flat = Array.isArray(values) ? (values.flat(Infinity) as unknown[]) : [];
+  if (!flat.length || flat.some((v) => typeof v !== 'number')) throw new Error('expected a JSON array of numbers');
+  return { type: 'float32', dims: [flat.length], data: Float32Array.from(flat as number[]) };
 }
 
 /**

@@ -1,0 +1,112 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '@switchyard/codegen';
+import {
+  MODEL_METADATA_SCHEMA,
+  createImageDecodeStep,
+  createPipelineFrame,
+  loadModelMetadataFile,
+  runModelFromMetadataFile,
+  type ModelPipeline,
+  type Tensor,
+  type TensorRunner,
+} from '@switchyard/core';
+import { createOnnxEngine } from '@switchyard/plugin-onnx';
+// @ts-expect-error plain ESM module shared with scripts/generate-xybrid-zoo.mjs (no types)
+import * as zoo from '../../../test-fixtures/xybrid-zoo/zoo-reference.mjs';
+
+/**
+ * The xybrid model zoo (mnist-12, mobilenetv2-12, resnet50-v2-7, all-MiniLM-L6-v2, DistilBERT), as small graphs with
+ * the real models' I/O names, dtypes and ranks (scripts/generate-xybrid-zoo.mjs) and metadata in xybrid's format,
+ * runs unchanged through the interpreter and the generated pipeline, matching a reference computed with plain
+ * arithmetic (test-fixtures/xybrid-zoo/zoo-reference.mjs) within 1e-4.
+ */
+const ZOO = fileURLToPath(new URL('../../../test-fixtures/xybrid-zoo/', import.meta.url));
+const GENERATED = fileURLToPath(new URL('../.zoo-generated/', import.meta.url));
+
+interface Ranked { readonly index: number; readonly score: number }
+type Reference = { kind: 'probs'; values: number[] } | { kind: 'topk'; values: Ranked[] } | { kind: 'embedding'; values: number[] };
+
+let scratch: string;
+const cases: { dir: string; input: () => string; reference: () => Reference }[] = [
+  { dir: 'mnist', input: () => `@${join(ZOO, 'mnist/digit.json')}`, reference: () => ({ kind: 'probs', values: zoo.mnistReference() }) },
+  { dir: 'mobilenet', input: () => join(ZOO, 'mobilenet/photo.png'), reference: () => ({ kind: 'topk', values: zoo.mobilenetReference() }) },
+  { dir: 'resnet50', input: () => `@${join(scratch, 'resnet-input.json')}`, reference: () => ({ kind: 'topk', values: zoo.resnetReference() }) },
+  { dir: 'all-minilm', input: () => `@${join(ZOO, 'all-minilm/sentence.txt')}`, reference: () => ({ kind: 'embedding', values: zoo.textReference('minilm') }) },
+  { dir: 'distilbert', input: () => `@${join(ZOO, 'distilbert/sentence.txt')}`, reference: () => ({ kind: 'embedding', values: zoo.textReference('distilbert') }) },
+];
+
+/** Compares an output with the reference within 1e-4. */
+export function expectReference(output: unknown, reference: Reference): void {
+  if (reference.kind === 'topk') {
+    const [ranked] = output as Ranked[][]; // one ranked list per row of the [1, 1000] scores
+    expect(ranked!.map((r) => r.index)).toEqual(reference.values.map((r) => r.index));
+    ranked!.forEach((r, i) => expect(Math.abs(r.score - reference.values[i]!.score)).toBeLessThan(1e-4));
+    return;
+  }
+  const tensor = output as Tensor;
+  const values = Array.from(tensor.data as Float32Array);
+  expect(values.length).toBe(reference.values.length);
+  const worst = Math.max(...values.map((v, i) => Math.abs(v - reference.values[i]!)));
+  expect(worst).toBeLessThan(1e-4);
+}
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'xybrid-zoo-'));
+  writeFileSync(join(scratch, 'resnet-input.json'), JSON.stringify(Array.from({ length: 3 * 256 * 256 }, (_, i) => zoo.zooPixel.resnet(i))));
+});
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+  rmSync(GENERATED, { recursive: true, force: true });
+});
+
+describe('xybrid model zoo, interpreted (TemplateExecutor)', () => {
+  it.each(cases.map((c) => [c.dir, c] as const))('%s matches the reference within 1e-4', async (_dir, c) => {
+    const { output } = await runModelFromMetadataFile({ path: join(ZOO, c.dir, 'model_metadata.json'), input: c.input(), engine: createOnnxEngine() });
+    expectReference(output, c.reference());
+  });
+});
+
+describe('xybrid model zoo, generated pipelines (codegen)', () => {
+  it.each(cases.map((c) => [c.dir, c] as const))('%s matches the reference within 1e-4', async (_dir, c) => {
+    const metadata = JSON.parse(readFileSync(join(ZOO, c.dir, 'model_metadata.json'), 'utf8')) as { model_id: string };
+    const { files } = await generate({ models: [{ dir: `zoo/${c.dir}`, metadata }], schemas: { modelMetadata: MODEL_METADATA_SCHEMA }, outDir: c.dir, typesDir: 'types' });
+    const pipelineFile = files.find((f) => f.path === `${c.dir}/pipelines/${metadata.model_id}.ts`)!;
+    mkdirSync(join(GENERATED, c.dir, 'pipelines'), { recursive: true });
+    writeFileSync(join(GENERATED, pipelineFile.path), pipelineFile.contents);
+    const module = (await import(pathToFileURL(join(GENERATED, pipelineFile.path)).href)) as Record<string, ModelPipeline<unknown, unknown>>;
+    const pipeline = Object.values(module).find((v) => typeof v === 'object' && v !== null && 'run' in v)!;
+
+    const loaded = await loadModelMetadataFile(join(ZOO, c.dir, 'model_metadata.json'));
+    const engine = createOnnxEngine();
+    const signal = new AbortController().signal;
+    await engine.doLoad({ id: metadata.model_id, files: loaded.files, metadata: loaded.json }, signal);
+    const runner: TensorRunner = {
+      async run(stage, tensors, runSignal) {
+        const result = await engine.doRun({ modelId: metadata.model_id, workload: 'inference', input: { kind: 'tensors', tensors, ...(stage ? { stage } : {}) } }, runSignal);
+        return (result.output as { tensors: Record<string, Tensor> }).tensors;
+      },
+    };
+    try {
+      const output = await pipeline.run(await inputValue(c.input()), { runner, signal, files: loaded.files });
+      expectReference(output, c.reference());
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+/** The same input a CLI argument gives the interpreter, built by hand for the generated pipeline. */
+async function inputValue(argument: string): Promise<unknown> {
+  if (argument.endsWith('.png')) {
+    const decode = createImageDecodeStep({ channels: 3 }, { modelId: 'zoo', step: 'input', files: {} });
+    return decode(new Uint8Array(readFileSync(argument)), createPipelineFrame(new AbortController().signal));
+  }
+  const text = readFileSync(argument.slice(1), 'utf8');
+  if (argument.endsWith('.txt')) return text;
+  const values = JSON.parse(text) as number[];
+  return { type: 'float32', dims: [values.length], data: Float32Array.from(values) };
+}
