@@ -39,7 +39,7 @@ const CASES: [string, (m: Record<string, any>) => void, string][] = [
   ['zero height', (m) => (m.preprocessing[2].height = 0), `${FILE}: /preprocessing/2/height must be > 0 (expected integer > 0, found 0)`],
   ['fractional width', (m) => (m.preprocessing[2].width = 2.5), `${FILE}: /preprocessing/2/width must be integer (expected integer > 0, found 2.5)`],
   ['unknown interpolation', (m) => (m.preprocessing[2].interpolation = 'Linear'), `${FILE}: /preprocessing/2/interpolation is not an allowed value (expected one of "Bilinear" | "Nearest" | "Bicubic", found "Linear")`],
-  ['misspelt field', (m) => (m.preprocessing[2].widht = 4), `${FILE}: /preprocessing/2/widht is not a known field here (expected one of type, width, height, interpolation, keep_aspect, pad_value, multiple_of, pad_position, found "widht")`],
+  ['misspelt field', (m) => (m.preprocessing[2].widht = 4), `${FILE}: /preprocessing/2/widht is not a known field here (expected one of type, width, height, interpolation, keep_aspect, pad_value, multiple_of, pad_position, layout, found "widht")`],
   ['unknown step type', (m) => (m.preprocessing[1] = { type: 'Sharpen' }), `${FILE}: /preprocessing/1/type is not a known type here`],
   ['postprocessing step used as preprocessing', (m) => (m.preprocessing[1] = { type: 'Softmax' }), `${FILE}: /preprocessing/1/type is not a known type here`],
   ['step without type', (m) => delete m.postprocessing[0].type, `${FILE}: /postprocessing/0/type`],
