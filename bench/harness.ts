@@ -2,7 +2,7 @@
  * Benchmark harness: a bench file default-exports `defineBenchmark({...})`; `npm run bench [-- <name>]`
  * runs it (bench/run.js -> bench/runner.ts) with warm-up and interleaved iterations of every case.
  */
-import { cpus, totalmem, arch, platform, release } from 'node:os';
+import { cpus, totalmem, arch, platform, release, loadavg } from 'node:os';
 
 export type BenchCase<S> = (state: S) => unknown | Promise<unknown>;
 
@@ -33,6 +33,11 @@ export interface CaseStats {
   readonly minMs: number;
   readonly maxMs: number;
   readonly stddevMs: number;
+  /**
+   * Median CPU time of this process (all its threads) per call. Unlike wall time it barely moves when other
+   * processes load the machine; it does not see work done in other processes (e.g. a server-load client).
+   */
+  readonly cpuMedianMs?: number;
 }
 
 export interface MachineInfo {
@@ -43,6 +48,8 @@ export interface MachineInfo {
   readonly osRelease: string;
   readonly totalMemMb: number;
   readonly node: string;
+  /** os.loadavg() (1, 5, 15 min) when the run started and when it ended. */
+  readonly loadAverage?: { readonly start: readonly number[]; readonly end: readonly number[] };
 }
 
 export interface BenchmarkResult {
@@ -56,6 +63,8 @@ export interface BenchmarkResult {
   readonly cases: Readonly<Record<string, CaseStats>>;
   /** median(case) / median(baseline) for every non-baseline case: < 1 means faster than the baseline. */
   readonly ratios: Readonly<Record<string, number>>;
+  /** cpuMedian(case) / cpuMedian(baseline): the same comparison in CPU time. */
+  readonly cpuRatios?: Readonly<Record<string, number>>;
   readonly report?: Record<string, unknown>;
 }
 
@@ -114,10 +123,13 @@ export function machineInfo(): MachineInfo {
   };
 }
 
-async function timeOnce<S>(fn: BenchCase<S>, state: S, batch: number): Promise<number> {
+async function timeOnce<S>(fn: BenchCase<S>, state: S, batch: number): Promise<{ wallMs: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let i = 0; i < batch; i++) await fn(state);
-  return Number(process.hrtime.bigint() - start) / 1e6 / batch;
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6 / batch;
+  const used = process.cpuUsage(cpu);
+  return { wallMs, cpuMs: (used.user + used.system) / 1e3 / batch };
 }
 
 export interface RunOptions {
@@ -135,35 +147,48 @@ export async function runBenchmark<S>(definition: BenchmarkDefinition<S>, option
   const iterations = options.iterations ?? definition.iterations ?? 50;
   const batch = Math.max(1, Math.floor(definition.batch ?? 1));
   const names = Object.keys(definition.cases);
+  const loadAtStart = loadavg();
   const state = await definition.setup();
   try {
     for (let w = 0; w < warmup; w++) {
       for (const name of names) await definition.cases[name]!(state);
     }
     const samples = new Map<string, number[]>(names.map((n) => [n, []]));
+    const cpuSamples = new Map<string, number[]>(names.map((n) => [n, []]));
     for (let i = 0; i < iterations; i++) {
       for (let k = 0; k < names.length; k++) {
         const name = names[(i + k) % names.length]!;
-        samples.get(name)!.push(await timeOnce(definition.cases[name]!, state, batch));
+        const { wallMs, cpuMs } = await timeOnce(definition.cases[name]!, state, batch);
+        samples.get(name)!.push(wallMs);
+        cpuSamples.get(name)!.push(cpuMs);
       }
       options.onProgress?.(i + 1, iterations);
     }
     const cases: Record<string, CaseStats> = {};
-    for (const name of names) cases[name] = summarize(samples.get(name)!);
+    for (const name of names) {
+      cases[name] = { ...summarize(samples.get(name)!), cpuMedianMs: median([...cpuSamples.get(name)!].sort((a, b) => a - b)) };
+    }
     const baselineMedian = cases[definition.baseline]!.medianMs;
+    const baselineCpu = cases[definition.baseline]!.cpuMedianMs!;
     const ratios: Record<string, number> = {};
-    for (const name of names) if (name !== definition.baseline) ratios[name] = cases[name]!.medianMs / baselineMedian;
+    const cpuRatios: Record<string, number> = {};
+    for (const name of names) {
+      if (name === definition.baseline) continue;
+      ratios[name] = cases[name]!.medianMs / baselineMedian;
+      cpuRatios[name] = cases[name]!.cpuMedianMs! / baselineCpu;
+    }
     const report = definition.report ? await definition.report(state) : undefined;
     return {
       name: definition.name,
       date: new Date().toISOString(),
-      machine: machineInfo(),
+      machine: { ...machineInfo(), loadAverage: { start: loadAtStart, end: loadavg() } },
       warmup,
       iterations,
       batch,
       baseline: definition.baseline,
       cases,
       ratios,
+      cpuRatios,
       ...(report ? { report } : {}),
     };
   } finally {
@@ -179,7 +204,7 @@ function formatMs(ms: number): string {
 
 /** A plain-text table: one row per case, times in ms, ratio against the baseline. */
 export function formatTable(result: BenchmarkResult): string {
-  const header = ['case', 'median ms', 'p50', 'p90', 'p99', 'ratio'];
+  const header = ['case', 'median ms', 'p50', 'p90', 'p99', 'ratio', 'cpu ms', 'cpu ratio'];
   const rows = Object.entries(result.cases).map(([name, s]) => [
     name === result.baseline ? `${name} (baseline)` : name,
     formatMs(s.medianMs),
@@ -187,9 +212,12 @@ export function formatTable(result: BenchmarkResult): string {
     formatMs(s.p90Ms),
     formatMs(s.p99Ms),
     name === result.baseline ? '1.00' : result.ratios[name]!.toFixed(2),
+    s.cpuMedianMs === undefined ? '-' : formatMs(s.cpuMedianMs),
+    name === result.baseline ? '1.00' : (result.cpuRatios?.[name]?.toFixed(2) ?? '-'),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const title = `${result.name}  (${result.iterations} interleaved iterations, ${result.warmup} warm-up${result.batch > 1 ? `, ${result.batch} calls/sample` : ''})`;
+  const load = result.machine.loadAverage ? `, load ${result.machine.loadAverage.start.map((l) => l.toFixed(1)).join('/')}` : '';
+  const title = `${result.name}  (${result.iterations} interleaved iterations, ${result.warmup} warm-up${result.batch > 1 ? `, ${result.batch} calls/sample` : ''}${load})`;
   return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

@@ -49,8 +49,8 @@ export class Executor {
   private readonly byId = new Map<string, EngineV1>();
   private readonly guards = new Map<string, EngineGuard>();
   private readonly loads = new Map<string, Promise<LoadedModel>>();
-  /** Models whose load finished, by the same key as `loads`: lets `execute` skip awaiting an already-settled load. */
-  private readonly loaded = new Map<string, LoadedModel>();
+  /** Models whose load finished, by engine then model: lets `execute` skip awaiting an already-settled load. */
+  private readonly loaded = new Map<string, Map<string, LoadedModel>>();
 
   constructor(private readonly options: ExecutorOptions) {
     for (const engine of options.engines) {
@@ -118,7 +118,10 @@ export class Executor {
       this.loads.set(key, started);
       started.then(
         (model) => {
-          if (this.loads.get(key) === started) this.loaded.set(key, model);
+          if (this.loads.get(key) !== started) return;
+          let byModel = this.loaded.get(engineId);
+          if (!byModel) this.loaded.set(engineId, (byModel = new Map()));
+          byModel.set(modelId, model);
         },
         () => {
           if (this.loads.get(key) === started) this.loads.delete(key);
@@ -183,26 +186,27 @@ export class Executor {
   async execute(target: ExecutionTarget, request: EngineRunRequest, signal: AbortSignal, timeoutMs?: number): Promise<ExecutionResult> {
     const engine = this.getEngine(target.engine);
     this.checkWorkload(engine, request);
+    const guard = this.guards.get(engine.id)!;
     const enqueued = now();
-    return this.guards.get(engine.id)!.execute(
-      async (inner) => {
-        const started = now();
-        const loaded = this.loaded.get(`${engine.id}\u0000${target.model}`) ?? (await this.ensureLoaded(engine.id, target.model, inner));
-        const runRequest: EngineRunRequest = { ...request, modelId: target.model };
-        if (loaded.pipeline && request.input.kind !== 'tensors') {
-          return this.runPipeline(engine, loaded, runRequest, inner, started - enqueued);
-        }
-        const inferStart = now();
-        const result = await engine.doRun(runRequest, inner);
-        const end = now();
-        return {
-          ...result,
-          timings: { queueMs: started - enqueued, preprocessMs: inferStart - started, inferMs: end - inferStart, postprocessMs: 0, totalMs: end - enqueued },
-        };
-      },
-      signal,
-      timeoutMs,
-    );
+    const attempt = guard.tryEnter(signal, timeoutMs) ?? (await guard.enter(signal, timeoutMs));
+    return attempt.settle(this.runAttempt(engine, target.model, request, attempt.signal, enqueued));
+  }
+
+  /** The work inside one attempt (load if needed, then the pipeline or the engine), with its timings. */
+  private async runAttempt(engine: EngineV1, modelId: string, request: EngineRunRequest, signal: AbortSignal, enqueued: number): Promise<ExecutionResult> {
+    const started = now();
+    const loaded = this.loaded.get(engine.id)?.get(modelId) ?? (await this.ensureLoaded(engine.id, modelId, signal));
+    const runRequest: EngineRunRequest = request.modelId === modelId ? request : { ...request, modelId };
+    if (loaded.pipeline && request.input.kind !== 'tensors') {
+      return this.runPipeline(engine, loaded, runRequest, signal, started - enqueued);
+    }
+    const inferStart = now();
+    const result = await engine.doRun(runRequest, signal);
+    const end = now();
+    return {
+      ...result,
+      timings: { queueMs: started - enqueued, preprocessMs: inferStart - started, inferMs: end - inferStart, postprocessMs: 0, totalMs: end - enqueued },
+    };
   }
 
   private async runPipeline(

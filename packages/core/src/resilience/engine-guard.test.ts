@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
 import { EngineGuard } from './engine-guard.js';
 import { resolveResilience } from './resilience-config.js';
 
@@ -31,5 +32,98 @@ describe('EngineGuard attempt signals', () => {
     const first = await g.execute(async (s) => s, never());
     const second = await g.execute(async (s) => s, never());
     expect(second).not.toBe(first);
+  });
+});
+
+describe('EngineGuard mechanics (shared timer, one caller listener, bulkhead)', () => {
+  const deferred = () => {
+    let resolve!: (v: string) => void;
+    const promise = new Promise<string>((r) => (resolve = r));
+    return { promise, resolve };
+  };
+
+  it('arms one timer for many attempts instead of one per call', async () => {
+    const g = new EngineGuard('e', resolveResilience({ timeoutMs: 60_000 }, 'e'));
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      for (let i = 0; i < 20; i++) await g.execute(async () => i, never());
+      await Promise.all(Array.from({ length: 10 }, (_, i) => g.execute(async () => i, never())));
+      expect(spy.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('times out each attempt at its own limit, in deadline order, with a later short limit first', async () => {
+    const g = new EngineGuard('e', resolveResilience({ timeoutMs: 60_000 }, 'e'));
+    const order: string[] = [];
+    const long = g.execute(() => new Promise(() => {}), never(), 80).catch((e: { code: string }) => order.push(`long:${e.code}`));
+    const short = g.execute(() => new Promise(() => {}), never(), 10).catch((e: { code: string }) => order.push(`short:${e.code}`));
+    const answered = g.execute(async () => 'ok', never(), 5);
+    expect(await answered).toBe('ok');
+    await Promise.all([long, short]);
+    expect(order).toEqual(['short:TIMEOUT', 'long:TIMEOUT']);
+    expect(g.load).toBe(0);
+  });
+
+  it('leaves nothing keeping the process alive once every attempt settled', async () => {
+    const g = new EngineGuard('e', resolveResilience({ timeoutMs: 60_000 }, 'e'));
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const hanging = deferred();
+    const call = g.execute(() => hanging.promise, never());
+    expect(timers()).toBe(before + 1);
+    hanging.resolve('done');
+    expect(await call).toBe('done');
+    expect(timers()).toBe(before);
+  });
+
+  it('adds one abort listener to a caller signal however many attempts run under it', async () => {
+    const g = new EngineGuard('e', resolveResilience({}, 'e'));
+    const caller = new AbortController();
+    const gates = [deferred(), deferred(), deferred()];
+    const seen: AbortSignal[] = [];
+    const calls = gates.map((gate) => g.execute((s) => (seen.push(s), gate.promise), caller.signal));
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+    gates[0]!.resolve('first');
+    expect(await calls[0]).toBe('first');
+    caller.abort(new Error('stop'));
+    expect(seen.map((s) => s.aborted)).toEqual([false, true, true]);
+    // the engine decides what an abort means for work in flight; these two answer anyway
+    gates[1]!.resolve('late');
+    gates[2]!.resolve('late');
+    expect(await Promise.all(calls.slice(1))).toEqual(['late', 'late']);
+    expect(g.load).toBe(0);
+  });
+
+  it('queues past maxConcurrent in order, refuses past maxQueue, and drops a queued caller that aborted', async () => {
+    const g = new EngineGuard('e', resolveResilience({ bulkhead: { maxConcurrent: 1, maxQueue: 2 } }, 'e'));
+    const gate = deferred();
+    const order: string[] = [];
+    const first = g.execute(() => gate.promise, never());
+    const leaving = new AbortController();
+    const queuedAborted = g.execute(async () => order.push('aborted one ran'), leaving.signal);
+    const queued = g.execute(async () => (order.push('queued'), 'second'), never());
+    await expect(g.execute(async () => 'x', never())).rejects.toMatchObject({ code: 'BULKHEAD_FULL' });
+    expect(g.load).toBe(3);
+    leaving.abort();
+    gate.resolve('first');
+    expect(await first).toBe('first');
+    await expect(queuedAborted).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(await queued).toBe('second');
+    expect(order).toEqual(['queued']);
+    expect(g.load).toBe(0);
+  });
+
+  it('refuses calls while the circuit is open and holds a stream slot until release', async () => {
+    const g = new EngineGuard('e', resolveResilience({ circuitBreaker: { consecutiveFailures: 1, cooldownMs: 60_000 }, bulkhead: { maxConcurrent: 1, maxQueue: 0 } }, 'e'));
+    const release = await g.acquireStreamSlot(never());
+    expect(g.load).toBe(1);
+    await expect(g.execute(async () => 'x', never())).rejects.toMatchObject({ code: 'BULKHEAD_FULL' });
+    release(new Error('stream broke'));
+    expect(g.load).toBe(0);
+    expect(g.circuitState).toBe('open');
+    await expect(g.execute(async () => 'x', never())).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    await expect(g.acquireStreamSlot(never())).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
   });
 });

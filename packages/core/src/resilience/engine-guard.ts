@@ -1,15 +1,7 @@
-import {
-  BrokenCircuitError,
-  BulkheadRejectedError,
-  CircuitState,
-  ConsecutiveBreaker,
-  bulkhead,
-  circuitBreaker,
-  handleWhen,
-  type BulkheadPolicy,
-  type CircuitBreakerPolicy,
-} from 'cockatiel';
+import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
 import { SwitchyardError, toSwitchyardError } from '../errors/switchyard-error.js';
+import { CircuitBreaker, type Admission, type CircuitState } from './circuit-breaker.js';
+import { AttemptDeadlines, AttemptTimeout, GuardedAttempt, linkToParent, unlinkFromParent, type AttemptOwner } from './guarded-attempt.js';
 import type { ResolvedResilience } from './resilience-config.js';
 
 /** Errors that count against an engine's circuit: its own failures, not the caller's bad input or cancellation. */
@@ -34,87 +26,154 @@ export interface GuardHooks {
   onCircuitClose?(): void;
 }
 
+interface SlotWaiter {
+  readonly signal: AbortSignal;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
- * Per-engine protection for one attempt: bulkhead (max concurrent + bounded queue) -> circuit breaker -> timeout.
- * Cockatiel errors are translated to SwitchyardErrors (BULKHEAD_FULL, CIRCUIT_OPEN, TIMEOUT, ABORTED).
+ * Per-engine protection for one attempt: bulkhead (max concurrent + bounded FIFO queue) -> circuit breaker ->
+ * timeout, with SwitchyardErrors (BULKHEAD_FULL, CIRCUIT_OPEN, TIMEOUT, ABORTED).
+ *
+ * Hot path (a free slot, a closed circuit): everything is synchronous bookkeeping — a counter, the breaker's
+ * `admit()`, one fresh AbortController, a place in the guard's shared deadline list (one timer per guard, not
+ * per call) and in the caller signal's link (one abort listener per caller signal, not per call).
  */
-export class EngineGuard {
-  readonly bulkhead: BulkheadPolicy;
-  readonly breaker: CircuitBreakerPolicy;
-  private active = 0;
+export class EngineGuard implements AttemptOwner {
+  private readonly breaker: CircuitBreaker;
+  private readonly deadlines = new AttemptDeadlines();
+  /** Slots held (attempts and streams). */
+  private running = 0;
+  private readonly queue: SlotWaiter[] = [];
+  private queueHead = 0;
 
   constructor(
     readonly engineId: string,
     readonly settings: ResolvedResilience,
     hooks: GuardHooks = {},
   ) {
-    this.bulkhead = bulkhead(settings.bulkhead.maxConcurrent, settings.bulkhead.maxQueue);
-    this.breaker = circuitBreaker(handleWhen(countsAgainstEngine), {
-      halfOpenAfter: settings.circuitBreaker.cooldownMs,
-      breaker: new ConsecutiveBreaker(settings.circuitBreaker.consecutiveFailures),
+    this.breaker = new CircuitBreaker(settings.circuitBreaker.consecutiveFailures, settings.circuitBreaker.cooldownMs, countsAgainstEngine, {
+      onOpen: () => hooks.onCircuitOpen?.(),
+      onClose: () => hooks.onCircuitClose?.(),
     });
-    this.breaker.onBreak(() => hooks.onCircuitOpen?.());
-    this.breaker.onReset(() => hooks.onCircuitClose?.());
   }
 
-  get circuitState(): 'closed' | 'open' | 'half-open' {
-    const state = this.breaker.state;
-    if (state === CircuitState.Closed) return 'closed';
-    if (state === CircuitState.HalfOpen) return 'half-open';
-    return 'open';
+  get circuitState(): CircuitState {
+    return this.breaker.state;
   }
 
   /** Calls in flight or queued on this engine (for least-busy routing). */
   get load(): number {
-    return this.active;
+    return this.running + this.queued;
+  }
+
+  private get queued(): number {
+    return this.queue.length - this.queueHead;
   }
 
   /** Runs one attempt. `fn` gets a signal that fires on caller abort or on timeout. */
   async execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal, timeoutMs?: number): Promise<T> {
-    const limit = timeoutMs ?? this.settings.timeoutMs;
-    this.active++;
+    const attempt = this.tryEnter(signal, timeoutMs) ?? (await this.enter(signal, timeoutMs));
+    let pending: Promise<T>;
     try {
-      return await this.bulkhead.execute(() => this.breaker.execute(() => withTimeout(fn, signal, limit)), signal);
+      pending = fn(attempt.signal);
     } catch (error) {
-      throw this.translate(error, signal, limit);
-    } finally {
-      this.active--;
+      pending = Promise.reject(error);
     }
+    return attempt.settle(pending);
+  }
+
+  /**
+   * The synchronous fast path of `execute`: with a free slot and a closed circuit, the started attempt (run the
+   * work on `attempt.signal`, then `attempt.settle(work)`); otherwise undefined (use `enter`). Throws ABORTED or
+   * CIRCUIT_OPEN.
+   */
+  tryEnter(signal: AbortSignal, timeoutMs?: number): GuardedAttempt | undefined {
+    if (signal.aborted) throw this.translate(signal.reason, signal, 0);
+    if (this.running >= this.settings.bulkhead.maxConcurrent || this.queued > 0) return undefined;
+    const admission = this.breaker.admit();
+    if (typeof admission !== 'string') return undefined;
+    if (admission === 'open') throw this.translate(new BrokenCircuitError(), signal, 0);
+    this.running++;
+    return this.start(signal, timeoutMs, admission);
+  }
+
+  /** The general path: waits for a slot (bounded queue) and for a running half-open trial, then starts. */
+  async enter(signal: AbortSignal, timeoutMs?: number): Promise<GuardedAttempt> {
+    return this.start(signal, timeoutMs, await this.acquire(signal));
   }
 
   /**
    * Holds a bulkhead slot and checks the circuit for the duration of a stream; `release(error?)` records the outcome.
    */
   async acquireStreamSlot(signal: AbortSignal): Promise<(error?: unknown) => void> {
-    if (this.breaker.state === CircuitState.Open || this.breaker.state === CircuitState.Isolated) {
-      throw this.translate(new BrokenCircuitError(), signal, 0);
-    }
-    let releaseSlot!: () => void;
-    let acquired!: () => void;
-    const held = new Promise<void>((resolve) => (releaseSlot = resolve));
-    const ready = new Promise<void>((resolve, reject) => {
-      acquired = resolve;
-      this.bulkhead.execute(() => (acquired(), held), signal).catch(reject);
-    });
-    try {
-      await ready;
-    } catch (error) {
-      throw this.translate(error, signal, 0);
-    }
-    this.active++;
+    const admission = await this.acquire(signal);
     let released = false;
     return (error?: unknown) => {
       if (released) return;
       released = true;
-      this.active--;
-      releaseSlot();
-      // Record the stream's outcome on the breaker without running anything through it twice.
-      void this.breaker
-        .execute(() => {
-          if (error !== undefined && countsAgainstEngine(error)) throw error;
-        })
-        .catch(() => {});
+      if (error === undefined) this.breaker.recordSuccess(admission);
+      else this.breaker.recordFailure(admission, error);
+      this.releaseSlot();
     };
+  }
+
+  /** @internal Called by a GuardedAttempt when it settles: returns the error the caller sees. */
+  finish(attempt: GuardedAttempt, error: unknown, failed: boolean): SwitchyardError | undefined {
+    this.deadlines.remove(attempt);
+    unlinkFromParent(attempt);
+    const admission = attempt.ticket as Admission;
+    if (failed) this.breaker.recordFailure(admission, error);
+    else this.breaker.recordSuccess(admission);
+    this.releaseSlot();
+    return failed ? this.translate(error, attempt.caller, attempt.limitMs) : undefined;
+  }
+
+  private start(signal: AbortSignal, timeoutMs: number | undefined, admission: Admission): GuardedAttempt {
+    const attempt = new GuardedAttempt(this, signal, timeoutMs ?? this.settings.timeoutMs, admission);
+    linkToParent(attempt, signal);
+    this.deadlines.add(attempt);
+    return attempt;
+  }
+
+  /** A slot (queued FIFO when all are taken) and the circuit's admission; the slot is held on return. */
+  private async acquire(signal: AbortSignal): Promise<Admission> {
+    if (signal.aborted) throw this.translate(signal.reason, signal, 0);
+    if (this.running < this.settings.bulkhead.maxConcurrent && this.queued === 0) this.running++;
+    else if (this.queued >= this.settings.bulkhead.maxQueue) throw this.translate(new BulkheadRejectedError(this.settings.bulkhead.maxConcurrent, this.settings.bulkhead.maxQueue), signal, 0);
+    else await new Promise<void>((resolve, reject) => this.queue.push({ signal, resolve, reject }));
+    try {
+      for (;;) {
+        if (signal.aborted) throw this.translate(signal.reason, signal, 0);
+        const admission = this.breaker.admit();
+        if (admission === 'open') throw this.translate(new BrokenCircuitError(), signal, 0);
+        if (typeof admission === 'string') return admission;
+        await admission;
+      }
+    } catch (error) {
+      this.releaseSlot();
+      throw error;
+    }
+  }
+
+  /** Hands the slot to the first queued caller that is still waiting, or frees it. */
+  private releaseSlot(): void {
+    while (this.queued > 0) {
+      const waiter = this.queue[this.queueHead]!;
+      this.queue[this.queueHead++] = undefined as never;
+      if (this.queueHead > 64 && this.queueHead * 2 > this.queue.length) {
+        this.queue.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      if (waiter.signal.aborted) {
+        waiter.reject(this.translate(waiter.signal.reason, waiter.signal, 0));
+        continue;
+      }
+      waiter.resolve();
+      return;
+    }
+    this.running--;
   }
 
   private translate(error: unknown, signal: AbortSignal, limit: number): SwitchyardError {
@@ -148,54 +207,4 @@ export class EngineGuard {
     }
     return toSwitchyardError(error, 'INTERNAL');
   }
-}
-
-/** Marks an attempt that hit its timeout (translated to TIMEOUT; counts against the circuit). */
-class AttemptTimeout extends Error {}
-
-/**
- * Aggressive per-attempt timeout: rejects at the deadline even if the engine ignores its signal, and aborts the
- * engine's signal. Hand-rolled instead of cockatiel's TimeoutPolicy, whose AbortSignal wiring costs ~80 µs per call
- * on Node 20 (bench/src/orchestrator-overhead.bench.ts); bulkhead, circuit breaker and retry stay cockatiel.
- * Each attempt gets a fresh AbortController (never pooled): an engine may keep its signal past the call.
- */
-function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, parent: AbortSignal, limitMs: number): Promise<T> {
-  const controller = new AbortController();
-  const onParentAbort = () => controller.abort(parent.reason);
-  if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener('abort', onParentAbort, { once: true });
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const finish = () => {
-      settled = true;
-      clearTimeout(timer);
-      parent.removeEventListener('abort', onParentAbort);
-    };
-    const timer = Number.isFinite(limitMs)
-      ? setTimeout(() => {
-          if (settled) return;
-          finish();
-          controller.abort(new AttemptTimeout());
-          reject(new AttemptTimeout());
-        }, limitMs)
-      : undefined;
-    let pending: Promise<T>;
-    try {
-      pending = fn(controller.signal);
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    pending.then(
-      (value) => {
-        if (settled) return;
-        finish();
-        resolve(value);
-      },
-      (error: unknown) => {
-        if (settled) return;
-        finish();
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,0 +1,80 @@
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+/** What `admit()` lets a call do: run normally, run as the half-open trial, or nothing (the circuit is open). */
+export type Admission = 'pass' | 'trial' | 'open';
+
+export interface CircuitBreakerHooks {
+  onOpen?(): void;
+  onClose?(): void;
+}
+
+/**
+ * Consecutive-failure circuit breaker with a synchronous, allocation-free API for the per-attempt hot path:
+ * `admit()` before a call, `recordSuccess`/`recordFailure` after it. Semantics follow cockatiel's ConsecutiveBreaker
+ * policy, which it replaces: `consecutiveFailures` counted failures open the circuit; after `cooldownMs` the next
+ * call is a single trial (calls arriving meanwhile wait for it); its success closes the circuit, its counted failure
+ * re-opens it, an error that does not count (`counts(error)` false) closes it.
+ */
+export class CircuitBreaker {
+  private current: CircuitState = 'closed';
+  private failures = 0;
+  private openedAt = 0;
+  private trialDone?: Promise<void>;
+  private endTrial?: () => void;
+
+  constructor(
+    private readonly consecutiveFailures: number,
+    private readonly cooldownMs: number,
+    private readonly counts: (error: unknown) => boolean,
+    private readonly hooks: CircuitBreakerHooks = {},
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** 'open' stays 'open' after the cooldown until a call arrives and becomes the trial (as cockatiel reports it). */
+  get state(): CircuitState {
+    return this.current;
+  }
+
+  /** Whether a call may run now; while a trial runs, a promise that settles when it is over (ask again then). */
+  admit(): Admission | Promise<void> {
+    if (this.current === 'closed') return 'pass';
+    if (this.current === 'half-open') return this.trialDone!;
+    if (this.now() - this.openedAt < this.cooldownMs) return 'open';
+    this.current = 'half-open';
+    this.trialDone = new Promise<void>((resolve) => (this.endTrial = resolve));
+    return 'trial';
+  }
+
+  /** An admitted call succeeded. */
+  recordSuccess(admission: Admission): void {
+    if (admission === 'trial') this.endTrialWith(false);
+    else this.failures = 0;
+  }
+
+  /** An admitted call failed with `error` (which counts only if `counts(error)`). */
+  recordFailure(admission: Admission, error: unknown): void {
+    const counted = this.counts(error);
+    if (admission === 'trial') this.endTrialWith(counted);
+    else if (counted && ++this.failures >= this.consecutiveFailures && this.current === 'closed') this.open();
+  }
+
+  private endTrialWith(failed: boolean): void {
+    if (failed) this.open();
+    else this.close();
+    const end = this.endTrial!;
+    this.trialDone = this.endTrial = undefined;
+    end();
+  }
+
+  private open(): void {
+    this.current = 'open';
+    this.openedAt = this.now();
+    this.hooks.onOpen?.();
+  }
+
+  private close(): void {
+    this.current = 'closed';
+    this.failures = 0;
+    this.hooks.onClose?.();
+  }
+}

@@ -1,0 +1,190 @@
+/** Marks an attempt that hit its timeout (translated to TIMEOUT; counts against the circuit). */
+export class AttemptTimeout extends Error {}
+
+/** What an attempt reports back when it settles (the guard releases its slot and records the outcome). */
+export interface AttemptOwner {
+  finish(attempt: GuardedAttempt, error: unknown, failed: boolean): unknown;
+}
+
+let capturing: GuardedAttempt | undefined;
+/** Promise executor shared by every attempt (no closure per call): hands resolve/reject to `capturing`. */
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  capturing!.resolveOuter = resolve;
+  capturing!.rejectOuter = reject;
+}
+
+/**
+ * One guarded attempt: its own AbortController (created per attempt, never pooled — an engine may keep the signal
+ * past the call), its deadline in the guard's shared deadline list, and its membership in the caller signal's
+ * link. `settle(pending)` returns what the caller awaits: the engine's outcome, or TIMEOUT at the deadline even if
+ * the engine ignores its signal.
+ */
+export class GuardedAttempt {
+  readonly controller = new AbortController();
+  /** The deadline list (AttemptDeadlines), ordered by deadline. */
+  prev: GuardedAttempt | undefined = undefined;
+  next: GuardedAttempt | undefined = undefined;
+  /** The caller signal's attempts (ParentLink). */
+  parentPrev: GuardedAttempt | undefined = undefined;
+  parentNext: GuardedAttempt | undefined = undefined;
+  link: ParentLink | undefined = undefined;
+  resolveOuter: ((value: unknown) => void) | undefined = undefined;
+  rejectOuter: ((error: unknown) => void) | undefined = undefined;
+  settled = false;
+
+  /** performance.now() time at which the attempt times out (Infinity: never). */
+  readonly deadline: number;
+
+  constructor(
+    readonly owner: AttemptOwner,
+    /** The caller's signal (its abort is forwarded to this attempt's signal). */
+    readonly caller: AbortSignal,
+    readonly limitMs: number,
+    /** Opaque to the attempt: what the owner needs back in finish() (the circuit admission). */
+    readonly ticket: unknown,
+  ) {
+    this.deadline = Number.isFinite(limitMs) ? performance.now() + limitMs : Infinity;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  settle<T>(pending: Promise<T>): Promise<T> {
+    capturing = this;
+    const outer = new Promise<T>(capture as (resolve: (value: T) => void, reject: (error: unknown) => void) => void);
+    capturing = undefined;
+    void this.watch(pending);
+    return outer;
+  }
+
+  private async watch(pending: Promise<unknown>): Promise<void> {
+    let value: unknown;
+    try {
+      value = await pending;
+    } catch (error) {
+      if (this.settled) return;
+      this.settled = true;
+      this.rejectOuter!(this.owner.finish(this, error, true));
+      return;
+    }
+    if (this.settled) return;
+    this.settled = true;
+    this.owner.finish(this, undefined, false);
+    this.resolveOuter!(value);
+  }
+
+  /** Called by the deadline list at the deadline. */
+  expire(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const timeout = new AttemptTimeout();
+    this.controller.abort(timeout);
+    this.rejectOuter!(this.owner.finish(this, timeout, true));
+  }
+}
+
+/**
+ * The guard's timer wheel: every in-flight attempt in deadline order, and ONE timer armed for the earliest deadline
+ * (instead of a setTimeout + clearTimeout per call). Settled attempts leave the list; the timer is left armed (and
+ * unref'd while nothing is in flight) and re-armed only when it fires or an earlier deadline arrives.
+ */
+export class AttemptDeadlines {
+  private head: GuardedAttempt | undefined;
+  private tail: GuardedAttempt | undefined;
+  private live = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private armedAt = Infinity;
+  private readonly onTimer = () => this.fire();
+
+  add(attempt: GuardedAttempt): void {
+    if (attempt.deadline === Infinity) return;
+    // Deadlines mostly arrive in order (same limit, later start): search from the tail.
+    let after = this.tail;
+    while (after && after.deadline > attempt.deadline) after = after.prev;
+    attempt.prev = after;
+    attempt.next = after ? after.next : this.head;
+    if (attempt.next) attempt.next.prev = attempt;
+    else this.tail = attempt;
+    if (after) after.next = attempt;
+    else this.head = attempt;
+    if (this.live++ === 0) this.timer?.ref();
+    if (attempt.deadline < this.armedAt) this.arm(attempt.deadline);
+  }
+
+  remove(attempt: GuardedAttempt): void {
+    if (attempt.deadline === Infinity) return;
+    const { prev, next } = attempt;
+    if (prev) prev.next = next;
+    else if (this.head === attempt) this.head = next;
+    else return; // not in the list (already expired)
+    if (next) next.prev = prev;
+    else this.tail = prev;
+    attempt.prev = attempt.next = undefined;
+    if (--this.live === 0) this.timer?.unref();
+  }
+
+  private arm(at: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.armedAt = at;
+    this.timer = setTimeout(this.onTimer, Math.max(0, Math.ceil(at - performance.now())));
+    if (this.live === 0) this.timer.unref();
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.armedAt = Infinity;
+    const now = performance.now();
+    // Node may fire up to ~1 ms early (whole-ms delays); such an attempt is due.
+    while (this.head && this.head.deadline <= now + 1) {
+      const due = this.head;
+      this.remove(due);
+      due.expire();
+    }
+    if (this.head) this.arm(this.head.deadline);
+  }
+}
+
+/**
+ * The attempts running under one caller signal. The caller's signal gets ONE abort listener (this object, for the
+ * signal's lifetime) however many attempts run under it, instead of an add/remove per attempt.
+ */
+class ParentLink {
+  first: GuardedAttempt | undefined;
+
+  constructor(private readonly signal: AbortSignal) {}
+
+  handleEvent(): void {
+    for (let attempt = this.first; attempt; ) {
+      const next = attempt.parentNext;
+      attempt.controller.abort(this.signal.reason);
+      attempt = next;
+    }
+  }
+}
+
+const links = new WeakMap<AbortSignal, ParentLink>();
+
+/** Makes `attempt`'s signal fire when `parent` aborts (call `unlinkFromParent` when the attempt settles). */
+export function linkToParent(attempt: GuardedAttempt, parent: AbortSignal): void {
+  let link = links.get(parent);
+  if (!link) {
+    link = new ParentLink(parent);
+    links.set(parent, link);
+    parent.addEventListener('abort', link, { once: true });
+  }
+  attempt.link = link;
+  attempt.parentNext = link.first;
+  if (link.first) link.first.parentPrev = attempt;
+  link.first = attempt;
+}
+
+export function unlinkFromParent(attempt: GuardedAttempt): void {
+  const link = attempt.link;
+  if (!link) return;
+  const { parentPrev, parentNext } = attempt;
+  if (parentPrev) parentPrev.parentNext = parentNext;
+  else link.first = parentNext;
+  if (parentNext) parentNext.parentPrev = parentPrev;
+  attempt.link = attempt.parentPrev = attempt.parentNext = undefined;
+}
