@@ -57,10 +57,13 @@ for (const node of profile.nodes) {
   byFunction.set(key, (byFunction.get(key) ?? 0) + (selfSamples.get(node.id) ?? 0));
 }
 const top = [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
-console.log('self %  function');
-for (const [key, count] of top) console.log(`${((count / total) * 100).toFixed(1).padStart(6)}  ${key}`);
+const lines = [`${name}/${caseName}: top self time over ${total} samples`, 'self %  function'];
+for (const [key, count] of top) lines.push(`${((count / total) * 100).toFixed(1).padStart(6)}  ${key}`);
+console.log(lines.join('\n'));
+// the summary is committed (bench/results/profiles/*.txt); the raw .cpuprofile (open it in Chrome DevTools) is not
 const outDir = join(benchDir, 'results', 'profiles');
 await mkdir(outDir, { recursive: true });
-const out = join(outDir, `${name}-${caseName}.cpuprofile`);
-await writeFile(out, JSON.stringify(profile));
-console.log(`wrote ${out}`);
+const out = join(outDir, `${name}-${caseName}`);
+await writeFile(`${out}.cpuprofile`, JSON.stringify(profile));
+await writeFile(`${out}.txt`, lines.join('\n') + '\n');
+console.log(`wrote ${out}.cpuprofile and .txt`);
