@@ -17,3 +17,4 @@ export * from './streaming/index.js';
 export * from './tasks/index.js';
 export * from './steps/index.js';
 export * from './template-executor/index.js';
+export * from './bundles/index.js';

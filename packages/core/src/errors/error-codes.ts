@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   ARTIFACT_NOT_FOUND: "A model file could not be resolved (path, npm package or URL).",
   UNTRUSTED_ARTIFACT: 'A model file failed sha256 verification; it was not loaded.',
   METADATA_INVALID: 'model_metadata.json failed validation (file, JSON pointer, expected, found).',
+  BUNDLE_INVALID: 'A .xyb bundle is malformed or hostile (path escape, link, size limit, manifest mismatch); nothing was extracted.',
   INVALID_INPUT: 'The input does not match what the model or step expects (name, dtype, shape, format).',
   STEP_FAILED: 'A pre/post-processing step failed; the message names the step and the model.',
   UNSUPPORTED: 'The engine or step does not support the requested workload, format or feature.',
