@@ -99,6 +99,27 @@ describe('xybrid model zoo, generated pipelines (codegen)', () => {
   });
 });
 
+describe('xybrid model zoo as .xyb bundles', () => {
+  it('`switchyard bundle <folder>` writes a bundle that runs unchanged (mnist, distilbert)', async () => {
+    const { runCli } = await import('../test/run-cli.js');
+    for (const c of cases.filter((x) => x.dir === 'mnist' || x.dir === 'distilbert')) {
+      const out = join(scratch, `${c.dir}.xyb`);
+      const cli = await runCli(['bundle', join(ZOO, c.dir), '--out', out, '--target', 'x86_64-linux']);
+      expect(cli.err).toBe('');
+      expect(cli.out).toMatch(new RegExp(`${c.dir}\\.xyb: \\S+ \\S+ \\(\\d files, hash [0-9a-f]{64}\\)`));
+      const { output } = await runModelFromMetadataFile({ path: out, input: c.input(), engine: createOnnxEngine(), bundles: { cacheDir: join(scratch, 'bundles') } });
+      expectReference(output, c.reference());
+    }
+  });
+
+  it('`switchyard bundle` on a folder without model_metadata.json fails with a clear error', async () => {
+    const { runCli } = await import('../test/run-cli.js');
+    const cli = await runCli(['bundle', scratch, '--out', join(scratch, 'none.xyb')]);
+    expect(cli.exitCode).toBe(1);
+    expect(cli.err).toMatch(/METADATA_INVALID: .*cannot read model_metadata\.json/);
+  });
+});
+
 /** The same input a CLI argument gives the interpreter, built by hand for the generated pipeline. */
 async function inputValue(argument: string): Promise<unknown> {
   if (argument.endsWith('.png')) {

@@ -4,6 +4,7 @@
  */
 export * as validate from './validate.js';
 export * as plugins from './plugins.js';
+export * as bundle from './bundle.js';
 export * as codegen from './codegen.js';
 export * as models from './models.js';
 export * as run from './run.js';

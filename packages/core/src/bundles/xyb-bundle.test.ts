@@ -6,11 +6,13 @@ import { decompress } from 'fzstd';
 import { packTar, unpackTar } from 'modern-tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../errors/switchyard-error.js';
+import { DirectoryModelCatalog } from '../executor/directory-model-catalog.js';
 import { openXybBundle } from './xyb-bundle.js';
 import { computeXybHash, type XybManifest } from './xyb-manifest.js';
 import { writeXybBundle, zstdCompress } from './xyb-write.js';
 
-const MINILM = fileURLToPath(new URL('../../../../models/xybrid-minilm/', import.meta.url));
+const MODELS = fileURLToPath(new URL('../../../../models/', import.meta.url));
+const MINILM = join(MODELS, 'xybrid-minilm');
 let work: string;
 
 beforeAll(() => {
@@ -130,7 +132,20 @@ describe('.xyb bundles (xybrid format: zstd tar + manifest.json)', () => {
     expect(notZstd.message).toMatch(/json\.xyb: is not zstd-compressed data/);
   });
 
-  it('packs files that come from sources and drops their sources entry', async () => {
+  it('a models.dirs entry that is a .xyb file gives its model to the catalog (by model_id)', async () => {
+    const out = join(work, 'catalog-minilm.xyb');
+    await writeXybBundle(MINILM, out);
+    const catalog = new DirectoryModelCatalog([MODELS, out], '/');
+    expect(catalog.bundles).toEqual([out]);
+    await catalog.openBundles({ cacheDir: join(work, 'catalog-cache') });
+    const entry = catalog.get('xybrid-minilm');
+    expect(entry?.dir.startsWith(join(work, 'catalog-cache'))).toBe(true);
+    expect((entry?.metadata as { model_id: string }).model_id).toBe('xybrid-minilm');
+    expect(catalog.ids()).toContain('xybrid-digits');
+    expect(catalog.ids()).toContain('xybrid-minilm');
+  });
+
+  it('refuses to bundle a folder whose sources escape it (the provisioner\'s path rules)', async () => {
     const dir = join(work, 'sourced');
     cpSync(MINILM, dir, { recursive: true });
     const external = join(work, 'elsewhere');

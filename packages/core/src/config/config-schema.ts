@@ -43,7 +43,7 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
             "type": "string",
             "minLength": 1
           },
-          "description": "Folders holding <id>/model_metadata.json, relative to the config file."
+          "description": "Folders holding <id>/model_metadata.json, or .xyb bundle files (xybrid format, one model each), relative to the config file."
         },
         "registry": {
           "type": "string",

@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { ModelPipeline } from '../contracts/pipeline.js';
 import { defineAppExtension } from '../app/app-extension.js';
 import { DirectoryModelCatalog } from '../executor/directory-model-catalog.js';
@@ -35,13 +35,15 @@ function serverModelIds(server: Readonly<Record<string, unknown>> | undefined): 
  */
 export const orchestratorExtension = defineAppExtension({
   name: 'orchestrator',
-  setup(context) {
+  async setup(context) {
     const config = context.config;
     const overrides = config.models?.overrides ?? {};
     const registered = context.container.isRegistered(TOKENS.ModelRegistry, true)
       ? context.container.resolve<RegistryLike>(TOKENS.ModelRegistry)
       : undefined;
     const directory = new DirectoryModelCatalog(config.models?.dirs ?? ['models'], context.baseDir, (id) => overrides[id]?.engine);
+    // .xyb entries are extracted (verified) next to the download cache, once per bundle.
+    await directory.openBundles({ cacheDir: join(resolve(context.baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles') });
     const located = (entry: RegisteredModel): RegisteredModel =>
       entry.dir !== undefined && !isAbsolute(entry.dir) ? { ...entry, dir: resolve(context.baseDir, entry.dir) } : entry;
     const listed = registered?.list ? new Map(registered.list().map((entry) => [entry.id, located(entry)])) : undefined;

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { isXybPath, openXybBundle, type OpenXybOptions } from '../bundles/xyb-bundle.js';
 import { SwitchyardError } from '../errors/switchyard-error.js';
 import { ModelProvisioner, type ModelProvisionerOptions } from '../provisioning/model-provisioner.js';
-import { MetadataInvalidError } from './metadata-invalid-error.js';
+import { MetadataInvalidError, type MetadataIssue } from './metadata-invalid-error.js';
 import { parseModelMetadata } from './metadata-validator.js';
 import type { ModelMetadata } from './model-metadata.generated.js';
 
@@ -17,13 +19,26 @@ export interface LoadedMetadataFile {
   readonly files: Readonly<Record<string, string>>;
 }
 
-/** Reads, parses and validates a model_metadata.json and resolves its `files` relative to it. */
+/**
+ * Reads, parses and validates a model_metadata.json and resolves its `files` relative to it. A `.xyb` bundle (or a
+ * model folder) works too: the bundle is opened (verified, extracted once into the bundle cache) and its
+ * model_metadata.json read.
+ */
 export async function loadModelMetadataFile(
   path: string,
-  options: { provisioner?: ModelProvisionerOptions; signal?: AbortSignal } = {},
+  options: { provisioner?: ModelProvisionerOptions; signal?: AbortSignal; bundles?: OpenXybOptions; strict?: boolean; onWarning?: (issue: MetadataIssue) => void } = {},
 ): Promise<LoadedMetadataFile> {
   const { provisioner = {}, signal } = options;
-  const file = resolve(path);
+  let file = resolve(path);
+  if (isXybPath(file)) {
+    const bundle = await openXybBundle(file, options.bundles);
+    if (!bundle.manifest.has_metadata || !existsSync(join(bundle.dir, 'model_metadata.json'))) {
+      throw new SwitchyardError({ code: 'BUNDLE_INVALID', message: `${basename(file)}: has no model_metadata.json (has_metadata is false), so it cannot run here`, details: { file: basename(file) } });
+    }
+    file = join(bundle.dir, 'model_metadata.json');
+  } else if (existsSync(join(file, 'model_metadata.json'))) {
+    file = join(file, 'model_metadata.json');
+  }
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -36,7 +51,7 @@ export async function loadModelMetadataFile(
   } catch (cause) {
     throw new MetadataInvalidError({ issues: [{ file: path, pointer: '', message: `is not valid JSON: ${(cause as Error).message}` }], cause });
   }
-  const metadata = parseModelMetadata(json, { file: path });
+  const metadata = parseModelMetadata(json, { file: path, strict: options.strict ?? false, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
   const dir = dirname(file);
   // Files resolve like any model folder: next to the metadata, or from `sources` (npm package, path, url) with sha256.
   const { files } = await new ModelProvisioner({ appDir: dir, ...provisioner }).resolve(dir, json, signal);

@@ -3,6 +3,7 @@ import type { EngineV1 } from '../contracts/engine/v1/engine-v1.js';
 import type { TensorRunner } from '../contracts/pipeline.js';
 import { SwitchyardError } from '../errors/switchyard-error.js';
 import type { ModelProvisionerOptions } from '../provisioning/model-provisioner.js';
+import type { OpenXybOptions } from '../bundles/xyb-bundle.js';
 import { loadModelMetadataFile } from './metadata-file.js';
 import type { ModelMetadata } from './model-metadata.generated.js';
 import { createInterpretedPipeline } from './template-executor.js';
@@ -76,9 +77,11 @@ export async function runModelFromMetadataFile(options: {
   readonly engine: EngineV1;
   readonly signal?: AbortSignal;
   readonly provisioner?: ModelProvisionerOptions;
+  /** Where `.xyb` bundles are extracted (default: the user's cache). */
+  readonly bundles?: OpenXybOptions;
 }): Promise<{ modelId: string; output: unknown }> {
   const signal = options.signal ?? new AbortController().signal;
-  const loaded = await loadModelMetadataFile(options.path, { signal, ...(options.provisioner ? { provisioner: options.provisioner } : {}) });
+  const loaded = await loadModelMetadataFile(options.path, { signal, ...(options.provisioner ? { provisioner: options.provisioner } : {}), ...(options.bundles ? { bundles: options.bundles } : {}) });
   const pipeline = createInterpretedPipeline(loaded.json, { file: options.path });
   const modelId = loaded.metadata.model_id;
   const input = typeof options.input === 'string' ? await readMetadataInput(loaded.metadata, options.input) : options.input.value;
