@@ -191,7 +191,18 @@ function tinyWhisper() {
   });
 }
 
+/** refine-step: denoised = 0.5 * sample + timestep; sample float32 [1, 4], timestep float32 [1] (IterativeRefinement). */
+function refineStep() {
+  writeModel('refine-step.onnx', {
+    inputs: [value('sample', F32, [1, 4]), value('timestep', F32, [1])],
+    outputs: [value('denoised', F32, [1, 4])],
+    nodes: [node('Mul', ['sample', 'half'], ['scaled']), node('Add', ['scaled', 'timestep'], ['denoised'])],
+    initializers: [constF32('half', [1], [0.5])],
+  });
+}
+
 mkdirSync(OUT, { recursive: true });
 addMul();
 tinyLm();
 tinyWhisper();
+refineStep();

@@ -5,6 +5,7 @@ import type {
   EngineCapabilities, EngineHealth, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, TensorMap,
 } from '@switchyard/core';
 import { bindInputs, checkInputs, readInputSpecs, type InputSpec } from './onnx-input-check.js';
+import { runIterativeRefinement } from './onnx-iterative-refinement.js';
 import { readModelLayout, type OnnxStageLayout } from './onnx-model-layout.js';
 import {
   availableExecutionProviders, checkExecutionProviders, resolveOnnxOptions, sessionOptionsKey, toSessionOptions,
@@ -87,7 +88,7 @@ export class OnnxEngine implements EngineV1 {
     const { model, stage, tensors } = this.target(request);
     throwIfAborted(signal, `run of model '${model.id}'`);
     if (!GENERATING.has(stage.layout.mode.type)) {
-      return { output: { kind: 'tensors', tensors: await this.runStage(stage, tensors) }, finishReason: 'stop' };
+      return { output: { kind: 'tensors', tensors: await this.runOnce(stage, tensors, signal) }, finishReason: 'stop' };
     }
     const tokens: number[] = [];
     const generator = this.generate(model, stage, tensors, request, signal);
@@ -112,7 +113,7 @@ export class OnnxEngine implements EngineV1 {
       yield { type: 'start', modelId: model.id };
       if (!GENERATING.has(stage.layout.mode.type)) {
         throwIfAborted(signal, `run of model '${model.id}'`);
-        yield { type: 'delta', kind: 'tensor', tensors: await this.runStage(stage, tensors) };
+        yield { type: 'delta', kind: 'tensor', tensors: await this.runOnce(stage, tensors, signal) };
         yield { type: 'finish', usage: {}, finishReason: 'stop' };
         return;
       }
@@ -220,6 +221,14 @@ export class OnnxEngine implements EngineV1 {
       });
     }
     return { model, stage, tensors: input.tensors };
+  }
+
+  /** A non-generating run: once, or num_steps times for IterativeRefinement. */
+  private runOnce(stage: LoadedStage, tensors: TensorMap, signal: AbortSignal): Promise<TensorMap> {
+    const mode = stage.layout.mode;
+    if (mode.type !== 'IterativeRefinement') return this.runStage(stage, tensors);
+    const graph = { inputNames: stage.inputs.map((s) => s.name), outputNames: stage.outputNames, where: stage.where };
+    return runIterativeRefinement(mode, tensors, graph, (feeds) => this.runStage(stage, feeds), signal);
   }
 
   private async runStage(stage: LoadedStage, given: TensorMap): Promise<TensorMap> {

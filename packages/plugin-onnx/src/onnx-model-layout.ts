@@ -1,11 +1,13 @@
 import { SwitchyardError } from '@switchyard/core';
+import type { IterativeRefinementMode } from './onnx-iterative-refinement.js';
 
 /** A stage's execution mode, read defensively from model_metadata.json (narrow local types). */
 export type OnnxExecutionMode =
   | { readonly type: 'SingleShot' }
   | { readonly type: 'StatefulStream'; readonly [key: string]: unknown }
   | AutoregressiveMode
-  | WhisperDecoderMode;
+  | WhisperDecoderMode
+  | IterativeRefinementMode;
 
 export interface AutoregressiveMode {
   readonly type: 'Autoregressive';
@@ -89,8 +91,22 @@ function parseMode(modelId: string, pointer: string, raw: unknown): OnnxExecutio
         ...(suppress ? { suppress_tokens: suppress as number[] } : {}),
       };
     }
+    case 'IterativeRefinement': {
+      const schedule = mode['schedule'] ?? { type: 'Linear' };
+      if (!isRecord(schedule) || !['Linear', 'Cosine', 'Custom'].includes(String(schedule['type']))) return fail(modelId, `${pointer}/schedule`, 'must be {type: Linear | Cosine | Custom}');
+      if (schedule['type'] === 'Custom' && (!Array.isArray(schedule['timesteps']) || schedule['timesteps'].some((t) => typeof t !== 'number'))) {
+        return fail(modelId, `${pointer}/schedule/timesteps`, 'must be an array of numbers');
+      }
+      const names: Record<string, string> = {};
+      for (const field of ['sample_input', 'timestep_input', 'sample_output']) {
+        if (mode[field] === undefined) continue;
+        if (typeof mode[field] !== 'string') return fail(modelId, `${pointer}/${field}`, 'must be a string');
+        names[field] = mode[field] as string;
+      }
+      return { type: 'IterativeRefinement', num_steps: int('num_steps', true)!, schedule: schedule as IterativeRefinementMode['schedule'] & object, ...names };
+    }
     default:
-      return fail(modelId, `${pointer}/type`, `'${mode['type']}' is not an execution mode the ONNX engine runs (SingleShot, Autoregressive, WhisperDecoder, StatefulStream)`);
+      return fail(modelId, `${pointer}/type`, `'${mode['type']}' is not an execution mode the ONNX engine runs (SingleShot, Autoregressive, WhisperDecoder, StatefulStream, IterativeRefinement)`);
   }
 }
 
