@@ -32,6 +32,20 @@ describe('CTCDecode', () => {
     expect(line!.confidence).toBeCloseTo(Math.exp(5) / (Math.exp(5) + 3), 5);
   });
 
+  it("wav2vec2 vocab.json: '|' is the word delimiter, <pad>/<unk> decode to nothing (HF Wav2Vec2CTCTokenizer, xybrid)", async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const vocab = join(mkdtempSync(join(tmpdir(), 'w2v-')), 'vocab.json');
+    writeFileSync(vocab, JSON.stringify({ '<pad>': 0, '<unk>': 1, '|': 2, h: 3, i: 4 }));
+    const step = await createCTCDecodeStep({ vocab_file: 'vocab.json' }, testStepEnv('p', { 'vocab.json': vocab }));
+    // h i | | <unk> h i |  -> "hi hi"
+    const best = [3, 4, 2, 0, 2, 1, 3, 0, 4, 2];
+    const data = best.flatMap((b) => [0, 1, 2, 3, 4].map((c) => (c === b ? 0.9 : 0.025)));
+    const [line] = await step({ type: 'float32', dims: [1, best.length, 5], data: Float32Array.from(data) }, testFrame());
+    expect(line!.text).toBe('hi hi');
+  });
+
   it('rejects a class count that does not fit the vocab', async () => {
     const step = await createCTCDecodeStep({ vocab_file: 'keys.txt' }, testStepEnv('postprocessing/0 (CTCDecode)', files));
     const bad: Tensor = { type: 'float32', dims: [1, 2, 9], data: new Float32Array(18) };

@@ -23,12 +23,15 @@ export async function createCTCDecodeStep(params: CTCDecodeParams, env: StepEnvi
   const vocab = parseVocab(await readStepFile(env, params.vocab_file, 'vocab_file'), params.vocab_file, env);
   const classTables = new Map<number, readonly string[]>();
   const tableFor = (classes: number): readonly string[] => {
-    let table = classTables.get(classes);
+    let table: readonly string[] | undefined = classTables.get(classes);
     if (table) return table;
     if (classes === vocab.length) table = vocab;
     else if (classes === vocab.length + 1) table = [...vocab.slice(0, blank), '', ...vocab.slice(blank)];
     else if (classes === vocab.length + 2) table = [...vocab.slice(0, blank), '', ...vocab.slice(blank), ' '];
     else throw stepInputError(env, `the model's class count does not fit vocab_file '${params.vocab_file}'`, { expected: `${vocab.length} to ${vocab.length + 2} classes`, found: `${classes}` });
+    // wav2vec2 vocabularies (HF Wav2Vec2CTCTokenizer, as xybrid reads them): `|` is the word delimiter, `<pad>`,
+    // `<s>`, `</s>`, `<unk>` are special tokens that decode to nothing.
+    table = table.map((token) => (token === '|' ? ' ' : /^<[^<>\s]+>$/.test(token) ? '' : token));
     classTables.set(classes, table);
     return table;
   };
@@ -42,7 +45,9 @@ export async function createCTCDecodeStep(params: CTCDecodeParams, env: StepEnvi
     const [batch, steps, classes] = tensor.dims.length === 3 ? (tensor.dims as [number, number, number]) : [1, tensor.dims[0]!, tensor.dims[1]!];
     if (blank >= classes) throw stepInputError(env, 'blank_index is outside the class axis', { expected: `< ${classes}`, found: String(blank), field: 'blank_index' });
     const table = tableFor(classes);
-    return decodeCtcGreedy(toFloat32(tensor, env), [batch, steps, classes], table, blank);
+    const lines = decodeCtcGreedy(toFloat32(tensor, env), [batch, steps, classes], table, blank);
+    // Word delimiters collapse to single spaces, none at the ends (HF's decode and xybrid agree).
+    return lines.map((line) => ({ ...line, text: line.text.split(/\s+/).filter(Boolean).join(' ') }));
   };
 }
 
