@@ -57,6 +57,13 @@ describe('Phonemize', () => {
     expect(out.phonemes).toBe('həlˈoʊ wˈɜːld');
   });
 
+  it("without backend and dict_file, reads xybrid's us_gold.json from the model's files (MisakiDictionary default)", async () => {
+    const step = await createPhonemizeStep({ tokens_file: 'config.json' }, env());
+    expect((await step('hello world', testFrame())).phonemes).toBe('həlˈoʊ wˈɜːld');
+    await expect(createPhonemizeStep({ tokens_file: 'config.json', normalize_text: true }, env())).rejects.toThrowError(/normalize_text: true .* is not implemented here/);
+    await expect(createPhonemizeStep({ tokens_file: 'config.json', silence_tokens: 2 }, env())).rejects.toThrowError(/silence_tokens > 0/);
+  });
+
   it('names out-of-dictionary words and a missing dict_file', async () => {
     const step = await createPhonemizeStep({ tokens_file: 'tokens.txt', backend: 'CmuDictionary', dict_file: 'cmudict.txt' }, env());
     await expect(step('hello switchyard', testFrame())).rejects.toThrowError(/preprocessing\/0 \(Phonemize\): words not in dict_file 'cmudict.txt': switchyard/);

@@ -60,14 +60,24 @@ async function createPhonemizer(params: PhonemizeParams, env: StepEnvironment): 
     }
     case 'CmuDictionary':
     case 'MisakiDictionary': {
-      if (!params.dict_file) throw stepFailure(env, `backend ${backend} needs dict_file`, undefined, { field: 'dict_file' });
-      const text = await readStepFile(env, params.dict_file, 'dict_file');
-      const dictionary = backend === 'CmuDictionary' ? parseCmuDict(text) : parseMisakiDict(text, params.dict_file, env);
+      // Without dict_file, MisakiDictionary reads xybrid's bundled us_gold.json (+ us_silver.json) when `files` lists them.
+      const misakiFiles = ['us_silver.json', 'us_gold.json'].filter((name) => env.files[name] !== undefined);
+      if (!params.dict_file && !(backend === 'MisakiDictionary' && misakiFiles.includes('us_gold.json'))) {
+        throw stepFailure(env, `backend ${backend} needs dict_file${backend === 'MisakiDictionary' ? ' (or us_gold.json listed in files, as xybrid bundles it)' : ''}`, undefined, { field: 'dict_file' });
+      }
+      let dictionary: Map<string, string>;
+      if (params.dict_file) {
+        const text = await readStepFile(env, params.dict_file, 'dict_file');
+        dictionary = backend === 'CmuDictionary' ? parseCmuDict(text) : parseMisakiDict(text, params.dict_file, env);
+      } else {
+        dictionary = new Map();
+        for (const name of misakiFiles) for (const [w, p] of parseMisakiDict(await readStepFile(env, name, 'dict_file'), name, env)) dictionary.set(w, p);
+      }
       return async (input) => {
         const words = input.toLowerCase().match(/[a-z0-9']+|[.,!?;:]/g) ?? [];
         const missing = words.filter((w) => !/^[.,!?;:]$/.test(w) && !dictionary.has(w));
         if (missing.length) {
-          throw stepInputError(env, `words not in dict_file '${params.dict_file}': ${missing.join(', ')}`, { expected: 'dictionary words', found: missing.join(', ') });
+          throw stepInputError(env, `words not in dict_file '${params.dict_file ?? misakiFiles.join(' + ')}': ${missing.join(', ')}`, { expected: 'dictionary words', found: missing.join(', ') });
         }
         const parts = words.map((w) => dictionary.get(w) ?? w);
         if (backend === 'CmuDictionary') {
