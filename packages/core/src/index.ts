@@ -1,6 +1,4 @@
-export * from './contracts/index.js';
-export * from './errors/index.js';
-export * from './tokens.js';
+export * from '@switchyard/spec';
 export * from './version.js';
 export * from './di/index.js';
 export * from './app/index.js';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
-import type { Tensor, TensorMap, TensorRunner } from '../src/contracts/index.js';
+import type { Tensor, TensorMap, TensorRunner } from '@switchyard/spec';
 
 const require = createRequire(import.meta.url);
 

@@ -1,5 +1,5 @@
 // Test helpers (not exported from the package): small plugins and engines that record their lifecycle.
-import type { EngineV1, SwitchyardPlugin } from '../src/contracts/index.js';
+import type { EngineV1, SwitchyardPlugin } from '@switchyard/spec';
 
 export function fakeEngine(id: string): EngineV1 {
   return {

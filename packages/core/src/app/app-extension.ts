@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import type { EngineV1, PluginLogger } from '../contracts/index.js';
+import type { EngineV1, PluginLogger } from '@switchyard/spec';
 import type { SwitchyardConfig } from '../config/config-types.js';
 
 /** What an extension sees when the app starts: plugins are registered and initialized, engines are known. */

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { decompress } from 'fzstd';
 import { packTar, unpackTar } from 'modern-tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { DirectoryModelCatalog } from '../executor/directory-model-catalog.js';
 import { openXybBundle } from './xyb-bundle.js';
 import { computeXybHash, type XybManifest } from './xyb-manifest.js';

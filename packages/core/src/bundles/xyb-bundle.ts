@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Decompress } from 'fzstd';
 import { createTarDecoder } from 'modern-tar';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { unsafePathReason } from '../provisioning/path-safety.js';
 import { computeXybHash, parseXybManifest, type XybManifest } from './xyb-manifest.js';
 

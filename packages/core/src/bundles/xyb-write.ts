@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { compress, init } from '@bokuweb/zstd-wasm';
 import { packTar } from 'modern-tar';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { ModelProvisioner, type ModelProvisionerOptions } from '../provisioning/model-provisioner.js';
 import { parseModelMetadata } from '../template-executor/metadata-validator.js';
 import { computeXybHash, type XybManifest } from './xyb-manifest.js';

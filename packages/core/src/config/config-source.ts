@@ -1,5 +1,5 @@
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
-import { SwitchyardError } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
 import type { SourcePosition } from './config-types.js';
 
 /** A parsed config text that can map a JSON pointer back to a line and column. */

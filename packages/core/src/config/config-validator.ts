@@ -1,5 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import { SwitchyardError } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
 import type { ConfigSource } from './config-source.js';
 import { encodePointer } from './config-source.js';
 import { CONFIG_SCHEMA } from './config-schema.js';

@@ -1,4 +1,4 @@
-import { SwitchyardError } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
 import type { ConfigSource } from './config-source.js';
 import type { ConfigIssue } from './config-types.js';
 import { encodePointer } from './config-source.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { loadConfig, parseConfig } from './load-config.js';
 import type { ConfigIssue } from './config-types.js';
 

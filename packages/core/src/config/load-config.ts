@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { SwitchyardError } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
 import type { ConfigSource } from './config-source.js';
 import { parseConfigText } from './config-source.js';
 import type { SwitchyardConfig } from './config-types.js';

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ECHO_PLUGIN_SOURCE, writeFixture } from '../../test/app-fixtures.js';
-import { SwitchyardError } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { loadConfig } from './load-config.js';
 import { activeConditions, importPlugin, loadConfiguredPlugins } from './plugin-loader.js';
 

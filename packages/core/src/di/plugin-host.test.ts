@@ -1,12 +1,11 @@
 import { createAppContainer, inject, injectAll, injectable } from './container.js';
 import { container as globalContainer } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/index.js';
-import { TOKENS } from '../tokens.js';
+import { SwitchyardError, TOKENS } from '@switchyard/spec';
 import { checkCoreRange, PluginHost } from './plugin-host.js';
 import { orderByDependencies } from './plugin-order.js';
 import { fakeEngine, recordingPlugin, silentLogger } from '../../test/plugin-fixtures.js';
-import type { EngineV1 } from '../contracts/index.js';
+import type { EngineV1 } from '@switchyard/spec';
 
 function newHost(coreVersion = '0.1.0') {
   const container = createAppContainer();

@@ -1,8 +1,8 @@
 import semver from 'semver';
 import type { DependencyContainer } from 'tsyringe';
-import type { EngineV1, PluginContext, PluginLogger, SwitchyardPlugin } from '../contracts/index.js';
+import type { EngineV1, PluginContext, PluginLogger, SwitchyardPlugin } from '@switchyard/spec';
 import type { PluginSpec } from '../config/plugin-loader.js';
-import { SwitchyardError } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { VERSION } from '../version.js';
 import { orderByDependencies } from './plugin-order.js';
 import { validatePluginOptions } from './plugin-options.js';

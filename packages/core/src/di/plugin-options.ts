@@ -1,8 +1,8 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { JsonSchema } from '../contracts/index.js';
+import type { JsonSchema } from '@switchyard/spec';
 import type { ConfigSource } from '../config/config-source.js';
 import { formatIssue, toConfigIssues } from '../config/schema-issues.js';
-import { SwitchyardError } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
 
 // One Ajv per process for plugin schemas; compiled validators are cached by schema object identity.
 const ajv = new Ajv({ allErrors: true, verbose: true, useDefaults: true, strict: false });

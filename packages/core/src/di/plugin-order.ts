@@ -1,4 +1,4 @@
-import { SwitchyardError } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
 
 interface Named {
   readonly name: string;

@@ -1,7 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
-import type { EngineV1, PluginContainer } from '../contracts/index.js';
-import { SwitchyardError } from '../errors/index.js';
-import { TOKENS } from '../tokens.js';
+import type { EngineV1, PluginContainer } from '@switchyard/spec';
+import { SwitchyardError, TOKENS } from '@switchyard/spec';
 
 /** Who registered what in an app container: refuses a plugin overwriting another owner's token or engine id. */
 export class RegistrationLedger {

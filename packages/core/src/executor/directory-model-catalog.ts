@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isXybPath, openXybBundle, type OpenXybOptions } from '../bundles/xyb-bundle.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import type { ModelCatalog, RegisteredModel } from './model-catalog.js';
 
 /** A registry entry read from `<dir>/<id>/model_metadata.json`; `dir` is what the provisioner resolves files in. */

@@ -1,4 +1,4 @@
-import type { Target } from '../contracts/engine/v1/engine-v1.js';
+import type { Target } from '@switchyard/spec';
 
 /** One concrete place to run: an engine, a model id it understands and where it runs. */
 export interface ExecutionTarget {

@@ -1,14 +1,5 @@
-import type {
-  EngineRunRequest,
-  EngineRunResult,
-  EngineStreamPart,
-  EngineV1,
-  Target,
-  Workload,
-} from '../contracts/engine/v1/engine-v1.js';
-import type { StageTimings } from '../contracts/orchestrator.js';
-import type { ModelPipeline, PipelineStreamSession } from '../contracts/pipeline.js';
-import { SwitchyardError, toSwitchyardError } from '../errors/switchyard-error.js';
+import type { EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, ModelPipeline, PipelineStreamSession, StageTimings, Target, Workload } from '@switchyard/spec';
+import { SwitchyardError, toSwitchyardError } from '@switchyard/spec';
 import { EngineGuard } from '../resilience/engine-guard.js';
 import { resolveResilience, type ResilienceConfig } from '../resilience/resilience-config.js';
 import type { EventBus } from '../telemetry/event-bus.js';

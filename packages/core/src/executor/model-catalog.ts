@@ -1,4 +1,4 @@
-import type { ModelPipeline } from '../contracts/pipeline.js';
+import type { ModelPipeline } from '@switchyard/spec';
 
 /** Which implementation of a model's pre/post pipeline ran: the codegen output or the TemplateExecutor. */
 export type PipelineKind = 'generated' | 'interpreted';

@@ -1,7 +1,5 @@
-import type { TensorMap } from '../contracts/engine/v1/tensor.js';
-import type { EngineV1 } from '../contracts/engine/v1/engine-v1.js';
-import type { TensorRunner } from '../contracts/pipeline.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { EngineV1, TensorMap, TensorRunner } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 
 /**
  * TensorRunner over an engine's doRun that records when inference started/ended, so a pipeline run's duration splits

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PipelineStreamSession } from '../contracts/pipeline.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { PipelineStreamSession } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 import { BoundedStreamSession } from './bounded-stream-session.js';
 
 /** A chunk-in session whose pushes complete only when released (to hold the buffer full). */

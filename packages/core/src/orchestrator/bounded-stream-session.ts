@@ -1,5 +1,5 @@
-import type { PipelineStreamSession } from '../contracts/pipeline.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { PipelineStreamSession } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 
 export interface BoundedStreamSessionOptions {
   /** Pushes accepted but not yet processed; one more is refused with STREAM_OVERFLOW. */

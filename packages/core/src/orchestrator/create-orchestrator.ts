@@ -1,5 +1,4 @@
-import type { PluginLogger } from '../contracts/plugin/plugin.js';
-import type { EngineV1 } from '../contracts/engine/v1/engine-v1.js';
+import type { EngineV1, PluginLogger } from '@switchyard/spec';
 import { Executor } from '../executor/executor.js';
 import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner } from '../executor/model-catalog.js';
 import { PolicyEngine } from '../policy/policy-engine.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/switchyard-error.js';
-import { ERROR_CODES } from '../errors/error-codes.js';
+import { ERROR_CODES, SwitchyardError } from '@switchyard/spec';
 import { createOrchestrator } from './create-orchestrator.js';
 import { FaultEngine, seededRandom } from './__fixtures__/fault-engine.js';
 import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSwitchyardApp } from '../app/create-app.js';
-import { definePlugin } from '../contracts/plugin/plugin.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { definePlugin, SwitchyardError } from '@switchyard/spec';
 import { FaultEngine } from './__fixtures__/fault-engine.js';
 import { Orchestrator } from './orchestrator.js';
 import { Executor } from '../executor/executor.js';

@@ -1,5 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import type { ModelPipeline } from '../contracts/pipeline.js';
+import type { ModelPipeline } from '@switchyard/spec';
 import { defineAppExtension } from '../app/app-extension.js';
 import { DirectoryModelCatalog } from '../executor/directory-model-catalog.js';
 import type { ModelCatalog, ModelFileProvisioner, ModelRegistry, RegisteredModel } from '../executor/model-catalog.js';
@@ -7,7 +7,7 @@ import { ModelProvisioner } from '../provisioning/model-provisioner.js';
 import { createInterpretedPipeline } from '../template-executor/template-executor.js';
 import { createPaddleOcrPipeline } from '../steps/ocr-pipeline.js';
 import { createSileroVadPipeline } from '../streaming/silero-vad-pipeline.js';
-import { TOKENS } from '../tokens.js';
+import { TOKENS } from '@switchyard/spec';
 import { createOrchestrator } from './create-orchestrator.js';
 import type { OrchestrationConfig } from './orchestration-config.js';
 import type { Orchestrator } from './orchestrator.js';

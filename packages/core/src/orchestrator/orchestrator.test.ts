@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/switchyard-error.js';
-import type { InferenceStreamPart } from '../contracts/orchestrator.js';
+import { SwitchyardError } from '@switchyard/spec';
+import type { InferenceStreamPart } from '@switchyard/spec';
 import { createOrchestrator } from './create-orchestrator.js';
 import { FaultEngine } from './__fixtures__/fault-engine.js';
 import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';

@@ -1,18 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { handleWhen, retry } from 'cockatiel';
-import type { PluginLogger } from '../contracts/plugin/plugin.js';
-import type { EngineInput, EngineRunRequest, EngineStreamPart } from '../contracts/engine/v1/engine-v1.js';
-import type {
-  CallOptions,
-  InferenceRequest,
-  InferenceResult,
-  InferenceStreamPart,
-  OrchestratorApi,
-  PolicyDecision,
-  RoutingDecision,
-} from '../contracts/orchestrator.js';
-import type { PipelineStreamSession } from '../contracts/pipeline.js';
-import { SwitchyardError, toSwitchyardError } from '../errors/switchyard-error.js';
+import type { CallOptions, EngineInput, EngineRunRequest, EngineStreamPart, InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession, PluginLogger, PolicyDecision, RoutingDecision } from '@switchyard/spec';
+import { SwitchyardError, toSwitchyardError } from '@switchyard/spec';
 import { describeTarget, type ExecutionTarget } from '../executor/execution-target.js';
 import type { ExecutionResult, Executor } from '../executor/executor.js';
 import { PolicyEngine } from '../policy/policy-engine.js';

@@ -1,5 +1,4 @@
-import type { GenerationParameters, Workload } from '../contracts/engine/v1/engine-v1.js';
-import type { RequestTarget } from '../contracts/orchestrator.js';
+import type { GenerationParameters, RequestTarget, Workload } from '@switchyard/spec';
 
 /** One stage of a pipeline file (schemas/pipeline.schema.json). */
 export interface PipelineStageDefinition {

@@ -3,7 +3,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import Handlebars from 'handlebars';
 import { parseConfigText, type ConfigSource } from '../config/config-source.js';
 import { formatIssue, toConfigIssues } from '../config/schema-issues.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { ExpressionSyntaxError, parsePolicyExpression, type PolicyExpression } from '../policy/policy-expression.js';
 import type { PipelineDefinition, PipelineStageDefinition } from './pipeline-definition.js';
 import { PIPELINE_SCHEMA } from './pipeline-schema.js';

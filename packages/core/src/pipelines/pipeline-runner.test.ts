@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { createOrchestrator } from '../orchestrator/create-orchestrator.js';
 import { FaultEngine } from '../orchestrator/__fixtures__/fault-engine.js';
 import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EngineInput, EngineOutput } from '../contracts/engine/v1/engine-v1.js';
-import type { InferenceRequest, RoutingDecision } from '../contracts/orchestrator.js';
-import { SwitchyardError, toSwitchyardError } from '../errors/switchyard-error.js';
+import type { EngineInput, EngineOutput, InferenceRequest, RoutingDecision } from '@switchyard/spec';
+import { SwitchyardError, toSwitchyardError } from '@switchyard/spec';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import { evaluatePolicyExpression } from '../policy/policy-expression.js';
 import type { TaskStore } from '../tasks/task-store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/switchyard-error.js';
-import type { InferenceRequest } from '../contracts/orchestrator.js';
+import { SwitchyardError } from '@switchyard/spec';
+import type { InferenceRequest } from '@switchyard/spec';
 import { PolicyEngine } from './policy-engine.js';
 import { parsePolicyExpression, evaluatePolicyExpression } from './policy-expression.js';
 import { redactText } from './safety-transforms.js';

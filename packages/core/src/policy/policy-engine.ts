@@ -1,6 +1,5 @@
-import type { ChatMessage, EngineInput } from '../contracts/engine/v1/engine-v1.js';
-import type { InferenceRequest, PolicyDecision } from '../contracts/orchestrator.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { ChatMessage, EngineInput, InferenceRequest, PolicyDecision } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 import type { PolicyConfig } from './policy-config.js';
 import { compilePolicyExpression, evaluatePolicyExpression, type PolicyExpression } from './policy-expression.js';
 import { redactText, type RedactionKind } from './safety-transforms.js';

@@ -1,4 +1,4 @@
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 
 /** AST of a policy `when` expression. */
 export type PolicyExpression =

@@ -1,5 +1,4 @@
-import { NoSuchModelError } from '../errors/errors.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { NoSuchModelError, SwitchyardError } from '@switchyard/spec';
 import { ModelProvisioner, type ModelProvisionerOptions } from './model-provisioner.js';
 
 /** Where a model's folder is and its parsed metadata (a DirectoryModelCatalog entry satisfies it). */

@@ -1,4 +1,4 @@
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { unsafePathReason } from './path-safety.js';
 
 /** Where one model file comes from (the `sources` extension field of model_metadata.json). */

@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { relative, resolve, isAbsolute, sep } from 'node:path';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 
 /**
  * The one check for paths that model metadata and catalog entries may name (`files`, `sources/*\/path`): a

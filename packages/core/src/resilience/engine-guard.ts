@@ -1,5 +1,5 @@
 import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
-import { SwitchyardError, toSwitchyardError } from '../errors/switchyard-error.js';
+import { toSwitchyardError, SwitchyardError } from '@switchyard/spec';
 import { CircuitBreaker, type Admission, type CircuitState } from './circuit-breaker.js';
 import { AttemptDeadlines, AttemptTimeout, GuardedAttempt, linkToParent, unlinkFromParent, type AttemptOwner } from './guarded-attempt.js';
 import type { ResolvedResilience } from './resilience-config.js';

@@ -1,5 +1,5 @@
 import type { IBackoff, IBackoffFactory, IRetryBackoffContext } from 'cockatiel';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 
 /**
  * Exponential backoff with full jitter that honours a server's `retryAfterMs` (from Retry-After) when the failed

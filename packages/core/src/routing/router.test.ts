@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { InferenceRequest, PolicyDecision } from '../contracts/orchestrator.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { InferenceRequest, PolicyDecision } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 import { Executor } from '../executor/executor.js';
 import { FaultEngine } from '../orchestrator/__fixtures__/fault-engine.js';
 import { Router } from './router.js';

@@ -1,6 +1,5 @@
-import type { EngineV1, Target } from '../contracts/engine/v1/engine-v1.js';
-import type { InferenceRequest, PolicyDecision, RequestTarget, RoutingDecision } from '../contracts/orchestrator.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { EngineV1, InferenceRequest, PolicyDecision, RequestTarget, RoutingDecision, Target } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 import type { ExecutionTarget } from '../executor/execution-target.js';
 import type { Executor } from '../executor/executor.js';
 import { inputText } from '../policy/policy-engine.js';

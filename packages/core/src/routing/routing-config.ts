@@ -1,4 +1,4 @@
-import type { Target } from '../contracts/engine/v1/engine-v1.js';
+import type { Target } from '@switchyard/spec';
 
 /** `engine:model` shorthand or an explicit deployment. */
 export type DeploymentRef = string | { readonly engine: string; readonly model: string; readonly target?: Target };

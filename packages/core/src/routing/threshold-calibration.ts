@@ -1,4 +1,4 @@
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 
 export interface CalibrationResult {
   readonly threshold: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { createAudioDecodeStep } from './audio-decode-step.js';
 import { testFrame, testStepEnv, tone } from './step-test-env.js';
 import { readWav, writeWav } from './wav-reader.js';

@@ -1,4 +1,4 @@
-import type { Tensor } from '../contracts/engine/v1/tensor.js';
+import type { Tensor } from '@switchyard/spec';
 import { centerCropTensor, isTensorValue, type ImageTensorLayout } from './image-tensor-geometry.js';
 import { expectImage } from './image-value.js';
 import { stepFailure, stepInputError } from './step-errors.js';

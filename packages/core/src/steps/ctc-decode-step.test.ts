@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Tensor } from '../contracts/engine/v1/tensor.js';
+import type { Tensor } from '@switchyard/spec';
 import { useTextFixtures } from './text-step-fixtures.js';
 import { createCTCDecodeStep, decodeCtcGreedy } from './ctc-decode-step.js';
 import { testFrame, testStepEnv } from './step-test-env.js';

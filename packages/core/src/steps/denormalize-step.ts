@@ -1,4 +1,4 @@
-import type { Tensor } from '../contracts/engine/v1/tensor.js';
+import type { Tensor } from '@switchyard/spec';
 import type { ChannelLayout } from './channel-layout.js';
 import { applyPerChannel, validateMeanStd } from './normalize-step.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';

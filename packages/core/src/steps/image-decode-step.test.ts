@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { createImageDecodeStep } from './image-decode-step.js';
 import { STEP_SLOTS, type ImageValue } from './step-values.js';
 import { testFrame, testStepEnv } from './step-test-env.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Tensor } from '../contracts/engine/v1/tensor.js';
+import type { Tensor } from '@switchyard/spec';
 import { createCenterCropStep } from './center-crop-step.js';
 import { createNormalizeStep } from './normalize-step.js';
 import { createResizeStep } from './resize-step.js';

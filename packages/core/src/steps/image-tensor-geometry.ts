@@ -1,4 +1,4 @@
-import type { Tensor } from '../contracts/engine/v1/tensor.js';
+import type { Tensor } from '@switchyard/spec';
 import { stepInputError } from './step-errors.js';
 import type { StepEnvironment } from './step-kernel.js';
 import { float32Tensor, toFloat32 } from './step-tensor.js';

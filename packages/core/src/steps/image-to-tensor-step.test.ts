@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Tensor } from '../contracts/engine/v1/tensor.js';
+import type { Tensor } from '@switchyard/spec';
 import { createImageToTensorStep } from './image-to-tensor-step.js';
 import { type ImageValue } from './step-values.js';
 import { testFrame, testStepEnv } from './step-test-env.js';

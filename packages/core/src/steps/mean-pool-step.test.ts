@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Tensor } from '../contracts/engine/v1/tensor.js';
+import type { Tensor } from '@switchyard/spec';
 import { createMeanPoolStep } from './mean-pool-step.js';
 import { STEP_SLOTS } from './step-values.js';
 import { testFrame, testStepEnv, f32 } from './step-test-env.js';

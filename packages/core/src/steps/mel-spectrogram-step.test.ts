@@ -1,6 +1,6 @@
 import { WhisperFeatureExtractor } from '@huggingface/transformers';
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { createMelFilterBank, denseMelFilters, hertzToMel, melToHertz } from './mel-filter-bank.js';
 import { createMelSpectrogramStep } from './mel-spectrogram-step.js';
 import { testFrame, testStepEnv } from './step-test-env.js';

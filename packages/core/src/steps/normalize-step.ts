@@ -1,4 +1,4 @@
-import type { Tensor } from '../contracts/engine/v1/tensor.js';
+import type { Tensor } from '@switchyard/spec';
 import { channelGeometry, type ChannelLayout } from './channel-layout.js';
 import { imageToNchw } from './image-to-tensor-step.js';
 import { stepFailure } from './step-errors.js';

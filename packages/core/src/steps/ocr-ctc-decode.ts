@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Tensor, TensorMap } from '../contracts/index.js';
+import type { Tensor, TensorMap } from '@switchyard/spec';
 import { decodeCtcGreedy } from './ctc-decode-step.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { OCR_SLOTS, ocrStepError } from './ocr-types.js';

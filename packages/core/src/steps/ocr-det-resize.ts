@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { Tensor } from '../contracts/index.js';
+import type { Tensor } from '@switchyard/spec';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { OCR_SLOTS, ocrStepError } from './ocr-types.js';
 import type { OcrImage } from './ocr-types.js';

@@ -1,4 +1,4 @@
-import type { Tensor, TensorMap } from '../contracts/index.js';
+import type { Tensor, TensorMap } from '@switchyard/spec';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { rotate180 } from './ocr-crop-rotate.js';
 import { OCR_SLOTS, ocrStepError } from './ocr-types.js';

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { createOrtTensorRunner, OCR_FILES } from '../../test-assets/ort-tensor-runner.js';
 import type { OrtTensorRunner } from '../../test-assets/ort-tensor-runner.js';
 import { characterAccuracy, svgDocument } from '../../test-assets/text-accuracy.js';

@@ -1,5 +1,5 @@
-import type { ModelPipeline, PipelineContext } from '../contracts/index.js';
-import { throwIfAborted } from '../errors/index.js';
+import type { ModelPipeline, PipelineContext } from '@switchyard/spec';
+import { throwIfAborted } from '@switchyard/spec';
 import { createOcrAssembleLinesStep } from './ocr-assemble-lines.js';
 import { createOcrCropRotateStep } from './ocr-crop-rotate.js';
 import { createOcrCtcDecodeStep } from './ocr-ctc-decode.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { createPipelineFrame } from './step-kernel.js';
 import { createOcrTextBoxesStep } from './ocr-text-boxes.js';
 import { OCR_SLOTS } from './ocr-types.js';

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Tensor, TensorMap } from '../contracts/index.js';
+import type { Tensor, TensorMap } from '@switchyard/spec';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { minAreaRect, insideConvex, orderQuad, polygonArea, polygonPerimeter } from './ocr-geometry.js';
 import { readingOrderRows } from './ocr-reading-order.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { createPhonemizeStep } from './phonemize-step.js';
 import { testFrame, testStepEnv, ids } from './step-test-env.js';
 

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { Tensor } from '../contracts/engine/v1/tensor.js';
+import type { Tensor } from '@switchyard/spec';
 import { isTensorValue, resizeTensor, type ImageTensorLayout } from './image-tensor-geometry.js';
 import { expectImage } from './image-value.js';
 import { stepFailure } from './step-errors.js';

@@ -1,4 +1,4 @@
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import type { StepEnvironment } from './step-kernel.js';
 
 /** Bad value handed to a step (wrong dtype, shape, format). Names the step and the model. */

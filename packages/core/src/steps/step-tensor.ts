@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import type { Tensor, TensorBuffer } from '../contracts/engine/v1/tensor.js';
+import type { Tensor, TensorBuffer } from '@switchyard/spec';
 import { stepFailure, stepInputError } from './step-errors.js';
 import type { StepEnvironment } from './step-kernel.js';
 

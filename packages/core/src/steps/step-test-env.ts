@@ -1,4 +1,4 @@
-import type { Tensor } from '../contracts/engine/v1/tensor.js';
+import type { Tensor } from '@switchyard/spec';
 import type { PipelineFrame, StepEnvironment } from './step-kernel.js';
 import { createPipelineFrame } from './step-kernel.js';
 

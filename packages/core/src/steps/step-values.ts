@@ -1,4 +1,4 @@
-import type { Tensor, TensorMap } from '../contracts/engine/v1/tensor.js';
+import type { Tensor, TensorMap } from '@switchyard/spec';
 
 /**
  * The values that flow between steps. A step takes one value and returns one; anything a later step needs from an

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { createTemperatureSampleStep } from './temperature-sample-step.js';
 import { testFrame, testStepEnv, f32, ids } from './step-test-env.js';
 

@@ -1,4 +1,4 @@
-import type { Tensor } from '../contracts/engine/v1/tensor.js';
+import type { Tensor } from '@switchyard/spec';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { checkTensorSize, expectTensor, int64Tensor, toFloat32 } from './step-tensor.js';
 import { stepFailure } from './step-errors.js';

@@ -1,5 +1,5 @@
-import { SwitchyardError } from '../errors/index.js';
-import type { ErrorCode } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
+import type { ErrorCode } from '@switchyard/spec';
 import type { StepEnvironment } from './step-kernel.js';
 
 /** One stretch of speech, in milliseconds from the start of the audio. */

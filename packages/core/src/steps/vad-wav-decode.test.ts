@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { encodeWav } from '../../test-assets/wav-encoder.js';
 import { createPipelineFrame } from './step-kernel.js';
 import { createVadWavDecodeStep } from './vad-wav-decode.js';

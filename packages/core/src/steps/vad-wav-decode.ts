@@ -1,4 +1,4 @@
-import type { SwitchyardError } from '../errors/index.js';
+import type { SwitchyardError } from '@switchyard/spec';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { vadStepError } from './vad-types.js';
 import { readWav, WavFormatError } from './wav-reader.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { useTextFixtures } from './text-step-fixtures.js';
 import { testFrame, testStepEnv } from './step-test-env.js';
 import { createWhisperDecodeStep } from './whisper-decode-step.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../errors/index.js';
+import { SwitchyardError } from '@switchyard/spec';
 import type { VadSegment } from '../steps/vad-types.js';
 import { createOrtTensorRunner, VAD_FILES } from '../../test-assets/ort-tensor-runner.js';
 import type { OrtTensorRunner } from '../../test-assets/ort-tensor-runner.js';

@@ -1,5 +1,5 @@
-import type { ModelPipeline, PipelineContext } from '../contracts/index.js';
-import { SwitchyardError } from '../errors/index.js';
+import type { ModelPipeline, PipelineContext } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 import { createPipelineFrame } from '../steps/step-kernel.js';
 import { VadSegmenter } from '../steps/vad-segmenter.js';
 import type { VadSegmenterParams } from '../steps/vad-segmenter.js';

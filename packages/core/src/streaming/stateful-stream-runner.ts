@@ -1,5 +1,5 @@
-import type { Tensor, TensorRunner } from '../contracts/index.js';
-import { SwitchyardError, throwIfAborted } from '../errors/index.js';
+import type { Tensor, TensorRunner } from '@switchyard/spec';
+import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
 import type { StatefulStreamMode } from './stateful-stream-mode.js';
 
 /**

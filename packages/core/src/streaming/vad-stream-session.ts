@@ -1,5 +1,5 @@
-import type { PipelineStreamSession, TensorRunner } from '../contracts/index.js';
-import { SwitchyardError } from '../errors/index.js';
+import type { PipelineStreamSession, TensorRunner } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 import { VadSegmenter } from '../steps/vad-segmenter.js';
 import type { VadSegmenterParams } from '../steps/vad-segmenter.js';
 import type { VadSegment } from '../steps/vad-types.js';

@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 
 export type TaskState = 'queued' | 'running' | 'completed' | 'failed' | 'canceled';
 

@@ -1,5 +1,4 @@
-import type { PolicyDecision, RoutingDecision, StageTimings } from '../contracts/orchestrator.js';
-import type { Usage } from '../contracts/engine/v1/engine-v1.js';
+import type { PolicyDecision, RoutingDecision, StageTimings, Usage } from '@switchyard/spec';
 
 /** Every event the orchestration layer emits, keyed by name. Payloads never hold raw inputs or secrets. */
 export interface SwitchyardEvents {

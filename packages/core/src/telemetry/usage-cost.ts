@@ -1,4 +1,4 @@
-import type { Usage } from '../contracts/engine/v1/engine-v1.js';
+import type { Usage } from '@switchyard/spec';
 import type { TelemetryConfig } from './telemetry-config.js';
 
 /** Adds `costUsd` from the configured price table (keyed `engine:model` first, then `model`). */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isXybPath, openXybBundle, type OpenXybOptions } from '../bundles/xyb-bundle.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 import { ModelProvisioner, type ModelProvisionerOptions } from '../provisioning/model-provisioner.js';
 import { MetadataInvalidError, type MetadataIssue } from './metadata-invalid-error.js';
 import { parseModelMetadata } from './metadata-validator.js';

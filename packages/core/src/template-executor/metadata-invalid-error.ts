@@ -1,4 +1,4 @@
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import { SwitchyardError } from '@switchyard/spec';
 
 /** One located problem in a model_metadata.json. */
 export interface MetadataIssue {
@@ -21,8 +21,17 @@ export function formatMetadataIssue(issue: MetadataIssue): string {
   return `${issue.file}: ${where} ${issue.message}${detail}`;
 }
 
+const METADATA_INVALID_ERROR_MARKER: unique symbol = Symbol.for('switchyard.error.MetadataInvalidError');
+
 /** METADATA_INVALID carrying every issue found (not just the first). */
 export class MetadataInvalidError extends SwitchyardError {
+  private readonly [METADATA_INVALID_ERROR_MARKER] = true;
+
+  /** True only for a MetadataInvalidError (from any installed copy). */
+  static override isInstance(error: unknown): error is MetadataInvalidError {
+    return SwitchyardError.hasMarker(error, METADATA_INVALID_ERROR_MARKER);
+  }
+
   readonly issues: readonly MetadataIssue[];
   constructor(options: { issues: readonly MetadataIssue[]; cause?: unknown }) {
     const lines = options.issues.map(formatMetadataIssue);

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { EngineV1 } from '../contracts/engine/v1/engine-v1.js';
-import type { TensorRunner } from '../contracts/pipeline.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { EngineV1, TensorRunner } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 import type { ModelProvisionerOptions } from '../provisioning/model-provisioner.js';
 import type { OpenXybOptions } from '../bundles/xyb-bundle.js';
 import { loadModelMetadataFile } from './metadata-file.js';

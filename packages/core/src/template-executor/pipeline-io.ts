@@ -1,5 +1,5 @@
-import type { Tensor, TensorMap } from '../contracts/engine/v1/tensor.js';
-import { InvalidInputError } from '../errors/errors.js';
+import type { Tensor, TensorMap } from '@switchyard/spec';
+import { InvalidInputError } from '@switchyard/spec';
 import type { PipelineFrame, StepFunction } from '../steps/step-kernel.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TensorRunner } from '../contracts/pipeline.js';
+import type { TensorRunner } from '@switchyard/spec';
 import { createPipelineFrame } from '../steps/step-kernel.js';
 import type * as ModelMetadataTypes from './model-metadata.generated.js';
 import { StatefulStreamStage, STREAM_TOTAL_SAMPLES_SLOT } from './stateful-stream-stage.js';

@@ -1,6 +1,5 @@
-import type { PipelineStreamSession, TensorRunner } from '../contracts/pipeline.js';
-import { InvalidInputError } from '../errors/errors.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { PipelineStreamSession, TensorRunner } from '@switchyard/spec';
+import { InvalidInputError, SwitchyardError } from '@switchyard/spec';
 import type { PipelineFrame } from '../steps/step-kernel.js';
 import { SampleReframer } from '../streaming/sample-reframer.js';
 import type { StatefulStreamMode as StreamMode } from '../streaming/stateful-stream-mode.js';

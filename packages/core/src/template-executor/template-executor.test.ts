@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Tensor, TensorMap } from '../contracts/engine/v1/tensor.js';
-import type { PipelineContext, TensorRunner } from '../contracts/pipeline.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { PipelineContext, Tensor, TensorMap, TensorRunner } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 import type { StepFactory } from '../steps/step-kernel.js';
 import { createInterpretedPipeline, TemplateExecutor } from './template-executor.js';
 

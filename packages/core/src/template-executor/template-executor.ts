@@ -1,5 +1,5 @@
-import type { ModelPipeline, PipelineContext, PipelineStreamSession } from '../contracts/pipeline.js';
-import { SwitchyardError, throwIfAborted } from '../errors/switchyard-error.js';
+import type { ModelPipeline, PipelineContext, PipelineStreamSession } from '@switchyard/spec';
+import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
 import { STEP_FACTORIES } from '../steps/step-factories.js';
 import { createPipelineFrame, type PipelineFrame, type StepFactory, type StepFunction } from '../steps/step-kernel.js';
 import { parseModelMetadata } from './metadata-validator.js';

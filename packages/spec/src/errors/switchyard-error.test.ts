@@ -12,9 +12,9 @@ afterAll(async () => {
   for (const dir of copies) await rm(dir, { recursive: true, force: true });
 });
 
-/** Loads a second, independent copy of the error module, as a second installed @switchyard/core would be. */
+/** Loads a second, independent copy of the error module, as a second installed @switchyard/spec would be. */
 async function secondCopy(): Promise<typeof import('./switchyard-error.js')> {
-  const dir = await mkdtemp(join(tmpdir(), 'switchyard-core-copy-'));
+  const dir = await mkdtemp(join(tmpdir(), 'switchyard-spec-copy-'));
   copies.push(dir);
   await copyFile(new URL('./switchyard-error.ts', import.meta.url), join(dir, 'switchyard-error.ts'));
   await copyFile(new URL('./error-codes.ts', import.meta.url), join(dir, 'error-codes.ts'));
@@ -87,6 +87,32 @@ describe('subclasses take one options object and keep stable names and codes', (
     expect(error).toBeInstanceOf(SwitchyardError);
     expect([error.name, error.code, error.message]).toEqual([name, code, message]);
     expect(ERROR_CODES[error.code]).toBeTypeOf('string');
+  });
+
+  it('each subclass has its own isInstance: a TimeoutError is not a NoSuchModelError', () => {
+    const timeout = new TimeoutError({ timeoutMs: 5 });
+    const noModel = new NoSuchModelError({ modelId: 'x' });
+    expect(NoSuchModelError.isInstance(timeout)).toBe(false);
+    expect(TimeoutError.isInstance(noModel)).toBe(false);
+    expect(NoSuchModelError.isInstance(noModel)).toBe(true);
+    expect(TimeoutError.isInstance(timeout)).toBe(true);
+    expect(NoSuchEngineError.isInstance(new SwitchyardError({ code: 'NO_SUCH_ENGINE', message: 'same code, base class' }))).toBe(false);
+    for (const Class of [NoSuchModelError, NoSuchEngineError, InvalidInputError, UntrustedArtifactError, AbortedError, TimeoutError]) {
+      expect(Class.isInstance(new AbortedError()), Class.name).toBe(Class === AbortedError);
+    }
+  });
+
+  it('subclass markers are recognised across two copies of the module', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-spec-copy-'));
+    copies.push(dir);
+    for (const file of ['errors.ts', 'switchyard-error.ts', 'error-codes.ts']) await copyFile(new URL(`./${file}`, import.meta.url), join(dir, file));
+    const other = (await import(pathToFileURL(join(dir, 'errors.ts')).href)) as typeof import('./errors.js');
+    expect(other.TimeoutError).not.toBe(TimeoutError);
+    const foreign = new other.TimeoutError({ timeoutMs: 1 });
+    expect(foreign instanceof TimeoutError).toBe(false);
+    expect(TimeoutError.isInstance(foreign)).toBe(true);
+    expect(SwitchyardError.isInstance(foreign)).toBe(true);
+    expect(NoSuchModelError.isInstance(foreign)).toBe(false);
   });
 
   it('TimeoutError is retriable', () => {

@@ -15,7 +15,7 @@ export interface SwitchyardErrorOptions {
 
 /**
  * Base of every error Switchyard throws. `isInstance` uses a global Symbol marker so that two installed
- * copies of @switchyard/core recognise each other's errors (instanceof would not).
+ * copies of @switchyard/spec recognise each other's errors (instanceof would not).
  */
 export class SwitchyardError extends Error {
   private readonly [MARKER] = true;
@@ -33,8 +33,17 @@ export class SwitchyardError extends Error {
     this.details = options.details ?? {};
   }
 
+  /** True for any SwitchyardError, including subclasses and errors from another copy of this package. */
   static isInstance(error: unknown): error is SwitchyardError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+    return SwitchyardError.hasMarker(error, MARKER);
+  }
+
+  /**
+   * True when `error` carries `marker`. A subclass declares `private readonly [MY_MARKER] = true` with
+   * `const MY_MARKER: unique symbol = Symbol.for('switchyard.error.MyError')` and builds its own `isInstance` on it.
+   */
+  protected static hasMarker(error: unknown, marker: symbol): boolean {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
   }
 
   /** Checks the marker and the code in one go. */

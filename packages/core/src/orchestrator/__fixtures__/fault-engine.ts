@@ -6,8 +6,8 @@ import type {
   EngineRunResult,
   EngineStreamPart,
   EngineV1,
-} from '../../contracts/engine/v1/engine-v1.js';
-import { SwitchyardError } from '../../errors/switchyard-error.js';
+} from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 
 export interface FaultPlan {
   /** Probability a call fails with a retriable error. */

@@ -1,0 +1,3 @@
+export * from './contracts/index.js';
+export * from './errors/index.js';
+export * from './tokens.js';
