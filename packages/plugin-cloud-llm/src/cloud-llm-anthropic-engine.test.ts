@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '@switchyard/core';
-import type { EngineRunRequest } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
+import type { EngineRunRequest } from '@switchyard/spec';
 import { collectStream, runEngineConformance, startTestHttpServer, rejectionOf } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
 import { fakeAnthropicApi } from '../test/fake-anthropic-api.js';

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsBase } from '@anthropic-ai/sdk/resources/messages';
-import { SwitchyardError } from '@switchyard/core';
-import type { EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, PluginLogger } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
+import type { EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, PluginLogger } from '@switchyard/spec';
 import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError } from './cloud-llm-engine.js';
 import type { ProviderCall } from './cloud-llm-engine.js';
 import type { CloudLlmProviderOptions } from './cloud-llm-options.js';

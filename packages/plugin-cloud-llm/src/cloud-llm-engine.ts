@@ -1,4 +1,4 @@
-import { SwitchyardError, throwIfAborted } from '@switchyard/core';
+import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
 import type {
   EngineCapabilities,
   EngineHealth,
@@ -8,7 +8,7 @@ import type {
   EngineStreamPart,
   EngineV1,
   PluginLogger,
-} from '@switchyard/core';
+} from '@switchyard/spec';
 import { toCloudLlmError } from './cloud-llm-errors.js';
 import { readApiKey } from './cloud-llm-options.js';
 import type { CloudLlmPrice, CloudLlmProviderOptions } from './cloud-llm-options.js';

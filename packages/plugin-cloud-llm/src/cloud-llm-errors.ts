@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { SwitchyardError, isAbortError } from '@switchyard/core';
-import type { ErrorCode } from '@switchyard/core';
+import { SwitchyardError, isAbortError } from '@switchyard/spec';
+import type { ErrorCode } from '@switchyard/spec';
 
 export interface ErrorContext {
   readonly engineId: string;

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
 import { createTestPluginContext } from '@switchyard/testkit';
 import plugin, { VERSION, createCloudLlmPlugin } from './index.js';
 import type { CloudLlmPluginOptions } from './index.js';

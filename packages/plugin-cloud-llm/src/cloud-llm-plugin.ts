@@ -1,5 +1,5 @@
-import { definePlugin } from '@switchyard/core';
-import type { EngineV1, PluginLogger, SwitchyardPlugin } from '@switchyard/core';
+import { definePlugin } from '@switchyard/spec';
+import type { EngineV1, PluginLogger, SwitchyardPlugin } from '@switchyard/spec';
 import { AnthropicChatEngine } from './cloud-llm-anthropic-engine.js';
 import type { CloudLlmEngine } from './cloud-llm-engine.js';
 import { OpenAiChatEngine } from './cloud-llm-openai-engine.js';

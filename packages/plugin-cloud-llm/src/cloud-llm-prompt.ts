@@ -1,5 +1,5 @@
-import { InvalidInputError } from '@switchyard/core';
-import type { ChatMessage, EngineInput } from '@switchyard/core';
+import { InvalidInputError } from '@switchyard/spec';
+import type { ChatMessage, EngineInput } from '@switchyard/spec';
 
 export interface ChatPrompt {
   readonly system?: string;

@@ -1,4 +1,4 @@
-import type { Usage } from '@switchyard/core';
+import type { Usage } from '@switchyard/spec';
 import type { CloudLlmPrice } from './cloud-llm-options.js';
 
 /** Builds a Usage, adding costUsd when the price table has the model. */

@@ -1,5 +1,5 @@
-import { SwitchyardError, throwIfAborted } from '@switchyard/core';
-import type { PluginLogger } from '@switchyard/core';
+import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
+import type { PluginLogger } from '@switchyard/spec';
 import { poolFetch } from './hosted-ai-http.js';
 import type { PoolHttpOptions } from './hosted-ai-http.js';
 import { allocationRequirements } from './hosted-ai-options.js';

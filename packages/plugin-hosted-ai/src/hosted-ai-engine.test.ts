@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineRunRequest } from '@switchyard/core';
+import type { EngineRunRequest } from '@switchyard/spec';
 import { runEngineConformance, startTestHttpServer, rejectionOf } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
 import { FakeHostedPool } from '../test/fake-hosted-pool.js';

@@ -1,4 +1,4 @@
-import { SwitchyardError, throwIfAborted } from '@switchyard/core';
+import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
 import type {
   EngineCapabilities,
   EngineHealth,
@@ -9,7 +9,7 @@ import type {
   EngineStreamPart,
   EngineV1,
   PluginLogger,
-} from '@switchyard/core';
+} from '@switchyard/spec';
 import { HostedAiAllocationLease } from './hosted-ai-allocation-lease.js';
 import { poolFetch } from './hosted-ai-http.js';
 import type { PoolHttpOptions } from './hosted-ai-http.js';

@@ -1,5 +1,5 @@
-import { SwitchyardError, throwIfAborted } from '@switchyard/core';
-import type { ErrorCode } from '@switchyard/core';
+import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
+import type { ErrorCode } from '@switchyard/spec';
 import type { HostedAiRetryOptions } from './hosted-ai-options.js';
 
 export interface PoolHttpOptions {

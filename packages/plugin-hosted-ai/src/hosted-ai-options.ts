@@ -1,4 +1,4 @@
-import type { JsonSchema } from '@switchyard/core';
+import type { JsonSchema } from '@switchyard/spec';
 
 export interface HostedAiRequirements {
   readonly minTflops: number;

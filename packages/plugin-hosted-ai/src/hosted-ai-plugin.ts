@@ -1,5 +1,5 @@
-import { definePlugin } from '@switchyard/core';
-import type { PluginLogger, SwitchyardPlugin } from '@switchyard/core';
+import { definePlugin } from '@switchyard/spec';
+import type { PluginLogger, SwitchyardPlugin } from '@switchyard/spec';
 import { HostedAiEngine } from './hosted-ai-engine.js';
 import { hostedAiConfigSchema } from './hosted-ai-options.js';
 import type { HostedAiPluginOptions, HostedAiPoolOptions } from './hosted-ai-options.js';

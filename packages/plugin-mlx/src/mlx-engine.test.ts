@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '@switchyard/core';
-import type { EngineRunRequest, PluginLogger } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
+import type { EngineRunRequest, PluginLogger } from '@switchyard/spec';
 import { collectStream, runEngineConformance } from '@switchyard/testkit';
 import { checkMlxPlatform } from './mlx-availability.js';
 import { MlxEngine } from './mlx-engine.js';

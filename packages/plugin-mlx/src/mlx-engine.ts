@@ -1,5 +1,5 @@
-import { SwitchyardError, throwIfAborted } from '@switchyard/core';
-import type { EngineCapabilities, EngineHealth, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, PluginLogger } from '@switchyard/core';
+import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
+import type { EngineCapabilities, EngineHealth, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, PluginLogger } from '@switchyard/spec';
 import { OpenAiChatEngine } from '@switchyard/plugin-cloud-llm';
 import { checkMlxLmModule, checkMlxPlatform } from './mlx-availability.js';
 import type { MlxAvailability } from './mlx-availability.js';

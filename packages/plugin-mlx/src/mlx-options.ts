@@ -1,4 +1,4 @@
-import type { JsonSchema } from '@switchyard/core';
+import type { JsonSchema } from '@switchyard/spec';
 import type { CloudLlmPrice } from '@switchyard/plugin-cloud-llm';
 
 export interface MlxRestartOptions {

@@ -1,5 +1,5 @@
-import { definePlugin } from '@switchyard/core';
-import type { PluginLogger, SwitchyardPlugin } from '@switchyard/core';
+import { definePlugin } from '@switchyard/spec';
+import type { PluginLogger, SwitchyardPlugin } from '@switchyard/spec';
 import { MlxEngine } from './mlx-engine.js';
 import { mlxConfigSchema } from './mlx-options.js';
 import type { MlxPluginOptions } from './mlx-options.js';

@@ -3,8 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
-import { SwitchyardError } from '@switchyard/core';
-import type { PluginLogger } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
+import type { PluginLogger } from '@switchyard/spec';
 
 export type MlxServerState = 'idle' | 'starting' | 'ready' | 'restarting' | 'failed' | 'stopped';
 

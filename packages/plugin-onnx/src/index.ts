@@ -1,4 +1,4 @@
-import { definePlugin } from '@switchyard/core';
+import { definePlugin } from '@switchyard/spec';
 import { OnnxEngine } from './onnx-engine.js';
 import { onnxOptionsSchema, type OnnxPluginOptions } from './onnx-options.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '@switchyard/core';
-import type { EngineRunRequest, EngineStreamPart, GenerationParameters, TensorMap } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
+import type { EngineRunRequest, EngineStreamPart, GenerationParameters, TensorMap } from '@switchyard/spec';
 import { createOnnxEngine, type OnnxEngine } from './index.js';
 import { fixture, i64, outputTensors, rejection, signal } from '../test/fixtures.js';
 

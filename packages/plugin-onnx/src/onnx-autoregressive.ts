@@ -1,5 +1,5 @@
-import { InvalidInputError } from '@switchyard/core';
-import type { GenerationParameters, TensorMap } from '@switchyard/core';
+import { InvalidInputError } from '@switchyard/spec';
+import type { GenerationParameters, TensorMap } from '@switchyard/spec';
 import type { AutoregressiveMode } from './onnx-model-layout.js';
 import type { DecoderLoopOptions } from './onnx-decoder-loop.js';
 import { maxTokensFor, parseStopTokens, samplerFor } from './onnx-generation-parameters.js';

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import { SwitchyardError } from '@switchyard/core';
-import type { FinishReason } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
+import type { FinishReason } from '@switchyard/spec';
 import type { InputSpec } from './onnx-input-check.js';
 import { int64Tensor, zeroTensor } from './onnx-tensor.js';
 import type { TokenSampler } from './onnx-sampling.js';

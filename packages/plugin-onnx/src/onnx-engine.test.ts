@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
 import { createOnnxEngine, OnnxEngine } from './index.js';
 import onnxPlugin from './index.js';
 import { f32, fixture, i64, outputTensors, rejection, signal } from '../test/fixtures.js';

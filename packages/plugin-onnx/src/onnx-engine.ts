@@ -1,9 +1,9 @@
 import { access } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { InvalidInputError, SwitchyardError } from '@switchyard/core';
+import { InvalidInputError, SwitchyardError } from '@switchyard/spec';
 import type {
   EngineCapabilities, EngineHealth, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, TensorMap,
-} from '@switchyard/core';
+} from '@switchyard/spec';
 import { bindInputs, checkInputs, readInputSpecs, type InputSpec } from './onnx-input-check.js';
 import { runIterativeRefinement } from './onnx-iterative-refinement.js';
 import { readModelLayout, type OnnxStageLayout } from './onnx-model-layout.js';

@@ -1,5 +1,5 @@
-import { InvalidInputError } from '@switchyard/core';
-import type { GenerationParameters } from '@switchyard/core';
+import { InvalidInputError } from '@switchyard/spec';
+import type { GenerationParameters } from '@switchyard/spec';
 import { createRandom, TokenSampler } from './onnx-sampling.js';
 
 /**

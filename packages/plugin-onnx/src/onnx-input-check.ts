@@ -1,6 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
-import { InvalidInputError } from '@switchyard/core';
-import type { Tensor, TensorMap } from '@switchyard/core';
+import { InvalidInputError } from '@switchyard/spec';
+import type { Tensor, TensorMap } from '@switchyard/spec';
 
 /** An input's declared type and shape, read once from the session (shape [] = unknown). */
 export interface InputSpec {

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import { SwitchyardError } from '@switchyard/core';
-import type { JsonSchema } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
+import type { JsonSchema } from '@switchyard/spec';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import type { Tensor, TensorMap } from '@switchyard/core';
+import type { Tensor, TensorMap } from '@switchyard/spec';
 
 /** Our plain tensor -> onnxruntime tensor (no copy: the dtype names match onnxruntime's). */
 export function toOrtTensor(tensor: Tensor): ort.Tensor {

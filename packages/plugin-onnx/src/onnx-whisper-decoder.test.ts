@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '@switchyard/core';
-import type { EngineStreamPart, TensorMap } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
+import type { EngineStreamPart, TensorMap } from '@switchyard/spec';
 import { createOnnxEngine, type OnnxEngine } from './index.js';
 import { f32, fixture, outputTensors, rejection, signal } from '../test/fixtures.js';
 

@@ -1,5 +1,5 @@
 import type * as ort from 'onnxruntime-node';
-import type { GenerationParameters } from '@switchyard/core';
+import type { GenerationParameters } from '@switchyard/spec';
 import type { WhisperDecoderMode } from './onnx-model-layout.js';
 import type { DecoderLoopOptions } from './onnx-decoder-loop.js';
 import { maxTokensFor, parseStopTokens, samplerFor } from './onnx-generation-parameters.js';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { Tensor } from '@switchyard/core';
+import type { Tensor } from '@switchyard/spec';
 
 export const FIXTURES = fileURLToPath(new URL('../test-fixtures/', import.meta.url));
 export const fixture = (name: string): string => `${FIXTURES}${name}`;

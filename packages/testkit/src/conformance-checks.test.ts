@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '@switchyard/core';
-import type { EngineStreamPart } from '@switchyard/core';
-import { checkEngineShape, checkRunResult, checkStreamParts, checkSwitchyardError, diffActiveResources } from './conformance-checks.js';
+import { SwitchyardError } from '@switchyard/spec';
+import type { EngineStreamPart } from '@switchyard/spec';
+import { checkChatResult, checkEngineShape, checkRunResult, checkStreamParts, checkSwitchyardError, diffActiveResources } from './conformance-checks.js';
 import { createWordEchoEngine } from '../test/word-echo-engine.js';
 
 describe('checkEngineShape', () => {
@@ -18,6 +18,29 @@ describe('checkEngineShape', () => {
       'capabilities.targets must be a non-empty array',
       'capabilities.features must be an array of strings',
     ]);
+  });
+});
+
+describe('checkChatResult', () => {
+  const chat = { modelId: 'm', workload: 'completion' as const, input: { kind: 'text' as const, messages: [{ role: 'user' as const, content: 'hello there' }] } };
+
+  it('accepts an engine that reads messages', async () => {
+    const engine = createWordEchoEngine();
+    await engine.doLoad({ id: 'm', files: {} }, new AbortController().signal);
+    expect(checkChatResult(await engine.doRun(chat, new AbortController().signal))).toEqual([]);
+  });
+
+  it('flags a prompt-only engine, which answers a chat with nothing', async () => {
+    const promptOnly = createWordEchoEngine({
+      async doRun(request) {
+        const text = request.input.kind === 'text' ? (request.input.prompt ?? '') : '';
+        return { output: { kind: 'text', text }, finishReason: 'stop' };
+      },
+    });
+    expect(checkChatResult(await promptOnly.doRun(chat, new AbortController().signal))).toEqual([
+      'the answer to a messages request is empty: does the engine read input.messages, or only input.prompt?',
+    ]);
+    expect(checkChatResult({ output: { kind: 'json', value: {} } })).toEqual([`a completion must answer with output.kind 'text', found "json"`]);
   });
 });
 

@@ -1,5 +1,5 @@
-import { SwitchyardError } from '@switchyard/core';
-import type { EngineRunResult, EngineStreamPart, EngineV1, ErrorCode } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
+import type { EngineRunResult, EngineStreamPart, EngineV1, ErrorCode } from '@switchyard/spec';
 
 const WORKLOADS = new Set(['completion', 'embedding', 'inference', 'transcription', 'stream']);
 const TARGETS = new Set(['local', 'edge', 'cloud']);
@@ -31,6 +31,19 @@ export function checkEngineShape(engine: unknown): string[] {
     problems.push(`capabilities.contextWindow must be a positive number, found ${JSON.stringify(caps.contextWindow)}`);
   }
   return problems;
+}
+
+/**
+ * Problems with the answer to a chat (`input.messages`) completion: it must be a well-formed text result and not
+ * empty. An engine that reads only `input.prompt` typically answers a chat with '' or INVALID_INPUT.
+ */
+export function checkChatResult(result: unknown): string[] {
+  const problems = checkRunResult(result);
+  if (problems.length > 0) return problems;
+  const output = (result as EngineRunResult).output;
+  if (output.kind !== 'text') return [`a completion must answer with output.kind 'text', found ${JSON.stringify(output.kind)}`];
+  if (output.text.length === 0) return ['the answer to a messages request is empty: does the engine read input.messages, or only input.prompt?'];
+  return [];
 }
 
 /** Problems with a doRun result. */

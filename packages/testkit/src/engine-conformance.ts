@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineModelSpec, EngineRunRequest, EngineRunResult, EngineV1, ErrorCode } from '@switchyard/core';
+import type { EngineModelSpec, EngineRunRequest, EngineRunResult, EngineV1, ErrorCode } from '@switchyard/spec';
 import {
+  checkChatResult,
   checkEngineShape,
   checkRunResult,
   checkStreamParts,
@@ -26,6 +27,13 @@ export interface EngineConformanceOptions {
   readonly request: EngineRunRequest;
   /** A request whose stream yields several deltas (long enough to abort mid-way); defaults to `request`. `false` skips stream tests. */
   readonly streamRequest?: EngineRunRequest | false;
+  /**
+   * A chat request (`input.messages`): chat APIs (`/v1/chat/completions`, `orchestrator.run` with messages) reach a
+   * text completion engine this way, not as `prompt`. When `request` is a text completion this defaults to it with
+   * the prompt turned into `[{ role: 'system', ... }, { role: 'user', content: prompt }]`; the answer must be
+   * non-empty text. `false` skips the check (say why in a comment).
+   */
+  readonly messagesRequest?: EngineRunRequest | false;
   /** Extra assertions on a successful doRun result. */
   readonly checkResult?: (result: EngineRunResult) => void;
   /**
@@ -48,6 +56,20 @@ export interface EngineConformanceOptions {
   readonly leakGraceMs?: number;
   /** Upper bound for any single call, so a hanging engine fails instead of stalling the run (default 10000 ms). */
   readonly callDeadlineMs?: number;
+}
+
+/**
+ * The suite's request as a chat, when it is a text completion: its prompt becomes the user message, after a short
+ * system message. Engines that take tensors (text reaches them through a model's pre-processing) get no default.
+ */
+function messagesRequestFor(request: EngineRunRequest): EngineRunRequest | false {
+  if (request.workload !== 'completion' || request.input.kind !== 'text') return false;
+  if (request.input.messages !== undefined) return request;
+  const messages = [
+    { role: 'system', content: 'You are a helpful assistant.' },
+    { role: 'user', content: request.input.prompt ?? 'Hello' },
+  ] as const;
+  return { ...request, input: { kind: 'text', messages } };
 }
 
 function fail(problems: string[], what: string): void {
@@ -130,6 +152,14 @@ export function runEngineConformance(factory: () => EngineV1 | Promise<EngineV1>
       fail(checkRunResult(result), 'doRun result');
       options.checkResult?.(result);
     });
+
+    const chatRequest = options.messagesRequest ?? messagesRequestFor(options.request);
+    if (chatRequest) {
+      it('answers a chat request given as messages (how /v1/chat/completions reaches a text completion engine)', async () => {
+        const result = await within(engine.doRun(chatRequest, signal()), deadline, 'doRun() with messages');
+        fail(checkChatResult(result), 'doRun result for a messages request');
+      });
+    }
 
     it('rejects with ABORTED when the signal has already fired', async () => {
       const controller = new AbortController();

@@ -1,6 +1,7 @@
 export { runEngineConformance } from './engine-conformance.js';
 export type { EngineConformanceOptions } from './engine-conformance.js';
 export {
+  checkChatResult,
   checkEngineShape,
   checkRunResult,
   checkStreamParts,

@@ -1,4 +1,4 @@
-import type { EngineStreamPart } from '@switchyard/core';
+import type { EngineStreamPart } from '@switchyard/spec';
 
 export interface CollectedStream {
   readonly parts: EngineStreamPart[];

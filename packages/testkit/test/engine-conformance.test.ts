@@ -13,10 +13,10 @@ runEngineConformance(
         return { ok: false, reason: 'needs Apple Silicon' };
       },
       async doLoad() {
-        throw new (await import('@switchyard/core')).SwitchyardError({ code: 'ENGINE_UNAVAILABLE', message: 'needs Apple Silicon' });
+        throw new (await import('@switchyard/spec')).SwitchyardError({ code: 'ENGINE_UNAVAILABLE', message: 'needs Apple Silicon' });
       },
       async doRun() {
-        throw new (await import('@switchyard/core')).SwitchyardError({ code: 'ENGINE_UNAVAILABLE', message: 'needs Apple Silicon' });
+        throw new (await import('@switchyard/spec')).SwitchyardError({ code: 'ENGINE_UNAVAILABLE', message: 'needs Apple Silicon' });
       },
     }),
   { name: 'unavailable engine passes the unavailable-mode conformance', model, request, unavailable: { code: 'ENGINE_UNAVAILABLE' } },

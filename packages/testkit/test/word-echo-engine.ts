@@ -1,13 +1,15 @@
-import { SwitchyardError, throwIfAborted } from '@switchyard/core';
-import type { EngineRunRequest, EngineStreamPart, EngineV1 } from '@switchyard/core';
+import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
+import type { EngineRunRequest, EngineStreamPart, EngineV1 } from '@switchyard/spec';
 
-/** A minimal engine that conforms: echoes the prompt word by word, honouring the signal between words. */
+/** A minimal engine that conforms: echoes the prompt (or the messages) word by word, honouring the signal between words. */
 export function createWordEchoEngine(overrides: Partial<EngineV1> = {}): EngineV1 {
   const loaded = new Set<string>();
   const words = (request: EngineRunRequest): string[] => {
     if (!loaded.has(request.modelId)) throw new SwitchyardError({ code: 'MODEL_NOT_LOADED', message: `Model '${request.modelId}' is not loaded` });
     if (request.input.kind !== 'text') throw new SwitchyardError({ code: 'INVALID_INPUT', message: 'expected text input' });
-    return (request.input.prompt ?? '').split(/\s+/).filter(Boolean);
+    // Chat requests arrive as messages, completions as a prompt.
+    const text = request.input.messages?.map((message) => message.content).join(' ') ?? request.input.prompt ?? '';
+    return text.split(/\s+/).filter(Boolean);
   };
   return {
     specificationVersion: 'v1',

@@ -11,13 +11,16 @@ import { PIPELINE_SCHEMA } from './pipeline-schema.js';
 /** Roots a stage's `when` may read. */
 export const PIPELINE_EXPRESSION_ROOTS = ['inputs', 'stages'] as const;
 
+/** A compiled prompt/system template (Handlebars underneath; the type is ours so consumers need no Handlebars globals). */
+export type PromptTemplate = (context: object) => string;
+
 export interface CompiledStage {
   readonly definition: PipelineStageDefinition;
   readonly index: number;
   readonly needs: readonly string[];
   readonly when?: PolicyExpression;
-  readonly prompt?: HandlebarsTemplateDelegate;
-  readonly system?: HandlebarsTemplateDelegate;
+  readonly prompt?: PromptTemplate;
+  readonly system?: PromptTemplate;
 }
 
 /** A validated pipeline: stages with dependencies resolved, templates and conditions compiled, acyclic. */
@@ -99,7 +102,7 @@ export function compilePipeline(value: unknown, file = '<pipeline>', source?: Co
         throw invalid(file, source, `/stages/${index}/when`, `${error.message} at column ${error.column} in \`${stage.when}\``, error);
       }
     }
-    const template = (field: 'prompt' | 'system'): HandlebarsTemplateDelegate | undefined => {
+    const template = (field: 'prompt' | 'system'): PromptTemplate | undefined => {
       const raw = stage[field];
       if (raw === undefined) return undefined;
       try {

@@ -4,7 +4,7 @@ import { SwitchyardError, toSwitchyardError } from '@switchyard/spec';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import { evaluatePolicyExpression } from '../policy/policy-expression.js';
 import type { TaskStore } from '../tasks/task-store.js';
-import type { CompiledPipeline, CompiledStage } from './pipeline-loader.js';
+import type { CompiledPipeline, CompiledStage, PromptTemplate } from './pipeline-loader.js';
 
 export interface StageOutcome {
   readonly id: string;
@@ -177,7 +177,7 @@ function resolveInputs(pipeline: CompiledPipeline, given: Readonly<Record<string
 
 function stageInput(stage: CompiledStage, scope: Scope, pipeline: CompiledPipeline): EngineInput {
   const def = stage.definition;
-  const render = (template: HandlebarsTemplateDelegate, field: string): string => {
+  const render = (template: PromptTemplate, field: string): string => {
     try {
       return template(scope);
     } catch (error) {

@@ -1,4 +1,5 @@
-import sharp from 'sharp';
+import type sharp from 'sharp';
+import { loadSharp } from './native-modules.js';
 import { stepInputError } from './step-errors.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { STEP_SLOTS, type ImageValue } from './step-values.js';
@@ -26,7 +27,7 @@ export function createImageDecodeStep(params: ImageDecodeParams, env: StepEnviro
     }
     let decoded: { data: Buffer; info: sharp.OutputInfo };
     try {
-      let pipeline = sharp(bytes, { failOn: 'error' }).rotate().flatten({ background: { r: 0, g: 0, b: 0 } });
+      let pipeline = (await loadSharp())(bytes, { failOn: 'error' }).rotate().flatten({ background: { r: 0, g: 0, b: 0 } });
       pipeline = channels === 1 ? pipeline.greyscale() : pipeline.toColourspace('srgb');
       decoded = await pipeline.raw().toBuffer({ resolveWithObject: true });
     } catch (error) {

@@ -1,4 +1,5 @@
-import sharp from 'sharp';
+import type sharp from 'sharp';
+import { loadSharp } from './native-modules.js';
 import type { Tensor } from '@switchyard/spec';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { OCR_SLOTS, ocrStepError } from './ocr-types.js';
@@ -48,7 +49,7 @@ export function createOcrDetResizeStep(
     const resized =
       width === image.width && height === image.height
         ? image.data
-        : await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+        : await (await loadSharp())(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
             .resize(width, height, { fit: 'fill', kernel: 'linear' })
             .raw()
             .toBuffer();

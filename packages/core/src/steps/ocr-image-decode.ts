@@ -1,4 +1,5 @@
-import sharp from 'sharp';
+import type sharp from 'sharp';
+import { loadSharp } from './native-modules.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { OCR_SLOTS, ocrStepError } from './ocr-types.js';
 import type { OcrImage } from './ocr-types.js';
@@ -26,7 +27,7 @@ export function createOcrImageDecodeStep(
     if (input.byteLength === 0) throw ocrStepError(env, 'INVALID_INPUT', 'the image is empty (0 bytes)');
     let decoded: { data: Buffer; info: sharp.OutputInfo };
     try {
-      decoded = await sharp(input, { limitInputPixels: maxPixels, failOn: 'error' })
+      decoded = await (await loadSharp())(input, { limitInputPixels: maxPixels, failOn: 'error' })
         .rotate()
         .flatten({ background: '#ffffff' })
         .toColourspace('srgb')

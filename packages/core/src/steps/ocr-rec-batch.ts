@@ -1,4 +1,5 @@
-import sharp from 'sharp';
+import type sharp from 'sharp';
+import { loadSharp } from './native-modules.js';
 import type { Tensor } from '@switchyard/spec';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { OCR_SLOTS, ocrStepError } from './ocr-types.js';
@@ -43,7 +44,7 @@ export function createOcrRecBatchStep(
     await Promise.all(
       lines.map(async (line, n) => {
         const width = Math.max(1, Math.min(batchWidth, Math.ceil(targetHeight * aspects[n]!)));
-        const resized = await sharp(line.image.data, {
+        const resized = await (await loadSharp())(line.image.data, {
           raw: { width: line.image.width, height: line.image.height, channels: 3 },
         })
           .resize(width, targetHeight, { fit: 'fill', kernel: 'linear' })

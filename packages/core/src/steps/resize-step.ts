@@ -1,6 +1,7 @@
-import sharp from 'sharp';
+import type sharp from 'sharp';
 import type { Tensor } from '@switchyard/spec';
 import { isTensorValue, resizeTensor, type ImageTensorLayout } from './image-tensor-geometry.js';
+import { loadSharp } from './native-modules.js';
 import { expectImage } from './image-value.js';
 import { stepFailure } from './step-errors.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
@@ -62,9 +63,9 @@ export function createResizeStep(params: ResizeParams, env: StepEnvironment): St
       frame.slots.set(STEP_SLOTS.letterbox, { scale, padLeft: left, padTop: top } satisfies LetterboxTransform);
     }
     try {
-      let pipeline = sharp(image.data, raw).resize(targetW, targetH, { fit: 'fill', kernel });
+      let pipeline = (await loadSharp())(image.data, raw).resize(targetW, targetH, { fit: 'fill', kernel });
       if (params.keep_aspect && (targetW !== width || targetH !== height)) {
-        pipeline = sharp(await pipeline.raw().toBuffer(), { raw: { width: targetW, height: targetH, channels: raw.raw.channels } }).extend({
+        pipeline = (await loadSharp())(await pipeline.raw().toBuffer(), { raw: { width: targetW, height: targetH, channels: raw.raw.channels } }).extend({
           left, top, right: width - targetW - left, bottom: height - targetH - top,
           background: { r: pad, g: pad, b: pad, alpha: 1 },
         });

@@ -1,4 +1,5 @@
-import { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from '@huggingface/tokenizers';
+import { loadTokenizers } from './native-modules.js';
 import { stepFailure } from './step-errors.js';
 import type { StepEnvironment } from './step-kernel.js';
 import { readStepFile } from './step-tensor.js';
@@ -44,6 +45,7 @@ export async function loadTokenizerFileWithSettings(env: StepEnvironment, name: 
     ...(isRecord(json.padding) ? { padding: json.padding as unknown as NonNullable<TokenizerFileSettings['padding']> } : {}),
   };
   try {
+    const { Tokenizer } = await loadTokenizers();
     return { tokenizer: new Tokenizer(json, {}), settings };
   } catch (error) {
     throw stepFailure(env, `cannot build a tokenizer from ${field} '${name}'`, error, { field, file: name });
