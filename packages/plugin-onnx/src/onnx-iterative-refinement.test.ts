@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
 import { createOnnxEngine, type OnnxEngine } from './index.js';
 import { refinementTimesteps } from './onnx-iterative-refinement.js';
 import { f32, fixture, outputTensors, rejection, signal } from '../test/fixtures.js';

@@ -1,5 +1,5 @@
-import { InvalidInputError, SwitchyardError, throwIfAborted } from '@switchyard/core';
-import type { Tensor, TensorMap } from '@switchyard/core';
+import { InvalidInputError, SwitchyardError, throwIfAborted } from '@switchyard/spec';
+import type { Tensor, TensorMap } from '@switchyard/spec';
 
 /** `IterativeRefinement {num_steps, schedule}` (xybrid's diffusion-style mode), with our input/output naming fields. */
 export interface IterativeRefinementMode {

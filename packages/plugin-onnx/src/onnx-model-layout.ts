@@ -1,4 +1,4 @@
-import { SwitchyardError } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
 import type { IterativeRefinementMode } from './onnx-iterative-refinement.js';
 
 /** A stage's execution mode, read defensively from model_metadata.json (narrow local types). */
