@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateModelMetadata } from './metadata-validator.js';
+import { createInterpretedPipeline } from './template-executor.js';
 
 /**
  * Schema parity with xybrid-core's serde types (crates/xybrid-core/src/execution/template/{metadata,steps,voice}.rs
@@ -127,5 +128,11 @@ describe('model_metadata.json parity with xybrid-core serde', () => {
     expect(result.metadata.preprocessing?.[0]).toMatchObject({ max_frames: null });
     expect(result.metadata.preprocessing?.[0]).not.toHaveProperty('preset');
     expect(result.metadata.execution_template.type).toBe('ModelGraph');
+  });
+
+  it('a model with voices validates but its pipeline is UNSUPPORTED, naming /voices (never silently ignored)', () => {
+    const json = { ...base, files: ['model.onnx', 'voices.bin'], voices: embedded };
+    expect(validateModelMetadata(json, { file: 'x.json' }).ok).toBe(true);
+    expect(() => createInterpretedPipeline(json)).toThrowError(/\/voices \(xybrid TTS voice embeddings, format 'embedded'\) is not supported/);
   });
 });
