@@ -13,6 +13,29 @@ describe('loadModelMetadataFile', () => {
 
   const metadata = { model_id: 'm', version: '1', execution_template: { type: 'Onnx', model_file: 'model.onnx' }, files: ['model.onnx'] };
 
+  it('takes a model folder too, reports unknown fields through onWarning, and refuses them with strict', async () => {
+    writeFileSync(join(dir, 'model_metadata.json'), JSON.stringify({ ...metadata, author: 'me' }));
+    writeFileSync(join(dir, 'model.onnx'), 'x');
+    const warnings: string[] = [];
+    const loaded = await loadModelMetadataFile(dir, { onWarning: (w) => warnings.push(`${w.pointer} ${w.message}`) });
+    expect(loaded.metadata.model_id).toBe('m');
+    expect(warnings).toEqual(['/author is not a known field here; ignored']);
+    await expect(loadModelMetadataFile(dir, { strict: true })).rejects.toThrowError(/\/author is not a known field here/);
+  });
+
+  it('opens a .xyb bundle and resolves its files inside the extracted folder', async () => {
+    const { writeXybBundle } = await import('../bundles/xyb-write.js');
+    const model = join(dir, 'model');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(model);
+    writeFileSync(join(model, 'model_metadata.json'), JSON.stringify(metadata));
+    writeFileSync(join(model, 'model.onnx'), 'graph bytes');
+    await writeXybBundle(model, join(dir, 'm.xyb'));
+    const loaded = await loadModelMetadataFile(join(dir, 'm.xyb'), { bundles: { cacheDir: join(dir, 'cache') } });
+    expect(loaded.files['model.onnx']!.startsWith(join(dir, 'cache'))).toBe(true);
+    expect(loaded.metadata.model_id).toBe('m');
+  });
+
   it('validates, applies defaults and resolves files next to the metadata', async () => {
     writeFileSync(join(dir, 'model_metadata.json'), JSON.stringify(metadata));
     writeFileSync(join(dir, 'model.onnx'), 'x');
