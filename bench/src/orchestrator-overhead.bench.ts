@@ -38,7 +38,11 @@ export default defineBenchmark({
     const orchestrator = createOrchestrator({
       engines: [noopEngine],
       logger: createOrchestrationLogger({ logLevel: 'silent' }),
-      config: { policy: { rules: [{ id: 'deny-offline', when: 'metrics.online == false', action: 'deny' }] } },
+      config: {
+        policy: { rules: [{ id: 'deny-offline', when: 'metrics.online == false', action: 'deny' }] },
+        // a configured model: the orchestrator refuses ids nothing in the app serves (NO_SUCH_MODEL)
+        routing: { models: { 'noop-model': ['noop:noop-model'] } },
+      },
     });
     const request: InferenceRequest = { model: 'noop-model', workload: 'completion', input: { kind: 'text', prompt: 'hello' } };
     const direct: EngineRunRequest = { modelId: 'noop-model', workload: 'completion', input: { kind: 'text', prompt: 'hello' } };

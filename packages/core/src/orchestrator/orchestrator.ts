@@ -34,6 +34,9 @@ export interface RunOptions extends CallOptions {
   readonly fallback?: readonly string[];
 }
 
+/** The signal of a call without one: nothing can abort it, so it needs no AbortController of its own. */
+const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
 /** Errors after which trying the next target cannot help. */
 function stopsFallback(error: SwitchyardError): boolean {
   return error.code === 'ABORTED' || error.code === 'INVALID_INPUT' || error.code === 'POLICY_DENIED';
@@ -103,7 +106,7 @@ export class Orchestrator implements OrchestratorApi {
   }
 
   async run(request: InferenceRequest, options: RunOptions = {}): Promise<InferenceResult> {
-    const signal = options.signal ?? new AbortController().signal;
+    const signal = options.signal ?? NEVER_ABORTED;
     const prepared = await this.prepare(request, signal);
     const { correlationId, policy, request: allowed } = prepared;
     const plan = options.fallback?.length && prepared.plan.allowFallback ? this.withFallbacks(prepared.plan, options.fallback) : prepared.plan;

@@ -163,14 +163,20 @@ class ParentLink {
   }
 }
 
-const links = new WeakMap<AbortSignal, ParentLink>();
+/** Where a caller signal keeps its link: a property of the signal (a WeakMap entry costs more, in set and in GC). */
+const LINK = Symbol('switchyard.attemptLink');
+type LinkedSignal = AbortSignal & { [LINK]?: ParentLink };
+/** For the rare signal that takes no properties (frozen/sealed). */
+const sealedLinks = new WeakMap<AbortSignal, ParentLink>();
 
 /** Makes `attempt`'s signal fire when `parent` aborts (call `unlinkFromParent` when the attempt settles). */
 export function linkToParent(attempt: GuardedAttempt, parent: AbortSignal): void {
-  let link = links.get(parent);
+  const signal = parent as LinkedSignal;
+  let link = signal[LINK] ?? sealedLinks.get(parent);
   if (!link) {
     link = new ParentLink(parent);
-    links.set(parent, link);
+    if (Object.isExtensible(parent)) Object.defineProperty(parent, LINK, { value: link });
+    else sealedLinks.set(parent, link);
     parent.addEventListener('abort', link, { once: true });
   }
   attempt.link = link;
