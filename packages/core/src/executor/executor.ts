@@ -5,6 +5,7 @@ import { resolveResilience, type ResilienceConfig } from '../resilience/resilien
 import type { EventBus } from '../telemetry/event-bus.js';
 import { describeTarget, type ExecutionTarget } from './execution-target.js';
 import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner, PipelineKind } from './model-catalog.js';
+import { GuardedStreamSession } from './guarded-stream-session.js';
 import { TimedTensorRunner } from './timed-tensor-runner.js';
 
 export interface ExecutorOptions {
@@ -247,7 +248,10 @@ export class Executor {
     }
   }
 
-  /** Opens a chunk-in session on a registry model whose pipeline supports streaming. */
+  /**
+   * Opens a chunk-in session on a registry model whose pipeline supports streaming. The session takes the engine's
+   * bulkhead slot and circuit check once, here, and holds the slot until it closes or its signal aborts.
+   */
   async openStream(
     target: ExecutionTarget,
     signal: AbortSignal,
@@ -262,8 +266,14 @@ export class Executor {
         details: { model: target.model, engine: engine.id },
       });
     }
-    const runner = new TimedTensorRunner(engine, target.model, undefined);
-    return loaded.pipeline.openStream({ runner, signal, files: loaded.files }, settings);
+    const release = await this.guards.get(engine.id)!.acquireStreamSlot(signal);
+    try {
+      const runner = new TimedTensorRunner(engine, target.model, undefined);
+      return new GuardedStreamSession(loaded.pipeline.openStream({ runner, signal, files: loaded.files }, settings), release, signal);
+    } catch (error) {
+      release(error);
+      throw error;
+    }
   }
 
   private checkWorkload(engine: EngineV1, request: EngineRunRequest): void {

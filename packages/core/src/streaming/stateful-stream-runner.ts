@@ -7,10 +7,15 @@ import type { StatefulStreamMode } from './stateful-stream-mode.js';
  * keeps the state the graph returns for the next call. Returns the first element of the per-window output.
  */
 export class StatefulStreamRunner {
-  private state: Float32Array;
-  private readonly context: Float32Array;
+  /** [context | window]: the context is the previous input's tail, moved to the front after each run. */
   private readonly input: Float32Array;
-  private readonly sampleRate: Tensor;
+  private readonly contextSize: number;
+  private readonly stateSize: number;
+  /** The feeds, built once; each run changes only the data behind them (the window in place, the state tensor). */
+  private readonly feeds: Record<string, Tensor>;
+  private readonly stateName: string;
+  private readonly stateDims: readonly number[];
+  private busy = false;
 
   constructor(
     private readonly mode: StatefulStreamMode,
@@ -18,16 +23,22 @@ export class StatefulStreamRunner {
     private readonly stage: string | undefined,
     private readonly modelId: string,
   ) {
-    this.state = new Float32Array(mode.state_shape.reduce((a, b) => a * b, 1));
-    this.context = new Float32Array(mode.context_size ?? 0);
-    this.input = new Float32Array(this.context.length + mode.window_size);
-    this.sampleRate = { type: 'int64', dims: [], data: BigInt64Array.of(BigInt(mode.sample_rate)) };
+    this.contextSize = mode.context_size ?? 0;
+    this.stateSize = mode.state_shape.reduce((a, b) => a * b, 1);
+    this.input = new Float32Array(this.contextSize + mode.window_size);
+    this.stateName = mode.state_input ?? 'state';
+    this.stateDims = [...mode.state_shape];
+    this.feeds = {
+      [mode.audio_input ?? 'input']: { type: 'float32', dims: [1, this.input.length], data: this.input },
+      [this.stateName]: { type: 'float32', dims: this.stateDims, data: new Float32Array(this.stateSize) },
+    };
+    if (mode.sample_rate_input) this.feeds[mode.sample_rate_input] = { type: 'int64', dims: [], data: BigInt64Array.of(BigInt(mode.sample_rate)) };
   }
 
   /** Forgets the carried state and context (start of a new, unrelated audio stream). */
   reset(): void {
-    this.state.fill(0);
-    this.context.fill(0);
+    this.feeds[this.stateName] = { type: 'float32', dims: this.stateDims, data: new Float32Array(this.stateSize) };
+    this.input.fill(0);
   }
 
   async step(window: Float32Array, signal: AbortSignal): Promise<number> {
@@ -40,26 +51,30 @@ export class StatefulStreamRunner {
         details: { model: this.modelId, expected: mode.window_size, found: window.length },
       });
     }
-    const input = new Float32Array(this.input.length);
-    input.set(this.context);
-    input.set(window, this.context.length);
-    const feeds: Record<string, Tensor> = {
-      [mode.audio_input ?? 'input']: { type: 'float32', dims: [1, input.length], data: input },
-      [mode.state_input ?? 'state']: { type: 'float32', dims: [...mode.state_shape], data: this.state },
-    };
-    if (mode.sample_rate_input) feeds[mode.sample_rate_input] = this.sampleRate;
-    const out = await this.runner.run(this.stage, feeds, signal);
-    const nextState = out[mode.state_output ?? 'stateN'];
-    const output = out[mode.output ?? 'output'];
-    if (!nextState || !output || nextState.data.length !== this.state.length) {
-      throw new SwitchyardError({
-        code: 'STEP_FAILED',
-        message: `${this.modelId}: the graph did not return "${mode.output ?? 'output'}" and a "${mode.state_output ?? 'stateN'}" of shape [${mode.state_shape.join(', ')}]`,
-        details: { model: this.modelId, outputs: Object.keys(out) },
-      });
+    // The input buffer is reused across windows: a second step while one runs would overwrite its window.
+    if (this.busy) {
+      throw new SwitchyardError({ code: 'INTERNAL', message: `${this.modelId}: StatefulStreamRunner.step called again before the previous step finished` });
     }
-    this.state = Float32Array.from(nextState.data as Float32Array);
-    if (this.context.length > 0) this.context.set(input.subarray(input.length - this.context.length));
-    return Number((output.data as Float32Array)[0]);
+    this.busy = true;
+    try {
+      this.input.set(window, this.contextSize);
+      const out = await this.runner.run(this.stage, this.feeds, signal);
+      const nextState = out[mode.state_output ?? 'stateN'];
+      const output = out[mode.output ?? 'output'];
+      if (!nextState || !output || nextState.data.length !== this.stateSize || !(nextState.data instanceof Float32Array)) {
+        throw new SwitchyardError({
+          code: 'STEP_FAILED',
+          message: `${this.modelId}: the graph did not return "${mode.output ?? 'output'}" and a float32 "${mode.state_output ?? 'stateN'}" of shape [${mode.state_shape.join(', ')}]`,
+          details: { model: this.modelId, outputs: Object.keys(out) },
+        });
+      }
+      // The graph's fresh output buffer is the next state as is (no copy); the context is the tail of this input.
+      this.feeds[this.stateName] = { type: 'float32', dims: this.stateDims, data: nextState.data };
+      if (this.contextSize > 0) this.input.copyWithin(0, this.input.length - this.contextSize);
+      return Number((output.data as Float32Array)[0]);
+    } finally {
+      this.busy = false;
+    }
   }
 }
+
