@@ -144,6 +144,33 @@ describe('OnnxEngine (SingleShot)', () => {
     expect(engine.loadedModelIds).toEqual([]);
   });
 
+  it('builds each stage with its metadata config.onnx session settings (the app\'s per-model options win)', async () => {
+    engine = createOnnxEngine();
+    const stage = (name: string, onnx?: Record<string, unknown>) => ({ name, model_file: 'g.onnx', inputs: ['a', 'b'], outputs: ['sum'], ...(onnx ? { config: { batch_size: 2, onnx } } : {}) });
+    const graph = (stages: object[]) => ({ model_id: 'g', version: '1', files: ['g.onnx'], execution_template: { type: 'ModelGraph', stages } });
+    const files = { 'g.onnx': fixture('add-mul.onnx') };
+    await engine.doLoad({ id: 'g', files, metadata: graph([stage('plain'), stage('tuned', { intraOpNumThreads: 1, graphOptimizationLevel: 'basic' })]) }, signal());
+    // the same file with other session settings is another session
+    expect(engine.sessions.size).toBe(2);
+    const result = await engine.doRun({ modelId: 'g', workload: 'inference', input: { kind: 'tensors', stage: 'tuned', tensors: { a: f32([1, 2, 3, 4], [1, 4]), b: f32([1, 1, 1, 1], [1, 4]) } } }, signal());
+    expect(Array.from(outputTensors(result)['sum']!.data)).toEqual([2, 3, 4, 5]);
+    // per-model app options override both stages alike: one session again
+    await engine.doLoad({ id: 'g2', files, options: { intraOpNumThreads: 2, graphOptimizationLevel: 'all' }, metadata: graph([stage('plain'), stage('tuned', { intraOpNumThreads: 1, graphOptimizationLevel: 'basic' })]) }, signal());
+    expect(engine.sessions.size).toBe(3);
+  });
+
+  it.each([
+    [{ intraOpNumThreads: -1 }, '/execution_template/stages/0/config/onnx/intraOpNumThreads must be an integer >= 0'],
+    [{ graphOptimizationLevel: 'max' }, '/execution_template/stages/0/config/onnx/graphOptimizationLevel must be one of disabled, basic, extended, all'],
+    [{ intraOpThreads: 2 }, '/execution_template/stages/0/config/onnx/intraOpThreads is not an ONNX session setting'],
+  ])('refuses a bad stage config.onnx %j with METADATA_INVALID naming the pointer', async (onnx, message) => {
+    engine = createOnnxEngine();
+    const metadata = { model_id: 'g', version: '1', files: ['g.onnx'], execution_template: { type: 'ModelGraph', stages: [{ name: 's', model_file: 'g.onnx', config: { onnx } }] } };
+    const error = await rejection(engine.doLoad({ id: 'g', files: { 'g.onnx': fixture('add-mul.onnx') }, metadata }, signal()));
+    expect(SwitchyardError.hasCode(error, 'METADATA_INVALID')).toBe(true);
+    expect(error.message).toContain(message);
+  });
+
   it('streams a SingleShot run as one tensor delta', async () => {
     engine = createOnnxEngine();
     await engine.doLoad(addMul, signal());

@@ -67,13 +67,12 @@ export class OnnxEngine implements EngineV1 {
 
   async doLoad(spec: EngineModelSpec, signal: AbortSignal): Promise<void> {
     throwIfAborted(signal, `loading model '${spec.id}'`);
-    const options = this.modelOptions(spec);
     const layout = readModelLayout(spec.id, spec.metadata, spec.files);
     const stages: LoadedStage[] = [];
     try {
       for (const stageLayout of layout.stages) {
         throwIfAborted(signal, `loading model '${spec.id}'`);
-        stages.push(await this.loadStage(spec, stageLayout, options));
+        stages.push(await this.loadStage(spec, stageLayout, this.stageOptions(spec, stageLayout)));
       }
     } catch (error) {
       await Promise.all(stages.map((s) => s.lease.release()));
@@ -159,11 +158,16 @@ export class OnnxEngine implements EngineV1 {
     await this.sessions.clear();
   }
 
-  private modelOptions(spec: EngineModelSpec): ResolvedOnnxOptions {
+  /**
+   * A stage's session options: the plugin's options, then the stage's metadata `config.onnx`, then the app's
+   * per-model options (config `models`), each overriding the one before.
+   */
+  private stageOptions(spec: EngineModelSpec, layout: OnnxStageLayout): ResolvedOnnxOptions {
     const overrides = spec.options ?? {};
     const keys = ['executionProviders', 'intraOpNumThreads', 'interOpNumThreads', 'graphOptimizationLevel'] as const;
-    if (!keys.some((k) => overrides[k] !== undefined)) return this.options;
-    const merged = resolveOnnxOptions({ ...this.options, ...Object.fromEntries(keys.filter((k) => overrides[k] !== undefined).map((k) => [k, overrides[k]])) });
+    const own = keys.filter((k) => overrides[k] !== undefined);
+    if (own.length === 0 && !layout.session) return this.options;
+    const merged = resolveOnnxOptions({ ...this.options, ...layout.session, ...Object.fromEntries(own.map((k) => [k, overrides[k]])) });
     checkExecutionProviders(merged.executionProviders);
     return merged;
   }

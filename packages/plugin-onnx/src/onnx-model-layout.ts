@@ -29,12 +29,21 @@ export interface WhisperDecoderMode {
   readonly repetition_penalty?: number;
 }
 
+/** Session settings a stage may set in its metadata `config.onnx` (they override the plugin's options for it). */
+export interface OnnxStageSession {
+  readonly intraOpNumThreads?: number;
+  readonly interOpNumThreads?: number;
+  readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
 export interface OnnxStageLayout {
   /** Stage name; `main` for a single-graph model. */
   readonly name: string;
   /** Logical file name as in metadata `files`. */
   readonly file: string;
   readonly mode: OnnxExecutionMode;
+  /** From `config.onnx` of a ModelGraph stage. */
+  readonly session?: OnnxStageSession;
 }
 
 export interface OnnxModelLayout {
@@ -110,6 +119,30 @@ function parseMode(modelId: string, pointer: string, raw: unknown): OnnxExecutio
   }
 }
 
+const LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
+
+/** `config.onnx` of a stage: only the keys below, each checked (a typo is an error, never silently ignored). */
+function parseStageSession(modelId: string, pointer: string, config: unknown): OnnxStageSession | undefined {
+  if (config === undefined) return undefined;
+  if (!isRecord(config)) return fail(modelId, pointer, 'must be an object');
+  const raw = config['onnx'];
+  if (raw === undefined) return undefined;
+  if (!isRecord(raw)) return fail(modelId, `${pointer}/onnx`, 'must be an object (intraOpNumThreads, interOpNumThreads, graphOptimizationLevel)');
+  const session: { -readonly [K in keyof OnnxStageSession]: OnnxStageSession[K] } = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'intraOpNumThreads' || key === 'interOpNumThreads') {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(modelId, `${pointer}/onnx/${key}`, `must be an integer >= 0 (0 = onnxruntime's default), found ${JSON.stringify(value)}`);
+      session[key] = value as number;
+    } else if (key === 'graphOptimizationLevel') {
+      if (!LEVELS.includes(value as (typeof LEVELS)[number])) fail(modelId, `${pointer}/onnx/${key}`, `must be one of ${LEVELS.join(', ')}, found ${JSON.stringify(value)}`);
+      session.graphOptimizationLevel = value as OnnxStageSession['graphOptimizationLevel'];
+    } else {
+      fail(modelId, `${pointer}/onnx/${key}`, 'is not an ONNX session setting (intraOpNumThreads, interOpNumThreads, graphOptimizationLevel)');
+    }
+  }
+  return session;
+}
+
 function optionalNumbers(source: Record<string, unknown>, fields: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const field of fields) if (typeof source[field] === 'number') out[field] = source[field] as number;
@@ -144,7 +177,13 @@ export function readModelLayout(modelId: string, metadata: unknown, files: Reado
         if (!isRecord(stage)) return fail(modelId, pointer, 'must be an object');
         if (typeof stage['name'] !== 'string') return fail(modelId, `${pointer}/name`, 'must be a string');
         if (typeof stage['model_file'] !== 'string') return fail(modelId, `${pointer}/model_file`, 'must be a string');
-        return { name: stage['name'], file: stage['model_file'], mode: parseMode(modelId, `${pointer}/execution_mode`, stage['execution_mode']) };
+        const session = parseStageSession(modelId, `${pointer}/config`, stage['config']);
+        return {
+          name: stage['name'],
+          file: stage['model_file'],
+          mode: parseMode(modelId, `${pointer}/execution_mode`, stage['execution_mode']),
+          ...(session ? { session } : {}),
+        };
       }),
     };
   }
