@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelPipeline } from '../contracts/pipeline.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { ModelPipeline } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 import { FaultEngine } from '../orchestrator/__fixtures__/fault-engine.js';
 import { Executor } from './executor.js';
 import { createModelCatalog } from './model-catalog.js';

@@ -1,5 +1,5 @@
-import type { PipelineStreamSession } from '../contracts/pipeline.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { PipelineStreamSession } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 import { countsAgainstEngine } from '../resilience/engine-guard.js';
 
 /** Errors of a stream's caller (its pace, its use after close), never the engine's. */

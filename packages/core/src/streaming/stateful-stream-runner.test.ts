@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TensorMap, TensorRunner } from '../contracts/index.js';
+import type { TensorMap, TensorRunner } from '@switchyard/spec';
 import { StatefulStreamRunner } from './stateful-stream-runner.js';
 import type { StatefulStreamMode } from './stateful-stream-mode.js';
 
