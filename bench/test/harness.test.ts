@@ -50,6 +50,10 @@ describe('runBenchmark', () => {
     expect(events).toEqual(['setup', 'teardown']);
     expect(result.report).toEqual({ calls: 4 });
     expect(Object.keys(result.ratios)).toEqual(['ours']);
+    // CPU time beside wall time, and the load the run saw
+    expect(Object.keys(result.cpuRatios!)).toEqual(['ours']);
+    expect(result.cases.ours!.cpuMedianMs).toBeGreaterThanOrEqual(0);
+    expect(result.machine.loadAverage!.start).toHaveLength(3);
     expect(result.cases.ours!.samples).toBe(3);
     expect(result.machine.node).toBe(process.version);
     expect(formatTable(result)).toContain('base (baseline)');
