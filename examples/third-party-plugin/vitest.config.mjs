@@ -1,1 +1,9 @@
-export { default } from '../../vitest.shared.mjs';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 30000,
+  },
+});

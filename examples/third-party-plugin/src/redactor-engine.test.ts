@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
 import { runEngineConformance } from '@switchyard/testkit';
 import { RedactorEngine } from './redactor-engine.js';
 import { passesIbanChecksum, passesLuhn } from './redactor-rules.js';

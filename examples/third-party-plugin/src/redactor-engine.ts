@@ -1,5 +1,5 @@
-import { InvalidInputError, SwitchyardError, throwIfAborted } from '@switchyard/core';
-import type { EngineCapabilities, EngineInput, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1 } from '@switchyard/core';
+import { InvalidInputError, SwitchyardError, throwIfAborted } from '@switchyard/spec';
+import type { EngineCapabilities, EngineInput, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1 } from '@switchyard/spec';
 import { compileCustomPatterns } from './redactor-options.js';
 import type { RedactorCustomPattern, RedactorOptions } from './redactor-options.js';
 import { REDACTION_ENTITIES, applyRedactions, builtInRules, findSensitiveSpans } from './redactor-rules.js';

@@ -1,5 +1,5 @@
-import { SwitchyardError } from '@switchyard/core';
-import type { JsonSchema } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
+import type { JsonSchema } from '@switchyard/spec';
 import { REDACTION_ENTITIES } from './redactor-rules.js';
 import type { RedactionEntity, RedactionRule, ReplacementStyle } from './redactor-rules.js';
 

@@ -10,8 +10,16 @@ describe('example third-party plugin manifest', () => {
   });
 
   it('registers its engine under the configured id', async () => {
-    const { context, engines } = createTestPluginContext<RedactorOptions>({ id: 'redactor', entities: ['email'] });
+    const { context, engines } = createTestPluginContext(plugin, { id: 'redactor', entities: ['email'] } satisfies RedactorOptions);
     await plugin.register(context);
     expect(engines.map((e) => e.id)).toEqual(['redactor']);
+  });
+
+  it('gets the configSchema defaults the host applies (no options at all)', async () => {
+    const { context, engines, logs } = createTestPluginContext(plugin);
+    await plugin.register(context);
+    expect(engines.map((e) => e.id)).toEqual([context.options.id]);
+    expect(typeof context.options.id).toBe('string');
+    expect(logs.some((line) => line.includes('PII redactor registered'))).toBe(true);
   });
 });

@@ -1,2 +1,3 @@
-/** The version of @switchyard/cli; a test keeps it equal to package.json. */
-export const VERSION = '0.1.0';
+import { readFileSync } from 'node:fs';
+/** The version of @switchyard/cli, read from its package.json (never a hand-kept copy). */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -1,1 +1,3 @@
-export const VERSION = '0.1.0';
+import { readFileSync } from 'node:fs';
+/** The version of @switchyard/plugin-hosted-ai, read from its package.json (never a hand-kept copy). */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

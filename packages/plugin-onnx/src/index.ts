@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { definePlugin } from '@switchyard/spec';
 import { OnnxEngine } from './onnx-engine.js';
 import { onnxOptionsSchema, type OnnxPluginOptions } from './onnx-options.js';
 
-export const VERSION = '0.1.0';
+/** The version of @switchyard/plugin-onnx, read from its package.json (never a hand-kept copy). */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export { OnnxEngine } from './onnx-engine.js';
 export type { OnnxPluginOptions, GraphOptimizationLevel } from './onnx-options.js';

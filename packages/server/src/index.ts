@@ -1,4 +1,6 @@
-export const VERSION = '0.1.0';
+import { readFileSync } from 'node:fs';
+/** The version of @switchyard/server, read from its package.json (never a hand-kept copy). */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 export { createServer, sendError, redactSecrets, type CreateServerOptions, type SwitchyardServer } from './create-server.js';
 export { resolveServerConfig, DEFAULT_PORT, type ServerConfig, type ResolvedServerConfig } from './server-config.js';
 export { createDirectoryCatalog, sha256File, type ServerCatalog, type CatalogEntry, type CatalogVerifyReport, type CatalogFileReport, type FileSource } from './server-catalog.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 export { runEngineConformance } from './engine-conformance.js';
 export type { EngineConformanceOptions } from './engine-conformance.js';
 export {
@@ -12,7 +13,8 @@ export {
 export { collectStream, streamError, within } from './stream-collect.js';
 export type { CollectedStream } from './stream-collect.js';
 
-export const VERSION = '0.1.0';
+/** The version of @switchyard/testkit, read from its package.json (never a hand-kept copy). */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 export { startTestHttpServer, sendJson, startSse, writeSse, pause, unusedTestServerConnections } from './test-http-server.js';
 export type { TestHttpServer, RecordedRequest, TestRequestHandler } from './test-http-server.js';
 export { rejectionOf, createTestPluginContext } from './test-helpers.js';
