@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { SwitchyardError } from '@switchyard/spec';
 import type { SourcePosition } from './config-types.js';
 
@@ -61,15 +61,93 @@ function parseError(file: string, message: string, position: SourcePosition | un
   });
 }
 
+/** Resource limits for config files: each breach is one located CONFIG_PARSE line, never a hang or a stack. */
+export const CONFIG_LIMITS = { maxBytes: 512 * 1024, maxDepth: 64, maxAliases: 100 } as const;
+
+/** Bracket depth of flow collections ([ and {) outside quoted strings; block nesting is bounded by the size limit. */
+function flowDepthExceeds(text: string, limit: number): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i]!;
+    if (quote) {
+      if (char === '\\' && quote === '"') i += 1;
+      else if (char === quote) quote = undefined;
+    } else if (char === '"' || (char === "'" && /[\s[{,:]/.test(text[i - 1] ?? ' '))) quote = char;
+    else if (char === '#' && /\s/.test(text[i - 1] ?? ' ')) {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (char === '[' || char === '{') {
+      depth += 1;
+      if (depth > limit) return i;
+    } else if (char === ']' || char === '}') depth -= 1;
+  }
+  return undefined;
+}
+
+/** Duplicate keys in one walk with a Set per map (the yaml package's own check is quadratic in the map size). */
+function findDuplicateKey(document: Document, limit: number): { key: string; offset: number } | { depth: number; offset: number } | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: document.contents, depth: 1 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (isMap(node) || isSeq(node)) {
+      if (depth > limit) return { depth, offset: (node as Node).range?.[0] ?? 0 };
+    }
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const key = String(pair.key.value);
+          if (seen.has(key)) return { key, offset: pair.key.range?.[0] ?? 0 };
+          seen.add(key);
+        }
+        stack.push({ node: pair.value, depth: depth + 1 });
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+function countAliases(document: Document): number {
+  let count = 0;
+  const stack: unknown[] = [document.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isAlias(node)) count += 1;
+    else if (isMap(node)) for (const pair of node.items) stack.push(pair.key, pair.value);
+    else if (isSeq(node)) stack.push(...node.items);
+  }
+  return count;
+}
+
 /**
  * Parses YAML or JSON (by extension). JSON goes through JSON.parse for strictness; both are also read by the
- * YAML parser (JSON is YAML) to keep node ranges, so validation errors carry line:column.
+ * YAML parser (JSON is YAML) to keep node ranges, so validation errors carry line:column. A leading BOM is
+ * dropped; size, nesting depth and alias count are limited (CONFIG_LIMITS).
  */
-export function parseConfigText(file: string, text: string): ConfigSource {
-  const isJson = file.toLowerCase().endsWith('.json');
+export function parseConfigText(file: string, rawText: string): ConfigSource {
+  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  const bytes = Buffer.byteLength(text);
+  if (bytes > CONFIG_LIMITS.maxBytes) throw parseError(file, `config file is ${bytes} bytes; the limit is ${CONFIG_LIMITS.maxBytes} bytes (512 KiB)`, undefined);
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, strict: true });
+  const tooDeep = flowDepthExceeds(text, CONFIG_LIMITS.maxDepth);
+  if (tooDeep !== undefined) {
+    const before = text.slice(0, tooDeep);
+    const line = before.split('\n').length;
+    throw parseError(file, `nesting deeper than ${CONFIG_LIMITS.maxDepth} levels`, { line, column: tooDeep - before.lastIndexOf('\n') });
+  }
+  const isJson = file.toLowerCase().endsWith('.json');
+  let document: Document;
+  try {
+    document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false, strict: true });
+  } catch (error) {
+    throw parseError(file, `cannot parse: ${(error as Error).name}`, undefined, error);
+  }
   let value: unknown;
+  const structure = document.errors.length === 0 ? findDuplicateKey(document, CONFIG_LIMITS.maxDepth) : undefined;
+  if (structure && 'depth' in structure) throw parseError(file, `nesting deeper than ${CONFIG_LIMITS.maxDepth} levels`, positionOf(lineCounter, structure.offset));
   if (isJson) {
     try {
       value = JSON.parse(text);
@@ -81,11 +159,7 @@ export function parseConfigText(file: string, text: string): ConfigSource {
       throw parseError(file, `invalid JSON: ${(error as Error).message}`, position, error);
     }
     // JSON.parse keeps the last of two equal keys without a word; a silently ignored setting is worse than an error.
-    const duplicate = document.errors.find((e) => e.code === 'DUPLICATE_KEY');
-    if (duplicate) {
-      const linePos = duplicate.linePos?.[0];
-      throw parseError(file, 'invalid JSON: duplicate key', linePos ? { line: linePos.line, column: linePos.col } : undefined, duplicate);
-    }
+    if (structure) throw parseError(file, `invalid JSON: duplicate key '${structure.key}'`, positionOf(lineCounter, structure.offset));
   } else {
     const first = document.errors[0];
     if (first) {
@@ -93,7 +167,14 @@ export function parseConfigText(file: string, text: string): ConfigSource {
       const headline = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       throw parseError(file, `invalid YAML: ${headline}`, linePos ? { line: linePos.line, column: linePos.col } : undefined, first);
     }
-    value = document.toJS({ maxAliasCount: 100 });
+    if (structure) throw parseError(file, `invalid YAML: map keys must be unique (duplicate '${structure.key}')`, positionOf(lineCounter, structure.offset));
+    const aliases = countAliases(document);
+    if (aliases > CONFIG_LIMITS.maxAliases) throw parseError(file, `${aliases} aliases; the limit is ${CONFIG_LIMITS.maxAliases} (alias expansion bomb?)`, undefined);
+    try {
+      value = document.toJS({ maxAliasCount: CONFIG_LIMITS.maxAliases });
+    } catch (error) {
+      throw parseError(file, `alias expansion exceeds the limit (${CONFIG_LIMITS.maxAliases}); a YAML alias bomb?`, undefined, error);
+    }
   }
   if (value === undefined || value === null) value = {};
   return {

@@ -4,11 +4,15 @@ import { join, resolve } from 'node:path';
 import { isXybPath, openXybBundle, type OpenXybOptions } from '../bundles/xyb-bundle.js';
 import { SwitchyardError } from '@switchyard/spec';
 import type { ModelCatalog, RegisteredModel } from './model-catalog.js';
+import { LruCache } from '../routing/lru-cache.js';
 
 /** A registry entry read from `<dir>/<id>/model_metadata.json`; `dir` is what the provisioner resolves files in. */
 export interface DirectoryModel extends RegisteredModel {
   readonly dir: string;
 }
+
+/** Ids remembered by a DirectoryModelCatalog (found or not); docs/server.md#limits. */
+export const DIRECTORY_CATALOG_CACHE_SIZE = 1024;
 
 /**
  * Finds models in the configured model folders (`models.dirs`, default `models/`) by id, lazily, once per id.
@@ -17,15 +21,26 @@ export interface DirectoryModel extends RegisteredModel {
  * Used when no generated registry is registered under TOKENS.ModelRegistry.
  */
 export class DirectoryModelCatalog implements ModelCatalog {
-  private readonly cache = new Map<string, DirectoryModel | undefined>();
+  /** Found and not-found ids alike, bounded: distinct unknown names cannot grow memory (null = not found). */
+  private readonly cache: LruCache<string, DirectoryModel | null>;
   private readonly bundled = new Map<string, DirectoryModel>();
   readonly dirs: readonly string[];
   readonly bundles: readonly string[];
 
-  constructor(dirs: readonly string[], baseDir: string, private readonly engineFor: (id: string) => string | undefined = () => undefined) {
+  constructor(
+    dirs: readonly string[],
+    baseDir: string,
+    private readonly engineFor: (id: string) => string | undefined = () => undefined,
+    capacity = DIRECTORY_CATALOG_CACHE_SIZE,
+  ) {
     const entries = dirs.map((d) => resolve(baseDir, d));
     this.dirs = entries.filter((d) => !isXybPath(d));
     this.bundles = entries.filter(isXybPath);
+    this.cache = new LruCache(capacity);
+  }
+
+  get size(): number {
+    return this.cache.size;
   }
 
   /** Opens every `.xyb` entry of `models.dirs` (once; later opens reuse the extracted folder). */
@@ -63,9 +78,10 @@ export class DirectoryModelCatalog implements ModelCatalog {
   }
 
   get(modelId: string): DirectoryModel | undefined {
-    if (this.cache.has(modelId)) return this.cache.get(modelId);
     const bundled = this.bundled.get(modelId);
     if (bundled) return bundled;
+    const cached = this.cache.get(modelId);
+    if (cached !== undefined) return cached ?? undefined;
     let found: DirectoryModel | undefined;
     if (/^[A-Za-z0-9._-]+$/.test(modelId)) {
       for (const dir of this.dirs) {
@@ -82,7 +98,7 @@ export class DirectoryModelCatalog implements ModelCatalog {
         break;
       }
     }
-    this.cache.set(modelId, found);
+    this.cache.set(modelId, found ?? null);
     return found;
   }
 }

@@ -17,12 +17,20 @@ export interface ExecutorOptions {
   readonly events?: EventBus;
   /** Engine-specific per-model options from config, keyed `engine:model` or `model`. */
   readonly modelOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Loaded models kept at once; the least recently used idle one is unloaded above it (default 64). */
+  readonly maxLoadedModels?: number;
 }
+
+/** Default of ExecutorOptions.maxLoadedModels (docs/server.md#limits). */
+export const MAX_LOADED_MODELS = 64;
 
 interface LoadedModel {
   readonly files: Readonly<Record<string, string>>;
   readonly pipeline?: ModelPipeline;
   readonly pipelineKind?: PipelineKind;
+  /** Calls running on it (never evicted while > 0) and when it was last used (eviction order). */
+  active?: number;
+  usedAt?: number;
 }
 
 export interface ExecutionResult extends EngineRunResult {
@@ -43,6 +51,8 @@ export class Executor {
   private readonly loads = new Map<string, Promise<LoadedModel>>();
   /** Models whose load finished, by engine then model: lets `execute` skip awaiting an already-settled load. */
   private readonly loaded = new Map<string, Map<string, LoadedModel>>();
+  private loadedTotal = 0;
+  private useClock = 0;
 
   constructor(private readonly options: ExecutorOptions) {
     for (const engine of options.engines) {
@@ -113,7 +123,10 @@ export class Executor {
           if (this.loads.get(key) !== started) return;
           let byModel = this.loaded.get(engineId);
           if (!byModel) this.loaded.set(engineId, (byModel = new Map()));
+          if (!byModel.has(modelId)) this.loadedTotal += 1;
+          model.usedAt = ++this.useClock;
           byModel.set(modelId, model);
+          this.evictIdleOverflow();
         },
         () => {
           if (this.loads.get(key) === started) this.loads.delete(key);
@@ -121,6 +134,33 @@ export class Executor {
       );
     }
     return pending;
+  }
+
+  get loadedCount(): number {
+    return this.loadedTotal;
+  }
+
+  /** Unloads least recently used idle models while more than maxLoadedModels are loaded (only on a new load). */
+  private evictIdleOverflow(): void {
+    const max = this.options.maxLoadedModels ?? MAX_LOADED_MODELS;
+    while (this.loadedTotal > max) {
+      let victim: { engineId: string; modelId: string; usedAt: number } | undefined;
+      for (const [engineId, byModel] of this.loaded) {
+        for (const [modelId, model] of byModel) {
+          if ((model.active ?? 0) > 0) continue;
+          if (!victim || (model.usedAt ?? 0) < victim.usedAt) victim = { engineId, modelId, usedAt: model.usedAt ?? 0 };
+        }
+      }
+      if (!victim) return;
+      this.forget(victim.engineId, victim.modelId);
+      void Promise.resolve(this.byId.get(victim.engineId)?.doUnload(victim.modelId, AbortSignal.timeout(30_000))).catch(() => undefined);
+    }
+  }
+
+  private forget(engineId: string, modelId: string): void {
+    this.loads.delete(`${engineId}\u0000${modelId}`);
+    const byModel = this.loaded.get(engineId);
+    if (byModel?.delete(modelId)) this.loadedTotal -= 1;
   }
 
   private async load(engine: EngineV1, modelId: string, signal: AbortSignal): Promise<LoadedModel> {
@@ -188,17 +228,23 @@ export class Executor {
   private async runAttempt(engine: EngineV1, modelId: string, request: EngineRunRequest, signal: AbortSignal, enqueued: number): Promise<ExecutionResult> {
     const started = now();
     const loaded = this.loaded.get(engine.id)?.get(modelId) ?? (await this.ensureLoaded(engine.id, modelId, signal));
-    const runRequest: EngineRunRequest = request.modelId === modelId ? request : { ...request, modelId };
-    if (loaded.pipeline && request.input.kind !== 'tensors') {
-      return this.runPipeline(engine, loaded, runRequest, signal, started - enqueued);
+    loaded.active = (loaded.active ?? 0) + 1;
+    loaded.usedAt = ++this.useClock;
+    try {
+      const runRequest: EngineRunRequest = request.modelId === modelId ? request : { ...request, modelId };
+      if (loaded.pipeline && request.input.kind !== 'tensors') {
+        return await this.runPipeline(engine, loaded, runRequest, signal, started - enqueued);
+      }
+      const inferStart = now();
+      const result = await engine.doRun(runRequest, signal);
+      const end = now();
+      return {
+        ...result,
+        timings: { queueMs: started - enqueued, preprocessMs: inferStart - started, inferMs: end - inferStart, postprocessMs: 0, totalMs: end - enqueued },
+      };
+    } finally {
+      loaded.active! -= 1;
     }
-    const inferStart = now();
-    const result = await engine.doRun(runRequest, signal);
-    const end = now();
-    return {
-      ...result,
-      timings: { queueMs: started - enqueued, preprocessMs: inferStart - started, inferMs: end - inferStart, postprocessMs: 0, totalMs: end - enqueued },
-    };
   }
 
   private async runPipeline(
@@ -229,8 +275,11 @@ export class Executor {
     this.checkWorkload(engine, request);
     const release = await this.guards.get(engine.id)!.acquireStreamSlot(signal);
     let failure: unknown;
+    let loaded: LoadedModel | undefined;
     try {
-      await this.ensureLoaded(engine.id, target.model, signal);
+      loaded = await this.ensureLoaded(engine.id, target.model, signal);
+      loaded.active = (loaded.active ?? 0) + 1;
+      loaded.usedAt = ++this.useClock;
       for await (const part of engine.doStream({ ...request, modelId: target.model }, signal)) {
         if (part.type === 'error') {
           failure = part.error;
@@ -244,6 +293,7 @@ export class Executor {
         ? new SwitchyardError({ code: 'ABORTED', message: `Stream from '${describeTarget(target)}' was aborted`, cause: error })
         : toSwitchyardError(error);
     } finally {
+      if (loaded) loaded.active! -= 1;
       release(signal.aborted ? undefined : failure);
     }
   }
@@ -291,6 +341,7 @@ export class Executor {
     const entries = [...this.loads.keys()];
     this.loads.clear();
     this.loaded.clear();
+    this.loadedTotal = 0;
     await Promise.allSettled(
       entries.map((key) => {
         const [engineId, modelId] = key.split('\u0000') as [string, string];

@@ -40,6 +40,7 @@ export function createOrchestrator(options: CreateOrchestratorOptions): Orchestr
     ...(options.provisioner ? { provisioner: options.provisioner } : {}),
     ...(options.createInterpretedPipeline ? { createInterpretedPipeline: options.createInterpretedPipeline } : {}),
     ...(config.resilience ? { resilience: config.resilience } : {}),
+    ...(modelOptionsOf(config) ? { modelOptions: modelOptionsOf(config)! } : {}),
     events,
   });
   const policy = new PolicyEngine(config.policy);
@@ -69,4 +70,10 @@ export function createOrchestrator(options: CreateOrchestratorOptions): Orchestr
   });
   orchestrator = new Orchestrator({ executor, policy, router, events, logger, config, ...(options.configuredModels ? { configuredModels: options.configuredModels } : {}) });
   return orchestrator;
+}
+
+/** `models.overrides.<id>.options` -> the Executor's per-model engine options (keyed by model id). */
+function modelOptionsOf(config: OrchestrationConfig): Record<string, Readonly<Record<string, unknown>>> | undefined {
+  const entries = Object.entries(config.models?.overrides ?? {}).filter(([, override]) => override.options !== undefined);
+  return entries.length > 0 ? Object.fromEntries(entries.map(([id, override]) => [id, override.options!])) : undefined;
 }

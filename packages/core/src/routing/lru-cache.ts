@@ -4,7 +4,27 @@ export class LruCache<K, V> {
   hits = 0;
   misses = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    /** Called with each entry pushed out by `set` (not by `delete`). */
+    private readonly onEvict?: (key: K, value: V) => void,
+  ) {}
+
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
+  delete(key: K): boolean {
+    return this.map.delete(key);
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+
+  keys(): IterableIterator<K> {
+    return this.map.keys();
+  }
 
   get(key: K): V | undefined {
     const value = this.map.get(key);
@@ -22,7 +42,12 @@ export class LruCache<K, V> {
     if (this.capacity <= 0) return;
     this.map.delete(key);
     this.map.set(key, value);
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+    if (this.map.size > this.capacity) {
+      const oldest = this.map.keys().next().value as K;
+      const evicted = this.map.get(oldest) as V;
+      this.map.delete(oldest);
+      this.onEvict?.(oldest, evicted);
+    }
   }
 
   get size(): number {
