@@ -1,4 +1,15 @@
 #!/usr/bin/env node
 import { createProgram } from './program.js';
+import { describeFailure } from './output.js';
 
-await createProgram().parseAsync(process.argv);
+const exitWith = (error: unknown): never => {
+  process.stderr.write(`error: ${describeFailure(error)}\n`);
+  process.exit(1);
+};
+process.on('unhandledRejection', exitWith);
+
+try {
+  await createProgram().parseAsync(process.argv);
+} catch (error) {
+  exitWith(error);
+}

@@ -1,4 +1,5 @@
 import { createProgram } from '../src/program.js';
+import { describeFailure, isCommanderExit } from '../src/output.js';
 
 export interface CliRun {
   readonly out: string;
@@ -20,6 +21,8 @@ export async function runCli(args: readonly string[]): Promise<CliRun> {
     await program.parseAsync(['node', 'switchyard', ...args]);
     return { out, err, exitCode: 0 };
   } catch (error) {
+    // the same line bin.ts prints for anything that is not commander's own exit
+    if (!isCommanderExit(error)) err += `error: ${describeFailure(error)}\n`;
     return { out, err, exitCode: (error as { exitCode?: number }).exitCode ?? 1 };
   }
 }

@@ -51,6 +51,8 @@ export interface SwitchyardServer {
   readonly artifacts: ArtifactStore;
   /** Binds (default config host/port) and returns the base URL. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
+  /** Every check `listen` makes short of binding (CONFIG_INVALID when auth is off on a non-loopback host). */
+  checkListen(options?: { host?: string }): void;
   /** Graceful: stop admitting, finish or cancel in-flight work within the deadline, close sockets, release engines. */
   close(options?: { deadlineMs?: number }): Promise<{ canceled: number }>;
 }
@@ -175,6 +177,17 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   registerOpenAiChatRoutes(app, context);
   registerOpenAiEmbeddingRoutes(app, context);
 
+  const checkListen = (listenOptions: { host?: string } = {}): void => {
+    const host = listenOptions.host ?? config.host;
+    if (!auth.enabled && !isLoopback(host)) {
+      throw new SwitchyardError({
+        code: 'CONFIG_INVALID',
+        message: `server.host '${host}' is not a loopback address and auth is off: set server.auth.apiKeys (or SWITCHYARD_API_KEYS), or bind 127.0.0.1`,
+        details: { pointer: '/server/host', expected: 'a loopback address while no API key is configured', found: host },
+      });
+    }
+  };
+
   let closing: Promise<{ canceled: number }> | undefined;
   return {
     app,
@@ -182,16 +195,11 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     scheduler,
     metrics,
     artifacts,
+    checkListen,
     async listen(listenOptions = {}) {
       const host = listenOptions.host ?? config.host;
+      checkListen({ host });
       if (!auth.enabled) {
-        if (!isLoopback(host)) {
-          throw new SwitchyardError({
-            code: 'CONFIG_INVALID',
-            message: `server.host '${host}' is not a loopback address and auth is off: set server.auth.apiKeys (or SWITCHYARD_API_KEYS), or bind 127.0.0.1`,
-            details: { pointer: '/server/host', expected: 'a loopback address while no API key is configured', found: host },
-          });
-        }
         app.log.warn({ host }, 'auth is off (no API keys configured): listening on loopback only; anyone on this machine can call every route, including catalog, pool and artifact writes');
       }
       return app.listen({ host, port: listenOptions.port ?? config.port });

@@ -24,7 +24,8 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
   const dirs = (app.config.models?.dirs ?? ['models']).map((dir) => resolve(app.baseDir, dir));
   // Per-engine admission concurrency defaults to the Executor's bulkhead (resilience config); the server section overrides.
   const resilience = app.config.resilience as ResilienceConfig | undefined;
-  const fromExecutor = Object.fromEntries(app.engines.map((engine) => [engine.id, resolveResilience(resilience, engine.id).bulkhead.maxConcurrent]));
+  // An explicit `server.admission.concurrency.default` wins over the bulkhead for engines not listed by id.
+  const fromExecutor = section.admission?.concurrency?.default !== undefined ? {} : Object.fromEntries(app.engines.map((engine) => [engine.id, resolveResilience(resilience, engine.id).bulkhead.maxConcurrent]));
   const config: ServerConfig = {
     ...section,
     admission: { ...section.admission, concurrency: { ...section.admission?.concurrency, engines: { ...fromExecutor, ...section.admission?.concurrency?.engines } } },
@@ -52,6 +53,7 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
   return {
     ...server,
     listen: server.listen,
+    checkListen: server.checkListen,
     async close(closeOptions) {
       const result = await server.close(closeOptions);
       await app.shutdown();

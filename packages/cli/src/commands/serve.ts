@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createSwitchyardApp, SwitchyardError } from '@switchyard/core';
+import { createSwitchyardApp, SwitchyardError, type SwitchyardApp } from '@switchyard/core';
 import { closeOnSignals, createServerForApp, type SwitchyardServer } from '@switchyard/server';
 import { fail, print, printError } from '../output.js';
 
@@ -17,11 +17,33 @@ function parsePort(value: string, from: string): number {
   return port;
 }
 
+/**
+ * Everything `serve` does short of binding the port: config, plugins (register + initialize), engines, server
+ * config and the listen checks. `validate` runs exactly this, so both give the same verdict on a config.
+ */
+export async function prepareServe(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<{ app: SwitchyardApp; server: SwitchyardServer; host?: string; port?: number }> {
+  const port = flags.port !== undefined ? parsePort(flags.port, '--port') : env.PORT !== undefined ? parsePort(env.PORT, 'PORT') : undefined;
+  const app = await createSwitchyardApp({ configPath: flags.config, env });
+  let server: SwitchyardServer;
+  try {
+    server = await createServerForApp(app, { ...(port !== undefined ? { port } : {}), ...(flags.host ? { host: flags.host } : {}), env, logger: { level: 'info', stream: process.stderr } });
+    server.checkListen(flags.host ? { host: flags.host } : {});
+  } catch (error) {
+    await app.shutdown().catch(() => undefined);
+    throw locateServerError(error, app.configFile ?? flags.config);
+  }
+  return { app, server, ...(flags.host ? { host: flags.host } : {}), ...(port !== undefined ? { port } : {}) };
+}
+
+/** Server-section errors name the config file (the server does not know it). */
+function locateServerError(error: unknown, file: string): unknown {
+  if (!SwitchyardError.isInstance(error) || typeof error.details['pointer'] !== 'string' || error.message.startsWith(file)) return error;
+  return new SwitchyardError({ code: error.code, message: `${file}: ${error.details['pointer']}: ${error.message}`, details: { ...error.details, file }, cause: error });
+}
+
 /** Creates the app from the config and starts listening; returns the server (close() also shuts the app down). */
 export async function startServe(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<{ server: SwitchyardServer; url: string; summary: string }> {
-  const port = flags.port !== undefined ? parsePort(flags.port, '--port') : env.PORT !== undefined ? parsePort(env.PORT, 'PORT') : undefined;
-  const app = await createSwitchyardApp({ configPath: flags.config });
-  const server = await createServerForApp(app, { ...(port !== undefined ? { port } : {}), ...(flags.host ? { host: flags.host } : {}), logger: { level: 'info', stream: process.stderr } });
+  const { app, server } = await prepareServe(flags, env);
   const url = await server.listen();
   const engines = app.engines.map((engine) => engine.id).join(', ') || 'none';
   return { server, url, summary: `switchyard serving ${app.configFile ?? flags.config} at ${url} (engines: ${engines})` };

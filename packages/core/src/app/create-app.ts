@@ -64,6 +64,17 @@ function defaultLogger(config: SwitchyardConfig): PluginLogger {
   return pino({ name: 'switchyard', level }, pino.destination(2));
 }
 
+/** An error naming a config pointer (policy, routing, pipelines...) gets `file:line:col:` in front. */
+function locateConfigError(error: unknown, file: string, source: { locate(pointer: string): { line: number; column: number } | undefined }): unknown {
+  if (!SwitchyardError.isInstance(error)) return error;
+  const pointer = error.details['pointer'];
+  if (typeof pointer !== 'string' || error.details['file'] !== undefined || error.message.startsWith(file)) return error;
+  const position = source.locate(pointer);
+  const where = `${file}${position ? `:${position.line}:${position.column}` : ''}`;
+  const message = error.message.startsWith(pointer) ? `${where}: ${error.message}` : `${where}: ${pointer}: ${error.message}`;
+  return new SwitchyardError({ code: error.code, message, retriable: error.retriable, details: { ...error.details, file, ...(position ?? {}) }, cause: error });
+}
+
 function normalizeProgrammatic(plugins: CreateSwitchyardAppOptions['plugins']): PluginSpec[] {
   return (plugins ?? []).map((entry) =>
     'plugin' in entry && typeof (entry as { register?: unknown }).register !== 'function'
@@ -78,8 +89,10 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   let baseDir: string;
   let configFile: string | undefined;
   let specs: PluginSpec[];
+  let locate: (error: unknown) => unknown = (error) => error;
   if (options.configPath !== undefined) {
     const loaded = await loadConfig(options.configPath, options.env ? { env: options.env } : {});
+    locate = (error) => locateConfigError(error, loaded.file, loaded.source);
     config = loaded.config;
     baseDir = loaded.baseDir;
     configFile = loaded.file;
@@ -105,6 +118,23 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
     throw error;
   }
 
+  // `engines.<id>.enabled: false` keeps a registered engine out of everything the app builds; an unknown id is an error.
+  const registeredIds = host.engines.map((engine) => engine.id);
+  for (const id of Object.keys(config.engines ?? {})) {
+    if (!registeredIds.includes(id)) {
+      await host.shutdown().catch(() => undefined);
+      await container.dispose();
+      throw locate(
+        new SwitchyardError({
+          code: 'CONFIG_INVALID',
+          message: `/engines/${id}: no plugin registered an engine '${id}' (registered: ${registeredIds.join(', ') || 'none'})`,
+          details: { pointer: `/engines/${id}`, expected: `one of ${registeredIds.join(', ') || 'no engines'}`, found: id },
+        }),
+      );
+    }
+  }
+  const enabledEngines = (): readonly EngineV1[] => host.engines.filter((engine) => config.engines?.[engine.id]?.enabled !== false);
+
   const started: AppExtension[] = [];
   const shutdownExtensions = async (): Promise<unknown[]> => {
     const errors: unknown[] = [];
@@ -120,13 +150,13 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   };
   try {
     for (const extension of [...CORE_APP_EXTENSIONS, ...(options.extensions ?? [])]) {
-      await extension.setup({ container, config, engines: host.engines, logger, baseDir, registerInstance: (token, value) => host.registerInstance(token, value) });
+      await extension.setup({ container, config, engines: enabledEngines(), logger, baseDir, registerInstance: (token, value) => host.registerInstance(token, value) });
       started.push(extension);
     }
   } catch (error) {
     await shutdownExtensions();
     await host.shutdown().catch(() => undefined);
-    throw error;
+    throw locate(error);
   }
 
   const tryResolve = <T>(token: symbol): T | undefined => (container.isRegistered(token, true) ? container.resolve<T>(token) : undefined);
@@ -146,14 +176,14 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
     baseDir,
     logger,
     get engines() {
-      return host.engines;
+      return enabledEngines();
     },
     get plugins() {
       return host.plugins;
     },
     getEngine(id) {
-      const engine = host.engines.find((e) => e.id === id);
-      if (!engine) throw new NoSuchEngineError({ engineId: id, available: host.engines.map((e) => e.id) });
+      const engine = enabledEngines().find((e) => e.id === id);
+      if (!engine) throw new NoSuchEngineError({ engineId: id, available: enabledEngines().map((e) => e.id) });
       return engine;
     },
     tryResolve,

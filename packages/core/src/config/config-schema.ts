@@ -66,18 +66,14 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
     },
     "engines": {
       "type": "object",
-      "description": "Per-engine settings keyed by engine id (read by the executor and router).",
+      "description": "Per-engine switches keyed by engine id (an id a plugin registered). Engine options live in plugins[].options.",
       "additionalProperties": {
         "type": "object",
+        "additionalProperties": false,
         "properties": {
           "enabled": {
-            "type": "boolean"
-          },
-          "target": {
-            "$ref": "#/definitions/target"
-          },
-          "options": {
-            "type": "object"
+            "type": "boolean",
+            "description": "false = the engine is not used by the app, the router or the server."
           }
         }
       }
@@ -904,19 +900,16 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
     },
     "modelOverride": {
       "type": "object",
+      "additionalProperties": false,
       "properties": {
         "engine": {
           "type": "string",
-          "minLength": 1
-        },
-        "target": {
-          "$ref": "#/definitions/target"
-        },
-        "enabled": {
-          "type": "boolean"
+          "minLength": 1,
+          "description": "Engine that serves this model (default: the model folder's engine)."
         },
         "options": {
-          "type": "object"
+          "type": "object",
+          "description": "Engine-specific load options, passed to the engine's doLoad as the model's options."
         }
       }
     }

@@ -11,10 +11,8 @@ export type PluginConfig = string | PluginEntryConfig;
 
 export interface ModelOverrideConfig {
   readonly engine?: string;
-  readonly target?: 'local' | 'edge' | 'cloud';
-  readonly enabled?: boolean;
+  /** Passed to the engine's doLoad as the model's options. */
   readonly options?: Record<string, unknown>;
-  readonly [key: string]: unknown;
 }
 
 export interface SwitchyardConfig {
@@ -28,7 +26,8 @@ export interface SwitchyardConfig {
     readonly cacheDir?: string;
     readonly overrides?: Readonly<Record<string, ModelOverrideConfig>>;
   };
-  readonly engines?: Readonly<Record<string, { readonly enabled?: boolean; readonly target?: 'local' | 'edge' | 'cloud'; readonly options?: Record<string, unknown>; readonly [key: string]: unknown }>>;
+  /** Per-engine switches: `enabled: false` keeps a registered engine out of the app, router and server. */
+  readonly engines?: Readonly<Record<string, { readonly enabled?: boolean }>>;
   /** Owned by the orchestrator (policy rules); permissive here. */
   readonly policy?: Readonly<Record<string, unknown>>;
   readonly routing?: Readonly<Record<string, unknown>>;

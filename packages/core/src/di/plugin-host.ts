@@ -43,6 +43,20 @@ export function hookFailed(plugin: string, hook: PluginHook, cause: unknown): Sw
   });
 }
 
+/** Prefixes a plugin error with the config location of that plugin's entry; already-located errors pass as they are. */
+function locatePluginError(error: SwitchyardError, spec: PluginSpec): SwitchyardError {
+  if (!spec.file || !spec.pointer || error.details['file'] !== undefined) return error;
+  const position = spec.source?.locate(spec.pointer);
+  const where = `${spec.file}${position ? `:${position.line}:${position.column}` : ''}: ${spec.pointer}: `;
+  return new SwitchyardError({
+    code: error.code,
+    message: `${where}${error.message}`,
+    retriable: error.retriable,
+    details: { ...error.details, file: spec.file, pointer: spec.pointer, ...(position ?? {}) },
+    cause: error,
+  });
+}
+
 /** Refuses a plugin whose `core` range does not include the running core (or is not a valid range). */
 export function checkCoreRange(plugin: Pick<SwitchyardPlugin, 'name' | 'core'>, coreVersion: string = VERSION): void {
   const range = semver.validRange(plugin.core);
@@ -96,7 +110,19 @@ export class PluginHost {
     this.ledger.registerInstance('app', token, value);
   }
 
+  /** Errors about one plugin carry where the config names it (`file:line:col: /plugins/<i>: ...`). */
   async start(specs: readonly PluginSpec[]): Promise<void> {
+    const byName = new Map(specs.map((spec) => [spec.plugin.name, spec]));
+    try {
+      await this.startLocated(specs);
+    } catch (error) {
+      const name = SwitchyardError.isInstance(error) ? error.details['plugin'] : undefined;
+      const spec = typeof name === 'string' ? (SwitchyardError.isInstance(error) && error.details['duplicateOf'] !== undefined ? specs.filter((s) => s.plugin.name === name).at(-1) : byName.get(name)) : undefined;
+      throw spec ? locatePluginError(error as SwitchyardError, spec) : error;
+    }
+  }
+
+  private async startLocated(specs: readonly PluginSpec[]): Promise<void> {
     const coreVersion = this.options.coreVersion ?? VERSION;
     const seen = new Map<string, string | undefined>();
     for (const spec of specs) {
@@ -104,7 +130,7 @@ export class PluginHost {
         throw new SwitchyardError({
           code: 'PLUGIN_REGISTRATION_CONFLICT',
           message: `plugin '${spec.plugin.name}' is loaded twice${spec.specifier ? ` (from '${seen.get(spec.plugin.name) ?? 'code'}' and '${spec.specifier}')` : ''}`,
-          details: { plugin: spec.plugin.name },
+          details: { plugin: spec.plugin.name, duplicateOf: seen.get(spec.plugin.name) ?? 'code' },
         });
       }
       seen.set(spec.plugin.name, spec.specifier);

@@ -28,6 +28,10 @@ describe('policy expressions', () => {
     ['not (metrics.network_rtt > 300) || request.tags contains "eu"', true],
     ['metrics.missing > 3', false],
     ['metrics.missing == null', false],
+    // comparisons with a missing field are false, `!=` included
+    ['metrics.missing != 3', false],
+    ['metrics.missing != null', false],
+    ['not (metrics.missing != 3)', true],
     ['input.text matches "^hel+o"', true],
     ['input.length == 11 and true', true],
     ['metrics.battery > -1', true],
@@ -44,6 +48,8 @@ describe('policy expressions', () => {
     ['metrics.rtt > 3 # 4', 17, "unexpected character '#'"],
     ['input', 1, "'input' needs a field"],
     ['request.tags in [1 2]', 20, "expected ',' or ']'"],
+    ['input.text matches "([a-z"', 20, 'invalid regular expression'],
+    ['input.text matches "*oops"', 20, 'invalid regular expression'],
   ])('rejects %s at column %i', (source, column, message) => {
     const engine = () => new PolicyEngine({ rules: [{ id: 'r1', when: 'input.kind == "text"', action: 'allow' }, { id: 'bad-rule', when: source, action: 'deny' }] });
     expect(engine).toThrow(SwitchyardError);

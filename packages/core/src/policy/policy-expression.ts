@@ -137,7 +137,15 @@ class Parser {
     const isOp = (t.kind === 'op' && !['&&', '||', '!'].includes(t.text)) || (t.kind === 'ident' && KEYWORD_OPS.has(t.text));
     if (!isOp) return left;
     this.take();
+    const rightToken = this.peek();
     const right = this.primary();
+    if (t.text === 'matches' && right.type === 'literal' && typeof right.value === 'string') {
+      try {
+        new RegExp(right.value, 'i');
+      } catch (error) {
+        throw new ExpressionSyntaxError(`invalid regular expression after 'matches': ${(error as Error).message}`, rightToken.column);
+      }
+    }
     return { type: 'compare', op: t.text as CompareOp, left, right };
   }
 
@@ -214,7 +222,7 @@ export function compilePolicyExpression(source: string, ruleId: string, where = 
     throw new SwitchyardError({
       code: 'POLICY_EXPRESSION_INVALID',
       message: `${where}: rule '${ruleId}': ${error.message} at column ${error.column} in \`${source}\``,
-      details: { rule_id: ruleId, column: error.column, expression: source },
+      details: { rule_id: ruleId, column: error.column, expression: source, pointer: where },
     });
   }
 }
@@ -257,6 +265,8 @@ function evaluate(node: PolicyExpression, scope: ExpressionScope): unknown {
 }
 
 function compare(op: CompareOp, left: unknown, right: unknown): boolean {
+  // A missing field makes every comparison false, `!=` included (docs/orchestration.md).
+  if (left === undefined || right === undefined) return false;
   switch (op) {
     case '==':
       return left === right;

@@ -35,10 +35,11 @@ export class MetadataInvalidError extends SwitchyardError {
   readonly issues: readonly MetadataIssue[];
   constructor(options: { issues: readonly MetadataIssue[]; cause?: unknown }) {
     const lines = options.issues.map(formatMetadataIssue);
-    const head = options.issues.length === 1 ? 'Invalid model metadata' : `Invalid model metadata (${options.issues.length} problems)`;
+    // One problem = one line (what a CLI prints); several = one line each under a heading.
+    const message = lines.length === 1 ? `Invalid model metadata: ${lines[0]}` : `Invalid model metadata (${lines.length} problems):\n  ${lines.join('\n  ')}`;
     super({
       code: 'METADATA_INVALID',
-      message: `${head}:\n  ${lines.join('\n  ')}`,
+      message,
       details: { issues: options.issues, file: options.issues[0]?.file, pointer: options.issues[0]?.pointer },
       cause: options.cause,
     });
