@@ -47,7 +47,7 @@ describe('switchyard validate', () => {
   it('exits 0 for a good config and says how many plugins it checked', async () => {
     const { out, exitCode } = await runCli(['validate', dir]);
     expect(exitCode).toBe(0);
-    expect(out.trim()).toBe(`${join(dir, 'switchyard.config.yaml')}: ok (1 plugin)`);
+    expect(out.trim()).toBe(`${join(dir, 'switchyard.config.yaml')}: ok (1 plugin, 1 engine)`);
   });
 
   it('exits 1 listing every schema error with file:line:col and pointer', async () => {
@@ -63,7 +63,8 @@ describe('switchyard validate', () => {
     const file = join(dir, 'bad-options.yaml');
     const { err, exitCode } = await runCli(['validate', file]);
     expect(exitCode).toBe(1);
-    expect(err).toContain(`PLUGIN_OPTIONS_INVALID: Invalid options for plugin 'echo':`);
+    expect(err).toContain(`PLUGIN_OPTIONS_INVALID: `);
+    expect(err).toContain(`(invalid options for plugin 'echo')`);
     expect(err).toContain(`${file}:4:17: /plugins/0/options/greeting: expected string, found integer 7`);
   });
 
@@ -95,7 +96,7 @@ describe('switchyard validate', () => {
     writeFileSync(file, 'plugins:\n  - ./needy.mjs\n');
     const { err, exitCode } = await runCli(['validate', file]);
     expect(exitCode).toBe(1);
-    expect(err).toContain("PLUGIN_DEPENDENCY_MISSING: plugin 'needy' depends on plugin 'router', which is not loaded");
+    expect(err).toContain(`PLUGIN_DEPENDENCY_MISSING: ${file}:2:5: /plugins/0: plugin 'needy' depends on plugin 'router', which is not loaded`);
   });
 
   it('exits 1 for a file that does not exist', async () => {

@@ -600,28 +600,6 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
         }
       }
     },
-    "pipelines": {
-      "type": "object",
-      "additionalProperties": false,
-      "description": "Pipeline files (schemas/pipeline.schema.json) by name.",
-      "properties": {
-        "dirs": {
-          "type": "array",
-          "items": {
-            "type": "string",
-            "minLength": 1
-          },
-          "description": "Folders searched for <name>.yaml|.yml|.json."
-        },
-        "definitions": {
-          "type": "object",
-          "additionalProperties": {
-            "type": "object"
-          },
-          "description": "Inline pipeline definitions by name."
-        }
-      }
-    },
     "server": {
       "type": "object",
       "description": "HTTP server (@switchyard/server, `switchyard serve`); see docs/server.md.",

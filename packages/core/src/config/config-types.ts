@@ -32,7 +32,6 @@ export interface SwitchyardConfig {
   readonly policy?: Readonly<Record<string, unknown>>;
   readonly routing?: Readonly<Record<string, unknown>>;
   readonly resilience?: Readonly<Record<string, unknown>>;
-  readonly pipelines?: Readonly<Record<string, unknown>>;
   /** Owned by @switchyard/server; permissive here. */
   readonly server?: Readonly<Record<string, unknown>>;
   readonly telemetry?: Readonly<Record<string, unknown>>;

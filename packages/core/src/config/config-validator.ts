@@ -57,10 +57,11 @@ export function validateConfig(value: unknown, options: ValidateConfigOptions = 
   issues.push(...envIssues);
   if (issues.length > 0) {
     issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-    const header = issues.length === 1 ? `Invalid config ${file}:` : `Invalid config ${file} (${issues.length} errors):`;
+    // One problem = one located line; several = a heading and one line each.
+    const message = issues.length === 1 ? formatIssue(issues[0]!) : `Invalid config ${file} (${issues.length} errors):\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`;
     throw new SwitchyardError({
       code: 'CONFIG_INVALID',
-      message: `${header}\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
+      message,
       details: { file, errors: issues },
     });
   }

@@ -45,6 +45,7 @@ const BAD: readonly BadCase[] = [
   { name: 'unknown key in models', text: 'models:\n  dir: [models]\n', code: 'CONFIG_INVALID', contains: [`${Y}:2:3: /models/dir:`, 'unknown key "dir"', 'dirs'] },
   { name: 'model override with a target (not a setting)', text: 'models:\n  overrides:\n    whisper-tiny:\n      target: mars\n', code: 'CONFIG_INVALID', contains: [`${Y}:4:7: /models/overrides/whisper-tiny/target:`, 'unknown key "target"'] },
   { name: 'engine options (they belong in plugins[].options)', text: 'engines:\n  onnx: { options: { threads: 2 } }\n', code: 'CONFIG_INVALID', contains: [`/engines/onnx/options:`, 'unknown key "options"'] },
+  { name: 'a pipelines section (pipelines are files run by run-pipeline)', text: 'pipelines:\n  dirs: [pipelines]\n', code: 'CONFIG_INVALID', contains: [`${Y}:1:1: /pipelines:`, 'unknown key "pipelines"'] },
   { name: 'engine settings not an object', text: 'engines:\n  onnx: true\n', code: 'CONFIG_INVALID', contains: [`${Y}:2:9: /engines/onnx: expected object, found boolean true`] },
   { name: 'policy rule without action', text: 'policy:\n  rules:\n    - id: no-pii\n', code: 'CONFIG_INVALID', contains: [`${Y}:3:7: /policy/rules/0: expected property "action"`] },
   { name: 'policy rule with unknown action', text: 'policy:\n  rules:\n    - {id: r1, action: block}\n', code: 'CONFIG_INVALID', contains: [`/policy/rules/0/action: expected one of "allow", "deny", "redact", found string "block"`, `${Y}:3:24`] },
@@ -137,10 +138,9 @@ describe('valid configs', () => {
       'engines:',
       '  openai: { enabled: false }',
       'policy: { rules: [{ id: no-pii, when: "request.tags contains \\"pii\\"", action: deny }] }',
-      // routing/resilience/pipelines are owned (and tested in detail) by the orchestrator.
+      // routing/resilience are owned (and tested in detail) by the orchestrator.
       'routing: {}',
       'resilience: { retry: { maxAttempts: 3 } }',
-      'pipelines: {}',
       'server: { host: 127.0.0.1, port: 0 }',
       'telemetry: { logLevel: warn }',
     ].join('\n');

@@ -44,7 +44,10 @@ export function validatePluginOptions(pluginName: string, schema: JsonSchema, op
   });
   throw new SwitchyardError({
     code: 'PLUGIN_OPTIONS_INVALID',
-    message: `Invalid options for plugin '${pluginName}':\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
-    details: { plugin: pluginName, errors: issues },
+    message:
+      issues.length === 1
+        ? `${formatIssue(issues[0]!)} (invalid options for plugin '${pluginName}')`
+        : `Invalid options for plugin '${pluginName}':\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
+    details: { plugin: pluginName, errors: issues, ...(location.file !== undefined ? { file: location.file } : {}) },
   });
 }

@@ -9,8 +9,6 @@ export interface OrchestrationConfig {
   readonly routing?: RoutingConfig;
   readonly resilience?: ResilienceConfig;
   readonly telemetry?: TelemetryConfig;
-  /** Named pipelines: name -> file path (relative to the config file). */
-  readonly pipelines?: Readonly<Record<string, unknown>>;
   /** `models.overrides.<id>.options` reach the engine's doLoad as the model's options. */
   readonly models?: { readonly overrides?: Readonly<Record<string, { readonly options?: Readonly<Record<string, unknown>> }>> };
 }

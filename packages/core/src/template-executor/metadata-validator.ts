@@ -20,6 +20,21 @@ export interface MetadataValidationOptions {
 
 let compiled: { schema: object; validate: ValidateFunction } | undefined;
 
+/** Deeper metadata is refused before schema checks and cloning recurse into it. */
+export const MAX_METADATA_DEPTH = 64;
+
+/** Pointer of the first value nested deeper than `limit` (iterative walk), or undefined. */
+function deepestPointer(value: unknown, limit: number): string | undefined {
+  const stack: [unknown, string, number][] = [[value, '', 0]];
+  while (stack.length > 0) {
+    const [node, pointer, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return pointer;
+    for (const [key, child] of Object.entries(node)) stack.push([child, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1]);
+  }
+  return undefined;
+}
+
 function validatorFor(schema: object): ValidateFunction {
   if (compiled?.schema === schema) return compiled.validate;
   // `tsType` only steers the generated TypeScript types (nullable fields are typed without null: the validator strips them).
@@ -39,6 +54,10 @@ function validatorFor(schema: object): ValidateFunction {
  */
 export function validateModelMetadata(json: unknown, options: MetadataValidationOptions): MetadataValidation {
   const schema = options.schema ?? MODEL_METADATA_SCHEMA;
+  const tooDeep = deepestPointer(json, MAX_METADATA_DEPTH);
+  if (tooDeep !== undefined) {
+    return { ok: false, issues: [{ file: options.file, pointer: tooDeep, message: `nests deeper than ${MAX_METADATA_DEPTH} levels`, expected: `at most ${MAX_METADATA_DEPTH} levels of objects/arrays` }] };
+  }
   const copy = structuredClone(json);
   const validate = validatorFor(schema);
   const valid = validate(copy);
