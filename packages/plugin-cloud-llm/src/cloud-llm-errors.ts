@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { SwitchyardError, isAbortError } from '@switchyard/spec';
+import { SwitchyardError, isAbortError, retryAfterMs } from '@switchyard/spec';
 import type { ErrorCode } from '@switchyard/spec';
 
 export interface ErrorContext {
@@ -19,18 +19,8 @@ function isApiError(error: unknown): error is ApiErrorLike {
   return error instanceof OpenAI.APIError || error instanceof Anthropic.APIError;
 }
 
-/** Parses `retry-after-ms` (ms) or `retry-after` (seconds or an HTTP date) into milliseconds. */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
-  if (!headers) return undefined;
-  const ms = headers.get('retry-after-ms');
-  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Math.round(Number(ms));
-  const after = headers.get('retry-after');
-  if (after === null || after.trim() === '') return undefined;
-  const seconds = Number(after);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
-  const date = Date.parse(after);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+/** The one Retry-After parser (spec), re-exported for this package's callers. */
+export { retryAfterMs };
 
 /** `{error:{message,type,code}}` (OpenAI) or `{type:'error', error:{type,message}}` (Anthropic) -> fields. */
 function providerErrorFields(body: unknown): { type?: string; code?: string; message?: string } {

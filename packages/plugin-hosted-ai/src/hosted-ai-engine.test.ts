@@ -14,7 +14,6 @@ const pool = (url: string, extra: Partial<HostedAiPoolOptions> = {}): HostedAiPo
   baseURL: url,
   poolId: 'pool-a',
   requirements: { minTflops: 50, minVramMb: 16000, maxVramMb: 40000, gpuFamily: 'ampere' },
-  retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
   timeoutMs: 2000,
   ...extra,
 });
@@ -61,7 +60,7 @@ describe('HostedAiEngine against the pool protocol', () => {
   it('allocates with the requirements, infers on the allocation, and reuses it', async () => {
     const before = fake.allocations;
     const first = await engine.doRun(run('llama-3-8b', { parameters: { maxTokens: 3, temperature: 0.5, topP: 0.9, stop: ['.'] } }), signal());
-    expect(first).toEqual({ output: { kind: 'text', text: 'dog lazy the' }, finishReason: 'stop', usage: { totalTokens: 3 }, metrics: { pool_infer_ms: 12 } });
+    expect(first).toEqual({ output: { kind: 'text', text: 'dog lazy the' }, finishReason: 'length', usage: { totalTokens: 3 }, metrics: { pool_infer_ms: 12 } });
     await engine.doRun(run(), signal());
     expect(fake.allocations - before).toBe(1);
     const allocate = server.requests.find((r) => r.path === '/v1/allocations')!;
@@ -124,16 +123,20 @@ describe('HostedAiEngine against the pool protocol', () => {
     expect(server.requests.filter((r) => r.path === '/v1/allocations').at(-1)!.body).toMatchObject({ requirements: { min_vram_mb: 8000, max_vram_mb: 48000 } });
   });
 
-  it('retries a busy pool (503) with backoff and succeeds on the third try', async () => {
-    fake.failAllocations = [503, 503];
-    const result = await engine.doRun(run(), signal());
-    expect(result.output).toMatchObject({ kind: 'text' });
+  it('makes exactly one call for a busy pool (503) and reports it retriable, with Retry-After, for the orchestrator to retry', async () => {
+    const before = server.requests.filter((r) => r.path === '/v1/allocations').length;
+    fake.failAllocations = [503];
+    const error = await rejectionOf(engine.doRun(run(), signal()));
+    expect({ code: error.code, retriable: error.retriable }).toEqual({ code: 'POOL_UNAVAILABLE', retriable: true });
+    expect(server.requests.filter((r) => r.path === '/v1/allocations').length - before).toBe(1);
+    fake.failAllocations = [429];
+    expect(await rejectionOf(engine.doRun(run(), signal()))).toMatchObject({ code: 'RATE_LIMITED', retriable: true, retryAfterMs: 0 });
+    expect((await engine.doRun(run(), signal())).output).toMatchObject({ kind: 'text' });
   });
 
-  it('gives up after 3 tries with retriable POOL_UNAVAILABLE', async () => {
-    fake.failAllocations = [503, 503, 503];
-    const error = await rejectionOf(engine.doRun(run(), signal()));
-    expect({ code: error.code, retriable: error.retriable, attempts: error.details.attempts }).toEqual({ code: 'POOL_UNAVAILABLE', retriable: true, attempts: 3 });
+  it("reports the pool's finish_reason: length when max_tokens cut the text, stop otherwise", async () => {
+    expect((await engine.doRun(run(), signal())).finishReason).toBe('stop');
+    expect((await engine.doRun(run('llama-3-8b', { parameters: { maxTokens: 2 } }), signal())).finishReason).toBe('length');
   });
 
   it('reports requirements no GPU meets as ALLOCATION_FAILED without retrying', async () => {
@@ -147,7 +150,7 @@ describe('HostedAiEngine against the pool protocol', () => {
 
   it('releases the allocation on close even after inference errors (no fake output)', async () => {
     await engine.doRun(run(), signal());
-    fake.failInferences = [500, 500, 500];
+    fake.failInferences = [500];
     const error = await rejectionOf(engine.doRun(run(), signal()));
     expect(error.code).toBe('PROVIDER_ERROR');
     expect(fake.live.size).toBe(1);
@@ -185,8 +188,8 @@ describe('HostedAiEngine against the pool protocol', () => {
     await idle.close();
   });
 
-  it('times out a slow pool per try and reports TIMEOUT after the retries', async () => {
-    const slow = new HostedAiEngine(pool(server.url, { timeoutMs: 50, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } }));
+  it('times out a slow pool and reports a retriable TIMEOUT', async () => {
+    const slow = new HostedAiEngine(pool(server.url, { timeoutMs: 50 }));
     await slow.doLoad({ id: 'm', files: {} }, signal());
     fake.inferenceDelayMs = 1000;
     const error = await rejectionOf(slow.doRun(run('m'), signal()));

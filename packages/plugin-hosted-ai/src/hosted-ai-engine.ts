@@ -8,6 +8,7 @@ import type {
   EngineRunResult,
   EngineStreamPart,
   EngineV1,
+  FinishReason,
   PluginLogger,
 } from '@switchyard/spec';
 import { HostedAiAllocationLease } from './hosted-ai-allocation-lease.js';
@@ -20,7 +21,11 @@ interface InferenceResponse {
   tokens_used?: unknown;
   duration_ms?: unknown;
   model_used?: unknown;
+  finish_reason?: unknown;
 }
+
+/** The pool's `finish_reason` values (README: assumed API) -> ours. */
+const FINISH_REASONS: Readonly<Record<string, FinishReason>> = { stop: 'stop', length: 'length', content_filter: 'content-filter' };
 
 /** Renders a text input as the pool's single prompt string (system, then turns, then the prompt). */
 export function promptFromInput(input: EngineInput, engineId: string): string {
@@ -53,7 +58,6 @@ export class HostedAiEngine implements EngineV1 {
       baseURL: pool.baseURL,
       engineId: pool.id,
       timeoutMs: pool.timeoutMs ?? 30_000,
-      retry: { attempts: pool.retry?.attempts ?? 3, baseDelayMs: pool.retry?.baseDelayMs ?? 100, maxDelayMs: pool.retry?.maxDelayMs ?? 10_000 },
       apiKey: () => (pool.apiKeyEnv ? process.env[pool.apiKeyEnv] : undefined),
     };
     this.#lease = new HostedAiAllocationLease(this.#http, pool, logger);
@@ -127,9 +131,11 @@ export class HostedAiEngine implements EngineV1 {
       throw new SwitchyardError({ code: 'PROVIDER_ERROR', message: `${this.id}: the pool's inference response has no text (found ${JSON.stringify(response?.text)})`, details: { engine: this.id, field: 'text' } });
     }
     const tokens = typeof response.tokens_used === 'number' ? response.tokens_used : undefined;
+    const finishReason = FINISH_REASONS[String(response.finish_reason)];
     return {
       output: { kind: 'text', text: response.text },
-      finishReason: 'stop',
+      // the pool's own reason; a response without one says nothing we could honestly report
+      ...(finishReason ? { finishReason } : {}),
       ...(tokens !== undefined ? { usage: { totalTokens: tokens } } : {}),
       ...(typeof response.duration_ms === 'number' ? { metrics: { pool_infer_ms: response.duration_ms } } : {}),
     };
@@ -142,7 +148,7 @@ export class HostedAiEngine implements EngineV1 {
     if (result.output.kind === 'text') yield { type: 'delta', kind: 'text', text: result.output.text };
     throwIfAborted(signal, `${this.id} stream`);
     if (result.metrics) yield { type: 'metrics', metrics: result.metrics };
-    yield { type: 'finish', usage: result.usage ?? {}, finishReason: result.finishReason ?? 'stop' };
+    yield { type: 'finish', usage: result.usage ?? {}, finishReason: result.finishReason ?? 'other' };
   }
 
   /** Pool health: `GET /v1/pools/{pool_id}` answered 2xx with a status that is not `unavailable`/`down`. */
@@ -150,7 +156,7 @@ export class HostedAiEngine implements EngineV1 {
     if (this.#lease.closed) return { ok: false, reason: `${this.id}: the engine has been shut down` };
     try {
       const pool = await poolFetch<{ status?: unknown; available_gpus?: unknown }>(
-        { ...this.#http, timeoutMs: Math.min(this.#http.timeoutMs, 5000), retry: { ...this.#http.retry, attempts: 1 } },
+        { ...this.#http, timeoutMs: Math.min(this.#http.timeoutMs, 5000) },
         { method: 'GET', path: `/v1/pools/${encodeURIComponent(this.#pool.poolId)}`, what: 'pool health', refusalCode: 'POOL_UNAVAILABLE' },
       );
       const status = typeof pool?.status === 'string' ? pool.status : 'unknown';

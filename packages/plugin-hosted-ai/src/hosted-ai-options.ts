@@ -10,15 +10,6 @@ export interface HostedAiRequirements {
   readonly gpuFamily?: string;
 }
 
-export interface HostedAiRetryOptions {
-  /** Total tries including the first (default 3). */
-  readonly attempts?: number;
-  /** First backoff (default 100 ms); doubles each try. */
-  readonly baseDelayMs?: number;
-  /** Backoff ceiling (default 10000 ms). */
-  readonly maxDelayMs?: number;
-}
-
 export interface HostedAiPoolOptions {
   /** Engine id, e.g. `hosted-ai:pool-a`. */
   readonly id: string;
@@ -35,7 +26,6 @@ export interface HostedAiPoolOptions {
   readonly idleReleaseMs?: number;
   /** Per-HTTP-request timeout (default 30000 ms). */
   readonly timeoutMs?: number;
-  readonly retry?: HostedAiRetryOptions;
   /** Free-form metadata sent with each allocation. */
   readonly metadata?: Readonly<Record<string, string>>;
 }
@@ -69,15 +59,6 @@ const poolSchema: JsonSchema = {
     preemptible: { type: 'boolean' },
     idleReleaseMs: { type: 'integer', minimum: 1 },
     timeoutMs: { type: 'integer', minimum: 1 },
-    retry: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        attempts: { type: 'integer', minimum: 1, maximum: 10 },
-        baseDelayMs: { type: 'integer', minimum: 0 },
-        maxDelayMs: { type: 'integer', minimum: 0 },
-      },
-    },
     metadata: { type: 'object', additionalProperties: { type: 'string' } },
   },
 };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPluginContext, startTestHttpServer } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
 import { FakeHostedPool } from '../test/fake-hosted-pool.js';
-import plugin, { VERSION, allocationRequirements, backoffDelayMs, createHostedAiPlugin } from './index.js';
+import plugin, { VERSION, allocationRequirements, createHostedAiPlugin } from './index.js';
 import type { HostedAiPluginOptions } from './index.js';
 
 describe('plugin-hosted-ai manifest', () => {
@@ -37,13 +37,31 @@ describe('plugin-hosted-ai manifest', () => {
   });
 });
 
-describe('backoffDelayMs and allocationRequirements', () => {
-  it('doubles from 100 ms and caps at 10 s', () => {
-    const retry = { attempts: 3, baseDelayMs: 100, maxDelayMs: 10_000 };
-    expect([1, 2, 3, 7, 8, 20].map((n) => backoffDelayMs(n, retry))).toEqual([100, 200, 400, 6400, 10_000, 10_000]);
-  });
+describe('allocationRequirements', () => {
   it('defaults the VRAM ceiling to the floor and doubles it under overcommit', () => {
     expect(allocationRequirements({ minTflops: 5, minVramMb: 8000 })).toEqual({ min_tflops: 5, min_vram_mb: 8000, max_vram_mb: 8000 });
     expect(allocationRequirements({ minTflops: 5, minVramMb: 8000, overcommit: true, gpuFamily: 'hopper' })).toEqual({ min_tflops: 5, min_vram_mb: 8000, max_vram_mb: 16000, gpu_family: 'hopper' });
+  });
+});
+
+describe('one retry loop: the orchestrator', () => {
+  it('a run() against a pool that answers 503 makes exactly resilience.retry.maxAttempts inference calls', async () => {
+    const { createSwitchyardApp } = await import('@switchyard/core');
+    const fake = new FakeHostedPool();
+    const server = await startTestHttpServer(fake.handle);
+    const app = await createSwitchyardApp({
+      config: { resilience: { retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 2 } } },
+      plugins: [{ plugin: createHostedAiPlugin(), options: { pools: [{ id: 'pool-p', baseURL: server.url, poolId: 'p', requirements: { minTflops: 1, minVramMb: 1000 } }] } }],
+      logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child() { return this; } } as never,
+    });
+    try {
+      fake.failInferences = [503, 503, 503, 503, 503, 503];
+      const error = await app.orchestrator.run({ model: 'pool-p:llama', workload: 'completion', input: { kind: 'text', prompt: 'a b c' } }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: expect.stringMatching(/POOL_UNAVAILABLE|ROUTE_UNAVAILABLE/) });
+      expect(server.requests.filter((r) => r.path.startsWith('/v1/inference/')).length).toBe(2);
+    } finally {
+      await app.shutdown();
+      await server.close();
+    }
   });
 });

@@ -3,8 +3,7 @@ import { createHostedAiPlugin } from './hosted-ai-plugin.js';
 export { createHostedAiPlugin, createHostedAiEngine } from './hosted-ai-plugin.js';
 export { HostedAiEngine } from './hosted-ai-engine.js';
 export { hostedAiConfigSchema, allocationRequirements } from './hosted-ai-options.js';
-export type { HostedAiPluginOptions, HostedAiPoolOptions, HostedAiRequirements, HostedAiRetryOptions } from './hosted-ai-options.js';
-export { backoffDelayMs } from './hosted-ai-http.js';
+export type { HostedAiPluginOptions, HostedAiPoolOptions, HostedAiRequirements } from './hosted-ai-options.js';
 export { VERSION } from './hosted-ai-version.js';
 
 export default createHostedAiPlugin();

@@ -3,7 +3,7 @@ import { pause, sendJson } from '@switchyard/testkit';
 import type { RecordedRequest } from '@switchyard/testkit';
 
 /**
- * A fake hosted vGPU pool speaking the allocation protocol of plugins.md. It keeps real state (live
+ * A fake hosted vGPU pool speaking exactly the assumed protocol in this package's README (nothing more). It keeps real state (live
  * allocations, counters) so tests can assert nothing leaks, and can be told to fail the next N calls.
  */
 export class FakeHostedPool {
@@ -55,8 +55,9 @@ export class FakeHostedPool {
       const prompt = String(body.prompt);
       // Real, checkable output: the prompt's words in reverse, cut at max_tokens words.
       const max = (body.parameters as { max_tokens?: number } | undefined)?.max_tokens ?? 1000;
-      const words = prompt.split(/\s+/).filter(Boolean).reverse().slice(0, max);
-      return sendJson(response, 200, { text: words.join(' '), tokens_used: words.length, duration_ms: 12, model_used: body.model });
+      const all = prompt.split(/\s+/).filter(Boolean).reverse();
+      const words = all.slice(0, max);
+      return sendJson(response, 200, { text: words.join(' '), tokens_used: words.length, duration_ms: 12, model_used: body.model, finish_reason: words.length < all.length ? 'length' : 'stop' });
     }
     return sendJson(response, 404, { error: { message: `unknown route ${request.method} ${request.path}` } });
   };

@@ -56,7 +56,7 @@ export function validateModelMetadata(json: unknown, options: MetadataValidation
   const schema = options.schema ?? MODEL_METADATA_SCHEMA;
   const tooDeep = deepestPointer(json, MAX_METADATA_DEPTH);
   if (tooDeep !== undefined) {
-    return { ok: false, issues: [{ file: options.file, pointer: tooDeep, message: `nests deeper than ${MAX_METADATA_DEPTH} levels`, expected: `at most ${MAX_METADATA_DEPTH} levels of objects/arrays` }] };
+    return { ok: false, issues: [{ file: options.file, pointer: tooDeep, message: `nests deeper than ${MAX_METADATA_DEPTH} levels`, expected: `at most ${MAX_METADATA_DEPTH} levels of objects/arrays` }], warnings: [] };
   }
   const copy = structuredClone(json);
   const validate = validatorFor(schema);
