@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { SwitchyardError } from '@switchyard/spec';
 import type { JsonSchema } from '@switchyard/spec';
@@ -72,11 +75,41 @@ export function resolveOnnxOptions(options: OnnxPluginOptions = {}): ResolvedOnn
   return resolved;
 }
 
-/** Execution providers this onnxruntime-node build can use here (bundled, or whose provider library is installed). */
-export function availableExecutionProviders(): string[] {
-  return ort
-    .listSupportedBackends()
-    .filter((backend) => backend.bundled)
+/** What provider detection looks at; tests pass their own to check the logic without a GPU. */
+export interface ExecutionProviderProbe {
+  readonly backends: readonly { readonly name: string; readonly bundled: boolean }[];
+  /** Folders searched for a non-bundled provider's shared library. */
+  readonly libraryDirs: readonly string[];
+  readonly platform: NodeJS.Platform;
+  readonly exists: (path: string) => boolean;
+}
+
+/** onnxruntime-node's binding folder(s) for this platform, then LD_LIBRARY_PATH / PATH entries. */
+function defaultProbe(): ExecutionProviderProbe {
+  const dirs: string[] = [];
+  try {
+    const bin = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')), 'bin');
+    for (const napi of readdirSync(bin)) dirs.push(join(bin, napi, process.platform, process.arch));
+  } catch {
+    // no binding folder: only the search path below
+  }
+  const searchPath = process.platform === 'win32' ? process.env.PATH : process.env.LD_LIBRARY_PATH;
+  dirs.push(...(searchPath ?? '').split(delimiter).filter(Boolean));
+  return { backends: ort.listSupportedBackends(), libraryDirs: dirs, platform: process.platform, exists: existsSync };
+}
+
+const providerLibrary = (name: string, platform: NodeJS.Platform) =>
+  platform === 'win32' ? `onnxruntime_providers_${name}.dll` : platform === 'darwin' ? `libonnxruntime_providers_${name}.dylib` : `libonnxruntime_providers_${name}.so`;
+
+/**
+ * Execution providers this onnxruntime-node install can use here: the bundled ones (cpu, webgpu...) and the
+ * non-bundled ones (cuda, tensorrt) whose provider library and the shared provider bridge are installed
+ * (`npm install onnxruntime-node --onnxruntime-node-install=cuda12` puts them next to the binding).
+ */
+export function availableExecutionProviders(probe: ExecutionProviderProbe = defaultProbe()): string[] {
+  const installed = (file: string) => probe.libraryDirs.some((dir) => probe.exists(join(dir, file)));
+  return probe.backends
+    .filter((backend) => backend.bundled || (installed(providerLibrary(backend.name, probe.platform)) && installed(providerLibrary('shared', probe.platform))))
     .map((backend) => backend.name);
 }
 
