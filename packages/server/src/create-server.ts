@@ -39,6 +39,8 @@ export interface CreateServerOptions {
   readonly engineKeyFor?: (modelRef: string) => string;
   /** Engine id -> model ref it serves at startup (pool health, reload). */
   readonly poolModels?: Readonly<Record<string, string>>;
+  /** Unloads a pool's previous model after a reload (default: the engine's doUnload; the app passes its Executor's). */
+  readonly unloadModel?: (engine: EngineV1, modelId: string) => Promise<void>;
   /** Turn off process-level default metrics (several servers in one process). */
   readonly defaultMetrics?: boolean;
 }
@@ -96,7 +98,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     onInternalError: (task, error) =>
       app.log.error({ correlation_id: task.spec.correlationId, task_id: task.id, error_name: (error as Error)?.name, error_message: redactSecrets(String((error as Error)?.message ?? error)) }, 'task failed with an internal error'),
   });
-  const pools = new PoolRegistry(engines, scheduler, estimator, concurrencyFor, options.catalog);
+  const pools = new PoolRegistry(engines, scheduler, estimator, concurrencyFor, options.catalog, options.unloadModel);
   for (const [engine, modelRef] of Object.entries(options.poolModels ?? {})) pools.setModelRef(engine, modelRef);
   const auth = new ApiKeyAuth(config.apiKeys, config.adminApiKeys);
 

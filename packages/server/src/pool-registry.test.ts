@@ -81,6 +81,12 @@ describe('pools and catalog', () => {
     expect(refused.statusCode).toBe(503);
     expect(refused.headers['retry-after']).toBe('1');
     expect(refused.json()).toMatchObject({ code: 'POOL_UNAVAILABLE', retriable: true });
+    expect((await server.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    const resumed = await server.app.inject({ method: 'POST', url: '/v2/pools/onnx/resume' });
+    expect(resumed.json()).toEqual({ pool_id: 'onnx', draining: false });
+    expect((await server.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    expect((await server.app.inject({ method: 'GET', url: '/v2/pools/onnx/health' })).json()).toMatchObject({ draining: false, ready: true });
+    expect((await server.app.inject({ method: 'POST', url: '/v2/tasks', payload: { model_ref: 'm', prompt: 'x' } })).statusCode).toBe(202);
   });
 
   it('catalog lists, gets and verifies sha256 digests', async () => {

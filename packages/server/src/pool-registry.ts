@@ -26,6 +26,8 @@ export class PoolRegistry {
     private readonly estimator: ServiceTimeEstimator,
     private readonly concurrencyFor: (engineKey: string) => number,
     private readonly catalog?: ServerCatalog,
+    /** How a pool's old model is unloaded; the app passes its Executor's unload so its load cache stays true. */
+    private readonly unloadModel: (engine: EngineV1, modelId: string) => Promise<void> = (engine, modelId) => engine.doUnload(modelId, AbortSignal.timeout(30_000)),
   ) {
     this.engines = new Map(engines.map((engine) => [engine.id, engine]));
   }
@@ -66,6 +68,13 @@ export class PoolRegistry {
     };
   }
 
+  /** Ends a drain: the pool admits tasks again. */
+  resume(id: string): { pool_id: string; draining: false } {
+    this.engine(id);
+    this.scheduler.resume(id);
+    return { pool_id: id, draining: false };
+  }
+
   async drain(id: string, deadlineMs: number): Promise<{ canceled: number }> {
     this.engine(id);
     return this.scheduler.drain(id, deadlineMs);
@@ -95,7 +104,7 @@ export class PoolRegistry {
         });
       }
       this.modelRefs.set(id, newModelRef);
-      if (previous !== null && previous !== newModelRef) await engine.doUnload(previous, AbortSignal.timeout(30_000)).catch(() => undefined);
+      if (previous !== null && previous !== newModelRef) await this.unloadModel(engine, previous).catch(() => undefined);
       this.scheduler.resume(id);
       return { pool_id: id, model_ref: newModelRef, previous_model_ref: previous };
     } finally {

@@ -86,3 +86,46 @@ describe('createServerForApp over a real app (core orchestrator)', () => {
     expect(failed[1]!.data).toMatchObject({ code: 'ROUTE_UNAVAILABLE', engine: 'ghost' });
   });
 });
+
+describe('pool reload through the app executor', () => {
+  it('reloading to another model and back leaves the first model serving (no MODEL_NOT_LOADED)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'switchyard-reload-'));
+    for (const id of ['alpha', 'beta']) {
+      mkdirSync(join(root, 'models', id), { recursive: true });
+      writeFileSync(join(root, 'models', id, 'w.bin'), id);
+      writeFileSync(join(root, 'models', id, 'model_metadata.json'), JSON.stringify({ model_id: id, version: '1', execution_template: { type: 'Onnx', model_file: 'w.bin' }, files: ['w.bin'] }));
+    }
+    const loaded = new Set<string>();
+    const strict: EngineV1 = {
+      ...echoEngine(),
+      id: 'strict',
+      doLoad: async (spec) => void loaded.add(spec.id),
+      doUnload: async (id) => void loaded.delete(id),
+      async *doStream(request) {
+        if (!loaded.has(request.modelId)) throw Object.assign(new Error(`not loaded: ${request.modelId}`), { code: 'MODEL_NOT_LOADED' });
+        yield { type: 'delta', kind: 'text', text: `ran ${request.modelId}` };
+        yield { type: 'finish', usage: {}, finishReason: 'stop' };
+      },
+    };
+    const app = await createSwitchyardApp({
+      config: { models: { dirs: ['models'] } },
+      baseDir: root,
+      plugins: [definePlugin({ name: 'strict-plugin', version: '0.1.0', core: '^0.1.0', configSchema: { type: 'object' }, register: (context) => context.registerEngine(strict) })],
+      logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as never,
+    });
+    server = await createServerForApp(app, { port: 0 });
+    const run = async () => {
+      let text = '';
+      for await (const part of app.orchestrator.stream({ model: 'strict:alpha', workload: 'completion', input: { kind: 'text', prompt: 'x' } })) if (part.type === 'delta' && part.kind === 'text') text += part.text;
+      return text;
+    };
+    expect(await run()).toBe('ran alpha');
+    const reload = (ref: string) => server!.app.inject({ method: 'POST', url: '/v2/pools/strict/reload', payload: { new_model_ref: ref } });
+    expect((await reload('alpha')).statusCode).toBe(200);
+    expect((await reload('beta')).json()).toMatchObject({ model_ref: 'beta', previous_model_ref: 'alpha' });
+    // the executor forgot alpha when the pool unloaded it: a task on alpha loads it again
+    expect(await run()).toBe('ran alpha');
+    expect((await reload('alpha')).json()).toMatchObject({ model_ref: 'alpha', previous_model_ref: 'beta' });
+    expect(await run()).toBe('ran alpha');
+  });
+});

@@ -32,7 +32,7 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
   };
-  const executor = app.tryResolve<{ guard?(engineId: string): { circuitState: CircuitState } }>(TOKENS.Executor);
+  const executor = app.tryResolve<{ guard?(engineId: string): { circuitState: CircuitState }; unload?(engineId: string, modelId: string): Promise<void> }>(TOKENS.Executor);
   const circuitStates = executor?.guard
     ? async () => Object.fromEntries(app.engines.map((engine) => [engine.id, executor.guard!(engine.id).circuitState]))
     : undefined;
@@ -49,6 +49,7 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
     ...(options.env ? { env: options.env } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...(circuitStates ? { circuitStates } : {}),
+    ...(executor?.unload ? { unloadModel: (engine: { id: string }, modelId: string) => executor.unload!(engine.id, modelId) } : {}),
   });
   return {
     ...server,

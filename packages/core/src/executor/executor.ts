@@ -336,6 +336,17 @@ export class Executor {
     }
   }
 
+  /**
+   * Unloads one model and forgets it, so the next call loads it again (pool reloads go through here: an engine
+   * unloaded behind the executor's back would fail MODEL_NOT_LOADED until restart).
+   */
+  async unload(engineId: string, modelId: string, signal: AbortSignal = AbortSignal.timeout(30_000)): Promise<void> {
+    const key = `${engineId}\u0000${modelId}`;
+    this.loads.delete(key);
+    this.loaded.delete(key);
+    await this.getEngine(engineId).doUnload(modelId, signal);
+  }
+
   /** Unloads every loaded model (best effort) — called by app shutdown. */
   async unloadAll(signal: AbortSignal = new AbortController().signal): Promise<void> {
     const entries = [...this.loads.keys()];

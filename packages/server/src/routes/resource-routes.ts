@@ -38,6 +38,8 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
     },
   );
 
+  app.post<{ Params: { id: string } }>('/v2/pools/:id/resume', { schema: { params: idParams(), ...plain } }, async (request) => pools.resume(request.params.id));
+
   app.post<{ Params: { id: string }; Body: { new_model_ref: string } }>(
     '/v2/pools/:id/reload',
     {

@@ -16,6 +16,8 @@ export function registerSystemRoutes(app: FastifyInstance, context: ServerContex
       engines.map(async (engine) => {
         try {
           const health = await engine.health();
+          // a draining pool takes no new work: it is not ready
+          if (health.ok && scheduler.isDraining(engine.id)) return { engine: engine.id, ok: false, draining: true, reason: 'draining' };
           return { engine: engine.id, ok: health.ok, ...(health.reason ? { reason: health.reason } : {}) };
         } catch {
           return { engine: engine.id, ok: false, reason: 'health check failed' };
