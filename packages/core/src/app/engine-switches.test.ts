@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../test/plugin-fixtures.js';
-import type { EngineModelSpec, EngineV1 } from '../contracts/index.js';
-import { definePlugin } from '../contracts/index.js';
+import type { EngineModelSpec, EngineV1 } from '@switchyard/spec';
+import { definePlugin } from '@switchyard/spec';
 import { createSwitchyardApp } from './create-app.js';
 
 function recordingEngine(id: string, loads: EngineModelSpec[]): EngineV1 {

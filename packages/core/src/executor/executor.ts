@@ -341,9 +341,7 @@ export class Executor {
    * unloaded behind the executor's back would fail MODEL_NOT_LOADED until restart).
    */
   async unload(engineId: string, modelId: string, signal: AbortSignal = AbortSignal.timeout(30_000)): Promise<void> {
-    const key = `${engineId}\u0000${modelId}`;
-    this.loads.delete(key);
-    this.loaded.delete(key);
+    this.forget(engineId, modelId);
     await this.getEngine(engineId).doUnload(modelId, signal);
   }
 
