@@ -94,6 +94,8 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     concurrencyFor,
     engineKeyFor,
     retentionMs: config.taskRetentionMs,
+    retentionMaxTasks: config.taskRetentionMaxTasks,
+    retentionMaxBytes: config.taskRetentionMaxBytes,
     now,
     onInternalError: (task, error) =>
       app.log.error({ correlation_id: task.spec.correlationId, task_id: task.id, error_name: (error as Error)?.name, error_message: redactSecrets(String((error as Error)?.message ?? error)) }, 'task failed with an internal error'),
@@ -123,7 +125,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     http: { headersTimeout: config.connections.headersTimeoutMs, requestTimeout: config.connections.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.connections.requestTimeoutMs) },
     clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => writeClientError(error, socket),
     // Path parameters are ids (<= 128 chars by schema); longer ones are refused by the router before any schema.
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: (error, request, reply) => {
       reply.header('x-correlation-id', request.id);
       const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `params: a path parameter is longer than ${MAX_PARAM_LENGTH} characters` : 'url: malformed request URL';

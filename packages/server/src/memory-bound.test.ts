@@ -11,6 +11,7 @@ import type { SwitchyardServer } from './create-server.js';
 // The bound docs/server.md#limits promises: distinct unknown model names and retained tasks do not grow the
 // heap past a fixed amount, whatever the traffic.
 const NAMES_BOUND_BYTES = 6 * 1024 * 1024;
+const TASKS_BOUND_BYTES = 8 * 1024 * 1024;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -45,7 +46,7 @@ beforeAll(async () => {
   const root = mkdtempSync(join(tmpdir(), 'switchyard-memory-'));
   mkdirSync(join(root, 'models'));
   app = await createSwitchyardApp({
-    config: { models: { dirs: ['models'] } },
+    config: { models: { dirs: ['models'] }, server: { taskRetentionMaxTasks: 500, artifacts: { maxTotalBytes: 1024 * 1024 } } },
     baseDir: root,
     plugins: [definePlugin({ name: 'echo-plugin', version: '0.1.0', core: '^0.1.0', configSchema: { type: 'object' }, register: (context) => context.registerEngine(echoEngine()) })],
     logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child() { return this; } } as never,
@@ -64,5 +65,23 @@ describe('memory stays bounded', () => {
     for (let i = 0; i < 20_000; i += 1) await call(`unknown-model-${i}-${'x'.repeat(40)}`);
     const after = await heapAfterGc();
     expect(after - before, `heap grew ${((after - before) / 1e6).toFixed(1)} MB`).toBeLessThan(NAMES_BOUND_BYTES);
+  });
+
+  it('retained-task pressure stays within taskRetentionMaxTasks and the heap bound after GC', { timeout: 120_000 }, async () => {
+    const submit = async (i: number) => {
+      const response = await server.app.inject({ method: 'POST', url: '/v2/tasks', payload: { model_ref: 'echo:m', prompt: `retained task ${i} ${'w '.repeat(20)}` } });
+      expect(response.statusCode).toBe(202);
+    };
+    const settle = async () => {
+      await expect.poll(() => server.scheduler.runningCount('echo') + server.scheduler.queuedCount('echo'), { timeout: 30_000 }).toBe(0);
+    };
+    for (let i = 0; i < 800; i += 1) await submit(i);
+    await settle();
+    const before = await heapAfterGc();
+    for (let i = 800; i < 4_000; i += 1) await submit(i);
+    await settle();
+    const after = await heapAfterGc();
+    expect(server.scheduler.retainedCount).toBeLessThanOrEqual(500);
+    expect(after - before, `heap grew ${((after - before) / 1e6).toFixed(1)} MB`).toBeLessThan(TASKS_BOUND_BYTES);
   });
 });

@@ -32,6 +32,10 @@ export interface ServerConfig {
   readonly sessions?: { readonly ttlMs?: number; readonly maxTurns?: number; readonly tokenBudget?: number };
   /** How long finished tasks stay queryable (their SSE transcript lives on in the artifact store). */
   readonly taskRetentionMs?: number;
+  /** At most this many finished tasks stay queryable (oldest forgotten first); default 10000. */
+  readonly taskRetentionMaxTasks?: number;
+  /** At most this many bytes of finished tasks' transcripts stay queryable; default 64 MiB. */
+  readonly taskRetentionMaxBytes?: number;
   readonly artifacts?: { readonly maxTotalBytes?: number };
   /** Graceful shutdown: how long in-flight tasks may run before they are cancelled. */
   readonly shutdownDeadlineMs?: number;
@@ -56,6 +60,8 @@ export interface ResolvedServerConfig {
   };
   readonly sessions: { readonly ttlMs: number; readonly maxTurns: number; readonly tokenBudget: number };
   readonly taskRetentionMs: number;
+  readonly taskRetentionMaxTasks: number;
+  readonly taskRetentionMaxBytes: number;
   readonly artifactsMaxTotalBytes: number;
   readonly shutdownDeadlineMs: number;
   readonly connections: { readonly max: number; readonly requestTimeoutMs: number; readonly headersTimeoutMs: number; readonly keepAliveTimeoutMs: number };
@@ -90,6 +96,8 @@ export function resolveServerConfig(config: ServerConfig = {}, env: NodeJS.Proce
       tokenBudget: config.sessions?.tokenBudget ?? 1_000_000,
     },
     taskRetentionMs: config.taskRetentionMs ?? 60_000,
+    taskRetentionMaxTasks: config.taskRetentionMaxTasks ?? 10_000,
+    taskRetentionMaxBytes: config.taskRetentionMaxBytes ?? 64 * 1024 * 1024,
     artifactsMaxTotalBytes: config.artifacts?.maxTotalBytes ?? 256 * 1024 * 1024,
     shutdownDeadlineMs: config.shutdownDeadlineMs ?? 10_000,
     connections: {

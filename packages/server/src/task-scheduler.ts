@@ -19,6 +19,9 @@ export interface TaskSchedulerOptions {
   readonly concurrencyFor: (engineKey: string) => number;
   readonly engineKeyFor: (modelRef: string) => string;
   readonly retentionMs: number;
+  /** Finished tasks kept at most (oldest forgotten first), and their transcripts' bytes at most. */
+  readonly retentionMaxTasks?: number;
+  readonly retentionMaxBytes?: number;
   readonly now?: () => number;
   /** Called for failures that reach clients as a generic INTERNAL (so they can be logged with the correlation id). */
   readonly onInternalError?: (task: ServerTask, error: unknown) => void;
@@ -39,6 +42,9 @@ export type CancelReason = 'client' | 'disconnect' | 'shutdown' | 'drain' | 'ses
  */
 export class TaskScheduler {
   private readonly tasks = new Map<string, ServerTask>();
+  /** Finished, still-queryable tasks in finishing order, with their transcript size. */
+  private readonly retained = new Map<string, number>();
+  private retainedBytes = 0;
   private readonly running = new Map<string, number>();
   private readonly draining = new Set<string>();
   private admitting = true;
@@ -284,13 +290,41 @@ export class TaskScheduler {
   private afterTerminal(task: ServerTask): void {
     if (!task.terminal || task.forgetScheduled) return;
     task.forgetScheduled = true;
+    let bytes = 0;
     if (task.spec.keepTranscript !== false) {
-      const transcript = task.frames.map(serializeFrame).join('');
-      task.transcriptArtifact = this.options.artifacts.put(Buffer.from(transcript), 'text/event-stream', this.now()).id;
+      const transcript = Buffer.from(task.frames.map(serializeFrame).join(''));
+      bytes = transcript.length;
+      task.transcriptArtifact = this.options.artifacts.put(transcript, 'text/event-stream', this.now()).id;
     }
-    // OpenAI-face tasks are not addressable afterwards; task-API tasks stay queryable for the retention period.
-    if (task.spec.keepTranscript === false) this.tasks.delete(task.id);
-    else setTimeout(() => this.tasks.delete(task.id), this.options.retentionMs).unref();
+    // OpenAI-face tasks are not addressable afterwards; task-API tasks stay queryable for the retention period,
+    // within the count and byte caps (the oldest finished ones go first).
+    if (task.spec.keepTranscript === false) {
+      this.tasks.delete(task.id);
+      return;
+    }
+    this.retained.set(task.id, bytes);
+    this.retainedBytes += bytes;
+    const id = task.id; // the timer must not keep the whole task alive
+    setTimeout(() => this.forget(id), this.options.retentionMs).unref();
+    const maxTasks = this.options.retentionMaxTasks ?? Infinity;
+    const maxBytes = this.options.retentionMaxBytes ?? Infinity;
+    for (const oldest of this.retained.keys()) {
+      if (this.retained.size <= maxTasks && this.retainedBytes <= maxBytes) break;
+      this.forget(oldest);
+    }
+  }
+
+  private forget(taskId: string): void {
+    const bytes = this.retained.get(taskId);
+    if (bytes === undefined) return;
+    this.retained.delete(taskId);
+    this.retainedBytes -= bytes;
+    this.tasks.delete(taskId);
+  }
+
+  /** Finished tasks still queryable (for tests and the memory bound). */
+  get retainedCount(): number {
+    return this.retained.size;
   }
 
   private async waitUntil(condition: () => boolean, deadlineMs: number): Promise<boolean> {

@@ -733,6 +733,16 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
           "type": "integer",
           "minimum": 0
         },
+        "taskRetentionMaxTasks": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "Finished tasks kept queryable at most (oldest first out; default 10000)."
+        },
+        "taskRetentionMaxBytes": {
+          "type": "integer",
+          "minimum": 1024,
+          "description": "Bytes of finished tasks' transcripts kept at most (default 64 MiB)."
+        },
         "artifacts": {
           "type": "object",
           "additionalProperties": false,
