@@ -66,6 +66,20 @@ describe('EngineGuard mechanics (shared timer, one caller listener, bulkhead)', 
     expect(g.load).toBe(0);
   });
 
+  it('takes a timeout longer than setTimeout allows (2^31-1 ms) as far away, not as due', async () => {
+    const g = new EngineGuard('e', resolveResilience({ timeoutMs: 3e9 }, 'e'));
+    const slow = new Promise((resolve) => setTimeout(() => resolve('answered'), 20));
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      expect(await g.execute(() => slow, never())).toBe('answered');
+      // one timer, armed once (an overflowing delay would fire at once and re-arm every millisecond)
+      expect(spy.mock.calls.length).toBe(1);
+      expect(spy.mock.calls[0]![1]).toBe(2 ** 31 - 1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('leaves nothing keeping the process alive once every attempt settled', async () => {
     const g = new EngineGuard('e', resolveResilience({ timeoutMs: 60_000 }, 'e'));
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

@@ -1,3 +1,5 @@
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Marks an attempt that hit its timeout (translated to TIMEOUT; counts against the circuit). */
 export class AttemptTimeout extends Error {}
 
@@ -127,7 +129,8 @@ export class AttemptDeadlines {
   private arm(at: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.armedAt = at;
-    this.timer = setTimeout(this.onTimer, Math.max(0, Math.ceil(at - performance.now())));
+    // setTimeout takes at most 2^31-1 ms (longer fires at once): a far deadline re-arms when this one fires
+    this.timer = setTimeout(this.onTimer, Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(at - performance.now()))));
     if (this.live === 0) this.timer.unref();
   }
 
