@@ -239,6 +239,19 @@ await step('A: importing @switchyard/spec in the app loads no native code', () =
   check(out.stdout.trim() === '[]', `loaded ${out.stdout.trim()}`);
 });
 
+await step('A: importing core and creating an app with only plugin-cloud-llm loads no native module (sharp, onnxruntime, tokenizers)', () => {
+  check(appInstalled, 'the app install failed');
+  const script = `
+    const before = process.report.getReport().sharedObjects;
+    const { createSwitchyardApp } = await import('@switchyard/core');
+    const { default: cloud } = await import('@switchyard/plugin-cloud-llm');
+    const app = await createSwitchyardApp({ config: { telemetry: { logLevel: 'silent' } }, plugins: [{ plugin: cloud, options: { providers: [{ id: 'vllm', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1' }] } }] });
+    await app.shutdown();
+    console.log(JSON.stringify(process.report.getReport().sharedObjects.filter((s) => !before.includes(s))));`;
+  const out = run('node', ['--input-type=module', '-e', script], { cwd: appDir });
+  check(out.stdout.trim() === '[]', `loaded ${out.stdout.trim()}`);
+});
+
 await step('A: tsc --noEmit (strict, skipLibCheck: false) over an app importing every published package', () => {
   check(appInstalled, 'the app install failed');
   mkdirSync(join(appDir, 'src'), { recursive: true });
