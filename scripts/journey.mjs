@@ -121,6 +121,11 @@ function tarballProblems(name, tarball) {
   else if (!/Apache License\s+Version 2\.0/.test(readFileSync(license, 'utf8'))) problems.push('LICENSE is not the Apache-2.0 text');
   if (!existsSync(join(dir, 'README.md'))) problems.push('no README.md');
   for (const file of tarball.files) if (FORBIDDEN.some((re) => re.test(file))) problems.push(`ships a test-only file: ${file}`);
+  if (name === '@switchyard/core') {
+    for (const schema of ['config', 'model-metadata', 'pipeline']) {
+      if (!tarball.files.includes(`schemas/${schema}.schema.json`)) problems.push(`does not ship schemas/${schema}.schema.json (docs/config.md points editors at it)`);
+    }
+  }
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   if (pkg.license !== 'Apache-2.0') problems.push(`license is ${JSON.stringify(pkg.license)}, expected "Apache-2.0"`);
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
