@@ -3,7 +3,7 @@ import { SwitchyardError } from '@switchyard/spec';
 import type { EngineRunRequest } from '@switchyard/spec';
 import { collectStream, runEngineConformance, startTestHttpServer, rejectionOf } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
-import { fakeAnthropicApi } from '../test/fake-anthropic-api.js';
+import { fakeAnthropicApi } from '@switchyard/testkit';
 import { AnthropicChatEngine } from './cloud-llm-anthropic-engine.js';
 
 const KEY = 'sk-ant-test-abcdef0123456789';

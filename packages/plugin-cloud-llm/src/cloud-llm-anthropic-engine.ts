@@ -1,17 +1,70 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { MessageCreateParamsBase } from '@anthropic-ai/sdk/resources/messages';
+import type { ContentBlockParam, MessageCreateParamsBase, MessageParam, ToolChoice as WireToolChoice } from '@anthropic-ai/sdk/resources/messages';
 import { SwitchyardError } from '@switchyard/spec';
-import type { EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, PluginLogger } from '@switchyard/spec';
+import type { ChatMessage, EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, GenerationParameters, PluginLogger, ToolCall } from '@switchyard/spec';
 import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError } from './cloud-llm-engine.js';
 import type { ProviderCall } from './cloud-llm-engine.js';
 import type { CloudLlmProviderOptions } from './cloud-llm-options.js';
 import { chatPromptFromInput } from './cloud-llm-prompt.js';
 import { usageWithCost } from './cloud-llm-usage.js';
 
-const FINISH: Record<string, FinishReason> = { end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', refusal: 'content-filter', tool_use: 'other', pause_turn: 'other' };
+const FINISH: Record<string, FinishReason> = { end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', refusal: 'content-filter', tool_use: 'tool-calls', pause_turn: 'other' };
+
+/** Every GenerationParameter the Messages body below honours. */
+export const ANTHROPIC_PARAMETERS: readonly (keyof GenerationParameters)[] = ['maxTokens', 'temperature', 'topP', 'topK', 'stop', 'user', 'tools', 'toolChoice', 'parallelToolCalls', 'responseFormat'];
+
+/** Structured output on Anthropic: one forced tool whose input schema is the requested schema (the tool-use strategy). */
+const FORMAT_TOOL = 'json_response';
 
 export function anthropicFinishReason(reason: string | null | undefined): FinishReason {
   return reason ? (FINISH[reason] ?? 'other') : 'other';
+}
+
+function parseArguments(text: string, engineId: string, name: string): unknown {
+  try {
+    return text === '' ? {} : (JSON.parse(text) as unknown);
+  } catch {
+    throw new SwitchyardError({ code: 'INVALID_INPUT', message: `${engineId}: the arguments of tool call '${name}' are not valid JSON`, details: { field: 'toolCalls.arguments' } });
+  }
+}
+
+function imageBlock(url: string): ContentBlockParam {
+  const data = /^data:(image\/(?:png|jpeg|gif|webp));base64,(.*)$/s.exec(url);
+  if (data) return { type: 'image', source: { type: 'base64', media_type: data[1] as 'image/png', data: data[2]! } };
+  return { type: 'image', source: { type: 'url', url } };
+}
+
+/** Turns into Messages turns: tool results become user `tool_result` blocks, consecutive ones merged into one turn. */
+function toWireMessages(messages: readonly ChatMessage[], engineId: string): MessageParam[] {
+  const out: MessageParam[] = [];
+  for (const message of messages) {
+    if (message.role === 'tool') {
+      const block: ContentBlockParam = { type: 'tool_result', tool_use_id: message.toolCallId, content: message.content };
+      const previous = out.at(-1);
+      if (previous?.role === 'user' && Array.isArray(previous.content) && previous.content.every((b) => b.type === 'tool_result')) previous.content.push(block);
+      else out.push({ role: 'user', content: [block] });
+    } else if (message.role === 'assistant' && message.toolCalls?.length) {
+      out.push({
+        role: 'assistant',
+        content: [
+          ...(message.content !== '' ? [{ type: 'text' as const, text: message.content }] : []),
+          ...message.toolCalls.map((call) => ({ type: 'tool_use' as const, id: call.id, name: call.name, input: parseArguments(call.arguments, engineId, call.name) })),
+        ],
+      });
+    } else if (message.role === 'user' && message.images?.length) {
+      out.push({ role: 'user', content: [...message.images.map((image) => imageBlock(image.url)), ...(message.content !== '' ? [{ type: 'text' as const, text: message.content }] : [])] });
+    } else out.push({ role: message.role === 'assistant' ? 'assistant' : 'user', content: message.content });
+  }
+  return out;
+}
+
+function toolChoiceOf(choice: GenerationParameters['toolChoice'], parallel: boolean | undefined): WireToolChoice | undefined {
+  const disable = parallel === false ? { disable_parallel_tool_use: true } : {};
+  if (choice === undefined) return parallel === false ? { type: 'auto', ...disable } : undefined;
+  if (choice === 'none') return { type: 'none' };
+  if (choice === 'auto') return { type: 'auto', ...disable };
+  if (choice === 'required') return { type: 'any', ...disable };
+  return { type: 'tool', name: choice.name, ...disable };
 }
 
 /** Anthropic's Messages API. */
@@ -24,7 +77,8 @@ export class AnthropicChatEngine extends CloudLlmEngine {
     this.capabilities = {
       workloads: ['completion', 'stream'],
       targets: ['cloud'],
-      features: ['streaming', 'abort', 'system-prompt', 'usage', ...(provider.prices ? ['cost'] : [])],
+      features: ['streaming', 'abort', 'system-prompt', 'usage', 'tools', 'json-mode', 'vision', ...(provider.prices ? ['cost'] : [])],
+      parameters: ANTHROPIC_PARAMETERS,
       ...(provider.contextWindow ? { contextWindow: provider.contextWindow } : {}),
     };
   }
@@ -40,38 +94,76 @@ export class AnthropicChatEngine extends CloudLlmEngine {
     return this.#client;
   }
 
+  /** True when structured output is answered through the forced format tool (its input is the JSON). */
+  private formatTool(p: GenerationParameters): boolean {
+    return p.responseFormat?.type === 'json';
+  }
+
   private body(call: ProviderCall): MessageCreateParamsBase {
     const prompt = chatPromptFromInput(call.request.input, this.id);
     const p = call.request.parameters ?? {};
+    if (this.formatTool(p) && p.tools?.length) {
+      throw new SwitchyardError({
+        code: 'UNSUPPORTED',
+        message: `${this.id} (model '${call.model}'): response_format together with tools is not supported on Anthropic (structured output uses a forced tool)`,
+        details: { engine: this.id, model: call.model, field: 'response_format' },
+      });
+    }
+    const format = p.responseFormat?.type === 'json' ? p.responseFormat : undefined;
+    const tools = format
+      ? [{ name: FORMAT_TOOL, description: format.description ?? 'Answer with this JSON', input_schema: { type: 'object' as const, ...(format.schema ?? {}) } }]
+      : p.tools?.map((tool) => ({ name: tool.name, ...(tool.description ? { description: tool.description } : {}), input_schema: { type: 'object' as const, ...tool.parameters } }));
+    const toolChoice = format ? ({ type: 'tool', name: FORMAT_TOOL } as const) : toolChoiceOf(p.toolChoice, p.parallelToolCalls);
     return {
       model: call.model,
       max_tokens: p.maxTokens ?? this.provider.defaultMaxTokens ?? 1024,
       ...(prompt.system !== undefined ? { system: prompt.system } : {}),
-      messages: prompt.messages.map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
+      messages: toWireMessages(prompt.messages, this.id),
       ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
       ...(p.topP !== undefined ? { top_p: p.topP } : {}),
       ...(p.topK !== undefined ? { top_k: p.topK } : {}),
       ...(p.stop?.length ? { stop_sequences: [...p.stop] } : {}),
+      ...(p.user !== undefined ? { metadata: { user_id: p.user } } : {}),
+      ...(tools?.length ? { tools } : {}),
+      ...(toolChoice ? { tool_choice: toolChoice } : {}),
     };
   }
 
+  private requestOptions(call: ProviderCall) {
+    return { signal: call.signal, ...(call.request.correlationId ? { headers: { 'x-request-id': call.request.correlationId } } : {}) };
+  }
+
   protected async chat(call: ProviderCall): Promise<EngineRunResult> {
-    const message = await this.client().messages.create({ ...this.body(call), stream: false }, { signal: call.signal });
-    const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+    const asFormat = this.formatTool(call.request.parameters ?? {});
+    const message = await this.client().messages.create({ ...this.body(call), stream: false }, this.requestOptions(call));
+    let text = '';
+    const toolCalls: ToolCall[] = [];
+    for (const block of message.content) {
+      if (block.type === 'text') text += block.text;
+      else if (block.type === 'tool_use') {
+        if (asFormat && block.name === FORMAT_TOOL) text += JSON.stringify(block.input);
+        else toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input) });
+      }
+    }
+    const finishReason = asFormat && message.stop_reason === 'tool_use' ? 'stop' : anthropicFinishReason(message.stop_reason);
     return {
-      output: { kind: 'text', text },
-      finishReason: anthropicFinishReason(message.stop_reason),
+      output: { kind: 'text', text, ...(toolCalls.length > 0 ? { toolCalls } : {}) },
+      finishReason,
       usage: usageWithCost(message.usage.input_tokens, message.usage.output_tokens, this.price(call.model)),
     };
   }
 
   protected async *chatStream(call: ProviderCall): AsyncGenerator<EngineStreamPart> {
-    const stream = await this.client().messages.create({ ...this.body(call), stream: true }, { signal: call.signal });
+    const asFormat = this.formatTool(call.request.parameters ?? {});
+    const stream = await this.client().messages.create({ ...this.body(call), stream: true }, this.requestOptions(call));
     yield { type: 'start', modelId: call.request.modelId };
     let finish: FinishReason | undefined;
     let stopped = false;
     let inputTokens: number | undefined;
     let outputTokens: number | undefined;
+    // content block index -> tool call id (tool_use blocks) or FORMAT_TOOL (the structured-output block, streamed as text).
+    const toolBlocks = new Map<number, string>();
+    let toolIndex = 0;
     for await (const event of stream) {
       assertStreamNotAborted(call.signal, this.id);
       switch (event.type) {
@@ -79,11 +171,30 @@ export class AnthropicChatEngine extends CloudLlmEngine {
           inputTokens = event.message.usage.input_tokens;
           outputTokens = event.message.usage.output_tokens;
           break;
+        case 'content_block_start':
+          if (event.content_block.type === 'tool_use') {
+            if (asFormat && event.content_block.name === FORMAT_TOOL) toolBlocks.set(event.index, FORMAT_TOOL);
+            else {
+              toolBlocks.set(event.index, event.content_block.id);
+              yield { type: 'tool-call-start', id: event.content_block.id, name: event.content_block.name, index: toolIndex++ };
+            }
+          }
+          break;
         case 'content_block_delta':
           if (event.delta.type === 'text_delta' && event.delta.text) yield { type: 'delta', kind: 'text', text: event.delta.text };
+          else if (event.delta.type === 'input_json_delta' && event.delta.partial_json) {
+            const id = toolBlocks.get(event.index);
+            if (id === FORMAT_TOOL) yield { type: 'delta', kind: 'text', text: event.delta.partial_json };
+            else if (id !== undefined) yield { type: 'tool-call-delta', id, argumentsDelta: event.delta.partial_json };
+          }
           break;
+        case 'content_block_stop': {
+          const id = toolBlocks.get(event.index);
+          if (id !== undefined && id !== FORMAT_TOOL) yield { type: 'tool-call-end', id };
+          break;
+        }
         case 'message_delta':
-          finish = anthropicFinishReason(event.delta.stop_reason);
+          finish = asFormat && event.delta.stop_reason === 'tool_use' ? 'stop' : anthropicFinishReason(event.delta.stop_reason);
           outputTokens = event.usage.output_tokens;
           if (typeof event.usage.input_tokens === 'number') inputTokens = event.usage.input_tokens;
           break;

@@ -3,7 +3,7 @@ import { SwitchyardError } from '@switchyard/spec';
 import type { EngineRunRequest } from '@switchyard/spec';
 import { collectStream, runEngineConformance, startTestHttpServer, rejectionOf } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
-import { fakeOpenAiApi } from '../test/fake-openai-api.js';
+import { fakeOpenAiApi } from '@switchyard/testkit';
 import { OpenAiChatEngine } from './cloud-llm-openai-engine.js';
 
 const prompt = 'one two three four five six seven eight nine ten eleven twelve';

@@ -1,16 +1,91 @@
 import OpenAI from 'openai';
-import type { ChatCompletionCreateParamsBase, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import type { EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, PluginLogger } from '@switchyard/spec';
+import type { ChatCompletionCreateParamsBase, ChatCompletionMessageParam, ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
+import type { ChatMessage, EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, GenerationParameters, PluginLogger, ToolCall } from '@switchyard/spec';
 import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError } from './cloud-llm-engine.js';
 import type { ProviderCall } from './cloud-llm-engine.js';
 import type { CloudLlmProviderOptions } from './cloud-llm-options.js';
 import { chatPromptFromInput, textsFromInput } from './cloud-llm-prompt.js';
 import { usageWithCost } from './cloud-llm-usage.js';
 
-const FINISH: Record<string, FinishReason> = { stop: 'stop', length: 'length', content_filter: 'content-filter', tool_calls: 'other', function_call: 'other' };
+const FINISH: Record<string, FinishReason> = { stop: 'stop', length: 'length', content_filter: 'content-filter', tool_calls: 'tool-calls', function_call: 'tool-calls' };
+
+/** Every GenerationParameter the chat-completions body below forwards (anything else is refused upstream of us). */
+export const OPENAI_PARAMETERS: readonly (keyof GenerationParameters)[] = [
+  'maxTokens',
+  'temperature',
+  'topP',
+  'stop',
+  'seed',
+  'presencePenalty',
+  'frequencyPenalty',
+  'logitBias',
+  'user',
+  'tools',
+  'toolChoice',
+  'parallelToolCalls',
+  'responseFormat',
+  'reasoningEffort',
+  'serviceTier',
+];
 
 export function openAiFinishReason(reason: string | null | undefined): FinishReason {
   return reason ? (FINISH[reason] ?? 'other') : 'other';
+}
+
+function toWireMessage(message: ChatMessage): ChatCompletionMessageParam {
+  switch (message.role) {
+    case 'tool':
+      return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+    case 'assistant':
+      return message.toolCalls?.length
+        ? {
+            role: 'assistant',
+            content: message.content === '' ? null : message.content,
+            tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })),
+          }
+        : { role: 'assistant', content: message.content };
+    case 'user':
+      return message.images?.length
+        ? {
+            role: 'user',
+            content: [
+              ...(message.content !== '' ? [{ type: 'text' as const, text: message.content }] : []),
+              ...message.images.map((image) => ({ type: 'image_url' as const, image_url: { url: image.url, ...(image.detail ? { detail: image.detail } : {}) } })),
+            ],
+          }
+        : { role: 'user', content: message.content };
+    default:
+      return { role: 'system', content: message.content };
+  }
+}
+
+/** The chat-completions fields for tools, tool choice and response format. */
+function toolAndFormatFields(p: GenerationParameters): Partial<ChatCompletionCreateParamsBase> {
+  const fields: Partial<ChatCompletionCreateParamsBase> = {};
+  if (p.tools?.length) {
+    fields.tools = p.tools.map((tool) => ({
+      type: 'function' as const,
+      function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: { ...tool.parameters }, ...(tool.strict !== undefined ? { strict: tool.strict } : {}) },
+    }));
+  }
+  if (p.toolChoice !== undefined) fields.tool_choice = typeof p.toolChoice === 'string' ? p.toolChoice : { type: 'function', function: { name: p.toolChoice.name } };
+  if (p.parallelToolCalls !== undefined) fields.parallel_tool_calls = p.parallelToolCalls;
+  const format = p.responseFormat;
+  if (format?.type === 'text') fields.response_format = { type: 'text' };
+  else if (format?.type === 'json') {
+    fields.response_format = format.schema
+      ? {
+          type: 'json_schema',
+          json_schema: { name: format.name ?? 'response', schema: { ...format.schema }, ...(format.description ? { description: format.description } : {}), ...(format.strict !== undefined ? { strict: format.strict } : {}) },
+        }
+      : { type: 'json_object' };
+  }
+  return fields;
+}
+
+function toolCallsOf(calls: readonly ChatCompletionMessageToolCall[] | undefined): ToolCall[] | undefined {
+  const out = (calls ?? []).flatMap((call) => (call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : []));
+  return out.length > 0 ? out : undefined;
 }
 
 /** OpenAI, or any server speaking the OpenAI chat-completions API (vLLM, Ollama, llama.cpp, LM Studio, mlx-lm). */
@@ -23,7 +98,8 @@ export class OpenAiChatEngine extends CloudLlmEngine {
     this.capabilities = {
       workloads: ['completion', 'stream', 'embedding'],
       targets: [provider.kind === 'openai' ? 'cloud' : 'edge'],
-      features: ['streaming', 'abort', 'system-prompt', 'usage', ...(provider.prices ? ['cost'] : [])],
+      features: ['streaming', 'abort', 'system-prompt', 'usage', 'tools', 'json-mode', ...(provider.kind === 'openai' || provider.vision ? ['vision'] : []), ...(provider.prices ? ['cost'] : [])],
+      parameters: OPENAI_PARAMETERS,
       ...(provider.contextWindow ? { contextWindow: provider.contextWindow } : {}),
     };
   }
@@ -42,10 +118,7 @@ export class OpenAiChatEngine extends CloudLlmEngine {
 
   private body(call: ProviderCall): ChatCompletionCreateParamsBase {
     const prompt = chatPromptFromInput(call.request.input, this.id);
-    const messages: ChatCompletionMessageParam[] = [
-      ...(prompt.system !== undefined ? [{ role: 'system' as const, content: prompt.system }] : []),
-      ...prompt.messages.map((m) => ({ role: m.role, content: m.content }) as ChatCompletionMessageParam),
-    ];
+    const messages: ChatCompletionMessageParam[] = [...(prompt.system !== undefined ? [{ role: 'system' as const, content: prompt.system }] : []), ...prompt.messages.map(toWireMessage)];
     const p = call.request.parameters ?? {};
     const maxTokens = p.maxTokens ?? this.provider.defaultMaxTokens;
     return {
@@ -56,14 +129,27 @@ export class OpenAiChatEngine extends CloudLlmEngine {
       ...(p.topP !== undefined ? { top_p: p.topP } : {}),
       ...(p.stop?.length ? { stop: [...p.stop] } : {}),
       ...(p.seed !== undefined ? { seed: p.seed } : {}),
+      ...(p.presencePenalty !== undefined ? { presence_penalty: p.presencePenalty } : {}),
+      ...(p.frequencyPenalty !== undefined ? { frequency_penalty: p.frequencyPenalty } : {}),
+      ...(p.logitBias !== undefined ? { logit_bias: { ...p.logitBias } } : {}),
+      ...(p.user !== undefined ? { user: p.user } : {}),
+      ...(p.reasoningEffort !== undefined ? { reasoning_effort: p.reasoningEffort } : {}),
+      ...(p.serviceTier !== undefined ? { service_tier: p.serviceTier as ChatCompletionCreateParamsBase['service_tier'] } : {}),
+      ...toolAndFormatFields(p),
     };
   }
 
+  /** The correlation id goes upstream so a provider-side log line can be matched to ours. */
+  private requestOptions(call: ProviderCall) {
+    return { signal: call.signal, ...(call.request.correlationId ? { headers: { 'x-request-id': call.request.correlationId } } : {}) };
+  }
+
   protected async chat(call: ProviderCall): Promise<EngineRunResult> {
-    const completion = await this.client().chat.completions.create({ ...this.body(call), stream: false }, { signal: call.signal });
+    const completion = await this.client().chat.completions.create({ ...this.body(call), stream: false }, this.requestOptions(call));
     const choice = completion.choices[0];
+    const toolCalls = toolCallsOf(choice?.message.tool_calls);
     return {
-      output: { kind: 'text', text: choice?.message.content ?? '' },
+      output: { kind: 'text', text: choice?.message.content ?? '', ...(toolCalls ? { toolCalls } : {}) },
       finishReason: openAiFinishReason(choice?.finish_reason),
       usage: usageWithCost(completion.usage?.prompt_tokens, completion.usage?.completion_tokens, this.price(call.model)),
     };
@@ -73,18 +159,33 @@ export class OpenAiChatEngine extends CloudLlmEngine {
     const body = this.body(call);
     const stream = await this.client().chat.completions.create(
       { ...body, stream: true, ...(this.provider.streamUsage === false ? {} : { stream_options: { include_usage: true } }) },
-      { signal: call.signal },
+      this.requestOptions(call),
     );
     yield { type: 'start', modelId: call.request.modelId };
     let finish: FinishReason | undefined;
     let inputTokens: number | undefined;
     let outputTokens: number | undefined;
+    // Tool-call deltas are keyed by `index`; only the first carries id and name.
+    const openCalls = new Map<number, string>();
     for await (const chunk of stream) {
       assertStreamNotAborted(call.signal, this.id);
       const choice = chunk.choices[0];
       const text = choice?.delta?.content;
       if (text) yield { type: 'delta', kind: 'text', text };
-      if (choice?.finish_reason) finish = openAiFinishReason(choice.finish_reason);
+      for (const delta of choice?.delta?.tool_calls ?? []) {
+        let id = openCalls.get(delta.index);
+        if (id === undefined) {
+          id = delta.id ?? `call_${delta.index}`;
+          openCalls.set(delta.index, id);
+          yield { type: 'tool-call-start', id, name: delta.function?.name ?? '', index: delta.index };
+        }
+        if (delta.function?.arguments) yield { type: 'tool-call-delta', id, argumentsDelta: delta.function.arguments };
+      }
+      if (choice?.finish_reason) {
+        finish = openAiFinishReason(choice.finish_reason);
+        for (const id of openCalls.values()) yield { type: 'tool-call-end', id };
+        openCalls.clear();
+      }
       if (chunk.usage) {
         inputTokens = chunk.usage.prompt_tokens;
         outputTokens = chunk.usage.completion_tokens;
@@ -97,7 +198,7 @@ export class OpenAiChatEngine extends CloudLlmEngine {
 
   protected async embed(call: ProviderCall): Promise<EngineRunResult> {
     const texts = textsFromInput(call.request.input, this.id);
-    const response = await this.client().embeddings.create({ model: call.model, input: [...texts], encoding_format: 'float' }, { signal: call.signal });
+    const response = await this.client().embeddings.create({ model: call.model, input: [...texts], encoding_format: 'float' }, this.requestOptions(call));
     const vectors = [...response.data].sort((a, b) => a.index - b.index).map((d) => d.embedding as number[]);
     return { output: { kind: 'embeddings', vectors }, usage: usageWithCost(response.usage?.prompt_tokens, 0, this.price(call.model)) };
   }

@@ -26,6 +26,8 @@ export interface CloudLlmProviderOptions {
   /** Ask OpenAI-style servers for usage in the final stream chunk (`stream_options.include_usage`, default true). */
   readonly streamUsage?: boolean;
   readonly contextWindow?: number;
+  /** The server's models accept image content parts (always true for kind `openai` and `anthropic`). */
+  readonly vision?: boolean;
   /** Extra HTTP headers sent with every request (not secrets: use apiKeyEnv for those). */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -56,6 +58,7 @@ const providerSchema: JsonSchema = {
     defaultMaxTokens: { type: 'integer', minimum: 1 },
     streamUsage: { type: 'boolean' },
     contextWindow: { type: 'integer', minimum: 1 },
+    vision: { type: 'boolean' },
     headers: { type: 'object', additionalProperties: { type: 'string' } },
   },
 };

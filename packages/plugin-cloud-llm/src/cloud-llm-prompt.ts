@@ -3,7 +3,7 @@ import type { ChatMessage, EngineInput } from '@switchyard/spec';
 
 export interface ChatPrompt {
   readonly system?: string;
-  /** user/assistant turns, system messages folded into `system`. */
+  /** user/assistant/tool turns, system messages folded into `system`. */
   readonly messages: readonly ChatMessage[];
 }
 
@@ -15,8 +15,8 @@ export function chatPromptFromInput(input: EngineInput, engineId: string): ChatP
   const systems: string[] = input.system ? [input.system] : [];
   const messages: ChatMessage[] = [];
   for (const [i, message] of (input.messages ?? []).entries()) {
-    if (message.role !== 'system' && message.role !== 'user' && message.role !== 'assistant') {
-      throw new InvalidInputError({ message: `${engineId}: input.messages[${i}].role must be system, user or assistant`, field: `input.messages[${i}].role`, expected: 'system|user|assistant', found: String(message.role) });
+    if (message.role !== 'system' && message.role !== 'user' && message.role !== 'assistant' && message.role !== 'tool') {
+      throw new InvalidInputError({ message: `${engineId}: input.messages[${i}].role must be system, user, assistant or tool`, field: `input.messages[${i}].role`, expected: 'system|user|assistant|tool', found: String((message as { role: unknown }).role) });
     }
     if (message.role === 'system') systems.push(message.content);
     else messages.push(message);

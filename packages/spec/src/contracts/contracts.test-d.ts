@@ -1,5 +1,5 @@
 import { expectTypeOf, test } from 'vitest';
-import type { EngineStreamPart, EngineV1, PluginContext, SwitchyardPlugin, Workload } from './index.js';
+import type { ChatMessage, EngineStreamPart, EngineV1, PluginContext, SwitchyardPlugin, Workload } from './index.js';
 import { definePlugin } from './index.js';
 
 test('definePlugin infers the options type for register/initialize', () => {
@@ -21,6 +21,9 @@ test('engine spec v1 is versioned and stream parts are a discriminated union', (
   expectTypeOf<EngineV1['specificationVersion']>().toEqualTypeOf<'v1'>();
   expectTypeOf<Workload>().toEqualTypeOf<'completion' | 'embedding' | 'inference' | 'transcription' | 'stream'>();
   expectTypeOf<Extract<EngineStreamPart, { type: 'finish' }>>().toHaveProperty('usage');
-  expectTypeOf<EngineStreamPart['type']>().toEqualTypeOf<'start' | 'delta' | 'metrics' | 'finish' | 'error'>();
+  expectTypeOf<EngineStreamPart['type']>().toEqualTypeOf<'start' | 'delta' | 'metrics' | 'tool-call-start' | 'tool-call-delta' | 'tool-call-end' | 'finish' | 'error'>();
+  expectTypeOf<Extract<EngineStreamPart, { type: 'tool-call-delta' }>>().toHaveProperty('argumentsDelta');
+  // v1 chat messages stay assignable: a plain {role, content} is still a ChatMessage.
+  expectTypeOf<{ role: 'user'; content: string }>().toMatchTypeOf<ChatMessage>();
   expectTypeOf<ReturnType<EngineV1['doStream']>>().toEqualTypeOf<AsyncIterable<EngineStreamPart>>();
 });

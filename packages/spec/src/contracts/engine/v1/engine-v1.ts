@@ -12,12 +12,53 @@ export interface EngineCapabilities {
   readonly features: readonly string[];
   /** Largest context (tokens) the engine accepts, when it has one. */
   readonly contextWindow?: number;
+  /**
+   * The GenerationParameters the engine honours (default: maxTokens, temperature, topP, topK, stop, seed, repetitionPenalty). A request using any other
+   * one is refused with UNSUPPORTED naming it (or has it dropped when the caller opts in), never silently ignored.
+   * `tools` here also means the engine accepts assistant tool calls and `tool` messages.
+   */
+  readonly parameters?: readonly (keyof GenerationParameters)[];
 }
 
-export interface ChatMessage {
-  readonly role: 'system' | 'user' | 'assistant';
-  readonly content: string;
+/** An image in a user message (vision); only engines that declare the `vision` feature accept it. */
+export interface ChatImagePart {
+  /** `https://...` or a `data:image/...;base64,...` URL. */
+  readonly url: string;
+  readonly detail?: 'auto' | 'low' | 'high';
 }
+
+/** A call the model asked for: `arguments` is the JSON text the model produced (not parsed, not validated). */
+export interface ToolCall {
+  readonly id: string;
+  readonly name: string;
+  readonly arguments: string;
+}
+
+/** A function the model may call; `parameters` is a JSON Schema object. */
+export interface ToolDefinition {
+  readonly name: string;
+  readonly description?: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** Ask the provider to follow the schema exactly (OpenAI `strict`). */
+  readonly strict?: boolean;
+}
+
+/** `auto` (model decides), `none`, `required` (some tool), or one named tool. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { readonly type: 'tool'; readonly name: string };
+
+/** Structured output: `json` alone asks for any JSON object; with `schema` the output must validate against it. */
+export type ResponseFormat =
+  | { readonly type: 'text' }
+  | { readonly type: 'json'; readonly schema?: Readonly<Record<string, unknown>>; readonly name?: string; readonly description?: string; readonly strict?: boolean };
+
+/**
+ * One turn. v1 engines that know only system/user/assistant text keep working: tool calls, tool results and
+ * images are optional fields the framework only sends to engines declaring `tools` / `vision`.
+ */
+export type ChatMessage =
+  | { readonly role: 'system' | 'user'; readonly content: string; readonly images?: readonly ChatImagePart[] }
+  | { readonly role: 'assistant'; readonly content: string; readonly toolCalls?: readonly ToolCall[] }
+  | { readonly role: 'tool'; readonly content: string; readonly toolCallId: string; readonly name?: string };
 
 /** Sampling and decoding knobs shared by every generating engine. */
 export interface GenerationParameters {
@@ -28,6 +69,18 @@ export interface GenerationParameters {
   readonly stop?: readonly string[];
   readonly seed?: number;
   readonly repetitionPenalty?: number;
+  readonly presencePenalty?: number;
+  readonly frequencyPenalty?: number;
+  /** Token id (as a string) -> bias in [-100, 100]. */
+  readonly logitBias?: Readonly<Record<string, number>>;
+  /** End-user id passed on to the provider for abuse monitoring. */
+  readonly user?: string;
+  readonly tools?: readonly ToolDefinition[];
+  readonly toolChoice?: ToolChoice;
+  readonly parallelToolCalls?: boolean;
+  readonly responseFormat?: ResponseFormat;
+  readonly reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high';
+  readonly serviceTier?: string;
 }
 
 export type EngineInput =
@@ -39,7 +92,7 @@ export type EngineInput =
   | { readonly kind: 'json'; readonly value: unknown };
 
 export type EngineOutput =
-  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'text'; readonly text: string; /** Calls the model asked for (finishReason `tool-calls`). */ readonly toolCalls?: readonly ToolCall[] }
   | { readonly kind: 'embeddings'; readonly vectors: readonly (readonly number[])[] }
   | { readonly kind: 'tensors'; readonly tensors: TensorMap }
   | { readonly kind: 'json'; readonly value: unknown };
@@ -52,7 +105,7 @@ export interface Usage {
   readonly costUsd?: number;
 }
 
-export type FinishReason = 'stop' | 'length' | 'abort' | 'error' | 'content-filter' | 'other';
+export type FinishReason = 'stop' | 'length' | 'abort' | 'error' | 'content-filter' | 'tool-calls' | 'other';
 
 /** What the framework hands an engine to load: resolved, verified files plus the model's metadata. */
 export interface EngineModelSpec {
@@ -94,6 +147,10 @@ export type EngineStreamPart =
   | { readonly type: 'start'; readonly modelId: string }
   | ({ readonly type: 'delta' } & EngineStreamDelta)
   | { readonly type: 'metrics'; readonly metrics: Readonly<Record<string, number>> }
+  /** A tool call begins; `index` orders parallel calls. Its JSON arguments follow as deltas, then an end. */
+  | { readonly type: 'tool-call-start'; readonly id: string; readonly name: string; readonly index: number }
+  | { readonly type: 'tool-call-delta'; readonly id: string; readonly argumentsDelta: string }
+  | { readonly type: 'tool-call-end'; readonly id: string }
   | { readonly type: 'finish'; readonly usage: Usage; readonly finishReason: FinishReason }
   | { readonly type: 'error'; readonly error: unknown };
 

@@ -1,0 +1,111 @@
+import type { ServerResponse } from 'node:http';
+import { sampleFromSchema } from './fake-schema-sample.js';
+import { pause, sendJson, startSse, writeSse } from './test-http-server.js';
+import type { RecordedRequest } from './test-http-server.js';
+
+type Block = { type: string; text?: string; tool_use_id?: string; content?: string | Block[] };
+interface WireMessage {
+  role: string;
+  content: string | Block[];
+}
+interface WireTool {
+  name: string;
+  input_schema?: unknown;
+}
+
+function blocks(content: WireMessage['content']): Block[] {
+  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+}
+
+function textOf(content: string | Block[] | undefined): string {
+  if (content === undefined) return '';
+  return blocks(content)
+    .map((block) => block.text ?? '')
+    .join('');
+}
+
+/**
+ * A fake of Anthropic's Messages API (JSON + named SSE events, error bodies `{type:'error', error:{type,message}}`).
+ * The model name picks the behaviour: `missing-model` 404, `rate-limited` 429 + retry-after, `overloaded` 529,
+ * `too-long` 400 prompt too long, `bad-key` 401 echoing the key, `drop` stream cut mid-way, `slow` 3 s first byte.
+ * With `tools` it answers a `tool_use` block (input sampled from the tool's input_schema, streamed as
+ * `input_json_delta`s); after a `tool_result` block it echoes the result.
+ */
+export async function fakeAnthropicApi(request: RecordedRequest, response: ServerResponse): Promise<void> {
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const model = String(body.model);
+  const error = (status: number, type: string, message: string, headers: Record<string, string> = {}) =>
+    sendJson(response, status, { type: 'error', error: { type, message } }, { 'request-id': 'req_test', ...headers });
+  if (request.path !== '/v1/messages') return error(404, 'not_found_error', `Unknown path ${request.path}`);
+  switch (model) {
+    case 'missing-model':
+      return error(404, 'not_found_error', `model: ${model}`);
+    case 'rate-limited':
+      return error(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', { 'retry-after': '3' });
+    case 'overloaded':
+      return error(529, 'overloaded_error', 'Overloaded');
+    case 'too-long':
+      return error(400, 'invalid_request_error', 'prompt is too long: 210000 tokens > 200000 maximum');
+    case 'bad-key':
+      return error(401, 'authentication_error', `invalid x-api-key ${String(request.headers['x-api-key'])}`);
+    case 'slow':
+      await pause(3000);
+      break;
+    default:
+      break;
+  }
+  const messages = body.messages as WireMessage[];
+  const lastBlocks = blocks(messages.at(-1)?.content ?? '');
+  const result = lastBlocks.find((block) => block.type === 'tool_result');
+  const tools = (body.tools ?? []) as WireTool[];
+  const choice = body.tool_choice as { type?: string; name?: string } | undefined;
+  const tool = result || tools.length === 0 || choice?.type === 'none' ? undefined : (tools.find((t) => t.name === choice?.name) ?? tools[0]);
+  const toolUse = tool ? { type: 'tool_use', id: `toolu_${messages.length}`, name: tool.name, input: sampleFromSchema(tool.input_schema) } : undefined;
+  const words = result
+    ? `tool ${result.tool_use_id} said: ${textOf(result.content)}`.split(' ')
+    : toolUse
+      ? []
+      : textOf(messages.at(-1)?.content).split(/\s+/).filter(Boolean).reverse();
+  const stopReason = toolUse ? 'tool_use' : 'end_turn';
+  const outputTokens = toolUse ? 7 : words.length;
+  const id = 'msg_test';
+  if (!body.stream) {
+    return sendJson(response, 200, {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: toolUse ? [toolUse] : [{ type: 'text', text: words.join(' ') }],
+      stop_reason: stopReason,
+      stop_sequence: null,
+      usage: { input_tokens: 9, output_tokens: outputTokens },
+    });
+  }
+  startSse(response);
+  writeSse(response, { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 9, output_tokens: 1 } } }, 'message_start');
+  if (toolUse) {
+    writeSse(response, { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: toolUse.id, name: toolUse.name, input: {} } }, 'content_block_start');
+    const json = JSON.stringify(toolUse.input);
+    const third = Math.ceil(json.length / 3);
+    for (let at = 0; at < json.length; at += third) {
+      writeSse(response, { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: json.slice(at, at + third) } }, 'content_block_delta');
+      await pause(2);
+    }
+  } else {
+    writeSse(response, { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start');
+    writeSse(response, { type: 'ping' }, 'ping');
+    for (const [i, word] of words.entries()) {
+      if (model === 'drop' && i === 2) {
+        response.socket?.destroy();
+        return;
+      }
+      writeSse(response, { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: (i === 0 ? '' : ' ') + word } }, 'content_block_delta');
+      await pause(5);
+      if (response.destroyed) return;
+    }
+  }
+  writeSse(response, { type: 'content_block_stop', index: 0 }, 'content_block_stop');
+  writeSse(response, { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens } }, 'message_delta');
+  writeSse(response, { type: 'message_stop' }, 'message_stop');
+  response.end();
+}

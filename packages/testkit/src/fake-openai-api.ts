@@ -1,0 +1,133 @@
+import type { ServerResponse } from 'node:http';
+import { sampleFromSchema } from './fake-schema-sample.js';
+import { pause, sendJson, startSse, writeSse } from './test-http-server.js';
+import type { RecordedRequest } from './test-http-server.js';
+
+interface WireMessage {
+  role: string;
+  content?: string | { type: string; text?: string }[] | null;
+  tool_call_id?: string;
+}
+interface WireTool {
+  type: 'function';
+  function: { name: string; parameters?: unknown };
+}
+
+function textOf(content: WireMessage['content']): string {
+  if (typeof content === 'string') return content;
+  return (content ?? []).map((part) => part.text ?? '').join('');
+}
+
+/** The tool the fake calls: the one `tool_choice` names, else the first; none when the turn answers a tool result. */
+function toolToCall(body: Record<string, unknown>, messages: WireMessage[]): WireTool | undefined {
+  const tools = (body.tools ?? []) as WireTool[];
+  if (tools.length === 0 || body.tool_choice === 'none' || messages.at(-1)?.role === 'tool') return undefined;
+  const named = (body.tool_choice as { function?: { name?: string } } | undefined)?.function?.name;
+  return tools.find((tool) => tool.function.name === named) ?? tools[0];
+}
+
+/** The reply text: a tool result echoed, a sample of the requested JSON schema, or the last message reversed. */
+function replyText(body: Record<string, unknown>, messages: WireMessage[]): string {
+  const last = messages.at(-1);
+  if (last?.role === 'tool') return `tool ${last.tool_call_id} said: ${textOf(last.content)}`;
+  const format = body.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
+  if (format?.type === 'json_schema') return JSON.stringify(sampleFromSchema(format.json_schema?.schema));
+  const words = textOf(last?.content).split(/\s+/).filter(Boolean).reverse();
+  if (format?.type === 'json_object') return JSON.stringify({ answer: words.join(' ') });
+  return words.join(' ');
+}
+
+/**
+ * A fake of the OpenAI REST API (chat completions JSON + SSE with tool-call deltas and usage, embeddings, models,
+ * error bodies). The model name picks the behaviour, so one server covers every case:
+ * `missing-model` 404, `rate-limited` 429 + retry-after, `overloaded` 503 + retry-after-ms, `too-long` 400
+ * context_length_exceeded, `bad-key` 401 echoing the key, `drop` stream cut mid-way, `slow` first byte after 3 s,
+ * `stall` one token then silence, `prose` ignores response_format. With `tools` it calls one (arguments sampled
+ * from its JSON Schema); after a `tool` message it echoes the result; `response_format` gets matching JSON.
+ */
+export async function fakeOpenAiApi(request: RecordedRequest, response: ServerResponse): Promise<void> {
+  if (request.method === 'GET' && request.path === '/v1/models') {
+    return sendJson(response, 200, { object: 'list', data: [{ id: 'gpt-test', object: 'model', created: 1, owned_by: 'test' }] });
+  }
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const model = String(body.model);
+  const error = (status: number, message: string, type: string, code: string | null, headers: Record<string, string> = {}) =>
+    sendJson(response, status, { error: { message, type, param: null, code } }, headers);
+  switch (model) {
+    case 'missing-model':
+      return error(404, `The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+    case 'rate-limited':
+      return error(429, 'Rate limit reached for requests', 'requests', 'rate_limit_exceeded', { 'retry-after': '7' });
+    case 'overloaded':
+      return error(503, 'The engine is currently overloaded, please try again later', 'server_error', null, { 'retry-after-ms': '1500' });
+    case 'too-long':
+      return error(400, "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.", 'invalid_request_error', 'context_length_exceeded');
+    case 'bad-key': {
+      const key = String(request.headers.authorization ?? '').replace(/^Bearer /, '');
+      return error(401, `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key');
+    }
+    case 'slow':
+      await pause(3000);
+      break;
+    default:
+      break;
+  }
+  if (request.path === '/v1/embeddings') {
+    const inputs = body.input as string[];
+    return sendJson(response, 200, {
+      object: 'list',
+      data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: [text.length, (text.match(/[aeiou]/g) ?? []).length, index] })).reverse(),
+      model,
+      usage: { prompt_tokens: inputs.length * 3, total_tokens: inputs.length * 3 },
+    });
+  }
+  if (request.path !== '/v1/chat/completions') return error(404, `Unknown path ${request.path}`, 'invalid_request_error', null);
+
+  const messages = body.messages as WireMessage[];
+  const tool = toolToCall(body, messages);
+  const toolCall = tool ? { id: `call_${messages.length}`, name: tool.function.name, arguments: JSON.stringify(sampleFromSchema(tool.function.parameters)) } : undefined;
+  const text = toolCall ? '' : replyText(model === 'prose' ? { ...body, response_format: undefined } : body, messages);
+  const words = text === '' ? [] : text.split(' ');
+  const completionTokens = toolCall ? 7 : words.length;
+  const usage = { prompt_tokens: 11, completion_tokens: completionTokens, total_tokens: 11 + completionTokens };
+  const finish = toolCall ? 'tool_calls' : 'stop';
+  const id = 'chatcmpl-test';
+  if (!body.stream) {
+    const message = toolCall
+      ? { role: 'assistant', content: null, tool_calls: [{ id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: toolCall.arguments } }] }
+      : { role: 'assistant', content: text };
+    return sendJson(response, 200, { id, object: 'chat.completion', created: 1, model, choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage });
+  }
+  startSse(response);
+  const chunk = (delta: object, finishReason: string | null) => ({ id, object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
+  writeSse(response, chunk({ role: 'assistant', content: toolCall ? null : '' }, null));
+  if (toolCall) {
+    writeSse(response, chunk({ tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: '' } }] }, null));
+    // Arguments arrive in pieces, as real servers send them.
+    const third = Math.ceil(toolCall.arguments.length / 3);
+    for (let at = 0; at < toolCall.arguments.length; at += third) {
+      writeSse(response, chunk({ tool_calls: [{ index: 0, function: { arguments: toolCall.arguments.slice(at, at + third) } }] }, null));
+      await pause(2);
+    }
+  }
+  for (const [i, word] of words.entries()) {
+    if (model === 'drop' && i === 2) {
+      response.socket?.destroy();
+      return;
+    }
+    writeSse(response, chunk({ content: (i === 0 ? '' : ' ') + word }, null));
+    if (model === 'stall') {
+      // One token, then silence until the client gives up.
+      await new Promise<void>((resolve) => response.once('close', () => resolve()));
+      return;
+    }
+    await pause(5);
+    if (response.destroyed) return;
+  }
+  writeSse(response, chunk({}, finish));
+  if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) {
+    writeSse(response, { id, object: 'chat.completion.chunk', created: 1, model, choices: [], usage });
+  }
+  writeSse(response, '[DONE]');
+  response.end();
+}
