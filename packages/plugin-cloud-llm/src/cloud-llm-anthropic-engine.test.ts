@@ -100,9 +100,9 @@ describe('AnthropicChatEngine against the Messages wire format', () => {
     expect((await rejectionOf(engine.doRun(chat('too-long'), signal()))).code).toBe('CONTEXT_WINDOW_EXCEEDED');
   });
 
-  it('maps 401 to AUTHENTICATION_FAILED and scrubs the echoed key', async () => {
+  it('maps 401 to PROVIDER_AUTH and scrubs the echoed key', async () => {
     const error = await rejectionOf(engine.doRun(chat('bad-key'), signal()));
-    expect(error.code).toBe('AUTHENTICATION_FAILED');
+    expect(error.code).toBe('PROVIDER_AUTH');
     expect(JSON.stringify(error)).not.toContain(KEY);
     expect(error.message).toContain('invalid x-api-key [redacted]');
   });

@@ -41,7 +41,7 @@ function codeForStatus(status: number, fields: { type?: string; code?: string; m
   const text = `${fields.type ?? ''} ${fields.code ?? ''} ${fields.message ?? ''}`;
   if (status === 429) return { code: 'RATE_LIMITED', retriable: true };
   if (status === 529 || status === 503 || fields.type === 'overloaded_error') return { code: 'OVERLOADED', retriable: true };
-  if (status === 401 || status === 403) return { code: 'AUTHENTICATION_FAILED', retriable: false };
+  if (status === 401 || status === 403) return { code: 'PROVIDER_AUTH', retriable: false };
   if (CONTEXT_PATTERN.test(text)) return { code: 'CONTEXT_WINDOW_EXCEEDED', retriable: false };
   if (status === 404 && /model/i.test(text)) return { code: 'NO_SUCH_MODEL', retriable: false };
   if (status === 400 || status === 422) return { code: 'INVALID_INPUT', retriable: false };

@@ -164,9 +164,9 @@ describe('OpenAiChatEngine against the OpenAI wire format', () => {
     expect(error.message).toContain('maximum context length is 8192 tokens');
   });
 
-  it('maps 401 to AUTHENTICATION_FAILED without leaking the key the server echoed', async () => {
+  it('maps 401 to PROVIDER_AUTH without leaking the key the server echoed', async () => {
     const error = await rejectionOf(engine.doRun(chat('bad-key'), signal()));
-    expect(error.code).toBe('AUTHENTICATION_FAILED');
+    expect(error.code).toBe('PROVIDER_AUTH');
     expect(error.message).toContain('[redacted]');
     expect(JSON.stringify(error)).not.toContain(KEY);
     expect(error.message).not.toContain(KEY);

@@ -28,7 +28,7 @@ function errorForStatus(status: number, text: string, request: PoolRequest, engi
     // not JSON: keep the text
   }
   const code: ErrorCode =
-    status === 429 ? 'RATE_LIMITED' : status === 401 || status === 403 ? 'AUTHENTICATION_FAILED' : status === 503 || status === 502 || status === 504 ? 'POOL_UNAVAILABLE' : status >= 500 ? 'PROVIDER_ERROR' : request.refusalCode;
+    status === 429 ? 'RATE_LIMITED' : status === 401 || status === 403 ? 'PROVIDER_AUTH' : status === 503 || status === 502 || status === 504 ? 'POOL_UNAVAILABLE' : status >= 500 ? 'PROVIDER_ERROR' : request.refusalCode;
   const retriable = status === 429 || status >= 500;
   return new SwitchyardError({
     code,

@@ -539,6 +539,10 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
           "type": "number",
           "exclusiveMinimum": 0
         },
+        "streamIdleTimeoutMs": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
         "engines": {
           "type": "object",
           "additionalProperties": {
@@ -592,6 +596,10 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
                 }
               },
               "timeoutMs": {
+                "type": "number",
+                "exclusiveMinimum": 0
+              },
+              "streamIdleTimeoutMs": {
                 "type": "number",
                 "exclusiveMinimum": 0
               }

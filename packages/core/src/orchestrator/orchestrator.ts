@@ -14,6 +14,8 @@ import { withCost } from '../telemetry/usage-cost.js';
 import type { OrchestrationConfig } from './orchestration-config.js';
 import { BoundedStreamSession } from './bounded-stream-session.js';
 import { unknownModelError } from './model-names.js';
+import { admitParameters, type AdmittedParameters } from './parameter-gate.js';
+import { checkFormatOutput, outputInvalidError, withCorrection, withFormatInstruction } from './structured-output.js';
 
 export interface OrchestratorParts {
   readonly executor: Executor;
@@ -112,10 +114,12 @@ export class Orchestrator implements OrchestratorApi {
     const plan = options.fallback?.length && prepared.plan.allowFallback ? this.withFallbacks(prepared.plan, options.fallback) : prepared.plan;
     const attempts: { engine: string; model: string; error?: string }[] = [];
     let lastError: SwitchyardError | undefined;
+    let unsupported: SwitchyardError | undefined;
     for (let index = 0; index < plan.chain.length; index++) {
       const target = plan.chain[index]!;
       try {
-        const result = await this.attempt(target, allowed, correlationId, signal, options.maxAttempts);
+        const admitted = this.admit(target, allowed);
+        const result = await this.attemptWithFormat(target, allowed, admitted, correlationId, signal, options.maxAttempts);
         attempts.push({ engine: target.engine, model: target.model });
         const routed: RoutingDecision =
           index === 0
@@ -131,10 +135,12 @@ export class Orchestrator implements OrchestratorApi {
           attempts,
           timings: result.timings,
           ...(result.pipeline ? { pipeline: result.pipeline } : {}),
+          ...(admitted.dropped.length > 0 ? { droppedParameters: admitted.dropped } : {}),
         };
       } catch (caught) {
         const error = toSwitchyardError(caught);
         attempts.push({ engine: target.engine, model: target.model, error: `${error.code}: ${error.message}` });
+        if (error.code === 'UNSUPPORTED') unsupported ??= error;
         lastError = error;
         if (stopsFallback(error) || signal.aborted) throw signal.aborted ? abortedError(signal, error) : error;
         const next = plan.chain[index + 1];
@@ -144,11 +150,49 @@ export class Orchestrator implements OrchestratorApi {
         }
       }
     }
-    throw this.exhausted(request, plan, attempts, lastError!);
+    throw this.exhausted(request, plan, attempts, lastError!, unsupported);
   }
 
-  private exhausted(request: InferenceRequest, plan: RoutePlan, attempts: readonly { engine: string; model: string; error?: string }[], last: SwitchyardError): SwitchyardError {
+  /** The parameters one target receives (UNSUPPORTED when its engine cannot honour one and dropping is off). */
+  private admit(target: ExecutionTarget, request: InferenceRequest): AdmittedParameters {
+    if (!this.executor.hasEngine(target.engine)) return { parameters: request.parameters, dropped: [] };
+    const capabilities = this.executor.getEngine(target.engine).capabilities;
+    return admitParameters(capabilities, target.engine, target.model, request.input, request.parameters, request.dropUnsupportedParameters === true);
+  }
+
+  /** One target; a JSON format its engine cannot honour is asked for in the prompt, validated, and retried once. */
+  private async attemptWithFormat(
+    target: ExecutionTarget,
+    request: InferenceRequest,
+    admitted: AdmittedParameters,
+    correlationId: string,
+    signal: AbortSignal,
+    maxAttempts?: number,
+  ): Promise<ExecutionResult> {
+    const format = admitted.enforceFormat;
+    if (!format) return this.attempt(target, request, admitted, correlationId, signal, maxAttempts);
+    const input = withFormatInstruction(request.input, format);
+    const first = await this.attempt(target, { ...request, input }, admitted, correlationId, signal, maxAttempts);
+    const firstText = first.output.kind === 'text' ? first.output.text : JSON.stringify(first.output);
+    const checked = checkFormatOutput(firstText, format);
+    if (checked.ok) return { ...first, output: { kind: 'text', text: checked.text } };
+    const second = await this.attempt(target, { ...request, input: withCorrection(input, firstText, checked.problem) }, admitted, correlationId, signal, maxAttempts);
+    const secondText = second.output.kind === 'text' ? second.output.text : JSON.stringify(second.output);
+    const again = checkFormatOutput(secondText, format);
+    if (again.ok) return { ...second, output: { kind: 'text', text: again.text } };
+    throw outputInvalidError(target.engine, target.model, again.problem);
+  }
+
+  private exhausted(
+    request: InferenceRequest,
+    plan: RoutePlan,
+    attempts: readonly { engine: string; model: string; error?: string }[],
+    last: SwitchyardError,
+    unsupported?: SwitchyardError,
+  ): SwitchyardError {
     if (plan.chain.length === 1) return last;
+    // No target could take the request as asked: that is the caller's 400, not an outage.
+    if (unsupported && attempts.every((a) => a.error?.startsWith('UNSUPPORTED'))) return unsupported;
     return new SwitchyardError({
       code: 'ROUTE_UNAVAILABLE',
       message: `All ${plan.chain.length} targets for '${request.model}' failed: ${attempts.map((a) => `${a.engine}:${a.model} [${a.error ?? 'error'}]`).join('; ')}`,
@@ -170,6 +214,7 @@ export class Orchestrator implements OrchestratorApi {
   private async attempt(
     target: ExecutionTarget,
     request: InferenceRequest,
+    admitted: AdmittedParameters,
     correlationId: string,
     signal: AbortSignal,
     maxAttempts?: number,
@@ -179,7 +224,7 @@ export class Orchestrator implements OrchestratorApi {
       modelId: target.model,
       workload: request.workload,
       input: request.input,
-      ...(request.parameters ? { parameters: request.parameters } : {}),
+      ...(admitted.parameters ? { parameters: admitted.parameters } : {}),
       correlationId,
     };
     const policy = retry(handleWhen(isRetriable), {
@@ -230,43 +275,70 @@ export class Orchestrator implements OrchestratorApi {
     if (outer?.aborted) forward();
     outer?.addEventListener('abort', forward, { once: true });
     const signal = controller.signal;
+    // The request deadline covers the whole stream, not only its first part.
+    const deadlineAt = request.timeoutMs !== undefined ? performance.now() + request.timeoutMs : undefined;
     try {
       const { correlationId, policy, request: allowed, plan } = await this.prepare(request, signal);
       yield { type: 'routing', decision: plan.decision, policy };
       let emitted = '';
       let tokens = 0;
       let started = false;
+      let toolCallSeen = false;
       let lastError: SwitchyardError | undefined;
+      let unsupported: SwitchyardError | undefined;
       const attempts: { engine: string; model: string; error?: string }[] = [];
       for (let index = 0; index < plan.chain.length; index++) {
         const target = plan.chain[index]!;
-        const input = index === 0 || emitted === '' ? allowed.input : continuationInput(allowed.input, emitted);
+        const settings = resolveResilience(this.config.resilience, target.engine);
+        let admitted: AdmittedParameters;
+        try {
+          admitted = this.admit(target, allowed);
+        } catch (caught) {
+          const error = toSwitchyardError(caught);
+          attempts.push({ engine: target.engine, model: target.model, error: error.code });
+          unsupported ??= error;
+          lastError = error;
+          continue;
+        }
+        const format = admitted.enforceFormat;
+        const baseInput = index === 0 || emitted === '' ? allowed.input : continuationInput(allowed.input, emitted);
+        const input = format ? withFormatInstruction(baseInput, format) : baseInput;
         const engineRequest: EngineRunRequest = {
           modelId: target.model,
           workload: allowed.workload,
           input,
-          ...(allowed.parameters ? { parameters: allowed.parameters } : {}),
+          ...(admitted.parameters ? { parameters: admitted.parameters } : {}),
           correlationId,
         };
+        if (admitted.dropped.length > 0) yield { type: 'parameters-dropped', parameters: admitted.dropped };
         this.events.emit('ExecutionStarted', { correlationId, engine: target.engine, model: target.model, attempt: 1 });
         const begin = performance.now();
-        // A target that sends nothing within its timeout is abandoned like a failed call (the engine is aborted).
+        // A target that sends nothing within its timeout, or stalls between parts for longer than the idle
+        // timeout, is abandoned like a failed call (the engine is aborted).
         const attempt = new AbortController();
         const forwardAbort = () => attempt.abort(signal.reason);
         signal.addEventListener('abort', forwardAbort, { once: true });
-        const limit = request.timeoutMs ?? resolveResilience(this.config.resilience, target.engine).timeoutMs;
-        let timedOut = false;
-        let firstPartTimer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
-          timedOut = true;
-          attempt.abort(new SwitchyardError({ code: 'TIMEOUT', message: 'no stream output in time' }));
-        }, limit);
-        const clearFirstPartTimer = () => {
-          if (firstPartTimer !== undefined) clearTimeout(firstPartTimer);
-          firstPartTimer = undefined;
+        const firstLimit = request.timeoutMs ?? settings.timeoutMs;
+        const idleLimit = settings.streamIdleTimeoutMs;
+        let stalled: SwitchyardError | undefined;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const arm = (ms: number, error: () => SwitchyardError) => {
+          if (timer !== undefined) clearTimeout(timer);
+          const remaining = deadlineAt !== undefined ? Math.min(ms, deadlineAt - performance.now()) : ms;
+          const overall = deadlineAt !== undefined && remaining < ms;
+          if (!Number.isFinite(remaining)) return;
+          timer = setTimeout(() => {
+            stalled = overall ? deadlineError(target.engine, request.timeoutMs!) : error();
+            attempt.abort(stalled);
+          }, Math.max(0, remaining));
         };
+        arm(firstLimit, () => stallError(target.engine, `sent no token within ${firstLimit} ms`, firstLimit));
+        // With an enforced format the text is held back until it validates (never a 200 stream of unvalidated prose).
+        const held: InferenceStreamPart[] = [];
+        let heldText = '';
         try {
           for await (const part of this.executor.stream(target, engineRequest, attempt.signal)) {
-            if (part.type === 'delta') clearFirstPartTimer();
+            if (part.type === 'delta' || part.type.startsWith('tool-call')) arm(idleLimit, () => stallError(target.engine, `stalled for ${idleLimit} ms between parts`, idleLimit));
             if (part.type === 'finish') {
               const totalMs = performance.now() - begin;
               const usage = withCost(part.usage, target.engine, target.model, this.config.telemetry?.prices);
@@ -282,10 +354,20 @@ export class Orchestrator implements OrchestratorApi {
               if (started) continue;
               started = true;
             }
+            if (part.type === 'tool-call-start') toolCallSeen = true;
             if (part.type === 'delta') {
               const text = deltaText(part);
               if (text) emitted += text;
               tokens++;
+            }
+            if (format && part.type !== 'start') {
+              if (part.type === 'delta') heldText += deltaText(part) ?? '';
+              if (part.type !== 'finish') continue;
+              const checked = checkFormatOutput(heldText, format);
+              if (!checked.ok) throw outputInvalidError(target.engine, target.model, checked.problem);
+              held.push({ type: 'delta', kind: 'text', text: checked.text }, part);
+              yield* held.splice(0);
+              continue;
             }
             let resumed = false;
             try {
@@ -298,32 +380,24 @@ export class Orchestrator implements OrchestratorApi {
           }
           return;
         } catch (caught) {
-          clearFirstPartTimer();
-          const error = signal.aborted
-            ? abortedError(signal, caught)
-            : timedOut
-              ? new SwitchyardError({
-                  code: 'TIMEOUT',
-                  message: `Engine '${target.engine}' sent no token within ${limit} ms`,
-                  retriable: true,
-                  details: { engine: target.engine, timeoutMs: limit },
-                })
-              : toSwitchyardError(caught);
+          const error = signal.aborted ? abortedError(signal, caught) : (stalled ?? toSwitchyardError(caught));
           attempts.push({ engine: target.engine, model: target.model, error: error.code });
           this.events.emit('ExecutionFailed', { correlationId, engine: target.engine, model: target.model, code: error.code, message: error.message });
           lastError = error;
           if (stopsFallback(error)) throw error;
+          // A half-sent tool call cannot be continued by another model; past the deadline nothing can help.
+          if (toolCallSeen || (deadlineAt !== undefined && performance.now() >= deadlineAt)) throw error;
           const next = plan.chain[index + 1];
           if (!next) break;
           const fallback = { from: describeTarget(target), to: describeTarget(next), reason: error.code, afterTokens: tokens };
           this.events.emit('Fallback', { correlationId, ...fallback });
           yield { type: 'fallback', ...fallback };
         } finally {
-          clearFirstPartTimer();
+          if (timer !== undefined) clearTimeout(timer);
           signal.removeEventListener('abort', forwardAbort);
         }
       }
-      throw this.exhausted(request, plan, attempts, lastError!);
+      throw this.exhausted(request, plan, attempts, lastError!, unsupported);
     } finally {
       outer?.removeEventListener('abort', forward);
       if (!signal.aborted) controller.abort(new SwitchyardError({ code: 'ABORTED', message: 'Stream consumer stopped' }));
@@ -356,6 +430,14 @@ export function continuationInput(input: EngineInput, emitted: string): EngineIn
     return { ...input, messages: [...input.messages, { role: 'assistant', content: emitted }] };
   }
   return { ...input, prompt: `${input.prompt ?? ''}${emitted}` };
+}
+
+function stallError(engine: string, what: string, timeoutMs: number): SwitchyardError {
+  return new SwitchyardError({ code: 'TIMEOUT', message: `Engine '${engine}' ${what}`, retriable: true, details: { engine, timeoutMs } });
+}
+
+function deadlineError(engine: string, timeoutMs: number): SwitchyardError {
+  return new SwitchyardError({ code: 'TIMEOUT', message: `The request deadline of ${timeoutMs} ms passed while engine '${engine}' was streaming`, details: { engine, timeoutMs } });
 }
 
 function abortedError(signal: AbortSignal, cause: unknown): SwitchyardError {

@@ -3,8 +3,10 @@ export interface ResilienceSettings {
   readonly retry?: { readonly maxAttempts?: number; readonly initialDelayMs?: number; readonly maxDelayMs?: number };
   readonly circuitBreaker?: { readonly consecutiveFailures?: number; readonly cooldownMs?: number };
   readonly bulkhead?: { readonly maxConcurrent?: number; readonly maxQueue?: number };
-  /** Per-attempt timeout. */
+  /** Per-attempt timeout (for streams: until the first part). */
   readonly timeoutMs?: number;
+  /** Longest gap between two parts of a stream before it is abandoned (default: timeoutMs). */
+  readonly streamIdleTimeoutMs?: number;
 }
 
 export interface ResilienceConfig extends ResilienceSettings {
@@ -17,6 +19,7 @@ export interface ResolvedResilience {
   readonly circuitBreaker: { readonly consecutiveFailures: number; readonly cooldownMs: number };
   readonly bulkhead: { readonly maxConcurrent: number; readonly maxQueue: number };
   readonly timeoutMs: number;
+  readonly streamIdleTimeoutMs: number;
 }
 
 /** Merges defaults, the global section and the engine's override. */
@@ -35,5 +38,6 @@ export function resolveResilience(config: ResilienceConfig | undefined, engineId
     circuitBreaker: { consecutiveFailures: breaker.consecutiveFailures ?? 5, cooldownMs: breaker.cooldownMs ?? 10_000 },
     bulkhead: { maxConcurrent: bulkhead.maxConcurrent ?? 16, maxQueue: bulkhead.maxQueue ?? 1_000 },
     timeoutMs: pick('timeoutMs') ?? 60_000,
+    streamIdleTimeoutMs: pick('streamIdleTimeoutMs') ?? pick('timeoutMs') ?? 60_000,
   };
 }

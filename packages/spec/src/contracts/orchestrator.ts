@@ -33,6 +33,11 @@ export interface InferenceRequest {
   readonly metrics?: DeviceMetrics;
   readonly correlationId?: string;
   readonly timeoutMs?: number;
+  /**
+   * Parameters a target's engine does not honour are dropped (and listed in `droppedParameters`) instead of
+   * failing with UNSUPPORTED. Off by default: nothing is ignored silently.
+   */
+  readonly dropUnsupportedParameters?: boolean;
 }
 
 export interface PolicyDecision {
@@ -74,13 +79,17 @@ export interface InferenceResult {
   readonly timings: StageTimings;
   /** For a registry model: which pre/post pipeline ran (the app's generated registry or the interpreter). */
   readonly pipeline?: 'generated' | 'interpreted';
+  /** Parameters left out for the serving target (only with `dropUnsupportedParameters`). */
+  readonly droppedParameters?: readonly string[];
 }
 
 /** Orchestrator stream = engine parts plus routing markers (a fallback switch mid-stream is visible). */
 export type InferenceStreamPart =
   | EngineStreamPart
   | { readonly type: 'routing'; readonly decision: RoutingDecision; readonly policy: PolicyDecision }
-  | { readonly type: 'fallback'; readonly from: string; readonly to: string; readonly reason: string; readonly afterTokens: number };
+  | { readonly type: 'fallback'; readonly from: string; readonly to: string; readonly reason: string; readonly afterTokens: number }
+  /** The target about to stream does not honour these parameters; they were dropped (`dropUnsupportedParameters`). */
+  | { readonly type: 'parameters-dropped'; readonly parameters: readonly string[] };
 
 export interface CallOptions {
   readonly signal?: AbortSignal;

@@ -1,0 +1,70 @@
+import type { EngineCapabilities, EngineInput, GenerationParameters, ResponseFormat } from '../contracts/engine/v1/engine-v1.js';
+import { SwitchyardError } from '../errors/switchyard-error.js';
+
+/** What a v1 engine that does not list `capabilities.parameters` is taken to honour (the original v1 knobs). */
+export const BASE_GENERATION_PARAMETERS: readonly (keyof GenerationParameters)[] = ['maxTokens', 'temperature', 'topP', 'topK', 'stop', 'seed', 'repetitionPenalty'];
+
+export interface AdmittedParameters {
+  /** What the engine receives (the request's parameters minus dropped ones and a gateway-enforced format). */
+  readonly parameters: GenerationParameters | undefined;
+  /** Parameters left out because the caller opted into dropping (`drop_params`). */
+  readonly dropped: readonly string[];
+  /** A JSON response format the engine cannot honour itself: the orchestrator validates the output instead. */
+  readonly enforceFormat?: Extract<ResponseFormat, { type: 'json' }>;
+}
+
+function unsupported(field: string, engine: string, model: string, why: string): SwitchyardError {
+  return new SwitchyardError({
+    code: 'UNSUPPORTED',
+    message: `Model '${model}' on engine '${engine}' does not support ${why}`,
+    details: { field, engine, model },
+  });
+}
+
+/** Tool turns and images in the input need `tools` / `vision`; they are content, so never dropped. */
+function checkInput(input: EngineInput, capabilities: EngineCapabilities, honoured: readonly string[], engine: string, model: string): void {
+  if (input.kind !== 'text') return;
+  for (const [i, message] of (input.messages ?? []).entries()) {
+    const toolTurn = message.role === 'tool' || (message.role === 'assistant' && (message.toolCalls?.length ?? 0) > 0);
+    if (toolTurn && !honoured.includes('tools')) throw unsupported(`messages[${i}]`, engine, model, "tool calls or 'tool' messages (it has no tool support)");
+    if ((message.role === 'user' || message.role === 'system') && (message.images?.length ?? 0) > 0 && !capabilities.features.includes('vision')) {
+      throw unsupported(`messages[${i}].content`, engine, model, 'image content (it does not declare vision)');
+    }
+  }
+}
+
+/**
+ * Checks a request against what one target's engine declares: every parameter is either passed on, dropped
+ * because the caller asked for that, or refused with UNSUPPORTED naming it. Nothing is silently ignored.
+ */
+export function admitParameters(
+  capabilities: EngineCapabilities,
+  engine: string,
+  model: string,
+  input: EngineInput,
+  parameters: GenerationParameters | undefined,
+  dropUnsupported: boolean,
+): AdmittedParameters {
+  const honoured = capabilities.parameters ?? BASE_GENERATION_PARAMETERS;
+  checkInput(input, capabilities, honoured, engine, model);
+  if (!parameters) return { parameters, dropped: [] };
+  const kept: Record<string, unknown> = {};
+  const dropped: string[] = [];
+  let enforceFormat: AdmittedParameters['enforceFormat'];
+  for (const [key, value] of Object.entries(parameters) as [keyof GenerationParameters, unknown][]) {
+    if (value === undefined || honoured.includes(key)) {
+      if (value !== undefined) kept[key] = value;
+      continue;
+    }
+    const format = key === 'responseFormat' ? (value as ResponseFormat) : undefined;
+    if (format?.type === 'text') continue;
+    if (format?.type === 'json') {
+      enforceFormat = format;
+      continue;
+    }
+    if (dropUnsupported) dropped.push(key);
+    else throw unsupported(key, engine, model, `the parameter '${key}'`);
+  }
+  const result = Object.keys(kept).length > 0 ? (kept as GenerationParameters) : undefined;
+  return { parameters: result, dropped, ...(enforceFormat ? { enforceFormat } : {}) };
+}
