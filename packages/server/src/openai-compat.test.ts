@@ -26,7 +26,7 @@ describe('OpenAI-compatible face with the official openai client', () => {
   it('chat completions (non-stream) with usage', async () => {
     const completion = await client.chat.completions.create({ model: 'local-chat', messages: [{ role: 'user', content: 'hi' }], max_tokens: 16 });
     expect(completion.object).toBe('chat.completion');
-    expect(completion.choices[0]!.message).toEqual({ role: 'assistant', content: 'Hello, world!' });
+    expect(completion.choices[0]!.message).toEqual({ role: 'assistant', content: 'Hello, world!', refusal: null });
     expect(completion.choices[0]!.finish_reason).toBe('stop');
     expect(completion.usage).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
     const call = orchestrator.calls.at(-1)!;

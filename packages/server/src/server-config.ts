@@ -41,6 +41,8 @@ export interface ServerConfig {
   readonly shutdownDeadlineMs?: number;
   /** Extra model ids / route names listed by GET /v1/models (e.g. `auto`, `chat`). */
   readonly models?: readonly { readonly id: string; readonly ownedBy?: string }[];
+  /** Drop request fields the serving model cannot honour (listed in `x-switchyard-dropped-params`) instead of a 400; per request: `drop_params`. */
+  readonly dropParams?: boolean;
 }
 
 export interface ResolvedServerConfig {
@@ -66,6 +68,7 @@ export interface ResolvedServerConfig {
   readonly shutdownDeadlineMs: number;
   readonly connections: { readonly max: number; readonly requestTimeoutMs: number; readonly headersTimeoutMs: number; readonly keepAliveTimeoutMs: number };
   readonly models: readonly { readonly id: string; readonly ownedBy?: string }[];
+  readonly dropParams: boolean;
 }
 
 export const DEFAULT_PORT = 8787;
@@ -107,5 +110,6 @@ export function resolveServerConfig(config: ServerConfig = {}, env: NodeJS.Proce
       keepAliveTimeoutMs: config.connections?.keepAliveTimeoutMs ?? 5_000,
     },
     models: config.models ?? [],
+    dropParams: config.dropParams ?? false,
   };
 }

@@ -4,7 +4,7 @@ import type { Priority } from './admission-queue.js';
 export type TaskState = 'queued' | 'running' | 'completed' | 'failed' | 'canceled';
 
 export interface SseFrame {
-  readonly event: 'started' | 'token' | 'delta' | 'metrics' | 'end' | 'error';
+  readonly event: 'started' | 'token' | 'delta' | 'tool-call-start' | 'tool-call-delta' | 'tool-call-end' | 'dropped' | 'metrics' | 'end' | 'error';
   readonly data: Record<string, unknown>;
 }
 
@@ -23,6 +23,8 @@ export interface TaskSpec {
   readonly correlationId?: string;
   /** Stream tokens (completion) or run once and emit one `delta`. */
   readonly stream: boolean;
+  /** Drop parameters the serving engine does not honour instead of failing (`drop_params`). */
+  readonly dropUnsupportedParameters?: boolean;
   /** Store the SSE transcript as an artifact when the task ends (task API: yes; OpenAI face: no). */
   readonly keepTranscript?: boolean;
 }

@@ -30,7 +30,9 @@ export function deltaFrameData(delta: EngineStreamDelta): Record<string, unknown
 export function outputFrameData(output: EngineOutput): Record<string, unknown> {
   switch (output.kind) {
     case 'text':
-      return { kind: 'text', text: output.text };
+      return output.toolCalls?.length
+        ? { kind: 'text', text: output.text, tool_calls: output.toolCalls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments })) }
+        : { kind: 'text', text: output.text };
     case 'embeddings':
       return { kind: 'embeddings', vectors: output.vectors };
     case 'tensors':

@@ -232,6 +232,7 @@ export class TaskScheduler {
       ...(spec.placement ? { placement: spec.placement } : {}),
       ...(spec.correlationId ? { correlationId: spec.correlationId } : {}),
       ...(spec.deadlineMs !== undefined ? { timeoutMs: Math.max(1, spec.deadlineMs - queueMs) } : {}),
+      ...(spec.dropUnsupportedParameters ? { dropUnsupportedParameters: true } : {}),
     };
     let engine = task.engineKey;
     let tokensOut = 0;
@@ -258,6 +259,7 @@ export class TaskScheduler {
         engine = result.decision.engine;
         usage = result.usage;
         finishReason = result.finishReason;
+        if (result.droppedParameters?.length) task.emit({ event: 'dropped', data: { parameters: result.droppedParameters } });
         metrics.observeStage('preprocess', result.timings.preprocessMs);
         metrics.observeStage('infer', result.timings.inferMs);
         metrics.observeStage('postprocess', result.timings.postprocessMs);

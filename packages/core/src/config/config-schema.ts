@@ -637,6 +637,10 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
           "minimum": 1024,
           "description": "Largest request body; 413 above it (default 8 MiB)."
         },
+        "dropParams": {
+          "type": "boolean",
+          "description": "Drop request fields the serving model cannot honour (listed in x-switchyard-dropped-params) instead of a 400 (default false; per request: drop_params)."
+        },
         "auth": {
           "type": "object",
           "additionalProperties": false,

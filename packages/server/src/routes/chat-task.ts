@@ -1,0 +1,113 @@
+import { SwitchyardError } from '@switchyard/core';
+import type { FastifyReply } from 'fastify';
+import type { ServerTask, SseFrame } from '../server-task.js';
+import { followTask, isTerminalFrame } from '../sse-response.js';
+
+/** Error frame -> SwitchyardError so the HTTP status map applies; `fieldName` maps engine parameter names to wire names. */
+export function frameError(frame: SseFrame, fieldName: (field: string) => string = (field) => field): SwitchyardError {
+  const data = frame.data as {
+    code: SwitchyardError['code'];
+    message: string;
+    retriable?: boolean;
+    retry_after_ms?: number;
+    policy_label?: string;
+    engine?: string;
+    details?: Record<string, unknown>;
+  };
+  const field = typeof data.details?.field === 'string' ? data.details.field : undefined;
+  const wire = field !== undefined ? fieldName(field) : undefined;
+  const message = field !== undefined && wire !== field ? data.message.split(`'${field}'`).join(`'${wire}'`) : data.message;
+  return new SwitchyardError({
+    code: data.code,
+    message,
+    retriable: data.retriable,
+    retryAfterMs: data.retry_after_ms,
+    details: {
+      ...data.details,
+      ...(wire !== undefined ? { field: wire } : {}),
+      ...(data.policy_label ? { policy_label: data.policy_label } : {}),
+      ...(data.engine ? { engine: data.engine } : {}),
+    },
+  });
+}
+
+/** One tool call assembled from a task's frames (or its run output). */
+export interface AssembledToolCall {
+  readonly id: string;
+  readonly name: string;
+  arguments: string;
+}
+
+/** A finished chat task: its text, tool calls, end frame and the parameters dropped on the way. */
+export interface ChatTaskResult {
+  readonly text: string;
+  readonly toolCalls: readonly AssembledToolCall[];
+  readonly end: SseFrame;
+  readonly dropped: readonly string[];
+}
+
+/** Waits for a non-streaming (or streaming) chat task to end and assembles its output; error frames throw. */
+export async function collectChatTask(task: ServerTask, fieldName?: (field: string) => string): Promise<ChatTaskResult> {
+  const text: string[] = [];
+  const calls = new Map<string, AssembledToolCall>();
+  const dropped: string[] = [];
+  const end = await new Promise<SseFrame>((resolve) => {
+    followTask(task, (frame) => {
+      if (frame.event === 'token') text.push(String(frame.data.t));
+      else if (frame.event === 'delta' && frame.data.kind === 'text') {
+        text.push(String(frame.data.text));
+        for (const call of (frame.data.tool_calls ?? []) as AssembledToolCall[]) calls.set(call.id, { ...call });
+      } else if (frame.event === 'tool-call-start') calls.set(String(frame.data.id), { id: String(frame.data.id), name: String(frame.data.name), arguments: '' });
+      else if (frame.event === 'tool-call-delta') {
+        const call = calls.get(String(frame.data.id));
+        if (call) call.arguments += String(frame.data.arguments);
+      } else if (frame.event === 'dropped') dropped.push(...(frame.data.parameters as string[]).map((p) => fieldName?.(p) ?? p));
+      if (isTerminalFrame(frame)) resolve(frame);
+    });
+  });
+  if (end.event === 'error') throw frameError(end, fieldName);
+  return { text: text.join(''), toolCalls: [...calls.values()], end, dropped };
+}
+
+/**
+ * Waits for a streaming task's first real frame so that an early failure is still an HTTP error; `dropped`
+ * frames before it only fill the dropped list (they become a response header). Later frames go to `onFrame`.
+ */
+export async function awaitStreamHead(
+  task: ServerTask,
+  fieldName?: (field: string) => string,
+): Promise<{ head: SseFrame; dropped: string[]; later: (onFrame: (frame: SseFrame) => void) => void; unsubscribe: () => void }> {
+  const dropped: string[] = [];
+  const pending: SseFrame[] = [];
+  let deliver: ((frame: SseFrame) => void) | undefined;
+  let resolveHead!: (frame: SseFrame) => void;
+  const headPromise = new Promise<SseFrame>((resolve) => (resolveHead = resolve));
+  let seen = false;
+  const unsubscribe = followTask(task, (frame) => {
+    if (!seen && frame.event === 'dropped') {
+      dropped.push(...(frame.data.parameters as string[]).map((p) => fieldName?.(p) ?? p));
+      return;
+    }
+    if (!seen) {
+      seen = true;
+      resolveHead(frame);
+    } else if (deliver) deliver(frame);
+    else pending.push(frame);
+  });
+  const head = await headPromise;
+  if (head.event === 'error') throw frameError(head, fieldName);
+  return {
+    head,
+    dropped,
+    later(onFrame) {
+      deliver = onFrame;
+      for (const frame of pending.splice(0)) onFrame(frame);
+    },
+    unsubscribe,
+  };
+}
+
+/** Lists dropped request fields in `x-switchyard-dropped-params` (only when the caller opted into dropping). */
+export function setDroppedHeader(reply: FastifyReply, dropped: readonly string[]): void {
+  if (dropped.length > 0) reply.header('x-switchyard-dropped-params', [...new Set(dropped)].join(', '));
+}
