@@ -251,7 +251,11 @@ export class TaskScheduler {
           else if (part.type === 'finish') {
             usage = part.usage;
             finishReason = part.finishReason;
-          } else if (part.type === 'routing') engine = part.decision.engine;
+          } else if (part.type === 'tool-call-start') task.emit({ event: 'tool-call-start', data: { id: part.id, name: part.name, index: part.index } });
+          else if (part.type === 'tool-call-delta') task.emit({ event: 'tool-call-delta', data: { id: part.id, arguments: part.argumentsDelta } });
+          else if (part.type === 'tool-call-end') task.emit({ event: 'tool-call-end', data: { id: part.id } });
+          else if (part.type === 'parameters-dropped') task.emit({ event: 'dropped', data: { parameters: part.parameters } });
+          else if (part.type === 'routing') engine = part.decision.engine;
           else if (part.type === 'error') throw part.error;
         }
       } else {

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, followTask, isTerminalFrame } from '../sse-response.js';
-import { frameError } from './openai-chat-routes.js';
+import { httpError } from '../http-error.js';
+import { frameError } from './chat-task.js';
 import { embeddingRows } from '../task-frames.js';
 
 interface EmbeddingsBody {
@@ -11,9 +12,11 @@ interface EmbeddingsBody {
   input: string | string[];
   encoding_format?: 'float' | 'base64';
   dimensions?: number;
+  user?: string;
+  drop_params?: boolean;
 }
 
-/** OpenAI-compatible POST /v1/embeddings and GET /v1/models. */
+/** OpenAI-compatible POST /v1/embeddings, GET /v1/models and GET /v1/models/{id}. */
 export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: ServerContext): void {
   const { scheduler, catalog, config, engines } = context;
 
@@ -26,12 +29,14 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
         body: {
           type: 'object',
           required: ['model', 'input'],
+          additionalProperties: false,
           properties: {
             model: { type: 'string', minLength: 1, maxLength: 256 },
             input: { anyOf: [{ type: 'string' }, { type: 'array', minItems: 1, maxItems: 2048, items: { type: 'string' } }] },
             encoding_format: { enum: ['float', 'base64'] },
             dimensions: { type: 'integer', minimum: 1 },
             user: { type: 'string' },
+            drop_params: { type: 'boolean' },
           },
         },
       },
@@ -39,12 +44,20 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
     async (request, reply) => {
       const body = request.body;
       const texts = typeof body.input === 'string' ? [body.input] : body.input;
+      const dropParams = body.drop_params ?? config.dropParams;
+      // No engine here can shorten vectors on request: refuse rather than answer with the wrong size.
+      if (body.dimensions !== undefined && !dropParams) {
+        throw httpError('UNSUPPORTED', `'dimensions' is not supported for model '${body.model}' by this gateway (send drop_params: true to drop it)`, { details: { field: 'dimensions' } });
+      }
+      if (body.dimensions !== undefined) reply.header('x-switchyard-dropped-params', 'dimensions');
       const { task } = scheduler.submit({
         taskId: `emb-${randomUUID()}`,
         workload: 'embedding',
         modelRef: body.model,
         priority: 'interactive',
         input: { kind: 'texts', texts },
+        ...(body.user !== undefined ? { parameters: { user: body.user } } : {}),
+        ...(dropParams ? { dropUnsupportedParameters: true } : {}),
         correlationId: request.id,
         stream: false,
         keepTranscript: false,
@@ -74,13 +87,23 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
     },
   );
 
-  app.get('/v1/models', { schema: { querystring: noQuery, headers: commonHeaders } }, async () => {
+  const listModels = async () => {
     const seen = new Map<string, { id: string; object: 'model'; created: number; owned_by: string }>();
     for (const model of config.models) seen.set(model.id, { id: model.id, object: 'model', created: 0, owned_by: model.ownedBy ?? 'switchyard' });
     for (const entry of (await catalog?.list()) ?? []) {
       if (!seen.has(entry.id)) seen.set(entry.id, { id: entry.id, object: 'model', created: 0, owned_by: entry.engine ?? 'switchyard' });
     }
     if (seen.size === 0) for (const engine of engines) seen.set(engine.id, { id: engine.id, object: 'model', created: 0, owned_by: engine.id });
-    return { object: 'list', data: [...seen.values()] };
+    return seen;
+  };
+  app.get('/v1/models', { schema: { querystring: noQuery, headers: commonHeaders } }, async () => ({ object: 'list', data: [...(await listModels()).values()] }));
+  // Listed ids, plus `engine:model` refs on a registered engine (what the router accepts).
+  app.get<{ Params: { id: string } }>('/v1/models/:id', { schema: { querystring: noQuery, headers: commonHeaders } }, async (request) => {
+    const id = request.params.id;
+    const listed = (await listModels()).get(id);
+    if (listed) return listed;
+    const engine = id.includes(':') ? engines.find((e) => e.id === id.slice(0, id.indexOf(':'))) : undefined;
+    if (engine) return { id, object: 'model', created: 0, owned_by: engine.id };
+    throw httpError('NO_SUCH_MODEL', `The model '${id}' does not exist`, { details: { modelId: id } });
   });
 }

@@ -1,0 +1,43 @@
+// Starts the gateway as `switchyard serve` would (switchyard.config.yaml) in front of local fakes of the OpenAI
+// and Anthropic wire protocols, on random ports of 127.0.0.1.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSwitchyardApp } from '@switchyard/core';
+import { createServerForApp, type SwitchyardServer } from '@switchyard/server';
+import { fakeAnthropicApi, fakeOpenAiApi, startTestHttpServer, type TestHttpServer } from '@switchyard/testkit';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export interface Gateway {
+  /** `http://127.0.0.1:<port>` of the gateway. */
+  readonly url: string;
+  readonly server: SwitchyardServer;
+  readonly openAiUpstream: TestHttpServer;
+  readonly anthropicUpstream: TestHttpServer;
+  close(): Promise<void>;
+}
+
+export async function startGateway(): Promise<Gateway> {
+  const openAiUpstream = await startTestHttpServer(fakeOpenAiApi);
+  const anthropicUpstream = await startTestHttpServer(fakeAnthropicApi);
+  // The engine reads its key from the process environment at call time.
+  process.env.UPSTREAM_ANTHROPIC_KEY = 'sk-ant-fake-0123456789';
+  const app = await createSwitchyardApp({
+    configPath: join(here, 'switchyard.config.yaml'),
+    env: { ...process.env, UPSTREAM_OPENAI_URL: `${openAiUpstream.url}/v1`, UPSTREAM_ANTHROPIC_URL: anthropicUpstream.url },
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+  });
+  const server = await createServerForApp(app, { env: {} });
+  const url = await server.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    server,
+    openAiUpstream,
+    anthropicUpstream,
+    async close() {
+      await server.close({ deadlineMs: 100 });
+      await openAiUpstream.close();
+      await anthropicUpstream.close();
+    },
+  };
+}
