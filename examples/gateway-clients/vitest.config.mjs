@@ -1,4 +1,6 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
 import shared from '../../vitest.shared.mjs';
 
-export default mergeConfig(shared, defineConfig({ test: { include: ['*.test.ts'] } }));
+// eventsource-parser (used by the AI SDK) also exports a "source" condition pointing at .ts files; let vite
+// transform it instead of Node loading it raw under the workspace's "source" condition.
+export default mergeConfig(shared, defineConfig({ test: { include: ['*.test.ts'], server: { deps: { inline: ['eventsource-parser', /@ai-sdk\//, 'ai'] } } } }));
