@@ -99,7 +99,7 @@ export const chatRequestSchema = {
         },
       ],
     },
-    reasoning_effort: { enum: ['minimal', 'low', 'medium', 'high', null] },
+    reasoning_effort: { enum: ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max', null] },
     service_tier: { type: ['string', 'null'] },
     drop_params: { type: 'boolean' },
     logprobs: { type: ['boolean', 'null'] },
@@ -115,6 +115,9 @@ export const chatRequestSchema = {
     prompt_cache_key: { type: 'string' },
     safety_identifier: { type: 'string' },
     verbosity: { type: ['string', 'null'] },
+    moderation: { type: ['object', 'null'] },
+    prompt_cache_options: { type: 'object' },
+    prompt_cache_retention: { type: ['string', 'null'] },
   },
 } as const;
 
@@ -145,7 +148,7 @@ export interface ChatBody {
   tool_choice?: 'none' | 'auto' | 'required' | { function: { name: string } };
   parallel_tool_calls?: boolean;
   response_format?: { type: 'text' | 'json_object' } | { type: 'json_schema'; json_schema: { name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean | null } };
-  reasoning_effort?: 'minimal' | 'low' | 'medium' | 'high' | null;
+  reasoning_effort?: NonNullable<GenerationParameters['reasoningEffort']> | null;
   service_tier?: string | null;
   drop_params?: boolean;
   [field: string]: unknown;
@@ -167,6 +170,9 @@ const UNSUPPORTED_FIELDS: Readonly<Record<string, (value: unknown) => boolean>> 
   prompt_cache_key: () => true,
   safety_identifier: () => true,
   verbosity: () => true,
+  moderation: () => true,
+  prompt_cache_options: () => true,
+  prompt_cache_retention: () => true,
 };
 
 /** GenerationParameters key -> the OpenAI field it came from (error messages and the dropped-params header). */

@@ -79,7 +79,7 @@ export interface GenerationParameters {
   readonly toolChoice?: ToolChoice;
   readonly parallelToolCalls?: boolean;
   readonly responseFormat?: ResponseFormat;
-  readonly reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high';
+  readonly reasoningEffort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
   readonly serviceTier?: string;
 }
 
