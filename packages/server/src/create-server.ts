@@ -10,6 +10,7 @@ import { jsonDepthExceeds, redactPaths, redactSecrets, redactUrl } from './redac
 import { ArtifactStore } from './artifact-store.js';
 import { httpError, statusForCode, toErrorEnvelope } from './http-error.js';
 import { PoolRegistry } from './pool-registry.js';
+import { registerAnthropicMessagesRoutes } from './routes/anthropic-messages-routes.js';
 import { registerOpenAiChatRoutes } from './routes/openai-chat-routes.js';
 import { registerOpenAiEmbeddingRoutes } from './routes/openai-embeddings-routes.js';
 import { registerResourceRoutes } from './routes/resource-routes.js';
@@ -179,6 +180,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   registerTaskRoutes(app, context);
   registerResourceRoutes(app, context);
   registerOpenAiChatRoutes(app, context);
+  registerAnthropicMessagesRoutes(app, context);
   registerOpenAiEmbeddingRoutes(app, context);
 
   const checkListen = (listenOptions: { host?: string } = {}): void => {

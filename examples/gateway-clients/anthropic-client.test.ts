@@ -1,0 +1,62 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type Gateway } from './gateway.js';
+
+let gateway: Gateway;
+let client: Anthropic;
+beforeAll(async () => {
+  gateway = await startGateway();
+  client = new Anthropic({ baseURL: gateway.url, apiKey: 'unused', maxRetries: 0 });
+});
+afterAll(() => gateway.close());
+
+const weather: Tool = { name: 'get_weather', description: 'Weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+const ask: MessageParam[] = [{ role: 'user', content: 'weather in Paris?' }];
+
+describe.each(['claude', 'chat'])('@anthropic-ai/sdk against /v1/messages (%s upstream)', (model) => {
+  it('messages.create: text answer with usage', async () => {
+    const message = await client.messages.create({ model, max_tokens: 64, system: 'be brief', messages: [{ role: 'user', content: 'one two three' }] });
+    expect(message.content).toEqual([{ type: 'text', text: 'three two one' }]);
+    expect(message.stop_reason).toBe('end_turn');
+    expect(message.usage.output_tokens).toBe(3);
+  });
+
+  it('messages.create with tools: tool_use, then the tool_result turn is answered', async () => {
+    const first = await client.messages.create({ model, max_tokens: 64, messages: ask, tools: [weather] });
+    expect(first.stop_reason).toBe('tool_use');
+    const use = first.content.find((block) => block.type === 'tool_use')!;
+    expect(use).toMatchObject({ type: 'tool_use', name: 'get_weather', input: { city: 'city-1' } });
+    const second = await client.messages.create({
+      model,
+      max_tokens: 64,
+      tools: [weather],
+      messages: [...ask, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.type === 'tool_use' ? use.id : '', content: '18C' }] }],
+    });
+    expect(second.content).toEqual([{ type: 'text', text: `tool ${use.type === 'tool_use' ? use.id : ''} said: 18C` }]);
+  });
+
+  it('messages.stream with tools: the SDK assembles the tool_use block from input_json_delta events', async () => {
+    const stream = client.messages.stream({ model, max_tokens: 64, messages: ask, tools: [weather] });
+    const final = await stream.finalMessage();
+    expect(final.stop_reason).toBe('tool_use');
+    expect(final.content).toEqual([expect.objectContaining({ type: 'tool_use', name: 'get_weather', input: { city: 'city-1' } })]);
+  });
+
+  it('messages.stream of text', async () => {
+    const stream = client.messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'red green blue' }] });
+    const texts: string[] = [];
+    stream.on('text', (text) => texts.push(text));
+    const final = await stream.finalMessage();
+    expect(texts.join('')).toBe('blue green red');
+    expect(final.content).toEqual([{ type: 'text', text: 'blue green red' }]);
+  });
+});
+
+describe('/v1/messages errors and auth', () => {
+  it('an unsupported field is a 400 naming it and the model', async () => {
+    const error = await client.messages.create({ model: 'claude', max_tokens: 8, messages: ask, thinking: { type: 'enabled', budget_tokens: 1024 } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(String((error as Error).message)).toContain("'thinking' is not supported for model 'claude'");
+  });
+});
