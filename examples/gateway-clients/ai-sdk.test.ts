@@ -2,13 +2,13 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startGateway, type Gateway } from './gateway.js';
+import { GATEWAY_KEY, startGateway, type Gateway } from './gateway.js';
 
 let gateway: Gateway;
 let provider: ReturnType<typeof createOpenAICompatible>;
 beforeAll(async () => {
   gateway = await startGateway();
-  provider = createOpenAICompatible({ name: 'switchyard', baseURL: `${gateway.url}/v1`, apiKey: 'unused', supportsStructuredOutputs: true, includeUsage: true });
+  provider = createOpenAICompatible({ name: 'switchyard', baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, supportsStructuredOutputs: true, includeUsage: true });
 });
 afterAll(() => gateway.close());
 

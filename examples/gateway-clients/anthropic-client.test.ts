@@ -1,13 +1,13 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from './gateway.js';
+import { GATEWAY_KEY, startGateway, type Gateway } from './gateway.js';
 
 let gateway: Gateway;
 let client: Anthropic;
 beforeAll(async () => {
   gateway = await startGateway();
-  client = new Anthropic({ baseURL: gateway.url, apiKey: 'unused', maxRetries: 0 });
+  client = new Anthropic({ baseURL: gateway.url, apiKey: GATEWAY_KEY, maxRetries: 0 });
 });
 afterAll(() => gateway.close());
 
@@ -54,6 +54,11 @@ describe.each(['claude', 'chat'])('@anthropic-ai/sdk against /v1/messages (%s up
 });
 
 describe('/v1/messages errors and auth', () => {
+  it('x-api-key is the gateway key: a wrong one is a 401 AuthenticationError', async () => {
+    const stranger = new Anthropic({ baseURL: gateway.url, apiKey: 'sk-wrong-key', maxRetries: 0 });
+    await expect(stranger.messages.create({ model: 'claude', max_tokens: 8, messages: ask })).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+  });
+
   it('an unsupported field is a 400 naming it and the model', async () => {
     const error = await client.messages.create({ model: 'claude', max_tokens: 8, messages: ask, thinking: { type: 'enabled', budget_tokens: 1024 } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);

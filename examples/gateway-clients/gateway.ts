@@ -7,6 +7,7 @@ import { createServerForApp, type SwitchyardServer } from '@switchyard/server';
 import { fakeAnthropicApi, fakeOpenAiApi, startTestHttpServer, type TestHttpServer } from '@switchyard/testkit';
 
 const here = dirname(fileURLToPath(import.meta.url));
+export const GATEWAY_KEY = 'sk-gateway-test-key';
 
 export interface Gateway {
   /** `http://127.0.0.1:<port>` of the gateway. */
@@ -27,7 +28,8 @@ export async function startGateway(): Promise<Gateway> {
     env: { ...process.env, UPSTREAM_OPENAI_URL: `${openAiUpstream.url}/v1`, UPSTREAM_ANTHROPIC_URL: anthropicUpstream.url },
     logger: { debug() {}, info() {}, warn() {}, error() {} },
   });
-  const server = await createServerForApp(app, { env: {} });
+  // Auth on, as in production: clients send GATEWAY_KEY (Authorization: Bearer, or x-api-key from the Anthropic SDK).
+  const server = await createServerForApp(app, { env: { SWITCHYARD_API_KEYS: GATEWAY_KEY } });
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,

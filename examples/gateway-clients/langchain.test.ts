@@ -1,7 +1,7 @@
 import { ChatOpenAI } from '@langchain/openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startGateway, type Gateway } from './gateway.js';
+import { GATEWAY_KEY, startGateway, type Gateway } from './gateway.js';
 
 let gateway: Gateway;
 beforeAll(async () => {
@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.close());
 
-const chat = (model: string) => new ChatOpenAI({ model, apiKey: 'unused', configuration: { baseURL: `${gateway.url}/v1` }, maxRetries: 0 });
+const chat = (model: string) => new ChatOpenAI({ model, apiKey: GATEWAY_KEY, configuration: { baseURL: `${gateway.url}/v1` }, maxRetries: 0 });
 const weatherTool = { name: 'get_weather', description: 'Weather for a city', schema: z.object({ city: z.string() }) };
 
 describe.each(['chat', 'claude'])('@langchain/openai through the gateway (%s upstream)', (model) => {

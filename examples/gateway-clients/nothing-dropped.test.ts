@@ -1,6 +1,6 @@
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from './gateway.js';
+import { GATEWAY_KEY, startGateway, type Gateway } from './gateway.js';
 
 let gateway: Gateway;
 beforeAll(async () => {
@@ -81,7 +81,7 @@ const forwarded: Partial<Record<keyof typeof everyField, Record<string, unknown>
 };
 
 async function post(body: Record<string, unknown>) {
-  const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${GATEWAY_KEY}` }, body: JSON.stringify(body) });
   return { status: response.status, headers: response.headers, json: (await response.json()) as { error?: { message: string; code: string }; choices?: unknown[] } };
 }
 

@@ -1,13 +1,13 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from './gateway.js';
+import { GATEWAY_KEY, startGateway, type Gateway } from './gateway.js';
 
 let gateway: Gateway;
 let client: OpenAI;
 beforeAll(async () => {
   gateway = await startGateway();
-  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 0 });
 });
 afterAll(() => gateway.close());
 
