@@ -86,6 +86,13 @@ describe('openai client, the rest of the chat surface', () => {
     await expect(client.models.retrieve('no-such-model')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
+  it('a provider that rejects its key is a 502 PROVIDER_AUTH naming the provider; an unknown upstream model is a 404', async () => {
+    const auth = await client.chat.completions.create({ model: 'upstream:bad-key', messages: ask }).catch((e: unknown) => e);
+    expect(auth).toMatchObject({ status: 502, code: 'PROVIDER_AUTH' });
+    expect(String((auth as Error).message)).toContain("upstream (model 'bad-key'): HTTP 401");
+    await expect(client.chat.completions.create({ model: 'upstream:missing-model', messages: ask })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
   it('a stall after the first token ends the stream with an error frame within streamIdleTimeoutMs + 1 s', async () => {
     const started = performance.now();
     const stream = await client.chat.completions.create({ model: 'upstream:stall', messages: [{ role: 'user', content: 'a b c' }], stream: true });
