@@ -86,6 +86,16 @@ describe('openai client, the rest of the chat surface', () => {
     await expect(client.models.retrieve('no-such-model')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
+  it('legacy completions, stream and not', async () => {
+    const completion = await client.completions.create({ model: 'chat', prompt: 'one two three', max_tokens: 16 });
+    expect(completion).toMatchObject({ object: 'text_completion', choices: [{ text: 'three two one', finish_reason: 'stop' }], usage: { completion_tokens: 3 } });
+    const stream = await client.completions.create({ model: 'chat', prompt: 'one two three', stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
+    expect(text).toBe('three two one');
+    await expect(client.completions.create({ model: 'chat', prompt: 'x', echo: true })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+  });
+
   it('a provider that rejects its key is a 502 PROVIDER_AUTH naming the provider; an unknown upstream model is a 404', async () => {
     const auth = await client.chat.completions.create({ model: 'upstream:bad-key', messages: ask }).catch((e: unknown) => e);
     expect(auth).toMatchObject({ status: 502, code: 'PROVIDER_AUTH' });

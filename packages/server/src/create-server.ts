@@ -12,6 +12,7 @@ import { httpError, statusForCode, toErrorEnvelope } from './http-error.js';
 import { PoolRegistry } from './pool-registry.js';
 import { registerAnthropicMessagesRoutes } from './routes/anthropic-messages-routes.js';
 import { registerOpenAiChatRoutes } from './routes/openai-chat-routes.js';
+import { registerOpenAiCompletionsRoutes } from './routes/openai-completions-routes.js';
 import { registerOpenAiEmbeddingRoutes } from './routes/openai-embeddings-routes.js';
 import { registerResourceRoutes } from './routes/resource-routes.js';
 import { registerSystemRoutes } from './routes/system-routes.js';
@@ -181,6 +182,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   registerResourceRoutes(app, context);
   registerOpenAiChatRoutes(app, context);
   registerAnthropicMessagesRoutes(app, context);
+  registerOpenAiCompletionsRoutes(app, context);
   registerOpenAiEmbeddingRoutes(app, context);
 
   const checkListen = (listenOptions: { host?: string } = {}): void => {
