@@ -83,7 +83,11 @@ describe('openai client, the rest of the chat surface', () => {
   it('models.retrieve: a listed route, an engine:model ref, and 404 for an unknown id', async () => {
     expect(await client.models.retrieve('chat')).toMatchObject({ id: 'chat', object: 'model', owned_by: 'upstream' });
     expect(await client.models.retrieve('upstream:gpt-test')).toMatchObject({ id: 'upstream:gpt-test', owned_by: 'upstream' });
-    await expect(client.models.retrieve('no-such-model')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(client.models.retrieve('no-such-model')).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+    // A typo'd model is refused before any upstream call (no retries against a provider).
+    const before = gateway.openAiUpstream.requests.length;
+    await expect(client.chat.completions.create({ model: 'chta', messages: ask })).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+    expect(gateway.openAiUpstream.requests.length).toBe(before);
   });
 
   it('legacy completions, stream and not', async () => {

@@ -327,6 +327,9 @@ function validationError(error: FastifyError): SwitchyardError {
   });
 }
 
+/** OpenAI's own `error.code` where clients test for it (the envelope's `code` stays ours). */
+const OPENAI_CODE: Readonly<Record<string, string>> = { NO_SUCH_MODEL: 'model_not_found' };
+
 /** Writes the envelope with its status; 429/503 carry Retry-After (s, >= 1) and X-Backoff-Ms. */
 export function sendError(reply: FastifyReply, error: unknown, openAiShape = false): FastifyReply {
   const envelope = toErrorEnvelope(error);
@@ -336,7 +339,7 @@ export function sendError(reply: FastifyReply, error: unknown, openAiShape = fal
     reply.header('x-backoff-ms', String(envelope.retry_after_ms));
   }
   const body = openAiShape
-    ? { ...envelope, error: { message: envelope.message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code: envelope.code, param: null } }
+    ? { ...envelope, error: { message: envelope.message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code: OPENAI_CODE[envelope.code] ?? envelope.code, param: null } }
     : envelope;
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }

@@ -78,7 +78,7 @@ describe('OpenAI-compatible face with the official openai client', () => {
   });
 
   it('unknown model -> 404 NotFoundError; wrong key -> 401 AuthenticationError; bad body -> 400', async () => {
-    await expect(client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 404, code: 'NO_SUCH_MODEL' });
+    await expect(client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
     await expect(client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'hi' }], stream: true })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     const stranger = new OpenAI({ baseURL: client.baseURL, apiKey: 'sk-wrong', maxRetries: 0 });
     await expect(stranger.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
