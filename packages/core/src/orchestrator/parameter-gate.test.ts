@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineCapabilities, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1 } from '../contracts/engine/v1/engine-v1.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { EngineCapabilities, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1 } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';
 import { createOrchestrator } from './create-orchestrator.js';
 import { admitParameters } from './parameter-gate.js';

@@ -1,5 +1,5 @@
-import type { EngineCapabilities, EngineInput, GenerationParameters, ResponseFormat } from '../contracts/engine/v1/engine-v1.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { EngineCapabilities, EngineInput, GenerationParameters, ResponseFormat } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 
 /** What a v1 engine that does not list `capabilities.parameters` is taken to honour (the original v1 knobs). */
 export const BASE_GENERATION_PARAMETERS: readonly (keyof GenerationParameters)[] = ['maxTokens', 'temperature', 'topP', 'topK', 'stop', 'seed', 'repetitionPenalty'];

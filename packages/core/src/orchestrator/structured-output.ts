@@ -1,6 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { EngineInput, ResponseFormat } from '../contracts/engine/v1/engine-v1.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { EngineInput, ResponseFormat } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 
 type JsonFormat = Extract<ResponseFormat, { type: 'json' }>;
 
