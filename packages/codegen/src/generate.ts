@@ -115,14 +115,14 @@ function pipelineContext(plan: ModelPlan, unsupported: string | undefined): obje
   if (unsupported) return { ...base, unsupported, unsupportedLiteral: JSON.stringify(unsupported), valueImports: ['SwitchyardError'] };
   const factories = new Set<string>();
   const steps: { var: string; label: string; labelLiteral: string; factory: string; params: string; needsFiles: boolean }[] = [];
-  const callFor = (step: PlannedStep, prefix: string): { call: string } => {
+  const callFor = (step: PlannedStep, prefix: string): { call: string; streamArg: string } => {
     const factory = `create${step.type}Step`;
     factories.add(factory);
     const params = stepParams(step);
     const needsFiles = stepNeedsFiles(params);
     const variable = `${prefix}${step.phase === 'preprocessing' ? 'Pre' : 'Post'}${step.index}`;
     steps.push({ var: variable, label: step.label, labelLiteral: JSON.stringify(step.label), factory, params: tsLiteral(params), needsFiles });
-    return { call: needsFiles ? `(await ${variable}(context.files))` : variable };
+    return { call: needsFiles ? `(await ${variable}(context.files))` : variable, streamArg: needsFiles ? `${variable}(context.files)` : variable };
   };
   const pre = planTopLevelSteps(metadata, 'preprocessing').map((s) => callFor(s, 'model'));
   const t = metadata.execution_template;
@@ -151,6 +151,9 @@ function pipelineContext(plan: ModelPlan, unsupported: string | undefined): obje
     };
   });
   const post = planTopLevelSteps(metadata, 'postprocessing').map((s) => callFor(s, 'model'));
+  // A stream session runs the steps after the stream stage on its output (VadSegmenter: segments).
+  const streamStage = stages.find((s) => s.streamVar);
+  const streamTail = streamStage ? [...streamStage.post, ...post].map((c) => c.streamArg).join(', ') : '';
   const helpers = ['createPipelineFrame', 'throwIfAborted', 'toGraphFeeds', 'fromGraphOutputs'];
   if (stages.some((s) => s.batched && s.enabled)) helpers.push('runStageBatched');
   if (steps.some((s) => s.needsFiles)) helpers.push('memoiseStepForFiles');
@@ -165,6 +168,7 @@ function pipelineContext(plan: ModelPlan, unsupported: string | undefined): obje
     stages,
     post,
     streamVar,
+    streamTail,
   };
 }
 

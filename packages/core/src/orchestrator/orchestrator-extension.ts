@@ -5,18 +5,10 @@ import { DirectoryModelCatalog } from '../executor/directory-model-catalog.js';
 import type { ModelCatalog, ModelFileProvisioner, ModelRegistry, RegisteredModel } from '../executor/model-catalog.js';
 import { ModelProvisioner } from '../provisioning/model-provisioner.js';
 import { createInterpretedPipeline } from '../template-executor/template-executor.js';
-import { createPaddleOcrPipeline } from '../steps/ocr-pipeline.js';
-import { createSileroVadPipeline } from '../streaming/silero-vad-pipeline.js';
 import { TOKENS } from '@switchyard/spec';
 import { createOrchestrator } from './create-orchestrator.js';
 import type { OrchestrationConfig } from './orchestration-config.js';
 import type { Orchestrator } from './orchestrator.js';
-
-/** Hand-written pipelines in core, used when no generated registry provides one. */
-const BUILTIN_PIPELINES: Readonly<Record<string, () => ModelPipeline>> = {
-  'paddleocr-v4': () => createPaddleOcrPipeline() as ModelPipeline,
-  'silero-vad': () => createSileroVadPipeline() as unknown as ModelPipeline,
-};
 
 /** A registry under TOKENS.ModelRegistry: a generated ModelRegistry (older plugins registered only `get`). */
 type RegistryLike = Partial<Pick<ModelRegistry, 'list'>> & Pick<ModelRegistry, 'get'>;
@@ -47,7 +39,6 @@ export const orchestratorExtension = defineAppExtension({
     const located = (entry: RegisteredModel): RegisteredModel =>
       entry.dir !== undefined && !isAbsolute(entry.dir) ? { ...entry, dir: resolve(context.baseDir, entry.dir) } : entry;
     const listed = registered?.list ? new Map(registered.list().map((entry) => [entry.id, located(entry)])) : undefined;
-    const pipelines: Record<string, ModelPipeline | undefined> = {};
     const lookup = (id: string): RegisteredModel | undefined => {
       let entry: RegisteredModel | undefined;
       if (listed) entry = listed.get(id);
@@ -67,10 +58,7 @@ export const orchestratorExtension = defineAppExtension({
         const entry = lookup(id);
         if (!entry) return undefined;
         const engine = entry.engine ?? overrides[id]?.engine;
-        const builtin = entry.pipeline || entry.loadPipeline ? undefined : BUILTIN_PIPELINES[id];
-        pipelines[id] ??= builtin?.();
-        const pipeline = entry.pipeline ?? pipelines[id];
-        return { ...entry, ...(engine ? { engine } : {}), ...(pipeline ? { pipeline } : {}) };
+        return engine ? { ...entry, engine } : entry;
       },
       ids: () => [...new Set([...(listed?.keys() ?? []), ...directory.ids()])],
     };

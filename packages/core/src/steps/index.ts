@@ -40,7 +40,6 @@ export * from './ocr-direction-fix.js';
 export * from './ocr-rec-batch.js';
 export * from './ocr-ctc-decode.js';
 export * from './ocr-assemble-lines.js';
-export * from './ocr-pipeline.js';
 export * from './vad-types.js';
 export * from './vad-wav-decode.js';
 export * from './vad-segmenter.js';

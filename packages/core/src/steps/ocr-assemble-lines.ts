@@ -1,6 +1,6 @@
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { readingOrderRows } from './ocr-reading-order.js';
-import type { OcrLine, OcrQuad, OcrRecognizedText } from './ocr-types.js';
+import type { OcrLine, OcrQuad, OcrRecognizedText, OcrResult } from './ocr-types.js';
 
 export interface OcrAssembleLinesParams {
   /** Lines recognised with a lower mean confidence are dropped. Default 0.5. */
@@ -13,16 +13,18 @@ export interface OcrAssembleLinesParams {
 
 /**
  * Orders recognised boxes top-to-bottom, then left-to-right within a row (with a y tolerance), dropping empty and
- * low-confidence lines. Texts without a box (no detection stage) keep their order.
+ * low-confidence lines. Texts without a box (no detection stage) keep their order. The model's output: `{ lines }`.
  */
 export function createOcrAssembleLinesStep(
   params: OcrAssembleLinesParams,
   _env: StepEnvironment,
-): StepFunction<readonly (OcrRecognizedText & { readonly box?: OcrQuad })[], OcrLine[]> {
+): StepFunction<readonly (OcrRecognizedText & { readonly box?: OcrQuad })[], OcrResult> {
   const minConfidence = params.min_confidence ?? 0.5;
   const tolerance = params.y_tolerance ?? 0.5;
   const merge = params.merge_rows ?? true;
-  return (lines) => {
+  return (lines) => ({ lines: assemble(lines) });
+
+  function assemble(lines: readonly (OcrRecognizedText & { readonly box?: OcrQuad })[]): OcrLine[] {
     const kept = lines.filter((l) => l.text.trim() !== '' && l.confidence >= minConfidence);
     const boxed = kept.filter((l): l is OcrLine => l.box !== undefined);
     if (boxed.length < kept.length) return kept as OcrLine[];
@@ -42,5 +44,5 @@ export function createOcrAssembleLinesStep(
       });
     }
     return out;
-  };
+  }
 }

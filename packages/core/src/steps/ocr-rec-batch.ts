@@ -35,6 +35,7 @@ export function createOcrRecBatchStep(
   return async (lines, frame) => {
     if (!Array.isArray(lines) || lines.length === 0) throw ocrStepError(env, 'STEP_FAILED', 'no line crops to batch');
     frame.slots.set(OCR_SLOTS.batchBoxes, lines.map((l) => l.box));
+    frame.slots.set(OCR_SLOTS.batchLines, lines);
     const aspects = lines.map((l) => l.image.width / l.image.height);
     const batchWidth = fixed
       ? maxWidth

@@ -47,10 +47,10 @@ export const OCR_SLOTS = {
   image: 'ocr.image',
   /** `{ width, height }` of the detection input tensor. */
   detSize: 'ocr.det.size',
-  /** The line crops (OcrLineImage[]) the direction classifier may turn. */
-  lines: 'ocr.lines',
   /** Boxes of the crops in the current recognition batch (OcrCtcDecode attaches them to its texts). */
   batchBoxes: 'ocr.batch.boxes',
+  /** The crops of the current batch (OcrDirectionFix turns them). */
+  batchLines: 'ocr.batch.lines',
 } as const;
 
 export function ocrStepError(env: StepEnvironment, code: ErrorCode, message: string, cause?: unknown): SwitchyardError {

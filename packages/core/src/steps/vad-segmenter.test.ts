@@ -16,9 +16,9 @@ describe('VadSegmenter', () => {
   it('finds a segment, pads it by 30 ms and ends it after 100 ms of silence', () => {
     const probs = probabilities([[0.05, 10], [0.9, 20], [0.05, 20]]);
     const step = createVadSegmenterStep(params, env);
-    const segments = step(probs, createPipelineFrame(new AbortController().signal));
-    // speech windows 10..29 -> samples 5120..15360 -> 320..960 ms, padded by 30 ms.
-    expect(segments).toEqual([{ start_ms: 290, end_ms: 990 }]);
+    const result = step(probs, createPipelineFrame(new AbortController().signal));
+    // speech windows 10..29 -> samples 5120..15360 -> 320..960 ms, padded by 30 ms; 50 windows = 1600 ms.
+    expect(result).toEqual({ segments: [{ start_ms: 290, end_ms: 990 }], duration_ms: 1600 });
   });
 
   it('drops speech shorter than min_speech_ms and bridges silences shorter than min_silence_ms', () => {

@@ -1,6 +1,7 @@
-import type { StepEnvironment, StepFunction } from './step-kernel.js';
+import { STREAM_SLOTS } from './step-kernel.js';
+import type { PipelineFrame, StepEnvironment, StepStream, StreamableStep } from './step-kernel.js';
 import { vadStepError } from './vad-types.js';
-import type { VadSegment } from './vad-types.js';
+import type { VadResult, VadSegment } from './vad-types.js';
 
 export interface VadSegmenterParams {
   /** Speech starts when a window's probability reaches this. Default 0.5. */
@@ -105,21 +106,63 @@ export class VadSegmenter {
   }
 }
 
-/** Whole-audio segmentation of a per-window probability array. */
+type SegmenterSettings = Omit<VadSegmenterParams, 'sample_rate' | 'window_size'>;
+const SEGMENTER_SETTINGS = ['threshold', 'neg_threshold', 'min_speech_ms', 'min_silence_ms', 'speech_pad_ms'] as const;
+
+/**
+ * Segmentation of per-window speech probabilities: whole (a Float32Array of every window -> `{ segments, duration_ms }`)
+ * or streamed after a StatefulStream stage (`openStream`: probabilities in, final segments out). Window size and
+ * sample rate default to the stream stage's.
+ */
 export function createVadSegmenterStep(
-  params: VadSegmenterParams & { readonly total_samples?: number },
+  params: VadSegmenterParams,
   env: StepEnvironment,
-): StepFunction<Float32Array, VadSegment[]> {
-  const window = params.window_size ?? 512;
-  return (probabilities, frame) => {
+): StreamableStep<Float32Array, VadResult, Float32Array, VadSegment> {
+  const resolved = (frame: PipelineFrame, settings: SegmenterSettings = {}) => {
+    const rate = params.sample_rate ?? (frame.slots.get(STREAM_SLOTS.sampleRate) as number | undefined) ?? 16000;
+    const window = params.window_size ?? (frame.slots.get(STREAM_SLOTS.windowSize) as number | undefined) ?? 512;
+    return { rate, window, segmenter: new VadSegmenter({ ...params, ...settings, sample_rate: rate, window_size: window }) };
+  };
+  const totalOf = (frame: PipelineFrame, windows: number, window: number) =>
+    (frame.slots.get(STREAM_SLOTS.totalSamples) as number | undefined) ?? windows * window;
+  const checked = (probabilities: unknown): Float32Array => {
     if (!(probabilities instanceof Float32Array)) {
       throw vadStepError(env, 'STEP_FAILED', 'expected a Float32Array of per-window speech probabilities');
     }
-    const total = (frame.slots.get('vad.total_samples') as number | undefined) ?? probabilities.length * window;
-    const segmenter = new VadSegmenter(params);
-    const segments: VadSegment[] = [];
-    for (const p of probabilities) segments.push(...segmenter.push(p));
-    segments.push(...segmenter.finish(total));
-    return segments;
+    return probabilities;
   };
+  const step = (probabilities: Float32Array, frame: PipelineFrame): VadResult => {
+    const scores = checked(probabilities);
+    const { rate, window, segmenter } = resolved(frame);
+    const segments: VadSegment[] = [];
+    for (const p of scores) segments.push(...segmenter.push(p));
+    const total = totalOf(frame, scores.length, window);
+    segments.push(...segmenter.finish(total));
+    return { segments, duration_ms: Math.round((total * 1000) / rate) };
+  };
+  return Object.assign(step, {
+    streamSettings: SEGMENTER_SETTINGS,
+    openStream(frame: PipelineFrame, settings: Readonly<Record<string, unknown>> = {}): StepStream<Float32Array, VadSegment> {
+      for (const [key, value] of Object.entries(settings)) {
+        if (typeof value !== 'number' || !Number.isFinite(value)) {
+          throw vadStepError(env, 'INVALID_INPUT', `stream setting '${key}' must be a finite number`, { field: key, found: typeof value });
+        }
+      }
+      const { window, segmenter } = resolved(frame, settings as SegmenterSettings);
+      let windows = 0;
+      return {
+        push(chunk) {
+          const out: VadSegment[] = [];
+          for (const p of checked(chunk)) {
+            windows++;
+            out.push(...segmenter.push(p));
+          }
+          return out;
+        },
+        finish(end) {
+          return segmenter.finish(totalOf(end, windows, window));
+        },
+      };
+    },
+  });
 }

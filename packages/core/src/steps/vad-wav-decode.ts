@@ -1,5 +1,6 @@
 import type { SwitchyardError } from '@switchyard/spec';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
+import type { AudioSamples } from './step-values.js';
 import { vadStepError } from './vad-types.js';
 import { readWav, WavFormatError } from './wav-reader.js';
 import type { WavAudio } from './wav-reader.js';
@@ -13,17 +14,34 @@ export interface VadWavDecodeParams {
 
 /**
  * Decodes a RIFF/WAVE file (PCM 8/16/24/32-bit or 32/64-bit float, any channel count) to mono float32 samples
- * in [-1, 1] with the shared WAV reader (readWav). Refuses non-WAV bytes, a sample rate other than the model's and
- * audio without samples.
+ * in [-1, 1] with the shared WAV reader (readWav). Already decoded mono audio (`{ samples, sampleRate }`, e.g. the
+ * Executor's audio input) passes through. Refuses non-WAV bytes, a sample rate other than the model's and audio
+ * without samples.
  */
 export function createVadWavDecodeStep(
   params: VadWavDecodeParams,
   env: StepEnvironment,
-): StepFunction<Uint8Array, Float32Array> {
+): StepFunction<Uint8Array | AudioSamples, Float32Array> {
   const expectedRate = params.sample_rate ?? 16000;
+  const checkRate = (found: number) => {
+    if (found !== expectedRate) {
+      throw vadStepError(
+        env,
+        'INVALID_INPUT',
+        `wrong sample rate: expected ${expectedRate} Hz, found ${found} Hz (resample the audio to ${expectedRate} Hz mono)`,
+        { field: 'sample_rate', expected: expectedRate, found },
+      );
+    }
+  };
   return (input) => {
+    if (typeof input === 'object' && input !== null && !(input instanceof Uint8Array) && (input as AudioSamples).samples instanceof Float32Array) {
+      const audio = input as AudioSamples;
+      checkRate(audio.sampleRate);
+      if (audio.samples.length === 0) throw vadStepError(env, 'INVALID_INPUT', 'the audio contains no samples');
+      return audio.samples;
+    }
     if (!(input instanceof Uint8Array)) {
-      throw vadStepError(env, 'INVALID_INPUT', `expected WAV bytes (Uint8Array), found ${input === null ? 'null' : typeof input}`);
+      throw vadStepError(env, 'INVALID_INPUT', `expected WAV bytes (Uint8Array) or { samples: Float32Array, sampleRate }, found ${input === null ? 'null' : typeof input}`);
     }
     let wav: WavAudio;
     try {
@@ -32,14 +50,7 @@ export function createVadWavDecodeStep(
       if (error instanceof WavFormatError) throw wavError(env, error, input);
       throw error;
     }
-    if (wav.sampleRate !== expectedRate) {
-      throw vadStepError(
-        env,
-        'INVALID_INPUT',
-        `wrong sample rate: expected ${expectedRate} Hz, found ${wav.sampleRate} Hz (resample the audio to ${expectedRate} Hz mono)`,
-        { field: 'sample_rate', expected: expectedRate, found: wav.sampleRate },
-      );
-    }
+    checkRate(wav.sampleRate);
     const channels = wav.channels;
     if (channels < 1) throw vadStepError(env, 'INVALID_INPUT', `unsupported WAV encoding: ${channels} channels (expected PCM 8/16/24/32-bit or float 32/64-bit)`);
     const frames = Math.floor(wav.samples.length / channels);

@@ -1,5 +1,3 @@
 export * from './stateful-stream-mode.js';
 export * from './sample-reframer.js';
 export * from './stateful-stream-runner.js';
-export * from './vad-stream-session.js';
-export * from './silero-vad-pipeline.js';

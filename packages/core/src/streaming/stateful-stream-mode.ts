@@ -20,17 +20,3 @@ export interface StatefulStreamMode {
   /** Bound on samples waiting to be processed; a push past it is refused with STREAM_OVERFLOW. */
   readonly max_buffered_samples?: number;
 }
-
-export const SILERO_VAD_V5_STREAM_MODE: StatefulStreamMode = {
-  type: 'StatefulStream',
-  sample_rate: 16000,
-  window_size: 512,
-  context_size: 64,
-  audio_input: 'input',
-  sample_rate_input: 'sr',
-  state_input: 'state',
-  state_output: 'stateN',
-  state_shape: [2, 1, 128],
-  output: 'output',
-  max_buffered_samples: 160000,
-};

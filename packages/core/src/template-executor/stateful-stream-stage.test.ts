@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TensorRunner } from '@switchyard/spec';
 import { createPipelineFrame } from '../steps/step-kernel.js';
+import { createVadSegmenterStep } from '../steps/vad-segmenter.js';
 import type * as ModelMetadataTypes from './model-metadata.generated.js';
 import { StatefulStreamStage, STREAM_TOTAL_SAMPLES_SLOT } from './stateful-stream-stage.js';
 
@@ -35,8 +36,8 @@ describe('StatefulStreamStage', () => {
 
     const session = new StatefulStreamStage(MODE, 'm', 'vad').open(fakeRunner([]), new AbortController().signal);
     const streamed: number[] = [];
-    for (const chunk of [samples.subarray(0, 3), samples.subarray(3, 9), samples.subarray(9)]) for (const r of await session.push(chunk)) streamed.push(...r);
-    for (const r of await session.close()) streamed.push(...r);
+    for (const chunk of [samples.subarray(0, 3), samples.subarray(3, 9), samples.subarray(9)]) for (const r of await session.push(chunk)) streamed.push(...(r as Float32Array));
+    for (const r of await session.close()) streamed.push(...(r as Float32Array));
     expect(streamed).toEqual(Array.from(whole));
   });
 
@@ -53,5 +54,25 @@ describe('StatefulStreamStage', () => {
       code: 'INVALID_INPUT',
       message: expect.stringContaining("Model 'm' stage 'vad'"),
     });
+  });
+
+  it('streams through the steps after it: a VadSegmenter tail yields segments equal to the whole run', async () => {
+    const env = { modelId: 'm', step: 'postprocessing/0 (VadSegmenter)', files: {} };
+    const segmenter = createVadSegmenterStep({ threshold: 0.5, min_speech_ms: 0, min_silence_ms: 0, speech_pad_ms: 0 }, env);
+    const loud = Float32Array.from({ length: 40 }, (_, i) => (i >= 8 && i < 24 ? 1 : 0));
+    const frame = createPipelineFrame(new AbortController().signal);
+    const stage = new StatefulStreamStage({ ...MODE, max_buffered_samples: 100 }, 'm', 'vad');
+    const whole = await segmenter(await stage.runAll(loud, fakeRunner([]), frame.signal, frame), frame);
+    const session = stage.open(fakeRunner([]), new AbortController().signal, [segmenter]);
+    const streamed = [...(await session.push(loud.subarray(0, 13))), ...(await session.push(loud.subarray(13))), ...(await session.close())];
+    expect(whole.segments.length).toBeGreaterThan(0);
+    expect(streamed).toEqual(whole.segments);
+  });
+
+  it('refuses a tail step without a streaming form (UNSUPPORTED) and unknown settings (INVALID_INPUT)', () => {
+    const stage = new StatefulStreamStage(MODE, 'm', 'vad');
+    expect(() => stage.open(fakeRunner([]), new AbortController().signal, [(x: unknown) => x])).toThrow(/step 1 after stream stage 'vad' cannot run on a stream/);
+    const segmenter = createVadSegmenterStep({}, { modelId: 'm', step: 's', files: {} });
+    expect(() => stage.open(fakeRunner([]), new AbortController().signal, [segmenter], { nope: 1 })).toThrow(/unknown stream setting 'nope'/);
   });
 });

@@ -1,13 +1,17 @@
 import type { PipelineStreamSession, TensorRunner } from '@switchyard/spec';
 import { InvalidInputError, SwitchyardError } from '@switchyard/spec';
-import type { PipelineFrame } from '../steps/step-kernel.js';
+import { createPipelineFrame, isStreamableStep, STREAM_SLOTS } from '../steps/step-kernel.js';
+import type { PipelineFrame, StepFunction, StepStream } from '../steps/step-kernel.js';
 import { SampleReframer } from '../streaming/sample-reframer.js';
 import type { StatefulStreamMode as StreamMode } from '../streaming/stateful-stream-mode.js';
 import { StatefulStreamRunner } from '../streaming/stateful-stream-runner.js';
 import type { StatefulStreamMode } from './model-metadata.generated.js';
 
 /** Slot with the number of samples a StatefulStream stage consumed (VadSegmenter reads it). */
-export const STREAM_TOTAL_SAMPLES_SLOT = 'vad.total_samples';
+export const STREAM_TOTAL_SAMPLES_SLOT = STREAM_SLOTS.totalSamples;
+
+/** A step after the stream stage: the function itself, or (interpreter) a promise of it. */
+export type StreamTailStep = StepFunction<any, any> | PromiseLike<StepFunction<any, any>>;
 
 function samplesOf(value: unknown, modelId: string, stage: string): Float32Array {
   if (value instanceof Float32Array) return value;
@@ -25,7 +29,9 @@ function samplesOf(value: unknown, modelId: string, stage: string): Float32Array
 
 /**
  * A ModelGraph stage in StatefulStream mode, driven window by window by the streaming area's StatefulStreamRunner
- * (state and context carried between windows). Yields one score per window (a Float32Array).
+ * (state and context carried between windows). `runAll` yields one score per window (a Float32Array) for the
+ * steps after it; `open` streams: chunks in, and the results of the streamable steps after the stage out
+ * (VadSegmenter: speech segments), the same as a whole run gives.
  */
 export class StatefulStreamStage {
   private readonly mode: StreamMode;
@@ -38,10 +44,16 @@ export class StatefulStreamStage {
     this.mode = { ...mode, sample_rate: mode.sample_rate ?? 16000 };
   }
 
+  private describeSlots(frame: PipelineFrame): void {
+    frame.slots.set(STREAM_SLOTS.windowSize, this.mode.window_size);
+    frame.slots.set(STREAM_SLOTS.sampleRate, this.mode.sample_rate);
+  }
+
   /** The whole input at once; the last window is zero-padded. */
   async runAll(value: unknown, runner: TensorRunner, signal: AbortSignal, frame: PipelineFrame): Promise<Float32Array> {
     const samples = samplesOf(value, this.modelId, this.stage);
-    frame.slots.set(STREAM_TOTAL_SAMPLES_SLOT, samples.length);
+    this.describeSlots(frame);
+    frame.slots.set(STREAM_SLOTS.totalSamples, samples.length);
     const model = new StatefulStreamRunner(this.mode, runner, this.stage, this.modelId);
     const reframer = new SampleReframer(this.mode.window_size);
     const windows = reframer.push(samples);
@@ -52,19 +64,48 @@ export class StatefulStreamStage {
     return scores;
   }
 
-  /** Push chunks of any length; each push resolves with the scores of the windows it completed. */
-  open(runner: TensorRunner, signal: AbortSignal): PipelineStreamSession<unknown, Float32Array> {
+  /**
+   * Push chunks of any length. With no `tail` steps each push resolves with the scores of the windows it completed
+   * (one Float32Array); with tail steps (each must be streamable) it resolves with their final results. `settings`
+   * override the tail steps' parameters for this session (only those they list in `streamSettings`).
+   */
+  open(
+    runner: TensorRunner,
+    signal: AbortSignal,
+    tail: readonly StreamTailStep[] = [],
+    settings: Readonly<Record<string, unknown>> = {},
+  ): PipelineStreamSession<unknown, unknown> {
+    const frame = createPipelineFrame(signal);
+    this.describeSlots(frame);
     const model = new StatefulStreamRunner(this.mode, runner, this.stage, this.modelId);
     const reframer = new SampleReframer(this.mode.window_size);
     const maxBuffered = this.mode.max_buffered_samples ?? 160000;
+    const sync = tail.every((step) => typeof step === 'function');
+    const streams: StepStream<unknown, unknown>[] | Promise<StepStream<unknown, unknown>[]> = sync
+      ? this.openTail(tail as StepFunction[], frame, settings)
+      : Promise.all(tail).then((steps) => this.openTail(steps, frame, settings));
+    if (streams instanceof Promise) streams.catch(() => undefined);
     let queue: Promise<unknown> = Promise.resolve();
     let waiting = 0;
+    let total = 0;
     let closed = false;
-    const score = async (windows: Float32Array[]): Promise<Float32Array[]> => {
-      if (windows.length === 0) return [];
+    const through = async (scores: Float32Array | undefined, finish: boolean): Promise<unknown[]> => {
+      const chain = await streams;
+      if (chain.length === 0) return scores && scores.length > 0 ? [scores] : [];
+      let items: unknown[] = scores && scores.length > 0 ? [scores] : [];
+      for (const stream of chain) {
+        const out: unknown[] = [];
+        for (const item of items) out.push(...stream.push(item, frame));
+        if (finish) out.push(...stream.finish(frame));
+        items = out;
+      }
+      return items;
+    };
+    const score = async (windows: Float32Array[]): Promise<Float32Array | undefined> => {
+      if (windows.length === 0) return undefined;
       const out = new Float32Array(windows.length);
       for (let i = 0; i < windows.length; i += 1) out[i] = await model.step(windows[i]!, signal);
-      return [out];
+      return out;
     };
     const serial = <T>(job: () => Promise<T>): Promise<T> => {
       const result = queue.then(job);
@@ -75,7 +116,12 @@ export class StatefulStreamStage {
     return {
       push: (chunk) => {
         if (closed) return Promise.reject(closedError());
-        const samples = samplesOf(chunk, this.modelId, this.stage).slice();
+        let samples: Float32Array;
+        try {
+          samples = samplesOf(chunk, this.modelId, this.stage).slice();
+        } catch (error) {
+          return Promise.reject(error);
+        }
         if (waiting + samples.length > maxBuffered) {
           return Promise.reject(
             new SwitchyardError({
@@ -89,7 +135,8 @@ export class StatefulStreamStage {
         waiting += samples.length;
         return serial(async () => {
           waiting -= samples.length;
-          return score(reframer.push(samples));
+          total += samples.length;
+          return through(await score(reframer.push(samples)), false);
         });
       },
       close: () => {
@@ -97,9 +144,40 @@ export class StatefulStreamStage {
         closed = true;
         return serial(async () => {
           const last = reframer.flush();
-          return score(last ? [last] : []);
+          frame.slots.set(STREAM_SLOTS.totalSamples, total);
+          return through(await score(last ? [last] : []), true);
         });
       },
     };
+  }
+
+  private openTail(steps: readonly StepFunction[], frame: PipelineFrame, settings: Readonly<Record<string, unknown>>): StepStream<unknown, unknown>[] {
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+      throw new InvalidInputError({ message: `Model '${this.modelId}': stream settings must be an object`, modelId: this.modelId, field: 'settings' });
+    }
+    const streamable = steps.map((step, index) => {
+      if (!isStreamableStep(step)) {
+        throw new SwitchyardError({
+          code: 'UNSUPPORTED',
+          message: `Model '${this.modelId}': step ${index + 1} after stream stage '${this.stage}' cannot run on a stream (it has no streaming form)`,
+          details: { modelId: this.modelId, stage: this.stage, index },
+        });
+      }
+      return step;
+    });
+    const known = new Set(streamable.flatMap((step) => step.streamSettings));
+    const unknown = Object.keys(settings).filter((key) => !known.has(key));
+    if (unknown.length > 0) {
+      throw new InvalidInputError({
+        message: `Model '${this.modelId}': unknown stream setting ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${[...known].join(', ') || 'none'})`,
+        modelId: this.modelId,
+        field: `settings.${unknown[0]}`,
+        expected: [...known].join(', ') || 'no settings',
+        found: unknown.join(', '),
+      });
+    }
+    return streamable.map((step) =>
+      step.openStream(frame, Object.fromEntries(Object.entries(settings).filter(([key]) => step.streamSettings.includes(key)))),
+    );
   }
 }

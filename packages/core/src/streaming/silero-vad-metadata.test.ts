@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '@switchyard/spec';
-import type { VadSegment } from '../steps/vad-types.js';
+import { SwitchyardError, type ModelPipeline } from '@switchyard/spec';
+import type { VadResult, VadSegment } from '../steps/vad-types.js';
+import { createInterpretedPipeline } from '../template-executor/template-executor.js';
 import { createOrtTensorRunner, VAD_FILES } from '../../test-assets/ort-tensor-runner.js';
 import type { OrtTensorRunner } from '../../test-assets/ort-tensor-runner.js';
 import { encodeWav } from '../../test-assets/wav-encoder.js';
 import { createVadWavDecodeStep } from '../steps/vad-wav-decode.js';
 import { createPipelineFrame } from '../steps/step-kernel.js';
-import { createSileroVadPipeline } from './silero-vad-pipeline.js';
 
-// Fixture made by scripts/make-vad-fixture.sh: espeak-ng phrases separated by silences of known length.
-const fixtureDir = new URL('../../../../models/silero-vad/test/', import.meta.url);
+// models/silero-vad/model_metadata.json on the one path (VadWavDecode -> StatefulStream stage -> VadSegmenter), whole
+// file and streamed. Fixture made by scripts/make-vad-fixture.sh: espeak-ng phrases separated by silences of known length.
+const modelDir = new URL('../../../../models/silero-vad/', import.meta.url);
+const fixtureDir = new URL('test/', modelDir);
+const metadata = JSON.parse(readFileSync(new URL('model_metadata.json', modelDir), 'utf8')) as unknown;
 const wav = new Uint8Array(readFileSync(new URL('speech-with-pauses.wav', fixtureDir)));
 const truth = JSON.parse(readFileSync(new URL('speech-with-pauses.truth.json', fixtureDir), 'utf8')) as {
   speech: { start_ms: number; end_ms: number }[];
@@ -22,7 +25,11 @@ const samples = createVadWavDecodeStep({}, { modelId: 't', step: 'decode', files
 ) as Float32Array;
 
 let runner: OrtTensorRunner;
-const pipeline = createSileroVadPipeline();
+const interpreted = createInterpretedPipeline(metadata);
+const pipeline = {
+  run: (input: unknown, context: Parameters<ModelPipeline['run']>[1]) => interpreted.run(input, context) as Promise<VadResult>,
+  openStream: (context: Parameters<ModelPipeline['run']>[1], settings?: Record<string, unknown>) => interpreted.openStream!(context, settings),
+};
 const signal = new AbortController().signal;
 const context = () => ({ runner, signal, files: VAD_FILES });
 
@@ -72,11 +79,11 @@ describe('silero-vad streaming session', () => {
     const streamed: VadSegment[] = [];
     let beforeClose = 0;
     for (const chunk of chunks(samples, 7)) {
-      const partial = await session.push(chunk);
+      const partial = (await session.push(chunk)) as VadSegment[];
       streamed.push(...partial);
       beforeClose += partial.length;
     }
-    streamed.push(...(await session.close()));
+    streamed.push(...((await session.close()) as VadSegment[]));
     expect(streamed).toEqual(whole.segments);
     // The first two phrases are final (100 ms of silence seen) long before the audio ends.
     expect(beforeClose).toBeGreaterThanOrEqual(2);
@@ -116,10 +123,17 @@ describe('silero-vad streaming session', () => {
 
   it('honours the segmenter settings given when the stream opens', async () => {
     const session = pipeline.openStream(context(), { min_speech_ms: 5000 });
-    const out: VadSegment[] = [];
+    const out: unknown[] = [];
     for (const chunk of chunks(samples, 3)) out.push(...(await session.push(chunk)));
     out.push(...(await session.close()));
     expect(out).toEqual([]);
+  });
+
+  it('refuses a stream setting no step after the stream stage takes, naming it', async () => {
+    const session = pipeline.openStream(context(), { min_speech: 5000 });
+    const error = await session.push(samples.subarray(0, 512)).catch((e: unknown) => e);
+    expect(SwitchyardError.hasCode(error, 'INVALID_INPUT')).toBe(true);
+    expect((error as Error).message).toContain("unknown stream setting 'min_speech' (known: threshold, neg_threshold, min_speech_ms, min_silence_ms, speech_pad_ms)");
   });
 });
 
