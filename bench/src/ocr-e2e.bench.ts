@@ -1,6 +1,6 @@
 /**
- * PaddleOCR v4 end to end: our paddleocr-v4 pipeline through the Executor (ONNX engine, provisioned and
- * sha256-verified files) vs `@gutenye/ocr-node` (same PP-OCRv4 det/rec graphs, OpenCV.js post-processing) on the
+ * PaddleOCR v4 end to end: models/paddleocr-v4 on the one model path through the Executor (ONNX engine, provisioned
+ * and sha256-verified files) — its generated pipeline (`switchyard`) and the interpreter (`switchyard-interpreted`) — vs `@gutenye/ocr-node` (same PP-OCRv4 det/rec graphs, OpenCV.js post-processing) on the
  * same rendered images, read from disk by both. Reports speed and character accuracy of each vs the truth and
  * vs each other.
  */
@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ocr from '@gutenye/ocr-node';
 import sharp from 'sharp';
-import { CatalogFileProvisioner, createModelCatalog, createPaddleOcrPipeline, Executor } from '@switchyard/core';
-import type { OcrResult } from '@switchyard/core';
+import { CatalogFileProvisioner, createInterpretedPipeline, createModelCatalog, Executor } from '@switchyard/core';
+import type { ModelPipeline, OcrResult } from '@switchyard/core';
+import { getModel } from '@switchyard/models';
 import { createOnnxEngine } from '@switchyard/plugin-onnx';
 import { defineBenchmark } from '../harness.js';
 
@@ -93,12 +94,15 @@ export default defineBenchmark({
     }
     const metadata = JSON.parse(readFileSync(join(MODEL_DIR, 'model_metadata.json'), 'utf8'));
     const engine = createOnnxEngine();
-    const catalog = createModelCatalog([{ id: 'paddleocr-v4', metadata, engine: engine.id, pipeline: createPaddleOcrPipeline() }]);
+    const generated = (await getModel('paddleocr-v4').loadPipeline()) as ModelPipeline;
     const provisioner = new CatalogFileProvisioner(() => ({ dir: MODEL_DIR, metadata }), { appDir: REPO });
-    const executor = new Executor({ engines: [engine], registry: catalog, provisioner });
+    const executorFor = (pipeline: ModelPipeline) =>
+      new Executor({ engines: [engine], registry: createModelCatalog([{ id: 'paddleocr-v4', metadata, engine: engine.id, pipeline }]), provisioner });
+    const executor = executorFor(generated);
+    const interpreted = executorFor(createInterpretedPipeline(metadata));
     const gutenye = await Ocr.create();
     const last: { ours: string[][]; gutenye: string[][] } = { ours: [], gutenye: [] };
-    return { dir, pages, engine, executor, gutenye, last, signal: new AbortController().signal };
+    return { dir, pages, engine, executor, interpreted, gutenye, last, signal: new AbortController().signal };
   },
   cases: {
     switchyard: async (s) => {
@@ -113,6 +117,16 @@ export default defineBenchmark({
         out.push(((result.output as { value: OcrResult }).value.lines).map((l) => l.text));
       }
       s.last.ours = out;
+    },
+    'switchyard-interpreted': async (s) => {
+      for (const page of s.pages) {
+        const data = new Uint8Array(await readFile(page.file));
+        await s.interpreted.execute(
+          { engine: s.engine.id, model: 'paddleocr-v4', target: 'local' },
+          { modelId: 'paddleocr-v4', workload: 'inference', input: { kind: 'image', data } },
+          s.signal,
+        );
+      }
     },
     'gutenye-ocr-node': async (s) => {
       const out: string[][] = [];

@@ -10,9 +10,10 @@ import {
   createModelCatalog,
   createOrchestrationLogger,
   createOrchestrator,
-  createPaddleOcrPipeline,
+  type ModelPipeline,
   type TensorRunner,
 } from '@switchyard/core';
+import { getModel } from '@switchyard/models';
 import { createOnnxEngine } from '@switchyard/plugin-onnx';
 import { defineBenchmark } from '../harness.js';
 
@@ -27,7 +28,7 @@ export default defineBenchmark({
   setup: async () => {
     const metadata = JSON.parse(readFileSync(join(MODEL_DIR, 'model_metadata.json'), 'utf8'));
     const engine = createOnnxEngine({ intraOpNumThreads: 1, interOpNumThreads: 1 });
-    const pipeline = createPaddleOcrPipeline();
+    const pipeline = (await getModel('paddleocr-v4').loadPipeline()) as ModelPipeline;
     const provisioner = new CatalogFileProvisioner(() => ({ dir: MODEL_DIR, metadata }), { appDir: REPO });
     const orchestrator = createOrchestrator({
       engines: [engine],

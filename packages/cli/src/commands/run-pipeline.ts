@@ -27,7 +27,7 @@ export interface RunPipelineFlags {
 export function addPipelineOptions(command: Command): Command {
   return command
     .option('--pipeline <file>', 'run a pipeline file (YAML/JSON, schemas/pipeline.schema.json) instead of one model')
-    .option('--config <path>', 'app config for --pipeline (default: next to the pipeline file, then the current directory)')
+    .option('--config <path>', 'app config (default: next to the --pipeline file, then the current directory)')
     .option('--input <name=value...>', 'pipeline input: a file path for image/audio inputs, text (or @file) for text inputs')
     .option('--tasks-dir <dir>', 'record the run in a task log (transitions.jsonl + state.json); reports runs left in flight');
 }

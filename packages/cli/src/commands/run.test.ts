@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeWav } from '@switchyard/core';
 import { runCli } from '../../test/run-cli.js';
 
 const modelsDir = fileURLToPath(new URL('../../../../models/', import.meta.url));
@@ -46,11 +47,11 @@ describe('switchyard run paddleocr-v4', () => {
     expect(out).toBe('Switchyard command test\nsecond line 42\n');
   });
 
-  it('prints lines with confidence and box as JSON with --json', async () => {
+  it('prints the model output ({ lines } with confidence and box) as JSON with --json', async () => {
     const { out, exitCode } = await runCli(['run', 'paddleocr-v4', image, '--json', '--models-dir', modelsDir]);
     expect(exitCode).toBe(0);
-    const parsed = JSON.parse(out) as { model: string; lines: { text: string; confidence: number; box: number[][] }[] };
-    expect(parsed.model).toBe('paddleocr-v4');
+    const parsed = JSON.parse(out) as { lines: { text: string; confidence: number; box: number[][] }[] };
+    expect(Object.keys(parsed)).toEqual(['lines']);
     expect(parsed.lines.map((l) => l.text)).toEqual(['Switchyard command test', 'second line 42']);
     expect(parsed.lines[0]!.box).toHaveLength(4);
     expect(parsed.lines[0]!.confidence).toBeGreaterThan(0.8);
@@ -61,7 +62,8 @@ describe('switchyard run paddleocr-v4', () => {
     writeFileSync(bad, readFileSync(image).subarray(0, 60));
     const { err, exitCode } = await runCli(['run', 'paddleocr-v4', bad, '--models-dir', modelsDir]);
     expect(exitCode).toBe(1);
-    expect(err).toContain('INVALID_INPUT: paddleocr-v4: det/preprocessing/0 (OcrImageDecode): the input is not a decodable image (60 bytes)');
+    // The error names the model and the step that failed.
+    expect(err).toContain('INVALID_INPUT: paddleocr-v4: stages/det/preprocessing/0 (OcrImageDecode): the input is not a decodable image (60 bytes)');
   });
 });
 
@@ -77,16 +79,26 @@ describe('switchyard run silero-vad', () => {
   it('prints segments as JSON with --json', async () => {
     const { out, exitCode } = await runCli(['run', 'silero-vad', vadWav, '--json', '--models-dir', modelsDir]);
     expect(exitCode).toBe(0);
-    const parsed = JSON.parse(out) as { model: string; segments: { start_ms: number; end_ms: number }[]; duration_ms: number };
-    expect(parsed.model).toBe('silero-vad');
+    const parsed = JSON.parse(out) as { segments: { start_ms: number; end_ms: number }[]; duration_ms: number };
+    expect(Object.keys(parsed).sort()).toEqual(['duration_ms', 'segments']);
     expect(parsed.segments).toHaveLength(3);
     expect(parsed.duration_ms).toBeGreaterThan(11_000);
   });
 
-  it('fails with INVALID_INPUT on non-WAV bytes', async () => {
-    const { err, exitCode } = await runCli(['run', 'silero-vad', image, '--models-dir', modelsDir]);
+  it('fails with INVALID_INPUT naming the model on non-WAV bytes', async () => {
+    const fake = join(work, 'fake.wav');
+    writeFileSync(fake, readFileSync(image));
+    const { err, exitCode } = await runCli(['run', 'silero-vad', fake, '--models-dir', modelsDir]);
     expect(exitCode).toBe(1);
-    expect(err).toContain('INVALID_INPUT: silero-vad: preprocessing/0 (VadWavDecode): the input is not a WAV file');
+    expect(err).toContain(`INVALID_INPUT: model 'silero-vad': input file ${fake}: not a readable WAV file`);
+  });
+
+  it('names the model and the step for a WAV at the wrong sample rate', async () => {
+    const wav = join(work, 'cd.wav');
+    writeFileSync(wav, writeWav(new Float32Array(4410), 44100));
+    const { err, exitCode } = await runCli(['run', 'silero-vad', wav, '--models-dir', modelsDir]);
+    expect(exitCode).toBe(1);
+    expect(err).toContain('INVALID_INPUT: silero-vad: preprocessing/0 (VadWavDecode): wrong sample rate: expected 16000 Hz, found 44100 Hz');
   });
 
   it('refuses a graph file whose sha256 does not match (UNTRUSTED_ARTIFACT), without loading it', async () => {
@@ -108,16 +120,77 @@ describe('switchyard run silero-vad', () => {
   });
 });
 
-describe('switchyard run errors', () => {
-  it('names the folders searched for an unknown model', async () => {
-    const { err, exitCode } = await runCli(['run', 'no-such-model', image, '--models-dir', modelsDir]);
+describe('switchyard run any model', () => {
+  it('embeds a .txt file and --text with xybrid-minilm (the same vector for the same text)', async () => {
+    const file = join(work, 'hello.txt');
+    writeFileSync(file, 'hello world');
+    const fromFile = await runCli(['run', 'xybrid-minilm', file, '--json', '--models-dir', modelsDir]);
+    const fromText = await runCli(['run', 'xybrid-minilm', '--text', 'hello world', '--json', '--models-dir', modelsDir]);
+    expect(fromFile.exitCode).toBe(0);
+    const tensor = JSON.parse(fromFile.out) as { type: string; dims: number[]; data: number[] };
+    expect(tensor.type).toBe('float32');
+    expect(tensor.dims[0]).toBe(1);
+    expect(tensor.data).toHaveLength(tensor.dims[1]!);
+    expect(JSON.parse(fromText.out)).toEqual(tensor);
+  });
+
+  it('classifies a JSON tensor and a nested numeric array with xybrid-digits, by id, folder or metadata file', async () => {
+    const pixels = Array.from({ length: 784 }, (_, i) => (i % 28 === 14 ? 250 : 0));
+    const flat = join(work, 'digit.json');
+    writeFileSync(flat, JSON.stringify({ dims: [784], data: pixels }));
+    const nested = join(work, 'digit-rows.json');
+    writeFileSync(nested, JSON.stringify(Array.from({ length: 28 }, (_, y) => pixels.slice(y * 28, y * 28 + 28))));
+    const byId = await runCli(['run', 'xybrid-digits', flat, '--json', '--models-dir', modelsDir]);
+    expect(byId.exitCode).toBe(0);
+    const ranked = JSON.parse(byId.out) as { index: number; score: number }[][];
+    expect(ranked[0]).toHaveLength(3);
+    const folder = join(modelsDir, 'xybrid-digits');
+    for (const args of [
+      ['run', 'xybrid-digits', nested, '--json', '--models-dir', modelsDir],
+      ['run', folder, flat, '--json'],
+      ['run', join(folder, 'model_metadata.json'), flat, '--json'],
+      ['run', '--metadata', join(folder, 'model_metadata.json'), flat, '--json'],
+    ]) {
+      const run = await runCli(args);
+      expect(run.err, args.join(' ')).toBe('');
+      expect(JSON.parse(run.out)).toEqual(ranked);
+    }
+  });
+
+  it('rejects an input type it does not know, listing the supported ones', async () => {
+    const file = join(work, 'data.bin');
+    writeFileSync(file, 'x');
+    const { err, exitCode } = await runCli(['run', 'xybrid-digits', file, '--models-dir', modelsDir]);
     expect(exitCode).toBe(1);
-    expect(err).toContain("NO_SUCH_MODEL: no model 'no-such-model'");
+    expect(err).toContain("unknown input type '.bin' (supported: .png, .jpg, .jpeg, .webp, .wav, .txt, .json");
+  });
+
+  it('rejects a JSON tensor whose dims and data disagree, naming the file', async () => {
+    const file = join(work, 'bad-tensor.json');
+    writeFileSync(file, JSON.stringify({ dims: [2, 2], data: [1, 2, 3] }));
+    const { err, exitCode } = await runCli(['run', 'xybrid-digits', file, '--models-dir', modelsDir]);
+    expect(exitCode).toBe(1);
+    expect(err).toContain(`input file ${file}: "dims" [2, 2] hold 4 values but "data" has 3`);
+  });
+});
+
+describe('switchyard run errors', () => {
+  it('an unknown model fails with NO_SUCH_MODEL listing close matches', async () => {
+    const { err, exitCode } = await runCli(['run', 'paddleocr-v5', image, '--models-dir', modelsDir]);
+    expect(exitCode).toBe(1);
+    expect(err).toContain("NO_SUCH_MODEL: No such model 'paddleocr-v5' (close matches: paddleocr-v4)");
   });
 
   it('reports a missing input file', async () => {
-    const { err, exitCode } = await runCli(['run', 'silero-vad', join(work, 'missing.wav'), '--models-dir', modelsDir]);
+    const missing = join(work, 'missing.wav');
+    const { err, exitCode } = await runCli(['run', 'silero-vad', missing, '--models-dir', modelsDir]);
     expect(exitCode).toBe(1);
-    expect(err).toContain('INVALID_INPUT: cannot read input file');
+    expect(err).toContain(`INVALID_INPUT: model 'silero-vad': input file ${missing}: cannot read it: ENOENT`);
+  });
+
+  it('a folder without model_metadata.json is not a model', async () => {
+    const { err, exitCode } = await runCli(['run', work, image]);
+    expect(exitCode).toBe(1);
+    expect(err).toContain(`NO_SUCH_MODEL: '${work}' is not a model folder`);
   });
 });

@@ -1,148 +1,149 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
-  ModelProvisioner,
+  CONFIG_FILE_NAMES,
   SwitchyardError,
-  createPaddleOcrPipeline,
-  createSileroVadPipeline,
+  createSwitchyardApp,
+  loadConfig,
+  type EngineInput,
+  type Executor,
+  type InferenceResult,
+  type SwitchyardConfig,
 } from '@switchyard/core';
-import type { ModelPipeline, OcrResult, TensorMap, TensorRunner, VadResult } from '@switchyard/core';
-import { createOnnxEngine } from '@switchyard/plugin-onnx';
+import { createOnnxPlugin } from '@switchyard/plugin-onnx';
 import { fail, print } from '../output.js';
 import { addPipelineOptions, runPipelineCommand, type RunPipelineFlags } from './run-pipeline.js';
+import { modelInputFromFile, modelInputFromText } from './run-input.js';
+import { formatModelOutput, toJsonValue } from './run-output.js';
 
-/** How `switchyard run` builds a model's pipeline and prints its result as text. */
-export interface RunnableModel {
-  readonly createPipeline: () => ModelPipeline<Uint8Array, unknown>;
-  readonly formatText: (result: unknown) => string;
-}
-
-/** Models with a built-in pipeline. Others arrive through generated pipelines (`--metadata`, codegen). */
-export const RUNNABLE_MODELS: Readonly<Record<string, RunnableModel>> = {
-  'paddleocr-v4': {
-    createPipeline: () => createPaddleOcrPipeline() as ModelPipeline<Uint8Array, unknown>,
-    formatText: (result) => (result as OcrResult).lines.map((l) => l.text).join('\n') || '(no text found)',
-  },
-  'silero-vad': {
-    createPipeline: () => createSileroVadPipeline() as ModelPipeline<Uint8Array, unknown>,
-    formatText: (result) => {
-      const { segments, duration_ms } = result as VadResult;
-      if (segments.length === 0) return `no speech in ${(duration_ms / 1000).toFixed(2)} s of audio`;
-      return segments.map((s) => `${seconds(s.start_ms)} - ${seconds(s.end_ms)}  speech`).join('\n');
-    },
-  },
-};
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(3)}s`;
-}
-
-export interface RunLocalModelOptions {
-  /** Model id (a folder under a models directory) or a path to a model folder. */
+export interface RunModelOptions {
+  /** A model id (registry model or folder under a models dir), a model folder, or a path to its model_metadata.json. */
   readonly model: string;
-  readonly input: Uint8Array;
-  /** Directories searched for `<id>/model_metadata.json`; default ./models then the repository's models/. */
+  /** An input file (.png/.jpg/.webp, .wav, .txt, .json) ... */
+  readonly inputFile?: string;
+  /** ... or text (`--text`). */
+  readonly text?: string;
+  /** App config file or directory; default: a switchyard.config.* in the current directory, if any. */
+  readonly config?: string;
+  /** Extra folders of model folders (`--models-dir`), searched before the config's `models.dirs`. */
   readonly modelsDirs?: readonly string[];
   readonly signal?: AbortSignal;
+  /** Called while the model loads and runs (the CLI draws progress on a TTY). */
+  readonly onProgress?: (elapsedMs: number) => void;
 }
 
-export interface RunLocalModelResult {
+export interface RunModelResult {
   readonly modelId: string;
-  readonly result: unknown;
-  readonly text: string;
+  readonly output: unknown;
+  readonly result: InferenceResult;
 }
 
-/** Default model folders: ./models (cwd) and the models/ folder of the Switchyard checkout this CLI lives in. */
-export function defaultModelsDirs(): string[] {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return [resolve('models'), resolve(here, '../../../../models')];
+/** The app config `switchyard run` uses: the explicit one, else one in the current directory, else none. */
+async function appConfig(explicit: string | undefined): Promise<{ config: SwitchyardConfig; baseDir: string }> {
+  const path = explicit ?? (CONFIG_FILE_NAMES.some((name) => existsSync(name)) ? process.cwd() : undefined);
+  if (!path) return { config: {}, baseDir: process.cwd() };
+  const loaded = await loadConfig(path);
+  return { config: loaded.config, baseDir: loaded.baseDir };
 }
 
-/** Resolves, verifies and loads a local model on the ONNX engine, runs its pipeline on one input, unloads. */
-export async function runLocalModel(options: RunLocalModelOptions): Promise<RunLocalModelResult> {
-  const signal = options.signal ?? new AbortController().signal;
-  const { dir, metadata } = await findModel(options.model, options.modelsDirs ?? defaultModelsDirs());
-  const modelId = typeof metadata['model_id'] === 'string' ? metadata['model_id'] : options.model;
-  const runnable = RUNNABLE_MODELS[modelId];
-  if (!runnable) {
-    throw new SwitchyardError({
-      code: 'UNSUPPORTED',
-      message: `switchyard run has no pipeline for model '${modelId}' (built in: ${Object.keys(RUNNABLE_MODELS).join(', ')})`,
-      details: { model: modelId },
-    });
-  }
-  const { files } = await new ModelProvisioner({ appDir: process.cwd() }).resolve(dir, metadata, signal);
-  const engine = createOnnxEngine();
-  try {
-    await engine.doLoad({ id: modelId, files, metadata }, signal);
-    const runner: TensorRunner = {
-      async run(stage: string | undefined, tensors: TensorMap, runSignal: AbortSignal): Promise<TensorMap> {
-        const { output } = await engine.doRun(
-          { modelId, workload: 'inference', input: stage === undefined ? { kind: 'tensors', tensors } : { kind: 'tensors', tensors, stage } },
-          runSignal,
-        );
-        if (output.kind !== 'tensors') {
-          throw new SwitchyardError({ code: 'INTERNAL', message: `the ONNX engine returned '${output.kind}' for a tensor run` });
-        }
-        return output.tensors;
-      },
-    };
-    const result = await runnable.createPipeline().run(options.input, { runner, signal, files });
-    return { modelId, result, text: runnable.formatText(result) };
-  } finally {
-    await engine.close();
-  }
-}
-
-async function findModel(model: string, modelsDirs: readonly string[]): Promise<{ dir: string; metadata: Record<string, unknown> }> {
-  const candidates = [resolve(model), ...modelsDirs.map((d) => join(d, model))];
-  const dir = candidates.find((c) => existsSync(join(c, 'model_metadata.json')));
-  if (!dir) {
+/** A model folder (or its model_metadata.json) given as a path: the folder. */
+function modelFolderOf(model: string): string | undefined {
+  if (!existsSync(model)) return undefined;
+  const folder = statSync(model).isDirectory() ? resolve(model) : dirname(resolve(model));
+  if (!existsSync(join(folder, 'model_metadata.json'))) {
     throw new SwitchyardError({
       code: 'NO_SUCH_MODEL',
-      message: `no model '${model}': looked for model_metadata.json in ${candidates.join(', ')}`,
-      details: { model, searched: candidates },
+      message: `'${model}' is not a model folder: ${join(folder, 'model_metadata.json')} does not exist`,
+      details: { modelId: model },
     });
   }
-  const file = join(dir, 'model_metadata.json');
+  return folder;
+}
+
+function configuresOnnx(config: SwitchyardConfig): boolean {
+  return (config.plugins ?? []).some((entry) => (typeof entry === 'string' ? entry : (entry as { package?: string }).package) === '@switchyard/plugin-onnx');
+}
+
+/**
+ * `switchyard run <model> <input>`: one model, one input, through the app's one model path (generated pipeline when
+ * the config names a registry, the interpreter otherwise) via the orchestrator, like the server.
+ */
+export async function runModel(options: RunModelOptions): Promise<RunModelResult> {
+  const { config, baseDir } = await appConfig(options.config);
+  const folder = modelFolderOf(options.model);
+  const modelId = folder ? basename(folder) : options.model;
+  const dirs = [...(folder ? [dirname(folder)] : []), ...(options.modelsDirs ?? []).map((d) => resolve(d)), ...(config.models?.dirs ?? ['models'])];
+  const app = await createSwitchyardApp({
+    config: { ...config, models: { ...config.models, dirs } },
+    baseDir,
+    ...(configuresOnnx(config) ? {} : { plugins: [createOnnxPlugin()] }),
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+  });
+  const started = performance.now();
+  const ticker = options.onProgress ? setInterval(() => options.onProgress!(performance.now() - started), 250) : undefined;
   try {
-    return { dir, metadata: JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown> };
-  } catch (error) {
-    throw new SwitchyardError({ code: 'METADATA_INVALID', message: `${file}: not valid JSON (${(error as Error).message})`, details: { file }, cause: error });
+    const metadata = (app.executor as Executor).registry?.get(modelId)?.metadata;
+    const input: EngineInput =
+      options.text !== undefined ? modelInputFromText(options.text) : await modelInputFromFile(options.inputFile!, metadata, modelId);
+    const result = await app.orchestrator.run({ model: modelId, workload: 'inference', input }, options.signal ? { signal: options.signal } : {});
+    const output = result.output.kind === 'json' ? result.output.value : result.output;
+    return { modelId, output, result };
+  } finally {
+    if (ticker) clearInterval(ticker);
+    await app.shutdown();
   }
+}
+
+/** `model 'x': CODE: message (step ...)`: what failed, in which model and step. */
+export function describeRunError(model: string, error: SwitchyardError): string {
+  const step = typeof error.details['step'] === 'string' ? (error.details['step'] as string) : undefined;
+  const where = error.message.includes(model) ? '' : `model '${model}': `;
+  const inStep = step && !error.message.includes(step) ? ` (step ${step})` : '';
+  return `${error.code}: ${where}${error.message}${inStep}`;
 }
 
 interface RunFlags extends Partial<RunPipelineFlags> {
   readonly json?: boolean;
-  readonly modelsDir?: string;
+  readonly modelsDir?: string[];
+  readonly metadata?: string;
+  readonly text?: string;
+  readonly config?: string;
 }
 
 export function register(program: Command): void {
   const run = program
     .command('run')
-    .description('run a local model on one input file: `run paddleocr-v4 <image>` prints text lines, `run silero-vad <wav>` speech segments')
-    .argument('[model]', 'model id (folder under models/) or path to a model folder')
-    .argument('[input]', 'input file: an image for OCR, a 16 kHz mono WAV for VAD')
-    .option('--json', 'print the result as JSON')
-    .option('--models-dir <dir>', 'directory of model folders (default: ./models, then the bundled models/)')
-    .action(async (model: string | undefined, inputPath: string | undefined, flags: RunFlags, command: Command) => {
+    .description('run any model on one input: `run <model id | model folder | model_metadata.json> <input file>` (or --text)')
+    .argument('[model]', 'model id (registry model or folder under a models dir), a model folder, or a path to its model_metadata.json')
+    .argument('[input]', 'input file: .png/.jpg/.webp (image), .wav (audio), .txt (text), .json (tensor {"dims":[...],"data":[...]} or nested numeric array)')
+    .option('--json', "print the model's output as JSON")
+    .option('--text <text>', 'text input instead of a file')
+    .option('--metadata <file>', 'the model as a model_metadata.json file (same as giving its path as <model>)')
+    .option('--models-dir <dir...>', 'extra folder(s) of model folders, searched before the config\'s models.dirs')
+    .action(async (first: string | undefined, second: string | undefined, flags: RunFlags, command: Command) => {
+      if (flags.pipeline) return await runPipelineCommand(command, { ...flags, pipeline: flags.pipeline }, first ?? second);
+      const model = flags.metadata ?? first;
+      const inputFile = flags.metadata ? first : second;
+      if (model === undefined || (inputFile === undefined && flags.text === undefined) || (inputFile !== undefined && flags.text !== undefined)) {
+        fail(command, 'usage: switchyard run <model> <input file>  |  switchyard run <model> --text "..."  |  switchyard run --pipeline <file> [input]');
+      }
+      const tty = process.stderr.isTTY === true;
+      const onProgress = tty ? (ms: number) => process.stderr.write(`\r${model}: loading and running… ${(ms / 1000).toFixed(1)} s`) : undefined;
       try {
-        if (flags.pipeline) return await runPipelineCommand(command, { ...flags, pipeline: flags.pipeline }, model ?? inputPath);
-        if (model === undefined || inputPath === undefined) fail(command, 'usage: switchyard run <model> <input>  |  switchyard run --pipeline <file> [input]');
-        let input: Uint8Array;
-        try {
-          input = new Uint8Array(await readFile(inputPath));
-        } catch (error) {
-          throw new SwitchyardError({ code: 'INVALID_INPUT', message: `cannot read input file ${inputPath}: ${(error as Error).message}`, details: { file: inputPath }, cause: error });
-        }
-        const modelsDirs = flags.modelsDir ? [resolve(flags.modelsDir)] : defaultModelsDirs();
-        const { modelId, result, text } = await runLocalModel({ model, input, modelsDirs });
-        print(command, flags.json ? JSON.stringify({ model: modelId, ...(result as object) }, null, 2) : text);
+        const { output } = await runModel({
+          model,
+          ...(inputFile !== undefined ? { inputFile } : {}),
+          ...(flags.text !== undefined ? { text: flags.text } : {}),
+          ...(flags.config ? { config: flags.config } : {}),
+          ...(flags.modelsDir ? { modelsDirs: flags.modelsDir } : {}),
+          ...(onProgress ? { onProgress } : {}),
+        });
+        if (tty) process.stderr.write('\r\u001b[2K');
+        print(command, flags.json ? JSON.stringify(toJsonValue(output), null, 2) : formatModelOutput(output));
       } catch (error) {
-        if (SwitchyardError.isInstance(error)) fail(command, `${error.code}: ${error.message}`);
+        if (tty) process.stderr.write('\r\u001b[2K');
+        if (SwitchyardError.isInstance(error)) fail(command, describeRunError(model, error));
         throw error;
       }
     });

@@ -164,13 +164,15 @@ describe('Orchestrator.openStreamSession', () => {
 });
 
 describe('toPipelineInput', () => {
-  it('hands pipelines what their first steps take: text batches as string[], a bare prompt as a string', () => {
+  it('hands pipelines what their first steps take: text batches as string[], a bare prompt as a string, image bytes, audio samples', () => {
     expect(toPipelineInput({ kind: 'texts', texts: ['a', 'b'] })).toEqual(['a', 'b']);
     expect(toPipelineInput({ kind: 'text', prompt: 'hello' })).toBe('hello');
     expect(toPipelineInput({ kind: 'json', value: { x: 1 } })).toEqual({ x: 1 });
     const chat = { kind: 'text', messages: [{ role: 'user', content: 'hi' }] } as const;
     expect(toPipelineInput(chat)).toBe(chat);
-    const image = { kind: 'image', data: new Uint8Array([1]) } as const;
-    expect(toPipelineInput(image)).toBe(image);
+    const data = new Uint8Array([1]);
+    expect(toPipelineInput({ kind: 'image', data })).toBe(data);
+    const samples = new Float32Array(2);
+    expect(toPipelineInput({ kind: 'audio', samples, sampleRate: 16000 })).toEqual({ samples, sampleRate: 16000 });
   });
 });

@@ -4,6 +4,7 @@ import { EngineGuard } from '../resilience/engine-guard.js';
 import { resolveResilience, type ResilienceConfig } from '../resilience/resilience-config.js';
 import type { EventBus } from '../telemetry/event-bus.js';
 import { describeTarget, type ExecutionTarget } from './execution-target.js';
+import { jsonTensor } from './json-tensor.js';
 import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner, PipelineKind } from './model-catalog.js';
 import { GuardedStreamSession } from './guarded-stream-session.js';
 import { TimedTensorRunner } from './timed-tensor-runner.js';
@@ -361,13 +362,18 @@ export class Executor {
 }
 
 /**
- * What a model pipeline receives: image/audio inputs as they are (their decode steps take them), JSON unwrapped,
- * text batches as `string[]` and a plain prompt as a string (what Tokenize-style first steps take).
+ * What a model pipeline receives, as the step values of its first step: image bytes (what decode steps take), audio as
+ * `{ samples, sampleRate }` (AudioSamples), JSON unwrapped (a JSON tensor — `{dims, data}` or a nested numeric array —
+ * as a Tensor), text batches as `string[]` and a plain prompt as a string (what Tokenize-style first steps take).
  */
 export function toPipelineInput(input: EngineRunRequest['input']): unknown {
   switch (input.kind) {
+    case 'image':
+      return input.data;
+    case 'audio':
+      return { samples: input.samples, sampleRate: input.sampleRate };
     case 'json':
-      return input.value;
+      return jsonTensor(input.value, 'input') ?? input.value;
     case 'texts':
       return input.texts;
     case 'text':

@@ -3,3 +3,4 @@ export * from './execution-target.js';
 export * from './timed-tensor-runner.js';
 export * from './executor.js';
 export * from './directory-model-catalog.js';
+export * from './json-tensor.js';

@@ -63,7 +63,7 @@ export const PADDLEOCR_V4_METADATA: ModelMetadata = {
         ],
       },
       {
-        config: { enabled: false, optional: true },
+        config: { batch_size: 6, enabled: false, optional: true },
         execution_mode: { type: 'SingleShot' },
         inputs: ['x'],
         model_file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx',
@@ -79,10 +79,7 @@ export const PADDLEOCR_V4_METADATA: ModelMetadata = {
         model_file: 'ch_PP-OCRv4_rec_infer.onnx',
         name: 'rec',
         outputs: ['softmax_11.tmp_0'],
-        postprocessing: [
-          { append_space: true, blank_index: 0, type: 'OcrCtcDecode', vocab_file: 'ppocr_keys_v1.txt' },
-          { min_confidence: 0.5, type: 'OcrAssembleLines', y_tolerance: 0.5 },
-        ],
+        postprocessing: [{ append_space: true, blank_index: 0, type: 'OcrCtcDecode', vocab_file: 'ppocr_keys_v1.txt' }],
         preprocessing: [{ channel_order: 'BGR', fixed_width: false, height: 48, max_width: 3200, type: 'OcrRecBatch' }],
       },
     ],
@@ -101,7 +98,7 @@ export const PADDLEOCR_V4_METADATA: ModelMetadata = {
     task: 'ocr',
   },
   model_id: 'paddleocr-v4',
-  postprocessing: [],
+  postprocessing: [{ min_confidence: 0.5, type: 'OcrAssembleLines', y_tolerance: 0.5 }],
   preprocessing: [],
   sources: {
     'ch_PP-OCRv4_det_infer.onnx': {

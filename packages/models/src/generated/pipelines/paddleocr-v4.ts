@@ -70,10 +70,10 @@ const stage2Post0 = memoiseStepForFiles((files) =>
     { modelId: MODEL_ID, step: 'stages/rec/postprocessing/0 (OcrCtcDecode)', files },
   ),
 );
-// stages/rec/postprocessing/1 (OcrAssembleLines)
-const stage2Post1 = await createOcrAssembleLinesStep(
+// postprocessing/0 (OcrAssembleLines)
+const modelPost0 = await createOcrAssembleLinesStep(
   { min_confidence: 0.5, y_tolerance: 0.5 },
-  { modelId: MODEL_ID, step: 'stages/rec/postprocessing/1 (OcrAssembleLines)', files: NO_FILES },
+  { modelId: MODEL_ID, step: 'postprocessing/0 (OcrAssembleLines)', files: NO_FILES },
 );
 
 /** PaddleOCR PP-OCRv4 (Chinese + Latin): DB text detection, optional 0/180 direction classifier, SVTR-LCNet CTC recognition. Output: text lines {text, confidence, box} in reading order. */
@@ -111,10 +111,10 @@ export const paddleocrV4Pipeline: ModelPipeline<PaddleocrV4Input, PaddleocrV4Out
       );
       throwIfAborted(context.signal, 'pipeline run');
       v = await (await stage2Post0(context.files))(v as never, frame);
-      throwIfAborted(context.signal, 'pipeline run');
-      v = await stage2Post1(v as never, frame);
       return v;
     });
+    throwIfAborted(context.signal, 'pipeline run');
+    value = await modelPost0(value as never, frame);
     return value as PaddleocrV4Output;
   },
 };

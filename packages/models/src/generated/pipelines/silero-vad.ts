@@ -57,8 +57,8 @@ export const sileroVadPipeline: ModelPipeline<SileroVadInput, SileroVadOutput> =
     value = await modelPost0(value as never, frame);
     return value as SileroVadOutput;
   },
-  openStream(context) {
-    return stage0Stream.open(context.runner, context.signal);
+  openStream(context, settings) {
+    return stage0Stream.open(context.runner, context.signal, [modelPost0], settings);
   },
 };
 
