@@ -122,7 +122,14 @@ export function register(program: Command): void {
     .option('--metadata <file>', 'the model as a model_metadata.json file (same as giving its path as <model>)')
     .option('--models-dir <dir...>', 'extra folder(s) of model folders, searched before the config\'s models.dirs')
     .action(async (first: string | undefined, second: string | undefined, flags: RunFlags, command: Command) => {
-      if (flags.pipeline) return await runPipelineCommand(command, { ...flags, pipeline: flags.pipeline }, first ?? second);
+      if (flags.pipeline) {
+        try {
+          return await runPipelineCommand(command, { ...flags, pipeline: flags.pipeline }, first ?? second);
+        } catch (error) {
+          if (SwitchyardError.isInstance(error)) fail(command, `${error.code}: ${error.message}`);
+          throw error;
+        }
+      }
       const model = flags.metadata ?? first;
       const inputFile = flags.metadata ? first : second;
       if (model === undefined || (inputFile === undefined && flags.text === undefined) || (inputFile !== undefined && flags.text !== undefined)) {
