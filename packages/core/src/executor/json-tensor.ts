@@ -1,5 +1,5 @@
-import type { Tensor } from '../contracts/engine/v1/tensor.js';
-import { InvalidInputError } from '../errors/errors.js';
+import type { Tensor } from '@switchyard/spec';
+import { InvalidInputError } from '@switchyard/spec';
 
 const TYPED: Readonly<Record<string, (values: number[]) => Tensor['data']>> = {
   float32: (v) => Float32Array.from(v),
