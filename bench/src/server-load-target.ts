@@ -43,7 +43,13 @@ function tokensFor(request: InferenceRequest): string[] {
 const orchestrator = new InstantOrchestrator();
 const ours = await createServer({
   orchestrator,
-  config: { admission: { interactiveCapacity: 4096, batchCapacity: 4096, concurrency: { default: 1024 } }, taskRetentionMs: 2000 },
+  // SERVER_BENCH_DEFAULT_RETENTION=1 (the server-rss soak): the documented retention defaults (60 s, 10,000 tasks, 64 MiB).
+  // SERVER_BENCH_ARTIFACTS_MB caps the in-memory artifact store (default 256 MiB) so a short soak reaches every cap.
+  config: {
+    admission: { interactiveCapacity: 4096, batchCapacity: 4096, concurrency: { default: 1024 } },
+    ...(process.env.SERVER_BENCH_DEFAULT_RETENTION === '1' ? {} : { taskRetentionMs: 2000 }),
+    ...(process.env.SERVER_BENCH_ARTIFACTS_MB ? { artifacts: { maxTotalBytes: Number(process.env.SERVER_BENCH_ARTIFACTS_MB) * 1024 * 1024 } } : {}),
+  },
   defaultMetrics: false,
 });
 const oursUrl = await ours.listen({ host: '127.0.0.1', port: 0 });

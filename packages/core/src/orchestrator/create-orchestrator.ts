@@ -1,4 +1,5 @@
 import type { EngineV1, PluginLogger } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 import { Executor } from '../executor/executor.js';
 import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner } from '../executor/model-catalog.js';
 import { PolicyEngine } from '../policy/policy-engine.js';
@@ -50,15 +51,18 @@ export function createOrchestrator(options: CreateOrchestratorOptions): Orchestr
     ...(config.routing ? { config: config.routing } : {}),
     ...(config.telemetry?.prices ? { prices: config.telemetry.prices } : {}),
     ...(options.classifiers ? { classifiers: options.classifiers } : {}),
-    createClassifier: (kind, model) =>
-      kind === 'llm'
+    createClassifier: (kind, model) => {
+      // A failed classification falls back to the safe default; say so, with the model and the error code only.
+      const onFailure = (error: unknown) =>
+        logger.warn({ classifier: kind, model, code: SwitchyardError.isInstance(error) ? error.code : 'INTERNAL' }, `routing classifier '${kind}:${model}' failed; using the default classification (routes large)`);
+      return kind === 'llm'
         ? new LlmClassifier(async (prompt, signal) => {
             const result = await orchestrator!.run(
               { model, workload: 'completion', input: { kind: 'text', prompt }, parameters: { maxTokens: 64, temperature: 0 } },
               signal ? { signal } : {},
             );
             return result.output.kind === 'text' ? result.output.text : JSON.stringify(result.output);
-          })
+          }, onFailure)
         : new ModelClassifier(async (text, signal) => {
             const result = await orchestrator!.run(
               { model, workload: 'inference', input: { kind: 'text', prompt: text } },
@@ -66,7 +70,8 @@ export function createOrchestrator(options: CreateOrchestratorOptions): Orchestr
             );
             const value = result.output.kind === 'json' ? result.output.value : undefined;
             return (value && typeof value === 'object' ? value : {}) as Record<string, number>;
-          }),
+          }, onFailure);
+    },
   });
   orchestrator = new Orchestrator({ executor, policy, router, events, logger, config, ...(options.configuredModels ? { configuredModels: options.configuredModels } : {}) });
   return orchestrator;

@@ -95,10 +95,16 @@ describe('LLM-prompted classifier', () => {
     await ok.classify('x'.repeat(5000));
     expect(sent[0]!.endsWith('x'.repeat(800) )).toBe(true);
     expect(sent[0]!.includes('x'.repeat(801))).toBe(false);
+    const failures: unknown[] = [];
     const failing = new LlmClassifier(async () => {
       throw new Error('model down');
-    });
+    }, (error) => failures.push(error));
     expect(await failing.classify('hi')).toEqual(SAFE_DEFAULT_CLASSIFICATION);
+    expect(failures).toHaveLength(1);
+  });
+
+  it('the safe default routes large (a failing classifier never downgrades quality)', () => {
+    expect(wantsLargeModel(SAFE_DEFAULT_CLASSIFICATION)).toBe(true);
   });
 });
 
@@ -106,6 +112,15 @@ describe('model classifier', () => {
   it('maps label scores to a classification', async () => {
     const classifier = new ModelClassifier(async () => ({ code: 0.7, summary: 0.3, large: 0.8 }));
     expect(await classifier.classify('x')).toEqual({ category: 'code', complexity: 'complex', confidence: 0.8, score: 0.8 });
+  });
+
+  it('reports a scorer failure to onFailure and falls back to the safe default', async () => {
+    const failures: unknown[] = [];
+    const classifier = new ModelClassifier(async () => {
+      throw new Error('no such model');
+    }, (error) => failures.push(error));
+    expect(await classifier.classify('x')).toEqual(SAFE_DEFAULT_CLASSIFICATION);
+    expect(failures).toHaveLength(1);
   });
 });
 

@@ -16,7 +16,11 @@ export interface PromptClassifier {
   classify(text: string, signal?: AbortSignal): Classification | Promise<Classification>;
 }
 
-/** Used when a classifier cannot answer: route small, low confidence. */
+/**
+ * Used when a classifier cannot answer (its failure is reported through the classifier's onFailure): reasoning /
+ * moderate, score 0.5, confidence 0 — the category rule routes that to the LARGE model, so a failing classifier
+ * never downgrades quality; with a `threshold` <= 0.5 it is large too.
+ */
 export const SAFE_DEFAULT_CLASSIFICATION: Classification = Object.freeze({
   category: 'reasoning',
   complexity: 'moderate',

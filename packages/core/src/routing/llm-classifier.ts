@@ -49,7 +49,11 @@ export function parseClassifierAnswer(answer: string): Classification {
 /** LLM-prompted classifier; any failure of the completion (timeout, error) yields the safe default. */
 export class LlmClassifier implements PromptClassifier {
   readonly kind = 'llm';
-  constructor(private readonly complete: ClassifierCompletion) {}
+  constructor(
+    private readonly complete: ClassifierCompletion,
+    /** Told about every failure that fell back to SAFE_DEFAULT_CLASSIFICATION (the app logs it). */
+    private readonly onFailure: (error: unknown) => void = () => undefined,
+  ) {}
 
   async classify(text: string, signal?: AbortSignal): Promise<Classification> {
     try {
@@ -57,6 +61,7 @@ export class LlmClassifier implements PromptClassifier {
       return parseClassifierAnswer(answer);
     } catch (error) {
       if (signal?.aborted) throw error;
+      this.onFailure(error);
       return SAFE_DEFAULT_CLASSIFICATION;
     }
   }

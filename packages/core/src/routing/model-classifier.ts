@@ -9,7 +9,11 @@ export type LabelScorer = (text: string, signal?: AbortSignal) => Promise<Readon
  */
 export class ModelClassifier implements PromptClassifier {
   readonly kind = 'model';
-  constructor(private readonly scorer: LabelScorer) {}
+  constructor(
+    private readonly scorer: LabelScorer,
+    /** Told about every failure that fell back to SAFE_DEFAULT_CLASSIFICATION (the app logs it). */
+    private readonly onFailure: (error: unknown) => void = () => undefined,
+  ) {}
 
   async classify(text: string, signal?: AbortSignal): Promise<Classification> {
     let scores: Readonly<Record<string, number>>;
@@ -17,6 +21,7 @@ export class ModelClassifier implements PromptClassifier {
       scores = await this.scorer(text, signal);
     } catch (error) {
       if (signal?.aborted) throw error;
+      this.onFailure(error);
       return SAFE_DEFAULT_CLASSIFICATION;
     }
     const categoryEntries = Object.entries(scores).filter(([label]) => (CATEGORIES as readonly string[]).includes(label));
