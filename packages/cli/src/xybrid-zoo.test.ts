@@ -99,6 +99,34 @@ describe('xybrid model zoo, generated pipelines (codegen)', () => {
   });
 });
 
+/** What `switchyard run <folder> <input> --json` prints, back to the shapes expectReference compares. */
+function fromCliJson(out: string, reference: Reference): unknown {
+  const value = JSON.parse(out) as unknown;
+  if (reference.kind === 'topk') return value;
+  const tensor = value as { data: number[] | Record<string, number> };
+  return { data: Float32Array.from(Array.isArray(tensor.data) ? tensor.data : Object.values(tensor.data)) };
+}
+
+describe('xybrid model zoo through `switchyard run <folder> <input> --json`', () => {
+  it.each(cases.map((c) => [c.dir, c] as const))('%s matches the reference within 1e-4', { timeout: 120_000 }, async (_dir, c) => {
+    const { runCli } = await import('../test/run-cli.js');
+    const cli = await runCli(['run', join(ZOO, c.dir), c.input().replace(/^@/, ''), '--json']);
+    expect(cli.err).toBe('');
+    expect(cli.exitCode).toBe(0);
+    expectReference(fromCliJson(cli.out, c.reference()), c.reference());
+  });
+
+  it('runs a .xyb bundle: `switchyard run model.xyb <input> --json`', { timeout: 120_000 }, async () => {
+    const { runCli } = await import('../test/run-cli.js');
+    const mnist = cases[0]!;
+    const bundle = join(scratch, 'mnist-cli.xyb');
+    expect((await runCli(['bundle', join(ZOO, 'mnist'), '--out', bundle])).exitCode).toBe(0);
+    const cli = await runCli(['run', bundle, mnist.input().replace(/^@/, ''), '--json']);
+    expect(cli.err).toBe('');
+    expectReference(fromCliJson(cli.out, mnist.reference()), mnist.reference());
+  });
+});
+
 describe('xybrid model zoo as .xyb bundles', () => {
   it('`switchyard bundle <folder>` writes a bundle that runs unchanged (mnist, distilbert)', async () => {
     const { runCli } = await import('../test/run-cli.js');

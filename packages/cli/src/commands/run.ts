@@ -5,6 +5,8 @@ import {
   CONFIG_FILE_NAMES,
   SwitchyardError,
   createSwitchyardApp,
+  isXybPath,
+  loadModelMetadataFile,
   loadConfig,
   type EngineInput,
   type Executor,
@@ -61,6 +63,13 @@ function modelFolderOf(model: string): string | undefined {
   return folder;
 }
 
+/** Opens a .xyb (verified, extracted once into the app's bundle cache) and reads its model_id. */
+async function bundleModelId(path: string, config: SwitchyardConfig, baseDir: string): Promise<{ path: string; id: string }> {
+  const cacheDir = join(resolve(baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles');
+  const loaded = await loadModelMetadataFile(path, { bundles: { cacheDir } });
+  return { path: resolve(path), id: loaded.metadata.model_id };
+}
+
 function configuresOnnx(config: SwitchyardConfig): boolean {
   return (config.plugins ?? []).some((entry) => (typeof entry === 'string' ? entry : (entry as { package?: string }).package) === '@switchyard/plugin-onnx');
 }
@@ -71,9 +80,11 @@ function configuresOnnx(config: SwitchyardConfig): boolean {
  */
 export async function runModel(options: RunModelOptions): Promise<RunModelResult> {
   const { config, baseDir } = await appConfig(options.config);
-  const folder = modelFolderOf(options.model);
-  const modelId = folder ? basename(folder) : options.model;
-  const dirs = [...(folder ? [dirname(folder)] : []), ...(options.modelsDirs ?? []).map((d) => resolve(d)), ...(config.models?.dirs ?? ['models'])];
+  // A .xyb bundle (xybrid's format) is a models.dirs entry of its own; its model is found by its model_id.
+  const bundle = isXybPath(options.model) ? await bundleModelId(options.model, config, baseDir) : undefined;
+  const folder = bundle ? undefined : modelFolderOf(options.model);
+  const modelId = bundle ? bundle.id : folder ? basename(folder) : options.model;
+  const dirs = [...(bundle ? [bundle.path] : []), ...(folder ? [dirname(folder)] : []), ...(options.modelsDirs ?? []).map((d) => resolve(d)), ...(config.models?.dirs ?? ['models'])];
   const app = await createSwitchyardApp({
     config: { ...config, models: { ...config.models, dirs } },
     baseDir,
@@ -115,7 +126,7 @@ export function register(program: Command): void {
   const run = program
     .command('run')
     .description('run any model on one input: `run <model id | model folder | model_metadata.json> <input file>` (or --text)')
-    .argument('[model]', 'model id (registry model or folder under a models dir), a model folder, or a path to its model_metadata.json')
+    .argument('[model]', 'model id (registry model or folder under a models dir), a model folder, a path to its model_metadata.json, or a .xyb bundle')
     .argument('[input]', 'input file: .png/.jpg/.webp (image), .wav (audio), .txt (text), .json (tensor {"dims":[...],"data":[...]} or nested numeric array)')
     .option('--json', "print the model's output as JSON")
     .option('--text <text>', 'text input instead of a file')
