@@ -129,3 +129,16 @@ describe('pool reload through the app executor', () => {
     expect(await run()).toBe('ran alpha');
   });
 });
+
+describe('server.admission.concurrency.default under serve', () => {
+  it('is honoured for engines not listed by id (the executor bulkhead does not override it)', async () => {
+    const app = await createSwitchyardApp({
+      config: { server: { admission: { concurrency: { default: 1 } } } },
+      plugins: [definePlugin({ name: 'echo-plugin', version: '0.1.0', core: '^0.1.0', configSchema: { type: 'object' }, register: (context) => context.registerEngine(echoEngine()) })],
+      logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as never,
+    });
+    server = await createServerForApp(app, { port: 0 });
+    const capabilities = (await server.app.inject({ method: 'GET', url: '/v2/meta/capabilities' })).json();
+    expect(capabilities.engines[0]).toMatchObject({ engine: 'echo', rate_limits: { concurrency: 1 } });
+  });
+});
