@@ -221,7 +221,7 @@ export class Executor {
     this.checkWorkload(engine, request);
     const guard = this.guards.get(engine.id)!;
     const enqueued = now();
-    const attempt = guard.tryEnter(signal, timeoutMs) ?? (await guard.enter(signal, timeoutMs));
+    const attempt = guard.tryEnter(signal, timeoutMs, target.model) ?? (await guard.enter(signal, timeoutMs, target.model));
     return attempt.settle(this.runAttempt(engine, target.model, request, attempt.signal, enqueued));
   }
 
@@ -274,7 +274,7 @@ export class Executor {
   async *stream(target: ExecutionTarget, request: EngineRunRequest, signal: AbortSignal): AsyncGenerator<EngineStreamPart> {
     const engine = this.getEngine(target.engine);
     this.checkWorkload(engine, request);
-    const release = await this.guards.get(engine.id)!.acquireStreamSlot(signal);
+    const release = await this.guards.get(engine.id)!.acquireStreamSlot(signal, target.model);
     let failure: unknown;
     let loaded: LoadedModel | undefined;
     try {
@@ -317,7 +317,7 @@ export class Executor {
         details: { model: target.model, engine: engine.id },
       });
     }
-    const release = await this.guards.get(engine.id)!.acquireStreamSlot(signal);
+    const release = await this.guards.get(engine.id)!.acquireStreamSlot(signal, target.model);
     try {
       const runner = new TimedTensorRunner(engine, target.model, undefined);
       return new GuardedStreamSession(loaded.pipeline.openStream({ runner, signal, files: loaded.files }, settings), release, signal);

@@ -114,7 +114,7 @@ export class Orchestrator implements OrchestratorApi {
     const plan = options.fallback?.length && prepared.plan.allowFallback ? this.withFallbacks(prepared.plan, options.fallback) : prepared.plan;
     const attempts: { engine: string; model: string; error?: string }[] = [];
     let lastError: SwitchyardError | undefined;
-    let unsupported: SwitchyardError | undefined;
+    const failures: SwitchyardError[] = [];
     for (let index = 0; index < plan.chain.length; index++) {
       const target = plan.chain[index]!;
       try {
@@ -140,7 +140,7 @@ export class Orchestrator implements OrchestratorApi {
       } catch (caught) {
         const error = toSwitchyardError(caught);
         attempts.push({ engine: target.engine, model: target.model, error: `${error.code}: ${error.message}` });
-        if (error.code === 'UNSUPPORTED') unsupported ??= error;
+        failures.push(error);
         lastError = error;
         if (stopsFallback(error) || signal.aborted) throw signal.aborted ? abortedError(signal, error) : error;
         const next = plan.chain[index + 1];
@@ -150,7 +150,7 @@ export class Orchestrator implements OrchestratorApi {
         }
       }
     }
-    throw this.exhausted(request, plan, attempts, lastError!, unsupported);
+    throw this.exhausted(request, plan, attempts, lastError!, failures);
   }
 
   /** The parameters one target receives (UNSUPPORTED when its engine cannot honour one and dropping is off). */
@@ -188,13 +188,18 @@ export class Orchestrator implements OrchestratorApi {
     plan: RoutePlan,
     attempts: readonly { engine: string; model: string; error?: string }[],
     last: SwitchyardError,
-    unsupported?: SwitchyardError,
+    failures: readonly SwitchyardError[] = [],
   ): SwitchyardError {
     if (plan.chain.length === 1) return last;
     // No target could take the request as asked: that is the caller's 400, not an outage.
-    if (unsupported && attempts.every((a) => a.error?.startsWith('UNSUPPORTED'))) return unsupported;
+    if (failures.length > 0 && failures.every((f) => f.code === 'UNSUPPORTED')) return failures[0]!;
+    // Retrying helps when some target failed transiently; the soonest Retry-After among them says when.
+    const transient = failures.filter((f) => f.retriable);
+    const waits = transient.flatMap((f) => (f.retryAfterMs !== undefined ? [f.retryAfterMs] : []));
     return new SwitchyardError({
       code: 'ROUTE_UNAVAILABLE',
+      retriable: transient.length > 0,
+      ...(waits.length > 0 ? { retryAfterMs: Math.min(...waits) } : {}),
       message: `All ${plan.chain.length} targets for '${request.model}' failed: ${attempts.map((a) => `${a.engine}:${a.model} [${a.error ?? 'error'}]`).join('; ')}`,
       details: { model: request.model, attempts },
       cause: last,
@@ -285,7 +290,7 @@ export class Orchestrator implements OrchestratorApi {
       let started = false;
       let toolCallSeen = false;
       let lastError: SwitchyardError | undefined;
-      let unsupported: SwitchyardError | undefined;
+      const failures: SwitchyardError[] = [];
       const attempts: { engine: string; model: string; error?: string }[] = [];
       for (let index = 0; index < plan.chain.length; index++) {
         const target = plan.chain[index]!;
@@ -296,7 +301,7 @@ export class Orchestrator implements OrchestratorApi {
         } catch (caught) {
           const error = toSwitchyardError(caught);
           attempts.push({ engine: target.engine, model: target.model, error: error.code });
-          unsupported ??= error;
+          failures.push(error);
           lastError = error;
           continue;
         }
@@ -384,6 +389,7 @@ export class Orchestrator implements OrchestratorApi {
           attempts.push({ engine: target.engine, model: target.model, error: error.code });
           this.events.emit('ExecutionFailed', { correlationId, engine: target.engine, model: target.model, code: error.code, message: error.message });
           lastError = error;
+          failures.push(error);
           if (stopsFallback(error)) throw error;
           // A half-sent tool call cannot be continued by another model; past the deadline nothing can help.
           if (toolCallSeen || (deadlineAt !== undefined && performance.now() >= deadlineAt)) throw error;
@@ -397,7 +403,7 @@ export class Orchestrator implements OrchestratorApi {
           signal.removeEventListener('abort', forwardAbort);
         }
       }
-      throw this.exhausted(request, plan, attempts, lastError!, unsupported);
+      throw this.exhausted(request, plan, attempts, lastError!, failures);
     } finally {
       outer?.removeEventListener('abort', forward);
       if (!signal.aborted) controller.abort(new SwitchyardError({ code: 'ABORTED', message: 'Stream consumer stopped' }));

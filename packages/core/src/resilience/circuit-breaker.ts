@@ -19,6 +19,10 @@ export class CircuitBreaker {
   private current: CircuitState = 'closed';
   private failures = 0;
   private openedAt = 0;
+  /** How long the current open period lasts: cooldownMs after failures, Retry-After after a 429. */
+  private openForMs = 0;
+  /** True while the open period is a rate-limit cooldown (not a failure trip). */
+  private cooling = false;
   private trialDone?: Promise<void>;
   private endTrial?: () => void;
 
@@ -39,7 +43,7 @@ export class CircuitBreaker {
   admit(): Admission | Promise<void> {
     if (this.current === 'closed') return 'pass';
     if (this.current === 'half-open') return this.trialDone!;
-    if (this.now() - this.openedAt < this.cooldownMs) return 'open';
+    if (this.now() - this.openedAt < this.openForMs) return 'open';
     this.current = 'half-open';
     this.trialDone = new Promise<void>((resolve) => (this.endTrial = resolve));
     return 'trial';
@@ -58,6 +62,25 @@ export class CircuitBreaker {
     else if (counted && ++this.failures >= this.consecutiveFailures && this.current === 'closed') this.open();
   }
 
+  /**
+   * A 429: the deployment is left alone for `ms` (then one trial call), without counting as a failure.
+   * A circuit already open for longer keeps its longer period.
+   */
+  coolDown(ms: number): void {
+    if (this.current === 'half-open') return;
+    const remaining = this.current === 'open' ? this.openForMs - (this.now() - this.openedAt) : 0;
+    if (remaining >= ms) return;
+    this.current = 'open';
+    this.openedAt = this.now();
+    this.openForMs = ms;
+    this.cooling = true;
+  }
+
+  /** While open: ms until the next trial call may run, and whether it is a rate-limit cooldown. */
+  openRemaining(): { ms: number; coolingDown: boolean } {
+    return { ms: Math.max(0, this.openForMs - (this.now() - this.openedAt)), coolingDown: this.cooling };
+  }
+
   private endTrialWith(failed: boolean): void {
     if (failed) this.open();
     else this.close();
@@ -69,10 +92,13 @@ export class CircuitBreaker {
   private open(): void {
     this.current = 'open';
     this.openedAt = this.now();
+    this.openForMs = this.cooldownMs;
+    this.cooling = false;
     this.hooks.onOpen?.();
   }
 
   private close(): void {
+    this.cooling = false;
     this.current = 'closed';
     this.failures = 0;
     this.hooks.onClose?.();

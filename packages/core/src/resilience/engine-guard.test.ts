@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
+import { SwitchyardError } from '@switchyard/spec';
 import { EngineGuard } from './engine-guard.js';
 import { resolveResilience } from './resilience-config.js';
 
@@ -139,5 +140,43 @@ describe('EngineGuard mechanics (shared timer, one caller listener, bulkhead)', 
     expect(g.circuitState).toBe('open');
     await expect(g.execute(async () => 'x', never())).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
     await expect(g.acquireStreamSlot(never())).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+  });
+});
+
+describe('EngineGuard deployments: breaker per (engine, model), 429 cooldowns', () => {
+  const failing = (code: string, retryAfterMs?: number) => async () => {
+    throw new SwitchyardError({ code: code as 'OVERLOADED', message: code, retriable: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+  };
+  const tripping = () => new EngineGuard('cloud', resolveResilience({ circuitBreaker: { consecutiveFailures: 2, cooldownMs: 10_000 } }, 'cloud'));
+
+  it("one model's failures open its own circuit only; the other model of the engine keeps working", async () => {
+    const g = tripping();
+    for (let i = 0; i < 2; i++) await expect(g.execute(failing('OVERLOADED'), never(), undefined, 'big')).rejects.toMatchObject({ code: 'OVERLOADED' });
+    await expect(g.execute(async () => 'x', never(), undefined, 'big')).rejects.toMatchObject({ code: 'CIRCUIT_OPEN', message: expect.stringContaining("'cloud:big'") });
+    await expect(g.execute(async () => 'fine', never(), undefined, 'small')).resolves.toBe('fine');
+    expect(g.circuitStates()).toEqual({ big: 'open', small: 'closed' });
+    expect(g.circuitState).toBe('open');
+  });
+
+  it('caller errors and unknown models never count', async () => {
+    const g = tripping();
+    for (const code of ['NO_SUCH_MODEL', 'INVALID_INPUT', 'UNSUPPORTED', 'NO_SUCH_MODEL', 'INVALID_INPUT']) {
+      await expect(g.execute(failing(code), never(), undefined, 'm')).rejects.toMatchObject({ code });
+    }
+    expect(g.circuitStates()).toEqual({ m: 'closed' });
+  });
+
+  it('a 429 cools that deployment down for its Retry-After (RATE_LIMITED, retriable) instead of tripping, then lets a call through', async () => {
+    const g = tripping();
+    await expect(g.execute(failing('RATE_LIMITED', 150), never(), undefined, 'm')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    let called = false;
+    const cooling = await g.execute(async () => ((called = true), 'x'), never(), undefined, 'm').catch((e: unknown) => e);
+    expect(called).toBe(false);
+    expect(cooling).toMatchObject({ code: 'RATE_LIMITED', retriable: true, message: expect.stringContaining('cooling down after a 429') });
+    expect((cooling as SwitchyardError).retryAfterMs).toBeLessThanOrEqual(150);
+    await expect(g.execute(async () => 'other', never(), undefined, 'other')).resolves.toBe('other');
+    await new Promise((resolve) => setTimeout(resolve, 170));
+    await expect(g.execute(async () => 'back', never(), undefined, 'm')).resolves.toBe('back');
+    expect(g.circuitStates().m).toBe('closed');
   });
 });

@@ -15,6 +15,8 @@ export function countsAgainstEngine(error: unknown): boolean {
     case 'UNSUPPORTED':
     case 'NO_SUCH_MODEL':
     case 'BULKHEAD_FULL':
+    // A 429 cools the deployment down for its Retry-After instead (EngineGuard), it does not trip the breaker.
+    case 'RATE_LIMITED':
       return false;
     default:
       return true;
@@ -22,14 +24,29 @@ export function countsAgainstEngine(error: unknown): boolean {
 }
 
 export interface GuardHooks {
-  onCircuitOpen?(): void;
-  onCircuitClose?(): void;
+  onCircuitOpen?(model: string): void;
+  onCircuitClose?(model: string): void;
 }
 
 interface SlotWaiter {
   readonly signal: AbortSignal;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
+}
+
+/** Longest 429 cooldown (a provider's Retry-After beyond this is capped); the default when it sends none. */
+const MAX_COOLDOWN_MS = 60_000;
+const DEFAULT_COOLDOWN_MS = 1_000;
+
+interface Ticket {
+  readonly breaker: CircuitBreaker;
+  readonly admission: Admission;
+}
+
+interface Deployment {
+  readonly model: string;
+  readonly breaker: CircuitBreaker;
+  readonly tickets: { readonly pass: Ticket; readonly trial: Ticket };
 }
 
 /**
@@ -41,7 +58,8 @@ interface SlotWaiter {
  * per call) and in the caller signal's link (one abort listener per caller signal, not per call).
  */
 export class EngineGuard implements AttemptOwner {
-  private readonly breaker: CircuitBreaker;
+  private readonly deployments = new Map<string, Deployment>();
+  private readonly hooks: GuardHooks;
   private readonly deadlines = new AttemptDeadlines();
   /** Slots held (attempts and streams). */
   private running = 0;
@@ -53,14 +71,37 @@ export class EngineGuard implements AttemptOwner {
     readonly settings: ResolvedResilience,
     hooks: GuardHooks = {},
   ) {
-    this.breaker = new CircuitBreaker(settings.circuitBreaker.consecutiveFailures, settings.circuitBreaker.cooldownMs, countsAgainstEngine, {
-      onOpen: () => hooks.onCircuitOpen?.(),
-      onClose: () => hooks.onCircuitClose?.(),
-    });
+    this.hooks = hooks;
   }
 
+  /** The worst state over this engine's deployments (open > half-open > closed). */
   get circuitState(): CircuitState {
-    return this.breaker.state;
+    let state: CircuitState = 'closed';
+    for (const deployment of this.deployments.values()) {
+      if (deployment.breaker.state === 'open') return 'open';
+      if (deployment.breaker.state === 'half-open') state = 'half-open';
+    }
+    return state;
+  }
+
+  /** Circuit state per model (deployment) that has been called. */
+  circuitStates(): Record<string, CircuitState> {
+    return Object.fromEntries([...this.deployments].map(([model, deployment]) => [model, deployment.breaker.state]));
+  }
+
+  /** One breaker per (engine, model): one model's failures or 429s never block another model of the same engine. */
+  private deployment(model = ''): Deployment {
+    let deployment = this.deployments.get(model);
+    if (!deployment) {
+      const breaker = new CircuitBreaker(this.settings.circuitBreaker.consecutiveFailures, this.settings.circuitBreaker.cooldownMs, countsAgainstEngine, {
+        onOpen: () => this.hooks.onCircuitOpen?.(model),
+        onClose: () => this.hooks.onCircuitClose?.(model),
+      });
+      // Tickets are allocated once per deployment, so an attempt carries its breaker without a per-call object.
+      deployment = { model, breaker, tickets: { pass: { breaker, admission: 'pass' }, trial: { breaker, admission: 'trial' } } };
+      this.deployments.set(model, deployment);
+    }
+    return deployment;
   }
 
   /** Calls in flight or queued on this engine (for least-busy routing). */
@@ -72,9 +113,9 @@ export class EngineGuard implements AttemptOwner {
     return this.queue.length - this.queueHead;
   }
 
-  /** Runs one attempt. `fn` gets a signal that fires on caller abort or on timeout. */
-  async execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal, timeoutMs?: number): Promise<T> {
-    const attempt = this.tryEnter(signal, timeoutMs) ?? (await this.enter(signal, timeoutMs));
+  /** Runs one attempt on `model`'s deployment. `fn` gets a signal that fires on caller abort or on timeout. */
+  async execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal, timeoutMs?: number, model?: string): Promise<T> {
+    const attempt = this.tryEnter(signal, timeoutMs, model) ?? (await this.enter(signal, timeoutMs, model));
     let pending: Promise<T>;
     try {
       pending = fn(attempt.signal);
@@ -89,56 +130,83 @@ export class EngineGuard implements AttemptOwner {
    * work on `attempt.signal`, then `attempt.settle(work)`); otherwise undefined (use `enter`). Throws ABORTED or
    * CIRCUIT_OPEN.
    */
-  tryEnter(signal: AbortSignal, timeoutMs?: number): GuardedAttempt | undefined {
+  tryEnter(signal: AbortSignal, timeoutMs?: number, model?: string): GuardedAttempt | undefined {
     if (signal.aborted) throw this.translate(signal.reason, signal, 0);
     if (this.running >= this.settings.bulkhead.maxConcurrent || this.queued > 0) return undefined;
-    const admission = this.breaker.admit();
+    const deployment = this.deployment(model);
+    const admission = deployment.breaker.admit();
     if (typeof admission !== 'string') return undefined;
-    if (admission === 'open') throw this.translate(new BrokenCircuitError(), signal, 0);
+    if (admission === 'open') throw this.openError(deployment);
     this.running++;
-    return this.start(signal, timeoutMs, admission);
+    return this.start(signal, timeoutMs, deployment.tickets[admission]);
   }
 
   /** The general path: waits for a slot (bounded queue) and for a running half-open trial, then starts. */
-  async enter(signal: AbortSignal, timeoutMs?: number): Promise<GuardedAttempt> {
-    return this.start(signal, timeoutMs, await this.acquire(signal));
+  async enter(signal: AbortSignal, timeoutMs?: number, model?: string): Promise<GuardedAttempt> {
+    return this.start(signal, timeoutMs, await this.acquire(signal, this.deployment(model)));
   }
 
   /**
    * Holds a bulkhead slot and checks the circuit for the duration of a stream; `release(error?)` records the outcome.
    */
-  async acquireStreamSlot(signal: AbortSignal): Promise<(error?: unknown) => void> {
-    const admission = await this.acquire(signal);
+  async acquireStreamSlot(signal: AbortSignal, model?: string): Promise<(error?: unknown) => void> {
+    const ticket = await this.acquire(signal, this.deployment(model));
     let released = false;
     return (error?: unknown) => {
       if (released) return;
       released = true;
-      if (error === undefined) this.breaker.recordSuccess(admission);
-      else this.breaker.recordFailure(admission, error);
+      this.record(ticket, error !== undefined, error);
       this.releaseSlot();
     };
+  }
+
+  /** The outcome on the deployment's breaker; a 429 cools the deployment down for its Retry-After (capped). */
+  private record(ticket: Ticket, failed: boolean, error: unknown): void {
+    if (!failed) return ticket.breaker.recordSuccess(ticket.admission);
+    ticket.breaker.recordFailure(ticket.admission, error);
+    if (SwitchyardError.hasCode(error, 'RATE_LIMITED')) ticket.breaker.coolDown(Math.min(error.retryAfterMs ?? DEFAULT_COOLDOWN_MS, MAX_COOLDOWN_MS));
+  }
+
+  /** CIRCUIT_OPEN after failures, RATE_LIMITED (retriable, with the time left) while a 429 cooldown runs. */
+  private openError(deployment: Deployment): SwitchyardError {
+    const { ms, coolingDown } = deployment.breaker.openRemaining();
+    const where = deployment.model ? `'${this.engineId}:${deployment.model}'` : `engine '${this.engineId}'`;
+    if (coolingDown) {
+      return new SwitchyardError({
+        code: 'RATE_LIMITED',
+        retriable: true,
+        retryAfterMs: ms,
+        message: `Deployment ${where} is cooling down after a 429 for another ${ms} ms`,
+        details: { engine: this.engineId, model: deployment.model },
+      });
+    }
+    return new SwitchyardError({
+      code: 'CIRCUIT_OPEN',
+      retriable: true,
+      retryAfterMs: ms,
+      message: `Circuit for ${where} is open; retry after ${ms} ms`,
+      details: { engine: this.engineId, model: deployment.model },
+    });
   }
 
   /** @internal Called by a GuardedAttempt when it settles: returns the error the caller sees. */
   finish(attempt: GuardedAttempt, error: unknown, failed: boolean): SwitchyardError | undefined {
     this.deadlines.remove(attempt);
     unlinkFromParent(attempt);
-    const admission = attempt.ticket as Admission;
-    if (failed) this.breaker.recordFailure(admission, error);
-    else this.breaker.recordSuccess(admission);
+    this.record(attempt.ticket as Ticket, failed, error);
     this.releaseSlot();
     return failed ? this.translate(error, attempt.caller, attempt.limitMs) : undefined;
   }
 
-  private start(signal: AbortSignal, timeoutMs: number | undefined, admission: Admission): GuardedAttempt {
-    const attempt = new GuardedAttempt(this, signal, timeoutMs ?? this.settings.timeoutMs, admission);
+  private start(signal: AbortSignal, timeoutMs: number | undefined, ticket: Ticket): GuardedAttempt {
+    const attempt = new GuardedAttempt(this, signal, timeoutMs ?? this.settings.timeoutMs, ticket);
     linkToParent(attempt, signal);
     this.deadlines.add(attempt);
     return attempt;
   }
 
   /** A slot (queued FIFO when all are taken) and the circuit's admission; the slot is held on return. */
-  private async acquire(signal: AbortSignal): Promise<Admission> {
+  private async acquire(signal: AbortSignal, deployment: Deployment): Promise<Ticket> {
     if (signal.aborted) throw this.translate(signal.reason, signal, 0);
     if (this.running < this.settings.bulkhead.maxConcurrent && this.queued === 0) this.running++;
     else if (this.queued >= this.settings.bulkhead.maxQueue) throw this.translate(new BulkheadRejectedError(this.settings.bulkhead.maxConcurrent, this.settings.bulkhead.maxQueue), signal, 0);
@@ -146,9 +214,9 @@ export class EngineGuard implements AttemptOwner {
     try {
       for (;;) {
         if (signal.aborted) throw this.translate(signal.reason, signal, 0);
-        const admission = this.breaker.admit();
-        if (admission === 'open') throw this.translate(new BrokenCircuitError(), signal, 0);
-        if (typeof admission === 'string') return admission;
+        const admission = deployment.breaker.admit();
+        if (admission === 'open') throw this.openError(deployment);
+        if (typeof admission === 'string') return deployment.tickets[admission];
         await admission;
       }
     } catch (error) {
