@@ -107,6 +107,19 @@ describe('openai client, the rest of the chat surface', () => {
     await expect(client.chat.completions.create({ model: 'upstream:missing-model', messages: ask })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
+  it("a 429 cools that deployment down (Retry-After, no upstream call meanwhile); other models of the engine are unaffected", async () => {
+    const first = await client.chat.completions.create({ model: 'upstream:rate-limited', messages: ask }).withResponse().catch((e: unknown) => e);
+    expect(first).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect((first as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('7');
+    const before = gateway.openAiUpstream.requests.length;
+    const cooling = await client.chat.completions.create({ model: 'upstream:rate-limited', messages: ask }).catch((e: unknown) => e);
+    expect(cooling).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(String((cooling as Error).message)).toContain('cooling down after a 429');
+    expect(gateway.openAiUpstream.requests.length).toBe(before);
+    const other = await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'x y' }] });
+    expect(other.choices[0]!.message.content).toBe('y x');
+  });
+
   it('a stall after the first token ends the stream with an error frame within streamIdleTimeoutMs + 1 s', async () => {
     const started = performance.now();
     const stream = await client.chat.completions.create({ model: 'upstream:stall', messages: [{ role: 'user', content: 'a b c' }], stream: true });
