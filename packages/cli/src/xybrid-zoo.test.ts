@@ -116,6 +116,21 @@ describe('xybrid model zoo through `switchyard run <folder> <input> --json`', ()
     expectReference(fromCliJson(cli.out, c.reference()), c.reference());
   });
 
+  it('warns about an unknown field (file, pointer) and refuses it with --strict', { timeout: 120_000 }, async () => {
+    const { runCli } = await import('../test/run-cli.js');
+    const { cpSync } = await import('node:fs');
+    const copy = join(scratch, 'mnist-extra');
+    cpSync(join(ZOO, 'mnist'), copy, { recursive: true });
+    const metadata = JSON.parse(readFileSync(join(copy, 'model_metadata.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(copy, 'model_metadata.json'), JSON.stringify({ ...metadata, licence: 'MIT' }));
+    const lax = await runCli(['run', copy, join(ZOO, 'mnist/digit.json'), '--json']);
+    expect(lax.exitCode).toBe(0);
+    expect(lax.err).toMatch(/^warning: .*model_metadata\.json: \/licence is not a known field here; ignored/);
+    const strict = await runCli(['run', copy, join(ZOO, 'mnist/digit.json'), '--json', '--strict']);
+    expect(strict.exitCode).toBe(1);
+    expect(strict.err).toMatch(/METADATA_INVALID: .*\/licence is not a known field here/);
+  });
+
   it('runs a .xyb bundle: `switchyard run model.xyb <input> --json`', { timeout: 120_000 }, async () => {
     const { runCli } = await import('../test/run-cli.js');
     const mnist = cases[0]!;

@@ -7,6 +7,8 @@ import {
   createSwitchyardApp,
   isXybPath,
   loadModelMetadataFile,
+  formatMetadataIssue,
+  type MetadataIssue,
   loadConfig,
   type EngineInput,
   type Executor,
@@ -14,7 +16,7 @@ import {
   type SwitchyardConfig,
 } from '@switchyard/core';
 import { createOnnxPlugin } from '@switchyard/plugin-onnx';
-import { fail, print } from '../output.js';
+import { fail, print, printError } from '../output.js';
 import { addPipelineOptions, runPipelineCommand, type RunPipelineFlags } from './run-pipeline.js';
 import { modelInputFromFile, modelInputFromText } from './run-input.js';
 import { formatModelOutput, toJsonValue } from './run-output.js';
@@ -33,6 +35,10 @@ export interface RunModelOptions {
   readonly signal?: AbortSignal;
   /** Called while the model loads and runs (the CLI draws progress on a TTY). */
   readonly onProgress?: (elapsedMs: number) => void;
+  /** Unknown model_metadata.json fields of a model given as a folder, file or bundle are errors, not warnings. */
+  readonly strict?: boolean;
+  /** Called with each unknown-field warning of such a model (file, pointer). */
+  readonly onWarning?: (issue: MetadataIssue) => void;
 }
 
 export interface RunModelResult {
@@ -64,9 +70,9 @@ function modelFolderOf(model: string): string | undefined {
 }
 
 /** Opens a .xyb (verified, extracted once into the app's bundle cache) and reads its model_id. */
-async function bundleModelId(path: string, config: SwitchyardConfig, baseDir: string): Promise<{ path: string; id: string }> {
+async function bundleModelId(path: string, config: SwitchyardConfig, baseDir: string, check: Pick<RunModelOptions, 'strict' | 'onWarning'>): Promise<{ path: string; id: string }> {
   const cacheDir = join(resolve(baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles');
-  const loaded = await loadModelMetadataFile(path, { bundles: { cacheDir } });
+  const loaded = await loadModelMetadataFile(path, { bundles: { cacheDir }, strict: check.strict ?? false, ...(check.onWarning ? { onWarning: check.onWarning } : {}) });
   return { path: resolve(path), id: loaded.metadata.model_id };
 }
 
@@ -81,8 +87,10 @@ function configuresOnnx(config: SwitchyardConfig): boolean {
 export async function runModel(options: RunModelOptions): Promise<RunModelResult> {
   const { config, baseDir } = await appConfig(options.config);
   // A .xyb bundle (xybrid's format) is a models.dirs entry of its own; its model is found by its model_id.
-  const bundle = isXybPath(options.model) ? await bundleModelId(options.model, config, baseDir) : undefined;
+  const bundle = isXybPath(options.model) ? await bundleModelId(options.model, config, baseDir, options) : undefined;
   const folder = bundle ? undefined : modelFolderOf(options.model);
+  // A model given by path is checked first, so unknown fields are reported (or refused with --strict) by file and pointer.
+  if (folder) await loadModelMetadataFile(folder, { strict: options.strict ?? false, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
   const modelId = bundle ? bundle.id : folder ? basename(folder) : options.model;
   const dirs = [...(bundle ? [bundle.path] : []), ...(folder ? [dirname(folder)] : []), ...(options.modelsDirs ?? []).map((d) => resolve(d)), ...(config.models?.dirs ?? ['models'])];
   const app = await createSwitchyardApp({
@@ -120,6 +128,7 @@ interface RunFlags extends Partial<RunPipelineFlags> {
   readonly metadata?: string;
   readonly text?: string;
   readonly config?: string;
+  readonly strict?: boolean;
 }
 
 export function register(program: Command): void {
@@ -132,6 +141,7 @@ export function register(program: Command): void {
     .option('--text <text>', 'text input instead of a file')
     .option('--metadata <file>', 'the model as a model_metadata.json file (same as giving its path as <model>)')
     .option('--models-dir <dir...>', 'extra folder(s) of model folders, searched before the config\'s models.dirs')
+    .option('--strict', 'unknown model_metadata.json fields of a model given by path are errors, not warnings')
     .action(async (first: string | undefined, second: string | undefined, flags: RunFlags, command: Command) => {
       if (flags.pipeline) {
         try {
@@ -156,6 +166,8 @@ export function register(program: Command): void {
           ...(flags.config ? { config: flags.config } : {}),
           ...(flags.modelsDir ? { modelsDirs: flags.modelsDir } : {}),
           ...(onProgress ? { onProgress } : {}),
+          strict: flags.strict === true,
+          onWarning: (issue) => printError(command, `warning: ${formatMetadataIssue(issue)}`),
         });
         if (tty) process.stderr.write('\r\u001b[2K');
         print(command, flags.json ? JSON.stringify(toJsonValue(output), null, 2) : formatModelOutput(output));

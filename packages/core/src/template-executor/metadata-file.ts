@@ -30,28 +30,32 @@ export async function loadModelMetadataFile(
 ): Promise<LoadedMetadataFile> {
   const { provisioner = {}, signal } = options;
   let file = resolve(path);
+  // What messages call the file: as given, pointing at the model_metadata.json inside a folder or bundle.
+  let shown = path;
   if (isXybPath(file)) {
     const bundle = await openXybBundle(file, options.bundles);
     if (!bundle.manifest.has_metadata || !existsSync(join(bundle.dir, 'model_metadata.json'))) {
       throw new SwitchyardError({ code: 'BUNDLE_INVALID', message: `${basename(file)}: has no model_metadata.json (has_metadata is false), so it cannot run here`, details: { file: basename(file) } });
     }
     file = join(bundle.dir, 'model_metadata.json');
+    shown = `${path}/model_metadata.json`;
   } else if (existsSync(join(file, 'model_metadata.json'))) {
     file = join(file, 'model_metadata.json');
+    shown = join(path, 'model_metadata.json');
   }
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new SwitchyardError({ code: 'ARTIFACT_NOT_FOUND', message: `Cannot read model metadata ${path}`, details: { file: path }, cause });
+    throw new SwitchyardError({ code: 'ARTIFACT_NOT_FOUND', message: `Cannot read model metadata ${shown}`, details: { file: shown }, cause });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new MetadataInvalidError({ issues: [{ file: path, pointer: '', message: `is not valid JSON: ${(cause as Error).message}` }], cause });
+    throw new MetadataInvalidError({ issues: [{ file: shown, pointer: '', message: `is not valid JSON: ${(cause as Error).message}` }], cause });
   }
-  const metadata = parseModelMetadata(json, { file: path, strict: options.strict ?? false, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+  const metadata = parseModelMetadata(json, { file: shown, strict: options.strict ?? false, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
   const dir = dirname(file);
   // Files resolve like any model folder: next to the metadata, or from `sources` (npm package, path, url) with sha256.
   const { files } = await new ModelProvisioner({ appDir: dir, ...provisioner }).resolve(dir, json, signal);
