@@ -77,6 +77,7 @@ describe('openai client, the rest of the chat surface', () => {
   it('the correlation id goes upstream and comes back as x-correlation-id', async () => {
     const { response } = await client.chat.completions.create({ model: 'chat', messages: ask }, { headers: { 'x-correlation-id': 'corr-123' } }).withResponse();
     expect(response.headers.get('x-correlation-id')).toBe('corr-123');
+    expect(response.headers.get('x-request-id')).toBe('corr-123');
     expect(gateway.openAiUpstream.requests.at(-1)!.headers['x-request-id']).toBe('corr-123');
   });
 

@@ -130,6 +130,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: (error, request, reply) => {
       reply.header('x-correlation-id', request.id);
+    reply.header('x-request-id', request.id);
       const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `params: a path parameter is longer than ${MAX_PARAM_LENGTH} characters` : 'url: malformed request URL';
       return sendError(reply, httpError('INVALID_PARAMS', message, { details: { field: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'params' : 'url' } }), request.url.startsWith('/v1/'));
     },
@@ -150,6 +151,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-correlation-id', request.id);
+    reply.header('x-request-id', request.id);
     const [path = '', query = ''] = request.url.split('?', 2);
     if (query !== '' && hasKeyInQuery(query)) {
       reply.header('connection', 'close');
