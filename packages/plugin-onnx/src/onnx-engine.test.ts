@@ -83,6 +83,12 @@ describe('OnnxEngine (SingleShot)', () => {
     expect(engine.loadedModelIds).toEqual([]);
   });
 
+  it('an id with neither metadata nor files is NO_SUCH_MODEL (not a load failure that counts against the engine)', async () => {
+    const error = await rejection(engine.doLoad({ id: 'paddleocr-v5', files: {} }, signal()));
+    expect(SwitchyardError.hasCode(error, 'NO_SUCH_MODEL')).toBe(true);
+    expect(error.message).toContain("no model 'paddleocr-v5'");
+  });
+
   it('refuses an execution provider that is not present, naming it and listing what exists', () => {
     let error: unknown;
     try {

@@ -67,6 +67,14 @@ export class OnnxEngine implements EngineV1 {
 
   async doLoad(spec: EngineModelSpec, signal: AbortSignal): Promise<void> {
     throwIfAborted(signal, `loading model '${spec.id}'`);
+    if (spec.metadata === undefined && Object.keys(spec.files).length === 0) {
+      // Nothing to load: the id is in no model folder or registry (`onnx:<typo>`); not the engine's fault.
+      throw new SwitchyardError({
+        code: 'NO_SUCH_MODEL',
+        message: `ONNX engine '${this.id}': no model '${spec.id}' (no model_metadata.json and no files; is it in models.dirs or the app's registry?)`,
+        details: { modelId: spec.id, engine: this.id },
+      });
+    }
     const layout = readModelLayout(spec.id, spec.metadata, spec.files);
     const stages: LoadedStage[] = [];
     try {

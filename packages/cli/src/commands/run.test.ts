@@ -157,6 +157,33 @@ describe('switchyard run any model', () => {
     }
   });
 
+  it('runs a .xyb bundle, and --strict turns unknown metadata fields from warnings into METADATA_INVALID', async () => {
+    const pixels = Array.from({ length: 784 }, (_, i) => (i % 28 === 14 ? 250 : 0));
+    const input = join(work, 'digit-xyb.json');
+    writeFileSync(input, JSON.stringify({ dims: [784], data: pixels }));
+    const bundle = join(work, 'digits.xyb');
+    const made = await runCli(['bundle', join(modelsDir, 'xybrid-digits'), '--out', bundle]);
+    expect(made.exitCode, made.err).toBe(0);
+    const fromBundle = await runCli(['run', bundle, input, '--json']);
+    expect(fromBundle.err).toBe('');
+    const byId = await runCli(['run', 'xybrid-digits', input, '--json', '--models-dir', modelsDir]);
+    expect(JSON.parse(fromBundle.out)).toEqual(JSON.parse(byId.out));
+
+    const odd = join(work, 'odd-digits');
+    mkdirSync(odd, { recursive: true });
+    const metadata = JSON.parse(readFileSync(join(modelsDir, 'xybrid-digits', 'model_metadata.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(odd, 'model_metadata.json'), JSON.stringify({ ...metadata, colour: 'blue' }));
+    writeFileSync(join(odd, 'model.onnx'), readFileSync(join(modelsDir, 'xybrid-digits', 'model.onnx')));
+    const lenient = await runCli(['run', odd, input, '--json']);
+    expect(lenient.exitCode).toBe(0);
+    expect(lenient.err).toContain('warning:');
+    expect(lenient.err).toContain('colour');
+    const strict = await runCli(['run', odd, input, '--json', '--strict']);
+    expect(strict.exitCode).toBe(1);
+    expect(strict.err).toContain('METADATA_INVALID');
+    expect(strict.err).toContain('colour');
+  });
+
   it('rejects an input type it does not know, listing the supported ones', async () => {
     const file = join(work, 'data.bin');
     writeFileSync(file, 'x');

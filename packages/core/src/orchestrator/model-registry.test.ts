@@ -167,6 +167,18 @@ describe('unknown model ids', () => {
     expect(orchestrator.executor.guard('chat').circuitState).toBe('closed');
   });
 
+  it('an engine:model the engine does not have (NO_SUCH_MODEL at load) never trips the circuit', async () => {
+    const chat = new FaultEngine('chat');
+    chat.doLoad = async (spec) => {
+      if (spec.id === 'nope') throw new SwitchyardError({ code: 'NO_SUCH_MODEL', message: `no model '${spec.id}'` });
+    };
+    const orchestrator = createOrchestrator({ engines: [chat], logger, config: { resilience: { circuitBreaker: { consecutiveFailures: 2, cooldownMs: 60_000 } } } });
+    for (let i = 0; i < 4; i++) {
+      await expect(orchestrator.run({ model: 'chat:nope', workload: 'completion', input: { kind: 'text', prompt: 'x' } })).rejects.toMatchObject({ code: 'NO_SUCH_MODEL' });
+    }
+    expect(orchestrator.executor.guard('chat').circuitState).toBe('closed');
+  });
+
   it('accepts engine:model, routes and configured deployments', async () => {
     const orchestrator = createOrchestrator({
       engines: [new FaultEngine('chat')],
