@@ -6,15 +6,17 @@ import { fileURLToPath } from 'node:url';
 export interface Target {
   readonly child: ChildProcess;
   readonly ours: string;
+  /** The same server with a dataDir (durable SQLite state). */
+  readonly oursDurable: string;
   readonly bare: string;
 }
 
 export async function startTarget(): Promise<Target> {
   const execArgv = process.env.SERVER_BENCH_CPU_PROF ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${process.env.SERVER_BENCH_CPU_PROF}`] : process.execArgv;
   const child = fork(fileURLToPath(new URL('./server-load-target.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
-  const ready = await new Promise<{ ours: string; bare: string }>((resolve, reject) => {
+  const ready = await new Promise<{ ours: string; oursDurable: string; bare: string }>((resolve, reject) => {
     child.once('error', reject);
-    child.on('message', (message: { type: string; ours: string; bare: string }) => message.type === 'ready' && resolve(message));
+    child.on('message', (message: { type: string; ours: string; oursDurable: string; bare: string }) => message.type === 'ready' && resolve(message));
   });
   return { child, ...ready };
 }

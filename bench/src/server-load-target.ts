@@ -3,6 +3,9 @@
  * over the same in-process engine (returns at once), both on 127.0.0.1:0. Sends {ours, bare} base URLs over IPC
  * and answers {type:'rss'} with its memory usage.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession } from '@switchyard/core';
 import { createServer } from '@switchyard/server';
@@ -53,6 +56,14 @@ const ours = await createServer({
   defaultMetrics: false,
 });
 const oursUrl = await ours.listen({ host: '127.0.0.1', port: 0 });
+// The same server with durable state (SQLite + blobs under a temp dataDir): the embedded default of `switchyard serve`.
+const dataDir = mkdtempSync(join(tmpdir(), 'sy-bench-state-'));
+const oursDurable = await createServer({
+  orchestrator,
+  config: { admission: { interactiveCapacity: 4096, batchCapacity: 4096, concurrency: { default: 1024 } }, taskRetentionMs: 2000, dataDir },
+  defaultMetrics: false,
+});
+const oursDurableUrl = await oursDurable.listen({ host: '127.0.0.1', port: 0 });
 
 // Bare Fastify: same body parsing + schema-free JSON work, same engine, no admission/auth/SSE bookkeeping.
 const bare = Fastify({ logger: false });
@@ -81,6 +92,11 @@ const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 
 process.on('message', (message: { type: string }) => {
   if (message.type === 'rss') process.send!({ type: 'rss', rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
-  if (message.type === 'close') void Promise.all([ours.close({ deadlineMs: 1000 }), bare.close()]).then(() => process.exit(0));
+  if (message.type === 'close') {
+    void Promise.all([ours.close({ deadlineMs: 1000 }), oursDurable.close({ deadlineMs: 1000 }), bare.close()]).then(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
+  }
 });
-process.send!({ type: 'ready', ours: oursUrl, bare: bareUrl });
+process.send!({ type: 'ready', ours: oursUrl, oursDurable: oursDurableUrl, bare: bareUrl });

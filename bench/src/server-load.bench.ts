@@ -39,6 +39,12 @@ export default defineBenchmark({
       const { streams } = JSON.parse(admitted.body) as { streams: { sse: string } };
       expectOk(await send(`${target.ours}${streams.sse}`, 'GET'), 'SSE', 'event: end');
     }),
+    tasksSseDurable: burst('tasksSseDurable', async ({ target }) => {
+      const admitted = await send(`${target.oursDurable}/v2/tasks`, 'POST', { model_ref: 'bench', prompt: 'Summarise the quarterly report in one line.' });
+      expectOk(admitted, 'POST /v2/tasks (durable)', 'task_id');
+      const { streams } = JSON.parse(admitted.body) as { streams: { sse: string } };
+      expectOk(await send(`${target.oursDurable}${streams.sse}`, 'GET'), 'SSE (durable)', 'event: end');
+    }),
     tasksSseOneCall: burst('tasksSseOneCall', async ({ target }) => {
       expectOk(await send(`${target.ours}/v2/tasks`, 'POST', { model_ref: 'bench', prompt: 'Summarise the quarterly report in one line.' }, { accept: 'text/event-stream' }), 'POST /v2/tasks SSE', 'event: end');
     }),
@@ -69,7 +75,7 @@ export default defineBenchmark({
       concurrency: CONCURRENCY,
       note: 'tasksSse = POST /v2/tasks + GET SSE (2 HTTP requests per task); throughput ratios are ours/bare (1 = as fast as bare Fastify)',
       perCase,
-      throughputRatio: { chatCompletionsVsBare: ratio('chatCompletions', 'bareFastify'), tasksSseVsBareSse: ratio('tasksSse', 'bareSse'), tasksSseOneCallVsBareSse: ratio('tasksSseOneCall', 'bareSse') },
+      throughputRatio: { chatCompletionsVsBare: ratio('chatCompletions', 'bareFastify'), tasksSseVsBareSse: ratio('tasksSse', 'bareSse'), tasksSseOneCallVsBareSse: ratio('tasksSseOneCall', 'bareSse'), durableVsInMemory: ratio('tasksSseDurable', 'tasksSse') },
     };
   },
   teardown: async (state) => stopTarget(state.target),

@@ -34,8 +34,13 @@ export class AdmissionQueue<T> {
     return priority === 'interactive' ? this.interactive.length : this.batch.length;
   }
 
-  offer(item: T, priority: Priority): AdmissionOutcome<T> {
+  /** `force` (tasks recovered after a restart) skips the capacity check: they were admitted before. */
+  offer(item: T, priority: Priority, options: { force?: boolean } = {}): AdmissionOutcome<T> {
     const queue = priority === 'interactive' ? this.interactive : this.batch;
+    if (options.force) {
+      queue.push(item);
+      return { admitted: true };
+    }
     const capacity = priority === 'interactive' ? this.options.interactiveCapacity : this.options.batchCapacity;
     const total = this.options.interactiveCapacity + this.options.batchCapacity;
     if (queue.length < capacity && this.size < total) {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import type { StateStore } from '@switchyard/store';
 
 export interface StoredArtifact {
   readonly id: string;
@@ -9,44 +9,23 @@ export interface StoredArtifact {
 
 /**
  * Content-addressed blobs: the id is the sha256 of the bytes, so a put of equal content is idempotent and a
- * client can verify what it got. Bounded in memory; the least recently used blobs go first.
+ * client can verify what it got. Kept by the state store (files under `<dataDir>/blobs`, or memory without a
+ * dataDir), bounded by `artifacts.maxTotalBytes`; the least recently used blobs go first.
  */
 export class ArtifactStore {
-  private readonly blobs = new Map<string, StoredArtifact>();
-  private totalBytes = 0;
-
-  constructor(private readonly maxTotalBytes: number) {}
+  constructor(private readonly state: StateStore) {}
 
   put(bytes: Buffer, contentType: string, now = Date.now()): StoredArtifact {
-    const id = createHash('sha256').update(bytes).digest('hex');
-    const existing = this.blobs.get(id);
-    if (existing) {
-      this.touch(id, existing);
-      return existing;
-    }
-    const artifact: StoredArtifact = { id, contentType, bytes, createdAt: now };
-    this.blobs.set(id, artifact);
-    this.totalBytes += bytes.length;
-    for (const [oldId, old] of this.blobs) {
-      if (this.totalBytes <= this.maxTotalBytes || oldId === id) break;
-      this.blobs.delete(oldId);
-      this.totalBytes -= old.bytes.length;
-    }
-    return artifact;
+    const meta = this.state.putArtifact(bytes, contentType, now);
+    return { id: meta.id, contentType: meta.contentType, bytes, createdAt: meta.createdAt };
   }
 
   get(id: string): StoredArtifact | undefined {
-    const artifact = this.blobs.get(id);
-    if (artifact) this.touch(id, artifact);
-    return artifact;
+    const artifact = this.state.getArtifact(id);
+    return artifact ? { id: artifact.id, contentType: artifact.contentType, bytes: artifact.bytes, createdAt: artifact.createdAt } : undefined;
   }
 
   get size(): number {
-    return this.blobs.size;
-  }
-
-  private touch(id: string, artifact: StoredArtifact): void {
-    this.blobs.delete(id);
-    this.blobs.set(id, artifact);
+    return this.state.artifactStats().count;
   }
 }

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { EngineV1, OrchestratorApi } from '@switchyard/core';
 import { SwitchyardError } from '@switchyard/core';
+import { StateStore } from '@switchyard/store';
 import { AdmissionQueue } from './admission-queue.js';
 import { ApiKeyAuth, KEY_QUERY_PARAMS } from './api-key-auth.js';
 import { jsonDepthExceeds, redactPaths, redactSecrets, redactUrl } from './redaction.js';
@@ -18,12 +19,13 @@ import { registerResourceRoutes } from './routes/resource-routes.js';
 import { registerSystemRoutes } from './routes/system-routes.js';
 import { registerTaskRoutes } from './routes/task-routes.js';
 import type { ServerCatalog } from './server-catalog.js';
-import { resolveServerConfig, type ResolvedServerConfig, type ServerConfig } from './server-config.js';
+import { resolveServerConfig, type QueueConfig, type ResolvedServerConfig, type ServerConfig } from './server-config.js';
 import type { ServerContext } from './server-context.js';
 import { ServerMetrics, type CircuitState } from './server-metrics.js';
 import type { ServerTask } from './server-task.js';
 import { ServiceTimeEstimator } from './service-time-estimator.js';
 import { SessionStore } from './session-store.js';
+import type { TaskQueue } from './task-queue.js';
 import { TaskScheduler } from './task-scheduler.js';
 
 export interface CreateServerOptions {
@@ -43,6 +45,8 @@ export interface CreateServerOptions {
   readonly poolModels?: Readonly<Record<string, string>>;
   /** Unloads a pool's previous model after a reload (default: the engine's doUnload; the app passes its Executor's). */
   readonly unloadModel?: (engine: EngineV1, modelId: string) => Promise<void>;
+  /** The state store to use (createServerForApp opens it so the catalog shares it); default: opened from config.dataDir. */
+  readonly state?: StateStore;
   /** Turn off process-level default metrics (several servers in one process). */
   readonly defaultMetrics?: boolean;
 }
@@ -50,15 +54,46 @@ export interface CreateServerOptions {
 export interface SwitchyardServer {
   readonly app: FastifyInstance;
   readonly config: ResolvedServerConfig;
-  readonly scheduler: TaskScheduler;
+  /** The embedded TaskScheduler, or the Redis queue with `queue.redis`. */
+  readonly scheduler: TaskQueue;
   readonly metrics: ServerMetrics;
   readonly artifacts: ArtifactStore;
+  /** The state store (SQLite under config.dataDir, or in memory). */
+  readonly state: StateStore;
+  /** What the start found in the state store: queued tasks queued again, running ones retried or reset. */
+  readonly recovered: { requeued: number; retried: number; reset: number };
   /** Binds (default config host/port) and returns the base URL. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
   /** Every check `listen` makes short of binding (CONFIG_INVALID when auth is off on a non-loopback host). */
   checkListen(options?: { host?: string }): void;
   /** Graceful: stop admitting, finish or cancel in-flight work within the deadline, close sockets, release engines. */
   close(options?: { deadlineMs?: number }): Promise<{ canceled: number }>;
+}
+
+/** The distributed mode lives in its own package so the embedded server does not load BullMQ or ioredis. */
+async function loadQueueBullmq(): Promise<{ createRedisTaskQueue(options: RedisTaskQueueOptions): Promise<TaskQueue> }> {
+  const name = '@switchyard/queue-bullmq';
+  try {
+    return (await import(name)) as { createRedisTaskQueue(options: RedisTaskQueueOptions): Promise<TaskQueue> };
+  } catch (error) {
+    throw new SwitchyardError({
+      code: 'CONFIG_INVALID',
+      message: `queue.redis is set but ${name} cannot be loaded (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); install it next to @switchyard/server`,
+      details: { pointer: '/queue/redis', expected: `${name} installed` },
+      cause: error,
+    });
+  }
+}
+
+/** What the server hands the Redis queue implementation. */
+export interface RedisTaskQueueOptions {
+  readonly queue: QueueConfig;
+  readonly admission: ResolvedServerConfig['admission'];
+  readonly retentionMs: number;
+  readonly engineKeyFor: (modelRef: string) => string;
+  readonly metrics: ServerMetrics;
+  readonly sessions: SessionStore;
+  readonly now: () => number;
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -82,26 +117,36 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   const now = Date.now;
   const metrics = new ServerMetrics({ defaultMetrics: options.defaultMetrics ?? true, ...(options.circuitStates ? { circuitStates: options.circuitStates } : {}) });
   const estimator = new ServiceTimeEstimator(config.admission.initialServiceMs);
-  const artifacts = new ArtifactStore(config.artifactsMaxTotalBytes);
-  const sessions = new SessionStore(config.sessions);
+  const state = options.state ?? new StateStore({ ...(config.dataDir !== undefined ? { dataDir: config.dataDir } : {}), retention: config.retention, artifactsMaxBytes: config.artifactsMaxTotalBytes, now });
+  const artifacts = new ArtifactStore(state);
+  const sessions = new SessionStore(config.sessions, state);
   const concurrencyFor = (engineKey: string) => config.admission.engineConcurrency[engineKey] ?? config.admission.defaultConcurrency;
   const engineKeyFor = options.engineKeyFor ?? (await defaultEngineKeyFor(engines, options.catalog, config));
-  const scheduler = new TaskScheduler({
-    orchestrator: options.orchestrator,
-    queue: new AdmissionQueue<ServerTask>(config.admission),
-    estimator,
-    metrics,
-    artifacts,
-    sessions,
-    concurrencyFor,
-    engineKeyFor,
-    retentionMs: config.taskRetentionMs,
-    retentionMaxTasks: config.taskRetentionMaxTasks,
-    retentionMaxBytes: config.taskRetentionMaxBytes,
-    now,
-    onInternalError: (task, error) =>
-      app.log.error({ correlation_id: task.spec.correlationId, task_id: task.id, error_name: (error as Error)?.name, error_message: redactSecrets(String((error as Error)?.message ?? error)) }, 'task failed with an internal error'),
-  });
+  const onInternalError = (task: ServerTask, error: unknown) =>
+    app.log.error({ correlation_id: task.spec.correlationId, task_id: task.id, error_name: (error as Error)?.name, error_message: redactSecrets(String((error as Error)?.message ?? error)) }, 'task failed with an internal error');
+  let scheduler: TaskQueue;
+  let recovered = { requeued: 0, retried: 0, reset: 0 };
+  if (config.queue) {
+    // Distributed: admission on BullMQ, execution in worker processes; this node keeps no task state of its own.
+    const { createRedisTaskQueue } = await loadQueueBullmq();
+    scheduler = await createRedisTaskQueue({ queue: config.queue, admission: config.admission, retentionMs: config.retention.maxAgeMs, engineKeyFor, metrics, sessions, now });
+  } else {
+    const embedded = new TaskScheduler({
+      orchestrator: options.orchestrator,
+      queue: new AdmissionQueue<ServerTask>(config.admission),
+      estimator,
+      metrics,
+      artifacts,
+      sessions,
+      concurrencyFor,
+      engineKeyFor,
+      state,
+      now,
+      onInternalError,
+    });
+    recovered = embedded.recover();
+    scheduler = embedded;
+  }
   const pools = new PoolRegistry(engines, scheduler, estimator, concurrencyFor, options.catalog, options.unloadModel);
   for (const [engine, modelRef] of Object.entries(options.poolModels ?? {})) pools.setModelRef(engine, modelRef);
   const auth = new ApiKeyAuth(config.apiKeys, config.adminApiKeys);
@@ -206,6 +251,8 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     metrics,
     artifacts,
     checkListen,
+    state,
+    recovered,
     async listen(listenOptions = {}) {
       const host = listenOptions.host ?? config.host;
       checkListen({ host });
@@ -219,6 +266,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
         const result = await scheduler.shutdown(closeOptions.deadlineMs ?? config.shutdownDeadlineMs);
         await app.close();
         await pools.release();
+        state.close();
         return result;
       })();
       return closing;

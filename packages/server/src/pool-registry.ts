@@ -2,7 +2,7 @@ import type { EngineV1 } from '@switchyard/core';
 import { NoSuchEngineError, SwitchyardError, toSwitchyardError } from '@switchyard/core';
 import type { ServerCatalog } from './server-catalog.js';
 import type { ServiceTimeEstimator } from './service-time-estimator.js';
-import type { TaskScheduler } from './task-scheduler.js';
+import type { TaskQueue } from './task-queue.js';
 
 export interface PoolHealth {
   readonly pool_id: string;
@@ -22,7 +22,7 @@ export class PoolRegistry {
 
   constructor(
     engines: readonly EngineV1[],
-    private readonly scheduler: TaskScheduler,
+    private readonly scheduler: TaskQueue,
     private readonly estimator: ServiceTimeEstimator,
     private readonly concurrencyFor: (engineKey: string) => number,
     private readonly catalog?: ServerCatalog,

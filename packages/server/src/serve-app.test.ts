@@ -85,6 +85,38 @@ describe('createServerForApp over a real app (core orchestrator)', () => {
     expect(failed.map((frame) => frame.event)).toEqual(['started', 'error']);
     expect(failed[1]!.data).toMatchObject({ code: 'ROUTE_UNAVAILABLE', engine: 'ghost' });
   });
+
+  it('is durable by default: tasks, transcripts, sessions and API-added catalog entries survive a restart (.switchyard)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'switchyard-durable-'));
+    mkdirSync(join(root, 'models'), { recursive: true });
+    const makeApp = () =>
+      createSwitchyardApp({
+        config: { models: { dirs: ['models'] } },
+        baseDir: root,
+        plugins: [definePlugin({ name: 'echo-plugin', version: '0.1.0', core: '^0.1.0', configSchema: { type: 'object' }, register: (context) => context.registerEngine(echoEngine()) })],
+        logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as never,
+      });
+    server = await createServerForApp(await makeApp(), { port: 0 });
+    let base = await server.listen();
+    expect(server.state.dataDir).toBe(join(root, '.switchyard'));
+    const added = await fetch(`${base}/v2/catalog/models`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'added', files: ['x.bin'] }) });
+    expect(added.status).toBe(201);
+    const live = await (await fetch(`${base}/v2/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ task_id: 'kept', session_id: 's1', model_ref: 'echo:any', prompt: 'survive the restart' }),
+    })).text();
+    await server.close({ deadlineMs: 100 });
+
+    server = await createServerForApp(await makeApp(), { port: 0 });
+    base = await server.listen();
+    expect(await (await fetch(`${base}/v2/tasks/kept`)).json()).toMatchObject({ task_id: 'kept', state: 'completed' });
+    // The replay is the live stream minus its `started` line (which carries the position at connect time).
+    const replay = await (await fetch(`${base}/v2/tasks/kept/events`)).text();
+    expect(replay.slice(replay.indexOf('id: 0'))).toBe(live.slice(live.indexOf('id: 0')));
+    expect(await (await fetch(`${base}/v2/catalog/models/added`)).json()).toMatchObject({ id: 'added', files: ['x.bin'] });
+    expect(await (await fetch(`${base}/v2/sessions/s1`)).json()).toMatchObject({ session_id: 's1', turns: 1 });
+  });
 });
 
 describe('pool reload through the app executor', () => {

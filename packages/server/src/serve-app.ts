@@ -4,7 +4,8 @@ import { TOKENS, resolveResilience, type OrchestratorApi, type ResilienceConfig,
 import type { CircuitState } from './server-metrics.js';
 import { createServer, type SwitchyardServer } from './create-server.js';
 import { createDirectoryCatalog } from './server-catalog.js';
-import type { ServerConfig } from './server-config.js';
+import { StateStore } from '@switchyard/store';
+import { resolveServerConfig, type ServerConfig } from './server-config.js';
 
 export interface ServeAppOptions {
   readonly port?: number;
@@ -26,8 +27,12 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
   const resilience = app.config.resilience as ResilienceConfig | undefined;
   // An explicit `server.admission.concurrency.default` wins over the bulkhead for engines not listed by id.
   const fromExecutor = section.admission?.concurrency?.default !== undefined ? {} : Object.fromEntries(app.engines.map((engine) => [engine.id, resolveResilience(resilience, engine.id).bulkhead.maxConcurrent]));
+  // Durable by default: `.switchyard` next to the config; `dataDir: false` keeps state in memory.
+  const dataDir = section.dataDir === false ? undefined : resolve(app.baseDir, section.dataDir ?? '.switchyard');
   const config: ServerConfig = {
     ...section,
+    dataDir: dataDir ?? false,
+    ...(app.config.queue ? { queue: app.config.queue as ServerConfig['queue'] } : {}),
     admission: { ...section.admission, concurrency: { ...section.admission?.concurrency, engines: { ...fromExecutor, ...section.admission?.concurrency?.engines } } },
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
@@ -36,12 +41,17 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
   const circuitStates = executor?.guard
     ? async () => Object.fromEntries(app.engines.map((engine) => [engine.id, executor.guard!(engine.id).circuitState]))
     : undefined;
+  // One state store for tasks, sessions, artifacts and the catalog entries added through the API.
+  const resolved = resolveServerConfig(config, options.env);
+  const state = new StateStore({ ...(resolved.dataDir !== undefined ? { dataDir: resolved.dataDir } : {}), retention: resolved.retention, artifactsMaxBytes: resolved.artifactsMaxTotalBytes });
   const server = await createServer({
     orchestrator: options.orchestrator ?? app.orchestrator,
     engines: app.engines,
+    state,
     catalog: await createDirectoryCatalog({
       modelsDirs: dirs,
       appDir: app.baseDir,
+      store: state,
       // The same bundle cache as core's model catalog, so a .xyb is extracted once.
       bundleCacheDir: join(resolve(app.baseDir, app.config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles'),
     }),

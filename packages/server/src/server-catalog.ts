@@ -62,6 +62,13 @@ export interface DirectoryCatalogOptions {
   readonly provisioner?: ModelProvisioner;
   /** Where `.xyb` entries of modelsDirs are extracted (default `<appDir>/.switchyard/cache/bundles`). */
   readonly bundleCacheDir?: string;
+  /** Where entries added through the API are kept (the server's state store), so they survive a restart. */
+  readonly store?: { getCatalog<T>(key: string): T | undefined; putCatalog(key: string, value: unknown): void; catalogEntries<T>(): { key: string; value: T }[] };
+}
+
+interface StoredCatalogEntry {
+  readonly entry: CatalogEntry;
+  readonly metadata: Record<string, unknown>;
 }
 
 /**
@@ -109,6 +116,11 @@ export async function createDirectoryCatalog(options: DirectoryCatalogOptions): 
     return model;
   };
   const firstDir = resolve(options.modelsDirs[0] ?? '.');
+  // Entries added through the API earlier (before a restart); model folders win over a stored entry of the same id.
+  for (const { key, value } of options.store?.catalogEntries<StoredCatalogEntry>() ?? []) {
+    if (!key.startsWith('model:') || models.has(value.entry.id)) continue;
+    models.set(value.entry.id, { entry: value.entry, dir: join(firstDir, value.entry.id), metadata: value.metadata });
+  }
 
   return {
     async list() {
@@ -133,6 +145,7 @@ export async function createDirectoryCatalog(options: DirectoryCatalogOptions): 
         }
       }
       models.set(entry.id, { entry: plain, dir: join(firstDir, entry.id), metadata });
+      options.store?.putCatalog(`model:${entry.id}`, { entry: plain, metadata } satisfies StoredCatalogEntry);
       return plain;
     },
     async verify(id) {

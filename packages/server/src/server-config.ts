@@ -1,3 +1,5 @@
+import { SwitchyardError } from '@switchyard/core';
+
 /** The `server` section of switchyard.config.yaml (schemas/config.schema.json#/properties/server). */
 export interface ServerConfig {
   readonly host?: string;
@@ -30,12 +32,24 @@ export interface ServerConfig {
     readonly initialServiceMs?: number;
   };
   readonly sessions?: { readonly ttlMs?: number; readonly maxTurns?: number; readonly tokenBudget?: number };
-  /** How long finished tasks stay queryable (their SSE transcript lives on in the artifact store). */
+  /** Alias of retention.maxAgeMs (setting both is an error). */
   readonly taskRetentionMs?: number;
-  /** At most this many finished tasks stay queryable (oldest forgotten first); default 10000. */
+  /** Alias of retention.maxTasks. */
   readonly taskRetentionMaxTasks?: number;
-  /** At most this many bytes of finished tasks' transcripts stay queryable; default 64 MiB. */
+  /** Alias of retention.maxBytes. */
   readonly taskRetentionMaxBytes?: number;
+  /**
+   * Where tasks, SSE transcripts, sessions, artifacts and catalog entries are kept (SQLite `state.db` + `blobs/`).
+   * `false` or absent (createServer) = in memory; `switchyard serve` defaults to `.switchyard` in the app dir.
+   */
+  readonly dataDir?: string | false;
+  /**
+   * Distributed mode (the top-level `queue` section of the config file): admission on BullMQ queues in this Redis,
+   * tasks run by `switchyard worker` processes. Needs @switchyard/queue-bullmq.
+   */
+  readonly queue?: QueueConfig;
+  /** How much finished work is kept (oldest finished tasks go first when a limit is exceeded). */
+  readonly retention?: { readonly maxAgeMs?: number; readonly maxTasks?: number; readonly maxBytes?: number };
   readonly artifacts?: { readonly maxTotalBytes?: number };
   /** Graceful shutdown: how long in-flight tasks may run before they are cancelled. */
   readonly shutdownDeadlineMs?: number;
@@ -43,6 +57,17 @@ export interface ServerConfig {
   readonly models?: readonly { readonly id: string; readonly ownedBy?: string }[];
   /** Drop request fields the serving model cannot honour (listed in `x-switchyard-dropped-params`) instead of a 400; per request: `drop_params`. */
   readonly dropParams?: boolean;
+}
+
+export interface QueueConfig {
+  /** `redis://[user:password@]host:port[/db]` */
+  readonly redis: string;
+  /** Key and queue name prefix shared by the API nodes and workers of one deployment; default `switchyard`. */
+  readonly prefix?: string;
+  /** Worker capabilities expire this long after the last heartbeat; default 3000. */
+  readonly heartbeatTtlMs?: number;
+  /** A worker silent this long is taken as crashed; BullMQ requeues its jobs; default 4000. */
+  readonly lockDurationMs?: number;
 }
 
 export interface ResolvedServerConfig {
@@ -61,9 +86,9 @@ export interface ResolvedServerConfig {
     readonly initialServiceMs: number;
   };
   readonly sessions: { readonly ttlMs: number; readonly maxTurns: number; readonly tokenBudget: number };
-  readonly taskRetentionMs: number;
-  readonly taskRetentionMaxTasks: number;
-  readonly taskRetentionMaxBytes: number;
+  readonly dataDir: string | undefined;
+  readonly queue: QueueConfig | undefined;
+  readonly retention: { readonly maxAgeMs: number; readonly maxTasks: number; readonly maxBytes: number };
   readonly artifactsMaxTotalBytes: number;
   readonly shutdownDeadlineMs: number;
   readonly connections: { readonly max: number; readonly requestTimeoutMs: number; readonly headersTimeoutMs: number; readonly keepAliveTimeoutMs: number };
@@ -75,6 +100,13 @@ export const DEFAULT_PORT = 8787;
 
 /** Applies defaults and reads API keys from the environment (keys never leave this object). */
 export function resolveServerConfig(config: ServerConfig = {}, env: NodeJS.ProcessEnv = process.env): ResolvedServerConfig {
+  if (config.taskRetentionMs !== undefined && config.retention?.maxAgeMs !== undefined) {
+    throw new SwitchyardError({
+      code: 'CONFIG_INVALID',
+      message: 'server.taskRetentionMs and server.retention.maxAgeMs are the same setting; set only server.retention.maxAgeMs',
+      details: { pointer: '/server/taskRetentionMs', expected: 'one of taskRetentionMs, retention.maxAgeMs' },
+    });
+  }
   const keysFrom = (name: string) => (env[name] ?? '').split(',').map((key) => key.trim()).filter(Boolean);
   const adminApiKeys = [...(config.auth?.adminApiKeys ?? [])].filter((key) => key.length > 0).concat(keysFrom(config.auth?.adminApiKeysEnv ?? 'SWITCHYARD_ADMIN_API_KEYS'));
   const apiKeys = [...(config.apiKeys ?? []), ...(config.auth?.apiKeys ?? [])].filter((key) => key.length > 0).concat(keysFrom(config.auth?.apiKeysEnv ?? 'SWITCHYARD_API_KEYS'));
@@ -98,9 +130,13 @@ export function resolveServerConfig(config: ServerConfig = {}, env: NodeJS.Proce
       maxTurns: config.sessions?.maxTurns ?? 1000,
       tokenBudget: config.sessions?.tokenBudget ?? 1_000_000,
     },
-    taskRetentionMs: config.taskRetentionMs ?? 60_000,
-    taskRetentionMaxTasks: config.taskRetentionMaxTasks ?? 10_000,
-    taskRetentionMaxBytes: config.taskRetentionMaxBytes ?? 64 * 1024 * 1024,
+    dataDir: typeof config.dataDir === 'string' ? config.dataDir : undefined,
+    queue: config.queue,
+    retention: {
+      maxAgeMs: config.retention?.maxAgeMs ?? config.taskRetentionMs ?? 24 * 3_600_000,
+      maxTasks: config.retention?.maxTasks ?? config.taskRetentionMaxTasks ?? 10_000,
+      maxBytes: config.retention?.maxBytes ?? config.taskRetentionMaxBytes ?? 64 * 1024 * 1024,
+    },
     artifactsMaxTotalBytes: config.artifacts?.maxTotalBytes ?? 256 * 1024 * 1024,
     shutdownDeadlineMs: config.shutdownDeadlineMs ?? 10_000,
     connections: {

@@ -5,7 +5,7 @@ import type { ServerCatalog } from './server-catalog.js';
 import type { ResolvedServerConfig } from './server-config.js';
 import type { ServerMetrics } from './server-metrics.js';
 import type { SessionStore } from './session-store.js';
-import type { TaskScheduler } from './task-scheduler.js';
+import type { TaskQueue } from './task-queue.js';
 
 /** Everything a route module needs; built once per server (no globals). */
 export interface ServerContext {
@@ -13,7 +13,7 @@ export interface ServerContext {
   readonly engines: readonly EngineV1[];
   readonly catalog?: ServerCatalog;
   readonly config: ResolvedServerConfig;
-  readonly scheduler: TaskScheduler;
+  readonly scheduler: TaskQueue;
   readonly pools: PoolRegistry;
   readonly artifacts: ArtifactStore;
   readonly sessions: SessionStore;

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ClusterStats } from './task-queue.js';
 
 export type CircuitState = 'closed' | 'half-open' | 'open';
 const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
@@ -11,6 +12,7 @@ export class ServerMetrics {
   readonly tasksCanceled: Counter<'reason'>;
   readonly tasksRejected: Counter<'reason'>;
   readonly tasksFinished: Counter<'outcome'>;
+  readonly tasksRequeued: Counter<'reason'>;
   readonly queueDepth: Gauge<'priority'>;
   readonly stageDuration: Histogram<'stage'>;
   readonly engineErrors: Counter<'engine' | 'code'>;
@@ -23,6 +25,7 @@ export class ServerMetrics {
     this.tasksCanceled = new Counter({ name: 'switchyard_tasks_canceled_total', help: 'Tasks canceled (client, disconnect, shutdown, drain)', labelNames: ['reason'], registers });
     this.tasksRejected = new Counter({ name: 'switchyard_tasks_rejected_total', help: 'Tasks rejected or dropped at admission', labelNames: ['reason'], registers });
     this.tasksFinished = new Counter({ name: 'switchyard_tasks_finished_total', help: 'Tasks that reached a terminal state', labelNames: ['outcome'], registers });
+    this.tasksRequeued = new Counter({ name: 'switchyard_tasks_requeued_total', help: 'Tasks queued again after a worker reset (restart, crashed or stalled worker)', labelNames: ['reason'], registers });
     this.queueDepth = new Gauge({ name: 'switchyard_queue_depth', help: 'Tasks waiting in the admission queues', labelNames: ['priority'], registers });
     this.stageDuration = new Histogram({
       name: 'switchyard_stage_duration_seconds',
@@ -44,6 +47,34 @@ export class ServerMetrics {
       },
     });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_' });
+  }
+
+  /** Distributed mode: gauges read from Redis at scrape time, the same figures on every API node. */
+  attachCluster(stats: () => Promise<ClusterStats>): void {
+    const registers = [this.registry];
+    let last: Promise<ClusterStats> | undefined;
+    // One Redis read per scrape, shared by the gauges below.
+    const read = () => (last ??= stats().finally(() => setTimeout(() => (last = undefined), 50).unref()));
+    const queueDepth = this.queueDepth;
+    const gauge = (name: string, help: string, pick: (s: ClusterStats) => number) =>
+      new Gauge({ name, help, registers, async collect() { this.set(pick(await read())); } });
+    gauge('switchyard_cluster_workers', 'Workers with a live heartbeat', (s) => s.workers);
+    gauge('switchyard_cluster_in_flight', 'Tasks running on workers', (s) => s.inFlight);
+    gauge('switchyard_cluster_jobs_stalled', 'Jobs found stalled (their worker died) since the deployment started', (s) => s.stalled);
+    gauge('switchyard_cluster_jobs_requeued', 'Jobs handed to another worker after a stall', (s) => s.requeued);
+    new Gauge({
+      name: 'switchyard_cluster_queue_depth',
+      help: 'Tasks waiting in the BullMQ queues, by priority',
+      labelNames: ['priority'],
+      registers,
+      async collect() {
+        const s = await read();
+        this.set({ priority: 'interactive' }, s.queueDepth.interactive);
+        this.set({ priority: 'batch' }, s.queueDepth.batch);
+        queueDepth.set({ priority: 'interactive' }, s.queueDepth.interactive);
+        queueDepth.set({ priority: 'batch' }, s.queueDepth.batch);
+      },
+    });
   }
 
   observeStage(stage: string, ms: number): void {

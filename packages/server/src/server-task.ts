@@ -4,7 +4,7 @@ import type { Priority } from './admission-queue.js';
 export type TaskState = 'queued' | 'running' | 'completed' | 'failed' | 'canceled';
 
 export interface SseFrame {
-  readonly event: 'started' | 'token' | 'delta' | 'tool-call-start' | 'tool-call-delta' | 'tool-call-end' | 'dropped' | 'metrics' | 'end' | 'error';
+  readonly event: 'started' | 'token' | 'delta' | 'tool-call-start' | 'tool-call-delta' | 'tool-call-end' | 'dropped' | 'metrics' | 'retry' | 'end' | 'error';
   readonly data: Record<string, unknown>;
 }
 
@@ -27,6 +27,17 @@ export interface TaskSpec {
   readonly dropUnsupportedParameters?: boolean;
   /** Store the SSE transcript as an artifact when the task ends (task API: yes; OpenAI face: no). */
   readonly keepTranscript?: boolean;
+  /**
+   * Safe to run again after a worker reset (a restart or a worker crash while it ran): retried once instead of
+   * failing with WORKER_RESET. Default false (at-most-once).
+   */
+  readonly idempotent?: boolean;
+}
+
+/** Persists frames as they are produced (batched) and the terminal frame synchronously, before anyone sees it. */
+export interface TaskJournal {
+  frame(task: ServerTask, seq: number, frame: SseFrame): void;
+  finish(task: ServerTask, seq: number, frame: SseFrame): void;
 }
 
 export type FrameListener = (frame: SseFrame) => void;
@@ -41,6 +52,11 @@ export class ServerTask {
   finishedAt?: number;
   transcriptArtifact?: string;
   forgetScheduled = false;
+  /** 1 for the first run; a retry after WORKER_RESET is attempt 2. */
+  attempt = 1;
+  /** Token frames already delivered by earlier attempts (a retry skips that many, so none is repeated). */
+  tokensDelivered = 0;
+  journal: TaskJournal | undefined;
   private readonly listeners = new Set<FrameListener>();
 
   constructor(
@@ -49,6 +65,18 @@ export class ServerTask {
     now: number,
   ) {
     this.enqueuedAt = now;
+  }
+
+  /** A task read back from the state store (terminal or recovered), with its frames so far. */
+  static restore(spec: TaskSpec, engineKey: string, fields: { state: TaskState; enqueuedAt: number; startedAt?: number; finishedAt?: number; transcriptArtifact?: string; frames: SseFrame[] }): ServerTask {
+    const task = new ServerTask(spec, engineKey, fields.enqueuedAt);
+    task.state = fields.state;
+    task.frames.push(...fields.frames);
+    if (fields.startedAt !== undefined) task.startedAt = fields.startedAt;
+    if (fields.finishedAt !== undefined) task.finishedAt = fields.finishedAt;
+    if (fields.transcriptArtifact !== undefined) task.transcriptArtifact = fields.transcriptArtifact;
+    task.forgetScheduled = task.terminal;
+    return task;
   }
 
   get id(): string {
@@ -67,6 +95,7 @@ export class ServerTask {
   emit(frame: SseFrame): boolean {
     if (this.terminal) return false;
     this.frames.push(frame);
+    this.journal?.frame(this, this.frames.length - 1, frame);
     for (const listener of this.listeners) listener(frame);
     return true;
   }
@@ -77,6 +106,7 @@ export class ServerTask {
     this.frames.push(frame);
     this.state = state;
     this.finishedAt = now;
+    this.journal?.finish(this, this.frames.length - 1, frame);
     for (const listener of this.listeners) listener(frame);
     this.listeners.clear();
     return true;

@@ -1,10 +1,4 @@
-export interface SessionRecord {
-  readonly id: string;
-  readonly createdAt: number;
-  lastUsedAt: number;
-  turns: number;
-  tokensUsed: number;
-}
+import type { StateStore, StoredSession } from '@switchyard/store';
 
 export interface SessionView {
   readonly session_id: string;
@@ -16,35 +10,33 @@ export interface SessionView {
   readonly created_at: string;
 }
 
-/** Sessions with a sliding TTL, a turn count and a token budget. */
+/** Sessions with a sliding TTL, a turn count and a token budget, kept by the state store (survive a restart). */
 export class SessionStore {
-  private readonly sessions = new Map<string, SessionRecord>();
+  private lastExpiry = 0;
 
-  constructor(private readonly limits: { ttlMs: number; maxTurns: number; tokenBudget: number }) {}
+  constructor(
+    private readonly limits: { ttlMs: number; maxTurns: number; tokenBudget: number },
+    private readonly state: StateStore,
+  ) {}
 
-  /** Returns the session (created on first use) or undefined when it is out of turns or budget. */
-  touch(id: string, now: number): { session: SessionRecord; exhausted?: 'turns' | 'budget' } {
+  /** Counts a turn (creating the session on first use) unless it is out of turns or budget. */
+  touch(id: string, now: number): { session: StoredSession; exhausted?: 'turns' | 'budget' } {
     this.evictExpired(now);
-    let session = this.sessions.get(id);
-    if (!session) {
-      session = { id, createdAt: now, lastUsedAt: now, turns: 0, tokensUsed: 0 };
-      this.sessions.set(id, session);
-    }
+    const session = this.live(id, now) ?? { id, createdAt: now, lastUsedAt: now, turns: 0, tokensUsed: 0 };
     if (session.turns >= this.limits.maxTurns) return { session, exhausted: 'turns' };
     if (session.tokensUsed >= this.limits.tokenBudget) return { session, exhausted: 'budget' };
-    session.lastUsedAt = now;
-    session.turns += 1;
-    return { session };
+    const next = { ...session, lastUsedAt: now, turns: session.turns + 1 };
+    this.state.putSession(next);
+    return { session: next };
   }
 
   addTokens(id: string, tokens: number): void {
-    const session = this.sessions.get(id);
-    if (session) session.tokensUsed += tokens;
+    const session = this.state.getSession(id);
+    if (session) this.state.putSession({ ...session, tokensUsed: session.tokensUsed + tokens });
   }
 
   view(id: string, now: number): SessionView | undefined {
-    this.evictExpired(now);
-    const session = this.sessions.get(id);
+    const session = this.live(id, now);
     if (!session) return undefined;
     return {
       session_id: session.id,
@@ -58,12 +50,17 @@ export class SessionStore {
   }
 
   delete(id: string): boolean {
-    return this.sessions.delete(id);
+    return this.state.deleteSession(id);
+  }
+
+  private live(id: string, now: number): StoredSession | undefined {
+    const session = this.state.getSession(id);
+    return session && session.lastUsedAt + this.limits.ttlMs > now ? session : undefined;
   }
 
   private evictExpired(now: number): void {
-    for (const [id, session] of this.sessions) {
-      if (session.lastUsedAt + this.limits.ttlMs <= now) this.sessions.delete(id);
-    }
+    if (now - this.lastExpiry < 1000) return;
+    this.lastExpiry = now;
+    this.state.expireSessions(now - this.limits.ttlMs);
   }
 }

@@ -58,11 +58,11 @@ export function openSse(reply: FastifyReply): SseWriter {
   };
 }
 
-/** Replays a task's frames, then follows it live; returns the unsubscribe function. */
-export function followTask(task: ServerTask, onFrame: (frame: SseFrame) => void): () => void {
-  for (const frame of task.frames) onFrame(frame);
+/** Replays a task's frames after `afterSeq`, then follows it live; returns the unsubscribe function. */
+export function followTask(task: ServerTask, onFrame: (frame: SseFrame, seq: number) => void, afterSeq = -1): () => void {
+  for (let seq = afterSeq + 1; seq < task.frames.length; seq += 1) onFrame(task.frames[seq]!, seq);
   if (task.terminal) return () => undefined;
-  return task.subscribe(onFrame);
+  return task.subscribe((frame) => onFrame(frame, task.frames.length - 1));
 }
 
 export function isTerminalFrame(frame: SseFrame): boolean {
@@ -70,19 +70,24 @@ export function isTerminalFrame(frame: SseFrame): boolean {
 }
 
 /**
- * Streams a task as SSE: `started` (current queue position) first, then every frame; ends after `end`/`error`.
- * A client that disconnects before the end cancels the task when nobody else is listening.
+ * Streams a task as SSE: `started` (current queue position) first, then every frame after `afterSeq` with
+ * `id: <seq>` (resume with Last-Event-ID); ends after `end`/`error`. A client that disconnects before the end
+ * cancels the task when nobody else is listening.
  */
-export function streamTaskEvents(task: ServerTask, sse: SseWriter, position: { queuePosition: number; predictedStartMs: number }, cancel: () => void): void {
+export function streamTaskEvents(task: ServerTask, sse: SseWriter, position: { queuePosition: number; predictedStartMs: number }, cancel: () => void, afterSeq = -1): void {
   sse.write(serializeFrame({ event: 'started', data: { task_id: task.id, queue_position: position.queuePosition, predicted_start_ms: position.predictedStartMs } }));
   let done = false;
-  const unsubscribe = followTask(task, (frame) => {
-    sse.write(serializeFrame(frame));
-    if (isTerminalFrame(frame)) {
-      done = true;
-      sse.end();
-    }
-  });
+  const unsubscribe = followTask(
+    task,
+    (frame, seq) => {
+      sse.write(`id: ${seq}\n${serializeFrame(frame)}`);
+      if (isTerminalFrame(frame)) {
+        done = true;
+        sse.end();
+      }
+    },
+    afterSeq,
+  );
   if (task.terminal && !done) sse.end();
   sse.onClientClose(() => {
     unsubscribe();

@@ -1,13 +1,15 @@
-import type { InferenceRequest, OrchestratorApi, Usage } from '@switchyard/core';
-import { toSwitchyardError } from '@switchyard/core';
+import type { OrchestratorApi } from '@switchyard/core';
+import type { StateStore } from '@switchyard/store';
 import { AdmissionQueue } from './admission-queue.js';
 import type { ArtifactStore } from './artifact-store.js';
 import { httpError } from './http-error.js';
 import type { ServerMetrics } from './server-metrics.js';
-import { ServerTask, type SseFrame, type TaskSpec } from './server-task.js';
+import { ServerTask, type SseFrame, type TaskJournal, type TaskSpec } from './server-task.js';
 import type { ServiceTimeEstimator } from './service-time-estimator.js';
 import type { SessionStore } from './session-store.js';
-import { deltaFrameData, errorFrame, outputFrameData, serializeFrame } from './task-frames.js';
+import { errorFrame, jsonReplacer, serializeFrame } from './task-frames.js';
+import { runTaskSpec } from './task-runner.js';
+import type { AdmissionTicket, CancelReason, TaskQueue } from './task-queue.js';
 
 export interface TaskSchedulerOptions {
   readonly orchestrator: OrchestratorApi;
@@ -18,48 +20,106 @@ export interface TaskSchedulerOptions {
   readonly sessions: SessionStore;
   readonly concurrencyFor: (engineKey: string) => number;
   readonly engineKeyFor: (modelRef: string) => string;
-  readonly retentionMs: number;
-  /** Finished tasks kept at most (oldest forgotten first), and their transcripts' bytes at most. */
-  readonly retentionMaxTasks?: number;
-  readonly retentionMaxBytes?: number;
+  /** Durable (or in-memory) task records and frame transcripts; finished tasks are read back from here. */
+  readonly state: StateStore;
   readonly now?: () => number;
   /** Called for failures that reach clients as a generic INTERNAL (so they can be logged with the correlation id). */
   readonly onInternalError?: (task: ServerTask, error: unknown) => void;
 }
 
-export interface AdmissionTicket {
-  readonly task: ServerTask;
-  readonly queuePosition: number;
-  readonly predictedStartMs: number;
-}
-
-export type CancelReason = 'client' | 'disconnect' | 'shutdown' | 'drain' | 'session';
+export type { AdmissionTicket, CancelReason } from './task-queue.js';
 
 /**
  * Admission, dispatch and execution of tasks. Tasks wait in the AdmissionQueue until their engine has a free
  * slot, run through the Orchestrator and publish SSE frames on their ServerTask. Cancel is race-free: the
  * terminal frame is written synchronously before the AbortSignal fires, and frames after it are dropped.
  */
-export class TaskScheduler {
+export class TaskScheduler implements TaskQueue {
+  readonly mode = 'embedded' as const;
+  /** Live (queued or running) tasks; finished ones live in the state store only. */
   private readonly tasks = new Map<string, ServerTask>();
-  /** Finished, still-queryable tasks in finishing order, with their transcript size. */
-  private readonly retained = new Map<string, number>();
-  private retainedBytes = 0;
+  private readonly journal: TaskJournal;
   private readonly running = new Map<string, number>();
   private readonly draining = new Set<string>();
   private admitting = true;
+  private dispatching = true;
   private readonly now: () => number;
 
   constructor(private readonly options: TaskSchedulerOptions) {
     this.now = options.now ?? Date.now;
+    const { state, artifacts } = options;
+    this.journal = {
+      frame: (task, seq, frame) => state.appendFrame(task.id, seq, frame.event, JSON.stringify(frame.data, jsonReplacer)),
+      finish: (task, seq, frame) => {
+        // The transcript artifact and the terminal state commit before any listener sees the last frame.
+        task.transcriptArtifact = artifacts.put(Buffer.from(task.frames.map(serializeFrame).join('')), 'text/event-stream', this.now()).id;
+        const error = frame.event === 'error' ? (frame.data as { code?: string; message?: string }) : undefined;
+        state.finish(task.id, task.state as 'completed' | 'failed' | 'canceled', task.finishedAt ?? this.now(), { seq, event: frame.event, data: JSON.stringify(frame.data, jsonReplacer) }, error ? { code: String(error.code), message: String(error.message ?? '') } : undefined, task.transcriptArtifact);
+      },
+    };
+  }
+
+  /**
+   * After a restart: queued tasks are queued again in their priority order; tasks that were running are failed
+   * with WORKER_RESET, or (idempotent ones, first attempt) announced with a `retry` frame and queued again.
+   */
+  recover(): { requeued: number; retried: number; reset: number } {
+    const { state } = this.options;
+    const counts = { requeued: 0, retried: 0, reset: 0 };
+    for (const stored of state.openTasks()) {
+      const spec = stored.spec as TaskSpec | undefined;
+      if (!spec) continue;
+      const frames = state.frames(stored.id).map((frame) => ({ event: frame.event, data: JSON.parse(frame.data) }) as SseFrame);
+      const task = ServerTask.restore(spec, stored.engineKey, { state: 'queued', enqueuedAt: stored.enqueuedAt, frames });
+      task.journal = this.journal;
+      task.attempt = stored.attempts + 1;
+      task.tokensDelivered = frames.filter((frame) => frame.event === 'token').length;
+      this.tasks.set(task.id, task);
+      if (stored.state === 'running') {
+        const reset = httpError('WORKER_RESET', `The server restarted while task '${task.id}' was running (attempt ${stored.attempts})`, { retriable: true, details: { attempt: stored.attempts } });
+        if (!stored.idempotent || stored.attempts >= 2) {
+          task.state = 'running';
+          task.finish('failed', errorFrame(reset), this.now());
+          this.options.metrics.tasksFinished.inc({ outcome: 'failed' });
+          this.afterTerminal(task);
+          counts.reset += 1;
+          continue;
+        }
+        state.requeue(task.id, this.now(), { code: 'WORKER_RESET', message: reset.message });
+        task.emit({ event: 'retry', data: { attempt: task.attempt, code: 'WORKER_RESET', tokens_delivered: task.tokensDelivered } });
+        this.options.metrics.tasksRequeued.inc({ reason: 'restart' });
+        counts.retried += 1;
+      } else counts.requeued += 1;
+      this.options.queue.offer(task, spec.priority, { force: true });
+    }
+    this.pump();
+    return counts;
   }
 
   get accepting(): boolean {
     return this.admitting;
   }
 
+  lookup(taskId: string): ServerTask | undefined {
+    return this.get(taskId);
+  }
+
+  /** A live task, or a finished one read back from the state store. */
   get(taskId: string): ServerTask | undefined {
-    return this.tasks.get(taskId);
+    const live = this.tasks.get(taskId);
+    if (live) return live;
+    const { state } = this.options;
+    const stored = state.getTask(taskId, true);
+    if (!stored || !stored.spec) return undefined;
+    const frames = state.frames(taskId).map((frame) => ({ event: frame.event, data: JSON.parse(frame.data) }) as SseFrame);
+    return ServerTask.restore(stored.spec as TaskSpec, stored.engineKey, {
+      state: stored.state,
+      enqueuedAt: stored.enqueuedAt,
+      ...(stored.startedAt !== undefined ? { startedAt: stored.startedAt } : {}),
+      ...(stored.finishedAt !== undefined ? { finishedAt: stored.finishedAt } : {}),
+      ...(stored.transcriptArtifact !== undefined ? { transcriptArtifact: stored.transcriptArtifact } : {}),
+      frames,
+    });
   }
 
   runningCount(engineKey?: string): number {
@@ -82,7 +142,7 @@ export class TaskScheduler {
   submit(spec: TaskSpec): AdmissionTicket {
     const { queue, estimator, metrics } = this.options;
     if (!this.admitting) throw httpError('POOL_UNAVAILABLE', 'The server is shutting down and admits no new tasks', { retriable: true, retryAfterMs: 1000 });
-    if (this.tasks.has(spec.taskId)) throw httpError('INVALID_PARAMS', `task_id '${spec.taskId}' is already in use`, { details: { field: 'task_id' } });
+    if (this.tasks.has(spec.taskId) || (spec.keepTranscript !== false && this.options.state.has(spec.taskId))) throw httpError('INVALID_PARAMS', `task_id '${spec.taskId}' is already in use`, { details: { field: 'task_id' } });
     const engineKey = this.options.engineKeyFor(spec.modelRef);
     if (this.draining.has(engineKey)) {
       throw httpError('POOL_UNAVAILABLE', `Pool '${engineKey}' is draining`, { retriable: true, retryAfterMs: 1000, details: { engine: engineKey } });
@@ -118,6 +178,16 @@ export class TaskScheduler {
         retryAfterMs: backoffMs,
         details: { policy_label: 'reject', engine: engineKey },
       });
+    }
+    if (spec.keepTranscript !== false) {
+      // Durable from here: a restart runs it (OpenAI-face tasks die with their HTTP request and are not stored).
+      try {
+        this.options.state.admit({ id: task.id, kind: 'task', priority: spec.priority, engineKey, idempotent: spec.idempotent === true, spec, at: task.enqueuedAt });
+      } catch (error) {
+        queue.remove(task);
+        throw error;
+      }
+      task.journal = this.journal;
     }
     this.tasks.set(task.id, task);
     metrics.tasksEnqueued.inc({ priority: spec.priority });
@@ -174,6 +244,14 @@ export class TaskScheduler {
   /** Graceful shutdown: stop admitting, let in-flight work finish until the deadline, cancel what is left. */
   async shutdown(deadlineMs: number): Promise<{ canceled: number }> {
     this.admitting = false;
+    if (this.options.state.durable) {
+      // Durable: queued tasks stay queued in the store and run after the next start; only running work is waited for.
+      this.dispatching = false;
+      const idle = await this.waitUntil(() => this.runningCount() === 0, deadlineMs);
+      let canceled = 0;
+      if (!idle) for (const task of [...this.tasks.values()]) if (task.state === 'running' && this.cancel(task.id, 'shutdown')) canceled += 1;
+      return { canceled };
+    }
     const idle = await this.waitUntil(() => this.runningCount() === 0 && this.options.queue.size === 0, deadlineMs);
     let canceled = 0;
     if (!idle) for (const task of [...this.tasks.values()]) if (this.cancel(task.id, 'shutdown')) canceled += 1;
@@ -202,6 +280,7 @@ export class TaskScheduler {
 
   private pump(): void {
     for (;;) {
+      if (!this.dispatching) break;
       const next = this.options.queue.takeFirst((task) => this.runningCount(task.engineKey) < this.options.concurrencyFor(task.engineKey));
       if (!next) break;
       this.running.set(next.engineKey, this.runningCount(next.engineKey) + 1);
@@ -218,73 +297,37 @@ export class TaskScheduler {
   private async execute(task: ServerTask): Promise<void> {
     const { metrics, orchestrator } = this.options;
     const startedAt = this.now();
+    if (task.journal) this.options.state.markRunning(task.id, startedAt);
     task.state = 'running';
     task.startedAt = startedAt;
     const queueMs = startedAt - task.enqueuedAt;
     metrics.tasksStarted.inc({ engine: task.engineKey });
     metrics.observeStage('queue', queueMs);
-    const { spec } = task;
-    const request: InferenceRequest = {
-      model: spec.modelRef,
-      workload: spec.workload,
-      input: spec.input,
-      ...(spec.parameters ? { parameters: spec.parameters } : {}),
-      ...(spec.placement ? { placement: spec.placement } : {}),
-      ...(spec.correlationId ? { correlationId: spec.correlationId } : {}),
-      ...(spec.deadlineMs !== undefined ? { timeoutMs: Math.max(1, spec.deadlineMs - queueMs) } : {}),
-      ...(spec.dropUnsupportedParameters ? { dropUnsupportedParameters: true } : {}),
-    };
-    let engine = task.engineKey;
-    let tokensOut = 0;
-    let usage: Usage = {};
-    let finishReason = 'stop';
     try {
-      if (spec.stream) {
-        for await (const part of orchestrator.stream(request, { signal: task.controller.signal })) {
-          if (task.terminal) break;
-          if (part.type === 'delta') {
-            if (part.kind === 'text' || part.kind === 'token') {
-              task.emit({ event: 'token', data: { t: part.text ?? '', i: tokensOut, ...(part.tokenId !== undefined ? { id: part.tokenId } : {}) } });
-              tokensOut += 1;
-            } else task.emit({ event: 'delta', data: deltaFrameData(part) });
-          } else if (part.type === 'metrics') task.emit({ event: 'metrics', data: { ...part.metrics, queue_depth: this.options.queue.size } });
-          else if (part.type === 'finish') {
-            usage = part.usage;
-            finishReason = part.finishReason;
-          } else if (part.type === 'tool-call-start') task.emit({ event: 'tool-call-start', data: { id: part.id, name: part.name, index: part.index } });
-          else if (part.type === 'tool-call-delta') task.emit({ event: 'tool-call-delta', data: { id: part.id, arguments: part.argumentsDelta } });
-          else if (part.type === 'tool-call-end') task.emit({ event: 'tool-call-end', data: { id: part.id } });
-          else if (part.type === 'parameters-dropped') task.emit({ event: 'dropped', data: { parameters: part.parameters } });
-          else if (part.type === 'routing') engine = part.decision.engine;
-          else if (part.type === 'error') throw part.error;
-        }
+      const outcome = await runTaskSpec(orchestrator, task.spec, {
+        signal: task.controller.signal,
+        queueMs,
+        skipTokens: task.tokensDelivered,
+        engineKey: task.engineKey,
+        queueDepth: () => this.options.queue.size,
+        emit: (frame) => task.emit(frame),
+        isEnded: () => task.terminal,
+        observeStage: (stage, ms) => metrics.observeStage(stage, ms),
+        now: this.now,
+      });
+      if (!outcome || task.terminal) return;
+      if (outcome.state === 'completed') {
+        task.finish('completed', outcome.frame, this.now());
+        this.options.estimator.record(task.engineKey, outcome.decodeMs);
+        metrics.observeStage('total', this.now() - task.enqueuedAt);
+        if (task.spec.sessionId !== undefined) this.options.sessions.addTokens(task.spec.sessionId, (outcome.usage.inputTokens ?? 0) + outcome.tokensOut);
+        metrics.tasksFinished.inc({ outcome: 'completed' });
       } else {
-        const result = await orchestrator.run(request, { signal: task.controller.signal });
-        engine = result.decision.engine;
-        usage = result.usage;
-        finishReason = result.finishReason;
-        if (result.droppedParameters?.length) task.emit({ event: 'dropped', data: { parameters: result.droppedParameters } });
-        metrics.observeStage('preprocess', result.timings.preprocessMs);
-        metrics.observeStage('infer', result.timings.inferMs);
-        metrics.observeStage('postprocess', result.timings.postprocessMs);
-        task.emit({ event: 'delta', data: outputFrameData(result.output) });
+        if (outcome.error?.code === 'INTERNAL') this.options.onInternalError?.(task, outcome.cause);
+        metrics.engineErrors.inc({ engine: outcome.engine, code: outcome.error?.code ?? 'INTERNAL' });
+        metrics.tasksFinished.inc({ outcome: 'failed' });
+        task.finish('failed', outcome.frame, this.now());
       }
-      if (task.terminal) return;
-      const decodeMs = this.now() - startedAt;
-      tokensOut = usage.outputTokens ?? tokensOut;
-      task.emit({ event: 'metrics', data: { queue_depth: this.options.queue.size, queue_ms: queueMs, decode_ms: decodeMs, tokens_out: tokensOut, engine } });
-      task.finish('completed', { event: 'end', data: { tokens_out: tokensOut, decode_ms: decodeMs, finish_reason: finishReason, usage: usageJson(usage) } }, this.now());
-      this.options.estimator.record(task.engineKey, decodeMs);
-      metrics.observeStage('total', this.now() - task.enqueuedAt);
-      if (spec.sessionId !== undefined) this.options.sessions.addTokens(spec.sessionId, (usage.inputTokens ?? 0) + tokensOut);
-      metrics.tasksFinished.inc({ outcome: 'completed' });
-    } catch (error) {
-      if (task.terminal) return;
-      const known = toSwitchyardError(error);
-      if (known.code === 'INTERNAL') this.options.onInternalError?.(task, error);
-      metrics.engineErrors.inc({ engine, code: known.code });
-      metrics.tasksFinished.inc({ outcome: 'failed' });
-      task.finish('failed', errorFrame(known), this.now());
     } finally {
       this.running.set(task.engineKey, Math.max(0, this.runningCount(task.engineKey) - 1));
       this.afterTerminal(task);
@@ -292,45 +335,20 @@ export class TaskScheduler {
     }
   }
 
-  /** Stores the SSE transcript (content-addressed) and forgets the task after the retention period. */
+  /**
+   * Forgets a finished task in memory: its record and transcript (frames + content-addressed artifact) are in
+   * the state store (committed by the journal) and stay queryable there until retention deletes them.
+   * OpenAI-face tasks are not addressable afterwards.
+   */
   private afterTerminal(task: ServerTask): void {
     if (!task.terminal || task.forgetScheduled) return;
     task.forgetScheduled = true;
-    let bytes = 0;
-    if (task.spec.keepTranscript !== false) {
-      const transcript = Buffer.from(task.frames.map(serializeFrame).join(''));
-      bytes = transcript.length;
-      task.transcriptArtifact = this.options.artifacts.put(transcript, 'text/event-stream', this.now()).id;
-    }
-    // OpenAI-face tasks are not addressable afterwards; task-API tasks stay queryable for the retention period,
-    // within the count and byte caps (the oldest finished ones go first).
-    if (task.spec.keepTranscript === false) {
-      this.tasks.delete(task.id);
-      return;
-    }
-    this.retained.set(task.id, bytes);
-    this.retainedBytes += bytes;
-    const id = task.id; // the timer must not keep the whole task alive
-    setTimeout(() => this.forget(id), this.options.retentionMs).unref();
-    const maxTasks = this.options.retentionMaxTasks ?? Infinity;
-    const maxBytes = this.options.retentionMaxBytes ?? Infinity;
-    for (const oldest of this.retained.keys()) {
-      if (this.retained.size <= maxTasks && this.retainedBytes <= maxBytes) break;
-      this.forget(oldest);
-    }
+    this.tasks.delete(task.id);
   }
 
-  private forget(taskId: string): void {
-    const bytes = this.retained.get(taskId);
-    if (bytes === undefined) return;
-    this.retained.delete(taskId);
-    this.retainedBytes -= bytes;
-    this.tasks.delete(taskId);
-  }
-
-  /** Finished tasks still queryable (for tests and the memory bound). */
+  /** Finished tasks still queryable, i.e. kept by the state store within server.retention (tests, memory bound). */
   get retainedCount(): number {
-    return this.retained.size;
+    return this.options.state.finishedCount;
   }
 
   private async waitUntil(condition: () => boolean, deadlineMs: number): Promise<boolean> {
@@ -341,13 +359,4 @@ export class TaskScheduler {
     }
     return true;
   }
-}
-
-function usageJson(usage: Usage): Record<string, number> {
-  const json: Record<string, number> = {};
-  if (usage.inputTokens !== undefined) json.input_tokens = usage.inputTokens;
-  if (usage.outputTokens !== undefined) json.output_tokens = usage.outputTokens;
-  if (usage.totalTokens !== undefined) json.total_tokens = usage.totalTokens;
-  if (usage.costUsd !== undefined) json.cost_usd = usage.costUsd;
-  return json;
 }

@@ -4,6 +4,7 @@ import { createServer, type SwitchyardServer } from './create-server.js';
 import type { ServerConfig } from './server-config.js';
 import { OrchestratorDouble } from './test-support/orchestrator-double.js';
 import { readSseFrames, type ParsedFrame } from './test-support/sse-client.js';
+import type { TaskScheduler } from './task-scheduler.js';
 
 declare global {
   // Test-only: read JSON bodies without a cast at every call.
@@ -34,7 +35,7 @@ async function start(config: ServerConfig = {}, tokenDelayMs = 2) {
   const base = await server.listen({ host: '127.0.0.1', port: 0 });
   const post = (path: string, body?: unknown) =>
     fetch(`${base}${path}`, { method: 'POST', ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
-  return { orchestrator, base, post, scheduler: server.scheduler };
+  return { orchestrator, base, post, scheduler: server.scheduler as TaskScheduler };
 }
 
 async function collect(response: Response): Promise<ParsedFrame[]> {
@@ -86,7 +87,7 @@ describe('task SSE', () => {
     expect(started).toEqual({ event: 'started', data: { task_id: 'third', queue_position: 1, predicted_start_ms: 1000 } });
     await until(() => orchestrator.waiting === 1);
     orchestrator.release();
-    await until(() => orchestrator.waiting === 1 && server!.scheduler.get('first')!.state === 'completed');
+    await until(() => orchestrator.waiting === 1 && (server!.scheduler as TaskScheduler).get('first')!.state === 'completed');
     orchestrator.release();
     await until(() => orchestrator.waiting === 1);
     orchestrator.release();
@@ -208,8 +209,8 @@ describe('admission', () => {
     expect(dropped.event).toBe('error');
     expect(dropped.data).toMatchObject({ code: 'QUEUE_FULL_DROP_LRU', retriable: true, policy_label: 'drop-lru' });
     expect((await b1First.next()).done).toBe(true);
-    expect(server!.scheduler.get('b2')!.state).toBe('queued');
-    expect(server!.scheduler.get('i1')!.state).toBe('queued');
+    expect((server!.scheduler as TaskScheduler).get('b2')!.state).toBe('queued');
+    expect((server!.scheduler as TaskScheduler).get('i1')!.state).toBe('queued');
   });
 
   it('a deadline that cannot be met -> 400 DEADLINE_UNMET at admission', async () => {

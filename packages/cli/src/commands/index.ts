@@ -10,3 +10,4 @@ export * as models from './models.js';
 export * as run from './run.js';
 export * as serve from './serve.js';
 export * as route from './route.js';
+export * as worker from './worker.js';

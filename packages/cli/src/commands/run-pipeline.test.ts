@@ -78,18 +78,24 @@ describe('switchyard run --pipeline (examples/hybrid-pipeline, real ONNX OCR)', 
   }, 120_000);
 
   it('--tasks-dir records the run and reports runs a previous process left in flight', async () => {
-    const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
+    const { StateStore } = await import('@switchyard/store');
     const dir = mkdtempSync(`${tmpdir()}/sy-tasks-`);
     try {
-      writeFileSync(`${dir}/state.json`, JSON.stringify({ tasks: [{ id: 'old-run', kind: 'pipeline:x', state: 'running', updatedAt: '2026-01-01T00:00:00.000Z' }] }));
+      const previous = new StateStore({ dataDir: dir, now: () => Date.parse('2026-01-01T00:00:00.000Z') });
+      await previous.transition('old-run', 'pipeline:x', 'queued');
+      await previous.transition('old-run', 'pipeline:x', 'running');
+      previous.close();
       process.env.SWITCHYARD_LOCAL_LLM_URL = baseURL;
       const { err, exitCode } = await runCli(['run', '--pipeline', pipelineFile, '--tasks-dir', dir, receipt]);
       expect(exitCode, err).toBe(0);
       expect(err).toContain('note: 1 task(s) were in flight when the last process stopped: old-run (pipeline:x, running since 2026-01-01T00:00:00.000Z)');
-      const log = readFileSync(`${dir}/transitions.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      expect(log.map((t) => t.to)).toEqual(['queued', 'running', 'completed']);
-      expect(JSON.parse(readFileSync(`${dir}/state.json`, 'utf8')).tasks).toEqual([]);
+      const store = new StateStore({ dataDir: dir });
+      const [run] = store.listTasks({ kind: 'pipeline:' });
+      expect(run).toMatchObject({ state: 'completed' });
+      expect(store.transitions(run!.id).map((t) => t.to)).toEqual(['queued', 'running', 'completed']);
+      store.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

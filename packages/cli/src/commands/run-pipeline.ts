@@ -6,13 +6,13 @@ import {
   CONFIG_FILE_NAMES,
   Orchestrator,
   SwitchyardError,
-  TaskStore,
   createSwitchyardApp,
   loadPipelineFile,
   runPipeline,
   type CompiledPipeline,
   type PipelineRunResult,
 } from '@switchyard/core';
+import { StateStore } from '@switchyard/store';
 import { print, printError } from '../output.js';
 
 export interface RunPipelineFlags {
@@ -29,7 +29,7 @@ export function addPipelineOptions(command: Command): Command {
     .option('--pipeline <file>', 'run a pipeline file (YAML/JSON, schemas/pipeline.schema.json) instead of one model')
     .option('--config <path>', 'app config (default: next to the --pipeline file, then the current directory)')
     .option('--input <name=value...>', 'pipeline input: a file path for image/audio inputs, text (or @file) for text inputs')
-    .option('--tasks-dir <dir>', 'record the run in a task log (transitions.jsonl + state.json); reports runs left in flight');
+    .option('--tasks-dir <dir>', 'record the run in a durable task store (<dir>/state.db, the server\'s state format); reports runs left in flight');
 }
 
 /** Config next to the pipeline file, else in the cwd, else none (an empty app). */
@@ -99,12 +99,13 @@ export async function runPipelineCommand(command: Command, flags: RunPipelineFla
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
+  let tasks: StateStore | undefined;
   try {
     const orchestrator = app.orchestrator;
     if (!(orchestrator instanceof Orchestrator)) {
       throw new SwitchyardError({ code: 'UNSUPPORTED', message: 'this app has no Switchyard orchestrator registered (TOKENS.Orchestrator)' });
     }
-    const tasks = flags.tasksDir ? new TaskStore(resolve(flags.tasksDir)) : undefined;
+    tasks = flags.tasksDir ? new StateStore({ dataDir: resolve(flags.tasksDir) }) : undefined;
     const interrupted = (await tasks?.recover()) ?? [];
     if (interrupted.length > 0) {
       printError(command, `note: ${interrupted.length} task(s) were in flight when the last process stopped: ${interrupted.map((t) => `${t.id} (${t.kind}, ${t.state} since ${t.updatedAt})`).join(', ')}`);
@@ -119,6 +120,7 @@ export async function runPipelineCommand(command: Command, flags: RunPipelineFla
     print(command, output || '(no output)');
   } finally {
     process.off('SIGINT', onSigint);
+    tasks?.close();
     await app.shutdown();
   }
 }

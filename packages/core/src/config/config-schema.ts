@@ -743,17 +743,49 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
         },
         "taskRetentionMs": {
           "type": "integer",
-          "minimum": 0
+          "minimum": 0,
+          "description": "Alias of retention.maxAgeMs."
         },
         "taskRetentionMaxTasks": {
           "type": "integer",
           "minimum": 1,
-          "description": "Finished tasks kept queryable at most (oldest first out; default 10000)."
+          "description": "Alias of retention.maxTasks."
         },
         "taskRetentionMaxBytes": {
           "type": "integer",
           "minimum": 1024,
-          "description": "Bytes of finished tasks' transcripts kept at most (default 64 MiB)."
+          "description": "Alias of retention.maxBytes."
+        },
+        "dataDir": {
+          "description": "Directory for durable state (SQLite state.db + content-addressed blobs/), relative to the config file; false = in memory. Default .switchyard.",
+          "oneOf": [
+            {
+              "type": "string",
+              "minLength": 1
+            },
+            {
+              "const": false
+            }
+          ]
+        },
+        "retention": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Finished tasks kept (with their SSE transcripts); the oldest finished go first when a limit is exceeded.",
+          "properties": {
+            "maxAgeMs": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "maxTasks": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "maxBytes": {
+              "type": "integer",
+              "minimum": 0
+            }
+          }
         },
         "artifacts": {
           "type": "object",
@@ -819,6 +851,36 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
               }
             }
           }
+        }
+      }
+    },
+    "queue": {
+      "type": "object",
+      "description": "Distributed mode: admission on BullMQ queues in this Redis; tasks run by `switchyard worker` processes (needs @switchyard/queue-bullmq).",
+      "required": [
+        "redis"
+      ],
+      "additionalProperties": false,
+      "properties": {
+        "redis": {
+          "type": "string",
+          "pattern": "^redis://",
+          "description": "redis://[user:password@]host:port[/db]"
+        },
+        "prefix": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9._-]{1,64}$",
+          "description": "Key and queue prefix shared by the API nodes and workers of one deployment; default switchyard."
+        },
+        "heartbeatTtlMs": {
+          "type": "integer",
+          "minimum": 300,
+          "description": "Worker capabilities expire this long after the last heartbeat; default 3000."
+        },
+        "lockDurationMs": {
+          "type": "integer",
+          "minimum": 500,
+          "description": "A worker silent this long is taken as crashed and its jobs are requeued; default 4000."
         }
       }
     },

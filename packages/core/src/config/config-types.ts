@@ -34,6 +34,8 @@ export interface SwitchyardConfig {
   readonly resilience?: Readonly<Record<string, unknown>>;
   /** Owned by @switchyard/server; permissive here. */
   readonly server?: Readonly<Record<string, unknown>>;
+  /** Distributed mode (BullMQ on Redis); read by `switchyard serve` and `switchyard worker`. */
+  readonly queue?: { readonly redis: string; readonly prefix?: string; readonly heartbeatTtlMs?: number; readonly lockDurationMs?: number };
   readonly telemetry?: Readonly<Record<string, unknown>>;
 }
 

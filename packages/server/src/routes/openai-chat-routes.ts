@@ -25,7 +25,7 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
   app.post<{ Body: ChatBody }>('/v1/chat/completions', { schema: { body: chatRequestSchema, querystring: noQuery, headers: commonHeaders } }, async (request, reply) => {
     const body = request.body;
     const call = toChatCall(body, context.config.dropParams);
-    const { task } = scheduler.submit({
+    const { task } = await scheduler.submit({
       taskId: `chatcmpl-${randomUUID()}`,
       workload: 'completion',
       modelRef: body.model,

@@ -50,7 +50,7 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
         throw httpError('UNSUPPORTED', `'dimensions' is not supported for model '${body.model}' by this gateway (send drop_params: true to drop it)`, { details: { field: 'dimensions' } });
       }
       if (body.dimensions !== undefined) reply.header('x-switchyard-dropped-params', 'dimensions');
-      const { task } = scheduler.submit({
+      const { task } = await scheduler.submit({
         taskId: `emb-${randomUUID()}`,
         workload: 'embedding',
         modelRef: body.model,

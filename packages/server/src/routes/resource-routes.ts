@@ -14,9 +14,22 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
   });
 
   app.delete<{ Params: { id: string } }>('/v2/sessions/:id', { schema: { params: idParams(), ...plain } }, async (request, reply) => {
-    const canceled = scheduler.cancelSession(request.params.id);
+    const canceled = await scheduler.cancelSession(request.params.id);
     if (!sessions.delete(request.params.id) && canceled === 0) throw httpError('NOT_FOUND', `No session '${request.params.id}'`, { details: { field: 'id' } });
     return reply.code(204).send();
+  });
+
+  // Engine pools of this node; in distributed mode also the live workers (capabilities from their heartbeats) and cluster figures.
+  app.get('/v2/pools', { schema: plain }, async () => {
+    const local = await Promise.all(pools.ids().map((id) => pools.health(id)));
+    const workers = scheduler.workers ? await scheduler.workers() : undefined;
+    const cluster = scheduler.clusterStats ? await scheduler.clusterStats() : undefined;
+    return {
+      mode: scheduler.mode,
+      pools: local,
+      ...(workers ? { workers } : {}),
+      ...(cluster ? { cluster: { workers: cluster.workers, in_flight: cluster.inFlight, queue_depth: cluster.queueDepth, stalled: cluster.stalled, requeued: cluster.requeued } } : {}),
+    };
   });
 
   app.get<{ Params: { id: string } }>('/v2/pools/:id/health', { schema: { params: idParams(), ...plain } }, async (request) => pools.health(request.params.id));
@@ -31,8 +44,12 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
       },
     },
     async (request, reply) => {
-      if (!pools.has(request.params.id)) await pools.health(request.params.id);
       const deadlineMs = request.body?.deadline_ms ?? 30_000;
+      // Distributed mode: a worker id drains that worker (it finishes in-flight work, then leaves).
+      if (!pools.has(request.params.id) && scheduler.drainWorker && (await scheduler.drainWorker(request.params.id))) {
+        return reply.code(202).send({ pool_id: request.params.id, draining: true, deadline_ms: deadlineMs });
+      }
+      if (!pools.has(request.params.id)) await pools.health(request.params.id);
       void pools.drain(request.params.id, deadlineMs);
       return reply.code(202).send({ pool_id: request.params.id, draining: true, deadline_ms: deadlineMs });
     },

@@ -60,6 +60,7 @@ export const taskRequestSchema = {
     temperature: { type: 'number', minimum: 0, maximum: 2 },
     top_p: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
     stop: { type: 'array', maxItems: 8, items: { type: 'string' } },
+    idempotent: { type: 'boolean' },
   },
 } as const;
 
@@ -79,6 +80,7 @@ export interface TaskRequestBody {
   temperature?: number;
   top_p?: number;
   stop?: string[];
+  idempotent?: boolean;
 }
 
 function artifactBytes(artifacts: ArtifactStore, id: string, field: string): Buffer {
@@ -157,5 +159,6 @@ export function toTaskSpec(body: TaskRequestBody, artifacts: ArtifactStore, corr
     ...(body.deadline_ms !== undefined ? { deadlineMs: body.deadline_ms } : {}),
     correlationId,
     stream: workload === 'completion',
+    ...(body.idempotent !== undefined ? { idempotent: body.idempotent } : {}),
   };
 }

@@ -7,8 +7,8 @@ import { taskRequestSchema, toTaskSpec, type TaskRequestBody } from './task-requ
 /** The task API: admission (202), SSE events, race-free cancel, task status. */
 export function registerTaskRoutes(app: FastifyInstance, context: ServerContext): void {
   const { scheduler, artifacts } = context;
-  const taskOr404 = (id: string) => {
-    const task = scheduler.get(id);
+  const taskOr404 = async (id: string) => {
+    const task = await scheduler.lookup(id);
     if (!task) throw httpError('NOT_FOUND', `No task '${id}' (unknown or expired)`, { details: { taskId: id } });
     return task;
   };
@@ -23,11 +23,11 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
       },
     },
     async (request, reply) => {
-      const ticket = scheduler.submit(toTaskSpec(request.body, artifacts, request.id));
+      const ticket = await scheduler.submit(toTaskSpec(request.body, artifacts, request.id));
       const { task } = ticket;
       // `Accept: text/event-stream` = admit and stream in one call (handy for curl).
       if ((request.headers.accept ?? '').includes('text/event-stream')) {
-        streamTaskEvents(task, openSse(reply), ticket, () => scheduler.cancel(task.id, 'disconnect'));
+        streamTaskEvents(task, openSse(reply), ticket, () => void scheduler.cancel(task.id, 'disconnect'));
         return reply;
       }
       return reply.code(202).send({
@@ -41,7 +41,7 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
   );
 
   app.get<{ Params: { id: string } }>('/v2/tasks/:id', { schema: { params: idParams(), querystring: noQuery, headers: commonHeaders } }, async (request) => {
-    const task = taskOr404(request.params.id);
+    const task = await taskOr404(request.params.id);
     const position = scheduler.position(task);
     return {
       task_id: task.id,
@@ -55,15 +55,27 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
     };
   });
 
-  app.get<{ Params: { id: string } }>('/v2/tasks/:id/events', { schema: { params: idParams(), querystring: noQuery, headers: commonHeaders } }, async (request, reply) => {
-    const task = taskOr404(request.params.id);
-    streamTaskEvents(task, openSse(reply), scheduler.position(task), () => scheduler.cancel(task.id, 'disconnect'));
-    return reply;
-  });
+  // Every frame carries `id: <seq>`; a client that reconnects with Last-Event-ID gets the frames after it, none twice.
+  app.get<{ Params: { id: string }; Headers: { 'last-event-id'?: string } }>(
+    '/v2/tasks/:id/events',
+    {
+      schema: {
+        params: idParams(),
+        querystring: noQuery,
+        headers: { ...commonHeaders, properties: { ...commonHeaders.properties, 'last-event-id': { type: 'string', pattern: '^[0-9]{1,9}$' } } },
+      },
+    },
+    async (request, reply) => {
+      const task = await taskOr404(request.params.id);
+      const lastEventId = request.headers['last-event-id'];
+      streamTaskEvents(task, openSse(reply), scheduler.position(task), () => void scheduler.cancel(task.id, 'disconnect'), lastEventId === undefined ? -1 : Number(lastEventId));
+      return reply;
+    },
+  );
 
   app.post<{ Params: { id: string } }>('/v2/tasks/:id/cancel', { schema: { params: idParams(), querystring: noQuery, headers: commonHeaders } }, async (request, reply) => {
-    taskOr404(request.params.id);
-    scheduler.cancel(request.params.id, 'client');
+    await taskOr404(request.params.id);
+    await scheduler.cancel(request.params.id, 'client');
     return reply.code(204).send();
   });
 }

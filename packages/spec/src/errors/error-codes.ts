@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   DEADLINE_UNMET: 'The deadline cannot be met at admission.',
   POOL_UNREADY: 'The pool is not ready yet.',
   POOL_UNAVAILABLE: 'The pool is unavailable (retriable).',
+  WORKER_RESET: 'The server restarted or the worker running the task died; the task was not idempotent, so it was not run again.',
   NOT_FOUND: 'The HTTP resource does not exist.',
   PAYLOAD_TOO_LARGE: 'The request body exceeds the limit.',
   INTERNAL: 'An unexpected internal error (details are logged, not returned).',

@@ -1,0 +1,365 @@
+import { serialize, deserialize } from 'node:v8';
+import { Queue } from 'bullmq';
+import { SwitchyardError } from '@switchyard/core';
+import {
+  ServerTask,
+  errorFrame,
+  httpError,
+  jsonReplacer,
+  type AdmissionTicket,
+  type CancelReason,
+  type ClusterStats,
+  type RedisTaskQueueOptions,
+  type SseFrame,
+  type TaskQueue,
+  type TaskSpec,
+  type WorkerInfo,
+} from '@switchyard/server';
+import { RedisKeys, TERMINAL, bullConnection, connectRedis, type FrameLogRedis } from './frame-log.js';
+import type { WorkerJobData } from './task-worker.js';
+
+const PRIORITY = { interactive: 1, batch: 2 } as const;
+
+/**
+ * The distributed TaskQueue of an API node: admission on one BullMQ queue per engine key (interactive jobs at
+ * BullMQ priority 1, batch at 2), capacities counted in Redis, frames read from each task's Redis Stream. Any API
+ * node can serve any task: ServerTasks here are mirrors fed by one blocking stream reader.
+ */
+export class RedisTaskQueue implements TaskQueue {
+  readonly mode = 'redis' as const;
+  private readonly keys: RedisKeys;
+  private readonly redis: FrameLogRedis;
+  private readonly reader: FrameLogRedis;
+  private readonly queues = new Map<string, Queue<WorkerJobData>>();
+  /** Mirrors of tasks someone on this node is following (or that were admitted here), until they end. */
+  private readonly live = new Map<string, ServerTask>();
+  private readonly draining = new Set<string>();
+  private admitting = true;
+  private reading = false;
+  private closed = false;
+  private snapshot: ClusterStats & { serviceMs: Record<string, number>; capacity: number } = { workers: 0, inFlight: 0, queueDepth: { interactive: 0, batch: 0 }, stalled: 0, requeued: 0, serviceMs: {}, capacity: 1 };
+  private refresher: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: RedisTaskQueueOptions) {
+    this.keys = new RedisKeys(options.queue.prefix ?? 'switchyard');
+    this.redis = connectRedis(options.queue.redis, { name: 'sy-api', failFast: true });
+    this.reader = connectRedis(options.queue.redis, { name: 'sy-api-reader' });
+  }
+
+  async start(): Promise<void> {
+    await this.redis.ping();
+    await this.refresh();
+    this.refresher = setInterval(() => void this.refresh().catch(() => undefined), 250);
+    this.refresher.unref();
+    this.options.metrics.attachCluster(() => this.clusterStats());
+  }
+
+  get accepting(): boolean {
+    return this.admitting;
+  }
+
+  private queue(engineKey: string): Queue<WorkerJobData> {
+    let queue = this.queues.get(engineKey);
+    if (!queue) {
+      queue = new Queue<WorkerJobData>(this.keys.queue(engineKey), { connection: bullConnection(this.options.queue.redis) });
+      this.queues.set(engineKey, queue);
+    }
+    return queue;
+  }
+
+  async submit(spec: TaskSpec): Promise<AdmissionTicket> {
+    try {
+      return await this.admit(spec);
+    } catch (error) {
+      if (SwitchyardError.isInstance(error)) throw error;
+      throw httpError('POOL_UNAVAILABLE', `The task queue (Redis) is unavailable: ${(error as Error).message}`, { retriable: true, retryAfterMs: 1000 });
+    }
+  }
+
+  private async admit(spec: TaskSpec): Promise<AdmissionTicket> {
+    const { admission, metrics } = this.options;
+    if (!this.admitting) throw httpError('POOL_UNAVAILABLE', 'The server is shutting down and admits no new tasks', { retriable: true, retryAfterMs: 1000 });
+    const engineKey = this.options.engineKeyFor(spec.modelRef);
+    if (this.draining.has(engineKey)) throw httpError('POOL_UNAVAILABLE', `Pool '${engineKey}' is draining`, { retriable: true, retryAfterMs: 1000, details: { engine: engineKey } });
+    const predictedStartMs = this.predictStart(engineKey, spec.priority);
+    if (spec.deadlineMs !== undefined) {
+      const serviceMs = this.snapshot.serviceMs[engineKey] ?? 0;
+      if (predictedStartMs + serviceMs > spec.deadlineMs) {
+        metrics.tasksRejected.inc({ reason: 'deadline' });
+        throw httpError('DEADLINE_UNMET', `deadline_ms ${spec.deadlineMs} cannot be met: predicted start in ${predictedStartMs} ms plus ~${Math.round(serviceMs)} ms service time`, {
+          details: { field: 'deadline_ms', expected: `>= ${Math.ceil(predictedStartMs + serviceMs)}`, found: spec.deadlineMs },
+        });
+      }
+    }
+    if (spec.sessionId !== undefined) {
+      const { exhausted } = this.options.sessions.touch(spec.sessionId, this.options.now());
+      if (exhausted) {
+        metrics.tasksRejected.inc({ reason: `session-${exhausted}` });
+        throw httpError('ADMISSION_REJECT', `Session '${spec.sessionId}' has used its ${exhausted === 'turns' ? 'turn limit' : 'token budget'}; start a new session`, {
+          details: { policy_label: `session-${exhausted}`, field: 'session_id' },
+        });
+      }
+    }
+    const capacity = spec.priority === 'interactive' ? admission.interactiveCapacity : admission.batchCapacity;
+    let depth = await this.redis.syAdmit(this.keys.depth(spec.priority), String(capacity));
+    if (depth === 0 && admission.policy === 'drop-lru' && (await this.dropOldest(engineKey))) depth = await this.redis.syAdmit(this.keys.depth(spec.priority), String(capacity));
+    if (depth === 0) {
+      metrics.tasksRejected.inc({ reason: 'queue-full' });
+      throw httpError('ADMISSION_REJECT', `The ${spec.priority} queue is full (policy ${admission.policy})`, {
+        retriable: true,
+        retryAfterMs: Math.max(1000, Math.round(this.snapshot.serviceMs[engineKey] ?? 1000)),
+        details: { policy_label: admission.policy, engine: engineKey },
+      });
+    }
+    const now = this.options.now();
+    const meta = this.keys.task(spec.taskId);
+    const specB64 = Buffer.from(serialize(spec)).toString('base64');
+    const created = await this.redis.hsetnx(meta, 'state', 'queued');
+    if (created === 0) {
+      await this.redis.decr(this.keys.depth(spec.priority));
+      throw httpError('INVALID_PARAMS', `task_id '${spec.taskId}' is already in use`, { details: { field: 'task_id' } });
+    }
+    await this.redis
+      .multi()
+      .hset(meta, { engine_key: engineKey, priority: spec.priority, idempotent: spec.idempotent ? '1' : '0', enqueued_at: String(now), seq: '0', tokens: '0', attempts: '0', spec: specB64 })
+      .pexpire(meta, this.options.retentionMs + 24 * 3_600_000)
+      .exec();
+    const task = new ServerTask(spec, engineKey, now);
+    this.live.set(task.id, task);
+    this.follow();
+    try {
+      await this.queue(engineKey).add('task', { taskId: spec.taskId, spec: specB64 }, { jobId: spec.taskId, priority: PRIORITY[spec.priority], removeOnComplete: true, removeOnFail: 1000 });
+    } catch (error) {
+      await this.finishRemote(task.id, errorFrame(httpError('POOL_UNAVAILABLE', `Redis refused the job: ${(error as Error).message}`, { retriable: true, retryAfterMs: 1000 })), 'failed');
+    }
+    metrics.tasksEnqueued.inc({ priority: spec.priority });
+    return { task, queuePosition: Math.max(0, depth - 1), predictedStartMs };
+  }
+
+  async lookup(taskId: string): Promise<ServerTask | undefined> {
+    const live = this.live.get(taskId);
+    if (live) return live;
+    const meta = await this.redis.hgetall(this.keys.task(taskId));
+    if (!meta.state || !meta.spec) return undefined;
+    const spec = deserialize(Buffer.from(meta.spec, 'base64')) as TaskSpec;
+    const entries = await this.redis.xrange(this.keys.frames(taskId), '-', '+');
+    const frames = entries.map(([, fields]) => toFrame(fields));
+    const terminal = TERMINAL.has(meta.state);
+    const task = ServerTask.restore(spec, meta.engine_key ?? '', {
+      state: terminal ? (meta.state as 'completed') : meta.state === 'running' ? 'running' : 'queued',
+      enqueuedAt: Number(meta.enqueued_at ?? 0),
+      ...(meta.finished_at ? { finishedAt: Number(meta.finished_at) } : {}),
+      frames: terminal ? frames : [],
+    });
+    if (!terminal) {
+      // Feed the mirror through emit/finish (as the reader will), so followers attached now see every later frame.
+      if (this.live.has(taskId)) return this.live.get(taskId);
+      this.live.set(taskId, task);
+      for (const [id, fields] of entries) this.apply(task, id, fields);
+      if (!task.terminal) this.follow();
+    }
+    return task;
+  }
+
+  position(task: ServerTask): { queuePosition: number; predictedStartMs: number } {
+    if (task.state !== 'queued') return { queuePosition: 0, predictedStartMs: 0 };
+    const depth = task.spec.priority === 'interactive' ? this.snapshot.queueDepth.interactive : this.snapshot.queueDepth.interactive + this.snapshot.queueDepth.batch;
+    return { queuePosition: Math.max(0, depth - 1), predictedStartMs: this.predictStart(task.engineKey, task.spec.priority) };
+  }
+
+  async cancel(taskId: string, reason: CancelReason): Promise<boolean> {
+    const meta = this.keys.task(taskId);
+    const before = await this.redis.hget(meta, 'state');
+    if (!before || TERMINAL.has(before)) return false;
+    const seq = await this.finishRemote(taskId, errorFrame(httpError('ABORTED', `Task canceled (${reason})`)), 'canceled');
+    if (seq < 0) return false;
+    // The terminal frame is in the stream; now stop the worker (any node's cancel reaches it) or drop the job.
+    await this.redis.publish(this.keys.cancelChannel, taskId);
+    const engineKey = (await this.redis.hget(meta, 'engine_key')) ?? '';
+    const priority = ((await this.redis.hget(meta, 'priority')) ?? 'batch') as 'interactive' | 'batch';
+    if (before === 'queued') {
+      const removed = await this.queue(engineKey).remove(taskId).catch(() => 0);
+      if (removed === 1) await this.redis.decr(this.keys.depth(priority));
+    }
+    this.options.metrics.tasksCanceled.inc({ reason });
+    const live = this.live.get(taskId);
+    if (live) await this.catchUp(live);
+    return true;
+  }
+
+  async cancelSession(sessionId: string): Promise<number> {
+    let canceled = 0;
+    for (const task of [...this.live.values()]) if (task.spec.sessionId === sessionId && (await this.cancel(task.id, 'session'))) canceled += 1;
+    return canceled;
+  }
+
+  runningCount(): number {
+    return this.snapshot.inFlight;
+  }
+
+  queuedCount(): number {
+    return this.snapshot.queueDepth.interactive + this.snapshot.queueDepth.batch;
+  }
+
+  isDraining(engineKey: string): boolean {
+    return this.draining.has(engineKey);
+  }
+
+  /** Stops this node admitting for an engine (workers keep serving other nodes); drain workers with drainWorker. */
+  async drain(engineKey: string): Promise<{ canceled: number }> {
+    this.draining.add(engineKey);
+    return { canceled: 0 };
+  }
+
+  resume(engineKey: string): void {
+    this.draining.delete(engineKey);
+  }
+
+  /** Stops admitting, waits for the tasks followed here until the deadline, then detaches: the work goes on on the workers. */
+  async shutdown(deadlineMs: number): Promise<{ canceled: number }> {
+    this.admitting = false;
+    const end = Date.now() + deadlineMs;
+    while (this.live.size > 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
+    this.closed = true;
+    if (this.refresher) clearInterval(this.refresher);
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    this.reader.disconnect();
+    await this.redis.quit().catch(() => undefined);
+    return { canceled: 0 };
+  }
+
+  async workers(): Promise<WorkerInfo[]> {
+    const now = Date.now();
+    const ids = await this.redis.zrangebyscore(this.keys.workers, now, '+inf');
+    if (ids.length === 0) return [];
+    const values = await this.redis.mget(ids.map((id) => this.keys.worker(id)));
+    return values.filter((value): value is string => value !== null).map((value) => JSON.parse(value) as WorkerInfo);
+  }
+
+  async clusterStats(): Promise<ClusterStats> {
+    const workers = await this.workers();
+    const [interactive, batch, stats] = await Promise.all([this.redis.get(this.keys.depth('interactive')), this.redis.get(this.keys.depth('batch')), this.redis.hgetall(this.keys.stats)]);
+    return {
+      workers: workers.length,
+      inFlight: workers.reduce((sum, worker) => sum + worker.in_flight, 0),
+      queueDepth: { interactive: Math.max(0, Number(interactive ?? 0)), batch: Math.max(0, Number(batch ?? 0)) },
+      stalled: Number(stats.stalled ?? 0),
+      requeued: Number(stats.requeued ?? 0),
+    };
+  }
+
+  async drainWorker(workerId: string): Promise<boolean> {
+    const exists = (await this.redis.zscore(this.keys.workers, workerId)) !== null;
+    if (exists) await this.redis.publish(this.keys.drainChannel, workerId);
+    return exists;
+  }
+
+  private predictStart(engineKey: string, priority: 'interactive' | 'batch'): number {
+    const ahead = priority === 'interactive' ? this.snapshot.queueDepth.interactive : this.snapshot.queueDepth.interactive + this.snapshot.queueDepth.batch;
+    const serviceMs = this.snapshot.serviceMs[engineKey] ?? this.options.admission.initialServiceMs;
+    const slots = Math.max(1, this.snapshot.capacity);
+    const busy = this.snapshot.inFlight >= slots ? 1 : 0;
+    return Math.round(Math.floor(ahead / slots + busy) * serviceMs);
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.closed) return;
+    const stats = await this.clusterStats();
+    const workers = await this.workers();
+    const capacity = workers.reduce((sum, worker) => sum + Object.values(worker.concurrency).reduce((a, b) => a + b, 0), 0);
+    const engines = new Set(workers.flatMap((worker) => worker.engines));
+    const serviceMs: Record<string, number> = {};
+    for (const engine of engines) {
+      const value = await this.redis.hget(this.keys.service(engine), 'ewma_ms');
+      if (value !== null) serviceMs[engine] = Number(value);
+    }
+    this.snapshot = { ...stats, serviceMs, capacity };
+  }
+
+  /** Drop-lru: removes the oldest waiting batch job (else the oldest interactive one) of the engine's queue. */
+  private async dropOldest(engineKey: string): Promise<boolean> {
+    const queue = this.queue(engineKey);
+    const candidates = [...(await queue.getPrioritized(0, 200))].sort((a, b) => (b.opts.priority ?? 0) - (a.opts.priority ?? 0) || a.timestamp - b.timestamp);
+    for (const job of candidates) {
+      if (!job.id) continue;
+      const removed = await queue.remove(job.id).catch(() => 0);
+      if (removed !== 1) continue;
+      const priority = job.opts.priority === 1 ? 'interactive' : 'batch';
+      await this.redis.decr(this.keys.depth(priority));
+      const error = httpError('QUEUE_FULL_DROP_LRU', `Task dropped from the full ${priority} queue to admit a newer task (policy drop-lru)`, {
+        retriable: true,
+        retryAfterMs: 1000,
+        details: { policy_label: 'drop-lru' },
+      });
+      await this.finishRemote(job.id, errorFrame(error), 'failed');
+      this.options.metrics.tasksRejected.inc({ reason: 'drop-lru' });
+      return true;
+    }
+    return false;
+  }
+
+  private finishRemote(taskId: string, frame: SseFrame, state: 'completed' | 'failed' | 'canceled'): Promise<number> {
+    return this.redis.syAppend(this.keys.task(taskId), this.keys.frames(taskId), '', frame.event, JSON.stringify(frame.data, jsonReplacer), state, String(Date.now()), String(this.options.retentionMs));
+  }
+
+  /** Applies stream entries after what the mirror has (used right after a cancel so the caller sees it ended). */
+  private async catchUp(task: ServerTask): Promise<void> {
+    const entries = await this.redis.xrange(this.keys.frames(task.id), `0-${task.frames.length + 1}`, '+');
+    for (const [id, fields] of entries) this.apply(task, id, fields);
+  }
+
+  private apply(task: ServerTask, id: string, fields: string[]): void {
+    const seq = Number(id.slice(2)) - 1;
+    if (seq < task.frames.length) return;
+    const frame = toFrame(fields);
+    if (frame.event === 'end') task.finish('completed', frame, Date.now());
+    else if (frame.event === 'error') task.finish((frame.data as { code?: string }).code === 'ABORTED' ? 'canceled' : 'failed', frame, Date.now());
+    else {
+      if (task.state === 'queued' && frame.event !== 'retry') task.state = 'running';
+      task.emit(frame);
+    }
+    if (task.terminal) {
+      this.live.delete(task.id);
+      if (frame.event === 'end') this.options.metrics.tasksFinished.inc({ outcome: 'completed' });
+      else this.options.metrics.tasksFinished.inc({ outcome: 'failed' });
+    }
+  }
+
+  /** One blocking XREAD loop per API node over every followed stream. */
+  private follow(): void {
+    if (this.reading || this.closed) return;
+    this.reading = true;
+    void (async () => {
+      try {
+        while (!this.closed && this.live.size > 0) {
+          const tasks = [...this.live.values()];
+          const streams = tasks.map((task) => this.keys.frames(task.id));
+          const ids = tasks.map((task) => `0-${task.frames.length}`);
+          const result = (await this.reader.xread('COUNT', 1000, 'BLOCK', 50, 'STREAMS', ...streams, ...ids).catch(() => null)) as [string, [string, string[]][]][] | null;
+          if (!result) continue;
+          for (const [stream, entries] of result) {
+            const taskId = stream.slice(stream.indexOf('{') + 1, -1);
+            const task = this.live.get(taskId);
+            if (!task) continue;
+            for (const [id, fields] of entries) this.apply(task, id, fields);
+          }
+        }
+      } finally {
+        this.reading = false;
+        if (!this.closed && this.live.size > 0) this.follow();
+      }
+    })();
+  }
+}
+
+function toFrame(fields: string[]): SseFrame {
+  const record: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) record[fields[i]!] = fields[i + 1]!;
+  return { event: record.e as SseFrame['event'], data: JSON.parse(record.d ?? '{}') as Record<string, unknown> };
+}
+
+export async function createRedisTaskQueue(options: RedisTaskQueueOptions): Promise<TaskQueue> {
+  const queue = new RedisTaskQueue(options);
+  await queue.start();
+  return queue;
+}

@@ -1,0 +1,1 @@
+export { startRedis, hasRedisServer, redisSkipReason, type TestRedis } from './redis-server.js';

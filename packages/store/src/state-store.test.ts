@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SwitchyardError } from '@switchyard/core';
+import { StateStore } from './state-store.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sy-store-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('StateStore as the core TaskStore', () => {
+  it('logs every transition and a restart reports what was in flight', async () => {
+    const store = new StateStore({ dataDir: dir, now: () => Date.parse('2026-01-01T00:00:00Z') });
+    await store.transition('a', 'pipeline', 'queued');
+    await store.transition('a', 'pipeline', 'running');
+    await store.transition('b', 'pipeline', 'queued');
+    await store.transition('b', 'pipeline', 'running');
+    await store.transition('b', 'pipeline', 'failed', new SwitchyardError({ code: 'TIMEOUT', message: 'slow' }));
+    await store.transition('c', 'pipeline', 'queued');
+    expect(store.transitions('b').map((t) => `${t.from ?? '-'}->${t.to}`)).toEqual(['-->queued', 'queued->running', 'running->failed']);
+    expect(store.transitions('b')[2]!.error).toEqual({ code: 'TIMEOUT', message: 'slow' });
+    store.close();
+
+    const restarted = new StateStore({ dataDir: dir });
+    expect((await restarted.recover()).map((t) => `${t.id}:${t.state}`)).toEqual(['a:running', 'c:queued']);
+    restarted.close();
+  });
+
+  it('rejects illegal transitions', async () => {
+    const store = new StateStore();
+    await expect(store.transition('x', 'k', 'running')).rejects.toThrow(/illegal transition \(new\) -> running/);
+    await store.transition('y', 'k', 'queued');
+    await store.transition('y', 'k', 'canceled');
+    await expect(store.transition('y', 'k', 'running')).rejects.toThrow(/illegal transition canceled -> running/);
+    store.close();
+  });
+
+  it('a second process on the same dataDir is refused with the owner pid; a stale lock is taken over', async () => {
+    const store = new StateStore({ dataDir: dir });
+    const child = spawn(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(join(dir, 'state.lock'))}, '999999999')`]);
+    await new Promise((resolve) => child.on('exit', resolve));
+    store.close();
+    // The lock now names a dead pid (like after kill -9): the next open takes it over.
+    const again = new StateStore({ dataDir: dir });
+    again.close();
+    const held = new StateStore({ dataDir: dir });
+    const other = spawn(process.execPath, ['--input-type=module', '-e', `
+      import { StateStore } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      try { new StateStore({ dataDir: ${JSON.stringify(dir)} }); console.log('opened'); } catch (e) { console.log(e.code + ' ' + e.message); }`]);
+    let out = '';
+    other.stdout.on('data', (chunk) => (out += chunk));
+    await new Promise((resolve) => other.on('exit', resolve));
+    held.close();
+    expect(out).toContain(`CONFIG_INVALID server.dataDir '${dir}' is in use by process ${process.pid}`);
+  });
+});
+
+describe('StateStore server records', () => {
+  it('keeps frames, finish and specs across a reopen; open tasks come back interactive first, then in admission order', () => {
+    const store = new StateStore({ dataDir: dir });
+    const spec = { input: { audio: new Float32Array([0.5, -0.25]) }, stream: true };
+    store.admit({ id: 'b1', kind: 'task', priority: 'batch', engineKey: 'e', idempotent: false, spec, at: 1 });
+    store.admit({ id: 'i1', kind: 'task', priority: 'interactive', engineKey: 'e', idempotent: true, spec, at: 2 });
+    store.admit({ id: 'done', kind: 'task', priority: 'batch', engineKey: 'e', idempotent: false, spec, at: 3 });
+    store.markRunning('done', 4);
+    store.appendFrame('done', 0, 'token', '{"t":"a","i":0}');
+    store.finish('done', 'completed', 5, { seq: 1, event: 'end', data: '{"tokens_out":1}' });
+    store.markRunning('i1', 6);
+    store.appendFrame('i1', 0, 'token', '{"t":"x","i":0}');
+    store.flush();
+    store.close();
+
+    const reopened = new StateStore({ dataDir: dir });
+    expect(reopened.getTask('done')).toMatchObject({ state: 'completed', frameCount: 2, finishedAt: 5, attempts: 1 });
+    expect(reopened.frames('done')).toEqual([
+      { seq: 0, event: 'token', data: '{"t":"a","i":0}' },
+      { seq: 1, event: 'end', data: '{"tokens_out":1}' },
+    ]);
+    expect(reopened.frames('done', 0)).toHaveLength(1);
+    const open = reopened.openTasks();
+    expect(open.map((task) => `${task.id}:${task.state}`)).toEqual(['i1:running', 'b1:queued']);
+    expect((open[1]!.spec as typeof spec).input.audio).toEqual(new Float32Array([0.5, -0.25]));
+    reopened.requeue('i1', 7, { code: 'WORKER_RESET', message: 'restart' });
+    expect(reopened.openTasks().map((task) => task.id)).toEqual(['i1', 'b1']);
+    expect(reopened.transitions('i1').map((t) => t.to)).toEqual(['queued', 'running', 'queued']);
+    expect(() => reopened.admit({ id: 'b1', kind: 'task', priority: 'batch', engineKey: 'e', idempotent: false, spec, at: 8 })).toThrow(/already in use/);
+    reopened.close();
+  });
+
+  it('retention deletes finished tasks by age, count and frame bytes, never open ones', () => {
+    let now = 0;
+    const store = new StateStore({ dataDir: dir, now: () => now, retention: { maxAgeMs: 1000, maxTasks: 3, maxBytes: 10_000 } });
+    const finished = (id: string, bytes = 10) => {
+      store.admit({ id, kind: 'task', priority: 'batch', engineKey: 'e', idempotent: false, spec: {}, at: now });
+      store.markRunning(id, now);
+      store.finish(id, 'completed', now, { seq: 0, event: 'end', data: 'x'.repeat(bytes) });
+    };
+    store.admit({ id: 'open', kind: 'task', priority: 'batch', engineKey: 'e', idempotent: false, spec: {}, at: 0 });
+    for (let i = 0; i < 5; i += 1) finished(`t${i}`);
+    store.prune();
+    expect(['t0', 't1', 't2', 't3', 't4'].filter((id) => store.has(id))).toEqual(['t2', 't3', 't4']);
+    now = 5000;
+    finished('late');
+    store.prune();
+    expect(['t2', 't3', 't4', 'late'].filter((id) => store.has(id))).toEqual(['late']);
+    finished('big', 20_000);
+    store.prune();
+    expect(store.has('big')).toBe(false);
+    expect(store.has('open')).toBe(true);
+    store.close();
+  });
+
+  it('artifacts are content-addressed files, idempotent, evicted least recently used beyond the byte limit', () => {
+    const store = new StateStore({ dataDir: dir, artifactsMaxBytes: 10 });
+    const a = store.putArtifact(Buffer.from('aaaa'), 'text/plain', 1);
+    expect(store.putArtifact(Buffer.from('aaaa'), 'text/plain', 2).id).toBe(a.id);
+    expect(existsSync(join(dir, 'blobs', a.id.slice(0, 2), a.id))).toBe(true);
+    const b = store.putArtifact(Buffer.from('bbbb'), 'text/plain', 3);
+    store.getArtifact(a.id, 4);
+    store.putArtifact(Buffer.from('cccc'), 'text/plain', 5);
+    expect(store.getArtifact(b.id)).toBeUndefined();
+    expect(store.getArtifact(a.id)?.bytes.toString()).toBe('aaaa');
+    expect(readdirSync(join(dir, 'blobs', a.id.slice(0, 2))).some((name) => name.endsWith('.tmp'))).toBe(false);
+    store.close();
+    const reopened = new StateStore({ dataDir: dir, artifactsMaxBytes: 10 });
+    expect(reopened.getArtifact(a.id)?.contentType).toBe('text/plain');
+    reopened.close();
+  });
+
+  it('sessions and catalog entries survive a reopen', () => {
+    const store = new StateStore({ dataDir: dir });
+    store.putSession({ id: 's', createdAt: 1, lastUsedAt: 2, turns: 3, tokensUsed: 4 });
+    store.putCatalog('model:x', { sha256: 'ab', size: 3 });
+    store.close();
+    const reopened = new StateStore({ dataDir: dir });
+    expect(reopened.getSession('s')).toEqual({ id: 's', createdAt: 1, lastUsedAt: 2, turns: 3, tokensUsed: 4 });
+    expect(reopened.getCatalog('model:x')).toEqual({ sha256: 'ab', size: 3 });
+    reopened.expireSessions(10);
+    expect(reopened.getSession('s')).toBeUndefined();
+    reopened.close();
+  });
+
+  it('an unusable dataDir is a CONFIG_INVALID naming server.dataDir', () => {
+    writeFileSync(join(dir, 'file'), 'x');
+    const bad = join(dir, 'file', 'state');
+    expect(() => new StateStore({ dataDir: bad })).toThrow(`server.dataDir '${bad}' cannot be created: ENOTDIR`);
+  });
+});
