@@ -53,6 +53,8 @@ export interface TaskQueue {
   drain(engineKey: string, deadlineMs: number): Promise<{ canceled: number }>;
   resume(engineKey: string): void;
   shutdown(deadlineMs: number): Promise<{ canceled: number }>;
+  /** Embedded: finished tasks still queryable (kept by the state store within server.retention). */
+  readonly retainedCount?: number;
   /** Distributed mode: the live workers and cluster figures; drain one worker by id. */
   workers?(): Promise<WorkerInfo[]>;
   clusterStats?(): Promise<ClusterStats>;

@@ -30,7 +30,7 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
     async (request, reply) => {
       const body = request.body;
       const call = toMessagesCall(body);
-      const { task } = scheduler.submit({
+      const { task } = await scheduler.submit({
         taskId: `msg_${randomUUID().replaceAll('-', '')}`,
         workload: 'completion',
         modelRef: body.model,

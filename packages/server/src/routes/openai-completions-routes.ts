@@ -93,7 +93,7 @@ export function registerOpenAiCompletionsRoutes(app: FastifyInstance, context: S
       ...(body.logit_bias != null ? { logitBias: body.logit_bias } : {}),
       ...(body.user !== undefined ? { user: body.user } : {}),
     };
-    const { task } = scheduler.submit({
+    const { task } = await scheduler.submit({
       taskId: `cmpl-${randomUUID()}`,
       workload: 'completion',
       modelRef: body.model,
