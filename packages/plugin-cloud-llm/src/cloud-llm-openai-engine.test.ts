@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '@switchyard/spec';
+import { SwitchyardError, costUsd } from '@switchyard/spec';
+import type { PriceTable } from '@switchyard/spec';
+import { withCost } from '@switchyard/core';
 import type { EngineRunRequest } from '@switchyard/spec';
 import { collectStream, runEngineConformance, startTestHttpServer, rejectionOf } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
@@ -32,6 +34,7 @@ describe('OpenAiChatEngine against the OpenAI wire format', () => {
   let server: TestHttpServer;
   let engine: OpenAiChatEngine;
   const KEY = 'sk-test-0123456789abcdef';
+  const PRICES: PriceTable = { 'gpt-test': { inputPerMillion: 0.15, outputPerMillion: 0.6 } };
 
   beforeAll(async () => {
     server = await startTestHttpServer(fakeOpenAiApi);
@@ -42,7 +45,7 @@ describe('OpenAiChatEngine against the OpenAI wire format', () => {
       baseURL: `${server.url}/v1`,
       apiKeyEnv: 'SWITCHYARD_TEST_OPENAI_KEY',
       timeoutMs: 10_000,
-      prices: { 'gpt-test': { inputPerMillion: 0.15, outputPerMillion: 0.6 } },
+      prices: PRICES,
     });
   });
   afterAll(async () => {
@@ -101,6 +104,16 @@ describe('OpenAiChatEngine against the OpenAI wire format', () => {
         "top_p": 0.9,
       }
     `);
+  });
+
+  it('reports the same cost as core telemetry.prices from the one shared price table', async () => {
+    await engine.doLoad({ id: 'small-chat', files: {}, options: { model: 'gpt-test' } }, signal());
+    const result = await engine.doRun({ modelId: 'small-chat', workload: 'completion', input: { kind: 'text', prompt: 'red green blue' } }, signal());
+    const { inputTokens, outputTokens } = result.usage!;
+    const fromCore = withCost({ inputTokens, outputTokens }, 'openai', 'gpt-test', PRICES).costUsd;
+    expect(fromCore).toBeGreaterThan(0);
+    expect(result.usage!.costUsd).toBe(fromCore);
+    expect(result.usage!.costUsd).toBe(costUsd(PRICES['gpt-test']!, inputTokens, outputTokens));
   });
 
   it('streams deltas and a finish with usage from the include_usage chunk', async () => {

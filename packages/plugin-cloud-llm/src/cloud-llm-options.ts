@@ -1,13 +1,10 @@
-import { SwitchyardError } from '@switchyard/spec';
-import type { JsonSchema } from '@switchyard/spec';
+import { PRICE_JSON_SCHEMA, SwitchyardError } from '@switchyard/spec';
+import type { JsonSchema, Price } from '@switchyard/spec';
 
 export type CloudLlmProviderKind = 'openai' | 'anthropic' | 'openai-compatible';
 
-/** USD per one million tokens. */
-export interface CloudLlmPrice {
-  readonly inputPerMillion: number;
-  readonly outputPerMillion: number;
-}
+/** USD per one million tokens: the shared {@link Price} of @switchyard/spec. */
+export type CloudLlmPrice = Price;
 
 export interface CloudLlmProviderOptions {
   /** Engine id this provider registers as, e.g. `openai`, `anthropic`, `local-vllm`. */
@@ -47,12 +44,7 @@ const providerSchema: JsonSchema = {
     apiKeyEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
     prices: {
       type: 'object',
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['inputPerMillion', 'outputPerMillion'],
-        properties: { inputPerMillion: { type: 'number', minimum: 0 }, outputPerMillion: { type: 'number', minimum: 0 } },
-      },
+      additionalProperties: PRICE_JSON_SCHEMA as JsonSchema,
     },
     timeoutMs: { type: 'integer', minimum: 1 },
     defaultMaxTokens: { type: 'integer', minimum: 1 },

@@ -1,18 +1,17 @@
-import type { Usage } from '@switchyard/spec';
-import type { CloudLlmPrice } from './cloud-llm-options.js';
+import { costUsd, type Price, type Usage } from '@switchyard/spec';
 
 /** Builds a Usage, adding costUsd when the price table has the model. */
 export function usageWithCost(
   inputTokens: number | undefined,
   outputTokens: number | undefined,
-  price: CloudLlmPrice | undefined,
+  price: Price | undefined,
 ): Usage {
   const usage: { inputTokens?: number; outputTokens?: number; totalTokens?: number; costUsd?: number } = {};
   if (inputTokens !== undefined) usage.inputTokens = inputTokens;
   if (outputTokens !== undefined) usage.outputTokens = outputTokens;
   if (inputTokens !== undefined || outputTokens !== undefined) usage.totalTokens = (inputTokens ?? 0) + (outputTokens ?? 0);
   if (price && (inputTokens !== undefined || outputTokens !== undefined)) {
-    usage.costUsd = ((inputTokens ?? 0) * price.inputPerMillion + (outputTokens ?? 0) * price.outputPerMillion) / 1_000_000;
+    usage.costUsd = costUsd(price, inputTokens, outputTokens);
   }
   return usage;
 }

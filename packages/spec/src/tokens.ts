@@ -5,18 +5,18 @@
 export const TOKENS = {
   /** Multi-registration: every engine (`injectAll(TOKENS.Engine)`). */
   Engine: Symbol.for('switchyard.Engine'),
+  /** The loaded app config (registered by createSwitchyardApp). */
   AppConfig: Symbol.for('switchyard.AppConfig'),
+  /** The app logger (registered by createSwitchyardApp). */
   Logger: Symbol.for('switchyard.Logger'),
+  /** The orchestrator's event bus (registered by the orchestrator extension). */
   EventBus: Symbol.for('switchyard.EventBus'),
+  /** The executor (registered by the orchestrator extension; resolved by `app.executor` and the server). */
   Executor: Symbol.for('switchyard.Executor'),
+  /** The orchestrator (registered by the orchestrator extension; resolved by `app.orchestrator`). */
   Orchestrator: Symbol.for('switchyard.Orchestrator'),
+  /** A generated model registry (createSwitchyardApp({ registry }) or config `models.registry`; read by the orchestrator). */
   ModelRegistry: Symbol.for('switchyard.ModelRegistry'),
-  ModelProvisioner: Symbol.for('switchyard.ModelProvisioner'),
-  PolicyEngine: Symbol.for('switchyard.PolicyEngine'),
-  Router: Symbol.for('switchyard.Router'),
-  Classifier: Symbol.for('switchyard.Classifier'),
-  TaskStore: Symbol.for('switchyard.TaskStore'),
-  Clock: Symbol.for('switchyard.Clock'),
 } as const;
 
 export type TokenName = keyof typeof TOKENS;

@@ -33,6 +33,10 @@ describe('createSwitchyardApp', () => {
       expect(app.container.resolveAll(TOKENS.Engine)).toEqual(app.engines);
       expect(app.container.resolve(TOKENS.AppConfig)).toBe(app.config);
       expect(globalContainer.isRegistered(TOKENS.AppConfig)).toBe(false);
+      // Every token is real: all are registered by a plain app (ModelRegistry only when a registry is given).
+      for (const [name, token] of Object.entries(TOKENS)) {
+        if (name !== 'ModelRegistry') expect(app.container.isRegistered(token, true), name).toBe(true);
+      }
     } finally {
       await app.shutdown();
     }

@@ -907,17 +907,18 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
           "type": "object",
           "additionalProperties": {
             "type": "object",
+            "description": "USD per million tokens (inputPer1k/outputPer1k were replaced by inputPerMillion/outputPerMillion).",
             "required": [
-              "inputPer1k",
-              "outputPer1k"
+              "inputPerMillion",
+              "outputPerMillion"
             ],
             "additionalProperties": false,
             "properties": {
-              "inputPer1k": {
+              "inputPerMillion": {
                 "type": "number",
                 "minimum": 0
               },
-              "outputPer1k": {
+              "outputPerMillion": {
                 "type": "number",
                 "minimum": 0
               }

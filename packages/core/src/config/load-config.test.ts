@@ -53,6 +53,7 @@ const BAD: readonly BadCase[] = [
   { name: 'server port as a string', text: 'server:\n  port: "8080"\n', code: 'CONFIG_INVALID', contains: [`${Y}:2:9: /server/port: expected integer, found string "8080"`] },
   { name: 'resilience timeout not positive', text: 'resilience:\n  timeoutMs: 0\n', code: 'CONFIG_INVALID', contains: [`${Y}:2:14: /resilience/timeoutMs: expected a number > 0, found integer 0`] },
   { name: 'telemetry log level unknown', text: 'telemetry:\n  logLevel: loud\n', code: 'CONFIG_INVALID', contains: [`${Y}:2:13: /telemetry/logLevel: expected one of`, 'found string "loud"'] },
+  { name: 'telemetry price in the old per-1k unit', text: 'telemetry:\n  prices:\n    m: { inputPer1k: 1, outputPer1k: 2 }\n', code: 'CONFIG_INVALID', contains: ['/telemetry/prices/m/inputPer1k: expected one of the known keys (inputPerMillion, outputPerMillion), found unknown key "inputPer1k"', '/telemetry/prices/m: expected property "inputPerMillion"'] },
   { name: 'top level is a list', text: '- a\n- b\n', code: 'CONFIG_INVALID', contains: [`${Y}:1:1: /: expected object, found array`] },
   { name: 'bad YAML syntax', text: 'version: 1\nplugins: [a, b\nserver: {}\n', code: 'CONFIG_PARSE', contains: [`${Y}:`, 'invalid YAML'] },
   { name: 'YAML bad indentation', text: 'server:\n  port: 1\n   host: x\n', code: 'CONFIG_PARSE', contains: [`${Y}:2:9:`, 'invalid YAML'] },

@@ -164,11 +164,12 @@ describe('registrations', () => {
     const { host, container } = newHost();
     await host.start([{ plugin: recordingPlugin('a', [], { engines: ['onnx'] }) }, { plugin: recordingPlugin('b', [], { engines: ['openai', 'anthropic'] }) }]);
 
+    const CLOCK = Symbol('test.Clock');
     @injectable()
     class EngineDirectory {
-      constructor(@injectAll(TOKENS.Engine) readonly engines: EngineV1[], @inject(TOKENS.Clock) readonly clock: { now(): number }) {}
+      constructor(@injectAll(TOKENS.Engine) readonly engines: EngineV1[], @inject(CLOCK) readonly clock: { now(): number }) {}
     }
-    container.registerInstance(TOKENS.Clock, { now: () => 1 });
+    container.registerInstance(CLOCK, { now: () => 1 });
     const directory = container.resolve(EngineDirectory);
     expect(directory.engines.map((e) => e.id)).toEqual(['onnx', 'openai', 'anthropic']);
     expect(host.plugins.map((p) => [p.name, p.engines])).toEqual([

@@ -140,7 +140,7 @@ describe('lowest-cost', () => {
     const r = new Router({
       executor,
       config: { loadStrategy: 'lowest-cost', routes: { n: { small: ['openai:x', 'pool:x', 'onnx:x'] } } },
-      prices: { 'openai:x': { inputPer1k: 0.5, outputPer1k: 1.5 }, 'pool:x': { inputPer1k: 0.1, outputPer1k: 0.2 } },
+      prices: { 'openai:x': { inputPerMillion: 500, outputPerMillion: 1500 }, 'pool:x': { inputPerMillion: 100, outputPerMillion: 200 } },
     });
     const plan = await r.route(req({ model: 'n' }), allow);
     expect(plan.chain.map((c) => c.engine)).toEqual(['pool', 'openai', 'onnx']);

@@ -1,4 +1,4 @@
-import type { EngineV1, InferenceRequest, PolicyDecision, RequestTarget, RoutingDecision, Target } from '@switchyard/spec';
+import type { EngineV1, PriceTable, InferenceRequest, PolicyDecision, RequestTarget, RoutingDecision, Target } from '@switchyard/spec';
 import { SwitchyardError } from '@switchyard/spec';
 import type { ExecutionTarget } from '../executor/execution-target.js';
 import type { Executor } from '../executor/executor.js';
@@ -42,8 +42,8 @@ export interface RouterOptions {
   /** Builds `llm`/`model` classifiers that run on a route's `classifierModel`. */
   readonly createClassifier?: (kind: 'llm' | 'model', model: string) => PromptClassifier;
   readonly latency?: LatencyTracker;
-  /** USD per 1k tokens (telemetry.prices) for the lowest-cost strategy, keyed `engine:model` or `model`. */
-  readonly prices?: Readonly<Record<string, { readonly inputPer1k: number; readonly outputPer1k: number }>>;
+  /** USD per million tokens (telemetry.prices) for the lowest-cost strategy, keyed `engine:model` or `model`. */
+  readonly prices?: PriceTable;
 }
 
 /**
@@ -235,7 +235,7 @@ export class Router {
     const executor = this.options.executor;
     const price = (c: ExecutionTarget) => {
       const p = this.options.prices?.[`${c.engine}:${c.model}`] ?? this.options.prices?.[c.model];
-      return p ? p.inputPer1k + p.outputPer1k : Number.POSITIVE_INFINITY;
+      return p ? p.inputPerMillion + p.outputPerMillion : Number.POSITIVE_INFINITY;
     };
     const key = (c: ExecutionTarget) =>
       strategy === 'least-busy' ? executor.guard(c.engine).load : strategy === 'lowest-cost' ? price(c) : this.latency.get(c.engine);

@@ -88,7 +88,7 @@ describe('usage and cost', () => {
     [{ inputTokens: 2000, outputTokens: 0 }, 'local', 'exact', 0.002],
     [{ inputTokens: 10 }, 'x', 'unpriced', undefined],
   ])('%j on %s:%s costs %s', (usage, engine, model, cost) => {
-    const prices = { 'gpt-4o-mini': { inputPer1k: 0.00015, outputPer1k: 0.0006 }, 'local:exact': { inputPer1k: 0.001, outputPer1k: 0 } };
+    const prices = { 'gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6 }, 'local:exact': { inputPerMillion: 1, outputPerMillion: 0 } };
     expect(withCost(usage, engine, model, prices).costUsd).toBe(cost);
   });
 
@@ -96,7 +96,7 @@ describe('usage and cost', () => {
     const orchestrator = createOrchestrator({ configuredModels: ['m', 'gpt-x'],
       engines: [new FaultEngine('e')],
       logger: createOrchestrationLogger({ logLevel: 'silent' }),
-      config: { telemetry: { prices: { m: { inputPer1k: 1, outputPer1k: 2 } } } },
+      config: { telemetry: { prices: { m: { inputPerMillion: 1000, outputPerMillion: 2000 } } } },
     });
     const result = await orchestrator.run({ model: 'm', workload: 'completion', input: { kind: 'text', prompt: 'p' } });
     expect(result.usage).toEqual({ inputTokens: 3, outputTokens: 2, costUsd: 0.007 });

@@ -2,3 +2,4 @@ export * from './engine/v1/index.js';
 export * from './plugin/index.js';
 export * from './pipeline.js';
 export * from './orchestrator.js';
+export * from './price.js';
