@@ -67,7 +67,7 @@ describe('OpenAiChatEngine against the OpenAI wire format', () => {
     expect(result).toEqual({
       output: { kind: 'text', text: 'blue green red' },
       finishReason: 'stop',
-      usage: { inputTokens: 11, outputTokens: 3, totalTokens: 14, costUsd: (11 * 0.15 + 3 * 0.6) / 1e6 },
+      usage: { inputTokens: 11, outputTokens: 3, totalTokens: 14, costUsd: 0.00000345 },
     });
     const sent = server.requests.at(-1)!;
     expect(sent.path).toBe('/v1/chat/completions');
@@ -124,7 +124,7 @@ describe('OpenAiChatEngine against the OpenAI wire format', () => {
       { type: 'delta', kind: 'text', text: 'c' },
       { type: 'delta', kind: 'text', text: ' b' },
       { type: 'delta', kind: 'text', text: ' a' },
-      { type: 'finish', finishReason: 'stop', usage: { inputTokens: 11, outputTokens: 3, totalTokens: 14, costUsd: (11 * 0.15 + 3 * 0.6) / 1e6 } },
+      { type: 'finish', finishReason: 'stop', usage: { inputTokens: 11, outputTokens: 3, totalTokens: 14, costUsd: 0.00000345 } },
     ]);
     expect(server.requests.at(-1)!.body).toMatchInlineSnapshot(`
       {
