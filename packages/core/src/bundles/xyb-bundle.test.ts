@@ -135,7 +135,7 @@ describe('.xyb bundles (xybrid format: zstd tar + manifest.json)', () => {
   it('a models.dirs entry that is a .xyb file gives its model to the catalog (by model_id)', async () => {
     const out = join(work, 'catalog-minilm.xyb');
     await writeXybBundle(MINILM, out);
-    const catalog = new DirectoryModelCatalog([MODELS, out], '/');
+    const catalog = new DirectoryModelCatalog({ dirs: [MODELS, out], baseDir: '/' });
     expect(catalog.bundles).toEqual([out]);
     await catalog.openBundles({ cacheDir: join(work, 'catalog-cache') });
     const entry = catalog.get('xybrid-minilm');

@@ -50,6 +50,14 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
           "minLength": 1,
           "description": "Module of the app's generated model registry (written by `npx switchyard codegen`), relative to the config file; its models run through their generated pipelines."
         },
+        "packages": {
+          "type": "array",
+          "items": {
+            "type": "string",
+            "minLength": 1
+          },
+          "description": "Model packs: npm packages whose root holds model_metadata.json (e.g. @switchyard/model-paddleocr-v4), resolved from the config file's folder."
+        },
         "cacheDir": {
           "type": "string",
           "minLength": 1,
@@ -61,6 +69,18 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
           "additionalProperties": {
             "$ref": "#/definitions/modelOverride"
           }
+        }
+      }
+    },
+    "codegen": {
+      "type": "object",
+      "additionalProperties": false,
+      "description": "`switchyard codegen`: where the typed registry and pipelines of models.dirs and models.packages go.",
+      "properties": {
+        "out": {
+          "type": "string",
+          "minLength": 1,
+          "description": "Output folder, relative to the config file (default src/switchyard.generated)."
         }
       }
     },

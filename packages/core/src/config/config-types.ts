@@ -23,9 +23,13 @@ export interface SwitchyardConfig {
     readonly dirs?: readonly string[];
     /** Module of the app's generated registry (`npx switchyard codegen`), relative to the config file. */
     readonly registry?: string;
+    /** Model packs: npm packages whose root holds model_metadata.json. */
+    readonly packages?: readonly string[];
     readonly cacheDir?: string;
     readonly overrides?: Readonly<Record<string, ModelOverrideConfig>>;
   };
+  /** `switchyard codegen` settings. */
+  readonly codegen?: { readonly out?: string };
   /** Per-engine switches: `enabled: false` keeps a registered engine out of the app, router and server. */
   readonly engines?: Readonly<Record<string, { readonly enabled?: boolean }>>;
   /** Owned by the orchestrator (policy rules); permissive here. */

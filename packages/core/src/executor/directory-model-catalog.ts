@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isXybPath, openXybBundle, type OpenXybOptions } from '../bundles/xyb-bundle.js';
 import { SwitchyardError } from '@switchyard/spec';
-import type { ModelCatalog, RegisteredModel } from './model-catalog.js';
+import { resolveModelPack, type ModelCatalog, type RegisteredModel } from './model-catalog.js';
 import { LruCache } from '../routing/lru-cache.js';
 
-/** A registry entry read from `<dir>/<id>/model_metadata.json`; `dir` is what the provisioner resolves files in. */
+/** A registry entry read from `<dir>/<id>/model_metadata.json`, a bundle or a model pack; `dir` is absolute. */
 export interface DirectoryModel extends RegisteredModel {
   readonly dir: string;
 }
@@ -14,29 +14,51 @@ export interface DirectoryModel extends RegisteredModel {
 /** Ids remembered by a DirectoryModelCatalog (found or not); docs/server.md#limits. */
 export const DIRECTORY_CATALOG_CACHE_SIZE = 1024;
 
+export interface DirectoryModelCatalogOptions {
+  /** Folders holding `<id>/model_metadata.json`, or `.xyb` bundles (`models.dirs`), relative to baseDir or absolute. */
+  readonly dirs: readonly string[];
+  /** Model packs (`models.packages`): npm packages whose root holds model_metadata.json. */
+  readonly packages?: readonly string[];
+  /** The app's config folder. */
+  readonly baseDir: string;
+  readonly engineFor?: (id: string) => string | undefined;
+  /** Ids remembered (found or not); default DIRECTORY_CATALOG_CACHE_SIZE. */
+  readonly capacity?: number;
+}
+
+function readMetadata(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new SwitchyardError({ code: 'METADATA_INVALID', message: `${file}: not valid JSON: ${(error as Error).message}`, details: { file }, cause: error });
+  }
+}
+
 /**
- * Finds models in the configured model folders (`models.dirs`, default `models/`) by id, lazily, once per id.
- * An entry that is a `.xyb` bundle (xybrid's format) holds one model: `openBundles()` extracts it (verified, into
- * the bundle cache) and the model is found by the id in its model_metadata.json.
- * Used when no generated registry is registered under TOKENS.ModelRegistry.
+ * Finds models in the configured model folders (`models.dirs`, default `models/`) by folder name, lazily, once per
+ * id; in the configured model packs (`models.packages`) by their metadata's model_id. An entry of `models.dirs` that
+ * is a `.xyb` bundle (xybrid's format) holds one model: `openBundles()` extracts it (verified, into the bundle cache)
+ * and the model is found by the id in its model_metadata.json. Used for every model the generated registry lacks.
  */
 export class DirectoryModelCatalog implements ModelCatalog {
   /** Found and not-found ids alike, bounded: distinct unknown names cannot grow memory (null = not found). */
   private readonly cache: LruCache<string, DirectoryModel | null>;
   private readonly bundled = new Map<string, DirectoryModel>();
+  private packs: Map<string, DirectoryModel> | undefined;
   readonly dirs: readonly string[];
   readonly bundles: readonly string[];
+  private readonly packages: readonly string[];
+  private readonly baseDir: string;
+  private readonly engineFor: (id: string) => string | undefined;
 
-  constructor(
-    dirs: readonly string[],
-    baseDir: string,
-    private readonly engineFor: (id: string) => string | undefined = () => undefined,
-    capacity = DIRECTORY_CATALOG_CACHE_SIZE,
-  ) {
-    const entries = dirs.map((d) => resolve(baseDir, d));
+  constructor(options: DirectoryModelCatalogOptions) {
+    this.baseDir = resolve(options.baseDir);
+    const entries = options.dirs.map((d) => resolve(this.baseDir, d));
     this.dirs = entries.filter((d) => !isXybPath(d));
     this.bundles = entries.filter(isXybPath);
-    this.cache = new LruCache(capacity);
+    this.packages = options.packages ?? [];
+    this.engineFor = options.engineFor ?? (() => undefined);
+    this.cache = new LruCache(options.capacity ?? DIRECTORY_CATALOG_CACHE_SIZE);
   }
 
   get size(): number {
@@ -59,25 +81,13 @@ export class DirectoryModelCatalog implements ModelCatalog {
       }
       const id = typeof metadata.model_id === 'string' ? metadata.model_id : undefined;
       if (!id) throw new SwitchyardError({ code: 'METADATA_INVALID', message: `${bundle}: model_metadata.json has no string model_id`, details: { file: bundle, pointer: '/model_id' } });
-      const engine = this.engineFor(id);
-      this.bundled.set(id, { id, dir, metadata, ...(engine ? { engine } : {}) });
+      this.bundled.set(id, this.entry(id, dir, metadata));
     }
-  }
-
-  /** Ids of every folder holding a model_metadata.json, in the order of `dirs`, then those of opened bundles. */
-  ids(): string[] {
-    const ids = new Set<string>();
-    for (const dir of this.dirs) {
-      if (!existsSync(dir)) continue;
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (entry.isDirectory() && existsSync(join(dir, entry.name, 'model_metadata.json'))) ids.add(entry.name);
-      }
-    }
-    for (const id of this.bundled.keys()) ids.add(id);
-    return [...ids];
   }
 
   get(modelId: string): DirectoryModel | undefined {
+    const pack = this.packModels().get(modelId);
+    if (pack) return pack;
     const bundled = this.bundled.get(modelId);
     if (bundled) return bundled;
     const cached = this.cache.get(modelId);
@@ -87,18 +97,51 @@ export class DirectoryModelCatalog implements ModelCatalog {
       for (const dir of this.dirs) {
         const file = join(dir, modelId, 'model_metadata.json');
         if (!existsSync(file)) continue;
-        let metadata: unknown;
-        try {
-          metadata = JSON.parse(readFileSync(file, 'utf8'));
-        } catch (error) {
-          throw new SwitchyardError({ code: 'METADATA_INVALID', message: `${file}: not valid JSON: ${(error as Error).message}`, details: { file }, cause: error });
-        }
-        const engine = this.engineFor(modelId);
-        found = { id: modelId, dir: join(dir, modelId), metadata, ...(engine ? { engine } : {}) };
+        found = this.entry(modelId, join(dir, modelId), readMetadata(file));
         break;
       }
     }
     this.cache.set(modelId, found ?? null);
     return found;
+  }
+
+  /** Ids of the packs, of every folder holding a model_metadata.json, and of opened bundles (sorted). */
+  ids(): string[] {
+    const ids = new Set(this.packModels().keys());
+    for (const dir of this.dirs) {
+      if (!existsSync(dir)) continue;
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory() && existsSync(join(dir, entry.name, 'model_metadata.json'))) ids.add(entry.name);
+      }
+    }
+    for (const id of this.bundled.keys()) ids.add(id);
+    return [...ids].sort();
+  }
+
+  private entry(id: string, dir: string, metadata: unknown, pack?: string): DirectoryModel {
+    const engine = this.engineFor(id);
+    return { id, dir, metadata, ...(pack ? { package: pack } : {}), ...(engine ? { engine } : {}) };
+  }
+
+  /** Each pack's model, keyed by its model_id (read once, at the first lookup). */
+  private packModels(): Map<string, DirectoryModel> {
+    if (this.packs) return this.packs;
+    const packs = new Map<string, DirectoryModel>();
+    for (const name of this.packages) {
+      const root = resolveModelPack(name, this.baseDir);
+      const file = join(root, 'model_metadata.json');
+      if (!existsSync(file)) {
+        throw new SwitchyardError({
+          code: 'METADATA_INVALID',
+          message: `model pack '${name}' (models.packages) has no model_metadata.json at its root (${file})`,
+          details: { package: name, file },
+        });
+      }
+      const metadata = readMetadata(file);
+      const id = typeof metadata['model_id'] === 'string' ? metadata['model_id'] : name;
+      packs.set(id, this.entry(id, root, metadata, name));
+    }
+    this.packs = packs;
+    return packs;
   }
 }

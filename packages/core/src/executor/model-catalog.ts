@@ -1,4 +1,6 @@
-import type { ModelPipeline } from '@switchyard/spec';
+import { isAbsolute, resolve } from 'node:path';
+import { SwitchyardError, type ModelPipeline } from '@switchyard/spec';
+import { findPackageRoot } from '../provisioning/model-provisioner.js';
 
 /** Which implementation of a model's pre/post pipeline ran: the codegen output or the TemplateExecutor. */
 export type PipelineKind = 'generated' | 'interpreted';
@@ -19,10 +21,13 @@ export interface RegisteredModel {
   readonly loadPipeline?: () => Promise<ModelPipeline<any, any>>;
   /** Preferred engine id (e.g. `onnx`). */
   readonly engine?: string;
+  /** A model pack: the npm package whose root is the model folder, resolved from the app's config folder. */
+  readonly package?: string;
 }
 
 /** Lookup of registry models by id. */
 export interface ModelCatalog {
+  /** The model, or undefined for an id the catalog does not have (never throws for an unknown id). */
   get(modelId: string): RegisteredModel | undefined;
   /** Every model id the catalog knows (for NO_SUCH_MODEL hints and listings). */
   ids?(): readonly string[];
@@ -61,4 +66,27 @@ export function createModelCatalog(models: Iterable<RegisteredModel>): ModelCata
 export function pipelineKindOf(model: RegisteredModel): PipelineKind | undefined {
   if (model.pipeline || model.loadPipeline) return 'generated';
   return model.metadata !== undefined ? 'interpreted' : undefined;
+}
+
+/**
+ * The absolute model folder of a registry entry: its pack's package root (resolved from `baseDir`, the app's config
+ * folder), else `dir` against `baseDir`. Undefined when the entry names neither (an in-memory model).
+ */
+export function resolveModelDir(model: Pick<RegisteredModel, 'id' | 'dir' | 'package'>, baseDir: string): string | undefined {
+  if (model.package !== undefined) return resolveModelPack(model.package, baseDir);
+  if (model.dir === undefined) return undefined;
+  return isAbsolute(model.dir) ? model.dir : resolve(baseDir, model.dir);
+}
+
+/** The root folder of an installed model pack; ARTIFACT_NOT_FOUND naming the package when it is not installed. */
+export function resolveModelPack(name: string, baseDir: string): string {
+  const root = findPackageRoot(name, [baseDir]);
+  if (root === undefined) {
+    throw new SwitchyardError({
+      code: 'ARTIFACT_NOT_FOUND',
+      message: `model pack '${name}' (models.packages) is not installed: run npm install ${name}`,
+      details: { package: name },
+    });
+  }
+  return root;
 }

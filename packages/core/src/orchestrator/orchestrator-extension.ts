@@ -1,8 +1,8 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ModelPipeline } from '@switchyard/spec';
 import { defineAppExtension } from '../app/app-extension.js';
 import { DirectoryModelCatalog } from '../executor/directory-model-catalog.js';
-import type { ModelCatalog, ModelFileProvisioner, ModelRegistry, RegisteredModel } from '../executor/model-catalog.js';
+import { resolveModelDir, type ModelCatalog, type ModelFileProvisioner, type ModelRegistry, type RegisteredModel } from '../executor/model-catalog.js';
 import { ModelProvisioner } from '../provisioning/model-provisioner.js';
 import { createInterpretedPipeline } from '../template-executor/template-executor.js';
 import { TOKENS } from '@switchyard/spec';
@@ -33,11 +33,18 @@ export const orchestratorExtension = defineAppExtension({
     const registered = context.container.isRegistered(TOKENS.ModelRegistry, true)
       ? context.container.resolve<RegistryLike>(TOKENS.ModelRegistry)
       : undefined;
-    const directory = new DirectoryModelCatalog(config.models?.dirs ?? ['models'], context.baseDir, (id) => overrides[id]?.engine);
+    const directory = new DirectoryModelCatalog({
+      dirs: config.models?.dirs ?? ['models'],
+      packages: config.models?.packages ?? [],
+      baseDir: context.baseDir,
+      engineFor: (id) => overrides[id]?.engine,
+    });
     // .xyb entries are extracted (verified) next to the download cache, once per bundle.
     await directory.openBundles({ cacheDir: join(resolve(context.baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles') });
-    const located = (entry: RegisteredModel): RegisteredModel =>
-      entry.dir !== undefined && !isAbsolute(entry.dir) ? { ...entry, dir: resolve(context.baseDir, entry.dir) } : entry;
+    const located = (entry: RegisteredModel): RegisteredModel => {
+      const dir = resolveModelDir(entry, context.baseDir);
+      return dir === undefined ? entry : { ...entry, dir };
+    };
     const listed = registered?.list ? new Map(registered.list().map((entry) => [entry.id, located(entry)])) : undefined;
     const lookup = (id: string): RegisteredModel | undefined => {
       let entry: RegisteredModel | undefined;

@@ -1,4 +1,5 @@
 import type { Tensor } from '@switchyard/spec';
+import type { TensorInput } from './step-values.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { axisView, int64Tensor } from './step-tensor.js';
 
@@ -8,7 +9,7 @@ export interface ArgmaxParams {
 }
 
 /** Index of the maximum along an axis (first one on ties); int64 tensor with that axis removed. */
-export function createArgmaxStep(params: ArgmaxParams, env: StepEnvironment): StepFunction<unknown, Tensor> {
+export function createArgmaxStep(params: ArgmaxParams, env: StepEnvironment): StepFunction<TensorInput, Tensor> {
   return (input) => {
     const { tensor, x, axis, outer, size, inner } = axisView(input, params.dim, env);
     const out = new Array<number>(outer * inner);

@@ -1,5 +1,6 @@
 import { stepFailure } from './step-errors.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
+import type { TokenIdsInput } from './step-values.js';
 import { readStepFile, toIdArray } from './step-tensor.js';
 import { createByteDecoder } from './byte-level-alphabet.js';
 
@@ -14,7 +15,7 @@ export interface BPEDecodeParams {
  * Token ids (int tensor `[n]`/`[1, n]`, or a number array) -> text, GPT-2 byte-level: ids -> tokens -> bytes via the
  * byte alphabet -> UTF-8. A batch `[B, n]` gives one string per row.
  */
-export async function createBPEDecodeStep(params: BPEDecodeParams, env: StepEnvironment): Promise<StepFunction<unknown, string | string[]>> {
+export async function createBPEDecodeStep(params: BPEDecodeParams, env: StepEnvironment): Promise<StepFunction<TokenIdsInput, string | string[]>> {
   const text = await readStepFile(env, params.vocab_file, 'vocab_file');
   const base64 = parseBase64Vocab(text);
   if (base64) return createBase64Decoder(base64, params);

@@ -1,7 +1,7 @@
 import { stepFailure, stepInputError } from './step-errors.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { checkTensorSize, expectTensor, readStepFile, toFloat32 } from './step-tensor.js';
-import type { DecodedLine } from './step-values.js';
+import type { DecodedLine, TensorInput } from './step-values.js';
 
 export interface CTCDecodeParams {
   /** One token per line (PaddleOCR keys, wav2vec2 vocab.txt) or a JSON vocab (`{token: id}` or `[token, ...]`). */
@@ -17,7 +17,7 @@ export interface CTCDecodeParams {
  * A line-per-token vocab that lacks the blank (PaddleOCR keys) gets it inserted at blank_index when the model has
  * one class more than the file, and also a trailing space token when it has two more (PaddleOCR use_space_char).
  */
-export async function createCTCDecodeStep(params: CTCDecodeParams, env: StepEnvironment): Promise<StepFunction<unknown, DecodedLine[]>> {
+export async function createCTCDecodeStep(params: CTCDecodeParams, env: StepEnvironment): Promise<StepFunction<TensorInput, DecodedLine[]>> {
   const blank = params.blank_index ?? 0;
   if (!Number.isInteger(blank) || blank < 0) throw stepFailure(env, 'blank_index must be a non-negative integer', undefined, { field: 'blank_index', found: blank });
   const vocab = parseVocab(await readStepFile(env, params.vocab_file, 'vocab_file'), params.vocab_file, env);

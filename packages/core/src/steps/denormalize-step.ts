@@ -1,7 +1,8 @@
-import type { Tensor } from '@switchyard/spec';
 import type { ChannelLayout } from './channel-layout.js';
 import { applyPerChannel, validateMeanStd } from './normalize-step.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
+import { expectTensor } from './step-tensor.js';
+import type { Tensor, TensorInput } from './step-values.js';
 
 export interface DenormalizeParams {
   readonly mean: readonly number[];
@@ -10,7 +11,7 @@ export interface DenormalizeParams {
 }
 
 /** x · std[c] + mean[c] per channel: the inverse of Normalize. */
-export function createDenormalizeStep(params: DenormalizeParams, env: StepEnvironment): StepFunction<Tensor, Tensor> {
+export function createDenormalizeStep(params: DenormalizeParams, env: StepEnvironment): StepFunction<TensorInput, Tensor> {
   validateMeanStd(params, env);
-  return (input) => applyPerChannel(input, params.mean.length, params.layout, env, (x, c) => x * params.std[c]! + params.mean[c]!);
+  return (input) => applyPerChannel(expectTensor(input, env), params.mean.length, params.layout, env, (x, c) => x * params.std[c]! + params.mean[c]!);
 }

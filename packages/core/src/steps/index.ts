@@ -43,3 +43,4 @@ export * from './ocr-assemble-lines.js';
 export * from './vad-types.js';
 export * from './vad-wav-decode.js';
 export * from './vad-segmenter.js';
+export * from './step-io.js';

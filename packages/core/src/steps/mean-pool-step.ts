@@ -2,7 +2,7 @@ import type { Tensor } from '@switchyard/spec';
 import { stepInputError } from './step-errors.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { checkTensorSize, expectTensor, float32Tensor, resolveAxis, toFloat32 } from './step-tensor.js';
-import { STEP_SLOTS } from './step-values.js';
+import { STEP_SLOTS, type TensorInput } from './step-values.js';
 
 export interface MeanPoolParams {
   /** The sequence axis to average over (default 1, i.e. `[B, T, H]` -> `[B, H]`). */
@@ -21,7 +21,7 @@ export interface MeanPoolParams {
  * (written by Tokenize into `frame.slots`) is 1 (sentence-transformers' pooling). Without a mask, or with
  * `masked: false` (xybrid), every position counts.
  */
-export function createMeanPoolStep(params: MeanPoolParams, env: StepEnvironment): StepFunction<unknown, Tensor> {
+export function createMeanPoolStep(params: MeanPoolParams, env: StepEnvironment): StepFunction<TensorInput, Tensor> {
   return (input, frame) => {
     const tensor = expectTensor(input, env, isMap(input) && 'last_hidden_state' in input ? 'last_hidden_state' : undefined);
     checkTensorSize(tensor, env);

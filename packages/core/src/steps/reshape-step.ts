@@ -1,7 +1,11 @@
 import type { Tensor } from '@switchyard/spec';
 import { stepFailure, stepInputError } from './step-errors.js';
+import type { ImageValue, TensorInput } from './step-values.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { elementCount, expectTensor } from './step-tensor.js';
+
+/** Reshape starts pipelines too: a tensor, plain numbers, a flat typed array or an ImageValue's pixels. */
+export type ReshapeInput = TensorInput | readonly number[] | Float32Array | Uint8Array | Float64Array | Int32Array | BigInt64Array | ImageValue;
 
 export interface ReshapeParams {
   /** Target dims; one entry may be -1 (inferred). */
@@ -12,7 +16,7 @@ export interface ReshapeParams {
  * Gives a tensor new dims without copying. Also accepts a plain number array (-> float32), a typed array
  * (keeps its dtype) or an ImageValue (its uint8 pixels), so raw inputs can start a pipeline.
  */
-export function createReshapeStep(params: ReshapeParams, env: StepEnvironment): StepFunction<unknown, Tensor> {
+export function createReshapeStep(params: ReshapeParams, env: StepEnvironment): StepFunction<ReshapeInput, Tensor> {
   const shape = params.shape;
   if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isInteger(d) || (d < 1 && d !== -1)) || shape.filter((d) => d === -1).length > 1) {
     throw stepFailure(env, 'shape must be positive integers with at most one -1', undefined, { field: 'shape', found: shape });

@@ -23,7 +23,7 @@ describe('Softmax', () => {
   it('rejects an out-of-range dim and non-tensors with INVALID_INPUT naming the step', () => {
     const step = createSoftmaxStep({ dim: 3 }, env);
     expect(() => step(f32([1, 2], [1, 2]), testFrame())).toThrowError(/test-model postprocessing\/0 \(Test\): dim 3 is out of range/);
-    expect(() => createSoftmaxStep({}, env)('x', testFrame())).toThrowError(/expects a tensor/);
+    expect(() => createSoftmaxStep({}, env)('x' as never, testFrame())).toThrowError(/expects a tensor/);
     expect(() => createSoftmaxStep({}, env)({ type: 'float32', dims: [3], data: new Float32Array(2) }, testFrame())).toThrowError(/expected 3 elements/);
   });
 });

@@ -1,4 +1,5 @@
 import type { Tensor } from '@switchyard/spec';
+import type { TensorInput } from './step-values.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { axisView, float32Tensor } from './step-tensor.js';
 
@@ -8,7 +9,7 @@ export interface SoftmaxParams {
 }
 
 /** Numerically stable softmax (max subtracted per slice) over one axis; output float32, same dims. */
-export function createSoftmaxStep(params: SoftmaxParams, env: StepEnvironment): StepFunction<unknown, Tensor> {
+export function createSoftmaxStep(params: SoftmaxParams, env: StepEnvironment): StepFunction<TensorInput, Tensor> {
   return (input) => {
     const { tensor, x, outer, size, inner } = axisView(input, params.dim, env);
     const out = new Float32Array(x.length);

@@ -36,7 +36,7 @@ import { createWhisperDecodeStep } from './whisper-decode-step.js';
  * Every step tag -> its factory. The TemplateExecutor dispatches through this table; generated pipelines import
  * `create${Tag}Step` directly. Keep keys sorted.
  */
-export const STEP_FACTORIES: Readonly<Record<string, StepFactory>> = {
+const FACTORIES = {
   Argmax: createArgmaxStep,
   AudioDecode: createAudioDecodeStep,
   AudioResample: createAudioResampleStep,
@@ -69,4 +69,10 @@ export const STEP_FACTORIES: Readonly<Record<string, StepFactory>> = {
   VadSegmenter: createVadSegmenterStep,
   VadWavDecode: createVadWavDecodeStep,
   WhisperDecode: createWhisperDecodeStep,
-};
+} as const satisfies Readonly<Record<string, StepFactory>>;
+
+/** The factories with their own parameter, input and output types (what step-io.test-d.ts checks STEP_IO against). */
+export type StepFactories = typeof FACTORIES;
+export type StepTag = keyof StepFactories;
+
+export const STEP_FACTORIES: Readonly<Record<string, StepFactory>> = FACTORIES;

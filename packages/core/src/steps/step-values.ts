@@ -49,6 +49,12 @@ export interface PhonemizedText {
   readonly inputIds: Tensor;
 }
 
+/** What a tensor step takes: a Tensor, or a TensorMap (its named or first tensor: what a graph run returns). */
+export type TensorInput = Tensor | TensorMap;
+
+/** Token ids: a tensor, one row of numbers, or several rows. */
+export type TokenIdsInput = TensorInput | readonly number[] | readonly (readonly number[])[];
+
 /** Slot keys steps use to hand values to later steps. */
 export const STEP_SLOTS = {
   /** Tensor int64 `[batch, seq]` written by Tokenize, read by MeanPool. */

@@ -1,5 +1,6 @@
 import type { Tensor } from '@switchyard/spec';
 import { stepFailure } from './step-errors.js';
+import type { TensorInput } from './step-values.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { checkTensorSize, expectTensor, int64Tensor, toFloat32 } from './step-tensor.js';
 import { createSeededRandom } from './seeded-random.js';
@@ -16,7 +17,7 @@ export interface TemperatureSampleParams {
  * Samples one token id per row of logits (the last axis; for `[B, T, V]` the last position is used) after
  * temperature scaling, top-k and nucleus (top-p) filtering. temperature 0 = greedy. Output int64 `[B]`.
  */
-export function createTemperatureSampleStep(params: TemperatureSampleParams, env: StepEnvironment): StepFunction<unknown, Tensor> {
+export function createTemperatureSampleStep(params: TemperatureSampleParams, env: StepEnvironment): StepFunction<TensorInput, Tensor> {
   const { temperature, top_k: topK, top_p: topP } = params;
   if (typeof temperature !== 'number' || temperature < 0) throw stepFailure(env, 'temperature must be >= 0', undefined, { field: 'temperature', found: temperature });
   if (topK !== undefined && (!Number.isInteger(topK) || topK < 1)) throw stepFailure(env, 'top_k must be a positive integer', undefined, { field: 'top_k', found: topK });

@@ -1,4 +1,5 @@
 import type { Tensor } from '@switchyard/spec';
+import type { TensorInput } from './step-values.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { checkTensorSize, expectTensor, int64Tensor, toFloat32 } from './step-tensor.js';
 import { stepFailure } from './step-errors.js';
@@ -10,7 +11,7 @@ export interface ThresholdParams {
 }
 
 /** Elements strictly greater than `threshold`. */
-export function createThresholdStep(params: ThresholdParams, env: StepEnvironment): StepFunction<unknown, Tensor> {
+export function createThresholdStep(params: ThresholdParams, env: StepEnvironment): StepFunction<TensorInput, Tensor> {
   if (typeof params.threshold !== 'number' || Number.isNaN(params.threshold)) {
     throw stepFailure(env, 'threshold must be a number', undefined, { field: 'threshold', found: params.threshold });
   }

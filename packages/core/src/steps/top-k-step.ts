@@ -1,7 +1,7 @@
 import { stepFailure } from './step-errors.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { axisView } from './step-tensor.js';
-import type { ScoredIndex } from './step-values.js';
+import type { ScoredIndex, TensorInput } from './step-values.js';
 
 export interface TopKParams {
   readonly k: number;
@@ -15,7 +15,7 @@ export interface TopKParams {
  * The k highest scores along an axis, best first (ties keep the lower index). One list per slice:
  * a `[1, C]` tensor gives `[[...k]]`.
  */
-export function createTopKStep(params: TopKParams, env: StepEnvironment): StepFunction<unknown, ScoredIndex[][]> {
+export function createTopKStep(params: TopKParams, env: StepEnvironment): StepFunction<TensorInput, ScoredIndex[][]> {
   if (!Number.isInteger(params.k) || params.k < 1) throw stepFailure(env, 'k must be a positive integer', undefined, { field: 'k', found: params.k });
   return (input) => {
     const { tensor, x, outer, size, inner } = axisView(input, params.dim, env);

@@ -1,7 +1,7 @@
 import { stepFailure, stepInputError } from './step-errors.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { expectTensor, toFloat32 } from './step-tensor.js';
-import type { AudioSamples } from './step-values.js';
+import type { AudioSamples, TensorInput } from './step-values.js';
 import { writeWav } from './wav-reader.js';
 
 export interface TTSAudioEncodeParams {
@@ -15,7 +15,7 @@ export interface TTSAudioEncodeParams {
 }
 
 /** A TTS model's float waveform (Tensor of any shape, Float32Array or AudioSamples) -> mono PCM16 WAV (or raw PCM16) bytes. */
-export function createTTSAudioEncodeStep(params: TTSAudioEncodeParams, env: StepEnvironment): StepFunction<unknown, Uint8Array> {
+export function createTTSAudioEncodeStep(params: TTSAudioEncodeParams, env: StepEnvironment): StepFunction<Float32Array | AudioSamples | TensorInput, Uint8Array> {
   if (!Number.isInteger(params.sample_rate) || params.sample_rate < 1) {
     throw stepFailure(env, 'sample_rate must be a positive integer', undefined, { field: 'sample_rate', found: params.sample_rate });
   }

@@ -1,4 +1,5 @@
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
+import type { TokenIdsInput } from './step-values.js';
 import { toIdArray } from './step-tensor.js';
 import { loadTokenizerFile } from './tokenizer-file.js';
 
@@ -11,7 +12,7 @@ export interface WhisperDecodeParams {
  * Generated Whisper token ids -> transcript text. Special tokens (start, language, task, timestamps, end) are
  * skipped and the text trimmed. A batch `[B, n]` gives one string per row.
  */
-export async function createWhisperDecodeStep(params: WhisperDecodeParams, env: StepEnvironment): Promise<StepFunction<unknown, string | string[]>> {
+export async function createWhisperDecodeStep(params: WhisperDecodeParams, env: StepEnvironment): Promise<StepFunction<TokenIdsInput, string | string[]>> {
   const tokenizer = await loadTokenizerFile(env, params.tokenizer_file, 'tokenizer_file');
   // Timestamp tokens (<|0.00|>...) are added tokens but not always flagged special; skip every <|...|> token.
   const skip = new Set<number>();

@@ -33,7 +33,7 @@ function describe(value: unknown): string {
  * The value preprocessing produced -> graph feeds. A Tensor feeds the first input name (default `input`); a TensorMap
  * is passed as is, narrowed to `inputNames` when they are given.
  */
-export function toGraphFeeds(value: unknown, inputNames: readonly string[], modelId: string, stage?: string): TensorMap {
+export function toGraphFeeds(value: Tensor | TensorMap, inputNames: readonly string[], modelId: string, stage?: string): TensorMap {
   if (isTensor(value)) return { [inputNames[0] ?? 'input']: value };
   if (isTensorMap(value)) {
     if (inputNames.length === 0) return value;
@@ -66,7 +66,7 @@ export function toGraphFeeds(value: unknown, inputNames: readonly string[], mode
  * Graph outputs -> the value postprocessing starts from: the named output when `outputNames` has one name, the
  * named subset when it has several, else the single tensor (or the whole map). The full map goes to a slot.
  */
-export function fromGraphOutputs(outputs: TensorMap, outputNames: readonly string[], frame: PipelineFrame): unknown {
+export function fromGraphOutputs(outputs: TensorMap, outputNames: readonly string[], frame: PipelineFrame): Tensor | TensorMap {
   frame.slots.set(GRAPH_OUTPUTS_SLOT, outputs);
   if (outputNames.length === 1) return outputs[outputNames[0]!] ?? outputs;
   if (outputNames.length > 1) {
@@ -75,29 +75,29 @@ export function fromGraphOutputs(outputs: TensorMap, outputNames: readonly strin
     return Object.keys(picked).length ? picked : outputs;
   }
   const values = Object.values(outputs);
-  return values.length === 1 ? values[0] : outputs;
+  return values.length === 1 ? values[0]! : outputs;
 }
 
 /**
  * Runs a stage body once, or once per slice of `batchSize` items when the incoming value is an array and the stage
  * has `config.batch_size`; array results are concatenated in order. The current slice is in STAGE_BATCH_SLOT.
  */
-export async function runStageBatched(
-  value: unknown,
+export async function runStageBatched<I, O>(
+  value: I,
   batchSize: number | undefined,
   frame: PipelineFrame,
-  body: (part: unknown) => Promise<unknown>,
-): Promise<unknown> {
+  body: (part: I) => Promise<O>,
+): Promise<O> {
   if (!batchSize || !Array.isArray(value)) return body(value);
   const results: unknown[] = [];
   for (let start = 0; start < value.length; start += batchSize) {
     const part = value.slice(start, start + batchSize);
     frame.slots.set(STAGE_BATCH_SLOT, part);
-    const out = await body(part);
+    const out = await body(part as I);
     if (Array.isArray(out)) results.push(...out);
     else results.push(out);
   }
-  return results;
+  return results as O;
 }
 
 export type FilesBoundStep<I = unknown, O = unknown> = (files: Readonly<Record<string, string>>) => Promise<StepFunction<I, O>>;

@@ -50,7 +50,7 @@ describe('StatefulStreamStage', () => {
 
   it('names the model and stage for a non-audio input', async () => {
     const frame = createPipelineFrame(new AbortController().signal);
-    await expect(new StatefulStreamStage(MODE, 'm', 'vad').runAll('x', fakeRunner([]), frame.signal, frame)).rejects.toMatchObject({
+    await expect(new StatefulStreamStage(MODE, 'm', 'vad').runAll('x' as never, fakeRunner([]), frame.signal, frame)).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       message: expect.stringContaining("Model 'm' stage 'vad'"),
     });

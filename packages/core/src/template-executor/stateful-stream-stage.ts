@@ -2,6 +2,7 @@ import type { PipelineStreamSession, TensorRunner } from '@switchyard/spec';
 import { InvalidInputError, SwitchyardError } from '@switchyard/spec';
 import { createPipelineFrame, isStreamableStep, STREAM_SLOTS } from '../steps/step-kernel.js';
 import type { PipelineFrame, StepFunction, StepStream } from '../steps/step-kernel.js';
+import type { AudioSamples } from '../steps/step-values.js';
 import { SampleReframer } from '../streaming/sample-reframer.js';
 import type { StatefulStreamMode as StreamMode } from '../streaming/stateful-stream-mode.js';
 import { StatefulStreamRunner } from '../streaming/stateful-stream-runner.js';
@@ -50,7 +51,7 @@ export class StatefulStreamStage {
   }
 
   /** The whole input at once; the last window is zero-padded. */
-  async runAll(value: unknown, runner: TensorRunner, signal: AbortSignal, frame: PipelineFrame): Promise<Float32Array> {
+  async runAll(value: Float32Array | AudioSamples, runner: TensorRunner, signal: AbortSignal, frame: PipelineFrame): Promise<Float32Array> {
     const samples = samplesOf(value, this.modelId, this.stage);
     this.describeSlots(frame);
     frame.slots.set(STREAM_SLOTS.totalSamples, samples.length);

@@ -2,6 +2,7 @@ import type { ModelPipeline, PipelineContext, PipelineStreamSession } from '@swi
 import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
 import { STEP_FACTORIES } from '../steps/step-factories.js';
 import { createPipelineFrame, type PipelineFrame, type StepFactory, type StepFunction } from '../steps/step-kernel.js';
+import type { TensorInput } from '../steps/step-values.js';
 import { parseModelMetadata } from './metadata-validator.js';
 import type { ModelGraphStage, ModelMetadata } from './model-metadata.generated.js';
 import { fromGraphOutputs, memoiseStepForFiles, runStageBatched, toGraphFeeds, type FilesBoundStep } from './pipeline-io.js';
@@ -135,8 +136,8 @@ export function createInterpretedPipeline(metadataJson: unknown, options: Interp
           const prepared = await runSteps(stage.pre, part, frame, context);
           throwIfAborted(context.signal, 'pipeline run');
           const inferred = stage.stream
-            ? await stage.stream.runAll(prepared, context.runner, context.signal, frame)
-            : fromGraphOutputs(await context.runner.run(stage.name, toGraphFeeds(prepared, stage.inputs, modelId, stage.name), context.signal), stage.outputs, frame);
+            ? await stage.stream.runAll(prepared as Float32Array, context.runner, context.signal, frame)
+            : fromGraphOutputs(await context.runner.run(stage.name, toGraphFeeds(prepared as TensorInput, stage.inputs, modelId, stage.name), context.signal), stage.outputs, frame);
           return runSteps(stage.post, inferred, frame, context);
         });
       }

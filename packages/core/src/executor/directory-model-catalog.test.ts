@@ -1,0 +1,48 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DirectoryModelCatalog } from './directory-model-catalog.js';
+import { resolveModelDir } from './model-catalog.js';
+
+const metadata = (id: string): string => JSON.stringify({ model_id: id, version: '1', execution_template: { type: 'Onnx', model_file: 'm.onnx' } });
+
+describe('DirectoryModelCatalog', () => {
+  let app: string;
+  beforeEach(() => {
+    app = mkdtempSync(join(tmpdir(), 'catalog-app-'));
+    mkdirSync(join(app, 'models/local-model'), { recursive: true });
+    writeFileSync(join(app, 'models/local-model/model_metadata.json'), metadata('local-model'));
+    const pack = join(app, 'node_modules/@acme/model-packed');
+    mkdirSync(pack, { recursive: true });
+    writeFileSync(join(pack, 'package.json'), JSON.stringify({ name: '@acme/model-packed', version: '1.0.0', exports: { '.': './model_metadata.json' } }));
+    writeFileSync(join(pack, 'model_metadata.json'), metadata('packed'));
+  });
+  afterEach(() => rmSync(app, { recursive: true, force: true }));
+
+  it('finds models in dirs (relative to the config folder) and in packs (by model_id)', () => {
+    const catalog = new DirectoryModelCatalog({ dirs: ['models'], packages: ['@acme/model-packed'], baseDir: app });
+    expect(catalog.ids()).toEqual(['local-model', 'packed']);
+    expect(catalog.get('local-model')).toMatchObject({ id: 'local-model', dir: join(app, 'models/local-model') });
+    expect(catalog.get('packed')).toMatchObject({ id: 'packed', package: '@acme/model-packed', metadata: { model_id: 'packed' } });
+    expect(catalog.get('packed')?.dir).toContain(join('node_modules', '@acme', 'model-packed'));
+    expect(catalog.get('nope')).toBeUndefined();
+  });
+
+  it('accepts absolute dirs', () => {
+    const catalog = new DirectoryModelCatalog({ dirs: [join(app, 'models')], baseDir: tmpdir() });
+    expect(catalog.get('local-model')?.dir).toBe(join(app, 'models/local-model'));
+  });
+
+  it('names a pack that is not installed', () => {
+    const catalog = new DirectoryModelCatalog({ dirs: [], packages: ['@acme/model-missing'], baseDir: app });
+    expect(() => catalog.get('x')).toThrow(/model pack '@acme\/model-missing' \(models.packages\) is not installed: run npm install @acme\/model-missing/);
+  });
+
+  it('resolveModelDir: pack root, dir against the config folder, absolute dir as is', () => {
+    expect(resolveModelDir({ id: 'p', package: '@acme/model-packed' }, app)).toContain(join('node_modules', '@acme', 'model-packed'));
+    expect(resolveModelDir({ id: 'l', dir: 'models/local-model' }, app)).toBe(join(app, 'models/local-model'));
+    expect(resolveModelDir({ id: 'a', dir: '/abs/m' }, app)).toBe('/abs/m');
+    expect(resolveModelDir({ id: 'm' }, app)).toBeUndefined();
+  });
+});
