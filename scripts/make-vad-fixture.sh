@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Makes models/silero-vad/test/speech-with-pauses.wav (16 kHz mono 16-bit) and its truth file
+# Makes packages/model-silero-vad/test/speech-with-pauses.wav (16 kHz mono 16-bit) and its truth file
 # speech-with-pauses.truth.json: three espeak-ng phrases, each trimmed of its own leading/trailing silence,
 # separated by digital silences of known length. Needs espeak-ng and sox (Debian: apt-get install -y espeak-ng sox).
 # Only for (re)making the committed fixture; tests never run it.
 set -euo pipefail
-out_dir="$(cd "$(dirname "$0")/.." && pwd)/models/silero-vad/test"
+out_dir="$(cd "$(dirname "$0")/.." && pwd)/packages/model-silero-vad/test"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -18,7 +18,7 @@ import { createOnnxEngine } from '@switchyard/plugin-onnx';
 import { defineBenchmark } from '../harness.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const MODEL_DIR = join(REPO, 'models', 'paddleocr-v4');
+const MODEL_DIR = join(REPO, 'packages', 'model-paddleocr-v4');
 
 interface Page {
   readonly file: string;

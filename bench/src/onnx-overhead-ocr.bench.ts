@@ -24,7 +24,7 @@ export default defineBenchmark({
   warmup: 5,
   iterations: 60,
   setup: () =>
-    createOverheadState(createOnnxEngine, ort, { modelId: 'paddleocr-v4', modelDir: `${REPO}models/paddleocr-v4`, stage: 'rec', tensors: lineTensor(), appDir: REPO }),
+    createOverheadState(createOnnxEngine, ort, { modelId: 'paddleocr-v4', modelDir: `${REPO}packages/model-paddleocr-v4`, stage: 'rec', tensors: lineTensor(), appDir: REPO }),
   cases: {
     raw: (state) => state.runRaw(),
     engine: (state) => state.runEngine(),

@@ -33,7 +33,7 @@ export default defineBenchmark({
   setup: () =>
     createOverheadState(createOnnxEngine, ort, {
       modelId: 'silero-vad',
-      modelDir: `${REPO}models/silero-vad`,
+      modelDir: `${REPO}packages/model-silero-vad`,
       stage: 'vad',
       tensors: chunkTensors(),
       appDir: REPO,

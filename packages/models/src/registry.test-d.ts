@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { PipelineContext, ScoredIndex, Tensor } from '@switchyard/core';
+import type { AudioSamples, ImageValue, OcrResult, PipelineContext, ScoredIndex, Tensor, TensorMap, VadResult } from '@switchyard/core';
 import { getModel, runModel, type ModelId, type ModelInput, type ModelOutput } from './index.js';
 
 declare const context: PipelineContext;
@@ -12,8 +12,15 @@ describe('generated registry types', () => {
   });
 
   it('types inputs and outputs per model', () => {
-    expectTypeOf<ModelInput<'xybrid-minilm'>>().toEqualTypeOf<string>();
-    expectTypeOf<ModelInput<'xybrid-digits'>>().toEqualTypeOf<Tensor>();
+    // Exactly what the first step takes: Tokenize takes one text or a batch; Reshape a tensor, numbers or pixels.
+    expectTypeOf<ModelInput<'xybrid-minilm'>>().toEqualTypeOf<string | readonly string[]>();
+    expectTypeOf<ModelInput<'xybrid-digits'>>().toEqualTypeOf<
+      Tensor | TensorMap | readonly number[] | Float32Array | Uint8Array | Float64Array | Int32Array | BigInt64Array | ImageValue
+    >();
+    expectTypeOf<ModelInput<'paddleocr-v4'>>().toEqualTypeOf<Uint8Array | { readonly data: Uint8Array }>();
+    expectTypeOf<ModelInput<'silero-vad'>>().toEqualTypeOf<Uint8Array | AudioSamples>();
+    expectTypeOf<ModelOutput<'paddleocr-v4'>>().toEqualTypeOf<OcrResult>();
+    expectTypeOf<ModelOutput<'silero-vad'>>().toEqualTypeOf<VadResult>();
     expectTypeOf<ModelOutput<'xybrid-digits'>>().toEqualTypeOf<ScoredIndex[][]>();
     expectTypeOf<ModelOutput<'xybrid-minilm'>>().toEqualTypeOf<Tensor>();
     expectTypeOf(runModel<'xybrid-minilm'>).toBeCallableWith('xybrid-minilm', 'hello', context);

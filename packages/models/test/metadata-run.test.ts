@@ -35,12 +35,12 @@ describe('run --metadata: xybrid-format files load and run unchanged through the
     expect(top![0]!.score).toBeGreaterThan(top![1]!.score);
   });
 
-  it('resolves npm sources (sha256-checked) and reads a WAV path for models/silero-vad', async () => {
+  it('resolves npm sources (sha256-checked) and reads a WAV path for the silero-vad pack', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-run-'));
     try {
       const wav = join(dir, 'silence.wav');
       writeFileSync(wav, writeWav(new Float32Array(16000), 16000));
-      const { output } = await runModelFromMetadataFile({ path: join(REPO_ROOT, 'models/silero-vad/model_metadata.json'), input: wav, engine: createOnnxEngine() });
+      const { output } = await runModelFromMetadataFile({ path: join(REPO_ROOT, 'packages/model-silero-vad/model_metadata.json'), input: wav, engine: createOnnxEngine() });
       expect(output).toEqual({ segments: [], duration_ms: 1000 });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import {
   createInterpretedPipeline,
   ModelProvisioner,
+  resolveModelDir,
   type ModelPipeline,
   type PipelineContext,
   type TensorRunner,
@@ -11,6 +12,8 @@ import { createOnnxEngine } from '@switchyard/plugin-onnx';
 import { getModel, type ModelId } from '../src/index.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The folder of the switchyard.config.yaml the registry was generated from (its `dir`s are relative to it). */
+export const REGISTRY_BASE_DIR = join(REPO_ROOT, 'packages/models');
 
 export interface LoadedTestModel {
   readonly generated: ModelPipeline;
@@ -25,7 +28,7 @@ export interface LoadedTestModel {
  */
 export async function loadTestModel(id: ModelId): Promise<LoadedTestModel> {
   const entry = getModel(id);
-  const dir = join(REPO_ROOT, entry.dir);
+  const dir = resolveModelDir(entry, REGISTRY_BASE_DIR)!;
   const json = (await import(join(dir, 'model_metadata.json'), { with: { type: 'json' } })).default as unknown;
   const { files } = await new ModelProvisioner({ appDir: REPO_ROOT }).resolve(dir, json);
   const engine = createOnnxEngine();

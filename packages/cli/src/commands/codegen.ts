@@ -1,51 +1,75 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runCodegen } from '@switchyard/codegen';
-import { formatMetadataIssue, SwitchyardError } from '@switchyard/core';
+import { DEFAULT_OUT_DIR, runCodegen } from '@switchyard/codegen';
+import { CONFIG_FILE_NAMES, formatMetadataIssue, loadConfig, SwitchyardError } from '@switchyard/core';
 import { fail, print, printError } from '../output.js';
 
 interface CodegenFlags {
   readonly check?: boolean;
-  readonly models: string;
-  readonly out: string;
-  readonly root: string;
+  readonly config?: string;
+  readonly models?: string[];
+  readonly packages?: string[];
+  readonly out?: string;
   readonly strict?: boolean;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** How to re-run this command, as the user ran it (`npm run <script>` under npm, else `npx switchyard codegen ...`). */
+function rerunHint(flags: CodegenFlags): string {
+  const script = process.env['npm_lifecycle_event'];
+  if (script && process.env['npm_lifecycle_script']?.includes('codegen')) return `npm run ${script.replace(/:check$/, '')}`;
+  const args = [
+    ...(flags.config ? ['--config', flags.config] : []),
+    ...(flags.models ?? []).flatMap((d) => ['--models', d]),
+    ...(flags.packages ?? []).flatMap((p) => ['--packages', p]),
+    ...(flags.out ? ['--out', flags.out] : []),
+  ];
+  return ['npx switchyard codegen', ...args].join(' ');
 }
 
 export function register(program: Command): void {
   program
     .command('codegen')
-    .description('validate models/*/model_metadata.json and write the typed registry + ahead-of-time pipelines')
+    .description("validate the app's model metadata and write its typed registry + ahead-of-time pipelines")
     .option('--check', 'write nothing; list stale, missing and extra generated files and exit 1 if any')
-    .option('--models <dir>', 'model folders, relative to --root', 'models')
-    .option('--out <dir>', 'generated registry and pipelines, relative to --root', 'packages/models/src/generated')
-    .option('--root <dir>', 'repository root', '.')
+    .option('--config <file>', 'switchyard.config.yaml to read models.dirs, models.packages and codegen.out from (default: the one in the current folder, if any)')
+    .option('--models <dir>', 'a folder of <id>/model_metadata.json (repeatable; replaces models.dirs)', collect)
+    .option('--packages <name>', 'a model pack npm package (repeatable; replaces models.packages)', collect)
+    .option('--out <dir>', `output folder (replaces codegen.out; default ${DEFAULT_OUT_DIR})`)
     .option('--strict', 'unknown or unused model_metadata.json fields are errors, not warnings')
     .action(async (flags: CodegenFlags, command: Command) => {
-      const root = resolve(flags.root);
       try {
+        const cwd = process.cwd();
+        const configFile = flags.config ?? CONFIG_FILE_NAMES.map((n) => resolve(cwd, n)).find((f) => existsSync(f));
+        const loaded = configFile ? await loadConfig(configFile, { allowMissingEnv: true }) : undefined;
+        // Flags are relative to where the user typed them; config entries to the config file.
+        const fromCwd = (paths: readonly string[] | undefined): string[] | undefined => paths?.map((p) => resolve(cwd, p));
         const report = await runCodegen({
-          root,
-          modelsDir: flags.models,
-          outDir: flags.out,
+          baseDir: loaded?.baseDir ?? cwd,
+          modelDirs: fromCwd(flags.models) ?? loaded?.config.models?.dirs ?? ['models'],
+          modelPackages: flags.packages ?? loaded?.config.models?.packages ?? [],
+          ...(flags.out ? { outDir: resolve(cwd, flags.out) } : loaded?.config.codegen?.out ? { outDir: loaded.config.codegen.out } : {}),
           check: flags.check === true,
           strict: flags.strict === true,
           write: async (path, contents) => {
-            await mkdir(dirname(join(root, path)), { recursive: true });
-            await writeFile(join(root, path), contents);
+            await mkdir(dirname(path), { recursive: true });
+            await writeFile(path, contents);
           },
-          remove: (path) => rm(join(root, path), { force: true }),
+          remove: (path) => rm(path, { force: true }),
         });
         for (const warning of report.warnings) printError(command, `warning: ${formatMetadataIssue(warning)}`);
         const { stale, missing, extra } = report.drift;
         const lines = [...stale.map((p) => `stale   ${p}`), ...missing.map((p) => `missing ${p}`), ...extra.map((p) => `extra   ${p}`)];
+        const models = report.files.filter((f) => f.path.includes('/pipelines/')).length;
         if (flags.check) {
-          if (lines.length) fail(command, `CODEGEN_STALE: generated files differ from models/ (run \`npm run codegen\`):\n  ${lines.join('\n  ')}`);
-          print(command, `codegen: ${report.files.length} files up to date`);
+          if (lines.length) fail(command, `CODEGEN_STALE: ${report.outDir} is out of date (run \`${rerunHint(flags)}\`):\n  ${lines.join('\n  ')}`);
+          print(command, `codegen: ${report.outDir} up to date (${models} model(s), ${report.files.length} files)`);
           return;
         }
-        print(command, lines.length ? `codegen: updated ${lines.length} file(s)\n  ${lines.join('\n  ')}` : `codegen: ${report.files.length} files up to date`);
+        print(command, lines.length ? `codegen: wrote ${report.outDir} (${models} model(s))\n  ${lines.join('\n  ')}` : `codegen: ${report.outDir} up to date (${models} model(s), ${report.files.length} files)`);
       } catch (error) {
         if (SwitchyardError.isInstance(error)) fail(command, `${error.code}: ${error.message}`);
         throw error;

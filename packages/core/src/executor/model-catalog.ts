@@ -44,6 +44,16 @@ export interface ModelRegistry {
   get(modelId: string): RegisteredModel | undefined;
 }
 
+/**
+ * A generated registry (`<out>/index.ts` of `switchyard codegen`): what `createSwitchyardApp({ registry })` takes.
+ * `get` returns undefined for an id the registry does not have.
+ */
+export interface ModelRegistry {
+  /** Every model of the registry. */
+  list(): readonly RegisteredModel[];
+  get(id: string): RegisteredModel | undefined;
+}
+
 /** Resolves and verifies a model's files (core/src/provisioning implements it). */
 export interface ModelFileProvisioner {
   provision(

