@@ -173,11 +173,9 @@ function checkStage(metadata: ModelMetadata, plan: ChainPlan, stage: StagePlan, 
       if (!TOKENIZE_OUTPUTS.includes(name)) add({ pointer: step.pointer, message: `returns no tensor '${name}', an input of ${where}`, expected: TOKENIZE_OUTPUTS.join(', '), found: name });
     }
   } else if (graph.inputs.length) {
-    const fed = stage.inputs[0] ?? 'input';
+    // One tensor feeds the named input, else the graph's only input (the engine binds it by position).
+    const fed = stage.inputs[0] ?? graph.inputs[0]!.name;
     const input = inputByName.get(fed);
-    if (!input && stage.inputs.length === 0) {
-      add({ pointer: stage.name === undefined ? '/metadata/input_names' : `${stage.pointer}/inputs`, message: `is not given: one tensor feeds the graph input 'input', which ${where} does not have`, expected: `[${JSON.stringify(graph.inputs[0]!.name)}]`, found: 'nothing' });
-    }
     const unfed = graph.inputs.filter((v) => v.name !== fed);
     if (input && unfed.length) add({ pointer: step?.pointer ?? stage.pointer, message: `feeds one tensor, but ${where} also takes ${names(unfed)}`, expected: `a TensorMap with ${names(graph.inputs)}`, found: 'one Tensor' });
     if (input && step) {

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,42 +7,63 @@ import { runCli } from '../../test/run-cli.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
-
-describe('switchyard codegen', () => {
-  let root: string;
+describe('switchyard codegen in an app', () => {
+  let app: string;
+  let config: string;
   beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'cli-codegen-'));
-    cpSync(join(REPO, 'schemas'), join(root, 'schemas'), { recursive: true });
-    mkdirSync(join(root, 'models/xybrid-digits'), { recursive: true });
-    cpSync(join(REPO, 'models/xybrid-digits/model_metadata.json'), join(root, 'models/xybrid-digits/model_metadata.json'));
+    app = mkdtempSync(join(tmpdir(), 'cli-codegen-'));
+    mkdirSync(join(app, 'ml/my-digits'), { recursive: true });
+    const metadata = JSON.parse(readFileSync(join(REPO, 'models/xybrid-digits/model_metadata.json'), 'utf8'));
+    writeFileSync(join(app, 'ml/my-digits/model_metadata.json'), JSON.stringify({ ...metadata, model_id: 'my-digits' }));
+    copyFileSync(join(REPO, 'models/xybrid-digits/model.onnx'), join(app, 'ml/my-digits/model.onnx'));
+    config = join(app, 'switchyard.config.yaml');
+    writeFileSync(config, 'models:\n  dirs: [ml]\ncodegen:\n  out: lib/generated\n');
   });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  afterEach(() => rmSync(app, { recursive: true, force: true }));
 
-  it('writes the registry and pipelines, then --check passes', async () => {
-    const first = await runCli(['codegen', '--root', root]);
-    expect(first.exitCode).toBe(0);
-    expect(first.out).toContain('missing packages/models/src/generated/pipelines/xybrid-digits.ts');
-    expect(readFileSync(join(root, 'packages/models/src/generated/registry.ts'), 'utf8')).toContain("export type ModelId = 'xybrid-digits';");
-    const check = await runCli(['codegen', '--check', '--root', root]);
-    expect(check).toMatchObject({ exitCode: 0, out: 'codegen: 5 files up to date\n' });
+  it('reads models.dirs and codegen.out relative to the config file, then --check passes', async () => {
+    const first = await runCli(['codegen', '--config', config]);
+    expect(first).toMatchObject({ exitCode: 0, err: '' });
+    expect(first.out).toContain('missing lib/generated/pipelines/my-digits.ts');
+    expect(readFileSync(join(app, 'lib/generated/registry.ts'), 'utf8')).toContain("export type ModelId = 'my-digits';");
+    expect(existsSync(join(app, 'schemas'))).toBe(false);
+    const check = await runCli(['codegen', '--check', '--config', config]);
+    expect(check).toMatchObject({ exitCode: 0, out: 'codegen: lib/generated up to date (1 model(s), 3 files)\n' });
   });
 
-  it('--check exits 1 listing a hand-edited file and writes nothing', async () => {
-    await runCli(['codegen', '--root', root]);
-    const file = join(root, 'packages/models/src/generated/pipelines/xybrid-digits.ts');
+  it('--check exits 1 listing a hand edit, a stray file and a changed model, naming the command to run', async () => {
+    await runCli(['codegen', '--config', config]);
+    const file = join(app, 'lib/generated/pipelines/my-digits.ts');
     writeFileSync(file, `${readFileSync(file, 'utf8')}// edited\n`);
-    const check = await runCli(['codegen', '--check', '--root', root]);
+    writeFileSync(join(app, 'lib/generated/stray.ts'), 'export {};\n');
+    const check = await runCli(['codegen', '--check', '--config', config]);
     expect(check.exitCode).toBe(1);
-    expect(check.err).toContain('CODEGEN_STALE');
-    expect(check.err).toContain('stale   packages/models/src/generated/pipelines/xybrid-digits.ts');
+    expect(check.err).toContain(`CODEGEN_STALE: lib/generated is out of date (run \`npx switchyard codegen --config ${config}\`)`);
+    expect(check.err).toContain('stale   lib/generated/pipelines/my-digits.ts');
+    expect(check.err).toContain('extra   lib/generated/stray.ts');
     expect(readFileSync(file, 'utf8')).toContain('// edited');
   });
 
-  it('exits 1 with located METADATA_INVALID errors for a bad model', async () => {
-    writeFileSync(join(root, 'models/xybrid-digits/model_metadata.json'), JSON.stringify({ model_id: 'x', version: '1', execution_template: { type: 'Onnx' } }));
-    const result = await runCli(['codegen', '--check', '--root', root]);
+  it('takes absolute --models and --out (and writes there)', async () => {
+    const out = join(app, 'abs-out');
+    const result = await runCli(['codegen', '--models', join(app, 'ml'), '--out', out]);
+    expect(result.exitCode).toBe(0);
+    expect(result.out).toContain('1 model(s)');
+    expect(existsSync(join(out, 'pipelines/my-digits.ts'))).toBe(true);
+  });
+
+  it('exits 1 with located METADATA_INVALID errors and writes nothing', async () => {
+    writeFileSync(join(app, 'ml/my-digits/model_metadata.json'), JSON.stringify({ model_id: 'my-digits', version: '1', execution_template: { type: 'Onnx' } }));
+    const result = await runCli(['codegen', '--config', config]);
     expect(result.exitCode).toBe(1);
     expect(result.err).toContain('METADATA_INVALID');
-    expect(result.err).toContain('models/xybrid-digits/model_metadata.json: /execution_template/model_file is required');
+    expect(result.err).toContain('ml/my-digits/model_metadata.json: /execution_template/model_file is required');
+    expect(existsSync(join(app, 'lib'))).toBe(false);
+  });
+
+  it('names a config file that does not exist', async () => {
+    const result = await runCli(['codegen', '--config', join(app, 'nope.yaml')]);
+    expect(result.exitCode).toBe(1);
+    expect(result.err).toContain('CONFIG_NOT_FOUND');
   });
 });
