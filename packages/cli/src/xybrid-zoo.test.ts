@@ -5,7 +5,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '@switchyard/codegen';
 import {
-  MODEL_METADATA_SCHEMA,
   createImageDecodeStep,
   createPipelineFrame,
   loadModelMetadataFile,
@@ -73,7 +72,7 @@ describe('xybrid model zoo, interpreted (TemplateExecutor)', () => {
 describe('xybrid model zoo, generated pipelines (codegen)', () => {
   it.each(cases.map((c) => [c.dir, c] as const))('%s matches the reference within 1e-4', async (_dir, c) => {
     const metadata = JSON.parse(readFileSync(join(ZOO, c.dir, 'model_metadata.json'), 'utf8')) as { model_id: string };
-    const { files } = await generate({ models: [{ dir: `zoo/${c.dir}`, metadata }], schemas: { modelMetadata: MODEL_METADATA_SCHEMA }, outDir: c.dir, typesDir: 'types' });
+    const { files } = await generate({ models: [{ file: `zoo/${c.dir}/model_metadata.json`, ref: { dir: `zoo/${c.dir}` }, root: join(ZOO, c.dir), metadata }], outDir: c.dir });
     const pipelineFile = files.find((f) => f.path === `${c.dir}/pipelines/${metadata.model_id}.ts`)!;
     mkdirSync(join(GENERATED, c.dir, 'pipelines'), { recursive: true });
     writeFileSync(join(GENERATED, pipelineFile.path), pipelineFile.contents);

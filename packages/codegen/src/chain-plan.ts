@@ -3,11 +3,13 @@ import {
   kindAccepted,
   planStageSteps,
   planTopLevelSteps,
+  outputKinds,
   STEP_IO,
   type MetadataIssue,
   type ModelMetadata,
   type ModelMetadataTypes,
   type PlannedStep,
+  type StepIo,
   type StepValueKind,
 } from '@switchyard/core';
 
@@ -83,8 +85,8 @@ export function allPlannedSteps(plan: ChainPlan): PlannedStep[] {
   return [...plan.pre, ...plan.stages.flatMap((s) => [...s.pre, ...s.post]), ...plan.post];
 }
 
-function stepIo(type: string): { input: readonly StepValueKind[]; output: StepValueKind } | undefined {
-  return (STEP_IO as Readonly<Record<string, { input: readonly StepValueKind[]; output: StepValueKind }>>)[type];
+function stepIo(type: string): StepIo | undefined {
+  return (STEP_IO as Readonly<Record<string, StepIo>>)[type];
 }
 
 /** What the model's first step (or its graph) takes. */
@@ -122,7 +124,7 @@ export function chainIssues(plan: ChainPlan, file: string): MetadataIssue[] {
         from = step.label;
         continue;
       }
-      take(step.pointer, step.label, io.input, [io.output]);
+      take(step.pointer, step.label, io.input, outputKinds(io));
     }
   };
   steps(plan.pre);

