@@ -111,7 +111,7 @@ describe('bad metadata gives located errors (file, JSON pointer, expected vs fou
 
   it('warns about an unknown field (file and pointer) without failing, unless strict', async () => {
     const metadata = valid();
-    metadata.preprocessing = [{ type: 'Resize', width: 4, height: 4, widht: 4 }, { type: 'ImageToTensor' }];
+    metadata.preprocessing = [{ type: 'Resize', width: 4, height: 4, widht: 4 }, { type: 'Normalize', mean: [0], std: [1] }];
     metadata.files = ['model.onnx'];
     const { warnings } = await generate({ models: [source('models/bad', metadata)], outDir: 'out' });
     expect(warnings.map(formatMetadataIssue)).toEqual([expect.stringMatching(/^models\/bad\/model_metadata.json: \/preprocessing\/0\/widht is not a known field here; ignored/)]);

@@ -106,7 +106,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** [name, metadata, files on disk (undefined = no folder), one expected located error line] */
 const CASES: [string, () => Record<string, unknown>, (() => Record<string, Uint8Array | string>) | undefined, string][] = [
   ['kind: VadWavDecode then CenterCrop', () => classifier({ preprocessing: [{ type: 'VadWavDecode' }, { type: 'CenterCrop', width: 2, height: 2 }], postprocessing: [] }), undefined,
-    `${FILE}: /preprocessing/1 preprocessing/1 (CenterCrop) cannot take what preprocessing/0 (VadWavDecode) returns (expected image, found samples (from preprocessing/0 (VadWavDecode)))`],
+    `${FILE}: /preprocessing/1 preprocessing/1 (CenterCrop) cannot take what preprocessing/0 (VadWavDecode) returns (expected image | tensor, found samples (from preprocessing/0 (VadWavDecode)))`],
   ['kind: Tokenize then Normalize', () => embedder({ preprocessing: [embedder().preprocessing, { type: 'Normalize', mean: [0], std: [1] }].flat() }), undefined,
     `${FILE}: /preprocessing/1 preprocessing/1 (Normalize) cannot take what preprocessing/0 (Tokenize) returns (expected tensor | image, found tokens`],
   ['kind: TopK then Softmax', () => classifier({ postprocessing: [{ type: 'TopK', k: 2 }, { type: 'Softmax', dim: 1 }] }), undefined,
