@@ -6,12 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { createInterpretedPipeline, ModelProvisioner, writeWav, type ModelPipeline, type PipelineContext, type TensorMap, type TensorRunner } from '@switchyard/core';
+import { createInterpretedPipeline, ModelProvisioner, resolveModelDir, writeWav, type ModelPipeline, type PipelineContext, type TensorMap, type TensorRunner } from '@switchyard/core';
 import { getModel, type ModelId } from '@switchyard/models';
 import { createOnnxEngine } from '@switchyard/plugin-onnx';
 import { defineBenchmark } from '../harness.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
+/** The folder of packages/models/switchyard.config.yaml: registry dirs are relative to it, packs resolve from it. */
+const REGISTRY_BASE = `${REPO}packages/models`;
 
 function wav(seconds: number): Uint8Array {
   const rate = 16000;
@@ -23,6 +25,7 @@ const INPUTS: Partial<Record<ModelId, unknown>> = {
   'xybrid-digits': { type: 'float32', dims: [784], data: Float32Array.from({ length: 784 }, (_, i) => (i * 37) % 256) },
   'xybrid-minilm': 'The small hybrid model runs fast on local inference, and the cloud model runs when it must.',
   'silero-vad': wav(2),
+  'paddleocr-v4': new Uint8Array(readFileSync(`${REPO}examples/demo/assets/receipt.png`)),
 };
 
 interface BenchModel {
@@ -36,7 +39,7 @@ interface BenchModel {
 
 async function loadModel(id: ModelId, input: unknown, engine: ReturnType<typeof createOnnxEngine>): Promise<BenchModel> {
   const entry = getModel(id);
-  const dir = `${REPO}${entry.dir}`;
+  const dir = resolveModelDir(entry, REGISTRY_BASE)!;
   const json = JSON.parse(readFileSync(`${dir}/model_metadata.json`, 'utf8')) as unknown;
   const { files } = await new ModelProvisioner({ appDir: REPO }).resolve(dir, json);
   const signal = new AbortController().signal;
