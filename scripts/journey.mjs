@@ -336,7 +336,7 @@ const packsInstalled = await step(`A: a config with plugin-onnx and the model pa
   for (const pack of Object.values(PACKS)) check(tarballs.has(pack), `${pack} is not a published workspace package (issue 10 model packs)`);
   mkdirSync(packDir, { recursive: true });
   cpSync(join(ROOT, 'examples', 'demo', 'assets', 'receipt.png'), join(packDir, 'receipt.png'));
-  cpSync(join(ROOT, 'models', 'silero-vad', 'test', 'speech-with-pauses.wav'), join(packDir, 'speech.wav'));
+  cpSync(join(ROOT, 'packages', 'model-silero-vad', 'test', 'speech-with-pauses.wav'), join(packDir, 'speech.wav'));
   writeFileSync(
     join(packDir, 'switchyard.config.yaml'),
     ['plugins:', "  - package: '@switchyard/plugin-onnx'", 'models:', `  packages: ['${PACKS.ocr}', '${PACKS.vad}']`, ''].join('\n'),

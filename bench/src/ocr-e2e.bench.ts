@@ -1,5 +1,5 @@
 /**
- * PaddleOCR v4 end to end: models/paddleocr-v4 on the one model path through the Executor (ONNX engine, provisioned
+ * PaddleOCR v4 end to end: the paddleocr-v4 pack on the one model path through the Executor (ONNX engine, provisioned
  * and sha256-verified files) — its generated pipeline (`switchyard`) and the interpreter (`switchyard-interpreted`) — vs `@gutenye/ocr-node` (same PP-OCRv4 det/rec graphs, OpenCV.js post-processing) on the
  * same rendered images, read from disk by both. Reports speed and character accuracy of each vs the truth and
  * vs each other.

