@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,16 @@ import { toJsonValue } from './commands/run-output.js';
  * server (/v2/tasks) and `switchyard run --json` (with and without the registry). No model is exempt.
  */
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const MODELS_DIR = join(REPO, 'models');
+// One folder of model folders named by id: the repo fixtures and the two model packs (linked, not copied).
+const MODELS_DIR = mkdtempSync(join(tmpdir(), 'parity-models-'));
+for (const [id, target] of [
+  ['xybrid-digits', 'models/xybrid-digits'],
+  ['xybrid-minilm', 'models/xybrid-minilm'],
+  ['paddleocr-v4', 'packages/model-paddleocr-v4'],
+  ['silero-vad', 'packages/model-silero-vad'],
+] as const) {
+  symlinkSync(join(REPO, target), join(MODELS_DIR, id), 'dir');
+}
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 let work: string;
@@ -132,7 +141,10 @@ beforeAll(async () => {
   configFile = join(work, 'switchyard.config.yaml');
   writeFileSync(configFile, `models:\n  registry: ${JSON.stringify(fileURLToPath(new URL('../test/repo-registry.ts', import.meta.url)))}\n`);
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(MODELS_DIR, { recursive: true, force: true });
+});
 
 describe('one model path: every model, every path, one output', () => {
   it('has an input for every model of the registry (no exemptions)', () => {

@@ -12,7 +12,9 @@ const BASE = join(REPO, 'packages', 'models');
 
 function absolute(entry: RegisteredModel): RegisteredModel {
   const dir = resolveModelDir(entry, BASE);
-  return dir === undefined ? entry : { ...entry, dir };
+  if (dir === undefined) return entry;
+  const { package: _pack, ...located } = entry;
+  return { ...located, dir };
 }
 
 export const registry: ModelRegistry = {

@@ -110,9 +110,8 @@ export class DirectoryModelCatalog implements ModelCatalog {
     const ids = new Set(this.packModels().keys());
     for (const dir of this.dirs) {
       if (!existsSync(dir)) continue;
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (entry.isDirectory() && existsSync(join(dir, entry.name, 'model_metadata.json'))) ids.add(entry.name);
-      }
+      // existsSync follows symlinks: a linked model folder counts like a real one.
+      for (const name of readdirSync(dir)) if (existsSync(join(dir, name, 'model_metadata.json'))) ids.add(name);
     }
     for (const id of this.bundled.keys()) ids.add(id);
     return [...ids].sort();
