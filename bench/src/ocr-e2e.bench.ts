@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ocr from '@gutenye/ocr-node';
 import sharp from 'sharp';
-import { CatalogFileProvisioner, createInterpretedPipeline, createModelCatalog, Executor } from '@switchyard/core';
+import { CatalogFileProvisioner, createInterpretedPipeline, createModelCatalog, editDistance, Executor } from '@switchyard/core';
 import type { ModelPipeline, OcrResult } from '@switchyard/core';
 import { getModel } from '@switchyard/models';
 import { createOnnxEngine } from '@switchyard/plugin-onnx';
@@ -64,20 +64,7 @@ const PAGES: Omit<Page, 'file'>[] = [
   },
 ];
 
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
-const accuracy = (got: string, truth: string) => Math.max(0, 1 - levenshtein(got, truth) / Math.max(1, truth.length));
+const accuracy = (got: string, truth: string) => Math.max(0, 1 - editDistance(got, truth) / Math.max(1, truth.length));
 const joinLines = (lines: readonly string[]) => lines.join('\n');
 
 export default defineBenchmark({

@@ -1,23 +1,10 @@
 // Test helper: character accuracy of recognised text against the truth, via Levenshtein distance.
-
-export function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
+import { editDistance } from '../src/orchestrator/model-names.js';
 
 /** 1 - edit distance / truth length, clamped at 0. */
 export function characterAccuracy(recognised: string, truth: string): number {
   if (truth.length === 0) return recognised.length === 0 ? 1 : 0;
-  return Math.max(0, 1 - levenshtein(recognised, truth) / truth.length);
+  return Math.max(0, 1 - editDistance(recognised, truth) / truth.length);
 }
 
 /** Renders SVG text lines to PNG bytes (white background, black text). */

@@ -1,6 +1,7 @@
 import { SwitchyardError } from '@switchyard/spec';
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance between two strings (one row of the DP table). */
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let diagonal = row[0]!;
