@@ -60,14 +60,14 @@ describe('npm start demo', () => {
     const { stdout } = await sh('sh', ['-c', command('OCR')], { cwd: demoDir, maxBuffer: 1 << 22 });
     expect(stdout).toMatch(/^event: started/);
     expect(stdout).toContain('event: end');
-    const delta = stdout.split('\n\n').find((frame) => frame.startsWith('event: delta'))!;
+    const delta = stdout.split('\n\n').find((frame) => /^event: delta$/m.test(frame))!;
     const lines = (JSON.parse(delta.split('data: ')[1]!) as { value: { lines: { text: string }[] } }).value.lines.map((line) => line.text);
     expect(lines).toEqual(['SWITCHYARD DEMO', 'Hybrid inference, local first', 'Total: 42.50 EUR']);
   }, 60_000);
 
   it('the VAD command finds the speech segments of the committed WAV', async () => {
     const { stdout } = await sh('sh', ['-c', command('Speech segments')], { cwd: demoDir, maxBuffer: 1 << 22 });
-    const delta = stdout.split('\n\n').find((frame) => frame.startsWith('event: delta'))!;
+    const delta = stdout.split('\n\n').find((frame) => /^event: delta$/m.test(frame))!;
     const { segments } = (JSON.parse(delta.split('data: ')[1]!) as { value: { segments: { start_ms: number; end_ms: number }[] } }).value;
     expect(segments.length).toBe(3);
     expect(segments.every((segment) => segment.end_ms > segment.start_ms)).toBe(true);
