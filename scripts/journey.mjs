@@ -62,7 +62,7 @@ function run(cmd, args, { cwd, env = cleanEnv, allowFail = false, timeout = 180_
   const out = { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
   if (result.error) throw new StepError(`${cmd} ${args.join(' ')}: ${result.error.message}`);
   if (!allowFail && out.status !== 0) {
-    throw new StepError(`\`${cmd} ${args.join(' ')}\` exited ${out.status} in ${cwd}\n${tail(out.stderr || out.stdout)}`);
+    throw new StepError(`\`${cmd} ${args.join(' ')}\` exited ${out.status} in ${cwd}\n${tail(`${out.stdout}\n${out.stderr}`.trim())}`);
   }
   return out;
 }
@@ -260,11 +260,13 @@ await step('A: importing core and creating an app with only plugin-cloud-llm loa
 await step('A: tsc --noEmit (strict, skipLibCheck: false) over an app importing every published package', () => {
   check(appInstalled, 'the app install failed');
   mkdirSync(join(appDir, 'src'), { recursive: true });
-  const imports = [...tarballs.keys()].map((name, i) => `import * as p${i} from '${name}';`).join('\n');
+  // Code packages only: the model packs are data (model_metadata.json), with no "." entry to import.
+  const codePackages = [...tarballs].filter(([, t]) => t.manifest?.exports?.['.'] || t.manifest?.main).map(([name]) => name);
+  const imports = codePackages.map((name, i) => `import * as p${i} from '${name}';`).join('\n');
   writeFileSync(
     join(appDir, 'src', 'types-check.ts'),
     `${imports}\nimport { createSwitchyardApp, SwitchyardError, type EngineV1 } from '@switchyard/core';\n` +
-      `export const all = [${[...tarballs.keys()].map((_, i) => `p${i}`).join(', ')}];\n` +
+      `export const all = [${codePackages.map((_, i) => `p${i}`).join(', ')}];\n` +
       `export async function main(): Promise<void> {\n  const app = await createSwitchyardApp({ config: {} });\n  const engines: readonly EngineV1[] = app.engines;\n  if (!SwitchyardError.isInstance(new Error('x'))) console.log(engines.length);\n  await app.shutdown();\n}\n`,
   );
   writeFileSync(
