@@ -5,7 +5,7 @@ import { commonHeaders, noQuery, type ServerContext } from '../server-context.js
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
 import { MESSAGES_FIELD_FOR, messagesRequestSchema, toMessagesCall, type MessagesBody } from './anthropic-messages-request.js';
-import { awaitStreamHead, collectChatTask, frameError } from './chat-task.js';
+import { awaitStreamHead, collectChatTask, frameError, pumpStream } from './chat-task.js';
 
 const STOP: Record<string, string> = { stop: 'end_turn', length: 'max_tokens', 'tool-calls': 'tool_use', 'content-filter': 'refusal' };
 const wireField = (field: string) => MESSAGES_FIELD_FOR[field] ?? field;
@@ -100,12 +100,7 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
         } else if (frame.event === 'error') send('error', { error: streamError(frame) });
         if (isTerminalFrame(frame)) sse.end();
       };
-      sse.onClientClose(() => {
-        stream.unsubscribe();
-        scheduler.cancel(task.id, 'disconnect');
-      });
-      write(stream.head);
-      stream.later(write);
+      pumpStream(stream, sse, () => scheduler.cancel(task.id, 'disconnect'), write);
       return reply;
     },
   );

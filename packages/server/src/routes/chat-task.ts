@@ -1,7 +1,7 @@
 import { SwitchyardError } from '@switchyard/core';
 import type { FastifyReply } from 'fastify';
 import type { ServerTask, SseFrame } from '../server-task.js';
-import { followTask, isTerminalFrame } from '../sse-response.js';
+import { followTask, isTerminalFrame, type SseWriter } from '../sse-response.js';
 
 /** Error frame -> SwitchyardError so the HTTP status map applies; `fieldName` maps engine parameter names to wire names. */
 export function frameError(frame: SseFrame, fieldName: (field: string) => string = (field) => field): SwitchyardError {
@@ -110,4 +110,19 @@ export async function awaitStreamHead(
 /** Lists dropped request fields in `x-switchyard-dropped-params` (only when the caller opted into dropping). */
 export function setDroppedHeader(reply: FastifyReply, dropped: readonly string[]): void {
   if (dropped.length > 0) reply.header('x-switchyard-dropped-params', [...new Set(dropped)].join(', '));
+}
+
+/** Writes the stream head, then every later frame; a client that hangs up unsubscribes and cancels the task. */
+export function pumpStream(
+  stream: { head: SseFrame; later: (onFrame: (frame: SseFrame) => void) => void; unsubscribe: () => void },
+  sse: SseWriter,
+  cancel: () => void,
+  write: (frame: SseFrame) => void,
+): void {
+  sse.onClientClose(() => {
+    stream.unsubscribe();
+    cancel();
+  });
+  write(stream.head);
+  stream.later(write);
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
-import { awaitStreamHead, collectChatTask, setDroppedHeader } from './chat-task.js';
+import { awaitStreamHead, collectChatTask, pumpStream, setDroppedHeader } from './chat-task.js';
 import { chatRequestSchema, OPENAI_FIELD_FOR, toChatCall, type ChatBody } from './openai-chat-request.js';
 
 export { frameError } from './chat-task.js';
@@ -70,12 +70,7 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
         } else if (frame.event === 'error') send({ error: { ...frame.data, type: 'server_error' } });
         if (isTerminalFrame(frame)) sse.end();
       };
-      sse.onClientClose(() => {
-        stream.unsubscribe();
-        scheduler.cancel(task.id, 'disconnect');
-      });
-      write(stream.head);
-      stream.later(write);
+      pumpStream(stream, sse, () => scheduler.cancel(task.id, 'disconnect'), write);
       return reply;
     }
 

@@ -5,7 +5,7 @@ import { httpError } from '../http-error.js';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
-import { awaitStreamHead, collectChatTask, setDroppedHeader } from './chat-task.js';
+import { awaitStreamHead, collectChatTask, pumpStream, setDroppedHeader } from './chat-task.js';
 import { OPENAI_FIELD_FOR } from './openai-chat-request.js';
 import { usageOf } from './openai-chat-routes.js';
 
@@ -135,12 +135,7 @@ export function registerOpenAiCompletionsRoutes(app: FastifyInstance, context: S
       } else if (frame.event === 'error') send({ error: { ...frame.data, type: 'server_error' } });
       if (isTerminalFrame(frame)) sse.end();
     };
-    sse.onClientClose(() => {
-      stream.unsubscribe();
-      scheduler.cancel(task.id, 'disconnect');
-    });
-    write(stream.head);
-    stream.later(write);
+    pumpStream(stream, sse, () => scheduler.cancel(task.id, 'disconnect'), write);
     return reply;
   });
 }
