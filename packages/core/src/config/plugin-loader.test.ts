@@ -123,14 +123,14 @@ describe('export conditions', () => {
     expect(activeConditions(['--conditions', 'source', '--conditions=dev', '-C', 'x', '--inspect'], '-C=y --max-old-space-size=100')).toEqual(['source', 'dev', 'x', 'y']);
   });
 
-  it('honours the conditions this process runs with (vitest passes --conditions source)', async () => {
+  it('honours the conditions this process runs with (vitest passes --conditions @switchyard/source)', async () => {
     const pkg = await writeFixture({
-      'node_modules/cond-plugin/package.json': JSON.stringify({ name: 'cond-plugin', exports: { '.': { source: './src.mjs', types: './x.d.ts', default: './dist.mjs' } } }),
+      'node_modules/cond-plugin/package.json': JSON.stringify({ name: 'cond-plugin', exports: { '.': { '@switchyard/source': './src.mjs', types: './x.d.ts', default: './dist.mjs' } } }),
       'node_modules/cond-plugin/src.mjs': ECHO_PLUGIN_SOURCE.replace("name: 'echo'", "name: 'from-source'"),
       'node_modules/cond-plugin/dist.mjs': ECHO_PLUGIN_SOURCE.replace("name: 'echo'", "name: 'from-dist'"),
     });
     try {
-      const expected = activeConditions().includes('source') ? 'from-source' : 'from-dist';
+      const expected = activeConditions().includes('@switchyard/source') ? 'from-source' : 'from-dist';
       expect((await importPlugin('cond-plugin', pkg)).name).toBe(expected);
     } finally {
       await rm(pkg, { recursive: true, force: true });
