@@ -380,10 +380,17 @@ function validationError(error: FastifyError): SwitchyardError {
 /** OpenAI's own `error.code` where clients test for it (the envelope's `code` stays ours). */
 const OPENAI_CODE: Readonly<Record<string, string>> = { NO_SUCH_MODEL: 'model_not_found' };
 
-/** Writes the envelope with its status; 429/503 carry Retry-After (s, >= 1) and X-Backoff-Ms. */
+/** When a retriable 429/503 names no wait of its own, clients are told to come back after this. */
+const DEFAULT_RETRY_AFTER_MS = 1000;
+
+/**
+ * Writes the envelope with its status; 429/503 carry Retry-After (s, >= 1) and X-Backoff-Ms whenever a retry can
+ * help (`retriable`), with a default wait when the error names none.
+ */
 export function sendError(reply: FastifyReply, error: unknown, openAiShape = false): FastifyReply {
   const envelope = toErrorEnvelope(error);
   const status = statusForCode(envelope.code);
+  if (envelope.retriable === true && envelope.retry_after_ms === undefined && (status === 429 || status === 503)) envelope.retry_after_ms = DEFAULT_RETRY_AFTER_MS;
   if (envelope.retry_after_ms !== undefined && (status === 429 || status === 503)) {
     reply.header('retry-after', String(Math.max(1, Math.ceil(envelope.retry_after_ms / 1000))));
     reply.header('x-backoff-ms', String(envelope.retry_after_ms));

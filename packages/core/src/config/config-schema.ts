@@ -187,12 +187,7 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
           "maximum": 100
         },
         "loadStrategy": {
-          "enum": [
-            "least-busy",
-            "lowest-latency",
-            "lowest-cost",
-            "ordered"
-          ]
+          "$ref": "#/definitions/loadStrategy"
         },
         "cacheSize": {
           "type": "integer",
@@ -206,112 +201,21 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
             "properties": {
               "targets": {
                 "type": "array",
+                "description": "Tried in the order written; only a group entry is load-balanced.",
                 "items": {
-                  "oneOf": [
-                    {
-                      "type": "string",
-                      "pattern": "^[^:]+:.+$",
-                      "description": "engine:model"
-                    },
-                    {
-                      "type": "object",
-                      "required": [
-                        "engine",
-                        "model"
-                      ],
-                      "additionalProperties": false,
-                      "properties": {
-                        "engine": {
-                          "type": "string",
-                          "minLength": 1
-                        },
-                        "model": {
-                          "type": "string",
-                          "minLength": 1
-                        },
-                        "target": {
-                          "enum": [
-                            "local",
-                            "edge",
-                            "cloud"
-                          ]
-                        }
-                      }
-                    }
-                  ]
+                  "$ref": "#/definitions/chainEntry"
                 }
               },
               "small": {
                 "oneOf": [
                   {
-                    "oneOf": [
-                      {
-                        "type": "string",
-                        "pattern": "^[^:]+:.+$",
-                        "description": "engine:model"
-                      },
-                      {
-                        "type": "object",
-                        "required": [
-                          "engine",
-                          "model"
-                        ],
-                        "additionalProperties": false,
-                        "properties": {
-                          "engine": {
-                            "type": "string",
-                            "minLength": 1
-                          },
-                          "model": {
-                            "type": "string",
-                            "minLength": 1
-                          },
-                          "target": {
-                            "enum": [
-                              "local",
-                              "edge",
-                              "cloud"
-                            ]
-                          }
-                        }
-                      }
-                    ]
+                    "$ref": "#/definitions/groupMember"
                   },
                   {
                     "type": "array",
+                    "minItems": 1,
                     "items": {
-                      "oneOf": [
-                        {
-                          "type": "string",
-                          "pattern": "^[^:]+:.+$",
-                          "description": "engine:model"
-                        },
-                        {
-                          "type": "object",
-                          "required": [
-                            "engine",
-                            "model"
-                          ],
-                          "additionalProperties": false,
-                          "properties": {
-                            "engine": {
-                              "type": "string",
-                              "minLength": 1
-                            },
-                            "model": {
-                              "type": "string",
-                              "minLength": 1
-                            },
-                            "target": {
-                              "enum": [
-                                "local",
-                                "edge",
-                                "cloud"
-                              ]
-                            }
-                          }
-                        }
-                      ]
+                      "$ref": "#/definitions/groupMember"
                     }
                   }
                 ]
@@ -319,74 +223,13 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
               "large": {
                 "oneOf": [
                   {
-                    "oneOf": [
-                      {
-                        "type": "string",
-                        "pattern": "^[^:]+:.+$",
-                        "description": "engine:model"
-                      },
-                      {
-                        "type": "object",
-                        "required": [
-                          "engine",
-                          "model"
-                        ],
-                        "additionalProperties": false,
-                        "properties": {
-                          "engine": {
-                            "type": "string",
-                            "minLength": 1
-                          },
-                          "model": {
-                            "type": "string",
-                            "minLength": 1
-                          },
-                          "target": {
-                            "enum": [
-                              "local",
-                              "edge",
-                              "cloud"
-                            ]
-                          }
-                        }
-                      }
-                    ]
+                    "$ref": "#/definitions/groupMember"
                   },
                   {
                     "type": "array",
+                    "minItems": 1,
                     "items": {
-                      "oneOf": [
-                        {
-                          "type": "string",
-                          "pattern": "^[^:]+:.+$",
-                          "description": "engine:model"
-                        },
-                        {
-                          "type": "object",
-                          "required": [
-                            "engine",
-                            "model"
-                          ],
-                          "additionalProperties": false,
-                          "properties": {
-                            "engine": {
-                              "type": "string",
-                              "minLength": 1
-                            },
-                            "model": {
-                              "type": "string",
-                              "minLength": 1
-                            },
-                            "target": {
-                              "enum": [
-                                "local",
-                                "edge",
-                                "cloud"
-                              ]
-                            }
-                          }
-                        }
-                      ]
+                      "$ref": "#/definitions/groupMember"
                     }
                   }
                 ]
@@ -410,38 +253,7 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
               "fallback": {
                 "type": "array",
                 "items": {
-                  "oneOf": [
-                    {
-                      "type": "string",
-                      "pattern": "^[^:]+:.+$",
-                      "description": "engine:model"
-                    },
-                    {
-                      "type": "object",
-                      "required": [
-                        "engine",
-                        "model"
-                      ],
-                      "additionalProperties": false,
-                      "properties": {
-                        "engine": {
-                          "type": "string",
-                          "minLength": 1
-                        },
-                        "model": {
-                          "type": "string",
-                          "minLength": 1
-                        },
-                        "target": {
-                          "enum": [
-                            "local",
-                            "edge",
-                            "cloud"
-                          ]
-                        }
-                      }
-                    }
-                  ]
+                  "$ref": "#/definitions/chainEntry"
                 }
               }
             }
@@ -449,41 +261,12 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
         },
         "models": {
           "type": "object",
+          "description": "Per model id: one group of equivalent deployments, load-balanced by loadStrategy (weighted when a member has a weight).",
           "additionalProperties": {
             "type": "array",
+            "minItems": 1,
             "items": {
-              "oneOf": [
-                {
-                  "type": "string",
-                  "pattern": "^[^:]+:.+$",
-                  "description": "engine:model"
-                },
-                {
-                  "type": "object",
-                  "required": [
-                    "engine",
-                    "model"
-                  ],
-                  "additionalProperties": false,
-                  "properties": {
-                    "engine": {
-                      "type": "string",
-                      "minLength": 1
-                    },
-                    "model": {
-                      "type": "string",
-                      "minLength": 1
-                    },
-                    "target": {
-                      "enum": [
-                        "local",
-                        "edge",
-                        "cloud"
-                      ]
-                    }
-                  }
-                }
-              ]
+              "$ref": "#/definitions/groupMember"
             }
           }
         },
@@ -972,6 +755,116 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
           "type": "boolean"
         }
       }
+    },
+    "loadStrategy": {
+      "enum": [
+        "least-busy",
+        "lowest-latency",
+        "lowest-cost",
+        "weighted",
+        "ordered"
+      ],
+      "description": "How a group of equivalent deployments is ordered; chains are never reordered by load."
+    },
+    "deploymentRef": {
+      "oneOf": [
+        {
+          "type": "string",
+          "pattern": "^[^:]+:.+$",
+          "description": "engine:model"
+        },
+        {
+          "type": "object",
+          "required": [
+            "engine",
+            "model"
+          ],
+          "additionalProperties": false,
+          "properties": {
+            "engine": {
+              "type": "string",
+              "minLength": 1
+            },
+            "model": {
+              "type": "string",
+              "minLength": 1
+            },
+            "target": {
+              "enum": [
+                "local",
+                "edge",
+                "cloud"
+              ]
+            }
+          }
+        }
+      ]
+    },
+    "groupMember": {
+      "oneOf": [
+        {
+          "type": "string",
+          "pattern": "^[^:]+:.+$",
+          "description": "engine:model"
+        },
+        {
+          "type": "object",
+          "required": [
+            "engine",
+            "model"
+          ],
+          "additionalProperties": false,
+          "properties": {
+            "engine": {
+              "type": "string",
+              "minLength": 1
+            },
+            "model": {
+              "type": "string",
+              "minLength": 1
+            },
+            "target": {
+              "enum": [
+                "local",
+                "edge",
+                "cloud"
+              ]
+            },
+            "weight": {
+              "type": "number",
+              "exclusiveMinimum": 0,
+              "description": "Share of first picks under the weighted strategy (default 1)."
+            }
+          }
+        }
+      ]
+    },
+    "chainEntry": {
+      "oneOf": [
+        {
+          "$ref": "#/definitions/deploymentRef"
+        },
+        {
+          "type": "object",
+          "required": [
+            "group"
+          ],
+          "additionalProperties": false,
+          "description": "A group of equivalent deployments, balanced in this step of the chain.",
+          "properties": {
+            "group": {
+              "type": "array",
+              "minItems": 1,
+              "items": {
+                "$ref": "#/definitions/groupMember"
+              }
+            },
+            "loadStrategy": {
+              "$ref": "#/definitions/loadStrategy"
+            }
+          }
+        }
+      ]
     },
     "target": {
       "type": "string",

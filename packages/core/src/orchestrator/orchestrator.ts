@@ -6,7 +6,7 @@ import { describeTarget, type ExecutionTarget } from '../executor/execution-targ
 import type { ExecutionResult, Executor } from '../executor/executor.js';
 import { PolicyEngine } from '../policy/policy-engine.js';
 import { resolveResilience } from '../resilience/resilience-config.js';
-import { RetryAfterBackoff, isRetriable } from '../resilience/retry-backoff.js';
+import { RetryAfterBackoff, retriesOnSameTarget } from '../resilience/retry-backoff.js';
 import type { RoutePlan, Router } from '../routing/router.js';
 import type { EventBus } from '../telemetry/event-bus.js';
 import { genAiAttributes, withSpan } from '../telemetry/tracing.js';
@@ -232,7 +232,7 @@ export class Orchestrator implements OrchestratorApi {
       ...(admitted.parameters ? { parameters: admitted.parameters } : {}),
       correlationId,
     };
-    const policy = retry(handleWhen(isRetriable), {
+    const policy = retry(handleWhen(retriesOnSameTarget), {
       maxAttempts: Math.max(0, (maxAttempts ?? settings.retry.maxAttempts) - 1),
       backoff: new RetryAfterBackoff(settings.retry.initialDelayMs, settings.retry.maxDelayMs),
     });

@@ -177,7 +177,7 @@ export class EngineGuard implements AttemptOwner {
         retriable: true,
         retryAfterMs: ms,
         message: `Deployment ${where} is cooling down after a 429 for another ${ms} ms`,
-        details: { engine: this.engineId, model: deployment.model },
+        details: { engine: this.engineId, model: deployment.model, deploymentOpen: true },
       });
     }
     return new SwitchyardError({
@@ -185,7 +185,7 @@ export class EngineGuard implements AttemptOwner {
       retriable: true,
       retryAfterMs: ms,
       message: `Circuit for ${where} is open; retry after ${ms} ms`,
-      details: { engine: this.engineId, model: deployment.model },
+      details: { engine: this.engineId, model: deployment.model, deploymentOpen: true },
     });
   }
 
@@ -262,7 +262,9 @@ export class EngineGuard implements AttemptOwner {
       return new SwitchyardError({
         code: 'CIRCUIT_OPEN',
         message: `Circuit for engine '${this.engineId}' is open; retry after ${this.settings.circuitBreaker.cooldownMs} ms`,
-        details: { engine: this.engineId },
+        retriable: true,
+        retryAfterMs: this.settings.circuitBreaker.cooldownMs,
+        details: { engine: this.engineId, deploymentOpen: true },
       });
     }
     if (error instanceof BulkheadRejectedError) {
@@ -270,6 +272,8 @@ export class EngineGuard implements AttemptOwner {
         code: 'BULKHEAD_FULL',
         message: `Engine '${this.engineId}' is at its concurrency limit (${this.settings.bulkhead.maxConcurrent}) and its queue is full`,
         retriable: true,
+        // The queue drains at the engine's pace; a second is a fair first wait (Retry-After on the gateway's 429).
+        retryAfterMs: 1000,
         details: { engine: this.engineId },
       });
     }

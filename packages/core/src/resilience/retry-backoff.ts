@@ -28,3 +28,12 @@ export function isRetriable(error: unknown): boolean {
   if (error.code === 'ABORTED') return false;
   return error.retriable || error.code === 'TIMEOUT';
 }
+
+/**
+ * Worth another try on the same target: retriable, and not the guard's own fast refusal of an open circuit or a
+ * 429 cooldown (waiting that out would hold the request for seconds; the chain moves on instead, and the caller
+ * still sees `retriable` with the time left).
+ */
+export function retriesOnSameTarget(error: unknown): boolean {
+  return isRetriable(error) && !(SwitchyardError.isInstance(error) && error.details.deploymentOpen === true);
+}

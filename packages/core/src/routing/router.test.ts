@@ -127,6 +127,75 @@ describe('load-aware choice', () => {
   });
 });
 
+describe('ordered chains and explicit groups', () => {
+  const a = new FaultEngine('a', {}, { targets: ['cloud'] });
+  const b = new FaultEngine('b', {}, { targets: ['cloud'] });
+  const c = new FaultEngine('c', {}, { targets: ['local'] });
+  const ex = new Executor({ engines: [a, b, c] });
+  const busy = (engine: string) => {
+    const controller = new AbortController();
+    const hanging = new FaultEngine('h', { hangRate: 1 });
+    const pending = ex.execute({ engine, model: 'x', target: 'cloud' }, { modelId: 'x', workload: 'completion', input: { kind: 'text', prompt: '' } }, controller.signal).catch(() => {});
+    return { hanging, done: async () => (controller.abort(), await pending) };
+  };
+
+  it('a route keeps its targets in the written order even when the primary is the busiest', async () => {
+    a.plan = { hangRate: 1 };
+    const load = busy('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ex.guard('a').load).toBe(1);
+    const r = new Router({ executor: ex, config: { defaultTarget: 'local', routes: { chat: { targets: ['a:m', 'b:m', 'c:m'], fallback: ['b:n'] } } } });
+    const plan = await r.route(req({ model: 'chat' }), allow);
+    // Neither load nor the default target (local) reorders a written chain.
+    expect(plan.chain.map((t) => `${t.engine}:${t.model}`)).toEqual(['a:m', 'b:m', 'c:m', 'b:n']);
+    expect(plan.decision).toMatchObject({ engine: 'a', source: 'rule' });
+    // The request's own signals still apply (offline -> local first, the rest in order).
+    const offline = await r.route(req({ model: 'chat', metrics: { online: false } }), allow);
+    expect(offline.chain.map((t) => t.engine)).toEqual(['c', 'a', 'b', 'b']);
+    await load.done();
+    a.plan = {};
+  });
+
+  it('a group entry is balanced in place; the entries around it keep their order', async () => {
+    a.plan = { hangRate: 1 };
+    const load = busy('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    const r = new Router({ executor: ex, config: { routes: { chat: { targets: [{ group: ['a:m', 'b:m'] }, 'c:m'] } } } });
+    expect((await r.route(req({ model: 'chat' }), allow)).chain.map((t) => t.engine)).toEqual(['b', 'a', 'c']);
+    const ordered = new Router({ executor: ex, config: { routes: { chat: { targets: [{ group: ['a:m', 'b:m'], loadStrategy: 'ordered' }, 'c:m'] } } } });
+    expect((await ordered.route(req({ model: 'chat' }), allow)).chain.map((t) => t.engine)).toEqual(['a', 'b', 'c']);
+    await load.done();
+    a.plan = {};
+  });
+
+  it('weights split first picks in proportion within a group', async () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const r = new Router({ executor: ex, random, config: { models: { m: [{ engine: 'a', model: 'm', weight: 3 }, { engine: 'b', model: 'm', weight: 1 }] } } });
+    const counts = { a: 0, b: 0 };
+    for (let i = 0; i < 2_000; i++) counts[(await r.route(req({ model: 'm' }), allow)).decision.engine as 'a' | 'b'] += 1;
+    expect(counts.a / 2_000).toBeGreaterThan(0.7);
+    expect(counts.a / 2_000).toBeLessThan(0.8);
+  });
+
+  it('a model id without configured deployments tries its engines in order, not by load', async () => {
+    a.plan = { hangRate: 1 };
+    const load = busy('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    const r = new Router({ executor: new Executor({ engines: [a, b] }) });
+    // a's own guard in this executor is idle; b is second either way: the order is the engine order.
+    expect((await r.route(req({ model: 'm' }), allow)).chain.map((t) => t.engine)).toEqual(['a', 'b']);
+    await load.done();
+    a.plan = {};
+  });
+
+  it('weights under a non-weighted group strategy are a config error naming the entry', () => {
+    expect(() => new Router({ executor: ex, config: { routes: { chat: { targets: ['c:m', { group: [{ engine: 'a', model: 'm', weight: 2 }, 'b:m'], loadStrategy: 'least-busy' }] } } } })).toThrow(
+      /routing\.routes\.chat\.targets\[1\]: members have a weight but loadStrategy is 'least-busy'/,
+    );
+  });
+});
+
 describe('global fallbacks', () => {
   it('appends routing.fallbacks targets after the chosen chain', async () => {
     const r = new Router({ executor, config: { models: { m: ['onnx:m'] }, fallbacks: ['cloud', 'pool:big'] } });

@@ -6,7 +6,7 @@ import { inputText } from '../policy/policy-engine.js';
 import { wantsLargeModel, type Classification, type PromptClassifier } from './classification.js';
 import { LruCache } from './lru-cache.js';
 import { RuleBasedClassifier } from './rule-based-classifier.js';
-import type { DeploymentRef, RouteConfig, RoutingConfig } from './routing-config.js';
+import type { ChainEntry, DeploymentGroup, GroupMember, LoadStrategy, RouteConfig, RoutingConfig } from './routing-config.js';
 
 /** The router's answer: the first decision plus the ordered chain of targets to try. */
 export interface RoutePlan {
@@ -44,11 +44,14 @@ export interface RouterOptions {
   readonly latency?: LatencyTracker;
   /** USD per million tokens (telemetry.prices) for the lowest-cost strategy, keyed `engine:model` or `model`. */
   readonly prices?: PriceTable;
+  /** Random source of the `weighted` strategy (tests pass a seeded one). */
+  readonly random?: () => number;
 }
 
 /**
  * Decides where a request runs: rules over device/network metrics, small-vs-large classification, load-aware choice
- * among equivalent deployments, placement pins. Returns the fallback chain; the orchestrator walks it.
+ * within explicit groups of equivalent deployments, placement pins. Returns the fallback chain, which the
+ * orchestrator walks in order; a chain written in config is never reordered by load.
  */
 export class Router {
   private readonly cache: LruCache<string, Classification>;
@@ -59,6 +62,7 @@ export class Router {
     this.cache = new LruCache(options.config?.cacheSize ?? 1000);
     this.classifiers = { rules: new RuleBasedClassifier(), ...options.classifiers };
     this.latency = options.latency ?? new LatencyTracker();
+    checkGroups(options.config);
   }
 
   get cacheStats(): { hits: number; misses: number; size: number } {
@@ -92,22 +96,22 @@ export class Router {
       const text = inputText(request.input) ?? '';
       ({ classification, cached } = await this.classify(request.model, route, text, signal));
       const large = wantsLargeModel(classification, route.threshold);
-      const chosen = this.resolveRefs(large ? route.large : route.small);
-      const other = this.resolveRefs(large ? route.small : route.large);
-      candidates = [...this.balance(chosen), ...this.balance(other), ...this.resolveRefs(route.fallback)];
+      candidates = [...this.group(large ? route.large : route.small), ...this.group(large ? route.small : route.large), ...this.chain(route.fallback)];
       source = 'classifier';
       reason =
         `${classification.category}/${classification.complexity} (score ${classification.score}` +
         `${route.threshold !== undefined ? ` vs threshold ${route.threshold}` : ''}) -> ${large ? 'large' : 'small'} model` +
         (large && classification.complexity === 'complex' ? ' with thinking' : '');
     } else if (route) {
-      candidates = [...this.resolveRefs(route.targets), ...this.resolveRefs(route.fallback)];
+      candidates = [...this.chain(route.targets), ...this.chain(route.fallback)];
       reason = `route '${request.model}'`;
       source = 'rule';
     } else {
       candidates = this.deploymentsFor(request);
       reason = `model '${request.model}'`;
     }
+    // A chain written as a route's `targets` keeps its order unless the request itself says otherwise.
+    const writtenChain = route !== undefined && source === 'rule';
     if (candidates.length === 0) {
       throw new SwitchyardError({
         code: 'ROUTE_UNAVAILABLE',
@@ -134,18 +138,19 @@ export class Router {
       return this.plan(candidates, 'rule', `placement prefers ${placement?.engine ?? requested}; ${reason}`, placement?.allowFallback !== false, classification, cached);
     }
 
-    // 4. Device/network rules reorder by target (classification already chose the group).
+    // 4. Device/network rules move one target kind to the front, keeping the order within it (classification
+    // already chose the group). A written chain moves only for the request's own signals, never for defaults.
     if (source !== 'classifier') {
       const preferred = requested
-        ? { target: requested, why: `requested target ${requested}`, source: 'rule' }
+        ? { target: requested, why: `requested target ${requested}`, source: 'rule', fromRequest: true }
         : this.preferredTarget(request, policy, candidates);
-      const first = preferred ? candidates.filter((c) => c.target === preferred.target) : [];
-      if (preferred && first.length > 0) {
-        candidates = [...this.balance(first), ...candidates.filter((c) => c.target !== preferred.target)];
+      const applies = preferred !== undefined && (preferred.fromRequest || !writtenChain);
+      const first = applies ? candidates.filter((c) => c.target === preferred.target) : [];
+      if (applies && first.length > 0) {
+        candidates = [...first, ...candidates.filter((c) => c.target !== preferred.target)];
         reason = `${preferred.why}; ${reason}`;
-        source = first.length > 1 && preferred.source === 'default' ? 'load' : preferred.source;
-      } else {
-        candidates = this.balance(candidates);
+        const balanced = !writtenChain && (this.options.config?.models?.[request.model]?.length ?? 0) > 1;
+        source = balanced && first.length > 1 && preferred.source === 'default' ? 'load' : preferred.source;
       }
     }
     candidates.push(...this.globalFallbacks(request));
@@ -159,7 +164,7 @@ export class Router {
       if (entry === 'local' || entry === 'edge' || entry === 'cloud') {
         for (const engine of this.options.executor.enginesFor(request.workload, entry)) out.push({ engine: engine.id, model: request.model, target: entry });
       } else if (this.options.executor.hasEngine(entry.slice(0, entry.indexOf(':')))) {
-        out.push(...this.resolveRefs(entry));
+        out.push(this.resolve(entry));
       }
     }
     return out;
@@ -210,28 +215,49 @@ export class Router {
     request: InferenceRequest,
     policy: PolicyDecision,
     candidates: readonly ExecutionTarget[],
-  ): { target: Target; why: string; source: string } | undefined {
+  ): { target: Target; why: string; source: string; fromRequest: boolean } | undefined {
     const config = this.options.config ?? {};
     const m = request.metrics ?? {};
     const hasLocal = candidates.some((c) => c.target === 'local');
     const remote = candidates.find((c) => c.target !== 'local')?.target;
-    if (policy.outcome === 'redact' && hasLocal) return { target: 'local', why: `policy '${policy.rule_id}' keeps sensitive input local`, source: 'rule' };
-    if (m.online === false && hasLocal) return { target: 'local', why: 'device offline', source: 'rule' };
+    if (policy.outcome === 'redact' && hasLocal) return { target: 'local', why: `policy '${policy.rule_id}' keeps sensitive input local`, source: 'rule', fromRequest: true };
+    if (m.online === false && hasLocal) return { target: 'local', why: 'device offline', source: 'rule', fromRequest: true };
     const rtt = config.rttThresholdMs ?? 300;
-    if (typeof m.network_rtt === 'number' && m.network_rtt > rtt && hasLocal) return { target: 'local', why: `network RTT ${m.network_rtt} ms > ${rtt} ms`, source: 'rule' };
+    if (typeof m.network_rtt === 'number' && m.network_rtt > rtt && hasLocal) return { target: 'local', why: `network RTT ${m.network_rtt} ms > ${rtt} ms`, source: 'rule', fromRequest: true };
     const battery = config.batteryThreshold ?? 15;
-    if (typeof m.battery === 'number' && m.battery < battery && remote) return { target: remote, why: `battery ${m.battery}% < ${battery}%`, source: 'rule' };
-    if (!hasLocal && remote) return { target: remote, why: 'model not available locally', source: 'rule' };
-    if (m.has_accelerator === true && hasLocal) return { target: 'local', why: 'accelerator present', source: 'rule' };
+    if (typeof m.battery === 'number' && m.battery < battery && remote) return { target: remote, why: `battery ${m.battery}% < ${battery}%`, source: 'rule', fromRequest: true };
+    if (!hasLocal && remote) return { target: remote, why: 'model not available locally', source: 'rule', fromRequest: false };
+    if (m.has_accelerator === true && hasLocal) return { target: 'local', why: 'accelerator present', source: 'rule', fromRequest: true };
     const fallbackTarget = config.defaultTarget ?? config.default ?? 'local';
-    if (candidates.some((c) => c.target === fallbackTarget)) return { target: fallbackTarget, why: `default target ${fallbackTarget}`, source: 'default' };
+    if (candidates.some((c) => c.target === fallbackTarget)) return { target: fallbackTarget, why: `default target ${fallbackTarget}`, source: 'default', fromRequest: false };
     return undefined;
   }
 
-  /** Orders equivalent deployments by the load strategy. */
-  private balance(group: readonly ExecutionTarget[]): ExecutionTarget[] {
-    const strategy = this.options.config?.loadStrategy ?? 'least-busy';
-    if (strategy === 'ordered' || group.length < 2) return [...group];
+  /** An ordered chain: single deployments stay where they are written, a `group` entry is balanced in place. */
+  private chain(entries: readonly ChainEntry[] | undefined): ExecutionTarget[] {
+    return (entries ?? []).flatMap((entry) => (isGroup(entry) ? this.balance(entry.group, entry.loadStrategy) : [this.resolve(entry)]));
+  }
+
+  /** A list of equivalent deployments (`small`/`large`, `routing.models.<id>`), balanced as one group. */
+  private group(members: GroupMember | readonly GroupMember[] | undefined): ExecutionTarget[] {
+    if (members === undefined) return [];
+    return this.balance((Array.isArray(members) ? members : [members]) as readonly GroupMember[]);
+  }
+
+  /** Orders one group of equivalent deployments by its load strategy; ties keep the listed order. */
+  private balance(members: readonly GroupMember[], groupStrategy?: LoadStrategy): ExecutionTarget[] {
+    const resolved = members.map((member) => ({ target: this.resolve(member), weight: typeof member === 'string' ? undefined : member.weight }));
+    const weighted = resolved.some((m) => m.weight !== undefined);
+    const strategy = groupStrategy ?? (weighted ? 'weighted' : (this.options.config?.loadStrategy ?? 'least-busy'));
+    if (strategy === 'ordered' || resolved.length < 2) return resolved.map((m) => m.target);
+    if (strategy === 'weighted') {
+      // Weighted sampling without replacement (Efraimidis-Spirakis): the first pick is proportional to weight.
+      const random = this.options.random ?? Math.random;
+      return resolved
+        .map((m) => ({ target: m.target, key: Math.pow(random(), 1 / (m.weight ?? 1)) }))
+        .sort((a, b) => b.key - a.key)
+        .map((m) => m.target);
+    }
     const executor = this.options.executor;
     const price = (c: ExecutionTarget) => {
       const p = this.options.prices?.[`${c.engine}:${c.model}`] ?? this.options.prices?.[c.model];
@@ -239,24 +265,20 @@ export class Router {
     };
     const key = (c: ExecutionTarget) =>
       strategy === 'least-busy' ? executor.guard(c.engine).load : strategy === 'lowest-cost' ? price(c) : this.latency.get(c.engine);
-    return [...group].sort((a, b) => key(a) - key(b));
+    return resolved.map((m) => m.target).sort((a, b) => key(a) - key(b));
   }
 
-  private resolveRefs(refs: DeploymentRef | readonly DeploymentRef[] | undefined): ExecutionTarget[] {
-    if (refs === undefined) return [];
-    const list = (Array.isArray(refs) ? refs : [refs]) as readonly DeploymentRef[];
-    return list.map((ref) => {
-      const engineId = typeof ref === 'string' ? ref.slice(0, ref.indexOf(':')) : ref.engine;
-      const model = typeof ref === 'string' ? ref.slice(ref.indexOf(':') + 1) : ref.model;
-      const engine = this.options.executor.getEngine(engineId);
-      const explicit = typeof ref === 'string' ? undefined : ref.target;
-      return { engine: engine.id, model, target: explicit ?? this.targetOf(engine, undefined) };
-    });
+  private resolve(ref: GroupMember): ExecutionTarget {
+    const engineId = typeof ref === 'string' ? ref.slice(0, ref.indexOf(':')) : ref.engine;
+    const model = typeof ref === 'string' ? ref.slice(ref.indexOf(':') + 1) : ref.model;
+    const engine = this.options.executor.getEngine(engineId);
+    const explicit = typeof ref === 'string' ? undefined : ref.target;
+    return { engine: engine.id, model, target: explicit ?? this.targetOf(engine, undefined) };
   }
 
   private deploymentsFor(request: InferenceRequest): ExecutionTarget[] {
     const configured = this.options.config?.models?.[request.model];
-    if (configured) return this.resolveRefs(configured);
+    if (configured) return this.group(configured);
     const registered = this.options.executor.registry?.get(request.model);
     const engines = this.options.executor.enginesFor(request.workload);
     const ordered = registered?.engine
@@ -268,5 +290,27 @@ export class Router {
   private targetOf(engine: EngineV1, wanted: Target | undefined): Target {
     if (wanted && engine.capabilities.targets.includes(wanted)) return wanted;
     return engine.capabilities.targets[0] ?? 'local';
+  }
+}
+
+function isGroup(entry: ChainEntry): entry is DeploymentGroup {
+  return typeof entry === 'object' && 'group' in entry;
+}
+
+/** A weight only means something to the `weighted` strategy: weights under another strategy are a config error. */
+function checkGroups(config: RoutingConfig | undefined): void {
+  for (const [name, route] of Object.entries(config?.routes ?? {})) {
+    for (const key of ['targets', 'fallback'] as const) {
+      (route[key] ?? []).forEach((entry, index) => {
+        if (!isGroup(entry) || entry.loadStrategy === undefined || entry.loadStrategy === 'weighted') return;
+        if (entry.group.some((member) => typeof member === 'object' && member.weight !== undefined)) {
+          throw new SwitchyardError({
+            code: 'CONFIG_INVALID',
+            message: `routing.routes.${name}.${key}[${index}]: members have a weight but loadStrategy is '${entry.loadStrategy}'; weights need loadStrategy 'weighted' (or leave it out)`,
+            details: { pointer: `/routing/routes/${name}/${key}/${index}/loadStrategy`, expected: 'weighted', found: entry.loadStrategy },
+          });
+        }
+      });
+    }
   }
 }

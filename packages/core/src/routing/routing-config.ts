@@ -3,19 +3,35 @@ import type { Target } from '@switchyard/spec';
 /** `engine:model` shorthand or an explicit deployment. */
 export type DeploymentRef = string | { readonly engine: string; readonly model: string; readonly target?: Target };
 
+/** A deployment inside a group of equivalents; `weight` (default 1) is only honoured by the `weighted` strategy. */
+export type GroupMember = string | { readonly engine: string; readonly model: string; readonly target?: Target; readonly weight?: number };
+
+/** How one group of equivalent deployments is ordered for a request. */
+export type LoadStrategy = 'least-busy' | 'lowest-latency' | 'lowest-cost' | 'weighted' | 'ordered';
+
+/** An explicit group of equivalent deployments inside an ordered chain: load-balanced among themselves. */
+export interface DeploymentGroup {
+  readonly group: readonly GroupMember[];
+  /** Default: `weighted` when a member has a weight, else `routing.loadStrategy`. */
+  readonly loadStrategy?: LoadStrategy;
+}
+
+/** One step of an ordered chain: a deployment, or a group of equivalents balanced in that step. */
+export type ChainEntry = DeploymentRef | DeploymentGroup;
+
 export interface RouteConfig {
-  /** Ordered targets; later entries are fallbacks. */
-  readonly targets?: readonly DeploymentRef[];
-  /** Classification routing: small and large deployments (each may list equivalents for load balancing). */
-  readonly small?: DeploymentRef | readonly DeploymentRef[];
-  readonly large?: DeploymentRef | readonly DeploymentRef[];
+  /** Ordered targets, tried in the order written; later entries are fallbacks. Only a `group` entry is balanced. */
+  readonly targets?: readonly ChainEntry[];
+  /** Classification routing: small and large deployments (a list is a group of equivalents, load-balanced). */
+  readonly small?: GroupMember | readonly GroupMember[];
+  readonly large?: GroupMember | readonly GroupMember[];
   readonly classifier?: 'rules' | 'llm' | 'model';
   /** Route or model the llm/model classifier runs on. */
   readonly classifierModel?: string;
   /** Score threshold (from `switchyard route calibrate`); absent = the category/complexity rule. */
   readonly threshold?: number;
-  /** Extra fallbacks tried after the chosen group. */
-  readonly fallback?: readonly DeploymentRef[];
+  /** Extra fallbacks tried after the chosen group, in order. */
+  readonly fallback?: readonly ChainEntry[];
 }
 
 /** `routing` section of the app config. */
@@ -29,11 +45,15 @@ export interface RoutingConfig {
   readonly rttThresholdMs?: number;
   /** Below this battery (%) prefer remote. */
   readonly batteryThreshold?: number;
-  /** Among equivalent deployments: fewest in-flight calls, lowest observed latency, lowest price (telemetry.prices), or as listed. */
-  readonly loadStrategy?: 'least-busy' | 'lowest-latency' | 'lowest-cost' | 'ordered';
+  /**
+   * Within a group of equivalent deployments (a `group` entry, `routing.models.<id>`, a `small`/`large` list):
+   * fewest in-flight calls, lowest observed latency, lowest price (telemetry.prices), random by weight, or as
+   * listed. Default least-busy (ties keep the listed order). Chains themselves are never reordered by load.
+   */
+  readonly loadStrategy?: LoadStrategy;
   /** LRU size of the classification cache. */
   readonly cacheSize?: number;
   readonly routes?: Readonly<Record<string, RouteConfig>>;
-  /** Deployments per model id (equivalent engines that serve the same model). */
-  readonly models?: Readonly<Record<string, readonly DeploymentRef[]>>;
+  /** Deployments per model id: one group of equivalent deployments serving the same model (load-balanced). */
+  readonly models?: Readonly<Record<string, readonly GroupMember[]>>;
 }
