@@ -232,7 +232,7 @@ export class Orchestrator implements OrchestratorApi {
       ...(admitted.parameters ? { parameters: admitted.parameters } : {}),
       correlationId,
     };
-    const policy = retry(handleWhen(retriesOnSameTarget), {
+    const policy = retry(handleWhen((error) => retriesOnSameTarget(error, settings.retry.maxDelayMs)), {
       maxAttempts: Math.max(0, (maxAttempts ?? settings.retry.maxAttempts) - 1),
       backoff: new RetryAfterBackoff(settings.retry.initialDelayMs, settings.retry.maxDelayMs),
     });

@@ -31,9 +31,12 @@ export function isRetriable(error: unknown): boolean {
 
 /**
  * Worth another try on the same target: retriable, and not the guard's own fast refusal of an open circuit or a
- * 429 cooldown (waiting that out would hold the request for seconds; the chain moves on instead, and the caller
- * still sees `retriable` with the time left).
+ * 429 cooldown with more time left than the retry policy would ever wait (`maxDelayMs`): sleeping that out would
+ * hold the request for seconds, so the chain moves on instead, and the caller still sees `retriable` with the
+ * time left. A refusal with only a moment left (a timer that fired a hair early) is retried after it.
  */
-export function retriesOnSameTarget(error: unknown): boolean {
-  return isRetriable(error) && !(SwitchyardError.isInstance(error) && error.details.deploymentOpen === true);
+export function retriesOnSameTarget(error: unknown, maxDelayMs: number): boolean {
+  if (!isRetriable(error)) return false;
+  const typed = error as SwitchyardError;
+  return typed.details.deploymentOpen !== true || (typed.retryAfterMs ?? Number.POSITIVE_INFINITY) <= maxDelayMs;
 }
