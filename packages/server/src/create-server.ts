@@ -15,6 +15,8 @@ import { registerAnthropicMessagesRoutes } from './routes/anthropic-messages-rou
 import { registerOpenAiChatRoutes } from './routes/openai-chat-routes.js';
 import { registerOpenAiCompletionsRoutes } from './routes/openai-completions-routes.js';
 import { registerOpenAiEmbeddingRoutes } from './routes/openai-embeddings-routes.js';
+import { registerOpenAiResponsesRoutes } from './routes/openai-responses-routes.js';
+import { ResponseStore } from './response-store.js';
 import { registerResourceRoutes } from './routes/resource-routes.js';
 import { registerSystemRoutes } from './routes/system-routes.js';
 import { registerTaskRoutes } from './routes/task-routes.js';
@@ -223,7 +225,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`), request.url.startsWith('/v1/')));
 
-  const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, pools, artifacts, sessions, metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}) };
+  const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, pools, artifacts, sessions, responses: new ResponseStore(state), metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}) };
   registerSystemRoutes(app, context);
   registerTaskRoutes(app, context);
   registerResourceRoutes(app, context);
@@ -231,6 +233,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   registerAnthropicMessagesRoutes(app, context);
   registerOpenAiCompletionsRoutes(app, context);
   registerOpenAiEmbeddingRoutes(app, context);
+  registerOpenAiResponsesRoutes(app, context);
 
   const checkListen = (listenOptions: { host?: string } = {}): void => {
     const host = listenOptions.host ?? config.host;

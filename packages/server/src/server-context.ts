@@ -1,6 +1,7 @@
 import type { EngineV1, OrchestratorApi } from '@switchyard/core';
 import type { ArtifactStore } from './artifact-store.js';
 import type { PoolRegistry } from './pool-registry.js';
+import type { ResponseStore } from './response-store.js';
 import type { ServerCatalog } from './server-catalog.js';
 import type { ResolvedServerConfig } from './server-config.js';
 import type { ServerMetrics } from './server-metrics.js';
@@ -17,6 +18,8 @@ export interface ServerContext {
   readonly pools: PoolRegistry;
   readonly artifacts: ArtifactStore;
   readonly sessions: SessionStore;
+  /** Stored Responses API responses (`store`, `previous_response_id`, GET /v1/responses/{id}). */
+  readonly responses: ResponseStore;
   readonly metrics: ServerMetrics;
   readonly now: () => number;
 }

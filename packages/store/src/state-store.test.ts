@@ -152,3 +152,21 @@ describe('StateStore server records', () => {
     expect(() => new StateStore({ dataDir: bad })).toThrow(`server.dataDir '${bad}' cannot be created: ENOTDIR`);
   });
 });
+
+describe('stored responses', () => {
+  it('survive a reopen, are deleted by id, and expire with the task retention age', () => {
+    let now = 1_000;
+    const store = new StateStore({ dataDir: dir, retention: { maxAgeMs: 500 }, now: () => now });
+    store.putResponse('resp_a', { id: 'resp_a', output: ['x'] });
+    store.putResponse('resp_b', { id: 'resp_b' });
+    store.close();
+    const reopened = new StateStore({ dataDir: dir, retention: { maxAgeMs: 500 }, now: () => now });
+    expect(reopened.getResponse('resp_a')).toEqual({ id: 'resp_a', output: ['x'] });
+    expect(reopened.deleteResponse('resp_b')).toBe(true);
+    expect(reopened.getResponse('resp_b')).toBeUndefined();
+    now = 1_600;
+    reopened.prune();
+    expect(reopened.getResponse('resp_a')).toBeUndefined();
+    reopened.close();
+  });
+});

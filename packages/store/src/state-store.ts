@@ -89,6 +89,8 @@ CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, created_at INTEGER NOT
 CREATE TABLE IF NOT EXISTS artifacts (id TEXT PRIMARY KEY, content_type TEXT NOT NULL, size INTEGER NOT NULL, created_at INTEGER NOT NULL, used_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS artifacts_lru ON artifacts (used_at);
 CREATE TABLE IF NOT EXISTS catalog (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS responses (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS responses_age ON responses (created_at);
 `;
 
 interface TaskRow {
@@ -111,7 +113,7 @@ interface TaskRow {
 
 /**
  * The one durable state mechanism: task records with an atomic current state and an append-only transitions
- * table, SSE frame transcripts, sessions, artifact metadata and catalog entries in one SQLite database (WAL,
+ * table, SSE frame transcripts, sessions, stored responses, artifact metadata and catalog entries in one SQLite database (WAL,
  * so a kill -9 at any point leaves the last committed transaction readable), artifact bytes as
  * content-addressed files written temp-then-rename. Without a dataDir the same schema lives in memory.
  *
@@ -213,6 +215,10 @@ export class StateStore implements TaskStore {
       catalogGet: db.prepare<[string], { value: string }>('SELECT value FROM catalog WHERE key = ?'),
       catalogPut: db.prepare('INSERT INTO catalog (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at'),
       catalogAll: db.prepare<[], { key: string; value: string }>('SELECT key, value FROM catalog ORDER BY key'),
+      responseGet: db.prepare<[string], { value: string }>('SELECT value FROM responses WHERE id = ?'),
+      responsePut: db.prepare('INSERT INTO responses (id, created_at, value) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value'),
+      responseDelete: db.prepare('DELETE FROM responses WHERE id = ?'),
+      responsePrune: db.prepare('DELETE FROM responses WHERE created_at < ?'),
       pruneAge: db.prepare<[number], { id: string }>(`SELECT id FROM tasks WHERE finished_at IS NOT NULL AND finished_at < ? LIMIT 500`),
       finishedStats: db.prepare<[], { n: number; bytes: number | null }>('SELECT COUNT(*) AS n, SUM(frame_bytes) AS bytes FROM tasks WHERE finished_at IS NOT NULL'),
       oldestFinished: db.prepare<[number], { id: string; frame_bytes: number }>('SELECT id, frame_bytes FROM tasks WHERE finished_at IS NOT NULL ORDER BY finished_at, seq LIMIT ?'),
@@ -385,6 +391,7 @@ export class StateStore implements TaskStore {
         this.stmt.deleteTask.run(id);
         removed += 1;
       };
+      this.stmt.responsePrune.run(this.now() - this.retention.maxAgeMs);
       for (;;) {
         const old = this.stmt.pruneAge.all(this.now() - this.retention.maxAgeMs);
         for (const { id } of old) remove(id);
@@ -493,6 +500,22 @@ export class StateStore implements TaskStore {
         bytes -= row.size;
       }
     }
+  }
+
+  // ---- stored responses (the OpenAI Responses API's `store`, read back by id and previous_response_id) ----
+
+  getResponse<T>(id: string): T | undefined {
+    const row = this.stmt.responseGet.get(id);
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  /** Kept like finished tasks: deleted once older than retention.maxAgeMs. */
+  putResponse(id: string, value: unknown, at = this.now()): void {
+    this.write(() => this.stmt.responsePut.run(id, at, JSON.stringify(value)));
+  }
+
+  deleteResponse(id: string): boolean {
+    return this.write(() => this.stmt.responseDelete.run(id).changes > 0);
   }
 
   // ---- catalog entries ----

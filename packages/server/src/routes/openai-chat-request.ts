@@ -1,5 +1,5 @@
 import type { ChatImagePart, ChatMessage, GenerationParameters, ToolCall, ToolChoice, ToolDefinition } from '@switchyard/core';
-import { httpError } from '../http-error.js';
+import { refuseOrDrop, type ChangesAnswer } from './unsupported-fields.js';
 
 const textPart = { type: 'object', required: ['type', 'text'], properties: { type: { const: 'text' }, text: { type: 'string' } } } as const;
 const imagePart = {
@@ -155,7 +155,7 @@ export interface ChatBody {
 }
 
 /** Fields no engine behind this gateway implements: a value that would change the answer is refused (or dropped on opt-in). */
-const UNSUPPORTED_FIELDS: Readonly<Record<string, (value: unknown) => boolean>> = {
+const UNSUPPORTED_FIELDS: Readonly<Record<string, ChangesAnswer>> = {
   n: (value) => value !== 1,
   logprobs: (value) => value === true,
   top_logprobs: () => true,
@@ -262,17 +262,7 @@ export interface ChatCall {
 /** Validated body -> engine messages and parameters; a field the gateway cannot honour is a 400 naming it and the model. */
 export function toChatCall(body: ChatBody, dropParamsByDefault: boolean): ChatCall {
   const dropParams = body.drop_params ?? dropParamsByDefault;
-  const dropped: string[] = [];
-  for (const [field, changesAnswer] of Object.entries(UNSUPPORTED_FIELDS)) {
-    const value = body[field];
-    if (value === undefined || value === null || !changesAnswer(value)) continue;
-    if (dropParams) dropped.push(field);
-    else {
-      throw httpError('UNSUPPORTED', `'${field}' is not supported for model '${body.model}' by this gateway (send drop_params: true to drop it)`, {
-        details: { field, found: JSON.stringify(value).slice(0, 80) },
-      });
-    }
-  }
+  const dropped = refuseOrDrop(body, UNSUPPORTED_FIELDS, body.model, dropParams);
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   const stop = typeof body.stop === 'string' ? [body.stop] : body.stop;
   const tools = toolsOf(body.tools);

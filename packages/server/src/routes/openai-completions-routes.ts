@@ -1,12 +1,12 @@
 import type { GenerationParameters } from '@switchyard/core';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { httpError } from '../http-error.js';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
 import { awaitStreamHead, collectChatTask, pumpStream, setDroppedHeader } from './chat-task.js';
 import { OPENAI_FIELD_FOR } from './openai-chat-request.js';
+import { refuseOrDrop, type ChangesAnswer } from './unsupported-fields.js';
 import { usageOf } from './openai-chat-routes.js';
 
 /** Every field of the legacy completions request: honoured, or refused by name (dropped with drop_params). */
@@ -60,13 +60,13 @@ interface CompletionsBody {
 }
 
 const FINISH: Record<string, string> = { stop: 'stop', length: 'length', 'content-filter': 'content_filter' };
-const UNSUPPORTED: readonly [keyof CompletionsBody, (value: unknown) => boolean][] = [
-  ['n', (v) => v !== 1],
-  ['best_of', (v) => v !== 1],
-  ['echo', (v) => v === true],
-  ['logprobs', () => true],
-  ['suffix', () => true],
-];
+const UNSUPPORTED: Readonly<Partial<Record<keyof CompletionsBody, ChangesAnswer>>> = {
+  n: (v) => v !== 1,
+  best_of: (v) => v !== 1,
+  echo: (v) => v === true,
+  logprobs: () => true,
+  suffix: () => true,
+};
 
 /** Legacy POST /v1/completions (text in, text out; stream and not). */
 export function registerOpenAiCompletionsRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -74,13 +74,7 @@ export function registerOpenAiCompletionsRoutes(app: FastifyInstance, context: S
   app.post<{ Body: CompletionsBody }>('/v1/completions', { schema: { body: completionsSchema, querystring: noQuery, headers: commonHeaders } }, async (request, reply) => {
     const body = request.body;
     const dropParams = body.drop_params ?? context.config.dropParams;
-    const dropped: string[] = [];
-    for (const [field, changesAnswer] of UNSUPPORTED) {
-      const value = body[field];
-      if (value === undefined || value === null || !changesAnswer(value)) continue;
-      if (!dropParams) throw httpError('UNSUPPORTED', `'${field}' is not supported for model '${body.model}' by this gateway (send drop_params: true to drop it)`, { details: { field } });
-      dropped.push(field);
-    }
+    const dropped = refuseOrDrop(body as unknown as Record<string, unknown>, UNSUPPORTED, body.model, dropParams);
     const stop = typeof body.stop === 'string' ? [body.stop] : body.stop;
     const parameters: GenerationParameters = {
       ...(body.max_tokens != null ? { maxTokens: body.max_tokens } : {}),

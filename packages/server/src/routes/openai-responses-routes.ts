@@ -1,0 +1,218 @@
+import type { ChatMessage } from '@switchyard/core';
+import type { FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { httpError } from '../http-error.js';
+import { commonHeaders, idParams, noQuery, type ServerContext } from '../server-context.js';
+import type { SseFrame } from '../server-task.js';
+import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
+import { awaitStreamHead, collectChatTask, frameError, pumpStream, setDroppedHeader, type AssembledToolCall } from './chat-task.js';
+import { RESPONSES_FIELD_FOR, responsesRequestSchema, toResponsesCall, type ResponsesBody } from './openai-responses-request.js';
+
+const wireField = (field: string) => RESPONSES_FIELD_FOR[field] ?? field;
+const itemId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
+
+type OutputItem =
+  | { id: string; type: 'message'; status: 'in_progress' | 'completed'; role: 'assistant'; content: { type: 'output_text'; text: string; annotations: []; logprobs: [] }[] }
+  | { id: string; type: 'function_call'; status: 'in_progress' | 'completed'; call_id: string; name: string; arguments: string };
+
+const INCOMPLETE: Record<string, string> = { length: 'max_output_tokens', 'content-filter': 'content_filter' };
+
+function usageOf(frame: SseFrame) {
+  const usage = (frame.data.usage ?? {}) as { input_tokens?: number; output_tokens?: number };
+  const input = usage.input_tokens ?? 0;
+  const output = usage.output_tokens ?? Number(frame.data.tokens_out ?? 0);
+  return { input_tokens: input, input_tokens_details: { cached_tokens: 0 }, output_tokens: output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: input + output };
+}
+
+const messageItem = (text: string, status: 'in_progress' | 'completed' = 'completed'): OutputItem => ({
+  id: itemId('msg'),
+  type: 'message',
+  status,
+  role: 'assistant',
+  content: status === 'completed' ? [{ type: 'output_text', text, annotations: [], logprobs: [] }] : [],
+});
+const callItem = (call: AssembledToolCall, status: 'in_progress' | 'completed' = 'completed'): OutputItem => ({
+  id: itemId('fc'),
+  type: 'function_call',
+  status,
+  call_id: call.id,
+  name: call.name,
+  arguments: call.arguments,
+});
+
+/** The assistant turn a stored response adds to its conversation. */
+function assistantTurn(output: readonly OutputItem[]): ChatMessage {
+  const text = output.flatMap((item) => (item.type === 'message' ? item.content.map((part) => part.text) : [])).join('');
+  const toolCalls = output.flatMap((item) => (item.type === 'function_call' ? [{ id: item.call_id, name: item.name, arguments: item.arguments }] : []));
+  return toolCalls.length > 0 ? { role: 'assistant', content: text, toolCalls } : { role: 'assistant', content: text };
+}
+
+/**
+ * OpenAI Responses API face: POST /v1/responses (stream and not, function tools, text.format, instructions,
+ * previous_response_id over stored responses, store), GET and DELETE /v1/responses/{id}. Runs through admission
+ * like any task; a chain of responses is one session (its TTL, turn limit and token budget apply).
+ */
+export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { scheduler, responses } = context;
+
+  app.post<{ Body: ResponsesBody }>('/v1/responses', { schema: { body: responsesRequestSchema, querystring: noQuery, headers: commonHeaders } }, async (request, reply) => {
+    const body = request.body;
+    const call = toResponsesCall(body, context.config.dropParams);
+    const previousId = body.previous_response_id ?? undefined;
+    const previous = previousId !== undefined ? responses.get(previousId) : undefined;
+    if (previousId !== undefined && !previous) {
+      throw httpError('INVALID_PARAMS', `body/previous_response_id: no stored response '${previousId}' (it was not stored, was deleted or has expired)`, { details: { field: 'previous_response_id', found: previousId } });
+    }
+    const conversation = [...(previous?.context ?? []), ...call.input];
+    if (call.input.length === 0) throw httpError('INVALID_PARAMS', 'body/input is required (a string or a list of input items)', { details: { field: 'input' } });
+    const messages: ChatMessage[] = [...(body.instructions ? [{ role: 'system' as const, content: body.instructions }] : []), ...conversation];
+    const store = body.store !== false;
+    const responseId = itemId('resp');
+    const session = previous?.session ?? responseId;
+    const { task } = await scheduler.submit({
+      taskId: responseId,
+      ...(store || previous ? { sessionId: session } : {}),
+      workload: 'completion',
+      modelRef: body.model,
+      priority: 'interactive',
+      input: { kind: 'text', messages },
+      ...(Object.keys(call.parameters).length > 0 ? { parameters: call.parameters } : {}),
+      correlationId: request.id,
+      stream: body.stream === true,
+      keepTranscript: false,
+      ...(call.dropParams ? { dropUnsupportedParameters: true } : {}),
+    });
+    const createdAt = Math.floor(Date.now() / 1000);
+    const responseObject = (status: string, output: readonly OutputItem[], extra: Record<string, unknown> = {}) => ({
+      id: responseId,
+      object: 'response',
+      created_at: createdAt,
+      status,
+      background: false,
+      error: null,
+      incomplete_details: null,
+      instructions: body.instructions ?? null,
+      max_output_tokens: body.max_output_tokens ?? null,
+      metadata: body.metadata ?? {},
+      model: body.model,
+      output,
+      parallel_tool_calls: body.parallel_tool_calls ?? true,
+      previous_response_id: previousId ?? null,
+      reasoning: { effort: body.reasoning?.effort ?? null, summary: null },
+      service_tier: body.service_tier ?? 'default',
+      store,
+      temperature: body.temperature ?? 1,
+      text: { format: body.text?.format ?? { type: 'text' }, verbosity: 'medium' },
+      tool_choice: body.tool_choice ?? 'auto',
+      tools: body.tools ?? [],
+      top_p: body.top_p ?? 1,
+      truncation: 'disabled',
+      usage: null,
+      user: body.user ?? null,
+      ...extra,
+    });
+    const finished = (end: SseFrame, output: OutputItem[]) => {
+      const reason = INCOMPLETE[String(end.data.finish_reason)];
+      const response = responseObject(reason ? 'incomplete' : 'completed', output, { usage: usageOf(end), ...(reason ? { incomplete_details: { reason } } : {}) });
+      if (store) responses.put(responseId, { response, context: [...conversation, assistantTurn(output)], session });
+      return response;
+    };
+
+    if (!body.stream) {
+      cancelOnDisconnect(reply, () => scheduler.cancel(task.id, 'disconnect'));
+      const result = await collectChatTask(task, wireField);
+      setDroppedHeader(reply, [...call.dropped, ...result.dropped]);
+      const output = [...(result.text !== '' || result.toolCalls.length === 0 ? [messageItem(result.text)] : []), ...result.toolCalls.map((toolCall) => callItem(toolCall))];
+      return reply.code(200).send(finished(result.end, output));
+    }
+
+    cancelOnDisconnect(reply, () => scheduler.cancel(task.id, 'disconnect'));
+    const stream = await awaitStreamHead(task, wireField);
+    setDroppedHeader(reply, [...call.dropped, ...stream.dropped]);
+    const sse = openSse(reply);
+    let sequence = 0;
+    const send = (type: string, data: Record<string, unknown>) => sse.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`);
+    send('response.created', { response: responseObject('in_progress', []) });
+    send('response.in_progress', { response: responseObject('in_progress', []) });
+
+    // Output items in order; the open one (a text message or a function call) is closed before the next starts.
+    const output: OutputItem[] = [];
+    let text: { item: OutputItem & { type: 'message' }; index: number; text: string } | undefined;
+    const calls = new Map<string, { item: OutputItem & { type: 'function_call' }; index: number }>();
+    const closeText = () => {
+      if (!text) return;
+      const part = { type: 'output_text' as const, text: text.text, annotations: [] as [], logprobs: [] as [] };
+      send('response.output_text.done', { item_id: text.item.id, output_index: text.index, content_index: 0, text: text.text, logprobs: [] });
+      send('response.content_part.done', { item_id: text.item.id, output_index: text.index, content_index: 0, part });
+      const done = { ...text.item, status: 'completed' as const, content: [part] };
+      output[text.index] = done;
+      send('response.output_item.done', { output_index: text.index, item: done });
+      text = undefined;
+    };
+    const closeCall = (id: string) => {
+      const open = calls.get(id);
+      if (!open) return;
+      calls.delete(id);
+      send('response.function_call_arguments.done', { item_id: open.item.id, output_index: open.index, name: open.item.name, arguments: open.item.arguments });
+      const done = { ...open.item, status: 'completed' as const };
+      output[open.index] = done;
+      send('response.output_item.done', { output_index: open.index, item: done });
+    };
+    const write = (frame: SseFrame) => {
+      if (frame.event === 'token') {
+        if (!text) {
+          const item = messageItem('', 'in_progress') as OutputItem & { type: 'message' };
+          text = { item, index: output.length, text: '' };
+          output.push(item);
+          send('response.output_item.added', { output_index: text.index, item });
+          send('response.content_part.added', { item_id: item.id, output_index: text.index, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
+        }
+        const delta = String(frame.data.t);
+        text.text += delta;
+        send('response.output_text.delta', { item_id: text.item.id, output_index: text.index, content_index: 0, delta, logprobs: [] });
+      } else if (frame.event === 'tool-call-start') {
+        closeText();
+        const item = callItem({ id: String(frame.data.id), name: String(frame.data.name), arguments: '' }, 'in_progress') as OutputItem & { type: 'function_call' };
+        calls.set(String(frame.data.id), { item, index: output.length });
+        output.push(item);
+        send('response.output_item.added', { output_index: output.length - 1, item });
+      } else if (frame.event === 'tool-call-delta') {
+        const open = calls.get(String(frame.data.id));
+        if (open) {
+          open.item.arguments += String(frame.data.arguments);
+          send('response.function_call_arguments.delta', { item_id: open.item.id, output_index: open.index, delta: frame.data.arguments });
+        }
+      } else if (frame.event === 'tool-call-end') closeCall(String(frame.data.id));
+      else if (frame.event === 'end') {
+        closeText();
+        for (const id of [...calls.keys()]) closeCall(id);
+        if (output.length === 0) {
+          const empty = messageItem('');
+          output.push(empty);
+          send('response.output_item.added', { output_index: 0, item: { ...empty, status: 'in_progress', content: [] } });
+          send('response.output_item.done', { output_index: 0, item: empty });
+        }
+        const response = finished(frame, output);
+        send(response.status === 'completed' ? 'response.completed' : 'response.incomplete', { response });
+      } else if (frame.event === 'error') {
+        const error = frameError(frame, wireField);
+        send('response.failed', { response: responseObject('failed', output.filter((item) => item.status === 'completed'), { error: { code: error.code, message: error.message } }) });
+        send('error', { code: error.code, message: error.message, param: typeof error.details.field === 'string' ? error.details.field : null });
+      }
+      if (isTerminalFrame(frame)) sse.end();
+    };
+    pumpStream(stream, sse, () => scheduler.cancel(task.id, 'disconnect'), write);
+    return reply;
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/responses/:id', { schema: { params: idParams(), querystring: noQuery, headers: commonHeaders } }, async (request) => {
+    const stored = responses.get(request.params.id);
+    if (!stored) throw httpError('NOT_FOUND', `No stored response '${request.params.id}'`, { details: { field: 'id' } });
+    return stored.response;
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/responses/:id', { schema: { params: idParams(), querystring: noQuery, headers: commonHeaders } }, async (request) => {
+    if (!responses.delete(request.params.id)) throw httpError('NOT_FOUND', `No stored response '${request.params.id}'`, { details: { field: 'id' } });
+    return { id: request.params.id, object: 'response', deleted: true };
+  });
+}

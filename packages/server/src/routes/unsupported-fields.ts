@@ -1,0 +1,25 @@
+import { httpError } from '../http-error.js';
+
+/** True when a field's value would change the answer (so it cannot be accepted and ignored). */
+export type ChangesAnswer = (value: unknown) => boolean;
+
+/**
+ * The one "nothing silently dropped" gate of the OpenAI-shaped routes: a field no engine behind the gateway
+ * implements is a 400 naming it and the model, or, when the caller opted in (`drop_params`), dropped and returned
+ * in the list (it becomes the `x-switchyard-dropped-params` header). Null/absent values and values that change
+ * nothing pass.
+ */
+export function refuseOrDrop(body: Readonly<Record<string, unknown>>, fields: Readonly<Record<string, ChangesAnswer>>, model: string, dropParams: boolean): string[] {
+  const dropped: string[] = [];
+  for (const [field, changesAnswer] of Object.entries(fields)) {
+    const value = body[field];
+    if (value === undefined || value === null || !changesAnswer(value)) continue;
+    if (dropParams) dropped.push(field);
+    else {
+      throw httpError('UNSUPPORTED', `'${field}' is not supported for model '${model}' by this gateway (send drop_params: true to drop it)`, {
+        details: { field, found: JSON.stringify(value).slice(0, 80) },
+      });
+    }
+  }
+  return dropped;
+}
