@@ -129,7 +129,7 @@ describe('openai client, responses.create', () => {
 
   it('store: false is not kept (no GET, no continuation)', async () => {
     const response = await client.responses.create({ model: 'chat', input: 'p q', store: false });
-    expect(response.store).toBe(false);
+    expect((response as unknown as { store: boolean }).store).toBe(false);
     await expect(client.responses.retrieve(response.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
@@ -138,7 +138,7 @@ describe('openai client, responses.create', () => {
     const response = await client.responses.create({ model: 'chat', input: 'weather?', text: { format: { type: 'json_schema', name: 'weather', schema, strict: true } } });
     expect(JSON.parse(response.output_text)).toEqual({ city: 'city-1', temperature: 42 });
     expect(lastUpstreamBody().response_format).toEqual({ type: 'json_schema', json_schema: { name: 'weather', schema, strict: true } });
-    expect(response.text.format).toMatchObject({ type: 'json_schema', name: 'weather' });
+    expect(response.text?.format).toMatchObject({ type: 'json_schema', name: 'weather' });
   });
 
   it('text.format json_schema on Anthropic is enforced by the gateway: valid JSON for the schema', async () => {
