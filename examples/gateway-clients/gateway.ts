@@ -18,14 +18,15 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(): Promise<Gateway> {
+/** `configFile` (beside this file) and `env` let a test start the gateway with its own config. */
+export async function startGateway(options: { configFile?: string; env?: Record<string, string> } = {}): Promise<Gateway> {
   const openAiUpstream = await startTestHttpServer(fakeOpenAiApi);
   const anthropicUpstream = await startTestHttpServer(fakeAnthropicApi);
   // The engine reads its key from the process environment at call time.
   process.env.UPSTREAM_ANTHROPIC_KEY = 'sk-ant-fake-0123456789';
   const app = await createSwitchyardApp({
-    configPath: join(here, 'switchyard.config.yaml'),
-    env: { ...process.env, UPSTREAM_OPENAI_URL: `${openAiUpstream.url}/v1`, UPSTREAM_ANTHROPIC_URL: anthropicUpstream.url },
+    configPath: join(here, options.configFile ?? 'switchyard.config.yaml'),
+    env: { ...process.env, ...options.env, UPSTREAM_OPENAI_URL: `${openAiUpstream.url}/v1`, UPSTREAM_ANTHROPIC_URL: anthropicUpstream.url },
     logger: { debug() {}, info() {}, warn() {}, error() {} },
   });
   // Auth on, as in production: clients send GATEWAY_KEY (Authorization: Bearer, or x-api-key from the Anthropic SDK).

@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam, MessageCreateParamsBase, MessageParam, ToolChoice as WireToolChoice } from '@anthropic-ai/sdk/resources/messages';
 import { SwitchyardError } from '@switchyard/spec';
 import type { ChatMessage, EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, GenerationParameters, PluginLogger, ToolCall } from '@switchyard/spec';
-import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError } from './cloud-llm-engine.js';
+import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError, upstreamRequestOptions } from './cloud-llm-engine.js';
 import type { ProviderCall } from './cloud-llm-engine.js';
 import type { CloudLlmProviderOptions } from './cloud-llm-options.js';
 import { chatPromptFromInput } from './cloud-llm-prompt.js';
@@ -130,7 +130,7 @@ export class AnthropicChatEngine extends CloudLlmEngine {
   }
 
   private requestOptions(call: ProviderCall) {
-    return { signal: call.signal, ...(call.request.correlationId ? { headers: { 'x-request-id': call.request.correlationId } } : {}) };
+    return upstreamRequestOptions(call);
   }
 
   protected async chat(call: ProviderCall): Promise<EngineRunResult> {

@@ -148,3 +148,17 @@ export function droppedStreamError(engineId: string, model: string): SwitchyardE
     details: { engine: engineId, model },
   });
 }
+
+/**
+ * Headers every upstream call carries: the correlation id as `x-request-id` (a provider-side log line matches
+ * ours) and the caller's W3C trace context (`traceparent`/`tracestate`), so the call joins the caller's trace.
+ */
+export function upstreamRequestOptions(call: ProviderCall): { signal: AbortSignal; headers?: Record<string, string> } {
+  const { correlationId, traceparent, tracestate } = call.request;
+  if (correlationId === undefined && traceparent === undefined) return { signal: call.signal };
+  const headers: Record<string, string> = {};
+  if (correlationId !== undefined) headers['x-request-id'] = correlationId;
+  if (traceparent !== undefined) headers.traceparent = traceparent;
+  if (tracestate !== undefined) headers.tracestate = tracestate;
+  return { signal: call.signal, headers };
+}

@@ -53,6 +53,17 @@ describe('OpenAiChatEngine against the OpenAI wire format', () => {
     await server.close();
   });
 
+  it('sends the correlation id as x-request-id and the W3C trace context upstream (run and stream)', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await engine.doRun(chat('gpt-test', { correlationId: 'req-9', traceparent, tracestate: 'vendor=1' }), signal());
+    expect(server.requests.at(-1)!.headers).toMatchObject({ 'x-request-id': 'req-9', traceparent, tracestate: 'vendor=1' });
+    await collectStream(engine.doStream(chat('gpt-test', { traceparent }), signal()));
+    expect(server.requests.at(-1)!.headers.traceparent).toBe(traceparent);
+    expect(server.requests.at(-1)!.headers['x-request-id']).toBeUndefined();
+    await engine.doRun(chat('gpt-test'), signal());
+    expect(server.requests.at(-1)!.headers.traceparent).toBeUndefined();
+  });
+
   it('sends system prompt, sampling knobs and stop sequences, and reports usage with cost', async () => {
     await engine.doLoad({ id: 'small-chat', files: {}, options: { model: 'gpt-test' } }, signal());
     const result = await engine.doRun(

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase, ChatCompletionMessageParam, ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
 import type { ChatMessage, EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, GenerationParameters, PluginLogger, ToolCall } from '@switchyard/spec';
-import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError } from './cloud-llm-engine.js';
+import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError, upstreamRequestOptions } from './cloud-llm-engine.js';
 import type { ProviderCall } from './cloud-llm-engine.js';
 import type { CloudLlmProviderOptions } from './cloud-llm-options.js';
 import { chatPromptFromInput, textsFromInput } from './cloud-llm-prompt.js';
@@ -139,9 +139,9 @@ export class OpenAiChatEngine extends CloudLlmEngine {
     };
   }
 
-  /** The correlation id goes upstream so a provider-side log line can be matched to ours. */
+  /** The correlation id and trace context go upstream (upstreamRequestOptions). */
   private requestOptions(call: ProviderCall) {
-    return { signal: call.signal, ...(call.request.correlationId ? { headers: { 'x-request-id': call.request.correlationId } } : {}) };
+    return upstreamRequestOptions(call);
   }
 
   protected async chat(call: ProviderCall): Promise<EngineRunResult> {

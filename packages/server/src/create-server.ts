@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import type { EngineV1, OrchestratorApi } from '@switchyard/core';
+import type { EngineV1, EventBus, OrchestratorApi } from '@switchyard/core';
 import { SwitchyardError } from '@switchyard/core';
 import { StateStore } from '@switchyard/store';
 import { AdmissionQueue } from './admission-queue.js';
@@ -23,6 +22,7 @@ import { registerTaskRoutes } from './routes/task-routes.js';
 import type { ServerCatalog } from './server-catalog.js';
 import { resolveServerConfig, type QueueConfig, type ResolvedServerConfig, type ServerConfig } from './server-config.js';
 import type { ServerContext } from './server-context.js';
+import { requestIdOf } from './request-telemetry.js';
 import { ServerMetrics, type CircuitState } from './server-metrics.js';
 import type { ServerTask } from './server-task.js';
 import { ServiceTimeEstimator } from './service-time-estimator.js';
@@ -41,6 +41,10 @@ export interface CreateServerOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Circuit breaker states for /metrics (from the Executor's resilience layer). */
   readonly circuitStates?: () => Promise<Record<string, CircuitState>>;
+  /** Breaker state per engine, then per model, for `switchyard_breaker_state{engine,model}`. */
+  readonly breakerStates?: () => Readonly<Record<string, Readonly<Record<string, CircuitState>>>>;
+  /** The orchestrator's event bus: retries, fallbacks, upstream errors and cooldowns become metrics. */
+  readonly events?: EventBus;
   /** Which engine a model ref runs on (admission concurrency key); default: `engine:` prefix, catalog, sole engine. */
   readonly engineKeyFor?: (modelRef: string) => string;
   /** Engine id -> model ref it serves at startup (pool health, reload). */
@@ -98,8 +102,6 @@ export interface RedisTaskQueueOptions {
   readonly now: () => number;
 }
 
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 async function defaultEngineKeyFor(engines: readonly EngineV1[], catalog: ServerCatalog | undefined, config: ResolvedServerConfig): Promise<(modelRef: string) => string> {
   const engineIds = new Set(engines.map((engine) => engine.id));
   const byModel = new Map<string, string>();
@@ -117,7 +119,12 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   const config = resolveServerConfig(options.config, options.env);
   const engines = options.engines ?? [];
   const now = Date.now;
-  const metrics = new ServerMetrics({ defaultMetrics: options.defaultMetrics ?? true, ...(options.circuitStates ? { circuitStates: options.circuitStates } : {}) });
+  const metrics = new ServerMetrics({
+    defaultMetrics: options.defaultMetrics ?? true,
+    ...(options.circuitStates ? { circuitStates: options.circuitStates } : {}),
+    ...(options.breakerStates ? { breakerStates: options.breakerStates } : {}),
+  });
+  const unfollowEvents = options.events ? metrics.gateway.follow(options.events) : () => undefined;
   const estimator = new ServiceTimeEstimator(config.admission.initialServiceMs);
   const state = options.state ?? new StateStore({ ...(config.dataDir !== undefined ? { dataDir: config.dataDir } : {}), retention: config.retention, artifactsMaxBytes: config.artifactsMaxTotalBytes, now });
   const artifacts = new ArtifactStore(state);
@@ -157,10 +164,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     logger: withSafeSerializers(options.logger ?? false),
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: false,
-    genReqId: (request) => {
-      const header = request.headers['x-correlation-id'];
-      return typeof header === 'string' && CORRELATION_ID.test(header) ? header : randomUUID();
-    },
+    genReqId: requestIdOf,
     // Bodies are validated strictly (no type coercion, unknown fields are errors where schemas say so).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
@@ -268,6 +272,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
       closing ??= (async () => {
         const result = await scheduler.shutdown(closeOptions.deadlineMs ?? config.shutdownDeadlineMs);
         await app.close();
+        unfollowEvents();
         await pools.release();
         state.close();
         return result;

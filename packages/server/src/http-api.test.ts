@@ -50,6 +50,18 @@ describe('HTTP basics', () => {
     expect(missing.headers['x-correlation-id']).toMatch(UUID);
   });
 
+  it('accepts a valid X-Request-Id (before X-Correlation-Id), echoes it in both headers, replaces an invalid one', async () => {
+    const app = await start();
+    const sent = await app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'client.req:7', 'x-correlation-id': 'other' } });
+    expect(sent.headers['x-request-id']).toBe('client.req:7');
+    expect(sent.headers['x-correlation-id']).toBe('client.req:7');
+    const invalid = await app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'x'.repeat(129) } });
+    expect(invalid.headers['x-request-id']).toMatch(UUID);
+    const none = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(none.headers['x-request-id']).toMatch(UUID);
+    expect(none.headers['x-request-id']).toBe(none.headers['x-correlation-id']);
+  });
+
   it('reports readiness and capabilities from the engines', async () => {
     const app = await start({ admission: { concurrency: { default: 3, engines: { onnx: 1 } } } });
     const ready = await app.inject({ method: 'GET', url: '/readyz' });

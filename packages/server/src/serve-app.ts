@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
-import { TOKENS, resolveResilience, type OrchestratorApi, type ResilienceConfig, type SwitchyardApp } from '@switchyard/core';
+import { TOKENS, resolveResilience, type EventBus, type OrchestratorApi, type ResilienceConfig, type SwitchyardApp } from '@switchyard/core';
 import type { CircuitState } from './server-metrics.js';
 import { createServer, type SwitchyardServer } from './create-server.js';
 import { createDirectoryCatalog } from './server-catalog.js';
@@ -37,10 +37,12 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
   };
-  const executor = app.tryResolve<{ guard?(engineId: string): { circuitState: CircuitState }; unload?(engineId: string, modelId: string): Promise<void> }>(TOKENS.Executor);
+  const executor = app.tryResolve<{ guard?(engineId: string): { circuitState: CircuitState; circuitStates(): Record<string, CircuitState> }; unload?(engineId: string, modelId: string): Promise<void> }>(TOKENS.Executor);
   const circuitStates = executor?.guard
     ? async () => Object.fromEntries(app.engines.map((engine) => [engine.id, executor.guard!(engine.id).circuitState]))
     : undefined;
+  const breakerStates = executor?.guard ? () => Object.fromEntries(app.engines.map((engine) => [engine.id, executor.guard!(engine.id).circuitStates()])) : undefined;
+  const events = app.tryResolve<EventBus>(TOKENS.EventBus);
   // One state store for tasks, sessions, artifacts and the catalog entries added through the API.
   const resolved = resolveServerConfig(config, options.env);
   const state = new StateStore({ ...(resolved.dataDir !== undefined ? { dataDir: resolved.dataDir } : {}), retention: resolved.retention, artifactsMaxBytes: resolved.artifactsMaxTotalBytes });
@@ -59,6 +61,8 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
     ...(options.env ? { env: options.env } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...(circuitStates ? { circuitStates } : {}),
+    ...(breakerStates ? { breakerStates } : {}),
+    ...(events ? { events } : {}),
     ...(executor?.unload ? { unloadModel: (engine: { id: string }, modelId: string) => executor.unload!(engine.id, modelId) } : {}),
   });
   return {

@@ -36,6 +36,7 @@ export const commonHeaders = {
   type: 'object',
   properties: {
     'x-correlation-id': { type: 'string', maxLength: 256 },
+    'x-request-id': { type: 'string', maxLength: 256 },
     'x-api-key': { type: 'string', maxLength: 512 },
     authorization: { type: 'string', maxLength: 1024 },
   },

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { GatewayMetrics } from './gateway-metrics.js';
 import type { ClusterStats } from './task-queue.js';
 
 export type CircuitState = 'closed' | 'half-open' | 'open';
@@ -17,8 +18,17 @@ export class ServerMetrics {
   readonly stageDuration: Histogram<'stage'>;
   readonly engineErrors: Counter<'engine' | 'code'>;
   readonly circuitState: Gauge<'engine'>;
+  /** Per-deployment requests, tokens, cost, latencies, retries, fallbacks, upstream errors, cooldowns, breakers. */
+  readonly gateway: GatewayMetrics;
 
-  constructor(options: { defaultMetrics?: boolean; circuitStates?: () => Promise<Record<string, CircuitState>> } = {}) {
+  constructor(
+    options: {
+      defaultMetrics?: boolean;
+      circuitStates?: () => Promise<Record<string, CircuitState>>;
+      /** Breaker state per engine, then per model (`switchyard_breaker_state{engine,model}`). */
+      breakerStates?: () => Readonly<Record<string, Readonly<Record<string, CircuitState>>>>;
+    } = {},
+  ) {
     const registers = [this.registry];
     this.tasksEnqueued = new Counter({ name: 'switchyard_tasks_enqueued_total', help: 'Tasks admitted to a queue', labelNames: ['priority'], registers });
     this.tasksStarted = new Counter({ name: 'switchyard_tasks_started_total', help: 'Tasks that started running', labelNames: ['engine'], registers });
@@ -46,6 +56,7 @@ export class ServerMetrics {
         for (const [engine, state] of Object.entries(await circuitStates())) this.set({ engine }, CIRCUIT_VALUE[state]);
       },
     });
+    this.gateway = new GatewayMetrics(this.registry, options.breakerStates);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_' });
   }
 

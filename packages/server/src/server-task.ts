@@ -21,6 +21,11 @@ export interface TaskSpec {
   /** Relative budget from admission, in ms. */
   readonly deadlineMs?: number;
   readonly correlationId?: string;
+  /** The HTTP route that admitted the task (the `route` label of the gateway metrics); default `tasks`. */
+  readonly route?: string;
+  /** The client's W3C trace context: the task's spans join that trace and cloud engines forward it upstream. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
   /** Stream tokens (completion) or run once and emit one `delta`. */
   readonly stream: boolean;
   /** Drop parameters the serving engine does not honour instead of failing (`drop_params`). */

@@ -314,6 +314,7 @@ export class TaskScheduler implements TaskQueue {
         isEnded: () => task.terminal,
         observeStage: (stage, ms) => metrics.observeStage(stage, ms),
         now: this.now,
+        metrics: metrics.gateway,
       });
       if (!outcome || task.terminal) return;
       if (outcome.state === 'completed') {

@@ -40,7 +40,7 @@ function replyText(body: Record<string, unknown>, messages: WireMessage[]): stri
 /**
  * A fake of the OpenAI REST API (chat completions JSON + SSE with tool-call deltas and usage, embeddings, models,
  * error bodies). The model name picks the behaviour, so one server covers every case:
- * `missing-model` 404, `rate-limited` 429 + retry-after, `overloaded` 503 + retry-after-ms, `too-long` 400
+ * `missing-model` 404, `rate-limited` 429 + retry-after, `server-error` 500, `overloaded` 503 + retry-after-ms, `too-long` 400
  * context_length_exceeded, `bad-key` 401 echoing the key, `drop` stream cut mid-way, `slow` first byte after 3 s,
  * `stall` one token then silence, `prose` ignores response_format. With `tools` it calls one (arguments sampled
  * from its JSON Schema); after a `tool` message it echoes the result; `response_format` gets matching JSON.
@@ -58,6 +58,8 @@ export async function fakeOpenAiApi(request: RecordedRequest, response: ServerRe
       return error(404, `The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
     case 'rate-limited':
       return error(429, 'Rate limit reached for requests', 'requests', 'rate_limit_exceeded', { 'retry-after': '7' });
+    case 'server-error':
+      return error(500, 'The server had an error while processing your request. Sorry about that!', 'server_error', null);
     case 'overloaded':
       return error(503, 'The engine is currently overloaded, please try again later', 'server_error', null, { 'retry-after-ms': '1500' });
     case 'too-long':

@@ -12,7 +12,7 @@ import { PluginHost, type LoadedPluginInfo } from '../di/plugin-host.js';
 import { NoSuchEngineError, SwitchyardError, TOKENS } from '@switchyard/spec';
 import type { ModelRegistry } from '../executor/model-catalog.js';
 import type { AppExtension } from './app-extension.js';
-import { CORE_APP_EXTENSIONS } from './core-extensions.js';
+import { coreAppExtensions } from './core-extensions.js';
 
 export interface CreateSwitchyardAppOptions {
   /** A config file or a directory holding switchyard.config.yaml|.yml|.json. */
@@ -149,7 +149,7 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
     return errors;
   };
   try {
-    for (const extension of [...CORE_APP_EXTENSIONS, ...(options.extensions ?? [])]) {
+    for (const extension of [...coreAppExtensions(), ...(options.extensions ?? [])]) {
       await extension.setup({ container, config, engines: enabledEngines(), logger, baseDir, registerInstance: (token, value) => host.registerInstance(token, value) });
       started.push(extension);
     }

@@ -727,6 +727,48 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
               }
             }
           }
+        },
+        "tracing": {
+          "type": "object",
+          "description": "OpenTelemetry traces: the app installs a tracer provider that exports Switchyard's spans (docs/observability.md).",
+          "additionalProperties": false,
+          "properties": {
+            "enabled": {
+              "type": "boolean",
+              "description": "Default true when the section is present."
+            },
+            "exporter": {
+              "type": "string",
+              "enum": [
+                "otlp",
+                "console"
+              ],
+              "description": "otlp: OTLP/HTTP (JSON) to `endpoint`; console: spans printed to stdout. Default otlp."
+            },
+            "endpoint": {
+              "type": "string",
+              "pattern": "^https?://",
+              "description": "OTLP/HTTP traces URL, e.g. http://127.0.0.1:4318/v1/traces (default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, then http://localhost:4318/v1/traces)."
+            },
+            "headers": {
+              "type": "object",
+              "additionalProperties": {
+                "type": "string"
+              },
+              "description": "Extra HTTP headers for the OTLP exporter (e.g. an API key via ${env:...})."
+            },
+            "serviceName": {
+              "type": "string",
+              "minLength": 1,
+              "description": "service.name resource attribute (default switchyard)."
+            },
+            "sampleRatio": {
+              "type": "number",
+              "minimum": 0,
+              "maximum": 1,
+              "description": "Share of new traces sampled (default 1); a client's traceparent decides for its own trace."
+            }
+          }
         }
       }
     }

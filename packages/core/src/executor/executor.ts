@@ -68,8 +68,9 @@ export class Executor {
       this.guards.set(
         engine.id,
         new EngineGuard(engine.id, resolveResilience(options.resilience, engine.id), {
-          onCircuitOpen: () => options.events?.emit('CircuitOpened', { engine: engine.id }),
-          onCircuitClose: () => options.events?.emit('CircuitClosed', { engine: engine.id }),
+          onCircuitOpen: (model) => options.events?.emit('CircuitOpened', { engine: engine.id, model }),
+          onCircuitClose: (model) => options.events?.emit('CircuitClosed', { engine: engine.id, model }),
+          onCooldown: (model, ms) => options.events?.emit('DeploymentCooldown', { engine: engine.id, model, ms }),
         }),
       );
     }

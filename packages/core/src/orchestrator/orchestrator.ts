@@ -9,7 +9,9 @@ import { resolveResilience } from '../resilience/resilience-config.js';
 import { RetryAfterBackoff, retriesOnSameTarget } from '../resilience/retry-backoff.js';
 import type { RoutePlan, Router } from '../routing/router.js';
 import type { EventBus } from '../telemetry/event-bus.js';
-import { genAiAttributes, withSpan } from '../telemetry/tracing.js';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { parentContext, traceHeadersOf } from '../telemetry/trace-context.js';
+import { genAiAttributes, markSpanFailed, tracer, withSpan } from '../telemetry/tracing.js';
 import { withCost } from '../telemetry/usage-cost.js';
 import type { OrchestrationConfig } from './orchestration-config.js';
 import { BoundedStreamSession } from './bounded-stream-session.js';
@@ -238,18 +240,21 @@ export class Orchestrator implements OrchestratorApi {
     });
     const onRetry = policy.onRetry((event) => {
       const code = 'error' in event ? toSwitchyardError(event.error).code : 'INTERNAL';
-      this.events.emit('Retry', { correlationId, engine: target.engine, attempt: event.attempt, delayMs: event.delay, code });
+      this.events.emit('Retry', { correlationId, engine: target.engine, model: target.model, attempt: event.attempt, delayMs: event.delay, code });
     });
     const attrs = genAiAttributes({ engine: target.engine, model: target.model, workload: request.workload, target: target.target });
     try {
       return await withSpan('switchyard.execute', attrs, async (span) => {
+        // The upstream call joins this span's trace (the client's, when it sent a traceparent).
+        const headers = request.traceparent !== undefined || span.isRecording() ? traceHeadersOf(span) : undefined;
+        const traced: EngineRunRequest = headers ? { ...engineRequest, ...headers } : engineRequest;
         const result = await policy.execute(async ({ attempt }) => {
           this.events.emit('ExecutionStarted', { correlationId, engine: target.engine, model: target.model, attempt: attempt + 1 });
           try {
             const run =
               target.target === 'local'
-                ? this.executor.executeLocal(target, engineRequest, signal, request.timeoutMs)
-                : this.executor.executeCloud(target, engineRequest, signal, request.timeoutMs);
+                ? this.executor.executeLocal(target, traced, signal, request.timeoutMs)
+                : this.executor.executeCloud(target, traced, signal, request.timeoutMs);
             return await run;
           } catch (error) {
             const typed = toSwitchyardError(error);
@@ -260,10 +265,12 @@ export class Orchestrator implements OrchestratorApi {
         const usage = result.usage ?? {};
         if (usage.inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', usage.inputTokens);
         if (usage.outputTokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', usage.outputTokens);
+        span.setAttribute('gen_ai.response.model', target.model);
+        span.setAttribute('gen_ai.response.finish_reasons', [result.finishReason ?? 'stop']);
         this.router.latency.record(target.engine, result.timings.totalMs);
         this.events.emit('ExecutionCompleted', { correlationId, engine: target.engine, model: target.model, usage, timings: result.timings });
         return result;
-      });
+      }, parentContext(request.traceparent, request.tracestate));
     } finally {
       onRetry.dispose();
     }
@@ -282,8 +289,16 @@ export class Orchestrator implements OrchestratorApi {
     const signal = controller.signal;
     // The request deadline covers the whole stream, not only its first part.
     const deadlineAt = request.timeoutMs !== undefined ? performance.now() + request.timeoutMs : undefined;
+    // One span for the whole stream, ended after its last part (or its error); upstream calls join its trace.
+    const span = tracer().startSpan(
+      'switchyard.stream',
+      { attributes: { 'gen_ai.operation.name': request.workload === 'completion' ? 'chat' : request.workload, 'gen_ai.request.model': request.model } },
+      parentContext(request.traceparent, request.tracestate),
+    );
+    const traceHeaders = request.traceparent !== undefined || span.isRecording() ? traceHeadersOf(span) : undefined;
     try {
       const { correlationId, policy, request: allowed, plan } = await this.prepare(request, signal);
+      span.setAttribute('switchyard.correlation_id', correlationId);
       yield { type: 'routing', decision: plan.decision, policy };
       let emitted = '';
       let tokens = 0;
@@ -314,7 +329,9 @@ export class Orchestrator implements OrchestratorApi {
           input,
           ...(admitted.parameters ? { parameters: admitted.parameters } : {}),
           correlationId,
+          ...traceHeaders,
         };
+        span.setAttributes({ 'gen_ai.system': target.engine, 'gen_ai.response.model': target.model, 'switchyard.target': target.target });
         if (admitted.dropped.length > 0) yield { type: 'parameters-dropped', parameters: admitted.dropped };
         this.events.emit('ExecutionStarted', { correlationId, engine: target.engine, model: target.model, attempt: 1 });
         const begin = performance.now();
@@ -342,11 +359,16 @@ export class Orchestrator implements OrchestratorApi {
         const held: InferenceStreamPart[] = [];
         let heldText = '';
         try {
-          for await (const part of this.executor.stream(target, engineRequest, attempt.signal)) {
+          for await (const raw of this.executor.stream(target, engineRequest, attempt.signal)) {
+            // The finish part carries the cost from telemetry.prices, as run() results do.
+            const part: EngineStreamPart = raw.type === 'finish' ? { ...raw, usage: withCost(raw.usage, target.engine, target.model, this.config.telemetry?.prices) } : raw;
             if (part.type === 'delta' || part.type.startsWith('tool-call')) arm(idleLimit, () => stallError(target.engine, `stalled for ${idleLimit} ms between parts`, idleLimit));
             if (part.type === 'finish') {
               const totalMs = performance.now() - begin;
-              const usage = withCost(part.usage, target.engine, target.model, this.config.telemetry?.prices);
+              const usage = part.usage;
+              if (usage.inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', usage.inputTokens);
+              if (usage.outputTokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', usage.outputTokens);
+              span.setAttribute('gen_ai.response.finish_reasons', [part.finishReason]);
               this.events.emit('ExecutionCompleted', {
                 correlationId,
                 engine: target.engine,
@@ -383,6 +405,7 @@ export class Orchestrator implements OrchestratorApi {
               if (!resumed) controller.abort(new SwitchyardError({ code: 'ABORTED', message: 'Stream consumer stopped' }));
             }
           }
+          span.setStatus({ code: SpanStatusCode.OK });
           return;
         } catch (caught) {
           const error = signal.aborted ? abortedError(signal, caught) : (stalled ?? toSwitchyardError(caught));
@@ -397,6 +420,7 @@ export class Orchestrator implements OrchestratorApi {
           if (!next) break;
           const fallback = { from: describeTarget(target), to: describeTarget(next), reason: error.code, afterTokens: tokens };
           this.events.emit('Fallback', { correlationId, ...fallback });
+          span.addEvent('switchyard.fallback', { 'switchyard.fallback.from': fallback.from, 'switchyard.fallback.to': fallback.to, 'error.type': fallback.reason, 'switchyard.fallback.after_tokens': tokens });
           yield { type: 'fallback', ...fallback };
         } finally {
           if (timer !== undefined) clearTimeout(timer);
@@ -404,7 +428,11 @@ export class Orchestrator implements OrchestratorApi {
         }
       }
       throw this.exhausted(request, plan, attempts, lastError!, failures);
+    } catch (error) {
+      markSpanFailed(span, error);
+      throw error;
     } finally {
+      span.end();
       outer?.removeEventListener('abort', forward);
       if (!signal.aborted) controller.abort(new SwitchyardError({ code: 'ABORTED', message: 'Stream consumer stopped' }));
     }

@@ -26,6 +26,8 @@ export function countsAgainstEngine(error: unknown): boolean {
 export interface GuardHooks {
   onCircuitOpen?(model: string): void;
   onCircuitClose?(model: string): void;
+  /** A 429 started a cooldown of `ms` on `model`'s deployment. */
+  onCooldown?(model: string, ms: number): void;
 }
 
 interface SlotWaiter {
@@ -39,6 +41,7 @@ const MAX_COOLDOWN_MS = 60_000;
 const DEFAULT_COOLDOWN_MS = 1_000;
 
 interface Ticket {
+  readonly model: string;
   readonly breaker: CircuitBreaker;
   readonly admission: Admission;
 }
@@ -98,7 +101,7 @@ export class EngineGuard implements AttemptOwner {
         onClose: () => this.hooks.onCircuitClose?.(model),
       });
       // Tickets are allocated once per deployment, so an attempt carries its breaker without a per-call object.
-      deployment = { model, breaker, tickets: { pass: { breaker, admission: 'pass' }, trial: { breaker, admission: 'trial' } } };
+      deployment = { model, breaker, tickets: { pass: { model, breaker, admission: 'pass' }, trial: { model, breaker, admission: 'trial' } } };
       this.deployments.set(model, deployment);
     }
     return deployment;
@@ -164,7 +167,11 @@ export class EngineGuard implements AttemptOwner {
   private record(ticket: Ticket, failed: boolean, error: unknown): void {
     if (!failed) return ticket.breaker.recordSuccess(ticket.admission);
     ticket.breaker.recordFailure(ticket.admission, error);
-    if (SwitchyardError.hasCode(error, 'RATE_LIMITED')) ticket.breaker.coolDown(Math.min(error.retryAfterMs ?? DEFAULT_COOLDOWN_MS, MAX_COOLDOWN_MS));
+    if (SwitchyardError.hasCode(error, 'RATE_LIMITED')) {
+      const ms = Math.min(error.retryAfterMs ?? DEFAULT_COOLDOWN_MS, MAX_COOLDOWN_MS);
+      ticket.breaker.coolDown(ms);
+      this.hooks.onCooldown?.(ticket.model, ms);
+    }
   }
 
   /** CIRCUIT_OPEN after failures, RATE_LIMITED (retriable, with the time left) while a 429 cooldown runs. */

@@ -4,3 +4,5 @@ export * from './telemetry-config.js';
 export * from './orchestration-logger.js';
 export * from './usage-cost.js';
 export * from './tracing.js';
+export * from './trace-context.js';
+export * from './tracing-provider.js';

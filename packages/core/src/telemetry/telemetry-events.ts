@@ -18,9 +18,12 @@ export interface SwitchyardEvents {
     readonly timings: StageTimings;
   };
   ExecutionFailed: { readonly correlationId: string; readonly engine: string; readonly model: string; readonly code: string; readonly message: string };
-  Retry: { readonly correlationId: string; readonly engine: string; readonly attempt: number; readonly delayMs: number; readonly code: string };
-  CircuitOpened: { readonly engine: string };
-  CircuitClosed: { readonly engine: string };
+  Retry: { readonly correlationId: string; readonly engine: string; readonly model: string; readonly attempt: number; readonly delayMs: number; readonly code: string };
+  /** `model` is the deployment whose breaker changed (every (engine, model) has its own). */
+  CircuitOpened: { readonly engine: string; readonly model: string };
+  CircuitClosed: { readonly engine: string; readonly model: string };
+  /** A 429 cooled a deployment down for `ms` (its Retry-After, capped) instead of tripping its breaker. */
+  DeploymentCooldown: { readonly engine: string; readonly model: string; readonly ms: number };
   Fallback: { readonly correlationId: string; readonly from: string; readonly to: string; readonly reason: string; readonly afterTokens: number };
 }
 

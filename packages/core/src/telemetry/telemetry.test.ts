@@ -1,10 +1,11 @@
 import { Writable } from 'node:stream';
-import { trace, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultEngine } from '../orchestrator/__fixtures__/fault-engine.js';
 import { createOrchestrator } from '../orchestrator/create-orchestrator.js';
 import { EventBus } from './event-bus.js';
 import { createOrchestrationLogger } from './orchestration-logger.js';
+import { installTracing, type InstalledTracing } from './tracing-provider.js';
 import { withCost } from './usage-cost.js';
 
 function capture() {
@@ -51,34 +52,24 @@ describe('orchestration logger', () => {
 });
 
 describe('OpenTelemetry spans', () => {
-  afterEach(() => trace.disable());
+  let tracing: InstalledTracing | undefined;
+  afterEach(() => tracing?.shutdown());
 
   it('one span per execution with gen_ai attributes, usage and error type', async () => {
-    const spans: { name: string; attributes: Record<string, unknown>; status?: unknown; ended: boolean }[] = [];
-    const tracer = {
-      startActiveSpan(name: string, options: { attributes: Record<string, unknown> }, fn: (span: Span) => unknown) {
-        const record = { name, attributes: { ...options.attributes }, ended: false, status: undefined as unknown };
-        spans.push(record);
-        const span = {
-          setAttribute: (k: string, v: unknown) => ((record.attributes[k] = v), span),
-          setStatus: (s: unknown) => ((record.status = s), span),
-          end: () => void (record.ended = true),
-        } as unknown as Span;
-        return fn(span);
-      },
-    } as unknown as Tracer;
-    trace.setGlobalTracerProvider({ getTracer: () => tracer } as TracerProvider);
+    const exporter = new InMemorySpanExporter();
+    tracing = installTracing({}, { exporter });
     const orchestrator = createOrchestrator({ configuredModels: ['m', 'gpt-x'],
       engines: [new FaultEngine('bad', { failRate: 1 }), new FaultEngine('good')],
       logger: createOrchestrationLogger({ logLevel: 'silent' }),
       config: { resilience: { retry: { maxAttempts: 1 } } },
     });
     await orchestrator.run({ model: 'gpt-x', workload: 'completion', input: { kind: 'text', prompt: 'p' } });
+    await tracing.forceFlush();
+    const spans = exporter.getFinishedSpans();
     expect(spans.map((s) => s.name)).toEqual(['switchyard.execute', 'switchyard.execute']);
     expect(spans[0]!.attributes).toMatchObject({ 'gen_ai.system': 'bad', 'gen_ai.request.model': 'gpt-x', 'gen_ai.operation.name': 'chat', 'error.type': 'OVERLOADED' });
-    expect(spans[1]!.attributes).toMatchObject({ 'gen_ai.system': 'good', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 2 });
-    expect(spans.every((s) => s.ended)).toBe(true);
-    expect(JSON.stringify(spans)).not.toContain('"p"');
+    expect(spans[1]!.attributes).toMatchObject({ 'gen_ai.system': 'good', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 2, 'gen_ai.response.model': 'gpt-x', 'gen_ai.response.finish_reasons': ['stop'] });
+    expect(JSON.stringify(spans.map((s) => s.attributes))).not.toContain('"p"');
   });
 });
 
@@ -113,9 +104,9 @@ describe('EventBus', () => {
       throw new Error('listener bug');
     });
     bus.onAny((name) => seen.push(name));
-    bus.emit('CircuitOpened', { engine: 'a' });
+    bus.emit('CircuitOpened', { engine: 'a', model: 'm' });
     off();
-    bus.emit('CircuitOpened', { engine: 'b' });
+    bus.emit('CircuitOpened', { engine: 'b', model: 'm' });
     expect(seen).toEqual(['a', 'CircuitOpened', 'CircuitOpened']);
     expect(errors).toHaveLength(2);
   });

@@ -6,6 +6,7 @@ import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
 import { MESSAGES_FIELD_FOR, messagesRequestSchema, toMessagesCall, type MessagesBody } from './anthropic-messages-request.js';
 import { awaitStreamHead, collectChatTask, frameError, pumpStream } from './chat-task.js';
+import { taskTelemetry } from '../request-telemetry.js';
 
 const STOP: Record<string, string> = { stop: 'end_turn', length: 'max_tokens', 'tool-calls': 'tool_use', 'content-filter': 'refusal' };
 const wireField = (field: string) => MESSAGES_FIELD_FOR[field] ?? field;
@@ -37,7 +38,7 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
         priority: 'interactive',
         input: { kind: 'text', messages: call.messages },
         parameters: call.parameters,
-        correlationId: request.id,
+        ...taskTelemetry(request),
         stream: body.stream === true,
         keepTranscript: false,
       });

@@ -5,6 +5,7 @@ import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
 import { awaitStreamHead, collectChatTask, pumpStream, setDroppedHeader } from './chat-task.js';
 import { chatRequestSchema, OPENAI_FIELD_FOR, toChatCall, type ChatBody } from './openai-chat-request.js';
+import { taskTelemetry } from '../request-telemetry.js';
 
 export { frameError } from './chat-task.js';
 export { chatRequestSchema } from './openai-chat-request.js';
@@ -32,7 +33,7 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
       priority: 'interactive',
       input: { kind: 'text', messages: call.messages },
       ...(Object.keys(call.parameters).length > 0 ? { parameters: call.parameters } : {}),
-      correlationId: request.id,
+      ...taskTelemetry(request),
       // Non-streaming requests use the engine's run(); only streaming ones pay for token-by-token frames.
       stream: body.stream === true,
       keepTranscript: false,

@@ -8,6 +8,7 @@ import { awaitStreamHead, collectChatTask, pumpStream, setDroppedHeader } from '
 import { OPENAI_FIELD_FOR } from './openai-chat-request.js';
 import { refuseOrDrop, type ChangesAnswer } from './unsupported-fields.js';
 import { usageOf } from './openai-chat-routes.js';
+import { taskTelemetry } from '../request-telemetry.js';
 
 /** Every field of the legacy completions request: honoured, or refused by name (dropped with drop_params). */
 const completionsSchema = {
@@ -94,7 +95,7 @@ export function registerOpenAiCompletionsRoutes(app: FastifyInstance, context: S
       priority: 'interactive',
       input: { kind: 'text', prompt: typeof body.prompt === 'string' ? body.prompt : body.prompt[0]! },
       ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
-      correlationId: request.id,
+      ...taskTelemetry(request),
       stream: body.stream === true,
       keepTranscript: false,
       ...(dropParams ? { dropUnsupportedParameters: true } : {}),

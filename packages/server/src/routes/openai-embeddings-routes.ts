@@ -6,6 +6,7 @@ import { cancelOnDisconnect, followTask, isTerminalFrame } from '../sse-response
 import { httpError } from '../http-error.js';
 import { frameError } from './chat-task.js';
 import { embeddingRows } from '../task-frames.js';
+import { taskTelemetry } from '../request-telemetry.js';
 
 interface EmbeddingsBody {
   model: string;
@@ -58,7 +59,7 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
         input: { kind: 'texts', texts },
         ...(body.user !== undefined ? { parameters: { user: body.user } } : {}),
         ...(dropParams ? { dropUnsupportedParameters: true } : {}),
-        correlationId: request.id,
+        ...taskTelemetry(request),
         stream: false,
         keepTranscript: false,
       });

@@ -4,6 +4,7 @@ import type { ArtifactStore } from '../artifact-store.js';
 import { httpError } from '../http-error.js';
 import { ID_PATTERN, SHA256_PATTERN } from '../server-context.js';
 import type { TaskSpec } from '../server-task.js';
+import type { TaskTelemetry } from '../request-telemetry.js';
 
 const BASE64 = '^[A-Za-z0-9+/]*={0,2}$';
 export const MAX_DEADLINE_MS = 2_147_483_647;
@@ -137,7 +138,7 @@ function placementOf(placement: NonNullable<TaskRequestBody['placement']>): Plac
 }
 
 /** Validated body -> scheduler task spec (inputs decoded, defaults applied). */
-export function toTaskSpec(body: TaskRequestBody, artifacts: ArtifactStore, correlationId: string): TaskSpec {
+export function toTaskSpec(body: TaskRequestBody, artifacts: ArtifactStore, telemetry: TaskTelemetry | string): TaskSpec {
   const input = inputOf(body, artifacts);
   const workload: Workload = body.workload ?? (input.kind === 'text' ? 'completion' : input.kind === 'texts' ? 'embedding' : 'inference');
   const parameters: GenerationParameters = {
@@ -157,7 +158,7 @@ export function toTaskSpec(body: TaskRequestBody, artifacts: ArtifactStore, corr
     ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
     ...(body.placement ? { placement: placementOf(body.placement) } : {}),
     ...(body.deadline_ms !== undefined ? { deadlineMs: body.deadline_ms } : {}),
-    correlationId,
+    ...(typeof telemetry === 'string' ? { correlationId: telemetry } : telemetry),
     stream: workload === 'completion',
     ...(body.idempotent !== undefined ? { idempotent: body.idempotent } : {}),
   };

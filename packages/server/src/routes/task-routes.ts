@@ -3,6 +3,7 @@ import { httpError } from '../http-error.js';
 import { commonHeaders, idParams, noQuery, type ServerContext } from '../server-context.js';
 import { openSse, streamTaskEvents } from '../sse-response.js';
 import { taskRequestSchema, toTaskSpec, type TaskRequestBody } from './task-request.js';
+import { taskTelemetry } from '../request-telemetry.js';
 
 /** The task API: admission (202), SSE events, race-free cancel, task status. */
 export function registerTaskRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -23,7 +24,7 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
       },
     },
     async (request, reply) => {
-      const ticket = await scheduler.submit(toTaskSpec(request.body, artifacts, request.id));
+      const ticket = await scheduler.submit(toTaskSpec(request.body, artifacts, taskTelemetry(request)));
       const { task } = ticket;
       // `Accept: text/event-stream` = admit and stream in one call (handy for curl).
       if ((request.headers.accept ?? '').includes('text/event-stream')) {

@@ -32,6 +32,9 @@ export interface InferenceRequest {
   readonly tags?: readonly string[];
   readonly metrics?: DeviceMetrics;
   readonly correlationId?: string;
+  /** W3C trace context of the caller (e.g. the HTTP request's `traceparent`): spans join that trace. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
   readonly timeoutMs?: number;
   /**
    * Parameters a target's engine does not honour are dropped (and listed in `droppedParameters`) instead of

@@ -126,6 +126,10 @@ export interface EngineRunRequest {
   readonly parameters?: GenerationParameters;
   /** Correlation id for logs and traces; engines must not log inputs. */
   readonly correlationId?: string;
+  /** W3C `traceparent` of the calling span: engines that call an upstream over HTTP send it as that header. */
+  readonly traceparent?: string;
+  /** W3C `tracestate` that goes with `traceparent`. */
+  readonly tracestate?: string;
 }
 
 export interface EngineRunResult {
