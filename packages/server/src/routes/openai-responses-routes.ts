@@ -7,6 +7,7 @@ import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
 import { awaitStreamHead, collectChatTask, frameError, pumpStream, setDroppedHeader, type AssembledToolCall } from './chat-task.js';
 import { RESPONSES_FIELD_FOR, responsesRequestSchema, toResponsesCall, type ResponsesBody } from './openai-responses-request.js';
+import { taskTelemetry } from '../request-telemetry.js';
 
 const wireField = (field: string) => RESPONSES_FIELD_FOR[field] ?? field;
 const itemId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
@@ -77,7 +78,7 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
       priority: 'interactive',
       input: { kind: 'text', messages },
       ...(Object.keys(call.parameters).length > 0 ? { parameters: call.parameters } : {}),
-      correlationId: request.id,
+      ...taskTelemetry(request),
       stream: body.stream === true,
       keepTranscript: false,
       ...(call.dropParams ? { dropUnsupportedParameters: true } : {}),
