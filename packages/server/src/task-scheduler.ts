@@ -149,9 +149,10 @@ export class TaskScheduler implements TaskQueue {
     }
     const concurrency = this.options.concurrencyFor(engineKey);
     const ahead = this.countAhead(engineKey, spec.priority === 'interactive' ? 'interactive' : 'all');
-    const predictedStartMs = estimator.predictStartMs(engineKey, ahead, this.runningCount(engineKey), concurrency);
+    const running = this.runningCount(engineKey);
+    const predictedStartMs = ahead + running < concurrency ? 0 : estimator.predictStartMs(engineKey, ahead, running, concurrency, this.occupantServiceMs(engineKey));
     if (spec.deadlineMs !== undefined) {
-      const serviceMs = estimator.measured(engineKey) ? estimator.estimate(engineKey) : 0;
+      const serviceMs = estimator.measured(engineKey, spec.modelRef) ? estimator.estimate(engineKey, spec.modelRef) : 0;
       if (predictedStartMs + serviceMs > spec.deadlineMs) {
         metrics.tasksRejected.inc({ reason: 'deadline' });
         throw httpError('DEADLINE_UNMET', `deadline_ms ${spec.deadlineMs} cannot be met: predicted start in ${predictedStartMs} ms plus ~${Math.round(serviceMs)} ms service time`, {
@@ -172,7 +173,7 @@ export class TaskScheduler implements TaskQueue {
     const outcome = queue.offer(task, spec.priority);
     if (!outcome.admitted) {
       metrics.tasksRejected.inc({ reason: 'queue-full' });
-      const backoffMs = Math.max(1000, Math.round(estimator.estimate(engineKey)));
+      const backoffMs = Math.max(1000, Math.round(estimator.estimate(engineKey, spec.modelRef)));
       throw httpError('ADMISSION_REJECT', `The ${spec.priority} queue is full (policy reject)`, {
         retriable: true,
         retryAfterMs: backoffMs,
@@ -205,7 +206,9 @@ export class TaskScheduler implements TaskQueue {
       if (other === task) break;
       if (other.engineKey === task.engineKey) ahead += 1;
     }
-    const predictedStartMs = this.options.estimator.predictStartMs(task.engineKey, ahead, this.runningCount(task.engineKey), this.options.concurrencyFor(task.engineKey));
+    const running = this.runningCount(task.engineKey);
+    const concurrency = this.options.concurrencyFor(task.engineKey);
+    const predictedStartMs = ahead + running < concurrency ? 0 : this.options.estimator.predictStartMs(task.engineKey, ahead, running, concurrency, this.occupantServiceMs(task.engineKey, task));
     return { queuePosition, predictedStartMs };
   }
 
@@ -258,6 +261,29 @@ export class TaskScheduler implements TaskQueue {
     return { canceled };
   }
 
+  /**
+   * Mean per-model service estimate of the tasks occupying an engine (running, and queued ahead of `before` when
+   * given, else all queued): the length of one wave in the ETA. A model never measured counts as its engine's average.
+   */
+  private occupantServiceMs(engineKey: string, before?: ServerTask): number {
+    const { estimator } = this.options;
+    let total = 0;
+    let count = 0;
+    for (const task of this.tasks.values()) {
+      if (task.state === 'running' && task.engineKey === engineKey) {
+        total += estimator.estimate(engineKey, task.spec.modelRef);
+        count += 1;
+      }
+    }
+    for (const task of this.options.queue.ordered()) {
+      if (task === before) break;
+      if (task.engineKey !== engineKey) continue;
+      total += estimator.estimate(engineKey, task.spec.modelRef);
+      count += 1;
+    }
+    return count === 0 ? estimator.estimate(engineKey) : total / count;
+  }
+
   private countAhead(engineKey: string, scope: 'interactive' | 'all'): number {
     let ahead = 0;
     for (const task of this.options.queue.ordered()) {
@@ -270,7 +296,7 @@ export class TaskScheduler implements TaskQueue {
   private dropForSpace(dropped: ServerTask): void {
     const error = httpError('QUEUE_FULL_DROP_LRU', `Task dropped from the full ${dropped.spec.priority} queue to admit a newer task (policy drop-lru)`, {
       retriable: true,
-      retryAfterMs: Math.max(1000, Math.round(this.options.estimator.estimate(dropped.engineKey))),
+      retryAfterMs: Math.max(1000, Math.round(this.options.estimator.estimate(dropped.engineKey, dropped.spec.modelRef))),
       details: { policy_label: 'drop-lru' },
     });
     dropped.finish('failed', errorFrame(error), this.now());
@@ -319,7 +345,7 @@ export class TaskScheduler implements TaskQueue {
       if (!outcome || task.terminal) return;
       if (outcome.state === 'completed') {
         task.finish('completed', outcome.frame, this.now());
-        this.options.estimator.record(task.engineKey, outcome.decodeMs);
+        this.options.estimator.record(task.engineKey, outcome.decodeMs, task.spec.modelRef);
         metrics.observeStage('total', this.now() - task.enqueuedAt);
         if (task.spec.sessionId !== undefined) this.options.sessions.addTokens(task.spec.sessionId, (outcome.usage.inputTokens ?? 0) + outcome.tokensOut);
         metrics.tasksFinished.inc({ outcome: 'completed' });

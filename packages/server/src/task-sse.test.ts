@@ -96,6 +96,31 @@ describe('task SSE', () => {
     expect(rest).toEqual(['token', 'token', 'metrics', 'end']);
   });
 
+  it('the ETA is per model: a slow model queued behind itself is not under-predicted after fast runs of another model', async () => {
+    const { post, orchestrator } = await start({ admission: { concurrency: { default: 1 } } }, 0);
+    const run = async (model: string, release = false) => {
+      const ticket = await (await post('/v2/tasks', { model_ref: model, prompt: 'x' })).json();
+      if (release) {
+        await until(() => orchestrator.waiting === 1);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        orchestrator.release();
+      }
+      await until(() => (server!.scheduler as TaskScheduler).get(ticket.task_id)?.state === 'completed');
+    };
+    await run('gated', true);
+    for (let i = 0; i < 8; i++) await run('echo');
+    // One slow task running, another queued behind it: each wave is the slow model's ~300 ms, not the engine's
+    // average (pulled down to a few ms by the eight fast runs).
+    const running = await (await post('/v2/tasks', { model_ref: 'gated', prompt: 'x' })).json();
+    await until(() => orchestrator.waiting === 1);
+    const queued = await (await post('/v2/tasks', { model_ref: 'gated', prompt: 'x' })).json();
+    expect(running.predicted_start_ms).toBe(0);
+    expect(queued.predicted_start_ms).toBeGreaterThanOrEqual(290);
+    orchestrator.release();
+    await until(() => orchestrator.waiting === 1);
+    orchestrator.release();
+  });
+
   it('cancel mid-stream: 204, no token after cancel returns, the engine signal fires', async () => {
     const { base, post, orchestrator } = await start({}, 5);
     const ticket = await (await post('/v2/tasks', { model_ref: 'long', prompt: 'go' })).json();
