@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SwitchyardError } from '@switchyard/core';
+import { createServer, type SwitchyardServer } from '../create-server.js';
+import type { ServerConfig } from '../server-config.js';
+import { OrchestratorDouble } from '../test-support/orchestrator-double.js';
+import { readSseFrames } from '../test-support/sse-client.js';
+
+const servers: SwitchyardServer[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close({ deadlineMs: 50 });
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function double() {
+  return new OrchestratorDouble({
+    echo: {},
+    words: { tokens: ['one', ' two', ' three', ' four'] },
+    broken: { tokens: ['a', 'b', 'c'], error: new SwitchyardError({ code: 'PROVIDER_ERROR', message: 'upstream went away', retriable: true }), failAfterTokens: 2 },
+  });
+}
+
+async function start(config: ServerConfig = {}, orchestrator = double()) {
+  const server = await createServer({ orchestrator, config, env: {}, defaultMetrics: false });
+  servers.push(server);
+  return { server, orchestrator, app: server.app };
+}
+
+const post = (payload: Record<string, unknown>) => ({ method: 'POST' as const, url: '/v1/responses', payload });
+
+describe('POST /v1/responses', () => {
+  it('max_output_tokens cut short is status incomplete with the reason, as the API has it', async () => {
+    const { app } = await start();
+    const response = await app.inject(post({ model: 'words', input: 'x', max_output_tokens: 2 }));
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output: [{ type: 'message', content: [{ text: 'one two' }] }] });
+  });
+
+  it('input items are checked one by one: an unsupported item or content type is a 400 naming it', async () => {
+    const { app } = await start();
+    const reasoning = await app.inject(post({ model: 'echo', input: [{ role: 'user', content: 'hi' }, { type: 'reasoning', id: 'rs_1', summary: [] }] }));
+    expect(reasoning.statusCode).toBe(400);
+    expect(reasoning.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'input[1].type' } });
+    const file = await app.inject(post({ model: 'echo', input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'file-1' }] }] }));
+    expect(file.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'input[0].content[0].type' } });
+    const call = await app.inject(post({ model: 'echo', input: [{ type: 'function_call', name: 'f', arguments: '{}' }] }));
+    expect(call.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { field: 'input[0].call_id' } });
+    const empty = await app.inject(post({ model: 'echo', input: [] }));
+    expect(empty.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { field: 'input' } });
+  });
+
+  it('function_call items after an assistant message join its turn; outputs become tool turns', async () => {
+    const { app, orchestrator } = await start();
+    await app.inject(
+      post({
+        model: 'echo',
+        instructions: 'sys',
+        input: [
+          { role: 'developer', content: 'dev' },
+          { role: 'user', content: [{ type: 'input_text', text: 'look ' }, { type: 'input_image', image_url: 'https://example.test/a.png', detail: 'low' }] },
+          { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'calling', annotations: [] }] },
+          { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{"a":1}' },
+          { type: 'function_call', call_id: 'c2', name: 'g', arguments: '{}' },
+          { type: 'function_call_output', call_id: 'c1', output: 'one' },
+          { type: 'function_call_output', call_id: 'c2', output: [{ type: 'input_text', text: 'two' }] },
+        ],
+      }),
+    );
+    expect(orchestrator.calls.at(-1)!.request.input).toEqual({
+      kind: 'text',
+      messages: [
+        { role: 'system', content: 'sys' },
+        { role: 'system', content: 'dev' },
+        { role: 'user', content: 'look ', images: [{ url: 'https://example.test/a.png', detail: 'low' }] },
+        { role: 'assistant', content: 'calling', toolCalls: [{ id: 'c1', name: 'f', arguments: '{"a":1}' }, { id: 'c2', name: 'g', arguments: '{}' }] },
+        { role: 'tool', toolCallId: 'c1', content: 'one' },
+        { role: 'tool', toolCallId: 'c2', content: 'two' },
+      ],
+    });
+  });
+
+  it('a stream that fails after its first tokens ends with response.failed and an error event', async () => {
+    const { server } = await start();
+    const url = await server.listen({ host: '127.0.0.1', port: 0 });
+    const response = await fetch(`${url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'broken', input: 'x', stream: true }) });
+    expect(response.status).toBe(200);
+    const frames = [];
+    for await (const frame of readSseFrames(response.body!)) frames.push(frame);
+    expect(frames.map((frame) => frame.event)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.delta',
+      'response.failed',
+      'error',
+    ]);
+    expect(frames.map((frame) => frame.data.sequence_number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(frames.at(-2)!.data).toMatchObject({ response: { status: 'failed', error: { code: 'PROVIDER_ERROR', message: 'upstream went away' } } });
+    expect(frames.at(-1)!.data).toMatchObject({ type: 'error', code: 'PROVIDER_ERROR', message: 'upstream went away' });
+  });
+
+  it('a chain of responses is one session: its turn limit applies (429 ADMISSION_REJECT)', async () => {
+    const { app } = await start({ sessions: { maxTurns: 2 } });
+    const first = (await app.inject(post({ model: 'echo', input: 'a' }))).json() as { id: string };
+    const second = (await app.inject(post({ model: 'echo', input: 'b', previous_response_id: first.id }))).json() as { id: string };
+    const third = await app.inject(post({ model: 'echo', input: 'c', previous_response_id: second.id }));
+    expect(third.statusCode).toBe(429);
+    expect(third.json()).toMatchObject({ code: 'ADMISSION_REJECT', details: { field: 'session_id' } });
+    expect((await app.inject({ method: 'GET', url: `/v2/sessions/${first.id}` })).json()).toMatchObject({ turns: 2, max_turns: 2 });
+  });
+
+  it('stored responses survive a restart on the same dataDir and can be continued', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sy-responses-'));
+    dirs.push(dataDir);
+    const before = await start({ dataDir });
+    const first = (await before.app.inject(post({ model: 'echo', input: 'red green' }))).json() as { id: string };
+    await before.server.close({ deadlineMs: 50 });
+    servers.splice(servers.indexOf(before.server), 1);
+
+    const after = await start({ dataDir });
+    expect((await after.app.inject({ method: 'GET', url: `/v1/responses/${first.id}` })).json()).toMatchObject({ id: first.id, output: [{ content: [{ text: 'red green' }] }] });
+    const next = await after.app.inject(post({ model: 'echo', input: 'blue', previous_response_id: first.id }));
+    expect(next.statusCode).toBe(200);
+    expect(after.orchestrator.calls.at(-1)!.request.input).toEqual({
+      kind: 'text',
+      messages: [
+        { role: 'user', content: 'red green' },
+        { role: 'assistant', content: 'red green' },
+        { role: 'user', content: 'blue' },
+      ],
+    });
+  });
+});
