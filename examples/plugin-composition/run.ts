@@ -1,5 +1,5 @@
 // Serves one routed request through each of three composed plugins and checks each answer.
-//   npx tsx --conditions=source examples/plugin-composition/run.ts     (from the repo root; no build needed)
+//   npx tsx --conditions=@switchyard/source examples/plugin-composition/run.ts     (from the repo root; no build needed)
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSwitchyardApp } from '@switchyard/core';

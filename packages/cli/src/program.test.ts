@@ -133,7 +133,7 @@ describe('switchyard plugins', () => {
 describe('the switchyard binary', () => {
   it('exits with status 1 and a located message on a bad config', () => {
     const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
-    const child = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', bin, 'validate', '--no-plugins', join(dir, 'bad.yaml')], {
+    const child = spawnSync(process.execPath, ['--conditions=@switchyard/source', '--import', 'tsx', bin, 'validate', '--no-plugins', join(dir, 'bad.yaml')], {
       encoding: 'utf8',
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       timeout: 60_000,

@@ -22,7 +22,7 @@ const apis: { server: SwitchyardServer; url: string }[] = [];
 const unusedOrchestrator = new Proxy({}, { get: () => () => Promise.reject(new Error('API nodes do not run tasks in distributed mode')) }) as OrchestratorApi;
 
 async function startWorker(): Promise<{ child: ChildProcess; id: string }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CHILD, redis!.url, prefix, runsLog, REPO], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SY_TOKEN_DELAY_MS: '10' } });
+  const child = spawn(process.execPath, ['--conditions=@switchyard/source', '--import', 'tsx', CHILD, redis!.url, prefix, runsLog, REPO], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SY_TOKEN_DELAY_MS: '10' } });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const id = await new Promise<string>((resolve, reject) => {

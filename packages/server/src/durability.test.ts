@@ -15,7 +15,7 @@ afterAll(() => {
 
 /** Starts the single-process server (TypeScript sources through tsx) and resolves with its URL. */
 async function startServer(dataDir: string, runsLog: string): Promise<{ url: string; child: ChildProcess; recovered: { requeued: number; retried: number; reset: number } }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CHILD, dataDir, runsLog], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=@switchyard/source', '--import', 'tsx', CHILD, dataDir, runsLog], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
