@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatMetadataIssue, MetadataInvalidError, SwitchyardError } from '@switchyard/core';
+import { createInterpretedPipeline, formatMetadataIssue, MetadataInvalidError, SwitchyardError } from '@switchyard/core';
 import { generate } from './generate.js';
 
 const require = createRequire(import.meta.url);
@@ -167,6 +167,20 @@ describe('codegen checks step chains and graphs before writing (file, JSON point
   for (const [name, metadata, files, expected] of CASES) {
     it(name, async () => {
       const issues = await issuesOf(metadata(), files?.());
+      expect(issues.some((line) => line.startsWith(expected)), `issues:\n${issues.join('\n')}`).toBe(true);
+    });
+  }
+
+  // The interpreter loads metadata through the same validator: the same chain cases fail there with the same lines.
+  for (const [name, metadata, , expected] of CASES.filter(([name]) => name.startsWith('kind:'))) {
+    it(`interpreter: ${name}`, () => {
+      let issues: string[] = [];
+      try {
+        createInterpretedPipeline(metadata(), { file: FILE });
+      } catch (error) {
+        expect(SwitchyardError.hasCode(error, 'METADATA_INVALID')).toBe(true);
+        issues = (error as MetadataInvalidError).issues.map(formatMetadataIssue);
+      }
       expect(issues.some((line) => line.startsWith(expected)), `issues:\n${issues.join('\n')}`).toBe(true);
     });
   }

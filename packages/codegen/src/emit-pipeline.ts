@@ -1,5 +1,5 @@
 import { stepNeedsFiles, stepParams, type ModelMetadata, type PlannedStep } from '@switchyard/core';
-import type { ChainPlan, StagePlan } from './chain-plan.js';
+import type { ChainPlan, StagePlan } from '@switchyard/core';
 import { modelNames, type ModelNames } from './model-names.js';
 import { tsLiteral } from './ts-literal.js';
 

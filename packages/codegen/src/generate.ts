@@ -1,5 +1,4 @@
-import { MetadataInvalidError, MODEL_METADATA_SCHEMA, pipelineUnsupportedReason, validateModelMetadata, type MetadataIssue, type ModelMetadata } from '@switchyard/core';
-import { allPlannedSteps, chainIssues, planChain, type ChainPlan } from './chain-plan.js';
+import { allPlannedSteps, MetadataInvalidError, MODEL_METADATA_SCHEMA, pipelineUnsupportedReason, planChain, validateModelMetadata, type ChainPlan, type MetadataIssue, type ModelMetadata } from '@switchyard/core';
 import { emitPipeline, emitUnsupportedPipeline } from './emit-pipeline.js';
 import { formatTypeScript } from './format.js';
 import { graphIssues } from './graph-check.js';
@@ -48,7 +47,7 @@ interface ModelPlan {
   readonly chain: ChainPlan;
 }
 
-/** Validates every model (schema, chain kinds, files and graphs): all issues of all files, before anything is written. */
+/** Validates every model (schema and chain kinds by core's validator, then files and graphs): all issues of all files, before anything is written. */
 function validateAll(input: GenerateInput, warnings: MetadataIssue[]): ModelPlan[] {
   const issues: MetadataIssue[] = [];
   const plans: ModelPlan[] = [];
@@ -57,12 +56,11 @@ function validateAll(input: GenerateInput, warnings: MetadataIssue[]): ModelPlan
     const file = source.file;
     const result = validateModelMetadata(source.metadata, { file, schema: input.schema ?? MODEL_METADATA_SCHEMA, strict: input.strict ?? false });
     warnings.push(...result.warnings);
-    if (!result.ok) {
-      issues.push(...result.issues);
-      continue;
-    }
-    const metadata = result.metadata;
-    const id = metadata.model_id;
+    if (!result.ok) issues.push(...result.issues);
+    // Ids are checked on the file as written, so a duplicate is reported with the file's other problems.
+    const raw = (source.metadata as { model_id?: unknown } | null)?.model_id;
+    const id = result.ok ? result.metadata.model_id : typeof raw === 'string' ? raw : undefined;
+    if (id === undefined) continue;
     if (source.folderName !== undefined && source.folderName !== id) {
       issues.push({ file, pointer: '/model_id', message: 'must equal the name of its folder (models are looked up by folder name)', expected: JSON.stringify(source.folderName), found: JSON.stringify(id) });
     }
@@ -72,8 +70,10 @@ function validateAll(input: GenerateInput, warnings: MetadataIssue[]): ModelPlan
       continue;
     }
     seen.set(id, file);
+    if (!result.ok) continue;
+    const metadata = result.metadata;
+    // validateModelMetadata ran the chain check (the interpreter runs the same one); the plan feeds the graph checks.
     const chain = planChain(metadata);
-    issues.push(...chainIssues(chain, file));
     if (source.root !== undefined) issues.push(...graphIssues(metadata, chain, { root: source.root, file }));
     plans.push({ source, metadata, names: modelNames(id), chain });
   }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { findPackageRoot, type MetadataIssue, type ModelMetadata, type PlannedStep } from '@switchyard/core';
-import type { ChainPlan, StagePlan } from './chain-plan.js';
+import type { ChainPlan, StagePlan } from '@switchyard/core';
 
 const require = createRequire(import.meta.url);
 // onnx-proto is CommonJS (protobufjs static code): the ONNX ModelProto schema, decoded for real.

@@ -14,6 +14,7 @@ export * from './metadata-invalid-error.js';
 export * from './metadata-validator.js';
 export * from './metadata-file.js';
 export * from './step-plan.js';
+export * from './chain-plan.js';
 export * from './pipeline-io.js';
 export * from './stateful-stream-stage.js';
 export * from './template-executor.js';

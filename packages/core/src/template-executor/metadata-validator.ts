@@ -5,6 +5,7 @@ import { ajvErrorsToIssues, describeFound } from './metadata-issue-format.js';
 import type { ModelMetadata } from './model-metadata.generated.js';
 import { MODEL_METADATA_SCHEMA } from './model-metadata-schema.generated.js';
 import { planModelSteps, stepFileParams } from './step-plan.js';
+import { chainIssues, planChain } from './chain-plan.js';
 import { unsafePathReason } from '../provisioning/path-safety.js';
 
 export type MetadataValidation =
@@ -46,7 +47,8 @@ function validatorFor(schema: object): ValidateFunction {
 /**
  * Validates a parsed model_metadata.json against the schema (defaults applied to a copy) and the rules a schema
  * cannot say (files referenced by steps are listed in `files`, one -1 per Reshape, matching mean/std lengths,
- * unique stage names). Returns every issue, not just the first.
+ * unique stage names, each step's input kind against what the step before it returns). Returns every issue, not
+ * just the first.
  *
  * Like xybrid-core's serde types, unknown fields do not fail a file: each is a warning (an error when `strict`)
  * and is dropped from the result. `null` for an optional field means absent (serde's `Option::None`) and is dropped
@@ -78,7 +80,7 @@ export function validateModelMetadata(json: unknown, options: MetadataValidation
   const metadata = stripNulls(copy) as ModelMetadata;
   // The December 2025 name of ModelGraph; everything downstream sees the current one.
   if ((metadata.execution_template.type as string) === 'Pipeline') (metadata.execution_template as { type: string }).type = 'ModelGraph';
-  const issues = semanticIssues(metadata, options.file);
+  const issues = [...semanticIssues(metadata, options.file), ...chainIssues(planChain(metadata), options.file)];
   const warnings = [...unknownIssues, ...unusedFieldWarnings(metadata, options.file)];
   if (options.strict && warnings.length > unknownIssues.length) return { ok: false, issues: [...issues, ...warnings], warnings: [] };
   return issues.length ? { ok: false, issues, warnings } : { ok: true, metadata, issues: [], warnings };

@@ -100,9 +100,15 @@ describe('model_metadata.json parity with xybrid-core serde', () => {
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const result = validateModelMetadata(c.json, { file: 'case.json' });
-    const verdict: Verdict = result.ok ? 'accept' : 'reject';
-    expect({ verdict, issues: result.issues }).toMatchObject({ verdict: c.xybrid });
+    // xybrid-core's serde checks the file's shape only; the step chain check (chain-plan.ts) is this runtime's own.
+    const serdeIssues = result.issues.filter((i) => !/ cannot take what /.test(i.message));
+    const verdict: Verdict = serdeIssues.length === 0 ? 'accept' : 'reject';
+    expect({ verdict, issues: serdeIssues }).toMatchObject({ verdict: c.xybrid });
     if (c.xybrid === 'accept') expect(result.warnings.map((w) => w.pointer)).toEqual(c.warnings ?? []);
+    if (c.name.startsWith('Phonemize') && c.xybrid === 'accept') {
+      // Nothing here takes Phonemize's output: the chain check says so where xybrid would fail at run time.
+      expect(result.issues.map((i) => i.pointer)).toEqual(['/execution_template']);
+    }
     if (c.pointer) expect(result.issues.map((i) => i.pointer)).toContain(c.pointer);
   });
 

@@ -168,3 +168,34 @@ describe('TemplateExecutor', () => {
     expect(built.filter((b) => b.type === 'Normalize')).toHaveLength(1);
   });
 });
+
+describe('createInterpretedPipeline runs the chain check codegen runs (one implementation)', () => {
+  const chain = (preprocessing: unknown[], postprocessing: unknown[] = []) => ({ ...ONNX, preprocessing, postprocessing });
+
+  it('refuses a step that cannot take what the step before it returns, located (file, pointer, expected, found)', () => {
+    let caught: unknown;
+    try {
+      createInterpretedPipeline(chain([{ type: 'VadWavDecode' }, { type: 'CenterCrop', width: 2, height: 2 }]), { file: 'models/m/model_metadata.json' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(SwitchyardError.hasCode(caught, 'METADATA_INVALID')).toBe(true);
+    expect((caught as { issues: unknown[] }).issues).toContainEqual({
+      file: 'models/m/model_metadata.json',
+      pointer: '/preprocessing/1',
+      message: 'preprocessing/1 (CenterCrop) cannot take what preprocessing/0 (VadWavDecode) returns',
+      expected: 'image | tensor',
+      found: 'samples (from preprocessing/0 (VadWavDecode))',
+    });
+  });
+
+  it('refuses postprocessing that cannot take the graph output, and a ranked list fed to Softmax', () => {
+    expect(() => createInterpretedPipeline(chain([], [{ type: 'TopK', k: 2 }, { type: 'Softmax', dim: 1 }]))).toThrow(
+      /\/postprocessing\/1 postprocessing\/1 \(Softmax\) cannot take what postprocessing\/0 \(TopK\) returns/,
+    );
+  });
+
+  it('accepts a coherent chain', () => {
+    expect(() => createInterpretedPipeline(chain([{ type: 'Reshape', shape: [1, 2] }, { type: 'Normalize', mean: [0], std: [1] }], [{ type: 'Softmax', dim: 1 }, { type: 'TopK', k: 1 }]))).not.toThrow();
+  });
+});

@@ -1,17 +1,8 @@
-import {
-  GRAPH_IO,
-  kindAccepted,
-  planStageSteps,
-  planTopLevelSteps,
-  outputKinds,
-  STEP_IO,
-  type MetadataIssue,
-  type ModelMetadata,
-  type ModelMetadataTypes,
-  type PlannedStep,
-  type StepIo,
-  type StepValueKind,
-} from '@switchyard/core';
+import { GRAPH_IO, kindAccepted, outputKinds, STEP_IO, type StepIo, type StepValueKind } from '../steps/step-io.js';
+import type { MetadataIssue } from './metadata-invalid-error.js';
+import type * as ModelMetadataTypes from './model-metadata.generated.js';
+import type { ModelMetadata } from './model-metadata.generated.js';
+import { planStageSteps, planTopLevelSteps, type PlannedStep } from './step-plan.js';
 
 /** One graph run of a model: a ModelGraph stage, or the single graph of an Onnx/SimpleMode template. */
 export interface StagePlan {
@@ -101,6 +92,7 @@ const list = (kinds: readonly StepValueKind[]): string => kinds.join(' | ');
 /**
  * Checks each step's input kind against what the step before it returns (STEP_IO), and each graph's input against
  * what preprocessing returns. One located issue per broken link; checking goes on with the step's declared output.
+ * The one chain check: validateModelMetadata runs it, so codegen and the interpreter refuse the same files alike.
  */
 export function chainIssues(plan: ChainPlan, file: string): MetadataIssue[] {
   const issues: MetadataIssue[] = [];
