@@ -8,6 +8,7 @@ import {
   ModelProvisioner,
   createInterpretedPipeline,
   createSwitchyardApp,
+  readModelInputFile,
   toPipelineInput,
   type EngineInput,
   type ModelPipeline,
@@ -19,7 +20,7 @@ import { createOnnxEngine, createOnnxPlugin } from '@switchyard/plugin-onnx';
 import { createServerForApp } from '@switchyard/server';
 import { runCli } from '../test/run-cli.js';
 import { registry } from '../test/repo-registry.js';
-import { modelInputFromFile } from './commands/run-input.js';
+
 import { toJsonValue } from './commands/run-output.js';
 
 /**
@@ -154,7 +155,7 @@ describe('one model path: every model, every path, one output', () => {
   for (const id of MODEL_IDS) {
     it(`${id}: generated = interpreted = orchestrator (with and without registry) = server = CLI --json`, async () => {
       const entry = registry.get(id)!;
-      const input = await modelInputFromFile(files[id]!, entry.metadata, id);
+      const input = await readModelInputFile(files[id]!, entry.metadata, id);
       const { generated, interpreted } = await pipelineRuns(id, input);
       const expected = toJsonValue(generated);
       expect(toJsonValue(interpreted)).toEqual(expected);

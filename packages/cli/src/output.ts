@@ -1,5 +1,22 @@
 import type { Command } from 'commander';
 import { SwitchyardError } from '@switchyard/core';
+import type { ProgressStream } from './commands/run-progress.js';
+
+const progressStreams = new WeakMap<Command, ProgressStream>();
+
+/** Sets where the program's commands draw progress (createProgram does). */
+export function setProgressStream(program: Command, stream: ProgressStream): void {
+  progressStreams.set(program, stream);
+}
+
+/** The program's progress stream (stderr by default): found on the command or its parents. */
+export function progressStream(command: Command): ProgressStream {
+  for (let c: Command | null = command; c; c = c.parent) {
+    const stream = progressStreams.get(c);
+    if (stream) return stream;
+  }
+  return process.stderr;
+}
 
 /** Writes through commander's output configuration so tests can capture what a command prints. */
 export function print(command: Command, text: string): void {

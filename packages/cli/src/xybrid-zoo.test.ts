@@ -64,7 +64,8 @@ afterAll(() => {
 
 describe('xybrid model zoo, interpreted (TemplateExecutor)', () => {
   it.each(cases.map((c) => [c.dir, c] as const))('%s matches the reference within 1e-4', async (_dir, c) => {
-    const { output } = await runModelFromMetadataFile({ path: join(ZOO, c.dir, 'model_metadata.json'), input: c.input(), engine: createOnnxEngine() });
+    const { output, pipeline } = await runModelFromMetadataFile({ path: join(ZOO, c.dir, 'model_metadata.json'), input: { file: c.input().replace(/^@/, '') }, engine: createOnnxEngine() });
+    expect(pipeline).toBe('interpreted');
     expectReference(output, c.reference());
   });
 });
@@ -149,7 +150,7 @@ describe('xybrid model zoo as .xyb bundles', () => {
       const cli = await runCli(['bundle', join(ZOO, c.dir), '--out', out, '--target', 'x86_64-linux']);
       expect(cli.err).toBe('');
       expect(cli.out).toMatch(new RegExp(`${c.dir}\\.xyb: \\S+ \\S+ \\(\\d files, hash [0-9a-f]{64}\\)`));
-      const { output } = await runModelFromMetadataFile({ path: out, input: c.input(), engine: createOnnxEngine(), bundles: { cacheDir: join(scratch, 'bundles') } });
+      const { output } = await runModelFromMetadataFile({ path: out, input: { file: c.input().replace(/^@/, '') }, engine: createOnnxEngine(), cacheDir: scratch });
       expectReference(output, c.reference());
     }
   });

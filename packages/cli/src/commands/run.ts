@@ -1,25 +1,28 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   CONFIG_FILE_NAMES,
   SwitchyardError,
   createSwitchyardApp,
   isXybPath,
-  loadModelMetadataFile,
+  readModelInputFile,
+  readModelMetadataFile,
   formatMetadataIssue,
   type MetadataIssue,
   loadConfig,
+  TOKENS,
   type EngineInput,
+  type EventBus,
   type Executor,
   type InferenceResult,
   type SwitchyardConfig,
 } from '@switchyard/core';
 import { createOnnxPlugin } from '@switchyard/plugin-onnx';
-import { fail, print, printError } from '../output.js';
+import { fail, print, printError, progressStream } from '../output.js';
 import { addPipelineOptions, runPipelineCommand, type RunPipelineFlags } from './run-pipeline.js';
-import { modelInputFromFile, modelInputFromText } from './run-input.js';
 import { formatModelOutput, toJsonValue } from './run-output.js';
+import { RunProgressLine, type LoadProgress } from './run-progress.js';
 
 export interface RunModelOptions {
   /** A model id (registry model or folder under a models dir), a model folder, or a path to its model_metadata.json. */
@@ -33,12 +36,14 @@ export interface RunModelOptions {
   /** Extra folders of model folders (`--models-dir`), searched before the config's `models.dirs`. */
   readonly modelsDirs?: readonly string[];
   readonly signal?: AbortSignal;
-  /** Called while the model loads and runs (the CLI draws progress on a TTY). */
-  readonly onProgress?: (elapsedMs: number) => void;
+  /** Called at each model load stage: resolving and verifying files, creating the engine session, ready. */
+  readonly onProgress?: (progress: LoadProgress) => void;
   /** Unknown model_metadata.json fields of a model given as a folder, file or bundle are errors, not warnings. */
   readonly strict?: boolean;
   /** Called with each unknown-field warning of such a model (file, pointer). */
   readonly onWarning?: (issue: MetadataIssue) => void;
+  /** Called with the model id once known (a model given by path is named by its metadata's model_id). */
+  readonly onModelId?: (modelId: string) => void;
 }
 
 export interface RunModelResult {
@@ -69,11 +74,17 @@ function modelFolderOf(model: string): string | undefined {
   return folder;
 }
 
-/** Opens a .xyb (verified, extracted once into the app's bundle cache) and reads its model_id. */
-async function bundleModelId(path: string, config: SwitchyardConfig, baseDir: string, check: Pick<RunModelOptions, 'strict' | 'onWarning'>): Promise<{ path: string; id: string }> {
+/**
+ * A model given by path (folder, model_metadata.json or .xyb): its model_id and the models.dirs entry holding just it.
+ * Read and validated first, so unknown fields are reported (or refused with --strict) by file and pointer.
+ */
+async function modelByPath(model: string, config: SwitchyardConfig, baseDir: string, check: Pick<RunModelOptions, 'strict' | 'onWarning'>): Promise<{ entry: string; id: string } | undefined> {
+  const bundle = isXybPath(model);
+  const folder = bundle ? undefined : modelFolderOf(model);
+  if (!bundle && !folder) return undefined;
   const cacheDir = join(resolve(baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles');
-  const loaded = await loadModelMetadataFile(path, { bundles: { cacheDir }, strict: check.strict ?? false, ...(check.onWarning ? { onWarning: check.onWarning } : {}) });
-  return { path: resolve(path), id: loaded.metadata.model_id };
+  const read = await readModelMetadataFile(folder ?? model, { bundles: { cacheDir }, strict: check.strict ?? false, ...(check.onWarning ? { onWarning: check.onWarning } : {}) });
+  return { entry: folder ?? resolve(model), id: read.metadata.model_id };
 }
 
 function configuresOnnx(config: SwitchyardConfig): boolean {
@@ -86,30 +97,27 @@ function configuresOnnx(config: SwitchyardConfig): boolean {
  */
 export async function runModel(options: RunModelOptions): Promise<RunModelResult> {
   const { config, baseDir } = await appConfig(options.config);
-  // A .xyb bundle (xybrid's format) is a models.dirs entry of its own; its model is found by its model_id.
-  const bundle = isXybPath(options.model) ? await bundleModelId(options.model, config, baseDir, options) : undefined;
-  const folder = bundle ? undefined : modelFolderOf(options.model);
-  // A model given by path is checked first, so unknown fields are reported (or refused with --strict) by file and pointer.
-  if (folder) await loadModelMetadataFile(folder, { strict: options.strict ?? false, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
-  const modelId = bundle ? bundle.id : folder ? basename(folder) : options.model;
-  const dirs = [...(bundle ? [bundle.path] : []), ...(folder ? [dirname(folder)] : []), ...(options.modelsDirs ?? []).map((d) => resolve(d)), ...(config.models?.dirs ?? ['models'])];
+  // A model folder or .xyb is a models.dirs entry of its own, holding one model found by its model_id.
+  const byPath = await modelByPath(options.model, config, baseDir, options);
+  const modelId = byPath ? byPath.id : options.model;
+  options.onModelId?.(modelId);
+  const dirs = [...(byPath ? [byPath.entry] : []), ...(options.modelsDirs ?? []).map((d) => resolve(d)), ...(config.models?.dirs ?? ['models'])];
   const app = await createSwitchyardApp({
     config: { ...config, models: { ...config.models, dirs } },
     baseDir,
     ...(configuresOnnx(config) ? {} : { plugins: [createOnnxPlugin()] }),
     logger: { debug() {}, info() {}, warn() {}, error() {} },
   });
-  const started = performance.now();
-  const ticker = options.onProgress ? setInterval(() => options.onProgress!(performance.now() - started), 250) : undefined;
+  const unsubscribe = options.onProgress ? app.tryResolve<EventBus>(TOKENS.EventBus)?.on('ModelLoadProgress', options.onProgress) : undefined;
   try {
     const metadata = (app.executor as Executor).registry?.get(modelId)?.metadata;
     const input: EngineInput =
-      options.text !== undefined ? modelInputFromText(options.text) : await modelInputFromFile(options.inputFile!, metadata, modelId);
+      options.text !== undefined ? { kind: 'text', prompt: options.text } : await readModelInputFile(options.inputFile!, metadata, modelId);
     const result = await app.orchestrator.run({ model: modelId, workload: 'inference', input }, options.signal ? { signal: options.signal } : {});
     const output = result.output.kind === 'json' ? result.output.value : result.output;
     return { modelId, output, result };
   } finally {
-    if (ticker) clearInterval(ticker);
+    unsubscribe?.();
     await app.shutdown();
   }
 }
@@ -156,8 +164,10 @@ export function register(program: Command): void {
       if (model === undefined || (inputFile === undefined && flags.text === undefined) || (inputFile !== undefined && flags.text !== undefined)) {
         fail(command, 'usage: switchyard run <model> <input file>  |  switchyard run <model> --text "..."  |  switchyard run --pipeline <file> [input]');
       }
-      const tty = process.stderr.isTTY === true;
-      const onProgress = tty ? (ms: number) => process.stderr.write(`\r${model}: loading and running… ${(ms / 1000).toFixed(1)} s`) : undefined;
+      // Load stages and elapsed time on one stderr line, only when stderr is a TTY (never on stdout or in a pipe).
+      const progress = RunProgressLine.create(progressStream(command), model);
+      progress?.start();
+      let modelId = model;
       try {
         const { output } = await runModel({
           model,
@@ -165,15 +175,19 @@ export function register(program: Command): void {
           ...(flags.text !== undefined ? { text: flags.text } : {}),
           ...(flags.config ? { config: flags.config } : {}),
           ...(flags.modelsDir ? { modelsDirs: flags.modelsDir } : {}),
-          ...(onProgress ? { onProgress } : {}),
+          ...(progress ? { onProgress: (p: LoadProgress) => progress.update(p) } : {}),
           strict: flags.strict === true,
+          onModelId: (id) => {
+            modelId = id;
+            progress?.rename(id);
+          },
           onWarning: (issue) => printError(command, `warning: ${formatMetadataIssue(issue)}`),
         });
-        if (tty) process.stderr.write('\r\u001b[2K');
+        progress?.stop();
         print(command, flags.json ? JSON.stringify(toJsonValue(output), null, 2) : formatModelOutput(output));
       } catch (error) {
-        if (tty) process.stderr.write('\r\u001b[2K');
-        if (SwitchyardError.isInstance(error)) fail(command, describeRunError(model, error));
+        progress?.stop();
+        if (SwitchyardError.isInstance(error)) fail(command, describeRunError(modelId, error));
         throw error;
       }
     });

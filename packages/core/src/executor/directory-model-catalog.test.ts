@@ -34,6 +34,15 @@ describe('DirectoryModelCatalog', () => {
     expect(catalog.get('local-model')?.dir).toBe(join(app, 'models/local-model'));
   });
 
+  it('takes a models.dirs entry that is a model folder as one model, found by its model_id (not the folder name)', () => {
+    mkdirSync(join(app, 'vendor/model-pack-folder'), { recursive: true });
+    writeFileSync(join(app, 'vendor/model-pack-folder/model_metadata.json'), metadata('real-id'));
+    const catalog = new DirectoryModelCatalog({ dirs: ['vendor/model-pack-folder', 'models'], baseDir: app });
+    expect(catalog.ids()).toEqual(['local-model', 'real-id']);
+    expect(catalog.get('real-id')).toMatchObject({ id: 'real-id', dir: join(app, 'vendor/model-pack-folder') });
+    expect(catalog.get('model-pack-folder')).toBeUndefined();
+  });
+
   it('names a pack that is not installed', () => {
     const catalog = new DirectoryModelCatalog({ dirs: [], packages: ['@acme/model-missing'], baseDir: app });
     expect(() => catalog.get('x')).toThrow(/model pack '@acme\/model-missing' \(models.packages\) is not installed: run npm install @acme\/model-missing/);

@@ -15,7 +15,10 @@ export interface DirectoryModel extends RegisteredModel {
 export const DIRECTORY_CATALOG_CACHE_SIZE = 1024;
 
 export interface DirectoryModelCatalogOptions {
-  /** Folders holding `<id>/model_metadata.json`, or `.xyb` bundles (`models.dirs`), relative to baseDir or absolute. */
+  /**
+   * `models.dirs`, relative to baseDir or absolute: folders holding `<id>/model_metadata.json`, model folders (holding
+   * model_metadata.json themselves: one model, found by its model_id), or `.xyb` bundles.
+   */
   readonly dirs: readonly string[];
   /** Model packs (`models.packages`): npm packages whose root holds model_metadata.json. */
   readonly packages?: readonly string[];
@@ -36,7 +39,8 @@ function readMetadata(file: string): Record<string, unknown> {
 
 /**
  * Finds models in the configured model folders (`models.dirs`, default `models/`) by folder name, lazily, once per
- * id; in the configured model packs (`models.packages`) by their metadata's model_id. An entry of `models.dirs` that
+ * id; in the configured model packs (`models.packages`) and in `models.dirs` entries that are a model folder by their
+ * metadata's model_id. An entry of `models.dirs` that
  * is a `.xyb` bundle (xybrid's format) holds one model: `openBundles()` extracts it (verified, into the bundle cache)
  * and the model is found by the id in its model_metadata.json. Used for every model the generated registry lacks.
  */
@@ -45,8 +49,11 @@ export class DirectoryModelCatalog implements ModelCatalog {
   private readonly cache: LruCache<string, DirectoryModel | null>;
   private readonly bundled = new Map<string, DirectoryModel>();
   private packs: Map<string, DirectoryModel> | undefined;
+  private folders: Map<string, DirectoryModel> | undefined;
   readonly dirs: readonly string[];
   readonly bundles: readonly string[];
+  /** Entries of `models.dirs` that are one model folder each. */
+  readonly modelFolders: readonly string[];
   private readonly packages: readonly string[];
   private readonly baseDir: string;
   private readonly engineFor: (id: string) => string | undefined;
@@ -54,8 +61,10 @@ export class DirectoryModelCatalog implements ModelCatalog {
   constructor(options: DirectoryModelCatalogOptions) {
     this.baseDir = resolve(options.baseDir);
     const entries = options.dirs.map((d) => resolve(this.baseDir, d));
-    this.dirs = entries.filter((d) => !isXybPath(d));
+    const isModelFolder = (d: string): boolean => !isXybPath(d) && existsSync(join(d, 'model_metadata.json'));
+    this.dirs = entries.filter((d) => !isXybPath(d) && !isModelFolder(d));
     this.bundles = entries.filter(isXybPath);
+    this.modelFolders = entries.filter(isModelFolder);
     this.packages = options.packages ?? [];
     this.engineFor = options.engineFor ?? (() => undefined);
     this.cache = new LruCache(options.capacity ?? DIRECTORY_CATALOG_CACHE_SIZE);
@@ -86,7 +95,7 @@ export class DirectoryModelCatalog implements ModelCatalog {
   }
 
   get(modelId: string): DirectoryModel | undefined {
-    const pack = this.packModels().get(modelId);
+    const pack = this.packModels().get(modelId) ?? this.folderModels().get(modelId);
     if (pack) return pack;
     const bundled = this.bundled.get(modelId);
     if (bundled) return bundled;
@@ -105,9 +114,9 @@ export class DirectoryModelCatalog implements ModelCatalog {
     return found;
   }
 
-  /** Ids of the packs, of every folder holding a model_metadata.json, and of opened bundles (sorted). */
+  /** Ids of the packs, of the model folders, of every folder holding a model_metadata.json, and of opened bundles (sorted). */
   ids(): string[] {
-    const ids = new Set(this.packModels().keys());
+    const ids = new Set([...this.packModels().keys(), ...this.folderModels().keys()]);
     for (const dir of this.dirs) {
       if (!existsSync(dir)) continue;
       // existsSync follows symlinks: a linked model folder counts like a real one.
@@ -120,6 +129,21 @@ export class DirectoryModelCatalog implements ModelCatalog {
   private entry(id: string, dir: string, metadata: unknown, pack?: string): DirectoryModel {
     const engine = this.engineFor(id);
     return { id, dir, metadata, ...(pack ? { package: pack } : {}), ...(engine ? { engine } : {}) };
+  }
+
+  /** The model of each `models.dirs` entry that is a model folder, keyed by its model_id (read once). */
+  private folderModels(): Map<string, DirectoryModel> {
+    if (this.folders) return this.folders;
+    const folders = new Map<string, DirectoryModel>();
+    for (const dir of this.modelFolders) {
+      const file = join(dir, 'model_metadata.json');
+      const metadata = readMetadata(file);
+      const id = metadata['model_id'];
+      if (typeof id !== 'string') throw new SwitchyardError({ code: 'METADATA_INVALID', message: `${file}: has no string model_id`, details: { file, pointer: '/model_id' } });
+      folders.set(id, this.entry(id, dir, metadata));
+    }
+    this.folders = folders;
+    return folders;
   }
 
   /** Each pack's model, keyed by its model_id (read once, at the first lookup). */

@@ -4,6 +4,7 @@ import { SwitchyardError } from '@switchyard/spec';
 import { FaultEngine } from '../orchestrator/__fixtures__/fault-engine.js';
 import { createOrchestrator } from '../orchestrator/create-orchestrator.js';
 import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';
+import { EventBus } from '../telemetry/event-bus.js';
 import { Executor, toPipelineInput } from './executor.js';
 import { createModelCatalog } from './model-catalog.js';
 
@@ -55,6 +56,32 @@ describe('Executor', () => {
     expect(stages).toEqual(['main', 'main']);
     expect(Object.keys(a.timings).sort()).toEqual(['inferMs', 'postprocessMs', 'preprocessMs', 'queueMs', 'totalMs']);
     expect(a.timings.totalMs).toBeGreaterThanOrEqual(a.timings.inferMs);
+  });
+
+  it('emits ModelLoadProgress for each provisioning step, then the session creation, before the engine loads', async () => {
+    const { engine } = tensorEngine();
+    const events = new EventBus();
+    const seen: string[] = [];
+    events.on('ModelLoadProgress', (p) => seen.push(`${p.model}@${p.engine}:${p.stage}${p.file ? `:${p.file}` : ''}${p.package ? `:${p.package}` : ''}`));
+    const load = engine.doLoad.bind(engine);
+    engine.doLoad = async (spec, s) => {
+      seen.push('doLoad');
+      return load(spec, s);
+    };
+    const executor = new Executor({
+      engines: [engine],
+      events,
+      registry: createModelCatalog([{ id: 'doubler', metadata: { model_id: 'doubler' }, pipeline: doubler }]),
+      provisioner: {
+        async provision(_id, _signal, onProgress) {
+          onProgress?.({ stage: 'resolve', file: 'model.onnx', origin: 'npm', package: '@acme/weights' });
+          onProgress?.({ stage: 'verify', file: 'model.onnx', origin: 'npm', package: '@acme/weights' });
+          return { files: { 'model.onnx': '/models/doubler/model.onnx' } };
+        },
+      },
+    });
+    await executor.ensureLoaded('onnx', 'doubler', signal);
+    expect(seen).toEqual(['doubler@onnx:resolve:model.onnx:@acme/weights', 'doubler@onnx:verify:model.onnx:@acme/weights', 'doubler@onnx:load', 'doLoad', 'doubler@onnx:ready']);
   });
 
   it('uses the interpreted pipeline when the registry has metadata but no generated pipeline', async () => {

@@ -1,6 +1,7 @@
 import type { EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, ModelPipeline, PipelineStreamSession, StageTimings, Target, Workload } from '@switchyard/spec';
 import { SwitchyardError, toSwitchyardError } from '@switchyard/spec';
 import { EngineGuard } from '../resilience/engine-guard.js';
+import type { ProvisionProgress } from '../provisioning/model-provisioner.js';
 import { resolveResilience, type ResilienceConfig } from '../resilience/resilience-config.js';
 import type { EventBus } from '../telemetry/event-bus.js';
 import { describeTarget, type ExecutionTarget } from './execution-target.js';
@@ -169,17 +170,21 @@ export class Executor {
     const registered = this.options.registry?.get(modelId);
     let files: Readonly<Record<string, string>> = {};
     let metadata = registered?.metadata;
+    const events = this.options.events;
     if (registered && this.options.provisioner) {
-      const provisioned = await this.options.provisioner.provision(modelId, signal);
+      const onProgress = events ? (progress: ProvisionProgress) => events.emit('ModelLoadProgress', { model: modelId, engine: engine.id, ...progress }) : undefined;
+      const provisioned = await this.options.provisioner.provision(modelId, signal, onProgress);
       files = provisioned.files;
       metadata = provisioned.metadata ?? metadata;
     }
     const options = this.options.modelOptions?.[`${engine.id}:${modelId}`] ?? this.options.modelOptions?.[modelId];
+    events?.emit('ModelLoadProgress', { model: modelId, engine: engine.id, stage: 'load' });
     try {
       await engine.doLoad({ id: modelId, files, ...(metadata !== undefined ? { metadata } : {}), ...(options ? { options } : {}) }, signal);
     } catch (error) {
       throw toSwitchyardError(error, 'MODEL_LOAD_FAILED');
     }
+    events?.emit('ModelLoadProgress', { model: modelId, engine: engine.id, stage: 'ready' });
     const generated = registered?.pipeline ?? (registered?.loadPipeline ? ((await registered.loadPipeline()) as ModelPipeline) : undefined);
     if (generated) return { files, pipeline: generated, pipelineKind: 'generated' };
     if (registered && metadata !== undefined && this.options.createInterpretedPipeline) {

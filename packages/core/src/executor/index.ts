@@ -4,3 +4,4 @@ export * from './timed-tensor-runner.js';
 export * from './executor.js';
 export * from './directory-model-catalog.js';
 export * from './json-tensor.js';
+export * from './model-input-file.js';

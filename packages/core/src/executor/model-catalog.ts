@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { SwitchyardError, type ModelPipeline } from '@switchyard/spec';
-import { findPackageRoot } from '../provisioning/model-provisioner.js';
+import { findPackageRoot, type ProvisionProgress } from '../provisioning/model-provisioner.js';
 
 /** Which implementation of a model's pre/post pipeline ran: the codegen output or the TemplateExecutor. */
 export type PipelineKind = 'generated' | 'interpreted';
@@ -44,21 +44,12 @@ export interface ModelRegistry {
   get(modelId: string): RegisteredModel | undefined;
 }
 
-/**
- * A generated registry (`<out>/index.ts` of `switchyard codegen`): what `createSwitchyardApp({ registry })` takes.
- * `get` returns undefined for an id the registry does not have.
- */
-export interface ModelRegistry {
-  /** Every model of the registry. */
-  list(): readonly RegisteredModel[];
-  get(id: string): RegisteredModel | undefined;
-}
-
-/** Resolves and verifies a model's files (core/src/provisioning implements it). */
+/** Resolves and verifies a model's files (core/src/provisioning implements it), reporting each step to `onProgress`. */
 export interface ModelFileProvisioner {
   provision(
     modelId: string,
     signal: AbortSignal,
+    onProgress?: (progress: ProvisionProgress) => void,
   ): Promise<{ readonly files: Readonly<Record<string, string>>; readonly metadata?: unknown }>;
 }
 

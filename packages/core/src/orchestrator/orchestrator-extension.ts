@@ -71,10 +71,10 @@ export const orchestratorExtension = defineAppExtension({
     };
     const files = new ModelProvisioner({ appDir: context.baseDir, ...(config.models?.cacheDir ? { cacheDir: config.models.cacheDir } : {}) });
     const provisioner: ModelFileProvisioner = {
-      async provision(modelId, signal) {
+      async provision(modelId, signal, onProgress) {
         const entry = lookup(modelId);
         if (!entry?.dir) return { files: {}, ...(entry?.metadata !== undefined ? { metadata: entry.metadata } : {}) };
-        const provisioned = await files.resolve(entry.dir, entry.metadata, signal);
+        const provisioned = await files.resolve(entry.dir, entry.metadata, signal, onProgress);
         return { files: provisioned.files, metadata: entry.metadata };
       },
     };

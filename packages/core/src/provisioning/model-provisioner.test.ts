@@ -71,6 +71,20 @@ describe('ModelProvisioner', () => {
     expect(requests).toBe(before);
   });
 
+  it('reports each file as it resolves and verifies it (load progress), no paths in the reports', async () => {
+    const metadata = {
+      model_id: 'm', files: ['local.bin', 'model.onnx'],
+      sources: { 'model.onnx': { npm: 'weights-pkg', path: 'assets/model.onnx', sha256: sha('npm weights') } },
+    };
+    const seen: unknown[] = [];
+    await provisioner().resolve(modelDir(), metadata, undefined, (progress) => seen.push(progress));
+    expect(seen).toEqual([
+      { stage: 'resolve', file: 'local.bin', origin: 'model-dir' },
+      { stage: 'resolve', file: 'model.onnx', origin: 'npm', package: 'weights-pkg' },
+      { stage: 'verify', file: 'model.onnx', origin: 'npm', package: 'weights-pkg' },
+    ]);
+  });
+
   it('fails a sha256 mismatch with UNTRUSTED_ARTIFACT and hands out no path', async () => {
     const metadata = { model_id: 'm', files: ['model.onnx'], sources: { 'model.onnx': { npm: 'weights-pkg', path: 'assets/model.onnx', sha256: sha('other') } } };
     const error = await rejection(provisioner().resolve(modelDir(), metadata));

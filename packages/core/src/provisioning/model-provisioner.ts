@@ -33,6 +33,16 @@ export interface ResolvedModelFile {
   readonly sha256?: string;
 }
 
+/** One step of resolving a model's files (shown as load progress, e.g. by `switchyard run` on a TTY). */
+export interface ProvisionProgress {
+  /** `resolve`: finding the file (an installed npm package, the model folder, the download cache); `verify`: its sha256. */
+  readonly stage: 'resolve' | 'verify';
+  readonly file: string;
+  readonly origin: ResolvedFileOrigin;
+  /** The npm package of an `{npm}` source. */
+  readonly package?: string;
+}
+
 export interface ProvisionedModel {
   /** Logical file name -> absolute, verified path: what an engine's doLoad gets. */
   readonly files: Record<string, string>;
@@ -65,12 +75,12 @@ export class ModelProvisioner {
     this.cacheDir = resolve(this.appDir, options.cacheDir ?? join('.switchyard', 'cache'));
   }
 
-  async resolve(modelDir: string, metadata: unknown, signal?: AbortSignal): Promise<ProvisionedModel> {
+  async resolve(modelDir: string, metadata: unknown, signal?: AbortSignal, onProgress?: (progress: ProvisionProgress) => void): Promise<ProvisionedModel> {
     const parsed = readProvisioningMetadata(metadata, join(modelDir, 'model_metadata.json'));
     const files: Record<string, string> = {};
     const details: ResolvedModelFile[] = [];
     for (const file of allFiles(parsed.files, parsed.sources)) {
-      const resolved = await this.resolveFile(modelDir, file, parsed.sources[file], signal);
+      const resolved = await this.resolveFile(modelDir, file, parsed.sources[file], signal, onProgress);
       files[file] = resolved.path;
       details.push(resolved);
     }
@@ -98,11 +108,20 @@ export class ModelProvisioner {
     return rows;
   }
 
-  private async resolveFile(modelDir: string, file: string, source: ModelFileSource | undefined, signal?: AbortSignal): Promise<ResolvedModelFile> {
+  private async resolveFile(
+    modelDir: string,
+    file: string,
+    source: ModelFileSource | undefined,
+    signal?: AbortSignal,
+    onProgress?: (progress: ProvisionProgress) => void,
+  ): Promise<ResolvedModelFile> {
+    const origin: ResolvedFileOrigin = source ? (source.kind === 'npm' ? 'npm' : source.kind === 'url' ? 'url' : 'path') : 'model-dir';
+    const where = { file, origin, ...(source?.kind === 'npm' ? { package: source.npm } : {}) };
+    onProgress?.({ stage: 'resolve', ...where });
     const path = await this.locate(modelDir, file, source, signal);
     const description = describeSource(source, modelDir);
-    const origin: ResolvedFileOrigin = source ? (source.kind === 'npm' ? 'npm' : source.kind === 'url' ? 'url' : 'path') : 'model-dir';
     if (source?.sha256 === undefined) return { file, path, origin, source: description };
+    onProgress?.({ stage: 'verify', ...where });
     const found = await this.hash(path, signal);
     if (found !== source.sha256) throw new UntrustedArtifactError({ file: `${file} (${path}, from ${description})`, expected: source.sha256, found });
     return { file, path, origin, source: description, sha256: found };

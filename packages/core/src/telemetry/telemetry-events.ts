@@ -24,6 +24,16 @@ export interface SwitchyardEvents {
   CircuitClosed: { readonly engine: string; readonly model: string };
   /** A 429 cooled a deployment down for `ms` (its Retry-After, capped) instead of tripping its breaker. */
   DeploymentCooldown: { readonly engine: string; readonly model: string; readonly ms: number };
+  /** A model load step: resolving or sha256-verifying one of its files, creating the engine session, loaded (ready). */
+  ModelLoadProgress: {
+    readonly model: string;
+    readonly engine: string;
+    readonly stage: 'resolve' | 'verify' | 'load' | 'ready';
+    readonly file?: string;
+    /** Where a file comes from: the model folder, an npm package, a path or the download cache. */
+    readonly origin?: 'model-dir' | 'npm' | 'url' | 'path';
+    readonly package?: string;
+  };
   Fallback: { readonly correlationId: string; readonly from: string; readonly to: string; readonly reason: string; readonly afterTokens: number };
 }
 

@@ -18,4 +18,3 @@ export * from './chain-plan.js';
 export * from './pipeline-io.js';
 export * from './stateful-stream-stage.js';
 export * from './template-executor.js';
-export * from './metadata-run.js';

@@ -8,27 +8,36 @@ import { MetadataInvalidError, type MetadataIssue } from './metadata-invalid-err
 import { parseModelMetadata } from './metadata-validator.js';
 import type { ModelMetadata } from './model-metadata.generated.js';
 
-export interface LoadedMetadataFile {
+export interface ReadMetadataFile {
+  /** The model_metadata.json read (inside the extracted bundle for a `.xyb`). */
   readonly file: string;
+  /** What messages call the file: the path as given (pointing at the model_metadata.json in a folder or bundle). */
+  readonly shown: string;
+  /** The model folder. */
   readonly dir: string;
   /** Raw JSON as in the file (what engines get as `metadata`). */
   readonly json: unknown;
   /** Validated, defaults applied. */
   readonly metadata: ModelMetadata;
+}
+
+export interface LoadedMetadataFile extends ReadMetadataFile {
   /** Logical file name -> absolute, verified path (model dir or `sources`). */
   readonly files: Readonly<Record<string, string>>;
 }
 
+export interface ReadMetadataFileOptions {
+  readonly bundles?: OpenXybOptions;
+  /** Unknown fields are errors, not warnings. */
+  readonly strict?: boolean;
+  readonly onWarning?: (issue: MetadataIssue) => void;
+}
+
 /**
- * Reads, parses and validates a model_metadata.json and resolves its `files` relative to it. A `.xyb` bundle (or a
- * model folder) works too: the bundle is opened (verified, extracted once into the bundle cache) and its
- * model_metadata.json read.
+ * Reads, parses and validates a model_metadata.json (schema, rules, step chain) without touching its files. A model
+ * folder or a `.xyb` bundle works too: the bundle is opened (verified, extracted once into the bundle cache).
  */
-export async function loadModelMetadataFile(
-  path: string,
-  options: { provisioner?: ModelProvisionerOptions; signal?: AbortSignal; bundles?: OpenXybOptions; strict?: boolean; onWarning?: (issue: MetadataIssue) => void } = {},
-): Promise<LoadedMetadataFile> {
-  const { provisioner = {}, signal } = options;
+export async function readModelMetadataFile(path: string, options: ReadMetadataFileOptions = {}): Promise<ReadMetadataFile> {
   let file = resolve(path);
   // What messages call the file: as given, pointing at the model_metadata.json inside a folder or bundle.
   let shown = path;
@@ -56,8 +65,16 @@ export async function loadModelMetadataFile(
     throw new MetadataInvalidError({ issues: [{ file: shown, pointer: '', message: `is not valid JSON: ${(cause as Error).message}` }], cause });
   }
   const metadata = parseModelMetadata(json, { file: shown, strict: options.strict ?? false, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
-  const dir = dirname(file);
+  return { file, shown, dir: dirname(file), json, metadata };
+}
+
+/** readModelMetadataFile, then resolves and sha256-checks its `files` relative to it. */
+export async function loadModelMetadataFile(
+  path: string,
+  options: ReadMetadataFileOptions & { provisioner?: ModelProvisionerOptions; signal?: AbortSignal } = {},
+): Promise<LoadedMetadataFile> {
+  const read = await readModelMetadataFile(path, options);
   // Files resolve like any model folder: next to the metadata, or from `sources` (npm package, path, url) with sha256.
-  const { files } = await new ModelProvisioner({ appDir: dir, ...provisioner }).resolve(dir, json, signal);
-  return { file, dir, json, metadata, files };
+  const { files } = await new ModelProvisioner({ appDir: read.dir, ...options.provisioner }).resolve(read.dir, read.json, options.signal);
+  return { ...read, files };
 }

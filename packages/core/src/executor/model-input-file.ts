@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { SwitchyardError, createImageDecodeStep, createPipelineFrame, jsonTensor, readWav, type EngineInput } from '@switchyard/core';
+import { SwitchyardError, type EngineInput } from '@switchyard/spec';
+import { readWav } from '../steps/wav-reader.js';
+import { createImageDecodeStep } from '../steps/image-decode-step.js';
+import { createPipelineFrame } from '../steps/step-kernel.js';
+import { jsonTensor } from './json-tensor.js';
 
 /** First steps that take a decoded image rather than encoded bytes: an image file is decoded to RGB for them. */
 const DECODED_IMAGE_STEPS = new Set(['CenterCrop', 'ImageToTensor', 'Normalize', 'Resize']);
@@ -36,11 +40,15 @@ export function tensorFromJson(value: unknown, file: string): EngineInput {
   return { kind: 'json', value: tensor };
 }
 
+/** Input file extensions readModelInputFile reads, and what each is. */
+export const MODEL_INPUT_FILE_TYPES = KINDS;
+
 /**
- * An input file -> the engine input every path (CLI, server, app) hands the orchestrator: images as bytes, WAV decoded
+ * An input file (`switchyard run`, runModelFromMetadataFile) -> the engine input every path (CLI, server, app) hands
+ * the orchestrator: images as bytes, WAV decoded
  * to mono samples, text as a prompt, JSON as a float32 tensor. Models whose first step takes a decoded image get one.
  */
-export async function modelInputFromFile(file: string, metadata: unknown, modelId: string): Promise<EngineInput> {
+export async function readModelInputFile(file: string, metadata: unknown, modelId: string): Promise<EngineInput> {
   const kind = KINDS[extname(file).toLowerCase()];
   if (!kind) {
     throw invalid(file, `unknown input type '${extname(file) || '(no extension)'}' (supported: ${Object.keys(KINDS).join(', ')}; or --text "...")`);
