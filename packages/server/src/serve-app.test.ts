@@ -119,6 +119,59 @@ describe('createServerForApp over a real app (core orchestrator)', () => {
   });
 });
 
+describe('model listings come from the app registry (one source of truth)', () => {
+  it('GET /v1/models, /v1/models/{id} and /v2/catalog/models list generated-registry, model-pack and models.dirs models', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'switchyard-listing-'));
+    const metadata = (id: string, task: string) => JSON.stringify({ model_id: id, version: '2', description: `${id} model`, execution_template: { type: 'Onnx', model_file: 'weights.bin' }, files: ['weights.bin'], metadata: { task } });
+    // models.dirs
+    mkdirSync(join(root, 'models', 'from-dir'), { recursive: true });
+    writeFileSync(join(root, 'models', 'from-dir', 'weights.bin'), 'w');
+    writeFileSync(join(root, 'models', 'from-dir', 'model_metadata.json'), metadata('from-dir', 'text-embedding'));
+    // models.packages: an installed model pack whose folder name is not its model_id
+    const pack = join(root, 'node_modules', '@acme', 'model-packed');
+    mkdirSync(pack, { recursive: true });
+    writeFileSync(join(pack, 'package.json'), JSON.stringify({ name: '@acme/model-packed', version: '1.0.0' }));
+    writeFileSync(join(pack, 'weights.bin'), 'w');
+    writeFileSync(join(pack, 'model_metadata.json'), metadata('packed', 'ocr'));
+    // a generated registry entry whose folder is in neither (only the registry knows it)
+    mkdirSync(join(root, 'vendor', 'gen'), { recursive: true });
+    writeFileSync(join(root, 'vendor', 'gen', 'weights.bin'), 'w');
+    const generatedEntry = { id: 'generated-only', dir: 'vendor/gen', metadata: JSON.parse(metadata('generated-only', 'vad')), loadPipeline: async () => ({ modelId: 'generated-only', run: async () => null }) };
+    const registry = { list: () => [generatedEntry], get: (id: string) => (id === generatedEntry.id ? generatedEntry : undefined) };
+    const engine = echoEngine();
+    const app = await createSwitchyardApp({
+      config: { models: { dirs: ['models'], packages: ['@acme/model-packed'] }, server: { dataDir: false } },
+      baseDir: root,
+      registry,
+      plugins: [definePlugin({ name: 'echo-plugin', version: '0.1.0', core: '^0.1.0', configSchema: { type: 'object' }, register: (context) => context.registerEngine(engine) })],
+      logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as never,
+    });
+    server = await createServerForApp(app, { port: 0 });
+    const base = await server.listen();
+
+    const v1 = (await (await fetch(`${base}/v1/models`)).json()) as { data: { id: string; owned_by: string }[] };
+    expect(v1.data.map((m) => m.id).sort()).toEqual(['from-dir', 'generated-only', 'packed']);
+    for (const id of ['from-dir', 'generated-only', 'packed']) {
+      const one = await fetch(`${base}/v1/models/${id}`);
+      expect(one.status).toBe(200);
+      expect(await one.json()).toMatchObject({ id, object: 'model' });
+    }
+    expect((await fetch(`${base}/v1/models/not-a-model`)).status).toBe(404);
+
+    const catalog = (await (await fetch(`${base}/v2/catalog/models`)).json()) as { models: Record<string, unknown>[] };
+    const byId = Object.fromEntries(catalog.models.map((m) => [m['id'], m]));
+    expect(Object.keys(byId).sort()).toEqual(['from-dir', 'generated-only', 'packed']);
+    expect(byId['generated-only']).toMatchObject({ workload: 'inference', pipeline: 'generated', task: 'vad', version: '2', files: ['weights.bin'] });
+    expect(byId['packed']).toMatchObject({ workload: 'inference', pipeline: 'interpreted', task: 'ocr', description: 'packed model' });
+    expect(byId['from-dir']).toMatchObject({ workload: 'inference', pipeline: 'interpreted', task: 'text-embedding' });
+    expect(await (await fetch(`${base}/v2/catalog/models/packed`)).json()).toMatchObject({ id: 'packed', pipeline: 'interpreted' });
+    // Files resolve where the registry says the model lives (the pack root, the generated entry's dir).
+    for (const id of ['packed', 'generated-only']) {
+      expect(await (await fetch(`${base}/v2/catalog/models/${id}/verify`, { method: 'POST' })).json()).toMatchObject({ id, ok: true, files: [{ name: 'weights.bin', status: 'unverified' }] });
+    }
+  });
+});
+
 describe('pool reload through the app executor', () => {
   it('reloading to another model and back leaves the first model serving (no MODEL_NOT_LOADED)', async () => {
     const root = mkdtempSync(join(tmpdir(), 'switchyard-reload-'));

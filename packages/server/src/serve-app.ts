@@ -1,9 +1,9 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
-import { TOKENS, resolveResilience, type EventBus, type OrchestratorApi, type ResilienceConfig, type SwitchyardApp } from '@switchyard/core';
+import { TOKENS, createModelCatalog, resolveResilience, type EventBus, type ModelCatalog, type OrchestratorApi, type ResilienceConfig, type SwitchyardApp } from '@switchyard/core';
 import type { CircuitState } from './server-metrics.js';
 import { createServer, type SwitchyardServer } from './create-server.js';
-import { createDirectoryCatalog } from './server-catalog.js';
+import { createRegistryCatalog } from './server-catalog.js';
 import { StateStore } from '@switchyard/store';
 import { resolveServerConfig, type ServerConfig } from './server-config.js';
 
@@ -17,8 +17,9 @@ export interface ServeAppOptions {
 }
 
 /**
- * Builds a server over a created app: its orchestrator, engines, the `server` config section and a catalog over
- * `models.dirs`. Closing the server also shuts the app down (engines released last).
+ * Builds a server over a created app: its orchestrator, engines, the `server` config section and a catalog over the
+ * app's model registry (what the orchestrator runs: generated registry, model packs, `models.dirs`). Closing the
+ * server also shuts the app down (engines released last).
  */
 export async function createServerForApp(app: SwitchyardApp, options: ServeAppOptions = {}): Promise<SwitchyardServer> {
   const section = (app.config.server ?? {}) as ServerConfig;
@@ -37,7 +38,7 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
   };
-  const executor = app.tryResolve<{ guard?(engineId: string): { circuitState: CircuitState; circuitStates(): Record<string, CircuitState> }; unload?(engineId: string, modelId: string): Promise<void> }>(TOKENS.Executor);
+  const executor = app.tryResolve<{ guard?(engineId: string): { circuitState: CircuitState; circuitStates(): Record<string, CircuitState> }; unload?(engineId: string, modelId: string): Promise<void>; registry?: ModelCatalog }>(TOKENS.Executor);
   const circuitStates = executor?.guard
     ? async () => Object.fromEntries(app.engines.map((engine) => [engine.id, executor.guard!(engine.id).circuitState]))
     : undefined;
@@ -50,12 +51,12 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
     orchestrator: options.orchestrator ?? app.orchestrator,
     engines: app.engines,
     state,
-    catalog: await createDirectoryCatalog({
-      modelsDirs: dirs,
+    // One source of truth: the registry the orchestrator runs models from lists them.
+    catalog: createRegistryCatalog({
+      registry: executor?.registry ?? createModelCatalog([]),
       appDir: app.baseDir,
       store: state,
-      // The same bundle cache as core's model catalog, so a .xyb is extracted once.
-      bundleCacheDir: join(resolve(app.baseDir, app.config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles'),
+      addedModelsDir: dirs.find((dir) => !dir.endsWith('.xyb')) ?? resolve(app.baseDir, 'models'),
     }),
     config,
     ...(options.env ? { env: options.env } : {}),

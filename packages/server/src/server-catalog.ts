@@ -1,13 +1,27 @@
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ModelProvisioner, NoSuchModelError, SwitchyardError, isXybPath, openXybBundle, readProvisioningMetadata, sha256File, type EngineModelSpec } from '@switchyard/core';
+import {
+  DirectoryModelCatalog,
+  ModelProvisioner,
+  NoSuchModelError,
+  SwitchyardError,
+  pipelineKindOf,
+  readProvisioningMetadata,
+  sha256File,
+  type EngineModelSpec,
+  type ModelCatalog,
+  type PipelineKind,
+  type RegisteredModel,
+} from '@switchyard/core';
 import { redactPaths, registerPrivateRoot } from './redaction.js';
 
 export interface CatalogEntry {
   readonly id: string;
   readonly version?: string;
   readonly task?: string;
+  /** The workload the model is run with (`inference` for registry models). */
+  readonly workload?: string;
+  /** Which pre/post pipeline runs it: the app's generated registry or the interpreter. */
+  readonly pipeline?: PipelineKind;
   /** Engine that serves the model (used for per-engine concurrency and /v1/models owned_by). */
   readonly engine?: string;
   readonly description?: string;
@@ -46,24 +60,28 @@ export interface ServerCatalog {
   resolve?(id: string): Promise<EngineModelSpec>;
 }
 
-interface DirectoryModel {
-  entry: CatalogEntry;
-  dir: string;
-  metadata: Record<string, unknown>;
-}
-
-export interface DirectoryCatalogOptions {
-  /** Folders holding `<id>/model_metadata.json` (config `models.dirs`). */
-  readonly modelsDirs: readonly string[];
+export interface RegistryCatalogOptions {
+  /**
+   * The app's model registry (`app.executor.registry`): the generated registry, model packs and model folders. The
+   * catalog lists exactly the models the app can run; it reads no model folder itself.
+   */
+  readonly registry: ModelCatalog;
   /** App directory (npm sources resolve from here too); default cwd. */
   readonly appDir?: string;
-  /** Which engine serves a model (default `onnx`). */
+  /** Which engine serves a model the registry names none for (default `onnx`). */
   readonly engineFor?: (metadata: Record<string, unknown>) => string | undefined;
   readonly provisioner?: ModelProvisioner;
-  /** Where `.xyb` entries of modelsDirs are extracted (default `<appDir>/.switchyard/cache/bundles`). */
-  readonly bundleCacheDir?: string;
+  /** Folder whose `<id>/` files an entry added through the API resolves from (default `<appDir>/models`). */
+  readonly addedModelsDir?: string;
   /** Where entries added through the API are kept (the server's state store), so they survive a restart. */
   readonly store?: { getCatalog<T>(key: string): T | undefined; putCatalog(key: string, value: unknown): void; catalogEntries<T>(): { key: string; value: T }[] };
+}
+
+export interface DirectoryCatalogOptions extends Omit<RegistryCatalogOptions, 'registry' | 'addedModelsDir'> {
+  /** `models.dirs`: folders holding `<id>/model_metadata.json`, model folders, or `.xyb` bundles. */
+  readonly modelsDirs: readonly string[];
+  /** Where `.xyb` entries of modelsDirs are extracted (default `<appDir>/.switchyard/cache/bundles`). */
+  readonly bundleCacheDir?: string;
 }
 
 interface StoredCatalogEntry {
@@ -71,70 +89,73 @@ interface StoredCatalogEntry {
   readonly metadata: Record<string, unknown>;
 }
 
+interface CatalogModel {
+  readonly entry: CatalogEntry;
+  readonly dir: string | undefined;
+  readonly metadata: Record<string, unknown>;
+}
+
 /**
- * Catalog over model folders. Files are resolved and sha256-checked by core's ModelProvisioner (model dir,
- * installed npm package or local path; URLs only when the provisioner allows downloads).
+ * The server's catalog over the app's model registry: `GET /v1/models`, `/v1/models/{id}` and `/v2/catalog/models`
+ * list every model the app can run (generated registry, model packs, model folders), each with its workload and the
+ * pipeline it runs through, plus entries added through the API. Files are resolved and sha256-checked by core's
+ * ModelProvisioner (model dir, installed npm package or local path; URLs only when the provisioner allows downloads).
  */
-export async function createDirectoryCatalog(options: DirectoryCatalogOptions): Promise<ServerCatalog> {
-  const provisioner = options.provisioner ?? new ModelProvisioner({ appDir: options.appDir ?? process.cwd() });
-  const models = new Map<string, DirectoryModel>();
-  // npm packages an API-added entry may take files from: only those the configured models already name.
-  const namedPackages = new Set<string>();
-  registerPrivateRoot(resolve(options.appDir ?? process.cwd()));
+export function createRegistryCatalog(options: RegistryCatalogOptions): ServerCatalog {
   const appDir = resolve(options.appDir ?? process.cwd());
-  for (const modelsDir of options.modelsDirs.map((dir) => resolve(dir))) {
-    registerPrivateRoot(modelsDir);
-    if (!existsSync(modelsDir)) continue;
-    // A `.xyb` entry (xybrid bundle) holds one model: extracted (verified) into the app's bundle cache, like core's catalog.
-    const bundle = isXybPath(modelsDir) ? await openXybBundle(modelsDir, { cacheDir: options.bundleCacheDir ?? join(appDir, '.switchyard', 'cache', 'bundles') }) : undefined;
-    if (bundle) registerPrivateRoot(bundle.dir);
-    const folders = bundle
-      ? [{ dir: bundle.dir, name: bundle.manifest.model_id, isDirectory: true }]
-      : (await readdir(modelsDir, { withFileTypes: true })).map((d) => ({ dir: join(modelsDir, d.name), name: d.name, isDirectory: d.isDirectory() }));
-    for (const dirent of folders) {
-      const dir = dirent.dir;
-      const metadataPath = join(dir, 'model_metadata.json');
-      if (!dirent.isDirectory || !existsSync(metadataPath)) continue;
-      const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as Record<string, unknown>;
-      const extra = (metadata.metadata ?? {}) as Record<string, unknown>;
-      const id = typeof metadata.model_id === 'string' ? metadata.model_id : dirent.name;
-      const entry: CatalogEntry = {
-        id,
-        ...(typeof metadata.version === 'string' ? { version: metadata.version } : {}),
-        ...(typeof extra.task === 'string' ? { task: extra.task } : {}),
-        engine: options.engineFor?.(metadata) ?? 'onnx',
-        ...(typeof metadata.description === 'string' ? { description: metadata.description } : {}),
-        files: Array.isArray(metadata.files) ? (metadata.files as string[]) : [],
-      };
-      models.set(id, { entry, dir, metadata });
-      for (const source of Object.values((metadata.sources ?? {}) as Record<string, { npm?: unknown }>)) if (typeof source?.npm === 'string') namedPackages.add(source.npm);
-    }
-  }
-  const lookup = (id: string): DirectoryModel => {
-    const model = models.get(id);
-    if (!model) throw new NoSuchModelError({ modelId: id, available: [...models.keys()] });
-    return model;
-  };
-  const firstDir = resolve(options.modelsDirs[0] ?? '.');
-  // Entries added through the API earlier (before a restart); model folders win over a stored entry of the same id.
+  const provisioner = options.provisioner ?? new ModelProvisioner({ appDir });
+  const addedDir = resolve(appDir, options.addedModelsDir ?? 'models');
+  registerPrivateRoot(appDir);
+  registerPrivateRoot(addedDir);
+  const added = new Map<string, CatalogModel>();
+  // Entries added through the API earlier (before a restart); a registry model of the same id wins.
   for (const { key, value } of options.store?.catalogEntries<StoredCatalogEntry>() ?? []) {
-    if (!key.startsWith('model:') || models.has(value.entry.id)) continue;
-    models.set(value.entry.id, { entry: value.entry, dir: join(firstDir, value.entry.id), metadata: value.metadata });
+    if (key.startsWith('model:')) added.set(value.entry.id, { entry: value.entry, dir: join(addedDir, value.entry.id), metadata: value.metadata });
   }
+  const fromRegistry = (id: string): CatalogModel | undefined => {
+    const model = options.registry.get(id);
+    if (!model) return undefined;
+    const metadata = (model.metadata ?? {}) as Record<string, unknown>;
+    if (model.dir !== undefined) registerPrivateRoot(model.dir);
+    return { entry: catalogEntry(model, metadata, options.engineFor), dir: model.dir, metadata };
+  };
+  const find = (id: string): CatalogModel | undefined => fromRegistry(id) ?? added.get(id);
+  const all = (): CatalogModel[] => {
+    const models = new Map<string, CatalogModel>();
+    for (const id of options.registry.ids?.() ?? []) {
+      const model = fromRegistry(id);
+      if (model) models.set(id, model);
+    }
+    for (const [id, model] of added) if (!models.has(id)) models.set(id, model);
+    return [...models.values()];
+  };
+  const lookup = (id: string): CatalogModel & { dir: string } => {
+    const model = find(id);
+    if (!model) throw new NoSuchModelError({ modelId: id, available: all().map((m) => m.entry.id) });
+    if (model.dir === undefined) {
+      throw new SwitchyardError({ code: 'ARTIFACT_NOT_FOUND', message: `model '${id}' has no folder to resolve its files from`, details: { modelId: id } });
+    }
+    return model as CatalogModel & { dir: string };
+  };
 
   return {
     async list() {
-      return [...models.values()].map((model) => model.entry);
+      return all().map((model) => model.entry);
     },
     async get(id) {
-      return models.get(id)?.entry;
+      return find(id)?.entry;
     },
     async add(entry) {
-      if (models.has(entry.id)) throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `Model '${entry.id}' is already in the catalog`, details: { field: 'id' } });
+      if (find(entry.id)) throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `Model '${entry.id}' is already in the catalog`, details: { field: 'id' } });
       const { sources, ...plain } = entry;
       const metadata = { model_id: entry.id, files: entry.files, ...(sources ? { sources } : {}) };
       // The one path-safety check (core): relative paths inside the model folder, valid npm names, http(s) URLs.
       const parsed = readProvisioningMetadata(metadata, 'body');
+      // npm packages an API-added entry may take files from: only those the configured models already name.
+      const namedPackages = new Set<string>();
+      for (const model of all()) {
+        for (const source of Object.values((model.metadata.sources ?? {}) as Record<string, { npm?: unknown }>)) if (typeof source?.npm === 'string') namedPackages.add(source.npm);
+      }
       for (const [file, source] of Object.entries(parsed.sources)) {
         if (source.kind === 'npm' && !namedPackages.has(source.npm)) {
           throw new SwitchyardError({
@@ -144,7 +165,7 @@ export async function createDirectoryCatalog(options: DirectoryCatalogOptions): 
           });
         }
       }
-      models.set(entry.id, { entry: plain, dir: join(firstDir, entry.id), metadata });
+      added.set(entry.id, { entry: plain, dir: join(addedDir, entry.id), metadata });
       options.store?.putCatalog(`model:${entry.id}`, { entry: plain, metadata } satisfies StoredCatalogEntry);
       return plain;
     },
@@ -170,6 +191,35 @@ export async function createDirectoryCatalog(options: DirectoryCatalogOptions): 
       return { id, files: provisioned.files, metadata: model.metadata };
     },
   };
+}
+
+function catalogEntry(model: RegisteredModel, metadata: Record<string, unknown>, engineFor: RegistryCatalogOptions['engineFor']): CatalogEntry {
+  const extra = (metadata.metadata ?? {}) as Record<string, unknown>;
+  const pipeline = pipelineKindOf(model);
+  return {
+    id: model.id,
+    ...(typeof metadata.version === 'string' ? { version: metadata.version } : {}),
+    ...(typeof extra.task === 'string' ? { task: extra.task } : {}),
+    // Registry models run as `inference` (their pipeline's input in, its output out).
+    workload: 'inference',
+    ...(pipeline ? { pipeline } : {}),
+    engine: model.engine ?? engineFor?.(metadata) ?? 'onnx',
+    ...(typeof metadata.description === 'string' ? { description: metadata.description } : {}),
+    files: Array.isArray(metadata.files) ? (metadata.files as string[]) : [],
+  };
+}
+
+/**
+ * A catalog over model folders alone (no app): core's DirectoryModelCatalog (the one reader of `models.dirs`, bundles
+ * opened into the bundle cache) behind createRegistryCatalog.
+ */
+export async function createDirectoryCatalog(options: DirectoryCatalogOptions): Promise<ServerCatalog> {
+  const appDir = resolve(options.appDir ?? process.cwd());
+  const modelsDirs = options.modelsDirs.map((dir) => resolve(dir));
+  for (const dir of modelsDirs) registerPrivateRoot(dir);
+  const registry = new DirectoryModelCatalog({ dirs: modelsDirs, baseDir: appDir });
+  await registry.openBundles({ cacheDir: options.bundleCacheDir ?? join(appDir, '.switchyard', 'cache', 'bundles') });
+  return createRegistryCatalog({ ...options, registry, appDir, addedModelsDir: modelsDirs[0] ?? join(appDir, 'models') });
 }
 
 export { sha256File };
