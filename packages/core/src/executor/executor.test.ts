@@ -64,9 +64,9 @@ describe('Executor', () => {
     const seen: string[] = [];
     events.on('ModelLoadProgress', (p) => seen.push(`${p.model}@${p.engine}:${p.stage}${p.file ? `:${p.file}` : ''}${p.package ? `:${p.package}` : ''}`));
     const load = engine.doLoad.bind(engine);
-    engine.doLoad = async (spec, s) => {
+    engine.doLoad = async (spec) => {
       seen.push('doLoad');
-      return load(spec, s);
+      return load(spec);
     };
     const executor = new Executor({
       engines: [engine],

@@ -57,7 +57,7 @@ export async function createBPEDecodeStep(params: BPEDecodeParams, env: StepEnvi
     return rows.length === 1 ? decodeRow(rows[0]!) : rows.map(decodeRow);
   };
 
-  function createBase64Decoder(vocab: { tokens: Map<number, Uint8Array>; special: Map<number, string> }, options: BPEDecodeParams): StepFunction<unknown, string | string[]> {
+  function createBase64Decoder(vocab: { tokens: Map<number, Uint8Array>; special: Map<number, string> }, options: BPEDecodeParams): StepFunction<TokenIdsInput, string | string[]> {
     const decode = (ids: number[]): string => {
       const bytes: number[] = [];
       for (const id of ids) {
