@@ -99,6 +99,15 @@ describe('HostedAiEngine against the pool protocol', () => {
     `);
   });
 
+  it('sends the correlation id as x-request-id and the W3C trace context with the inference call', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await engine.doRun(run('llama-3-8b', { correlationId: 'req-5', traceparent, tracestate: 'k=v' }), signal());
+    const infer = server.requests.filter((r) => r.path.startsWith('/v1/inference/')).at(-1)!;
+    expect(infer.headers).toMatchObject({ 'x-request-id': 'req-5', traceparent, tracestate: 'k=v' });
+    await engine.doRun(run(), signal());
+    expect(server.requests.filter((r) => r.path.startsWith('/v1/inference/')).at(-1)!.headers.traceparent).toBeUndefined();
+  });
+
   it('shares one allocation between concurrent first calls', async () => {
     const before = fake.allocations;
     const results = await Promise.all([1, 2, 3, 4].map(() => engine.doRun(run(), signal())));

@@ -101,6 +101,7 @@ export class HostedAiEngine implements EngineV1 {
           what: 'infer',
           refusalCode: 'INVALID_INPUT',
           signal,
+          trace: request,
           body: {
             model,
             prompt,

@@ -17,6 +17,8 @@ export interface PoolRequest {
   /** Code for a 4xx the pool refuses with (e.g. ALLOCATION_FAILED for allocate). */
   readonly refusalCode: ErrorCode;
   readonly signal?: AbortSignal;
+  /** Correlation id (sent as `x-request-id`) and W3C trace context (`traceparent`/`tracestate`) of the caller. */
+  readonly trace?: { readonly correlationId?: string; readonly traceparent?: string; readonly tracestate?: string };
 }
 
 function errorForStatus(status: number, text: string, request: PoolRequest, engineId: string, retryAfterMs: number | undefined): SwitchyardError {
@@ -58,7 +60,14 @@ export async function poolFetch<T>(options: PoolHttpOptions, request: PoolReques
     const key = options.apiKey?.();
     const response = await fetch(`${options.baseURL.replace(/\/$/, '')}${request.path}`, {
       method: request.method,
-      headers: { accept: 'application/json', ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      headers: {
+        accept: 'application/json',
+        ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(request.trace?.correlationId !== undefined ? { 'x-request-id': request.trace.correlationId } : {}),
+        ...(request.trace?.traceparent !== undefined ? { traceparent: request.trace.traceparent } : {}),
+        ...(request.trace?.tracestate !== undefined ? { tracestate: request.trace.tracestate } : {}),
+      },
       ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
       signal: controller.signal,
     });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { deserialize } from 'node:v8';
 import { Worker, type Job } from 'bullmq';
 import type { EngineV1, OrchestratorApi } from '@switchyard/core';
-import { errorFrame, httpError, jsonReplacer, runTaskSpec, type SseFrame, type TaskSpec } from '@switchyard/server';
+import { errorFrame, httpError, jsonReplacer, runTaskSpec, type GatewayMetrics, type SseFrame, type TaskSpec } from '@switchyard/server';
 import { RedisKeys, bullConnection, connectRedis, type FrameLogRedis } from './frame-log.js';
 
 export interface TaskWorkerOptions {
@@ -23,6 +23,11 @@ export interface TaskWorkerOptions {
   readonly retentionMs?: number;
   readonly id?: string;
   readonly log?: (line: string) => void;
+  /**
+   * Per-request series (requests, tokens, cost, latencies) of the tasks this worker runs, on a registry the worker
+   * process exposes; `metrics.follow(orchestrator.events)` adds retries, fallbacks, upstream errors and cooldowns.
+   */
+  readonly metrics?: GatewayMetrics;
 }
 
 export interface WorkerJobData {
@@ -184,6 +189,7 @@ export class TaskWorker {
         engineKey,
         queueDepth: () => 0,
         isEnded: () => ended || controller.signal.aborted,
+        ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
         emit: (frame) => {
           pending.push(this.append(taskId, owner, frame).then((seq) => {
             if (seq < 0) {

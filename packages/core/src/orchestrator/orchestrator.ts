@@ -9,9 +9,9 @@ import { resolveResilience } from '../resilience/resilience-config.js';
 import { RetryAfterBackoff, retriesOnSameTarget } from '../resilience/retry-backoff.js';
 import type { RoutePlan, Router } from '../routing/router.js';
 import type { EventBus } from '../telemetry/event-bus.js';
-import { SpanStatusCode } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { parentContext, traceHeadersOf } from '../telemetry/trace-context.js';
-import { genAiAttributes, markSpanFailed, tracer, withSpan } from '../telemetry/tracing.js';
+import { genAiAttributes, markSpanFailed, operationName, tracer, withSpan } from '../telemetry/tracing.js';
 import { withCost } from '../telemetry/usage-cost.js';
 import type { OrchestrationConfig } from './orchestration-config.js';
 import { BoundedStreamSession } from './bounded-stream-session.js';
@@ -110,6 +110,27 @@ export class Orchestrator implements OrchestratorApi {
   }
 
   async run(request: InferenceRequest, options: RunOptions = {}): Promise<InferenceResult> {
+    // One span for the whole request (every target tried); each target's attempt is a child `switchyard.execute`.
+    const base = parentContext(request.traceparent, request.tracestate);
+    const span = tracer().startSpan('switchyard.run', { attributes: { 'gen_ai.operation.name': operationName(request.workload), 'gen_ai.request.model': request.model } }, base);
+    const parent = span.isRecording() ? trace.setSpan(base, span) : base;
+    try {
+      const result = await this.runTargets(request, options, parent);
+      const usage = result.usage;
+      span.setAttributes({ 'gen_ai.system': result.decision.engine, 'gen_ai.response.model': result.decision.model, 'gen_ai.response.finish_reasons': [result.finishReason], 'switchyard.target': result.decision.target });
+      if (usage.inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', usage.inputTokens);
+      if (usage.outputTokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', usage.outputTokens);
+      span.setStatus({ code: SpanStatusCode.OK });
+      return result;
+    } catch (error) {
+      markSpanFailed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async runTargets(request: InferenceRequest, options: RunOptions, parent: Context): Promise<InferenceResult> {
     const signal = options.signal ?? NEVER_ABORTED;
     const prepared = await this.prepare(request, signal);
     const { correlationId, policy, request: allowed } = prepared;
@@ -121,7 +142,7 @@ export class Orchestrator implements OrchestratorApi {
       const target = plan.chain[index]!;
       try {
         const admitted = this.admit(target, allowed);
-        const result = await this.attemptWithFormat(target, allowed, admitted, correlationId, signal, options.maxAttempts);
+        const result = await this.attemptWithFormat(target, allowed, admitted, correlationId, signal, options.maxAttempts, parent);
         attempts.push({ engine: target.engine, model: target.model });
         const routed: RoutingDecision =
           index === 0
@@ -169,16 +190,17 @@ export class Orchestrator implements OrchestratorApi {
     admitted: AdmittedParameters,
     correlationId: string,
     signal: AbortSignal,
-    maxAttempts?: number,
+    maxAttempts: number | undefined,
+    parent: Context,
   ): Promise<ExecutionResult> {
     const format = admitted.enforceFormat;
-    if (!format) return this.attempt(target, request, admitted, correlationId, signal, maxAttempts);
+    if (!format) return this.attempt(target, request, admitted, correlationId, signal, maxAttempts, parent);
     const input = withFormatInstruction(request.input, format);
-    const first = await this.attempt(target, { ...request, input }, admitted, correlationId, signal, maxAttempts);
+    const first = await this.attempt(target, { ...request, input }, admitted, correlationId, signal, maxAttempts, parent);
     const firstText = first.output.kind === 'text' ? first.output.text : JSON.stringify(first.output);
     const checked = checkFormatOutput(firstText, format);
     if (checked.ok) return { ...first, output: { kind: 'text', text: checked.text } };
-    const second = await this.attempt(target, { ...request, input: withCorrection(input, firstText, checked.problem) }, admitted, correlationId, signal, maxAttempts);
+    const second = await this.attempt(target, { ...request, input: withCorrection(input, firstText, checked.problem) }, admitted, correlationId, signal, maxAttempts, parent);
     const secondText = second.output.kind === 'text' ? second.output.text : JSON.stringify(second.output);
     const again = checkFormatOutput(secondText, format);
     if (again.ok) return { ...second, output: { kind: 'text', text: again.text } };
@@ -224,7 +246,8 @@ export class Orchestrator implements OrchestratorApi {
     admitted: AdmittedParameters,
     correlationId: string,
     signal: AbortSignal,
-    maxAttempts?: number,
+    maxAttempts: number | undefined,
+    parent: Context,
   ): Promise<ExecutionResult> {
     const settings = resolveResilience(this.config.resilience, target.engine);
     const engineRequest: EngineRunRequest = {
@@ -270,7 +293,7 @@ export class Orchestrator implements OrchestratorApi {
         this.router.latency.record(target.engine, result.timings.totalMs);
         this.events.emit('ExecutionCompleted', { correlationId, engine: target.engine, model: target.model, usage, timings: result.timings });
         return result;
-      }, parentContext(request.traceparent, request.tracestate));
+      }, parent);
     } finally {
       onRetry.dispose();
     }
@@ -292,7 +315,7 @@ export class Orchestrator implements OrchestratorApi {
     // One span for the whole stream, ended after its last part (or its error); upstream calls join its trace.
     const span = tracer().startSpan(
       'switchyard.stream',
-      { attributes: { 'gen_ai.operation.name': request.workload === 'completion' ? 'chat' : request.workload, 'gen_ai.request.model': request.model } },
+      { attributes: { 'gen_ai.operation.name': operationName(request.workload), 'gen_ai.request.model': request.model } },
       parentContext(request.traceparent, request.tracestate),
     );
     const traceHeaders = request.traceparent !== undefined || span.isRecording() ? traceHeadersOf(span) : undefined;

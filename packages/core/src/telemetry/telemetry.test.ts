@@ -65,8 +65,13 @@ describe('OpenTelemetry spans', () => {
     });
     await orchestrator.run({ model: 'gpt-x', workload: 'completion', input: { kind: 'text', prompt: 'p' } });
     await tracing.forceFlush();
-    const spans = exporter.getFinishedSpans();
-    expect(spans.map((s) => s.name)).toEqual(['switchyard.execute', 'switchyard.execute']);
+    const finished = exporter.getFinishedSpans();
+    // The request's span ends last; each target attempt is its child.
+    expect(finished.map((s) => s.name)).toEqual(['switchyard.execute', 'switchyard.execute', 'switchyard.run']);
+    const run = finished[2]!;
+    expect(run.attributes).toMatchObject({ 'gen_ai.request.model': 'gpt-x', 'gen_ai.system': 'good', 'gen_ai.response.model': 'gpt-x', 'gen_ai.usage.output_tokens': 2 });
+    const spans = finished.slice(0, 2);
+    expect(spans.every((s) => s.parentSpanContext?.spanId === run.spanContext().spanId && s.spanContext().traceId === run.spanContext().traceId)).toBe(true);
     expect(spans[0]!.attributes).toMatchObject({ 'gen_ai.system': 'bad', 'gen_ai.request.model': 'gpt-x', 'gen_ai.operation.name': 'chat', 'error.type': 'OVERLOADED' });
     expect(spans[1]!.attributes).toMatchObject({ 'gen_ai.system': 'good', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 2, 'gen_ai.response.model': 'gpt-x', 'gen_ai.response.finish_reasons': ['stop'] });
     expect(JSON.stringify(spans.map((s) => s.attributes))).not.toContain('"p"');

@@ -40,7 +40,12 @@ export function genAiAttributes(options: {
   return {
     'gen_ai.system': options.engine,
     'gen_ai.request.model': options.model,
-    'gen_ai.operation.name': options.workload === 'completion' ? 'chat' : options.workload,
+    'gen_ai.operation.name': operationName(options.workload),
     'switchyard.target': options.target,
   };
+}
+
+/** `gen_ai.operation.name` of a workload (`chat` for completions). */
+export function operationName(workload: string): string {
+  return workload === 'completion' ? 'chat' : workload;
 }
