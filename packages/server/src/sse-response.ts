@@ -22,32 +22,41 @@ export function openSse(reply: FastifyReply): SseWriter {
     'x-accel-buffering': 'no',
   });
   let ended = false;
-  let corked = false;
   let closedByClient = false;
+  // Frames produced in the same event-loop turn go out as one string in one write (one chunk, one syscall):
+  // a model's burst of parts, or an upstream read that carried many SSE events, costs one write, not one each.
+  let pending = '';
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    if (ended || pending === '') return;
+    const out = pending;
+    pending = '';
+    if (!raw.destroyed) raw.write(out);
+  };
   const listeners: (() => void)[] = [];
   raw.on('close', () => {
     if (ended) return;
     closedByClient = true;
+    pending = '';
     for (const listener of listeners) listener();
   });
   return {
     write(chunk) {
       if (ended || raw.destroyed) return;
-      // Frames produced in the same tick go out in one write; a frame from a later tick is flushed at once.
-      if (!corked) {
-        corked = true;
-        raw.cork();
-        process.nextTick(() => {
-          corked = false;
-          raw.uncork();
-        });
+      pending += chunk;
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
       }
-      raw.write(chunk);
     },
     end() {
       if (ended) return;
       ended = true;
-      raw.end();
+      const out = pending;
+      pending = '';
+      if (out === '' || raw.destroyed) raw.end();
+      else raw.end(out);
     },
     get closedByClient() {
       return closedByClient;

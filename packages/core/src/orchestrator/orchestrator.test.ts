@@ -134,6 +134,52 @@ describe('Orchestrator.stream timeouts', () => {
     expect(parts.filter((p) => p.type === 'delta').map((p) => (p as { text: string }).text)).toEqual(['ok']);
     expect(hanging.aborts).toBe(1);
   });
+  it('parts that keep coming within the idle timeout never stall, however long the stream runs', async () => {
+    const steady = new FaultEngine('steady', { tokens: [...'abcdefghijklmnopqrst'], tokenDelayMs: 20 });
+    const backup = new FaultEngine('backup', { tokens: ['backup'] }, { targets: ['cloud'] });
+    const orchestrator = createOrchestrator({
+      engines: [steady, backup],
+      logger: silent,
+      config: { routing: { routes: { chat: { targets: ['steady:m', 'backup:m'] } } }, resilience: { engines: { steady: { timeoutMs: 250, streamIdleTimeoutMs: 250 } } } },
+    });
+    const parts: InferenceStreamPart[] = [];
+    for await (const part of orchestrator.stream({ model: 'chat', workload: 'stream', input: text('x') })) parts.push(part);
+    expect(parts.filter((p) => p.type === 'delta').map((p) => (p as { text: string }).text).join('')).toBe('abcdefghijklmnopqrst');
+    expect(parts.some((p) => p.type === 'fallback')).toBe(false);
+    expect(steady.aborts).toBe(0);
+  });
+
+  it('a stall after some parts is detected within the idle timeout (measured from the last part)', async () => {
+    const stalling = new FaultEngine('stalling');
+    stalling.doStream = async function* (request, signal) {
+      yield { type: 'start', modelId: request.modelId };
+      for (const token of ['a', 'b', 'c']) {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        yield { type: 'delta', kind: 'text', text: token };
+      }
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, 10_000);
+        signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+      });
+      yield { type: 'finish', usage: {}, finishReason: 'stop' };
+    };
+    const orchestrator = createOrchestrator({
+      engines: [stalling],
+      logger: silent,
+      configuredModels: ['m'],
+      config: { resilience: { engines: { stalling: { timeoutMs: 1000, streamIdleTimeoutMs: 80 } } } },
+    });
+    const tokensAt: number[] = [];
+    const start = performance.now();
+    const error = await (async () => {
+      for await (const part of orchestrator.stream({ model: 'm', workload: 'stream', input: text('x') })) if (part.type === 'delta') tokensAt.push(performance.now());
+    })().catch((caught: unknown) => caught);
+    const stalledAfterMs = performance.now() - tokensAt.at(-1)!;
+    expect(tokensAt).toHaveLength(3);
+    expect(SwitchyardError.isInstance(error) && error.message).toContain('stalled for 80 ms');
+    expect(stalledAfterMs).toBeGreaterThanOrEqual(75);
+    expect(performance.now() - start).toBeLessThan(5000);
+  });
 });
 
 describe('classifier models', () => {

@@ -367,17 +367,41 @@ export class Orchestrator implements OrchestratorApi {
         const idleLimit = settings.streamIdleTimeoutMs;
         let stalled: SwitchyardError | undefined;
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const arm = (ms: number, error: () => SwitchyardError) => {
-          if (timer !== undefined) clearTimeout(timer);
-          const remaining = deadlineAt !== undefined ? Math.min(ms, deadlineAt - performance.now()) : ms;
-          const overall = deadlineAt !== undefined && remaining < ms;
-          if (!Number.isFinite(remaining)) return;
-          timer = setTimeout(() => {
-            stalled = overall ? deadlineError(target.engine, request.timeoutMs!) : error();
-            attempt.abort(stalled);
-          }, Math.max(0, remaining));
+        // The stall deadline moves on with every part; the pending timer is only replaced when the deadline comes
+        // sooner. A timer that fires before the (moved) deadline waits for the rest: one timer per stall window,
+        // not a clearTimeout + setTimeout per token.
+        let dueAt = 0;
+        let stallErrorOf: () => SwitchyardError = () => stallError(target.engine, `sent no token within ${firstLimit} ms`, firstLimit);
+        const fire = () => {
+          timer = undefined;
+          const left = dueAt - performance.now();
+          if (left >= 1) {
+            timer = setTimeout(fire, left);
+            return;
+          }
+          stalled = stallErrorOf();
+          attempt.abort(stalled);
         };
-        arm(firstLimit, () => stallError(target.engine, `sent no token within ${firstLimit} ms`, firstLimit));
+        const arm = (ms: number, error: () => SwitchyardError) => {
+          const at = performance.now();
+          const remaining = deadlineAt !== undefined ? Math.min(ms, deadlineAt - at) : ms;
+          const overall = deadlineAt !== undefined && remaining < ms;
+          if (!Number.isFinite(remaining)) {
+            if (timer !== undefined) clearTimeout(timer);
+            timer = undefined;
+            return;
+          }
+          const wait = Math.max(0, remaining);
+          stallErrorOf = overall ? () => deadlineError(target.engine, request.timeoutMs!) : error;
+          const due = at + wait;
+          const sooner = timer === undefined || due < dueAt;
+          dueAt = due;
+          if (!sooner) return;
+          if (timer !== undefined) clearTimeout(timer);
+          timer = setTimeout(fire, wait);
+        };
+        const idleError = () => stallError(target.engine, `stalled for ${idleLimit} ms between parts`, idleLimit);
+        arm(firstLimit, stallErrorOf);
         // With an enforced format the text is held back until it validates (never a 200 stream of unvalidated prose).
         const held: InferenceStreamPart[] = [];
         let heldText = '';
@@ -385,7 +409,7 @@ export class Orchestrator implements OrchestratorApi {
           for await (const raw of this.executor.stream(target, engineRequest, attempt.signal)) {
             // The finish part carries the cost from telemetry.prices, as run() results do.
             const part: EngineStreamPart = raw.type === 'finish' ? { ...raw, usage: withCost(raw.usage, target.engine, target.model, this.config.telemetry?.prices) } : raw;
-            if (part.type === 'delta' || part.type.startsWith('tool-call')) arm(idleLimit, () => stallError(target.engine, `stalled for ${idleLimit} ms between parts`, idleLimit));
+            if (part.type === 'delta' || part.type.startsWith('tool-call')) arm(idleLimit, idleError);
             if (part.type === 'finish') {
               const totalMs = performance.now() - begin;
               const usage = part.usage;

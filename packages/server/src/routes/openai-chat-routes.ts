@@ -54,10 +54,18 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
       setDroppedHeader(reply, [...call.dropped, ...stream.dropped]);
       const sse = openSse(reply);
       const send = (payload: unknown) => sse.write(`data: ${JSON.stringify(payload)}\n\n`);
+      // The per-token chunks (text and tool-call arguments) are the same JSON as chunk(...) but only their delta is
+      // serialised: the id/object/created/model head and the tail are built once per stream.
+      const head = `data: {"id":${JSON.stringify(task.id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(body.model)},"choices":[{"index":0,"delta":`;
+      const tail = ',"logprobs":null,"finish_reason":null}]}\n\n';
       send(chunk({ role: 'assistant', content: '' }, null));
       const toolIndex = new Map<string, number>();
       const write = (frame: SseFrame) => {
-        if (frame.event === 'token') send(chunk({ content: frame.data.t }, null));
+        const { t, arguments: args } = frame.data;
+        if (frame.event === 'token' && typeof t === 'string') sse.write(`${head}{"content":${JSON.stringify(t)}}${tail}`);
+        else if (frame.event === 'tool-call-delta' && typeof args === 'string') {
+          sse.write(`${head}{"tool_calls":[{"index":${toolIndex.get(String(frame.data.id)) ?? 0},"function":{"arguments":${JSON.stringify(args)}}}]}${tail}`);
+        } else if (frame.event === 'token') send(chunk({ content: t }, null));
         else if (frame.event === 'tool-call-start') {
           const index = toolIndex.size;
           toolIndex.set(String(frame.data.id), index);
