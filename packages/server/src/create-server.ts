@@ -111,7 +111,8 @@ async function defaultEngineKeyFor(engines: readonly EngineV1[], catalog: Server
   return (modelRef) => {
     const prefix = modelRef.includes(':') ? modelRef.slice(0, modelRef.indexOf(':')) : undefined;
     if (prefix !== undefined && engineIds.has(prefix)) return prefix;
-    return byModel.get(modelRef) ?? sole;
+    const added = catalog?.engineOf?.(modelRef);
+    return byModel.get(modelRef) ?? (added !== undefined && engineIds.has(added) ? added : sole);
   };
 }
 
@@ -145,7 +146,6 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
       queue: new AdmissionQueue<ServerTask>(config.admission),
       estimator,
       metrics,
-      artifacts,
       sessions,
       concurrencyFor,
       engineKeyFor,

@@ -71,6 +71,8 @@ interface Case {
 
 const cases: Case[] = [];
 const add = (c: Case) => cases.push(c);
+/** A valid model_metadata.json for POST /v2/catalog/models, with extra files and sources to attack with. */
+const meta = (files: string[] = [], sources?: object) => ({ version: '1', execution_template: { type: 'Onnx', model_file: 'm.onnx' }, files: ['m.onnx', ...files], ...(sources ? { sources } : {}) });
 
 // --- file-hash oracle through the catalog (traversal, absolute paths, symlink-free escapes, odd sources)
 const badSources: [string, object][] = [
@@ -94,15 +96,21 @@ const badSources: [string, object][] = [
   ['unknown field', { path: 'model.onnx', exec: 'rm -rf' }],
 ];
 badSources.forEach(([name, source], i) =>
-  add({ name: `catalog source: ${name}`, method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: `evil-${i}`, files: ['m.onnx'], sources: { 'm.onnx': source } }, status: 400 }),
+  add({ name: `catalog source: ${name}`, method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: `evil-${i}`, metadata: meta([], { 'm.onnx': source }) }, status: 400 }),
 );
 for (const [name, file] of [['absolute file', '/etc/passwd'], ['.. file', '../../..'], ['.. inside', 'a/../b'], ['backslash file', '..\\x'], ['empty file', '']] as const) {
-  add({ name: `catalog files: ${name}`, method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: `evil-file-${name.length}`, files: [file] }, status: 400 });
+  add({ name: `catalog files: ${name}`, method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: `evil-file-${name.length}`, metadata: meta([file]) }, status: 400 });
 }
-for (const [name, id] of [['traversal id', '../../etc'], ['slash id', 'a/b'], ['empty id', ''], ['long id', 'x'.repeat(200)], ['space id', 'a b']] as const) {
-  add({ name: `catalog id: ${name}`, method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id, files: ['m.onnx'] }, status: 400 });
+for (const [name, id] of [['traversal id', '../../etc'], ['slash id', 'a/b'], ['empty id', ''], ['long id', 'x'.repeat(200)], ['space id', 'a b'], ['dot-dot id', '..'], ['dot id', '.']] as const) {
+  add({ name: `catalog id: ${name}`, method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id, metadata: meta() }, status: 400 });
 }
-add({ name: 'catalog add with a user key', method: 'POST', url: '/v2/catalog/models', headers: user, payload: { id: 'by-user', files: ['m.onnx'] }, status: 403, code: 'FORBIDDEN' });
+add({ name: 'catalog add without metadata (files only)', method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: 'files-only', files: ['m.onnx'] }, status: 400, code: 'INVALID_PARAMS' });
+add({ name: 'catalog add: metadata without an execution template', method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: 'no-template', metadata: { files: ['m.onnx'] } }, status: 400, code: 'METADATA_INVALID' });
+add({ name: 'catalog add: metadata with an unknown field', method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: 'unknown-field', metadata: { ...meta(), exec: 'rm -rf /' } }, status: 400, code: 'METADATA_INVALID' });
+add({ name: 'catalog add: model_id differs from id', method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: 'one', metadata: { ...meta(), model_id: 'other' } }, status: 400, code: 'INVALID_PARAMS' });
+add({ name: 'catalog add: metadata is not an object', method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: 'not-object', metadata: ['x'] }, status: 400 });
+add({ name: 'catalog add: deeply nested metadata', method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: 'deep', metadata: { ...meta(), metadata: JSON.parse('{"a":'.repeat(100) + '1' + '}'.repeat(100)) } }, status: 400 });
+add({ name: 'catalog add with a user key', method: 'POST', url: '/v2/catalog/models', headers: user, payload: { id: 'by-user', metadata: meta() }, status: 403, code: 'FORBIDDEN' });
 add({ name: 'catalog verify with a user key', method: 'POST', url: '/v2/catalog/models/tiny/verify', headers: user, status: 403, code: 'FORBIDDEN' });
 add({ name: 'catalog verify (admin) answers without paths', method: 'POST', url: '/v2/catalog/models/tiny/verify', headers: admin, status: 200 });
 add({ name: 'catalog verify unknown model', method: 'POST', url: '/v2/catalog/models/nope/verify', headers: admin, status: 404 });
@@ -126,7 +134,7 @@ const routes: [Case['method'], string, object?][] = [
   ['POST', '/v2/pools/onnx/reload', { new_model_ref: 'tiny' }],
   ['GET', '/v2/catalog/models'],
   ['GET', '/v2/catalog/models/tiny'],
-  ['POST', '/v2/catalog/models', { id: 'x', files: ['m.onnx'] }],
+  ['POST', '/v2/catalog/models', { id: 'x', metadata: meta() }],
   ['POST', '/v2/catalog/models/tiny/verify'],
   ['GET', `/v2/artifacts/${'0'.repeat(64)}`],
   ['POST', '/v1/chat/completions', { model: 'echo', messages: [{ role: 'user', content: 'hi' }] }],
@@ -153,7 +161,7 @@ add({ name: 'key with trailing garbage', method: 'GET', url: '/v1/models', heade
 // --- bad framing of JSON bodies on every JSON route
 const jsonRoutes: [string, object][] = [
   ['/v2/tasks', { model_ref: 'echo', prompt: 'hi' }],
-  ['/v2/catalog/models', { id: 'ok-json', files: ['m.onnx'] }],
+  ['/v2/catalog/models', { id: 'ok-json', metadata: meta() }],
   ['/v2/pools/onnx/reload', { new_model_ref: 'tiny' }],
   ['/v2/pools/onnx/drain', { deadline_ms: 10 }],
   ['/v1/chat/completions', { model: 'echo', messages: [{ role: 'user', content: 'hi' }] }],
@@ -332,7 +340,7 @@ describe('hostile input: every route', () => {
     const report = await server.app.inject({ method: 'POST', url: '/v2/catalog/models/tiny/verify', headers: admin });
     expect(report.json()).toMatchObject({ id: 'tiny', ok: true, files: [{ name: 'model.onnx', status: 'ok' }] });
     assertClean(report.body);
-    const added = await server.app.inject({ method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: 'missing-files', files: ['w.onnx'] } });
+    const added = await server.app.inject({ method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: 'missing-files', metadata: { ...meta(), execution_template: { type: 'Onnx', model_file: 'w.onnx' }, files: ['w.onnx'] } } });
     expect(added.statusCode).toBe(201);
     const missing = await server.app.inject({ method: 'POST', url: '/v2/catalog/models/missing-files/verify', headers: admin });
     expect(missing.json().files[0]).toMatchObject({ status: 'missing' });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 export { createServer, sendError, redactSecrets, type CreateServerOptions, type SwitchyardServer, type RedisTaskQueueOptions } from './create-server.js';
 export { resolveServerConfig, DEFAULT_PORT, type ServerConfig, type ResolvedServerConfig, type QueueConfig } from './server-config.js';
-export { createDirectoryCatalog, createRegistryCatalog, sha256File, type RegistryCatalogOptions, type DirectoryCatalogOptions, type ServerCatalog, type CatalogEntry, type CatalogVerifyReport, type CatalogFileReport, type FileSource } from './server-catalog.js';
+export { createDirectoryCatalog, createRegistryCatalog, sha256File, type RegistryCatalogOptions, type DirectoryCatalogOptions, type ServerCatalog, type CatalogEntry, type CatalogVerifyReport, type CatalogFileReport, type CatalogAddRequest } from './server-catalog.js';
 export { AdmissionQueue, type AdmissionPolicy, type Priority } from './admission-queue.js';
 export { ServiceTimeEstimator } from './service-time-estimator.js';
 export { ApiKeyAuth } from './api-key-auth.js';

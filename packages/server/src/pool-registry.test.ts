@@ -102,9 +102,12 @@ describe('pools and catalog', () => {
     expect(mismatch.files[0]).toMatchObject({ name: 'model.onnx', expected_sha256: 'c57bb3b2bcd3d24b9f64ee4f0d9bcb07cd6ae1cbf7d4c3c1ad75cd4a42c7cc6d', ok: false });
     const noDigest = (await app.inject({ method: 'POST', url: '/v2/catalog/models/good-v1/verify' })).json();
     expect(noDigest).toMatchObject({ ok: true, files: [{ name: 'model.onnx', expected_sha256: null, sha256: await sha256File(join(dir, 'good-v1', 'model.onnx')) }] });
-    const added = await app.inject({ method: 'POST', url: '/v2/catalog/models', payload: { id: 'extra', engine: 'onnx', files: ['w.bin'] } });
+    const metadata = (files: string[]) => ({ version: '1', execution_template: { type: 'Onnx', model_file: 'w.bin' }, files });
+    const added = await app.inject({ method: 'POST', url: '/v2/catalog/models', payload: { id: 'extra', engine: 'onnx', metadata: metadata(['w.bin']) } });
     expect(added.statusCode).toBe(201);
-    const traversal = await app.inject({ method: 'POST', url: '/v2/catalog/models', payload: { id: 'evil', files: ['../../etc/passwd'] } });
+    expect(added.json()).toEqual({ id: 'extra', version: '1', engine: 'onnx', files: ['w.bin'] });
+    const traversal = await app.inject({ method: 'POST', url: '/v2/catalog/models', payload: { id: 'evil', metadata: metadata(['w.bin', '../../etc/passwd']) } });
     expect(traversal.statusCode).toBe(400);
+    expect(traversal.json()).toMatchObject({ code: 'METADATA_INVALID', message: expect.stringContaining('body/metadata: /files/1 must not contain a ".." segment') });
   });
 });

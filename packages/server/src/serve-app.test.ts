@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,7 +100,11 @@ describe('createServerForApp over a real app (core orchestrator)', () => {
     server = await createServerForApp(await makeApp(), { port: 0 });
     let base = await server.listen();
     expect(server.state.dataDir).toBe(join(root, '.switchyard'));
-    const added = await fetch(`${base}/v2/catalog/models`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'added', files: ['x.bin'] }) });
+    const added = await fetch(`${base}/v2/catalog/models`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'added', metadata: { version: '1', execution_template: { type: 'Onnx', model_file: 'x.bin' }, files: ['x.bin'] } }),
+    });
     expect(added.status).toBe(201);
     const live = await (await fetch(`${base}/v2/tasks`, {
       method: 'POST',
@@ -169,6 +174,84 @@ describe('model listings come from the app registry (one source of truth)', () =
     for (const id of ['packed', 'generated-only']) {
       expect(await (await fetch(`${base}/v2/catalog/models/${id}/verify`, { method: 'POST' })).json()).toMatchObject({ id, ok: true, files: [{ name: 'weights.bin', status: 'unverified' }] });
     }
+  });
+});
+
+describe('a model added through POST /v2/catalog/models', () => {
+  it('runs a task through the app executor (files resolved and sha256-checked), and again after a restart', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'switchyard-added-'));
+    mkdirSync(join(root, 'models', 'added'), { recursive: true });
+    writeFileSync(join(root, 'models', 'added', 'w.bin'), 'weights');
+    const loads: { id: string; files: Record<string, string>; metadata: unknown }[] = [];
+    const recording: EngineV1 = {
+      ...echoEngine(),
+      id: 'recording',
+      doLoad: async (spec) => void loads.push({ id: spec.id, files: { ...spec.files }, metadata: spec.metadata }),
+      async *doStream(request) {
+        yield { type: 'delta', kind: 'text', text: `ran ${request.modelId}` };
+        yield { type: 'finish', usage: {}, finishReason: 'stop' };
+      },
+    };
+    const makeApp = () =>
+      createSwitchyardApp({
+        config: { models: { dirs: ['models'] } },
+        baseDir: root,
+        plugins: [
+          definePlugin({ name: 'recording-plugin', version: '0.1.0', core: '^0.1.0', configSchema: { type: 'object' }, register: (context) => context.registerEngine(recording) }),
+          definePlugin({ name: 'echo-plugin', version: '0.1.0', core: '^0.1.0', configSchema: { type: 'object' }, register: (context) => context.registerEngine(echoEngine()) }),
+        ],
+        logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as never,
+      });
+    const post = (base: string, body: unknown) => fetch(`${base}/v2/catalog/models`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const run = async (base: string) => {
+      const response = await fetch(`${base}/v2/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ model_ref: 'added', prompt: 'x' }) });
+      const frames = [];
+      for await (const frame of readSseFrames(response.body!)) frames.push(frame);
+      return frames;
+    };
+    const sha = createHash('sha256').update('weights').digest('hex');
+    const metadata = { version: '2', execution_template: { type: 'Onnx', model_file: 'w.bin' }, files: ['w.bin'], sources: { 'w.bin': { path: 'w.bin', sha256: sha } }, metadata: { task: 'demo' } };
+
+    server = await createServerForApp(await makeApp(), { port: 0 });
+    let base = await server.listen();
+    // Before it is added, the model does not exist.
+    expect((await run(base)).at(-1)).toMatchObject({ event: 'error', data: { code: 'NO_SUCH_MODEL' } });
+    // Bad metadata is refused with located errors and nothing is added.
+    const invalid = await post(base, { id: 'added', engine: 'recording', metadata: { ...metadata, execution_template: { type: 'Onnx', model_file: 'other.bin' } } });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ code: 'METADATA_INVALID', message: expect.stringContaining('body/metadata: /execution_template/model_file names a file that is not listed in /files') });
+    const escaping = await post(base, { id: 'added', engine: 'recording', metadata: { ...metadata, sources: { 'w.bin': { path: '/etc/passwd' } } } });
+    expect(await escaping.json()).toMatchObject({ code: 'METADATA_INVALID', message: expect.stringContaining('/sources/w.bin/path must be a relative path') });
+    expect((await post(base, { id: 'added', engine: 'ghost', metadata })).status).toBe(400);
+    expect((await fetch(`${base}/v2/catalog/models/added`)).status).toBe(404);
+
+    const added = await post(base, { id: 'added', engine: 'recording', metadata });
+    expect(added.status).toBe(201);
+    expect(await added.json()).toEqual({ id: 'added', version: '2', task: 'demo', workload: 'inference', pipeline: 'interpreted', engine: 'recording', files: ['w.bin'] });
+    let frames = await run(base);
+    expect(frames.map((frame) => frame.event)).toEqual(['started', 'token', 'metrics', 'end']);
+    expect(frames[1]!.data.t).toBe('ran added');
+    expect(frames[2]!.data).toMatchObject({ engine: 'recording' });
+    expect(loads).toHaveLength(1);
+    expect(loads[0]).toMatchObject({ id: 'added', files: { 'w.bin': join(root, 'models', 'added', 'w.bin') }, metadata: { model_id: 'added', execution_template: { model_file: 'w.bin' } } });
+    await server.close({ deadlineMs: 100 });
+
+    // After a restart the entry comes back from the durable store and runs again (a fresh executor loads it).
+    server = await createServerForApp(await makeApp(), { port: 0 });
+    base = await server.listen();
+    expect(await (await fetch(`${base}/v2/catalog/models/added`)).json()).toMatchObject({ id: 'added', engine: 'recording' });
+    frames = await run(base);
+    expect(frames[1]!.data.t).toBe('ran added');
+    expect(loads).toHaveLength(2);
+    // A changed file fails its sha256 check instead of being loaded.
+    writeFileSync(join(root, 'models', 'added', 'w.bin'), 'tampered');
+    await server.close({ deadlineMs: 100 });
+    server = await createServerForApp(await makeApp(), { port: 0 });
+    base = await server.listen();
+    const tampered = (await run(base)).at(-1);
+    // (the router then tries the other engine, which fails the same check)
+    expect(tampered).toMatchObject({ event: 'error', data: { message: expect.stringContaining('recording:added [UNTRUSTED_ARTIFACT]') } });
+    expect(loads).toHaveLength(2);
   });
 });
 

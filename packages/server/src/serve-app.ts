@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
-import { TOKENS, createModelCatalog, resolveResilience, type EventBus, type ModelCatalog, type OrchestratorApi, type ResilienceConfig, type SwitchyardApp } from '@switchyard/core';
+import { TOKENS, createModelCatalog, resolveResilience, type AppModelCatalog, type EventBus, type ModelCatalog, type OrchestratorApi, type ResilienceConfig, type SwitchyardApp } from '@switchyard/core';
 import type { CircuitState } from './server-metrics.js';
 import { createServer, type SwitchyardServer } from './create-server.js';
 import { createRegistryCatalog } from './server-catalog.js';
@@ -53,7 +53,9 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
     state,
     // One source of truth: the registry the orchestrator runs models from lists them.
     catalog: createRegistryCatalog({
-      registry: executor?.registry ?? createModelCatalog([]),
+      // The app's model lookup takes models added through the API, so tasks run them like folder models.
+      registry: app.tryResolve<AppModelCatalog>(TOKENS.ModelCatalog) ?? executor?.registry ?? createModelCatalog([]),
+      engines: app.engines.map((engine) => engine.id),
       appDir: app.baseDir,
       store: state,
       addedModelsDir: dirs.find((dir) => !dir.endsWith('.xyb')) ?? resolve(app.baseDir, 'models'),

@@ -1,12 +1,16 @@
 import { join, resolve } from 'node:path';
 import {
   DirectoryModelCatalog,
+  MAX_ADDED_MODELS,
+  MetadataInvalidError,
   ModelProvisioner,
   NoSuchModelError,
   SwitchyardError,
   pipelineKindOf,
   readProvisioningMetadata,
   sha256File,
+  validateModelMetadata,
+  type AppModelCatalog,
   type EngineModelSpec,
   type ModelCatalog,
   type PipelineKind,
@@ -46,14 +50,25 @@ export interface CatalogVerifyReport {
   readonly files: readonly CatalogFileReport[];
 }
 
-export type FileSource = { readonly npm: string; readonly path: string; readonly sha256?: string } | { readonly path: string; readonly sha256?: string } | { readonly url: string; readonly sha256?: string };
+/** POST /v2/catalog/models: a model given by its model_metadata.json (the format of a model folder). */
+export interface CatalogAddRequest {
+  readonly id: string;
+  /** Engine that serves it; must be one the app has (when the catalog knows the engines). */
+  readonly engine?: string;
+  readonly task?: string;
+  readonly description?: string;
+  /** The model_metadata.json document: execution template, files, sources (inside the allowed roots). */
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
 
 /** What the server needs from the model catalog. The server never reads model folders itself. */
 export interface ServerCatalog {
   list(): Promise<readonly CatalogEntry[]>;
   get(id: string): Promise<CatalogEntry | undefined>;
-  /** Registers an entry (POST /v2/catalog/models); absent = read-only catalog. */
-  add?(entry: CatalogEntry & { readonly sources?: Readonly<Record<string, FileSource>> }): Promise<CatalogEntry>;
+  /** Registers a model (POST /v2/catalog/models); absent = read-only catalog. */
+  add?(request: CatalogAddRequest): Promise<CatalogEntry>;
+  /** The engine of a model added through the API, synchronously (admission picks the concurrency key with it). */
+  engineOf?(id: string): string | undefined;
   /** sha256 of every file against the digests the metadata declares. */
   verify(id: string): Promise<CatalogVerifyReport>;
   /** Resolved, verified load spec for pool reloads. */
@@ -65,7 +80,9 @@ export interface RegistryCatalogOptions {
    * The app's model registry (`app.executor.registry`): the generated registry, model packs and model folders. The
    * catalog lists exactly the models the app can run; it reads no model folder itself.
    */
-  readonly registry: ModelCatalog;
+  readonly registry: ModelCatalog & { readonly add?: AppModelCatalog['add'] };
+  /** Engine ids of the app: an added model naming another engine is refused. */
+  readonly engines?: readonly string[];
   /** App directory (npm sources resolve from here too); default cwd. */
   readonly appDir?: string;
   /** Which engine serves a model the registry names none for (default `onnx`). */
@@ -109,8 +126,13 @@ export function createRegistryCatalog(options: RegistryCatalogOptions): ServerCa
   registerPrivateRoot(addedDir);
   const added = new Map<string, CatalogModel>();
   // Entries added through the API earlier (before a restart); a registry model of the same id wins.
+  // With an app registry that takes runtime models (AppModelCatalog), they are added there too: tasks then run them
+  // through the executor like a folder model.
   for (const { key, value } of options.store?.catalogEntries<StoredCatalogEntry>() ?? []) {
-    if (key.startsWith('model:')) added.set(value.entry.id, { entry: value.entry, dir: join(addedDir, value.entry.id), metadata: value.metadata });
+    if (!key.startsWith('model:')) continue;
+    const dir = join(addedDir, value.entry.id);
+    added.set(value.entry.id, { entry: value.entry, dir, metadata: value.metadata });
+    if (!options.registry.get(value.entry.id)) options.registry.add?.({ id: value.entry.id, dir, metadata: value.metadata, ...(value.entry.engine ? { engine: value.entry.engine } : {}) });
   }
   const fromRegistry = (id: string): CatalogModel | undefined => {
     const model = options.registry.get(id);
@@ -145,12 +167,31 @@ export function createRegistryCatalog(options: RegistryCatalogOptions): ServerCa
     async get(id) {
       return find(id)?.entry;
     },
-    async add(entry) {
-      if (find(entry.id)) throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `Model '${entry.id}' is already in the catalog`, details: { field: 'id' } });
-      const { sources, ...plain } = entry;
-      const metadata = { model_id: entry.id, files: entry.files, ...(sources ? { sources } : {}) };
-      // The one path-safety check (core): relative paths inside the model folder, valid npm names, http(s) URLs.
-      const parsed = readProvisioningMetadata(metadata, 'body');
+    async add(request) {
+      const { id } = request;
+      if (find(id)) throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `Model '${id}' is already in the catalog`, details: { field: 'id' } });
+      if (added.size >= MAX_ADDED_MODELS) throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `The catalog already holds ${MAX_ADDED_MODELS} models added through the API (the limit)`, details: { field: 'id', expected: `<= ${MAX_ADDED_MODELS} added models` } });
+      if (id === '.' || id === '..') throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `body/id '${id}' is not a model id`, details: { field: 'id' } });
+      if (request.engine !== undefined && options.engines && !options.engines.includes(request.engine)) {
+        throw new SwitchyardError({
+          code: 'INVALID_PARAMS',
+          message: `body/engine '${request.engine}' is not an engine of this server; engines: ${options.engines.join(', ') || 'none'}`,
+          details: { field: 'engine', expected: options.engines.join(' | ') },
+        });
+      }
+      if (request.metadata.model_id !== undefined && request.metadata.model_id !== id) {
+        throw new SwitchyardError({
+          code: 'INVALID_PARAMS',
+          message: `body/metadata/model_id '${String(request.metadata.model_id).slice(0, 128)}' differs from body/id '${id}'`,
+          details: { field: 'metadata', pointer: '/metadata/model_id', expected: id },
+        });
+      }
+      const metadata: Record<string, unknown> = { ...request.metadata, model_id: id };
+      // The same validation as a model_metadata.json on disk, strict (an unknown field is an error, not dropped),
+      // every issue located as body/metadata<pointer>; it includes the path-safety check of files and sources.
+      const validation = validateModelMetadata(metadata, { file: 'body/metadata', strict: true });
+      if (!validation.ok) throw new MetadataInvalidError({ issues: validation.issues });
+      const parsed = readProvisioningMetadata(metadata, 'body/metadata');
       // npm packages an API-added entry may take files from: only those the configured models already name.
       const namedPackages = new Set<string>();
       for (const model of all()) {
@@ -160,14 +201,31 @@ export function createRegistryCatalog(options: RegistryCatalogOptions): ServerCa
         if (source.kind === 'npm' && !namedPackages.has(source.npm)) {
           throw new SwitchyardError({
             code: 'INVALID_PARAMS',
-            message: `body: /sources/${file}/npm names package '${source.npm}', which no configured model uses; allowed: ${[...namedPackages].join(', ') || 'none'}`,
-            details: { field: 'body', pointer: `/sources/${file}/npm`, expected: 'an npm package named by a configured model' },
+            message: `body/metadata: /sources/${file}/npm names package '${source.npm}', which no configured model uses; allowed: ${[...namedPackages].join(', ') || 'none'}`,
+            details: { field: 'metadata', pointer: `/metadata/sources/${file}/npm`, expected: 'an npm package named by a configured model' },
           });
         }
       }
-      added.set(entry.id, { entry: plain, dir: join(addedDir, entry.id), metadata });
-      options.store?.putCatalog(`model:${entry.id}`, { entry: plain, metadata } satisfies StoredCatalogEntry);
-      return plain;
+      const extra = (metadata.metadata ?? {}) as Record<string, unknown>;
+      const task = request.task ?? (typeof extra.task === 'string' ? extra.task : undefined);
+      const description = request.description ?? (typeof metadata.description === 'string' ? metadata.description : undefined);
+      const entry: CatalogEntry = {
+        id,
+        ...(typeof metadata.version === 'string' ? { version: metadata.version } : {}),
+        ...(task !== undefined ? { task } : {}),
+        ...(request.engine !== undefined ? { engine: request.engine } : {}),
+        ...(description !== undefined ? { description } : {}),
+        files: parsed.files,
+      };
+      // Its folder is `<addedModelsDir>/<id>`: path sources resolve there, inside a configured model root.
+      const dir = join(addedDir, id);
+      options.registry.add?.({ id, dir, metadata, ...(entry.engine ? { engine: entry.engine } : {}) });
+      options.store?.putCatalog(`model:${id}`, { entry, metadata } satisfies StoredCatalogEntry);
+      added.set(id, { entry, dir, metadata });
+      return find(id)!.entry;
+    },
+    engineOf(id) {
+      return added.get(id)?.entry.engine;
     },
     async verify(id) {
       const model = lookup(id);

@@ -1,7 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { OrchestratorApi } from '@switchyard/core';
 import type { StateStore } from '@switchyard/store';
 import { AdmissionQueue } from './admission-queue.js';
-import type { ArtifactStore } from './artifact-store.js';
 import { httpError } from './http-error.js';
 import type { ServerMetrics } from './server-metrics.js';
 import { ServerTask, type SseFrame, type TaskJournal, type TaskSpec } from './server-task.js';
@@ -16,7 +16,6 @@ export interface TaskSchedulerOptions {
   readonly queue: AdmissionQueue<ServerTask>;
   readonly estimator: ServiceTimeEstimator;
   readonly metrics: ServerMetrics;
-  readonly artifacts: ArtifactStore;
   readonly sessions: SessionStore;
   readonly concurrencyFor: (engineKey: string) => number;
   readonly engineKeyFor: (modelRef: string) => string;
@@ -47,12 +46,13 @@ export class TaskScheduler implements TaskQueue {
 
   constructor(private readonly options: TaskSchedulerOptions) {
     this.now = options.now ?? Date.now;
-    const { state, artifacts } = options;
+    const { state } = options;
     this.journal = {
       frame: (task, seq, frame) => state.appendFrame(task.id, seq, frame.event, JSON.stringify(frame.data, jsonReplacer)),
       finish: (task, seq, frame) => {
-        // The transcript artifact and the terminal state commit before any listener sees the last frame.
-        task.transcriptArtifact = artifacts.put(Buffer.from(task.frames.map(serializeFrame).join('')), 'text/event-stream', this.now()).id;
+        // The terminal state commits before any listener sees the last frame. The transcript is not stored twice:
+        // its id (sha256 of the SSE text) goes on the task; GET /v2/artifacts/<id> renders it from the frames.
+        task.transcriptArtifact = createHash('sha256').update(task.frames.map(serializeFrame).join('')).digest('hex');
         const error = frame.event === 'error' ? (frame.data as { code?: string; message?: string }) : undefined;
         state.finish(task.id, task.state as 'completed' | 'failed' | 'canceled', task.finishedAt ?? this.now(), { seq, event: frame.event, data: JSON.stringify(frame.data, jsonReplacer) }, error ? { code: String(error.code), message: String(error.message ?? '') } : undefined, task.transcriptArtifact);
       },

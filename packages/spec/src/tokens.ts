@@ -17,6 +17,11 @@ export const TOKENS = {
   Orchestrator: Symbol.for('switchyard.Orchestrator'),
   /** A generated model registry (createSwitchyardApp({ registry }) or config `models.registry`; read by the orchestrator). */
   ModelRegistry: Symbol.for('switchyard.ModelRegistry'),
+  /**
+   * The app's model lookup (registered by the orchestrator extension): the registry, `models.dirs`, `models.packages`
+   * and models added while the app runs (`add`, e.g. the server's `POST /v2/catalog/models`).
+   */
+  ModelCatalog: Symbol.for('switchyard.ModelCatalog'),
 } as const;
 
 export type TokenName = keyof typeof TOKENS;

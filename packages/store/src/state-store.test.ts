@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,6 +131,48 @@ describe('StateStore server records', () => {
     store.close();
     const reopened = new StateStore({ dataDir: dir, artifactsMaxBytes: 10 });
     expect(reopened.getArtifact(a.id)?.contentType).toBe('text/plain');
+    reopened.close();
+  });
+
+  it('a transcript is rendered from the frames (not stored twice) and lives as long as its task', () => {
+    const store = new StateStore({ dataDir: dir, retention: { maxTasks: 1 } });
+    const text = 'event: token\ndata: {"t":"a","i":0}\n\nevent: end\ndata: {"tokens_out":1}\n\n';
+    const id = createHash('sha256').update(text).digest('hex');
+    store.admit({ id: 't1', kind: 'task', priority: 'batch', engineKey: 'e', idempotent: false, spec: {}, at: 1 });
+    store.markRunning('t1', 2);
+    store.appendFrame('t1', 0, 'token', '{"t":"a","i":0}');
+    store.finish('t1', 'completed', 3, { seq: 1, event: 'end', data: '{"tokens_out":1}' }, undefined, id);
+    expect(store.getArtifact(id)).toMatchObject({ id, contentType: 'text/event-stream', size: text.length, createdAt: 3 });
+    expect(store.getArtifact(id)!.bytes.toString()).toBe(text);
+    expect(store.artifactStats()).toEqual({ count: 0, bytes: 0 });
+    expect(readdirSync(join(dir, 'blobs'))).toEqual([]);
+    // The next finished task pushes t1 out (maxTasks 1): its transcript goes with it.
+    store.admit({ id: 't2', kind: 'task', priority: 'batch', engineKey: 'e', idempotent: false, spec: {}, at: 4 });
+    store.markRunning('t2', 5);
+    store.finish('t2', 'completed', 6, { seq: 0, event: 'end', data: '{}' });
+    expect(store.has('t1')).toBe(false);
+    expect(store.getArtifact(id)).toBeUndefined();
+    store.close();
+  });
+
+  it('keeps exact running totals for retention and artifacts across reopen and eviction', () => {
+    const store = new StateStore({ dataDir: dir, artifactsMaxBytes: 8, retention: { maxBytes: 25 } });
+    store.putArtifact(Buffer.from('aaaa'), 'text/plain', 1);
+    store.putArtifact(Buffer.from('bbbb'), 'text/plain', 2);
+    store.putArtifact(Buffer.from('cccc'), 'text/plain', 3);
+    expect(store.artifactStats()).toEqual({ count: 2, bytes: 8 });
+    for (const id of ['x', 'y', 'z']) {
+      store.admit({ id, kind: 'task', priority: 'batch', engineKey: 'e', idempotent: false, spec: {}, at: 1 });
+      store.markRunning(id, 1);
+      store.appendFrame(id, 0, 'token', '0123456789');
+      store.finish(id, 'completed', 2, { seq: 1, event: 'end', data: '' });
+    }
+    // Each task keeps 18 frame bytes (token 10 + 5, end 0 + 3): over 25 in total, the oldest go until one is left.
+    expect(['x', 'y', 'z'].filter((id) => store.has(id))).toEqual(['z']);
+    store.close();
+    const reopened = new StateStore({ dataDir: dir, artifactsMaxBytes: 8 });
+    expect(reopened.artifactStats()).toEqual({ count: 2, bytes: 8 });
+    expect(reopened.finishedCount).toBe(1);
     reopened.close();
   });
 

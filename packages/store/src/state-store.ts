@@ -78,7 +78,9 @@ CREATE TABLE IF NOT EXISTS tasks (
   frame_bytes INTEGER NOT NULL DEFAULT 0, spec BLOB
 );
 CREATE INDEX IF NOT EXISTS tasks_open ON tasks (state, seq) WHERE state IN ('queued', 'running');
-CREATE INDEX IF NOT EXISTS tasks_finished ON tasks (finished_at) WHERE finished_at IS NOT NULL;
+DROP INDEX IF EXISTS tasks_finished;
+CREATE INDEX IF NOT EXISTS tasks_finished_order ON tasks (finished_at, seq) WHERE finished_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tasks_transcript ON tasks (transcript_artifact) WHERE transcript_artifact IS NOT NULL;
 CREATE TABLE IF NOT EXISTS frames (task_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (task_id, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS transitions (
   id INTEGER PRIMARY KEY, task_id TEXT NOT NULL, kind TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL, at INTEGER NOT NULL,
@@ -118,7 +120,12 @@ interface TaskRow {
  * content-addressed files written temp-then-rename. Without a dataDir the same schema lives in memory.
  *
  * Writes that decide what happens after a crash (admission, start, finish) commit synchronously; frames of
- * running tasks are batched and committed at the latest with the task's terminal transition.
+ * running tasks are batched and committed at the latest with the task's terminal transition. A task's transcript
+ * is not stored a second time: its artifact id (the sha256 of the SSE text) is kept on the task and the bytes are
+ * rendered from the frames when asked for, so it lives exactly as long as the task (retention).
+ *
+ * Every bound is kept without scanning: finished-task counts and bytes and artifact bytes are running totals
+ * (read once at open), and retention deletes oldest-first through an index.
  */
 export class StateStore implements TaskStore {
   readonly dataDir: string | undefined;
@@ -126,6 +133,7 @@ export class StateStore implements TaskStore {
   private readonly db: Database.Database;
   private readonly now: () => number;
   private readonly memoryBlobs = new Map<string, Buffer>();
+  private artifactTotals = { count: 0, bytes: 0 };
   private readonly blobDir: string | undefined;
   private readonly lockFile: string | undefined;
   private readonly artifactsMaxBytes: number;
@@ -174,6 +182,8 @@ export class StateStore implements TaskStore {
     this.seq = (this.db.prepare<[], { s: number | null }>('SELECT MAX(seq) AS s FROM tasks').get()?.s ?? 0) + 1;
     const stats = this.stmt.finishedStats.get();
     this.finished = { count: stats?.n ?? 0, bytes: stats?.bytes ?? 0 };
+    const artifacts = this.stmt.artifactBytes.get();
+    this.artifactTotals = { count: artifacts?.n ?? 0, bytes: artifacts?.total ?? 0 };
   }
 
   get durable(): boolean {
@@ -186,7 +196,7 @@ export class StateStore implements TaskStore {
       insertTask: db.prepare(
         `INSERT INTO tasks (id, kind, state, priority, engine_key, idempotent, attempts, seq, enqueued_at, updated_at, spec) VALUES (@id, @kind, 'queued', @priority, @engineKey, @idempotent, 0, @seq, @at, @at, @spec)`,
       ),
-      getState: db.prepare<[string], { state: TaskState; kind: string }>('SELECT state, kind FROM tasks WHERE id = ?'),
+      getState: db.prepare<[string], { state: TaskState; kind: string; frame_bytes: number }>('SELECT state, kind, frame_bytes FROM tasks WHERE id = ?'),
       setRunning: db.prepare(`UPDATE tasks SET state = 'running', started_at = @at, updated_at = @at, attempts = attempts + 1 WHERE id = @id`),
       setQueued: db.prepare(`UPDATE tasks SET state = 'queued', updated_at = @at, seq = @seq WHERE id = @id`),
       setFinished: db.prepare(
@@ -195,7 +205,8 @@ export class StateStore implements TaskStore {
       setSimple: db.prepare(`UPDATE tasks SET state = @state, updated_at = @at, error_code = @code, error_message = @message, finished_at = CASE WHEN @terminal THEN @at ELSE finished_at END WHERE id = @id`),
       transition: db.prepare(`INSERT INTO transitions (task_id, kind, from_state, to_state, at, error_code, error_message) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       frame: db.prepare(`INSERT OR IGNORE INTO frames (task_id, seq, event, data) VALUES (?, ?, ?, ?)`),
-      frameCount: db.prepare(`UPDATE tasks SET frame_count = frame_count + 1, frame_bytes = frame_bytes + ? WHERE id = ?`),
+      frameCount: db.prepare(`UPDATE tasks SET frame_count = frame_count + ?, frame_bytes = frame_bytes + ? WHERE id = ?`),
+      transcriptOf: db.prepare<[string], { id: string; finished_at: number }>('SELECT id, finished_at FROM tasks WHERE transcript_artifact = ? LIMIT 1'),
       getTask: db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?'),
       frames: db.prepare<[string, number], StoredFrame>('SELECT seq, event, data FROM frames WHERE task_id = ? AND seq > ? ORDER BY seq'),
       open: db.prepare<[], TaskRow>(`SELECT * FROM tasks WHERE state IN ('queued', 'running') ORDER BY CASE priority WHEN 'interactive' THEN 0 ELSE 1 END, seq`),
@@ -207,7 +218,7 @@ export class StateStore implements TaskStore {
       deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
       expireSessions: db.prepare('DELETE FROM sessions WHERE last_used_at <= ?'),
       artifact: db.prepare<[string], { id: string; content_type: string; size: number; created_at: number }>('SELECT id, content_type, size, created_at FROM artifacts WHERE id = ?'),
-      putArtifact: db.prepare(`INSERT INTO artifacts (id, content_type, size, created_at, used_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET used_at = excluded.used_at`),
+      putArtifact: db.prepare(`INSERT INTO artifacts (id, content_type, size, created_at, used_at) VALUES (?, ?, ?, ?, ?)`),
       touchArtifact: db.prepare('UPDATE artifacts SET used_at = ? WHERE id = ?'),
       artifactBytes: db.prepare<[], { total: number | null; n: number }>('SELECT SUM(size) AS total, COUNT(*) AS n FROM artifacts'),
       oldestArtifacts: db.prepare<[], { id: string; size: number }>('SELECT id, size FROM artifacts ORDER BY used_at, rowid LIMIT 64'),
@@ -219,7 +230,7 @@ export class StateStore implements TaskStore {
       responsePut: db.prepare('INSERT INTO responses (id, created_at, value) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value'),
       responseDelete: db.prepare('DELETE FROM responses WHERE id = ?'),
       responsePrune: db.prepare('DELETE FROM responses WHERE created_at < ?'),
-      pruneAge: db.prepare<[number], { id: string }>(`SELECT id FROM tasks WHERE finished_at IS NOT NULL AND finished_at < ? LIMIT 500`),
+      pruneAge: db.prepare<[number], { id: string; frame_bytes: number }>(`SELECT id, frame_bytes FROM tasks WHERE finished_at IS NOT NULL AND finished_at < ? ORDER BY finished_at, seq LIMIT 500`),
       finishedStats: db.prepare<[], { n: number; bytes: number | null }>('SELECT COUNT(*) AS n, SUM(frame_bytes) AS bytes FROM tasks WHERE finished_at IS NOT NULL'),
       oldestFinished: db.prepare<[number], { id: string; frame_bytes: number }>('SELECT id, frame_bytes FROM tasks WHERE finished_at IS NOT NULL ORDER BY finished_at, seq LIMIT ?'),
       deleteTask: db.prepare('DELETE FROM tasks WHERE id = ?'),
@@ -315,17 +326,19 @@ export class StateStore implements TaskStore {
   /** Terminal transition with the last frame, in one transaction together with every pending frame. */
   finish(id: string, state: 'completed' | 'failed' | 'canceled', at: number, last: { seq: number; event: string; data: string } | undefined, error?: { code: string; message: string }, transcriptArtifact?: string): void {
     if (last) this.pendingFrames.push([id, last.seq, last.event, last.data]);
-    this.write(() => {
+    const frameBytes = this.write(() => {
       this.writeFrames();
       const current = this.stmt.getState.get(id);
-      if (!current) return;
+      if (!current) return undefined;
       assertTaskTransition(id, current.state, state);
       this.stmt.setFinished.run({ id, state, at, code: error?.code ?? null, message: error?.message ?? null, transcript: transcriptArtifact ?? null });
       this.stmt.transition.run(id, current.kind, current.state, state, at, error?.code ?? null, error?.message ?? null);
+      return current.frame_bytes;
     });
+    if (frameBytes === undefined) return;
     this.finishedSincePrune += 1;
     this.finished.count += 1;
-    this.finished.bytes += (last?.data.length ?? 0) + (last?.event.length ?? 0);
+    this.finished.bytes += frameBytes;
     // Count and byte caps hold after every finish; age is checked every 100 finished tasks.
     if (this.finishedSincePrune >= 100 || this.finished.count > this.retention.maxTasks || this.finished.bytes > this.retention.maxBytes) this.prune();
   }
@@ -333,11 +346,6 @@ export class StateStore implements TaskStore {
   /** Finished tasks currently kept (approximate between prunes for frame bytes). */
   get finishedCount(): number {
     return this.finished.count;
-  }
-
-  /** Sets the transcript artifact of a finished task. */
-  setTranscript(id: string, artifactId: string): void {
-    this.write(() => this.db.prepare('UPDATE tasks SET transcript_artifact = ? WHERE id = ?').run(artifactId, id));
   }
 
   getTask(id: string, withSpec = false): StoredTask | undefined {
@@ -375,9 +383,17 @@ export class StateStore implements TaskStore {
     const frames = this.pendingFrames;
     if (frames.length === 0) return;
     this.pendingFrames = [];
+    // One counter update per task and batch, not per frame.
+    const added = new Map<string, { count: number; bytes: number }>();
     for (const [taskId, seq, event, data] of frames) {
-      if (this.stmt.frame.run(taskId, seq, event, data).changes > 0) this.stmt.frameCount.run(data.length + event.length, taskId);
+      if (this.stmt.frame.run(taskId, seq, event, data).changes === 0) continue;
+      const sum = added.get(taskId);
+      if (sum) {
+        sum.count += 1;
+        sum.bytes += data.length + event.length;
+      } else added.set(taskId, { count: 1, bytes: data.length + event.length });
     }
+    for (const [taskId, sum] of added) this.stmt.frameCount.run(sum.count, sum.bytes, taskId);
   }
 
   /** Deletes finished tasks beyond the retention limits (age, count, bytes); returns how many went. */
@@ -385,33 +401,31 @@ export class StateStore implements TaskStore {
     this.finishedSincePrune = 0;
     let removed = 0;
     this.write(() => {
-      const remove = (id: string) => {
-        this.stmt.deleteFrames.run(id);
-        this.stmt.deleteTransitions.run(id);
-        this.stmt.deleteTask.run(id);
+      // The running totals (exact: finish adds each task's frame bytes) decide; no aggregate query per prune.
+      let { count, bytes } = this.finished;
+      const remove = (row: { id: string; frame_bytes: number }) => {
+        this.stmt.deleteFrames.run(row.id);
+        this.stmt.deleteTransitions.run(row.id);
+        this.stmt.deleteTask.run(row.id);
         removed += 1;
+        count -= 1;
+        bytes -= row.frame_bytes;
       };
       this.stmt.responsePrune.run(this.now() - this.retention.maxAgeMs);
       for (;;) {
         const old = this.stmt.pruneAge.all(this.now() - this.retention.maxAgeMs);
-        for (const { id } of old) remove(id);
+        for (const row of old) remove(row);
         if (old.length < 500) break;
       }
-      let stats = this.stmt.finishedStats.get() ?? { n: 0, bytes: 0 };
-      let count = stats.n;
-      let bytes = stats.bytes ?? 0;
       while (count > this.retention.maxTasks || bytes > this.retention.maxBytes) {
         const batch = this.stmt.oldestFinished.all(Math.max(1, Math.min(500, count - this.retention.maxTasks)));
         if (batch.length === 0) break;
         for (const row of batch) {
           if (count <= this.retention.maxTasks && bytes <= this.retention.maxBytes) break;
-          remove(row.id);
-          count -= 1;
-          bytes -= row.frame_bytes;
+          remove(row);
         }
-        stats = { n: count, bytes };
       }
-      this.finished = { count, bytes };
+      this.finished = { count: Math.max(0, count), bytes: Math.max(0, bytes) };
     });
     return removed;
   }
@@ -457,15 +471,22 @@ export class StateStore implements TaskStore {
         closeSync(fd);
       }
       renameSync(temp, join(dir, id));
-    } else this.memoryBlobs.set(id, bytes);
+    } else {
+      // An exact-size copy: a small request body is a slice of a shared slab, which it would keep alive whole.
+      const copy = Buffer.allocUnsafeSlow(bytes.length);
+      bytes.copy(copy);
+      this.memoryBlobs.set(id, copy);
+    }
     this.write(() => this.stmt.putArtifact.run(id, contentType, bytes.length, at, at));
+    this.artifactTotals.count += 1;
+    this.artifactTotals.bytes += bytes.length;
     this.evictArtifacts(id);
     return { id, contentType, size: bytes.length, createdAt: at };
   }
 
   getArtifact(id: string, at = this.now()): (StoredArtifactMeta & { bytes: Buffer }) | undefined {
     const row = this.stmt.artifact.get(id);
-    if (!row) return undefined;
+    if (!row) return this.transcript(id);
     let bytes: Buffer | undefined;
     if (this.blobDir) {
       try {
@@ -475,29 +496,35 @@ export class StateStore implements TaskStore {
       }
     } else bytes = this.memoryBlobs.get(id);
     if (!bytes) {
-      this.write(() => this.stmt.deleteArtifact.run(id));
+      this.deleteArtifactRow(id, row.size);
       return undefined;
     }
     this.write(() => this.stmt.touchArtifact.run(at, id));
     return { id, contentType: row.content_type, size: row.size, createdAt: row.created_at, bytes };
   }
 
+  /** Stored artifacts (uploads; transcripts are rendered from their task's frames and not counted here). */
   artifactStats(): { count: number; bytes: number } {
-    const stats = this.stmt.artifactBytes.get();
-    return { count: stats?.n ?? 0, bytes: stats?.total ?? 0 };
+    return { ...this.artifactTotals };
+  }
+
+  /** A finished task's SSE transcript, rendered from its frames (the same bytes the live stream sent, minus `started`). */
+  private transcript(id: string): (StoredArtifactMeta & { bytes: Buffer }) | undefined {
+    const task = this.stmt.transcriptOf.get(id);
+    if (!task) return undefined;
+    const bytes = Buffer.from(this.stmt.frames.all(task.id, -1).map((frame) => `event: ${frame.event}\ndata: ${frame.data}\n\n`).join(''));
+    return { id, contentType: 'text/event-stream', size: bytes.length, createdAt: task.finished_at, bytes };
   }
 
   private evictArtifacts(keep: string): void {
-    let { bytes } = this.artifactStats();
-    while (bytes > this.artifactsMaxBytes) {
+    while (this.artifactTotals.bytes > this.artifactsMaxBytes) {
       const oldest = this.stmt.oldestArtifacts.all().filter((row) => row.id !== keep);
       if (oldest.length === 0) return;
       for (const row of oldest) {
-        if (bytes <= this.artifactsMaxBytes) return;
-        this.write(() => this.stmt.deleteArtifact.run(row.id));
+        if (this.artifactTotals.bytes <= this.artifactsMaxBytes) return;
+        this.deleteArtifactRow(row.id, row.size);
         if (this.blobDir) rmSync(join(this.blobDir, row.id.slice(0, 2), row.id), { force: true });
         else this.memoryBlobs.delete(row.id);
-        bytes -= row.size;
       }
     }
   }
@@ -516,6 +543,12 @@ export class StateStore implements TaskStore {
 
   deleteResponse(id: string): boolean {
     return this.write(() => this.stmt.responseDelete.run(id).changes > 0);
+  }
+
+  private deleteArtifactRow(id: string, size: number): void {
+    if (this.write(() => this.stmt.deleteArtifact.run(id).changes) === 0) return;
+    this.artifactTotals.count -= 1;
+    this.artifactTotals.bytes -= size;
   }
 
   // ---- catalog entries ----

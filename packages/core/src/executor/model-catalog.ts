@@ -33,6 +33,23 @@ export interface ModelCatalog {
   ids?(): readonly string[];
 }
 
+/** Models an AppModelCatalog takes at runtime, at most (docs/server.md#limits). */
+export const MAX_ADDED_MODELS = 1024;
+
+/**
+ * The app's model lookup under TOKENS.ModelCatalog: the generated registry, the model folders and packs, and models
+ * added while the app runs. An added model runs exactly like a folder model (provisioner, then the generated or
+ * interpreted pipeline): there is one model path.
+ */
+export interface AppModelCatalog extends ModelCatalog {
+  /**
+   * Adds (or replaces) a runtime model: `dir` is its absolute folder, `metadata` its model_metadata.json (already
+   * validated by the caller). The registry, folders and packs win over an added id. INVALID_PARAMS beyond
+   * MAX_ADDED_MODELS.
+   */
+  add(model: RegisteredModel & { readonly dir: string; readonly metadata: unknown }): void;
+}
+
 /**
  * A generated model registry (`npx switchyard codegen` writes one into the app): plug it in with
  * `createSwitchyardApp({ registry })` or the config entry `models.registry`.

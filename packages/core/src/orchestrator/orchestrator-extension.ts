@@ -2,10 +2,10 @@ import { join, resolve } from 'node:path';
 import type { ModelPipeline } from '@switchyard/spec';
 import { defineAppExtension } from '../app/app-extension.js';
 import { DirectoryModelCatalog } from '../executor/directory-model-catalog.js';
-import { resolveModelDir, type ModelCatalog, type ModelFileProvisioner, type ModelRegistry, type RegisteredModel } from '../executor/model-catalog.js';
+import { MAX_ADDED_MODELS, resolveModelDir, type AppModelCatalog, type ModelFileProvisioner, type ModelRegistry, type RegisteredModel } from '../executor/model-catalog.js';
 import { ModelProvisioner } from '../provisioning/model-provisioner.js';
 import { createInterpretedPipeline } from '../template-executor/template-executor.js';
-import { TOKENS } from '@switchyard/spec';
+import { SwitchyardError, TOKENS } from '@switchyard/spec';
 import { createOrchestrator } from './create-orchestrator.js';
 import type { OrchestrationConfig } from './orchestration-config.js';
 import type { Orchestrator } from './orchestrator.js';
@@ -46,6 +46,8 @@ export const orchestratorExtension = defineAppExtension({
       return dir === undefined ? entry : { ...entry, dir };
     };
     const listed = registered?.list ? new Map(registered.list().map((entry) => [entry.id, located(entry)])) : undefined;
+    // Models added while the app runs (the server's POST /v2/catalog/models), bounded.
+    const added = new Map<string, RegisteredModel>();
     const lookup = (id: string): RegisteredModel | undefined => {
       let entry: RegisteredModel | undefined;
       if (listed) entry = listed.get(id);
@@ -58,16 +60,22 @@ export const orchestratorExtension = defineAppExtension({
           entry = undefined;
         }
       }
-      return entry ?? directory.get(id);
+      return entry ?? directory.get(id) ?? added.get(id);
     };
-    const registry: ModelCatalog = {
+    const registry: AppModelCatalog = {
       get: (id) => {
         const entry = lookup(id);
         if (!entry) return undefined;
         const engine = entry.engine ?? overrides[id]?.engine;
         return engine ? { ...entry, engine } : entry;
       },
-      ids: () => [...new Set([...(listed?.keys() ?? []), ...directory.ids()])],
+      ids: () => [...new Set([...(listed?.keys() ?? []), ...directory.ids(), ...added.keys()])],
+      add: (model) => {
+        if (!added.has(model.id) && added.size >= MAX_ADDED_MODELS) {
+          throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `At most ${MAX_ADDED_MODELS} models can be added at runtime`, details: { field: 'id', expected: `<= ${MAX_ADDED_MODELS} added models` } });
+        }
+        added.set(model.id, { id: model.id, dir: model.dir, metadata: model.metadata, ...(model.engine ? { engine: model.engine } : {}) });
+      },
     };
     const files = new ModelProvisioner({ appDir: context.baseDir, ...(config.models?.cacheDir ? { cacheDir: config.models.cacheDir } : {}) });
     const provisioner: ModelFileProvisioner = {
@@ -90,5 +98,6 @@ export const orchestratorExtension = defineAppExtension({
     context.registerInstance(TOKENS.EventBus, orchestrator.events);
     context.registerInstance(TOKENS.Executor, orchestrator.executor);
     context.registerInstance(TOKENS.Orchestrator, orchestrator);
+    context.registerInstance(TOKENS.ModelCatalog, registry);
   },
 });

@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { httpError } from '../http-error.js';
+import type { CatalogAddRequest } from '../server-catalog.js';
 import { commonHeaders, idParams, noQuery, SHA256_PATTERN, type ServerContext } from '../server-context.js';
+
+/** A model id that can also be a folder name under the models dir (not `.` or `..`). */
+const CATALOG_ID_PATTERN = '^(?!\\.{1,2}$)[A-Za-z0-9._-]{1,128}$';
 
 /** Sessions, pools, catalog and content-addressed artifacts. */
 export function registerResourceRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -76,30 +80,22 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
 
   app.get('/v2/catalog/models', { schema: plain }, async () => ({ models: await requireCatalog().list() }));
 
-  app.post<{ Body: { id: string; engine?: string; version?: string; task?: string; description?: string; files: string[]; sources?: Record<string, { sha256?: string; path?: string; npm?: string }> } }>(
+  app.post<{ Body: CatalogAddRequest }>(
     '/v2/catalog/models',
     {
       schema: {
         ...plain,
         body: {
           type: 'object',
-          required: ['id', 'files'],
+          required: ['id', 'metadata'],
           additionalProperties: false,
           properties: {
-            id: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
-            engine: { type: 'string', maxLength: 128 },
-            version: { type: 'string', maxLength: 64 },
+            id: { type: 'string', pattern: CATALOG_ID_PATTERN },
+            engine: { type: 'string', minLength: 1, maxLength: 128 },
             task: { type: 'string', maxLength: 64 },
             description: { type: 'string', maxLength: 1024 },
-            files: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 512, pattern: '^(?!/)(?!.*\\.\\.)' } },
-            sources: {
-              type: 'object',
-              additionalProperties: {
-                type: 'object',
-                additionalProperties: false,
-                properties: { sha256: { type: 'string', pattern: SHA256_PATTERN }, path: { type: 'string', maxLength: 1024 }, npm: { type: 'string', maxLength: 214 } },
-              },
-            },
+            // model_metadata.json; validated by core's metadata validator (located errors), not by this schema.
+            metadata: { type: 'object' },
           },
         },
       },
@@ -107,17 +103,7 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
     async (request, reply) => {
       const target = requireCatalog();
       if (!target.add) throw httpError('UNSUPPORTED', 'The catalog is read-only');
-      const { sources, ...entry } = request.body;
-      const normalized = sources
-        ? Object.fromEntries(
-            Object.entries(sources).map(([file, source]) => {
-              const sha = source.sha256 !== undefined ? { sha256: source.sha256 } : {};
-              if (source.npm !== undefined) return [file, { npm: source.npm, path: source.path ?? file, ...sha }];
-              return [file, { path: source.path ?? file, ...sha }];
-            }),
-          )
-        : undefined;
-      return reply.code(201).send(await target.add({ ...entry, ...(normalized ? { sources: normalized } : {}) }));
+      return reply.code(201).send(await target.add(request.body));
     },
   );
 
