@@ -26,15 +26,41 @@ export async function stopTarget(target: Target): Promise<void> {
   await new Promise((resolve) => target.child.once('exit', resolve));
 }
 
-export function childRss(target: Target): Promise<{ rss: number; heapUsed: number }> {
+export interface ChildMemory {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+  /** What the in-memory server (`ours`) keeps: artifacts and finished tasks. */
+  readonly artifacts: { count: number; bytes: number };
+  readonly finishedTasks: number;
+  /** The same for the durable server (`oursDurable`). */
+  readonly durable: { artifacts: { count: number; bytes: number }; finishedTasks: number };
+}
+
+/** The child's memory; `gc: true` runs a full collection first (needs --expose-gc, which the child inherits). */
+export function childRss(target: Target, options: { gc?: boolean } = {}): Promise<ChildMemory> {
   return new Promise((resolve) => {
-    const onMessage = (message: { type: string; rss: number; heapUsed: number }) => {
+    const onMessage = (message: { type: string } & ChildMemory) => {
       if (message.type !== 'rss') return;
       target.child.off('message', onMessage);
       resolve(message);
     };
     target.child.on('message', onMessage);
-    target.child.send({ type: 'rss' });
+    target.child.send({ type: 'rss', gc: options.gc === true });
+  });
+}
+
+/** Writes a V8 heap snapshot of the child (for finding what grows). */
+export function childHeapSnapshot(target: Target, file: string): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { type: string }) => {
+      if (message.type !== 'heap-snapshot') return;
+      target.child.off('message', onMessage);
+      resolve();
+    };
+    target.child.on('message', onMessage);
+    target.child.send({ type: 'heap-snapshot', file });
   });
 }
 

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import Fastify from 'fastify';
 import type { InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession } from '@switchyard/core';
 import { createServer } from '@switchyard/server';
@@ -46,7 +47,7 @@ function tokensFor(request: InferenceRequest): string[] {
 const orchestrator = new InstantOrchestrator();
 const ours = await createServer({
   orchestrator,
-  // SERVER_BENCH_DEFAULT_RETENTION=1 (the server-rss soak): the documented retention defaults (60 s, 10,000 tasks, 64 MiB).
+  // SERVER_BENCH_DEFAULT_RETENTION=1 (the server-rss soak): the documented retention defaults (24 h, 10,000 tasks, 64 MiB).
   // SERVER_BENCH_ARTIFACTS_MB caps the in-memory artifact store (default 256 MiB) so a short soak reaches every cap.
   config: {
     admission: { interactiveCapacity: 4096, batchCapacity: 4096, concurrency: { default: 1024 } },
@@ -60,7 +61,12 @@ const oursUrl = await ours.listen({ host: '127.0.0.1', port: 0 });
 const dataDir = mkdtempSync(join(tmpdir(), 'sy-bench-state-'));
 const oursDurable = await createServer({
   orchestrator,
-  config: { admission: { interactiveCapacity: 4096, batchCapacity: 4096, concurrency: { default: 1024 } }, taskRetentionMs: 2000, dataDir },
+  config: {
+    admission: { interactiveCapacity: 4096, batchCapacity: 4096, concurrency: { default: 1024 } },
+    ...(process.env.SERVER_BENCH_DEFAULT_RETENTION === '1' ? {} : { taskRetentionMs: 2000 }),
+    ...(process.env.SERVER_BENCH_ARTIFACTS_MB ? { artifacts: { maxTotalBytes: Number(process.env.SERVER_BENCH_ARTIFACTS_MB) * 1024 * 1024 } } : {}),
+    dataDir,
+  },
   defaultMetrics: false,
 });
 const oursDurableUrl = await oursDurable.listen({ host: '127.0.0.1', port: 0 });
@@ -90,8 +96,17 @@ bare.post<{ Body: { model_ref: string; prompt: string } }>('/sse', async (reques
 });
 const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 
-process.on('message', (message: { type: string }) => {
-  if (message.type === 'rss') process.send!({ type: 'rss', rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
+process.on('message', (message: { type: string; gc?: boolean; file?: string }) => {
+  if (message.type === 'rss') {
+    // gc: true (with --expose-gc) measures the live heap after a full collection (what actually stays).
+    if (message.gc) (globalThis as { gc?: () => void }).gc?.();
+    const usage = process.memoryUsage();
+    process.send!({ type: 'rss', rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external, arrayBuffers: usage.arrayBuffers, artifacts: ours.state.artifactStats(), finishedTasks: ours.state.finishedCount, durable: { artifacts: oursDurable.state.artifactStats(), finishedTasks: oursDurable.state.finishedCount } });
+  }
+  if (message.type === 'heap-snapshot' && message.file) {
+    writeHeapSnapshot(message.file);
+    process.send!({ type: 'heap-snapshot', file: message.file });
+  }
   if (message.type === 'close') {
     void Promise.all([ours.close({ deadlineMs: 1000 }), oursDurable.close({ deadlineMs: 1000 }), bare.close()]).then(() => {
       rmSync(dataDir, { recursive: true, force: true });

@@ -50,6 +50,7 @@ export interface ServerConfig {
   readonly queue?: QueueConfig;
   /** How much finished work is kept (oldest finished tasks go first when a limit is exceeded). */
   readonly retention?: { readonly maxAgeMs?: number; readonly maxTasks?: number; readonly maxBytes?: number };
+  /** Artifact bytes kept (uploads; least recently used go first); default 256 MiB with a dataDir (files), 32 MiB in memory. */
   readonly artifacts?: { readonly maxTotalBytes?: number };
   /** Graceful shutdown: how long in-flight tasks may run before they are cancelled. */
   readonly shutdownDeadlineMs?: number;
@@ -100,11 +101,33 @@ export const DEFAULT_PORT = 8787;
 
 /** Applies defaults and reads API keys from the environment (keys never leave this object). */
 export function resolveServerConfig(config: ServerConfig = {}, env: NodeJS.ProcessEnv = process.env): ResolvedServerConfig {
-  if (config.taskRetentionMs !== undefined && config.retention?.maxAgeMs !== undefined) {
+  for (const [alias, field] of [['taskRetentionMs', 'maxAgeMs'], ['taskRetentionMaxTasks', 'maxTasks'], ['taskRetentionMaxBytes', 'maxBytes']] as const) {
+    if (config[alias] !== undefined && config.retention?.[field] !== undefined) {
+      throw new SwitchyardError({
+        code: 'CONFIG_INVALID',
+        message: `server.${alias} and server.retention.${field} are the same setting; set only server.retention.${field}`,
+        details: { pointer: `/server/${alias}`, expected: `one of ${alias}, retention.${field}` },
+      });
+    }
+  }
+  if (config.queue) {
+    // Redis keys of finished tasks expire by age only: a count or byte cap would be accepted and not applied.
+    const capped = (['maxTasks', 'maxBytes'] as const).find((field) => config.retention?.[field] !== undefined) ?? (config.taskRetentionMaxTasks !== undefined ? 'taskRetentionMaxTasks' : config.taskRetentionMaxBytes !== undefined ? 'taskRetentionMaxBytes' : undefined);
+    if (capped !== undefined) {
+      const pointer = capped.startsWith('task') ? `/server/${capped}` : `/server/retention/${capped}`;
+      throw new SwitchyardError({
+        code: 'CONFIG_INVALID',
+        message: `server${pointer.slice('/server'.length).replace(/\//g, '.')} is not applied with queue.redis (finished tasks expire in Redis by server.retention.maxAgeMs); remove it and bound Redis with its own maxmemory`,
+        details: { pointer, expected: 'only retention.maxAgeMs with queue.redis' },
+      });
+    }
+  }
+  const { headersTimeoutMs, requestTimeoutMs } = config.connections ?? {};
+  if (headersTimeoutMs !== undefined && requestTimeoutMs !== undefined && headersTimeoutMs > requestTimeoutMs) {
     throw new SwitchyardError({
       code: 'CONFIG_INVALID',
-      message: 'server.taskRetentionMs and server.retention.maxAgeMs are the same setting; set only server.retention.maxAgeMs',
-      details: { pointer: '/server/taskRetentionMs', expected: 'one of taskRetentionMs, retention.maxAgeMs' },
+      message: `server.connections.headersTimeoutMs (${headersTimeoutMs}) cannot exceed server.connections.requestTimeoutMs (${requestTimeoutMs}): the whole request must arrive within the request timeout`,
+      details: { pointer: '/server/connections/headersTimeoutMs', expected: `<= ${requestTimeoutMs}`, found: headersTimeoutMs },
     });
   }
   const keysFrom = (name: string) => (env[name] ?? '').split(',').map((key) => key.trim()).filter(Boolean);
@@ -137,7 +160,8 @@ export function resolveServerConfig(config: ServerConfig = {}, env: NodeJS.Proce
       maxTasks: config.retention?.maxTasks ?? config.taskRetentionMaxTasks ?? 10_000,
       maxBytes: config.retention?.maxBytes ?? config.taskRetentionMaxBytes ?? 64 * 1024 * 1024,
     },
-    artifactsMaxTotalBytes: config.artifacts?.maxTotalBytes ?? 256 * 1024 * 1024,
+    // Without a dataDir the bytes live in this process's memory: a smaller default than for files on disk.
+    artifactsMaxTotalBytes: config.artifacts?.maxTotalBytes ?? (typeof config.dataDir === 'string' ? 256 : 32) * 1024 * 1024,
     shutdownDeadlineMs: config.shutdownDeadlineMs ?? 10_000,
     connections: {
       max: config.connections?.max ?? 1024,
