@@ -135,7 +135,7 @@ export const RESPONSES_FIELD_FOR: Readonly<Record<string, string>> = {
 
 const invalid = (field: string, message: string) => httpError('INVALID_PARAMS', `body/${field} ${message}`, { details: { field } });
 const unsupported = (field: string, what: string, model: string) =>
-  httpError('UNSUPPORTED', `${field} ${what} is not supported for model '${model}' by this gateway`, { details: { field } });
+  httpError('UNSUPPORTED', `${field}${what ? ` ${what}` : ''} is not supported for model '${model}' by this gateway`, { details: { field } });
 
 /** Text of a content list (input_text / output_text parts); images are collected separately. */
 function partsText(content: string | ContentPart[] | undefined, field: string, model: string, images?: ChatImagePart[]): string {
@@ -196,11 +196,16 @@ export function toMessagesFromItems(input: string | InputItem[] | undefined, mod
   return out;
 }
 
+/** The fields of a function tool; any other (a newer API's `defer_loading`, ...) is refused by name, not ignored. */
+const FUNCTION_TOOL_KEYS = new Set(['type', 'name', 'description', 'parameters', 'strict']);
+
 function toolsOf(tools: ResponsesBody['tools'], model: string): ToolDefinition[] | undefined {
   if (!tools?.length) return undefined;
   return tools.map((tool, index) => {
     if (tool.type !== 'function') throw unsupported(`tools[${index}].type`, `'${tool.type}' (only function tools)`, model);
     if (typeof tool.name !== 'string' || tool.name === '') throw invalid(`tools[${index}].name`, 'must be a non-empty string');
+    const extra = Object.keys(tool).find((key) => !FUNCTION_TOOL_KEYS.has(key));
+    if (extra !== undefined) throw unsupported(`tools[${index}].${extra}`, '', model);
     return {
       name: tool.name,
       ...(typeof tool.description === 'string' ? { description: tool.description } : {}),

@@ -48,6 +48,8 @@ describe('POST /v1/responses', () => {
     expect(file.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'input[0].content[0].type' } });
     const call = await app.inject(post({ model: 'echo', input: [{ type: 'function_call', name: 'f', arguments: '{}' }] }));
     expect(call.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { field: 'input[0].call_id' } });
+    const deferred = await app.inject(post({ model: 'echo', input: 'x', tools: [{ type: 'function', name: 'f', parameters: {}, defer_loading: true }] }));
+    expect(deferred.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'tools[0].defer_loading' } });
     const empty = await app.inject(post({ model: 'echo', input: [] }));
     expect(empty.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { field: 'input' } });
   });
