@@ -8,7 +8,8 @@
 // is used first). Every step is PASS or FAIL with a reason; the script exits 1 if any step failed.
 //   A (app)           install the tarballs, `npx switchyard --version`, a model pack run, tsc strict with skipLibCheck:false
 //   B (CI codegen)    an app-owned model: `npx switchyard codegen`, `--check` 0, and 1 after a hand edit, a metadata
-//                     change and a stray file; a type test against the app's own generated registry
+//                     change and a stray file; a type test against the app's own generated registry; the compiled
+//                     registry plugged in (models.registry) runs the model through its generated pipeline
 //   C (plugin author) copy examples/third-party-plugin out, install spec/core/testkit tarballs, build and run its
 //                     conformance tests; install it into the app by package name, `switchyard plugins` lists it,
 //                     `/v1/chat/completions` (official openai client) reaches it
@@ -433,6 +434,42 @@ await step("B: a type test against the app's own generated registry", () => {
     JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, noEmit: true, types: ['node'] }, include: ['src'] }, null, 2),
   );
   run(join(appDir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: ciDir });
+});
+
+await step('B: the app runs its own model through its own generated registry (compiled; config entry and code; pipeline "generated")', () => {
+  check(ran, 'codegen did not run');
+  generatedFiles();
+  // The app compiles its generated code like the rest of its sources; the config names the compiled module.
+  writeFileSync(
+    join(ciDir, 'tsconfig.build.json'),
+    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, rootDir: 'src', outDir: 'dist', types: ['node'] }, include: ['src/switchyard.generated/**/*'] }, null, 2),
+  );
+  run(join(appDir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: ciDir });
+  check(existsSync(join(ciDir, 'dist', 'switchyard.generated', 'index.js')), 'tsc wrote no dist/switchyard.generated/index.js');
+  const config = join(ciDir, 'switchyard.config.yaml');
+  writeFileSync(config, readFileSync(config, 'utf8').replace('models:\n', 'models:\n  registry: ./dist/switchyard.generated/index.js\n'));
+  const rows = Array.from({ length: 28 }, (_, y) => Array.from({ length: 28 }, (_, x) => (Math.abs(x - 14) < 3 && y > 4 && y < 24 ? 230 : 10)));
+  writeFileSync(join(ciDir, 'digit.json'), JSON.stringify(rows));
+  const cli = npx(['switchyard', 'run', 'my-digits', 'digit.json', '--json'], { cwd: ciDir });
+  writeFileSync(
+    join(ciDir, 'run-registry.mjs'),
+    [
+      "import { readFileSync } from 'node:fs';",
+      "import { createSwitchyardApp } from '@switchyard/core';",
+      "const logger = { debug() {}, info() {}, warn() {}, error() {} };",
+      "const app = await createSwitchyardApp({ configPath: '.', logger });",
+      "const value = JSON.parse(readFileSync('digit.json', 'utf8'));",
+      "const result = await app.orchestrator.run({ model: 'my-digits', workload: 'inference', input: { kind: 'json', value } });",
+      "console.log(JSON.stringify({ pipeline: result.pipeline, output: result.output.value }));",
+      'await app.shutdown();',
+      '',
+    ].join('\n'),
+  );
+  const code = JSON.parse(run('node', ['run-registry.mjs'], { cwd: ciDir, timeout: 120_000 }).stdout);
+  check(code.pipeline === 'generated', `orchestrator.run used the ${code.pipeline} pipeline, expected generated`);
+  check(JSON.stringify(code.output) === JSON.stringify(JSON.parse(cli.stdout)), `code and CLI outputs differ:\n${JSON.stringify(code.output)}\n${cli.stdout}`);
+  check(Array.isArray(code.output?.[0]) && code.output[0].length === 2, `expected the top-2 classes (k: 2 after the metadata change), got ${JSON.stringify(code.output)}`);
+  return `my-digits via the generated registry: ${JSON.stringify(code.output[0])}`;
 });
 
 // ---------------------------------------------------------------------------------------------------------------
