@@ -37,7 +37,16 @@ export class RedisTaskQueue implements TaskQueue {
   private admitting = true;
   private reading = false;
   private closed = false;
-  private snapshot: ClusterStats & { serviceMs: Record<string, number>; capacity: number } = { workers: 0, inFlight: 0, queueDepth: { interactive: 0, batch: 0 }, stalled: 0, requeued: 0, serviceMs: {}, capacity: 1 };
+  private snapshot: ClusterStats & { serviceMs: Record<string, number>; modelServiceMs: Record<string, Record<string, number>>; capacity: number } = {
+    workers: 0,
+    inFlight: 0,
+    queueDepth: { interactive: 0, batch: 0 },
+    stalled: 0,
+    requeued: 0,
+    serviceMs: {},
+    modelServiceMs: {},
+    capacity: 1,
+  };
   private refresher: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RedisTaskQueueOptions) {
@@ -81,9 +90,9 @@ export class RedisTaskQueue implements TaskQueue {
     if (!this.admitting) throw httpError('POOL_UNAVAILABLE', 'The server is shutting down and admits no new tasks', { retriable: true, retryAfterMs: 1000 });
     const engineKey = this.options.engineKeyFor(spec.modelRef);
     if (this.draining.has(engineKey)) throw httpError('POOL_UNAVAILABLE', `Pool '${engineKey}' is draining`, { retriable: true, retryAfterMs: 1000, details: { engine: engineKey } });
-    const predictedStartMs = this.predictStart(engineKey, spec.priority);
+    const predictedStartMs = this.predictStart(engineKey, spec.priority, spec.modelRef);
     if (spec.deadlineMs !== undefined) {
-      const serviceMs = this.snapshot.serviceMs[engineKey] ?? 0;
+      const serviceMs = this.serviceMsOf(engineKey, spec.modelRef) ?? 0;
       if (predictedStartMs + serviceMs > spec.deadlineMs) {
         metrics.tasksRejected.inc({ reason: 'deadline' });
         throw httpError('DEADLINE_UNMET', `deadline_ms ${spec.deadlineMs} cannot be met: predicted start in ${predictedStartMs} ms plus ~${Math.round(serviceMs)} ms service time`, {
@@ -107,7 +116,7 @@ export class RedisTaskQueue implements TaskQueue {
       metrics.tasksRejected.inc({ reason: 'queue-full' });
       throw httpError('ADMISSION_REJECT', `The ${spec.priority} queue is full (policy ${admission.policy})`, {
         retriable: true,
-        retryAfterMs: Math.max(1000, Math.round(this.snapshot.serviceMs[engineKey] ?? 1000)),
+        retryAfterMs: Math.max(1000, Math.round(this.serviceMsOf(engineKey, spec.modelRef) ?? 1000)),
         details: { policy_label: admission.policy, engine: engineKey },
       });
     }
@@ -164,7 +173,7 @@ export class RedisTaskQueue implements TaskQueue {
   position(task: ServerTask): { queuePosition: number; predictedStartMs: number } {
     if (task.state !== 'queued') return { queuePosition: 0, predictedStartMs: 0 };
     const depth = task.spec.priority === 'interactive' ? this.snapshot.queueDepth.interactive : this.snapshot.queueDepth.interactive + this.snapshot.queueDepth.batch;
-    return { queuePosition: Math.max(0, depth - 1), predictedStartMs: this.predictStart(task.engineKey, task.spec.priority) };
+    return { queuePosition: Math.max(0, depth - 1), predictedStartMs: this.predictStart(task.engineKey, task.spec.priority, task.spec.modelRef) };
   }
 
   async cancel(taskId: string, reason: CancelReason): Promise<boolean> {
@@ -254,9 +263,14 @@ export class RedisTaskQueue implements TaskQueue {
     return exists;
   }
 
-  private predictStart(engineKey: string, priority: 'interactive' | 'batch'): number {
+  /** The model's measured service time on the workers, else its engine's; undefined while neither was measured. */
+  private serviceMsOf(engineKey: string, modelRef: string): number | undefined {
+    return this.snapshot.modelServiceMs[engineKey]?.[modelRef] ?? this.snapshot.serviceMs[engineKey];
+  }
+
+  private predictStart(engineKey: string, priority: 'interactive' | 'batch', modelRef: string): number {
     const ahead = priority === 'interactive' ? this.snapshot.queueDepth.interactive : this.snapshot.queueDepth.interactive + this.snapshot.queueDepth.batch;
-    const serviceMs = this.snapshot.serviceMs[engineKey] ?? this.options.admission.initialServiceMs;
+    const serviceMs = this.serviceMsOf(engineKey, modelRef) ?? this.options.admission.initialServiceMs;
     const slots = Math.max(1, this.snapshot.capacity);
     const busy = this.snapshot.inFlight >= slots ? 1 : 0;
     return Math.round(Math.floor(ahead / slots + busy) * serviceMs);
@@ -269,11 +283,15 @@ export class RedisTaskQueue implements TaskQueue {
     const capacity = workers.reduce((sum, worker) => sum + Object.values(worker.concurrency).reduce((a, b) => a + b, 0), 0);
     const engines = new Set(workers.flatMap((worker) => worker.engines));
     const serviceMs: Record<string, number> = {};
+    const modelServiceMs: Record<string, Record<string, number>> = {};
     for (const engine of engines) {
-      const value = await this.redis.hget(this.keys.service(engine), 'ewma_ms');
-      if (value !== null) serviceMs[engine] = Number(value);
+      const fields = await this.redis.hgetall(this.keys.service(engine));
+      if (fields.ewma_ms !== undefined) serviceMs[engine] = Number(fields.ewma_ms);
+      const models: Record<string, number> = {};
+      for (const [field, value] of Object.entries(fields)) if (field.startsWith('model:')) models[field.slice('model:'.length)] = Number(value);
+      modelServiceMs[engine] = models;
     }
-    this.snapshot = { ...stats, serviceMs, capacity };
+    this.snapshot = { ...stats, serviceMs, modelServiceMs, capacity };
   }
 
   /** Drop-lru: removes the oldest waiting batch job (else the oldest interactive one) of the engine's queue. */

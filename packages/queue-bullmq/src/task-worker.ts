@@ -203,19 +203,23 @@ export class TaskWorker {
       await Promise.all(pending);
       if (outcome && !ended) {
         await this.append(taskId, owner, outcome.frame, outcome.state);
-        if (outcome.state === 'completed') await this.recordService(engineKey, outcome.decodeMs);
+        if (outcome.state === 'completed') await this.recordService(engineKey, outcome.decodeMs, spec.modelRef);
       }
     } finally {
       this.running.delete(taskId);
     }
   }
 
-  private async recordService(engineKey: string, ms: number): Promise<void> {
-    // EWMA of service time per engine, shared by all workers: the API nodes' ETA.
+  private async recordService(engineKey: string, ms: number, modelRef: string): Promise<void> {
+    // EWMAs of service time per engine and per model (`model:<ref>`), shared by all workers: the API nodes' ETA.
     const key = this.keys.service(engineKey);
-    const previous = Number((await this.redis.hget(key, 'ewma_ms')) ?? Number.NaN);
-    const next = Number.isFinite(previous) ? previous * 0.8 + ms * 0.2 : ms;
-    await this.redis.hset(key, 'ewma_ms', String(next), 'samples', '1');
+    const modelField = `model:${modelRef}`;
+    const [engineMs, modelMs] = await this.redis.hmget(key, 'ewma_ms', modelField);
+    const next = (raw: string | null) => {
+      const previous = Number(raw ?? Number.NaN);
+      return String(Number.isFinite(previous) ? previous * 0.8 + ms * 0.2 : ms);
+    };
+    await this.redis.hset(key, 'ewma_ms', next(engineMs ?? null), modelField, next(modelMs ?? null), 'samples', '1');
   }
 }
 

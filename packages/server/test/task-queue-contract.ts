@@ -72,6 +72,26 @@ export function taskQueueContract(name: string, harness: ContractHarness, skip?:
       expect(first.endsWith(resumed.slice(resumed.indexOf('id: 2\n')))).toBe(true);
     });
 
+    it('deadlines use the model\'s own service time: a slow model is refused after fast runs of another on its engine', async () => {
+      const { orchestrator, post, state } = await start({ concurrency: 1 }, 0);
+      await post({ task_id: 'slow-1', model_ref: 'gated', prompt: 'x' });
+      await until(() => orchestrator.waiting === 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      orchestrator.release();
+      await until(async () => (await state('slow-1')) === 'completed');
+      for (let i = 0; i < 8; i++) {
+        await post({ task_id: `fast-${i}`, model_ref: 'echo', prompt: 'x' });
+        await until(async () => (await state(`fast-${i}`)) === 'completed');
+      }
+      // Distributed queues read the workers' figures every 250 ms.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      // The engine's average is now far below 150 ms; the slow model's own is about 300 ms.
+      const refused = await post({ task_id: 'slow-2', model_ref: 'gated', prompt: 'x', deadline_ms: 150 });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'DEADLINE_UNMET' });
+      expect((await post({ task_id: 'fast-ok', model_ref: 'echo', prompt: 'x', deadline_ms: 150 })).status).toBe(202);
+    });
+
     it('priorities: interactive tasks run before batch tasks queued earlier', async () => {
       const { orchestrator, post, state } = await start({ concurrency: 1 });
       await post({ task_id: 'hold', model_ref: 'gated', prompt: 'x' });
