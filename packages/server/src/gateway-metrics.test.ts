@@ -1,7 +1,7 @@
 import { EventBus } from '@switchyard/core';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { GatewayMetrics } from './gateway-metrics.js';
+import { GatewayMetrics, MAX_MODELS_PER_ENGINE, OTHER_MODEL } from './gateway-metrics.js';
 
 describe('GatewayMetrics', () => {
   it('records one request per (route, engine, model) with tokens, cost and latencies, in Prometheus text', async () => {
@@ -38,6 +38,18 @@ describe('GatewayMetrics', () => {
     expect(metrics.series('/v1/chat/completions', 'e', 'm')).toBe(first);
     expect(metrics.series('/v1/chat/completions', 'e', 'other')).not.toBe(first);
     expect(metrics.retries.at('e', 'm', 'TIMEOUT')).toBe(metrics.retries.at('e', 'm', 'TIMEOUT'));
+  });
+
+  it('bounds the model label per engine: past the cap, new models count as (other)', async () => {
+    const registry = new Registry();
+    const metrics = new GatewayMetrics(registry);
+    for (let i = 0; i < MAX_MODELS_PER_ENGINE + 5; i++) metrics.recordRequest('/v1/chat/completions', 'open', `m${i}`, 'ok', 1, undefined, 1, 1, undefined);
+    metrics.recordRequest('/v1/chat/completions', 'open', 'm0', 'ok', 1, undefined, 1, 1, undefined);
+    const text = await registry.metrics();
+    expect(text).toContain(`switchyard_requests_total{route="/v1/chat/completions",engine="open",model="${OTHER_MODEL}",outcome="ok"} 5`);
+    expect(text).toContain('switchyard_requests_total{route="/v1/chat/completions",engine="open",model="m0",outcome="ok"} 2');
+    expect(text).not.toContain(`model="m${MAX_MODELS_PER_ENGINE}"`);
+    expect(metrics.modelLabel('other-engine', 'm1')).toBe('m1');
   });
 
   it('counts retries, fallbacks (mid_stream), upstream errors (not caller aborts) and cooldowns from orchestrator events; breaker state per deployment', async () => {

@@ -28,6 +28,9 @@ export interface RequestSeries {
 
 /** The model label for a request that never reached a deployment: unknown ids must not create series. */
 export const UNROUTED_MODEL = '(unrouted)';
+/** The model label once an engine has MAX_MODELS_PER_ENGINE models (`engine:<anything>` refs are open-ended). */
+export const OTHER_MODEL = '(other)';
+export const MAX_MODELS_PER_ENGINE = 200;
 
 /**
  * Per-deployment gateway metrics: requests, tokens, cost and latencies per (route, engine, model); retries,
@@ -45,6 +48,7 @@ export class GatewayMetrics {
   readonly upstreamErrors: LabeledCounter;
   readonly cooldowns: LabeledCounter;
   private readonly byRoute = new Map<string, Map<string, Map<string, RequestSeries>>>();
+  private readonly modelsByEngine = new Map<string, Set<string>>();
 
   constructor(registry: Registry, breakerStates?: () => Readonly<Record<string, Readonly<Record<string, CircuitState>>>>) {
     const metric = (name: string, help: string, labelNames: readonly string[]) => ({ name, help, labelNames, registry });
@@ -79,6 +83,8 @@ export class GatewayMetrics {
     if (!byModel) byEngine.set(engine, (byModel = new Map()));
     let series = byModel.get(model);
     if (!series) {
+      const label = this.modelLabel(engine, model);
+      if (label !== model) return this.series(route, engine, label);
       series = {
         ok: this.requests.at(route, engine, model, 'ok'),
         error: this.requests.at(route, engine, model, 'error'),
@@ -93,6 +99,16 @@ export class GatewayMetrics {
       byModel.set(model, series);
     }
     return series;
+  }
+
+  /** `model`, or OTHER_MODEL once the engine already has MAX_MODELS_PER_ENGINE distinct models (bounded series). */
+  modelLabel(engine: string, model: string): string {
+    let models = this.modelsByEngine.get(engine);
+    if (!models) this.modelsByEngine.set(engine, (models = new Set()));
+    if (models.has(model)) return model;
+    if (models.size >= MAX_MODELS_PER_ENGINE) return OTHER_MODEL;
+    models.add(model);
+    return model;
   }
 
   /**
@@ -124,17 +140,17 @@ export class GatewayMetrics {
   /** Counts retries, fallbacks, upstream errors and cooldowns from the orchestrator's events; returns the unsubscribe. */
   follow(events: EventBus): () => void {
     const offs = [
-      events.on('Retry', (e) => (this.retries.at(e.engine, e.model ?? '', e.code).value += 1)),
+      events.on('Retry', (e) => (this.retries.at(e.engine, this.modelLabel(e.engine, e.model), e.code).value += 1)),
       events.on('ExecutionFailed', (e) => {
-        if (e.code !== 'ABORTED') this.upstreamErrors.at(e.engine, e.model, e.code).value += 1;
+        if (e.code !== 'ABORTED') this.upstreamErrors.at(e.engine, this.modelLabel(e.engine, e.model), e.code).value += 1;
       }),
       events.on('Fallback', (e) => {
         const colon = e.from.indexOf(':');
         const engine = colon < 0 ? e.from : e.from.slice(0, colon);
         const model = colon < 0 ? '' : e.from.slice(colon + 1);
-        this.fallbacks.at(engine, model, e.reason, e.afterTokens > 0 ? 'true' : 'false').value += 1;
+        this.fallbacks.at(engine, this.modelLabel(engine, model), e.reason, e.afterTokens > 0 ? 'true' : 'false').value += 1;
       }),
-      events.on('DeploymentCooldown', (e) => (this.cooldowns.at(e.engine, e.model).value += 1)),
+      events.on('DeploymentCooldown', (e) => (this.cooldowns.at(e.engine, this.modelLabel(e.engine, e.model)).value += 1)),
     ];
     return () => offs.forEach((off) => off());
   }
