@@ -127,6 +127,26 @@ describe('OnnxEngine (SingleShot)', () => {
     expect(SwitchyardError.hasCode(error, 'ABORTED')).toBe(true);
   });
 
+  it('doRunChecked runs a one-shot graph reading only `aborted` (no signal), and refuses an aborted check', async () => {
+    engine = createOnnxEngine();
+    await engine.doLoad(addMul, signal());
+    const request = { modelId: 'add-mul', workload: 'inference' as const, input: { kind: 'tensors' as const, tensors: { a: f32([1, 2, 3, 4], [1, 4]), b: f32([1, 1, 1, 1], [1, 4]) } } };
+    let signalReads = 0;
+    const check = (aborted: boolean) => ({
+      aborted,
+      reason: aborted ? new Error('stop') : undefined,
+      get signal(): AbortSignal {
+        signalReads++;
+        return new AbortController().signal;
+      },
+    });
+    const result = await engine.doRunChecked(request, check(false));
+    expect(Array.from(outputTensors(result)['sum']!.data)).toEqual([2, 3, 4, 5]);
+    expect(signalReads).toBe(0);
+    const error = await rejection(engine.doRunChecked(request, check(true)));
+    expect(SwitchyardError.hasCode(error, 'ABORTED')).toBe(true);
+  });
+
   it('runs the stages of a ModelGraph by name and warms up static graphs', async () => {
     engine = createOnnxEngine({ warmup: true, intraOpNumThreads: 1 });
     const dir = mkdtempSync(join(tmpdir(), 'onnx-graph-'));

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { InvalidInputError, SwitchyardError } from '@switchyard/spec';
 import type {
-  EngineCapabilities, EngineHealth, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, TensorMap,
+  AbortCheck, EngineCapabilities, EngineHealth, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, TensorMap,
 } from '@switchyard/spec';
 import { bindInputs, checkInputs, readInputSpecs, type InputSpec } from './onnx-input-check.js';
 import { runIterativeRefinement } from './onnx-iterative-refinement.js';
@@ -91,14 +91,19 @@ export class OnnxEngine implements EngineV1 {
     if (previous) await Promise.all(previous.stages.map((s) => s.lease.release()));
   }
 
-  async doRun(request: EngineRunRequest, signal: AbortSignal): Promise<EngineRunResult> {
+  doRun(request: EngineRunRequest, signal: AbortSignal): Promise<EngineRunResult> {
+    return this.doRunChecked(request, new SignalAbortCheck(signal));
+  }
+
+  /** doRun on an AbortCheck: a one-shot graph run only reads `abort.aborted` (no AbortSignal needed for it). */
+  async doRunChecked(request: EngineRunRequest, abort: AbortCheck): Promise<EngineRunResult> {
     const { model, stage, tensors } = this.target(request);
-    throwIfAborted(signal, `run of model '${model.id}'`);
+    throwIfAborted(abort, `run of model '${model.id}'`);
     if (!GENERATING.has(stage.layout.mode.type)) {
-      return { output: { kind: 'tensors', tensors: await this.runOnce(stage, tensors, signal) }, finishReason: 'stop' };
+      return { output: { kind: 'tensors', tensors: await this.runOnce(stage, tensors, abort) }, finishReason: 'stop' };
     }
     const tokens: number[] = [];
-    const generator = this.generate(model, stage, tensors, request, signal);
+    const generator = this.generate(model, stage, tensors, request, abort.signal);
     let next = await generator.next();
     while (!next.done) {
       tokens.push(next.value);
@@ -120,7 +125,7 @@ export class OnnxEngine implements EngineV1 {
       yield { type: 'start', modelId: model.id };
       if (!GENERATING.has(stage.layout.mode.type)) {
         throwIfAborted(signal, `run of model '${model.id}'`);
-        yield { type: 'delta', kind: 'tensor', tensors: await this.runOnce(stage, tensors, signal) };
+        yield { type: 'delta', kind: 'tensor', tensors: await this.runOnce(stage, tensors, new SignalAbortCheck(signal)) };
         yield { type: 'finish', usage: {}, finishReason: 'stop' };
         return;
       }
@@ -236,11 +241,11 @@ export class OnnxEngine implements EngineV1 {
   }
 
   /** A non-generating run: once, or num_steps times for IterativeRefinement. */
-  private runOnce(stage: LoadedStage, tensors: TensorMap, signal: AbortSignal): Promise<TensorMap> {
+  private runOnce(stage: LoadedStage, tensors: TensorMap, abort: AbortCheck): Promise<TensorMap> {
     const mode = stage.layout.mode;
     if (mode.type !== 'IterativeRefinement') return this.runStage(stage, tensors);
     const graph = { inputNames: stage.inputs.map((s) => s.name), outputNames: stage.outputNames, where: stage.where };
-    return runIterativeRefinement(mode, tensors, graph, (feeds) => this.runStage(stage, feeds), signal);
+    return runIterativeRefinement(mode, tensors, graph, (feeds) => this.runStage(stage, feeds), abort.signal);
   }
 
   private async runStage(stage: LoadedStage, given: TensorMap): Promise<TensorMap> {
@@ -291,8 +296,21 @@ export class OnnxEngine implements EngineV1 {
   }
 }
 
-function throwIfAborted(signal: AbortSignal, what: string): void {
-  if (signal.aborted) throw new SwitchyardError({ code: 'ABORTED', message: `The ${what} was aborted`, cause: signal.reason });
+function throwIfAborted(abort: Pick<AbortCheck, 'aborted' | 'reason'>, what: string): void {
+  if (abort.aborted) throw new SwitchyardError({ code: 'ABORTED', message: `The ${what} was aborted`, cause: abort.reason });
+}
+
+/** An AbortSignal seen as an AbortCheck (doRun's signal). */
+class SignalAbortCheck implements AbortCheck {
+  constructor(readonly signal: AbortSignal) {}
+
+  get aborted(): boolean {
+    return this.signal.aborted;
+  }
+
+  get reason(): unknown {
+    return this.signal.reason;
+  }
 }
 
 async function createSession(path: string, options: ResolvedOnnxOptions, where: string): Promise<ort.InferenceSession> {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import type { ModelPipeline } from '@switchyard/spec';
+import { describe, expect, it, vi } from 'vitest';
+import type { AbortCheck, ModelPipeline } from '@switchyard/spec';
 import { SwitchyardError } from '@switchyard/spec';
 import { FaultEngine } from '../orchestrator/__fixtures__/fault-engine.js';
 import { createOrchestrator } from '../orchestrator/create-orchestrator.js';
@@ -187,6 +187,83 @@ describe('Orchestrator.openStreamSession', () => {
       logger: createOrchestrationLogger({ logLevel: 'silent' }),
     });
     await expect(orchestrator.openStreamSession('doubler')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+});
+
+describe('Executor with an engine that takes an AbortCheck (doRunChecked)', () => {
+  const target = { engine: 'onnx', model: 'm', target: 'local' as const };
+  const request = { modelId: 'm', workload: 'inference' as const, input: { kind: 'tensors' as const, tensors: {} } };
+
+  function checkedEngine(body: (abort: AbortCheck) => Promise<void>) {
+    const engine = new FaultEngine('onnx');
+    const seen: AbortCheck[] = [];
+    let plainRuns = 0;
+    engine.doRun = async () => {
+      plainRuns++;
+      return { output: { kind: 'json', value: 'plain' } };
+    };
+    engine.doRunChecked = async (_request, abort) => {
+      seen.push(abort);
+      await body(abort);
+      return { output: { kind: 'json', value: abort.aborted } };
+    };
+    return { engine, seen, plainRuns: () => plainRuns };
+  }
+
+  it('calls doRunChecked instead of doRun, with a fresh check per call that creates no AbortController unless its signal is read', async () => {
+    const { engine, seen, plainRuns } = checkedEngine(async () => {});
+    const executor = new Executor({ engines: [engine] });
+    await executor.execute(target, request, signal); // loads the model (the load takes a real signal)
+    const created = vi.spyOn(globalThis, 'AbortController');
+    try {
+      const first = await executor.execute(target, request, signal);
+      await executor.execute(target, request, signal);
+      expect(first.output).toEqual({ kind: 'json', value: false });
+      expect(created).not.toHaveBeenCalled();
+    } finally {
+      created.mockRestore();
+    }
+    expect(plainRuns()).toBe(0);
+    expect(seen).toHaveLength(3);
+    expect(seen[1]).not.toBe(seen[2]);
+    expect(seen[1]!.signal).not.toBe(seen[2]!.signal);
+  });
+
+  it('a caller abort shows in aborted/reason and in a signal read before or after it', async () => {
+    const caller = new AbortController();
+    let before!: AbortSignal;
+    const { engine } = checkedEngine(async (abort) => {
+      before = abort.signal;
+      caller.abort(new Error('stop'));
+      expect(abort.aborted).toBe(true);
+      expect(abort.reason).toEqual(new Error('stop'));
+      expect(abort.signal.aborted).toBe(true);
+    });
+    const result = await new Executor({ engines: [engine] }).execute(target, request, caller.signal);
+    expect(result.output).toEqual({ kind: 'json', value: true });
+    expect(before.aborted).toBe(true);
+  });
+
+  it('the deadline cancels the check; a signal first read after it is born aborted with the timeout', async () => {
+    let late!: AbortSignal;
+    let release!: () => void;
+    const { engine, seen } = checkedEngine(() => new Promise<void>((resolve) => (release = resolve)));
+    const executor = new Executor({ engines: [engine], resilience: { timeoutMs: 20 } });
+    await expect(executor.execute(target, request, signal)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(seen[0]!.aborted).toBe(true);
+    late = seen[0]!.signal;
+    expect(late.aborted).toBe(true);
+    release();
+  });
+
+  it('a settled call is never cancelled later by its caller', async () => {
+    const caller = new AbortController();
+    const { engine, seen } = checkedEngine(async () => {});
+    await new Executor({ engines: [engine] }).execute(target, request, caller.signal);
+    const kept = seen[0]!.signal;
+    caller.abort();
+    expect(seen[0]!.aborted).toBe(false);
+    expect(kept.aborted).toBe(false);
   });
 });
 

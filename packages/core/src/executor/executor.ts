@@ -1,7 +1,8 @@
-import type { EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, ModelPipeline, PipelineStreamSession, StageTimings, Target, Workload } from '@switchyard/spec';
+import type { AbortCheck, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, ModelPipeline, PipelineStreamSession, StageTimings, Target, Workload } from '@switchyard/spec';
 import { SwitchyardError, toSwitchyardError } from '@switchyard/spec';
 import { EngineGuard } from '../resilience/engine-guard.js';
 import type { ProvisionProgress } from '../provisioning/model-provisioner.js';
+import type { GuardedAttempt } from '../resilience/guarded-attempt.js';
 import { resolveResilience, type ResilienceConfig } from '../resilience/resilience-config.js';
 import type { EventBus } from '../telemetry/event-bus.js';
 import { describeTarget, type ExecutionTarget } from './execution-target.js';
@@ -222,28 +223,51 @@ export class Executor {
   }
 
   /** One guarded attempt on one target. */
-  async execute(target: ExecutionTarget, request: EngineRunRequest, signal: AbortSignal, timeoutMs?: number): Promise<ExecutionResult> {
-    const engine = this.getEngine(target.engine);
-    this.checkWorkload(engine, request);
-    const guard = this.guards.get(engine.id)!;
+  execute(target: ExecutionTarget, request: EngineRunRequest, signal: AbortSignal, timeoutMs?: number): Promise<ExecutionResult> {
+    // Not async: the hot path (free slot, closed circuit, model loaded) adds no promise layer of its own.
+    let attempt: GuardedAttempt | undefined;
+    let engine: EngineV1;
+    let guard: EngineGuard;
     const enqueued = now();
-    const attempt = guard.tryEnter(signal, timeoutMs, target.model) ?? (await guard.enter(signal, timeoutMs, target.model));
-    return attempt.settle(this.runAttempt(engine, target.model, request, attempt.signal, enqueued));
+    try {
+      engine = this.getEngine(target.engine);
+      this.checkWorkload(engine, request);
+      guard = this.guards.get(engine.id)!;
+      attempt = guard.tryEnter(signal, timeoutMs, target.model);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!attempt) return this.executeQueued(guard, engine, target, request, signal, timeoutMs, enqueued);
+    return attempt.settle(this.runAttempt(engine, target.model, request, attempt, enqueued));
+  }
+
+  private async executeQueued(
+    guard: EngineGuard,
+    engine: EngineV1,
+    target: ExecutionTarget,
+    request: EngineRunRequest,
+    signal: AbortSignal,
+    timeoutMs: number | undefined,
+    enqueued: number,
+  ): Promise<ExecutionResult> {
+    const attempt = await guard.enter(signal, timeoutMs, target.model);
+    return attempt.settle(this.runAttempt(engine, target.model, request, attempt, enqueued));
   }
 
   /** The work inside one attempt (load if needed, then the pipeline or the engine), with its timings. */
-  private async runAttempt(engine: EngineV1, modelId: string, request: EngineRunRequest, signal: AbortSignal, enqueued: number): Promise<ExecutionResult> {
+  private async runAttempt(engine: EngineV1, modelId: string, request: EngineRunRequest, abort: AbortCheck, enqueued: number): Promise<ExecutionResult> {
     const started = now();
-    const loaded = this.loaded.get(engine.id)?.get(modelId) ?? (await this.ensureLoaded(engine.id, modelId, signal));
+    const loaded = this.loaded.get(engine.id)?.get(modelId) ?? (await this.ensureLoaded(engine.id, modelId, abort.signal));
     loaded.active = (loaded.active ?? 0) + 1;
     loaded.usedAt = ++this.useClock;
     try {
       const runRequest: EngineRunRequest = request.modelId === modelId ? request : { ...request, modelId };
       if (loaded.pipeline && request.input.kind !== 'tensors') {
-        return await this.runPipeline(engine, loaded, runRequest, signal, started - enqueued);
+        return await this.runPipeline(engine, loaded, runRequest, abort.signal, started - enqueued);
       }
       const inferStart = now();
-      const result = await engine.doRun(runRequest, signal);
+      // An engine that takes the AbortCheck and only reads `aborted` costs this call no AbortController.
+      const result = await (engine.doRunChecked ? engine.doRunChecked(runRequest, abort) : engine.doRun(runRequest, abort.signal));
       const end = now();
       return {
         ...result,

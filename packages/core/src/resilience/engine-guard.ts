@@ -57,8 +57,9 @@ interface Deployment {
  * timeout, with SwitchyardErrors (BULKHEAD_FULL, CIRCUIT_OPEN, TIMEOUT, ABORTED).
  *
  * Hot path (a free slot, a closed circuit): everything is synchronous bookkeeping — a counter, the breaker's
- * `admit()`, one fresh AbortController, a place in the guard's shared deadline list (one timer per guard, not
- * per call) and in the caller signal's link (one abort listener per caller signal, not per call).
+ * `admit()`, one GuardedAttempt (its AbortController only if someone reads its `signal`), a place in the guard's
+ * shared deadline list (one timer per guard, not per call) and in the caller signal's link (one abort listener per
+ * caller signal, not per call).
  */
 export class EngineGuard implements AttemptOwner {
   private readonly deployments = new Map<string, Deployment>();

@@ -1,3 +1,5 @@
+import type { AbortCheck } from '@switchyard/spec';
+
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Marks an attempt that hit its timeout (translated to TIMEOUT; counts against the circuit). */
@@ -16,13 +18,16 @@ function capture(resolve: (value: unknown) => void, reject: (error: unknown) => 
 }
 
 /**
- * One guarded attempt: its own AbortController (created per attempt, never pooled — an engine may keep the signal
- * past the call), its deadline in the guard's shared deadline list, and its membership in the caller signal's
- * link. `settle(pending)` returns what the caller awaits: the engine's outcome, or TIMEOUT at the deadline even if
- * the engine ignores its signal.
+ * One guarded attempt and its cancellation (an AbortCheck): its deadline in the guard's shared deadline list and
+ * its membership in the caller signal's link. Its AbortController is created only when someone reads `signal`
+ * (per attempt, never pooled — an engine may keep the signal past the call); an engine that takes the AbortCheck
+ * (`doRunChecked`) and only reads `aborted` costs no controller at all. `settle(pending)` returns what the caller
+ * awaits: the engine's outcome, or TIMEOUT at the deadline even if the engine ignores its cancellation.
  */
-export class GuardedAttempt {
-  readonly controller = new AbortController();
+export class GuardedAttempt implements AbortCheck {
+  private controller: AbortController | undefined = undefined;
+  private cancelled = false;
+  private cancelReason: unknown = undefined;
   /** The deadline list (AttemptDeadlines), ordered by deadline. */
   prev: GuardedAttempt | undefined = undefined;
   next: GuardedAttempt | undefined = undefined;
@@ -39,7 +44,7 @@ export class GuardedAttempt {
 
   constructor(
     readonly owner: AttemptOwner,
-    /** The caller's signal (its abort is forwarded to this attempt's signal). */
+    /** The caller's signal (its abort is forwarded to this attempt). */
     readonly caller: AbortSignal,
     readonly limitMs: number,
     /** Opaque to the attempt: what the owner needs back in finish() (the circuit admission). */
@@ -48,8 +53,31 @@ export class GuardedAttempt {
     this.deadline = Number.isFinite(limitMs) ? performance.now() + limitMs : Infinity;
   }
 
+  /** Whether the caller aborted or the deadline passed while the attempt ran. */
+  get aborted(): boolean {
+    return this.cancelled;
+  }
+
+  get reason(): unknown {
+    return this.cancelReason;
+  }
+
+  /** This attempt's own AbortSignal (created on first read, already aborted if the attempt was). */
   get signal(): AbortSignal {
-    return this.controller.signal;
+    let controller = this.controller;
+    if (!controller) {
+      controller = this.controller = new AbortController();
+      if (this.cancelled) controller.abort(this.cancelReason);
+    }
+    return controller.signal;
+  }
+
+  /** Cancels the attempt (caller abort or timeout): later reads of `aborted` see it, a created signal fires. */
+  cancel(reason: unknown): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.cancelReason = reason;
+    this.controller?.abort(reason);
   }
 
   settle<T>(pending: Promise<T>): Promise<T> {
@@ -81,7 +109,7 @@ export class GuardedAttempt {
     if (this.settled) return;
     this.settled = true;
     const timeout = new AttemptTimeout();
-    this.controller.abort(timeout);
+    this.cancel(timeout);
     this.rejectOuter!(this.owner.finish(this, timeout, true));
   }
 }
@@ -160,7 +188,7 @@ class ParentLink {
   handleEvent(): void {
     for (let attempt = this.first; attempt; ) {
       const next = attempt.parentNext;
-      attempt.controller.abort(this.signal.reason);
+      attempt.cancel(this.signal.reason);
       attempt = next;
     }
   }

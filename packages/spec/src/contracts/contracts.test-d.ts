@@ -1,5 +1,5 @@
 import { expectTypeOf, test } from 'vitest';
-import type { ChatMessage, EngineStreamPart, EngineV1, PluginContext, SwitchyardPlugin, Workload } from './index.js';
+import type { AbortCheck, ChatMessage, EngineStreamPart, EngineV1, PluginContext, SwitchyardPlugin, Workload } from './index.js';
 import { definePlugin } from './index.js';
 
 test('definePlugin infers the options type for register/initialize', () => {
@@ -26,4 +26,10 @@ test('engine spec v1 is versioned and stream parts are a discriminated union', (
   // v1 chat messages stay assignable: a plain {role, content} is still a ChatMessage.
   expectTypeOf<{ role: 'user'; content: string }>().toMatchTypeOf<ChatMessage>();
   expectTypeOf<ReturnType<EngineV1['doStream']>>().toEqualTypeOf<AsyncIterable<EngineStreamPart>>();
+});
+
+test('doRunChecked is optional (v1 engines without it stay EngineV1) and an AbortSignal is no AbortCheck', () => {
+  expectTypeOf<Omit<EngineV1, 'doRunChecked'>>().toMatchTypeOf<EngineV1>();
+  expectTypeOf<AbortSignal>().not.toMatchTypeOf<AbortCheck>();
+  expectTypeOf<AbortCheck['signal']>().toEqualTypeOf<AbortSignal>();
 });

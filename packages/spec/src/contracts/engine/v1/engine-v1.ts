@@ -166,6 +166,18 @@ export interface EngineHealth {
 }
 
 /**
+ * One call's cancellation, readable without an AbortSignal: `aborted`/`reason` say whether the call was cancelled
+ * (caller abort or timeout). `signal` is a real AbortSignal for the same call, created on first read and never
+ * reused by another call; engines that only look at cancellation synchronously (before a native run) never read it,
+ * and the framework then creates no AbortController for the call. An AbortSignal is not an AbortCheck (no `signal`).
+ */
+export interface AbortCheck {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  readonly signal: AbortSignal;
+}
+
+/**
  * Engine contract v1. Methods prefixed `do` are implemented by plugins and called by the framework
  * (Executor), never by apps. Every call takes an AbortSignal that the engine must honour.
  * Failures are thrown (or emitted as an `error` part) as SwitchyardError instances with stable codes.
@@ -177,6 +189,11 @@ export interface EngineV1 {
   readonly capabilities: EngineCapabilities;
   doLoad(model: EngineModelSpec, signal: AbortSignal): Promise<void>;
   doRun(request: EngineRunRequest, signal: AbortSignal): Promise<EngineRunResult>;
+  /**
+   * Optional (added in spec 0.2; v1 engines without it keep working): `doRun` taking an AbortCheck instead of a
+   * signal. The Executor calls it instead of `doRun` when present; it must behave exactly as `doRun`.
+   */
+  doRunChecked?(request: EngineRunRequest, abort: AbortCheck): Promise<EngineRunResult>;
   doStream(request: EngineRunRequest, signal: AbortSignal): AsyncIterable<EngineStreamPart>;
   doUnload(modelId: string, signal: AbortSignal): Promise<void>;
   health(): Promise<EngineHealth>;
