@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { definePlugin, type EngineInput, type EngineV1, type InferenceResult } from '@switchyard/spec';
 import type { Executor } from '../executor/executor.js';
 import type { PipelineKind } from '../executor/model-catalog.js';
@@ -16,7 +16,7 @@ export interface RunModelFileOptions {
   /** The engine the model runs on (loaded for this run and unloaded after; the caller closes it). */
   readonly engine: EngineV1;
   readonly signal?: AbortSignal;
-  /** The app's `models.cacheDir` (downloads, extracted bundles); default `.switchyard/cache` beside the model folder. */
+  /** The app's `models.cacheDir` (downloads, extracted `.xyb` bundles); default `.switchyard/cache` beside the model folder or bundle. */
   readonly cacheDir?: string;
 }
 
@@ -38,13 +38,17 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
  */
 export async function runModelFromMetadataFile(options: RunModelFileOptions): Promise<RunModelFileResult> {
   const path = resolve(options.path);
-  const read = await readModelMetadataFile(path, options.cacheDir ? { bundles: { cacheDir: resolve(options.cacheDir, 'bundles') } } : {});
+  const xyb = isXybPath(path);
+  const cacheDir = options.cacheDir !== undefined ? resolve(options.cacheDir) : undefined;
+  // A .xyb is extracted once, where the app below looks for it (`<cacheDir>/bundles`, the app default beside it).
+  const bundles = { cacheDir: join(cacheDir ?? join(dirname(path), '.switchyard', 'cache'), 'bundles') };
+  const read = await readModelMetadataFile(path, xyb ? { bundles } : {});
   const modelId = read.metadata.model_id;
   // A models.dirs entry that is a model folder (or a .xyb) holds exactly this model, found by its model_id.
-  const entry = isXybPath(path) ? path : read.dir;
+  const entry = xyb ? path : read.dir;
   const engine = options.engine;
   const app = await createSwitchyardApp({
-    config: { models: { dirs: [entry], ...(options.cacheDir ? { cacheDir: isAbsolute(options.cacheDir) ? options.cacheDir : resolve(options.cacheDir) } : {}) } },
+    config: { models: { dirs: [entry], ...(cacheDir !== undefined ? { cacheDir } : {}) } },
     baseDir: dirname(entry),
     plugins: [definePlugin({ name: 'run-model-file', version: VERSION, core: `^${VERSION}`, configSchema: { type: 'object' }, register: (context) => context.registerEngine(engine) })],
     logger: silent,
