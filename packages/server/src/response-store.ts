@@ -5,13 +5,18 @@ import type { StateStore } from '@switchyard/store';
 export interface StoredResponse {
   /** The response object exactly as it was answered. */
   readonly response: Record<string, unknown>;
-  /** The conversation through this response (input turns and its output), without `instructions`, which never carry over. */
-  readonly context: readonly ChatMessage[];
+  /** This response's own turns (its input and its output), without `instructions`, which never carry over. */
+  readonly turns: readonly ChatMessage[];
+  /** The response it continued: the conversation is the chain's turns, oldest first (stored once each, not copied). */
+  readonly previous?: string;
   /** The session the chain counts against (its first response's id): TTL, turn limit and token budget. */
   readonly session: string;
 }
 
-/** Responses kept in the state store (SQLite under dataDir: they survive a restart), deleted with task retention. */
+/**
+ * Responses kept in the state store (SQLite under dataDir: they survive a restart) under the retention limits.
+ * Each keeps only its own turns and a link to the one it continued, so a long chain costs linear space.
+ */
 export class ResponseStore {
   constructor(private readonly state: StateStore) {}
 
@@ -25,5 +30,24 @@ export class ResponseStore {
 
   delete(id: string): boolean {
     return this.state.deleteResponse(id);
+  }
+
+  /**
+   * The conversation a follow-up of `id` continues: every turn of the chain ending at `id`, oldest first; undefined
+   * when `id` is not stored, `{ missing }` when an earlier response of the chain is gone (deleted or expired).
+   */
+  conversation(id: string): { stored: StoredResponse; turns: ChatMessage[] } | { missing: string } | undefined {
+    const stored = this.get(id);
+    if (!stored) return undefined;
+    const chain: (readonly ChatMessage[])[] = [stored.turns];
+    const seen = new Set([id]);
+    for (let previous = stored.previous; previous !== undefined; ) {
+      const earlier = seen.has(previous) ? undefined : this.get(previous);
+      if (!earlier) return { missing: previous };
+      seen.add(previous);
+      chain.push(earlier.turns);
+      previous = earlier.previous;
+    }
+    return { stored, turns: chain.reverse().flat() };
   }
 }

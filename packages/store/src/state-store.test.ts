@@ -208,8 +208,21 @@ describe('stored responses', () => {
     expect(reopened.deleteResponse('resp_b')).toBe(true);
     expect(reopened.getResponse('resp_b')).toBeUndefined();
     now = 1_600;
-    reopened.prune();
+    reopened.putResponse('resp_c', { id: 'resp_c' });
+    for (let i = 0; i < 99; i++) reopened.putResponse('resp_c', { id: 'resp_c', i });
     expect(reopened.getResponse('resp_a')).toBeUndefined();
+    expect(reopened.getResponse('resp_c')).toEqual({ id: 'resp_c', i: 98 });
     reopened.close();
+  });
+
+  it('the oldest go beyond the count and byte limits; the one just written stays', () => {
+    let now = 0;
+    const store = new StateStore({ retention: { maxTasks: 3, maxBytes: 10_000 }, now: () => ++now });
+    for (const id of ['r1', 'r2', 'r3', 'r4']) store.putResponse(id, { id });
+    expect(['r1', 'r2', 'r3', 'r4'].map((id) => store.getResponse(id) !== undefined)).toEqual([false, true, true, true]);
+    store.putResponse('big', { text: 'x'.repeat(9_990) });
+    expect(store.getResponse('big')).toBeDefined();
+    expect(['r2', 'r3', 'r4'].filter((id) => store.getResponse(id) !== undefined)).toHaveLength(0);
+    store.close();
   });
 });

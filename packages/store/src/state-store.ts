@@ -142,6 +142,8 @@ export class StateStore implements TaskStore {
   private seq: number;
   private finishedSincePrune = 0;
   private finished = { count: 0, bytes: 0 };
+  private responseTotals = { count: 0, bytes: 0 };
+  private responsesSincePrune = 0;
   private closed = false;
   private readonly stmt: ReturnType<StateStore['prepare']>;
 
@@ -184,6 +186,8 @@ export class StateStore implements TaskStore {
     this.finished = { count: stats?.n ?? 0, bytes: stats?.bytes ?? 0 };
     const artifacts = this.stmt.artifactBytes.get();
     this.artifactTotals = { count: artifacts?.n ?? 0, bytes: artifacts?.total ?? 0 };
+    const responses = this.stmt.responseTotals.get();
+    this.responseTotals = { count: responses?.n ?? 0, bytes: responses?.bytes ?? 0 };
   }
 
   get durable(): boolean {
@@ -227,9 +231,12 @@ export class StateStore implements TaskStore {
       catalogPut: db.prepare('INSERT INTO catalog (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at'),
       catalogAll: db.prepare<[], { key: string; value: string }>('SELECT key, value FROM catalog ORDER BY key'),
       responseGet: db.prepare<[string], { value: string }>('SELECT value FROM responses WHERE id = ?'),
+      responseSize: db.prepare<[string], { n: number }>('SELECT length(CAST(value AS BLOB)) AS n FROM responses WHERE id = ?'),
       responsePut: db.prepare('INSERT INTO responses (id, created_at, value) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value'),
       responseDelete: db.prepare('DELETE FROM responses WHERE id = ?'),
-      responsePrune: db.prepare('DELETE FROM responses WHERE created_at < ?'),
+      responsesOlderThan: db.prepare<[number], { id: string; n: number }>('SELECT id, length(CAST(value AS BLOB)) AS n FROM responses WHERE created_at < ? LIMIT 500'),
+      oldestResponses: db.prepare<[], { id: string; n: number }>('SELECT id, length(CAST(value AS BLOB)) AS n FROM responses ORDER BY created_at, rowid LIMIT 64'),
+      responseTotals: db.prepare<[], { n: number; bytes: number | null }>('SELECT COUNT(*) AS n, SUM(length(CAST(value AS BLOB))) AS bytes FROM responses'),
       pruneAge: db.prepare<[number], { id: string; frame_bytes: number }>(`SELECT id, frame_bytes FROM tasks WHERE finished_at IS NOT NULL AND finished_at < ? ORDER BY finished_at, seq LIMIT 500`),
       finishedStats: db.prepare<[], { n: number; bytes: number | null }>('SELECT COUNT(*) AS n, SUM(frame_bytes) AS bytes FROM tasks WHERE finished_at IS NOT NULL'),
       oldestFinished: db.prepare<[number], { id: string; frame_bytes: number }>('SELECT id, frame_bytes FROM tasks WHERE finished_at IS NOT NULL ORDER BY finished_at, seq LIMIT ?'),
@@ -411,7 +418,6 @@ export class StateStore implements TaskStore {
         count -= 1;
         bytes -= row.frame_bytes;
       };
-      this.stmt.responsePrune.run(this.now() - this.retention.maxAgeMs);
       for (;;) {
         const old = this.stmt.pruneAge.all(this.now() - this.retention.maxAgeMs);
         for (const row of old) remove(row);
@@ -536,13 +542,57 @@ export class StateStore implements TaskStore {
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 
-  /** Kept like finished tasks: deleted once older than retention.maxAgeMs. */
+  /**
+   * Kept under the task retention limits, counted on their own: older than maxAgeMs, more than maxTasks or more
+   * than maxBytes of them and the oldest go (running totals; no aggregate query per write).
+   */
   putResponse(id: string, value: unknown, at = this.now()): void {
-    this.write(() => this.stmt.responsePut.run(id, at, JSON.stringify(value)));
+    const text = JSON.stringify(value);
+    this.write(() => {
+      const previous = this.stmt.responseSize.get(id)?.n;
+      this.stmt.responsePut.run(id, at, text);
+      this.responseTotals.count += previous === undefined ? 1 : 0;
+      this.responseTotals.bytes += Buffer.byteLength(text) - (previous ?? 0);
+    });
+    this.responsesSincePrune += 1;
+    const { count, bytes } = this.responseTotals;
+    if (this.responsesSincePrune >= 100 || count > this.retention.maxTasks || bytes > this.retention.maxBytes) this.pruneResponses(id);
   }
 
   deleteResponse(id: string): boolean {
-    return this.write(() => this.stmt.responseDelete.run(id).changes > 0);
+    return this.write(() => {
+      const size = this.stmt.responseSize.get(id)?.n;
+      if (size === undefined) return false;
+      this.stmt.responseDelete.run(id);
+      this.responseTotals.count -= 1;
+      this.responseTotals.bytes -= size;
+      return true;
+    });
+  }
+
+  private pruneResponses(keep: string): void {
+    this.responsesSincePrune = 0;
+    const remove = (row: { id: string; n: number }) => {
+      this.stmt.responseDelete.run(row.id);
+      this.responseTotals.count -= 1;
+      this.responseTotals.bytes -= row.n;
+    };
+    this.write(() => {
+      for (;;) {
+        const old = this.stmt.responsesOlderThan.all(this.now() - this.retention.maxAgeMs);
+        for (const row of old) remove(row);
+        if (old.length < 500) break;
+      }
+      const over = () => this.responseTotals.count > this.retention.maxTasks || this.responseTotals.bytes > this.retention.maxBytes;
+      while (over()) {
+        const oldest = this.stmt.oldestResponses.all().filter((row) => row.id !== keep);
+        if (oldest.length === 0) break;
+        for (const row of oldest) {
+          if (!over()) break;
+          remove(row);
+        }
+      }
+    });
   }
 
   private deleteArtifactRow(id: string, size: number): void {

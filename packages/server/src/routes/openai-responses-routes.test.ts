@@ -116,6 +116,31 @@ describe('POST /v1/responses', () => {
     expect((await app.inject({ method: 'GET', url: `/v2/sessions/${first.id}` })).json()).toMatchObject({ turns: 2, max_turns: 2 });
   });
 
+  it('a chain stores each turn once and is read back whole; a deleted earlier response breaks it with a 400 naming it', async () => {
+    const { app, orchestrator, server } = await start();
+    let previous: string | undefined;
+    const ids: string[] = [];
+    for (const word of ['a', 'b', 'c']) {
+      const response = (await app.inject(post({ model: 'echo', input: word, ...(previous ? { previous_response_id: previous } : {}) }))).json() as { id: string };
+      ids.push(response.id);
+      previous = response.id;
+    }
+    expect((orchestrator.calls.at(-1)!.request.input as { messages: unknown[] }).messages).toEqual([
+      { role: 'user', content: 'a' },
+      { role: 'assistant', content: 'a' },
+      { role: 'user', content: 'b' },
+      { role: 'assistant', content: 'b' },
+      { role: 'user', content: 'c' },
+    ]);
+    // Linear storage: the third response keeps its own two turns, not the whole conversation.
+    expect(server.state.getResponse<{ turns: unknown[]; previous: string }>(ids[2]!)).toMatchObject({ turns: [{ content: 'c' }, { content: 'c' }], previous: ids[1] });
+    expect((await app.inject({ method: 'DELETE', url: `/v1/responses/${ids[0]}` })).json()).toEqual({ id: ids[0], object: 'response', deleted: true });
+    const broken = await app.inject(post({ model: 'echo', input: 'd', previous_response_id: ids[2] }));
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { field: 'previous_response_id' } });
+    expect(broken.json().message).toContain(`the earlier response '${ids[0]}' of its conversation is no longer stored`);
+  });
+
   it('stored responses survive a restart on the same dataDir and can be continued', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sy-responses-'));
     dirs.push(dataDir);

@@ -60,16 +60,18 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
     const body = request.body;
     const call = toResponsesCall(body, context.config.dropParams);
     const previousId = body.previous_response_id ?? undefined;
-    const previous = previousId !== undefined ? responses.get(previousId) : undefined;
-    if (previousId !== undefined && !previous) {
-      throw httpError('INVALID_PARAMS', `body/previous_response_id: no stored response '${previousId}' (it was not stored, was deleted or has expired)`, { details: { field: 'previous_response_id', found: previousId } });
+    const earlier = previousId !== undefined ? responses.conversation(previousId) : undefined;
+    if (previousId !== undefined && (earlier === undefined || 'missing' in earlier)) {
+      const why = earlier === undefined ? `no stored response '${previousId}' (it was not stored, was deleted or has expired)` : `the earlier response '${earlier.missing}' of its conversation is no longer stored`;
+      throw httpError('INVALID_PARAMS', `body/previous_response_id: ${why}`, { details: { field: 'previous_response_id', found: previousId } });
     }
-    const conversation = [...(previous?.context ?? []), ...call.input];
+    const previous = earlier && 'stored' in earlier ? earlier : undefined;
+    const conversation = [...(previous?.turns ?? []), ...call.input];
     if (call.input.length === 0) throw httpError('INVALID_PARAMS', 'body/input is required (a string or a list of input items)', { details: { field: 'input' } });
     const messages: ChatMessage[] = [...(body.instructions ? [{ role: 'system' as const, content: body.instructions }] : []), ...conversation];
     const store = body.store !== false;
     const responseId = itemId('resp');
-    const session = previous?.session ?? responseId;
+    const session = previous?.stored.session ?? responseId;
     const { task } = await scheduler.submit({
       taskId: responseId,
       ...(store || previous ? { sessionId: session } : {}),
@@ -115,7 +117,7 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
     const finished = (end: SseFrame, output: OutputItem[]) => {
       const reason = INCOMPLETE[String(end.data.finish_reason)];
       const response = responseObject(reason ? 'incomplete' : 'completed', output, { usage: usageOf(end), ...(reason ? { incomplete_details: { reason } } : {}) });
-      if (store) responses.put(responseId, { response, context: [...conversation, assistantTurn(output)], session });
+      if (store) responses.put(responseId, { response, turns: [...call.input, assistantTurn(output)], session, ...(previousId !== undefined ? { previous: previousId } : {}) });
       return response;
     };
 
