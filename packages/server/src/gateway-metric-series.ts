@@ -133,15 +133,14 @@ export class HistogramSeries implements Series {
 export class LabeledHistogram extends CustomMetric {
   readonly type = 'histogram' as const;
   private readonly tree: SeriesTree<HistogramSeries>;
+  private readonly bounds: readonly number[];
 
   constructor(options: MetricOptions & { readonly buckets: readonly number[] }) {
     super(options);
     const bounds = [...options.buckets].sort((x, y) => x - y);
-    this.tree = new SeriesTree(options.labelNames, (labels) => new HistogramSeries(labels, bounds));
     this.bounds = bounds;
+    this.tree = new SeriesTree(options.labelNames, (labels) => new HistogramSeries(labels, bounds));
   }
-
-  private readonly bounds: readonly number[];
 
   at(a: string, b?: string, c?: string, d?: string): HistogramSeries {
     return this.tree.get(a, b, c, d);
