@@ -88,6 +88,12 @@ describe('AnthropicChatEngine against the Messages wire format', () => {
     expect(server.requests.at(-1)!.body).toMatchObject({ stream: true, max_tokens: 1024 });
   });
 
+  it('sends the correlation id as x-request-id and the W3C trace context upstream', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await collectStream(engine.doStream(chat('claude-test', { correlationId: 'req-3', traceparent, tracestate: 'a=b' }), signal()));
+    expect(server.requests.at(-1)!.headers).toMatchObject({ 'x-request-id': 'req-3', traceparent, tracestate: 'a=b' });
+  });
+
   it('turns 429 into RATE_LIMITED with retry-after and 529 into OVERLOADED, both retriable', async () => {
     const limited = await rejectionOf(engine.doRun(chat('rate-limited'), signal()));
     expect({ code: limited.code, retriable: limited.retriable, retryAfterMs: limited.retryAfterMs }).toEqual({ code: 'RATE_LIMITED', retriable: true, retryAfterMs: 3000 });
