@@ -125,13 +125,16 @@ describe('POST /v1/responses', () => {
       ids.push(response.id);
       previous = response.id;
     }
-    expect((orchestrator.calls.at(-1)!.request.input as { messages: unknown[] }).messages).toEqual([
-      { role: 'user', content: 'a' },
-      { role: 'assistant', content: 'a' },
-      { role: 'user', content: 'b' },
-      { role: 'assistant', content: 'b' },
-      { role: 'user', content: 'c' },
-    ]);
+    expect(orchestrator.calls.at(-1)!.request.input).toEqual({
+      kind: 'text',
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'a' },
+        { role: 'user', content: 'b' },
+        { role: 'assistant', content: 'b' },
+        { role: 'user', content: 'c' },
+      ],
+    });
     // Linear storage: the third response keeps its own two turns, not the whole conversation.
     expect(server.state.getResponse<{ turns: unknown[]; previous: string }>(ids[2]!)).toMatchObject({ turns: [{ content: 'c' }, { content: 'c' }], previous: ids[1] });
     expect((await app.inject({ method: 'DELETE', url: `/v1/responses/${ids[0]}` })).json()).toEqual({ id: ids[0], object: 'response', deleted: true });
