@@ -7,7 +7,7 @@ import { resolveResilience, type ResilienceConfig } from '../resilience/resilien
 import type { EventBus } from '../telemetry/event-bus.js';
 import { describeTarget, type ExecutionTarget } from './execution-target.js';
 import { jsonTensor } from './json-tensor.js';
-import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner, PipelineKind } from './model-catalog.js';
+import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner, PipelineKind, RegisteredModel } from './model-catalog.js';
 import { GuardedStreamSession } from './guarded-stream-session.js';
 import { TimedTensorRunner } from './timed-tensor-runner.js';
 
@@ -178,6 +178,8 @@ export class Executor {
       files = provisioned.files;
       metadata = provisioned.metadata ?? metadata;
     }
+    // The pipeline first: metadata the interpreter refuses (METADATA_INVALID, located) never reaches the engine.
+    const pipeline = await this.pipelineOf(registered, metadata);
     const options = this.options.modelOptions?.[`${engine.id}:${modelId}`] ?? this.options.modelOptions?.[modelId];
     events?.emit('ModelLoadProgress', { model: modelId, engine: engine.id, stage: 'load' });
     try {
@@ -186,12 +188,17 @@ export class Executor {
       throw toSwitchyardError(error, 'MODEL_LOAD_FAILED');
     }
     events?.emit('ModelLoadProgress', { model: modelId, engine: engine.id, stage: 'ready' });
+    return pipeline ? { files, ...pipeline } : { files };
+  }
+
+  /** A registry model's generated pipeline, else one interpreted from its metadata (undefined: the engine runs alone). */
+  private async pipelineOf(registered: RegisteredModel | undefined, metadata: unknown): Promise<{ pipeline: ModelPipeline; pipelineKind: PipelineKind } | undefined> {
     const generated = registered?.pipeline ?? (registered?.loadPipeline ? ((await registered.loadPipeline()) as ModelPipeline) : undefined);
-    if (generated) return { files, pipeline: generated, pipelineKind: 'generated' };
+    if (generated) return { pipeline: generated, pipelineKind: 'generated' };
     if (registered && metadata !== undefined && this.options.createInterpretedPipeline) {
-      return { files, pipeline: await this.options.createInterpretedPipeline(metadata), pipelineKind: 'interpreted' };
+      return { pipeline: await this.options.createInterpretedPipeline(metadata, registered), pipelineKind: 'interpreted' };
     }
-    return { files };
+    return undefined;
   }
 
   /** Runs on a target that must be `local` (in-process). */

@@ -70,8 +70,11 @@ export interface ModelFileProvisioner {
   ): Promise<{ readonly files: Readonly<Record<string, string>>; readonly metadata?: unknown }>;
 }
 
-/** Builds an interpreted pipeline from metadata (TemplateExecutor's `createInterpretedPipeline`). */
-export type InterpretedPipelineFactory = (metadata: unknown) => ModelPipeline | Promise<ModelPipeline>;
+/**
+ * Builds an interpreted pipeline from metadata (TemplateExecutor's `createInterpretedPipeline`); `model` is the
+ * registry entry it belongs to (its folder names the file in METADATA_INVALID issues).
+ */
+export type InterpretedPipelineFactory = (metadata: unknown, model?: RegisteredModel) => ModelPipeline | Promise<ModelPipeline>;
 
 /** A catalog over a plain map; handy for apps and tests. */
 export function createModelCatalog(models: Iterable<RegisteredModel>): ModelCatalog {

@@ -60,6 +60,8 @@ beforeAll(async () => {
       export const registry = { list: () => [entry], get: (id) => (id === 'twice' ? entry : undefined) };
     `,
     'plain/switchyard.config.yaml': 'models:\n  dirs: [../models]\n',
+    'broken/models/broken-chain/model_metadata.json': JSON.stringify({ ...METADATA, model_id: 'broken-chain', preprocessing: [{ type: 'VadWavDecode' }, { type: 'CenterCrop', width: 2, height: 2 }] }),
+    'broken/models/broken-chain/model.onnx': 'never loaded',
   });
   (globalThis as { __twicePipeline?: ModelPipeline }).__twicePipeline = generatedTwice;
 });
@@ -99,6 +101,33 @@ describe('one model path', () => {
   it('loads the registry named by models.registry relative to the config file', async () => {
     const result = await runTwice({ configPath: join(dir, 'app', 'switchyard.config.yaml') });
     expect(result.pipeline).toBe('generated');
+  });
+
+  it('refuses an incompatible step chain when the interpreter loads the model, located in the file, before the engine loads it', async () => {
+    const engine = tensorEngine();
+    const app = await createSwitchyardApp({
+      config: { models: { dirs: ['models'] } },
+      baseDir: join(dir, 'broken'),
+      plugins: [definePlugin({ name: 'one-engine', version: '0.0.0', core: '*', configSchema: {}, register: (ctx) => ctx.registerEngine(engine) })],
+      logger,
+    });
+    try {
+      const failure = await app.orchestrator.run({ model: 'broken-chain', workload: 'inference', input }).then(
+        () => undefined,
+        (error: unknown) => error as SwitchyardError & { issues: unknown[] },
+      );
+      expect(failure?.code).toBe('METADATA_INVALID');
+      expect(failure?.issues).toContainEqual({
+        file: 'models/broken-chain/model_metadata.json',
+        pointer: '/preprocessing/1',
+        message: 'preprocessing/1 (CenterCrop) cannot take what preprocessing/0 (VadWavDecode) returns',
+        expected: 'image | tensor',
+        found: 'samples (from preprocessing/0 (VadWavDecode))',
+      });
+      expect(engine.loads).toEqual([]);
+    } finally {
+      await app.shutdown();
+    }
   });
 
   it('interprets a model folder when no registry has the model, with the same output', async () => {

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { ModelPipeline } from '@switchyard/spec';
 import { defineAppExtension } from '../app/app-extension.js';
 import { DirectoryModelCatalog } from '../executor/directory-model-catalog.js';
@@ -92,7 +92,9 @@ export const orchestratorExtension = defineAppExtension({
       config: config as OrchestrationConfig,
       registry,
       provisioner,
-      createInterpretedPipeline: (metadata): ModelPipeline => createInterpretedPipeline(metadata),
+      // Issues name the model's file relative to the config folder (never an absolute server path).
+      createInterpretedPipeline: (metadata, model): ModelPipeline =>
+        createInterpretedPipeline(metadata, { file: model?.dir ? relative(context.baseDir, join(model.dir, 'model_metadata.json')).split(sep).join('/') : `${model?.id ?? 'model'}/model_metadata.json` }),
       configuredModels: serverModelIds(config.server),
     });
     context.registerInstance(TOKENS.EventBus, orchestrator.events);
