@@ -55,6 +55,28 @@ describe('switchyard models', () => {
     expect(err).toContain('2 files failed verification');
   });
 
+  it("list and verify cover the app's model packs (models.packages of the config) and folders, as the app finds them", async () => {
+    const pack = join(root, 'node_modules', '@acme', 'model-packed');
+    mkdirSync(pack, { recursive: true });
+    writeFileSync(join(pack, 'package.json'), JSON.stringify({ name: '@acme/model-packed', version: '1.0.0' }));
+    writeFileSync(join(pack, 'model.onnx'), 'packed weights');
+    writeFileSync(join(pack, 'model_metadata.json'), JSON.stringify({
+      model_id: 'packed', version: '3', execution_template: { type: 'Onnx', model_file: 'model.onnx' }, files: ['model.onnx'],
+      sources: { 'model.onnx': { path: 'model.onnx', sha256: sha('packed weights') } },
+    }));
+    writeFileSync(join(root, 'switchyard.config.yaml'), 'models:\n  dirs: [models]\n  packages: ["@acme/model-packed"]\n');
+    const list = await runCli(['models', 'list']);
+    expect(list.exitCode).toBe(0);
+    expect(list.out).toContain('packed  3  Onnx  (pack @acme/model-packed)');
+    expect(list.out).toContain('good  2  Onnx');
+    const verify = await runCli(['models', 'verify', 'packed']);
+    expect(verify.exitCode).toBe(0);
+    expect(verify.out).toContain(`OK         packed/model.onnx  ${sha('packed weights')}`);
+    // --dir replaces models.dirs; the packs stay.
+    const only = JSON.parse((await runCli(['models', 'list', '--json', '--dir', join(root, 'none')])).out) as { id: string }[];
+    expect(only.map((m) => m.id)).toEqual(['packed']);
+  });
+
   it('verify of an unknown id exits 1', async () => {
     const { err, exitCode } = await runCli(['models', 'verify', 'nope']);
     expect(exitCode).toBe(1);

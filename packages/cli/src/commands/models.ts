@@ -1,41 +1,40 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ModelProvisioner, SwitchyardError } from '@switchyard/core';
+import { DirectoryModelCatalog, ModelProvisioner, SwitchyardError } from '@switchyard/core';
 import { fail, print } from '../output.js';
+import { appConfig } from './run.js';
 
 interface ModelFolder {
   readonly dir: string;
   readonly metadata: Record<string, unknown>;
   readonly id: string;
+  /** The model pack it comes from, if any. */
+  readonly package?: string;
 }
 
-async function readModelFolders(modelsDir: string): Promise<ModelFolder[]> {
-  let entries: string[];
-  try {
-    entries = (await readdir(modelsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  } catch (error) {
-    throw new SwitchyardError({ code: 'ARTIFACT_NOT_FOUND', message: `no models directory at ${modelsDir}`, cause: error, details: { file: modelsDir } });
-  }
-  const folders: ModelFolder[] = [];
-  for (const name of entries) {
-    const file = join(modelsDir, name, 'model_metadata.json');
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      continue; // a folder without metadata is not a model
-    }
-    let metadata: unknown;
-    try {
-      metadata = JSON.parse(text);
-    } catch (error) {
-      throw new SwitchyardError({ code: 'METADATA_INVALID', message: `${file}: not valid JSON (${(error as Error).message})`, details: { file } });
-    }
-    const record = (metadata ?? {}) as Record<string, unknown>;
-    folders.push({ dir: join(modelsDir, name), metadata: record, id: typeof record['model_id'] === 'string' ? record['model_id'] : name });
-  }
-  return folders;
+interface AppModels {
+  readonly folders: ModelFolder[];
+  readonly provisioner: ModelProvisioner;
+  /** What the listing covers, for "no models in ..." messages. */
+  readonly where: string;
+}
+
+/**
+ * The app's models as the app finds them (core's DirectoryModelCatalog, the one reader of model folders):
+ * `models.packages` and `models.dirs` of the config (in the current folder, or `--config`), `--dir` replacing the dirs.
+ */
+async function appModels(flags: ModelsFlags): Promise<AppModels> {
+  const { config, baseDir } = await appConfig(flags.config);
+  const dirs = flags.dir ? flags.dir.map((d) => resolve(d)) : (config.models?.dirs ?? ['models']);
+  const catalog = new DirectoryModelCatalog({ dirs, packages: config.models?.packages ?? [], baseDir });
+  const cacheDir = resolve(baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache'));
+  await catalog.openBundles({ cacheDir: join(cacheDir, 'bundles') });
+  const folders = catalog.ids().map((id) => {
+    const model = catalog.get(id)!;
+    return { id, dir: model.dir, metadata: (model.metadata ?? {}) as Record<string, unknown>, ...(model.package ? { package: model.package } : {}) };
+  });
+  const where = [...dirs.map((d) => resolve(baseDir, d)), ...(config.models?.packages ?? [])].join(', ');
+  return { folders, provisioner: new ModelProvisioner({ appDir: baseDir, cacheDir }), where };
 }
 
 const templateOf = (metadata: Record<string, unknown>): string => {
@@ -44,39 +43,41 @@ const templateOf = (metadata: Record<string, unknown>): string => {
 };
 
 interface ModelsFlags {
-  readonly dir: string;
+  readonly dir?: string[];
+  readonly config?: string;
   readonly json?: boolean;
 }
 
 export function register(program: Command): void {
-  const models = program.command('models').description('list the models under models/ and verify their files');
+  const models = program.command('models').description("list the app's models (models.packages and models.dirs) and verify their files");
 
   models
     .command('list')
     .description('list models (id, version, template) and where each file resolves')
-    .option('--dir <dir>', 'models directory', 'models')
+    .option('--config <file>', 'app config (default: a switchyard.config.* in the current folder, if any)')
+    .option('--dir <dir...>', "models directories (replace the config's models.dirs; default models)")
     .option('--json', 'print JSON')
     .action(async (flags: ModelsFlags, command: Command) => {
       try {
-        const modelsDir = resolve(flags.dir);
-        const provisioner = new ModelProvisioner({ appDir: process.cwd() });
+        const { folders, provisioner, where } = await appModels(flags);
         const rows = [];
-        for (const folder of await readModelFolders(modelsDir)) {
+        for (const folder of folders) {
           const files = await provisioner.verify(folder.dir, folder.metadata);
           rows.push({
             id: folder.id,
             version: String(folder.metadata['version'] ?? ''),
             template: templateOf(folder.metadata),
+            ...(folder.package ? { package: folder.package } : {}),
             files: files.map((f) => ({ file: f.file, source: f.source, ...(f.path ? { path: f.path } : {}), status: f.status })),
           });
         }
         if (flags.json) return print(command, JSON.stringify(rows, null, 2));
         const lines: string[] = [];
         for (const row of rows) {
-          lines.push(`${row.id}  ${row.version}  ${row.template}`);
+          lines.push(`${row.id}  ${row.version}  ${row.template}${row.package ? `  (pack ${row.package})` : ''}`);
           for (const f of row.files) lines.push(`  ${f.file} -> ${f.path ? relative(process.cwd(), f.path) || f.path : 'NOT FOUND'}  [${f.source}]${f.status === 'missing' ? '  missing' : ''}`);
         }
-        print(command, lines.length ? lines.join('\n') : `no models in ${modelsDir}`);
+        print(command, lines.length ? lines.join('\n') : `no models in ${where}`);
       } catch (error) {
         if (SwitchyardError.isInstance(error)) fail(command, `${error.code}: ${error.message}`);
         throw error;
@@ -87,16 +88,17 @@ export function register(program: Command): void {
     .command('verify')
     .description('sha256 every file of every model (or of one); exit 1 on a mismatch or a missing file')
     .argument('[id]', 'model id (default: all)')
-    .option('--dir <dir>', 'models directory', 'models')
+    .option('--config <file>', 'app config (default: a switchyard.config.* in the current folder, if any)')
+    .option('--dir <dir...>', "models directories (replace the config's models.dirs; default models)")
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, flags: ModelsFlags, command: Command) => {
       try {
-        const modelsDir = resolve(flags.dir);
-        const folders = (await readModelFolders(modelsDir)).filter((f) => id === undefined || f.id === id);
+        const app = await appModels(flags);
+        const folders = app.folders.filter((f) => id === undefined || f.id === id);
         if (id !== undefined && folders.length === 0) {
-          fail(command, `NO_SUCH_MODEL: no model '${id}' in ${modelsDir}`);
+          fail(command, `NO_SUCH_MODEL: no model '${id}' in ${app.where}`);
         }
-        const provisioner = new ModelProvisioner({ appDir: process.cwd() });
+        const provisioner = app.provisioner;
         const results = [];
         let bad = 0;
         for (const folder of folders) {
@@ -110,7 +112,7 @@ export function register(program: Command): void {
           print(command, results.map((r) => {
             const detail = r.status === 'mismatch' ? `expected ${r.expected}, found ${r.found}` : r.status === 'missing' ? r.error : r.found;
             return `${r.status.toUpperCase().padEnd(10)} ${r.model}/${r.file}  ${detail ?? ''}`;
-          }).join('\n') || `no models in ${modelsDir}`);
+          }).join('\n') || `no models in ${app.where}`);
         }
         if (bad > 0) fail(command, `UNTRUSTED_ARTIFACT: ${bad} file${bad === 1 ? '' : 's'} failed verification`);
       } catch (error) {

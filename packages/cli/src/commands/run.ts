@@ -53,7 +53,7 @@ export interface RunModelResult {
 }
 
 /** The app config `switchyard run` uses: the explicit one, else one in the current directory, else none. */
-async function appConfig(explicit: string | undefined): Promise<{ config: SwitchyardConfig; baseDir: string }> {
+export async function appConfig(explicit: string | undefined): Promise<{ config: SwitchyardConfig; baseDir: string }> {
   const path = explicit ?? (CONFIG_FILE_NAMES.some((name) => existsSync(name)) ? process.cwd() : undefined);
   if (!path) return { config: {}, baseDir: process.cwd() };
   const loaded = await loadConfig(path);
