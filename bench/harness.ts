@@ -18,6 +18,22 @@ export interface BenchmarkDefinition<S = unknown, C extends string = string> {
   readonly cases: Record<C, BenchCase<S>>;
   /** Name of the case every other case is compared against. */
   readonly baseline: NoInfer<C>;
+  /**
+   * Case order within a round. `rotate` (default): the same cyclic order, started one case later each round.
+   * `shuffle`: a fresh seeded random order each round, so no case always runs right after the same other case
+   * (e.g. a cheap case after one that leaves native threads busy, ORT's spinning intra-op pool).
+   */
+  readonly order?: 'rotate' | 'shuffle';
+  /**
+   * Named comparisons `[ours, theirs]` besides the baseline ratios: reported as median(ours) / median(theirs), in CPU
+   * time too, and as the median over rounds of ours / theirs measured in the same round.
+   */
+  readonly pairs?: Readonly<Record<string, readonly [NoInfer<C>, NoInfer<C>]>>;
+  /**
+   * Cases measured apart: each phase (warm-up, then its rounds) runs after the previous one, so e.g. cheap CPU-only
+   * cases are not timed among cases that leave other threads busy. Every case in exactly one phase. Default: one phase.
+   */
+  readonly phases?: readonly (readonly NoInfer<C>[])[];
   /** Extra JSON fields for the result (e.g. output agreement between ours and the baseline). */
   readonly report?: (state: S) => Record<string, unknown> | Promise<Record<string, unknown>>;
   readonly teardown?: (state: S) => void | Promise<void>;
@@ -38,6 +54,17 @@ export interface CaseStats {
    * processes load the machine; it does not see work done in other processes (e.g. a server-load client).
    */
   readonly cpuMedianMs?: number;
+}
+
+export interface PairRatio {
+  readonly ours: string;
+  readonly theirs: string;
+  /** median(ours) / median(theirs), wall time. */
+  readonly ratio: number;
+  /** cpuMedian(ours) / cpuMedian(theirs). */
+  readonly cpuRatio: number;
+  /** Median over rounds of ours / theirs (wall time) timed in the same round. */
+  readonly pairedRatio: number;
 }
 
 export interface MachineInfo {
@@ -65,12 +92,27 @@ export interface BenchmarkResult {
   readonly ratios: Readonly<Record<string, number>>;
   /** cpuMedian(case) / cpuMedian(baseline): the same comparison in CPU time. */
   readonly cpuRatios?: Readonly<Record<string, number>>;
+  /** The definition's `pairs`, measured. */
+  readonly pairs?: Readonly<Record<string, PairRatio>>;
   readonly report?: Record<string, unknown>;
 }
 
 export function defineBenchmark<S, C extends string>(definition: BenchmarkDefinition<S, C>): BenchmarkDefinition<S, C> {
   if (!(definition.baseline in definition.cases)) {
     throw new Error(`benchmark '${definition.name}': baseline '${definition.baseline}' is not one of its cases (${Object.keys(definition.cases).join(', ')})`);
+  }
+  for (const [name, pair] of Object.entries(definition.pairs ?? {})) {
+    const unknown = pair.filter((c) => !(c in definition.cases));
+    if (unknown.length) throw new Error(`benchmark '${definition.name}': pair '${name}' names ${unknown.join(', ')}, not one of its cases`);
+  }
+  if (definition.phases) {
+    const listed = definition.phases.flat();
+    const names = Object.keys(definition.cases);
+    const problems = [
+      ...names.filter((n) => listed.filter((l) => l === n).length !== 1).map((n) => `'${n}' must be in exactly one phase`),
+      ...listed.filter((l) => !names.includes(l)).map((l) => `'${l}' is not one of its cases`),
+    ];
+    if (problems.length) throw new Error(`benchmark '${definition.name}': phases: ${[...new Set(problems)].join('; ')}`);
   }
   if (Object.keys(definition.cases).length < 2) {
     throw new Error(`benchmark '${definition.name}': needs at least two cases (ours and the baseline)`);
@@ -123,6 +165,28 @@ export function machineInfo(): MachineInfo {
   };
 }
 
+/** mulberry32: a small seeded PRNG, so a shuffled run is reproducible. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The case order of round `round`: rotated, or a Fisher-Yates shuffle drawn from `random`. */
+export function roundOrder(names: readonly string[], round: number, order: 'rotate' | 'shuffle', random: () => number): string[] {
+  if (order === 'rotate') return names.map((_, k) => names[(round + k) % names.length]!);
+  const out = [...names];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 async function timeOnce<S>(fn: BenchCase<S>, state: S, batch: number): Promise<{ wallMs: number; cpuMs: number }> {
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
@@ -140,7 +204,7 @@ export interface RunOptions {
 
 /**
  * Runs every case `warmup` times, then `iterations` rounds; each round runs every case once, in an order
- * rotated per round, so drift (thermal, GC, JIT) spreads evenly over the cases instead of favouring one.
+ * rotated (or shuffled) per round, so drift (thermal, GC, JIT) spreads evenly over the cases instead of favouring one.
  */
 export async function runBenchmark<S>(definition: BenchmarkDefinition<S>, options: RunOptions = {}): Promise<BenchmarkResult> {
   const warmup = options.warmup ?? definition.warmup ?? 5;
@@ -150,19 +214,22 @@ export async function runBenchmark<S>(definition: BenchmarkDefinition<S>, option
   const loadAtStart = loadavg();
   const state = await definition.setup();
   try {
-    for (let w = 0; w < warmup; w++) {
-      for (const name of names) await definition.cases[name]!(state);
-    }
     const samples = new Map<string, number[]>(names.map((n) => [n, []]));
     const cpuSamples = new Map<string, number[]>(names.map((n) => [n, []]));
-    for (let i = 0; i < iterations; i++) {
-      for (let k = 0; k < names.length; k++) {
-        const name = names[(i + k) % names.length]!;
-        const { wallMs, cpuMs } = await timeOnce(definition.cases[name]!, state, batch);
-        samples.get(name)!.push(wallMs);
-        cpuSamples.get(name)!.push(cpuMs);
+    const random = seededRandom(0x5eed);
+    const phases = definition.phases ?? [names];
+    for (const [p, phase] of phases.entries()) {
+      for (let w = 0; w < warmup; w++) {
+        for (const name of phase) await definition.cases[name]!(state);
       }
-      options.onProgress?.(i + 1, iterations);
+      for (let i = 0; i < iterations; i++) {
+        for (const name of roundOrder(phase, i, definition.order ?? 'rotate', random)) {
+          const { wallMs, cpuMs } = await timeOnce(definition.cases[name]!, state, batch);
+          samples.get(name)!.push(wallMs);
+          cpuSamples.get(name)!.push(cpuMs);
+        }
+        options.onProgress?.(p * iterations + i + 1, phases.length * iterations);
+      }
     }
     const cases: Record<string, CaseStats> = {};
     for (const name of names) {
@@ -177,6 +244,18 @@ export async function runBenchmark<S>(definition: BenchmarkDefinition<S>, option
       ratios[name] = cases[name]!.medianMs / baselineMedian;
       cpuRatios[name] = cases[name]!.cpuMedianMs! / baselineCpu;
     }
+    const pairs: Record<string, PairRatio> = {};
+    for (const [pairName, [ours, theirs]] of Object.entries(definition.pairs ?? {})) {
+      const a = samples.get(ours)!;
+      const b = samples.get(theirs)!;
+      pairs[pairName] = {
+        ours,
+        theirs,
+        ratio: cases[ours]!.medianMs / cases[theirs]!.medianMs,
+        cpuRatio: cases[ours]!.cpuMedianMs! / cases[theirs]!.cpuMedianMs!,
+        pairedRatio: median(a.map((x, i) => x / b[i]!).sort((x, y) => x - y)),
+      };
+    }
     const report = definition.report ? await definition.report(state) : undefined;
     return {
       name: definition.name,
@@ -189,6 +268,7 @@ export async function runBenchmark<S>(definition: BenchmarkDefinition<S>, option
       cases,
       ratios,
       cpuRatios,
+      ...(definition.pairs ? { pairs } : {}),
       ...(report ? { report } : {}),
     };
   } finally {
@@ -219,5 +299,8 @@ export function formatTable(result: BenchmarkResult): string {
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const load = result.machine.loadAverage ? `, load ${result.machine.loadAverage.start.map((l) => l.toFixed(1)).join('/')}` : '';
   const title = `${result.name}  (${result.iterations} interleaved iterations, ${result.warmup} warm-up${result.batch > 1 ? `, ${result.batch} calls/sample` : ''}${load})`;
-  return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  const pairs = Object.entries(result.pairs ?? {}).map(
+    ([name, p]) => `pair ${name}: ${p.ours} / ${p.theirs} = ${p.ratio.toFixed(2)} (cpu ${p.cpuRatio.toFixed(2)}, paired per round ${p.pairedRatio.toFixed(2)})`,
+  );
+  return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...pairs].join('\n');
 }

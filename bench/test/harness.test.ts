@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineBenchmark, formatTable, median, percentile, runBenchmark, summarize } from '../harness.js';
+import { defineBenchmark, formatTable, median, percentile, roundOrder, runBenchmark, summarize } from '../harness.js';
 
 describe('stats', () => {
   it('computes nearest-rank percentiles and the median', () => {
@@ -57,6 +57,69 @@ describe('runBenchmark', () => {
     expect(result.cases.ours!.samples).toBe(3);
     expect(result.machine.node).toBe(process.version);
     expect(formatTable(result)).toContain('base (baseline)');
+  });
+
+  it('shuffles the order per round (seeded) and measures named pairs', async () => {
+    const order: string[] = [];
+    let tick = 0;
+    const bench = defineBenchmark({
+      name: 'pairs',
+      warmup: 0,
+      iterations: 40,
+      setup: () => null,
+      cases: {
+        a: () => void order.push('a'),
+        b: () => void order.push('b'),
+        c: () => {
+          order.push('c');
+          tick += 1;
+        },
+      },
+      baseline: 'c',
+      order: 'shuffle',
+      pairs: { 'a-vs-b': ['a', 'b'] },
+    });
+    const result = await runBenchmark(bench);
+    const rounds = Array.from({ length: 40 }, (_, i) => order.slice(i * 3, i * 3 + 3).join(''));
+    // every round runs each case once, and not always in the same cyclic order
+    expect(rounds.every((r) => [...r].sort().join('') === 'abc')).toBe(true);
+    expect(new Set(rounds).size).toBeGreaterThan(3);
+    expect(tick).toBe(40);
+    const pair = result.pairs!['a-vs-b']!;
+    expect(pair).toMatchObject({ ours: 'a', theirs: 'b' });
+    expect(pair.ratio).toBeCloseTo(result.cases.a!.medianMs / result.cases.b!.medianMs, 10);
+    expect(pair.pairedRatio).toBeGreaterThan(0);
+    expect(formatTable(result)).toContain('pair a-vs-b: a / b = ');
+  });
+
+  it('orders a round by rotation or by a seeded shuffle', () => {
+    const names = ['a', 'b', 'c', 'd'];
+    expect(roundOrder(names, 1, 'rotate', () => 0)).toEqual(['b', 'c', 'd', 'a']);
+    // random() always 0: Fisher-Yates swaps each position with the first
+    expect(roundOrder(names, 0, 'shuffle', () => 0)).toEqual(['b', 'c', 'd', 'a']);
+    expect(roundOrder(names, 0, 'shuffle', () => 0.999)).toEqual(names);
+  });
+
+  it('runs phases one after the other, each with its own warm-up', async () => {
+    const order: string[] = [];
+    const bench = defineBenchmark({
+      name: 'phases',
+      warmup: 1,
+      iterations: 2,
+      setup: () => null,
+      cases: { a: () => void order.push('a'), b: () => void order.push('b'), c: () => void order.push('c') },
+      baseline: 'a',
+      phases: [['c'], ['a', 'b']],
+    });
+    await runBenchmark(bench);
+    expect(order).toEqual(['c', 'c', 'c', 'a', 'b', 'a', 'b', 'b', 'a']);
+    expect(() => defineBenchmark({ ...bench, phases: [['a'], ['a', 'b']] })).toThrow("phases: 'a' must be in exactly one phase; 'c' must be in exactly one phase");
+  });
+
+  it('refuses a pair naming an unknown case', () => {
+    expect(() =>
+      defineBenchmark({ name: 'x', setup: () => 0, cases: { a: () => 0, b: () => 0 }, baseline: 'a', pairs: { p: ['a', 'z' as 'a'] } }),
+    ).toThrow("pair 'p' names z, not one of its cases");
   });
 
   it('tears down even when a case throws', async () => {
