@@ -1,5 +1,6 @@
 import { stepNeedsFiles, stepParams, type ModelMetadata, type PlannedStep } from '@switchyard/core';
 import type { ChainPlan, StagePlan } from '@switchyard/core';
+import { fixedReshapeDims, normalizeExpression, normalizeFold, type NormalizeFold } from './fold-steps.js';
 import { modelNames, type ModelNames } from './model-names.js';
 import { tsLiteral } from './ts-literal.js';
 
@@ -44,11 +45,48 @@ export function emitPipeline(options: {
   const body: string[] = [];
   let counter = 0;
   const call = (c: StepConst, value: string): string => `await ${c.name}(${value}, frame)`;
+  /** Module-level loops of folded Normalize steps. */
+  const folded: string[] = [];
+  const foldLoop = (c: StepConst, fold: NormalizeFold): string => {
+    const fn = `${c.name}Folded`;
+    folded.push(
+      `// ${c.step.label}, folded: ${normalizeExpression(fold, 'x')} per element`,
+      `function ${fn}(data: Float32Array): Float32Array {`,
+      '  const out = new Float32Array(data.length);',
+      `  for (let i = 0; i < data.length; i++) out[i] = ${normalizeExpression(fold, 'data[i]!')};`,
+      '  return out;',
+      '}',
+    );
+    imports.add('isPlainFloat32Tensor');
+    return fn;
+  };
   const thread = (lines: string[], steps: readonly StepConst[], value: string, next: () => string): string => {
     let v = value;
-    for (const c of steps) {
+    for (let i = 0; i < steps.length; i++) {
+      const c = steps[i]!;
+      const following = steps[i + 1];
+      const dims = following && !c.needsFiles ? fixedReshapeDims(c.step) : undefined;
+      const fusedFold = dims && !following!.needsFiles ? normalizeFold(following!.step) : undefined;
+      const fold = c.needsFiles ? undefined : normalizeFold(c.step);
       const out = next();
-      lines.push(`const ${out} = ${call(c, v)};`);
+      if (dims && fusedFold) {
+        // Reshape to fixed dims + folded Normalize: one loop over a float32 tensor of exactly that many values.
+        const count = dims.reduce((a, b) => a * b, 1);
+        const fn = foldLoop(following!, fusedFold);
+        lines.push(
+          `// ${c.step.label} + ${following!.step.label}: a float32 tensor of ${count} values in one loop, else the two steps`,
+          `const ${out} = isPlainFloat32Tensor(${v}) && ${v}.data.length === ${count} ? { type: 'float32' as const, dims: ${tsLiteral(dims)}, data: ${fn}(${v}.data) } : ${call(following!, `${call(c, v)}`)};`,
+        );
+        i += 1;
+      } else if (fold) {
+        const fn = foldLoop(c, fold);
+        lines.push(
+          `// ${c.step.label}: a float32 tensor in one loop, else the step`,
+          `const ${out} = isPlainFloat32Tensor(${v}) ? { type: 'float32' as const, dims: [...${v}.dims], data: ${fn}(${v}.data) } : ${call(c, v)};`,
+        );
+      } else {
+        lines.push(`const ${out} = ${call(c, v)};`);
+      }
       v = out;
     }
     return v;
@@ -153,7 +191,7 @@ export function emitPipeline(options: {
     `export default ${names.camel}Pipeline;`,
     '',
   ];
-  return [...header, ...factories, ...(streamConsts.length ? ['', ...streamConsts] : []), '', ...pipeline].join('\n');
+  return [...header, ...factories, ...(folded.length ? ['', ...folded] : []), ...(streamConsts.length ? ['', ...streamConsts] : []), '', ...pipeline].join('\n');
 }
 
 /** A model codegen cannot build a pipeline for: a module whose run() throws UNSUPPORTED with the reason. */

@@ -48,7 +48,15 @@ async function textImage(): Promise<Uint8Array> {
 }
 
 const INPUTS: Record<string, () => Promise<unknown[]>> = {
-  'xybrid-digits': async () => [digitImage(1), digitImage(2), { type: 'float32', dims: [28, 28], data: new Float32Array(784) }],
+  // float32 tensors take the folded Reshape + Normalize loop of the generated pipeline; a number array and a uint8
+  // tensor take the step kernels.
+  'xybrid-digits': async () => [
+    digitImage(1),
+    digitImage(2),
+    { type: 'float32', dims: [28, 28], data: new Float32Array(784) },
+    Array.from({ length: 784 }, (_, i) => (i * 37) % 256),
+    { type: 'uint8', dims: [784], data: Uint8Array.from({ length: 784 }, (_, i) => (i * 11) % 256) },
+  ],
   'xybrid-minilm': async () => ['hello world', 'The small model runs fast on local inference.', 'cats and dogs!'],
   'silero-vad': async () => [speechLikeWav()],
   'paddleocr-v4': async () => [await textImage()],

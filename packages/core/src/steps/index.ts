@@ -2,7 +2,7 @@ export * from './step-kernel.js';
 export * from './step-factories.js';
 export * from './step-values.js';
 export * from './step-errors.js';
-export { elementCount, expectTensor, readStepFile } from './step-tensor.js';
+export { elementCount, expectTensor, isPlainFloat32Tensor, readStepFile } from './step-tensor.js';
 export * from './argmax-step.js';
 export * from './audio-decode-step.js';
 export * from './audio-resample-step.js';

@@ -20,6 +20,22 @@ function isTensor(value: unknown): value is Tensor {
   return typeof value === 'object' && value !== null && 'dims' in value && 'data' in value && 'type' in value;
 }
 
+/**
+ * A float32 tensor whose data length matches its dims and that no step reads as an image (no `width`/`channels`):
+ * the input generated pipelines run their folded elementwise loops on (anything else goes through the step kernels).
+ */
+export function isPlainFloat32Tensor(value: unknown): value is Tensor & { readonly type: 'float32'; readonly data: Float32Array } {
+  return (
+    isTensor(value) &&
+    value.type === 'float32' &&
+    value.data instanceof Float32Array &&
+    Array.isArray(value.dims) &&
+    elementCount(value.dims) === value.data.length &&
+    !('width' in value) &&
+    !('channels' in value)
+  );
+}
+
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';

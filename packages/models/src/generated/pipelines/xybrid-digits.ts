@@ -6,6 +6,7 @@ import {
   createSoftmaxStep,
   createTopKStep,
   fromGraphOutputs,
+  isPlainFloat32Tensor,
   throwIfAborted,
   toGraphFeeds,
 } from '@switchyard/core';
@@ -33,23 +34,33 @@ const post0 = await createSoftmaxStep(
 // postprocessing/1 (TopK)
 const post1 = await createTopKStep({ k: 3 }, { modelId: MODEL_ID, step: 'postprocessing/1 (TopK)', files: NO_FILES });
 
+// preprocessing/1 (Normalize), folded: x / 255 per element
+function pre1Folded(data: Float32Array): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i]! / 255;
+  return out;
+}
+
 /** Tiny 28x28 digit classifier (xybrid format, SimpleMode template): Reshape, Normalize, Softmax, TopK. */
 export const xybridDigitsPipeline: ModelPipeline<XybridDigitsInput, XybridDigitsOutput> = {
   modelId: MODEL_ID,
   async run(input, context) {
     const frame = createPipelineFrame(context.signal);
-    const v1 = await pre0(input, frame);
-    const v2 = await pre1(v1, frame);
+    // preprocessing/0 (Reshape) + preprocessing/1 (Normalize): a float32 tensor of 784 values in one loop, else the two steps
+    const v1 =
+      isPlainFloat32Tensor(input) && input.data.length === 784
+        ? { type: 'float32' as const, dims: [1, 1, 28, 28], data: pre1Folded(input.data) }
+        : await pre1(await pre0(input, frame), frame);
     // graph (model.onnx)
     throwIfAborted(context.signal, 'pipeline run');
-    const v3 = fromGraphOutputs(
-      await context.runner.run(undefined, toGraphFeeds(v2, [], MODEL_ID), context.signal),
+    const v2 = fromGraphOutputs(
+      await context.runner.run(undefined, toGraphFeeds(v1, [], MODEL_ID), context.signal),
       [],
       frame,
     );
-    const v4 = await post0(v3, frame);
-    const v5 = await post1(v4, frame);
-    return v5;
+    const v3 = await post0(v2, frame);
+    const v4 = await post1(v3, frame);
+    return v4;
   },
 };
 

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { createNormalizeStep, createPipelineFrame, type PlannedStep } from '@switchyard/core';
+import { generate } from './generate.js';
+import { fixedReshapeDims, normalizeExpression, normalizeFold } from './fold-steps.js';
+
+/** A planned step from a loose object (tests feed it steps the schema would refuse, e.g. std [0]). */
+const step = (params: { type: string } & Record<string, unknown>): PlannedStep => ({
+  type: params.type,
+  phase: 'preprocessing',
+  stage: undefined,
+  index: 0,
+  params: params as unknown as PlannedStep['params'],
+  pointer: '/preprocessing/0',
+  label: `preprocessing/0 (${params.type})`,
+});
+
+describe('normalizeFold', () => {
+  it('folds a one-channel Normalize and nothing else', () => {
+    expect(normalizeFold(step({ type: 'Normalize', mean: [0.5], std: [0.25] }))).toEqual({ mean: 0.5, std: 0.25 });
+    expect(normalizeFold(step({ type: 'Normalize', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }))).toBeUndefined();
+    expect(normalizeFold(step({ type: 'Normalize', mean: [0], std: [255], layout: 'NCHW' }))).toBeUndefined();
+    expect(normalizeFold(step({ type: 'Normalize', mean: [-0], std: [1] }))).toBeUndefined();
+    expect(normalizeFold(step({ type: 'Normalize', mean: [0], std: [0] }))).toBeUndefined();
+    expect(normalizeFold(step({ type: 'Denormalize', mean: [0], std: [1] }))).toBeUndefined();
+  });
+
+  it('takes Reshape dims only when none is inferred', () => {
+    expect(fixedReshapeDims(step({ type: 'Reshape', shape: [1, 1, 28, 28] }))).toEqual([1, 1, 28, 28]);
+    expect(fixedReshapeDims(step({ type: 'Reshape', shape: [1, -1] }))).toBeUndefined();
+  });
+
+  it('gives bit-identical values to the Normalize kernel (signed zeros, NaN, infinities, subnormals, rounding)', async () => {
+    const values = Float32Array.from([0, -0, 1, -1, 255, 127.5, 1e-45, -1e-45, 3.4e38, -3.4e38, Infinity, -Infinity, NaN, 0.1, 1 / 3, 65504.7]);
+    const frame = createPipelineFrame(new AbortController().signal);
+    const env = { modelId: 'm', step: 'preprocessing/0 (Normalize)', files: {} };
+    for (const [mean, std] of [[0, 255], [0.5, 0.5], [0.485, 0.229], [-3, 1], [0, 1], [1e-7, 3e-3], [123.675, 58.395]] as const) {
+      const kernel = await createNormalizeStep({ mean: [mean], std: [std] }, env);
+      const expected = (await kernel({ type: 'float32', dims: [values.length], data: values }, frame)).data as Float32Array;
+      const fold = normalizeFold(step({ type: 'Normalize', mean: [mean], std: [std] }))!;
+      const folded = new Function('x', `return ${normalizeExpression(fold, 'x')};`) as (x: number) => number;
+      const got = Float32Array.from(values, folded);
+      expect(new Uint8Array(got.buffer), `mean ${mean}, std ${std}`).toEqual(new Uint8Array(expected.buffer));
+    }
+  });
+});
+
+describe('emitted folds', () => {
+  const model = (preprocessing: unknown[]) => ({
+    model_id: 'tiny',
+    version: '1',
+    execution_template: { type: 'SimpleMode', model_file: 'model.onnx' },
+    preprocessing,
+    postprocessing: [{ type: 'Softmax', dim: 1 }],
+    files: ['model.onnx'],
+  });
+  const emit = async (preprocessing: unknown[]): Promise<string> => {
+    const { files } = await generate({ models: [{ file: 'models/tiny/model_metadata.json', ref: { dir: 'models/tiny' }, metadata: model(preprocessing) }], outDir: 'out' });
+    return files.find((f) => f.path.endsWith('pipelines/tiny.ts'))!.contents;
+  };
+
+  it('a Normalize on its own: the loop for float32 tensors, the kernel for the rest', async () => {
+    const code = await emit([{ type: 'Reshape', shape: [1, -1] }, { type: 'Normalize', mean: [0.5], std: [0.25] }]);
+    expect(code).toContain('out[i] = (data[i]! - 0.5) / 0.25;');
+    expect(code).toContain('const v1 = await pre0(input, frame);');
+    expect(code).toMatch(/isPlainFloat32Tensor\(v1\)\s*\? \{ type: 'float32' as const, dims: \[\.\.\.v1\.dims\], data: pre1Folded\(v1\.data\) \}\s*: await pre1\(v1, frame\);/);
+    expect(code).not.toMatch(/as never|as unknown/);
+  });
+
+  it('nothing folded for a three-channel Normalize', async () => {
+    const code = await emit([{ type: 'Reshape', shape: [1, 3, 2, 2] }, { type: 'Normalize', mean: [0.1, 0.2, 0.3], std: [1, 2, 3] }]);
+    expect(code).not.toContain('Folded');
+    expect(code).not.toContain('isPlainFloat32Tensor');
+    expect(code).toContain('const v2 = await pre1(v1, frame);');
+  });
+});

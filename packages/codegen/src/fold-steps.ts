@@ -1,0 +1,39 @@
+import type { PlannedStep } from '@switchyard/core';
+
+/**
+ * Constant folding for the generated pipelines: a Normalize over one channel is `(x - mean) / std` with both numbers
+ * known at codegen time, so the emitter writes it as a plain loop with the constants in it (and fuses a Reshape to
+ * fixed dims in front of it, which only renames the dims). Inputs the folded loop does not cover go through the step
+ * kernels, so every error and every other input is the kernels' own.
+ */
+export interface NormalizeFold {
+  readonly mean: number;
+  readonly std: number;
+}
+
+/** The constants of a Normalize step that can be folded, or undefined. */
+export function normalizeFold(step: PlannedStep): NormalizeFold | undefined {
+  if (step.type !== 'Normalize') return undefined;
+  const { mean, std, layout } = step.params as { mean?: unknown; std?: unknown; layout?: unknown };
+  if (layout !== undefined || !Array.isArray(mean) || !Array.isArray(std) || mean.length !== 1 || std.length !== 1) return undefined;
+  const [m] = mean as unknown[];
+  const [s] = std as unknown[];
+  // -0 is left to the kernel: x - (-0) and x differ for x = -0.
+  if (typeof m !== 'number' || typeof s !== 'number' || !Number.isFinite(m) || !Number.isFinite(s) || s === 0 || Object.is(m, -0)) return undefined;
+  return { mean: m, std: s };
+}
+
+/** The dims of a Reshape with no inferred (-1) axis, or undefined. */
+export function fixedReshapeDims(step: PlannedStep): readonly number[] | undefined {
+  if (step.type !== 'Reshape') return undefined;
+  const { shape } = step.params as { shape?: unknown };
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && (d as number) > 0)) return undefined;
+  return shape as number[];
+}
+
+/** `(x - mean) / std` for one element, leaving out `- 0` and `/ 1` (exact either way). */
+export function normalizeExpression(fold: NormalizeFold, x: string): string {
+  let e = fold.mean === 0 ? x : `(${x} - ${JSON.stringify(fold.mean)})`;
+  if (fold.std !== 1) e = `${e} / ${JSON.stringify(fold.std)}`;
+  return e;
+}
