@@ -63,6 +63,8 @@ export class FaultEngine implements EngineV1 {
   maxActive = 0;
   loads: string[] = [];
   plan: FaultPlan;
+  /** Unset: tests that exercise the AbortCheck path assign one. */
+  doRunChecked?: EngineV1['doRunChecked'];
 
   constructor(
     readonly id: string,
