@@ -267,6 +267,35 @@ describe('Executor with an engine that takes an AbortCheck (doRunChecked)', () =
   });
 });
 
+describe('Executor model bookkeeping on the direct engine path', () => {
+  it('a model is idle again after a success, a failure and a late answer past its timeout (then it may be unloaded)', async () => {
+    const engine = new FaultEngine('onnx');
+    const unloaded: string[] = [];
+    engine.doUnload = async (id: string) => void unloaded.push(id);
+    let release: (() => void) | undefined;
+    engine.doRun = async (request) => {
+      if (request.input.kind === 'text' && request.input.prompt === 'fail') throw new SwitchyardError({ code: 'OVERLOADED', message: 'no' });
+      if (request.input.kind === 'text' && request.input.prompt === 'hang') await new Promise<void>((resolve) => (release = resolve));
+      return { output: { kind: 'text', text: 'ok' } };
+    };
+    const executor = new Executor({ engines: [engine], maxLoadedModels: 1, resilience: { timeoutMs: 20 } });
+    const call = (model: string, prompt: string) =>
+      executor.execute({ engine: 'onnx', model, target: 'local' }, { modelId: model, workload: 'completion', input: { kind: 'text', prompt } }, signal);
+    const ok = await call('a', 'x');
+    expect(ok.timings.totalMs).toBeGreaterThanOrEqual(ok.timings.inferMs);
+    await expect(call('a', 'fail')).rejects.toMatchObject({ code: 'OVERLOADED' });
+    await call('b', 'x'); // loading b puts 2 above the limit: a is idle, so it goes
+    expect(unloaded).toEqual(['a']);
+    await expect(call('b', 'hang')).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await call('c', 'x'); // b still runs (its answer is late): c, the idle one, goes instead
+    expect(unloaded).toEqual(['a', 'c']);
+    release!();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await call('d', 'x'); // b answered: idle now, the least recently used
+    expect(unloaded).toEqual(['a', 'c', 'b']);
+  });
+});
+
 describe('toPipelineInput', () => {
   it('hands pipelines what their first steps take: text batches as string[], a bare prompt as a string, image bytes, audio samples', () => {
     expect(toPipelineInput({ kind: 'texts', texts: ['a', 'b'] })).toEqual(['a', 'b']);

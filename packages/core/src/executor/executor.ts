@@ -1,8 +1,8 @@
-import type { AbortCheck, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, ModelPipeline, PipelineStreamSession, StageTimings, Target, Workload } from '@switchyard/spec';
+import type { EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, ModelPipeline, PipelineStreamSession, StageTimings, Target, Workload } from '@switchyard/spec';
 import { SwitchyardError, toSwitchyardError } from '@switchyard/spec';
 import { EngineGuard } from '../resilience/engine-guard.js';
 import type { ProvisionProgress } from '../provisioning/model-provisioner.js';
-import type { GuardedAttempt } from '../resilience/guarded-attempt.js';
+import type { AttemptFinisher, GuardedAttempt } from '../resilience/guarded-attempt.js';
 import { resolveResilience, type ResilienceConfig } from '../resilience/resilience-config.js';
 import type { EventBus } from '../telemetry/event-bus.js';
 import { describeTarget, type ExecutionTarget } from './execution-target.js';
@@ -43,6 +43,31 @@ export interface ExecutionResult extends EngineRunResult {
 }
 
 const now = (): number => performance.now();
+
+/** One engine run's bookkeeping, kept on its attempt (`attempt.context`) until ENGINE_RUN_TIMINGS sees it settle. */
+interface EngineRunState {
+  readonly loaded: LoadedModel;
+  readonly enqueued: number;
+  readonly started: number;
+  readonly inferStart: number;
+}
+
+/** Ends a direct engine run: the model's active count, and the result with its timings (a pipeline's passes through). */
+const ENGINE_RUN_TIMINGS: AttemptFinisher = {
+  workSettled(attempt, value, failed) {
+    const run = attempt.context as EngineRunState | undefined;
+    if (run === undefined) return value;
+    attempt.context = undefined;
+    run.loaded.active! -= 1;
+    if (failed) return value;
+    const end = now();
+    const { enqueued, started, inferStart } = run;
+    return {
+      ...(value as EngineRunResult),
+      timings: { queueMs: started - enqueued, preprocessMs: inferStart - started, inferMs: end - inferStart, postprocessMs: 0, totalMs: end - enqueued },
+    } satisfies ExecutionResult;
+  },
+};
 
 /**
  * Middle layer: owns the engine registry, loads models (provisioner + pipeline) and runs one attempt on one target
@@ -245,7 +270,7 @@ export class Executor {
       return Promise.reject(error);
     }
     if (!attempt) return this.executeQueued(guard, engine, target, request, signal, timeoutMs, enqueued);
-    return attempt.settle(this.runAttempt(engine, target.model, request, attempt, enqueued));
+    return this.start(attempt, engine, target.model, request, enqueued);
   }
 
   private async executeQueued(
@@ -257,29 +282,54 @@ export class Executor {
     timeoutMs: number | undefined,
     enqueued: number,
   ): Promise<ExecutionResult> {
-    const attempt = await guard.enter(signal, timeoutMs, target.model);
-    return attempt.settle(this.runAttempt(engine, target.model, request, attempt, enqueued));
+    return this.start(await guard.enter(signal, timeoutMs, target.model), engine, target.model, request, enqueued);
   }
 
-  /** The work inside one attempt (load if needed, then the pipeline or the engine), with its timings. */
-  private async runAttempt(engine: EngineV1, modelId: string, request: EngineRunRequest, abort: AbortCheck, enqueued: number): Promise<ExecutionResult> {
+  /** A loaded model without a pipeline to run: straight to the engine; otherwise load first / run the pipeline. */
+  private start(attempt: GuardedAttempt, engine: EngineV1, modelId: string, request: EngineRunRequest, enqueued: number): Promise<ExecutionResult> {
+    const loaded = this.loaded.get(engine.id)?.get(modelId);
+    if (loaded && !(loaded.pipeline && request.input.kind !== 'tensors')) {
+      return attempt.settle(this.runEngine(attempt, engine, loaded, modelId, request, enqueued, now()), ENGINE_RUN_TIMINGS);
+    }
+    return attempt.settle(this.loadAndRun(attempt, engine, modelId, request, enqueued), ENGINE_RUN_TIMINGS);
+  }
+
+  /**
+   * The engine's run (its raw result: ENGINE_RUN_TIMINGS adds the timings and ends the model's active count when it
+   * settles). `doRunChecked` when the engine has it: the attempt is its AbortCheck, so an engine that only reads
+   * `aborted` costs the call no AbortController.
+   */
+  private runEngine(
+    attempt: GuardedAttempt,
+    engine: EngineV1,
+    loaded: LoadedModel,
+    modelId: string,
+    request: EngineRunRequest,
+    enqueued: number,
+    started: number,
+  ): Promise<EngineRunResult> {
+    loaded.active = (loaded.active ?? 0) + 1;
+    loaded.usedAt = ++this.useClock;
+    const run: EngineRunState = { loaded, enqueued, started, inferStart: now() };
+    attempt.context = run;
+    const runRequest: EngineRunRequest = request.modelId === modelId ? request : { ...request, modelId };
+    try {
+      return engine.doRunChecked ? engine.doRunChecked(runRequest, attempt) : engine.doRun(runRequest, attempt.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** First call of a model (load, then the engine) and pipeline calls (they carry their own timings). */
+  private async loadAndRun(attempt: GuardedAttempt, engine: EngineV1, modelId: string, request: EngineRunRequest, enqueued: number): Promise<unknown> {
     const started = now();
-    const loaded = this.loaded.get(engine.id)?.get(modelId) ?? (await this.ensureLoaded(engine.id, modelId, abort.signal));
+    const loaded = this.loaded.get(engine.id)?.get(modelId) ?? (await this.ensureLoaded(engine.id, modelId, attempt.signal));
+    if (!(loaded.pipeline && request.input.kind !== 'tensors')) return this.runEngine(attempt, engine, loaded, modelId, request, enqueued, started);
     loaded.active = (loaded.active ?? 0) + 1;
     loaded.usedAt = ++this.useClock;
     try {
       const runRequest: EngineRunRequest = request.modelId === modelId ? request : { ...request, modelId };
-      if (loaded.pipeline && request.input.kind !== 'tensors') {
-        return await this.runPipeline(engine, loaded, runRequest, abort.signal, started - enqueued);
-      }
-      const inferStart = now();
-      // An engine that takes the AbortCheck and only reads `aborted` costs this call no AbortController.
-      const result = await (engine.doRunChecked ? engine.doRunChecked(runRequest, abort) : engine.doRun(runRequest, abort.signal));
-      const end = now();
-      return {
-        ...result,
-        timings: { queueMs: started - enqueued, preprocessMs: inferStart - started, inferMs: end - inferStart, postprocessMs: 0, totalMs: end - enqueued },
-      };
+      return await this.runPipeline(engine, loaded, runRequest, attempt.signal, started - enqueued);
     } finally {
       loaded.active! -= 1;
     }

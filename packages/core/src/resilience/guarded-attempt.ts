@@ -5,6 +5,15 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Marks an attempt that hit its timeout (translated to TIMEOUT; counts against the circuit). */
 export class AttemptTimeout extends Error {}
 
+/**
+ * Work its caller runs when an attempt's work settles (also after a timeout, when the late outcome is discarded),
+ * without an async frame of its own: one object per caller, the per-call state is `attempt.context`. Its return
+ * value is what the caller receives on success.
+ */
+export interface AttemptFinisher {
+  workSettled(attempt: GuardedAttempt, value: unknown, failed: boolean): unknown;
+}
+
 /** What an attempt reports back when it settles (the guard releases its slot and records the outcome). */
 export interface AttemptOwner {
   finish(attempt: GuardedAttempt, error: unknown, failed: boolean): unknown;
@@ -35,6 +44,9 @@ export class GuardedAttempt implements AbortCheck {
   parentPrev: GuardedAttempt | undefined = undefined;
   parentNext: GuardedAttempt | undefined = undefined;
   link: ParentLink | undefined = undefined;
+  /** The caller's finisher and its per-call state (settle's optional arguments). */
+  finisher: AttemptFinisher | undefined = undefined;
+  context: unknown = undefined;
   resolveOuter: ((value: unknown) => void) | undefined = undefined;
   rejectOuter: ((error: unknown) => void) | undefined = undefined;
   settled = false;
@@ -80,7 +92,11 @@ export class GuardedAttempt implements AbortCheck {
     this.controller?.abort(reason);
   }
 
-  settle<T>(pending: Promise<T>): Promise<T> {
+  settle<T>(pending: Promise<T>): Promise<T>;
+  /** With a finisher, the caller receives what `finisher.workSettled` returns for the work's value. */
+  settle<T>(pending: Promise<unknown>, finisher: AttemptFinisher): Promise<T>;
+  settle<T>(pending: Promise<unknown>, finisher?: AttemptFinisher): Promise<T> {
+    this.finisher = finisher;
     capturing = this;
     const outer = new Promise<T>(capture as (resolve: (value: T) => void, reject: (error: unknown) => void) => void);
     capturing = undefined;
@@ -93,11 +109,13 @@ export class GuardedAttempt implements AbortCheck {
     try {
       value = await pending;
     } catch (error) {
+      this.finisher?.workSettled(this, error, true);
       if (this.settled) return;
       this.settled = true;
       this.rejectOuter!(this.owner.finish(this, error, true));
       return;
     }
+    if (this.finisher) value = this.finisher.workSettled(this, value, false);
     if (this.settled) return;
     this.settled = true;
     this.owner.finish(this, undefined, false);
