@@ -64,6 +64,19 @@ export function childHeapSnapshot(target: Target, file: string): Promise<void> {
   });
 }
 
+/** CPU time (µs, user + system) the target process has used so far: the servers' own cost, whatever the load. */
+export function childCpuUs(target: Target): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { type: string; us: number }) => {
+      if (message.type !== 'cpu') return;
+      target.child.off('message', onMessage);
+      resolve(message.us);
+    };
+    target.child.on('message', onMessage);
+    target.child.send({ type: 'cpu' });
+  });
+}
+
 export const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
 /** One request; resolves with the full body (SSE bodies end when the server ends the stream). */

@@ -1,7 +1,7 @@
 /**
  * Child process for the server load benches: hosts our server and a bare Fastify route doing the same JSON work
  * over the same in-process engine (returns at once), both on 127.0.0.1:0. Sends {ours, bare} base URLs over IPC
- * and answers {type:'rss'} with its memory usage.
+ * and answers {type:'rss'} with its memory usage and {type:'cpu'} with its CPU time so far (µs, user + system).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,6 +106,10 @@ process.on('message', (message: { type: string; gc?: boolean; file?: string }) =
   if (message.type === 'heap-snapshot' && message.file) {
     writeHeapSnapshot(message.file);
     process.send!({ type: 'heap-snapshot', file: message.file });
+  }
+  if (message.type === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send!({ type: 'cpu', us: user + system });
   }
   if (message.type === 'close') {
     void Promise.all([ours.close({ deadlineMs: 1000 }), oursDurable.close({ deadlineMs: 1000 }), bare.close()]).then(() => {
