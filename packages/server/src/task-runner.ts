@@ -41,18 +41,15 @@ export async function runTaskSpec(orchestrator: OrchestratorApi, spec: TaskSpec,
   const now = options.now ?? Date.now;
   const startedAt = now();
   const { queueMs } = options;
-  const request: InferenceRequest = {
-    model: spec.modelRef,
-    workload: spec.workload,
-    input: spec.input,
-    ...(spec.parameters ? { parameters: spec.parameters } : {}),
-    ...(spec.placement ? { placement: spec.placement } : {}),
-    ...(spec.correlationId ? { correlationId: spec.correlationId } : {}),
-    ...(spec.traceparent ? { traceparent: spec.traceparent } : {}),
-    ...(spec.tracestate ? { tracestate: spec.tracestate } : {}),
-    ...(spec.deadlineMs !== undefined ? { timeoutMs: Math.max(1, spec.deadlineMs - queueMs) } : {}),
-    ...(spec.dropUnsupportedParameters ? { dropUnsupportedParameters: true } : {}),
-  };
+  // Optional fields assigned one by one (no spread temporaries per task); absent ones stay absent.
+  const request: { -readonly [K in keyof InferenceRequest]: InferenceRequest[K] } = { model: spec.modelRef, workload: spec.workload, input: spec.input };
+  if (spec.parameters) request.parameters = spec.parameters;
+  if (spec.placement) request.placement = spec.placement;
+  if (spec.correlationId) request.correlationId = spec.correlationId;
+  if (spec.traceparent) request.traceparent = spec.traceparent;
+  if (spec.tracestate) request.tracestate = spec.tracestate;
+  if (spec.deadlineMs !== undefined) request.timeoutMs = Math.max(1, spec.deadlineMs - queueMs);
+  if (spec.dropUnsupportedParameters) request.dropUnsupportedParameters = true;
   let skipTokens = options.skipTokens ?? 0;
   let engine = options.engineKey;
   let tokensOut = 0;

@@ -43,6 +43,8 @@ export class TaskScheduler implements TaskQueue {
   private admitting = true;
   private dispatching = true;
   private readonly now: () => number;
+  /** Queue depths last written to the queue-depth gauge (-1: never). */
+  private readonly gaugedDepth = { interactive: -1, batch: -1 };
 
   constructor(private readonly options: TaskSchedulerOptions) {
     this.now = options.now ?? Date.now;
@@ -315,9 +317,13 @@ export class TaskScheduler implements TaskQueue {
     this.updateQueueGauge();
   }
 
+  /** The gauge is set when a depth changed (twice per task otherwise: each set hashes its label object). */
   private updateQueueGauge(): void {
-    this.options.metrics.queueDepth.set({ priority: 'interactive' }, this.options.queue.depth('interactive'));
-    this.options.metrics.queueDepth.set({ priority: 'batch' }, this.options.queue.depth('batch'));
+    const { metrics, queue } = this.options;
+    const interactive = queue.depth('interactive');
+    const batch = queue.depth('batch');
+    if (interactive !== this.gaugedDepth.interactive) metrics.queueDepth.set({ priority: 'interactive' }, (this.gaugedDepth.interactive = interactive));
+    if (batch !== this.gaugedDepth.batch) metrics.queueDepth.set({ priority: 'batch' }, (this.gaugedDepth.batch = batch));
   }
 
   private async execute(task: ServerTask): Promise<void> {

@@ -268,22 +268,22 @@ export function toChatCall(body: ChatBody, dropParamsByDefault: boolean): ChatCa
   const tools = toolsOf(body.tools);
   const toolChoice = toolChoiceOf(body.tool_choice);
   const responseFormat = responseFormatOf(body.response_format);
-  const parameters: GenerationParameters = {
-    ...(maxTokens != null ? { maxTokens } : {}),
-    ...(body.temperature != null ? { temperature: body.temperature } : {}),
-    ...(body.top_p != null ? { topP: body.top_p } : {}),
-    ...(body.seed != null ? { seed: body.seed } : {}),
-    ...(stop?.length ? { stop } : {}),
-    ...(body.presence_penalty != null ? { presencePenalty: body.presence_penalty } : {}),
-    ...(body.frequency_penalty != null ? { frequencyPenalty: body.frequency_penalty } : {}),
-    ...(body.logit_bias != null ? { logitBias: body.logit_bias } : {}),
-    ...(body.user !== undefined ? { user: body.user } : {}),
-    ...(tools ? { tools } : {}),
-    ...(toolChoice !== undefined ? { toolChoice } : {}),
-    ...(body.parallel_tool_calls !== undefined ? { parallelToolCalls: body.parallel_tool_calls } : {}),
-    ...(responseFormat ? { responseFormat } : {}),
-    ...(body.reasoning_effort != null ? { reasoningEffort: body.reasoning_effort } : {}),
-    ...(body.service_tier != null ? { serviceTier: body.service_tier } : {}),
-  };
+  // Assigned field by field (no spread temporaries per request); absent and null fields are left out.
+  const parameters: { -readonly [K in keyof GenerationParameters]: GenerationParameters[K] } = {};
+  if (maxTokens != null) parameters.maxTokens = maxTokens;
+  if (body.temperature != null) parameters.temperature = body.temperature;
+  if (body.top_p != null) parameters.topP = body.top_p;
+  if (body.seed != null) parameters.seed = body.seed;
+  if (stop?.length) parameters.stop = stop;
+  if (body.presence_penalty != null) parameters.presencePenalty = body.presence_penalty;
+  if (body.frequency_penalty != null) parameters.frequencyPenalty = body.frequency_penalty;
+  if (body.logit_bias != null) parameters.logitBias = body.logit_bias;
+  if (body.user !== undefined) parameters.user = body.user;
+  if (tools) parameters.tools = tools;
+  if (toolChoice !== undefined) parameters.toolChoice = toolChoice;
+  if (body.parallel_tool_calls !== undefined) parameters.parallelToolCalls = body.parallel_tool_calls;
+  if (responseFormat) parameters.responseFormat = responseFormat;
+  if (body.reasoning_effort != null) parameters.reasoningEffort = body.reasoning_effort;
+  if (body.service_tier != null) parameters.serviceTier = body.service_tier;
   return { messages: toChatMessages(body.messages), parameters, dropped, dropParams };
 }

@@ -13,6 +13,12 @@ export { chatRequestSchema } from './openai-chat-request.js';
 const FINISH: Record<string, string> = { stop: 'stop', length: 'length', 'content-filter': 'content_filter', 'tool-calls': 'tool_calls' };
 const wireField = (field: string) => OPENAI_FIELD_FOR[field] ?? field;
 
+/** True when the object has an own field (without listing them all). */
+function hasFields(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
+}
+
 export function usageOf(frame: SseFrame): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
   const usage = (frame.data.usage ?? {}) as { input_tokens?: number; output_tokens?: number };
   const completion = usage.output_tokens ?? (frame.data.tokens_out as number);
@@ -32,7 +38,7 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
       modelRef: body.model,
       priority: 'interactive',
       input: { kind: 'text', messages: call.messages },
-      ...(Object.keys(call.parameters).length > 0 ? { parameters: call.parameters } : {}),
+      ...(hasFields(call.parameters) ? { parameters: call.parameters } : {}),
       ...taskTelemetry(request),
       // Non-streaming requests use the engine's run(); only streaming ones pay for token-by-token frames.
       stream: body.stream === true,
