@@ -172,6 +172,14 @@ export class TaskScheduler implements TaskQueue {
       }
     }
     const task = new ServerTask(spec, engineKey, this.now());
+    // Admission and, when a slot is free, the start of the run commit as one transaction (one commit per task
+    // instead of two); the engine is called only after it.
+    return this.options.state.batch(() => this.admit(task, spec));
+  }
+
+  private admit(task: ServerTask, spec: TaskSpec): AdmissionTicket {
+    const { queue, estimator, metrics } = this.options;
+    const engineKey = task.engineKey;
     const outcome = queue.offer(task, spec.priority);
     if (!outcome.admitted) {
       metrics.tasksRejected.inc({ reason: 'queue-full' });
@@ -312,7 +320,12 @@ export class TaskScheduler implements TaskQueue {
       const next = this.options.queue.takeFirst((task) => this.runningCount(task.engineKey) < this.options.concurrencyFor(task.engineKey));
       if (!next) break;
       this.running.set(next.engineKey, this.runningCount(next.engineKey) + 1);
-      void this.execute(next);
+      // queued -> running is committed before the engine is called, so a crash after this never reruns silently.
+      const startedAt = this.now();
+      if (next.journal) this.options.state.markRunning(next.id, startedAt);
+      next.state = 'running';
+      next.startedAt = startedAt;
+      this.options.state.whenCommitted(() => void this.execute(next));
     }
     this.updateQueueGauge();
   }
@@ -328,10 +341,13 @@ export class TaskScheduler implements TaskQueue {
 
   private async execute(task: ServerTask): Promise<void> {
     const { metrics, orchestrator } = this.options;
-    const startedAt = this.now();
-    if (task.journal) this.options.state.markRunning(task.id, startedAt);
-    task.state = 'running';
-    task.startedAt = startedAt;
+    const startedAt = task.startedAt ?? this.now();
+    if (task.terminal) {
+      // Canceled between the start's commit and this call (same tick): nothing to run.
+      this.running.set(task.engineKey, Math.max(0, this.runningCount(task.engineKey) - 1));
+      this.pump();
+      return;
+    }
     const queueMs = startedAt - task.enqueuedAt;
     metrics.tasksStarted.inc({ engine: task.engineKey });
     metrics.observeStage('queue', queueMs);

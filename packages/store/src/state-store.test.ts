@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -174,6 +174,29 @@ describe('StateStore server records', () => {
     expect(reopened.artifactStats()).toEqual({ count: 2, bytes: 8 });
     expect(reopened.finishedCount).toBe(1);
     reopened.close();
+  });
+
+  it('checkpoints the WAL from a worker thread (the writer never does), and a batch commits its writes together', async () => {
+    const store = new StateStore({ dataDir: dir });
+    const db = join(dir, 'state.db');
+    const before = statSync(db).size;
+    const committed: string[] = [];
+    store.batch(() => {
+      for (let i = 0; i < 2000; i += 1) store.putSession({ id: `s${i}`, createdAt: i, lastUsedAt: i, turns: 1, tokensUsed: 0 });
+      store.whenCommitted(() => committed.push('after'));
+      committed.push('inside');
+    });
+    expect(committed).toEqual(['inside', 'after']);
+    expect(() => store.batch(() => {
+      store.putSession({ id: 'rolled-back', createdAt: 1, lastUsedAt: 1, turns: 1, tokensUsed: 0 });
+      throw new Error('abort the batch');
+    })).toThrow('abort the batch');
+    expect(store.getSession('rolled-back')).toBeUndefined();
+    // The pages reach state.db only through a checkpoint; the worker runs one within ~200 ms of the commit.
+    const deadline = Date.now() + 5000;
+    while (statSync(db).size <= before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(statSync(db).size).toBeGreaterThan(before);
+    store.close();
   });
 
   it('sessions and catalog entries survive a reopen', () => {
