@@ -1,4 +1,8 @@
 import type { StateStore, StoredSession } from '@switchyard/store';
+import { httpError } from './http-error.js';
+
+/** Live sessions kept at most (docs/server.md#limits): distinct session ids cannot grow the store without bound. */
+export const MAX_SESSIONS = 100_000;
 
 export interface SessionView {
   readonly session_id: string;
@@ -17,12 +21,24 @@ export class SessionStore {
   constructor(
     private readonly limits: { ttlMs: number; maxTurns: number; tokenBudget: number },
     private readonly state: StateStore,
+    private readonly maxSessions = MAX_SESSIONS,
   ) {}
 
   /** Counts a turn (creating the session on first use) unless it is out of turns or budget. */
   touch(id: string, now: number): { session: StoredSession; exhausted?: 'turns' | 'budget' } {
     this.evictExpired(now);
-    const session = this.live(id, now) ?? { id, createdAt: now, lastUsedAt: now, turns: 0, tokensUsed: 0 };
+    const live = this.live(id, now);
+    if (!live && this.state.sessionCount >= this.maxSessions) {
+      this.evictExpired(now, true);
+      if (this.state.sessionCount >= this.maxSessions) {
+        throw httpError('ADMISSION_REJECT', `The server holds ${this.maxSessions} live sessions (the limit); reuse a session or retry after one expires`, {
+          retriable: true,
+          retryAfterMs: 1000,
+          details: { policy_label: 'session-capacity', field: 'session_id' },
+        });
+      }
+    }
+    const session = live ?? { id, createdAt: now, lastUsedAt: now, turns: 0, tokensUsed: 0 };
     if (session.turns >= this.limits.maxTurns) return { session, exhausted: 'turns' };
     if (session.tokensUsed >= this.limits.tokenBudget) return { session, exhausted: 'budget' };
     const next = { ...session, lastUsedAt: now, turns: session.turns + 1 };
@@ -58,8 +74,8 @@ export class SessionStore {
     return session && session.lastUsedAt + this.limits.ttlMs > now ? session : undefined;
   }
 
-  private evictExpired(now: number): void {
-    if (now - this.lastExpiry < 1000) return;
+  private evictExpired(now: number, force = false): void {
+    if (!force && now - this.lastExpiry < 1000) return;
     this.lastExpiry = now;
     this.state.expireSessions(now - this.limits.ttlMs);
   }

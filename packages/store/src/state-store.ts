@@ -136,6 +136,7 @@ export class StateStore implements TaskStore {
   private readonly now: () => number;
   private readonly memoryBlobs = new Map<string, Buffer>();
   private artifactTotals = { count: 0, bytes: 0 };
+  private sessionTotal = 0;
   private readonly blobDir: string | undefined;
   private readonly lockFile: string | undefined;
   private readonly artifactsMaxBytes: number;
@@ -199,6 +200,7 @@ export class StateStore implements TaskStore {
     this.finished = { count: stats?.n ?? 0, bytes: stats?.bytes ?? 0 };
     const artifacts = this.stmt.artifactBytes.get();
     this.artifactTotals = { count: artifacts?.n ?? 0, bytes: artifacts?.total ?? 0 };
+    this.sessionTotal = this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM sessions').get()?.n ?? 0;
     const responses = this.stmt.responseTotals.get();
     this.responseTotals = { count: responses?.n ?? 0, bytes: responses?.bytes ?? 0 };
   }
@@ -449,15 +451,25 @@ export class StateStore implements TaskStore {
   }
 
   putSession(session: StoredSession): void {
-    this.write(() => this.stmt.putSession.run(session));
+    this.write(() => {
+      if (!this.stmt.session.get(session.id)) this.sessionTotal += 1;
+      this.stmt.putSession.run(session);
+    });
   }
 
   deleteSession(id: string): boolean {
-    return this.write(() => this.stmt.deleteSession.run(id).changes > 0);
+    const deleted = this.write(() => this.stmt.deleteSession.run(id).changes > 0);
+    if (deleted) this.sessionTotal -= 1;
+    return deleted;
   }
 
   expireSessions(before: number): void {
-    this.write(() => this.stmt.expireSessions.run(before));
+    this.sessionTotal -= this.write(() => this.stmt.expireSessions.run(before).changes);
+  }
+
+  /** Sessions stored (expired ones included until expireSessions deletes them); a running total. */
+  get sessionCount(): number {
+    return this.sessionTotal;
   }
 
   // ---- artifacts (content-addressed) ----
