@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/core';
 import { StateStore } from './state-store.js';
@@ -197,6 +198,34 @@ describe('StateStore server records', () => {
     while (statSync(db).size <= before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(statSync(db).size).toBeGreaterThan(before);
     store.close();
+  });
+
+  it('migrates a version-1 store (rowid tables) to version 2 at open, keeping tasks, transitions and frames', () => {
+    const v1 = new Database(join(dir, 'state.db'));
+    v1.exec(`
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      INSERT INTO meta VALUES ('schema', '1');
+      CREATE TABLE tasks (id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, priority TEXT NOT NULL DEFAULT 'batch', engine_key TEXT NOT NULL DEFAULT '', idempotent INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, updated_at INTEGER NOT NULL, error_code TEXT, error_message TEXT, transcript_artifact TEXT, frame_count INTEGER NOT NULL DEFAULT 0, frame_bytes INTEGER NOT NULL DEFAULT 0, spec BLOB);
+      CREATE TABLE frames (task_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (task_id, seq)) WITHOUT ROWID;
+      CREATE TABLE transitions (id INTEGER PRIMARY KEY, task_id TEXT NOT NULL, kind TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL, at INTEGER NOT NULL, error_code TEXT, error_message TEXT);
+      CREATE INDEX transitions_task ON transitions (task_id);
+      INSERT INTO tasks (id, kind, state, seq, enqueued_at, started_at, finished_at, updated_at, frame_count, frame_bytes) VALUES ('old', 'task', 'completed', 7, 1, 2, 3, 3, 1, 8);
+      INSERT INTO frames VALUES ('old', 0, 'end', '{}');
+      INSERT INTO transitions (task_id, kind, from_state, to_state, at) VALUES ('old', 'task', NULL, 'queued', 1), ('old', 'task', 'queued', 'running', 2), ('old', 'task', 'running', 'completed', 3);
+    `);
+    v1.close();
+    const store = new StateStore({ dataDir: dir });
+    expect(store.getTask('old')).toMatchObject({ state: 'completed', finishedAt: 3, frameCount: 1 });
+    expect(store.frames('old')).toEqual([{ seq: 0, event: 'end', data: '{}' }]);
+    expect(store.transitions('old').map((t) => t.to)).toEqual(['queued', 'running', 'completed']);
+    store.admit({ id: 'new', kind: 'task', priority: 'batch', engineKey: 'e', idempotent: false, spec: {}, at: 4 });
+    expect(store.transitions('new').map((t) => t.to)).toEqual(['queued']);
+    expect(store.listTasks().map((task) => task.id)).toEqual(['new', 'old']);
+    store.close();
+    const check = new Database(join(dir, 'state.db'), { readonly: true });
+    expect(check.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get()).toEqual({ value: '2' });
+    expect((check.prepare(`SELECT sql FROM sqlite_master WHERE name = 'tasks'`).get() as { sql: string }).sql).toContain('WITHOUT ROWID');
+    check.close();
   });
 
   it('sessions and catalog entries survive a reopen', () => {
