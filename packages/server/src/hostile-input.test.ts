@@ -104,6 +104,7 @@ for (const [name, file] of [['absolute file', '/etc/passwd'], ['.. file', '../..
 for (const [name, id] of [['traversal id', '../../etc'], ['slash id', 'a/b'], ['empty id', ''], ['long id', 'x'.repeat(200)], ['space id', 'a b'], ['dot-dot id', '..'], ['dot id', '.']] as const) {
   add({ name: `catalog id: ${name}`, method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id, metadata: meta() }, status: 400 });
 }
+add({ name: 'catalog add: top-level task next to metadata (it lives in metadata.metadata.task)', method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: 'top-task', task: 'ocr', metadata: meta() }, status: 400, code: 'INVALID_PARAMS' });
 add({ name: 'catalog add without metadata (files only)', method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: 'files-only', files: ['m.onnx'] }, status: 400, code: 'INVALID_PARAMS' });
 add({ name: 'catalog add: metadata without an execution template', method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: 'no-template', metadata: { files: ['m.onnx'] } }, status: 400, code: 'METADATA_INVALID' });
 add({ name: 'catalog add: metadata with an unknown field', method: 'POST', url: '/v2/catalog/models', headers: admin, payload: { id: 'unknown-field', metadata: { ...meta(), exec: 'rm -rf /' } }, status: 400, code: 'METADATA_INVALID' });

@@ -55,9 +55,7 @@ export interface CatalogAddRequest {
   readonly id: string;
   /** Engine that serves it; must be one the app has (when the catalog knows the engines). */
   readonly engine?: string;
-  readonly task?: string;
-  readonly description?: string;
-  /** The model_metadata.json document: execution template, files, sources (inside the allowed roots). */
+  /** The model_metadata.json document (its `description` and `metadata.task` describe the entry): execution template, files, sources (inside the allowed roots). */
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
@@ -207,8 +205,8 @@ export function createRegistryCatalog(options: RegistryCatalogOptions): ServerCa
         }
       }
       const extra = (metadata.metadata ?? {}) as Record<string, unknown>;
-      const task = request.task ?? (typeof extra.task === 'string' ? extra.task : undefined);
-      const description = request.description ?? (typeof metadata.description === 'string' ? metadata.description : undefined);
+      const task = typeof extra.task === 'string' ? extra.task : undefined;
+      const description = typeof metadata.description === 'string' ? metadata.description : undefined;
       const entry: CatalogEntry = {
         id,
         ...(typeof metadata.version === 'string' ? { version: metadata.version } : {}),

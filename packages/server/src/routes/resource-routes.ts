@@ -92,8 +92,6 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
           properties: {
             id: { type: 'string', pattern: CATALOG_ID_PATTERN },
             engine: { type: 'string', minLength: 1, maxLength: 128 },
-            task: { type: 'string', maxLength: 64 },
-            description: { type: 'string', maxLength: 1024 },
             // model_metadata.json; validated by core's metadata validator (located errors), not by this schema.
             metadata: { type: 'object' },
           },
