@@ -133,7 +133,7 @@ export class FaultEngine implements EngineV1 {
     }
   }
 
-  async doUnload(): Promise<void> {}
+  async doUnload(_modelId: string): Promise<void> {}
 
   async health(): Promise<EngineHealth> {
     return { ok: true };
