@@ -15,7 +15,7 @@ import {
   type TaskSpec,
   type WorkerInfo,
 } from '@switchyard/server';
-import { RedisKeys, TERMINAL, bullConnection, connectRedis, type FrameLogRedis } from './frame-log.js';
+import { FEED_WINDOW_MS, RedisKeys, TERMINAL, bullConnection, connectRedis, type FrameLogRedis } from './frame-log.js';
 import type { WorkerJobData } from './task-worker.js';
 
 const PRIORITY = { interactive: 1, batch: 2 } as const;
@@ -35,7 +35,9 @@ export class RedisTaskQueue implements TaskQueue {
   private readonly live = new Map<string, ServerTask>();
   private readonly draining = new Set<string>();
   private admitting = true;
-  private reading = false;
+  /** Last feed entry this node has read. */
+  private feedId = '0-0';
+  private lagging = false;
   private closed = false;
   private snapshot: ClusterStats & { serviceMs: Record<string, number>; modelServiceMs: Record<string, Record<string, number>>; capacity: number } = {
     workers: 0,
@@ -51,12 +53,17 @@ export class RedisTaskQueue implements TaskQueue {
 
   constructor(private readonly options: RedisTaskQueueOptions) {
     this.keys = new RedisKeys(options.queue.prefix ?? 'switchyard');
-    this.redis = connectRedis(options.queue.redis, { name: 'sy-api', failFast: true });
+    this.redis = connectRedis(options.queue.redis, { name: 'sy-api', failFast: true, autoPipeline: true });
     this.reader = connectRedis(options.queue.redis, { name: 'sy-api-reader' });
   }
 
   async start(): Promise<void> {
     await this.redis.ping();
+    // Read the feed from its current end: tasks admitted here join before their first frame exists.
+    const last = await this.redis.xrevrange(this.keys.feed, '+', '-', 'COUNT', 1);
+    this.feedId = last[0]?.[0] ?? '0-0';
+    this.reader.on('reconnecting', () => (this.lagging = true));
+    this.readFeed();
     await this.refresh();
     this.refresher = setInterval(() => void this.refresh().catch(() => undefined), 250);
     this.refresher.unref();
@@ -110,8 +117,14 @@ export class RedisTaskQueue implements TaskQueue {
       }
     }
     const capacity = spec.priority === 'interactive' ? admission.interactiveCapacity : admission.batchCapacity;
-    let depth = await this.redis.syAdmit(this.keys.depth(spec.priority), String(capacity));
-    if (depth === 0 && admission.policy === 'drop-lru' && (await this.dropOldest(engineKey))) depth = await this.redis.syAdmit(this.keys.depth(spec.priority), String(capacity));
+    const now = this.options.now();
+    const specB64 = Buffer.from(serialize(spec)).toString('base64');
+    const admit = () =>
+      this.redis.syAdmit(this.keys.depth(spec.priority), this.keys.task(spec.taskId), String(capacity), String(this.options.retentionMs + 24 * 3_600_000),
+        'engine_key', engineKey, 'priority', spec.priority, 'idempotent', spec.idempotent ? '1' : '0', 'enqueued_at', String(now), 'seq', '0', 'tokens', '0', 'attempts', '0', 'spec', specB64);
+    let depth = await admit();
+    if (depth === 0 && admission.policy === 'drop-lru' && (await this.dropOldest(engineKey))) depth = await admit();
+    if (depth === -1) throw httpError('INVALID_PARAMS', `task_id '${spec.taskId}' is already in use`, { details: { field: 'task_id' } });
     if (depth === 0) {
       metrics.tasksRejected.inc({ reason: 'queue-full' });
       throw httpError('ADMISSION_REJECT', `The ${spec.priority} queue is full (policy ${admission.policy})`, {
@@ -120,22 +133,8 @@ export class RedisTaskQueue implements TaskQueue {
         details: { policy_label: admission.policy, engine: engineKey },
       });
     }
-    const now = this.options.now();
-    const meta = this.keys.task(spec.taskId);
-    const specB64 = Buffer.from(serialize(spec)).toString('base64');
-    const created = await this.redis.hsetnx(meta, 'state', 'queued');
-    if (created === 0) {
-      await this.redis.decr(this.keys.depth(spec.priority));
-      throw httpError('INVALID_PARAMS', `task_id '${spec.taskId}' is already in use`, { details: { field: 'task_id' } });
-    }
-    await this.redis
-      .multi()
-      .hset(meta, { engine_key: engineKey, priority: spec.priority, idempotent: spec.idempotent ? '1' : '0', enqueued_at: String(now), seq: '0', tokens: '0', attempts: '0', spec: specB64 })
-      .pexpire(meta, this.options.retentionMs + 24 * 3_600_000)
-      .exec();
     const task = new ServerTask(spec, engineKey, now);
     this.live.set(task.id, task);
-    this.follow();
     try {
       await this.queue(engineKey).add('task', { taskId: spec.taskId, spec: specB64 }, { jobId: spec.taskId, priority: PRIORITY[spec.priority], removeOnComplete: true, removeOnFail: 1000 });
     } catch (error) {
@@ -161,11 +160,12 @@ export class RedisTaskQueue implements TaskQueue {
       frames: terminal ? frames : [],
     });
     if (!terminal) {
-      // Feed the mirror through emit/finish (as the reader will), so followers attached now see every later frame.
+      // Feed the mirror through emit/finish (as the feed reader will), so followers attached now see every later frame.
       if (this.live.has(taskId)) return this.live.get(taskId);
       this.live.set(taskId, task);
       for (const [id, fields] of entries) this.apply(task, id, fields);
-      if (!task.terminal) this.follow();
+      // Frames appended between the XRANGE and joining `live` passed the feed reader unseen: read them once more.
+      await this.catchUp(task);
     }
     return task;
   }
@@ -317,7 +317,7 @@ export class RedisTaskQueue implements TaskQueue {
   }
 
   private finishRemote(taskId: string, frame: SseFrame, state: 'completed' | 'failed' | 'canceled'): Promise<number> {
-    return this.redis.syAppend(this.keys.task(taskId), this.keys.frames(taskId), '', frame.event, JSON.stringify(frame.data, jsonReplacer), state, String(Date.now()), String(this.options.retentionMs));
+    return this.redis.syAppend(this.keys.task(taskId), this.keys.frames(taskId), this.keys.feed, '', state, String(Date.now()), String(this.options.retentionMs), taskId, frame.event, JSON.stringify(frame.data, jsonReplacer));
   }
 
   /** Applies stream entries after what the mirror has (used right after a cancel so the caller sees it ended). */
@@ -326,10 +326,27 @@ export class RedisTaskQueue implements TaskQueue {
     for (const [id, fields] of entries) this.apply(task, id, fields);
   }
 
+  /** A frame from the feed: applied in order; a gap (the feed window passed, or the task joined late) reads the task's stream. */
+  private fromFeed(fields: string[]): void {
+    const record = fieldsOf(fields);
+    const task = this.live.get(record.t ?? '');
+    if (!task) return;
+    const seq = Number(record.s);
+    if (seq < task.frames.length) return;
+    if (seq > task.frames.length) {
+      void this.catchUp(task).catch(() => undefined);
+      return;
+    }
+    this.applyFrame(task, { event: record.e as SseFrame['event'], data: JSON.parse(record.d ?? '{}') as Record<string, unknown> });
+  }
+
   private apply(task: ServerTask, id: string, fields: string[]): void {
     const seq = Number(id.slice(2)) - 1;
-    if (seq < task.frames.length) return;
-    const frame = toFrame(fields);
+    if (seq !== task.frames.length) return;
+    this.applyFrame(task, toFrame(fields));
+  }
+
+  private applyFrame(task: ServerTask, frame: SseFrame): void {
     if (frame.event === 'end') task.finish('completed', frame, Date.now());
     else if (frame.event === 'error') task.finish((frame.data as { code?: string }).code === 'ABORTED' ? 'canceled' : 'failed', frame, Date.now());
     else {
@@ -343,36 +360,39 @@ export class RedisTaskQueue implements TaskQueue {
     }
   }
 
-  /** One blocking XREAD loop per API node over every followed stream. */
-  private follow(): void {
-    if (this.reading || this.closed) return;
-    this.reading = true;
+  /**
+   * One blocking XREAD on the deployment's feed stream per API node, however many tasks it follows: frames of tasks
+   * not followed here are skipped. After the reader reconnects (or falls behind the feed window) every followed task
+   * catches up from its own stream.
+   */
+  private readFeed(): void {
     void (async () => {
-      try {
-        while (!this.closed && this.live.size > 0) {
-          const tasks = [...this.live.values()];
-          const streams = tasks.map((task) => this.keys.frames(task.id));
-          const ids = tasks.map((task) => `0-${task.frames.length}`);
-          const result = (await this.reader.xread('COUNT', 1000, 'BLOCK', 50, 'STREAMS', ...streams, ...ids).catch(() => null)) as [string, [string, string[]][]][] | null;
-          if (!result) continue;
-          for (const [stream, entries] of result) {
-            const taskId = stream.slice(stream.indexOf('{') + 1, -1);
-            const task = this.live.get(taskId);
-            if (!task) continue;
-            for (const [id, fields] of entries) this.apply(task, id, fields);
-          }
+      while (!this.closed) {
+        const before = Date.now();
+        const result = (await this.reader.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.keys.feed, this.feedId).catch(() => null)) as [string, [string, string[]][]][] | null;
+        if (this.closed) break;
+        if (result) for (const [, entries] of result) for (const [id, fields] of entries) {
+          this.feedId = id;
+          this.fromFeed(fields);
         }
-      } finally {
-        this.reading = false;
-        if (!this.closed && this.live.size > 0) this.follow();
+        if (this.lagging || Date.now() - before > FEED_WINDOW_MS / 2) {
+          this.lagging = false;
+          for (const task of [...this.live.values()]) void this.catchUp(task).catch(() => undefined);
+        }
+        if (!result && Date.now() - before < 900) await new Promise((resolve) => setTimeout(resolve, 100)); // an error, not a timeout
       }
     })();
   }
 }
 
-function toFrame(fields: string[]): SseFrame {
+function fieldsOf(fields: string[]): Record<string, string> {
   const record: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) record[fields[i]!] = fields[i + 1]!;
+  return record;
+}
+
+function toFrame(fields: string[]): SseFrame {
+  const record = fieldsOf(fields);
   return { event: record.e as SseFrame['event'], data: JSON.parse(record.d ?? '{}') as Record<string, unknown> };
 }
 

@@ -56,7 +56,7 @@ export class TaskWorker {
   constructor(private readonly options: TaskWorkerOptions) {
     this.id = options.id ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.keys = new RedisKeys(options.prefix ?? 'switchyard');
-    this.redis = connectRedis(options.redis, { name: `sy-worker-${this.id}` });
+    this.redis = connectRedis(options.redis, { name: `sy-worker-${this.id}`, autoPipeline: true });
     this.subscriber = connectRedis(options.redis, { name: `sy-worker-sub-${this.id}` });
     this.ttlMs = options.heartbeatTtlMs ?? 3000;
     this.retentionMs = options.retentionMs ?? 24 * 3_600_000;
@@ -79,6 +79,7 @@ export class TaskWorker {
     });
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), Math.max(100, Math.floor(this.ttlMs / 3)));
+    // BullMQ keeps its own connections (sharing this one measured more worker CPU per task with several workers).
     const connection = bullConnection(this.options.redis);
     const lockDuration = this.options.lockDurationMs ?? 4000;
     for (const [engineKey, concurrency] of Object.entries(this.options.concurrency)) {
@@ -153,8 +154,10 @@ export class TaskWorker {
       .exec();
   }
 
-  private append(taskId: string, owner: string, frame: SseFrame, terminal = ''): Promise<number> {
-    return this.redis.syAppend(this.keys.task(taskId), this.keys.frames(taskId), owner, frame.event, JSON.stringify(frame.data, jsonReplacer), terminal, String(Date.now()), String(this.retentionMs));
+  /** One script call for a batch of frames; `terminal` ends the task with the batch's last frame. */
+  private append(taskId: string, owner: string, frames: readonly SseFrame[], terminal = ''): Promise<number> {
+    const pairs = frames.flatMap((frame) => [frame.event, JSON.stringify(frame.data, jsonReplacer)]);
+    return this.redis.syAppend(this.keys.task(taskId), this.keys.frames(taskId), this.keys.feed, owner, terminal, String(Date.now()), String(this.retentionMs), taskId, ...pairs);
   }
 
   private async process(job: Job<WorkerJobData>, engineKey: string): Promise<void> {
@@ -163,63 +166,100 @@ export class TaskWorker {
     const startedAt = Date.now();
     const claim = await this.redis.syClaim(this.keys.task(taskId), this.keys.depth(priorityOf(job)), owner, String(startedAt), this.id);
     if (!claim) return; // canceled (or dropped) while queued
-    const [attempt, tokensDelivered, idempotent] = claim;
+    const [attempt, tokensDelivered, idempotent, , enqueuedAt] = claim;
     if (attempt > 1) {
       // The previous attempt's worker died (BullMQ found the job stalled and handed it here).
-      await this.redis.hincrby(this.keys.stats, 'requeued', 1);
+      void this.redis.hincrby(this.keys.stats, 'requeued', 1).catch(() => undefined);
       if (idempotent !== '1' || attempt > 2) {
         const reset = httpError('WORKER_RESET', `The worker running task '${taskId}' stopped (attempt ${attempt - 1}); the task is not idempotent, so it is not run again`, { retriable: true, details: { attempt: attempt - 1 } });
-        await this.append(taskId, owner, errorFrame(reset), 'failed');
+        await this.append(taskId, owner, [errorFrame(reset)], 'failed');
         return;
       }
-      await this.append(taskId, owner, { event: 'retry', data: { attempt, code: 'WORKER_RESET', tokens_delivered: tokensDelivered } });
     }
     const spec = deserialize(Buffer.from(job.data.spec, 'base64')) as TaskSpec;
     const controller = new AbortController();
     this.running.set(taskId, controller);
-    let ended = false;
-    const pending: Promise<unknown>[] = [];
+    const frames = new AttemptFrames((batch, terminal) => this.append(taskId, owner, batch, terminal), () => controller.abort(new Error('task ended elsewhere')));
+    if (attempt > 1) frames.push({ event: 'retry', data: { attempt, code: 'WORKER_RESET', tokens_delivered: tokensDelivered } });
     try {
-      const meta = await this.redis.hget(this.keys.task(taskId), 'enqueued_at');
-      const queueMs = startedAt - Number(meta ?? startedAt);
       const outcome = await runTaskSpec(this.options.orchestrator, spec, {
         signal: controller.signal,
-        queueMs,
+        queueMs: startedAt - (enqueuedAt ? Number(enqueuedAt) : startedAt),
         skipTokens: tokensDelivered,
         engineKey,
         queueDepth: () => 0,
-        isEnded: () => ended || controller.signal.aborted,
+        isEnded: () => frames.refused || controller.signal.aborted,
         ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
-        emit: (frame) => {
-          pending.push(this.append(taskId, owner, frame).then((seq) => {
-            if (seq < 0) {
-              ended = true;
-              controller.abort(new Error('task ended elsewhere'));
-            }
-          }));
-          return true;
-        },
+        emit: (frame) => frames.push(frame),
       });
-      await Promise.all(pending);
-      if (outcome && !ended) {
-        await this.append(taskId, owner, outcome.frame, outcome.state);
-        if (outcome.state === 'completed') await this.recordService(engineKey, outcome.decodeMs, spec.modelRef);
+      if (outcome && !frames.refused) {
+        // The terminal frame goes out with the frames still buffered and the service time beside it: one round
+        // trip. It is written before BullMQ marks the job completed, so a crash in between leaves a stalled job.
+        frames.end(outcome.frame, outcome.state);
+        if (outcome.state === 'completed') void this.redis.syService(this.keys.service(engineKey), `model:${spec.modelRef}`, String(outcome.decodeMs)).catch(() => undefined);
       }
+      await frames.settled();
     } finally {
       this.running.delete(taskId);
     }
   }
+}
 
-  private async recordService(engineKey: string, ms: number, modelRef: string): Promise<void> {
-    // EWMAs of service time per engine and per model (`model:<ref>`), shared by all workers: the API nodes' ETA.
-    const key = this.keys.service(engineKey);
-    const modelField = `model:${modelRef}`;
-    const [engineMs, modelMs] = await this.redis.hmget(key, 'ewma_ms', modelField);
-    const next = (raw: string | null) => {
-      const previous = Number(raw ?? Number.NaN);
-      return String(Number.isFinite(previous) ? previous * 0.8 + ms * 0.2 : ms);
-    };
-    await this.redis.hset(key, 'ewma_ms', next(engineMs ?? null), modelField, next(modelMs ?? null), 'samples', '1');
+/**
+ * The frames of one attempt on their way to Redis: what the engine emits in one event-loop turn is sent as one
+ * batch (one script call), batches leave in order on one connection, and the first refusal (the task ended
+ * elsewhere: canceled, or handed to another attempt) stops the run.
+ */
+class AttemptFrames {
+  refused = false;
+  private batch: SseFrame[] = [];
+  private scheduled = false;
+  private readonly inFlight: Promise<void>[] = [];
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly send: (frames: readonly SseFrame[], terminal: string) => Promise<number>,
+    private readonly onRefused: () => void,
+  ) {}
+
+  push(frame: SseFrame): boolean {
+    this.batch.push(frame);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush(''));
+    }
+    return true;
+  }
+
+  end(frame: SseFrame, state: string): void {
+    this.batch.push(frame);
+    this.flush(state);
+  }
+
+  /** Resolves when every batch is written; rejects with the first write error (Redis away), failing the job. */
+  async settled(): Promise<void> {
+    await Promise.all(this.inFlight);
+    if (this.failure) throw this.failure;
+  }
+
+  private flush(terminal: string): void {
+    this.scheduled = false;
+    if (this.batch.length === 0) return;
+    const frames = this.batch;
+    this.batch = [];
+    this.inFlight.push(
+      this.send(frames, terminal).then(
+        (seq) => {
+          if (seq < 0 && !this.refused) {
+            this.refused = true;
+            this.onRefused();
+          }
+        },
+        (error: unknown) => {
+          this.failure ??= error instanceof Error ? error : new Error(String(error));
+        },
+      ),
+    );
   }
 }
 
