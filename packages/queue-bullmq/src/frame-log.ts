@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { SESSION_TOKENS, SESSION_TOUCH } from './redis-sessions.js';
 
 /** Redis key layout of one deployment (every API node and worker of it uses the same prefix). */
 export class RedisKeys {
@@ -23,6 +24,12 @@ export class RedisKeys {
   }
   service(engineKey: string): string {
     return `${this.prefix}:service:${engineKey}`;
+  }
+  session(id: string): string {
+    return `${this.prefix}:session:{${id}}`;
+  }
+  sessionTasks(id: string): string {
+    return `${this.prefix}:session-tasks:{${id}}`;
   }
   /** Every frame of the deployment, in order (task id, seq, frame): what API nodes follow. */
   get feed(): string {
@@ -122,6 +129,8 @@ export interface FrameLogRedis extends Redis {
   syClaim(meta: string, depth: string, owner: string, startedAt: string, worker: string): Promise<[number, number, string, string, string] | null>;
   syAdmit(depth: string, meta: string, capacity: string, ttlMs: string, ...fields: string[]): Promise<number>;
   syService(key: string, modelField: string, ms: string): Promise<number>;
+  sySessionTouch(key: string, now: string, ttlMs: string, maxTurns: string, tokenBudget: string): Promise<number>;
+  sySessionTokens(key: string, tokens: string): Promise<number>;
 }
 
 export function connectRedis(url: string, options: { failFast?: boolean; name?: string; autoPipeline?: boolean } = {}): FrameLogRedis {
@@ -138,6 +147,8 @@ export function connectRedis(url: string, options: { failFast?: boolean; name?: 
   redis.defineCommand('syClaim', { numberOfKeys: 2, lua: CLAIM });
   redis.defineCommand('syAdmit', { numberOfKeys: 2, lua: ADMIT });
   redis.defineCommand('syService', { numberOfKeys: 1, lua: SERVICE });
+  redis.defineCommand('sySessionTouch', { numberOfKeys: 1, lua: SESSION_TOUCH });
+  redis.defineCommand('sySessionTokens', { numberOfKeys: 1, lua: SESSION_TOKENS });
   return redis;
 }
 

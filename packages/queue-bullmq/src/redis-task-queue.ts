@@ -16,6 +16,7 @@ import {
   type WorkerInfo,
 } from '@switchyard/server';
 import { FEED_WINDOW_MS, RedisKeys, TERMINAL, bullConnection, connectRedis, type FrameLogRedis } from './frame-log.js';
+import { RedisSessions } from './redis-sessions.js';
 import type { WorkerJobData } from './task-worker.js';
 
 const PRIORITY = { interactive: 1, batch: 2 } as const;
@@ -28,6 +29,8 @@ const PRIORITY = { interactive: 1, batch: 2 } as const;
 export class RedisTaskQueue implements TaskQueue {
   readonly mode = 'redis' as const;
   private readonly keys: RedisKeys;
+  /** Sessions in Redis: the same turns and tokens on every API node. */
+  readonly sessions: RedisSessions;
   private readonly redis: FrameLogRedis;
   private readonly reader: FrameLogRedis;
   private readonly queues = new Map<string, Queue<WorkerJobData>>();
@@ -55,6 +58,7 @@ export class RedisTaskQueue implements TaskQueue {
     this.keys = new RedisKeys(options.queue.prefix ?? 'switchyard');
     this.redis = connectRedis(options.queue.redis, { name: 'sy-api', failFast: true, autoPipeline: true });
     this.reader = connectRedis(options.queue.redis, { name: 'sy-api-reader' });
+    this.sessions = new RedisSessions(this.redis, this.keys, options.sessions);
   }
 
   async start(): Promise<void> {
@@ -108,7 +112,7 @@ export class RedisTaskQueue implements TaskQueue {
       }
     }
     if (spec.sessionId !== undefined) {
-      const { exhausted } = this.options.sessions.touch(spec.sessionId, this.options.now());
+      const { exhausted } = await this.sessions.touch(spec.sessionId, this.options.now());
       if (exhausted) {
         metrics.tasksRejected.inc({ reason: `session-${exhausted}` });
         throw httpError('ADMISSION_REJECT', `Session '${spec.sessionId}' has used its ${exhausted === 'turns' ? 'turn limit' : 'token budget'}; start a new session`, {
@@ -135,6 +139,7 @@ export class RedisTaskQueue implements TaskQueue {
     }
     const task = new ServerTask(spec, engineKey, now);
     this.live.set(task.id, task);
+    if (spec.sessionId !== undefined) await this.sessions.addTask(spec.sessionId, spec.taskId);
     try {
       await this.queue(engineKey).add('task', { taskId: spec.taskId, spec: specB64 }, { jobId: spec.taskId, priority: PRIORITY[spec.priority], removeOnComplete: true, removeOnFail: 1000 });
     } catch (error) {
@@ -196,9 +201,10 @@ export class RedisTaskQueue implements TaskQueue {
     return true;
   }
 
+  /** Cancels the session's tasks admitted on any API node. */
   async cancelSession(sessionId: string): Promise<number> {
     let canceled = 0;
-    for (const task of [...this.live.values()]) if (task.spec.sessionId === sessionId && (await this.cancel(task.id, 'session'))) canceled += 1;
+    for (const taskId of await this.sessions.tasks(sessionId)) if (await this.cancel(taskId, 'session')) canceled += 1;
     return canceled;
   }
 

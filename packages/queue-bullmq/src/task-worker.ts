@@ -196,7 +196,10 @@ export class TaskWorker {
         // The terminal frame goes out with the frames still buffered and the service time beside it: one round
         // trip. It is written before BullMQ marks the job completed, so a crash in between leaves a stalled job.
         frames.end(outcome.frame, outcome.state);
-        if (outcome.state === 'completed') void this.redis.syService(this.keys.service(engineKey), `model:${spec.modelRef}`, String(outcome.decodeMs)).catch(() => undefined);
+        if (outcome.state === 'completed') {
+          void this.redis.syService(this.keys.service(engineKey), `model:${spec.modelRef}`, String(outcome.decodeMs)).catch(() => undefined);
+          if (spec.sessionId !== undefined) void this.redis.sySessionTokens(this.keys.session(spec.sessionId), String((outcome.usage.inputTokens ?? 0) + outcome.tokensOut)).catch(() => undefined);
+        }
       }
       await frames.settled();
     } finally {

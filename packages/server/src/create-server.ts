@@ -98,7 +98,8 @@ export interface RedisTaskQueueOptions {
   readonly retentionMs: number;
   readonly engineKeyFor: (modelRef: string) => string;
   readonly metrics: ServerMetrics;
-  readonly sessions: SessionStore;
+  /** Session limits (`server.sessions`): the queue keeps the sessions in Redis. */
+  readonly sessions: ResolvedServerConfig['sessions'];
   readonly now: () => number;
 }
 
@@ -139,7 +140,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   if (config.queue) {
     // Distributed: admission on BullMQ, execution in worker processes; this node keeps no task state of its own.
     const { createRedisTaskQueue } = await loadQueueBullmq();
-    scheduler = await createRedisTaskQueue({ queue: config.queue, admission: config.admission, retentionMs: config.retention.maxAgeMs, engineKeyFor, metrics, sessions, now });
+    scheduler = await createRedisTaskQueue({ queue: config.queue, admission: config.admission, retentionMs: config.retention.maxAgeMs, engineKeyFor, metrics, sessions: config.sessions, now });
   } else {
     const embedded = new TaskScheduler({
       orchestrator: options.orchestrator,
@@ -229,7 +230,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`), request.url.startsWith('/v1/')));
 
-  const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, pools, artifacts, sessions, responses: new ResponseStore(state), metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}) };
+  const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, pools, artifacts, sessions: scheduler.sessions ?? sessions, responses: new ResponseStore(state), metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}) };
   registerSystemRoutes(app, context);
   registerTaskRoutes(app, context);
   registerResourceRoutes(app, context);

@@ -16,7 +16,7 @@ export { errorFrame, jsonReplacer, serializeFrame } from './task-frames.js';
 export { httpError } from './http-error.js';
 export { ServerMetrics } from './server-metrics.js';
 export { GatewayMetrics, UNROUTED_MODEL, type RequestOutcome } from './gateway-metrics.js';
-export { SessionStore } from './session-store.js';
+export { SessionStore, type Sessions, type SessionView } from './session-store.js';
 export type { SseFrame, TaskSpec, TaskState } from './server-task.js';
 export { toErrorEnvelope, statusForCode, type ErrorEnvelope } from './http-error.js';
 export type { CircuitState } from './server-metrics.js';

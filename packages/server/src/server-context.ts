@@ -5,7 +5,7 @@ import type { ResponseStore } from './response-store.js';
 import type { ServerCatalog } from './server-catalog.js';
 import type { ResolvedServerConfig } from './server-config.js';
 import type { ServerMetrics } from './server-metrics.js';
-import type { SessionStore } from './session-store.js';
+import type { Sessions } from './session-store.js';
 import type { TaskQueue } from './task-queue.js';
 
 /** Everything a route module needs; built once per server (no globals). */
@@ -17,7 +17,8 @@ export interface ServerContext {
   readonly scheduler: TaskQueue;
   readonly pools: PoolRegistry;
   readonly artifacts: ArtifactStore;
-  readonly sessions: SessionStore;
+  /** The scheduler's sessions in distributed mode (shared through Redis), else the state store's. */
+  readonly sessions: Sessions;
   /** Stored Responses API responses (`store`, `previous_response_id`, GET /v1/responses/{id}). */
   readonly responses: ResponseStore;
   readonly metrics: ServerMetrics;

@@ -14,8 +14,20 @@ export interface SessionView {
   readonly created_at: string;
 }
 
+/**
+ * Where sessions live: this process's state store (embedded) or Redis, shared by every API node (distributed
+ * mode: `TaskQueue.sessions`). One set of rules: a sliding TTL, a turn limit and a token budget.
+ */
+export interface Sessions {
+  /** Counts a turn (creating the session on first use) unless it is out of turns or budget. */
+  touch(id: string, now: number): { exhausted?: 'turns' | 'budget' } | Promise<{ exhausted?: 'turns' | 'budget' }>;
+  addTokens(id: string, tokens: number): void | Promise<void>;
+  view(id: string, now: number): SessionView | undefined | Promise<SessionView | undefined>;
+  delete(id: string): boolean | Promise<boolean>;
+}
+
 /** Sessions with a sliding TTL, a turn count and a token budget, kept by the state store (survive a restart). */
-export class SessionStore {
+export class SessionStore implements Sessions {
   private lastExpiry = 0;
 
   constructor(

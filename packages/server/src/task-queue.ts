@@ -1,4 +1,5 @@
 import type { ServerTask, TaskSpec } from './server-task.js';
+import type { Sessions } from './session-store.js';
 
 export interface AdmissionTicket {
   readonly task: ServerTask;
@@ -59,4 +60,6 @@ export interface TaskQueue {
   workers?(): Promise<WorkerInfo[]>;
   clusterStats?(): Promise<ClusterStats>;
   drainWorker?(workerId: string): Promise<boolean>;
+  /** Distributed mode: sessions kept in Redis, so every API node counts the same turns and tokens. */
+  readonly sessions?: Sessions;
 }

@@ -12,14 +12,14 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
   const plain = { querystring: noQuery, headers: commonHeaders };
 
   app.get<{ Params: { id: string } }>('/v2/sessions/:id', { schema: { params: idParams(), ...plain } }, async (request) => {
-    const session = sessions.view(request.params.id, now());
+    const session = await sessions.view(request.params.id, now());
     if (!session) throw httpError('NOT_FOUND', `No session '${request.params.id}' (unknown or expired)`, { details: { field: 'id' } });
     return session;
   });
 
   app.delete<{ Params: { id: string } }>('/v2/sessions/:id', { schema: { params: idParams(), ...plain } }, async (request, reply) => {
     const canceled = await scheduler.cancelSession(request.params.id);
-    if (!sessions.delete(request.params.id) && canceled === 0) throw httpError('NOT_FOUND', `No session '${request.params.id}'`, { details: { field: 'id' } });
+    if (!(await sessions.delete(request.params.id)) && canceled === 0) throw httpError('NOT_FOUND', `No session '${request.params.id}'`, { details: { field: 'id' } });
     return reply.code(204).send();
   });
 
