@@ -44,7 +44,8 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
 
 describe.skipIf(skip !== undefined)(`distributed sessions: shared by every API node through Redis${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('turns are counted across API nodes, the worker adds the tokens, the turn limit holds on any node', async () => {
-    const [a, b] = apis as [{ url: string }, { url: string }];
+    const a = apis[0]!;
+    const b = apis[1]!;
     expect((await post(a.url, { task_id: 's1-1', session_id: 's1', model_ref: 'echo', prompt: 'one two three' })).status).toBe(202);
     expect((await post(b.url, { task_id: 's1-2', session_id: 's1', model_ref: 'echo', prompt: 'four' })).status).toBe(202);
     await until(async () => (await json(`${b.url}/v2/tasks/s1-2`)).state === 'completed' && (await json(`${a.url}/v2/tasks/s1-1`)).state === 'completed');
@@ -60,7 +61,8 @@ describe.skipIf(skip !== undefined)(`distributed sessions: shared by every API n
   });
 
   it('DELETE /v2/sessions/:id on one node cancels the session task admitted on the other and forgets the session', async () => {
-    const [a, b] = apis as [{ url: string }, { url: string }];
+    const a = apis[0]!;
+    const b = apis[1]!;
     expect((await post(a.url, { task_id: 's2-1', session_id: 's2', model_ref: 'gated', prompt: 'x' })).status).toBe(202);
     await until(async () => orchestrator.waiting > 0); // the worker runs it (held by the gate)
     expect((await fetch(`${b.url}/v2/sessions/s2`, { method: 'DELETE' })).status).toBe(204);
