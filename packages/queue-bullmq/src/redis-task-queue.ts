@@ -152,10 +152,10 @@ export class RedisTaskQueue implements TaskQueue {
   async lookup(taskId: string): Promise<ServerTask | undefined> {
     const live = this.live.get(taskId);
     if (live) return live;
-    const meta = await this.redis.hgetall(this.keys.task(taskId));
+    // One round trip: the hash is read before the stream, so a terminal state comes with its terminal frame.
+    const [meta, entries] = await Promise.all([this.redis.hgetall(this.keys.task(taskId)), this.redis.xrange(this.keys.frames(taskId), '-', '+')]);
     if (!meta.state || !meta.spec) return undefined;
     const spec = deserialize(Buffer.from(meta.spec, 'base64')) as TaskSpec;
-    const entries = await this.redis.xrange(this.keys.frames(taskId), '-', '+');
     const frames = entries.map(([, fields]) => toFrame(fields));
     const terminal = TERMINAL.has(meta.state);
     const task = ServerTask.restore(spec, meta.engine_key ?? '', {
@@ -169,8 +169,9 @@ export class RedisTaskQueue implements TaskQueue {
       if (this.live.has(taskId)) return this.live.get(taskId);
       this.live.set(taskId, task);
       for (const [id, fields] of entries) this.apply(task, id, fields);
-      // Frames appended between the XRANGE and joining `live` passed the feed reader unseen: read them once more.
-      await this.catchUp(task);
+      // Frames appended between the XRANGE and joining `live` passed the feed reader unseen: read them once more
+      // (applied in seq order whenever they come, so nobody waits for it).
+      void this.catchUp(task).catch(() => undefined);
     }
     return task;
   }
@@ -182,15 +183,14 @@ export class RedisTaskQueue implements TaskQueue {
   }
 
   async cancel(taskId: string, reason: CancelReason): Promise<boolean> {
-    const meta = this.keys.task(taskId);
-    const before = await this.redis.hget(meta, 'state');
+    const [before, engineKeyField, priorityField] = await this.redis.hmget(this.keys.task(taskId), 'state', 'engine_key', 'priority');
+    const engineKey = engineKeyField ?? '';
+    const priority = (priorityField ?? 'batch') as 'interactive' | 'batch';
     if (!before || TERMINAL.has(before)) return false;
-    const seq = await this.finishRemote(taskId, errorFrame(httpError('ABORTED', `Task canceled (${reason})`)), 'canceled');
+    // The terminal frame goes first, then the worker running the task is told (any node's cancel reaches it): in
+    // that order on one connection, in one round trip. A refused frame (it ended meanwhile) stops nothing real.
+    const [seq] = await Promise.all([this.finishRemote(taskId, errorFrame(httpError('ABORTED', `Task canceled (${reason})`)), 'canceled'), this.redis.publish(this.keys.cancelChannel, taskId)]);
     if (seq < 0) return false;
-    // The terminal frame is in the stream; now stop the worker (any node's cancel reaches it) or drop the job.
-    await this.redis.publish(this.keys.cancelChannel, taskId);
-    const engineKey = (await this.redis.hget(meta, 'engine_key')) ?? '';
-    const priority = ((await this.redis.hget(meta, 'priority')) ?? 'batch') as 'interactive' | 'batch';
     if (before === 'queued') {
       const removed = await this.queue(engineKey).remove(taskId).catch(() => 0);
       if (removed === 1) await this.redis.decr(this.keys.depth(priority));
