@@ -42,7 +42,9 @@ if (role === 'worker') {
   const config = role === 'api' ? { queue: { redis: args[0]!, prefix: args[1]! }, admission } : { admission: { ...admission, concurrency: { default: Number(args[0]) } } };
   const server = await createServer({ orchestrator: new SleepOrchestrator(0), defaultMetrics: false, config });
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
-  stop = () => server.close({ deadlineMs: 100 });
+  stop = async () => {
+    await server.close({ deadlineMs: 100 });
+  };
   process.stdout.write(`ready ${url}\n`);
 } else {
   throw new Error(`distributed-node: unknown role '${role}' (api | worker | embedded)`);
