@@ -62,12 +62,20 @@ const ENGINE_RUN_TIMINGS: AttemptFinisher = {
     if (failed) return value;
     const end = now();
     const { enqueued, started, inferStart } = run;
-    return {
-      ...(value as EngineRunResult),
-      timings: { queueMs: started - enqueued, preprocessMs: inferStart - started, inferMs: end - inferStart, postprocessMs: 0, totalMs: end - enqueued },
-    } satisfies ExecutionResult;
+    return { ...(value as EngineRunResult), timings: new RunTimings(started - enqueued, inferStart - started, end - inferStart, 0, end - enqueued) } satisfies ExecutionResult;
   },
 };
+
+/** StageTimings of a direct engine run: a class, so every call's object has one stable all-double shape. */
+class RunTimings implements StageTimings {
+  constructor(
+    readonly queueMs: number,
+    readonly preprocessMs: number,
+    readonly inferMs: number,
+    readonly postprocessMs: number,
+    readonly totalMs: number,
+  ) {}
+}
 
 /**
  * Middle layer: owns the engine registry, loads models (provisioner + pipeline) and runs one attempt on one target

@@ -41,7 +41,7 @@ export const PADDLEOCR_V4_METADATA: ModelMetadata = {
     config: {},
     stages: [
       {
-        config: {},
+        config: { onnx: { interOpNumThreads: 1, intraOpNumThreads: 1 } },
         execution_mode: { type: 'SingleShot' },
         inputs: ['x'],
         model_file: 'ch_PP-OCRv4_det_infer.onnx',
@@ -73,7 +73,7 @@ export const PADDLEOCR_V4_METADATA: ModelMetadata = {
         ],
       },
       {
-        config: { batch_size: 6, enabled: false, optional: true },
+        config: { batch_size: 6, enabled: false, onnx: { interOpNumThreads: 1, intraOpNumThreads: 1 }, optional: true },
         execution_mode: { type: 'SingleShot' },
         inputs: ['x'],
         model_file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx',
@@ -83,7 +83,7 @@ export const PADDLEOCR_V4_METADATA: ModelMetadata = {
         preprocessing: [{ channel_order: 'BGR', fixed_width: true, height: 48, max_width: 192, type: 'OcrRecBatch' }],
       },
       {
-        config: { batch_size: 6 },
+        config: { batch_size: 6, onnx: { interOpNumThreads: 1, intraOpNumThreads: 1 } },
         execution_mode: { type: 'SingleShot' },
         inputs: ['x'],
         model_file: 'ch_PP-OCRv4_rec_infer.onnx',
