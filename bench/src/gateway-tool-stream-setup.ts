@@ -2,33 +2,23 @@
  * A tool-calling chat stream through the gateway (openai client -> switchyard /v1/chat/completions -> plugin-cloud-llm
  * -> upstream) vs the same openai client straight at the same upstream: what the gateway adds to an agent's turn.
  * The upstream answers one tool call whose JSON arguments arrive in 24 deltas, then usage (the real SSE wire format).
- * Client, gateway and upstream share this process (and its 2-core machine): the client's own CPU cost counts in
- * every case. A third case, `bareProxy`, is the least a gateway can do: a bare Fastify route that forwards the body
- * with the same openai SDK and re-serialises every chunk, so the gateway's own cost can be told from the cost of
- * being a proxy at all. `paceMs` > 0 makes the upstream send one SSE event every paceMs (first one after paceMs),
+ * Client and gateway share this process (and its 2-core machine): the client's own CPU cost counts in every case;
+ * the upstream runs in a child process like a real provider (cpu ms are this process only). A third case,
+ * `bareProxy`, is the least a gateway can do: a bare Fastify route that forwards the body with the same openai SDK
+ * and re-serialises every chunk, so the gateway's own cost can be told from the cost of being a proxy at all. `paceMs` > 0 makes the upstream send one SSE event every paceMs (first one after paceMs),
  * like a model streaming at 1000/paceMs events per second; 0 sends the whole answer at once (pure overhead).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { createSwitchyardApp } from '@switchyard/core';
 import { createServerForApp } from '@switchyard/server';
 import { defineBenchmark } from '../harness.js';
+import { ARGS, UPSTREAM_EVENTS } from './gateway-tool-stream-events.js';
 
-const event = (payload: object) => `data: ${JSON.stringify(payload)}\n\n`;
-const chunk = (delta: object, finish: string | null) => event({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'bench-model', choices: [{ index: 0, delta, finish_reason: finish }] });
-export const ARGS = JSON.stringify({ city: 'Paris', days: 3, units: 'metric', fields: ['temperature', 'wind', 'humidity', 'pressure'] });
-const PIECES = Array.from({ length: 24 }, (_, i) => ARGS.slice(Math.floor((i * ARGS.length) / 24), Math.floor(((i + 1) * ARGS.length) / 24)));
-const EVENTS = [
-  chunk({ role: 'assistant', content: null }, null),
-  chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] }, null),
-  ...PIECES.map((piece) => chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }, null)),
-  chunk({}, 'tool_calls'),
-  event({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'bench-model', choices: [], usage: { prompt_tokens: 10, completion_tokens: 24, total_tokens: 34 } }),
-  'data: [DONE]\n\n',
-];
+export { ARGS, UPSTREAM_EVENTS };
 
 const tools: ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
 
@@ -46,23 +36,12 @@ export function toolStreamBenchmark(options: { name: string; paceMs: number; war
     warmup: options.warmup,
     iterations: options.iterations,
     setup: async () => {
-      const upstream = createServer((req, res) => {
-        req.resume();
-        req.on('end', () => {
-          res.writeHead(200, { 'content-type': 'text/event-stream' });
-          if (paceMs <= 0) return res.end(EVENTS.join(''));
-          let next = 0;
-          const send = () => {
-            if (res.destroyed) return;
-            res.write(EVENTS[next++]);
-            if (next < EVENTS.length) setTimeout(send, paceMs);
-            else res.end();
-          };
-          setTimeout(send, paceMs);
-        });
+      // The upstream runs in its own process, like a real provider: its pacing does not wait for this process.
+      const upstream = fork(fileURLToPath(new URL('./fake-openai-upstream.ts', import.meta.url)), [String(paceMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const { url: upstreamURL } = await new Promise<{ url: string }>((resolve, reject) => {
+        upstream.once('error', reject);
+        upstream.once('message', resolve as (message: unknown) => void);
       });
-      await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-      const upstreamURL = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
       const app = await createSwitchyardApp({
         config: {
           version: 1,
@@ -109,14 +88,14 @@ export function toolStreamBenchmark(options: { name: string; paceMs: number; war
     report: async (state) => ({
       sameArguments: Object.values(state.results).every((args) => args === ARGS),
       paceMs,
-      upstreamEvents: EVENTS.length,
+      upstreamEvents: UPSTREAM_EVENTS.length,
       note: 'ratios are against the openai SDK straight at the upstream; gateway/bareProxy is what Switchyard adds beyond being a proxy at all',
     }),
     teardown: async (state) => {
       await state.gateway.close({ deadlineMs: 100 });
       await state.proxy.close();
-      state.upstream.closeAllConnections();
-      await new Promise<void>((resolve) => state.upstream.close(() => resolve()));
+      state.upstream.send('close');
+      await new Promise((resolve) => state.upstream.once('exit', resolve));
     },
   });
 }
