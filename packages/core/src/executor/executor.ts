@@ -62,9 +62,27 @@ const ENGINE_RUN_TIMINGS: AttemptFinisher = {
     if (failed) return value;
     const end = now();
     const { enqueued, started, inferStart } = run;
-    return { ...(value as EngineRunResult), timings: new RunTimings(started - enqueued, inferStart - started, end - inferStart, 0, end - enqueued) } satisfies ExecutionResult;
+    return new DirectRunResult(value as EngineRunResult, new RunTimings(started - enqueued, inferStart - started, end - inferStart, 0, end - enqueued));
   },
 };
+
+/** A direct engine run's result with its timings: the engine's fields copied into one stable shape (no spread). */
+class DirectRunResult implements ExecutionResult {
+  readonly output: EngineRunResult['output'];
+  readonly usage: EngineRunResult['usage'];
+  readonly finishReason: EngineRunResult['finishReason'];
+  readonly metrics: EngineRunResult['metrics'];
+
+  constructor(
+    result: EngineRunResult,
+    readonly timings: StageTimings,
+  ) {
+    this.output = result.output;
+    this.usage = result.usage;
+    this.finishReason = result.finishReason;
+    this.metrics = result.metrics;
+  }
+}
 
 /** StageTimings of a direct engine run: a class, so every call's object has one stable all-double shape. */
 class RunTimings implements StageTimings {
