@@ -71,3 +71,15 @@ describe.skipIf(skip !== undefined)(`distributed sessions: shared by every API n
     expect((await fetch(`${b.url}/v2/sessions/s2`, { method: 'DELETE' })).status).toBe(404);
   });
 });
+
+describe.skipIf(skip !== undefined)(`distributed task state${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('a task a worker is running shows running on the admitting node before its first frame', async () => {
+    const a = apis[0]!;
+    orchestrator.release(); // opens gates left by earlier (canceled) calls, so `waiting` counts this task only
+    expect((await post(a.url, { task_id: 'state-1', model_ref: 'gated', prompt: 'x' })).status).toBe(202);
+    await until(async () => orchestrator.waiting > 0);
+    expect((await json(`${a.url}/v2/tasks/state-1`)).state).toBe('running');
+    orchestrator.release();
+    await until(async () => (await json(`${a.url}/v2/tasks/state-1`)).state === 'completed');
+  });
+});

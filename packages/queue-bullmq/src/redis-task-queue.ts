@@ -151,7 +151,11 @@ export class RedisTaskQueue implements TaskQueue {
 
   async lookup(taskId: string): Promise<ServerTask | undefined> {
     const live = this.live.get(taskId);
-    if (live) return live;
+    if (live) {
+      // A running task shows no frame until its engine emits one: take the state the worker's claim wrote.
+      if (live.state === 'queued' && (await this.redis.hget(this.keys.task(taskId), 'state')) === 'running' && live.state === 'queued') live.state = 'running';
+      return live;
+    }
     // One round trip: the hash is read before the stream, so a terminal state comes with its terminal frame.
     const [meta, entries] = await Promise.all([this.redis.hgetall(this.keys.task(taskId)), this.redis.xrange(this.keys.frames(taskId), '-', '+')]);
     if (!meta.state || !meta.spec) return undefined;
