@@ -34,6 +34,8 @@ export interface BenchmarkDefinition<S = unknown, C extends string = string> {
    * cases are not timed among cases that leave other threads busy. Every case in exactly one phase. Default: one phase.
    */
   readonly phases?: readonly (readonly NoInfer<C>[])[];
+  /** Calls per timed sample for particular cases (overrides `batch` for them); each sample is reported per call. */
+  readonly batches?: Readonly<Partial<Record<NoInfer<C>, number>>>;
   /** Extra JSON fields for the result (e.g. output agreement between ours and the baseline). */
   readonly report?: (state: S) => Record<string, unknown> | Promise<Record<string, unknown>>;
   readonly teardown?: (state: S) => void | Promise<void>;
@@ -54,6 +56,8 @@ export interface CaseStats {
    * processes load the machine; it does not see work done in other processes (e.g. a server-load client).
    */
   readonly cpuMedianMs?: number;
+  /** Calls per timed sample when the definition's `batches` sets it for this case. */
+  readonly callsPerSample?: number;
 }
 
 export interface PairRatio {
@@ -224,7 +228,8 @@ export async function runBenchmark<S>(definition: BenchmarkDefinition<S>, option
       }
       for (let i = 0; i < iterations; i++) {
         for (const name of roundOrder(phase, i, definition.order ?? 'rotate', random)) {
-          const { wallMs, cpuMs } = await timeOnce(definition.cases[name]!, state, batch);
+          const calls = Math.max(1, Math.floor((definition.batches as Record<string, number | undefined> | undefined)?.[name] ?? batch));
+          const { wallMs, cpuMs } = await timeOnce(definition.cases[name]!, state, calls);
           samples.get(name)!.push(wallMs);
           cpuSamples.get(name)!.push(cpuMs);
         }
@@ -233,7 +238,12 @@ export async function runBenchmark<S>(definition: BenchmarkDefinition<S>, option
     }
     const cases: Record<string, CaseStats> = {};
     for (const name of names) {
-      cases[name] = { ...summarize(samples.get(name)!), cpuMedianMs: median([...cpuSamples.get(name)!].sort((a, b) => a - b)) };
+      const calls = (definition.batches as Record<string, number | undefined> | undefined)?.[name];
+      cases[name] = {
+        ...summarize(samples.get(name)!),
+        cpuMedianMs: median([...cpuSamples.get(name)!].sort((a, b) => a - b)),
+        ...(calls !== undefined ? { callsPerSample: Math.max(1, Math.floor(calls)) } : {}),
+      };
     }
     const baselineMedian = cases[definition.baseline]!.medianMs;
     const baselineCpu = cases[definition.baseline]!.cpuMedianMs!;

@@ -111,8 +111,11 @@ describe('runBenchmark', () => {
       baseline: 'a',
       phases: [['c'], ['a', 'b']],
     });
-    await runBenchmark(bench);
-    expect(order).toEqual(['c', 'c', 'c', 'a', 'b', 'a', 'b', 'b', 'a']);
+    const result = await runBenchmark({ ...bench, batches: { c: 3 } });
+    // c: 1 warm-up call, then 2 samples of 3 calls each
+    expect(order).toEqual(['c', 'c', 'c', 'c', 'c', 'c', 'c', 'a', 'b', 'a', 'b', 'b', 'a']);
+    expect(result.cases.c!.callsPerSample).toBe(3);
+    expect(result.cases.a!.callsPerSample).toBeUndefined();
     expect(() => defineBenchmark({ ...bench, phases: [['a'], ['a', 'b']] })).toThrow("phases: 'a' must be in exactly one phase; 'c' must be in exactly one phase");
   });
 
