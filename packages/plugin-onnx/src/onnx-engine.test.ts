@@ -107,6 +107,16 @@ describe('OnnxEngine (SingleShot)', () => {
     expect(SwitchyardError.hasCode(error, 'EXECUTION_PROVIDER_UNAVAILABLE')).toBe(true);
   });
 
+  it('refuses a per-model option it does not know, naming the config path and the key (never ignored)', async () => {
+    engine = createOnnxEngine();
+    const error = await rejection(engine.doLoad({ ...addMul, options: { intraOpThreads: 2 } }, signal()));
+    expect(SwitchyardError.hasCode(error, 'CONFIG_INVALID')).toBe(true);
+    expect((error as Error).message).toBe(
+      `models.overrides.${addMul.id}.options: 'intraOpThreads' is not an option of the ONNX engine (expected one of executionProviders, intraOpNumThreads, interOpNumThreads, graphOptimizationLevel)`,
+    );
+    expect(engine.sessions.size).toBe(0);
+  });
+
   it('keys the session cache by file and session options', async () => {
     engine = createOnnxEngine();
     await engine.doLoad(addMul, signal());

@@ -75,6 +75,7 @@ export class OnnxEngine implements EngineV1 {
         details: { modelId: spec.id, engine: this.id },
       });
     }
+    checkModelOptionKeys(spec);
     const layout = readModelLayout(spec.id, spec.metadata, spec.files);
     const stages: LoadedStage[] = [];
     try {
@@ -177,8 +178,7 @@ export class OnnxEngine implements EngineV1 {
    */
   private stageOptions(spec: EngineModelSpec, layout: OnnxStageLayout): ResolvedOnnxOptions {
     const overrides = spec.options ?? {};
-    const keys = ['executionProviders', 'intraOpNumThreads', 'interOpNumThreads', 'graphOptimizationLevel'] as const;
-    const own = keys.filter((k) => overrides[k] !== undefined);
+    const own = MODEL_OPTION_KEYS.filter((k) => overrides[k] !== undefined);
     if (own.length === 0 && !layout.session) return this.options;
     const merged = resolveOnnxOptions({ ...this.options, ...layout.session, ...Object.fromEntries(own.map((k) => [k, overrides[k]])) });
     checkExecutionProviders(merged.executionProviders);
@@ -344,4 +344,17 @@ async function warmUp(session: ort.InferenceSession, inputs: readonly InputSpec[
   } catch {
     return false;
   }
+}
+
+/** The per-model options (config `models.overrides.<id>.options`) this engine honours; anything else is refused. */
+const MODEL_OPTION_KEYS = ['executionProviders', 'intraOpNumThreads', 'interOpNumThreads', 'graphOptimizationLevel'] as const;
+
+function checkModelOptionKeys(spec: EngineModelSpec): void {
+  const unknown = Object.keys(spec.options ?? {}).filter((key) => !(MODEL_OPTION_KEYS as readonly string[]).includes(key));
+  if (unknown.length === 0) return;
+  throw new SwitchyardError({
+    code: 'CONFIG_INVALID',
+    message: `models.overrides.${spec.id}.options: ${unknown.map((k) => `'${k}'`).join(', ')} ${unknown.length === 1 ? 'is not an option' : 'are not options'} of the ONNX engine (expected one of ${MODEL_OPTION_KEYS.join(', ')})`,
+    details: { modelId: spec.id, keys: unknown, expected: [...MODEL_OPTION_KEYS] },
+  });
 }
