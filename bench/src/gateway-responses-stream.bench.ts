@@ -3,24 +3,11 @@
  * vs `/v1/chat/completions` (chunks), with the official openai client, against one upstream that answers one tool
  * call whose JSON arguments arrive in 24 deltas, then usage. What the Responses face costs over the chat face.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
-import { createSwitchyardApp } from '@switchyard/core';
-import { createServerForApp } from '@switchyard/server';
 import { defineBenchmark } from '../harness.js';
+import { startBenchGateway, startSseUpstream } from './gateway-bench-app.js';
+import { ARGS, UPSTREAM_EVENTS } from './gateway-tool-stream-events.js';
 
-const chunk = (delta: object, finish: string | null) =>
-  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'bench-model', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-const ARGS = JSON.stringify({ city: 'Paris', days: 3, units: 'metric', fields: ['temperature', 'wind', 'humidity', 'pressure'] });
-const PIECES = Array.from({ length: 24 }, (_, i) => ARGS.slice(Math.floor((i * ARGS.length) / 24), Math.floor(((i + 1) * ARGS.length) / 24)));
-const BODY =
-  chunk({ role: 'assistant', content: null }, null) +
-  chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] }, null) +
-  PIECES.map((piece) => chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }, null)).join('') +
-  chunk({}, 'tool_calls') +
-  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'bench-model', choices: [], usage: { prompt_tokens: 10, completion_tokens: 24, total_tokens: 34 } })}\n\n` +
-  'data: [DONE]\n\n';
 const parameters = { type: 'object', properties: { city: { type: 'string' } } };
 
 async function viaChat(client: OpenAI): Promise<string> {
@@ -48,25 +35,8 @@ export default defineBenchmark({
   warmup: 50,
   iterations: 300,
   setup: async () => {
-    const upstream = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end(BODY);
-      });
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const upstreamURL = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
-    const app = await createSwitchyardApp({
-      config: {
-        version: 1,
-        plugins: [{ package: '@switchyard/plugin-cloud-llm', options: { providers: [{ id: 'upstream', kind: 'openai-compatible', baseURL: upstreamURL }] } }],
-        server: { admission: { concurrency: { default: 64 } } },
-      },
-      logger: { debug() {}, info() {}, warn() {}, error() {} },
-    });
-    const gateway = await createServerForApp(app, { env: {} });
-    const gatewayURL = await gateway.listen({ host: '127.0.0.1', port: 0 });
+    const { server: upstream, url: upstreamURL } = await startSseUpstream(UPSTREAM_EVENTS.join(''));
+    const { gateway, url: gatewayURL } = await startBenchGateway(upstreamURL);
     return { upstream, gateway, client: new OpenAI({ apiKey: 'no-key', baseURL: `${gatewayURL}/v1`, maxRetries: 0 }), chat: '', responses: '' };
   },
   cases: {

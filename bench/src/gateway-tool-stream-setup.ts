@@ -13,9 +13,8 @@ import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { createSwitchyardApp } from '@switchyard/core';
-import { createServerForApp } from '@switchyard/server';
 import { defineBenchmark } from '../harness.js';
+import { startBenchGateway } from './gateway-bench-app.js';
 import { ARGS, UPSTREAM_EVENTS } from './gateway-tool-stream-events.js';
 
 export { ARGS, UPSTREAM_EVENTS };
@@ -42,16 +41,7 @@ export function toolStreamBenchmark(options: { name: string; paceMs: number; war
         upstream.once('error', reject);
         upstream.once('message', resolve as (message: unknown) => void);
       });
-      const app = await createSwitchyardApp({
-        config: {
-          version: 1,
-          plugins: [{ package: '@switchyard/plugin-cloud-llm', options: { providers: [{ id: 'upstream', kind: 'openai-compatible', baseURL: upstreamURL }] } }],
-          server: { admission: { concurrency: { default: 64 } } },
-        },
-        logger: { debug() {}, info() {}, warn() {}, error() {} },
-      });
-      const gateway = await createServerForApp(app, { env: {} });
-      const gatewayURL = await gateway.listen({ host: '127.0.0.1', port: 0 });
+      const { gateway, url: gatewayURL } = await startBenchGateway(upstreamURL);
       // The least a gateway can do: forward with the openai SDK, re-serialise each chunk, no validation/admission.
       const forward = new OpenAI({ apiKey: 'no-key', baseURL: upstreamURL, maxRetries: 0 });
       const proxy = Fastify({ logger: false });
