@@ -11,9 +11,14 @@ export interface Target {
   readonly bare: string;
 }
 
-export async function startTarget(): Promise<Target> {
+/** Which servers the child serves: all three (one process), or one of them alone (its own process, its own CPU time). */
+export type TargetRole = 'all' | 'ours' | 'durable' | 'bare';
+
+/** Forks a target process; a URL of a server it does not serve (its role) is ''. */
+export async function startTarget(role: TargetRole = 'all'): Promise<Target> {
   const execArgv = process.env.SERVER_BENCH_CPU_PROF ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${process.env.SERVER_BENCH_CPU_PROF}`] : process.execArgv;
-  const child = fork(fileURLToPath(new URL('./server-load-target.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  const env = { ...process.env, SERVER_BENCH_ROLE: role };
+  const child = fork(fileURLToPath(new URL('./server-load-target.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env });
   const ready = await new Promise<{ ours: string; oursDurable: string; bare: string }>((resolve, reject) => {
     child.once('error', reject);
     child.on('message', (message: { type: string; ours: string; oursDurable: string; bare: string }) => message.type === 'ready' && resolve(message));

@@ -45,31 +45,24 @@ function tokensFor(request: InferenceRequest): string[] {
 }
 
 const orchestrator = new InstantOrchestrator();
-const ours = await createServer({
-  orchestrator,
-  // SERVER_BENCH_DEFAULT_RETENTION=1 (the server-rss soak): the documented retention defaults (24 h, 10,000 tasks, 64 MiB).
-  // SERVER_BENCH_ARTIFACTS_MB caps the in-memory artifact store (default 256 MiB) so a short soak reaches every cap.
-  config: {
-    admission: { interactiveCapacity: 4096, batchCapacity: 4096, concurrency: { default: 1024 } },
-    ...(process.env.SERVER_BENCH_DEFAULT_RETENTION === '1' ? {} : { taskRetentionMs: 2000 }),
-    ...(process.env.SERVER_BENCH_ARTIFACTS_MB ? { artifacts: { maxTotalBytes: Number(process.env.SERVER_BENCH_ARTIFACTS_MB) * 1024 * 1024 } } : {}),
-  },
-  defaultMetrics: false,
+// SERVER_BENCH_ROLE picks the servers this process hosts (default all three): 'ours', 'durable' or 'bare' alone
+// keeps one server's background work (retention, WAL checkpoints, GC of its tasks) out of another's CPU time.
+const role = process.env.SERVER_BENCH_ROLE ?? 'all';
+const hosts = (name: string) => role === 'all' || role === name;
+// SERVER_BENCH_DEFAULT_RETENTION=1 (the server-rss soak): the documented retention defaults (24 h, 10,000 tasks, 64 MiB).
+// SERVER_BENCH_ARTIFACTS_MB caps the in-memory artifact store (default 256 MiB) so a short soak reaches every cap.
+const serverConfig = (extra: { dataDir?: string } = {}) => ({
+  admission: { interactiveCapacity: 4096, batchCapacity: 4096, concurrency: { default: 1024 } },
+  ...(process.env.SERVER_BENCH_DEFAULT_RETENTION === '1' ? {} : { taskRetentionMs: 2000 }),
+  ...(process.env.SERVER_BENCH_ARTIFACTS_MB ? { artifacts: { maxTotalBytes: Number(process.env.SERVER_BENCH_ARTIFACTS_MB) * 1024 * 1024 } } : {}),
+  ...extra,
 });
-const oursUrl = await ours.listen({ host: '127.0.0.1', port: 0 });
+const ours = hosts('ours') ? await createServer({ orchestrator, config: serverConfig(), defaultMetrics: false }) : undefined;
+const oursUrl = ours ? await ours.listen({ host: '127.0.0.1', port: 0 }) : '';
 // The same server with durable state (SQLite + blobs under a temp dataDir): the embedded default of `switchyard serve`.
 const dataDir = mkdtempSync(join(tmpdir(), 'sy-bench-state-'));
-const oursDurable = await createServer({
-  orchestrator,
-  config: {
-    admission: { interactiveCapacity: 4096, batchCapacity: 4096, concurrency: { default: 1024 } },
-    ...(process.env.SERVER_BENCH_DEFAULT_RETENTION === '1' ? {} : { taskRetentionMs: 2000 }),
-    ...(process.env.SERVER_BENCH_ARTIFACTS_MB ? { artifacts: { maxTotalBytes: Number(process.env.SERVER_BENCH_ARTIFACTS_MB) * 1024 * 1024 } } : {}),
-    dataDir,
-  },
-  defaultMetrics: false,
-});
-const oursDurableUrl = await oursDurable.listen({ host: '127.0.0.1', port: 0 });
+const oursDurable = hosts('durable') ? await createServer({ orchestrator, config: serverConfig({ dataDir }), defaultMetrics: false }) : undefined;
+const oursDurableUrl = oursDurable ? await oursDurable.listen({ host: '127.0.0.1', port: 0 }) : '';
 
 // Bare Fastify: same body parsing + schema-free JSON work, same engine, no admission/auth/SSE bookkeeping.
 const bare = Fastify({ logger: false });
@@ -94,14 +87,14 @@ bare.post<{ Body: { model_ref: string; prompt: string } }>('/sse', async (reques
   }
   reply.raw.end(`event: end\ndata: ${JSON.stringify({ tokens_out: i, decode_ms: 0 })}\n\n`);
 });
-const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+const bareUrl = hosts('bare') ? await bare.listen({ host: '127.0.0.1', port: 0 }) : '';
 
 process.on('message', (message: { type: string; gc?: boolean; file?: string }) => {
   if (message.type === 'rss') {
     // gc: true (with --expose-gc) measures the live heap after a full collection (what actually stays).
     if (message.gc) (globalThis as { gc?: () => void }).gc?.();
     const usage = process.memoryUsage();
-    process.send!({ type: 'rss', rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external, arrayBuffers: usage.arrayBuffers, artifacts: ours.state.artifactStats(), finishedTasks: ours.state.finishedCount, durable: { artifacts: oursDurable.state.artifactStats(), finishedTasks: oursDurable.state.finishedCount } });
+    process.send!({ type: 'rss', rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external, arrayBuffers: usage.arrayBuffers, artifacts: ours?.state.artifactStats(), finishedTasks: ours?.state.finishedCount, durable: { artifacts: oursDurable?.state.artifactStats(), finishedTasks: oursDurable?.state.finishedCount } });
   }
   if (message.type === 'heap-snapshot' && message.file) {
     writeHeapSnapshot(message.file);
@@ -112,7 +105,7 @@ process.on('message', (message: { type: string; gc?: boolean; file?: string }) =
     process.send!({ type: 'cpu', us: user + system });
   }
   if (message.type === 'close') {
-    void Promise.all([ours.close({ deadlineMs: 1000 }), oursDurable.close({ deadlineMs: 1000 }), bare.close()]).then(() => {
+    void Promise.all([ours?.close({ deadlineMs: 1000 }), oursDurable?.close({ deadlineMs: 1000 }), bare.close()]).then(() => {
       rmSync(dataDir, { recursive: true, force: true });
       process.exit(0);
     });

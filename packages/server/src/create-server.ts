@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { EngineV1, EventBus, OrchestratorApi } from '@switchyard/core';
 import { SwitchyardError } from '@switchyard/core';
 import { StateStore } from '@switchyard/store';
@@ -201,26 +201,42 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   });
   app.removeContentTypeParser('text/plain');
 
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook (not async): no promise per request on the hot path.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-correlation-id', request.id);
     reply.header('x-request-id', request.id);
-    const [path = '', query = ''] = request.url.split('?', 2);
+    let failure: Error | undefined;
+    try {
+      failure = refuseRequest(request, reply);
+    } catch (error) {
+      failure = error as Error;
+    }
+    done(failure);
+  });
+
+  /** Why a request is refused before routing (a key in the query, no or a wrong key, a non-admin key on an admin route). */
+  function refuseRequest(request: FastifyRequest, reply: FastifyReply): SwitchyardError | undefined {
+    const url = request.url;
+    const mark = url.indexOf('?');
+    const path = mark < 0 ? url : url.slice(0, mark);
+    const query = mark < 0 ? '' : url.slice(mark + 1);
     if (query !== '' && hasKeyInQuery(query)) {
       reply.header('connection', 'close');
-      throw httpError('INVALID_PARAMS', 'API keys are not accepted in the query string (they end up in logs); send Authorization: Bearer <key> or X-API-Key', { details: { field: 'querystring' } });
+      return httpError('INVALID_PARAMS', 'API keys are not accepted in the query string (they end up in logs); send Authorization: Bearer <key> or X-API-Key', { details: { field: 'querystring' } });
     }
-    if (!auth.enabled || config.openPaths.includes(path)) return;
+    if (!auth.enabled || config.openPaths.includes(path)) return undefined;
     const scope = auth.scopeOf(ApiKeyAuth.keyFrom(request.headers));
     if (scope === 'none') {
       reply.header('www-authenticate', 'Bearer');
       // An unauthenticated client gets its answer and loses the socket: it cannot park keep-alive connections.
       reply.header('connection', 'close');
-      throw httpError('UNAUTHORIZED', 'Missing or invalid API key (send Authorization: Bearer <key> or X-API-Key)');
+      return httpError('UNAUTHORIZED', 'Missing or invalid API key (send Authorization: Bearer <key> or X-API-Key)');
     }
     if (scope !== 'admin' && isAdminRoute(request.method, path)) {
-      throw httpError('FORBIDDEN', `${request.method} ${path} needs an admin-scoped key (server.auth.adminApiKeys or SWITCHYARD_ADMIN_API_KEYS)`, { details: { field: 'authorization' } });
+      return httpError('FORBIDDEN', `${request.method} ${path} needs an admin-scoped key (server.auth.adminApiKeys or SWITCHYARD_ADMIN_API_KEYS)`, { details: { field: 'authorization' } });
     }
-  });
+    return undefined;
+  }
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = mapFastifyError(error, config.bodyLimitBytes);

@@ -85,15 +85,33 @@ export class LabeledCounter extends CustomMetric {
   readonly type: 'counter' | 'gauge';
   private readonly tree: SeriesTree<CounterSeries>;
 
+  private readonly labelNames: readonly string[];
+
   constructor(options: MetricOptions & { readonly type?: 'counter' | 'gauge' }) {
     super(options);
     this.type = options.type ?? 'counter';
+    this.labelNames = options.labelNames;
     this.tree = new SeriesTree(options.labelNames, (labels) => ({ labels, value: 0 }));
   }
 
   /** The series of these label values (in `labelNames` order); add to `.value`. */
   at(a: string, b?: string, c?: string, d?: string): CounterSeries {
     return this.tree.get(a, b, c, d);
+  }
+
+  /** prom-client's `inc(labels, by)`, without hashing the label object. */
+  inc(labels: Readonly<Record<string, string>>, by = 1): void {
+    this.seriesOf(labels).value += by;
+  }
+
+  /** A gauge's `set(labels, value)`. */
+  set(labels: Readonly<Record<string, string>>, value: number): void {
+    this.seriesOf(labels).value = value;
+  }
+
+  private seriesOf(labels: Readonly<Record<string, string>>): CounterSeries {
+    const names = this.labelNames;
+    return this.tree.get(labels[names[0]!] ?? '', names.length > 1 ? (labels[names[1]!] ?? '') : '', names.length > 2 ? (labels[names[2]!] ?? '') : '', names.length > 3 ? (labels[names[3]!] ?? '') : '');
   }
 
   async get() {

@@ -83,7 +83,7 @@ describe('HTTP basics', () => {
     expect(metrics.body).toContain('switchyard_tasks_enqueued_total{priority="interactive"} 1');
     expect(metrics.body).toContain('switchyard_tasks_started_total{engine="default"} 1');
     expect(metrics.body).toContain('switchyard_queue_depth');
-    expect(metrics.body).toContain('switchyard_stage_duration_seconds_bucket{le="0.001",stage="queue"}');
+    expect(metrics.body).toContain('switchyard_stage_duration_seconds_bucket{stage="queue",le="0.001"}');
   });
 });
 

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { LabeledCounter, LabeledHistogram, type HistogramSeries } from './gateway-metric-series.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import type { ClusterStats } from './task-queue.js';
 
@@ -8,15 +9,17 @@ const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1,
 /** Prometheus metrics of one server instance (its own Registry, so several servers can live in one process). */
 export class ServerMetrics {
   readonly registry = new Registry();
-  readonly tasksEnqueued: Counter<'priority'>;
-  readonly tasksStarted: Counter<'engine'>;
-  readonly tasksCanceled: Counter<'reason'>;
-  readonly tasksRejected: Counter<'reason'>;
-  readonly tasksFinished: Counter<'outcome'>;
-  readonly tasksRequeued: Counter<'reason'>;
+  readonly tasksEnqueued: LabeledCounter;
+  readonly tasksStarted: LabeledCounter;
+  readonly tasksCanceled: LabeledCounter;
+  readonly tasksRejected: LabeledCounter;
+  readonly tasksFinished: LabeledCounter;
+  readonly tasksRequeued: LabeledCounter;
   readonly queueDepth: Gauge<'priority'>;
-  readonly stageDuration: Histogram<'stage'>;
-  readonly engineErrors: Counter<'engine' | 'code'>;
+  readonly stageDuration: LabeledHistogram;
+  /** The stage series resolved once per stage name (observed several times per task). */
+  private readonly stageSeries = new Map<string, HistogramSeries>();
+  readonly engineErrors: LabeledCounter;
   readonly circuitState: Gauge<'engine'>;
   /** Per-deployment requests, tokens, cost, latencies, retries, fallbacks, upstream errors, cooldowns, breakers. */
   readonly gateway: GatewayMetrics;
@@ -30,21 +33,21 @@ export class ServerMetrics {
     } = {},
   ) {
     const registers = [this.registry];
-    this.tasksEnqueued = new Counter({ name: 'switchyard_tasks_enqueued_total', help: 'Tasks admitted to a queue', labelNames: ['priority'], registers });
-    this.tasksStarted = new Counter({ name: 'switchyard_tasks_started_total', help: 'Tasks that started running', labelNames: ['engine'], registers });
-    this.tasksCanceled = new Counter({ name: 'switchyard_tasks_canceled_total', help: 'Tasks canceled (client, disconnect, shutdown, drain)', labelNames: ['reason'], registers });
-    this.tasksRejected = new Counter({ name: 'switchyard_tasks_rejected_total', help: 'Tasks rejected or dropped at admission', labelNames: ['reason'], registers });
-    this.tasksFinished = new Counter({ name: 'switchyard_tasks_finished_total', help: 'Tasks that reached a terminal state', labelNames: ['outcome'], registers });
-    this.tasksRequeued = new Counter({ name: 'switchyard_tasks_requeued_total', help: 'Tasks queued again after a worker reset (restart, crashed or stalled worker)', labelNames: ['reason'], registers });
+    this.tasksEnqueued = new LabeledCounter({ name: 'switchyard_tasks_enqueued_total', help: 'Tasks admitted to a queue', labelNames: ['priority'], registry: this.registry });
+    this.tasksStarted = new LabeledCounter({ name: 'switchyard_tasks_started_total', help: 'Tasks that started running', labelNames: ['engine'], registry: this.registry });
+    this.tasksCanceled = new LabeledCounter({ name: 'switchyard_tasks_canceled_total', help: 'Tasks canceled (client, disconnect, shutdown, drain)', labelNames: ['reason'], registry: this.registry });
+    this.tasksRejected = new LabeledCounter({ name: 'switchyard_tasks_rejected_total', help: 'Tasks rejected or dropped at admission', labelNames: ['reason'], registry: this.registry });
+    this.tasksFinished = new LabeledCounter({ name: 'switchyard_tasks_finished_total', help: 'Tasks that reached a terminal state', labelNames: ['outcome'], registry: this.registry });
+    this.tasksRequeued = new LabeledCounter({ name: 'switchyard_tasks_requeued_total', help: 'Tasks queued again after a worker reset (restart, crashed or stalled worker)', labelNames: ['reason'], registry: this.registry });
     this.queueDepth = new Gauge({ name: 'switchyard_queue_depth', help: 'Tasks waiting in the admission queues', labelNames: ['priority'], registers });
-    this.stageDuration = new Histogram({
+    this.stageDuration = new LabeledHistogram({
       name: 'switchyard_stage_duration_seconds',
       help: 'Per-stage durations: queue, preprocess, infer, postprocess, total',
       labelNames: ['stage'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers,
+      registry: this.registry,
     });
-    this.engineErrors = new Counter({ name: 'switchyard_engine_errors_total', help: 'Failed engine calls by error code', labelNames: ['engine', 'code'], registers });
+    this.engineErrors = new LabeledCounter({ name: 'switchyard_engine_errors_total', help: 'Failed engine calls by error code', labelNames: ['engine', 'code'], registry: this.registry });
     const circuitStates = options.circuitStates;
     this.circuitState = new Gauge({
       name: 'switchyard_circuit_state',
@@ -89,6 +92,9 @@ export class ServerMetrics {
   }
 
   observeStage(stage: string, ms: number): void {
-    if (Number.isFinite(ms) && ms >= 0) this.stageDuration.observe({ stage }, ms / 1000);
+    if (!(ms >= 0) || ms === Infinity) return;
+    let series = this.stageSeries.get(stage);
+    if (!series) this.stageSeries.set(stage, (series = this.stageDuration.at(stage)));
+    series.observe(ms / 1000);
   }
 }

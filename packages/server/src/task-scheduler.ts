@@ -173,7 +173,9 @@ export class TaskScheduler implements TaskQueue {
     }
     const task = new ServerTask(spec, engineKey, this.now());
     // Admission and, when a slot is free, the start of the run commit as one transaction (one commit per task
-    // instead of two); the engine is called only after it.
+    // instead of two); the engine is called only after it. A task that is not kept (the OpenAI face) writes
+    // nothing at admission, so it opens no transaction.
+    if (spec.keepTranscript === false) return this.admit(task, spec);
     return this.options.state.batch(() => this.admit(task, spec));
   }
 
