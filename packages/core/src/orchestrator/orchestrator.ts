@@ -319,6 +319,8 @@ export class Orchestrator implements OrchestratorApi {
       parentContext(request.traceparent, request.tracestate),
     );
     const traceHeaders = request.traceparent !== undefined || span.isRecording() ? traceHeadersOf(span) : undefined;
+    // Set once the engine's stream ended normally: nothing is left to abort (and no abort error is built per stream).
+    let completed = false;
     try {
       const { correlationId, policy, request: allowed, plan } = await this.prepare(request, signal);
       span.setAttribute('switchyard.correlation_id', correlationId);
@@ -453,6 +455,7 @@ export class Orchestrator implements OrchestratorApi {
             }
           }
           span.setStatus({ code: SpanStatusCode.OK });
+          completed = true;
           return;
         } catch (caught) {
           const error = signal.aborted ? abortedError(signal, caught) : (stalled ?? toSwitchyardError(caught));
@@ -481,7 +484,7 @@ export class Orchestrator implements OrchestratorApi {
     } finally {
       span.end();
       outer?.removeEventListener('abort', forward);
-      if (!signal.aborted) controller.abort(new SwitchyardError({ code: 'ABORTED', message: 'Stream consumer stopped' }));
+      if (!completed && !signal.aborted) controller.abort(new SwitchyardError({ code: 'ABORTED', message: 'Stream consumer stopped' }));
     }
   }
 
