@@ -63,9 +63,28 @@ function run(cmd, args, { cwd, env = cleanEnv, allowFail = false, timeout = 180_
   const out = { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
   if (result.error) throw new StepError(`${cmd} ${args.join(' ')}: ${result.error.message}`);
   if (!allowFail && out.status !== 0) {
-    throw new StepError(`\`${cmd} ${args.join(' ')}\` exited ${out.status} in ${cwd}\n${tail(`${out.stdout}\n${out.stderr}`.trim())}`);
+    throw new StepError(`\`${cmd} ${args.join(' ')}\` exited ${out.status} in ${cwd}\n${tail(`${out.stdout}\n${out.stderr}`.trim())}${explainNotAModule(`${out.stdout}\n${out.stderr}`)}`);
   }
   return out;
+}
+/**
+ * tsc's TS2306 ("File '…' is not a module") on a shipped .d.ts means the installed file differs from what was
+ * packed (empty or cut short on disk): print its size and first bytes next to the unpacked tarball's copy, so a CI
+ * log says which of the two was wrong.
+ */
+function explainNotAModule(output) {
+  const lines = [];
+  for (const [, file] of output.matchAll(/File '([^']+\.d\.ts)' is not a module/g)) {
+    const describe = (path) => {
+      if (!existsSync(path)) return `${path}: missing`;
+      const text = readFileSync(path, 'utf8');
+      return `${path}: ${statSync(path).size} bytes, starts ${JSON.stringify(text.slice(0, 120))}`;
+    };
+    lines.push(describe(file));
+    const match = /node_modules\/(@switchyard\/[^/]+)\/(.+)$/.exec(file);
+    if (match) lines.push(describe(join(work, 'unpacked', match[1].replace('/', '__'), match[2])));
+  }
+  return lines.length ? `\n${lines.join('\n')}` : '';
 }
 /** Like run, without blocking the event loop (lets tarball checks overlap the npm installs). */
 function runAsync(cmd, args, { cwd, env = cleanEnv, allowFail = false, timeout = 180_000 } = {}) {
