@@ -83,7 +83,7 @@ export const PADDLEOCR_V4_METADATA: ModelMetadata = {
         preprocessing: [{ channel_order: 'BGR', fixed_width: true, height: 48, max_width: 192, type: 'OcrRecBatch' }],
       },
       {
-        config: { batch_size: 6, onnx: { interOpNumThreads: 1, intraOpNumThreads: 1 } },
+        config: { batch_size: 6, onnx: { interOpNumThreads: 1, intraOpNumThreads: 2 } },
         execution_mode: { type: 'SingleShot' },
         inputs: ['x'],
         model_file: 'ch_PP-OCRv4_rec_infer.onnx',
