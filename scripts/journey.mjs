@@ -63,26 +63,25 @@ function run(cmd, args, { cwd, env = cleanEnv, allowFail = false, timeout = 180_
   const out = { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
   if (result.error) throw new StepError(`${cmd} ${args.join(' ')}: ${result.error.message}`);
   if (!allowFail && out.status !== 0) {
-    throw new StepError(`\`${cmd} ${args.join(' ')}\` exited ${out.status} in ${cwd}\n${tail(`${out.stdout}\n${out.stderr}`.trim())}${explainNotAModule(`${out.stdout}\n${out.stderr}`)}`);
+    const output = `${out.stdout}\n${out.stderr}`;
+    throw new StepError(`\`${cmd} ${args.join(' ')}\` exited ${out.status} in ${cwd}\n${tail(output.trim())}${explainNotAModule(output)}`);
   }
   return out;
 }
+/** Where the tarball checks unpack a package (one folder per package name). */
+const unpackedDir = (name) => join(work, 'unpacked', name.replace('/', '__'));
+/** A file's size and first bytes, for a failure message. */
+const describeFile = (path) => (existsSync(path) ? `${path}: ${statSync(path).size} bytes, starts ${JSON.stringify(readFileSync(path, 'utf8').slice(0, 120))}` : `${path}: missing`);
 /**
- * tsc's TS2306 ("File '…' is not a module") on a shipped .d.ts means the installed file differs from what was
- * packed (empty or cut short on disk): print its size and first bytes next to the unpacked tarball's copy, so a CI
- * log says which of the two was wrong.
+ * tsc's TS2306 ("File '…' is not a module") on a shipped .d.ts: print the installed file's size and first bytes next
+ * to the unpacked tarball's copy, so a CI log says whether the tarball or the install held the broken file.
  */
 function explainNotAModule(output) {
   const lines = [];
   for (const [, file] of output.matchAll(/File '([^']+\.d\.ts)' is not a module/g)) {
-    const describe = (path) => {
-      if (!existsSync(path)) return `${path}: missing`;
-      const text = readFileSync(path, 'utf8');
-      return `${path}: ${statSync(path).size} bytes, starts ${JSON.stringify(text.slice(0, 120))}`;
-    };
-    lines.push(describe(file));
+    lines.push(describeFile(file));
     const match = /node_modules\/(@switchyard\/[^/]+)\/(.+)$/.exec(file);
-    if (match) lines.push(describe(join(work, 'unpacked', match[1].replace('/', '__'), match[2])));
+    if (match) lines.push(describeFile(join(unpackedDir(match[1]), match[2])));
   }
   return lines.length ? `\n${lines.join('\n')}` : '';
 }
@@ -133,7 +132,7 @@ const FORBIDDEN = [/\.test\.[cm]?[jt]s/, /\.test-d\.ts/, /(^|\/)__fixtures__\//,
 /** Our own rules for one tarball; returns the problems. */
 function tarballProblems(name, tarball) {
   const problems = [];
-  const dir = join(work, 'unpacked', name.replace('/', '__'));
+  const dir = unpackedDir(name);
   mkdirSync(dir, { recursive: true });
   run('tar', ['xzf', tarball.file, '-C', dir, '--strip-components=1'], { cwd: work });
   const license = join(dir, 'LICENSE');

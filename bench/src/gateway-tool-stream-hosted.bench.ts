@@ -1,7 +1,6 @@
 /**
- * The tool-calling stream benchmark at a hosted model's speed: one SSE event every 10 ms (~100 events/s, 28 events),
- * what an agent's turn sees against a cloud API. The gateway's added time is the same as in the 1 ms case; here it
- * is measured against a realistic turn length.
+ * The tool-calling stream benchmark at a hosted model's speed: one SSE event every 10 ms (~100 events/s, 29 events),
+ * what an agent's turn sees against a cloud API: the gateway's added time measured against a realistic turn length.
  */
 import { toolStreamBenchmark } from './gateway-tool-stream-setup.js';
 
