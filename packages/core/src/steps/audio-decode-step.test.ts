@@ -45,4 +45,17 @@ describe('AudioDecode', () => {
     const withList = new Uint8Array([...wav.subarray(0, 36), ...list, ...wav.subarray(36)]);
     expect(Array.from(readWav(withList).samples)).toEqual([0.5]);
   });
+
+  it('readWav gives the same samples from an aligned buffer and from one at an odd byte offset', () => {
+    const samples = Float32Array.from({ length: 999 }, (_, i) => Math.sin(i / 5) * 0.9 - (i % 7) / 100);
+    for (const encoding of ['pcm16', 'float32'] as const) {
+      const wav = writeWav(samples, 16000, { encoding });
+      // The same bytes one byte into a bigger buffer: typed-array views of the data would be misaligned there.
+      const shifted = new Uint8Array(wav.length + 1).subarray(1);
+      shifted.set(wav);
+      const expected = encoding === 'float32' ? Array.from(samples) : Array.from(samples, (s) => Math.fround(Math.round(s * 32767) / 32768));
+      expect(Array.from(readWav(wav).samples)).toEqual(expected);
+      expect(Array.from(readWav(shifted).samples)).toEqual(expected);
+    }
+  });
 });

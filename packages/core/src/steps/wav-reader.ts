@@ -21,6 +21,7 @@ export class WavFormatError extends Error {
 const PCM = 1;
 const FLOAT = 3;
 const EXTENSIBLE = 0xfffe;
+const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 export function readWav(bytes: Uint8Array): WavAudio {
   if (bytes.length < 12) throw new WavFormatError(`${bytes.length} bytes is too short for a WAV header`, 'not-wav');
@@ -55,13 +56,22 @@ function decodeSamples(view: DataView, start: number, length: number, code: numb
   const count = Math.floor(length / width);
   const out = new Float32Array(count);
   if (code === FLOAT && bits === 32) {
-    for (let i = 0; i < count; i++) out[i] = view.getFloat32(start + i * 4, true);
+    const at = view.byteOffset + start;
+    if (LITTLE_ENDIAN_HOST && at % 4 === 0) out.set(new Float32Array(view.buffer, at, count));
+    else for (let i = 0; i < count; i++) out[i] = view.getFloat32(start + i * 4, true);
   } else if (code === FLOAT && bits === 64) {
     for (let i = 0; i < count; i++) out[i] = view.getFloat64(start + i * 8, true);
   } else if (code === PCM && bits === 8) {
     for (let i = 0; i < count; i++) out[i] = (view.getUint8(start + i) - 128) / 128;
   } else if (code === PCM && bits === 16) {
-    for (let i = 0; i < count; i++) out[i] = view.getInt16(start + i * 2, true) / 32768;
+    const at = view.byteOffset + start;
+    // An aligned Int16Array view reads 2-3x faster than DataView.getInt16; the host must be little-endian like WAV.
+    if (LITTLE_ENDIAN_HOST && at % 2 === 0) {
+      const pcm = new Int16Array(view.buffer, at, count);
+      for (let i = 0; i < count; i++) out[i] = pcm[i]! / 32768;
+    } else {
+      for (let i = 0; i < count; i++) out[i] = view.getInt16(start + i * 2, true) / 32768;
+    }
   } else if (code === PCM && bits === 24) {
     for (let i = 0; i < count; i++) {
       const at = start + i * 3;

@@ -56,12 +56,17 @@ export class StatefulStreamStage {
     this.describeSlots(frame);
     frame.slots.set(STREAM_SLOTS.totalSamples, samples.length);
     const model = new StatefulStreamRunner(this.mode, runner, this.stage, this.modelId);
-    const reframer = new SampleReframer(this.mode.window_size);
-    const windows = reframer.push(samples);
-    const last = reframer.flush();
-    if (last) windows.push(last);
-    const scores = new Float32Array(windows.length);
-    for (let i = 0; i < windows.length; i += 1) scores[i] = await model.step(windows[i]!, signal);
+    // The runner copies each window into its own input buffer, so whole windows are views of the samples (no copy);
+    // only the last, partial one is zero-padded, as the streaming path's reframer pads it.
+    const size = this.mode.window_size;
+    const whole = Math.floor(samples.length / size);
+    const scores = new Float32Array(Math.ceil(samples.length / size));
+    for (let i = 0; i < whole; i += 1) scores[i] = await model.step(samples.subarray(i * size, (i + 1) * size), signal);
+    if (whole < scores.length) {
+      const last = new Float32Array(size);
+      last.set(samples.subarray(whole * size));
+      scores[whole] = await model.step(last, signal);
+    }
     return scores;
   }
 
