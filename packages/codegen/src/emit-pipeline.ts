@@ -1,6 +1,6 @@
 import { stepNeedsFiles, stepParams, type ModelMetadata, type PlannedStep } from '@switchyard/core';
 import type { ChainPlan, StagePlan } from '@switchyard/core';
-import { fixedReshapeDims, normalizeExpression, normalizeFold, type NormalizeFold } from './fold-steps.js';
+import { fixedReshapeDims, normalizeExpression, normalizeFold, softmaxTopKFold, type NormalizeFold } from './fold-steps.js';
 import { modelNames, type ModelNames } from './model-names.js';
 import { tsLiteral } from './ts-literal.js';
 
@@ -68,8 +68,20 @@ export function emitPipeline(options: {
       const dims = following && !c.needsFiles ? fixedReshapeDims(c.step) : undefined;
       const fusedFold = dims && !following!.needsFiles ? normalizeFold(following!.step) : undefined;
       const fold = c.needsFiles ? undefined : normalizeFold(c.step);
+      const fusedTopK = following && !c.needsFiles && !following.needsFiles ? softmaxTopKFold(c.step, following.step) : undefined;
       const out = next();
-      if (dims && fusedFold) {
+      if (fusedTopK) {
+        // Softmax + TopK: one pass per row for a float32 tensor over its last axis, else the two steps.
+        imports.add('fusedSoftmaxTopK');
+        imports.add('isPlainFloat32Tensor');
+        const dimArg = (dim: number | undefined): string => (dim === undefined ? 'undefined' : String(dim));
+        const args = [dimArg(fusedTopK.softmaxDim), dimArg(fusedTopK.topKDim), String(fusedTopK.k), ...(fusedTopK.labels ? [tsLiteral(fusedTopK.labels)] : [])];
+        lines.push(
+          `// ${c.step.label} + ${following!.step.label}, fused: the ${fusedTopK.k} best of a softmax over a float32 tensor's last axis, else the two steps`,
+          `const ${out} = (isPlainFloat32Tensor(${v}) ? fusedSoftmaxTopK(${v}, ${args.join(', ')}) : undefined) ?? ${call(following!, call(c, v))};`,
+        );
+        i += 1;
+      } else if (dims && fusedFold) {
         // Reshape to fixed dims + folded Normalize: one loop over a float32 tensor of exactly that many values.
         const count = dims.reduce((a, b) => a * b, 1);
         const fn = foldLoop(following!, fusedFold);

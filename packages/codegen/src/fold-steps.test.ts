@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNormalizeStep, createPipelineFrame, type PlannedStep } from '@switchyard/core';
 import { generate } from './generate.js';
-import { fixedReshapeDims, normalizeExpression, normalizeFold } from './fold-steps.js';
+import { fixedReshapeDims, normalizeExpression, normalizeFold, softmaxTopKFold } from './fold-steps.js';
 
 /** A planned step from a loose object (tests feed it steps the schema would refuse, e.g. std [0]). */
 const step = (params: { type: string } & Record<string, unknown>): PlannedStep => ({
@@ -44,6 +44,17 @@ describe('normalizeFold', () => {
   });
 });
 
+describe('softmaxTopKFold', () => {
+  it('fuses a Softmax and the TopK after it, with both dims and the labels, and nothing else', () => {
+    expect(softmaxTopKFold(step({ type: 'Softmax', dim: 1 }), step({ type: 'TopK', k: 3 }))).toEqual({ softmaxDim: 1, topKDim: undefined, k: 3, labels: undefined });
+    expect(softmaxTopKFold(step({ type: 'Softmax' }), step({ type: 'TopK', k: 2, dim: -1, labels: ['a', 'b'] }))).toEqual({ softmaxDim: undefined, topKDim: -1, k: 2, labels: ['a', 'b'] });
+    expect(softmaxTopKFold(step({ type: 'TopK', k: 3 }), step({ type: 'Softmax' }))).toBeUndefined();
+    expect(softmaxTopKFold(step({ type: 'Softmax', dim: 0.5 }), step({ type: 'TopK', k: 3 }))).toBeUndefined();
+    expect(softmaxTopKFold(step({ type: 'Softmax' }), step({ type: 'TopK', k: 0 }))).toBeUndefined();
+    expect(softmaxTopKFold(step({ type: 'Softmax' }), step({ type: 'TopK', k: 1, labels: [1] }))).toBeUndefined();
+  });
+});
+
 describe('emitted folds', () => {
   const model = (preprocessing: unknown[]) => ({
     model_id: 'tiny',
@@ -71,5 +82,16 @@ describe('emitted folds', () => {
     expect(code).not.toContain('Folded');
     expect(code).not.toContain('isPlainFloat32Tensor');
     expect(code).toContain('const v2 = await pre1(v1, frame);');
+  });
+
+  it("Softmax then TopK: core's fused pass for float32 tensors, the two kernels for the rest", async () => {
+    const code = await emit([]);
+    expect(code).not.toContain('fusedSoftmaxTopK');
+    const { files } = await generate({
+      models: [{ file: 'models/tiny/model_metadata.json', ref: { dir: 'models/tiny' }, metadata: { ...model([]), postprocessing: [{ type: 'Softmax' }, { type: 'TopK', k: 2, labels: ['no', 'yes'] }] } }],
+      outDir: 'out',
+    });
+    const fused = files.find((f) => f.path.endsWith('pipelines/tiny.ts'))!.contents;
+    expect(fused).toMatch(/\(isPlainFloat32Tensor\(v1\) \? fusedSoftmaxTopK\(v1, undefined, undefined, 2, \['no', 'yes'\]\) : undefined\) \?\?\s*\(await post1\(await post0\(v1, frame\), frame\)\);/);
   });
 });

@@ -37,3 +37,25 @@ export function normalizeExpression(fold: NormalizeFold, x: string): string {
   if (fold.std !== 1) e = `${e} / ${JSON.stringify(fold.std)}`;
   return e;
 }
+
+/**
+ * A Softmax followed by a TopK: the generated pipeline runs core's fusedSoftmaxTopK for both, which checks at run time
+ * that both `dim`s name the tensor's last axis (the rank is known only then) and otherwise runs the two kernels.
+ */
+export interface SoftmaxTopKFold {
+  readonly softmaxDim: number | undefined;
+  readonly topKDim: number | undefined;
+  readonly k: number;
+  readonly labels: readonly string[] | undefined;
+}
+
+/** The constants of a Softmax step and the TopK step after it when the two can be fused, or undefined. */
+export function softmaxTopKFold(softmax: PlannedStep, topK: PlannedStep): SoftmaxTopKFold | undefined {
+  if (softmax.type !== 'Softmax' || topK.type !== 'TopK') return undefined;
+  const { dim: softmaxDim } = softmax.params as { dim?: unknown };
+  const { dim: topKDim, k, labels } = topK.params as { dim?: unknown; k?: unknown; labels?: unknown };
+  const axis = (dim: unknown): dim is number | undefined => dim === undefined || Number.isInteger(dim);
+  if (!axis(softmaxDim) || !axis(topKDim) || !Number.isInteger(k) || (k as number) < 1) return undefined;
+  if (labels !== undefined && !(Array.isArray(labels) && labels.every((l) => typeof l === 'string'))) return undefined;
+  return { softmaxDim, topKDim, k: k as number, labels: labels as string[] | undefined };
+}

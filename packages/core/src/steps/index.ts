@@ -24,6 +24,7 @@ export * from './resize-step.js';
 export * from './seeded-random.js';
 export * from './sinc-resampler.js';
 export * from './softmax-step.js';
+export * from './softmax-top-k-fused.js';
 export * from './temperature-sample-step.js';
 export * from './threshold-step.js';
 export * from './tokenize-step.js';

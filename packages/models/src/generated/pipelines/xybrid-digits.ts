@@ -6,6 +6,7 @@ import {
   createSoftmaxStep,
   createTopKStep,
   fromGraphOutputs,
+  fusedSoftmaxTopK,
   isPlainFloat32Tensor,
   throwIfAborted,
   toGraphFeeds,
@@ -58,9 +59,11 @@ export const xybridDigitsPipeline: ModelPipeline<XybridDigitsInput, XybridDigits
       [],
       frame,
     );
-    const v3 = await post0(v2, frame);
-    const v4 = await post1(v3, frame);
-    return v4;
+    // postprocessing/0 (Softmax) + postprocessing/1 (TopK), fused: the 3 best of a softmax over a float32 tensor's last axis, else the two steps
+    const v3 =
+      (isPlainFloat32Tensor(v2) ? fusedSoftmaxTopK(v2, 1, undefined, 3) : undefined) ??
+      (await post1(await post0(v2, frame), frame));
+    return v3;
   },
 };
 
