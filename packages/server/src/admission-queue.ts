@@ -11,6 +11,10 @@ export type AdmissionOutcome<T> =
   | { readonly admitted: true; readonly dropped?: T }
   | { readonly admitted: false; readonly reason: 'full' };
 
+/** The outcomes that carry no item are shared (no object per offer). */
+const ADMITTED = { admitted: true } as const;
+const FULL = { admitted: false, reason: 'full' } as const;
+
 /**
  * Two bounded FIFO queues, interactive served before batch. Under `drop-lru` a full queue makes room by
  * dropping the oldest batch task, then the oldest interactive one; an interactive arrival may take a freed
@@ -35,34 +39,27 @@ export class AdmissionQueue<T> {
   }
 
   /** `force` (tasks recovered after a restart) skips the capacity check: they were admitted before. */
-  offer(item: T, priority: Priority, options: { force?: boolean } = {}): AdmissionOutcome<T> {
+  offer(item: T, priority: Priority, options?: { force?: boolean }): AdmissionOutcome<T> {
     const queue = priority === 'interactive' ? this.interactive : this.batch;
-    if (options.force) {
+    if (options?.force) {
       queue.push(item);
-      return { admitted: true };
+      return ADMITTED;
     }
     const capacity = priority === 'interactive' ? this.options.interactiveCapacity : this.options.batchCapacity;
     const total = this.options.interactiveCapacity + this.options.batchCapacity;
     if (queue.length < capacity && this.size < total) {
       queue.push(item);
-      return { admitted: true };
+      return ADMITTED;
     }
-    if (this.options.policy === 'reject') return { admitted: false, reason: 'full' };
+    if (this.options.policy === 'reject') return FULL;
     const dropped = this.batch.length > 0 ? this.batch.shift() : this.interactive.shift();
-    if (dropped === undefined) return { admitted: false, reason: 'full' };
+    if (dropped === undefined) return FULL;
     queue.push(item);
     return { admitted: true, dropped };
   }
 
   remove(item: T): boolean {
-    for (const queue of [this.interactive, this.batch]) {
-      const index = queue.indexOf(item);
-      if (index >= 0) {
-        queue.splice(index, 1);
-        return true;
-      }
-    }
-    return false;
+    return removeFrom(this.interactive, item) || removeFrom(this.batch, item);
   }
 
   /** 0-based position in service order (interactive first), or -1 when not queued. */
@@ -79,12 +76,32 @@ export class AdmissionQueue<T> {
     yield* this.batch;
   }
 
+  /** The items of one priority in service order (read-only; the hot paths loop over these, not `ordered()`). */
+  items(priority: Priority): readonly T[] {
+    return priority === 'interactive' ? this.interactive : this.batch;
+  }
+
   /** Removes and returns the first item (in service order) the predicate accepts. */
   takeFirst(accept: (item: T) => boolean): T | undefined {
-    for (const queue of [this.interactive, this.batch]) {
-      const index = queue.findIndex(accept);
-      if (index >= 0) return queue.splice(index, 1)[0];
-    }
-    return undefined;
+    return takeFrom(this.interactive, accept) ?? takeFrom(this.batch, accept);
   }
+}
+
+function removeFrom<T>(queue: T[], item: T): boolean {
+  const index = queue.indexOf(item);
+  if (index < 0) return false;
+  if (index === 0) queue.shift();
+  else queue.splice(index, 1);
+  return true;
+}
+
+function takeFrom<T>(queue: T[], accept: (item: T) => boolean): T | undefined {
+  for (let index = 0; index < queue.length; index++) {
+    const item = queue[index]!;
+    if (!accept(item)) continue;
+    if (index === 0) queue.shift();
+    else queue.splice(index, 1);
+    return item;
+  }
+  return undefined;
 }

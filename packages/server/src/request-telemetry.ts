@@ -24,11 +24,19 @@ export interface TaskTelemetry {
 
 /** A malformed `traceparent` is ignored (W3C Trace Context: the callee starts a new trace). */
 export function taskTelemetry(request: FastifyRequest): TaskTelemetry {
-  const route = request.routeOptions.url ?? 'unknown';
+  const telemetry = { correlationId: request.id, route: '' };
+  return addTaskTelemetry(telemetry, request);
+}
+
+/** Sets the TaskTelemetry fields on `target` (a spec being built) in place: no temporary object to spread. */
+export function addTaskTelemetry<T extends { -readonly [K in keyof TaskTelemetry]?: TaskTelemetry[K] }>(target: T, request: FastifyRequest): T & TaskTelemetry {
+  target.correlationId = request.id;
+  target.route = request.routeOptions.url ?? 'unknown';
   const traceparent = request.headers.traceparent;
-  if (typeof traceparent !== 'string' || !isValidTraceparent(traceparent)) return { correlationId: request.id, route };
-  const tracestate = request.headers.tracestate;
-  return typeof tracestate === 'string' && tracestate.length <= 512
-    ? { correlationId: request.id, route, traceparent, tracestate }
-    : { correlationId: request.id, route, traceparent };
+  if (typeof traceparent === 'string' && isValidTraceparent(traceparent)) {
+    target.traceparent = traceparent;
+    const tracestate = request.headers.tracestate;
+    if (typeof tracestate === 'string' && tracestate.length <= 512) target.tracestate = tracestate;
+  }
+  return target as T & TaskTelemetry;
 }

@@ -106,7 +106,8 @@ export function streamTaskEvents(task: ServerTask, sse: SseWriter, position: { q
 
 /** Cancels a non-streaming request's task when the client goes away before the response was written. */
 export function cancelOnDisconnect(reply: FastifyReply, cancel: () => void): void {
-  reply.raw.once('close', () => {
+  // `on`, not `once`: a response closes once, and `once` costs a wrapper to add and a removal when it fires.
+  reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) cancel();
   });
 }

@@ -45,6 +45,10 @@ export class TaskScheduler implements TaskQueue {
   private readonly now: () => number;
   /** Queue depths last written to the queue-depth gauge (-1: never). */
   private readonly gaugedDepth = { interactive: -1, batch: -1 };
+  // Built once, not per task: what every run reads from the scheduler.
+  private readonly queueSize = () => this.options.queue.size;
+  private readonly observeStage = (stage: string, ms: number) => this.options.metrics.observeStage(stage, ms);
+  private readonly hasFreeSlot = (task: ServerTask) => this.runningCount(task.engineKey) < this.options.concurrencyFor(task.engineKey);
 
   constructor(private readonly options: TaskSchedulerOptions) {
     this.now = options.now ?? Date.now;
@@ -203,21 +207,19 @@ export class TaskScheduler implements TaskQueue {
       task.journal = this.journal;
     }
     this.tasks.set(task.id, task);
-    metrics.tasksEnqueued.inc({ priority: spec.priority });
+    metrics.tasksEnqueued.at(spec.priority).value += 1;
     if (outcome.dropped) this.dropForSpace(outcome.dropped);
     this.pump();
-    return { task, ...this.position(task) };
+    const { queuePosition, predictedStartMs } = this.position(task);
+    return { task, queuePosition, predictedStartMs };
   }
 
   /** Current queue position (0 when running) and predicted start for a task. */
   position(task: ServerTask): { queuePosition: number; predictedStartMs: number } {
-    const queuePosition = this.options.queue.positionOf(task);
+    const { queue } = this.options;
+    const queuePosition = queue.positionOf(task);
     if (queuePosition < 0) return { queuePosition: 0, predictedStartMs: 0 };
-    let ahead = 0;
-    for (const other of this.options.queue.ordered()) {
-      if (other === task) break;
-      if (other.engineKey === task.engineKey) ahead += 1;
-    }
+    const ahead = sameEngineAhead(task.engineKey, queue.items('interactive'), queue.items('batch'), task);
     const running = this.runningCount(task.engineKey);
     const concurrency = this.options.concurrencyFor(task.engineKey);
     const predictedStartMs = ahead + running < concurrency ? 0 : this.options.estimator.predictStartMs(task.engineKey, ahead, running, concurrency, this.occupantServiceMs(task.engineKey, task));
@@ -297,12 +299,8 @@ export class TaskScheduler implements TaskQueue {
   }
 
   private countAhead(engineKey: string, scope: 'interactive' | 'all'): number {
-    let ahead = 0;
-    for (const task of this.options.queue.ordered()) {
-      if (scope === 'interactive' && task.spec.priority !== 'interactive') break;
-      if (task.engineKey === engineKey) ahead += 1;
-    }
-    return ahead;
+    const { queue } = this.options;
+    return sameEngineAhead(engineKey, queue.items('interactive'), scope === 'all' ? queue.items('batch') : []);
   }
 
   private dropForSpace(dropped: ServerTask): void {
@@ -319,7 +317,7 @@ export class TaskScheduler implements TaskQueue {
   private pump(): void {
     for (;;) {
       if (!this.dispatching) break;
-      const next = this.options.queue.takeFirst((task) => this.runningCount(task.engineKey) < this.options.concurrencyFor(task.engineKey));
+      const next = this.options.queue.takeFirst(this.hasFreeSlot);
       if (!next) break;
       this.running.set(next.engineKey, this.runningCount(next.engineKey) + 1);
       // queued -> running is committed before the engine is called, so a crash after this never reruns silently.
@@ -351,7 +349,7 @@ export class TaskScheduler implements TaskQueue {
       return;
     }
     const queueMs = startedAt - task.enqueuedAt;
-    metrics.tasksStarted.inc({ engine: task.engineKey });
+    metrics.tasksStarted.at(task.engineKey).value += 1;
     metrics.observeStage('queue', queueMs);
     try {
       const outcome = await runTaskSpec(orchestrator, task.spec, {
@@ -359,10 +357,10 @@ export class TaskScheduler implements TaskQueue {
         queueMs,
         skipTokens: task.tokensDelivered,
         engineKey: task.engineKey,
-        queueDepth: () => this.options.queue.size,
+        queueDepth: this.queueSize,
         emit: (frame) => task.emit(frame),
         isEnded: () => task.terminal,
-        observeStage: (stage, ms) => metrics.observeStage(stage, ms),
+        observeStage: this.observeStage,
         now: this.now,
         metrics: metrics.gateway,
       });
@@ -372,7 +370,7 @@ export class TaskScheduler implements TaskQueue {
         this.options.estimator.record(task.engineKey, outcome.decodeMs, task.spec.modelRef);
         metrics.observeStage('total', this.now() - task.enqueuedAt);
         if (task.spec.sessionId !== undefined) this.options.sessions.addTokens(task.spec.sessionId, (outcome.usage.inputTokens ?? 0) + outcome.tokensOut);
-        metrics.tasksFinished.inc({ outcome: 'completed' });
+        metrics.tasksFinished.at('completed').value += 1;
       } else {
         if (outcome.error?.code === 'INTERNAL') this.options.onInternalError?.(task, outcome.cause);
         metrics.engineErrors.inc({ engine: outcome.engine, code: outcome.error?.code ?? 'INTERNAL' });
@@ -411,3 +409,19 @@ export class TaskScheduler implements TaskQueue {
     return true;
   }
 }
+
+/** Tasks of `engineKey` queued in front of `before` (all of them without it), interactive queue first. */
+function sameEngineAhead(engineKey: string, interactive: readonly ServerTask[], batch: readonly ServerTask[], before?: ServerTask): number {
+  let ahead = 0;
+  for (const queue of QUEUE_ORDER) {
+    const tasks = queue === 'interactive' ? interactive : batch;
+    for (let i = 0; i < tasks.length; i++) {
+      const task = tasks[i]!;
+      if (task === before) return ahead;
+      if (task.engineKey === engineKey) ahead += 1;
+    }
+  }
+  return ahead;
+}
+
+const QUEUE_ORDER = ['interactive', 'batch'] as const;

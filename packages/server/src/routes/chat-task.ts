@@ -48,26 +48,29 @@ export interface ChatTaskResult {
 
 /** Waits for a non-streaming (or streaming) chat task to end and assembles its output; error frames throw. */
 export async function collectChatTask(task: ServerTask, fieldName?: (field: string) => string): Promise<ChatTaskResult> {
-  const text: string[] = [];
-  const calls = new Map<string, AssembledToolCall>();
+  let text = '';
+  // Created on the first tool call: most answers have none.
+  let calls: Map<string, AssembledToolCall> | undefined;
   const dropped: string[] = [];
   const end = await new Promise<SseFrame>((resolve) => {
     followTask(task, (frame) => {
-      if (frame.event === 'token') text.push(String(frame.data.t));
+      if (frame.event === 'token') text += String(frame.data.t);
       else if (frame.event === 'delta' && frame.data.kind === 'text') {
-        text.push(String(frame.data.text));
-        for (const call of (frame.data.tool_calls ?? []) as AssembledToolCall[]) calls.set(call.id, { ...call });
-      } else if (frame.event === 'tool-call-start') calls.set(String(frame.data.id), { id: String(frame.data.id), name: String(frame.data.name), arguments: '' });
+        text += String(frame.data.text);
+        for (const call of (frame.data.tool_calls ?? []) as AssembledToolCall[]) (calls ??= new Map()).set(call.id, { ...call });
+      } else if (frame.event === 'tool-call-start') (calls ??= new Map()).set(String(frame.data.id), { id: String(frame.data.id), name: String(frame.data.name), arguments: '' });
       else if (frame.event === 'tool-call-delta') {
-        const call = calls.get(String(frame.data.id));
+        const call = calls?.get(String(frame.data.id));
         if (call) call.arguments += String(frame.data.arguments);
       } else if (frame.event === 'dropped') dropped.push(...(frame.data.parameters as string[]).map((p) => fieldName?.(p) ?? p));
       if (isTerminalFrame(frame)) resolve(frame);
     });
   });
   if (end.event === 'error') throw frameError(end, fieldName);
-  return { text: text.join(''), toolCalls: [...calls.values()], end, dropped };
+  return { text, toolCalls: calls ? [...calls.values()] : NO_TOOL_CALLS, end, dropped };
 }
+
+const NO_TOOL_CALLS: readonly AssembledToolCall[] = Object.freeze([]);
 
 /**
  * Waits for a streaming task's first real frame so that an early failure is still an HTTP error; `dropped`

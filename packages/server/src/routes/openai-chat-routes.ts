@@ -5,7 +5,10 @@ import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
 import { awaitStreamHead, collectChatTask, pumpStream, setDroppedHeader } from './chat-task.js';
 import { chatRequestSchema, OPENAI_FIELD_FOR, toChatCall, type ChatBody } from './openai-chat-request.js';
-import { taskTelemetry } from '../request-telemetry.js';
+import { addTaskTelemetry } from '../request-telemetry.js';
+import type { TaskSpec } from '../server-task.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export { frameError } from './chat-task.js';
 export { chatRequestSchema } from './openai-chat-request.js';
@@ -32,29 +35,30 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
   app.post<{ Body: ChatBody }>('/v1/chat/completions', { schema: { body: chatRequestSchema, querystring: noQuery, headers: commonHeaders } }, async (request, reply) => {
     const body = request.body;
     const call = toChatCall(body, context.config.dropParams);
-    const { task } = await scheduler.submit({
+    const spec: Mutable<TaskSpec> = {
       taskId: `chatcmpl-${randomUUID()}`,
       workload: 'completion',
       modelRef: body.model,
       priority: 'interactive',
       input: { kind: 'text', messages: call.messages },
-      ...(hasFields(call.parameters) ? { parameters: call.parameters } : {}),
-      ...taskTelemetry(request),
       // Non-streaming requests use the engine's run(); only streaming ones pay for token-by-token frames.
       stream: body.stream === true,
       keepTranscript: false,
-      ...(call.dropParams ? { dropUnsupportedParameters: true } : {}),
-    });
+    };
+    if (hasFields(call.parameters)) spec.parameters = call.parameters;
+    addTaskTelemetry(spec, request);
+    if (call.dropParams) spec.dropUnsupportedParameters = true;
+    const { task } = await scheduler.submit(spec);
     const created = Math.floor(Date.now() / 1000);
-    const chunk = (delta: Record<string, unknown>, finishReason: string | null) => ({
-      id: task.id,
-      object: 'chat.completion.chunk',
-      created,
-      model: body.model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-    });
 
     if (body.stream) {
+      const chunk = (delta: Record<string, unknown>, finishReason: string | null) => ({
+        id: task.id,
+        object: 'chat.completion.chunk',
+        created,
+        model: body.model,
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      });
       cancelOnDisconnect(reply, () => scheduler.cancel(task.id, 'disconnect'));
       const stream = await awaitStreamHead(task, wireField);
       setDroppedHeader(reply, [...call.dropped, ...stream.dropped]);
@@ -91,15 +95,13 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
 
     cancelOnDisconnect(reply, () => scheduler.cancel(task.id, 'disconnect'));
     const result = await collectChatTask(task, wireField);
-    setDroppedHeader(reply, [...call.dropped, ...result.dropped]);
-    const toolCalls = result.toolCalls.map((toolCall) => ({ id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: toolCall.arguments } }));
-    const message = {
-      role: 'assistant',
-      content: toolCalls.length > 0 && result.text === '' ? null : result.text,
-      refusal: null,
-      ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-    };
-    return reply.code(200).send({
+    if (call.dropped.length > 0 || result.dropped.length > 0) setDroppedHeader(reply, [...call.dropped, ...result.dropped]);
+    const message: { role: 'assistant'; content: string | null; refusal: null; tool_calls?: unknown[] } = { role: 'assistant', content: result.text, refusal: null };
+    if (result.toolCalls.length > 0) {
+      message.tool_calls = result.toolCalls.map((toolCall) => ({ id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: toolCall.arguments } }));
+      if (result.text === '') message.content = null;
+    }
+    return reply.send({
       id: task.id,
       object: 'chat.completion',
       created,
