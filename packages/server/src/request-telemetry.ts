@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyRequest, RawRequestDefaultExpression } from 'fastify';
 import { isValidTraceparent } from '@switchyard/core';
+import { randomUuid } from './random-uuid.js';
 
 /** What a request id (`x-request-id` / `x-correlation-id`) may look like; others are replaced by a fresh UUID. */
 export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -11,7 +11,7 @@ export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function requestIdOf(request: RawRequestDefaultExpression): string {
   const sent = request.headers['x-request-id'] ?? request.headers['x-correlation-id'];
-  return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
+  return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUuid();
 }
 
 /** The parts of a TaskSpec that come from the HTTP request: correlation id, route label and W3C trace context. */
@@ -28,10 +28,13 @@ export function taskTelemetry(request: FastifyRequest): TaskTelemetry {
   return addTaskTelemetry(telemetry, request);
 }
 
-/** Sets the TaskTelemetry fields on `target` (a spec being built) in place: no temporary object to spread. */
-export function addTaskTelemetry<T extends { -readonly [K in keyof TaskTelemetry]?: TaskTelemetry[K] }>(target: T, request: FastifyRequest): T & TaskTelemetry {
+/**
+ * Sets the TaskTelemetry fields on `target` (a spec being built) in place: no temporary object to spread. A route
+ * that knows its own path passes it as `route` (Fastify builds a new routeOptions object on every read).
+ */
+export function addTaskTelemetry<T extends { -readonly [K in keyof TaskTelemetry]?: TaskTelemetry[K] }>(target: T, request: FastifyRequest, route?: string): T & TaskTelemetry {
   target.correlationId = request.id;
-  target.route = request.routeOptions.url ?? 'unknown';
+  target.route = route ?? request.routeOptions.url ?? 'unknown';
   const traceparent = request.headers.traceparent;
   if (typeof traceparent === 'string' && isValidTraceparent(traceparent)) {
     target.traceparent = traceparent;

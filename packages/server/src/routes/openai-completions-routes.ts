@@ -1,6 +1,5 @@
 import type { GenerationParameters } from '@switchyard/core';
 import type { FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
@@ -9,6 +8,7 @@ import { OPENAI_FIELD_FOR } from './openai-chat-request.js';
 import { refuseOrDrop, type ChangesAnswer } from './unsupported-fields.js';
 import { usageOf } from './openai-chat-routes.js';
 import { taskTelemetry } from '../request-telemetry.js';
+import { randomUuid } from '../random-uuid.js';
 
 /** Every field of the legacy completions request: honoured, or refused by name (dropped with drop_params). */
 const completionsSchema = {
@@ -89,7 +89,7 @@ export function registerOpenAiCompletionsRoutes(app: FastifyInstance, context: S
       ...(body.user !== undefined ? { user: body.user } : {}),
     };
     const { task } = await scheduler.submit({
-      taskId: `cmpl-${randomUUID()}`,
+      taskId: `cmpl-${randomUuid()}`,
       workload: 'completion',
       modelRef: body.model,
       priority: 'interactive',

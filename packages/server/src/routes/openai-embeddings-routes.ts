@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, followTask, isTerminalFrame } from '../sse-response.js';
@@ -7,6 +6,7 @@ import { httpError } from '../http-error.js';
 import { frameError } from './chat-task.js';
 import { embeddingRows } from '../task-frames.js';
 import { taskTelemetry } from '../request-telemetry.js';
+import { randomUuid } from '../random-uuid.js';
 
 interface EmbeddingsBody {
   model: string;
@@ -52,7 +52,7 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
       }
       if (body.dimensions !== undefined) reply.header('x-switchyard-dropped-params', 'dimensions');
       const { task } = await scheduler.submit({
-        taskId: `emb-${randomUUID()}`,
+        taskId: `emb-${randomUuid()}`,
         workload: 'embedding',
         modelRef: body.model,
         priority: 'interactive',
