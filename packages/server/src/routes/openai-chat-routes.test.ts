@@ -35,10 +35,11 @@ afterAll(async () => {
 
 const ask = (content: string) => server.app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'fixed-model', messages: [{ role: 'user', content }] } });
 
-describe('POST /v1/chat/completions (non-streaming) answer serializer', () => {
-  it('writes the same bytes as JSON.stringify, escapes included', async () => {
+describe('POST /v1/chat/completions (non-streaming) answer', () => {
+  it('is the same bytes as JSON.stringify of the answer, escapes included', async () => {
     const response = await ask('text');
     expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     const body = response.json();
     expect(response.body).toBe(JSON.stringify(body));
     expect(body.choices).toEqual([{ index: 0, message: { role: 'assistant', content: 'line\n"quoted" \u2028 \ud83d\ude00 \u0007 </script>', refusal: null }, finish_reason: 'stop', logprobs: null }]);
@@ -46,7 +47,7 @@ describe('POST /v1/chat/completions (non-streaming) answer serializer', () => {
     expect(Object.keys(body)).toEqual(['id', 'object', 'created', 'model', 'choices', 'usage']);
   });
 
-  it('writes tool calls with a null content, same bytes as JSON.stringify', async () => {
+  it('has tool calls and a null content, same bytes as JSON.stringify', async () => {
     const response = await ask('tools');
     const body = response.json();
     expect(response.body).toBe(JSON.stringify(body));

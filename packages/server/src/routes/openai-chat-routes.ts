@@ -13,48 +13,6 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export { frameError } from './chat-task.js';
 export { chatRequestSchema } from './openai-chat-request.js';
 
-/**
- * The non-streaming answer's shape, in the order it is built: Fastify compiles it into a serializer (fast-json-
- * stringify) instead of calling JSON.stringify per answer. Same bytes as JSON.stringify of that object.
- */
-const chatCompletionSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    object: { type: 'string' },
-    created: { type: 'integer' },
-    model: { type: 'string' },
-    choices: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          index: { type: 'integer' },
-          message: {
-            type: 'object',
-            properties: {
-              role: { type: 'string' },
-              content: { type: ['string', 'null'] },
-              refusal: { type: 'null' },
-              tool_calls: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: { id: { type: 'string' }, type: { type: 'string' }, function: { type: 'object', properties: { name: { type: 'string' }, arguments: { type: 'string' } } } },
-                },
-              },
-            },
-          },
-          finish_reason: { type: 'string' },
-          logprobs: { type: 'null' },
-        },
-      },
-    },
-    // Token counts come from engines: an untyped value is written exactly as JSON.stringify writes it.
-    usage: { type: 'object', properties: { prompt_tokens: {}, completion_tokens: {}, total_tokens: {} } },
-  },
-} as const;
-
 const CHAT_ROUTE = '/v1/chat/completions';
 const FINISH: Record<string, string> = { stop: 'stop', length: 'length', 'content-filter': 'content_filter', 'tool-calls': 'tool_calls' };
 const wireField = (field: string) => OPENAI_FIELD_FOR[field] ?? field;
@@ -75,7 +33,7 @@ export function usageOf(frame: SseFrame): { prompt_tokens: number; completion_to
 /** OpenAI-compatible POST /v1/chat/completions (stream and non-stream, tools, response_format), run through admission like any task. */
 export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerContext): void {
   const { scheduler } = context;
-  app.post<{ Body: ChatBody }>(CHAT_ROUTE, { schema: { body: chatRequestSchema, querystring: noQuery, headers: commonHeaders, response: { 200: chatCompletionSchema } } }, async (request, reply) => {
+  app.post<{ Body: ChatBody }>(CHAT_ROUTE, { schema: { body: chatRequestSchema, querystring: noQuery, headers: commonHeaders } }, async (request, reply) => {
     const body = request.body;
     const call = toChatCall(body, context.config.dropParams);
     const spec: Mutable<TaskSpec> = {
