@@ -1,6 +1,6 @@
 import type { FastifyRequest, RawRequestDefaultExpression } from 'fastify';
 import { isValidTraceparent } from '@switchyard/core';
-import { randomUuid } from './random-uuid.js';
+import { randomUUID } from 'node:crypto';
 
 /** What a request id (`x-request-id` / `x-correlation-id`) may look like; others are replaced by a fresh UUID. */
 export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -11,7 +11,7 @@ export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function requestIdOf(request: RawRequestDefaultExpression): string {
   const sent = request.headers['x-request-id'] ?? request.headers['x-correlation-id'];
-  return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUuid();
+  return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
 }
 
 /** The parts of a TaskSpec that come from the HTTP request: correlation id, route label and W3C trace context. */

@@ -6,7 +6,7 @@ import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js
 import { MESSAGES_FIELD_FOR, messagesRequestSchema, toMessagesCall, type MessagesBody } from './anthropic-messages-request.js';
 import { awaitStreamHead, collectChatTask, frameError, pumpStream } from './chat-task.js';
 import { taskTelemetry } from '../request-telemetry.js';
-import { randomUuid } from '../random-uuid.js';
+import { randomUUID } from 'node:crypto';
 
 const STOP: Record<string, string> = { stop: 'end_turn', length: 'max_tokens', 'tool-calls': 'tool_use', 'content-filter': 'refusal' };
 const wireField = (field: string) => MESSAGES_FIELD_FOR[field] ?? field;
@@ -32,7 +32,7 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
       const body = request.body;
       const call = toMessagesCall(body);
       const { task } = await scheduler.submit({
-        taskId: `msg_${randomUuid().replaceAll('-', '')}`,
+        taskId: `msg_${randomUUID().replaceAll('-', '')}`,
         workload: 'completion',
         modelRef: body.model,
         priority: 'interactive',

@@ -6,7 +6,7 @@ import { awaitStreamHead, collectChatTask, pumpStream, setDroppedHeader } from '
 import { chatRequestSchema, OPENAI_FIELD_FOR, toChatCall, type ChatBody } from './openai-chat-request.js';
 import { addTaskTelemetry } from '../request-telemetry.js';
 import type { TaskSpec } from '../server-task.js';
-import { randomUuid } from '../random-uuid.js';
+import { randomUUID } from 'node:crypto';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -37,7 +37,7 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
     const body = request.body;
     const call = toChatCall(body, context.config.dropParams);
     const spec: Mutable<TaskSpec> = {
-      taskId: `chatcmpl-${randomUuid()}`,
+      taskId: `chatcmpl-${randomUUID()}`,
       workload: 'completion',
       modelRef: body.model,
       priority: 'interactive',

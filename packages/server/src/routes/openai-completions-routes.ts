@@ -8,7 +8,7 @@ import { OPENAI_FIELD_FOR } from './openai-chat-request.js';
 import { refuseOrDrop, type ChangesAnswer } from './unsupported-fields.js';
 import { usageOf } from './openai-chat-routes.js';
 import { taskTelemetry } from '../request-telemetry.js';
-import { randomUuid } from '../random-uuid.js';
+import { randomUUID } from 'node:crypto';
 
 /** Every field of the legacy completions request: honoured, or refused by name (dropped with drop_params). */
 const completionsSchema = {
@@ -89,7 +89,7 @@ export function registerOpenAiCompletionsRoutes(app: FastifyInstance, context: S
       ...(body.user !== undefined ? { user: body.user } : {}),
     };
     const { task } = await scheduler.submit({
-      taskId: `cmpl-${randomUuid()}`,
+      taskId: `cmpl-${randomUUID()}`,
       workload: 'completion',
       modelRef: body.model,
       priority: 'interactive',

@@ -6,7 +6,7 @@ import { httpError } from '../http-error.js';
 import { frameError } from './chat-task.js';
 import { embeddingRows } from '../task-frames.js';
 import { taskTelemetry } from '../request-telemetry.js';
-import { randomUuid } from '../random-uuid.js';
+import { randomUUID } from 'node:crypto';
 
 interface EmbeddingsBody {
   model: string;
@@ -52,7 +52,7 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
       }
       if (body.dimensions !== undefined) reply.header('x-switchyard-dropped-params', 'dimensions');
       const { task } = await scheduler.submit({
-        taskId: `emb-${randomUuid()}`,
+        taskId: `emb-${randomUUID()}`,
         workload: 'embedding',
         modelRef: body.model,
         priority: 'interactive',

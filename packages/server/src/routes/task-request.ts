@@ -4,7 +4,7 @@ import { httpError } from '../http-error.js';
 import { ID_PATTERN, SHA256_PATTERN } from '../server-context.js';
 import type { TaskSpec } from '../server-task.js';
 import type { TaskTelemetry } from '../request-telemetry.js';
-import { randomUuid } from '../random-uuid.js';
+import { randomUUID } from 'node:crypto';
 
 const BASE64 = '^[A-Za-z0-9+/]*={0,2}$';
 export const MAX_DEADLINE_MS = 2_147_483_647;
@@ -149,7 +149,7 @@ export function toTaskSpec(body: TaskRequestBody, artifacts: ArtifactStore, tele
     ...(body.stop !== undefined ? { stop: body.stop } : {}),
   };
   return {
-    taskId: body.task_id ?? randomUuid(),
+    taskId: body.task_id ?? randomUUID(),
     ...(body.session_id !== undefined ? { sessionId: body.session_id } : {}),
     workload,
     modelRef: body.model_ref,
