@@ -102,6 +102,26 @@ function runAsync(cmd, args, { cwd, env = cleanEnv, allowFail = false, timeout =
     });
   });
 }
+/** SIGTERM to a detached child's whole process group, SIGKILL after 5 s; resolves once the child has exited. */
+function stopGroup(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const signal = (name) => {
+      try {
+        process.kill(-child.pid, name);
+      } catch {
+        // the group is gone already
+      }
+    };
+    const timer = setTimeout(() => signal('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      signal('SIGKILL'); // the CLI's own children, if any outlived npx
+      resolve();
+    });
+    signal('SIGTERM');
+  });
+}
 const tail = (text, lines = 15) => text.trim().split('\n').slice(-lines).join('\n');
 const npm = (args, options) => run('npm', args, options);
 const npx = (args, options) => run('npx', ['--no-install', ...args], options);
@@ -315,10 +335,12 @@ await step('C: `npx switchyard plugins` in the app lists the plugin installed by
 
 await step('C: `npx switchyard serve` + the official openai client: /v1/chat/completions reaches the plugin engine', async () => {
   check(pluginTarball && appInstalled, 'the plugin was not built or the app install failed');
-  const server = spawn('npx', ['--no-install', 'switchyard', 'serve', '-c', '.', '--port', '0'], { cwd: appDir, env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: npx runs the CLI as a child, which a signal to npx alone would leave serving.
+  const server = spawn('npx', ['--no-install', 'switchyard', 'serve', '-c', '.', '--port', '0'], { cwd: appDir, env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
+  let url;
   try {
-    const url = await new Promise((resolve, reject) => {
+    url = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new StepError(`serve printed no URL within 60 s:\n${tail(output)}`)), 60_000);
       const onData = (chunk) => {
         output += chunk;
@@ -342,7 +364,12 @@ await step('C: `npx switchyard serve` + the official openai client: /v1/chat/com
     check(content.includes('[EMAIL]') && !content.includes('ana.lopez@example.com'), `answer ${JSON.stringify(content)} is not redacted`);
     return `answer: ${JSON.stringify(content)}`;
   } finally {
-    server.kill('SIGTERM');
+    await stopGroup(server);
+    // The CLI process itself (not only npx) must be gone: nothing may still answer on its port.
+    if (url) {
+      const answered = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(() => true, () => false);
+      check(!answered, `${url} still answers after the serve process group was stopped`);
+    }
   }
 });
 
