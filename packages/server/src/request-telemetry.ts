@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyRequest, RawRequestDefaultExpression } from 'fastify';
 import { isValidTraceparent } from '@switchyard/core';
-import { randomUUID } from 'node:crypto';
 
 /** What a request id (`x-request-id` / `x-correlation-id`) may look like; others are replaced by a fresh UUID. */
 export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -219,7 +219,7 @@ export class TaskScheduler implements TaskQueue {
     const { queue } = this.options;
     const queuePosition = queue.positionOf(task);
     if (queuePosition < 0) return { queuePosition: 0, predictedStartMs: 0 };
-    const ahead = sameEngineAhead(task.engineKey, queue.items('interactive'), queue.items('batch'), task);
+    const ahead = sameEngineAhead(task.engineKey, [queue.items('interactive'), queue.items('batch')], task);
     const running = this.runningCount(task.engineKey);
     const concurrency = this.options.concurrencyFor(task.engineKey);
     const predictedStartMs = ahead + running < concurrency ? 0 : this.options.estimator.predictStartMs(task.engineKey, ahead, running, concurrency, this.occupantServiceMs(task.engineKey, task));
@@ -300,7 +300,7 @@ export class TaskScheduler implements TaskQueue {
 
   private countAhead(engineKey: string, scope: 'interactive' | 'all'): number {
     const { queue } = this.options;
-    return sameEngineAhead(engineKey, queue.items('interactive'), scope === 'all' ? queue.items('batch') : []);
+    return sameEngineAhead(engineKey, scope === 'all' ? [queue.items('interactive'), queue.items('batch')] : [queue.items('interactive')]);
   }
 
   private dropForSpace(dropped: ServerTask): void {
@@ -410,18 +410,14 @@ export class TaskScheduler implements TaskQueue {
   }
 }
 
-/** Tasks of `engineKey` queued in front of `before` (all of them without it), interactive queue first. */
-function sameEngineAhead(engineKey: string, interactive: readonly ServerTask[], batch: readonly ServerTask[], before?: ServerTask): number {
+/** Tasks of `engineKey` queued in front of `before` (all of them without it), in service order over `queues`. */
+function sameEngineAhead(engineKey: string, queues: readonly (readonly ServerTask[])[], before?: ServerTask): number {
   let ahead = 0;
-  for (const queue of QUEUE_ORDER) {
-    const tasks = queue === 'interactive' ? interactive : batch;
-    for (let i = 0; i < tasks.length; i++) {
-      const task = tasks[i]!;
+  for (const tasks of queues) {
+    for (const task of tasks) {
       if (task === before) return ahead;
       if (task.engineKey === engineKey) ahead += 1;
     }
   }
   return ahead;
 }
-
-const QUEUE_ORDER = ['interactive', 'batch'] as const;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { statusForCode } from '../http-error.js';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
@@ -6,7 +7,6 @@ import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js
 import { MESSAGES_FIELD_FOR, messagesRequestSchema, toMessagesCall, type MessagesBody } from './anthropic-messages-request.js';
 import { awaitStreamHead, collectChatTask, frameError, pumpStream } from './chat-task.js';
 import { taskTelemetry } from '../request-telemetry.js';
-import { randomUUID } from 'node:crypto';
 
 const STOP: Record<string, string> = { stop: 'end_turn', length: 'max_tokens', 'tool-calls': 'tool_use', 'content-filter': 'refusal' };
 const wireField = (field: string) => MESSAGES_FIELD_FOR[field] ?? field;

@@ -1,12 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
-import type { SseFrame } from '../server-task.js';
+import type { SseFrame, TaskSpec } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
 import { awaitStreamHead, collectChatTask, pumpStream, setDroppedHeader } from './chat-task.js';
 import { chatRequestSchema, OPENAI_FIELD_FOR, toChatCall, type ChatBody } from './openai-chat-request.js';
 import { addTaskTelemetry } from '../request-telemetry.js';
-import type { TaskSpec } from '../server-task.js';
-import { randomUUID } from 'node:crypto';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -1,5 +1,6 @@
 import type { GenerationParameters } from '@switchyard/core';
 import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
@@ -8,7 +9,6 @@ import { OPENAI_FIELD_FOR } from './openai-chat-request.js';
 import { refuseOrDrop, type ChangesAnswer } from './unsupported-fields.js';
 import { usageOf } from './openai-chat-routes.js';
 import { taskTelemetry } from '../request-telemetry.js';
-import { randomUUID } from 'node:crypto';
 
 /** Every field of the legacy completions request: honoured, or refused by name (dropped with drop_params). */
 const completionsSchema = {

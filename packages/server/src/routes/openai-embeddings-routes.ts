@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, followTask, isTerminalFrame } from '../sse-response.js';
@@ -6,7 +7,6 @@ import { httpError } from '../http-error.js';
 import { frameError } from './chat-task.js';
 import { embeddingRows } from '../task-frames.js';
 import { taskTelemetry } from '../request-telemetry.js';
-import { randomUUID } from 'node:crypto';
 
 interface EmbeddingsBody {
   model: string;

@@ -1,10 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { InvalidInputError, readWav, WavFormatError, type EngineInput, type GenerationParameters, type Placement, type Workload } from '@switchyard/core';
 import type { ArtifactStore } from '../artifact-store.js';
 import { httpError } from '../http-error.js';
 import { ID_PATTERN, SHA256_PATTERN } from '../server-context.js';
 import type { TaskSpec } from '../server-task.js';
 import type { TaskTelemetry } from '../request-telemetry.js';
-import { randomUUID } from 'node:crypto';
 
 const BASE64 = '^[A-Za-z0-9+/]*={0,2}$';
 export const MAX_DEADLINE_MS = 2_147_483_647;
