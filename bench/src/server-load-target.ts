@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import Fastify from 'fastify';
-import type { InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession } from '@switchyard/core';
+import type { CallOptions, InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession } from '@switchyard/core';
 import { createServer } from '@switchyard/server';
 
 export const TOKENS_PER_REPLY = 8;
@@ -26,7 +26,7 @@ class InstantOrchestrator implements OrchestratorApi {
       timings: { queueMs: 0, preprocessMs: 0, inferMs: 0, postprocessMs: 0, totalMs: 0 },
     };
   }
-  async *stream(request: InferenceRequest, options: { signal?: AbortSignal } = {}): AsyncIterable<InferenceStreamPart> {
+  async *stream(request: InferenceRequest, options: CallOptions = {}): AsyncIterable<InferenceStreamPart> {
     for (const text of tokensFor(request)) {
       if (options.signal?.aborted) throw new Error('aborted');
       yield { type: 'delta', kind: 'text', text };

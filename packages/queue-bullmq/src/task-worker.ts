@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { deserialize } from 'node:v8';
 import { Worker, type Job } from 'bullmq';
-import type { EngineV1, OrchestratorApi } from '@switchyard/core';
+import { Cancellation, type EngineV1, type OrchestratorApi } from '@switchyard/core';
 import { errorFrame, httpError, jsonReplacer, runTaskSpec, type GatewayMetrics, type SseFrame, type TaskSpec } from '@switchyard/server';
 import { RedisKeys, bullConnection, connectRedis, type FrameLogRedis } from './frame-log.js';
 
@@ -46,7 +46,7 @@ export class TaskWorker {
   private readonly redis: FrameLogRedis;
   private readonly subscriber: FrameLogRedis;
   private readonly workers: Worker[] = [];
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, Cancellation>();
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly ttlMs: number;
   private readonly retentionMs: number;
@@ -74,7 +74,7 @@ export class TaskWorker {
   async start(): Promise<void> {
     await this.subscriber.subscribe(this.keys.cancelChannel, this.keys.drainChannel);
     this.subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.keys.cancelChannel) this.running.get(message)?.abort(new Error('canceled'));
+      if (channel === this.keys.cancelChannel) this.running.get(message)?.cancel(new Error('canceled'));
       else if (channel === this.keys.drainChannel && (message === this.id || message === '*')) void this.drain();
     });
     await this.beat();
@@ -177,18 +177,19 @@ export class TaskWorker {
       }
     }
     const spec = deserialize(Buffer.from(job.data.spec, 'base64')) as TaskSpec;
-    const controller = new AbortController();
-    this.running.set(taskId, controller);
-    const frames = new AttemptFrames((batch, terminal) => this.append(taskId, owner, batch, terminal), () => controller.abort(new Error('task ended elsewhere')));
+    // An AbortSignal is made only if the engine needs one (see Cancellation).
+    const cancellation = new Cancellation();
+    this.running.set(taskId, cancellation);
+    const frames = new AttemptFrames((batch, terminal) => this.append(taskId, owner, batch, terminal), () => cancellation.cancel(new Error('task ended elsewhere')));
     if (attempt > 1) frames.push({ event: 'retry', data: { attempt, code: 'WORKER_RESET', tokens_delivered: tokensDelivered } });
     try {
       const outcome = await runTaskSpec(this.options.orchestrator, spec, {
-        signal: controller.signal,
+        signal: cancellation,
         queueMs: startedAt - (enqueuedAt ? Number(enqueuedAt) : startedAt),
         skipTokens: tokensDelivered,
         engineKey,
         queueDepth: () => 0,
-        isEnded: () => frames.refused || controller.signal.aborted,
+        isEnded: () => frames.refused || cancellation.aborted,
         ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
         emit: (frame) => frames.push(frame),
       });

@@ -87,6 +87,46 @@ describe('createServerForApp over a real app (core orchestrator)', () => {
     expect(failed[1]!.data).toMatchObject({ code: 'ROUTE_UNAVAILABLE', engine: 'ghost' });
   });
 
+  it('a client that drops a non-streaming chat aborts the engine call through the real orchestrator (task cancellation reaches doRun)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'switchyard-app-'));
+    let running = 0;
+    const aborted: unknown[] = [];
+    const hanging: EngineV1 = {
+      ...echoEngine(),
+      id: 'hang',
+      doRun: (_request, signal) =>
+        new Promise((_, reject) => {
+          running += 1;
+          signal.addEventListener('abort', () => {
+            aborted.push(signal.reason);
+            reject(signal.reason);
+          }, { once: true });
+        }),
+    };
+    const app = await createSwitchyardApp({
+      config: {},
+      baseDir: root,
+      plugins: [definePlugin({ name: 'hang-plugin', version: '0.1.0', core: '^0.1.0', configSchema: { type: 'object' }, register: (context) => context.registerEngine(hanging) })],
+      logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as never,
+    });
+    server = await createServerForApp(app, { port: 0 });
+    const base = await server.listen();
+    const client = new AbortController();
+    const pending = fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'hang:any', messages: [{ role: 'user', content: 'hi' }] }),
+      signal: client.signal,
+    }).catch((error: Error) => error.name);
+    for (let i = 0; i < 200 && running === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(running).toBe(1);
+    client.abort();
+    expect(await pending).toBe('AbortError');
+    for (let i = 0; i < 200 && aborted.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(aborted).toHaveLength(1);
+    expect(String(aborted[0])).toContain('canceled');
+  });
+
   it('is durable by default: tasks, transcripts, sessions and API-added catalog entries survive a restart (.switchyard)', async () => {
     const root = mkdtempSync(join(tmpdir(), 'switchyard-durable-'));
     mkdirSync(join(root, 'models'), { recursive: true });

@@ -1,4 +1,4 @@
-import type { EngineInput, GenerationParameters, Placement, Workload } from '@switchyard/core';
+import { Cancellation, type EngineInput, type GenerationParameters, type Placement, type Workload } from '@switchyard/core';
 import type { Priority } from './admission-queue.js';
 
 export type TaskState = 'queued' | 'running' | 'completed' | 'failed' | 'canceled';
@@ -51,7 +51,8 @@ export type FrameListener = (frame: SseFrame) => void;
 export class ServerTask {
   state: TaskState = 'queued';
   readonly frames: SseFrame[] = [];
-  readonly controller = new AbortController();
+  /** Cancels the run (DELETE, client gone, drain, shutdown); it makes an AbortSignal only if the engine needs one. */
+  readonly cancellation = new Cancellation();
   readonly enqueuedAt: number;
   startedAt?: number;
   finishedAt?: number;

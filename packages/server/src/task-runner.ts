@@ -1,11 +1,11 @@
-import type { InferenceRequest, OrchestratorApi, SwitchyardError, Usage } from '@switchyard/core';
+import type { CallSignal, InferenceRequest, OrchestratorApi, SwitchyardError, Usage } from '@switchyard/core';
 import { toSwitchyardError } from '@switchyard/core';
 import { UNROUTED_MODEL, type GatewayMetrics } from './gateway-metrics.js';
 import type { SseFrame, TaskSpec } from './server-task.js';
 import { deltaFrameData, errorFrame, outputFrameData } from './task-frames.js';
 
 export interface TaskRunOptions {
-  readonly signal: AbortSignal;
+  readonly signal: CallSignal;
   /** Time the task waited before this run (deadline budget and the final metrics frame). */
   readonly queueMs: number;
   /** Token frames earlier attempts already delivered: a retry does not send them again. */

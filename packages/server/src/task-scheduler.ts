@@ -232,7 +232,7 @@ export class TaskScheduler implements TaskQueue {
     const wasQueued = this.options.queue.remove(task);
     const frame = errorFrame(httpError('ABORTED', `Task canceled (${reason})`));
     task.finish('canceled', frame, this.now());
-    task.controller.abort(new Error(`canceled: ${reason}`));
+    task.cancellation.cancel(new Error(`canceled: ${reason}`));
     this.options.metrics.tasksCanceled.inc({ reason });
     this.afterTerminal(task);
     if (wasQueued) this.updateQueueGauge();
@@ -353,7 +353,7 @@ export class TaskScheduler implements TaskQueue {
     metrics.observeStage('queue', queueMs);
     try {
       const outcome = await runTaskSpec(orchestrator, task.spec, {
-        signal: task.controller.signal,
+        signal: task.cancellation,
         queueMs,
         skipTokens: task.tokensDelivered,
         engineKey: task.engineKey,

@@ -1,5 +1,5 @@
 import type { EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, ModelPipeline, PipelineStreamSession, StageTimings, Target, Workload } from '@switchyard/spec';
-import { SwitchyardError, toSwitchyardError } from '@switchyard/spec';
+import { SwitchyardError, toSwitchyardError, type CallSignal } from '@switchyard/spec';
 import { EngineGuard } from '../resilience/engine-guard.js';
 import type { ProvisionProgress } from '../provisioning/model-provisioner.js';
 import type { AttemptFinisher, GuardedAttempt } from '../resilience/guarded-attempt.js';
@@ -253,12 +253,12 @@ export class Executor {
   }
 
   /** Runs on a target that must be `local` (in-process). */
-  executeLocal(target: ExecutionTarget, request: EngineRunRequest, signal: AbortSignal, timeoutMs?: number): Promise<ExecutionResult> {
+  executeLocal(target: ExecutionTarget, request: EngineRunRequest, signal: CallSignal, timeoutMs?: number): Promise<ExecutionResult> {
     return this.executeAt('local', target, request, signal, timeoutMs);
   }
 
   /** Runs on a target that must be remote (`cloud` or `edge`). */
-  executeCloud(target: ExecutionTarget, request: EngineRunRequest, signal: AbortSignal, timeoutMs?: number): Promise<ExecutionResult> {
+  executeCloud(target: ExecutionTarget, request: EngineRunRequest, signal: CallSignal, timeoutMs?: number): Promise<ExecutionResult> {
     return this.executeAt(target.target === 'edge' ? 'edge' : 'cloud', target, request, signal, timeoutMs);
   }
 
@@ -266,7 +266,7 @@ export class Executor {
     where: Target,
     target: ExecutionTarget,
     request: EngineRunRequest,
-    signal: AbortSignal,
+    signal: CallSignal,
     timeoutMs?: number,
   ): Promise<ExecutionResult> {
     const engine = this.getEngine(target.engine);
@@ -281,7 +281,7 @@ export class Executor {
   }
 
   /** One guarded attempt on one target. */
-  execute(target: ExecutionTarget, request: EngineRunRequest, signal: AbortSignal, timeoutMs?: number): Promise<ExecutionResult> {
+  execute(target: ExecutionTarget, request: EngineRunRequest, signal: CallSignal, timeoutMs?: number): Promise<ExecutionResult> {
     // Not async: the hot path (free slot, closed circuit, model loaded) adds no promise layer of its own.
     let attempt: GuardedAttempt | undefined;
     let engine: EngineV1;
@@ -304,7 +304,7 @@ export class Executor {
     engine: EngineV1,
     target: ExecutionTarget,
     request: EngineRunRequest,
-    signal: AbortSignal,
+    signal: CallSignal,
     timeoutMs: number | undefined,
     enqueued: number,
   ): Promise<ExecutionResult> {

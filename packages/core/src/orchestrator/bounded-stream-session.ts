@@ -1,4 +1,4 @@
-import type { PipelineStreamSession } from '@switchyard/spec';
+import type { CallSignal, PipelineStreamSession } from '@switchyard/spec';
 import { SwitchyardError } from '@switchyard/spec';
 
 export interface BoundedStreamSessionOptions {
@@ -6,7 +6,7 @@ export interface BoundedStreamSessionOptions {
   readonly maxPending: number;
   /** Aborted on cancel/close; the inner session's runner uses its signal. */
   readonly controller: AbortController;
-  readonly signal?: AbortSignal;
+  readonly signal?: CallSignal;
 }
 
 /**

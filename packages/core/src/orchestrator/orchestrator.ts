@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { handleWhen, retry } from 'cockatiel';
-import type { CallOptions, EngineInput, EngineRunRequest, EngineStreamPart, InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession, PluginLogger, PolicyDecision, RoutingDecision } from '@switchyard/spec';
+import type { CallOptions, CallSignal, EngineInput, EngineRunRequest, EngineStreamPart, InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession, PluginLogger, PolicyDecision, RoutingDecision } from '@switchyard/spec';
 import { SwitchyardError, toSwitchyardError } from '@switchyard/spec';
 import { describeTarget, type ExecutionTarget } from '../executor/execution-target.js';
 import type { ExecutionResult, Executor } from '../executor/executor.js';
@@ -95,7 +95,7 @@ export class Orchestrator implements OrchestratorApi {
     ];
   }
 
-  private async prepare(request: InferenceRequest, signal: AbortSignal | undefined) {
+  private async prepare(request: InferenceRequest, signal: CallSignal | undefined) {
     this.assertKnownModel(request.model);
     const correlationId = request.correlationId ?? randomUUID();
     const { decision: policy, request: allowed } = this.policy.evaluate(request);
@@ -189,7 +189,7 @@ export class Orchestrator implements OrchestratorApi {
     request: InferenceRequest,
     admitted: AdmittedParameters,
     correlationId: string,
-    signal: AbortSignal,
+    signal: CallSignal,
     maxAttempts: number | undefined,
     parent: Context,
   ): Promise<ExecutionResult> {
@@ -245,7 +245,7 @@ export class Orchestrator implements OrchestratorApi {
     request: InferenceRequest,
     admitted: AdmittedParameters,
     correlationId: string,
-    signal: AbortSignal,
+    signal: CallSignal,
     maxAttempts: number | undefined,
     parent: Context,
   ): Promise<ExecutionResult> {
@@ -257,7 +257,8 @@ export class Orchestrator implements OrchestratorApi {
       ...(admitted.parameters ? { parameters: admitted.parameters } : {}),
       correlationId,
     };
-    const policy = retry(handleWhen((error) => retriesOnSameTarget(error, settings.retry.maxDelayMs)), {
+    // The caller's cancellation is checked here (cockatiel would take only an AbortSignal): no retry once it aborted.
+    const policy = retry(handleWhen((error) => !signal.aborted && retriesOnSameTarget(error, settings.retry.maxDelayMs)), {
       maxAttempts: Math.max(0, (maxAttempts ?? settings.retry.maxAttempts) - 1),
       backoff: new RetryAfterBackoff(settings.retry.initialDelayMs, settings.retry.maxDelayMs),
     });
@@ -284,7 +285,7 @@ export class Orchestrator implements OrchestratorApi {
             this.events.emit('ExecutionFailed', { correlationId, engine: target.engine, model: target.model, code: typed.code, message: typed.message });
             throw typed;
           }
-        }, signal);
+        });
         const usage = result.usage ?? {};
         if (usage.inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', usage.inputTokens);
         if (usage.outputTokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', usage.outputTokens);
@@ -303,7 +304,7 @@ export class Orchestrator implements OrchestratorApi {
     return this.streamParts(request, options.signal);
   }
 
-  private async *streamParts(request: InferenceRequest, outer: AbortSignal | undefined): AsyncGenerator<InferenceStreamPart> {
+  private async *streamParts(request: InferenceRequest, outer: CallSignal | undefined): AsyncGenerator<InferenceStreamPart> {
     // Our own controller so that a consumer that stops iterating also aborts the engine.
     const controller = new AbortController();
     const forward = () => controller.abort(outer?.reason);
@@ -524,7 +525,7 @@ function deadlineError(engine: string, timeoutMs: number): SwitchyardError {
   return new SwitchyardError({ code: 'TIMEOUT', message: `The request deadline of ${timeoutMs} ms passed while engine '${engine}' was streaming`, details: { engine, timeoutMs } });
 }
 
-function abortedError(signal: AbortSignal, cause: unknown): SwitchyardError {
+function abortedError(signal: CallSignal, cause: unknown): SwitchyardError {
   if (SwitchyardError.hasCode(cause, 'ABORTED')) return cause;
   return new SwitchyardError({ code: 'ABORTED', message: 'The request was aborted', cause: signal.reason ?? cause });
 }

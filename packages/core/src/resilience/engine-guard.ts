@@ -1,5 +1,5 @@
 import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
-import { toSwitchyardError, SwitchyardError } from '@switchyard/spec';
+import { toSwitchyardError, SwitchyardError, type CallSignal } from '@switchyard/spec';
 import { CircuitBreaker, type Admission, type CircuitState } from './circuit-breaker.js';
 import { AttemptDeadlines, AttemptTimeout, GuardedAttempt, linkToParent, unlinkFromParent, type AttemptOwner } from './guarded-attempt.js';
 import type { ResolvedResilience } from './resilience-config.js';
@@ -31,7 +31,7 @@ export interface GuardHooks {
 }
 
 interface SlotWaiter {
-  readonly signal: AbortSignal;
+  readonly signal: CallSignal;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -118,7 +118,7 @@ export class EngineGuard implements AttemptOwner {
   }
 
   /** Runs one attempt on `model`'s deployment. `fn` gets a signal that fires on caller abort or on timeout. */
-  async execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal, timeoutMs?: number, model?: string): Promise<T> {
+  async execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal: CallSignal, timeoutMs?: number, model?: string): Promise<T> {
     const attempt = this.tryEnter(signal, timeoutMs, model) ?? (await this.enter(signal, timeoutMs, model));
     let pending: Promise<T>;
     try {
@@ -134,7 +134,7 @@ export class EngineGuard implements AttemptOwner {
    * work on `attempt.signal`, then `attempt.settle(work)`); otherwise undefined (use `enter`). Throws ABORTED or
    * CIRCUIT_OPEN.
    */
-  tryEnter(signal: AbortSignal, timeoutMs?: number, model?: string): GuardedAttempt | undefined {
+  tryEnter(signal: CallSignal, timeoutMs?: number, model?: string): GuardedAttempt | undefined {
     if (signal.aborted) throw this.translate(signal.reason, signal, 0);
     if (this.running >= this.settings.bulkhead.maxConcurrent || this.queued > 0) return undefined;
     const deployment = this.deployment(model);
@@ -146,14 +146,14 @@ export class EngineGuard implements AttemptOwner {
   }
 
   /** The general path: waits for a slot (bounded queue) and for a running half-open trial, then starts. */
-  async enter(signal: AbortSignal, timeoutMs?: number, model?: string): Promise<GuardedAttempt> {
+  async enter(signal: CallSignal, timeoutMs?: number, model?: string): Promise<GuardedAttempt> {
     return this.start(signal, timeoutMs, await this.acquire(signal, this.deployment(model)));
   }
 
   /**
    * Holds a bulkhead slot and checks the circuit for the duration of a stream; `release(error?)` records the outcome.
    */
-  async acquireStreamSlot(signal: AbortSignal, model?: string): Promise<(error?: unknown) => void> {
+  async acquireStreamSlot(signal: CallSignal, model?: string): Promise<(error?: unknown) => void> {
     const ticket = await this.acquire(signal, this.deployment(model));
     let released = false;
     return (error?: unknown) => {
@@ -206,7 +206,7 @@ export class EngineGuard implements AttemptOwner {
     return failed ? this.translate(error, attempt.caller, attempt.limitMs) : undefined;
   }
 
-  private start(signal: AbortSignal, timeoutMs: number | undefined, ticket: Ticket): GuardedAttempt {
+  private start(signal: CallSignal, timeoutMs: number | undefined, ticket: Ticket): GuardedAttempt {
     const attempt = new GuardedAttempt(this, signal, timeoutMs ?? this.settings.timeoutMs, ticket);
     linkToParent(attempt, signal);
     this.deadlines.add(attempt);
@@ -214,7 +214,7 @@ export class EngineGuard implements AttemptOwner {
   }
 
   /** A slot (queued FIFO when all are taken) and the circuit's admission; the slot is held on return. */
-  private async acquire(signal: AbortSignal, deployment: Deployment): Promise<Ticket> {
+  private async acquire(signal: CallSignal, deployment: Deployment): Promise<Ticket> {
     if (signal.aborted) throw this.translate(signal.reason, signal, 0);
     if (this.running < this.settings.bulkhead.maxConcurrent && this.queued === 0) this.running++;
     else if (this.queued >= this.settings.bulkhead.maxQueue) throw this.translate(new BulkheadRejectedError(this.settings.bulkhead.maxConcurrent, this.settings.bulkhead.maxQueue), signal, 0);
@@ -252,7 +252,7 @@ export class EngineGuard implements AttemptOwner {
     this.running--;
   }
 
-  private translate(error: unknown, signal: AbortSignal, limit: number): SwitchyardError {
+  private translate(error: unknown, signal: CallSignal, limit: number): SwitchyardError {
     if (signal.aborted) {
       return SwitchyardError.hasCode(error, 'ABORTED')
         ? error

@@ -1,4 +1,4 @@
-import type { AbortCheck } from '@switchyard/spec';
+import type { AbortCheck, CallSignal } from '@switchyard/spec';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -57,7 +57,7 @@ export class GuardedAttempt implements AbortCheck {
   constructor(
     readonly owner: AttemptOwner,
     /** The caller's signal (its abort is forwarded to this attempt). */
-    readonly caller: AbortSignal,
+    readonly caller: CallSignal,
     readonly limitMs: number,
     /** Opaque to the attempt: what the owner needs back in finish() (the circuit admission). */
     readonly ticket: unknown,
@@ -201,7 +201,7 @@ export class AttemptDeadlines {
 class ParentLink {
   first: GuardedAttempt | undefined;
 
-  constructor(private readonly signal: AbortSignal) {}
+  constructor(private readonly signal: CallSignal) {}
 
   handleEvent(): void {
     for (let attempt = this.first; attempt; ) {
@@ -214,12 +214,12 @@ class ParentLink {
 
 /** Where a caller signal keeps its link: a property of the signal (a WeakMap entry costs more, in set and in GC). */
 const LINK = Symbol('switchyard.attemptLink');
-type LinkedSignal = AbortSignal & { [LINK]?: ParentLink };
+type LinkedSignal = CallSignal & { [LINK]?: ParentLink };
 /** For the rare signal that takes no properties (frozen/sealed). */
-const sealedLinks = new WeakMap<AbortSignal, ParentLink>();
+const sealedLinks = new WeakMap<CallSignal, ParentLink>();
 
 /** Makes `attempt`'s signal fire when `parent` aborts (call `unlinkFromParent` when the attempt settles). */
-export function linkToParent(attempt: GuardedAttempt, parent: AbortSignal): void {
+export function linkToParent(attempt: GuardedAttempt, parent: CallSignal): void {
   const signal = parent as LinkedSignal;
   let link = signal[LINK] ?? sealedLinks.get(parent);
   if (!link) {

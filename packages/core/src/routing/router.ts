@@ -1,5 +1,5 @@
-import type { EngineV1, PriceTable, InferenceRequest, PolicyDecision, RequestTarget, RoutingDecision, Target } from '@switchyard/spec';
-import { SwitchyardError } from '@switchyard/spec';
+import type { CallSignal, EngineV1, PriceTable, InferenceRequest, PolicyDecision, RequestTarget, RoutingDecision, Target } from '@switchyard/spec';
+import { SwitchyardError, abortSignalOf } from '@switchyard/spec';
 import type { ExecutionTarget } from '../executor/execution-target.js';
 import type { Executor } from '../executor/executor.js';
 import { inputText } from '../policy/policy-engine.js';
@@ -69,7 +69,7 @@ export class Router {
     return { hits: this.cache.hits, misses: this.cache.misses, size: this.cache.size };
   }
 
-  async route(request: InferenceRequest, policy: PolicyDecision, signal?: AbortSignal): Promise<RoutePlan> {
+  async route(request: InferenceRequest, policy: PolicyDecision, signal?: CallSignal): Promise<RoutePlan> {
     const config = this.options.config ?? {};
     const placement = request.placement;
     const pinned = placement?.mode === 'pin';
@@ -189,7 +189,7 @@ export class Router {
     };
   }
 
-  private async classify(routeName: string, route: RouteConfig, text: string, signal?: AbortSignal) {
+  private async classify(routeName: string, route: RouteConfig, text: string, signal?: CallSignal) {
     const kind = route.classifier ?? 'rules';
     if ((kind === 'llm' || kind === 'model') && route.classifierModel && this.options.createClassifier) {
       this.classifiers[`${kind}:${route.classifierModel}`] ??= this.options.createClassifier(kind, route.classifierModel);
@@ -205,7 +205,8 @@ export class Router {
     const key = `${kind}\u0000${route.classifierModel ?? ""}\u0000${text}`;
     const hit = this.cache.get(key);
     if (hit) return { classification: hit, cached: true };
-    const classification = await classifier.classify(text, signal);
+    // A classifier may call a model or an API: it gets a real AbortSignal (made now for a Cancellation).
+    const classification = await classifier.classify(text, signal && abortSignalOf(signal));
     this.cache.set(key, classification);
     return { classification, cached: false };
   }

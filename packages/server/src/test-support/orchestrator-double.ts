@@ -1,4 +1,4 @@
-import type { InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, CallOptions, PipelineStreamSession } from '@switchyard/core';
+import type { CallSignal, InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, CallOptions, PipelineStreamSession } from '@switchyard/core';
 import { AbortedError, NoSuchModelError, SwitchyardError } from '@switchyard/core';
 
 export interface DoubleModel {
@@ -16,7 +16,7 @@ export interface DoubleModel {
 
 export interface RecordedCall {
   readonly request: InferenceRequest;
-  readonly signal: AbortSignal | undefined;
+  readonly signal: CallSignal | undefined;
   readonly kind: 'run' | 'stream';
 }
 
@@ -110,7 +110,7 @@ export class OrchestratorDouble implements OrchestratorApi {
     return text.split(/(?<=\s)/).filter(Boolean);
   }
 
-  private async gate(model: DoubleModel, signal: AbortSignal | undefined): Promise<void> {
+  private async gate(model: DoubleModel, signal: CallSignal | undefined): Promise<void> {
     if (!model.gated) return;
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
@@ -126,7 +126,7 @@ export class OrchestratorDouble implements OrchestratorApi {
     });
   }
 
-  private sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  private sleep(ms: number, signal: CallSignal | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         clearTimeout(timer);

@@ -1,6 +1,6 @@
 import { expectTypeOf, test } from 'vitest';
-import type { AbortCheck, ChatMessage, EngineStreamPart, EngineV1, PluginContext, SwitchyardPlugin, Workload } from './index.js';
-import { definePlugin } from './index.js';
+import type { AbortCheck, CallCancellation, CallOptions, CallSignal, ChatMessage, EngineStreamPart, EngineV1, PluginContext, SwitchyardPlugin, Workload } from './index.js';
+import { abortSignalOf, definePlugin, type Cancellation } from './index.js';
 
 test('definePlugin infers the options type for register/initialize', () => {
   const plugin = definePlugin<{ threads: number }>({
@@ -32,4 +32,12 @@ test('doRunChecked is optional (v1 engines without it stay EngineV1) and an Abor
   expectTypeOf<Omit<EngineV1, 'doRunChecked'>>().toMatchTypeOf<EngineV1>();
   expectTypeOf<AbortSignal>().not.toMatchTypeOf<AbortCheck>();
   expectTypeOf<AbortCheck['signal']>().toEqualTypeOf<AbortSignal>();
+});
+
+test('a call signal is an AbortSignal or a Cancellation; a CallCancellation is no AbortSignal', () => {
+  expectTypeOf<AbortSignal>().toMatchTypeOf<CallSignal>();
+  expectTypeOf<Cancellation>().toMatchTypeOf<CallSignal>();
+  expectTypeOf<CallOptions['signal']>().toEqualTypeOf<CallSignal | undefined>();
+  expectTypeOf<CallCancellation>().not.toMatchTypeOf<AbortSignal>();
+  expectTypeOf(abortSignalOf).returns.toEqualTypeOf<AbortSignal>();
 });

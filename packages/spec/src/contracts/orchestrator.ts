@@ -1,4 +1,5 @@
 import type { EngineInput, EngineOutput, EngineStreamPart, FinishReason, GenerationParameters, Target, Usage, Workload } from './engine/v1/engine-v1.js';
+import type { CallSignal } from './cancellation.js';
 import type { PipelineStreamSession } from './pipeline.js';
 
 /** Device/network facts the policy and router read (`metrics.*` in rule expressions). */
@@ -95,7 +96,8 @@ export type InferenceStreamPart =
   | { readonly type: 'parameters-dropped'; readonly parameters: readonly string[] };
 
 export interface CallOptions {
-  readonly signal?: AbortSignal;
+  /** Cancels the call: an AbortSignal, or a `Cancellation` (no AbortSignal is made unless an engine needs one). */
+  readonly signal?: CallSignal;
 }
 
 /** Public face of the top layer. The server and CLI depend on this interface only. */
