@@ -1,4 +1,4 @@
-import type { AbortCheck, CallSignal } from '@switchyard/spec';
+import { Cancellation, type CallSignal } from '@switchyard/spec';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -27,16 +27,13 @@ function capture(resolve: (value: unknown) => void, reject: (error: unknown) => 
 }
 
 /**
- * One guarded attempt and its cancellation (an AbortCheck): its deadline in the guard's shared deadline list and
+ * One guarded attempt, itself the attempt's Cancellation: its deadline in the guard's shared deadline list and
  * its membership in the caller signal's link. Its AbortController is created only when someone reads `signal`
  * (per attempt, never pooled — an engine may keep the signal past the call); an engine that takes the AbortCheck
  * (`doRunChecked`) and only reads `aborted` costs no controller at all. `settle(pending)` returns what the caller
  * awaits: the engine's outcome, or TIMEOUT at the deadline even if the engine ignores its cancellation.
  */
-export class GuardedAttempt implements AbortCheck {
-  private controller: AbortController | undefined = undefined;
-  private cancelled = false;
-  private cancelReason: unknown = undefined;
+export class GuardedAttempt extends Cancellation {
   /** The deadline list (AttemptDeadlines), ordered by deadline. */
   prev: GuardedAttempt | undefined = undefined;
   next: GuardedAttempt | undefined = undefined;
@@ -62,34 +59,8 @@ export class GuardedAttempt implements AbortCheck {
     /** Opaque to the attempt: what the owner needs back in finish() (the circuit admission). */
     readonly ticket: unknown,
   ) {
+    super();
     this.deadline = Number.isFinite(limitMs) ? performance.now() + limitMs : Infinity;
-  }
-
-  /** Whether the caller aborted or the deadline passed while the attempt ran. */
-  get aborted(): boolean {
-    return this.cancelled;
-  }
-
-  get reason(): unknown {
-    return this.cancelReason;
-  }
-
-  /** This attempt's own AbortSignal (created on first read, already aborted if the attempt was). */
-  get signal(): AbortSignal {
-    let controller = this.controller;
-    if (!controller) {
-      controller = this.controller = new AbortController();
-      if (this.cancelled) controller.abort(this.cancelReason);
-    }
-    return controller.signal;
-  }
-
-  /** Cancels the attempt (caller abort or timeout): later reads of `aborted` see it, a created signal fires. */
-  cancel(reason: unknown): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    this.cancelReason = reason;
-    this.controller?.abort(reason);
   }
 
   settle<T>(pending: Promise<T>): Promise<T>;
