@@ -18,7 +18,16 @@ export interface EngineCapabilities {
    * `tools` here also means the engine accepts assistant tool calls and `tool` messages.
    */
   readonly parameters?: readonly (keyof GenerationParameters)[];
+  /**
+   * Optional ChatMessage fields the engine honours (added in spec 0.2; default none). A turn carrying another one
+   * (`name`, `refusal`, `isError`) is refused with UNSUPPORTED naming it (or has it dropped when the caller opts
+   * in). `parts` and `developer` need no declaration: an engine that ignores them reads `content`, `images`, `role`.
+   */
+  readonly messageFields?: readonly ChatMessageField[];
 }
+
+/** ChatMessage fields beyond role, content, images and tool calls that an engine may declare it honours. */
+export type ChatMessageField = 'name' | 'refusal' | 'isError';
 
 /** An image in a user message (vision); only engines that declare the `vision` feature accept it. */
 export interface ChatImagePart {
@@ -26,6 +35,12 @@ export interface ChatImagePart {
   readonly url: string;
   readonly detail?: 'auto' | 'low' | 'high';
 }
+
+/**
+ * One piece of a turn's content, in the order the caller sent it: text, or (user turns, `vision` engines) an image.
+ * `content` of the same turn is its text parts joined with a newline (`\n`), `images` its image parts.
+ */
+export type ChatContentPart = { readonly type: 'text'; readonly text: string } | ({ readonly type: 'image' } & ChatImagePart);
 
 /** A call the model asked for: `arguments` is the JSON text the model produced (not parsed, not validated). */
 export interface ToolCall {
@@ -53,12 +68,40 @@ export type ResponseFormat =
 
 /**
  * One turn. v1 engines that know only system/user/assistant text keep working: tool calls, tool results and
- * images are optional fields the framework only sends to engines declaring `tools` / `vision`.
+ * images are optional fields the framework only sends to engines declaring `tools` / `vision`; `name`, `refusal`
+ * and `isError` only to engines listing them in `capabilities.messageFields`.
+ * `parts` (spec 0.2) is the content in order when the caller sent several parts; `content` and `images` are filled
+ * from it as well (text parts joined with a newline), so an engine may read either.
  */
 export type ChatMessage =
-  | { readonly role: 'system' | 'user'; readonly content: string; readonly images?: readonly ChatImagePart[] }
-  | { readonly role: 'assistant'; readonly content: string; readonly toolCalls?: readonly ToolCall[] }
-  | { readonly role: 'tool'; readonly content: string; readonly toolCallId: string; readonly name?: string };
+  | {
+      readonly role: 'system' | 'user';
+      readonly content: string;
+      readonly images?: readonly ChatImagePart[];
+      readonly parts?: readonly ChatContentPart[];
+      /** The participant's name (OpenAI `name`). */
+      readonly name?: string;
+      /** A system turn the caller sent as an OpenAI `developer` message (engines that do not distinguish read a system turn). */
+      readonly developer?: boolean;
+    }
+  | {
+      readonly role: 'assistant';
+      readonly content: string;
+      readonly toolCalls?: readonly ToolCall[];
+      readonly parts?: readonly ChatContentPart[];
+      readonly name?: string;
+      /** What the assistant refused with (OpenAI `refusal`). */
+      readonly refusal?: string;
+    }
+  | {
+      readonly role: 'tool';
+      readonly content: string;
+      readonly toolCallId: string;
+      readonly name?: string;
+      readonly parts?: readonly ChatContentPart[];
+      /** The tool call failed and `content` is its error (Anthropic `tool_result.is_error`). */
+      readonly isError?: boolean;
+    };
 
 /** Sampling and decoding knobs shared by every generating engine. */
 export interface GenerationParameters {
