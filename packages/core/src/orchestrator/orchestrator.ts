@@ -142,7 +142,7 @@ export class Orchestrator implements OrchestratorApi {
       const target = plan.chain[index]!;
       try {
         const admitted = this.admit(target, allowed);
-        const result = await this.attemptWithFormat(target, allowed, admitted, correlationId, signal, options.maxAttempts, parent);
+        const result = await this.attemptWithFormat(target, admitted.input ? { ...allowed, input: admitted.input } : allowed, admitted, correlationId, signal, options.maxAttempts, parent);
         attempts.push({ engine: target.engine, model: target.model });
         const routed: RoutingDecision =
           index === 0
@@ -347,7 +347,8 @@ export class Orchestrator implements OrchestratorApi {
           continue;
         }
         const format = admitted.enforceFormat;
-        const baseInput = index === 0 || emitted === '' ? allowed.input : continuationInput(allowed.input, emitted);
+        const targetInput = admitted.input ?? allowed.input;
+        const baseInput = index === 0 || emitted === '' ? targetInput : continuationInput(targetInput, emitted);
         const input = format ? withFormatInstruction(baseInput, format) : baseInput;
         const engineRequest: EngineRunRequest = {
           modelId: target.model,

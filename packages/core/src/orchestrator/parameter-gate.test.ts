@@ -68,6 +68,24 @@ describe('admitParameters', () => {
     expect(() => admitParameters({ ...withTools, features: ['vision'] }, 'e', 'm', image, undefined, false)).not.toThrow();
   });
 
+  it("turn fields an engine does not list in messageFields are refused by pointer, or left out of the turn on opt-in", () => {
+    const named = {
+      kind: 'text' as const,
+      messages: [
+        { role: 'user' as const, content: 'hi', name: 'ann' },
+        { role: 'assistant' as const, content: '', refusal: 'no' },
+        { role: 'tool' as const, content: 'boom', toolCallId: 'c1', name: 'f', isError: true },
+      ],
+    };
+    expect(() => admitParameters(withTools, 'e', 'm', named, undefined, false)).toThrow("does not support the message field 'messages[0].name'");
+    const dropped = admitParameters(withTools, 'e', 'm', named, undefined, true);
+    expect(dropped.dropped).toEqual(['messages[0].name', 'messages[1].refusal', 'messages[2].isError']);
+    expect(dropped.input).toEqual({ kind: 'text', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: '' }, { role: 'tool', content: 'boom', toolCallId: 'c1', name: 'f' }] });
+    expect(named.messages[0]).toEqual({ role: 'user', content: 'hi', name: 'ann' });
+    const declared = admitParameters({ ...withTools, messageFields: ['name', 'refusal', 'isError'] }, 'e', 'm', named, undefined, false);
+    expect(declared).toEqual({ parameters: undefined, dropped: [] });
+  });
+
   it('a JSON response format the engine cannot honour is enforced by the gateway instead', () => {
     const format = { type: 'json' as const, schema: { type: 'object' } };
     expect(admitParameters(v1, 'e', 'm', ask, { responseFormat: format }, false)).toEqual({ parameters: undefined, dropped: [], enforceFormat: format });
@@ -82,6 +100,22 @@ describe('tools across a fallback chain', () => {
     expect(result.decision.engine).toBe('tooled');
     expect(plain.requests).toHaveLength(0);
     expect(tooled.requests[0]!.parameters).toEqual({ tools: [tool] });
+  });
+
+  it('a turn field goes to the target that honours it; with dropping on, a target without it gets the turn without it', async () => {
+    const named = { kind: 'text' as const, messages: [{ role: 'user' as const, content: 'hi', name: 'ann' }] };
+    const plain = new ScriptedEngine('plain', v1, ['x']);
+    const naming = new ScriptedEngine('naming', { ...v1, messageFields: ['name'] }, ['y']);
+    const chain = orchestratorFor([plain, naming], ['plain:m', 'naming:m']);
+    expect((await chain.run({ model: 'chat', workload: 'completion', input: named })).decision.engine).toBe('naming');
+    expect(naming.requests[0]!.input).toEqual(named);
+    const dropped = await chain.run({ model: 'chat', workload: 'completion', input: named, dropUnsupportedParameters: true });
+    expect(dropped.droppedParameters).toEqual(['messages[0].name']);
+    expect(plain.requests[0]!.input).toEqual({ kind: 'text', messages: [{ role: 'user', content: 'hi' }] });
+    const parts: unknown[] = [];
+    for await (const part of chain.stream({ model: 'chat', workload: 'stream', input: named, dropUnsupportedParameters: true })) parts.push(part);
+    expect(parts).toContainEqual({ type: 'parameters-dropped', parameters: ['messages[0].name'] });
+    expect(plain.requests[1]!.input).toEqual({ kind: 'text', messages: [{ role: 'user', content: 'hi' }] });
   });
 
   it('when no target has tools the answer is UNSUPPORTED (a 400), not ROUTE_UNAVAILABLE', async () => {

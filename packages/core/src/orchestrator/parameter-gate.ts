@@ -1,4 +1,4 @@
-import type { EngineCapabilities, EngineInput, GenerationParameters, ResponseFormat } from '@switchyard/spec';
+import type { ChatMessage, ChatMessageField, EngineCapabilities, EngineInput, GenerationParameters, ResponseFormat } from '@switchyard/spec';
 import { SwitchyardError } from '@switchyard/spec';
 
 /** What a v1 engine that does not list `capabilities.parameters` is taken to honour (the original v1 knobs). */
@@ -11,7 +11,11 @@ export interface AdmittedParameters {
   readonly dropped: readonly string[];
   /** A JSON response format the engine cannot honour itself: the orchestrator validates the output instead. */
   readonly enforceFormat?: Extract<ResponseFormat, { type: 'json' }>;
+  /** The input the engine receives when turn fields were dropped (`messages[i].name`, ...); absent = the request's. */
+  readonly input?: EngineInput;
 }
+
+const MESSAGE_FIELDS: readonly ChatMessageField[] = ['name', 'refusal', 'isError'];
 
 function unsupported(field: string, engine: string, model: string, why: string): SwitchyardError {
   return new SwitchyardError({
@@ -21,16 +25,34 @@ function unsupported(field: string, engine: string, model: string, why: string):
   });
 }
 
-/** Tool turns and images in the input need `tools` / `vision`; they are content, so never dropped. */
-function checkInput(input: EngineInput, capabilities: EngineCapabilities, honoured: readonly string[], engine: string, model: string): void {
-  if (input.kind !== 'text') return;
-  for (const [i, message] of (input.messages ?? []).entries()) {
+/**
+ * Tool turns and images in the input need `tools` / `vision`; they are content, so never dropped. Turn fields the
+ * engine does not list in `messageFields` are refused by name, or left out of the turn when dropping is on.
+ */
+function checkInput(input: EngineInput, capabilities: EngineCapabilities, honoured: readonly string[], engine: string, model: string, dropUnsupported: boolean, dropped: string[]): EngineInput | undefined {
+  if (input.kind !== 'text' || !input.messages) return undefined;
+  const fields = capabilities.messageFields ?? [];
+  let kept: ChatMessage[] | undefined;
+  for (const [i, message] of input.messages.entries()) {
     const toolTurn = message.role === 'tool' || (message.role === 'assistant' && (message.toolCalls?.length ?? 0) > 0);
     if (toolTurn && !honoured.includes('tools')) throw unsupported(`messages[${i}]`, engine, model, "tool calls or 'tool' messages (it has no tool support)");
     if ((message.role === 'user' || message.role === 'system') && (message.images?.length ?? 0) > 0 && !capabilities.features.includes('vision')) {
       throw unsupported(`messages[${i}].content`, engine, model, 'image content (it does not declare vision)');
     }
+    for (const field of MESSAGE_FIELDS) {
+      // A tool turn's `name` is the v1 function name every tool engine reads, not the participant name.
+      if (fields.includes(field) || (field === 'name' && message.role === 'tool')) continue;
+      const value = (message as Readonly<Record<string, unknown>>)[field];
+      if (value === undefined || value === false) continue;
+      const pointer = `messages[${i}].${field}`;
+      if (!dropUnsupported) throw unsupported(pointer, engine, model, `the message field '${pointer}'`);
+      dropped.push(pointer);
+      kept ??= [...input.messages];
+      const { [field]: _left, ...rest } = kept[i] as Readonly<Record<string, unknown>>;
+      kept[i] = rest as unknown as ChatMessage;
+    }
   }
+  return kept ? { ...input, messages: kept } : undefined;
 }
 
 /**
@@ -46,10 +68,11 @@ export function admitParameters(
   dropUnsupported: boolean,
 ): AdmittedParameters {
   const honoured = capabilities.parameters ?? BASE_GENERATION_PARAMETERS;
-  checkInput(input, capabilities, honoured, engine, model);
-  if (!parameters) return { parameters, dropped: [] };
-  const kept: Record<string, unknown> = {};
   const dropped: string[] = [];
+  const admittedInput = checkInput(input, capabilities, honoured, engine, model, dropUnsupported, dropped);
+  const withInput = admittedInput ? { input: admittedInput } : {};
+  if (!parameters) return { parameters, dropped, ...withInput };
+  const kept: Record<string, unknown> = {};
   let enforceFormat: AdmittedParameters['enforceFormat'];
   for (const [key, value] of Object.entries(parameters) as [keyof GenerationParameters, unknown][]) {
     if (value === undefined || honoured.includes(key)) {
@@ -66,5 +89,5 @@ export function admitParameters(
     else throw unsupported(key, engine, model, `the parameter '${key}'`);
   }
   const result = Object.keys(kept).length > 0 ? (kept as GenerationParameters) : undefined;
-  return { parameters: result, dropped, ...(enforceFormat ? { enforceFormat } : {}) };
+  return { parameters: result, dropped, ...(enforceFormat ? { enforceFormat } : {}), ...withInput };
 }

@@ -135,6 +135,28 @@ describe('PolicyEngine', () => {
     });
   });
 
+  it('redacts the ordered parts and a refusal of a turn, not only its content', () => {
+    const redacting = new PolicyEngine({ rules: [{ id: 'pii-redact', when: 'true', action: 'redact', redact: ['email'] }] });
+    const { request: out } = redacting.evaluate({
+      model: 'chat',
+      workload: 'completion',
+      input: {
+        kind: 'text',
+        messages: [
+          { role: 'user', content: 'a jo@ex.com\nb', parts: [{ type: 'text', text: 'a jo@ex.com' }, { type: 'image', url: 'https://x/i.png' }, { type: 'text', text: 'b' }] },
+          { role: 'assistant', content: '', refusal: 'not jo@ex.com' },
+        ],
+      },
+    });
+    expect(out.input).toEqual({
+      kind: 'text',
+      messages: [
+        { role: 'user', content: 'a [REDACTED_EMAIL]\nb', parts: [{ type: 'text', text: 'a [REDACTED_EMAIL]' }, { type: 'image', url: 'https://x/i.png' }, { type: 'text', text: 'b' }] },
+        { role: 'assistant', content: '', refusal: 'not [REDACTED_EMAIL]' },
+      ],
+    });
+  });
+
   it('rejects an invalid blocked pattern with its JSON pointer', () => {
     expect(() => new PolicyEngine({ blockedPatterns: ['ok', '(unclosed'] })).toThrow(/\/policy\/blockedPatterns\/1: not a valid regular expression/);
   });

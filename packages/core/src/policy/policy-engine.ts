@@ -130,7 +130,13 @@ function redactInput(input: EngineInput, kinds: readonly RedactionKind[]): { inp
     return result.text;
   };
   if (input.kind === 'text') {
-    const messages: ChatMessage[] | undefined = input.messages?.map((m) => ({ ...m, content: redact(m.content) }));
+    // Every text a turn carries is redacted: its content, its ordered parts and a refusal.
+    const messages: ChatMessage[] | undefined = input.messages?.map((m): ChatMessage => {
+      const redacted = { ...m, content: redact(m.content) } as ChatMessage & { parts?: ChatMessage['parts']; refusal?: string };
+      if (m.parts) redacted.parts = m.parts.map((part) => (part.type === 'text' ? { type: 'text', text: redact(part.text) } : part));
+      if (m.role === 'assistant' && m.refusal !== undefined) redacted.refusal = redact(m.refusal);
+      return redacted;
+    });
     const next: EngineInput = {
       kind: 'text',
       ...(input.prompt !== undefined ? { prompt: redact(input.prompt) } : {}),
