@@ -17,7 +17,7 @@ import type { OrchestrationConfig } from './orchestration-config.js';
 import { BoundedStreamSession } from './bounded-stream-session.js';
 import { unknownModelError } from './model-names.js';
 import { admitParameters, type AdmittedParameters } from './parameter-gate.js';
-import { checkFormatOutput, outputInvalidError, withCorrection, withFormatInstruction } from './structured-output.js';
+import { addUsage, checkFormatOutput, outputInvalidError, requestedJsonFormat, withCorrection, withFormatInstruction, type JsonFormat } from './structured-output.js';
 
 export interface OrchestratorParts {
   readonly executor: Executor;
@@ -134,6 +134,7 @@ export class Orchestrator implements OrchestratorApi {
     const signal = options.signal ?? NEVER_ABORTED;
     const prepared = await this.prepare(request, signal);
     const { correlationId, policy, request: allowed } = prepared;
+    requestedJsonFormat(allowed.parameters);
     const plan = options.fallback?.length && prepared.plan.allowFallback ? this.withFallbacks(prepared.plan, options.fallback) : prepared.plan;
     const attempts: { engine: string; model: string; error?: string }[] = [];
     let lastError: SwitchyardError | undefined;
@@ -153,6 +154,7 @@ export class Orchestrator implements OrchestratorApi {
           output: result.output,
           usage: withCost(result.usage ?? {}, target.engine, target.model, this.config.telemetry?.prices),
           finishReason: result.finishReason ?? 'stop',
+          ...(result.stopSequence !== undefined ? { stopSequence: result.stopSequence } : {}),
           policy,
           decision,
           attempts,
@@ -183,7 +185,10 @@ export class Orchestrator implements OrchestratorApi {
     return admitParameters(capabilities, target.engine, target.model, request.input, request.parameters, request.dropUnsupportedParameters === true);
   }
 
-  /** One target; a JSON format its engine cannot honour is asked for in the prompt, validated, and retried once. */
+  /**
+   * One target. A JSON format is checked on every answer: one the engine honours natively is validated, one it
+   * cannot honour is asked for in the prompt and validated; an invalid answer is retried once (both calls billed).
+   */
   private async attemptWithFormat(
     target: ExecutionTarget,
     request: InferenceRequest,
@@ -193,17 +198,21 @@ export class Orchestrator implements OrchestratorApi {
     maxAttempts: number | undefined,
     parent: Context,
   ): Promise<ExecutionResult> {
-    const format = admitted.enforceFormat;
+    const format = formatToCheck(admitted);
     if (!format) return this.attempt(target, request, admitted, correlationId, signal, maxAttempts, parent);
-    const input = withFormatInstruction(request.input, format);
+    const input = admitted.enforceFormat ? withFormatInstruction(request.input, format) : request.input;
     const first = await this.attempt(target, { ...request, input }, admitted, correlationId, signal, maxAttempts, parent);
+    if (hasToolCalls(first)) return first;
     const firstText = first.output.kind === 'text' ? first.output.text : JSON.stringify(first.output);
     const checked = checkFormatOutput(firstText, format);
     if (checked.ok) return { ...first, output: { kind: 'text', text: checked.text } };
     const second = await this.attempt(target, { ...request, input: withCorrection(input, firstText, checked.problem) }, admitted, correlationId, signal, maxAttempts, parent);
+    const usage = addUsage(first.usage, second.usage);
+    const both = { ...second, ...(usage ? { usage } : {}) };
+    if (hasToolCalls(second)) return both;
     const secondText = second.output.kind === 'text' ? second.output.text : JSON.stringify(second.output);
     const again = checkFormatOutput(secondText, format);
-    if (again.ok) return { ...second, output: { kind: 'text', text: again.text } };
+    if (again.ok) return { ...both, output: { kind: 'text', text: again.text } };
     throw outputInvalidError(target.engine, target.model, again.problem);
   }
 
@@ -324,12 +333,15 @@ export class Orchestrator implements OrchestratorApi {
     let completed = false;
     try {
       const { correlationId, policy, request: allowed, plan } = await this.prepare(request, signal);
+      requestedJsonFormat(allowed.parameters);
       span.setAttribute('switchyard.correlation_id', correlationId);
       yield { type: 'routing', decision: plan.decision, policy };
       let emitted = '';
       let tokens = 0;
       let started = false;
       let toolCallSeen = false;
+      // Set when an enforced-format answer was invalid: the same target runs once more with this corrected input.
+      let formatRetry: EngineInput | undefined;
       let lastError: SwitchyardError | undefined;
       const failures: SwitchyardError[] = [];
       const attempts: { engine: string; model: string; error?: string }[] = [];
@@ -346,10 +358,15 @@ export class Orchestrator implements OrchestratorApi {
           lastError = error;
           continue;
         }
-        const format = admitted.enforceFormat;
+        // A JSON format the engine honours natively streams as it comes and is checked at the end; one the gateway
+        // enforces is held back until it validated (never a stream of unvalidated prose), and retried once.
+        const format = formatToCheck(admitted);
+        const hold = admitted.enforceFormat !== undefined;
         const targetInput = admitted.input ?? allowed.input;
         const baseInput = index === 0 || emitted === '' ? targetInput : continuationInput(targetInput, emitted);
-        const input = format ? withFormatInstruction(baseInput, format) : baseInput;
+        const retrying = formatRetry !== undefined;
+        const input = formatRetry ?? (hold ? withFormatInstruction(baseInput, admitted.enforceFormat!) : baseInput);
+        formatRetry = undefined;
         const engineRequest: EngineRunRequest = {
           modelId: target.model,
           workload: allowed.workload,
@@ -406,7 +423,6 @@ export class Orchestrator implements OrchestratorApi {
         };
         const idleError = () => stallError(target.engine, `stalled for ${idleLimit} ms between parts`, idleLimit);
         arm(firstLimit, stallErrorOf);
-        // With an enforced format the text is held back until it validates (never a 200 stream of unvalidated prose).
         const held: InferenceStreamPart[] = [];
         let heldText = '';
         try {
@@ -433,19 +449,40 @@ export class Orchestrator implements OrchestratorApi {
               started = true;
             }
             if (part.type === 'tool-call-start') toolCallSeen = true;
+            if (hold && part.type !== 'start') {
+              if (part.type === 'delta') heldText += deltaText(part) ?? '';
+              if (part.type !== 'finish') {
+                held.push(part);
+                continue;
+              }
+              if (toolCallSeen) {
+                // Tool calls, not the structured answer yet: everything goes out as it came.
+                held.push(part);
+                for (const p of held) if (p.type === 'delta') emitted += deltaText(p) ?? '';
+                yield* held.splice(0);
+                continue;
+              }
+              const checked = checkFormatOutput(heldText, format!);
+              if (!checked.ok) {
+                if (retrying) throw outputInvalidError(target.engine, target.model, checked.problem);
+                formatRetry = withCorrection(input, heldText, checked.problem);
+                break;
+              }
+              emitted += checked.text;
+              tokens++;
+              yield* [...held.filter((p) => p.type !== 'delta'), { type: 'delta', kind: 'text', text: checked.text } as const, part];
+              held.length = 0;
+              continue;
+            }
             if (part.type === 'delta') {
               const text = deltaText(part);
               if (text) emitted += text;
               tokens++;
             }
-            if (format && part.type !== 'start') {
-              if (part.type === 'delta') heldText += deltaText(part) ?? '';
-              if (part.type !== 'finish') continue;
-              const checked = checkFormatOutput(heldText, format);
-              if (!checked.ok) throw outputInvalidError(target.engine, target.model, checked.problem);
-              held.push({ type: 'delta', kind: 'text', text: checked.text }, part);
-              yield* held.splice(0);
-              continue;
+            if (format && part.type === 'finish' && !toolCallSeen) {
+              // Natively structured: already streamed, so an invalid answer ends the stream with an error, not a finish.
+              const checked = checkFormatOutput(emitted, format);
+              if (!checked.ok) throw outputInvalidError(target.engine, target.model, checked.problem, false);
             }
             let resumed = false;
             try {
@@ -455,6 +492,10 @@ export class Orchestrator implements OrchestratorApi {
               // The consumer stopped iterating: fire the engine's signal before its iterator is closed.
               if (!resumed) controller.abort(new SwitchyardError({ code: 'ABORTED', message: 'Stream consumer stopped' }));
             }
+          }
+          if (formatRetry) {
+            index--;
+            continue;
           }
           span.setStatus({ code: SpanStatusCode.OK });
           completed = true;
@@ -466,6 +507,8 @@ export class Orchestrator implements OrchestratorApi {
           lastError = error;
           failures.push(error);
           if (stopsFallback(error)) throw error;
+          // A natively structured answer that already streamed cannot be taken back or continued.
+          if (error.code === 'OUTPUT_INVALID' && !hold && emitted !== '') throw error;
           // A half-sent tool call cannot be continued by another model; past the deadline nothing can help.
           if (toolCallSeen || (deadlineAt !== undefined && performance.now() >= deadlineAt)) throw error;
           const next = plan.chain[index + 1];
@@ -503,6 +546,18 @@ export class Orchestrator implements OrchestratorApi {
     const inner = await this.executor.openStream(target, controller.signal, options.settings);
     return new BoundedStreamSession(inner, { maxPending: options.maxPending ?? 8, controller, ...(signal ? { signal } : {}) });
   }
+}
+
+/** The JSON format an answer is checked against: the one the engine honours natively, or the gateway-enforced one. */
+function formatToCheck(admitted: AdmittedParameters): JsonFormat | undefined {
+  if (admitted.enforceFormat) return admitted.enforceFormat;
+  const format = admitted.parameters?.responseFormat;
+  return format?.type === 'json' ? format : undefined;
+}
+
+/** An answer of tool calls is not the structured answer yet: the format applies to the final text. */
+function hasToolCalls(result: ExecutionResult): boolean {
+  return result.output.kind === 'text' && (result.output.toolCalls?.length ?? 0) > 0;
 }
 
 function deltaText(part: EngineStreamPart & { type: 'delta' }): string | undefined {

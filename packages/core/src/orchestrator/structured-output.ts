@@ -1,19 +1,81 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import type { EngineInput, ResponseFormat } from '@switchyard/spec';
+import { Ajv, type Options, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { EngineInput, GenerationParameters, ResponseFormat, Usage } from '@switchyard/spec';
 import { SwitchyardError } from '@switchyard/spec';
+import { LruCache } from '../routing/lru-cache.js';
 
-type JsonFormat = Extract<ResponseFormat, { type: 'json' }>;
+export type JsonFormat = Extract<ResponseFormat, { type: 'json' }>;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const compiled = new WeakMap<object, ValidateFunction>();
+/** Compiled response schemas kept (by their JSON text); the oldest is dropped beyond this, so memory stays bounded. */
+export const RESPONSE_SCHEMA_CACHE_SIZE = 256;
 
-function validatorFor(schema: object): ValidateFunction {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
+// ajv-formats is CommonJS: its default export is the plugin function (namespace-wrapped under some loaders).
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+const OPTIONS: Options = { allErrors: true, strict: false, logger: false };
+type Draft = 'draft-07' | '2019-09' | '2020-12';
+const validators: Partial<Record<Draft, Ajv>> = {};
+const compiled = new LruCache<string, ValidateFunction>(RESPONSE_SCHEMA_CACHE_SIZE);
+
+/** The JSON Schema draft a schema declares with `$schema` (draft-07 when it declares none). */
+function draftOf(schema: Readonly<Record<string, unknown>>): Draft | undefined {
+  const declared = schema['$schema'];
+  if (declared === undefined) return 'draft-07';
+  if (typeof declared !== 'string') return undefined;
+  if (/json-schema\.org\/draft-07\/schema/.test(declared)) return 'draft-07';
+  if (/json-schema\.org\/draft\/2019-09\/schema/.test(declared)) return '2019-09';
+  if (/json-schema\.org\/draft\/2020-12\/schema/.test(declared)) return '2020-12';
+  return undefined;
+}
+
+function ajvFor(draft: Draft): Ajv {
+  let ajv = validators[draft];
+  if (!ajv) {
+    ajv = addFormats(draft === '2020-12' ? new Ajv2020(OPTIONS) : draft === '2019-09' ? new Ajv2019(OPTIONS) : new Ajv(OPTIONS));
+    validators[draft] = ajv;
   }
+  return ajv;
+}
+
+function invalidSchema(problem: string): SwitchyardError {
+  return new SwitchyardError({
+    code: 'INVALID_INPUT',
+    message: `response_format: the JSON Schema is not valid: ${problem}`,
+    details: { field: 'response_format', found: problem, expected: 'a JSON Schema (draft-07, 2019-09 or 2020-12)' },
+  });
+}
+
+/**
+ * The validator of a response schema, compiled once per distinct schema (by its JSON text, LRU-bounded). Ajv's own
+ * registry forgets the schema right after compiling: per-request schema objects never pile up in it, and a schema
+ * with an `$id` can be sent again. An invalid schema is the caller's INVALID_INPUT, found before any model runs.
+ */
+export function responseSchemaValidator(schema: Readonly<Record<string, unknown>>): ValidateFunction {
+  const key = JSON.stringify(schema);
+  const cached = compiled.get(key);
+  if (cached) return cached;
+  const draft = draftOf(schema);
+  if (!draft) throw invalidSchema(`$schema ${JSON.stringify(schema['$schema'])} is not a supported draft`);
+  const ajv = ajvFor(draft);
+  let validate: ValidateFunction;
+  try {
+    validate = ajv.compile(schema);
+  } catch (error) {
+    throw invalidSchema((error as Error).message);
+  } finally {
+    ajv.removeSchema(schema);
+  }
+  compiled.set(key, validate);
   return validate;
+}
+
+/** The JSON format a request asks for, if any (checked up front: an invalid schema fails before a model runs). */
+export function requestedJsonFormat(parameters: GenerationParameters | undefined): JsonFormat | undefined {
+  const format = parameters?.responseFormat;
+  if (format?.type !== 'json') return undefined;
+  if (format.schema) responseSchemaValidator(format.schema);
+  return format;
 }
 
 /** The instruction an engine without native structured output gets, so it can produce what is validated. */
@@ -53,16 +115,28 @@ export function checkFormatOutput(text: string, format: JsonFormat): { ok: true;
   if (!format.schema) {
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? { ok: true, text: trimmed } : { ok: false, problem: 'not a JSON object' };
   }
-  const validate = validatorFor(format.schema);
+  const validate = responseSchemaValidator(format.schema);
   if (validate(value)) return { ok: true, text: trimmed };
   const first = validate.errors?.[0];
   return { ok: false, problem: `${first?.instancePath || '/'} ${first?.message ?? 'does not match the schema'}` };
 }
 
-export function outputInvalidError(engine: string, model: string, problem: string): SwitchyardError {
+/** The usage of two calls made for one answer (a format retry): numeric fields add up, so both are billed. */
+export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const sum: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const before = sum[key];
+    sum[key] = typeof value === 'number' && typeof before === 'number' ? before + value : (value ?? before);
+  }
+  return sum as Usage;
+}
+
+export function outputInvalidError(engine: string, model: string, problem: string, retried = true): SwitchyardError {
   return new SwitchyardError({
     code: 'OUTPUT_INVALID',
-    message: `Model '${model}' on engine '${engine}' did not produce output matching response_format after a retry: ${problem}`,
+    message: `Model '${model}' on engine '${engine}' did not produce output matching response_format${retried ? ' after a retry' : ''}: ${problem}`,
     details: { engine, model, field: 'response_format', found: problem },
   });
 }

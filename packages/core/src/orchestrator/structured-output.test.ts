@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import type { EngineCapabilities, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, InferenceRequest, InferenceStreamPart } from '@switchyard/spec';
+import { createOrchestrator } from './create-orchestrator.js';
+import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';
+import { RESPONSE_SCHEMA_CACHE_SIZE, responseSchemaValidator } from './structured-output.js';
+
+const silent = createOrchestrationLogger({ logLevel: 'silent' });
+const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+
+/** Answers each call with the next scripted text (streamed in two deltas), recording what it was asked. */
+class ScriptedEngine implements EngineV1 {
+  readonly specificationVersion = 'v1' as const;
+  readonly capabilities: EngineCapabilities;
+  readonly requests: EngineRunRequest[] = [];
+  constructor(
+    readonly id: string,
+    private readonly answers: string[],
+    native: boolean,
+  ) {
+    this.capabilities = {
+      workloads: ['completion', 'stream'],
+      targets: ['cloud'],
+      features: ['streaming'],
+      parameters: native ? ['maxTokens', 'responseFormat'] : ['maxTokens'],
+    };
+  }
+  async doLoad(): Promise<void> {}
+  private next(request: EngineRunRequest): string {
+    this.requests.push(request);
+    return this.answers[Math.min(this.requests.length - 1, this.answers.length - 1)]!;
+  }
+  async doRun(request: EngineRunRequest): Promise<EngineRunResult> {
+    return { output: { kind: 'text', text: this.next(request) }, usage: { inputTokens: 10, outputTokens: 4 }, finishReason: 'stop' };
+  }
+  async *doStream(request: EngineRunRequest): AsyncGenerator<EngineStreamPart> {
+    const text = this.next(request);
+    const half = Math.floor(text.length / 2);
+    yield { type: 'start', modelId: request.modelId };
+    yield { type: 'delta', kind: 'text', text: text.slice(0, half) };
+    yield { type: 'delta', kind: 'text', text: text.slice(half) };
+    yield { type: 'finish', finishReason: 'stop', usage: { inputTokens: 10, outputTokens: 4 } };
+  }
+}
+
+function setup(answers: string[], native: boolean) {
+  const engine = new ScriptedEngine('llm', answers, native);
+  const orchestrator = createOrchestrator({ engines: [engine], logger: silent, configuredModels: ['m'] });
+  return { engine, orchestrator };
+}
+
+const ask = (format: object): InferenceRequest => ({
+  model: 'm',
+  workload: 'completion',
+  input: { kind: 'text', prompt: 'Where?' },
+  parameters: { responseFormat: { type: 'json', schema: format as Record<string, unknown> } },
+});
+
+async function collect(parts: AsyncIterable<InferenceStreamPart>): Promise<InferenceStreamPart[]> {
+  const out: InferenceStreamPart[] = [];
+  for await (const part of parts) out.push(part);
+  return out;
+}
+const textOf = (parts: InferenceStreamPart[]) => parts.flatMap((p) => (p.type === 'delta' && p.kind === 'text' ? [p.text] : [])).join('');
+
+describe('structured output (response_format json)', () => {
+  it('an enforced format: invalid, then valid after one correction; both calls are billed', async () => {
+    const { engine, orchestrator } = setup(['Paris, I think.', '{"city":"Paris"}'], false);
+    const result = await orchestrator.run(ask(schema));
+    expect(result.output).toEqual({ kind: 'text', text: '{"city":"Paris"}' });
+    expect(engine.requests).toHaveLength(2);
+    expect(engine.requests[0]!.input).toMatchObject({ system: expect.stringContaining('JSON Schema') });
+    expect(engine.requests[1]!.input).toMatchObject({ messages: [{ role: 'user', content: 'Where?' }, { role: 'assistant', content: 'Paris, I think.' }, { role: 'user', content: expect.stringContaining('not valid JSON') }] });
+    expect(result.usage).toMatchObject({ inputTokens: 20, outputTokens: 8 });
+  });
+
+  it('an enforced format that stays invalid is OUTPUT_INVALID after exactly one retry', async () => {
+    const { engine, orchestrator } = setup(['{"town":"Paris"}'], false);
+    await expect(orchestrator.run(ask(schema))).rejects.toMatchObject({ code: 'OUTPUT_INVALID', details: { field: 'response_format' } });
+    expect(engine.requests).toHaveLength(2);
+  });
+
+  it('a stream with an enforced format retries once too, and sends only the validated text', async () => {
+    const { engine, orchestrator } = setup(['Paris!', '{"city":"Paris"}'], false);
+    const parts = await collect(orchestrator.stream(ask(schema)));
+    expect(engine.requests).toHaveLength(2);
+    expect(textOf(parts)).toBe('{"city":"Paris"}');
+    expect(parts.filter((p) => p.type === 'finish')).toHaveLength(1);
+  });
+
+  it('a stream with an enforced format that stays invalid fails after one retry, having sent no text', async () => {
+    const { engine, orchestrator } = setup(['nope'], false);
+    const sent: InferenceStreamPart[] = [];
+    await expect(
+      (async () => {
+        for await (const part of orchestrator.stream(ask(schema))) sent.push(part);
+      })(),
+    ).rejects.toMatchObject({ code: 'OUTPUT_INVALID', message: expect.stringContaining('after a retry') });
+    expect(engine.requests).toHaveLength(2);
+    expect(textOf(sent)).toBe('');
+  });
+
+  it('a natively honoured format is validated too: prose from an engine that ignored it is retried, then refused', async () => {
+    const { engine, orchestrator } = setup(['Hello world'], true);
+    await expect(orchestrator.run(ask(schema))).rejects.toMatchObject({ code: 'OUTPUT_INVALID' });
+    expect(engine.requests).toHaveLength(2);
+    // Native: the format goes to the engine as a parameter, not into the prompt.
+    expect(engine.requests[0]!.parameters?.responseFormat).toMatchObject({ type: 'json' });
+    expect(engine.requests[0]!.input).not.toHaveProperty('system');
+  });
+
+  it('a native stream streams as it comes; an invalid answer ends with OUTPUT_INVALID instead of a finish', async () => {
+    const good = setup(['{"city":"Paris"}'], true);
+    const parts = await collect(good.orchestrator.stream(ask(schema)));
+    expect(parts.filter((p) => p.type === 'delta')).toHaveLength(2);
+    expect(textOf(parts)).toBe('{"city":"Paris"}');
+    const bad = setup(['Hello world'], true);
+    const sent: InferenceStreamPart[] = [];
+    await expect(
+      (async () => {
+        for await (const part of bad.orchestrator.stream(ask(schema))) sent.push(part);
+      })(),
+    ).rejects.toMatchObject({ code: 'OUTPUT_INVALID' });
+    expect(sent.some((p) => p.type === 'finish')).toBe(false);
+  });
+
+  it('an invalid JSON Schema is INVALID_INPUT naming response_format, before any model runs (run and stream)', async () => {
+    const { engine, orchestrator } = setup(['{}'], false);
+    const bad = { type: 'object', properties: { a: { type: 'nonsense' } } };
+    await expect(orchestrator.run(ask(bad))).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'response_format' } });
+    await expect(collect(orchestrator.stream(ask(bad)))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(orchestrator.run(ask({ $schema: 'http://json-schema.org/draft-04/schema#', type: 'object' }))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('draft-04') });
+    expect(engine.requests).toHaveLength(0);
+  });
+
+  it('a schema with an $id can be sent again and again (it is not left registered)', async () => {
+    const { orchestrator } = setup(['{"city":"Paris"}'], false);
+    const withId = () => ({ $id: 'https://example.com/answer.json', ...schema });
+    for (let i = 0; i < 3; i++) {
+      const result = await orchestrator.run(ask(withId()));
+      expect(result.output).toEqual({ kind: 'text', text: '{"city":"Paris"}' });
+    }
+    // Same $id, another schema: compiled on its own.
+    expect(responseSchemaValidator({ $id: 'https://example.com/answer.json', type: 'string' })('x')).toBe(true);
+  });
+
+  it('per-request schema objects do not pile up: equal schemas share one validator; distinct ones are LRU-bounded', () => {
+    const a = responseSchemaValidator(JSON.parse(JSON.stringify(schema)));
+    const b = responseSchemaValidator(JSON.parse(JSON.stringify(schema)));
+    expect(a).toBe(b);
+    for (let i = 0; i < RESPONSE_SCHEMA_CACHE_SIZE + 10; i++) responseSchemaValidator({ type: 'object', properties: { [`k${i}`]: { type: 'string' } } });
+    // The first one was pushed out and compiles again (a new function), proving the bound.
+    expect(responseSchemaValidator(JSON.parse(JSON.stringify(schema)))).not.toBe(a);
+  });
+
+  it('2020-12 schemas ($defs, prefixItems) and formats are validated', () => {
+    const validate = responseSchemaValidator({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $defs: { when: { type: 'string', format: 'date' } },
+      type: 'array',
+      prefixItems: [{ $ref: '#/$defs/when' }, { type: 'integer' }],
+      items: false,
+    });
+    expect(validate(['2026-12-04', 3])).toBe(true);
+    expect(validate(['yesterday', 3])).toBe(false);
+    expect(validate(['2026-12-04', 3, 'extra'])).toBe(false);
+  });
+});
