@@ -71,6 +71,7 @@ class DirectRunResult implements ExecutionResult {
   readonly output: EngineRunResult['output'];
   readonly usage: EngineRunResult['usage'];
   readonly finishReason: EngineRunResult['finishReason'];
+  readonly stopSequence: EngineRunResult['stopSequence'];
   readonly metrics: EngineRunResult['metrics'];
 
   constructor(
@@ -80,6 +81,7 @@ class DirectRunResult implements ExecutionResult {
     this.output = result.output;
     this.usage = result.usage;
     this.finishReason = result.finishReason;
+    this.stopSequence = result.stopSequence;
     this.metrics = result.metrics;
   }
 }

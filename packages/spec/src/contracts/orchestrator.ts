@@ -76,6 +76,8 @@ export interface InferenceResult {
   readonly output: EngineOutput;
   readonly usage: Usage;
   readonly finishReason: FinishReason;
+  /** The stop sequence that ended the output, when the engine reports it (EngineRunResult.stopSequence). */
+  readonly stopSequence?: string;
   readonly policy: PolicyDecision;
   readonly decision: RoutingDecision;
   /** Every target tried, in order, when fallbacks happened. */

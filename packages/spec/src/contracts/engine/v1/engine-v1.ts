@@ -141,9 +141,17 @@ export type EngineOutput =
   | { readonly kind: 'json'; readonly value: unknown };
 
 export interface Usage {
+  /** Every input token, cached ones included (`cacheReadTokens` and `cacheWriteTokens` are parts of it). */
   readonly inputTokens?: number;
+  /** Every output token, reasoning ones included (`reasoningTokens` is part of it). */
   readonly outputTokens?: number;
   readonly totalTokens?: number;
+  /** Input tokens read from the provider's prompt cache (added in spec 0.2; absent = not reported). */
+  readonly cacheReadTokens?: number;
+  /** Input tokens written to the provider's prompt cache (Anthropic's `cache_creation_input_tokens`). */
+  readonly cacheWriteTokens?: number;
+  /** Output tokens the model spent reasoning before it answered. */
+  readonly reasoningTokens?: number;
   /** Cost in USD when a price table is configured. */
   readonly costUsd?: number;
 }
@@ -179,6 +187,8 @@ export interface EngineRunResult {
   readonly output: EngineOutput;
   readonly usage?: Usage;
   readonly finishReason?: FinishReason;
+  /** The stop sequence that ended the output (finishReason `stop`), when the provider reports which one matched. */
+  readonly stopSequence?: string;
   /** Durations in ms and other numeric measurements (e.g. `infer_ms`, `ttft_ms`). */
   readonly metrics?: Readonly<Record<string, number>>;
 }
@@ -198,7 +208,7 @@ export type EngineStreamPart =
   | { readonly type: 'tool-call-start'; readonly id: string; readonly name: string; readonly index: number }
   | { readonly type: 'tool-call-delta'; readonly id: string; readonly argumentsDelta: string }
   | { readonly type: 'tool-call-end'; readonly id: string }
-  | { readonly type: 'finish'; readonly usage: Usage; readonly finishReason: FinishReason }
+  | { readonly type: 'finish'; readonly usage: Usage; readonly finishReason: FinishReason; /** As EngineRunResult's. */ readonly stopSequence?: string }
   | { readonly type: 'error'; readonly error: unknown };
 
 export interface EngineHealth {
