@@ -1,11 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { ContentBlockParam, MessageCreateParamsBase, MessageParam, ToolChoice as WireToolChoice } from '@anthropic-ai/sdk/resources/messages';
-import { SwitchyardError } from '@switchyard/spec';
-import type { ChatMessage, EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, GenerationParameters, PluginLogger, ToolCall } from '@switchyard/spec';
+import type { ContentBlockParam, MessageCreateParamsBase, MessageParam, TextBlockParam, ToolChoice as WireToolChoice } from '@anthropic-ai/sdk/resources/messages';
+import { InvalidInputError, SwitchyardError } from '@switchyard/spec';
+import type { ChatMessage, ChatMessageField, EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, GenerationParameters, PluginLogger, ToolCall } from '@switchyard/spec';
 import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError, upstreamRequestOptions } from './cloud-llm-engine.js';
 import type { ProviderCall } from './cloud-llm-engine.js';
 import type { CloudLlmProviderOptions } from './cloud-llm-options.js';
-import { chatPromptFromInput } from './cloud-llm-prompt.js';
+import { chatTurnsFromInput, textPiecesOf } from './cloud-llm-prompt.js';
 import { usageWithCost } from './cloud-llm-usage.js';
 
 const FINISH: Record<string, FinishReason> = { end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', refusal: 'content-filter', tool_use: 'tool-calls', pause_turn: 'other' };
@@ -34,12 +34,20 @@ function imageBlock(url: string): ContentBlockParam {
   return { type: 'image', source: { type: 'url', url } };
 }
 
+/** The turn fields the Messages API takes: a tool result's `is_error` (no participant names, no refusal field). */
+export const ANTHROPIC_MESSAGE_FIELDS: readonly ChatMessageField[] = ['isError'];
+
+/** A turn's text as blocks, in order (Anthropic refuses empty text blocks). */
+function textBlocks(message: ChatMessage): TextBlockParam[] {
+  return textPiecesOf(message).flatMap((text) => (text !== '' ? [{ type: 'text' as const, text }] : []));
+}
+
 /** Turns into Messages turns: tool results become user `tool_result` blocks, consecutive ones merged into one turn. */
 function toWireMessages(messages: readonly ChatMessage[], engineId: string): MessageParam[] {
   const out: MessageParam[] = [];
   for (const message of messages) {
     if (message.role === 'tool') {
-      const block: ContentBlockParam = { type: 'tool_result', tool_use_id: message.toolCallId, content: message.content };
+      const block: ContentBlockParam = { type: 'tool_result', tool_use_id: message.toolCallId, content: message.parts ? textBlocks(message) : message.content, ...(message.isError ? { is_error: true } : {}) };
       const previous = out.at(-1);
       if (previous?.role === 'user' && Array.isArray(previous.content) && previous.content.every((b) => b.type === 'tool_result')) previous.content.push(block);
       else out.push({ role: 'user', content: [block] });
@@ -47,15 +55,37 @@ function toWireMessages(messages: readonly ChatMessage[], engineId: string): Mes
       out.push({
         role: 'assistant',
         content: [
-          ...(message.content !== '' ? [{ type: 'text' as const, text: message.content }] : []),
+          ...textBlocks(message),
           ...message.toolCalls.map((call) => ({ type: 'tool_use' as const, id: call.id, name: call.name, input: parseArguments(call.arguments, engineId, call.name) })),
         ],
       });
+    } else if (message.parts) {
+      // The caller's order: text and images interleaved as sent.
+      const content = message.parts.flatMap((part): ContentBlockParam[] => (part.type === 'image' ? [imageBlock(part.url)] : part.text !== '' ? [{ type: 'text', text: part.text }] : []));
+      out.push({ role: message.role === 'assistant' ? 'assistant' : 'user', content });
     } else if (message.role === 'user' && message.images?.length) {
       out.push({ role: 'user', content: [...message.images.map((image) => imageBlock(image.url)), ...(message.content !== '' ? [{ type: 'text' as const, text: message.content }] : [])] });
     } else out.push({ role: message.role === 'assistant' ? 'assistant' : 'user', content: message.content });
   }
   return out;
+}
+
+/**
+ * Anthropic takes system text only as the top-level `system`: every system turn goes there, in order, each text
+ * part its own block (a system turn between other turns moves to the top). One block is sent as a string.
+ */
+function splitSystem(turns: readonly ChatMessage[], engineId: string): { system?: string | TextBlockParam[]; messages: ChatMessage[] } {
+  const blocks: TextBlockParam[] = [];
+  const messages: ChatMessage[] = [];
+  for (const turn of turns) {
+    if (turn.role === 'system') blocks.push(...textBlocks(turn));
+    else messages.push(turn);
+  }
+  if (messages.length === 0) {
+    throw new InvalidInputError({ message: `${engineId}: Anthropic needs at least one user or assistant message besides the system ones`, field: 'messages', expected: 'a user message', found: 'system messages only' });
+  }
+  if (blocks.length === 0) return { messages };
+  return { system: blocks.length === 1 ? blocks[0]!.text : blocks, messages };
 }
 
 function toolChoiceOf(choice: GenerationParameters['toolChoice'], parallel: boolean | undefined): WireToolChoice | undefined {
@@ -79,6 +109,7 @@ export class AnthropicChatEngine extends CloudLlmEngine {
       targets: ['cloud'],
       features: ['streaming', 'abort', 'system-prompt', 'usage', 'tools', 'json-mode', 'vision', ...(provider.prices ? ['cost'] : [])],
       parameters: ANTHROPIC_PARAMETERS,
+      messageFields: ANTHROPIC_MESSAGE_FIELDS,
       ...(provider.contextWindow ? { contextWindow: provider.contextWindow } : {}),
     };
   }
@@ -100,7 +131,7 @@ export class AnthropicChatEngine extends CloudLlmEngine {
   }
 
   private body(call: ProviderCall): MessageCreateParamsBase {
-    const prompt = chatPromptFromInput(call.request.input, this.id);
+    const prompt = splitSystem(chatTurnsFromInput(call.request.input, this.id), this.id);
     const p = call.request.parameters ?? {};
     if (this.formatTool(p) && p.tools?.length) {
       throw new SwitchyardError({

@@ -1,10 +1,10 @@
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase, ChatCompletionMessageParam, ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
-import type { ChatMessage, EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, GenerationParameters, PluginLogger, ToolCall } from '@switchyard/spec';
+import type { ChatMessage, ChatMessageField, EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, GenerationParameters, PluginLogger, ToolCall } from '@switchyard/spec';
 import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError, upstreamRequestOptions } from './cloud-llm-engine.js';
 import type { ProviderCall } from './cloud-llm-engine.js';
 import type { CloudLlmProviderOptions } from './cloud-llm-options.js';
-import { chatPromptFromInput, textsFromInput } from './cloud-llm-prompt.js';
+import { chatTurnsFromInput, textPiecesOf, textsFromInput } from './cloud-llm-prompt.js';
 import { usageWithCost } from './cloud-llm-usage.js';
 
 const FINISH: Record<string, FinishReason> = { stop: 'stop', length: 'length', content_filter: 'content-filter', tool_calls: 'tool-calls', function_call: 'tool-calls' };
@@ -32,30 +32,49 @@ export function openAiFinishReason(reason: string | null | undefined): FinishRea
   return reason ? (FINISH[reason] ?? 'other') : 'other';
 }
 
-function toWireMessage(message: ChatMessage): ChatCompletionMessageParam {
+/** The turn fields the chat-completions API takes (a tool turn's `isError` has no OpenAI field, so it is refused). */
+export const OPENAI_MESSAGE_FIELDS: readonly ChatMessageField[] = ['name', 'refusal'];
+
+/** Text content: a string, or the text parts in order when the turn came in parts. */
+function textContent(message: ChatMessage): string | { type: 'text'; text: string }[] {
+  return message.parts ? textPiecesOf(message).map((text) => ({ type: 'text' as const, text })) : message.content;
+}
+
+type ImageDetail = 'auto' | 'low' | 'high';
+const imageUrlPart = (url: string, detail: ImageDetail | undefined) => ({ type: 'image_url' as const, image_url: { url, ...(detail ? { detail } : {}) } });
+
+/** One turn, where it was: system turns are not hoisted; `developer` stays developer where the server knows the role. */
+function toWireMessage(message: ChatMessage, developerRole: boolean): ChatCompletionMessageParam {
+  const name = message.role !== 'tool' && message.name !== undefined ? { name: message.name } : {};
   switch (message.role) {
     case 'tool':
-      return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
-    case 'assistant':
+      return { role: 'tool', tool_call_id: message.toolCallId, content: textContent(message) };
+    case 'assistant': {
+      const refusal = message.refusal !== undefined ? { refusal: message.refusal } : {};
       return message.toolCalls?.length
         ? {
             role: 'assistant',
-            content: message.content === '' ? null : message.content,
+            content: message.content === '' && !message.parts ? null : textContent(message),
+            ...name,
+            ...refusal,
             tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })),
           }
-        : { role: 'assistant', content: message.content };
+        : { role: 'assistant', content: textContent(message), ...name, ...refusal };
+    }
     case 'user':
+      if (message.parts) {
+        const content = message.parts.map((part) => (part.type === 'text' ? { type: 'text' as const, text: part.text } : imageUrlPart(part.url, part.detail)));
+        return { role: 'user', content, ...name };
+      }
       return message.images?.length
         ? {
             role: 'user',
-            content: [
-              ...(message.content !== '' ? [{ type: 'text' as const, text: message.content }] : []),
-              ...message.images.map((image) => ({ type: 'image_url' as const, image_url: { url: image.url, ...(image.detail ? { detail: image.detail } : {}) } })),
-            ],
+            content: [...(message.content !== '' ? [{ type: 'text' as const, text: message.content }] : []), ...message.images.map((image) => imageUrlPart(image.url, image.detail))],
+            ...name,
           }
-        : { role: 'user', content: message.content };
+        : { role: 'user', content: message.content, ...name };
     default:
-      return { role: 'system', content: message.content };
+      return { role: message.developer && developerRole ? 'developer' : 'system', content: textContent(message), ...name };
   }
 }
 
@@ -100,6 +119,7 @@ export class OpenAiChatEngine extends CloudLlmEngine {
       targets: [provider.kind === 'openai' ? 'cloud' : 'edge'],
       features: ['streaming', 'abort', 'system-prompt', 'usage', 'tools', 'json-mode', ...(provider.kind === 'openai' || provider.vision ? ['vision'] : []), ...(provider.prices ? ['cost'] : [])],
       parameters: OPENAI_PARAMETERS,
+      messageFields: OPENAI_MESSAGE_FIELDS,
       ...(provider.contextWindow ? { contextWindow: provider.contextWindow } : {}),
     };
   }
@@ -117,8 +137,9 @@ export class OpenAiChatEngine extends CloudLlmEngine {
   }
 
   private body(call: ProviderCall): ChatCompletionCreateParamsBase {
-    const prompt = chatPromptFromInput(call.request.input, this.id);
-    const messages: ChatCompletionMessageParam[] = [...(prompt.system !== undefined ? [{ role: 'system' as const, content: prompt.system }] : []), ...prompt.messages.map(toWireMessage)];
+    // OpenAI's own API knows the `developer` role; OpenAI-compatible servers (and their chat templates) may not.
+    const developerRole = this.provider.kind === 'openai';
+    const messages = chatTurnsFromInput(call.request.input, this.id).map((message) => toWireMessage(message, developerRole));
     const p = call.request.parameters ?? {};
     const maxTokens = p.maxTokens ?? this.provider.defaultMaxTokens;
     return {

@@ -1,31 +1,32 @@
 import { InvalidInputError } from '@switchyard/spec';
 import type { ChatMessage, EngineInput } from '@switchyard/spec';
 
-export interface ChatPrompt {
-  readonly system?: string;
-  /** user/assistant/tool turns, system messages folded into `system`. */
-  readonly messages: readonly ChatMessage[];
-}
-
-/** Turns a text input (prompt and/or messages, optional system) into one system prompt plus turns. */
-export function chatPromptFromInput(input: EngineInput, engineId: string): ChatPrompt {
+/**
+ * The turns of a text input in the order the caller sent them: `system` first, then the messages (system turns
+ * stay where they are), then `prompt` as the last user turn. A conversation of system turns only is valid here
+ * (OpenAI takes one); an engine that needs more says so itself.
+ */
+export function chatTurnsFromInput(input: EngineInput, engineId: string): readonly ChatMessage[] {
   if (input.kind !== 'text') {
     throw new InvalidInputError({ message: `${engineId}: chat needs input kind 'text', found '${input.kind}'`, field: 'input.kind', expected: 'text', found: input.kind });
   }
-  const systems: string[] = input.system ? [input.system] : [];
-  const messages: ChatMessage[] = [];
+  const turns: ChatMessage[] = input.system ? [{ role: 'system', content: input.system }] : [];
   for (const [i, message] of (input.messages ?? []).entries()) {
     if (message.role !== 'system' && message.role !== 'user' && message.role !== 'assistant' && message.role !== 'tool') {
-      throw new InvalidInputError({ message: `${engineId}: input.messages[${i}].role must be system, user, assistant or tool`, field: `input.messages[${i}].role`, expected: 'system|user|assistant|tool', found: String((message as { role: unknown }).role) });
+      throw new InvalidInputError({ message: `${engineId}: messages[${i}].role must be system, user, assistant or tool`, field: `messages[${i}].role`, expected: 'system|user|assistant|tool', found: String((message as { role: unknown }).role) });
     }
-    if (message.role === 'system') systems.push(message.content);
-    else messages.push(message);
+    turns.push(message);
   }
-  if (input.prompt !== undefined) messages.push({ role: 'user', content: input.prompt });
-  if (messages.length === 0) {
-    throw new InvalidInputError({ message: `${engineId}: the input has neither a prompt nor user/assistant messages`, field: 'input.prompt', expected: 'a prompt or messages', found: 'nothing' });
+  if (input.prompt !== undefined) turns.push({ role: 'user', content: input.prompt });
+  if (turns.length === 0) {
+    throw new InvalidInputError({ message: `${engineId}: the input has no messages (and no prompt)`, field: 'messages', expected: 'at least one message', found: 'none' });
   }
-  return systems.length > 0 ? { system: systems.join('\n\n'), messages } : { messages };
+  return turns;
+}
+
+/** A turn's text pieces in order: its text parts when it has parts, else its content. */
+export function textPiecesOf(message: ChatMessage): readonly string[] {
+  return message.parts ? message.parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])) : [message.content];
 }
 
 /** The texts of an embedding input. */
