@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/spec';
-import type { EngineRunRequest } from '@switchyard/spec';
+import type { EngineRunRequest, GenerationParameters } from '@switchyard/spec';
 import { collectStream, runEngineConformance, startTestHttpServer, rejectionOf } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
 import { fakeAnthropicApi } from '@switchyard/testkit';
-import { AnthropicChatEngine } from './cloud-llm-anthropic-engine.js';
+import { ANTHROPIC_PARAMETERS, AnthropicChatEngine } from './cloud-llm-anthropic-engine.js';
 
 const KEY = 'sk-ant-test-abcdef0123456789';
 process.env.SWITCHYARD_TEST_ANTHROPIC_KEY = KEY;
@@ -123,5 +123,59 @@ describe('AnthropicChatEngine against the Messages wire format', () => {
     const impatient = new AnthropicChatEngine(provider(server.url, 300));
     expect((await rejectionOf(impatient.doRun(chat('slow'), signal()))).code).toBe('TIMEOUT');
     expect((await rejectionOf(engine.doRun({ modelId: 'claude-test', workload: 'embedding', input: { kind: 'texts', texts: ['a'] } }, signal()))).code).toBe('UNSUPPORTED');
+  });
+});
+
+describe('AnthropicChatEngine: what reaches the upstream and what comes back', () => {
+  let server: TestHttpServer;
+  let engine: AnthropicChatEngine;
+  beforeAll(async () => {
+    server = await startTestHttpServer(fakeAnthropicApi);
+    engine = new AnthropicChatEngine({ ...provider(server.url), prices: undefined });
+  });
+  afterAll(() => server.close());
+
+  // One row per declared parameter: a value and the Messages body fields it must become.
+  const WIRE: Record<string, { value: unknown; wire: Record<string, unknown> }> = {
+    maxTokens: { value: 64, wire: { max_tokens: 64 } },
+    temperature: { value: 0.2, wire: { temperature: 0.2 } },
+    topP: { value: 0.9, wire: { top_p: 0.9 } },
+    topK: { value: 5, wire: { top_k: 5 } },
+    stop: { value: ['END'], wire: { stop_sequences: ['END'] } },
+    user: { value: 'end-user-1', wire: { metadata: { user_id: 'end-user-1' } } },
+    tools: { value: [{ name: 'f', parameters: { type: 'object' } }], wire: { tools: [{ name: 'f', input_schema: { type: 'object' } }] } },
+    toolChoice: { value: 'required', wire: { tool_choice: { type: 'any' } } },
+    parallelToolCalls: { value: false, wire: { tool_choice: { type: 'auto', disable_parallel_tool_use: true } } },
+    responseFormat: { value: { type: 'json', schema: { type: 'object' } }, wire: { tools: [{ name: 'json_response', input_schema: { type: 'object' } }], tool_choice: { type: 'tool', name: 'json_response' } } },
+  };
+
+  it('has a row for every declared parameter', () => {
+    expect(Object.keys(WIRE).sort()).toEqual([...ANTHROPIC_PARAMETERS].sort());
+    expect(engine.capabilities.parameters).toBe(ANTHROPIC_PARAMETERS);
+  });
+
+  it.each(Object.entries(WIRE))('forwards %s (run and stream)', async (name, { value, wire }) => {
+    const parameters = { [name]: value } as GenerationParameters;
+    await engine.doRun(chat('claude-test', { parameters }), signal());
+    expect(server.requests.at(-1)!.body).toMatchObject(wire);
+    await collectStream(engine.doStream(chat('claude-test', { parameters }), signal()));
+    expect(server.requests.at(-1)!.body).toMatchObject({ ...wire, stream: true });
+  });
+
+  it('counts cache reads and writes as input tokens and reports them apart (run and stream)', async () => {
+    const usage = { inputTokens: 16, outputTokens: 2, totalTokens: 18, cacheReadTokens: 3, cacheWriteTokens: 4 };
+    expect((await engine.doRun(chat('cache-usage', { input: { kind: 'text', prompt: 'p q' } }), signal())).usage).toEqual(usage);
+    const { parts } = await collectStream(engine.doStream(chat('cache-usage', { input: { kind: 'text', prompt: 'p q' } }), signal()));
+    expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', usage });
+  });
+
+  it('reports the stop sequence that ended the answer (run and stream)', async () => {
+    const parameters = { stop: ['STOP', 'HALT'] };
+    const result = await engine.doRun(chat('stop-sequence', { parameters }), signal());
+    expect({ finishReason: result.finishReason, stopSequence: result.stopSequence }).toEqual({ finishReason: 'stop', stopSequence: 'STOP' });
+    const { parts } = await collectStream(engine.doStream(chat('stop-sequence', { parameters }), signal()));
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop', stopSequence: 'STOP' });
+    const plain = await engine.doRun(chat('claude-test', { parameters }), signal());
+    expect(plain.stopSequence).toBeUndefined();
   });
 });

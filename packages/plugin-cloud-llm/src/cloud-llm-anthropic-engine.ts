@@ -6,7 +6,7 @@ import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError, upstreamReq
 import type { ProviderCall } from './cloud-llm-engine.js';
 import type { CloudLlmProviderOptions } from './cloud-llm-options.js';
 import { chatTurnsFromInput, textPiecesOf } from './cloud-llm-prompt.js';
-import { usageWithCost } from './cloud-llm-usage.js';
+import { anthropicUsageCounts, usageWithCost, type AnthropicWireUsage } from './cloud-llm-usage.js';
 
 const FINISH: Record<string, FinishReason> = { end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', refusal: 'content-filter', tool_use: 'tool-calls', pause_turn: 'other' };
 
@@ -18,6 +18,11 @@ const FORMAT_TOOL = 'json_response';
 
 export function anthropicFinishReason(reason: string | null | undefined): FinishReason {
   return reason ? (FINISH[reason] ?? 'other') : 'other';
+}
+
+/** The counts a message_delta carries (null = not sent, keeps message_start's). */
+function definedCounts(usage: AnthropicWireUsage): AnthropicWireUsage {
+  return Object.fromEntries(Object.entries(usage).filter(([, value]) => typeof value === 'number'));
 }
 
 function parseArguments(text: string, engineId: string, name: string): unknown {
@@ -180,7 +185,8 @@ export class AnthropicChatEngine extends CloudLlmEngine {
     return {
       output: { kind: 'text', text, ...(toolCalls.length > 0 ? { toolCalls } : {}) },
       finishReason,
-      usage: usageWithCost(message.usage.input_tokens, message.usage.output_tokens, this.price(call.model)),
+      ...(message.stop_reason === 'stop_sequence' && message.stop_sequence ? { stopSequence: message.stop_sequence } : {}),
+      usage: usageWithCost(anthropicUsageCounts(message.usage), this.price(call.model)),
     };
   }
 
@@ -190,8 +196,9 @@ export class AnthropicChatEngine extends CloudLlmEngine {
     yield { type: 'start', modelId: call.request.modelId };
     let finish: FinishReason | undefined;
     let stopped = false;
-    let inputTokens: number | undefined;
-    let outputTokens: number | undefined;
+    let stopSequence: string | undefined;
+    // message_start carries the input counts, message_delta the output count (and, on newer APIs, updated input counts).
+    let usage: AnthropicWireUsage = {};
     // content block index -> tool call id (tool_use blocks) or FORMAT_TOOL (the structured-output block, streamed as text).
     const toolBlocks = new Map<number, string>();
     let toolIndex = 0;
@@ -199,8 +206,7 @@ export class AnthropicChatEngine extends CloudLlmEngine {
       assertStreamNotAborted(call.signal, this.id);
       switch (event.type) {
         case 'message_start':
-          inputTokens = event.message.usage.input_tokens;
-          outputTokens = event.message.usage.output_tokens;
+          usage = event.message.usage;
           break;
         case 'content_block_start':
           if (event.content_block.type === 'tool_use') {
@@ -226,8 +232,8 @@ export class AnthropicChatEngine extends CloudLlmEngine {
         }
         case 'message_delta':
           finish = asFormat && event.delta.stop_reason === 'tool_use' ? 'stop' : anthropicFinishReason(event.delta.stop_reason);
-          outputTokens = event.usage.output_tokens;
-          if (typeof event.usage.input_tokens === 'number') inputTokens = event.usage.input_tokens;
+          if (event.delta.stop_reason === 'stop_sequence' && event.delta.stop_sequence) stopSequence = event.delta.stop_sequence;
+          usage = { ...usage, ...definedCounts(event.usage) };
           break;
         case 'message_stop':
           stopped = true;
@@ -238,7 +244,12 @@ export class AnthropicChatEngine extends CloudLlmEngine {
     }
     assertStreamNotAborted(call.signal, this.id);
     if (!stopped) throw droppedStreamError(this.id, call.model);
-    yield { type: 'finish', finishReason: finish ?? 'stop', usage: usageWithCost(inputTokens, outputTokens, this.price(call.model)) };
+    yield {
+      type: 'finish',
+      finishReason: finish ?? 'stop',
+      ...(stopSequence !== undefined ? { stopSequence } : {}),
+      usage: usageWithCost(anthropicUsageCounts(usage), this.price(call.model)),
+    };
   }
 
   protected async embed(): Promise<EngineRunResult> {

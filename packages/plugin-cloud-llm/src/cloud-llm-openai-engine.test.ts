@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchyardError, costUsd } from '@switchyard/spec';
 import type { PriceTable } from '@switchyard/spec';
 import { withCost } from '@switchyard/core';
-import type { EngineRunRequest } from '@switchyard/spec';
+import type { EngineRunRequest, GenerationParameters } from '@switchyard/spec';
 import { collectStream, runEngineConformance, startTestHttpServer, rejectionOf } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
 import { fakeOpenAiApi } from '@switchyard/testkit';
-import { OpenAiChatEngine } from './cloud-llm-openai-engine.js';
+import { OPENAI_PARAMETERS, OpenAiChatEngine } from './cloud-llm-openai-engine.js';
 
 const prompt = 'one two three four five six seven eight nine ten eleven twelve';
 const chat = (modelId: string, extra: Partial<EngineRunRequest> = {}): EngineRunRequest => ({
@@ -234,5 +234,110 @@ describe('OpenAiChatEngine against the OpenAI wire format', () => {
     expect((await up.health()).ok).toBe(true);
     const down = new OpenAiChatEngine({ id: 'down', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1' });
     expect(await down.health()).toMatchObject({ ok: false, details: { code: 'CONNECTION_FAILED' } });
+  });
+});
+
+describe('OpenAiChatEngine: what reaches the upstream and what comes back', () => {
+  let server: TestHttpServer;
+  let engine: OpenAiChatEngine;
+  beforeAll(async () => {
+    server = await startTestHttpServer(fakeOpenAiApi);
+    engine = new OpenAiChatEngine({ id: 'openai', kind: 'openai', baseURL: `${server.url}/v1`, timeoutMs: 10_000 });
+  });
+  afterAll(() => server.close());
+
+  // One row per declared parameter: a value and the chat-completions body fields it must become.
+  const CHAT_WIRE: Record<string, { value: unknown; wire: Record<string, unknown> }> = {
+    maxTokens: { value: 64, wire: { max_completion_tokens: 64 } },
+    temperature: { value: 0.2, wire: { temperature: 0.2 } },
+    topP: { value: 0.9, wire: { top_p: 0.9 } },
+    stop: { value: ['END'], wire: { stop: ['END'] } },
+    seed: { value: 7, wire: { seed: 7 } },
+    presencePenalty: { value: 0.5, wire: { presence_penalty: 0.5 } },
+    frequencyPenalty: { value: 0.25, wire: { frequency_penalty: 0.25 } },
+    logitBias: { value: { '50256': -100 }, wire: { logit_bias: { '50256': -100 } } },
+    user: { value: 'end-user-1', wire: { user: 'end-user-1' } },
+    tools: { value: [{ name: 'f', parameters: { type: 'object' } }], wire: { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }] } },
+    toolChoice: { value: 'required', wire: { tool_choice: 'required' } },
+    parallelToolCalls: { value: false, wire: { parallel_tool_calls: false } },
+    responseFormat: { value: { type: 'json' }, wire: { response_format: { type: 'json_object' } } },
+    reasoningEffort: { value: 'low', wire: { reasoning_effort: 'low' } },
+    serviceTier: { value: 'flex', wire: { service_tier: 'flex' } },
+  };
+  // What the embeddings API takes; every other declared parameter is refused for embeddings, never ignored.
+  const EMBEDDINGS_WIRE: Record<string, Record<string, unknown>> = { user: { user: 'end-user-1' } };
+
+  it('has a row for every declared parameter', () => {
+    expect(Object.keys(CHAT_WIRE).sort()).toEqual([...OPENAI_PARAMETERS].sort());
+    expect(engine.capabilities.parameters).toBe(OPENAI_PARAMETERS);
+  });
+
+  it.each(Object.entries(CHAT_WIRE))('chat forwards %s (run and stream)', async (name, { value, wire }) => {
+    const parameters = { [name]: value } as GenerationParameters;
+    await engine.doRun(chat('gpt-test', { parameters }), signal());
+    expect(server.requests.at(-1)!.body).toMatchObject(wire);
+    await collectStream(engine.doStream(chat('gpt-test', { parameters }), signal()));
+    expect(server.requests.at(-1)!.body).toMatchObject({ ...wire, stream: true });
+  });
+
+  it.each(Object.keys(CHAT_WIRE))('embeddings forward %s or refuse it by name', async (name) => {
+    const before = server.requests.length;
+    const request: EngineRunRequest = { modelId: 'embed-test', workload: 'embedding', input: { kind: 'texts', texts: ['a'] }, parameters: { [name]: CHAT_WIRE[name]!.value } as GenerationParameters };
+    const wire = EMBEDDINGS_WIRE[name];
+    if (wire) {
+      await engine.doRun(request, signal());
+      expect(server.requests.at(-1)!.path).toBe('/v1/embeddings');
+      expect(server.requests.at(-1)!.body).toMatchObject(wire);
+    } else {
+      const error = await rejectionOf(engine.doRun(request, signal()));
+      expect({ code: error.code, field: error.details.field }).toEqual({ code: 'UNSUPPORTED', field: name });
+      expect(server.requests.length).toBe(before);
+    }
+  });
+
+  const twoTools: GenerationParameters = {
+    tools: [
+      { name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+      { name: 'time', parameters: { type: 'object', properties: { zone: { type: 'string' } } } },
+    ],
+  };
+
+  it('parallel tool calls with "id": "" stay apart and get distinct ids (run)', async () => {
+    const result = await engine.doRun(chat('parallel-no-ids', { parameters: twoTools }), signal());
+    const calls = result.output.kind === 'text' ? (result.output.toolCalls ?? []) : [];
+    expect(calls.map((c) => [c.name, c.arguments])).toEqual([
+      ['weather', '{"city":"city-1"}'],
+      ['time', '{"zone":"zone-1"}'],
+    ]);
+    expect(calls[0]!.id).toMatch(/^call_[0-9a-f]{24}$/);
+    expect(new Set(calls.map((c) => c.id)).size).toBe(2);
+  });
+
+  it('parallel tool calls with "id": "" stay apart and get distinct ids (stream)', async () => {
+    const { parts, thrown } = await collectStream(engine.doStream(chat('parallel-no-ids', { parameters: twoTools }), signal()));
+    expect(thrown).toBeUndefined();
+    const starts = parts.flatMap((p) => (p.type === 'tool-call-start' ? [p] : []));
+    expect(starts.map((p) => [p.name, p.index])).toEqual([
+      ['weather', 0],
+      ['time', 1],
+    ]);
+    expect(starts[0]!.id).not.toBe(starts[1]!.id);
+    const args = (id: string) => parts.flatMap((p) => (p.type === 'tool-call-delta' && p.id === id ? [p.argumentsDelta] : [])).join('');
+    expect([args(starts[0]!.id), args(starts[1]!.id)]).toEqual(['{"city":"city-1"}', '{"zone":"zone-1"}']);
+    expect(parts.filter((p) => p.type === 'tool-call-end').map((p) => (p as { id: string }).id)).toEqual(starts.map((p) => p.id));
+  });
+
+  it('reports cached prompt tokens and reasoning tokens (run and stream)', async () => {
+    const usage = { inputTokens: 11, outputTokens: 3, totalTokens: 14, cacheReadTokens: 3, reasoningTokens: 2 };
+    const result = await engine.doRun(chat('usage-details', { input: { kind: 'text', prompt: 'a b c' } }), signal());
+    expect(result.usage).toEqual(usage);
+    const { parts } = await collectStream(engine.doStream(chat('usage-details', { input: { kind: 'text', prompt: 'a b c' } }), signal()));
+    expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', usage });
+  });
+
+  it('reports no usage (not zeros) when the upstream sent none', async () => {
+    expect((await engine.doRun(chat('no-usage'), signal())).usage).toEqual({});
+    const { parts } = await collectStream(engine.doStream(chat('no-usage'), signal()));
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', usage: {} });
   });
 });

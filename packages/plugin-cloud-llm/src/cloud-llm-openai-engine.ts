@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase, ChatCompletionMessageParam, ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
+import { SwitchyardError } from '@switchyard/spec';
 import type { ChatMessage, ChatMessageField, EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, GenerationParameters, PluginLogger, ToolCall } from '@switchyard/spec';
 import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError, upstreamRequestOptions } from './cloud-llm-engine.js';
 import type { ProviderCall } from './cloud-llm-engine.js';
 import type { CloudLlmProviderOptions } from './cloud-llm-options.js';
 import { chatTurnsFromInput, textPiecesOf, textsFromInput } from './cloud-llm-prompt.js';
-import { usageWithCost } from './cloud-llm-usage.js';
+import { openAiUsageCounts, usageWithCost } from './cloud-llm-usage.js';
 
 const FINISH: Record<string, FinishReason> = { stop: 'stop', length: 'length', content_filter: 'content-filter', tool_calls: 'tool-calls', function_call: 'tool-calls' };
 
@@ -102,8 +104,16 @@ function toolAndFormatFields(p: GenerationParameters): Partial<ChatCompletionCre
   return fields;
 }
 
+/** Some OpenAI-compatible servers send no tool call id (or ""): each call gets one of its own, never a shared one. */
+function toolCallId(id: string | null | undefined): string {
+  return id ? id : `call_${randomBytes(12).toString('hex')}`;
+}
+
+/** The embeddings API takes only these GenerationParameters; any other one would be accepted and ignored. */
+const EMBEDDING_PARAMETERS: ReadonlySet<string> = new Set(['user']);
+
 function toolCallsOf(calls: readonly ChatCompletionMessageToolCall[] | undefined): ToolCall[] | undefined {
-  const out = (calls ?? []).flatMap((call) => (call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : []));
+  const out = (calls ?? []).flatMap((call) => (call.type === 'function' ? [{ id: toolCallId(call.id), name: call.function.name, arguments: call.function.arguments }] : []));
   return out.length > 0 ? out : undefined;
 }
 
@@ -172,7 +182,7 @@ export class OpenAiChatEngine extends CloudLlmEngine {
     return {
       output: { kind: 'text', text: choice?.message.content ?? '', ...(toolCalls ? { toolCalls } : {}) },
       finishReason: openAiFinishReason(choice?.finish_reason),
-      usage: usageWithCost(completion.usage?.prompt_tokens, completion.usage?.completion_tokens, this.price(call.model)),
+      usage: usageWithCost(openAiUsageCounts(completion.usage), this.price(call.model)),
     };
   }
 
@@ -184,8 +194,7 @@ export class OpenAiChatEngine extends CloudLlmEngine {
     );
     yield { type: 'start', modelId: call.request.modelId };
     let finish: FinishReason | undefined;
-    let inputTokens: number | undefined;
-    let outputTokens: number | undefined;
+    let usage: OpenAI.CompletionUsage | undefined;
     // Tool-call deltas are keyed by `index`; only the first carries id and name.
     const openCalls = new Map<number, string>();
     for await (const chunk of stream) {
@@ -196,7 +205,7 @@ export class OpenAiChatEngine extends CloudLlmEngine {
       for (const delta of choice?.delta?.tool_calls ?? []) {
         let id = openCalls.get(delta.index);
         if (id === undefined) {
-          id = delta.id ?? `call_${delta.index}`;
+          id = toolCallId(delta.id);
           openCalls.set(delta.index, id);
           yield { type: 'tool-call-start', id, name: delta.function?.name ?? '', index: delta.index };
         }
@@ -207,21 +216,30 @@ export class OpenAiChatEngine extends CloudLlmEngine {
         for (const id of openCalls.values()) yield { type: 'tool-call-end', id };
         openCalls.clear();
       }
-      if (chunk.usage) {
-        inputTokens = chunk.usage.prompt_tokens;
-        outputTokens = chunk.usage.completion_tokens;
-      }
+      if (chunk.usage) usage = chunk.usage;
     }
     assertStreamNotAborted(call.signal, this.id);
     if (finish === undefined) throw droppedStreamError(this.id, call.model);
-    yield { type: 'finish', finishReason: finish, usage: usageWithCost(inputTokens, outputTokens, this.price(call.model)) };
+    yield { type: 'finish', finishReason: finish, usage: usageWithCost(openAiUsageCounts(usage), this.price(call.model)) };
   }
 
   protected async embed(call: ProviderCall): Promise<EngineRunResult> {
     const texts = textsFromInput(call.request.input, this.id);
-    const response = await this.client().embeddings.create({ model: call.model, input: [...texts], encoding_format: 'float' }, this.requestOptions(call));
+    const p = call.request.parameters ?? {};
+    const ignored = Object.keys(p).find((name) => p[name as keyof GenerationParameters] !== undefined && !EMBEDDING_PARAMETERS.has(name));
+    if (ignored !== undefined) {
+      throw new SwitchyardError({
+        code: 'UNSUPPORTED',
+        message: `${this.id} (model '${call.model}'): '${ignored}' is not supported for embeddings`,
+        details: { engine: this.id, model: call.model, field: ignored },
+      });
+    }
+    const response = await this.client().embeddings.create(
+      { model: call.model, input: [...texts], encoding_format: 'float', ...(p.user !== undefined ? { user: p.user } : {}) },
+      this.requestOptions(call),
+    );
     const vectors = [...response.data].sort((a, b) => a.index - b.index).map((d) => d.embedding as number[]);
-    return { output: { kind: 'embeddings', vectors }, usage: usageWithCost(response.usage?.prompt_tokens, 0, this.price(call.model)) };
+    return { output: { kind: 'embeddings', vectors }, usage: usageWithCost({ ...openAiUsageCounts(response.usage), outputTokens: 0 }, this.price(call.model)) };
   }
 
   protected async probe(signal: AbortSignal): Promise<void> {

@@ -29,7 +29,9 @@ function textOf(content: string | Block[] | undefined): string {
  * The model name picks the behaviour: `missing-model` 404, `rate-limited` 429 + retry-after, `overloaded` 529,
  * `too-long` 400 prompt too long, `bad-key` 401 echoing the key, `drop` stream cut mid-way, `slow` 3 s first byte.
  * With `tools` it answers a `tool_use` block (input sampled from the tool's input_schema, streamed as
- * `input_json_delta`s); after a `tool_result` block it echoes the result.
+ * `input_json_delta`s); after a `tool_result` block it echoes the result. `stop-sequence` ends with
+ * `stop_reason: "stop_sequence"` naming the request's first stop sequence; `cache-usage` reports 3 cache-read and
+ * 4 cache-write input tokens besides the 9 uncached ones.
  */
 export async function fakeAnthropicApi(request: RecordedRequest, response: ServerResponse): Promise<void> {
   const body = (request.body ?? {}) as Record<string, unknown>;
@@ -66,7 +68,11 @@ export async function fakeAnthropicApi(request: RecordedRequest, response: Serve
     : toolUse
       ? []
       : textOf(messages.at(-1)?.content).split(/\s+/).filter(Boolean).reverse();
-  const stopReason = toolUse ? 'tool_use' : 'end_turn';
+  // `stop-sequence`: the answer ends at the first of the request's stop_sequences.
+  const stopSequence = model === 'stop-sequence' && !toolUse ? ((body.stop_sequences as string[] | undefined)?.[0] ?? null) : null;
+  const stopReason = toolUse ? 'tool_use' : stopSequence !== null ? 'stop_sequence' : 'end_turn';
+  // `cache-usage`: 3 input tokens read from the prompt cache and 4 written to it, besides the 9 uncached.
+  const cache = model === 'cache-usage' ? { cache_read_input_tokens: 3, cache_creation_input_tokens: 4 } : {};
   const outputTokens = toolUse ? 7 : words.length;
   const id = 'msg_test';
   if (!body.stream) {
@@ -77,12 +83,12 @@ export async function fakeAnthropicApi(request: RecordedRequest, response: Serve
       model,
       content: toolUse ? [toolUse] : [{ type: 'text', text: words.join(' ') }],
       stop_reason: stopReason,
-      stop_sequence: null,
-      usage: { input_tokens: 9, output_tokens: outputTokens },
+      stop_sequence: stopSequence,
+      usage: { input_tokens: 9, output_tokens: outputTokens, ...cache },
     });
   }
   startSse(response);
-  writeSse(response, { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 9, output_tokens: 1 } } }, 'message_start');
+  writeSse(response, { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 9, output_tokens: 1, ...cache } } }, 'message_start');
   if (toolUse) {
     writeSse(response, { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: toolUse.id, name: toolUse.name, input: {} } }, 'content_block_start');
     const json = JSON.stringify(toolUse.input);
@@ -105,7 +111,7 @@ export async function fakeAnthropicApi(request: RecordedRequest, response: Serve
     }
   }
   writeSse(response, { type: 'content_block_stop', index: 0 }, 'content_block_stop');
-  writeSse(response, { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens } }, 'message_delta');
+  writeSse(response, { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: stopSequence }, usage: { output_tokens: outputTokens } }, 'message_delta');
   writeSse(response, { type: 'message_stop' }, 'message_stop');
   response.end();
 }

@@ -44,6 +44,8 @@ function replyText(body: Record<string, unknown>, messages: WireMessage[]): stri
  * context_length_exceeded, `bad-key` 401 echoing the key, `drop` stream cut mid-way, `slow` first byte after 3 s,
  * `stall` one token then silence, `prose` ignores response_format. With `tools` it calls one (arguments sampled
  * from its JSON Schema); after a `tool` message it echoes the result; `response_format` gets matching JSON.
+ * `parallel-no-ids` calls the first two tools (or the one twice) in parallel with `"id": ""`, as some compatible
+ * servers do; `usage-details` reports 3 cached prompt tokens and 2 reasoning tokens; `no-usage` reports no usage.
  */
 export async function fakeOpenAiApi(request: RecordedRequest, response: ServerResponse): Promise<void> {
   if (request.method === 'GET' && request.path === '/v1/models') {
@@ -87,28 +89,43 @@ export async function fakeOpenAiApi(request: RecordedRequest, response: ServerRe
 
   const messages = body.messages as WireMessage[];
   const tool = toolToCall(body, messages);
-  const toolCall = tool ? { id: `call_${messages.length}`, name: tool.function.name, arguments: JSON.stringify(sampleFromSchema(tool.function.parameters)) } : undefined;
-  const text = toolCall ? '' : replyText(model === 'prose' ? { ...body, response_format: undefined } : body, messages);
+  const tools = (body.tools ?? []) as WireTool[];
+  const called = !tool ? [] : model === 'parallel-no-ids' ? [tools[0]!, tools[1] ?? tools[0]!] : [tool];
+  const toolCalls = called.map((t, index) => ({
+    id: model === 'parallel-no-ids' ? '' : `call_${messages.length}${index === 0 ? '' : `_${index}`}`,
+    name: t.function.name,
+    arguments: JSON.stringify(sampleFromSchema(t.function.parameters)),
+  }));
+  const text = toolCalls.length > 0 ? '' : replyText(model === 'prose' ? { ...body, response_format: undefined } : body, messages);
   const words = text === '' ? [] : text.split(' ');
-  const completionTokens = toolCall ? 7 : words.length;
-  const usage = { prompt_tokens: 11, completion_tokens: completionTokens, total_tokens: 11 + completionTokens };
-  const finish = toolCall ? 'tool_calls' : 'stop';
+  const completionTokens = toolCalls.length > 0 ? 7 : words.length;
+  const usage =
+    model === 'no-usage'
+      ? undefined
+      : {
+          prompt_tokens: 11,
+          completion_tokens: completionTokens,
+          total_tokens: 11 + completionTokens,
+          ...(model === 'usage-details' ? { prompt_tokens_details: { cached_tokens: 3 }, completion_tokens_details: { reasoning_tokens: 2 } } : {}),
+        };
+  const finish = toolCalls.length > 0 ? 'tool_calls' : 'stop';
   const id = 'chatcmpl-test';
   if (!body.stream) {
-    const message = toolCall
-      ? { role: 'assistant', content: null, tool_calls: [{ id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: toolCall.arguments } }] }
-      : { role: 'assistant', content: text };
-    return sendJson(response, 200, { id, object: 'chat.completion', created: 1, model, choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage });
+    const message =
+      toolCalls.length > 0
+        ? { role: 'assistant', content: null, tool_calls: toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) }
+        : { role: 'assistant', content: text };
+    return sendJson(response, 200, { id, object: 'chat.completion', created: 1, model, choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], ...(usage ? { usage } : {}) });
   }
   startSse(response);
   const chunk = (delta: object, finishReason: string | null) => ({ id, object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
-  writeSse(response, chunk({ role: 'assistant', content: toolCall ? null : '' }, null));
-  if (toolCall) {
-    writeSse(response, chunk({ tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: '' } }] }, null));
+  writeSse(response, chunk({ role: 'assistant', content: toolCalls.length > 0 ? null : '' }, null));
+  for (const [index, toolCall] of toolCalls.entries()) {
+    writeSse(response, chunk({ tool_calls: [{ index, id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: '' } }] }, null));
     // Arguments arrive in pieces, as real servers send them.
     const third = Math.ceil(toolCall.arguments.length / 3);
     for (let at = 0; at < toolCall.arguments.length; at += third) {
-      writeSse(response, chunk({ tool_calls: [{ index: 0, function: { arguments: toolCall.arguments.slice(at, at + third) } }] }, null));
+      writeSse(response, chunk({ tool_calls: [{ index, function: { arguments: toolCall.arguments.slice(at, at + third) } }] }, null));
       await pause(2);
     }
   }
@@ -127,7 +144,7 @@ export async function fakeOpenAiApi(request: RecordedRequest, response: ServerRe
     if (response.destroyed) return;
   }
   writeSse(response, chunk({}, finish));
-  if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) {
+  if (usage && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) {
     writeSse(response, { id, object: 'chat.completion.chunk', created: 1, model, choices: [], usage });
   }
   writeSse(response, '[DONE]');
