@@ -1,5 +1,7 @@
-import type { ChatImagePart, ChatMessage, GenerationParameters, ToolCall, ToolChoice } from '@switchyard/core';
+import type { ChatContentPart, ChatMessage, GenerationParameters, ToolCall, ToolChoice } from '@switchyard/core';
 import { httpError } from '../http-error.js';
+import { ALWAYS, checkKeys, contentFromParts, unsupportedField, type NestedFieldCheck } from './nested-fields.js';
+import type { ChangesAnswer } from './unsupported-fields.js';
 
 const textBlock = { type: 'object', required: ['type', 'text'], properties: { type: { const: 'text' }, text: { type: 'string' } } } as const;
 const imageBlock = {
@@ -16,15 +18,27 @@ const imageBlock = {
   },
 } as const;
 const toolUseBlock = { type: 'object', required: ['type', 'id', 'name', 'input'], properties: { type: { const: 'tool_use' }, id: { type: 'string' }, name: { type: 'string' }, input: {} } } as const;
+/** Block types of the API that no engine here takes: refused by name in code (content, so never dropped). */
+const otherBlock = {
+  type: 'object',
+  required: ['type'],
+  properties: { type: { enum: ['document', 'search_result', 'thinking', 'redacted_thinking', 'server_tool_use', 'web_search_tool_result', 'container_upload'] } },
+} as const;
 const toolResultBlock = {
   type: 'object',
   required: ['type', 'tool_use_id'],
-  properties: { type: { const: 'tool_result' }, tool_use_id: { type: 'string' }, content: { anyOf: [{ type: 'string' }, { type: 'array', items: textBlock }] }, is_error: { type: 'boolean' } },
+  properties: {
+    type: { const: 'tool_result' },
+    tool_use_id: { type: 'string' },
+    content: { anyOf: [{ type: 'string' }, { type: 'array', items: { anyOf: [textBlock, imageBlock, otherBlock] } }] },
+    is_error: { type: 'boolean' },
+  },
 } as const;
 
 /**
  * Anthropic's Messages request (every field of the SDK's MessageCreateParams): honoured, or refused by name.
- * `cache_control` on blocks is accepted and has no effect on the answer (it is a provider-side cache hint).
+ * Nested fields are checked key by key in code (checkMessagesFields): `cache_control` and `citations` are refused
+ * (dropped with drop_params), unknown keys are a 400 naming them.
  */
 export const messagesRequestSchema = {
   type: 'object',
@@ -41,7 +55,7 @@ export const messagesRequestSchema = {
         required: ['role', 'content'],
         properties: {
           role: { enum: ['user', 'assistant'] },
-          content: { anyOf: [{ type: 'string' }, { type: 'array', items: { anyOf: [textBlock, imageBlock, toolUseBlock, toolResultBlock] } }] },
+          content: { anyOf: [{ type: 'string' }, { type: 'array', items: { anyOf: [textBlock, imageBlock, toolUseBlock, toolResultBlock, otherBlock] } }] },
         },
       },
     },
@@ -63,6 +77,7 @@ export const messagesRequestSchema = {
     },
     thinking: { type: 'object' },
     service_tier: { type: 'string' },
+    drop_params: { type: 'boolean' },
   },
 } as const;
 
@@ -70,7 +85,7 @@ type Block =
   | { type: 'text'; text: string }
   | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string } }
   | { type: 'tool_use'; id: string; name: string; input: unknown }
-  | { type: 'tool_result'; tool_use_id: string; content?: string | { type: 'text'; text: string }[] };
+  | { type: 'tool_result'; tool_use_id: string; content?: string | { type: 'text'; text: string }[]; is_error?: boolean };
 
 export interface MessagesBody {
   model: string;
@@ -87,9 +102,10 @@ export interface MessagesBody {
   tool_choice?: { type: 'auto' | 'any' | 'tool' | 'none'; name?: string; disable_parallel_tool_use?: boolean };
   thinking?: Record<string, unknown>;
   service_tier?: string;
+  drop_params?: boolean;
 }
 
-/** Fields no engine behind the gateway implements through this face: refused by name. */
+/** Fields no engine behind the gateway implements through this face: refused by name (dropped with drop_params). */
 const UNSUPPORTED_FIELDS = ['thinking', 'service_tier'] as const;
 
 /** GenerationParameters key -> Messages field (error messages name the field the caller sent). */
@@ -105,30 +121,90 @@ export const MESSAGES_FIELD_FOR: Readonly<Record<string, string>> = {
   parallelToolCalls: 'tool_choice.disable_parallel_tool_use',
 };
 
-const blockText = (content: string | { type: 'text'; text: string }[] | undefined) => (typeof content === 'string' ? content : (content ?? []).map((b) => b.text).join(''));
+const textOf = (content: string | { type: 'text'; text: string }[] | undefined): { content: string; parts?: ChatContentPart[] } =>
+  typeof content === 'string' ? { content } : contentFromParts((content ?? []).map((block) => ({ type: 'text', text: block.text })));
 
-/** Messages turns -> engine ChatMessages: tool_result blocks become `tool` turns, tool_use blocks assistant tool calls. */
-export function toChatMessagesFromAnthropic(body: MessagesBody): ChatMessage[] {
-  const out: ChatMessage[] = [];
-  if (body.system !== undefined) out.push({ role: 'system', content: blockText(body.system) });
-  for (const message of body.messages) {
-    if (typeof message.content === 'string') {
-      out.push({ role: message.role, content: message.content });
-      continue;
-    }
-    let text = '';
-    const images: ChatImagePart[] = [];
+/** Engine turns plus, for each, where it came from in the body (`system`, `messages[2]`, `messages[3].content[1]`). */
+export interface AnthropicTurns {
+  readonly messages: ChatMessage[];
+  readonly sources: string[];
+}
+
+/**
+ * Messages turns -> engine ChatMessages: tool_result blocks become `tool` turns (with `isError`), tool_use blocks
+ * assistant tool calls; text and image blocks stay in order as parts, each system block a part of the system turn.
+ */
+export function toChatMessagesFromAnthropic(body: MessagesBody): AnthropicTurns {
+  const messages: ChatMessage[] = [];
+  const sources: string[] = [];
+  const push = (message: ChatMessage, source: string) => {
+    messages.push(message);
+    sources.push(source);
+  };
+  if (body.system !== undefined) push({ role: 'system', ...textOf(body.system) }, 'system');
+  body.messages.forEach((message, i) => {
+    if (typeof message.content === 'string') return push({ role: message.role, content: message.content }, `messages[${i}]`);
+    const parts: ChatContentPart[] = [];
     const toolCalls: ToolCall[] = [];
-    for (const block of message.content) {
-      if (block.type === 'text') text += block.text;
-      else if (block.type === 'image') images.push({ url: block.source.type === 'url' ? block.source.url : `data:${block.source.media_type};base64,${block.source.data}` });
+    message.content.forEach((block, j) => {
+      if (block.type === 'text') parts.push({ type: 'text', text: block.text });
+      else if (block.type === 'image') parts.push({ type: 'image', url: block.source.type === 'url' ? block.source.url : `data:${block.source.media_type};base64,${block.source.data}` });
       else if (block.type === 'tool_use') toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
-      else out.push({ role: 'tool', toolCallId: block.tool_use_id, content: blockText(block.content) });
-    }
-    if (message.role === 'assistant') out.push(toolCalls.length > 0 ? { role: 'assistant', content: text, toolCalls } : { role: 'assistant', content: text });
-    else if (text !== '' || images.length > 0) out.push(images.length > 0 ? { role: 'user', content: text, images } : { role: 'user', content: text });
-  }
-  return out;
+      else push({ role: 'tool', toolCallId: block.tool_use_id, ...textOf(block.content), ...(block.is_error ? { isError: true } : {}) }, `messages[${i}].content[${j}]`);
+    });
+    const content = contentFromParts(parts);
+    if (message.role === 'assistant') push(toolCalls.length > 0 ? { role: 'assistant', ...content, toolCalls } : { role: 'assistant', ...content }, `messages[${i}]`);
+    else if (parts.length > 0) push({ role: 'user', ...content }, `messages[${i}]`);
+  });
+  return { messages, sources };
+}
+
+/** An engine-side field (`messages[3].isError`) -> the body field it came from (`messages[2].content[1].is_error`). */
+export function messagesFieldOf(sources: readonly string[], field: string): string | undefined {
+  const match = /^messages\[(\d+)\](?:\.(\w+))?$/.exec(field);
+  const source = match ? sources[Number(match[1])] : undefined;
+  if (source === undefined) return undefined;
+  const rest = match![2];
+  return rest === undefined ? source : `${source}.${rest === 'isError' ? 'is_error' : rest}`;
+}
+
+const NONE: Readonly<Record<string, ChangesAnswer>> = {};
+const CACHE_HINT: Readonly<Record<string, ChangesAnswer>> = { cache_control: ALWAYS };
+const TEXT_KNOWN: Readonly<Record<string, ChangesAnswer>> = { cache_control: ALWAYS, citations: (value) => !(Array.isArray(value) && value.length === 0) };
+const BLOCK_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
+  text: new Set(['type', 'text']),
+  image: new Set(['type', 'source']),
+  tool_use: new Set(['type', 'id', 'name', 'input']),
+  tool_result: new Set(['type', 'tool_use_id', 'content', 'is_error']),
+};
+const SOURCE_KEYS: Readonly<Record<string, ReadonlySet<string>>> = { base64: new Set(['type', 'media_type', 'data']), url: new Set(['type', 'url']) };
+const MESSAGE_KEYS: ReadonlySet<string> = new Set(['role', 'content']);
+const TOOL_KEYS: ReadonlySet<string> = new Set(['name', 'description', 'input_schema']);
+/** A client tool's `type` is `custom` (the default); any other names a server tool. */
+const TOOL_KNOWN: Readonly<Record<string, ChangesAnswer>> = { cache_control: ALWAYS, type: (value) => value !== 'custom' };
+const TOOL_CHOICE_KEYS: ReadonlySet<string> = new Set(['type', 'name', 'disable_parallel_tool_use']);
+
+type Loose = Record<string, unknown>;
+
+/** One content block (and its source or nested tool-result content) key by key. */
+function checkBlock(block: Loose, at: string, check: NestedFieldCheck, inToolResult: boolean): void {
+  const keys = BLOCK_KEYS[String(block.type)];
+  if (!keys || (inToolResult && block.type !== 'text')) throw unsupportedField(`${at}.type`, check.model, false);
+  checkKeys(block, at, `a '${String(block.type)}' block`, keys, block.type === 'text' ? TEXT_KNOWN : CACHE_HINT, check);
+  const source = block.source as Loose | undefined;
+  if (block.type === 'image' && source) checkKeys(source, `${at}.source`, `a '${String(source.type)}' image source`, SOURCE_KEYS[String(source.type)]!, NONE, check);
+  if (block.type === 'tool_result' && Array.isArray(block.content)) (block.content as Loose[]).forEach((inner, k) => checkBlock(inner, `${at}.content[${k}]`, check, true));
+}
+
+/** Every nested object of the body key by key: unknown keys are INVALID_PARAMS, known ones no engine takes UNSUPPORTED (or dropped). */
+export function checkMessagesFields(body: MessagesBody, check: NestedFieldCheck): void {
+  body.messages.forEach((message, i) => {
+    checkKeys(message as unknown as Loose, `messages[${i}]`, 'a message', MESSAGE_KEYS, NONE, check);
+    if (Array.isArray(message.content)) message.content.forEach((block, j) => checkBlock(block as unknown as Loose, `messages[${i}].content[${j}]`, check, false));
+  });
+  if (Array.isArray(body.system)) body.system.forEach((block, j) => checkBlock(block as unknown as Loose, `system[${j}]`, check, true));
+  (body.tools ?? []).forEach((tool, i) => checkKeys(tool as unknown as Loose, `tools[${i}]`, 'a tool', TOOL_KEYS, TOOL_KNOWN, check));
+  if (body.tool_choice) checkKeys(body.tool_choice as unknown as Loose, 'tool_choice', 'tool_choice', TOOL_CHOICE_KEYS, NONE, check);
 }
 
 function toolChoiceOf(choice: MessagesBody['tool_choice']): ToolChoice | undefined {
@@ -143,10 +219,25 @@ function toolChoiceOf(choice: MessagesBody['tool_choice']): ToolChoice | undefin
   }
 }
 
-export function toMessagesCall(body: MessagesBody): { messages: ChatMessage[]; parameters: GenerationParameters } {
+export interface MessagesCall {
+  readonly messages: ChatMessage[];
+  /** Where each of `messages` came from in the body (error messages and the dropped-params header name those). */
+  readonly sources: string[];
+  readonly parameters: GenerationParameters;
+  /** Fields the gateway itself dropped (`drop_params`); engine-level drops are added by the orchestrator. */
+  readonly dropped: string[];
+  readonly dropParams: boolean;
+}
+
+export function toMessagesCall(body: MessagesBody, dropParamsByDefault = false): MessagesCall {
+  const dropParams = body.drop_params ?? dropParamsByDefault;
+  const dropped: string[] = [];
   for (const field of UNSUPPORTED_FIELDS) {
-    if (body[field] !== undefined) throw httpError('UNSUPPORTED', `'${field}' is not supported for model '${body.model}' by this gateway`, { details: { field } });
+    if (body[field] === undefined) continue;
+    if (!dropParams) throw httpError('UNSUPPORTED', `'${field}' is not supported for model '${body.model}' by this gateway (send drop_params: true to drop it)`, { details: { field } });
+    dropped.push(field);
   }
+  checkMessagesFields(body, { model: body.model, dropParams, dropped });
   if (body.tool_choice?.type === 'tool' && !body.tool_choice.name) throw httpError('INVALID_PARAMS', "body/tool_choice must name the tool when type is 'tool'", { details: { field: 'tool_choice.name' } });
   const toolChoice = toolChoiceOf(body.tool_choice);
   const parameters: GenerationParameters = {
@@ -160,5 +251,5 @@ export function toMessagesCall(body: MessagesBody): { messages: ChatMessage[]; p
     ...(toolChoice !== undefined ? { toolChoice } : {}),
     ...(body.tool_choice?.disable_parallel_tool_use ? { parallelToolCalls: false } : {}),
   };
-  return { messages: toChatMessagesFromAnthropic(body), parameters };
+  return { ...toChatMessagesFromAnthropic(body), parameters, dropped, dropParams };
 }

@@ -4,8 +4,8 @@ import { statusForCode } from '../http-error.js';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
-import { MESSAGES_FIELD_FOR, messagesRequestSchema, toMessagesCall, type MessagesBody } from './anthropic-messages-request.js';
-import { awaitStreamHead, collectChatTask, frameError, pumpStream } from './chat-task.js';
+import { MESSAGES_FIELD_FOR, messagesFieldOf, messagesRequestSchema, toMessagesCall, type MessagesBody } from './anthropic-messages-request.js';
+import { awaitStreamHead, collectChatTask, frameError, pumpStream, setDroppedHeader } from './chat-task.js';
 import { taskTelemetry } from '../request-telemetry.js';
 
 const STOP: Record<string, string> = { stop: 'end_turn', length: 'max_tokens', 'tool-calls': 'tool_use', 'content-filter': 'refusal' };
@@ -30,7 +30,9 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
     },
     async (request, reply) => {
       const body = request.body;
-      const call = toMessagesCall(body);
+      const call = toMessagesCall(body, context.config.dropParams);
+      // Engine-side fields (`messages[3].isError`) are reported as the body field they came from.
+      const fieldOf = (field: string) => messagesFieldOf(call.sources, field) ?? wireField(field);
       const { task } = await scheduler.submit({
         taskId: `msg_${randomUUID().replaceAll('-', '')}`,
         workload: 'completion',
@@ -41,6 +43,7 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
         ...taskTelemetry(request),
         stream: body.stream === true,
         keepTranscript: false,
+        ...(call.dropParams ? { dropUnsupportedParameters: true } : {}),
       });
       cancelOnDisconnect(reply, () => scheduler.cancel(task.id, 'disconnect'));
       const usageOf = (frame: SseFrame) => {
@@ -49,7 +52,8 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
       };
 
       if (!body.stream) {
-        const result = await collectChatTask(task, wireField);
+        const result = await collectChatTask(task, fieldOf);
+        setDroppedHeader(reply, [...call.dropped, ...result.dropped]);
         const content = [
           ...(result.text !== '' || result.toolCalls.length === 0 ? [{ type: 'text', text: result.text }] : []),
           ...result.toolCalls.map((toolCall) => ({ type: 'tool_use', id: toolCall.id, name: toolCall.name, input: JSON.parse(toolCall.arguments || '{}') as unknown })),
@@ -66,7 +70,8 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
         });
       }
 
-      const stream = await awaitStreamHead(task, wireField);
+      const stream = await awaitStreamHead(task, fieldOf);
+      setDroppedHeader(reply, [...call.dropped, ...stream.dropped]);
       const sse = openSse(reply);
       const send = (event: string, data: Record<string, unknown>) => sse.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
       send('message_start', { message: { id: task.id, type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } } });

@@ -1,4 +1,6 @@
-import type { ChatImagePart, ChatMessage, GenerationParameters, ToolCall, ToolChoice, ToolDefinition } from '@switchyard/core';
+import type { ChatContentPart, ChatMessage, GenerationParameters, ToolCall, ToolChoice, ToolDefinition } from '@switchyard/core';
+import { httpError } from '../http-error.js';
+import { ALWAYS, checkKeys, contentFromParts, TEXT_PART_SEPARATOR, unsupportedField, type NestedFieldCheck } from './nested-fields.js';
 import { refuseOrDrop, type ChangesAnswer } from './unsupported-fields.js';
 
 const textPart = { type: 'object', required: ['type', 'text'], properties: { type: { const: 'text' }, text: { type: 'string' } } } as const;
@@ -10,6 +12,9 @@ const imagePart = {
     image_url: { type: 'object', required: ['url'], properties: { url: { type: 'string', minLength: 1 }, detail: { enum: ['auto', 'low', 'high'] } } },
   },
 } as const;
+const refusalPart = { type: 'object', required: ['type', 'refusal'], properties: { type: { const: 'refusal' }, refusal: { type: 'string' } } } as const;
+/** Content parts of the API that no engine here takes (refused by name in code, not as a schema mismatch). */
+const otherUserPart = { type: 'object', required: ['type'], properties: { type: { enum: ['input_audio', 'file'] } } } as const;
 const textContent = { anyOf: [{ type: 'string' }, { type: 'array', items: textPart }] } as const;
 const toolCallSchema = {
   type: 'object',
@@ -26,11 +31,11 @@ const messageSchema = {
   required: ['role'],
   oneOf: [
     { properties: { role: { enum: ['system', 'developer'] }, content: textContent, name: { type: 'string' } }, required: ['content'] },
-    { properties: { role: { const: 'user' }, content: { anyOf: [{ type: 'string' }, { type: 'array', items: { anyOf: [textPart, imagePart] } }] }, name: { type: 'string' } }, required: ['content'] },
+    { properties: { role: { const: 'user' }, content: { anyOf: [{ type: 'string' }, { type: 'array', items: { anyOf: [textPart, imagePart, otherUserPart] } }] }, name: { type: 'string' } }, required: ['content'] },
     {
       properties: {
         role: { const: 'assistant' },
-        content: { anyOf: [textContent, { type: 'null' }] },
+        content: { anyOf: [{ type: 'string' }, { type: 'array', items: { anyOf: [textPart, refusalPart] } }, { type: 'null' }] },
         name: { type: 'string' },
         refusal: { type: ['string', 'null'] },
         tool_calls: { type: 'array', items: toolCallSchema },
@@ -71,7 +76,8 @@ export const chatRequestSchema = {
     max_completion_tokens: { type: ['integer', 'null'], minimum: 1 },
     temperature: { type: ['number', 'null'], minimum: 0, maximum: 2 },
     top_p: { type: ['number', 'null'], minimum: 0, maximum: 1 },
-    seed: { type: ['integer', 'null'] },
+    // Beyond 2^53 a JSON number is no longer the integer the caller wrote.
+    seed: { type: ['integer', 'null'], minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
     stop: { anyOf: [{ type: 'string' }, { type: 'array', maxItems: 4, items: { type: 'string' } }, { type: 'null' }] },
     n: { type: ['integer', 'null'], minimum: 1 },
     presence_penalty: { type: ['number', 'null'], minimum: -2, maximum: 2 },
@@ -122,11 +128,17 @@ export const chatRequestSchema = {
 } as const;
 
 type Text = string | { type: 'text'; text: string }[];
-type UserContent = string | ({ type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } })[];
+type UserContent = string | ({ type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } } | { type: 'input_audio' | 'file' })[];
 type WireMessage =
-  | { role: 'system' | 'developer'; content: Text }
-  | { role: 'user'; content: UserContent }
-  | { role: 'assistant'; content?: Text | null; tool_calls?: { id: string; function: { name: string; arguments: string } }[] }
+  | { role: 'system' | 'developer'; content: Text; name?: string }
+  | { role: 'user'; content: UserContent; name?: string }
+  | {
+      role: 'assistant';
+      content?: string | ({ type: 'text'; text: string } | { type: 'refusal'; refusal: string })[] | null;
+      name?: string;
+      refusal?: string | null;
+      tool_calls?: { id: string; function: { name: string; arguments: string } }[];
+    }
   | { role: 'tool'; content: Text; tool_call_id: string };
 
 export interface ChatBody {
@@ -194,33 +206,119 @@ export const OPENAI_FIELD_FOR: Readonly<Record<string, string>> = {
   serviceTier: 'service_tier',
 };
 
-const joinText = (content: Text | null | undefined): string => (typeof content === 'string' ? content : (content ?? []).map((part) => part.text).join(''));
+/** Text content -> content (and parts when there are several). */
+function textOf(content: Text | null | undefined): { content: string; parts?: ChatContentPart[] } {
+  if (typeof content === 'string') return { content };
+  return contentFromParts((content ?? []).map((part) => ({ type: 'text', text: part.text })));
+}
 
-/** OpenAI messages -> engine ChatMessages (developer = system; tool calls, tool results and images kept). */
+/**
+ * OpenAI messages -> engine ChatMessages, one per message and in order: developer is a system turn marked
+ * `developer`; names, refusals, tool calls, tool results and content parts (in order) are kept.
+ */
 export function toChatMessages(messages: readonly WireMessage[]): ChatMessage[] {
   return messages.map((message): ChatMessage => {
     switch (message.role) {
       case 'system':
       case 'developer':
-        return { role: 'system', content: joinText(message.content) };
+        return { role: 'system', ...textOf(message.content), ...(message.name !== undefined ? { name: message.name } : {}), ...(message.role === 'developer' ? { developer: true } : {}) };
       case 'user': {
-        if (typeof message.content === 'string') return { role: 'user', content: message.content };
-        const images: ChatImagePart[] = [];
-        let text = '';
-        for (const part of message.content) {
-          if (part.type === 'text') text += part.text;
-          else images.push({ url: part.image_url.url, ...(part.image_url.detail ? { detail: part.image_url.detail } : {}) });
-        }
-        return images.length > 0 ? { role: 'user', content: text, images } : { role: 'user', content: text };
+        const name = message.name !== undefined ? { name: message.name } : {};
+        if (typeof message.content === 'string') return { role: 'user', content: message.content, ...name };
+        const parts = message.content.map((part): ChatContentPart => {
+          if (part.type === 'text') return { type: 'text', text: part.text };
+          if (part.type === 'image_url') return { type: 'image', url: part.image_url.url, ...(part.image_url.detail ? { detail: part.image_url.detail } : {}) };
+          throw new Error(`unchecked content part '${part.type}'`);
+        });
+        return { role: 'user', ...contentFromParts(parts), ...name };
       }
       case 'assistant': {
         const toolCalls: ToolCall[] = (message.tool_calls ?? []).map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
-        return toolCalls.length > 0 ? { role: 'assistant', content: joinText(message.content), toolCalls } : { role: 'assistant', content: joinText(message.content) };
+        const content = typeof message.content === 'string' || message.content == null ? message.content : undefined;
+        const parts = Array.isArray(message.content) ? message.content : [];
+        const refusals = [...(message.refusal != null ? [message.refusal] : []), ...parts.flatMap((part) => (part.type === 'refusal' ? [part.refusal] : []))];
+        const text = content !== undefined ? textOf(content) : textOf(parts.flatMap((part) => (part.type === 'text' ? [part] : [])));
+        return {
+          role: 'assistant',
+          ...text,
+          ...(message.name !== undefined ? { name: message.name } : {}),
+          ...(refusals.length > 0 ? { refusal: refusals.join(TEXT_PART_SEPARATOR) } : {}),
+          ...(toolCalls.length > 0 ? { toolCalls } : {}),
+        };
       }
       default:
-        return { role: 'tool', content: joinText(message.content), toolCallId: message.tool_call_id };
+        return { role: 'tool', ...textOf(message.content), toolCallId: message.tool_call_id };
     }
   });
+}
+
+const MESSAGE_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
+  system: new Set(['role', 'content', 'name']),
+  developer: new Set(['role', 'content', 'name']),
+  user: new Set(['role', 'content', 'name']),
+  assistant: new Set(['role', 'content', 'name', 'refusal', 'tool_calls']),
+  tool: new Set(['role', 'content', 'tool_call_id']),
+};
+const NOTHING_KNOWN: Readonly<Record<string, ChangesAnswer>> = {};
+/** Message fields of the API that no engine here takes (`audio` answers a previous audio reply). */
+const ASSISTANT_KNOWN: Readonly<Record<string, ChangesAnswer>> = { audio: ALWAYS, function_call: ALWAYS };
+const PART_KEYS: Readonly<Record<string, ReadonlySet<string>>> = { text: new Set(['type', 'text']), image_url: new Set(['type', 'image_url']), refusal: new Set(['type', 'refusal']) };
+const PART_KNOWN: Readonly<Record<string, ChangesAnswer>> = { prompt_cache_breakpoint: ALWAYS };
+const IMAGE_URL_KEYS: ReadonlySet<string> = new Set(['url', 'detail']);
+const TOOL_CALL_KEYS: ReadonlySet<string> = new Set(['id', 'type', 'function']);
+const CALLED_FUNCTION_KEYS: ReadonlySet<string> = new Set(['name', 'arguments']);
+const TOOL_KEYS: ReadonlySet<string> = new Set(['type', 'function']);
+const FUNCTION_KEYS: ReadonlySet<string> = new Set(['name', 'description', 'parameters', 'strict']);
+const STREAM_OPTIONS_KEYS: ReadonlySet<string> = new Set(['include_usage']);
+const STREAM_OPTIONS_KNOWN: Readonly<Record<string, ChangesAnswer>> = { include_obfuscation: (value) => value === true };
+const NAME_KEYS: ReadonlySet<string> = new Set(['name']);
+const TOOL_CHOICE_KEYS: ReadonlySet<string> = new Set(['type', 'function']);
+const FORMAT_KEYS: ReadonlySet<string> = new Set(['type', 'json_schema']);
+const JSON_SCHEMA_KEYS: ReadonlySet<string> = new Set(['name', 'description', 'schema', 'strict']);
+
+type Loose = Record<string, unknown>;
+const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Every nested object of the body, key by key (the schema checks types; additionalProperties there could only say
+ * "matches no form"): a field not in the API is INVALID_PARAMS naming its pointer, a known one the gateway cannot
+ * honour is UNSUPPORTED (dropped on opt-in).
+ */
+export function checkChatFields(body: ChatBody, check: NestedFieldCheck): void {
+  body.messages.forEach((message, i) => {
+    const where = `messages[${i}]`;
+    const loose = message as unknown as Loose;
+    checkKeys(loose, where, `a '${message.role}' message`, MESSAGE_KEYS[message.role]!, message.role === 'assistant' ? ASSISTANT_KNOWN : NOTHING_KNOWN, check);
+    if (Array.isArray(loose.content)) {
+      (loose.content as Loose[]).forEach((part, j) => {
+        const at = `${where}.content[${j}]`;
+        const keys = PART_KEYS[String(part.type)];
+        if (!keys) throw unsupportedField(`${at}.type`, check.model, false);
+        checkKeys(part, at, `a '${String(part.type)}' content part`, keys, PART_KNOWN, check);
+        if (isObject(part.image_url)) checkKeys(part.image_url, `${at}.image_url`, 'image_url', IMAGE_URL_KEYS, NOTHING_KNOWN, check);
+      });
+    }
+    if (Array.isArray(loose.tool_calls)) {
+      (loose.tool_calls as Loose[]).forEach((call, j) => {
+        checkKeys(call, `${where}.tool_calls[${j}]`, 'a tool call', TOOL_CALL_KEYS, NOTHING_KNOWN, check);
+        if (isObject(call.function)) checkKeys(call.function, `${where}.tool_calls[${j}].function`, 'a tool call function', CALLED_FUNCTION_KEYS, NOTHING_KNOWN, check);
+      });
+    }
+  });
+  (body.tools ?? []).forEach((tool, i) => {
+    checkKeys(tool as unknown as Loose, `tools[${i}]`, 'a tool', TOOL_KEYS, NOTHING_KNOWN, check);
+    checkKeys(tool.function as unknown as Loose, `tools[${i}].function`, 'a function tool', FUNCTION_KEYS, NOTHING_KNOWN, check);
+  });
+  if (isObject(body.stream_options)) checkKeys(body.stream_options, 'stream_options', 'stream_options', STREAM_OPTIONS_KEYS, STREAM_OPTIONS_KNOWN, check);
+  if (isObject(body.tool_choice)) {
+    checkKeys(body.tool_choice, 'tool_choice', 'tool_choice', TOOL_CHOICE_KEYS, NOTHING_KNOWN, check);
+    if (isObject(body.tool_choice.function)) checkKeys(body.tool_choice.function, 'tool_choice.function', 'tool_choice.function', NAME_KEYS, NOTHING_KNOWN, check);
+  }
+  const format = body.response_format as unknown;
+  if (isObject(format)) {
+    checkKeys(format, 'response_format', 'response_format', FORMAT_KEYS, NOTHING_KNOWN, check);
+    if (isObject(format.json_schema)) checkKeys(format.json_schema, 'response_format.json_schema', 'response_format.json_schema', JSON_SCHEMA_KEYS, NOTHING_KNOWN, check);
+  }
 }
 
 function toolChoiceOf(choice: ChatBody['tool_choice']): ToolChoice | undefined {
@@ -263,6 +361,11 @@ export interface ChatCall {
 export function toChatCall(body: ChatBody, dropParamsByDefault: boolean): ChatCall {
   const dropParams = body.drop_params ?? dropParamsByDefault;
   const dropped = refuseOrDrop(body, UNSUPPORTED_FIELDS, body.model, dropParams);
+  checkChatFields(body, { model: body.model, dropParams, dropped });
+  // As OpenAI: the two names of one limit cannot both be set (which one wins would be a guess).
+  if (body.max_tokens != null && body.max_completion_tokens != null) {
+    throw httpError('INVALID_PARAMS', "body/max_tokens and body/max_completion_tokens cannot both be set (send max_completion_tokens only)", { details: { field: 'max_tokens', pointer: '/max_tokens' } });
+  }
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   const stop = typeof body.stop === 'string' ? [body.stop] : body.stop;
   const tools = toolsOf(body.tools);

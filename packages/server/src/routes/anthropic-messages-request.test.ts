@@ -1,0 +1,88 @@
+import { SwitchyardError } from '@switchyard/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type SwitchyardServer } from '../create-server.js';
+import { OrchestratorDouble } from '../test-support/orchestrator-double.js';
+import { messagesFieldOf } from './anthropic-messages-request.js';
+
+// What /v1/messages makes of blocks: order, separate system blocks, is_error, and nested fields refused or dropped.
+let server: SwitchyardServer;
+let dropping: SwitchyardServer;
+const double = new OrchestratorDouble({ m: {} });
+const unsupportedName = new OrchestratorDouble({
+  m: { error: new SwitchyardError({ code: 'UNSUPPORTED', message: "Model 'm' on engine 'e' does not support the message field 'messages[1].isError'", details: { field: 'messages[1].isError' } }) },
+});
+let refusing: SwitchyardServer;
+beforeAll(async () => {
+  server = await createServer({ orchestrator: double, env: {}, defaultMetrics: false });
+  dropping = await createServer({ orchestrator: double, env: {}, defaultMetrics: false, config: { dropParams: true } });
+  refusing = await createServer({ orchestrator: unsupportedName, env: {}, defaultMetrics: false });
+});
+afterAll(async () => {
+  await server.close({ deadlineMs: 50 });
+  await dropping.close({ deadlineMs: 50 });
+  await refusing.close({ deadlineMs: 50 });
+});
+
+const post = (target: SwitchyardServer, body: Record<string, unknown>) => target.app.inject({ method: 'POST', url: '/v1/messages', payload: { model: 'm', max_tokens: 16, ...body } });
+const toolTurns = [
+  { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: {} }] },
+  { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'timed out', is_error: true }, { type: 'text', text: 'retry?' }] },
+];
+
+describe('/v1/messages blocks reach the engine whole', () => {
+  it('keeps text and images in order, system blocks apart and a tool error as isError', async () => {
+    const response = await post(server, {
+      system: [{ type: 'text', text: 'S1' }, { type: 'text', text: 'S2' }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'Image A: ' }, { type: 'image', source: { type: 'url', url: 'https://x/a.png' } }, { type: 'text', text: 'Which?' }] },
+        ...toolTurns,
+      ],
+    });
+    expect(response.statusCode).toBe(200);
+    expect(double.calls.at(-1)!.request.input).toEqual({
+      kind: 'text',
+      messages: [
+        { role: 'system', content: 'S1\nS2', parts: [{ type: 'text', text: 'S1' }, { type: 'text', text: 'S2' }] },
+        {
+          role: 'user',
+          content: 'Image A: \nWhich?',
+          images: [{ url: 'https://x/a.png' }],
+          parts: [{ type: 'text', text: 'Image A: ' }, { type: 'image', url: 'https://x/a.png' }, { type: 'text', text: 'Which?' }],
+        },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'toolu_1', name: 'lookup', arguments: '{}' }] },
+        { role: 'tool', toolCallId: 'toolu_1', content: 'timed out', isError: true },
+        { role: 'user', content: 'retry?' },
+      ],
+    });
+  });
+
+  it('an engine refusing isError is reported as the block field it came from', async () => {
+    expect(messagesFieldOf(['system', 'messages[0]', 'messages[1].content[0]'], 'messages[2].isError')).toBe('messages[1].content[0].is_error');
+    const response = await post(refusing, { messages: toolTurns });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'messages[1].content[0].is_error' } });
+    expect(response.json().message).toContain("'messages[1].content[0].is_error'");
+  });
+
+  it('refuses cache_control and citations by pointer (UNSUPPORTED) and unknown keys (INVALID_PARAMS)', async () => {
+    const cached = await post(server, { messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } }] }] });
+    expect(cached.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'messages[0].content[0].cache_control', pointer: '/messages/0/content/0/cache_control' } });
+    const cited = await post(server, { system: [{ type: 'text', text: 's', citations: [{ type: 'char_location' }] }], messages: [{ role: 'user', content: 'x' }] });
+    expect(cited.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'system[0].citations' } });
+    const bogus = await post(server, { messages: [{ role: 'user', content: 'x', bogus: 1 }] });
+    expect(bogus.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/messages/0/bogus' } });
+    const document = await post(server, { messages: [{ role: 'user', content: [{ type: 'document', source: {} }] }], drop_params: true });
+    expect(document.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'messages[0].content[0].type' } });
+  });
+
+  it('drop_params (in the request or server.dropParams) drops them and lists them in x-switchyard-dropped-params', async () => {
+    const body = { thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } }] }] };
+    const refused = await post(server, body);
+    expect(refused.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'thinking' } });
+    for (const response of [await post(server, { ...body, drop_params: true }), await post(dropping, body), await post(dropping, { ...body, stream: true })]) {
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['x-switchyard-dropped-params']).toBe('thinking, messages[0].content[0].cache_control');
+    }
+    expect(double.calls.at(-1)!.request.dropUnsupportedParameters).toBe(true);
+  });
+});

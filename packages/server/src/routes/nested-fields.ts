@@ -1,0 +1,74 @@
+import type { ChatContentPart, ChatImagePart } from '@switchyard/core';
+import { httpError } from '../http-error.js';
+import type { ChangesAnswer } from './unsupported-fields.js';
+
+/** One request's nested-field check: the model (for messages) and whether the caller opted into dropping. */
+export interface NestedFieldCheck {
+  readonly model: string;
+  readonly dropParams: boolean;
+  /** Dropped nested fields (`messages[2].content[0].cache_control`), for the dropped-params header. */
+  readonly dropped: string[];
+}
+
+/** `messages[2].content[0].x` -> `/messages/2/content/0/x` (the JSON pointer of a dotted field path). */
+export function pointerOf(path: string): string {
+  return `/${path.replace(/\[(\d+)\]/g, '.$1').split('.').join('/')}`;
+}
+
+/** A field the API does not have at all: always a 400 naming it. */
+export function unknownField(path: string, what: string): Error {
+  return httpError('INVALID_PARAMS', `body${pointerOf(path)} is not a field of ${what}`, { details: { field: path, pointer: pointerOf(path) } });
+}
+
+/** A field of the API that no engine behind the gateway implements; content (never dropped) when `droppable` is false. */
+export function unsupportedField(path: string, model: string, droppable = true): Error {
+  const hint = droppable ? ' (send drop_params: true to drop it)' : '';
+  return httpError('UNSUPPORTED', `'${path}' is not supported for model '${model}' by this gateway${hint}`, { details: { field: path, pointer: pointerOf(path) } });
+}
+
+/**
+ * Checks the keys of one nested object: `allowed` ones pass, `known` ones (fields of the API the gateway cannot
+ * honour) are refused with UNSUPPORTED or, on opt-in, deleted and listed; anything else is INVALID_PARAMS.
+ */
+export function checkKeys(
+  object: Record<string, unknown>,
+  path: string,
+  what: string,
+  allowed: ReadonlySet<string>,
+  known: Readonly<Record<string, ChangesAnswer>>,
+  check: NestedFieldCheck,
+): void {
+  for (const key in object) {
+    if (allowed.has(key)) continue;
+    const field = `${path}.${key}`;
+    const changes = Object.hasOwn(known, key) ? known[key] : undefined;
+    if (!changes) throw unknownField(field, what);
+    const value = object[key];
+    if (value === undefined || value === null || !changes(value)) continue;
+    if (!check.dropParams) throw unsupportedField(field, check.model);
+    check.dropped.push(field);
+    delete object[key];
+  }
+}
+
+/** Fields of the API whose any value would change the answer. */
+export const ALWAYS: ChangesAnswer = () => true;
+
+/** What joins text parts into `content` for engines that read only `content` (documented in docs/server.md). */
+export const TEXT_PART_SEPARATOR = '\n';
+
+/**
+ * A turn's content from its parts in order: `content` (text parts joined with a newline) and `images` for engines
+ * that read only those, `parts` when the order or the boundaries carry meaning (several parts, or an image).
+ */
+export function contentFromParts(parts: readonly ChatContentPart[]): { content: string; images?: ChatImagePart[]; parts?: ChatContentPart[] } {
+  const texts: string[] = [];
+  const images: ChatImagePart[] = [];
+  for (const part of parts) {
+    if (part.type === 'text') texts.push(part.text);
+    else images.push(part.detail ? { url: part.url, detail: part.detail } : { url: part.url });
+  }
+  const content = texts.join(TEXT_PART_SEPARATOR);
+  if (parts.length <= 1 && images.length === 0) return { content };
+  return images.length > 0 ? { content, images, parts: [...parts] } : { content, parts: [...parts] };
+}
