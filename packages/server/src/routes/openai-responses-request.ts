@@ -1,5 +1,6 @@
-import type { ChatImagePart, ChatMessage, GenerationParameters, ToolCall, ToolChoice, ToolDefinition } from '@switchyard/core';
+import type { ChatContentPart, ChatImagePart, ChatMessage, GenerationParameters, ToolCall, ToolChoice, ToolDefinition } from '@switchyard/core';
 import { httpError } from '../http-error.js';
+import { ALWAYS, checkKeys, contentFromParts, TEXT_PART_SEPARATOR, type NestedFieldCheck } from './nested-fields.js';
 import { OPENAI_FIELD_FOR } from './openai-chat-request.js';
 import { refuseOrDrop, type ChangesAnswer } from './unsupported-fields.js';
 
@@ -112,7 +113,6 @@ const UNSUPPORTED_FIELDS: Readonly<Record<string, ChangesAnswer>> = {
   background: (value) => value === true,
   truncation: (value) => value === 'auto',
   include: (value) => Array.isArray(value) && value.length > 0,
-  stream_options: (value) => (value as { include_obfuscation?: boolean }).include_obfuscation === true,
   conversation: () => true,
   prompt: () => true,
   prompt_cache_key: () => true,
@@ -137,49 +137,91 @@ const invalid = (field: string, message: string) => httpError('INVALID_PARAMS', 
 const unsupported = (field: string, what: string, model: string) =>
   httpError('UNSUPPORTED', `${field}${what ? ` ${what}` : ''} is not supported for model '${model}' by this gateway`, { details: { field } });
 
-/** Text of a content list (input_text / output_text parts); images are collected separately. */
-function partsText(content: string | ContentPart[] | undefined, field: string, model: string, images?: ChatImagePart[]): string {
-  if (content === undefined) return '';
-  if (typeof content === 'string') return content;
+const PART_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
+  input_text: new Set(['type', 'text']),
+  output_text: new Set(['type', 'text']),
+  text: new Set(['type', 'text']),
+  refusal: new Set(['type', 'refusal']),
+  input_image: new Set(['type', 'image_url', 'file_id', 'detail']),
+};
+/** `annotations`/`logprobs` come back on output_text echoed from an earlier response: empty ones change nothing. */
+const nonEmpty: ChangesAnswer = (value) => !(Array.isArray(value) && value.length === 0);
+const PART_KNOWN: Readonly<Record<string, ChangesAnswer>> = { prompt_cache_breakpoint: ALWAYS, annotations: nonEmpty, logprobs: nonEmpty };
+/** Item fields: `id`/`status` identify an echoed output item and change nothing; `phase`, `caller`, `namespace` would. */
+const ITEM_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
+  message: new Set(['type', 'role', 'content', 'id', 'status']),
+  function_call: new Set(['type', 'call_id', 'name', 'arguments', 'id', 'status']),
+  function_call_output: new Set(['type', 'call_id', 'output', 'id', 'status']),
+};
+const ITEM_KNOWN: Readonly<Record<string, ChangesAnswer>> = { phase: ALWAYS, caller: ALWAYS, namespace: ALWAYS };
+const IMAGE_DETAILS: ReadonlySet<unknown> = new Set(['auto', 'low', 'high', null, undefined]);
+
+/**
+ * A content list in order: text parts, images in user messages, refusal parts (collected into `refusals`) in
+ * assistant ones; any other part there is refused by name.
+ */
+function partsOf(content: string | ContentPart[] | undefined, field: string, check: NestedFieldCheck, role: 'user' | 'assistant' | 'text', refusals: string[] = []): { content: string; images?: ChatImagePart[]; parts?: ChatContentPart[] } {
+  if (content === undefined) return { content: '' };
+  if (typeof content === 'string') return { content };
   if (!Array.isArray(content)) throw invalid(field, 'must be a string or an array of content parts');
-  let text = '';
+  const model = check.model;
+  const parts: ChatContentPart[] = [];
   content.forEach((part, index) => {
     const where = `${field}[${index}]`;
     if (typeof part !== 'object' || part === null) throw invalid(where, 'must be a content part object');
+    const keys = PART_KEYS[String(part.type)];
+    if (!keys) throw unsupported(`${where}.type`, `'${String(part.type)}'`, model);
+    checkKeys(part as unknown as Record<string, unknown>, where, `an '${String(part.type)}' content part`, keys, PART_KNOWN, check);
     if (part.type === 'input_text' || part.type === 'output_text' || part.type === 'text') {
       if (typeof part.text !== 'string') throw invalid(`${where}.text`, 'must be a string');
-      text += part.text;
-    } else if (part.type === 'refusal') {
-      text += typeof part.refusal === 'string' ? part.refusal : '';
-    } else if (part.type === 'input_image' && images) {
+      parts.push({ type: 'text', text: part.text });
+    } else if (part.type === 'refusal' && role === 'assistant') {
+      if (typeof part.refusal !== 'string') throw invalid(`${where}.refusal`, 'must be a string');
+      refusals.push(part.refusal);
+    } else if (part.type === 'input_image' && role === 'user') {
       if (typeof part.image_url !== 'string' || part.image_url === '') throw unsupported(`${where}.file_id`, '(images by file id; send image_url)', model);
-      const detail = part.detail === 'low' || part.detail === 'high' || part.detail === 'auto' ? part.detail : undefined;
-      images.push({ url: part.image_url, ...(detail ? { detail } : {}) });
-    } else throw unsupported(`${where}.type`, `'${String(part.type)}'`, model);
+      if (!IMAGE_DETAILS.has(part.detail)) throw unsupported(`${where}.detail`, `'${String(part.detail)}'`, model);
+      const detail = part.detail as 'auto' | 'low' | 'high' | undefined | null;
+      parts.push({ type: 'image', url: part.image_url, ...(detail ? { detail } : {}) });
+    } else throw unsupported(`${where}.type`, `'${String(part.type)}' in this message`, model);
   });
-  return text;
+  return contentFromParts(parts);
+}
+
+/** Engine turns plus, for each, the input item it came from (`input[2]`). */
+export interface ResponsesTurns {
+  readonly messages: ChatMessage[];
+  readonly sources: string[];
 }
 
 /**
- * Responses input items -> engine ChatMessages: messages by role, `function_call` items become the assistant's
- * tool calls (consecutive ones join one assistant turn), `function_call_output` items become tool turns.
+ * Responses input items -> engine ChatMessages, in order: messages by role (developer is a system turn marked
+ * `developer`, content parts kept in order, refusal parts the assistant's `refusal`), `function_call` items become
+ * the assistant's tool calls (consecutive ones join one assistant turn), `function_call_output` items tool turns.
  */
-export function toMessagesFromItems(input: string | InputItem[] | undefined, model: string): ChatMessage[] {
-  if (input === undefined) return [];
-  if (typeof input === 'string') return [{ role: 'user', content: input }];
+export function toMessagesFromItems(input: string | InputItem[] | undefined, check: NestedFieldCheck): ResponsesTurns {
+  if (input === undefined) return { messages: [], sources: [] };
+  if (typeof input === 'string') return { messages: [{ role: 'user', content: input }], sources: ['input'] };
   const out: ChatMessage[] = [];
+  const sources: string[] = [];
+  const model = check.model;
   input.forEach((item, index) => {
     const where = `input[${index}]`;
     const type = item.type ?? 'message';
+    const keys = ITEM_KEYS[type];
+    if (keys) checkKeys(item, where, `a '${type}' item`, keys, ITEM_KNOWN, check);
+    const before = out.length;
     if (type === 'message') {
       const role = item.role;
-      if (role === 'user') {
-        const images: ChatImagePart[] = [];
-        const content = partsText(item.content, `${where}.content`, model, images);
-        out.push(images.length > 0 ? { role: 'user', content, images } : { role: 'user', content });
-      } else if (role === 'system' || role === 'developer') out.push({ role: 'system', content: partsText(item.content, `${where}.content`, model) });
-      else if (role === 'assistant') out.push({ role: 'assistant', content: partsText(item.content, `${where}.content`, model) });
-      else throw invalid(`${where}.role`, "must be one of 'user', 'assistant', 'system', 'developer'");
+      if (role === 'user') out.push({ role: 'user', ...partsOf(item.content, `${where}.content`, check, 'user') });
+      else if (role === 'system' || role === 'developer') {
+        const text = partsOf(item.content, `${where}.content`, check, 'text');
+        out.push({ role: 'system', content: text.content, ...(text.parts ? { parts: text.parts } : {}), ...(role === 'developer' ? { developer: true } : {}) });
+      } else if (role === 'assistant') {
+        const refusals: string[] = [];
+        const text = partsOf(item.content, `${where}.content`, check, 'assistant', refusals);
+        out.push({ role: 'assistant', content: text.content, ...(text.parts ? { parts: text.parts } : {}), ...(refusals.length > 0 ? { refusal: refusals.join(TEXT_PART_SEPARATOR) } : {}) });
+      } else throw invalid(`${where}.role`, "must be one of 'user', 'assistant', 'system', 'developer'");
     } else if (type === 'function_call') {
       if (typeof item.call_id !== 'string' || item.call_id === '') throw invalid(`${where}.call_id`, 'must be a non-empty string');
       if (typeof item.name !== 'string' || item.name === '') throw invalid(`${where}.name`, 'must be a non-empty string');
@@ -190,10 +232,21 @@ export function toMessagesFromItems(input: string | InputItem[] | undefined, mod
       else out.push({ role: 'assistant', content: '', toolCalls: [call] });
     } else if (type === 'function_call_output') {
       if (typeof item.call_id !== 'string' || item.call_id === '') throw invalid(`${where}.call_id`, 'must be a non-empty string');
-      out.push({ role: 'tool', toolCallId: item.call_id, content: partsText(item.output, `${where}.output`, model) });
+      const output = partsOf(item.output, `${where}.output`, check, 'text');
+      out.push({ role: 'tool', toolCallId: item.call_id, content: output.content, ...(output.parts ? { parts: output.parts } : {}) });
     } else throw unsupported(`${where}.type`, `'${type}'`, model);
+    if (out.length > before) sources.push(where);
   });
-  return out;
+  return { messages: out, sources };
+}
+
+/** An engine-side field (`messages[3].content`) -> the body field it came from; `base` turns (instructions, stored ones) come first. */
+export function responsesFieldOf(sources: readonly string[], field: string): string | undefined {
+  const match = /^messages\[(\d+)\](?:\.(\w+))?$/.exec(field);
+  const source = match ? sources[Number(match[1])] : undefined;
+  if (source === undefined) return undefined;
+  const rest = match![2];
+  return rest === undefined ? source : `${source}.${rest === 'refusal' ? 'content' : rest}`;
 }
 
 /** The fields of a function tool; any other (a newer API's `defer_loading`, ...) is refused by name, not ignored. */
@@ -239,6 +292,8 @@ function formatOf(text: ResponsesBody['text']): GenerationParameters['responseFo
 export interface ResponsesCall {
   /** This request's own input turns (without instructions; the stored context is prepended by the route). */
   readonly input: ChatMessage[];
+  /** The input item each of `input` came from (`input[2]`). */
+  readonly sources: string[];
   readonly parameters: GenerationParameters;
   readonly dropped: string[];
   readonly dropParams: boolean;
@@ -249,6 +304,7 @@ export function toResponsesCall(body: ResponsesBody, dropParamsByDefault: boolea
   const dropParams = body.drop_params ?? dropParamsByDefault;
   const dropped = refuseOrDrop(body, UNSUPPORTED_FIELDS, body.model, dropParams);
   const nested: [string, boolean][] = [
+    ['stream_options.include_obfuscation', (body.stream_options as { include_obfuscation?: boolean } | null | undefined)?.include_obfuscation === true],
     ['text.verbosity', body.text?.verbosity != null],
     ['reasoning.summary', body.reasoning?.summary != null],
     ['reasoning.generate_summary', body.reasoning?.generate_summary != null],
@@ -273,5 +329,6 @@ export function toResponsesCall(body: ResponsesBody, dropParamsByDefault: boolea
     ...(body.reasoning?.effort != null ? { reasoningEffort: body.reasoning.effort } : {}),
     ...(body.service_tier != null ? { serviceTier: body.service_tier } : {}),
   };
-  return { input: toMessagesFromItems(body.input, body.model), parameters, dropped, dropParams };
+  const turns = toMessagesFromItems(body.input, { model: body.model, dropParams, dropped });
+  return { input: turns.messages, sources: turns.sources, parameters, dropped, dropParams };
 }

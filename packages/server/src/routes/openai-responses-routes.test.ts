@@ -75,8 +75,13 @@ describe('POST /v1/responses', () => {
       kind: 'text',
       messages: [
         { role: 'system', content: 'sys' },
-        { role: 'system', content: 'dev' },
-        { role: 'user', content: 'look ', images: [{ url: 'https://example.test/a.png', detail: 'low' }] },
+        { role: 'system', content: 'dev', developer: true },
+        {
+          role: 'user',
+          content: 'look ',
+          images: [{ url: 'https://example.test/a.png', detail: 'low' }],
+          parts: [{ type: 'text', text: 'look ' }, { type: 'image', url: 'https://example.test/a.png', detail: 'low' }],
+        },
         { role: 'assistant', content: 'calling', toolCalls: [{ id: 'c1', name: 'f', arguments: '{"a":1}' }, { id: 'c2', name: 'g', arguments: '{}' }] },
         { role: 'tool', toolCallId: 'c1', content: 'one' },
         { role: 'tool', toolCallId: 'c2', content: 'two' },

@@ -6,7 +6,7 @@ import { commonHeaders, idParams, noQuery, type ServerContext } from '../server-
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
 import { awaitStreamHead, collectChatTask, frameError, pumpStream, setDroppedHeader, type AssembledToolCall } from './chat-task.js';
-import { RESPONSES_FIELD_FOR, responsesRequestSchema, toResponsesCall, type ResponsesBody } from './openai-responses-request.js';
+import { RESPONSES_FIELD_FOR, responsesFieldOf, responsesRequestSchema, toResponsesCall, type ResponsesBody } from './openai-responses-request.js';
 import { taskTelemetry } from '../request-telemetry.js';
 
 const wireField = (field: string) => RESPONSES_FIELD_FOR[field] ?? field;
@@ -69,6 +69,9 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
     const conversation = [...(previous?.turns ?? []), ...call.input];
     if (call.input.length === 0) throw httpError('INVALID_PARAMS', 'body/input is required (a string or a list of input items)', { details: { field: 'input' } });
     const messages: ChatMessage[] = [...(body.instructions ? [{ role: 'system' as const, content: body.instructions }] : []), ...conversation];
+    // Engine-side fields (`messages[3].content`) are reported as the body field the turn came from.
+    const sources = [...(body.instructions ? ['instructions'] : []), ...(previous?.turns ?? []).map(() => 'previous_response_id'), ...call.sources];
+    const fieldOf = (field: string) => responsesFieldOf(sources, field) ?? wireField(field);
     const store = body.store !== false;
     const responseId = itemId('resp');
     const session = previous?.stored.session ?? responseId;
@@ -123,14 +126,14 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
 
     if (!body.stream) {
       cancelOnDisconnect(reply, () => scheduler.cancel(task.id, 'disconnect'));
-      const result = await collectChatTask(task, wireField);
+      const result = await collectChatTask(task, fieldOf);
       setDroppedHeader(reply, [...call.dropped, ...result.dropped]);
       const output = [...(result.text !== '' || result.toolCalls.length === 0 ? [messageItem(result.text)] : []), ...result.toolCalls.map((toolCall) => callItem(toolCall))];
       return reply.code(200).send(finished(result.end, output));
     }
 
     cancelOnDisconnect(reply, () => scheduler.cancel(task.id, 'disconnect'));
-    const stream = await awaitStreamHead(task, wireField);
+    const stream = await awaitStreamHead(task, fieldOf);
     setDroppedHeader(reply, [...call.dropped, ...stream.dropped]);
     const sse = openSse(reply);
     let sequence = 0;

@@ -1,0 +1,76 @@
+import { SwitchyardError } from '@switchyard/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type SwitchyardServer } from '../create-server.js';
+import { OrchestratorDouble } from '../test-support/orchestrator-double.js';
+
+// What /v1/responses makes of input items: parts in order, developer turns marked, unknown item keys refused by pointer.
+let server: SwitchyardServer;
+const double = new OrchestratorDouble({
+  m: {},
+  'no-images': { error: new SwitchyardError({ code: 'UNSUPPORTED', message: "Model 'x' on engine 'e' does not support image content", details: { field: 'messages[1].content' } }) },
+});
+beforeAll(async () => {
+  server = await createServer({ orchestrator: double, env: {}, defaultMetrics: false });
+});
+afterAll(() => server.close({ deadlineMs: 50 }));
+
+const post = (body: Record<string, unknown>) => server.app.inject({ method: 'POST', url: '/v1/responses', payload: { model: 'm', store: false, ...body } });
+
+describe('/v1/responses input items reach the engine whole', () => {
+  it('keeps input_text/input_image in order, developer turns in place and refusal parts as the refusal', async () => {
+    const response = await post({
+      instructions: 'be brief',
+      input: [
+        { role: 'developer', content: 'dev rule' },
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Image A: ' },
+            { type: 'input_image', image_url: 'https://x/a.png', detail: 'low' },
+            { type: 'input_text', text: 'Which?' },
+          ],
+        },
+        { type: 'message', role: 'assistant', id: 'msg_1', status: 'completed', content: [{ type: 'output_text', text: 'sure', annotations: [] }, { type: 'refusal', refusal: 'not that' }] },
+      ],
+    });
+    expect(response.statusCode).toBe(200);
+    expect(double.calls.at(-1)!.request.input).toEqual({
+      kind: 'text',
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'system', content: 'dev rule', developer: true },
+        {
+          role: 'user',
+          content: 'Image A: \nWhich?',
+          images: [{ url: 'https://x/a.png', detail: 'low' }],
+          parts: [{ type: 'text', text: 'Image A: ' }, { type: 'image', url: 'https://x/a.png', detail: 'low' }, { type: 'text', text: 'Which?' }],
+        },
+        { role: 'assistant', content: 'sure', refusal: 'not that' },
+      ],
+    });
+  });
+
+  it('refuses unknown keys on items and parts (INVALID_PARAMS) and known ones no engine takes (UNSUPPORTED, droppable)', async () => {
+    const bogus = await post({ input: [{ role: 'user', content: 'x', bogus: 1 }] });
+    expect(bogus.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/input/0/bogus' } });
+    const partKey = await post({ input: [{ role: 'user', content: [{ type: 'input_text', text: 'x', cache_control: {} }] }] });
+    expect(partKey.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/input/0/content/0/cache_control' } });
+    const phase = { input: [{ role: 'assistant', content: 'x', phase: 'commentary' }, { role: 'user', content: 'y' }] };
+    expect((await post(phase)).json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'input[0].phase' } });
+    const dropped = await post({ ...phase, drop_params: true });
+    expect(dropped.statusCode).toBe(200);
+    expect(dropped.headers['x-switchyard-dropped-params']).toBe('input[0].phase');
+    const original = await post({ input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://x/a.png', detail: 'original' }] }] });
+    expect(original.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'input[0].content[0].detail' } });
+  });
+
+  it('names stream_options.include_obfuscation, not stream_options', async () => {
+    const response = await post({ input: 'x', stream_options: { include_obfuscation: true } });
+    expect(response.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'stream_options.include_obfuscation' } });
+  });
+
+  it('an engine-side refusal of a turn names the input item it came from', async () => {
+    const response = await post({ model: 'no-images', instructions: 'i', input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://x/a.png' }] }] });
+    expect(response.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'input[0].content' } });
+  });
+});
