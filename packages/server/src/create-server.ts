@@ -8,7 +8,7 @@ import { AdmissionQueue } from './admission-queue.js';
 import { ApiKeyAuth, KEY_QUERY_PARAMS } from './api-key-auth.js';
 import { jsonDepthExceeds, redactPaths, redactSecrets, redactUrl } from './redaction.js';
 import { ArtifactStore } from './artifact-store.js';
-import { httpError, statusForCode, toErrorEnvelope } from './http-error.js';
+import { httpError, openAiParam, statusForCode, toErrorEnvelope } from './http-error.js';
 import { PoolRegistry } from './pool-registry.js';
 import { registerAnthropicMessagesRoutes } from './routes/anthropic-messages-routes.js';
 import { registerOpenAiChatRoutes } from './routes/openai-chat-routes.js';
@@ -421,7 +421,7 @@ export function sendError(reply: FastifyReply, error: unknown, openAiShape = fal
     reply.header('x-backoff-ms', String(envelope.retry_after_ms));
   }
   const body = openAiShape
-    ? { ...envelope, error: { message: envelope.message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code: OPENAI_CODE[envelope.code] ?? envelope.code, param: null } }
+    ? { ...envelope, error: { message: envelope.message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code: OPENAI_CODE[envelope.code] ?? envelope.code, param: openAiParam(envelope.details) } }
     : envelope;
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }

@@ -79,6 +79,32 @@ export function toErrorEnvelope(error: unknown): ErrorEnvelope {
   return envelope;
 }
 
+/** Request parts the schema validator names as `details.field`; the field itself is then in `details.pointer`. */
+const REQUEST_PARTS = new Set(['body', 'querystring', 'params', 'headers', 'url', 'request']);
+
+/**
+ * OpenAI's `error.param`: the request field an error is about, in OpenAI's notation (`messages[0].content`), from
+ * `details.field` (already a wire name) or, for schema errors, the JSON pointer; null when it names no field.
+ */
+export function openAiParam(details: Record<string, unknown> | undefined): string | null {
+  const field = typeof details?.field === 'string' ? details.field : undefined;
+  if (field !== undefined && !REQUEST_PARTS.has(field)) return field;
+  const pointer = typeof details?.pointer === 'string' ? details.pointer : '';
+  if (field !== 'body' || pointer === '') return null;
+  const segments = pointer.split('/').slice(1).map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return segments.reduce((param, segment) => (/^\d+$/.test(segment) ? `${param}[${segment}]` : param === '' ? segment : `${param}.${segment}`), '');
+}
+
+/**
+ * The `error` object of an OpenAI-style stream chunk for an `error` frame: the envelope plus OpenAI's type and
+ * param (`wireField` turns an engine parameter name into the face's field name).
+ */
+export function openAiStreamError(envelope: Record<string, unknown>, wireField: (field: string) => string): Record<string, unknown> {
+  const details = envelope.details as Record<string, unknown> | undefined;
+  const field = typeof details?.field === 'string' ? wireField(details.field) : undefined;
+  return { ...envelope, type: 'server_error', param: openAiParam(field !== undefined ? { ...details, field } : details) };
+}
+
 export function httpError(code: ErrorCode, message: string, extra: { retriable?: boolean; retryAfterMs?: number; details?: Record<string, unknown> } = {}): SwitchyardError {
   return new SwitchyardError({ code, message, retriable: extra.retriable, retryAfterMs: extra.retryAfterMs, details: extra.details });
 }

@@ -1,4 +1,5 @@
-import type { EngineOutput, EngineStreamDelta } from '@switchyard/core';
+import { randomBytes } from 'node:crypto';
+import type { EngineOutput, EngineStreamDelta, ToolCall } from '@switchyard/core';
 import { toErrorEnvelope } from './http-error.js';
 import type { SseFrame } from './server-task.js';
 
@@ -26,13 +27,37 @@ export function deltaFrameData(delta: EngineStreamDelta): Record<string, unknown
   }
 }
 
+/**
+ * The ids clients see for one answer's tool calls: the engine's, unless it sent none, "" or one already used in the
+ * answer (clients pair calls with results by id, so two calls never share one).
+ */
+export class ToolCallIds {
+  private readonly used = new Set<string>();
+  private readonly current = new Map<string, string>();
+
+  /** The id of a call that begins; later parts of it name the engine's id (`of`). */
+  start(engineId: string): string {
+    const id = engineId !== '' && !this.used.has(engineId) ? engineId : `call_${randomBytes(12).toString('hex')}`;
+    this.used.add(id);
+    this.current.set(engineId, id);
+    return id;
+  }
+
+  of(engineId: string): string {
+    return this.current.get(engineId) ?? engineId;
+  }
+}
+
+function toolCallsData(calls: readonly ToolCall[]): { id: string; name: string; arguments: string }[] {
+  const ids = new ToolCallIds();
+  return calls.map((call) => ({ id: ids.start(call.id), name: call.name, arguments: call.arguments }));
+}
+
 /** JSON form of a whole run result (`delta` frame of a non-streaming task). */
 export function outputFrameData(output: EngineOutput): Record<string, unknown> {
   switch (output.kind) {
     case 'text':
-      return output.toolCalls?.length
-        ? { kind: 'text', text: output.text, tool_calls: output.toolCalls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments })) }
-        : { kind: 'text', text: output.text };
+      return output.toolCalls?.length ? { kind: 'text', text: output.text, tool_calls: toolCallsData(output.toolCalls) } : { kind: 'text', text: output.text };
     case 'embeddings':
       return { kind: 'embeddings', vectors: output.vectors };
     case 'tensors':

@@ -2,7 +2,7 @@ import type { CallSignal, InferenceRequest, OrchestratorApi, SwitchyardError, Us
 import { toSwitchyardError } from '@switchyard/core';
 import { UNROUTED_MODEL, type GatewayMetrics } from './gateway-metrics.js';
 import type { SseFrame, TaskSpec } from './server-task.js';
-import { deltaFrameData, errorFrame, outputFrameData } from './task-frames.js';
+import { deltaFrameData, errorFrame, outputFrameData, ToolCallIds } from './task-frames.js';
 
 export interface TaskRunOptions {
   readonly signal: CallSignal;
@@ -51,6 +51,7 @@ class TaskRun {
   tokensOut = 0;
   usage: Usage = {};
   finishReason = 'stop';
+  stopSequence: string | undefined;
   // The deployment that served (the routed one, then each fallback target) and when the first token came.
   servedEngine: string | undefined;
   servedModel: string | undefined;
@@ -113,7 +114,9 @@ class TaskRun {
     const tokensOut = (this.tokensOut = usage.outputTokens ?? this.tokensOut);
     this.record('ok');
     options.emit({ event: 'metrics', data: { queue_depth: options.queueDepth(), queue_ms: options.queueMs, decode_ms: decodeMs, tokens_out: tokensOut, engine: this.engine } });
-    return { state: 'completed', frame: { event: 'end', data: { tokens_out: tokensOut, decode_ms: decodeMs, finish_reason: this.finishReason, usage: usageJson(usage) } }, engine: this.engine, decodeMs, usage, tokensOut };
+    const data: Record<string, unknown> = { tokens_out: tokensOut, decode_ms: decodeMs, finish_reason: this.finishReason, usage: usageJson(usage) };
+    if (this.stopSequence !== undefined) data.stop_sequence = this.stopSequence;
+    return { state: 'completed', frame: { event: 'end', data }, engine: this.engine, decodeMs, usage, tokensOut };
   }
 
   /** The run threw: a failed outcome with its error frame (undefined when the task was canceled meanwhile). */
@@ -138,6 +141,7 @@ async function runTaskOnce(orchestrator: OrchestratorApi, spec: TaskSpec, option
     run.servedModel = result.decision.model;
     run.usage = result.usage;
     run.finishReason = result.finishReason;
+    run.stopSequence = result.stopSequence;
     if (result.droppedParameters?.length) options.emit({ event: 'dropped', data: { parameters: result.droppedParameters } });
     if (options.observeStage) {
       options.observeStage('preprocess', result.timings.preprocessMs);
@@ -155,6 +159,8 @@ async function runTaskOnce(orchestrator: OrchestratorApi, spec: TaskSpec, option
 async function streamTask(orchestrator: OrchestratorApi, spec: TaskSpec, options: TaskRunOptions): Promise<TaskRunOutcome | undefined> {
   const run = new TaskRun(spec, options, options.now ?? Date.now);
   let skipTokens = options.skipTokens ?? 0;
+  // Engine tool-call id -> the id clients see: made unique when an engine sends none, "" or one it used before.
+  let toolIds: ToolCallIds | undefined;
   try {
     for await (const part of orchestrator.stream(run.request(), { signal: options.signal })) {
       if (options.isEnded()) break;
@@ -173,9 +179,10 @@ async function streamTask(orchestrator: OrchestratorApi, spec: TaskSpec, options
       else if (part.type === 'finish') {
         run.usage = part.usage;
         run.finishReason = part.finishReason;
-      } else if (part.type === 'tool-call-start') options.emit({ event: 'tool-call-start', data: { id: part.id, name: part.name, index: part.index } });
-      else if (part.type === 'tool-call-delta') options.emit({ event: 'tool-call-delta', data: { id: part.id, arguments: part.argumentsDelta } });
-      else if (part.type === 'tool-call-end') options.emit({ event: 'tool-call-end', data: { id: part.id } });
+        run.stopSequence = part.stopSequence;
+      } else if (part.type === 'tool-call-start') options.emit({ event: 'tool-call-start', data: { id: (toolIds ??= new ToolCallIds()).start(part.id), name: part.name, index: part.index } });
+      else if (part.type === 'tool-call-delta') options.emit({ event: 'tool-call-delta', data: { id: toolIds?.of(part.id) ?? part.id, arguments: part.argumentsDelta } });
+      else if (part.type === 'tool-call-end') options.emit({ event: 'tool-call-end', data: { id: toolIds?.of(part.id) ?? part.id } });
       else if (part.type === 'parameters-dropped') options.emit({ event: 'dropped', data: { parameters: part.parameters } });
       else if (part.type === 'routing') {
         run.engine = part.decision.engine;
@@ -207,6 +214,9 @@ function usageJson(usage: Usage): Record<string, number> {
   if (usage.inputTokens !== undefined) json.input_tokens = usage.inputTokens;
   if (usage.outputTokens !== undefined) json.output_tokens = usage.outputTokens;
   if (usage.totalTokens !== undefined) json.total_tokens = usage.totalTokens;
+  if (usage.cacheReadTokens !== undefined) json.cache_read_tokens = usage.cacheReadTokens;
+  if (usage.cacheWriteTokens !== undefined) json.cache_write_tokens = usage.cacheWriteTokens;
+  if (usage.reasoningTokens !== undefined) json.reasoning_tokens = usage.reasoningTokens;
   if (usage.costUsd !== undefined) json.cost_usd = usage.costUsd;
   return json;
 }

@@ -7,9 +7,17 @@ import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js
 import { MESSAGES_FIELD_FOR, messagesFieldOf, messagesRequestSchema, toMessagesCall, type MessagesBody } from './anthropic-messages-request.js';
 import { awaitStreamHead, collectChatTask, frameError, pumpStream, setDroppedHeader } from './chat-task.js';
 import { taskTelemetry } from '../request-telemetry.js';
+import { messagesUsage } from './face-usage.js';
 
 const STOP: Record<string, string> = { stop: 'end_turn', length: 'max_tokens', 'tool-calls': 'tool_use', 'content-filter': 'refusal' };
 const wireField = (field: string) => MESSAGES_FIELD_FOR[field] ?? field;
+
+/** `stop_reason` and `stop_sequence` of an end frame: `stop_sequence` names the matched one when the engine reported it. */
+function stopOf(end: SseFrame): { stop_reason: string; stop_sequence: string | null } {
+  const matched = typeof end.data.stop_sequence === 'string' ? end.data.stop_sequence : null;
+  if (matched !== null && end.data.finish_reason === 'stop') return { stop_reason: 'stop_sequence', stop_sequence: matched };
+  return { stop_reason: STOP[String(end.data.finish_reason)] ?? 'end_turn', stop_sequence: null };
+}
 
 const ERROR_TYPE: Record<number, string> = { 400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large', 429: 'rate_limit_error', 503: 'overloaded_error' };
 
@@ -46,10 +54,6 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
         ...(call.dropParams ? { dropUnsupportedParameters: true } : {}),
       });
       cancelOnDisconnect(reply, () => scheduler.cancel(task.id, 'disconnect'));
-      const usageOf = (frame: SseFrame) => {
-        const usage = (frame.data.usage ?? {}) as { input_tokens?: number; output_tokens?: number };
-        return { input_tokens: usage.input_tokens ?? 0, output_tokens: usage.output_tokens ?? Number(frame.data.tokens_out ?? 0) };
-      };
 
       if (!body.stream) {
         const result = await collectChatTask(task, fieldOf);
@@ -64,9 +68,8 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
           role: 'assistant',
           model: body.model,
           content,
-          stop_reason: STOP[String(result.end.data.finish_reason)] ?? 'end_turn',
-          stop_sequence: null,
-          usage: usageOf(result.end),
+          ...stopOf(result.end),
+          usage: messagesUsage(result.end),
         });
       }
 
@@ -74,7 +77,7 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
       setDroppedHeader(reply, [...call.dropped, ...stream.dropped]);
       const sse = openSse(reply);
       const send = (event: string, data: Record<string, unknown>) => sse.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
-      send('message_start', { message: { id: task.id, type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } } });
+      send('message_start', { message: { id: task.id, type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: null, cache_read_input_tokens: null } } });
       // Content blocks are numbered in order; a text block stays open until a tool call or the end.
       let index = -1;
       let open: 'text' | 'tool' | undefined;
@@ -101,7 +104,7 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
         } else if (frame.event === 'tool-call-end') close();
         else if (frame.event === 'end') {
           close();
-          send('message_delta', { delta: { stop_reason: STOP[String(frame.data.finish_reason)] ?? 'end_turn', stop_sequence: null }, usage: usageOf(frame) });
+          send('message_delta', { delta: stopOf(frame), usage: messagesUsage(frame) });
           send('message_stop', {});
         } else if (frame.event === 'error') send('error', { error: streamError(frame) });
         if (isTerminalFrame(frame)) sse.end();

@@ -49,25 +49,30 @@ export interface ChatTaskResult {
 /** Waits for a non-streaming (or streaming) chat task to end and assembles its output; error frames throw. */
 export async function collectChatTask(task: ServerTask, fieldName?: (field: string) => string): Promise<ChatTaskResult> {
   let text = '';
-  // Created on the first tool call: most answers have none.
-  let calls: Map<string, AssembledToolCall> | undefined;
+  // The calls in the order they came (created on the first one: most answers have none); streamed parts name
+  // their call by id, which the task runner keeps unique within the answer.
+  let calls: AssembledToolCall[] | undefined;
+  let open: Map<string, AssembledToolCall> | undefined;
   const dropped: string[] = [];
   const end = await new Promise<SseFrame>((resolve) => {
     followTask(task, (frame) => {
       if (frame.event === 'token') text += String(frame.data.t);
       else if (frame.event === 'delta' && frame.data.kind === 'text') {
         text += String(frame.data.text);
-        for (const call of (frame.data.tool_calls ?? []) as AssembledToolCall[]) (calls ??= new Map()).set(call.id, { ...call });
-      } else if (frame.event === 'tool-call-start') (calls ??= new Map()).set(String(frame.data.id), { id: String(frame.data.id), name: String(frame.data.name), arguments: '' });
-      else if (frame.event === 'tool-call-delta') {
-        const call = calls?.get(String(frame.data.id));
+        for (const call of (frame.data.tool_calls ?? []) as AssembledToolCall[]) (calls ??= []).push({ ...call });
+      } else if (frame.event === 'tool-call-start') {
+        const call = { id: String(frame.data.id), name: String(frame.data.name), arguments: '' };
+        (calls ??= []).push(call);
+        (open ??= new Map()).set(call.id, call);
+      } else if (frame.event === 'tool-call-delta') {
+        const call = open?.get(String(frame.data.id));
         if (call) call.arguments += String(frame.data.arguments);
       } else if (frame.event === 'dropped') dropped.push(...(frame.data.parameters as string[]).map((p) => fieldName?.(p) ?? p));
       if (isTerminalFrame(frame)) resolve(frame);
     });
   });
   if (end.event === 'error') throw frameError(end, fieldName);
-  return { text, toolCalls: calls ? [...calls.values()] : NO_TOOL_CALLS, end, dropped };
+  return { text, toolCalls: calls ?? NO_TOOL_CALLS, end, dropped };
 }
 
 const NO_TOOL_CALLS: readonly AssembledToolCall[] = Object.freeze([]);

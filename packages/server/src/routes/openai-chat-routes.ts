@@ -6,6 +6,8 @@ import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js
 import { awaitStreamHead, collectChatTask, pumpStream, setDroppedHeader } from './chat-task.js';
 import { chatRequestSchema, OPENAI_FIELD_FOR, toChatCall, type ChatBody } from './openai-chat-request.js';
 import { addTaskTelemetry } from '../request-telemetry.js';
+import { openAiStreamError } from '../http-error.js';
+import { chatUsage } from './face-usage.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -20,13 +22,6 @@ const wireField = (field: string) => OPENAI_FIELD_FOR[field] ?? field;
 function hasFields(object: object): boolean {
   for (const key in object) if (Object.hasOwn(object, key)) return true;
   return false;
-}
-
-export function usageOf(frame: SseFrame): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
-  const usage = (frame.data.usage ?? {}) as { input_tokens?: number; output_tokens?: number };
-  const completion = usage.output_tokens ?? (frame.data.tokens_out as number);
-  const prompt = usage.input_tokens ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
 /** OpenAI-compatible POST /v1/chat/completions (stream and non-stream, tools, response_format), run through admission like any task. */
@@ -84,9 +79,11 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
           send(chunk({ tool_calls: [{ index: toolIndex.get(String(frame.data.id)) ?? 0, function: { arguments: frame.data.arguments } }] }, null));
         } else if (frame.event === 'end') {
           send(chunk({}, FINISH[String(frame.data.finish_reason)] ?? 'stop'));
-          if (body.stream_options?.include_usage) send({ id: task.id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage: usageOf(frame) });
+          // No usage chunk when the engine reported no counts (never zeros in their place).
+          const usage = body.stream_options?.include_usage ? chatUsage(frame) : undefined;
+          if (usage) send({ id: task.id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage });
           sse.write('data: [DONE]\n\n');
-        } else if (frame.event === 'error') send({ error: { ...frame.data, type: 'server_error' } });
+        } else if (frame.event === 'error') send({ error: openAiStreamError(frame.data, wireField) });
         if (isTerminalFrame(frame)) sse.end();
       };
       pumpStream(stream, sse, () => scheduler.cancel(task.id, 'disconnect'), write);
@@ -101,13 +98,14 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
       message.tool_calls = result.toolCalls.map((toolCall) => ({ id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: toolCall.arguments } }));
       if (result.text === '') message.content = null;
     }
+    const usage = chatUsage(result.end);
     return reply.send({
       id: task.id,
       object: 'chat.completion',
       created,
       model: body.model,
       choices: [{ index: 0, message, finish_reason: FINISH[String(result.end.data.finish_reason)] ?? 'stop', logprobs: null }],
-      usage: usageOf(result.end),
+      ...(usage ? { usage } : {}),
     });
   });
 }

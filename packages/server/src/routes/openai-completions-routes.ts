@@ -7,7 +7,8 @@ import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js
 import { awaitStreamHead, collectChatTask, pumpStream, setDroppedHeader } from './chat-task.js';
 import { OPENAI_FIELD_FOR } from './openai-chat-request.js';
 import { refuseOrDrop, type ChangesAnswer } from './unsupported-fields.js';
-import { usageOf } from './openai-chat-routes.js';
+import { chatUsage } from './face-usage.js';
+import { openAiStreamError } from '../http-error.js';
 import { taskTelemetry } from '../request-telemetry.js';
 
 /** Every field of the legacy completions request: honoured, or refused by name (dropped with drop_params). */
@@ -107,13 +108,14 @@ export function registerOpenAiCompletionsRoutes(app: FastifyInstance, context: S
     if (!body.stream) {
       const result = await collectChatTask(task, wireField);
       setDroppedHeader(reply, [...dropped, ...result.dropped]);
+      const usage = chatUsage(result.end);
       return reply.send({
         id: task.id,
         object: 'text_completion',
         created,
         model: body.model,
         choices: [choice(result.text, FINISH[String(result.end.data.finish_reason)] ?? 'stop')],
-        usage: usageOf(result.end),
+        ...(usage ? { usage } : {}),
       });
     }
     const stream = await awaitStreamHead(task, wireField);
@@ -125,9 +127,10 @@ export function registerOpenAiCompletionsRoutes(app: FastifyInstance, context: S
       if (frame.event === 'token') send(chunk(String(frame.data.t), null));
       else if (frame.event === 'end') {
         send(chunk('', FINISH[String(frame.data.finish_reason)] ?? 'stop'));
-        if (body.stream_options?.include_usage) send({ id: task.id, object: 'text_completion', created, model: body.model, choices: [], usage: usageOf(frame) });
+        const usage = body.stream_options?.include_usage ? chatUsage(frame) : undefined;
+        if (usage) send({ id: task.id, object: 'text_completion', created, model: body.model, choices: [], usage });
         sse.write('data: [DONE]\n\n');
-      } else if (frame.event === 'error') send({ error: { ...frame.data, type: 'server_error' } });
+      } else if (frame.event === 'error') send({ error: openAiStreamError(frame.data, wireField) });
       if (isTerminalFrame(frame)) sse.end();
     };
     pumpStream(stream, sse, () => scheduler.cancel(task.id, 'disconnect'), write);

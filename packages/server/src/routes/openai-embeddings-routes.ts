@@ -6,6 +6,7 @@ import { cancelOnDisconnect, followTask, isTerminalFrame } from '../sse-response
 import { httpError } from '../http-error.js';
 import { frameError } from './chat-task.js';
 import { embeddingRows } from '../task-frames.js';
+import { embeddingsUsage } from './face-usage.js';
 import { taskTelemetry } from '../request-telemetry.js';
 
 interface EmbeddingsBody {
@@ -73,8 +74,6 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
       });
       if (end.event === 'error') throw frameError(end);
       const vectors = embeddingRows(output);
-      const usage = (end.data.usage ?? {}) as { input_tokens?: number };
-      const promptTokens = usage.input_tokens ?? 0;
       return {
         object: 'list',
         model: body.model,
@@ -83,7 +82,7 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
           index,
           embedding: body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector,
         })),
-        usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+        usage: embeddingsUsage(end),
       };
     },
   );

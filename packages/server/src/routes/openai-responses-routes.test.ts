@@ -109,6 +109,11 @@ describe('POST /v1/responses', () => {
     expect(frames.map((frame) => frame.data.sequence_number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(frames.at(-2)!.data).toMatchObject({ response: { status: 'failed', error: { code: 'PROVIDER_ERROR', message: 'upstream went away' } } });
     expect(frames.at(-1)!.data).toMatchObject({ type: 'error', code: 'PROVIDER_ERROR', message: 'upstream went away' });
+    // The failed response carries what was streamed (as OpenAI's does): the open message, incomplete, with its text.
+    const itemId = (frames[2]!.data.item as { id: string }).id;
+    expect((frames.at(-2)!.data.response as { output: unknown[] }).output).toEqual([
+      { id: itemId, type: 'message', status: 'incomplete', role: 'assistant', content: [{ type: 'output_text', text: 'ab', annotations: [], logprobs: [] }] },
+    ]);
   });
 
   it('a chain of responses is one session: its turn limit applies (429 ADMISSION_REJECT)', async () => {

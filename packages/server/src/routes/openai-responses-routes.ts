@@ -1,29 +1,25 @@
 import type { ChatMessage } from '@switchyard/core';
 import type { FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import { httpError } from '../http-error.js';
+import { httpError, openAiParam } from '../http-error.js';
 import { commonHeaders, idParams, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
 import { awaitStreamHead, collectChatTask, frameError, pumpStream, setDroppedHeader, type AssembledToolCall } from './chat-task.js';
 import { RESPONSES_FIELD_FOR, responsesFieldOf, responsesRequestSchema, toResponsesCall, type ResponsesBody } from './openai-responses-request.js';
 import { taskTelemetry } from '../request-telemetry.js';
+import { responsesUsage } from './face-usage.js';
 
 const wireField = (field: string) => RESPONSES_FIELD_FOR[field] ?? field;
 const itemId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
 type OutputItem =
-  | { id: string; type: 'message'; status: 'in_progress' | 'completed'; role: 'assistant'; content: { type: 'output_text'; text: string; annotations: []; logprobs: [] }[] }
-  | { id: string; type: 'function_call'; status: 'in_progress' | 'completed'; call_id: string; name: string; arguments: string };
+  | { id: string; type: 'message'; status: ItemStatus; role: 'assistant'; content: { type: 'output_text'; text: string; annotations: []; logprobs: [] }[] }
+  | { id: string; type: 'function_call'; status: ItemStatus; call_id: string; name: string; arguments: string };
+type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
 
 const INCOMPLETE: Record<string, string> = { length: 'max_output_tokens', 'content-filter': 'content_filter' };
 
-function usageOf(frame: SseFrame) {
-  const usage = (frame.data.usage ?? {}) as { input_tokens?: number; output_tokens?: number };
-  const input = usage.input_tokens ?? 0;
-  const output = usage.output_tokens ?? Number(frame.data.tokens_out ?? 0);
-  return { input_tokens: input, input_tokens_details: { cached_tokens: 0 }, output_tokens: output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: input + output };
-}
 
 const messageItem = (text: string, status: 'in_progress' | 'completed' = 'completed'): OutputItem => ({
   id: itemId('msg'),
@@ -89,6 +85,9 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
       ...(call.dropParams ? { dropUnsupportedParameters: true } : {}),
     });
     const createdAt = Math.floor(Date.now() / 1000);
+    // The fields dropped on the way (request converter and the engine's parameter gate): echoed as not applied.
+    let dropped: ReadonlySet<string> = new Set(call.dropped);
+    const applied = <T>(field: string, value: T): T | undefined => (dropped.has(field) ? undefined : value);
     const responseObject = (status: string, output: readonly OutputItem[], extra: Record<string, unknown> = {}) => ({
       id: responseId,
       object: 'response',
@@ -98,28 +97,28 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
       error: null,
       incomplete_details: null,
       instructions: body.instructions ?? null,
-      max_output_tokens: body.max_output_tokens ?? null,
+      max_output_tokens: applied('max_output_tokens', body.max_output_tokens) ?? null,
       metadata: body.metadata ?? {},
       model: body.model,
       output,
-      parallel_tool_calls: body.parallel_tool_calls ?? true,
+      parallel_tool_calls: applied('parallel_tool_calls', body.parallel_tool_calls) ?? true,
       previous_response_id: previousId ?? null,
-      reasoning: { effort: body.reasoning?.effort ?? null, summary: null },
-      service_tier: body.service_tier ?? 'default',
+      reasoning: { effort: applied('reasoning.effort', body.reasoning?.effort) ?? null, summary: null },
+      service_tier: applied('service_tier', body.service_tier) ?? 'default',
       store,
-      temperature: body.temperature ?? 1,
-      text: { format: body.text?.format ?? { type: 'text' }, verbosity: 'medium' },
-      tool_choice: body.tool_choice ?? 'auto',
-      tools: body.tools ?? [],
-      top_p: body.top_p ?? 1,
+      temperature: applied('temperature', body.temperature) ?? 1,
+      text: { format: applied('text.format', body.text?.format) ?? { type: 'text' }, verbosity: 'medium' },
+      tool_choice: applied('tool_choice', body.tool_choice) ?? 'auto',
+      tools: applied('tools', body.tools) ?? [],
+      top_p: applied('top_p', body.top_p) ?? 1,
       truncation: 'disabled',
       usage: null,
-      user: body.user ?? null,
+      user: applied('user', body.user) ?? null,
       ...extra,
     });
     const finished = (end: SseFrame, output: OutputItem[]) => {
       const reason = INCOMPLETE[String(end.data.finish_reason)];
-      const response = responseObject(reason ? 'incomplete' : 'completed', output, { usage: usageOf(end), ...(reason ? { incomplete_details: { reason } } : {}) });
+      const response = responseObject(reason ? 'incomplete' : 'completed', output, { usage: responsesUsage(end), ...(reason ? { incomplete_details: { reason } } : {}) });
       if (store) responses.put(responseId, { response, turns: [...call.input, assistantTurn(output)], session, ...(previousId !== undefined ? { previous: previousId } : {}) });
       return response;
     };
@@ -128,6 +127,7 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
       cancelOnDisconnect(reply, () => scheduler.cancel(task.id, 'disconnect'));
       const result = await collectChatTask(task, fieldOf);
       setDroppedHeader(reply, [...call.dropped, ...result.dropped]);
+      dropped = new Set([...call.dropped, ...result.dropped]);
       const output = [...(result.text !== '' || result.toolCalls.length === 0 ? [messageItem(result.text)] : []), ...result.toolCalls.map((toolCall) => callItem(toolCall))];
       return reply.code(200).send(finished(result.end, output));
     }
@@ -135,6 +135,7 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
     cancelOnDisconnect(reply, () => scheduler.cancel(task.id, 'disconnect'));
     const stream = await awaitStreamHead(task, fieldOf);
     setDroppedHeader(reply, [...call.dropped, ...stream.dropped]);
+    dropped = new Set([...call.dropped, ...stream.dropped]);
     const sse = openSse(reply);
     let sequence = 0;
     const send = (type: string, data: Record<string, unknown>) => sse.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`);
@@ -164,6 +165,13 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
       output[open.index] = done;
       send('response.output_item.done', { output_index: open.index, item: done });
     };
+    // What a failed response carries, as OpenAI's does: every item streamed, the open ones `incomplete` with what they got.
+    const streamedSoFar = (): OutputItem[] =>
+      output.map((item, index) => {
+        if (item.status === 'completed') return item;
+        if (item.type === 'message') return { ...item, status: 'incomplete', content: [{ type: 'output_text', text: text?.index === index ? text.text : '', annotations: [], logprobs: [] }] };
+        return { ...item, status: 'incomplete' };
+      });
     const write = (frame: SseFrame) => {
       if (frame.event === 'token') {
         if (!text) {
@@ -202,8 +210,8 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
         send(response.status === 'completed' ? 'response.completed' : 'response.incomplete', { response });
       } else if (frame.event === 'error') {
         const error = frameError(frame, wireField);
-        send('response.failed', { response: responseObject('failed', output.filter((item) => item.status === 'completed'), { error: { code: error.code, message: error.message } }) });
-        send('error', { code: error.code, message: error.message, param: typeof error.details.field === 'string' ? error.details.field : null });
+        send('response.failed', { response: responseObject('failed', streamedSoFar(), { error: { code: error.code, message: error.message } }) });
+        send('error', { code: error.code, message: error.message, param: openAiParam(error.details) });
       }
       if (isTerminalFrame(frame)) sse.end();
     };
