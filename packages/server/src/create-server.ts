@@ -10,6 +10,7 @@ import { jsonDepthExceeds, redactPaths, redactSecrets, redactUrl } from './redac
 import { ArtifactStore } from './artifact-store.js';
 import { httpError, openAiParam, statusForCode, toErrorEnvelope } from './http-error.js';
 import { PoolRegistry } from './pool-registry.js';
+import { decodedPayload, poisonedKeyError } from './request-body.js';
 import { registerAnthropicMessagesRoutes } from './routes/anthropic-messages-routes.js';
 import { registerOpenAiChatRoutes } from './routes/openai-chat-routes.js';
 import { registerOpenAiCompletionsRoutes } from './routes/openai-completions-routes.js';
@@ -197,9 +198,20 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
     if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return done(httpError('INVALID_PARAMS', `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels`, { details: { field: 'body', expected: `at most ${MAX_JSON_DEPTH} levels` } }), undefined);
-    return parseJson(request, text, done);
+    // A refused `__proto__` key is valid JSON: the answer names the key and where it is, not "not valid JSON".
+    return parseJson(request, text, (error: Error | null, parsed: unknown) => (error ? done(poisonedKeyError(text) ?? error, undefined) : done(null, parsed)));
   });
   app.removeContentTypeParser('text/plain');
+  // Compressed bodies are decoded before the JSON parser (the body limit counts the decoded bytes).
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding === undefined) return done(null, payload);
+    try {
+      done(null, decodedPayload(encoding, payload));
+    } catch (error) {
+      done(error as Error);
+    }
+  });
 
   // A callback hook (not async): no promise per request on the hot path.
   app.addHook('onRequest', (request, reply, done) => {
