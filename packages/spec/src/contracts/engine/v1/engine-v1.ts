@@ -127,7 +127,18 @@ export interface GenerationParameters {
 }
 
 export type EngineInput =
-  | { readonly kind: 'text'; readonly prompt?: string; readonly messages?: readonly ChatMessage[]; readonly system?: string }
+  | {
+      readonly kind: 'text';
+      readonly prompt?: string;
+      readonly messages?: readonly ChatMessage[];
+      readonly system?: string;
+      /**
+       * `prompt` is raw text to continue (legacy completions, spec 0.2), not a user turn: an engine that can send it
+       * as is does; one that can only chat refuses it (UNSUPPORTED naming `prompt`). Engines that never template
+       * a prompt may ignore the flag.
+       */
+      readonly rawPrompt?: boolean;
+    }
   | { readonly kind: 'texts'; readonly texts: readonly string[] }
   | { readonly kind: 'tensors'; readonly tensors: TensorMap; /** ModelGraph stage name */ readonly stage?: string }
   | { readonly kind: 'audio'; readonly samples: Float32Array; readonly sampleRate: number }
