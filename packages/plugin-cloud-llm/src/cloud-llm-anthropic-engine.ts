@@ -136,6 +136,13 @@ export class AnthropicChatEngine extends CloudLlmEngine {
   }
 
   private body(call: ProviderCall): MessageCreateParamsBase {
+    if (call.request.input.kind === 'text' && call.request.input.rawPrompt === true) {
+      throw new SwitchyardError({
+        code: 'UNSUPPORTED',
+        message: `${this.id} (model '${call.model}'): a raw prompt (legacy completions) is not supported: the Messages API only takes chat turns (send it to /v1/chat/completions or /v1/messages)`,
+        details: { engine: this.id, model: call.model, field: 'prompt' },
+      });
+    }
     const prompt = splitSystem(chatTurnsFromInput(call.request.input, this.id), this.id);
     const p = call.request.parameters ?? {};
     if (this.formatTool(p) && p.tools?.length) {

@@ -6,6 +6,7 @@ import type { ChatMessage, ChatMessageField, EngineCapabilities, EngineRunResult
 import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError, upstreamRequestOptions } from './cloud-llm-engine.js';
 import type { ProviderCall } from './cloud-llm-engine.js';
 import type { CloudLlmProviderOptions } from './cloud-llm-options.js';
+import { rawPromptOf, runRawCompletion, streamRawCompletion, type RawCompletionTarget } from './cloud-llm-openai-completions.js';
 import { chatTurnsFromInput, textPiecesOf, textsFromInput } from './cloud-llm-prompt.js';
 import { openAiUsageCounts, usageWithCost } from './cloud-llm-usage.js';
 
@@ -175,7 +176,16 @@ export class OpenAiChatEngine extends CloudLlmEngine {
     return upstreamRequestOptions(call);
   }
 
+  /** What a raw-prompt call (legacy completions) needs of this engine. */
+  private rawTarget(call: ProviderCall): RawCompletionTarget {
+    const { defaultMaxTokens, streamUsage } = this.provider;
+    const price = this.price(call.model);
+    return { client: this.client(), engineId: this.id, ...(defaultMaxTokens !== undefined ? { defaultMaxTokens } : {}), ...(streamUsage !== undefined ? { streamUsage } : {}), ...(price ? { price } : {}) };
+  }
+
   protected async chat(call: ProviderCall): Promise<EngineRunResult> {
+    const raw = rawPromptOf(call.request.input);
+    if (raw !== undefined) return runRawCompletion(this.rawTarget(call), call, raw);
     const completion = await this.client().chat.completions.create({ ...this.body(call), stream: false }, this.requestOptions(call));
     const choice = completion.choices[0];
     const toolCalls = toolCallsOf(choice?.message.tool_calls);
@@ -187,6 +197,8 @@ export class OpenAiChatEngine extends CloudLlmEngine {
   }
 
   protected async *chatStream(call: ProviderCall): AsyncGenerator<EngineStreamPart> {
+    const raw = rawPromptOf(call.request.input);
+    if (raw !== undefined) return yield* streamRawCompletion(this.rawTarget(call), call, raw);
     const body = this.body(call);
     const stream = await this.client().chat.completions.create(
       { ...body, stream: true, ...(this.provider.streamUsage === false ? {} : { stream_options: { include_usage: true } }) },

@@ -38,8 +38,8 @@ function replyText(body: Record<string, unknown>, messages: WireMessage[]): stri
 }
 
 /**
- * A fake of the OpenAI REST API (chat completions JSON + SSE with tool-call deltas and usage, embeddings, models,
- * error bodies). The model name picks the behaviour, so one server covers every case:
+ * A fake of the OpenAI REST API (chat completions JSON + SSE with tool-call deltas and usage, legacy completions,
+ * embeddings, models, error bodies). The model name picks the behaviour, so one server covers every case:
  * `missing-model` 404, `rate-limited` 429 + retry-after, `server-error` 500, `overloaded` 503 + retry-after-ms, `too-long` 400
  * context_length_exceeded, `bad-key` 401 echoing the key, `drop` stream cut mid-way, `slow` first byte after 3 s,
  * `stall` one token then silence, `prose` ignores response_format. With `tools` it calls one (arguments sampled
@@ -85,6 +85,7 @@ export async function fakeOpenAiApi(request: RecordedRequest, response: ServerRe
       usage: { prompt_tokens: inputs.length * 3, total_tokens: inputs.length * 3 },
     });
   }
+  if (request.path === '/v1/completions') return legacyCompletion(body, model, response);
   if (request.path !== '/v1/chat/completions') return error(404, `Unknown path ${request.path}`, 'invalid_request_error', null);
 
   const messages = body.messages as WireMessage[];
@@ -147,6 +148,24 @@ export async function fakeOpenAiApi(request: RecordedRequest, response: ServerRe
   if (usage && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) {
     writeSse(response, { id, object: 'chat.completion.chunk', created: 1, model, choices: [], usage });
   }
+  writeSse(response, '[DONE]');
+  response.end();
+}
+
+/** Legacy `/v1/completions`: the prompt's words reversed, as `text_completion` JSON or SSE chunks (usage with include_usage). */
+async function legacyCompletion(body: Record<string, unknown>, model: string, response: ServerResponse): Promise<void> {
+  const words = String(body.prompt ?? '').split(/\s+/).filter(Boolean).reverse();
+  const usage = { prompt_tokens: 5, completion_tokens: words.length, total_tokens: 5 + words.length };
+  const choice = (text: string, finish: string | null) => ({ text, index: 0, logprobs: null, finish_reason: finish });
+  const id = 'cmpl-test';
+  if (!body.stream) return sendJson(response, 200, { id, object: 'text_completion', created: 1, model, choices: [choice(words.join(' '), 'stop')], usage });
+  startSse(response);
+  for (const [i, word] of words.entries()) {
+    writeSse(response, { id, object: 'text_completion', created: 1, model, choices: [choice((i === 0 ? '' : ' ') + word, null)] });
+    await pause(2);
+  }
+  writeSse(response, { id, object: 'text_completion', created: 1, model, choices: [choice('', 'stop')] });
+  if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) writeSse(response, { id, object: 'text_completion', created: 1, model, choices: [], usage });
   writeSse(response, '[DONE]');
   response.end();
 }
