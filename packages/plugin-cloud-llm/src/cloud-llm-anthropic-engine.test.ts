@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/spec';
+import { withCost } from '@switchyard/core';
 import type { EngineRunRequest, GenerationParameters } from '@switchyard/spec';
 import { collectStream, runEngineConformance, startTestHttpServer, rejectionOf } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
@@ -167,6 +168,15 @@ describe('AnthropicChatEngine: what reaches the upstream and what comes back', (
     expect((await engine.doRun(chat('cache-usage', { input: { kind: 'text', prompt: 'p q' } }), signal())).usage).toEqual(usage);
     const { parts } = await collectStream(engine.doStream(chat('cache-usage', { input: { kind: 'text', prompt: 'p q' } }), signal()));
     expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', usage });
+  });
+
+  it('prices cache reads and writes at the cache prices, the same as core telemetry.prices', async () => {
+    const price = { inputPerMillion: 3, outputPerMillion: 15, cacheReadPerMillion: 0.3, cacheWritePerMillion: 3.75 };
+    const priced = new AnthropicChatEngine({ ...provider(server.url), prices: { 'cache-usage': price } });
+    const usage = (await priced.doRun(chat('cache-usage', { input: { kind: 'text', prompt: 'p q' } }), signal())).usage!;
+    expect(usage.costUsd).toBe(0.0000729); // (9 * 3 + 3 * 0.3 + 4 * 3.75 + 2 * 15) / 1e6
+    const { costUsd: _engine, ...counts } = usage;
+    expect(withCost(counts, 'anthropic', 'cache-usage', { 'cache-usage': price }).costUsd).toBe(usage.costUsd);
   });
 
   it('reports the stop sequence that ended the answer (run and stream)', async () => {

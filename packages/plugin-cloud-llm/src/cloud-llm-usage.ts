@@ -15,7 +15,7 @@ export function usageWithCost(counts: UsageCounts, price: Price | undefined): Us
   if (counts.cacheReadTokens !== undefined) usage.cacheReadTokens = counts.cacheReadTokens;
   if (counts.cacheWriteTokens !== undefined) usage.cacheWriteTokens = counts.cacheWriteTokens;
   if (counts.reasoningTokens !== undefined) usage.reasoningTokens = counts.reasoningTokens;
-  if (price && (inputTokens !== undefined || outputTokens !== undefined)) usage.costUsd = costUsd(price, inputTokens, outputTokens);
+  if (price && (inputTokens !== undefined || outputTokens !== undefined)) usage.costUsd = costUsd(price, inputTokens, outputTokens, counts);
   return usage;
 }
 

@@ -724,6 +724,16 @@ export const CONFIG_SCHEMA: Record<string, unknown> = {
               "outputPerMillion": {
                 "type": "number",
                 "minimum": 0
+              },
+              "cacheReadPerMillion": {
+                "type": "number",
+                "minimum": 0,
+                "description": "Input tokens read from the prompt cache (default: inputPerMillion)."
+              },
+              "cacheWritePerMillion": {
+                "type": "number",
+                "minimum": 0,
+                "description": "Input tokens written to the prompt cache (default: inputPerMillion)."
               }
             }
           }

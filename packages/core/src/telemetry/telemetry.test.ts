@@ -83,8 +83,16 @@ describe('usage and cost', () => {
     [{ inputTokens: 1000, outputTokens: 500 }, 'openai', 'gpt-4o-mini', 0.00045],
     [{ inputTokens: 2000, outputTokens: 0 }, 'local', 'exact', 0.002],
     [{ inputTokens: 10 }, 'x', 'unpriced', undefined],
+    // Cached input tokens at the cache prices: 900 uncached * 3 + 300 read * 0.3 + 400 written * 3.75 + 500 out * 15.
+    [{ inputTokens: 1600, cacheReadTokens: 300, cacheWriteTokens: 400, outputTokens: 500 }, 'anthropic', 'cached', 0.01179],
+    // A price without cache prices charges them as input.
+    [{ inputTokens: 1600, cacheReadTokens: 300, cacheWriteTokens: 400, outputTokens: 500 }, 'openai', 'gpt-4o-mini', 0.00054],
   ])('%j on %s:%s costs %s', (usage, engine, model, cost) => {
-    const prices = { 'gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6 }, 'local:exact': { inputPerMillion: 1, outputPerMillion: 0 } };
+    const prices = {
+      'gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6 },
+      'local:exact': { inputPerMillion: 1, outputPerMillion: 0 },
+      cached: { inputPerMillion: 3, outputPerMillion: 15, cacheReadPerMillion: 0.3, cacheWritePerMillion: 3.75 },
+    };
     expect(withCost(usage, engine, model, prices).costUsd).toBe(cost);
   });
 

@@ -5,5 +5,5 @@ import type { TelemetryConfig } from './telemetry-config.js';
 export function withCost(usage: Usage, engine: string, model: string, prices: TelemetryConfig['prices']): Usage {
   const price = prices?.[`${engine}:${model}`] ?? prices?.[model];
   if (!price || usage.costUsd !== undefined) return usage;
-  return { ...usage, costUsd: costUsd(price, usage.inputTokens, usage.outputTokens) };
+  return { ...usage, costUsd: costUsd(price, usage.inputTokens, usage.outputTokens, usage) };
 }
