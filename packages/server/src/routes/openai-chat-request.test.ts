@@ -85,5 +85,11 @@ describe('/v1/chat/completions messages reach the engine whole', () => {
     expect(seed.statusCode).toBe(400);
     expect(seed.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/seed' } });
     expect((await chat({ messages: [{ role: 'user', content: 'x' }], seed: 9007199254740991 })).statusCode).toBe(200);
+    for (const url of ['/v1/completions', '/v2/tasks']) {
+      const payload = url === '/v2/tasks' ? '{"model_ref":"m","prompt":"x","seed":-9007199254740993}' : '{"model":"m","prompt":"x","seed":9007199254740993}';
+      const response = await server.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload });
+      expect(response.statusCode, url).toBe(400);
+      expect(response.json(), url).toMatchObject({ details: { pointer: '/seed' } });
+    }
   });
 });

@@ -22,7 +22,7 @@ const completionsSchema = {
     max_tokens: { type: ['integer', 'null'], minimum: 1 },
     temperature: { type: ['number', 'null'], minimum: 0, maximum: 2 },
     top_p: { type: ['number', 'null'], minimum: 0, maximum: 1 },
-    seed: { type: ['integer', 'null'] },
+    seed: { type: ['integer', 'null'], minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
     stop: { anyOf: [{ type: 'string' }, { type: 'array', maxItems: 4, items: { type: 'string' } }, { type: 'null' }] },
     presence_penalty: { type: ['number', 'null'], minimum: -2, maximum: 2 },
     frequency_penalty: { type: ['number', 'null'], minimum: -2, maximum: 2 },
@@ -94,7 +94,8 @@ export function registerOpenAiCompletionsRoutes(app: FastifyInstance, context: S
       workload: 'completion',
       modelRef: body.model,
       priority: 'interactive',
-      input: { kind: 'text', prompt: typeof body.prompt === 'string' ? body.prompt : body.prompt[0]! },
+      // The prompt is continued as is (an OpenAI-style upstream's /v1/completions), never wrapped in a chat turn.
+      input: { kind: 'text', prompt: typeof body.prompt === 'string' ? body.prompt : body.prompt[0]!, rawPrompt: true },
       ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
       ...taskTelemetry(request),
       stream: body.stream === true,

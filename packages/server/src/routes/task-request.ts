@@ -57,7 +57,7 @@ export const taskRequestSchema = {
         allow_fallback: { type: 'boolean' },
       },
     },
-    seed: { type: 'integer' },
+    seed: { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
     temperature: { type: 'number', minimum: 0, maximum: 2 },
     top_p: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
     stop: { type: 'array', maxItems: 8, items: { type: 'string' } },
