@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '@switchyard/core';
+import { SwitchyardError, type CallOptions, type InferenceRequest, type InferenceResult, type InferenceStreamPart } from '@switchyard/core';
 import { createServer, type SwitchyardServer } from '../create-server.js';
 import type { ServerConfig } from '../server-config.js';
 import { OrchestratorDouble } from '../test-support/orchestrator-double.js';
@@ -174,5 +174,31 @@ describe('POST /v1/responses', () => {
         { role: 'user', content: 'blue' },
       ],
     });
+  });
+
+  it('echoes what was applied: parameters the engine dropped show their defaults (answer, stream, stored)', async () => {
+    const dropped = ['reasoningEffort', 'serviceTier', 'parallelToolCalls'];
+    class DroppingDouble extends OrchestratorDouble {
+      override async run(request: InferenceRequest, options?: CallOptions): Promise<InferenceResult> {
+        return { ...(await super.run(request, options)), droppedParameters: dropped };
+      }
+      override async *stream(request: InferenceRequest, options?: CallOptions): AsyncIterable<InferenceStreamPart> {
+        yield { type: 'parameters-dropped', parameters: dropped };
+        yield* super.stream(request, options);
+      }
+    }
+    const { server, app } = await start({}, new DroppingDouble({ echo: {} }));
+    const body = { model: 'echo', input: 'x', reasoning: { effort: 'low' }, service_tier: 'flex', parallel_tool_calls: false, temperature: 0.5, drop_params: true };
+    const answer = await app.inject(post(body));
+    expect(answer.headers['x-switchyard-dropped-params']).toBe('reasoning.effort, service_tier, parallel_tool_calls');
+    const applied = { reasoning: { effort: null }, service_tier: 'default', parallel_tool_calls: true, temperature: 0.5 };
+    expect(answer.json()).toMatchObject(applied);
+    expect((await app.inject({ method: 'GET', url: `/v1/responses/${answer.json().id}` })).json()).toMatchObject(applied);
+    const url = await server.listen({ host: '127.0.0.1', port: 0 });
+    const response = await fetch(`${url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, stream: true }) });
+    const frames = [];
+    for await (const frame of readSseFrames(response.body!)) frames.push(frame);
+    expect(frames[0]!.data.response).toMatchObject(applied);
+    expect(frames.at(-1)!.data.response).toMatchObject(applied);
   });
 });
