@@ -41,6 +41,12 @@ export interface RunOptions extends CallOptions {
 /** The signal of a call without one: nothing can abort it, so it needs no AbortController of its own. */
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
+/** Where a target stands for its retries: whether the chain goes on after it, and the request's deadline. */
+interface ChainPlace {
+  readonly hasNextTarget: boolean;
+  readonly deadlineAt?: number;
+}
+
 /** Errors after which trying the next target cannot help. */
 function stopsFallback(error: SwitchyardError): boolean {
   return error.code === 'ABORTED' || error.code === 'INVALID_INPUT' || error.code === 'POLICY_DENIED';
@@ -139,11 +145,14 @@ export class Orchestrator implements OrchestratorApi {
     const attempts: { engine: string; model: string; error?: string }[] = [];
     let lastError: SwitchyardError | undefined;
     const failures: SwitchyardError[] = [];
+    // Retries on one target never wait past the request's deadline.
+    const deadlineAt = request.timeoutMs !== undefined ? performance.now() + request.timeoutMs : undefined;
     for (let index = 0; index < plan.chain.length; index++) {
       const target = plan.chain[index]!;
+      const chainPlace: ChainPlace = { hasNextTarget: index + 1 < plan.chain.length, ...(deadlineAt !== undefined ? { deadlineAt } : {}) };
       try {
         const admitted = this.admit(target, allowed);
-        const result = await this.attemptWithFormat(target, admitted.input ? { ...allowed, input: admitted.input } : allowed, admitted, correlationId, signal, options.maxAttempts, parent);
+        const result = await this.attemptWithFormat(target, admitted.input ? { ...allowed, input: admitted.input } : allowed, admitted, correlationId, signal, options.maxAttempts, parent, chainPlace);
         attempts.push({ engine: target.engine, model: target.model });
         const routed: RoutingDecision =
           index === 0
@@ -197,16 +206,17 @@ export class Orchestrator implements OrchestratorApi {
     signal: CallSignal,
     maxAttempts: number | undefined,
     parent: Context,
+    place: ChainPlace,
   ): Promise<ExecutionResult> {
     const format = formatToCheck(admitted);
-    if (!format) return this.attempt(target, request, admitted, correlationId, signal, maxAttempts, parent);
+    if (!format) return this.attempt(target, request, admitted, correlationId, signal, maxAttempts, parent, place);
     const input = admitted.enforceFormat ? withFormatInstruction(request.input, format) : request.input;
-    const first = await this.attempt(target, { ...request, input }, admitted, correlationId, signal, maxAttempts, parent);
+    const first = await this.attempt(target, { ...request, input }, admitted, correlationId, signal, maxAttempts, parent, place);
     if (hasToolCalls(first)) return first;
     const firstText = first.output.kind === 'text' ? first.output.text : JSON.stringify(first.output);
     const checked = checkFormatOutput(firstText, format);
     if (checked.ok) return { ...first, output: { kind: 'text', text: checked.text } };
-    const second = await this.attempt(target, { ...request, input: withCorrection(input, firstText, checked.problem) }, admitted, correlationId, signal, maxAttempts, parent);
+    const second = await this.attempt(target, { ...request, input: withCorrection(input, firstText, checked.problem) }, admitted, correlationId, signal, maxAttempts, parent, place);
     const usage = addUsage(first.usage, second.usage);
     const both = { ...second, ...(usage ? { usage } : {}) };
     if (hasToolCalls(second)) return both;
@@ -257,6 +267,7 @@ export class Orchestrator implements OrchestratorApi {
     signal: CallSignal,
     maxAttempts: number | undefined,
     parent: Context,
+    place: ChainPlace,
   ): Promise<ExecutionResult> {
     const settings = resolveResilience(this.config.resilience, target.engine);
     const engineRequest: EngineRunRequest = {
@@ -267,9 +278,10 @@ export class Orchestrator implements OrchestratorApi {
       correlationId,
     };
     // The caller's cancellation is checked here (cockatiel would take only an AbortSignal): no retry once it aborted.
-    const policy = retry(handleWhen((error) => !signal.aborted && retriesOnSameTarget(error, settings.retry.maxDelayMs)), {
+    const window = { maxDelayMs: settings.retry.maxDelayMs, ...place };
+    const policy = retry(handleWhen((error) => !signal.aborted && retriesOnSameTarget(error, window)), {
       maxAttempts: Math.max(0, (maxAttempts ?? settings.retry.maxAttempts) - 1),
-      backoff: new RetryAfterBackoff(settings.retry.initialDelayMs, settings.retry.maxDelayMs),
+      backoff: new RetryAfterBackoff(settings.retry.initialDelayMs, settings.retry.maxDelayMs, Math.random, place.deadlineAt),
     });
     const onRetry = policy.onRetry((event) => {
       const code = 'error' in event ? toSwitchyardError(event.error).code : 'INTERNAL';

@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSwitchyardApp, type SwitchyardApp } from '@switchyard/core';
+import type { SwitchyardConfig } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/spec';
+import { fakeOpenAiApi, rejectionOf, sendJson, startTestHttpServer, type TestHttpServer } from '@switchyard/testkit';
+import { createCloudLlmPlugin } from './index.js';
+
+// The orchestrator over real OpenAI-style upstreams: 429s, Retry-After and the chain (docs/orchestration.md).
+
+interface Upstream {
+  readonly server: TestHttpServer;
+  /** Answers the next `count` calls with a 429 carrying these headers, then behaves like the fake OpenAI API. */
+  rateLimit(headers: Record<string, string>, count?: number): void;
+  /** Chat calls received. */
+  hits(): number;
+}
+
+async function upstream(): Promise<Upstream> {
+  let limited: { headers: Record<string, string>; left: number } | undefined;
+  const server = await startTestHttpServer(async (request, response) => {
+    if (limited && limited.left > 0) {
+      limited.left--;
+      return sendJson(response, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } }, limited.headers);
+    }
+    return fakeOpenAiApi(request, response);
+  });
+  return {
+    server,
+    rateLimit: (headers, count = Number.POSITIVE_INFINITY) => (limited = { headers, left: count }),
+    hits: () => server.requests.filter((r) => r.path === '/v1/chat/completions').length,
+  };
+}
+
+let app: SwitchyardApp | undefined;
+const upstreams: Upstream[] = [];
+afterEach(async () => {
+  await app?.shutdown();
+  app = undefined;
+  for (const u of upstreams.splice(0)) await u.server.close();
+});
+
+async function start(config: SwitchyardConfig, count = 2): Promise<Upstream[]> {
+  for (let i = 0; i < count; i++) upstreams.push(await upstream());
+  const ids = ['a', 'b', 'c'];
+  app = await createSwitchyardApp({
+    config: { telemetry: { logLevel: 'silent' }, ...config },
+    plugins: [{ plugin: createCloudLlmPlugin(), options: { providers: upstreams.map((u, i) => ({ id: ids[i], kind: 'openai-compatible', baseURL: `${u.server.url}/v1` })) } }],
+  });
+  return upstreams;
+}
+
+const ask = (model: string, more: Record<string, unknown> = {}) => ({ model, workload: 'completion' as const, input: { kind: 'text' as const, prompt: 'hello there' }, ...more });
+
+describe('a 429 from an upstream', () => {
+  it('moves the chain on at once when another target follows, whatever its Retry-After (never sleeps it out)', async () => {
+    const [a, b] = await start({ routing: { routes: { chat: { targets: ['a:m1', 'b:m1'] } } }, resilience: { retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 } } });
+    a!.rateLimit({ 'retry-after': '3600' });
+    const started = performance.now();
+    const result = await app!.orchestrator.run(ask('chat', { timeoutMs: 3000 }));
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(result.decision).toMatchObject({ engine: 'b', model: 'm1', source: 'fallback' });
+    expect([a!.hits(), b!.hits()]).toEqual([1, 1]);
+    // The deployment is cooling down: the next request goes straight to b without calling a.
+    await app!.orchestrator.run(ask('chat'));
+    expect([a!.hits(), b!.hits()]).toEqual([1, 2]);
+  });
+
+  it('on the last target is not retried when its Retry-After exceeds retry.maxDelayMs: RATE_LIMITED at once, with the wait', async () => {
+    const [a] = await start({ routing: { routes: { solo: { targets: ['a:m1'] } } }, resilience: { retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 } } }, 1);
+    a!.rateLimit({ 'retry-after': '3' });
+    const started = performance.now();
+    const error = await rejectionOf(app!.orchestrator.run(ask('solo')));
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(SwitchyardError.hasCode(error, 'RATE_LIMITED')).toBe(true);
+    expect((error as SwitchyardError).retryAfterMs).toBe(3000);
+    expect(a!.hits()).toBe(1);
+  });
+
+  it('on the last target is not retried when its Retry-After would end past the request deadline', async () => {
+    const [a] = await start({ routing: { routes: { solo: { targets: ['a:m1'] } } }, resilience: { retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 5000 } } }, 1);
+    a!.rateLimit({ 'retry-after-ms': '800' });
+    const started = performance.now();
+    const error = await rejectionOf(app!.orchestrator.run(ask('solo', { timeoutMs: 500 })));
+    expect(performance.now() - started).toBeLessThan(400);
+    expect(SwitchyardError.hasCode(error, 'RATE_LIMITED')).toBe(true);
+    expect(a!.hits()).toBe(1);
+  });
+
+  it('on the last target waits its Retry-After when it fits within maxDelayMs and the deadline, then answers', async () => {
+    const [a] = await start({ routing: { routes: { solo: { targets: ['a:m1'] } } }, resilience: { retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 1000 } } }, 1);
+    a!.rateLimit({ 'retry-after-ms': '200' }, 1);
+    const started = performance.now();
+    const result = await app!.orchestrator.run(ask('solo', { timeoutMs: 5000 }));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    expect(result.output).toEqual({ kind: 'text', text: 'there hello' });
+    expect(a!.hits()).toBe(2);
+  });
+});
