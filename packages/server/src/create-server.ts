@@ -48,6 +48,8 @@ export interface CreateServerOptions {
   readonly events?: EventBus;
   /** Which engine a model ref runs on (admission concurrency key); default: `engine:` prefix, catalog, sole engine. */
   readonly engineKeyFor?: (modelRef: string) => string;
+  /** The engine the router sends a model ref to first (a route's first target...); the default engineKeyFor asks it. */
+  readonly primaryEngineOf?: (modelRef: string) => string | undefined;
   /** Engine id -> model ref it serves at startup (pool health, reload). */
   readonly poolModels?: Readonly<Record<string, string>>;
   /** Unloads a pool's previous model after a reload (default: the engine's doUnload; the app passes its Executor's). */
@@ -104,7 +106,12 @@ export interface RedisTaskQueueOptions {
   readonly now: () => number;
 }
 
-async function defaultEngineKeyFor(engines: readonly EngineV1[], catalog: ServerCatalog | undefined, config: ResolvedServerConfig): Promise<(modelRef: string) => string> {
+async function defaultEngineKeyFor(
+  engines: readonly EngineV1[],
+  catalog: ServerCatalog | undefined,
+  config: ResolvedServerConfig,
+  primaryEngineOf: ((modelRef: string) => string | undefined) | undefined,
+): Promise<(modelRef: string) => string> {
   const engineIds = new Set(engines.map((engine) => engine.id));
   const byModel = new Map<string, string>();
   for (const entry of (await catalog?.list()) ?? []) if (entry.engine) byModel.set(entry.id, entry.engine);
@@ -114,7 +121,11 @@ async function defaultEngineKeyFor(engines: readonly EngineV1[], catalog: Server
     const prefix = modelRef.includes(':') ? modelRef.slice(0, modelRef.indexOf(':')) : undefined;
     if (prefix !== undefined && engineIds.has(prefix)) return prefix;
     const added = catalog?.engineOf?.(modelRef);
-    return byModel.get(modelRef) ?? (added !== undefined && engineIds.has(added) ? added : sole);
+    const known = byModel.get(modelRef) ?? (added !== undefined && engineIds.has(added) ? added : undefined);
+    if (known !== undefined) return known;
+    // A route (or any ref the catalog does not place) counts against the engine the router runs it on.
+    const routed = primaryEngineOf?.(modelRef);
+    return routed !== undefined && engineIds.has(routed) ? routed : sole;
   };
 }
 
@@ -133,7 +144,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   const artifacts = new ArtifactStore(state);
   const sessions = new SessionStore(config.sessions, state);
   const concurrencyFor = (engineKey: string) => config.admission.engineConcurrency[engineKey] ?? config.admission.defaultConcurrency;
-  const engineKeyFor = options.engineKeyFor ?? (await defaultEngineKeyFor(engines, options.catalog, config));
+  const engineKeyFor = options.engineKeyFor ?? (await defaultEngineKeyFor(engines, options.catalog, config, options.primaryEngineOf));
   const onInternalError = (task: ServerTask, error: unknown) =>
     app.log.error({ correlation_id: task.spec.correlationId, task_id: task.id, error_name: (error as Error)?.name, error_message: redactSecrets(String((error as Error)?.message ?? error)) }, 'task failed with an internal error');
   let scheduler: TaskQueue;

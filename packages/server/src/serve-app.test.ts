@@ -350,3 +350,39 @@ describe('server.admission.concurrency.default under serve', () => {
     expect(capabilities.engines[0]).toMatchObject({ engine: 'echo', rate_limits: { concurrency: 1 } });
   });
 });
+
+describe('a route-addressed task under serve', () => {
+  it("counts against the engine its route runs on first (server.admission.concurrency.engines.<id>), not a catch-all key", async () => {
+    const release: (() => void)[] = [];
+    const held: EngineV1 = {
+      ...echoEngine(),
+      id: 'held',
+      doRun: () => new Promise((resolve) => release.push(() => resolve({ output: { kind: 'text', text: 'done' } }))),
+      async *doStream() {
+        await new Promise<void>((resolve) => release.push(resolve));
+        yield { type: 'delta', kind: 'text', text: 'done' };
+        yield { type: 'finish', finishReason: 'stop' };
+      },
+    };
+    const app = await createSwitchyardApp({
+      config: { routing: { routes: { chat: { targets: ['held:m', 'echo:m'] } } }, server: { dataDir: false, admission: { concurrency: { engines: { held: 1 } } } } },
+      plugins: [definePlugin({ name: 'two-plugin', version: '0.1.0', core: '^0.1.0', configSchema: { type: 'object' }, register: (context) => (context.registerEngine(held), context.registerEngine(echoEngine())) })],
+      logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as never,
+    });
+    server = await createServerForApp(app, { port: 0 });
+    const submit = async (id: string) => (await server!.app.inject({ method: 'POST', url: '/v2/tasks', payload: { task_id: id, model_ref: 'chat', prompt: 'x' } })).statusCode;
+    const state = async (id: string) => (await server!.app.inject({ method: 'GET', url: `/v2/tasks/${id}` })).json().state as string;
+    expect(await submit('r1')).toBe(202);
+    expect(await submit('r2')).toBe(202);
+    for (let i = 0; i < 100 && release.length < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // One slot on 'held': the second route task waits for it (before, both ran under the key 'default').
+    expect([await state('r1'), await state('r2'), release.length]).toEqual(['running', 'queued', 1]);
+    release.shift()!();
+    for (let i = 0; i < 100 && release.length < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await state('r2')).toBe('running');
+    release.shift()!();
+    for (let i = 0; i < 100 && (await state('r2')) !== 'completed'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await state('r2')).toBe('completed');
+  });
+});

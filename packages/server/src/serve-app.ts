@@ -44,6 +44,9 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
     : undefined;
   const breakerStates = executor?.guard ? () => Object.fromEntries(app.engines.map((engine) => [engine.id, executor.guard!(engine.id).circuitStates()])) : undefined;
   const events = app.tryResolve<EventBus>(TOKENS.EventBus);
+  // Admission keys a route-addressed task by the engine its router runs it on (distributed: the queue workers take).
+  const router = (app.orchestrator as { router?: { primaryEngine?(model: string): string | undefined } }).router;
+  const primaryEngineOf = router?.primaryEngine ? (modelRef: string) => router.primaryEngine!(modelRef) : undefined;
   // One state store for tasks, sessions, artifacts and the catalog entries added through the API.
   const resolved = resolveServerConfig(config, options.env);
   const state = new StateStore({ ...(resolved.dataDir !== undefined ? { dataDir: resolved.dataDir } : {}), retention: resolved.retention, artifactsMaxBytes: resolved.artifactsMaxTotalBytes });
@@ -66,6 +69,7 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
     ...(circuitStates ? { circuitStates } : {}),
     ...(breakerStates ? { breakerStates } : {}),
     ...(events ? { events } : {}),
+    ...(primaryEngineOf ? { primaryEngineOf } : {}),
     ...(executor?.unload ? { unloadModel: (engine: { id: string }, modelId: string) => executor.unload!(engine.id, modelId) } : {}),
   });
   return {

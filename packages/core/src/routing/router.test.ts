@@ -215,3 +215,17 @@ describe('lowest-cost', () => {
     expect(plan.chain.map((c) => c.engine)).toEqual(['pool', 'openai', 'onnx']);
   });
 });
+
+describe('primaryEngine (the engine admission counts a task against)', () => {
+  it('is the engine prefix, a route\'s first written target, a classification route\'s small one, a model\'s first deployment, else the first engine', () => {
+    const primary = new Router({
+      executor,
+      config: { ...config, routes: { ...config.routes, ordered: { targets: [{ group: ['pool:a', 'onnx:b'] }, 'openai:c'] } }, models: { 'gpt-4o': ['openai:gpt-4o', 'pool:gpt-4o'] } },
+    });
+    expect(primary.primaryEngine('openai:anything')).toBe('openai');
+    expect(primary.primaryEngine('ordered')).toBe('pool');
+    expect(primary.primaryEngine('chat')).toBe('onnx');
+    expect(primary.primaryEngine('gpt-4o')).toBe('openai');
+    expect(primary.primaryEngine('summarizer')).toBe('onnx');
+  });
+});

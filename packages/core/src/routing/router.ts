@@ -157,6 +157,35 @@ export class Router {
     return this.plan(candidates, source, reason, placement?.allowFallback !== false, classification, cached);
   }
 
+  /**
+   * The engine a request for `model` goes to first when nothing in the request moves it: the `engine:` prefix, the
+   * first written target of a route (a classification route: its first `small` deployment), the first deployment
+   * of `routing.models.<id>`, the registry's preferred engine, else the first engine. Admission counts a task
+   * against it (a route, like any model ref, queues on a real engine, never on a catch-all key).
+   */
+  primaryEngine(model: string): string | undefined {
+    const executor = this.options.executor;
+    const colon = model.indexOf(':');
+    if (colon > 0 && executor.hasEngine(model.slice(0, colon))) return model.slice(0, colon);
+    const config = this.options.config ?? {};
+    const route = config.routes?.[model];
+    const members: readonly (ChainEntry | GroupMember)[] = route ? [...(route.targets ?? []), ...[route.small ?? []].flat(), ...[route.large ?? []].flat(), ...(route.fallback ?? [])] : (config.models?.[model] ?? []);
+    for (const entry of members) {
+      for (const member of isGroup(entry) ? entry.group : [entry]) {
+        const engineId = typeof member === 'string' ? member.slice(0, member.indexOf(':')) : member.engine;
+        if (executor.hasEngine(engineId)) return engineId;
+      }
+    }
+    let preferred: string | undefined;
+    try {
+      preferred = executor.registry?.get(model)?.engine;
+    } catch {
+      preferred = undefined; // a lookup that fails (a pack not installed) fails the task's run, with its own error
+    }
+    if (preferred !== undefined && executor.hasEngine(preferred)) return preferred;
+    return executor.engines[0]?.id;
+  }
+
   /** Global `routing.fallbacks`: a target name expands to every engine there; `engine:model` is one deployment. */
   private globalFallbacks(request: InferenceRequest): ExecutionTarget[] {
     const out: ExecutionTarget[] = [];
