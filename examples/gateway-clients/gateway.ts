@@ -1,5 +1,7 @@
 // Starts the gateway as `switchyard serve` would (switchyard.config.yaml) in front of local fakes of the OpenAI
 // and Anthropic wire protocols, on random ports of 127.0.0.1.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSwitchyardApp } from '@switchyard/core';
@@ -24,9 +26,10 @@ export async function startGateway(options: { configFile?: string; env?: Record<
   const anthropicUpstream = await startTestHttpServer(fakeAnthropicApi);
   // The engine reads its key from the process environment at call time.
   process.env.UPSTREAM_ANTHROPIC_KEY = 'sk-ant-fake-0123456789';
+  const dataDir = await mkdtemp(join(tmpdir(), 'switchyard-gateway-clients-'));
   const app = await createSwitchyardApp({
     configPath: join(here, options.configFile ?? 'switchyard.config.yaml'),
-    env: { ...process.env, ...options.env, UPSTREAM_OPENAI_URL: `${openAiUpstream.url}/v1`, UPSTREAM_ANTHROPIC_URL: anthropicUpstream.url },
+    env: { ...process.env, GATEWAY_DATA_DIR: dataDir, ...options.env, UPSTREAM_OPENAI_URL: `${openAiUpstream.url}/v1`, UPSTREAM_ANTHROPIC_URL: anthropicUpstream.url },
     logger: { debug() {}, info() {}, warn() {}, error() {} },
   });
   // Auth on, as in production: clients send GATEWAY_KEY (Authorization: Bearer, or x-api-key from the Anthropic SDK).
@@ -41,6 +44,7 @@ export async function startGateway(options: { configFile?: string; env?: Record<
       await server.close({ deadlineMs: 100 });
       await openAiUpstream.close();
       await anthropicUpstream.close();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
