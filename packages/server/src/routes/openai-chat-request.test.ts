@@ -75,6 +75,10 @@ describe('/v1/chat/completions messages reach the engine whole', () => {
     expect(audio.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'messages[0].audio' } });
     const part = await chat({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AA', format: 'wav' } }] }], drop_params: true });
     expect(part.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'messages[0].content[0].type' } });
+    const custom = await chat({ messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'custom', custom: { name: 'x' } }] });
+    expect(custom.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'tools[0].type' } });
+    const legacy = await chat({ messages: [{ role: 'function', name: 'f', content: 'x' }] });
+    expect(legacy.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'messages[0].role' } });
   });
 
   it('refuses max_tokens together with max_completion_tokens (as OpenAI does) and a seed beyond 2^53', async () => {

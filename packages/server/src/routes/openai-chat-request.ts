@@ -42,6 +42,8 @@ const messageSchema = {
       },
     },
     { properties: { role: { const: 'tool' }, content: textContent, tool_call_id: { type: 'string', minLength: 1 } }, required: ['content', 'tool_call_id'] },
+    // The deprecated `function` role is in the API: refused by name in code, not as "matches no form".
+    { properties: { role: { const: 'function' } } },
   ],
 } as const;
 
@@ -84,7 +86,7 @@ export const chatRequestSchema = {
     frequency_penalty: { type: ['number', 'null'], minimum: -2, maximum: 2 },
     logit_bias: { type: ['object', 'null'], additionalProperties: { type: 'number', minimum: -100, maximum: 100 } },
     user: { type: 'string' },
-    tools: { type: 'array', items: toolSchema },
+    tools: { type: 'array', items: { anyOf: [toolSchema, { type: 'object', required: ['type'], properties: { type: { const: 'custom' } } }] } },
     tool_choice: {
       anyOf: [
         { enum: ['none', 'auto', 'required'] },
@@ -287,6 +289,7 @@ const isObject = (value: unknown): value is Loose => typeof value === 'object' &
 export function checkChatFields(body: ChatBody, check: NestedFieldCheck): void {
   body.messages.forEach((message, i) => {
     const where = `messages[${i}]`;
+    if ((message.role as string) === 'function') throw unsupportedField(`${where}.role`, check.model, false);
     const loose = message as unknown as Loose;
     checkKeys(loose, where, `a '${message.role}' message`, MESSAGE_KEYS[message.role]!, message.role === 'assistant' ? ASSISTANT_KNOWN : NOTHING_KNOWN, check);
     if (Array.isArray(loose.content)) {
@@ -306,6 +309,7 @@ export function checkChatFields(body: ChatBody, check: NestedFieldCheck): void {
     }
   });
   (body.tools ?? []).forEach((tool, i) => {
+    if ((tool as { type?: string }).type === 'custom') throw unsupportedField(`tools[${i}].type`, check.model, false);
     checkKeys(tool as unknown as Loose, `tools[${i}]`, 'a tool', TOOL_KEYS, NOTHING_KNOWN, check);
     checkKeys(tool.function as unknown as Loose, `tools[${i}].function`, 'a function tool', FUNCTION_KEYS, NOTHING_KNOWN, check);
   });
