@@ -96,3 +96,20 @@ describe('a 429 from an upstream', () => {
     expect(a!.hits()).toBe(2);
   });
 });
+
+describe('routing.fallbacks over real upstreams', () => {
+  it('a target kind never sends a route name upstream as the model nor calls the failed engine again', async () => {
+    const [a, b] = await start({ routing: { fallbacks: ['edge'], routes: { chat: { targets: ['a:server-error'] } } }, resilience: { retry: { maxAttempts: 1 } } });
+    const error = await rejectionOf(app!.orchestrator.run(ask('chat')));
+    expect(SwitchyardError.hasCode(error, 'PROVIDER_ERROR')).toBe(true);
+    const models = [...a!.server.requests, ...b!.server.requests].map((r) => (r.body as { model?: string }).model);
+    expect(models).toEqual(['server-error']);
+  });
+
+  it('an engine:model entry is the next target after the route fails', async () => {
+    const [a, b] = await start({ routing: { fallbacks: ['b:gpt-test'], routes: { chat: { targets: ['a:server-error'] } } }, resilience: { retry: { maxAttempts: 1 } } });
+    const result = await app!.orchestrator.run(ask('chat'));
+    expect(result.decision).toMatchObject({ engine: 'b', model: 'gpt-test', source: 'fallback' });
+    expect([a!.hits(), b!.hits()]).toEqual([1, 1]);
+  });
+});

@@ -99,7 +99,7 @@ export class RedisTaskQueue implements TaskQueue {
   private async admit(spec: TaskSpec): Promise<AdmissionTicket> {
     const { admission, metrics } = this.options;
     if (!this.admitting) throw httpError('POOL_UNAVAILABLE', 'The server is shutting down and admits no new tasks', { retriable: true, retryAfterMs: 1000 });
-    const engineKey = this.options.engineKeyFor(spec.modelRef);
+    const engineKey = this.options.engineKeyFor(spec.modelRef, spec.placement);
     if (this.draining.has(engineKey)) throw httpError('POOL_UNAVAILABLE', `Pool '${engineKey}' is draining`, { retriable: true, retryAfterMs: 1000, details: { engine: engineKey } });
     const predictedStartMs = this.predictStart(engineKey, spec.priority, spec.modelRef);
     if (spec.deadlineMs !== undefined) {

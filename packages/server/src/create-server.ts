@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import type { EngineV1, EventBus, OrchestratorApi } from '@switchyard/core';
+import type { EngineV1, EventBus, OrchestratorApi, Placement } from '@switchyard/core';
 import { SwitchyardError } from '@switchyard/core';
 import { StateStore } from '@switchyard/store';
 import { AdmissionQueue } from './admission-queue.js';
@@ -46,8 +46,11 @@ export interface CreateServerOptions {
   readonly breakerStates?: () => Readonly<Record<string, Readonly<Record<string, CircuitState>>>>;
   /** The orchestrator's event bus: retries, fallbacks, upstream errors and cooldowns become metrics. */
   readonly events?: EventBus;
-  /** Which engine a model ref runs on (admission concurrency key); default: `engine:` prefix, catalog, sole engine. */
-  readonly engineKeyFor?: (modelRef: string) => string;
+  /**
+   * Which engine a task runs on (admission concurrency key, distributed queue); default: a pinned or preferred
+   * placement engine, the `engine:` prefix, the catalog, the router's first engine for the ref, the sole engine.
+   */
+  readonly engineKeyFor?: (modelRef: string, placement?: Placement) => string;
   /** The engine the router sends a model ref to first (a route's first target...); the default engineKeyFor asks it. */
   readonly primaryEngineOf?: (modelRef: string) => string | undefined;
   /** Engine id -> model ref it serves at startup (pool health, reload). */
@@ -99,7 +102,7 @@ export interface RedisTaskQueueOptions {
   readonly queue: QueueConfig;
   readonly admission: ResolvedServerConfig['admission'];
   readonly retentionMs: number;
-  readonly engineKeyFor: (modelRef: string) => string;
+  readonly engineKeyFor: (modelRef: string, placement?: Placement) => string;
   readonly metrics: ServerMetrics;
   /** Session limits (`server.sessions`): the queue keeps the sessions in Redis. */
   readonly sessions: ResolvedServerConfig['sessions'];
@@ -111,13 +114,15 @@ async function defaultEngineKeyFor(
   catalog: ServerCatalog | undefined,
   config: ResolvedServerConfig,
   primaryEngineOf: ((modelRef: string) => string | undefined) | undefined,
-): Promise<(modelRef: string) => string> {
+): Promise<(modelRef: string, placement?: Placement) => string> {
   const engineIds = new Set(engines.map((engine) => engine.id));
   const byModel = new Map<string, string>();
   for (const entry of (await catalog?.list()) ?? []) if (entry.engine) byModel.set(entry.id, entry.engine);
   for (const model of config.models) if (model.ownedBy && engineIds.has(model.ownedBy)) byModel.set(model.id, model.ownedBy);
   const sole = engines.length === 1 ? engines[0]!.id : 'default';
-  return (modelRef) => {
+  return (modelRef, placement) => {
+    // A pin (or a preference, which puts that engine first) is where the router runs it.
+    if (placement?.engine !== undefined && engineIds.has(placement.engine)) return placement.engine;
     const prefix = modelRef.includes(':') ? modelRef.slice(0, modelRef.indexOf(':')) : undefined;
     if (prefix !== undefined && engineIds.has(prefix)) return prefix;
     const added = catalog?.engineOf?.(modelRef);

@@ -361,7 +361,7 @@ describe('a route-addressed task under serve', () => {
       async *doStream() {
         await new Promise<void>((resolve) => release.push(resolve));
         yield { type: 'delta', kind: 'text', text: 'done' };
-        yield { type: 'finish', finishReason: 'stop' };
+        yield { type: 'finish', usage: {}, finishReason: 'stop' };
       },
     };
     const app = await createSwitchyardApp({
@@ -384,5 +384,27 @@ describe('a route-addressed task under serve', () => {
     release.shift()!();
     for (let i = 0; i < 100 && (await state('r2')) !== 'completed'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await state('r2')).toBe('completed');
+  });
+});
+
+describe('placement over /v2/tasks with an engine:model ref', () => {
+  it('pin_pool_id naming another engine than the prefix is an INVALID_INPUT error, not a run on the prefix engine', async () => {
+    const other: EngineV1 = { ...echoEngine(), id: 'other' };
+    const app = await createSwitchyardApp({
+      config: { server: { dataDir: false } },
+      plugins: [definePlugin({ name: 'two-plugin', version: '0.1.0', core: '^0.1.0', configSchema: { type: 'object' }, register: (context) => (context.registerEngine(echoEngine()), context.registerEngine(other)) })],
+      logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as never,
+    });
+    server = await createServerForApp(app, { port: 0 });
+    const base = await server.listen();
+    const pinned = await fetch(`${base}/v2/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ model_ref: 'echo:any', prompt: 'x', placement: { mode: 'pin', pin_pool_id: 'other' } }),
+    });
+    const frames = [];
+    for await (const frame of readSseFrames(pinned.body!)) frames.push(frame);
+    expect(frames.map((frame) => frame.event)).toEqual(['started', 'error']);
+    expect(frames[1]!.data).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining("placement.engine 'other' contradicts model 'echo:any'") });
   });
 });

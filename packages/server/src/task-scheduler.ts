@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { OrchestratorApi } from '@switchyard/core';
+import type { OrchestratorApi, Placement } from '@switchyard/core';
 import type { StateStore } from '@switchyard/store';
 import { AdmissionQueue } from './admission-queue.js';
 import { httpError } from './http-error.js';
@@ -18,7 +18,7 @@ export interface TaskSchedulerOptions {
   readonly metrics: ServerMetrics;
   readonly sessions: SessionStore;
   readonly concurrencyFor: (engineKey: string) => number;
-  readonly engineKeyFor: (modelRef: string) => string;
+  readonly engineKeyFor: (modelRef: string, placement?: Placement) => string;
   /** Durable (or in-memory) task records and frame transcripts; finished tasks are read back from here. */
   readonly state: StateStore;
   readonly now?: () => number;
@@ -149,7 +149,7 @@ export class TaskScheduler implements TaskQueue {
     const { queue, estimator, metrics } = this.options;
     if (!this.admitting) throw httpError('POOL_UNAVAILABLE', 'The server is shutting down and admits no new tasks', { retriable: true, retryAfterMs: 1000 });
     if (this.tasks.has(spec.taskId) || (spec.keepTranscript !== false && this.options.state.has(spec.taskId))) throw httpError('INVALID_PARAMS', `task_id '${spec.taskId}' is already in use`, { details: { field: 'task_id' } });
-    const engineKey = this.options.engineKeyFor(spec.modelRef);
+    const engineKey = this.options.engineKeyFor(spec.modelRef, spec.placement);
     if (this.draining.has(engineKey)) {
       throw httpError('POOL_UNAVAILABLE', `Pool '${engineKey}' is draining`, { retriable: true, retryAfterMs: 1000, details: { engine: engineKey } });
     }

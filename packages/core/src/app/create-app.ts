@@ -13,6 +13,7 @@ import { NoSuchEngineError, SwitchyardError, TOKENS } from '@switchyard/spec';
 import type { ModelRegistry } from '../executor/model-catalog.js';
 import type { AppExtension } from './app-extension.js';
 import { coreAppExtensions } from './core-extensions.js';
+import { checkEngineReferences } from './engine-references.js';
 
 export interface CreateSwitchyardAppOptions {
   /** A config file or a directory holding switchyard.config.yaml|.yml|.json. */
@@ -118,20 +119,15 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
     throw error;
   }
 
-  // `engines.<id>.enabled: false` keeps a registered engine out of everything the app builds; an unknown id is an error.
+  // `engines.<id>.enabled: false` keeps a registered engine out of everything the app builds; an engine id no plugin
+  // registered, anywhere the config names one (engines, resilience, admission, routes, fallbacks), is an error.
   const registeredIds = host.engines.map((engine) => engine.id);
-  for (const id of Object.keys(config.engines ?? {})) {
-    if (!registeredIds.includes(id)) {
-      await host.shutdown().catch(() => undefined);
-      await container.dispose();
-      throw locate(
-        new SwitchyardError({
-          code: 'CONFIG_INVALID',
-          message: `/engines/${id}: no plugin registered an engine '${id}' (registered: ${registeredIds.join(', ') || 'none'})`,
-          details: { pointer: `/engines/${id}`, expected: `one of ${registeredIds.join(', ') || 'no engines'}`, found: id },
-        }),
-      );
-    }
+  try {
+    checkEngineReferences(config, registeredIds);
+  } catch (error) {
+    await host.shutdown().catch(() => undefined);
+    await container.dispose();
+    throw locate(error);
   }
   const enabledEngines = (): readonly EngineV1[] => host.engines.filter((engine) => config.engines?.[engine.id]?.enabled !== false);
 

@@ -229,3 +229,38 @@ describe('primaryEngine (the engine admission counts a task against)', () => {
     expect(primary.primaryEngine('summarizer')).toBe('onnx');
   });
 });
+
+describe('routing.fallbacks target kinds', () => {
+  it('add nothing to a route (a route name is no model): never the route name upstream, never the engine that failed again', async () => {
+    const withKinds = new Router({ executor, config: { fallbacks: ['edge', 'cloud', 'openai:gpt-4o'], routes: { chat: { targets: ['pool:llama-8b'] } } } });
+    const plan = await withKinds.route(req({ model: 'chat' }), allow);
+    expect(plan.chain.map((c) => `${c.engine}:${c.model}`)).toEqual(['pool:llama-8b', 'openai:gpt-4o']);
+  });
+
+  it('expand a model id to every engine of that kind with that model', async () => {
+    const withKinds = new Router({ executor, config: { fallbacks: ['cloud'], models: { m: ['onnx:m'] } } });
+    const plan = await withKinds.route(req({ model: 'm' }), allow);
+    expect(plan.chain.map((c) => `${c.engine}:${c.model}`)).toEqual(['onnx:m', 'openai:m']);
+  });
+});
+
+describe('placement with an engine:model ref', () => {
+  it('a pin runs on exactly that engine, never falls back (per-call fallbacks neither)', async () => {
+    const plan = await router.route(req({ model: 'openai:gpt-4o', placement: { mode: 'pin', engine: 'openai' } }), allow);
+    expect(plan).toMatchObject({ allowFallback: false, decision: { engine: 'openai', source: 'pin' } });
+    expect(plan.chain).toHaveLength(1);
+  });
+
+  it('a pin or preference naming another engine than the prefix is INVALID_INPUT naming placement.engine', async () => {
+    for (const mode of ['pin', 'prefer'] as const) {
+      const error = await router.route(req({ model: 'openai:gpt-4o', placement: { mode, engine: 'pool' } }), allow).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'placement.engine' } });
+      expect((error as Error).message).toContain("contradicts model 'openai:gpt-4o'");
+    }
+  });
+
+  it("a pinned target the engine does not run at is ROUTE_UNAVAILABLE", async () => {
+    const error = await router.route(req({ model: 'openai:gpt-4o', placement: { mode: 'pin', target: 'local' } }), allow).catch((e: unknown) => e);
+    expect(SwitchyardError.hasCode(error, 'ROUTE_UNAVAILABLE')).toBe(true);
+  });
+});

@@ -79,10 +79,26 @@ export class Router {
     const colon = request.model.indexOf(':');
     if (colon > 0 && this.options.executor.hasEngine(request.model.slice(0, colon))) {
       const engine = this.options.executor.getEngine(request.model.slice(0, colon));
+      // The prefix already names the one engine: a placement naming another cannot be honoured (pin or prefer).
+      if (placement?.engine !== undefined && placement.engine !== engine.id) {
+        throw new SwitchyardError({
+          code: 'INVALID_INPUT',
+          message: `placement.engine '${placement.engine}' contradicts model '${request.model}', which names engine '${engine.id}'; give the model without an engine prefix, or the same engine`,
+          details: { field: 'placement.engine', model: request.model, engine: placement.engine },
+        });
+      }
+      if (pinned && requested && !engine.capabilities.targets.includes(requested)) {
+        throw new SwitchyardError({
+          code: 'ROUTE_UNAVAILABLE',
+          message: `Pinned placement (${engine.id}@${requested}) cannot serve '${request.model}': engine '${engine.id}' runs at ${engine.capabilities.targets.join(', ') || 'no target'}; pins never fall back`,
+          details: { model: request.model, engine: engine.id, target: requested },
+        });
+      }
       const target = this.targetOf(engine, requested);
       const chain = [{ engine: engine.id, model: request.model.slice(colon + 1), target }];
-      // Addressed directly: no routed alternatives, but explicit per-call fallbacks (pipeline stages) still apply.
-      return this.plan(chain, 'pin', `explicit engine '${engine.id}'`, !pinned || placement?.allowFallback === true);
+      // Addressed directly: no routed alternatives, but explicit per-call fallbacks (pipeline stages) still apply,
+      // unless pinned (a pin runs on exactly that engine or fails with its error).
+      return this.plan(chain, 'pin', pinned ? `pinned to ${engine.id}@${target}` : `explicit engine '${engine.id}'`, !pinned || placement?.allowFallback === true);
     }
 
     // 2. Candidates from a named route or the model's deployments.
@@ -134,7 +150,7 @@ export class Router {
         }
         return this.plan(hit.slice(0, 1), 'pin', `pinned to ${hit[0]!.engine}@${hit[0]!.target}`, false, classification, cached);
       }
-      candidates = [...hit, ...candidates.filter((c) => !matches(c))];
+      candidates = [...hit, ...candidates.filter((c) => !matches(c)), ...this.globalFallbacks(request, route !== undefined)];
       return this.plan(candidates, 'rule', `placement prefers ${placement?.engine ?? requested}; ${reason}`, placement?.allowFallback !== false, classification, cached);
     }
 
@@ -153,7 +169,7 @@ export class Router {
         source = balanced && first.length > 1 && preferred.source === 'default' ? 'load' : preferred.source;
       }
     }
-    candidates.push(...this.globalFallbacks(request));
+    candidates.push(...this.globalFallbacks(request, route !== undefined));
     return this.plan(candidates, source, reason, placement?.allowFallback !== false, classification, cached);
   }
 
@@ -186,13 +202,20 @@ export class Router {
     return executor.engines[0]?.id;
   }
 
-  /** Global `routing.fallbacks`: a target name expands to every engine there; `engine:model` is one deployment. */
-  private globalFallbacks(request: InferenceRequest): ExecutionTarget[] {
+  /**
+   * Global `routing.fallbacks`: `engine:model` is one deployment; a target kind expands, for a model id, to every
+   * engine there with that model. A route name is no model an engine knows: for a route a target kind adds nothing
+   * beyond the route's own deployments (already in its chain), so it never sends the route name upstream nor
+   * retries the engine that just failed. Entries are checked at load (checkEngineReferences); a disabled engine's
+   * are left out.
+   */
+  private globalFallbacks(request: InferenceRequest, isRoute: boolean): ExecutionTarget[] {
     const out: ExecutionTarget[] = [];
     for (const entry of this.options.config?.fallbacks ?? []) {
       if (entry === 'local' || entry === 'edge' || entry === 'cloud') {
+        if (isRoute) continue;
         for (const engine of this.options.executor.enginesFor(request.workload, entry)) out.push({ engine: engine.id, model: request.model, target: entry });
-      } else if (this.options.executor.hasEngine(entry.slice(0, entry.indexOf(':')))) {
+      } else if (this.present(entry)) {
         out.push(this.resolve(entry));
       }
     }
@@ -265,7 +288,15 @@ export class Router {
 
   /** An ordered chain: single deployments stay where they are written, a `group` entry is balanced in place. */
   private chain(entries: readonly ChainEntry[] | undefined): ExecutionTarget[] {
-    return (entries ?? []).flatMap((entry) => (isGroup(entry) ? this.balance(entry.group, entry.loadStrategy) : [this.resolve(entry)]));
+    return (entries ?? []).flatMap((entry) => (isGroup(entry) ? this.balance(entry.group, entry.loadStrategy) : this.present(entry) ? [this.resolve(entry)] : []));
+  }
+
+  /**
+   * Whether the deployment's engine is in this router's executor. One that is not was disabled (`engines.<id>.enabled:
+   * false` keeps it out of the router); an engine no plugin registered is refused at load (checkEngineReferences).
+   */
+  private present(ref: GroupMember): boolean {
+    return this.options.executor.hasEngine(typeof ref === 'string' ? ref.slice(0, ref.indexOf(':')) : ref.engine);
   }
 
   /** A list of equivalent deployments (`small`/`large`, `routing.models.<id>`), balanced as one group. */
@@ -276,7 +307,7 @@ export class Router {
 
   /** Orders one group of equivalent deployments by its load strategy; ties keep the listed order. */
   private balance(members: readonly GroupMember[], groupStrategy?: LoadStrategy): ExecutionTarget[] {
-    const resolved = members.map((member) => ({ target: this.resolve(member), weight: typeof member === 'string' ? undefined : member.weight }));
+    const resolved = members.filter((member) => this.present(member)).map((member) => ({ target: this.resolve(member), weight: typeof member === 'string' ? undefined : member.weight }));
     const weighted = resolved.some((m) => m.weight !== undefined);
     const strategy = groupStrategy ?? (weighted ? 'weighted' : (this.options.config?.loadStrategy ?? 'least-busy'));
     if (strategy === 'ordered' || resolved.length < 2) return resolved.map((m) => m.target);

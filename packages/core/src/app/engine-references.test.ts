@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { definePlugin } from '@switchyard/spec';
+import { fakeEngine, silentLogger } from '../../test/plugin-fixtures.js';
+import { createSwitchyardApp } from './create-app.js';
+
+const engines = definePlugin({
+  name: 'two-engines',
+  version: '1.0.0',
+  core: '^0.1.0',
+  configSchema: { type: 'object' },
+  register: (context) => ['a', 'b'].forEach((id) => context.registerEngine(fakeEngine(id))),
+});
+
+async function startWith(lines: string[]) {
+  const root = mkdtempSync(join(tmpdir(), 'switchyard-engine-refs-'));
+  writeFileSync(join(root, 'switchyard.config.yaml'), [...lines, ''].join('\n'));
+  return createSwitchyardApp({ configPath: root, plugins: [engines], logger: silentLogger });
+}
+
+describe('every engine id the config names is checked at start (checkEngineReferences)', () => {
+  it.each([
+    ['a route target', ['routing:', '  routes:', '    chat: { targets: ["a:m1", "nosuch:m1"] }'], 3, '/routing/routes/chat/targets/1', 'nosuch'],
+    ['a group member', ['routing:', '  routes:', '    chat:', '      targets:', '        - group: [{ engine: a, model: m }, { engine: ghost, model: m }]'], 5, '/routing/routes/chat/targets/0/group/1', 'ghost'],
+    ['a classification route\'s large', ['routing:', '  routes:', '    sum: { small: "a:s", large: ["b:l", "zz:l"] }'], 3, '/routing/routes/sum/large/1', 'zz'],
+    ['routing.models', ['routing:', '  models:', '    gpt: ["a:gpt", "azure:gpt"]'], 3, '/routing/models/gpt/1', 'azure'],
+    ['routing.fallbacks', ['routing:', '  fallbacks: [cloud, "nosuch:x"]'], 2, '/routing/fallbacks/1', 'nosuch'],
+    ['resilience.engines', ['resilience:', '  engines:', '    A: { timeoutMs: 50 }'], 3, '/resilience/engines/A', 'A'],
+    ['server.admission.concurrency.engines', ['server:', '  admission:', '    concurrency: { engines: { c: 1 } }'], 3, '/server/admission/concurrency/engines/c', 'c'],
+    ['engines', ['engines:', '  ghost: { enabled: false }'], 2, '/engines/ghost', 'ghost'],
+  ])('%s naming an unknown engine is CONFIG_INVALID with file:line:col, the pointer and the registered engines', async (_what, lines, line, pointer, engine) => {
+    const error = await startWith(lines).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', details: { pointer, found: engine } });
+    expect((error as Error).message).toMatch(new RegExp(`switchyard\\.config\\.yaml:${line}:\\d+: ${pointer}: no plugin registered an engine '${engine}' \\(registered: a, b\\)$`));
+  });
+
+  it('a routing.fallbacks entry that is neither a target kind nor engine:model (a bare engine id) is CONFIG_INVALID', async () => {
+    const error = await startWith(['routing:', '  fallbacks: [b]']).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', details: { pointer: '/routing/fallbacks/0' } });
+    expect((error as Error).message).toMatch(/switchyard\.config\.yaml:2:\d+: \/routing\/fallbacks\/0: expected a target kind \(local, edge, cloud\) or 'engine:model', found "b"/);
+  });
+
+  it('a route keeps naming a disabled engine: the router leaves that target out and the rest of the chain serves', async () => {
+    const app = await startWith(['engines:', '  a: { enabled: false }', 'routing:', '  routes:', '    chat: { targets: ["a:m1", "b:m1"] }']);
+    try {
+      const result = await app.orchestrator.run({ model: 'chat', workload: 'completion', input: { kind: 'text', prompt: 'x' } });
+      expect(result.decision).toMatchObject({ engine: 'b', model: 'm1' });
+      expect(result.attempts).toEqual([{ engine: 'b', model: 'm1' }]);
+    } finally {
+      await app.shutdown();
+    }
+  });
+});
