@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineCapabilities, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, InferenceRequest, InferenceStreamPart } from '@switchyard/spec';
+import type { EngineCapabilities, EngineHealth, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, InferenceRequest, InferenceStreamPart } from '@switchyard/spec';
 import { createOrchestrator } from './create-orchestrator.js';
 import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';
 import { RESPONSE_SCHEMA_CACHE_SIZE, responseSchemaValidator } from './structured-output.js';
@@ -25,6 +25,10 @@ class ScriptedEngine implements EngineV1 {
     };
   }
   async doLoad(): Promise<void> {}
+  async doUnload(): Promise<void> {}
+  async health(): Promise<EngineHealth> {
+    return { ok: true };
+  }
   private next(request: EngineRunRequest): string {
     this.requests.push(request);
     return this.answers[Math.min(this.requests.length - 1, this.answers.length - 1)]!;
