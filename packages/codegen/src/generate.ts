@@ -10,9 +10,12 @@ import { tsLiteral } from './ts-literal.js';
 export interface ModelSource {
   /** model_metadata.json as messages show it (relative to the config folder, POSIX separators). */
   readonly file: string;
-  /** How the generated registry finds the folder at run time: relative to the config folder, or a model pack. */
-  readonly ref: { readonly dir: string } | { readonly package: string };
-  /** Absolute model folder: its files and .onnx graphs are checked when given. */
+  /**
+   * How the generated registry finds the model at run time: its folder or its `.xyb` bundle (relative to the config
+   * folder; the runtime opens a bundle as it opens a `.xyb` entry of models.dirs), or a model pack.
+   */
+  readonly ref: { readonly dir: string } | { readonly bundle: string } | { readonly package: string };
+  /** Absolute model folder (a bundle's extracted folder): its files and .onnx graphs are checked when given. */
   readonly root?: string;
   /** The folder's name when it comes from a models dir (it must equal model_id: the runtime looks it up by name). */
   readonly folderName?: string;
@@ -138,7 +141,7 @@ function registryContext(plans: readonly ModelPlan[], unsupported: ReadonlyMap<s
       id: plan.metadata.model_id,
       idLiteral: JSON.stringify(plan.metadata.model_id),
       file: plan.source.file,
-      location: 'package' in ref ? `package: ${JSON.stringify(ref.package)}` : `dir: ${JSON.stringify(ref.dir)}`,
+      location: 'package' in ref ? `package: ${JSON.stringify(ref.package)}` : 'bundle' in ref ? `bundle: ${JSON.stringify(ref.bundle)}` : `dir: ${JSON.stringify(ref.dir)}`,
       names: plan.names,
       description: (plan.metadata.description ?? plan.metadata.model_id).replace(/\*\//g, '*\\/'),
       input: types.input,
@@ -167,7 +170,8 @@ export async function generate(input: GenerateInput): Promise<{ files: Generated
   const sourceLabel = plans.length === 1 ? plans[0]!.source.file : 'the models of switchyard.config.yaml';
   const raw: GeneratedFile[] = [
     { path: `${outDir}/index.ts`, contents: renderTemplate('index.ts', { banner: banner(sourceLabel) }) },
-    ...(plans.length ? [{ path: `${outDir}/registry.ts`, contents: renderTemplate('registry.ts', registryContext(plans, unsupported, sourceLabel)) }] : []),
+    // Written with no models too: index.ts re-exports it, and an app's code using `registry` compiles either way.
+    { path: `${outDir}/registry.ts`, contents: renderTemplate('registry.ts', registryContext(plans, unsupported, sourceLabel)) },
     ...plans.map((plan) => {
       const reason = unsupported.get(plan.metadata.model_id);
       const common = { banner: banner(plan.source.file), metadata: plan.metadata, names: plan.names };

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import ts from 'typescript';
+import { writeXybBundle } from '@switchyard/core';
 import { runCodegen, type CodegenOptions } from './run-codegen.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -84,8 +86,46 @@ describe('runCodegen in an app outside the repo', () => {
     await expect(runCodegen({ baseDir: app, outDir: 'node_modules/@switchyard/core/src', check: true })).rejects.toThrow(/inside node_modules/);
   });
 
-  it('names a models dir that does not exist', async () => {
-    await expect(runCodegen({ baseDir: app, modelDirs: ['nope'], check: true })).rejects.toThrow(/models dir nope does not exist/);
+  it('names a listed models dir that does not exist (CONFIG_INVALID with its pointer, as the runtime says)', async () => {
+    await expect(runCodegen({ baseDir: app, modelDirs: ['models', 'nope'], check: true })).rejects.toThrow(
+      "/models/dirs/1: 'nope' does not exist (expected a folder of model folders, a model folder or a .xyb file, relative to the config file)",
+    );
+  });
+
+  it('D2: takes a models.dirs entry that is a model folder as one model (found by its model_id, as run finds it)', async () => {
+    const out = 'gen';
+    const report = await runCodegen({ baseDir: app, modelDirs: ['models/my-digits'], outDir: out, ...io });
+    expect(report.files.map((f) => f.path)).toEqual([`${out}/index.ts`, `${out}/pipelines/my-digits.ts`, `${out}/registry.ts`]);
+    expect(readFileSync(join(app, `${out}/registry.ts`), 'utf8')).toContain("dir: 'models/my-digits',");
+  });
+
+  it('D4: takes a .xyb entry of models.dirs; the registry names the bundle, which the runtime opens', async () => {
+    await writeXybBundle(join(app, 'models/my-digits'), join(app, 'digits.xyb'));
+    const report = await runCodegen({ baseDir: app, modelDirs: ['digits.xyb'], outDir: 'gen', ...io });
+    expect(report.files.map((f) => f.path)).toContain('gen/pipelines/my-digits.ts');
+    const registry = readFileSync(join(app, 'gen/registry.ts'), 'utf8');
+    expect(registry).toContain("bundle: 'digits.xyb',");
+    expect(registry).toContain('// digits.xyb/model_metadata.json');
+    // extracted where the runtime extracts it, nowhere else
+    expect(existsSync(join(app, '.switchyard/cache/bundles'))).toBe(true);
+  });
+
+  it('reports every model whose JSON is invalid, by file and line:column, before writing', async () => {
+    mkdirSync(join(app, 'models/broken'));
+    writeFileSync(join(app, 'models/broken/model_metadata.json'), '{\n  "model_id": "broken",\n}');
+    await expect(runCodegen({ baseDir: app, check: true })).rejects.toThrow(/models\/broken\/model_metadata\.json: \(root\) is not valid JSON at line 3, column 1/);
+  });
+
+  it('D6: reports every bad stage config.onnx key and value, located, before writing (--strict or not)', async () => {
+    const file = join(app, 'models/my-digits/model_metadata.json');
+    const digits = JSON.parse(readFileSync(file, 'utf8'));
+    const graph = { ...digits, execution_template: { type: 'ModelGraph', stages: [{ name: 'main', model_file: 'model.onnx', config: { onnx: { intraOpNumThread: 1, graphOptimizationLevel: 'max' } } }] } };
+    writeFileSync(file, JSON.stringify(graph));
+    for (const strict of [false, true]) {
+      const error = await runCodegen({ baseDir: app, check: true, strict }).catch((e: Error) => e);
+      expect((error as Error).message).toContain('models/my-digits/model_metadata.json: /execution_template/stages/0/config/onnx/intraOpNumThread is not an ONNX session setting');
+      expect((error as Error).message).toContain('models/my-digits/model_metadata.json: /execution_template/stages/0/config/onnx/graphOptimizationLevel is not a graph optimization level');
+    }
   });
 
   it('names a model pack that is not installed', async () => {
@@ -93,6 +133,46 @@ describe('runCodegen in an app outside the repo', () => {
       "model pack '@acme/model-nope' (models.packages) is not installed: run npm install @acme/model-nope",
     );
   });
+});
+
+describe('runCodegen in an app without models/ (D1, D3)', () => {
+  let app: string;
+  afterEach(() => rmSync(app, { recursive: true, force: true }));
+
+  /** A pack-only app: the digits model as an installed model pack, no models/ folder. */
+  function packOnlyApp(): string {
+    const root = mkdtempSync(join(tmpdir(), 'switchyard-codegen-packs-'));
+    const pack = join(root, 'node_modules/@acme/model-digits');
+    mkdirSync(pack, { recursive: true });
+    writeFileSync(join(pack, 'package.json'), JSON.stringify({ name: '@acme/model-digits', version: '1.0.0' }));
+    const metadata = JSON.parse(readFileSync(join(REPO, 'models/xybrid-digits/model_metadata.json'), 'utf8'));
+    writeFileSync(join(pack, 'model_metadata.json'), JSON.stringify({ ...metadata, model_id: 'pack-digits' }));
+    copyFileSync(join(REPO, 'models/xybrid-digits/model.onnx'), join(pack, 'model.onnx'));
+    return root;
+  }
+
+  it('reads the packs alone when models.dirs is not set and models/ is absent (as run and serve do)', async () => {
+    app = packOnlyApp();
+    const report = await runCodegen({ baseDir: app, modelPackages: ['@acme/model-digits'], check: true });
+    expect(report.files.map((f) => f.path)).toEqual([`${OUT}/index.ts`, `${OUT}/pipelines/pack-digits.ts`, `${OUT}/registry.ts`]);
+    expect(report.files.find((f) => f.path.endsWith('registry.ts'))!.contents).toContain("package: '@acme/model-digits',");
+  });
+
+  it('with no model at all writes a registry index.ts can import, and both compile', async () => {
+    app = packOnlyApp();
+    const report = await runCodegen({ baseDir: app, check: true });
+    expect(report.files.map((f) => f.path)).toEqual([`${OUT}/index.ts`, `${OUT}/registry.ts`]);
+    const out = join(app, OUT);
+    mkdirSync(out, { recursive: true });
+    for (const file of report.files) writeFileSync(join(app, file.path), file.contents);
+    const core = join(REPO, 'packages/core/src/index.ts');
+    const program = ts.createProgram([join(out, 'index.ts')], {
+      strict: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      baseUrl: app, paths: { '@switchyard/core': [core] }, types: [], noResolve: false,
+    });
+    const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName.startsWith(out) ?? true);
+    expect(diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
+  }, 120_000);
 });
 
 describe("the repo's own registry (packages/models/switchyard.config.yaml)", () => {

@@ -1,14 +1,19 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { findPackageRoot, MetadataInvalidError, STEP_FACTORIES, SwitchyardError, type MetadataIssue } from '@switchyard/core';
+import { configuredModelsDirs, DirectoryModelCatalog, MetadataInvalidError, STEP_FACTORIES, SwitchyardError, type MetadataIssue } from '@switchyard/core';
 import { compareGenerated, hasDrift, type GeneratedDrift } from './check-generated.js';
 import { DEFAULT_OUT_DIR, generate, type GeneratedFile, type ModelSource } from './generate.js';
 
 export interface CodegenOptions {
   /** The folder of the app's switchyard.config.yaml: every relative path resolves against it. */
   readonly baseDir: string;
-  /** Folders holding `<id>/model_metadata.json` (`models.dirs`), relative to baseDir or absolute. Default `['models']`. */
+  /**
+   * `models.dirs`, relative to baseDir or absolute: folders of `<id>/model_metadata.json`, model folders and `.xyb`
+   * bundles, each of which must exist. Absent: `models/` when it exists (as the runtime reads a config without it).
+   */
   readonly modelDirs?: readonly string[];
+  /** `models.cacheDir` (relative to baseDir): `.xyb` entries are extracted into its `bundles/`, as the runtime does. Default `.switchyard/cache`. */
+  readonly cacheDir?: string;
   /** Model packs (`models.packages`): npm packages whose root holds model_metadata.json, resolved from baseDir. */
   readonly modelPackages?: readonly string[];
   /** Where the registry and pipelines go (`codegen.out`), relative to baseDir or absolute. Default `src/switchyard.generated`. */
@@ -42,47 +47,27 @@ export function displayPath(baseDir: string, absolute: string): string {
   return rel === '' ? '.' : isAbsolute(rel) ? toPosix(absolute) : toPosix(rel);
 }
 
-function readJson(file: string, shown: string, issues: MetadataIssue[]): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (cause) {
-    issues.push({ file: shown, pointer: '', message: `is not valid JSON: ${(cause as Error).message}` });
-    return undefined;
-  }
-}
-
-/** Reads every model of the model dirs and packs (invalid JSON and missing packs become located issues). */
-export function readModelSources(baseDir: string, modelDirs: readonly string[], modelPackages: readonly string[]): ModelSource[] {
-  const models: ModelSource[] = [];
-  const issues: MetadataIssue[] = [];
-  for (const dir of modelDirs) {
-    const base = resolve(baseDir, dir);
-    if (!existsSync(base) || !statSync(base).isDirectory()) {
-      throw new SwitchyardError({ code: 'ARTIFACT_NOT_FOUND', message: `models dir ${dir} does not exist (${base})`, details: { file: base } });
-    }
-    for (const name of readdirSync(base).sort()) {
-      const folder = join(base, name);
-      const file = join(folder, 'model_metadata.json');
-      if (!existsSync(file)) continue;
-      const shown = displayPath(baseDir, file);
-      const metadata = readJson(file, shown, issues);
-      if (metadata !== undefined) models.push({ file: shown, ref: { dir: toPosix(relative(baseDir, folder)) || '.' }, root: folder, folderName: name, metadata });
-    }
-  }
-  for (const name of modelPackages) {
-    const root = findPackageRoot(name, [baseDir]);
-    if (!root) throw new SwitchyardError({ code: 'ARTIFACT_NOT_FOUND', message: `model pack '${name}' (models.packages) is not installed: run npm install ${name}`, details: { package: name } });
-    const file = join(root, 'model_metadata.json');
-    const shown = `${name}/model_metadata.json`;
-    if (!existsSync(file)) {
-      issues.push({ file: shown, pointer: '', message: `is missing: a model pack holds model_metadata.json at its root (${displayPath(baseDir, root)})` });
-      continue;
-    }
-    const metadata = readJson(file, shown, issues);
-    if (metadata !== undefined) models.push({ file: shown, ref: { package: name }, root, metadata });
-  }
+/**
+ * Reads every model of the model dirs and packs, found the way the runtime finds them (core's DirectoryModelCatalog:
+ * folders of model folders, model folders, `.xyb` bundles, packs). Invalid JSON is a located issue; a pack not
+ * installed, or a listed dir that does not exist, is an error. Bundles are opened into `bundleCacheDir`.
+ */
+export async function readModelSources(
+  baseDir: string,
+  modelDirs: readonly string[] | undefined,
+  modelPackages: readonly string[],
+  bundleCacheDir: string = join(baseDir, '.switchyard', 'cache', 'bundles'),
+): Promise<ModelSource[]> {
+  const catalog = new DirectoryModelCatalog({ ...(modelDirs ? { dirs: modelDirs } : {}), packages: modelPackages, baseDir });
+  await catalog.openBundles({ cacheDir: bundleCacheDir });
+  const { models, issues } = catalog.list();
   if (issues.length) throw new MetadataInvalidError({ issues });
-  return models;
+  return models.map((model) => {
+    const { origin } = model;
+    const ref: ModelSource['ref'] =
+      origin.kind === 'package' ? { package: origin.name } : origin.kind === 'bundle' ? { bundle: toPosix(relative(baseDir, origin.entry)) } : { dir: toPosix(relative(baseDir, model.dir)) || '.' };
+    return { file: model.file, ref, root: model.dir, ...(origin.kind === 'dir' ? { folderName: origin.folder } : {}), metadata: model.metadata };
+  });
 }
 
 function listFiles(dir: string): string[] {
@@ -118,12 +103,12 @@ function checkOutDir(baseDir: string, outDir: string, modelDirs: readonly string
 /** Generates in memory, compares with the disk, and (unless check) hands changed files to `write`. */
 export async function runCodegen(options: CodegenOptions): Promise<CodegenReport> {
   const baseDir = resolve(options.baseDir);
-  const modelDirs = options.modelDirs ?? ['models'];
   const outAbs = resolve(baseDir, options.outDir ?? DEFAULT_OUT_DIR);
-  checkOutDir(baseDir, outAbs, modelDirs);
+  checkOutDir(baseDir, outAbs, configuredModelsDirs(options.modelDirs, baseDir));
   const outDir = displayPath(baseDir, outAbs);
+  const bundleCacheDir = join(resolve(baseDir, options.cacheDir ?? join('.switchyard', 'cache')), 'bundles');
   const { files, warnings } = await generate({
-    models: readModelSources(baseDir, modelDirs, options.modelPackages ?? []),
+    models: await readModelSources(baseDir, options.modelDirs, options.modelPackages ?? [], bundleCacheDir),
     availableSteps: Object.keys(STEP_FACTORIES),
     outDir,
     strict: options.strict ?? false,

@@ -26,6 +26,25 @@ function completionBody(call: ProviderCall, prompt: string, engineId: string, de
     model: call.model,
     prompt,
     ...(maxTokens !== undefined ? { max_tokens: maxTokens } : {}),
+    ...samplingFields(p),
+  };
+}
+
+/** The sampling and attribution fields, named the same in OpenAI's chat and legacy completions bodies. */
+export interface OpenAiSamplingFields {
+  temperature?: number;
+  top_p?: number;
+  stop?: string[];
+  seed?: number;
+  presence_penalty?: number;
+  frequency_penalty?: number;
+  logit_bias?: Record<string, number>;
+  user?: string;
+}
+
+/** Maps the parameters both OpenAI bodies share (one place for chat and raw-prompt calls). */
+export function samplingFields(p: GenerationParameters): OpenAiSamplingFields {
+  return {
     ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
     ...(p.topP !== undefined ? { top_p: p.topP } : {}),
     ...(p.stop?.length ? { stop: [...p.stop] } : {}),

@@ -6,7 +6,7 @@ import type { ChatMessage, ChatMessageField, EngineCapabilities, EngineRunResult
 import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError, upstreamRequestOptions } from './cloud-llm-engine.js';
 import type { ProviderCall } from './cloud-llm-engine.js';
 import type { CloudLlmProviderOptions } from './cloud-llm-options.js';
-import { rawPromptOf, runRawCompletion, streamRawCompletion, type RawCompletionTarget } from './cloud-llm-openai-completions.js';
+import { rawPromptOf, runRawCompletion, samplingFields, streamRawCompletion, type RawCompletionTarget } from './cloud-llm-openai-completions.js';
 import { chatTurnsFromInput, textPiecesOf, textsFromInput } from './cloud-llm-prompt.js';
 import { openAiUsageCounts, usageWithCost } from './cloud-llm-usage.js';
 
@@ -157,14 +157,7 @@ export class OpenAiChatEngine extends CloudLlmEngine {
       model: call.model,
       messages,
       ...(maxTokens !== undefined ? (this.provider.kind === 'openai' ? { max_completion_tokens: maxTokens } : { max_tokens: maxTokens }) : {}),
-      ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
-      ...(p.topP !== undefined ? { top_p: p.topP } : {}),
-      ...(p.stop?.length ? { stop: [...p.stop] } : {}),
-      ...(p.seed !== undefined ? { seed: p.seed } : {}),
-      ...(p.presencePenalty !== undefined ? { presence_penalty: p.presencePenalty } : {}),
-      ...(p.frequencyPenalty !== undefined ? { frequency_penalty: p.frequencyPenalty } : {}),
-      ...(p.logitBias !== undefined ? { logit_bias: { ...p.logitBias } } : {}),
-      ...(p.user !== undefined ? { user: p.user } : {}),
+      ...samplingFields(p),
       ...(p.reasoningEffort !== undefined ? { reasoning_effort: p.reasoningEffort } : {}),
       ...(p.serviceTier !== undefined ? { service_tier: p.serviceTier as ChatCompletionCreateParamsBase['service_tier'] } : {}),
       ...toolAndFormatFields(p),

@@ -197,8 +197,9 @@ describe('OnnxEngine (SingleShot)', () => {
 
   it.each([
     [{ intraOpNumThreads: -1 }, '/execution_template/stages/0/config/onnx/intraOpNumThreads must be an integer >= 0'],
-    [{ graphOptimizationLevel: 'max' }, '/execution_template/stages/0/config/onnx/graphOptimizationLevel must be one of disabled, basic, extended, all'],
+    [{ graphOptimizationLevel: 'max' }, '/execution_template/stages/0/config/onnx/graphOptimizationLevel is not a graph optimization level (expected one of disabled | basic | extended | all, found "max")'],
     [{ intraOpThreads: 2 }, '/execution_template/stages/0/config/onnx/intraOpThreads is not an ONNX session setting'],
+    [{ intraOpNumThread: 1, graphOptimizationLevel: 'max' }, '(2 problems)'],
   ])('refuses a bad stage config.onnx %j with METADATA_INVALID naming the pointer', async (onnx, message) => {
     engine = createOnnxEngine();
     const metadata = { model_id: 'g', version: '1', files: ['g.onnx'], execution_template: { type: 'ModelGraph', stages: [{ name: 's', model_file: 'g.onnx', config: { onnx } }] } };

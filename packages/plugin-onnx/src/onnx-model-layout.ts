@@ -1,3 +1,4 @@
+import { MetadataInvalidError, stageOnnxSessionIssues, type StageOnnxSession } from '@switchyard/core';
 import { SwitchyardError } from '@switchyard/spec';
 import type { IterativeRefinementMode } from './onnx-iterative-refinement.js';
 
@@ -30,11 +31,7 @@ export interface WhisperDecoderMode {
 }
 
 /** Session settings a stage may set in its metadata `config.onnx` (they override the plugin's options for it). */
-export interface OnnxStageSession {
-  readonly intraOpNumThreads?: number;
-  readonly interOpNumThreads?: number;
-  readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
-}
+export type OnnxStageSession = StageOnnxSession;
 
 export interface OnnxStageLayout {
   /** Stage name; `main` for a single-graph model. */
@@ -119,28 +116,15 @@ function parseMode(modelId: string, pointer: string, raw: unknown): OnnxExecutio
   }
 }
 
-const LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
-
-/** `config.onnx` of a stage: only the keys below, each checked (a typo is an error, never silently ignored). */
+/**
+ * `config.onnx` of a stage, checked by core's one check of these settings (codegen and the interpreter run the same
+ * one): every problem at once, located (a typo is an error, never silently ignored).
+ */
 function parseStageSession(modelId: string, pointer: string, config: unknown): OnnxStageSession | undefined {
-  if (config === undefined) return undefined;
-  if (!isRecord(config)) return fail(modelId, pointer, 'must be an object');
-  const raw = config['onnx'];
-  if (raw === undefined) return undefined;
-  if (!isRecord(raw)) return fail(modelId, `${pointer}/onnx`, 'must be an object (intraOpNumThreads, interOpNumThreads, graphOptimizationLevel)');
-  const session: { -readonly [K in keyof OnnxStageSession]: OnnxStageSession[K] } = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (key === 'intraOpNumThreads' || key === 'interOpNumThreads') {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(modelId, `${pointer}/onnx/${key}`, `must be an integer >= 0 (0 = onnxruntime's default), found ${JSON.stringify(value)}`);
-      session[key] = value as number;
-    } else if (key === 'graphOptimizationLevel') {
-      if (!LEVELS.includes(value as (typeof LEVELS)[number])) fail(modelId, `${pointer}/onnx/${key}`, `must be one of ${LEVELS.join(', ')}, found ${JSON.stringify(value)}`);
-      session.graphOptimizationLevel = value as OnnxStageSession['graphOptimizationLevel'];
-    } else {
-      fail(modelId, `${pointer}/onnx/${key}`, 'is not an ONNX session setting (intraOpNumThreads, interOpNumThreads, graphOptimizationLevel)');
-    }
-  }
-  return session;
+  const issues = stageOnnxSessionIssues(config, pointer, `model '${modelId}' model_metadata.json`);
+  if (issues.length > 0) throw new MetadataInvalidError({ issues });
+  const raw = (config as { onnx?: unknown } | undefined)?.onnx;
+  return raw === undefined ? undefined : (raw as OnnxStageSession);
 }
 
 function optionalNumbers(source: Record<string, unknown>, fields: readonly string[]): Record<string, number> {

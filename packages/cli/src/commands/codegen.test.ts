@@ -61,6 +61,34 @@ describe('switchyard codegen in an app', () => {
     expect(existsSync(join(app, 'lib'))).toBe(false);
   });
 
+  it('D1: a models.dirs entry that does not exist is CONFIG_INVALID located in the config, as at run time', async () => {
+    writeFileSync(config, 'models:\n  dirs: [ml, nope]\n');
+    const result = await runCli(['codegen', '--config', config, '--check']);
+    expect(result.exitCode).toBe(1);
+    expect(result.err).toContain(`CONFIG_INVALID: ${config}:2:14: /models/dirs/1: 'nope' does not exist`);
+  });
+
+  it('D1: an app without models/ generates from its packs alone (--packages, no config)', async () => {
+    const pack = join(app, 'node_modules/@acme/model-digits');
+    mkdirSync(pack, { recursive: true });
+    writeFileSync(join(pack, 'package.json'), JSON.stringify({ name: '@acme/model-digits', version: '1.0.0' }));
+    copyFileSync(join(app, 'ml/my-digits/model_metadata.json'), join(pack, 'model_metadata.json'));
+    copyFileSync(join(app, 'ml/my-digits/model.onnx'), join(pack, 'model.onnx'));
+    rmSync(config);
+    rmSync(join(app, 'ml'), { recursive: true });
+    const cwd = process.cwd();
+    process.chdir(app);
+    try {
+      const first = await runCli(['codegen', '--packages', '@acme/model-digits']);
+      expect(first.exitCode, first.err).toBe(0);
+      const check = await runCli(['codegen', '--packages', '@acme/model-digits', '--check']);
+      expect(check).toMatchObject({ exitCode: 0, out: 'codegen: src/switchyard.generated up to date (1 model(s), 3 files)\n' });
+      expect(readFileSync(join(app, 'src/switchyard.generated/registry.ts'), 'utf8')).toContain("package: '@acme/model-digits',");
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('names a config file that does not exist', async () => {
     const result = await runCli(['codegen', '--config', join(app, 'nope.yaml')]);
     expect(result.exitCode).toBe(1);

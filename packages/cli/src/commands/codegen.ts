@@ -3,7 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_OUT_DIR, runCodegen } from '@switchyard/codegen';
-import { CONFIG_FILE_NAMES, formatMetadataIssue, loadConfig, SwitchyardError } from '@switchyard/core';
+import { CONFIG_FILE_NAMES, formatMetadataIssue, loadConfig, locateConfigError, SwitchyardError } from '@switchyard/core';
 import { fail, print, printError } from '../output.js';
 
 interface CodegenFlags {
@@ -36,21 +36,26 @@ export function register(program: Command): void {
     .description("validate the app's model metadata and write its typed registry + ahead-of-time pipelines")
     .option('--check', 'write nothing; list stale, missing and extra generated files and exit 1 if any')
     .option('--config <file>', 'switchyard.config.yaml to read models.dirs, models.packages and codegen.out from (default: the one in the current folder, if any)')
-    .option('--models <dir>', 'a folder of <id>/model_metadata.json (repeatable; replaces models.dirs)', collect)
+    .option('--models <dir>', 'a folder of <id>/model_metadata.json, a model folder or a .xyb bundle (repeatable; replaces models.dirs)', collect)
     .option('--packages <name>', 'a model pack npm package (repeatable; replaces models.packages)', collect)
     .option('--out <dir>', `output folder (replaces codegen.out; default ${DEFAULT_OUT_DIR})`)
     .option('--strict', 'unknown or unused model_metadata.json fields are errors, not warnings')
     .action(async (flags: CodegenFlags, command: Command) => {
+      let loadedConfig: Awaited<ReturnType<typeof loadConfig>> | undefined;
       try {
         const cwd = process.cwd();
         const configFile = flags.config ?? CONFIG_FILE_NAMES.map((n) => resolve(cwd, n)).find((f) => existsSync(f));
         const loaded = configFile ? await loadConfig(configFile, { allowMissingEnv: true }) : undefined;
+        loadedConfig = loaded;
         // Flags are relative to where the user typed them; config entries to the config file.
         const fromCwd = (paths: readonly string[] | undefined): string[] | undefined => paths?.map((p) => resolve(cwd, p));
+        const modelDirs = fromCwd(flags.models) ?? loaded?.config.models?.dirs;
         const report = await runCodegen({
           baseDir: loaded?.baseDir ?? cwd,
-          modelDirs: fromCwd(flags.models) ?? loaded?.config.models?.dirs ?? ['models'],
+          // Absent: models/ when it exists, as run and serve read the same config.
+          ...(modelDirs ? { modelDirs } : {}),
           modelPackages: flags.packages ?? loaded?.config.models?.packages ?? [],
+          ...(loaded?.config.models?.cacheDir ? { cacheDir: loaded.config.models.cacheDir } : {}),
           ...(flags.out ? { outDir: resolve(cwd, flags.out) } : loaded?.config.codegen?.out ? { outDir: loaded.config.codegen.out } : {}),
           check: flags.check === true,
           strict: flags.strict === true,
@@ -70,7 +75,9 @@ export function register(program: Command): void {
           return;
         }
         print(command, lines.length ? `codegen: wrote ${report.outDir} (${models} model(s))\n  ${lines.join('\n  ')}` : `codegen: ${report.outDir} up to date (${models} model(s), ${report.files.length} files)`);
-      } catch (error) {
+      } catch (raw) {
+        // A config error (e.g. /models/dirs/0) is located in the config file, unless the flags replaced that entry.
+        const error = loadedConfig && !flags.models ? locateConfigError(raw, loadedConfig.file, loadedConfig.source) : raw;
         if (SwitchyardError.isInstance(error)) fail(command, `${error.code}: ${error.message}`);
         throw error;
       }

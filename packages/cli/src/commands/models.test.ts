@@ -73,8 +73,13 @@ describe('switchyard models', () => {
     expect(verify.exitCode).toBe(0);
     expect(verify.out).toContain(`OK         packed/model.onnx  ${sha('packed weights')}`);
     // --dir replaces models.dirs; the packs stay.
-    const only = JSON.parse((await runCli(['models', 'list', '--json', '--dir', join(root, 'none')])).out) as { id: string }[];
+    mkdirSync(join(root, 'empty'));
+    const only = JSON.parse((await runCli(['models', 'list', '--json', '--dir', join(root, 'empty')])).out) as { id: string }[];
     expect(only.map((m) => m.id)).toEqual(['packed']);
+    // a folder that does not exist is named, not silently skipped
+    const missing = await runCli(['models', 'list', '--dir', join(root, 'none')]);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.err).toContain(`CONFIG_INVALID: /models/dirs/0: '${join(root, 'none')}' does not exist`);
   });
 
   it('verify of an unknown id exits 1', async () => {

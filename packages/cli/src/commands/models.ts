@@ -1,6 +1,6 @@
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DirectoryModelCatalog, ModelProvisioner, SwitchyardError } from '@switchyard/core';
+import { configuredModelsDirs, DirectoryModelCatalog, ModelProvisioner, SwitchyardError } from '@switchyard/core';
 import { fail, print } from '../output.js';
 import { appConfig } from './run.js';
 
@@ -25,7 +25,8 @@ interface AppModels {
  */
 async function appModels(flags: ModelsFlags): Promise<AppModels> {
   const { config, baseDir } = await appConfig(flags.config);
-  const dirs = flags.dir ? flags.dir.map((d) => resolve(d)) : (config.models?.dirs ?? ['models']);
+  // Without --dir or models.dirs: models/ when it exists, as the app reads the same config.
+  const dirs = flags.dir ? flags.dir.map((d) => resolve(d)) : configuredModelsDirs(config.models?.dirs, baseDir);
   const catalog = new DirectoryModelCatalog({ dirs, packages: config.models?.packages ?? [], baseDir });
   const cacheDir = resolve(baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache'));
   await catalog.openBundles({ cacheDir: join(cacheDir, 'bundles') });

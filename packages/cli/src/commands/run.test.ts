@@ -196,6 +196,37 @@ describe('switchyard run any model', () => {
     expect(strict.err).toContain('colour');
   });
 
+  it('D5: warns of unknown metadata fields once, by file and pointer, for a model given by id as for one given by path', async () => {
+    const input = join(work, 'digit-uf.json');
+    writeFileSync(input, JSON.stringify({ dims: [784], data: Array.from({ length: 784 }, () => 0) }));
+    const dir = join(work, 'uf-models', 'uf2');
+    mkdirSync(dir, { recursive: true });
+    const metadata = JSON.parse(readFileSync(join(modelsDir, 'xybrid-digits', 'model_metadata.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'model_metadata.json'), JSON.stringify({ ...metadata, model_id: 'uf2', colour: 'blue' }));
+    writeFileSync(join(dir, 'model.onnx'), readFileSync(join(modelsDir, 'xybrid-digits', 'model.onnx')));
+    const config = join(work, 'uf-models', 'switchyard.config.yaml');
+    writeFileSync(config, 'models:\n  dirs: ["."]\n');
+    for (const model of ['uf2', dir]) {
+      const run = await runCli(['run', model, input, '--json', '--config', config]);
+      expect(run.exitCode, run.err).toBe(0);
+      const warnings = run.err.split('\n').filter((line) => line.startsWith('warning:'));
+      expect(warnings, model).toEqual([expect.stringMatching(/^warning: uf2\/model_metadata\.json: \/colour is not a known field here; ignored/)]);
+    }
+  });
+
+  it('D1/D7: config errors of a run are located in the config file (a missing models.dirs entry, an unknown override engine)', async () => {
+    const dir = join(work, 'located');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'a.yaml'), 'models:\n  dirs: [gone]\n');
+    const missing = await runCli(['run', 'x', '--text', 'hi', '--config', join(dir, 'a.yaml')]);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.err).toContain(`CONFIG_INVALID: ${join(dir, 'a.yaml')}:2:10: /models/dirs/0: 'gone' does not exist`);
+    writeFileSync(join(dir, 'b.yaml'), 'models:\n  overrides:\n    x: { engine: nosuch }\n');
+    const engine = await runCli(['run', 'x', '--text', 'hi', '--config', join(dir, 'b.yaml')]);
+    expect(engine.exitCode).toBe(1);
+    expect(engine.err).toMatch(/CONFIG_INVALID: .*b\.yaml:3:\d+: \/models\/overrides\/x\/engine: no plugin registered an engine 'nosuch' \(registered: onnx\)/);
+  });
+
   it('rejects an input type it does not know, listing the supported ones', async () => {
     const file = join(work, 'data.bin');
     writeFileSync(file, 'x');

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   CONFIG_FILE_NAMES,
+  configuredModelsDirs,
   SwitchyardError,
   createSwitchyardApp,
   isXybPath,
@@ -11,6 +12,7 @@ import {
   formatMetadataIssue,
   type MetadataIssue,
   loadConfig,
+  locateConfigError,
   TOKENS,
   type EngineInput,
   type EventBus,
@@ -40,7 +42,7 @@ export interface RunModelOptions {
   readonly onProgress?: (progress: LoadProgress) => void;
   /** Unknown model_metadata.json fields of a model given as a folder, file or bundle are errors, not warnings. */
   readonly strict?: boolean;
-  /** Called with each unknown-field warning of such a model (file, pointer). */
+  /** Called with each unknown-field warning (file and pointer, once per model), however the model was named. */
   readonly onWarning?: (issue: MetadataIssue) => void;
   /** Called with the model id once known (a model given by path is named by its metadata's model_id). */
   readonly onModelId?: (modelId: string) => void;
@@ -53,11 +55,12 @@ export interface RunModelResult {
 }
 
 /** The app config `switchyard run` uses: the explicit one, else one in the current directory, else none. */
-export async function appConfig(explicit: string | undefined): Promise<{ config: SwitchyardConfig; baseDir: string }> {
+export async function appConfig(explicit: string | undefined): Promise<{ config: SwitchyardConfig; baseDir: string; locate: (error: unknown) => unknown }> {
   const path = explicit ?? (CONFIG_FILE_NAMES.some((name) => existsSync(name)) ? process.cwd() : undefined);
-  if (!path) return { config: {}, baseDir: process.cwd() };
+  if (!path) return { config: {}, baseDir: process.cwd(), locate: (error) => error };
   const loaded = await loadConfig(path);
-  return { config: loaded.config, baseDir: loaded.baseDir };
+  // An error naming a config pointer (/models/dirs/0, /models/overrides/x/engine) gets the file's line and column.
+  return { config: loaded.config, baseDir: loaded.baseDir, locate: (error) => locateConfigError(error, loaded.file, loaded.source) };
 }
 
 /** A model folder (or its model_metadata.json) given as a path: the folder. */
@@ -78,12 +81,13 @@ function modelFolderOf(model: string): string | undefined {
  * A model given by path (folder, model_metadata.json or .xyb): its model_id and the models.dirs entry holding just it.
  * Read and validated first, so unknown fields are reported (or refused with --strict) by file and pointer.
  */
-async function modelByPath(model: string, config: SwitchyardConfig, baseDir: string, check: Pick<RunModelOptions, 'strict' | 'onWarning'>): Promise<{ entry: string; id: string } | undefined> {
+async function modelByPath(model: string, config: SwitchyardConfig, baseDir: string, check: Pick<RunModelOptions, 'strict'>): Promise<{ entry: string; id: string } | undefined> {
   const bundle = isXybPath(model);
   const folder = bundle ? undefined : modelFolderOf(model);
   if (!bundle && !folder) return undefined;
   const cacheDir = join(resolve(baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles');
-  const read = await readModelMetadataFile(folder ?? model, { bundles: { cacheDir }, strict: check.strict ?? false, ...(check.onWarning ? { onWarning: check.onWarning } : {}) });
+  // Warnings come from the app's interpreter (one path for a model given by id or by path); here --strict refuses.
+  const read = await readModelMetadataFile(folder ?? model, { bundles: { cacheDir }, strict: check.strict ?? false });
   return { entry: folder ?? resolve(model), id: read.metadata.model_id };
 }
 
@@ -96,18 +100,38 @@ function configuresOnnx(config: SwitchyardConfig): boolean {
  * the config names a registry, the interpreter otherwise) via the orchestrator, like the server.
  */
 export async function runModel(options: RunModelOptions): Promise<RunModelResult> {
-  const { config, baseDir } = await appConfig(options.config);
+  const { config, baseDir, locate } = await appConfig(options.config);
   // A model folder or .xyb is a models.dirs entry of its own, holding one model found by its model_id.
   const byPath = await modelByPath(options.model, config, baseDir, options);
+  // The config's own entries are checked first (listed ones must exist), so a missing one is named where it is written.
+  let configDirs: string[];
+  try {
+    configDirs = configuredModelsDirs(config.models?.dirs, baseDir);
+  } catch (error) {
+    throw locate(error);
+  }
+  for (const dir of options.modelsDirs ?? []) {
+    if (!existsSync(dir)) throw new SwitchyardError({ code: 'CONFIG_INVALID', message: `--models-dir ${dir} does not exist`, details: { field: '--models-dir', found: dir } });
+  }
   const modelId = byPath ? byPath.id : options.model;
   options.onModelId?.(modelId);
-  const dirs = [...(byPath ? [byPath.entry] : []), ...(options.modelsDirs ?? []).map((d) => resolve(d)), ...(config.models?.dirs ?? ['models'])];
+  const dirs = [...(byPath ? [byPath.entry] : []), ...(options.modelsDirs ?? []).map((d) => resolve(d)), ...configDirs];
+  const onWarning = options.onWarning;
   const app = await createSwitchyardApp({
     config: { ...config, models: { ...config.models, dirs } },
     baseDir,
     ...(configuresOnnx(config) ? {} : { plugins: [createOnnxPlugin()] }),
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-  });
+    // stdout holds the output only; metadata warnings (file + pointer) go to onWarning, the rest is quiet.
+    logger: {
+      debug() {},
+      info() {},
+      warn(fields: object | string) {
+        const issue = typeof fields === 'object' ? (fields as Partial<MetadataIssue>) : undefined;
+        if (onWarning && typeof issue?.file === 'string' && typeof issue.pointer === 'string' && typeof issue.message === 'string') onWarning(issue as MetadataIssue);
+      },
+      error() {},
+    },
+  }).catch((error: unknown) => Promise.reject(locate(error)));
   const unsubscribe = options.onProgress ? app.tryResolve<EventBus>(TOKENS.EventBus)?.on('ModelLoadProgress', options.onProgress) : undefined;
   try {
     const metadata = (app.executor as Executor).registry?.get(modelId)?.metadata;

@@ -62,3 +62,39 @@ describe('config switches that reach the engines', () => {
     }
   });
 });
+
+describe('models.overrides checked at start', () => {
+  const captured = () => {
+    const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+    const logger = { ...silentLogger, warn: (fields: object | string, message?: string) => void warnings.push({ fields: fields as Record<string, unknown>, message: message ?? '' }) };
+    return { warnings, logger };
+  };
+
+  it('an override naming an engine no plugin registered is CONFIG_INVALID naming the field, with its line', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'switchyard-ov-engine-'));
+    writeFileSync(join(root, 'switchyard.config.yaml'), ['models:', '  overrides:', '    tiny: { engine: nosuch }', ''].join('\n'));
+    await expect(createSwitchyardApp({ configPath: root, plugins: [plugin([recordingEngine('rec', [])])], logger: silentLogger })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/switchyard\.config\.yaml:3:\d+: \/models\/overrides\/tiny\/engine: no plugin registered an engine 'nosuch' \(registered: rec\)/),
+    });
+  });
+
+  it('an override for an id no catalog has is a located warning, and its options still apply (a cloud model an engine knows)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'switchyard-ov-id-'));
+    mkdirSync(join(root, 'models', 'tiny'), { recursive: true });
+    writeFileSync(join(root, 'models', 'tiny', 'model_metadata.json'), JSON.stringify({ model_id: 'tiny', version: '1', execution_template: { type: 'Onnx', model_file: 'w.bin' }, files: ['w.bin'] }));
+    writeFileSync(join(root, 'switchyard.config.yaml'), ['models:', '  dirs: [models]', '  overrides:', '    tiny: { engine: b }', '    tinny: { engine: b, options: { model: gpt-x } }', ''].join('\n'));
+    const loads: EngineModelSpec[] = [];
+    const { warnings, logger } = captured();
+    const app = await createSwitchyardApp({ configPath: root, plugins: [plugin([recordingEngine('a', []), recordingEngine('b', loads)])], logger });
+    try {
+      expect(warnings.map((w) => w.message)).toEqual([
+        expect.stringMatching(/switchyard\.config\.yaml:5:\d+: \/models\/overrides\/tinny: no catalog has a model 'tinny' \(registry, models\.dirs, models\.packages; did you mean 'tiny'\?\): it applies to a model of this id added at run time, and its options to requests for '<engine>:tinny' \(e\.g\. a cloud model\)$/),
+      ]);
+      await app.orchestrator.run({ model: 'b:tinny', workload: 'inference', input: { kind: 'tensors', tensors: {} } });
+      expect(loads).toEqual([expect.objectContaining({ id: 'tinny', options: { model: 'gpt-x' } })]);
+    } finally {
+      await app.shutdown();
+    }
+  });
+});

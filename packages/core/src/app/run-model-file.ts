@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
-import { definePlugin, type EngineInput, type EngineV1, type InferenceResult } from '@switchyard/spec';
+import { definePlugin, type EngineInput, type EngineV1, type InferenceResult, type PluginLogger } from '@switchyard/spec';
 import type { Executor } from '../executor/executor.js';
 import type { PipelineKind } from '../executor/model-catalog.js';
 import { readModelInputFile } from '../executor/model-input-file.js';
@@ -18,6 +18,8 @@ export interface RunModelFileOptions {
   readonly signal?: AbortSignal;
   /** The app's `models.cacheDir` (downloads, extracted `.xyb` bundles); default `.switchyard/cache` beside the model folder or bundle. */
   readonly cacheDir?: string;
+  /** The run's logger: unknown metadata fields are warned here (file and pointer). Default silent. */
+  readonly logger?: PluginLogger;
 }
 
 export interface RunModelFileResult {
@@ -51,7 +53,7 @@ export async function runModelFromMetadataFile(options: RunModelFileOptions): Pr
     config: { models: { dirs: [entry], ...(cacheDir !== undefined ? { cacheDir } : {}) } },
     baseDir: dirname(entry),
     plugins: [definePlugin({ name: 'run-model-file', version: VERSION, core: `^${VERSION}`, configSchema: { type: 'object' }, register: (context) => context.registerEngine(engine) })],
-    logger: silent,
+    logger: options.logger ?? silent,
   });
   try {
     const input = 'file' in options.input ? await readModelInputFile(options.input.file, read.json, modelId) : options.input;

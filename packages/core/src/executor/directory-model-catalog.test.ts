@@ -48,6 +48,36 @@ describe('DirectoryModelCatalog', () => {
     expect(() => catalog.get('x')).toThrow(/model pack '@acme\/model-missing' \(models.packages\) is not installed: run npm install @acme\/model-missing/);
   });
 
+  it('list(): every model of dirs, model folders and packs, in config order, with where each came from', () => {
+    mkdirSync(join(app, 'vendor/one'), { recursive: true });
+    writeFileSync(join(app, 'vendor/one/model_metadata.json'), metadata('one-id'));
+    const catalog = new DirectoryModelCatalog({ dirs: ['models', 'vendor/one'], packages: ['@acme/model-packed'], baseDir: app });
+    const { models, issues } = catalog.list();
+    expect(issues).toEqual([]);
+    expect(models.map((m) => [m.id, m.file, m.origin.kind])).toEqual([
+      ['local-model', 'models/local-model/model_metadata.json', 'dir'],
+      ['one-id', 'vendor/one/model_metadata.json', 'folder'],
+      ['packed', '@acme/model-packed/model_metadata.json', 'package'],
+    ]);
+  });
+
+  it('list(): invalid JSON is an issue of that model (relative file, line:column); the other models are still listed', () => {
+    mkdirSync(join(app, 'models/broken'), { recursive: true });
+    writeFileSync(join(app, 'models/broken/model_metadata.json'), '{\n  "model_id": "broken",\n}');
+    const { models, issues } = new DirectoryModelCatalog({ dirs: ['models'], baseDir: app }).list();
+    expect(models.map((m) => m.id)).toEqual(['local-model']);
+    expect(issues).toEqual([expect.objectContaining({ file: 'models/broken/model_metadata.json', pointer: '', message: expect.stringMatching(/^is not valid JSON at line 3, column 1: /) })]);
+    expect(() => new DirectoryModelCatalog({ dirs: ['models'], baseDir: app }).get('broken')).toThrow(/models\/broken\/model_metadata\.json: \(root\) is not valid JSON at line 3, column 1/);
+  });
+
+  it('a listed entry that does not exist is CONFIG_INVALID naming its pointer; the default models/ may be absent', () => {
+    expect(() => new DirectoryModelCatalog({ dirs: ['models', 'gone'], baseDir: app })).toThrow("/models/dirs/1: 'gone' does not exist");
+    const empty = mkdtempSync(join(tmpdir(), 'catalog-empty-'));
+    expect(new DirectoryModelCatalog({ baseDir: empty }).ids()).toEqual([]);
+    expect(new DirectoryModelCatalog({ baseDir: app }).ids()).toEqual(['local-model']);
+    rmSync(empty, { recursive: true, force: true });
+  });
+
   it('resolveModelDir: pack root, dir against the config folder, absolute dir as is', () => {
     expect(resolveModelDir({ id: 'p', package: '@acme/model-packed' }, app)).toContain(join('node_modules', '@acme', 'model-packed'));
     expect(resolveModelDir({ id: 'l', dir: 'models/local-model' }, app)).toBe(join(app, 'models/local-model'));

@@ -1,25 +1,48 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { isXybPath, openXybBundle, type OpenXybOptions } from '../bundles/xyb-bundle.js';
 import { SwitchyardError } from '@switchyard/spec';
 import { resolveModelPack, type ModelCatalog, type RegisteredModel } from './model-catalog.js';
 import { LruCache } from '../routing/lru-cache.js';
+import { MetadataInvalidError, type MetadataIssue } from '../template-executor/metadata-invalid-error.js';
+import { parseMetadataJson } from '../template-executor/metadata-json.js';
 
 /** A registry entry read from `<dir>/<id>/model_metadata.json`, a bundle or a model pack; `dir` is absolute. */
 export interface DirectoryModel extends RegisteredModel {
   readonly dir: string;
 }
 
+/** Where a model of `models.dirs` / `models.packages` was found. */
+export type FoundModelOrigin =
+  /** `<entry>/<folder>/model_metadata.json`: looked up by the folder's name. */
+  | { readonly kind: 'dir'; readonly entry: string; readonly folder: string }
+  /** A `models.dirs` entry that is a model folder itself: found by its model_id. */
+  | { readonly kind: 'folder'; readonly entry: string }
+  /** A `.xyb` entry of `models.dirs` (absolute path): found by its model_id, run from its extracted folder. */
+  | { readonly kind: 'bundle'; readonly entry: string }
+  /** A model pack of `models.packages`: found by its model_id. */
+  | { readonly kind: 'package'; readonly name: string };
+
+/** One model as `list()` enumerates it. */
+export interface FoundModel extends DirectoryModel {
+  /** Its model_metadata.json as messages show it (relative to the config folder, or `<pack>/model_metadata.json`). */
+  readonly file: string;
+  readonly origin: FoundModelOrigin;
+}
+
 /** Ids remembered by a DirectoryModelCatalog (found or not); docs/server.md#limits. */
 export const DIRECTORY_CATALOG_CACHE_SIZE = 1024;
+
+/** `models.dirs` when a config lists none: `models/`, which may be absent (an app of packs only). */
+export const DEFAULT_MODELS_DIRS: readonly string[] = ['models'];
 
 export interface DirectoryModelCatalogOptions {
   /**
    * `models.dirs`, relative to baseDir or absolute: folders holding `<id>/model_metadata.json`, model folders (holding
-   * model_metadata.json themselves: one model, found by its model_id), or `.xyb` bundles.
+   * model_metadata.json themselves: one model, found by its model_id), or `.xyb` bundles. Every entry must exist
+   * (CONFIG_INVALID naming `/models/dirs/<i>`). Absent: DEFAULT_MODELS_DIRS, each used only when it exists.
    */
-  readonly dirs: readonly string[];
+  readonly dirs?: readonly string[];
   /** Model packs (`models.packages`): npm packages whose root holds model_metadata.json. */
   readonly packages?: readonly string[];
   /** The app's config folder. */
@@ -29,27 +52,52 @@ export interface DirectoryModelCatalogOptions {
   readonly capacity?: number;
 }
 
-function readMetadata(file: string): Record<string, unknown> {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new SwitchyardError({ code: 'METADATA_INVALID', message: `${file}: not valid JSON: ${(error as Error).message}`, details: { file }, cause: error });
-  }
+type DirsEntry = { readonly kind: 'dir' | 'folder' | 'bundle'; readonly path: string };
+
+const toPosix = (path: string): string => path.split(sep).join('/');
+
+/**
+ * The `models.dirs` entries an app uses: the listed ones, each of which must exist (CONFIG_INVALID naming
+ * `/models/dirs/<i>`: nothing listed is silently ignored), or, when the config lists none, DEFAULT_MODELS_DIRS that
+ * exist (an app of packs only has no `models/`). Entries stay as given (relative to baseDir or absolute).
+ */
+export function configuredModelsDirs(dirs: readonly string[] | undefined, baseDir: string): string[] {
+  if (dirs === undefined) return DEFAULT_MODELS_DIRS.filter((entry) => existsSync(resolve(baseDir, entry)));
+  dirs.forEach((entry, i) => {
+    const path = resolve(baseDir, entry);
+    const problem = !existsSync(path) ? 'does not exist' : !isXybPath(path) && !statSync(path).isDirectory() ? 'is a file, not a folder or a .xyb bundle' : undefined;
+    if (problem === undefined) return;
+    throw new SwitchyardError({
+      code: 'CONFIG_INVALID',
+      message: `/models/dirs/${i}: '${entry}' ${problem} (expected a folder of model folders, a model folder or a .xyb file, relative to the config file)`,
+      details: { pointer: `/models/dirs/${i}`, expected: 'an existing folder or .xyb file', found: entry },
+    });
+  });
+  return [...dirs];
+}
+
+/** Sorts `models.dirs` entries into folders of model folders, model folders and bundles. */
+function classifyEntries(dirs: readonly string[], baseDir: string): DirsEntry[] {
+  return dirs.map((entry) => {
+    const path = resolve(baseDir, entry);
+    if (isXybPath(path)) return { kind: 'bundle', path };
+    return { kind: existsSync(join(path, 'model_metadata.json')) ? 'folder' : 'dir', path };
+  });
 }
 
 /**
- * Finds models in the configured model folders (`models.dirs`, default `models/`) by folder name, lazily, once per
- * id; in the configured model packs (`models.packages`) and in `models.dirs` entries that are a model folder by their
- * metadata's model_id. An entry of `models.dirs` that
- * is a `.xyb` bundle (xybrid's format) holds one model: `openBundles()` extracts it (verified, into the bundle cache)
- * and the model is found by the id in its model_metadata.json. Used for every model the generated registry lacks.
+ * The one reader of `models.dirs` and `models.packages`: the runtime looks models up through `get()` (lazily, once per
+ * id: `<dir>/<id>` by folder name; model folders, bundles and packs by their metadata's model_id) and codegen
+ * enumerates the same models through `list()`. A `.xyb` entry (xybrid's format) holds one model: `openBundles()`
+ * extracts it (verified, into the bundle cache). Used for every model the generated registry lacks.
  */
 export class DirectoryModelCatalog implements ModelCatalog {
   /** Found and not-found ids alike, bounded: distinct unknown names cannot grow memory (null = not found). */
   private readonly cache: LruCache<string, DirectoryModel | null>;
-  private readonly bundled = new Map<string, DirectoryModel>();
-  private packs: Map<string, DirectoryModel> | undefined;
-  private folders: Map<string, DirectoryModel> | undefined;
+  private readonly bundled = new Map<string, FoundModel>();
+  private packs: Map<string, FoundModel> | undefined;
+  private folders: Map<string, FoundModel> | undefined;
+  private readonly entries: readonly DirsEntry[];
   readonly dirs: readonly string[];
   readonly bundles: readonly string[];
   /** Entries of `models.dirs` that are one model folder each. */
@@ -60,11 +108,11 @@ export class DirectoryModelCatalog implements ModelCatalog {
 
   constructor(options: DirectoryModelCatalogOptions) {
     this.baseDir = resolve(options.baseDir);
-    const entries = options.dirs.map((d) => resolve(this.baseDir, d));
-    const isModelFolder = (d: string): boolean => !isXybPath(d) && existsSync(join(d, 'model_metadata.json'));
-    this.dirs = entries.filter((d) => !isXybPath(d) && !isModelFolder(d));
-    this.bundles = entries.filter(isXybPath);
-    this.modelFolders = entries.filter(isModelFolder);
+    this.entries = classifyEntries(configuredModelsDirs(options.dirs, this.baseDir), this.baseDir);
+    const of = (kind: DirsEntry['kind']): string[] => this.entries.filter((e) => e.kind === kind).map((e) => e.path);
+    this.dirs = of('dir');
+    this.bundles = of('bundle');
+    this.modelFolders = of('folder');
     this.packages = options.packages ?? [];
     this.engineFor = options.engineFor ?? (() => undefined);
     this.cache = new LruCache(options.capacity ?? DIRECTORY_CATALOG_CACHE_SIZE);
@@ -78,19 +126,13 @@ export class DirectoryModelCatalog implements ModelCatalog {
   async openBundles(options: OpenXybOptions = {}): Promise<void> {
     for (const bundle of this.bundles) {
       const { dir } = await openXybBundle(bundle, options);
+      const shown = `${this.shown(bundle)}/model_metadata.json`;
       const file = join(dir, 'model_metadata.json');
       if (!existsSync(file)) {
-        throw new SwitchyardError({ code: 'BUNDLE_INVALID', message: `${bundle}: has no model_metadata.json, so it cannot be listed in models.dirs`, details: { file: bundle } });
+        throw new SwitchyardError({ code: 'BUNDLE_INVALID', message: `${this.shown(bundle)}: has no model_metadata.json, so it cannot be listed in models.dirs`, details: { file: this.shown(bundle) } });
       }
-      let metadata: Record<string, unknown>;
-      try {
-        metadata = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-      } catch (error) {
-        throw new SwitchyardError({ code: 'METADATA_INVALID', message: `${bundle}: model_metadata.json is not valid JSON: ${(error as Error).message}`, details: { file: bundle }, cause: error });
-      }
-      const id = typeof metadata.model_id === 'string' ? metadata.model_id : undefined;
-      if (!id) throw new SwitchyardError({ code: 'METADATA_INVALID', message: `${bundle}: model_metadata.json has no string model_id`, details: { file: bundle, pointer: '/model_id' } });
-      this.bundled.set(id, this.entry(id, dir, metadata));
+      const model = this.found(shown, dir, parseMetadataJson(readFileSync(file, 'utf8'), shown), { kind: 'bundle', entry: bundle });
+      this.bundled.set(model.id, model);
     }
   }
 
@@ -104,9 +146,8 @@ export class DirectoryModelCatalog implements ModelCatalog {
     let found: DirectoryModel | undefined;
     if (/^[A-Za-z0-9._-]+$/.test(modelId)) {
       for (const dir of this.dirs) {
-        const file = join(dir, modelId, 'model_metadata.json');
-        if (!existsSync(file)) continue;
-        found = this.entry(modelId, join(dir, modelId), readMetadata(file));
+        if (!existsSync(join(dir, modelId, 'model_metadata.json'))) continue;
+        found = this.dirModel(dir, modelId);
         break;
       }
     }
@@ -117,52 +158,104 @@ export class DirectoryModelCatalog implements ModelCatalog {
   /** Ids of the packs, of the model folders, of every folder holding a model_metadata.json, and of opened bundles (sorted). */
   ids(): string[] {
     const ids = new Set([...this.packModels().keys(), ...this.folderModels().keys()]);
-    for (const dir of this.dirs) {
-      if (!existsSync(dir)) continue;
-      // existsSync follows symlinks: a linked model folder counts like a real one.
-      for (const name of readdirSync(dir)) if (existsSync(join(dir, name, 'model_metadata.json'))) ids.add(name);
-    }
+    for (const dir of this.dirs) for (const name of this.modelFolderNames(dir)) ids.add(name);
     for (const id of this.bundled.keys()) ids.add(id);
     return [...ids].sort();
   }
 
-  private entry(id: string, dir: string, metadata: unknown, pack?: string): DirectoryModel {
-    const engine = this.engineFor(id);
-    return { id, dir, metadata, ...(pack ? { package: pack } : {}), ...(engine ? { engine } : {}) };
+  /**
+   * Every model of `models.dirs` (in config order, folders of a dir sorted) and `models.packages`, each read and
+   * none shadowed: what codegen generates from. Invalid JSON or a missing model_id is an issue of that model (located
+   * by file), so one bad file hides no other. Call `openBundles()` first.
+   */
+  list(): { models: FoundModel[]; issues: MetadataIssue[] } {
+    const models: FoundModel[] = [];
+    const issues: MetadataIssue[] = [];
+    const attempt = (read: () => FoundModel): void => {
+      try {
+        models.push(read());
+      } catch (error) {
+        if (!MetadataInvalidError.isInstance(error)) throw error;
+        issues.push(...error.issues);
+      }
+    };
+    for (const entry of this.entries) {
+      if (entry.kind === 'dir') for (const name of this.modelFolderNames(entry.path)) attempt(() => this.dirModel(entry.path, name));
+      else if (entry.kind === 'folder') attempt(() => this.folderModel(entry.path));
+      else {
+        const model = [...this.bundled.values()].find((m) => m.origin.kind === 'bundle' && m.origin.entry === entry.path);
+        if (!model) throw new SwitchyardError({ code: 'INTERNAL', message: `${this.shown(entry.path)}: bundle not opened (call openBundles() before list())` });
+        models.push(model);
+      }
+    }
+    for (const name of this.packages) attempt(() => this.packModel(name));
+    return { models, issues };
+  }
+
+  /** A path as messages show it: relative to the config folder (POSIX), never an absolute server path. */
+  private shown(path: string): string {
+    return toPosix(relative(this.baseDir, path)) || '.';
+  }
+
+  /** Sub-folders of a models dir holding a model_metadata.json (existsSync follows symlinks: a linked folder counts). */
+  private modelFolderNames(dir: string): string[] {
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).filter((name) => existsSync(join(dir, name, 'model_metadata.json'))).sort();
+  }
+
+  private read(file: string, shown: string): unknown {
+    return parseMetadataJson(readFileSync(file, 'utf8'), shown);
+  }
+
+  private found(file: string, dir: string, metadata: unknown, origin: FoundModelOrigin, id?: string): FoundModel {
+    const modelId = id ?? (metadata as { model_id?: unknown } | null)?.model_id;
+    if (typeof modelId !== 'string') {
+      throw new MetadataInvalidError({ issues: [{ file, pointer: '/model_id', message: 'is required: a model found by its model_id needs a string model_id', expected: 'a string', found: 'nothing' }] });
+    }
+    const engine = this.engineFor(modelId);
+    return { id: modelId, dir, metadata, file, origin, ...(origin.kind === 'package' ? { package: origin.name } : {}), ...(engine ? { engine } : {}) };
+  }
+
+  private dirModel(dir: string, name: string): FoundModel {
+    const folder = join(dir, name);
+    const file = join(folder, 'model_metadata.json');
+    const shown = this.shown(file);
+    return this.found(shown, folder, this.read(file, shown), { kind: 'dir', entry: dir, folder: name }, name);
+  }
+
+  private folderModel(dir: string): FoundModel {
+    const shown = this.shown(join(dir, 'model_metadata.json'));
+    return this.found(shown, dir, this.read(join(dir, 'model_metadata.json'), shown), { kind: 'folder', entry: dir });
+  }
+
+  private packModel(name: string): FoundModel {
+    const root = resolveModelPack(name, this.baseDir);
+    const shown = `${name}/model_metadata.json`;
+    if (!existsSync(join(root, 'model_metadata.json'))) {
+      throw new MetadataInvalidError({ issues: [{ file: shown, pointer: '', message: 'is missing: a model pack (models.packages) holds model_metadata.json at its root' }] });
+    }
+    return this.found(shown, root, this.read(join(root, 'model_metadata.json'), shown), { kind: 'package', name });
   }
 
   /** The model of each `models.dirs` entry that is a model folder, keyed by its model_id (read once). */
-  private folderModels(): Map<string, DirectoryModel> {
+  private folderModels(): Map<string, FoundModel> {
     if (this.folders) return this.folders;
-    const folders = new Map<string, DirectoryModel>();
+    const folders = new Map<string, FoundModel>();
     for (const dir of this.modelFolders) {
-      const file = join(dir, 'model_metadata.json');
-      const metadata = readMetadata(file);
-      const id = metadata['model_id'];
-      if (typeof id !== 'string') throw new SwitchyardError({ code: 'METADATA_INVALID', message: `${file}: has no string model_id`, details: { file, pointer: '/model_id' } });
-      folders.set(id, this.entry(id, dir, metadata));
+      const model = this.folderModel(dir);
+      folders.set(model.id, model);
     }
     this.folders = folders;
     return folders;
   }
 
   /** Each pack's model, keyed by its model_id (read once, at the first lookup). */
-  private packModels(): Map<string, DirectoryModel> {
+  private packModels(): Map<string, FoundModel> {
     if (this.packs) return this.packs;
-    const packs = new Map<string, DirectoryModel>();
+    const packs = new Map<string, FoundModel>();
     for (const name of this.packages) {
-      const root = resolveModelPack(name, this.baseDir);
-      const file = join(root, 'model_metadata.json');
-      if (!existsSync(file)) {
-        throw new SwitchyardError({
-          code: 'METADATA_INVALID',
-          message: `model pack '${name}' (models.packages) has no model_metadata.json at its root (${file})`,
-          details: { package: name, file },
-        });
-      }
-      const metadata = readMetadata(file);
-      const id = typeof metadata['model_id'] === 'string' ? metadata['model_id'] : name;
-      packs.set(id, this.entry(id, root, metadata, name));
+      const model = this.packModel(name);
+      packs.set(model.id, model);
     }
     this.packs = packs;
     return packs;

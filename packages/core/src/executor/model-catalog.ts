@@ -23,6 +23,11 @@ export interface RegisteredModel {
   readonly engine?: string;
   /** A model pack: the npm package whose root is the model folder, resolved from the app's config folder. */
   readonly package?: string;
+  /**
+   * A `.xyb` bundle holding the model folder (relative to the app's config folder, or absolute): opened (verified,
+   * extracted into the bundle cache) when the model first loads, as a `.xyb` entry of `models.dirs` is.
+   */
+  readonly bundle?: string;
 }
 
 /** Lookup of registry models by id. */

@@ -1,9 +1,12 @@
-import { join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ModelPipeline } from '@switchyard/spec';
 import { defineAppExtension } from '../app/app-extension.js';
+import { openXybBundle } from '../bundles/xyb-bundle.js';
 import { DirectoryModelCatalog } from '../executor/directory-model-catalog.js';
 import { MAX_ADDED_MODELS, resolveModelDir, type AppModelCatalog, type ModelFileProvisioner, type ModelRegistry, type RegisteredModel } from '../executor/model-catalog.js';
 import { ModelProvisioner } from '../provisioning/model-provisioner.js';
+import { LruCache } from '../routing/lru-cache.js';
+import { formatMetadataIssue, type MetadataIssue } from '../template-executor/metadata-invalid-error.js';
 import { createInterpretedPipeline } from '../template-executor/template-executor.js';
 import { SwitchyardError, TOKENS } from '@switchyard/spec';
 import { createOrchestrator } from './create-orchestrator.js';
@@ -20,6 +23,19 @@ function serverModelIds(server: Readonly<Record<string, unknown>> | undefined): 
   return models.flatMap((m) => (typeof m === 'object' && m !== null && typeof (m as { id?: unknown }).id === 'string' ? [(m as { id: string }).id] : []));
 }
 
+/** Distinct metadata warnings remembered so each is logged once. */
+const WARNED_ISSUES_CACHE_SIZE = 4096;
+
+/** A model's model_metadata.json as messages name it: relative to the config folder, never an absolute server path. */
+function metadataFileOf(model: RegisteredModel | undefined, baseDir: string): string {
+  // A DirectoryModelCatalog entry carries the name its catalog shows (`FoundModel.file`).
+  if (model && 'file' in model && typeof model.file === 'string') return model.file;
+  if (model?.package) return `${model.package}/model_metadata.json`;
+  if (model?.bundle) return `${relative(baseDir, model.bundle).split(sep).join('/')}/model_metadata.json`;
+  if (model?.dir) return relative(baseDir, join(model.dir, 'model_metadata.json')).split(sep).join('/');
+  return `${model?.id ?? 'model'}/model_metadata.json`;
+}
+
 /**
  * Registers TOKENS.Executor, TOKENS.Orchestrator and TOKENS.EventBus for every app. Models come from the generated
  * registry under TOKENS.ModelRegistry (createSwitchyardApp({ registry }) or config `models.registry`), then from the
@@ -34,14 +50,27 @@ export const orchestratorExtension = defineAppExtension({
       ? context.container.resolve<RegistryLike>(TOKENS.ModelRegistry)
       : undefined;
     const directory = new DirectoryModelCatalog({
-      dirs: config.models?.dirs ?? ['models'],
+      ...(config.models?.dirs ? { dirs: config.models.dirs } : {}),
       packages: config.models?.packages ?? [],
       baseDir: context.baseDir,
       engineFor: (id) => overrides[id]?.engine,
     });
     // .xyb entries are extracted (verified) next to the download cache, once per bundle.
-    await directory.openBundles({ cacheDir: join(resolve(context.baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles') });
+    const bundleCacheDir = join(resolve(context.baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles');
+    await directory.openBundles({ cacheDir: bundleCacheDir });
+    // A registry entry's bundle is opened the same way when its model first loads (once per bundle).
+    const openedBundles = new Map<string, Promise<string>>();
+    const bundleDir = (bundle: string): Promise<string> => {
+      let dir = openedBundles.get(bundle);
+      if (!dir) {
+        dir = openXybBundle(bundle, { cacheDir: bundleCacheDir }).then((opened) => opened.dir);
+        dir.catch(() => openedBundles.delete(bundle));
+        openedBundles.set(bundle, dir);
+      }
+      return dir;
+    };
     const located = (entry: RegisteredModel): RegisteredModel => {
+      if (entry.bundle !== undefined) return { ...entry, bundle: isAbsolute(entry.bundle) ? entry.bundle : resolve(context.baseDir, entry.bundle) };
       const dir = resolveModelDir(entry, context.baseDir);
       return dir === undefined ? entry : { ...entry, dir };
     };
@@ -81,10 +110,20 @@ export const orchestratorExtension = defineAppExtension({
     const provisioner: ModelFileProvisioner = {
       async provision(modelId, signal, onProgress) {
         const entry = lookup(modelId);
-        if (!entry?.dir) return { files: {}, ...(entry?.metadata !== undefined ? { metadata: entry.metadata } : {}) };
-        const provisioned = await files.resolve(entry.dir, entry.metadata, signal, onProgress);
+        const dir = entry?.bundle !== undefined ? await bundleDir(entry.bundle) : entry?.dir;
+        if (!entry || !dir) return { files: {}, ...(entry?.metadata !== undefined ? { metadata: entry.metadata } : {}) };
+        const provisioned = await files.resolve(dir, entry.metadata, signal, onProgress);
         return { files: provisioned.files, metadata: entry.metadata };
       },
+    };
+    // Unknown (dropped) metadata fields of interpreted models, through the app's logger: once per file and pointer,
+    // however often the model loads again (bounded: models added at run time cannot grow it without limit).
+    const warned = new LruCache<string, true>(WARNED_ISSUES_CACHE_SIZE);
+    const warn = (issue: MetadataIssue): void => {
+      const line = formatMetadataIssue(issue);
+      if (warned.get(line)) return;
+      warned.set(line, true);
+      context.logger.warn({ ...issue }, line);
     };
     const orchestrator: Orchestrator = createOrchestrator({
       engines: context.engines,
@@ -93,8 +132,7 @@ export const orchestratorExtension = defineAppExtension({
       registry,
       provisioner,
       // Issues name the model's file relative to the config folder (never an absolute server path).
-      createInterpretedPipeline: (metadata, model): ModelPipeline =>
-        createInterpretedPipeline(metadata, { file: model?.dir ? relative(context.baseDir, join(model.dir, 'model_metadata.json')).split(sep).join('/') : `${model?.id ?? 'model'}/model_metadata.json` }),
+      createInterpretedPipeline: (metadata, model): ModelPipeline => createInterpretedPipeline(metadata, { file: metadataFileOf(model, context.baseDir), onWarning: warn }),
       configuredModels: serverModelIds(config.server),
     });
     context.registerInstance(TOKENS.EventBus, orchestrator.events);

@@ -39,6 +39,13 @@ describe('AudioDecode', () => {
     expect(() => createAudioDecodeStep({ sample_rate: 16000, channels: 2 }, env)).toThrowError(/only mono output/);
   });
 
+  it('shows the first bytes of a non-WAV input in hex, never raw (control characters, terminal escapes)', async () => {
+    const step = createAudioDecodeStep({ sample_rate: 16000 }, env);
+    const error = await (async () => step(new Uint8Array([0x1b, 0x5b, 0x32, 0x4a, 0x07, 0x00, 0x0a, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46]), testFrame()))().catch((e: Error) => e);
+    expect((error as Error).message).toContain('not a RIFF/WAVE file (first bytes 1b 5b 32 4a 07 00 0a 41 42 43 44 45)');
+    expect((error as Error).message).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+
   it('readWav skips unknown chunks before data', () => {
     const wav = writeWav(Float32Array.from([0.5]), 16000, { encoding: 'float32' });
     const list = new Uint8Array([...new TextEncoder().encode('LIST'), 4, 0, 0, 0, 1, 2, 3, 4]);

@@ -2,7 +2,7 @@ import type { SwitchyardError } from '@switchyard/spec';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import type { AudioSamples } from './step-values.js';
 import { vadStepError } from './vad-types.js';
-import { readWav, WavFormatError } from './wav-reader.js';
+import { hexBytes, readWav, WavFormatError } from './wav-reader.js';
 import type { WavAudio } from './wav-reader.js';
 
 export interface VadWavDecodeParams {
@@ -70,7 +70,7 @@ export function createVadWavDecodeStep(
 function wavError(env: StepEnvironment, error: WavFormatError, input: Uint8Array): SwitchyardError {
   switch (error.problem) {
     case 'not-wav':
-      return vadStepError(env, 'INVALID_INPUT', `the input is not a WAV file (no RIFF/WAVE header; first bytes ${hex(input.subarray(0, 12))})`, {
+      return vadStepError(env, 'INVALID_INPUT', `the input is not a WAV file (no RIFF/WAVE header; first bytes ${hexBytes(input.subarray(0, 12))})`, {
         expected: 'RIFF....WAVE',
       });
     case 'no-fmt':
@@ -82,8 +82,4 @@ function wavError(env: StepEnvironment, error: WavFormatError, input: Uint8Array
     default:
       return vadStepError(env, 'INVALID_INPUT', `malformed WAV file: ${error.message}`);
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ') || '(empty)';
 }

@@ -23,11 +23,17 @@ const FLOAT = 3;
 const EXTENSIBLE = 0xfffe;
 const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
+/** Bytes as space-separated hex pairs (`52 49 46 46`), `(empty)` for none: how decoders show input they refuse. */
+export function hexBytes(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ') || '(empty)';
+}
+
 export function readWav(bytes: Uint8Array): WavAudio {
   if (bytes.length < 12) throw new WavFormatError(`${bytes.length} bytes is too short for a WAV header`, 'not-wav');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
-  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new WavFormatError(`not a RIFF/WAVE file (starts with '${tag(0)}')`, 'not-wav');
+  // The first bytes in hex, never as text: a stray file's bytes may hold control characters or terminal escapes.
+  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new WavFormatError(`not a RIFF/WAVE file (first bytes ${hexBytes(bytes.subarray(0, 12))})`, 'not-wav');
   let format: { code: number; channels: number; sampleRate: number; bits: number } | undefined;
   let offset = 12;
   while (offset + 8 <= bytes.length) {

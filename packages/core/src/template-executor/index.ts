@@ -13,6 +13,8 @@ export * from './model-metadata-schema.generated.js';
 export * from './metadata-invalid-error.js';
 export * from './metadata-validator.js';
 export * from './metadata-file.js';
+export * from './metadata-json.js';
+export * from './stage-onnx-session.js';
 export * from './step-plan.js';
 export * from './chain-plan.js';
 export * from './pipeline-io.js';

@@ -4,7 +4,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { isXybPath, openXybBundle, type OpenXybOptions } from '../bundles/xyb-bundle.js';
 import { SwitchyardError } from '@switchyard/spec';
 import { ModelProvisioner, type ModelProvisionerOptions } from '../provisioning/model-provisioner.js';
-import { MetadataInvalidError, type MetadataIssue } from './metadata-invalid-error.js';
+import type { MetadataIssue } from './metadata-invalid-error.js';
+import { parseMetadataJson } from './metadata-json.js';
 import { parseModelMetadata } from './metadata-validator.js';
 import type { ModelMetadata } from './model-metadata.generated.js';
 
@@ -58,12 +59,7 @@ export async function readModelMetadataFile(path: string, options: ReadMetadataF
   } catch (cause) {
     throw new SwitchyardError({ code: 'ARTIFACT_NOT_FOUND', message: `Cannot read model metadata ${shown}`, details: { file: shown }, cause });
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new MetadataInvalidError({ issues: [{ file: shown, pointer: '', message: `is not valid JSON: ${(cause as Error).message}` }], cause });
-  }
+  const json = parseMetadataJson(text, shown);
   const metadata = parseModelMetadata(json, { file: shown, strict: options.strict ?? false, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
   return { file, shown, dir: dirname(file), json, metadata };
 }

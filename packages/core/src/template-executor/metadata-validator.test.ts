@@ -19,3 +19,26 @@ describe('validateModelMetadata: hostile files', () => {
     expect(result.issues).toContainEqual(expect.objectContaining({ file: 'x/model_metadata.json', pointer: '/files/1' }));
   });
 });
+
+describe('validateModelMetadata: a stage config.onnx', () => {
+  const graph = (onnx: unknown) => ({
+    model_id: 'g',
+    version: '1',
+    execution_template: { type: 'ModelGraph', stages: [{ name: 's', model_file: 's.onnx', config: { onnx } }] },
+    files: ['s.onnx'],
+  });
+
+  it('reports every bad key and value, each located (the same check the ONNX engine runs at load)', () => {
+    const result = validateModelMetadata(graph({ intraOpNumThread: 1, graphOptimizationLevel: 'max', interOpNumThreads: -1 }), { file: 'models/g/model_metadata.json' });
+    expect(result.ok).toBe(false);
+    expect(result.issues).toEqual([
+      expect.objectContaining({ file: 'models/g/model_metadata.json', pointer: '/execution_template/stages/0/config/onnx/intraOpNumThread', message: 'is not an ONNX session setting', found: '"intraOpNumThread"' }),
+      expect.objectContaining({ pointer: '/execution_template/stages/0/config/onnx/graphOptimizationLevel', expected: 'one of disabled | basic | extended | all', found: '"max"' }),
+      expect.objectContaining({ pointer: '/execution_template/stages/0/config/onnx/interOpNumThreads', found: '-1' }),
+    ]);
+  });
+
+  it('accepts the session settings it knows', () => {
+    expect(validateModelMetadata(graph({ intraOpNumThreads: 2, interOpNumThreads: 0, graphOptimizationLevel: 'basic' }), { file: 'm.json' }).ok).toBe(true);
+  });
+});

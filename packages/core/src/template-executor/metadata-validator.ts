@@ -7,6 +7,7 @@ import { MODEL_METADATA_SCHEMA } from './model-metadata-schema.generated.js';
 import { planModelSteps, stepFileParams } from './step-plan.js';
 import { chainIssues, planChain } from './chain-plan.js';
 import { unsafePathReason } from '../provisioning/path-safety.js';
+import { stageOnnxSessionIssues } from './stage-onnx-session.js';
 
 export type MetadataValidation =
   | { readonly ok: true; readonly metadata: ModelMetadata; readonly issues: readonly []; readonly warnings: readonly MetadataIssue[] }
@@ -146,6 +147,7 @@ function semanticIssues(metadata: ModelMetadata, file: string): MetadataIssue[] 
     const names = new Map<string, number>();
     template.stages.forEach((stage, i) => {
       needFile(`/execution_template/stages/${i}/model_file`, stage.model_file);
+      issues.push(...stageOnnxSessionIssues(stage.config, `/execution_template/stages/${i}/config`, file));
       const first = names.get(stage.name);
       if (first !== undefined) issues.push({ file, pointer: `/execution_template/stages/${i}/name`, message: `repeats the name of stage ${first}`, expected: 'a unique stage name', found: describeFound(stage.name) });
       else names.set(stage.name, i);

@@ -3,6 +3,7 @@ import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
 import { STEP_FACTORIES } from '../steps/step-factories.js';
 import { createPipelineFrame, type PipelineFrame, type StepFactory, type StepFunction } from '../steps/step-kernel.js';
 import type { TensorInput } from '../steps/step-values.js';
+import type { MetadataIssue } from './metadata-invalid-error.js';
 import { parseModelMetadata } from './metadata-validator.js';
 import type { ModelGraphStage, ModelMetadata } from './model-metadata.generated.js';
 import { fromGraphOutputs, memoiseStepForFiles, runStageBatched, toGraphFeeds, type FilesBoundStep } from './pipeline-io.js';
@@ -14,6 +15,8 @@ export interface InterpretedPipelineOptions {
   readonly file?: string;
   /** Step table to dispatch through. Default STEP_FACTORIES. */
   readonly factories?: Readonly<Record<string, StepFactory>>;
+  /** Called with each unknown (or unused) field of the metadata, located by file and pointer (the field is dropped). */
+  readonly onWarning?: (issue: MetadataIssue) => void;
 }
 
 /** Parameters handed to a factory: the step object minus its tag (defaults already applied). */
@@ -83,7 +86,7 @@ function unsupportedTemplate(metadata: ModelMetadata, reason: string): Switchyar
  * every issue); steps are built on first run (file-needing steps per files map).
  */
 export function createInterpretedPipeline(metadataJson: unknown, options: InterpretedPipelineOptions = {}): ModelPipeline {
-  const metadata = parseModelMetadata(metadataJson, { file: options.file ?? 'model_metadata.json' });
+  const metadata = parseModelMetadata(metadataJson, { file: options.file ?? 'model_metadata.json', ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
   const factories = options.factories ?? STEP_FACTORIES;
   const modelId = metadata.model_id;
   const template = metadata.execution_template;

@@ -268,6 +268,8 @@ export interface ModelRegistryEntry<Id extends ModelId = ModelId> {
   readonly dir?: string;
   /** The model pack (npm package) whose root is the model folder. */
   readonly package?: string;
+  /** The `.xyb` bundle holding the model folder, relative to the folder of the switchyard.config.yaml codegen read. */
+  readonly bundle?: string;
   readonly metadata: ModelMetadata;
   /** Imports the generated pipeline module (its steps are built once, at the first import). */
   loadPipeline(): Promise<ModelPipeline<ModelInput<Id>, ModelOutput<Id>>>;
