@@ -1,4 +1,5 @@
 import { SwitchyardError } from '@switchyard/spec';
+import { closeMatches } from '../orchestrator/model-names.js';
 
 /** AST of a policy `when` expression. */
 export type PolicyExpression =
@@ -12,6 +13,12 @@ export type PolicyExpression =
 export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'contains' | 'in' | 'matches';
 
 const POLICY_ROOTS: readonly string[] = ['input', 'request', 'metrics'];
+
+/** The fields under each root of an expression: a list, or 'any' (one name of any kind, e.g. `metrics.<any>`). */
+export type ExpressionFields = Readonly<Record<string, readonly string[] | 'any'>>;
+
+/** What a policy rule's scope holds (policy-engine.ts builds it; docs/orchestration.md lists it). */
+const POLICY_FIELDS: ExpressionFields = { input: ['kind', 'text', 'length'], request: ['model', 'workload', 'target', 'tags'], metrics: 'any' };
 const KEYWORD_OPS = new Set(['contains', 'in', 'matches']);
 
 interface Token {
@@ -85,6 +92,7 @@ class Parser {
   constructor(
     private readonly tokens: Token[],
     private readonly roots: readonly string[],
+    private readonly fields?: ExpressionFields,
   ) {}
 
   parse(): PolicyExpression {
@@ -192,14 +200,32 @@ class Parser {
       throw new ExpressionSyntaxError(`unknown name '${first.text}' (paths start with ${this.roots.map((r) => `${r}.`).join(', ')})`, first.column);
     }
     const path = [first.text];
+    const columns = [first.column];
     while (this.peek().text === '.') {
       this.take();
       const part = this.take();
       if (part.kind !== 'ident') throw new ExpressionSyntaxError(`expected a field name after '.', found '${part.text}'`, part.column);
       path.push(part.text);
+      columns.push(part.column);
     }
     if (path.length < 2) throw new ExpressionSyntaxError(`'${first.text}' needs a field (e.g. ${first.text}.kind)`, first.column);
+    this.checkFields(path, columns);
     return { type: 'path', path };
+  }
+
+  /** The whole path must name a field the scope has: `request.modle` would never match, so it fails at load. */
+  private checkFields(path: readonly string[], columns: readonly number[]): void {
+    const allowed = this.fields?.[path[0]!];
+    if (allowed === undefined) return;
+    const root = path[0]!;
+    if (allowed !== 'any' && !allowed.includes(path[1]!)) {
+      const close = closeMatches(path[1]!, allowed, 1);
+      throw new ExpressionSyntaxError(
+        `unknown field '${root}.${path[1]}' (${root} has ${allowed.map((f) => `${root}.${f}`).join(', ')}${close.length ? `; did you mean '${root}.${close[0]}'?` : ''})`,
+        columns[1]!,
+      );
+    }
+    if (path.length > 2) throw new ExpressionSyntaxError(`'${root}.${path[1]}' has no fields (found '${path.join('.')}')`, columns[2]!);
   }
 
   private expect(text: string, opener: Token): void {
@@ -209,8 +235,12 @@ class Parser {
 }
 
 /** Parses a `when` expression; throws ExpressionSyntaxError with a 1-based column. */
-export function parsePolicyExpression(source: string, roots: readonly string[] = POLICY_ROOTS): PolicyExpression {
-  return new Parser(tokenize(source), roots).parse();
+export function parsePolicyExpression(
+  source: string,
+  roots: readonly string[] = POLICY_ROOTS,
+  fields: ExpressionFields | undefined = roots === POLICY_ROOTS ? POLICY_FIELDS : undefined,
+): PolicyExpression {
+  return new Parser(tokenize(source), roots, fields).parse();
 }
 
 /** Parses with the rule id attached: POLICY_EXPRESSION_INVALID naming rule, column and the expression. */
