@@ -5,13 +5,15 @@ import type { DependencyContainer } from 'tsyringe';
 import type { EngineV1, OrchestratorApi, PluginLogger, SwitchyardPlugin } from '@switchyard/spec';
 import type { SwitchyardConfig } from '../config/config-types.js';
 import { validateConfig } from '../config/config-validator.js';
+import { encodePointer } from '../config/config-source.js';
 import { loadConfig } from '../config/load-config.js';
 import { loadConfiguredPlugins, type PluginSpec } from '../config/plugin-loader.js';
 import { createAppContainer } from '../di/container.js';
 import { PluginHost, type LoadedPluginInfo } from '../di/plugin-host.js';
 import { NoSuchEngineError, SwitchyardError, TOKENS } from '@switchyard/spec';
-import type { ModelRegistry } from '../executor/model-catalog.js';
+import type { ModelCatalog, ModelRegistry } from '../executor/model-catalog.js';
 import type { AppExtension } from './app-extension.js';
+import { closeMatches } from '../orchestrator/model-names.js';
 import { coreAppExtensions } from './core-extensions.js';
 import { checkEngineReferences } from './engine-references.js';
 
@@ -65,8 +67,8 @@ function defaultLogger(config: SwitchyardConfig): PluginLogger {
   return pino({ name: 'switchyard', level }, pino.destination(2));
 }
 
-/** An error naming a config pointer (policy, routing, pipelines...) gets `file:line:col:` in front. */
-function locateConfigError(error: unknown, file: string, source: { locate(pointer: string): { line: number; column: number } | undefined }): unknown {
+/** An error naming a config pointer (policy, routing, models.dirs...) gets `file:line:col:` in front. */
+export function locateConfigError(error: unknown, file: string, source: { locate(pointer: string): { line: number; column: number } | undefined }): unknown {
   if (!SwitchyardError.isInstance(error)) return error;
   const pointer = error.details['pointer'];
   if (typeof pointer !== 'string' || error.details['file'] !== undefined || error.message.startsWith(file)) return error;
@@ -74,6 +76,36 @@ function locateConfigError(error: unknown, file: string, source: { locate(pointe
   const where = `${file}${position ? `:${position.line}:${position.column}` : ''}`;
   const message = error.message.startsWith(pointer) ? `${where}: ${error.message}` : `${where}: ${pointer}: ${error.message}`;
   return new SwitchyardError({ code: error.code, message, retriable: error.retriable, details: { ...error.details, file, ...(position ?? {}) }, cause: error });
+}
+
+/**
+ * An override for an id no catalog has (generated registry, models.dirs, models.packages) can be meant (a cloud model
+ * requested as `<engine>:<id>`, a model added at run time), but a typo would go unnoticed: a located warning at start.
+ */
+function warnUnknownOverrides(
+  config: SwitchyardConfig,
+  catalog: ModelCatalog | undefined,
+  logger: PluginLogger,
+  file: string,
+  locatePointer: (pointer: string) => { line: number; column: number } | undefined,
+): void {
+  if (!catalog) return;
+  for (const id of Object.keys(config.models?.overrides ?? {})) {
+    let known: boolean;
+    try {
+      known = catalog.get(id) !== undefined;
+    } catch {
+      continue; // a lookup that fails (a pack not installed) fails the model's first use, with its own error
+    }
+    if (known) continue;
+    const pointer = encodePointer(['models', 'overrides', id]);
+    const at = locatePointer(pointer);
+    const close = closeMatches(id, catalog.ids?.() ?? [], 3);
+    logger.warn(
+      { file, pointer, ...(at ?? {}) },
+      `${file}${at ? `:${at.line}:${at.column}` : ''}: ${pointer}: no catalog has a model '${id}' (registry, models.dirs, models.packages${close.length ? `; did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : ''}): it applies to a model of this id added at run time, and its options to requests for '<engine>:${id}' (e.g. a cloud model)`,
+    );
+  }
 }
 
 function normalizeProgrammatic(plugins: CreateSwitchyardAppOptions['plugins']): PluginSpec[] {
@@ -91,9 +123,11 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   let configFile: string | undefined;
   let specs: PluginSpec[];
   let locate: (error: unknown) => unknown = (error) => error;
+  let locatePointer: (pointer: string) => { line: number; column: number } | undefined = () => undefined;
   if (options.configPath !== undefined) {
     const loaded = await loadConfig(options.configPath, options.env ? { env: options.env } : {});
     locate = (error) => locateConfigError(error, loaded.file, loaded.source);
+    locatePointer = (pointer) => loaded.source.locate(pointer);
     config = loaded.config;
     baseDir = loaded.baseDir;
     configFile = loaded.file;
@@ -120,7 +154,8 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   }
 
   // `engines.<id>.enabled: false` keeps a registered engine out of everything the app builds; an engine id no plugin
-  // registered, anywhere the config names one (engines, resilience, admission, routes, fallbacks), is an error.
+  // registered, anywhere the config names one (engines, model overrides, resilience, admission, routes, fallbacks),
+  // is an error.
   const registeredIds = host.engines.map((engine) => engine.id);
   try {
     checkEngineReferences(config, registeredIds);
@@ -156,6 +191,7 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   }
 
   const tryResolve = <T>(token: symbol): T | undefined => (container.isRegistered(token, true) ? container.resolve<T>(token) : undefined);
+  warnUnknownOverrides(config, tryResolve<ModelCatalog>(TOKENS.ModelCatalog), logger, configFile ?? '<config object>', locatePointer);
   const required = <T>(token: symbol, what: string): T => {
     const value = tryResolve<T>(token);
     if (value === undefined) {

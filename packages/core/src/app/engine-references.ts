@@ -36,6 +36,9 @@ function engineOf(ref: GroupMember, at: (string | number)[]): string {
 /** Every engine id the config names, with the path naming it (routes, deployments, resilience, admission...). */
 function* engineReferences(config: SwitchyardConfig): Generator<{ path: (string | number)[]; engine: string }> {
   for (const id of Object.keys(config.engines ?? {})) yield { path: ['engines', id], engine: id };
+  for (const [id, override] of Object.entries(config.models?.overrides ?? {})) {
+    if (override.engine !== undefined) yield { path: ['models', 'overrides', id, 'engine'], engine: override.engine };
+  }
   const resilience = config.resilience as ResilienceConfig | undefined;
   for (const id of Object.keys(resilience?.engines ?? {})) yield { path: ['resilience', 'engines', id], engine: id };
   const admission = (config.server as { admission?: { concurrency?: { engines?: Record<string, unknown> } } } | undefined)?.admission;
@@ -69,8 +72,9 @@ function* engineReferences(config: SwitchyardConfig): Generator<{ path: (string 
 }
 
 /**
- * The one check that the config names only engines a plugin registered (`engines:`, `resilience.engines`,
- * `server.admission.concurrency.engines`, route targets/small/large/fallback, `routing.models`, `routing.fallbacks`):
+ * The one check that the config names only engines a plugin registered (`engines:`, `models.overrides.<id>.engine`,
+ * `resilience.engines`, `server.admission.concurrency.engines`, route targets/small/large/fallback, `routing.models`,
+ * `routing.fallbacks`):
  * the first that does not is CONFIG_INVALID with its pointer and the registered ids. A disabled engine
  * (`enabled: false`) is registered: routes may keep naming it, and the router leaves it out.
  */
