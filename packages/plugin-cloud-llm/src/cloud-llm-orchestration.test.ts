@@ -113,3 +113,17 @@ describe('routing.fallbacks over real upstreams', () => {
     expect([a!.hits(), b!.hits()]).toEqual([1, 1]);
   });
 });
+
+describe('a mid-stream fallback over real upstreams', () => {
+  it('sends the next target the prompt as the user turn and the emitted text as the assistant turn (not glued together)', async () => {
+    const [, b] = await start({ routing: { routes: { chat: { targets: ['a:drop', 'b:gpt-test'] } } } });
+    const parts = [];
+    for await (const part of app!.orchestrator.stream({ model: 'chat', workload: 'stream', input: { kind: 'text', prompt: 'one two three four' } })) parts.push(part);
+    expect(parts.find((p) => p.type === 'fallback')).toMatchObject({ from: 'a:drop', to: 'b:gpt-test', afterTokens: 2 });
+    const sent = b!.server.requests.find((r) => r.path === '/v1/chat/completions')!.body as { messages: unknown[] };
+    expect(sent.messages).toEqual([
+      { role: 'user', content: 'one two three four' },
+      { role: 'assistant', content: 'four three' },
+    ]);
+  });
+});

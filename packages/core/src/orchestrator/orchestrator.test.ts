@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/spec';
-import type { InferenceStreamPart } from '@switchyard/spec';
+import type { EngineInput, InferenceStreamPart } from '@switchyard/spec';
 import { createOrchestrator } from './create-orchestrator.js';
 import { FaultEngine } from './__fixtures__/fault-engine.js';
 import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';
@@ -66,13 +66,13 @@ describe('Orchestrator.run', () => {
 });
 
 describe('Orchestrator.stream', () => {
-  it('continues on the next target after a mid-stream failure, replaying what was emitted', async () => {
+  const midStreamFallback = async (input: EngineInput) => {
     const flaky = new FaultEngine('flaky', { tokens: ['The', ' quick', ' brown'], failAfterTokens: 2 });
     const backup = new FaultEngine('backup', { tokens: [' fox'] }, { targets: ['cloud'] });
-    const seen: string[] = [];
+    const seen: EngineInput[] = [];
     const original = backup.doStream.bind(backup);
     backup.doStream = (request, signal) => {
-      seen.push(request.input.kind === 'text' ? (request.input.prompt ?? '') : '');
+      seen.push(request.input);
       return original(request, signal);
     };
     const orchestrator = createOrchestrator({
@@ -81,14 +81,30 @@ describe('Orchestrator.stream', () => {
       config: { routing: { routes: { chat: { targets: ['flaky:m', 'backup:m'] } } } },
     });
     const parts: InferenceStreamPart[] = [];
-    for await (const part of orchestrator.stream({ model: 'chat', workload: 'stream', input: text('Say: ') })) parts.push(part);
+    for await (const part of orchestrator.stream({ model: 'chat', workload: 'stream', input })) parts.push(part);
+    return { parts, seen };
+  };
+
+  it('continues on the next target after a mid-stream failure: a prompt as the user turn, what was emitted as the assistant turn', async () => {
+    const { parts, seen } = await midStreamFallback({ kind: 'text', prompt: 'hi', system: 'be brief' });
     const texts = parts.filter((p) => p.type === 'delta').map((p) => (p as { text: string }).text);
     expect(texts.join('')).toBe('The quick fox');
     const fallback = parts.find((p) => p.type === 'fallback');
     expect(fallback).toMatchObject({ from: 'flaky:m', to: 'backup:m', reason: 'CONNECTION_FAILED', afterTokens: 2 });
-    expect(seen).toEqual(['Say: The quick']);
+    // Not "hiThe quick" as one user message.
+    expect(seen).toEqual([{ kind: 'text', system: 'be brief', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'The quick' }] }]);
     expect(parts.filter((p) => p.type === 'start')).toHaveLength(1);
     expect(parts.at(-1)?.type).toBe('finish');
+  });
+
+  it('a raw prompt (legacy completions) is continued as text: the emitted part extends it', async () => {
+    const { seen } = await midStreamFallback({ kind: 'text', prompt: 'Say: ', rawPrompt: true });
+    expect(seen).toEqual([{ kind: 'text', prompt: 'Say: The quick', rawPrompt: true }]);
+  });
+
+  it('chat input gets the emitted text as an assistant turn after its messages', async () => {
+    const { seen } = await midStreamFallback({ kind: 'text', messages: [{ role: 'user', content: 'hi' }] });
+    expect(seen).toEqual([{ kind: 'text', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'The quick' }] }]);
   });
 
   it('cancel mid-stream stops tokens and aborts the engine', async () => {

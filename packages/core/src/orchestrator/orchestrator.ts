@@ -582,7 +582,11 @@ export function continuationInput(input: EngineInput, emitted: string): EngineIn
   if (input.messages && input.messages.length > 0) {
     return { ...input, messages: [...input.messages, { role: 'assistant', content: emitted }] };
   }
-  return { ...input, prompt: `${input.prompt ?? ''}${emitted}` };
+  // A raw prompt (legacy completions) is text to continue: the emitted text extends it as is.
+  if (input.rawPrompt === true) return { ...input, prompt: `${input.prompt ?? ''}${emitted}` };
+  // A prompt is a user turn: the next target gets it as one, and what was emitted as the assistant's turn so far.
+  const { prompt, ...rest } = input;
+  return { ...rest, messages: [{ role: 'user', content: prompt ?? '' }, { role: 'assistant', content: emitted }] };
 }
 
 function stallError(engine: string, what: string, timeoutMs: number): SwitchyardError {
