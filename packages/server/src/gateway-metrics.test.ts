@@ -2,6 +2,7 @@ import { EventBus } from '@switchyard/core';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { GatewayMetrics, MAX_MODELS_PER_ENGINE, OTHER_MODEL } from './gateway-metrics.js';
+import type { CircuitState } from './server-metrics.js';
 
 describe('GatewayMetrics', () => {
   it('records one request per (route, engine, model) with tokens, cost and latencies, in Prometheus text', async () => {
@@ -75,5 +76,23 @@ describe('GatewayMetrics', () => {
     expect(text).toContain('switchyard_breaker_state{engine="cloud",model="gpt-x"} 2');
     expect(text).toContain('switchyard_breaker_state{engine="cloud",model="gpt-y"} 0');
     expect(text).toContain('# TYPE switchyard_breaker_state gauge');
+  });
+  it('switchyard_breaker_state reports a 429 cooldown as 3, follows the breakers that exist now, and bounds its model label', async () => {
+    const registry = new Registry();
+    let states: Record<string, Record<string, CircuitState>> = { cloud: { limited: 'cooling-down', tripped: 'open' } };
+    const metrics = new GatewayMetrics(registry, () => states);
+    let text = await registry.metrics();
+    expect(text).toContain('switchyard_breaker_state{engine="cloud",model="limited"} 3');
+    expect(text).toContain('switchyard_breaker_state{engine="cloud",model="tripped"} 2');
+    // The cooldown ran out (reported half-open until the trial call) and the tripped breaker was forgotten.
+    states = { cloud: { limited: 'half-open' } };
+    text = await registry.metrics();
+    expect(text).toContain('switchyard_breaker_state{engine="cloud",model="limited"} 1');
+    expect(text).not.toContain('model="tripped"');
+    states = { open: Object.fromEntries(Array.from({ length: MAX_MODELS_PER_ENGINE + 5 }, (_, i) => [`m${i}`, i === MAX_MODELS_PER_ENGINE + 2 ? 'open' : 'closed'])) };
+    text = await registry.metrics();
+    expect(text.match(/switchyard_breaker_state\{engine="open"/g)).toHaveLength(MAX_MODELS_PER_ENGINE + 1);
+    expect(text).toContain(`switchyard_breaker_state{engine="open",model="${OTHER_MODEL}"} 2`);
+    expect(metrics.modelLabel('open', 'm0')).toBe('m0');
   });
 });

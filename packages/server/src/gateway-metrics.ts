@@ -1,9 +1,7 @@
 import type { EventBus } from '@switchyard/core';
 import type { Registry } from 'prom-client';
 import { LabeledCounter, LabeledHistogram, type CounterSeries, type HistogramSeries } from './gateway-metric-series.js';
-import type { CircuitState } from './server-metrics.js';
-
-const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
+import { CIRCUIT_VALUE, type CircuitState } from './server-metrics.js';
 
 /** How a request ended, as the `outcome` label says it. */
 export type RequestOutcome = 'ok' | 'error' | 'canceled';
@@ -63,12 +61,18 @@ export class GatewayMetrics {
     this.fallbacks = new LabeledCounter(metric('switchyard_fallbacks_total', 'Fallbacks away from a deployment, by error code; mid_stream="true" when tokens were already sent', ['engine', 'model', 'code', 'mid_stream']));
     this.upstreamErrors = new LabeledCounter(metric('switchyard_upstream_errors_total', 'Failed calls to a deployment (every attempt), by error code; caller aborts excluded', ['engine', 'model', 'code']));
     this.cooldowns = new LabeledCounter(metric('switchyard_cooldowns_total', 'Rate-limit cooldowns started on a deployment (a 429 and its Retry-After)', ['engine', 'model']));
-    const breaker = new LabeledCounter({ ...metric('switchyard_breaker_state', 'Circuit breaker state per deployment (0 closed, 1 half-open, 2 open)', ['engine', 'model']), type: 'gauge' });
+    const breaker = new LabeledCounter({ ...metric('switchyard_breaker_state', 'Circuit breaker state per deployment (0 closed, 1 half-open, 2 open, 3 cooling down after a 429)', ['engine', 'model']), type: 'gauge' });
     if (breakerStates) {
       const get = breaker.get.bind(breaker);
+      // Rebuilt at every scrape from the breakers that exist now (forgotten ones leave), model labels bounded like
+      // the request series: past MAX_MODELS_PER_ENGINE, '(other)' carries the worst state of the rest.
       breaker.get = async () => {
+        breaker.reset();
         for (const [engine, models] of Object.entries(breakerStates())) {
-          for (const [model, state] of Object.entries(models)) breaker.at(engine, model).value = CIRCUIT_VALUE[state];
+          for (const [model, state] of Object.entries(models)) {
+            const series = breaker.at(engine, this.modelLabel(engine, model));
+            series.value = Math.max(series.value, CIRCUIT_VALUE[state]);
+          }
         }
         return get();
       };

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSwitchyardApp, definePlugin, type EngineV1 } from '@switchyard/core';
+import { SwitchyardError, createSwitchyardApp, definePlugin, type EngineV1 } from '@switchyard/core';
 import { createServerForApp } from './serve-app.js';
 import type { SwitchyardServer } from './create-server.js';
 import { readSseFrames } from './test-support/sse-client.js';
@@ -406,5 +406,36 @@ describe('placement over /v2/tasks with an engine:model ref', () => {
     for await (const frame of readSseFrames(pinned.body!)) frames.push(frame);
     expect(frames.map((frame) => frame.event)).toEqual(['started', 'error']);
     expect(frames[1]!.data).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining("placement.engine 'other' contradicts model 'echo:any'") });
+  });
+});
+
+describe('breaker gauges under serve', () => {
+  it('a 429 cooldown shows as 3 (cooling down) on switchyard_breaker_state and switchyard_circuit_state, and 1 once it ran out, without another call', async () => {
+    const limited: EngineV1 = {
+      ...echoEngine(),
+      id: 'limited',
+      doRun: async () => {
+        throw new SwitchyardError({ code: 'RATE_LIMITED', message: 'HTTP 429', retriable: true, retryAfterMs: 300 });
+      },
+      async *doStream() {
+        throw new SwitchyardError({ code: 'RATE_LIMITED', message: 'HTTP 429', retriable: true, retryAfterMs: 300 });
+      },
+    };
+    const app = await createSwitchyardApp({
+      config: { server: { dataDir: false }, resilience: { retry: { maxAttempts: 1 } } },
+      plugins: [definePlugin({ name: 'limited-plugin', version: '0.1.0', core: '^0.1.0', configSchema: { type: 'object' }, register: (context) => context.registerEngine(limited) })],
+      logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as never,
+    });
+    server = await createServerForApp(app, { port: 0 });
+    const base = await server.listen();
+    const answer = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'limited:m', messages: [{ role: 'user', content: 'x' }] }) });
+    expect(answer.status).toBe(429);
+    let metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('switchyard_breaker_state{engine="limited",model="m"} 3');
+    expect(metrics).toContain('switchyard_circuit_state{engine="limited"} 3');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('switchyard_breaker_state{engine="limited",model="m"} 1');
+    expect(metrics).toContain('switchyard_circuit_state{engine="limited"} 1');
   });
 });

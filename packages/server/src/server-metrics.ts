@@ -3,8 +3,10 @@ import { LabeledCounter, LabeledHistogram, type HistogramSeries } from './gatewa
 import { GatewayMetrics } from './gateway-metrics.js';
 import type { ClusterStats } from './task-queue.js';
 
-export type CircuitState = 'closed' | 'half-open' | 'open';
-const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
+/** A breaker's state now; 'cooling-down' is a 429 cooldown (not a failure trip). */
+export type CircuitState = 'closed' | 'half-open' | 'open' | 'cooling-down';
+/** Gauge values of `switchyard_circuit_state` and `switchyard_breaker_state` (docs/observability.md). */
+export const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2, 'cooling-down': 3 };
 
 /** Prometheus metrics of one server instance (its own Registry, so several servers can live in one process). */
 export class ServerMetrics {
@@ -51,7 +53,7 @@ export class ServerMetrics {
     const circuitStates = options.circuitStates;
     this.circuitState = new Gauge({
       name: 'switchyard_circuit_state',
-      help: 'Circuit breaker state per engine (0 closed, 1 half-open, 2 open)',
+      help: 'Worst circuit breaker state over an engine\'s deployments (0 closed, 1 half-open, 2 open, 3 cooling down after a 429)',
       labelNames: ['engine'],
       registers,
       async collect() {

@@ -58,3 +58,19 @@ describe('CircuitBreaker', () => {
     expect(b.admit()).toBe('pass');
   });
 });
+
+describe('CircuitBreaker.report (what metrics show)', () => {
+  it('is cooling-down during a 429 cooldown, open after failures, and half-open once either period has run out (not stale until a call)', () => {
+    const { b, advance } = breaker(1, 100);
+    b.coolDown(50);
+    expect([b.state, b.report]).toEqual(['open', 'cooling-down']);
+    advance(50);
+    expect(b.report).toBe('half-open');
+    b.recordFailure(b.admit() as 'trial', counted);
+    expect(b.report).toBe('open');
+    advance(100);
+    expect(b.report).toBe('half-open');
+    b.recordSuccess(b.admit() as 'trial');
+    expect(b.report).toBe('closed');
+  });
+});

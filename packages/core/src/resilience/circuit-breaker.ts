@@ -1,5 +1,11 @@
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
+/**
+ * What a breaker reports now (metrics, pools): 'cooling-down' while a 429 cooldown runs (not a failure trip), and an
+ * open period that has run out as the 'half-open' it becomes on the next call (so a gauge is never stale).
+ */
+export type BreakerReport = CircuitState | 'cooling-down';
+
 /** What `admit()` lets a call do: run normally, run as the half-open trial, or nothing (the circuit is open). */
 export type Admission = 'pass' | 'trial' | 'open';
 
@@ -37,6 +43,18 @@ export class CircuitBreaker {
   /** 'open' stays 'open' after the cooldown until a call arrives and becomes the trial (as cockatiel reports it). */
   get state(): CircuitState {
     return this.current;
+  }
+
+  /** The state as of now, for reporting (the breaker itself moves only when a call arrives). */
+  get report(): BreakerReport {
+    if (this.current !== 'open') return this.current;
+    if (this.now() - this.openedAt >= this.openForMs) return 'half-open';
+    return this.cooling ? 'cooling-down' : 'open';
+  }
+
+  /** Closed with no failures counted: nothing would be lost by forgetting this breaker. */
+  get idle(): boolean {
+    return this.current === 'closed' && this.failures === 0;
   }
 
   /** Whether a call may run now; while a trial runs, a promise that settles when it is over (ask again then). */

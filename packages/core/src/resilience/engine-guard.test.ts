@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { SwitchyardError } from '@switchyard/spec';
-import { EngineGuard } from './engine-guard.js';
+import { EngineGuard, MAX_DEPLOYMENTS } from './engine-guard.js';
 import { resolveResilience } from './resilience-config.js';
 
 const guard = () => new EngineGuard('e', resolveResilience({ timeoutMs: 20 }, 'e'));
@@ -178,5 +178,20 @@ describe('EngineGuard deployments: breaker per (engine, model), 429 cooldowns', 
     await new Promise((resolve) => setTimeout(resolve, 170));
     await expect(g.execute(async () => 'back', never(), undefined, 'm')).resolves.toBe('back');
     expect(g.circuitStates().m).toBe('closed');
+  });
+});
+
+describe('EngineGuard breakers are bounded', () => {
+  it(`keeps at most MAX_DEPLOYMENTS breakers: the least recently used idle one is forgotten, a tripped or cooling one is kept`, async () => {
+    const g = new EngineGuard('e', resolveResilience({ timeoutMs: 60_000, circuitBreaker: { consecutiveFailures: 1 } }, 'e'));
+    const signal = never();
+    await g.execute(() => Promise.reject(new SwitchyardError({ code: 'PROVIDER_ERROR', message: '500' })), signal, undefined, 'tripped').catch(() => undefined);
+    await g.execute(() => Promise.reject(new SwitchyardError({ code: 'RATE_LIMITED', message: '429', retriable: true, retryAfterMs: 5000 })), signal, undefined, 'limited').catch(() => undefined);
+    for (let i = 0; i < MAX_DEPLOYMENTS + 10; i++) await g.execute(async () => 'ok', signal, undefined, `m${i}`);
+    const states = g.circuitStates();
+    expect(Object.keys(states)).toHaveLength(MAX_DEPLOYMENTS);
+    expect(states).toMatchObject({ tripped: 'open', limited: 'cooling-down', [`m${MAX_DEPLOYMENTS + 9}`]: 'closed' });
+    expect(states['m0']).toBeUndefined();
+    expect(g.circuitState).toBe('open');
   });
 });

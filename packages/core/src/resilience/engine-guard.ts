@@ -1,6 +1,6 @@
 import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
 import { toSwitchyardError, SwitchyardError, type CallSignal } from '@switchyard/spec';
-import { CircuitBreaker, type Admission, type CircuitState } from './circuit-breaker.js';
+import { CircuitBreaker, type Admission, type BreakerReport } from './circuit-breaker.js';
 import { AttemptDeadlines, AttemptTimeout, GuardedAttempt, linkToParent, unlinkFromParent, type AttemptOwner } from './guarded-attempt.js';
 import type { ResolvedResilience } from './resilience-config.js';
 
@@ -39,6 +39,10 @@ interface SlotWaiter {
 /** Longest 429 cooldown (a provider's Retry-After beyond this is capped); the default when it sends none. */
 const MAX_COOLDOWN_MS = 60_000;
 const DEFAULT_COOLDOWN_MS = 1_000;
+/** Breakers kept per engine; idle ones beyond this are forgotten, least recently used first. */
+export const MAX_DEPLOYMENTS = 1024;
+
+const SEVERITY: Record<BreakerReport, number> = { closed: 0, 'half-open': 1, 'cooling-down': 2, open: 3 };
 
 interface Ticket {
   readonly model: string;
@@ -78,25 +82,33 @@ export class EngineGuard implements AttemptOwner {
     this.hooks = hooks;
   }
 
-  /** The worst state over this engine's deployments (open > half-open > closed). */
-  get circuitState(): CircuitState {
-    let state: CircuitState = 'closed';
+  /** The worst state now over this engine's deployments (open > cooling-down > half-open > closed). */
+  get circuitState(): BreakerReport {
+    let worst: BreakerReport = 'closed';
     for (const deployment of this.deployments.values()) {
-      if (deployment.breaker.state === 'open') return 'open';
-      if (deployment.breaker.state === 'half-open') state = 'half-open';
+      const state = deployment.breaker.report;
+      if (SEVERITY[state] > SEVERITY[worst]) worst = state;
     }
-    return state;
+    return worst;
   }
 
-  /** Circuit state per model (deployment) that has been called. */
-  circuitStates(): Record<string, CircuitState> {
-    return Object.fromEntries([...this.deployments].map(([model, deployment]) => [model, deployment.breaker.state]));
+  /** State now per model (deployment) this guard keeps a breaker for. */
+  circuitStates(): Record<string, BreakerReport> {
+    return Object.fromEntries([...this.deployments].map(([model, deployment]) => [model, deployment.breaker.report]));
   }
 
-  /** One breaker per (engine, model): one model's failures or 429s never block another model of the same engine. */
+  /**
+   * One breaker per (engine, model): one model's failures or 429s never block another model of the same engine.
+   * Kept in least-recently-used order and bounded (MAX_DEPLOYMENTS): past the bound the least recently used idle
+   * breaker (closed, nothing counted) is forgotten, so distinct model names cannot grow memory without bound.
+   */
   private deployment(model = ''): Deployment {
     let deployment = this.deployments.get(model);
-    if (!deployment) {
+    if (deployment) {
+      this.deployments.delete(model);
+      this.deployments.set(model, deployment);
+    } else {
+      if (this.deployments.size >= MAX_DEPLOYMENTS) this.evictIdle();
       const breaker = new CircuitBreaker(this.settings.circuitBreaker.consecutiveFailures, this.settings.circuitBreaker.cooldownMs, countsAgainstEngine, {
         onOpen: () => this.hooks.onCircuitOpen?.(model),
         onClose: () => this.hooks.onCircuitClose?.(model),
@@ -106,6 +118,15 @@ export class EngineGuard implements AttemptOwner {
       this.deployments.set(model, deployment);
     }
     return deployment;
+  }
+
+  private evictIdle(): void {
+    for (const [model, deployment] of this.deployments) {
+      if (deployment.breaker.idle) {
+        this.deployments.delete(model);
+        return;
+      }
+    }
   }
 
   /** Calls in flight or queued on this engine (for least-busy routing). */
