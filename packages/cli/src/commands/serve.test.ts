@@ -31,3 +31,13 @@ describe('switchyard serve', () => {
     expect(badPort.err).toContain("INVALID_PARAMS: --port must be an integer 0..65535, found 'eighty'");
   });
 });
+
+describe('server-section errors', () => {
+  it('queue with retention.maxTasks is CONFIG_INVALID located file:line:col, like other config errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-serve-retention-'));
+    writeFileSync(join(dir, 'switchyard.config.yaml'), ['queue:', '  redis: redis://127.0.0.1:1', 'server:', '  retention:', '    maxTasks: 10', ''].join('\n'));
+    const error = await startServe({ config: dir, port: '0' }, {}).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', details: { pointer: '/server/retention/maxTasks', line: 5 } });
+    expect((error as Error).message).toMatch(/switchyard\.config\.yaml:5:\d+: \/server\/retention\/maxTasks: server\.retention\.maxTasks is not applied with queue\.redis/);
+  });
+});

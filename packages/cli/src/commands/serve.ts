@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createSwitchyardApp, SwitchyardError, type SwitchyardApp } from '@switchyard/core';
+import { createSwitchyardApp, loadConfig, SwitchyardError, type SwitchyardApp } from '@switchyard/core';
 import { closeOnSignals, createServerForApp, type SwitchyardServer } from '@switchyard/server';
 import { fail, print, printError } from '../output.js';
 
@@ -30,15 +30,19 @@ export async function prepareServe(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     server.checkListen(flags.host ? { host: flags.host } : {});
   } catch (error) {
     await app.shutdown().catch(() => undefined);
-    throw locateServerError(error, app.configFile ?? flags.config);
+    throw await locateServerError(error, app.configFile ?? flags.config, env);
   }
   return { app, server, ...(flags.host ? { host: flags.host } : {}), ...(port !== undefined ? { port } : {}) };
 }
 
-/** Server-section errors name the config file (the server does not know it). */
-function locateServerError(error: unknown, file: string): unknown {
+/** Server-section errors name the config file, line and column, like every other config error (the server knows none). */
+async function locateServerError(error: unknown, file: string, env: NodeJS.ProcessEnv): Promise<unknown> {
   if (!SwitchyardError.isInstance(error) || typeof error.details['pointer'] !== 'string' || error.message.startsWith(file)) return error;
-  return new SwitchyardError({ code: error.code, message: `${file}: ${error.details['pointer']}: ${error.message}`, details: { ...error.details, file }, cause: error });
+  const pointer = error.details['pointer'];
+  // The app loaded this file a moment ago; reading it again only gives the pointer's position.
+  const position = await loadConfig(file, { env }).then((loaded) => loaded.source.locate(pointer), () => undefined);
+  const where = position ? `${file}:${position.line}:${position.column}` : file;
+  return new SwitchyardError({ code: error.code, message: `${where}: ${pointer}: ${error.message}`, details: { ...error.details, file, ...(position ?? {}) }, cause: error });
 }
 
 /** Creates the app from the config and starts listening; returns the server (close() also shuts the app down). */
