@@ -99,6 +99,14 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
       },
     },
     async (request, reply) => {
+      // The entry (and its files) would live on this API node only: the workers that run tasks would not know it.
+      if (scheduler.mode === 'redis') {
+        throw httpError(
+          'UNSUPPORTED',
+          'POST /v2/catalog/models is not available in distributed mode (queue.redis): the model would exist on this API node only and the workers would answer NO_SUCH_MODEL; add it to the models.dirs or models.packages of the workers and API nodes, then restart them',
+          { details: { field: 'queue.redis' } },
+        );
+      }
       const target = requireCatalog();
       if (!target.add) throw httpError('UNSUPPORTED', 'The catalog is read-only');
       return reply.code(201).send(await target.add(request.body));
