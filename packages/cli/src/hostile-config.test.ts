@@ -80,7 +80,7 @@ const CONFIGS: [string, string, string | Buffer, RegExp][] = [
   ['invalid regex in matches', 'regex.yaml', 'policy:\n  rules:\n    - { id: r2, when: \'input.text matches "([a-z"\', action: deny }\n', /regex\.yaml:3:\d+: \/policy\/rules\/0\/when: rule 'r2': invalid regular expression after 'matches'.* at column 20/],
   ['duplicate policy rule id', 'rule-dup.yaml', 'policy:\n  rules:\n    - { id: r1, when: "true", action: deny }\n    - { id: r1, when: "true", action: allow }\n', /rule-dup\.yaml:4:\d+: \/policy\/rules\/1\/id: duplicate rule id 'r1'/],
   ['invalid blocked pattern', 'blocked.yaml', 'policy:\n  blockedPatterns: ["(unclosed"]\n', /blocked\.yaml:2:\d+: \/policy\/blockedPatterns\/0: not a valid regular expression/],
-  ['non-loopback host without auth', 'public.yaml', 'server:\n  host: 0.0.0.0\n', /public\.yaml: \/server\/host: server\.host '0\.0\.0\.0' is not a loopback address and auth is off/],
+  ['non-loopback host without auth', 'public.yaml', 'server:\n  host: 0.0.0.0\n', /public\.yaml:2:9: \/server\/host: server\.host '0\.0\.0\.0' is not a loopback address and auth is off/],
 ];
 
 /** Metadata folders for `models verify` and `codegen --check`. */
