@@ -378,6 +378,11 @@ describe('a route-addressed task under serve', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     // One slot on 'held': the second route task waits for it (before, both ran under the key 'default').
     expect([await state('r1'), await state('r2'), release.length]).toEqual(['running', 'queued', 1]);
+    // Pinned elsewhere, the same route counts against (and waits for) the pinned engine only.
+    const pinned = await server!.app.inject({ method: 'POST', url: '/v2/tasks', payload: { task_id: 'r3', model_ref: 'chat', prompt: 'x', placement: { mode: 'pin', pin_pool_id: 'echo' } } });
+    expect(pinned.statusCode).toBe(202);
+    for (let i = 0; i < 100 && (await state('r3')) !== 'completed'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await state('r3')).toBe('completed');
     release.shift()!();
     for (let i = 0; i < 100 && release.length < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await state('r2')).toBe('running');
