@@ -223,7 +223,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     const encoding = request.headers['content-encoding'];
     if (encoding === undefined) return done(null, payload);
     try {
-      done(null, decodedPayload(encoding, payload));
+      done(null, decodedPayload(encoding, payload, config.bodyLimitBytes));
     } catch (error) {
       done(error as Error);
     }

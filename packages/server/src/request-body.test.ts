@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type SwitchyardServer } from './create-server.js';
+import { decodedPayload } from './request-body.js';
 import { OrchestratorDouble } from './test-support/orchestrator-double.js';
 
 // Valid JSON is never "not valid JSON": compressed bodies are decoded, a refused __proto__ key is named with its pointer.
@@ -50,4 +52,26 @@ describe('request bodies', () => {
     expect(error.message).not.toContain('not valid JSON');
     expect(((await send('{"model": ')).status)).toBe(400);
   });
+
+  it('stops decoding a bomb at the limit: the rest of the body is never read, nothing inflates after the 413', async () => {
+    // 1,000 gzip members of 1 MiB of zeros each: about 1 MB on the wire, 1 GiB decoded.
+    const member = gzipSync(Buffer.alloc(1 << 20));
+    let pulled = 0;
+    const source = new Readable({
+      read() {
+        pulled++;
+        this.push(pulled <= 1000 ? member : null);
+      },
+    });
+    const decoded = decodedPayload('gzip', source, 4096);
+    // Like Fastify at its limit: the reader goes away without destroying the stream.
+    const failure = await new Promise<Error>((resolve) => {
+      decoded.on('error', resolve);
+      decoded.resume();
+    });
+    expect(failure).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { limitBytes: 4096 } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pulled).toBeLessThan(100); // what stream buffers read ahead; all 1,000 without the stop
+  });
 });
+

@@ -10,11 +10,13 @@ const DECODERS: Readonly<Record<string, () => Gunzip | ReturnType<typeof createB
 };
 
 /**
- * The request payload as the JSON parser should read it: a `Content-Encoding: gzip|deflate|br` body decoded (the
- * body limit then applies to the decoded bytes, so a small bomb is still a 413), identity as is, any other
- * encoding a 400 naming it. `receivedEncodedLength` lets Fastify check Content-Length against the bytes received.
+ * The request payload as the JSON parser should read it: a `Content-Encoding: gzip|deflate|br` body decoded, identity
+ * as is, any other encoding a 400 naming it. The decoded bytes count against `limitBytes`: past it the decoder is
+ * stopped and destroyed at once (a few KB of brotli can inflate to gigabytes: nothing keeps inflating after the 413),
+ * and so it is when the client goes away. `receivedEncodedLength` lets Fastify check Content-Length against the
+ * bytes received.
  */
-export function decodedPayload(encoding: string | undefined, payload: Readable): Readable {
+export function decodedPayload(encoding: string | undefined, payload: Readable, limitBytes: number): Readable {
   if (encoding === undefined) return payload;
   const name = encoding.trim().toLowerCase();
   if (name === '' || name === 'identity') return payload;
@@ -25,14 +27,33 @@ export function decodedPayload(encoding: string | undefined, payload: Readable):
     });
   }
   const decoded = Object.assign(new PassThrough(), { receivedEncodedLength: 0 });
-  payload.on('data', (chunk: Buffer) => {
+  let decodedBytes = 0;
+  const count = (chunk: Buffer): void => {
     decoded.receivedEncodedLength += chunk.length;
-  });
-  payload.on('error', (error) => decoded.destroy(error));
-  decoder.on('error', () => {
+  };
+  let stopped = false;
+  const stop = (error?: Error): void => {
+    if (stopped) return;
+    stopped = true;
+    // Nothing reads the rest of the body into the decoder (Node discards what is left once the answer is sent).
+    payload.off('data', count);
     payload.unpipe(decoder);
-    decoded.destroy(httpError('INVALID_PARAMS', `body: not valid ${name} data (Content-Encoding: ${name})`, { details: { field: 'content-encoding' } }));
+    payload.pause();
+    decoder.unpipe(decoded);
+    decoder.destroy();
+    if (error) decoded.destroy(error);
+  };
+  payload.on('data', count);
+  payload.on('error', (error) => stop(error));
+  decoder.on('data', (chunk: Buffer) => {
+    decodedBytes += chunk.length;
+    if (decodedBytes > limitBytes) {
+      stop(httpError('PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${limitBytes} bytes once decoded (Content-Encoding: ${name})`, { details: { limitBytes } }));
+    }
   });
+  decoder.on('error', () => stop(httpError('INVALID_PARAMS', `body: not valid ${name} data (Content-Encoding: ${name})`, { details: { field: 'content-encoding' } })));
+  // Fastify stops reading at its own limit or on an error without destroying the stream: stop the decoder then too.
+  decoded.on('close', () => stop());
   payload.pipe(decoder).pipe(decoded);
   return decoded;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { handleWhen, retry } from 'cockatiel';
-import type { CallOptions, CallSignal, EngineInput, EngineRunRequest, EngineStreamPart, InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession, PluginLogger, PolicyDecision, RoutingDecision } from '@switchyard/spec';
+import type { CallOptions, CallSignal, EngineInput, EngineRunRequest, EngineStreamPart, InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession, PluginLogger, PolicyDecision, RoutingDecision, Usage } from '@switchyard/spec';
 import { SwitchyardError, toSwitchyardError } from '@switchyard/spec';
 import { describeTarget, type ExecutionTarget } from '../executor/execution-target.js';
 import type { ExecutionResult, Executor } from '../executor/executor.js';
@@ -354,6 +354,8 @@ export class Orchestrator implements OrchestratorApi {
       let toolCallSeen = false;
       // Set when an enforced-format answer was invalid: the same target runs once more with this corrected input.
       let formatRetry: EngineInput | undefined;
+      // The usage of that invalid first answer: the retry's finish reports both calls, as run() does.
+      let retriedUsage: Usage | undefined;
       let lastError: SwitchyardError | undefined;
       const failures: SwitchyardError[] = [];
       const attempts: { engine: string; model: string; error?: string }[] = [];
@@ -377,6 +379,7 @@ export class Orchestrator implements OrchestratorApi {
         const targetInput = admitted.input ?? allowed.input;
         const baseInput = index === 0 || emitted === '' ? targetInput : continuationInput(targetInput, emitted);
         const retrying = formatRetry !== undefined;
+        if (!retrying) retriedUsage = undefined;
         const input = formatRetry ?? (hold ? withFormatInstruction(baseInput, admitted.enforceFormat!) : baseInput);
         formatRetry = undefined;
         const engineRequest: EngineRunRequest = {
@@ -437,6 +440,7 @@ export class Orchestrator implements OrchestratorApi {
         arm(firstLimit, stallErrorOf);
         const held: InferenceStreamPart[] = [];
         let heldText = '';
+        let heldToolCall = false;
         try {
           for await (const raw of this.executor.stream(target, engineRequest, attempt.signal)) {
             // The finish part carries the cost from telemetry.prices, as run() results do.
@@ -460,32 +464,39 @@ export class Orchestrator implements OrchestratorApi {
               if (started) continue;
               started = true;
             }
-            if (part.type === 'tool-call-start') toolCallSeen = true;
             if (hold && part.type !== 'start') {
+              // Held parts were not sent: a failure before the finish can still fall back, tool call or not.
+              if (part.type === 'tool-call-start') heldToolCall = true;
               if (part.type === 'delta') heldText += deltaText(part) ?? '';
               if (part.type !== 'finish') {
                 held.push(part);
                 continue;
               }
-              if (toolCallSeen) {
+              const finish = retriedUsage ? { ...part, usage: addUsage(retriedUsage, part.usage)! } : part;
+              if (heldToolCall) {
                 // Tool calls, not the structured answer yet: everything goes out as it came.
-                held.push(part);
+                toolCallSeen = true;
+                held.push(finish);
                 for (const p of held) if (p.type === 'delta') emitted += deltaText(p) ?? '';
                 yield* held.splice(0);
                 continue;
               }
-              const checked = checkFormatOutput(heldText, format!);
+              // A continuation (after another target's partial answer) is checked together with what was sent.
+              const checked = emitted === '' ? checkFormatOutput(heldText, format!) : checkFormatOutput(emitted + heldText, format!);
               if (!checked.ok) {
                 if (retrying) throw outputInvalidError(target.engine, target.model, checked.problem);
                 formatRetry = withCorrection(input, heldText, checked.problem);
+                retriedUsage = part.usage;
                 break;
               }
-              emitted += checked.text;
+              const text = emitted === '' ? checked.text : heldText;
+              emitted += text;
               tokens++;
-              yield* [...held.filter((p) => p.type !== 'delta'), { type: 'delta', kind: 'text', text: checked.text } as const, part];
+              yield* [...held.filter((p) => p.type !== 'delta'), { type: 'delta', kind: 'text', text } as const, finish];
               held.length = 0;
               continue;
             }
+            if (part.type === 'tool-call-start') toolCallSeen = true;
             if (part.type === 'delta') {
               const text = deltaText(part);
               if (text) emitted += text;

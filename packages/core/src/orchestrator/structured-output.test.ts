@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineCapabilities, EngineHealth, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, InferenceRequest, InferenceStreamPart } from '@switchyard/spec';
+import { SwitchyardError } from '@switchyard/spec';
 import { createOrchestrator } from './create-orchestrator.js';
 import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';
-import { RESPONSE_SCHEMA_CACHE_SIZE, responseSchemaValidator } from './structured-output.js';
+import { MAX_RESPONSE_SCHEMA_BYTES, RESPONSE_SCHEMA_CACHE_SIZE, responseSchemaValidator } from './structured-output.js';
 
 const silent = createOrchestrationLogger({ logLevel: 'silent' });
 const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
@@ -88,7 +89,10 @@ describe('structured output (response_format json)', () => {
     const parts = await collect(orchestrator.stream(ask(schema)));
     expect(engine.requests).toHaveLength(2);
     expect(textOf(parts)).toBe('{"city":"Paris"}');
-    expect(parts.filter((p) => p.type === 'finish')).toHaveLength(1);
+    const finishes = parts.filter((p) => p.type === 'finish');
+    expect(finishes).toHaveLength(1);
+    // Both calls are billed, as run() reports them.
+    expect(finishes[0]).toMatchObject({ usage: { inputTokens: 20, outputTokens: 8 } });
   });
 
   it('a stream with an enforced format that stays invalid fails after one retry, having sent no text', async () => {
@@ -168,4 +172,56 @@ describe('structured output (response_format json)', () => {
     expect(validate(['yesterday', 3])).toBe(false);
     expect(validate(['2026-12-04', 3, 'extra'])).toBe(false);
   });
+
+  it('a schema claiming a meta-schema $id is refused and breaks nothing for the next requests', () => {
+    expect(() => responseSchemaValidator({ $id: 'http://json-schema.org/draft-07/schema', type: 'object' })).toThrow(/reserved/);
+    expect(() => responseSchemaValidator({ $id: 'https://json-schema.org/draft/2020-12/schema#', $schema: 'https://json-schema.org/draft/2020-12/schema' })).toThrow(/reserved/);
+    expect(responseSchemaValidator({ type: 'object', properties: { b: { type: 'number' } } })({ b: 1 })).toBe(true);
+    expect(responseSchemaValidator({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { c: { type: 'number' } } })({ c: 'x' })).toBe(false);
+  });
+
+  it('an oversized schema is INVALID_INPUT naming the limit', () => {
+    const huge = { type: 'object', description: 'x'.repeat(MAX_RESPONSE_SCHEMA_BYTES) };
+    expect(() => responseSchemaValidator(huge)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining(`at most ${MAX_RESPONSE_SCHEMA_BYTES}`) }));
+  });
+
+  it('an enforced-format stream whose engine fails after a (held, unsent) tool call still falls back', async () => {
+    const failing = new ScriptedEngine('first', ['x'], false);
+    failing.doStream = async function* (request): AsyncGenerator<EngineStreamPart> {
+      failing.requests.push(request);
+      yield { type: 'start', modelId: request.modelId };
+      yield { type: 'tool-call-start', id: 'c1', name: 'f', index: 0 };
+      throw new SwitchyardError({ code: 'PROVIDER_ERROR', message: 'upstream 500', retriable: true });
+    };
+    const second = new ScriptedEngine('second', ['{"city":"Oslo"}'], false);
+    const orchestrator = createOrchestrator({
+      engines: [failing, second],
+      logger: silent,
+      config: { routing: { routes: { m: { targets: ['first:m', 'second:m'] } } }, resilience: { retry: { maxAttempts: 1 } } },
+    });
+    const parts = await collect(orchestrator.stream(ask(schema)));
+    expect(second.requests).toHaveLength(1);
+    expect(parts.some((p) => p.type === 'tool-call-start')).toBe(false);
+    expect(textOf(parts)).toBe('{"city":"Oslo"}');
+  });
+
+  it('a native partial answer continued by an enforced target is validated as a whole', async () => {
+    const native = new ScriptedEngine('native', ['x'], true);
+    native.doStream = async function* (request): AsyncGenerator<EngineStreamPart> {
+      native.requests.push(request);
+      yield { type: 'start', modelId: request.modelId };
+      yield { type: 'delta', kind: 'text', text: '{"city":' };
+      throw new SwitchyardError({ code: 'PROVIDER_ERROR', message: 'upstream dropped', retriable: true });
+    };
+    const enforced = new ScriptedEngine('enforced', ['"Oslo"}'], false);
+    const orchestrator = createOrchestrator({
+      engines: [native, enforced],
+      logger: silent,
+      config: { routing: { routes: { m: { targets: ['native:m', 'enforced:m'] } } }, resilience: { retry: { maxAttempts: 1 } } },
+    });
+    const parts = await collect(orchestrator.stream(ask(schema)));
+    expect(enforced.requests).toHaveLength(1);
+    expect(textOf(parts)).toBe('{"city":"Oslo"}');
+  });
 });
+

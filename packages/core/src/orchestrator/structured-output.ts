@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -8,15 +9,28 @@ import { LruCache } from '../routing/lru-cache.js';
 
 export type JsonFormat = Extract<ResponseFormat, { type: 'json' }>;
 
-/** Compiled response schemas kept (by their JSON text); the oldest is dropped beyond this, so memory stays bounded. */
+/** Compiled response schemas kept (by a hash of their JSON text); the least recently used go first beyond this. */
 export const RESPONSE_SCHEMA_CACHE_SIZE = 256;
+/** The JSON text of the schemas kept may add up to this many bytes (each one counts its text length). */
+export const RESPONSE_SCHEMA_CACHE_BYTES = 16 * 1024 * 1024;
+/** The largest response schema accepted, as JSON text (OpenAI's own limits stay well below it). */
+export const MAX_RESPONSE_SCHEMA_BYTES = 256 * 1024;
 
 // ajv-formats is CommonJS: its default export is the plugin function (namespace-wrapped under some loaders).
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
 const OPTIONS: Options = { allErrors: true, strict: false, logger: false };
 type Draft = 'draft-07' | '2019-09' | '2020-12';
 const validators: Partial<Record<Draft, Ajv>> = {};
-const compiled = new LruCache<string, ValidateFunction>(RESPONSE_SCHEMA_CACHE_SIZE);
+interface CompiledSchema {
+  readonly validate: ValidateFunction;
+  readonly bytes: number;
+}
+let cachedBytes = 0;
+const compiled = new LruCache<string, CompiledSchema>(RESPONSE_SCHEMA_CACHE_SIZE, (_key, entry) => {
+  cachedBytes -= entry.bytes;
+});
+/** The request's own schema object -> its validator: one stringify + hash per request, not one per check. */
+const bySchemaObject = new WeakMap<object, ValidateFunction>();
 
 /** The JSON Schema draft a schema declares with `$schema` (draft-07 when it declares none). */
 function draftOf(schema: Readonly<Record<string, unknown>>): Draft | undefined {
@@ -47,17 +61,28 @@ function invalidSchema(problem: string): SwitchyardError {
 }
 
 /**
- * The validator of a response schema, compiled once per distinct schema (by its JSON text, LRU-bounded). Ajv's own
- * registry forgets the schema right after compiling: per-request schema objects never pile up in it, and a schema
- * with an `$id` can be sent again. An invalid schema is the caller's INVALID_INPUT, found before any model runs.
+ * The validator of a response schema, compiled once per distinct schema (by a hash of its JSON text; the cache is
+ * bounded by count and by bytes). Ajv's own registry forgets the schema right after compiling: per-request schema
+ * objects never pile up in it, and a schema with an `$id` can be sent again. An invalid, oversized or meta-schema-id
+ * schema is the caller's INVALID_INPUT, found before any model runs.
  */
 export function responseSchemaValidator(schema: Readonly<Record<string, unknown>>): ValidateFunction {
-  const key = JSON.stringify(schema);
+  const known = bySchemaObject.get(schema);
+  if (known) return known;
+  const text = JSON.stringify(schema);
+  if (text.length > MAX_RESPONSE_SCHEMA_BYTES) throw invalidSchema(`it is ${text.length} bytes as JSON; at most ${MAX_RESPONSE_SCHEMA_BYTES} are accepted`);
+  const key = createHash('sha256').update(text).digest('base64');
   const cached = compiled.get(key);
-  if (cached) return cached;
+  if (cached) {
+    bySchemaObject.set(schema, cached.validate);
+    return cached.validate;
+  }
   const draft = draftOf(schema);
   if (!draft) throw invalidSchema(`$schema ${JSON.stringify(schema['$schema'])} is not a supported draft`);
   const ajv = ajvFor(draft);
+  // An $id ajv already holds is one of its meta-schemas (ours are forgotten after compiling): never replace or remove it.
+  const id = typeof schema['$id'] === 'string' ? schema['$id'].replace(/#$/, '') : undefined;
+  if (id !== undefined && (ajv.schemas[id] !== undefined || ajv.refs[id] !== undefined)) throw invalidSchema(`$id '${id.slice(0, 200)}' is reserved (a JSON Schema meta-schema)`);
   let validate: ValidateFunction;
   try {
     validate = ajv.compile(schema);
@@ -66,7 +91,14 @@ export function responseSchemaValidator(schema: Readonly<Record<string, unknown>
   } finally {
     ajv.removeSchema(schema);
   }
-  compiled.set(key, validate);
+  compiled.set(key, { validate, bytes: text.length });
+  cachedBytes += text.length;
+  for (const oldest of compiled.keys()) {
+    if (cachedBytes <= RESPONSE_SCHEMA_CACHE_BYTES || oldest === key) break;
+    cachedBytes -= compiled.peek(oldest)!.bytes;
+    compiled.delete(oldest);
+  }
+  bySchemaObject.set(schema, validate);
   return validate;
 }
 

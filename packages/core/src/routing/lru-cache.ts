@@ -26,6 +26,11 @@ export class LruCache<K, V> {
     return this.map.keys();
   }
 
+  /** The value without counting a hit or refreshing its place. */
+  peek(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
   get(key: K): V | undefined {
     const value = this.map.get(key);
     if (value === undefined) {
