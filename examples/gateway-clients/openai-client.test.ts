@@ -108,6 +108,20 @@ describe('openai client, the rest of the chat surface', () => {
     await expect(client.chat.completions.create({ model: 'upstream:missing-model', messages: ask })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
+  it('the client\u2019s own retries stop at answers a retry cannot fix (x-should-retry: false): one gateway pass, not three', async () => {
+    // The SDK's defaults: 2 retries of every 5xx unless the server says otherwise.
+    const retrying = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY });
+    const before = gateway.openAiUpstream.requests.length;
+    const invalid = await retrying.chat.completions.create({ model: 'upstream:prose', messages: ask, response_format: { type: 'json_object' } }).catch((e: unknown) => e);
+    expect(invalid).toMatchObject({ status: 502, code: 'OUTPUT_INVALID' });
+    expect((invalid as InstanceType<typeof OpenAI.APIError>).headers?.get('x-should-retry')).toBe('false');
+    // The gateway's own retry with a correction: two upstream calls, and the client made one request.
+    expect(gateway.openAiUpstream.requests.length - before).toBe(2);
+    const auth = await retrying.chat.completions.create({ model: 'upstream:bad-key', messages: ask }).catch((e: unknown) => e);
+    expect(auth).toMatchObject({ status: 502, code: 'PROVIDER_AUTH' });
+    expect(gateway.openAiUpstream.requests.length - before).toBe(3);
+  });
+
   it("a 429 cools that deployment down (Retry-After, no upstream call meanwhile); other models of the engine are unaffected", async () => {
     const first = await client.chat.completions.create({ model: 'upstream:rate-limited', messages: ask }).withResponse().catch((e: unknown) => e);
     expect(first).toMatchObject({ status: 429, code: 'RATE_LIMITED' });

@@ -438,7 +438,8 @@ const DEFAULT_RETRY_AFTER_MS = 1000;
 
 /**
  * Writes the envelope with its status; 429/503 carry Retry-After (s, >= 1) and X-Backoff-Ms whenever a retry can
- * help (`retriable`), with a default wait when the error names none.
+ * help (`retriable`), with a default wait when the error names none; statuses clients retry by default carry
+ * `x-should-retry` (the envelope's `retriable`).
  */
 export function sendError(reply: FastifyReply, error: unknown, openAiShape = false): FastifyReply {
   const envelope = toErrorEnvelope(error);
@@ -448,6 +449,9 @@ export function sendError(reply: FastifyReply, error: unknown, openAiShape = fal
     reply.header('retry-after', String(Math.max(1, Math.ceil(envelope.retry_after_ms / 1000))));
     reply.header('x-backoff-ms', String(envelope.retry_after_ms));
   }
+  // The official openai and Anthropic clients retry 408/409/429/5xx unless told otherwise: say whether it can help
+  // (a 502 OUTPUT_INVALID, already retried here, or a provider's rejected key would only multiply upstream calls).
+  if (status >= 500 || status === 408 || status === 409 || status === 429) reply.header('x-should-retry', envelope.retriable === true ? 'true' : 'false');
   const body = openAiShape
     ? { ...envelope, error: { message: envelope.message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code: OPENAI_CODE[envelope.code] ?? envelope.code, param: openAiParam(envelope.details) } }
     : envelope;
