@@ -5,7 +5,7 @@ import { withCost } from '@switchyard/core';
 import type { EngineRunRequest, GenerationParameters } from '@switchyard/spec';
 import { collectStream, runEngineConformance, startTestHttpServer, rejectionOf } from '@switchyard/testkit';
 import type { TestHttpServer } from '@switchyard/testkit';
-import { fakeOpenAiApi } from '@switchyard/testkit';
+import { FAKE_REFUSAL, fakeOpenAiApi } from '@switchyard/testkit';
 import { OPENAI_PARAMETERS, OpenAiChatEngine } from './cloud-llm-openai-engine.js';
 
 const prompt = 'one two three four five six seven eight nine ten eleven twelve';
@@ -333,6 +333,16 @@ describe('OpenAiChatEngine: what reaches the upstream and what comes back', () =
     expect(result.usage).toEqual(usage);
     const { parts } = await collectStream(engine.doStream(chat('usage-details', { input: { kind: 'text', prompt: 'a b c' } }), signal()));
     expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', usage });
+  });
+
+  it('returns a refusal apart from the text: message.refusal (run) and delta.refusal pieces (stream)', async () => {
+    const result = await engine.doRun(chat('refuses'), signal());
+    expect(result.output).toEqual({ kind: 'text', text: '', refusal: FAKE_REFUSAL });
+    const { parts, thrown } = await collectStream(engine.doStream(chat('refuses'), signal()));
+    expect(thrown).toBeUndefined();
+    expect(parts.filter((p) => p.type === 'delta' && p.kind === 'text')).toEqual([]);
+    expect(parts.flatMap((p) => (p.type === 'delta' && p.kind === 'refusal' ? [p.text] : [])).join('')).toBe(FAKE_REFUSAL);
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop' });
   });
 
   it('reports no usage (not zeros) when the upstream sent none', async () => {

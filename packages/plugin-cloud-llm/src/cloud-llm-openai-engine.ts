@@ -182,8 +182,9 @@ export class OpenAiChatEngine extends CloudLlmEngine {
     const completion = await this.client().chat.completions.create({ ...this.body(call), stream: false }, this.requestOptions(call));
     const choice = completion.choices[0];
     const toolCalls = toolCallsOf(choice?.message.tool_calls);
+    const refusal = choice?.message.refusal;
     return {
-      output: { kind: 'text', text: choice?.message.content ?? '', ...(toolCalls ? { toolCalls } : {}) },
+      output: { kind: 'text', text: choice?.message.content ?? '', ...(toolCalls ? { toolCalls } : {}), ...(refusal ? { refusal } : {}) },
       finishReason: openAiFinishReason(choice?.finish_reason),
       usage: usageWithCost(openAiUsageCounts(completion.usage), this.price(call.model)),
     };
@@ -207,6 +208,8 @@ export class OpenAiChatEngine extends CloudLlmEngine {
       const choice = chunk.choices[0];
       const text = choice?.delta?.content;
       if (text) yield { type: 'delta', kind: 'text', text };
+      const refusal = choice?.delta?.refusal;
+      if (refusal) yield { type: 'delta', kind: 'refusal', text: refusal };
       for (const delta of choice?.delta?.tool_calls ?? []) {
         let id = openCalls.get(delta.index);
         if (id === undefined) {

@@ -46,6 +46,7 @@ function replyText(body: Record<string, unknown>, messages: WireMessage[]): stri
  * from its JSON Schema); after a `tool` message it echoes the result; `response_format` gets matching JSON.
  * `parallel-no-ids` calls the first two tools (or the one twice) in parallel with `"id": ""`, as some compatible
  * servers do; `usage-details` reports 3 cached prompt tokens and 2 reasoning tokens; `no-usage` reports no usage.
+ * `refuses` declines: `content: null` with `refusal: "I refuse to help with that."` (streamed as `delta.refusal` pieces).
  */
 export async function fakeOpenAiApi(request: RecordedRequest, response: ServerResponse): Promise<void> {
   if (request.method === 'GET' && request.path === '/v1/models') {
@@ -88,6 +89,7 @@ export async function fakeOpenAiApi(request: RecordedRequest, response: ServerRe
   if (request.path === '/v1/completions') return legacyCompletion(body, model, response);
   if (request.path !== '/v1/chat/completions') return error(404, `Unknown path ${request.path}`, 'invalid_request_error', null);
 
+  if (model === 'refuses') return refusal(body, response);
   const messages = body.messages as WireMessage[];
   const tool = toolToCall(body, messages);
   const tools = (body.tools ?? []) as WireTool[];
@@ -148,6 +150,27 @@ export async function fakeOpenAiApi(request: RecordedRequest, response: ServerRe
   if (usage && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) {
     writeSse(response, { id, object: 'chat.completion.chunk', created: 1, model, choices: [], usage });
   }
+  writeSse(response, '[DONE]');
+  response.end();
+}
+
+export const FAKE_REFUSAL = 'I refuse to help with that.';
+
+/** A refusal as OpenAI sends one: no content, the explanation in `refusal` (streamed word by word in `delta.refusal`). */
+async function refusal(body: Record<string, unknown>, response: ServerResponse): Promise<void> {
+  const id = 'chatcmpl-refusal';
+  const words = FAKE_REFUSAL.split(' ');
+  const usage = { prompt_tokens: 11, completion_tokens: words.length, total_tokens: 11 + words.length };
+  const choice = { index: 0, logprobs: null, finish_reason: 'stop' };
+  if (!body.stream) {
+    return sendJson(response, 200, { id, object: 'chat.completion', created: 1, model: 'refuses', choices: [{ ...choice, message: { role: 'assistant', content: null, refusal: FAKE_REFUSAL } }], usage });
+  }
+  startSse(response);
+  const chunk = (delta: object, finishReason: string | null) => ({ id, object: 'chat.completion.chunk', created: 1, model: 'refuses', choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
+  writeSse(response, chunk({ role: 'assistant', content: null, refusal: '' }, null));
+  for (const [i, word] of words.entries()) writeSse(response, chunk({ refusal: (i === 0 ? '' : ' ') + word }, null));
+  writeSse(response, chunk({}, 'stop'));
+  if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) writeSse(response, { id, object: 'chat.completion.chunk', created: 1, model: 'refuses', choices: [], usage });
   writeSse(response, '[DONE]');
   response.end();
 }

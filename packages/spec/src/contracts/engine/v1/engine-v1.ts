@@ -146,7 +146,14 @@ export type EngineInput =
   | { readonly kind: 'json'; readonly value: unknown };
 
 export type EngineOutput =
-  | { readonly kind: 'text'; readonly text: string; /** Calls the model asked for (finishReason `tool-calls`). */ readonly toolCalls?: readonly ToolCall[] }
+  | {
+      readonly kind: 'text';
+      readonly text: string;
+      /** Calls the model asked for (finishReason `tool-calls`). */
+      readonly toolCalls?: readonly ToolCall[];
+      /** The model declined to answer: its explanation, apart from `text` (OpenAI's `message.refusal`; added in spec 0.2). */
+      readonly refusal?: string;
+    }
   | { readonly kind: 'embeddings'; readonly vectors: readonly (readonly number[])[] }
   | { readonly kind: 'tensors'; readonly tensors: TensorMap }
   | { readonly kind: 'json'; readonly value: unknown };
@@ -209,7 +216,9 @@ export type EngineStreamDelta =
   | { readonly kind: 'token'; readonly tokenId: number; readonly text?: string }
   | { readonly kind: 'tensor'; readonly tensors: TensorMap }
   | { readonly kind: 'audio'; readonly samples: Float32Array; readonly sampleRate: number }
-  | { readonly kind: 'json'; readonly value: unknown };
+  | { readonly kind: 'json'; readonly value: unknown }
+  /** Refusal text as it streams (OpenAI's `delta.refusal`; added in spec 0.2): never part of the answer text. */
+  | { readonly kind: 'refusal'; readonly text: string };
 
 export type EngineStreamPart =
   | { readonly type: 'start'; readonly modelId: string }
