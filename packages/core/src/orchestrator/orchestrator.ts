@@ -212,14 +212,14 @@ export class Orchestrator implements OrchestratorApi {
     if (!format) return this.attempt(target, request, admitted, correlationId, signal, maxAttempts, parent, place);
     const input = admitted.enforceFormat ? withFormatInstruction(request.input, format) : request.input;
     const first = await this.attempt(target, { ...request, input }, admitted, correlationId, signal, maxAttempts, parent, place);
-    if (hasToolCalls(first)) return first;
+    if (hasToolCalls(first) || isRefusal(first)) return first;
     const firstText = first.output.kind === 'text' ? first.output.text : JSON.stringify(first.output);
     const checked = checkFormatOutput(firstText, format);
     if (checked.ok) return { ...first, output: { kind: 'text', text: checked.text } };
     const second = await this.attempt(target, { ...request, input: withCorrection(input, firstText, checked.problem) }, admitted, correlationId, signal, maxAttempts, parent, place);
     const usage = addUsage(first.usage, second.usage);
     const both = { ...second, ...(usage ? { usage } : {}) };
-    if (hasToolCalls(second)) return both;
+    if (hasToolCalls(second) || isRefusal(second)) return both;
     const secondText = second.output.kind === 'text' ? second.output.text : JSON.stringify(second.output);
     const again = checkFormatOutput(secondText, format);
     if (again.ok) return { ...both, output: { kind: 'text', text: again.text } };
@@ -466,7 +466,7 @@ export class Orchestrator implements OrchestratorApi {
             }
             if (hold && part.type !== 'start') {
               // Held parts were not sent: a failure before the finish can still fall back, tool call or not.
-              if (part.type === 'tool-call-start') heldToolCall = true;
+              if (part.type === 'tool-call-start' || (part.type === 'delta' && part.kind === 'refusal')) heldToolCall = true;
               if (part.type === 'delta') heldText += deltaText(part) ?? '';
               if (part.type !== 'finish') {
                 held.push(part);
@@ -474,7 +474,7 @@ export class Orchestrator implements OrchestratorApi {
               }
               const finish = retriedUsage ? { ...part, usage: addUsage(retriedUsage, part.usage)! } : part;
               if (heldToolCall) {
-                // Tool calls, not the structured answer yet: everything goes out as it came.
+                // Tool calls (or a refusal), not the structured answer yet: everything goes out as it came.
                 toolCallSeen = true;
                 held.push(finish);
                 for (const p of held) if (p.type === 'delta') emitted += deltaText(p) ?? '';
@@ -496,7 +496,8 @@ export class Orchestrator implements OrchestratorApi {
               held.length = 0;
               continue;
             }
-            if (part.type === 'tool-call-start') toolCallSeen = true;
+            // A half-sent refusal, like a tool call, cannot be continued by another model, nor checked as JSON.
+            if (part.type === 'tool-call-start' || (part.type === 'delta' && part.kind === 'refusal')) toolCallSeen = true;
             if (part.type === 'delta') {
               const text = deltaText(part);
               if (text) emitted += text;
@@ -581,6 +582,11 @@ function formatToCheck(admitted: AdmittedParameters): JsonFormat | undefined {
 /** An answer of tool calls is not the structured answer yet: the format applies to the final text. */
 function hasToolCalls(result: ExecutionResult): boolean {
   return result.output.kind === 'text' && (result.output.toolCalls?.length ?? 0) > 0;
+}
+
+/** A refusal is passed through instead of the structured answer (OpenAI semantics): never validated or retried. */
+function isRefusal(result: ExecutionResult): boolean {
+  return result.output.kind === 'text' && result.output.refusal !== undefined;
 }
 
 function deltaText(part: EngineStreamPart & { type: 'delta' }): string | undefined {

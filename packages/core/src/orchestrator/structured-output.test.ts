@@ -8,6 +8,9 @@ import { MAX_RESPONSE_SCHEMA_BYTES, RESPONSE_SCHEMA_CACHE_SIZE, responseSchemaVa
 const silent = createOrchestrationLogger({ logLevel: 'silent' });
 const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
 
+/** A scripted answer starting with this is a refusal (the rest is its text). */
+const REFUSAL = 'REFUSAL:';
+
 /** Answers each call with the next scripted text (streamed in two deltas), recording what it was asked. */
 class ScriptedEngine implements EngineV1 {
   readonly specificationVersion = 'v1' as const;
@@ -35,14 +38,19 @@ class ScriptedEngine implements EngineV1 {
     return this.answers[Math.min(this.requests.length - 1, this.answers.length - 1)]!;
   }
   async doRun(request: EngineRunRequest): Promise<EngineRunResult> {
-    return { output: { kind: 'text', text: this.next(request) }, usage: { inputTokens: 10, outputTokens: 4 }, finishReason: 'stop' };
+    const text = this.next(request);
+    const output = text.startsWith(REFUSAL) ? { kind: 'text' as const, text: '', refusal: text.slice(REFUSAL.length) } : { kind: 'text' as const, text };
+    return { output, usage: { inputTokens: 10, outputTokens: 4 }, finishReason: 'stop' };
   }
   async *doStream(request: EngineRunRequest): AsyncGenerator<EngineStreamPart> {
-    const text = this.next(request);
+    const answer = this.next(request);
+    const refusal = answer.startsWith(REFUSAL);
+    const text = refusal ? answer.slice(REFUSAL.length) : answer;
     const half = Math.floor(text.length / 2);
+    const kind = refusal ? ('refusal' as const) : ('text' as const);
     yield { type: 'start', modelId: request.modelId };
-    yield { type: 'delta', kind: 'text', text: text.slice(0, half) };
-    yield { type: 'delta', kind: 'text', text: text.slice(half) };
+    yield { type: 'delta', kind, text: text.slice(0, half) };
+    yield { type: 'delta', kind, text: text.slice(half) };
     yield { type: 'finish', finishReason: 'stop', usage: { inputTokens: 10, outputTokens: 4 } };
   }
 }
@@ -129,6 +137,22 @@ describe('structured output (response_format json)', () => {
       })(),
     ).rejects.toMatchObject({ code: 'OUTPUT_INVALID' });
     expect(sent.some((p) => p.type === 'finish')).toBe(false);
+  });
+
+  it('a refusal is passed through, not validated or retried (enforced and native; run and stream)', async () => {
+    for (const native of [false, true]) {
+      const { engine, orchestrator } = setup(['REFUSAL:I cannot help with that.', '{"city":"Paris"}'], native);
+      const result = await orchestrator.run(ask(schema));
+      expect(result.output).toEqual({ kind: 'text', text: '', refusal: 'I cannot help with that.' });
+      expect(engine.requests).toHaveLength(1);
+      const streamed = setup(['REFUSAL:I cannot help with that.', '{"city":"Paris"}'], native);
+      const parts = await collect(streamed.orchestrator.stream(ask(schema)));
+      expect(parts.some((p) => p.type === 'error')).toBe(false);
+      expect(textOf(parts)).toBe('');
+      expect(parts.flatMap((p) => (p.type === 'delta' && p.kind === 'refusal' ? [p.text] : [])).join('')).toBe('I cannot help with that.');
+      expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop' });
+      expect(streamed.engine.requests).toHaveLength(1);
+    }
   });
 
   it('an invalid JSON Schema is INVALID_INPUT naming response_format, before any model runs (run and stream)', async () => {
