@@ -158,7 +158,13 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   // is an error.
   const registeredIds = host.engines.map((engine) => engine.id);
   try {
-    checkEngineReferences(config, registeredIds);
+    checkEngineReferences(config, registeredIds, (pointer, engine, plugins) => {
+      const at = locatePointer(pointer);
+      logger.warn(
+        { file: configFile ?? '<config object>', pointer, ...(at ?? {}) },
+        `${configFile ?? '<config object>'}${at ? `:${at.line}:${at.column}` : ''}: ${pointer}: no loaded plugin registered an engine '${engine}' (registered: ${registeredIds.join(', ') || 'none'}); the disabled plugin${plugins.length > 1 ? 's' : ''} ${plugins.map((p) => `'${p}'`).join(', ')} may provide it: left out while disabled`,
+      );
+    });
   } catch (error) {
     await host.shutdown().catch(() => undefined);
     await container.dispose();

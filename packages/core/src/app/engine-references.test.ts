@@ -43,6 +43,27 @@ describe('every engine id the config names is checked at start (checkEngineRefer
     expect((error as Error).message).toMatch(/switchyard\.config\.yaml:2:\d+: \/routing\/fallbacks\/0: expected a target kind \(local, edge, cloud\) or 'engine:model', found "b"/);
   });
 
+  it('while a plugin is disabled, engines only it could provide may stay named: a located warning, and the rest of the chain serves', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'switchyard-engine-refs-'));
+    const lines = ['plugins:', '  - { package: "@switchyard/plugin-cloud-llm", enabled: false }', 'resilience:', '  engines:', '    openai: { timeoutMs: 50 }', 'routing:', '  routes:', '    chat: { targets: ["openai:gpt-4o-mini", "b:m1"] }', ''];
+    writeFileSync(join(root, 'switchyard.config.yaml'), lines.join('\n'));
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (_fields: unknown, message?: string) => void warnings.push(String(message)) };
+    const app = await createSwitchyardApp({ configPath: root, plugins: [engines], logger });
+    try {
+      expect(warnings).toEqual([
+        expect.stringMatching(/switchyard\.config\.yaml:5:\d+: \/resilience\/engines\/openai: no loaded plugin registered an engine 'openai' \(registered: a, b\); the disabled plugin '@switchyard\/plugin-cloud-llm' may provide it/),
+        expect.stringMatching(/switchyard\.config\.yaml:8:\d+: \/routing\/routes\/chat\/targets\/0: no loaded plugin registered an engine 'openai'/),
+      ]);
+      const result = await app.orchestrator.run({ model: 'chat', workload: 'completion', input: { kind: 'text', prompt: 'x' } });
+      expect(result.decision).toMatchObject({ engine: 'b', model: 'm1' });
+    } finally {
+      await app.shutdown();
+    }
+    // With no plugin disabled, the same name is still an error.
+    await expect(startWith(['routing:', '  routes:', '    chat: { targets: ["openai:gpt-4o-mini", "b:m1"] }'])).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+
   it('a route keeps naming a disabled engine: the router leaves that target out and the rest of the chain serves', async () => {
     const app = await startWith(['engines:', '  a: { enabled: false }', 'routing:', '  routes:', '    chat: { targets: ["a:m1", "b:m1"] }']);
     try {

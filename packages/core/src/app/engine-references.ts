@@ -76,10 +76,21 @@ function* engineReferences(config: SwitchyardConfig): Generator<{ path: (string 
  * `resilience.engines`, `server.admission.concurrency.engines`, route targets/small/large/fallback, `routing.models`,
  * `routing.fallbacks`):
  * the first that does not is CONFIG_INVALID with its pointer and the registered ids. A disabled engine
- * (`enabled: false`) is registered: routes may keep naming it, and the router leaves it out.
+ * (`enabled: false`) is registered: routes may keep naming it, and the router leaves it out. While a plugin is
+ * disabled, an engine no loaded plugin registered goes to `onDisabledPlugin` instead (a located warning).
  */
-export function checkEngineReferences(config: SwitchyardConfig, registered: readonly string[]): void {
+export function checkEngineReferences(config: SwitchyardConfig, registered: readonly string[], onDisabledPlugin?: (pointer: string, engine: string, plugins: readonly string[]) => void): void {
+  const disabled = disabledPlugins(config);
   for (const { path, engine } of engineReferences(config)) {
-    if (!registered.includes(engine)) throw unknownEngineError(encodePointer(path), engine, registered);
+    if (registered.includes(engine)) continue;
+    // A plugin listed with `enabled: false` is not loaded, so its engines are unknown here: the config may keep
+    // naming them (the router leaves such targets out), and the caller is told which plugins could provide them.
+    if (disabled.length > 0 && onDisabledPlugin) onDisabledPlugin(encodePointer(path), engine, disabled);
+    else throw unknownEngineError(encodePointer(path), engine, registered);
   }
+}
+
+/** The plugins the config lists with `enabled: false` (by package name or path). */
+export function disabledPlugins(config: SwitchyardConfig): string[] {
+  return (config.plugins ?? []).flatMap((entry) => (typeof entry !== 'string' && entry.enabled === false ? [entry.package ?? entry.name ?? '?'] : []));
 }
