@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { statusForCode } from '../http-error.js';
+import { httpError, statusForCode } from '../http-error.js';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
 import { MESSAGES_FIELD_FOR, messagesFieldOf, messagesRequestSchema, toMessagesCall, type MessagesBody } from './anthropic-messages-request.js';
-import { awaitStreamHead, collectChatTask, frameError, pumpStream, setDroppedHeader } from './chat-task.js';
+import { awaitStreamHead, collectChatTask, frameError, pumpStream, setDroppedHeader, type AssembledToolCall } from './chat-task.js';
 import { taskTelemetry } from '../request-telemetry.js';
 import { messagesUsage } from './face-usage.js';
 
@@ -26,6 +26,103 @@ function streamError(frame: SseFrame): { type: string; message: string; code: st
   const error = frameError(frame, wireField);
   const status = statusForCode(error.code);
   return { type: ERROR_TYPE[status] ?? 'api_error', message: error.message, code: error.code };
+}
+
+/**
+ * A tool_use block's `input` must be a JSON object; arguments the model produced that are not one are the
+ * provider's fault, not the client's: 502 PROVIDER_ERROR naming the call.
+ */
+function toolInputOf(call: AssembledToolCall, at: number): Record<string, unknown> {
+  let input: unknown;
+  try {
+    input = JSON.parse(call.arguments || '{}');
+  } catch {
+    input = undefined;
+  }
+  if (input !== null && typeof input === 'object' && !Array.isArray(input)) return input as Record<string, unknown>;
+  throw httpError('PROVIDER_ERROR', `the model produced invalid JSON arguments for tool call '${call.id}' ('${call.name}', content[${at}]): a tool_use input must be a JSON object`);
+}
+
+/** One content block of a streamed answer; `index` is set once its content_block_start was sent. */
+interface StreamedBlock {
+  readonly start: Record<string, unknown>;
+  /** Deltas not sent yet (the block is not the one on the wire). */
+  readonly pending: Record<string, unknown>[];
+  ended: boolean;
+  index?: number;
+}
+
+/**
+ * Anthropic's stream has one open content block at a time, but parallel tool calls (OpenAI upstreams) interleave
+ * their argument deltas. Blocks are emitted in the order they started: the first streams live, later ones are
+ * buffered (by call id) until every block before them has been stopped.
+ */
+class ContentBlockSequencer {
+  readonly #blocks: StreamedBlock[] = [];
+  readonly #calls = new Map<string, StreamedBlock>();
+  #next = 0;
+
+  constructor(private readonly send: (event: string, data: Record<string, unknown>) => void) {}
+
+  text(text: unknown): void {
+    let block = this.#blocks.at(-1);
+    if (block?.start.type !== 'text' || block.ended) block = this.#open({ type: 'text', text: '' });
+    this.#delta(block, { type: 'text_delta', text });
+  }
+
+  toolCallStart(id: string, name: unknown): void {
+    this.#endText();
+    this.#calls.set(id, this.#open({ type: 'tool_use', id, name, input: {} }));
+    this.#flush();
+  }
+
+  toolCallDelta(id: string, partialJson: unknown): void {
+    const block = this.#calls.get(id);
+    if (block) this.#delta(block, { type: 'input_json_delta', partial_json: partialJson });
+  }
+
+  toolCallEnd(id: string): void {
+    const block = this.#calls.get(id);
+    if (!block) return;
+    block.ended = true;
+    this.#flush();
+  }
+
+  /** The answer ended: every block is stopped, in order. */
+  end(): void {
+    for (const block of this.#blocks) block.ended = true;
+    this.#flush();
+  }
+
+  #open(start: Record<string, unknown>): StreamedBlock {
+    const block: StreamedBlock = { start, pending: [], ended: false };
+    this.#blocks.push(block);
+    return block;
+  }
+
+  /** A text block stays open until a tool call starts after it (or the end). */
+  #endText(): void {
+    const last = this.#blocks.at(-1);
+    if (last?.start.type === 'text') last.ended = true;
+  }
+
+  #delta(block: StreamedBlock, delta: Record<string, unknown>): void {
+    block.pending.push(delta);
+    if (block === this.#blocks[0]) this.#flush();
+  }
+
+  #flush(): void {
+    for (let block = this.#blocks[0]; block !== undefined; block = this.#blocks[0]) {
+      if (block.index === undefined) {
+        block.index = this.#next++;
+        this.send('content_block_start', { index: block.index, content_block: block.start });
+      }
+      for (const delta of block.pending.splice(0)) this.send('content_block_delta', { index: block.index, delta });
+      if (!block.ended) return;
+      this.send('content_block_stop', { index: block.index });
+      this.#blocks.shift();
+    }
+  }
 }
 
 /** Anthropic Messages API face: POST /v1/messages (stream and not, tools), authenticated with x-api-key like every route. */
@@ -58,10 +155,8 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
       if (!body.stream) {
         const result = await collectChatTask(task, fieldOf);
         setDroppedHeader(reply, [...call.dropped, ...result.dropped]);
-        const content = [
-          ...(result.text !== '' || result.toolCalls.length === 0 ? [{ type: 'text', text: result.text }] : []),
-          ...result.toolCalls.map((toolCall) => ({ type: 'tool_use', id: toolCall.id, name: toolCall.name, input: JSON.parse(toolCall.arguments || '{}') as unknown })),
-        ];
+        const text = result.text !== '' || result.toolCalls.length === 0 ? [{ type: 'text', text: result.text }] : [];
+        const content = [...text, ...result.toolCalls.map((toolCall, j) => ({ type: 'tool_use', id: toolCall.id, name: toolCall.name, input: toolInputOf(toolCall, text.length + j) }))];
         return reply.code(200).send({
           id: task.id,
           type: 'message',
@@ -78,32 +173,14 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
       const sse = openSse(reply);
       const send = (event: string, data: Record<string, unknown>) => sse.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
       send('message_start', { message: { id: task.id, type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: null, cache_read_input_tokens: null } } });
-      // Content blocks are numbered in order; a text block stays open until a tool call or the end.
-      let index = -1;
-      let open: 'text' | 'tool' | undefined;
-      const close = () => {
-        if (open !== undefined) send('content_block_stop', { index });
-        open = undefined;
-      };
+      const blocks = new ContentBlockSequencer(send);
       const write = (frame: SseFrame) => {
-        if (frame.event === 'token') {
-          if (open !== 'text') {
-            close();
-            index += 1;
-            open = 'text';
-            send('content_block_start', { index, content_block: { type: 'text', text: '' } });
-          }
-          send('content_block_delta', { index, delta: { type: 'text_delta', text: frame.data.t } });
-        } else if (frame.event === 'tool-call-start') {
-          close();
-          index += 1;
-          open = 'tool';
-          send('content_block_start', { index, content_block: { type: 'tool_use', id: frame.data.id, name: frame.data.name, input: {} } });
-        } else if (frame.event === 'tool-call-delta') {
-          send('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: frame.data.arguments } });
-        } else if (frame.event === 'tool-call-end') close();
+        if (frame.event === 'token') blocks.text(frame.data.t);
+        else if (frame.event === 'tool-call-start') blocks.toolCallStart(String(frame.data.id), frame.data.name);
+        else if (frame.event === 'tool-call-delta') blocks.toolCallDelta(String(frame.data.id), frame.data.arguments);
+        else if (frame.event === 'tool-call-end') blocks.toolCallEnd(String(frame.data.id));
         else if (frame.event === 'end') {
-          close();
+          blocks.end();
           send('message_delta', { delta: stopOf(frame), usage: messagesUsage(frame) });
           send('message_stop', {});
         } else if (frame.event === 'error') send('error', { error: streamError(frame) });
