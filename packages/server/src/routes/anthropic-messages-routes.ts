@@ -155,7 +155,9 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
       if (!body.stream) {
         const result = await collectChatTask(task, fieldOf);
         setDroppedHeader(reply, [...call.dropped, ...result.dropped]);
-        const text = result.text !== '' || result.toolCalls.length === 0 ? [{ type: 'text', text: result.text }] : [];
+        // Anthropic has no refusal field: a refusal (OpenAI-style upstreams) is the answer's text.
+        const answer = result.text + (result.refusal ?? '');
+        const text = answer !== '' || result.toolCalls.length === 0 ? [{ type: 'text', text: answer }] : [];
         const content = [...text, ...result.toolCalls.map((toolCall, j) => ({ type: 'tool_use', id: toolCall.id, name: toolCall.name, input: toolInputOf(toolCall, text.length + j) }))];
         return reply.code(200).send({
           id: task.id,
@@ -176,6 +178,7 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
       const blocks = new ContentBlockSequencer(send);
       const write = (frame: SseFrame) => {
         if (frame.event === 'token') blocks.text(frame.data.t);
+        else if (frame.event === 'delta' && frame.data.kind === 'refusal') blocks.text(frame.data.text);
         else if (frame.event === 'tool-call-start') blocks.toolCallStart(String(frame.data.id), frame.data.name);
         else if (frame.event === 'tool-call-delta') blocks.toolCallDelta(String(frame.data.id), frame.data.arguments);
         else if (frame.event === 'tool-call-end') blocks.toolCallEnd(String(frame.data.id));
