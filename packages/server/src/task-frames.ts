@@ -13,7 +13,7 @@ function plainTensor(tensor: { type: string; dims: readonly number[]; data: unkn
   return { type: tensor.type, dims: tensor.dims, data: Array.from(data, (value) => (typeof value === 'bigint' ? Number(value) : value)) };
 }
 
-/** JSON form of a non-text stream delta (`delta` frame). */
+/** JSON form of a non-text stream delta (`delta` frame; refusal text is `{kind:'refusal', text}`). */
 export function deltaFrameData(delta: EngineStreamDelta): Record<string, unknown> {
   switch (delta.kind) {
     case 'json':
@@ -56,8 +56,11 @@ function toolCallsData(calls: readonly ToolCall[]): { id: string; name: string; 
 /** JSON form of a whole run result (`delta` frame of a non-streaming task). */
 export function outputFrameData(output: EngineOutput): Record<string, unknown> {
   switch (output.kind) {
-    case 'text':
-      return output.toolCalls?.length ? { kind: 'text', text: output.text, tool_calls: toolCallsData(output.toolCalls) } : { kind: 'text', text: output.text };
+    case 'text': {
+      const data: Record<string, unknown> = output.toolCalls?.length ? { kind: 'text', text: output.text, tool_calls: toolCallsData(output.toolCalls) } : { kind: 'text', text: output.text };
+      if (output.refusal !== undefined) data.refusal = output.refusal;
+      return data;
+    }
     case 'embeddings':
       return { kind: 'embeddings', vectors: output.vectors };
     case 'tensors':

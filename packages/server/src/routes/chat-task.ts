@@ -38,9 +38,11 @@ export interface AssembledToolCall {
   arguments: string;
 }
 
-/** A finished chat task: its text, tool calls, end frame and the parameters dropped on the way. */
+/** A finished chat task: its text, refusal, tool calls, end frame and the parameters dropped on the way. */
 export interface ChatTaskResult {
   readonly text: string;
+  /** The model declined: its explanation (absent when it answered). */
+  readonly refusal?: string;
   readonly toolCalls: readonly AssembledToolCall[];
   readonly end: SseFrame;
   readonly dropped: readonly string[];
@@ -49,6 +51,7 @@ export interface ChatTaskResult {
 /** Waits for a non-streaming (or streaming) chat task to end and assembles its output; error frames throw. */
 export async function collectChatTask(task: ServerTask, fieldName?: (field: string) => string): Promise<ChatTaskResult> {
   let text = '';
+  let refusal: string | undefined;
   // The calls in the order they came (created on the first one: most answers have none); streamed parts name
   // their call by id, which the task runner keeps unique within the answer.
   let calls: AssembledToolCall[] | undefined;
@@ -59,8 +62,10 @@ export async function collectChatTask(task: ServerTask, fieldName?: (field: stri
       if (frame.event === 'token') text += String(frame.data.t);
       else if (frame.event === 'delta' && frame.data.kind === 'text') {
         text += String(frame.data.text);
+        if (typeof frame.data.refusal === 'string') refusal = (refusal ?? '') + frame.data.refusal;
         for (const call of (frame.data.tool_calls ?? []) as AssembledToolCall[]) (calls ??= []).push({ ...call });
-      } else if (frame.event === 'tool-call-start') {
+      } else if (frame.event === 'delta' && frame.data.kind === 'refusal') refusal = (refusal ?? '') + String(frame.data.text);
+      else if (frame.event === 'tool-call-start') {
         const call = { id: String(frame.data.id), name: String(frame.data.name), arguments: '' };
         (calls ??= []).push(call);
         (open ??= new Map()).set(call.id, call);
@@ -72,7 +77,7 @@ export async function collectChatTask(task: ServerTask, fieldName?: (field: stri
     });
   });
   if (end.event === 'error') throw frameError(end, fieldName);
-  return { text, toolCalls: calls ?? NO_TOOL_CALLS, end, dropped };
+  return { text, ...(refusal !== undefined ? { refusal } : {}), toolCalls: calls ?? NO_TOOL_CALLS, end, dropped };
 }
 
 const NO_TOOL_CALLS: readonly AssembledToolCall[] = Object.freeze([]);

@@ -77,7 +77,8 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
           send(chunk({ tool_calls: [{ index, id: frame.data.id, type: 'function', function: { name: frame.data.name, arguments: '' } }] }, null));
         } else if (frame.event === 'tool-call-delta') {
           send(chunk({ tool_calls: [{ index: toolIndex.get(String(frame.data.id)) ?? 0, function: { arguments: frame.data.arguments } }] }, null));
-        } else if (frame.event === 'end') {
+        } else if (frame.event === 'delta' && frame.data.kind === 'refusal') send(chunk({ refusal: frame.data.text }, null));
+        else if (frame.event === 'end') {
           send(chunk({}, FINISH[String(frame.data.finish_reason)] ?? 'stop'));
           // No usage chunk when the engine reported no counts (never zeros in their place).
           const usage = body.stream_options?.include_usage ? chatUsage(frame) : undefined;
@@ -93,7 +94,8 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
     cancelOnDisconnect(reply, () => scheduler.cancel(task.id, 'disconnect'));
     const result = await collectChatTask(task, wireField);
     if (call.dropped.length > 0 || result.dropped.length > 0) setDroppedHeader(reply, [...call.dropped, ...result.dropped]);
-    const message: { role: 'assistant'; content: string | null; refusal: null; tool_calls?: unknown[] } = { role: 'assistant', content: result.text, refusal: null };
+    const message: { role: 'assistant'; content: string | null; refusal: string | null; tool_calls?: unknown[] } = { role: 'assistant', content: result.text, refusal: result.refusal ?? null };
+    if (result.refusal !== undefined && result.text === '') message.content = null;
     if (result.toolCalls.length > 0) {
       message.tool_calls = result.toolCalls.map((toolCall) => ({ id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: toolCall.arguments } }));
       if (result.text === '') message.content = null;

@@ -13,20 +13,23 @@ import { responsesUsage } from './face-usage.js';
 const wireField = (field: string) => RESPONSES_FIELD_FOR[field] ?? field;
 const itemId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
+/** A message's content: its text, or the model's refusal (OpenAI's `refusal` part) instead. */
+type ContentPart = { type: 'output_text'; text: string; annotations: []; logprobs: [] } | { type: 'refusal'; refusal: string };
 type OutputItem =
-  | { id: string; type: 'message'; status: ItemStatus; role: 'assistant'; content: { type: 'output_text'; text: string; annotations: []; logprobs: [] }[] }
+  | { id: string; type: 'message'; status: ItemStatus; role: 'assistant'; content: ContentPart[] }
   | { id: string; type: 'function_call'; status: ItemStatus; call_id: string; name: string; arguments: string };
 type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
 
 const INCOMPLETE: Record<string, string> = { length: 'max_output_tokens', 'content-filter': 'content_filter' };
 
 
-const messageItem = (text: string, status: 'in_progress' | 'completed' = 'completed'): OutputItem => ({
+const textPart = (text: string): ContentPart => ({ type: 'output_text', text, annotations: [], logprobs: [] });
+const messageItem = (text: string, status: 'in_progress' | 'completed' = 'completed', refusal?: string): OutputItem => ({
   id: itemId('msg'),
   type: 'message',
   status,
   role: 'assistant',
-  content: status === 'completed' ? [{ type: 'output_text', text, annotations: [], logprobs: [] }] : [],
+  content: status !== 'completed' ? [] : refusal === undefined ? [textPart(text)] : [...(text !== '' ? [textPart(text)] : []), { type: 'refusal', refusal }],
 });
 const callItem = (call: AssembledToolCall, status: 'in_progress' | 'completed' = 'completed'): OutputItem => ({
   id: itemId('fc'),
@@ -39,9 +42,11 @@ const callItem = (call: AssembledToolCall, status: 'in_progress' | 'completed' =
 
 /** The assistant turn a stored response adds to its conversation. */
 function assistantTurn(output: readonly OutputItem[]): ChatMessage {
-  const text = output.flatMap((item) => (item.type === 'message' ? item.content.map((part) => part.text) : [])).join('');
+  const parts = output.flatMap((item) => (item.type === 'message' ? item.content : []));
+  const text = parts.map((part) => (part.type === 'output_text' ? part.text : '')).join('');
+  const refusals = parts.flatMap((part) => (part.type === 'refusal' ? [part.refusal] : []));
   const toolCalls = output.flatMap((item) => (item.type === 'function_call' ? [{ id: item.call_id, name: item.name, arguments: item.arguments }] : []));
-  return toolCalls.length > 0 ? { role: 'assistant', content: text, toolCalls } : { role: 'assistant', content: text };
+  return { role: 'assistant', content: text, ...(refusals.length > 0 ? { refusal: refusals.join('') } : {}), ...(toolCalls.length > 0 ? { toolCalls } : {}) };
 }
 
 /**
@@ -128,7 +133,8 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
       const result = await collectChatTask(task, fieldOf);
       setDroppedHeader(reply, [...call.dropped, ...result.dropped]);
       dropped = new Set([...call.dropped, ...result.dropped]);
-      const output = [...(result.text !== '' || result.toolCalls.length === 0 ? [messageItem(result.text)] : []), ...result.toolCalls.map((toolCall) => callItem(toolCall))];
+      const answered = result.text !== '' || result.refusal !== undefined || result.toolCalls.length === 0;
+      const output = [...(answered ? [messageItem(result.text, 'completed', result.refusal)] : []), ...result.toolCalls.map((toolCall) => callItem(toolCall))];
       return reply.code(200).send(finished(result.end, output));
     }
 
@@ -143,18 +149,42 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
     send('response.in_progress', { response: responseObject('in_progress', []) });
 
     // Output items in order; the open one (a text message or a function call) is closed before the next starts.
+    // A message's content parts (text, refusal) likewise: the last one is open until the next starts or it ends.
     const output: OutputItem[] = [];
-    let text: { item: OutputItem & { type: 'message' }; index: number; text: string } | undefined;
+    let message: { item: OutputItem & { type: 'message' }; index: number; parts: ContentPart[] } | undefined;
     const calls = new Map<string, { item: OutputItem & { type: 'function_call' }; index: number }>();
+    const closePart = () => {
+      const part = message?.parts.at(-1);
+      if (!message || !part) return;
+      const at = { item_id: message.item.id, output_index: message.index, content_index: message.parts.length - 1 };
+      if (part.type === 'output_text') send('response.output_text.done', { ...at, text: part.text, logprobs: [] });
+      else send('response.refusal.done', { ...at, refusal: part.refusal });
+      send('response.content_part.done', { ...at, part });
+    };
+    /** The open content part of that type (a message and the part are opened as needed), with its index. */
+    const openPart = <T extends ContentPart['type']>(type: T): { part: ContentPart & { type: T }; at: { item_id: string; output_index: number; content_index: number } } => {
+      if (!message) {
+        const item = messageItem('', 'in_progress') as OutputItem & { type: 'message' };
+        message = { item, index: output.length, parts: [] };
+        output.push(item);
+        send('response.output_item.added', { output_index: message.index, item });
+      }
+      let part = message.parts.at(-1);
+      if (part?.type !== type) {
+        closePart();
+        part = type === 'output_text' ? textPart('') : { type: 'refusal', refusal: '' };
+        message.parts.push(part);
+        send('response.content_part.added', { item_id: message.item.id, output_index: message.index, content_index: message.parts.length - 1, part: { ...part } });
+      }
+      return { part: part as ContentPart & { type: T }, at: { item_id: message.item.id, output_index: message.index, content_index: message.parts.length - 1 } };
+    };
     const closeText = () => {
-      if (!text) return;
-      const part = { type: 'output_text' as const, text: text.text, annotations: [] as [], logprobs: [] as [] };
-      send('response.output_text.done', { item_id: text.item.id, output_index: text.index, content_index: 0, text: text.text, logprobs: [] });
-      send('response.content_part.done', { item_id: text.item.id, output_index: text.index, content_index: 0, part });
-      const done = { ...text.item, status: 'completed' as const, content: [part] };
-      output[text.index] = done;
-      send('response.output_item.done', { output_index: text.index, item: done });
-      text = undefined;
+      if (!message) return;
+      closePart();
+      const done = { ...message.item, status: 'completed' as const, content: message.parts };
+      output[message.index] = done;
+      send('response.output_item.done', { output_index: message.index, item: done });
+      message = undefined;
     };
     const closeCall = (id: string) => {
       const open = calls.get(id);
@@ -169,21 +199,20 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
     const streamedSoFar = (): OutputItem[] =>
       output.map((item, index) => {
         if (item.status === 'completed') return item;
-        if (item.type === 'message') return { ...item, status: 'incomplete', content: [{ type: 'output_text', text: text?.index === index ? text.text : '', annotations: [], logprobs: [] }] };
+        if (item.type === 'message') return { ...item, status: 'incomplete', content: message?.index === index && message.parts.length > 0 ? message.parts : [textPart('')] };
         return { ...item, status: 'incomplete' };
       });
     const write = (frame: SseFrame) => {
       if (frame.event === 'token') {
-        if (!text) {
-          const item = messageItem('', 'in_progress') as OutputItem & { type: 'message' };
-          text = { item, index: output.length, text: '' };
-          output.push(item);
-          send('response.output_item.added', { output_index: text.index, item });
-          send('response.content_part.added', { item_id: item.id, output_index: text.index, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
-        }
+        const { part, at } = openPart('output_text');
         const delta = String(frame.data.t);
-        text.text += delta;
-        send('response.output_text.delta', { item_id: text.item.id, output_index: text.index, content_index: 0, delta, logprobs: [] });
+        part.text += delta;
+        send('response.output_text.delta', { ...at, delta, logprobs: [] });
+      } else if (frame.event === 'delta' && frame.data.kind === 'refusal') {
+        const { part, at } = openPart('refusal');
+        const delta = String(frame.data.text);
+        part.refusal += delta;
+        send('response.refusal.delta', { ...at, delta });
       } else if (frame.event === 'tool-call-start') {
         closeText();
         const item = callItem({ id: String(frame.data.id), name: String(frame.data.name), arguments: '' }, 'in_progress') as OutputItem & { type: 'function_call' };

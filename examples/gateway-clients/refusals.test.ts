@@ -1,0 +1,85 @@
+// A refusal from the upstream model (`content: null, refusal: "..."`, or streamed `delta.refusal`) as each face
+// returns it, read by the official clients: chat `message.refusal`, a Responses `refusal` content part, Messages text.
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { FAKE_REFUSAL } from '@switchyard/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_KEY, startGateway, type Gateway } from './gateway.js';
+
+let gateway: Gateway;
+let openai: OpenAI;
+let anthropic: Anthropic;
+beforeAll(async () => {
+  gateway = await startGateway();
+  openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 0 });
+  anthropic = new Anthropic({ baseURL: gateway.url, apiKey: GATEWAY_KEY, maxRetries: 0 });
+});
+afterAll(() => gateway.close());
+
+const model = 'upstream:refuses';
+const messages = [{ role: 'user' as const, content: 'something it declines' }];
+const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+
+describe('a refusal from the upstream reaches the client', () => {
+  it('chat: message.refusal with content null (create), delta.refusal chunks (stream)', async () => {
+    const completion = await openai.chat.completions.create({ model, messages });
+    expect(completion.choices[0]!.message).toEqual({ role: 'assistant', content: null, refusal: FAKE_REFUSAL });
+    const stream = openai.chat.completions.stream({ model, messages });
+    const deltas: string[] = [];
+    stream.on('refusal.delta', ({ delta }) => deltas.push(delta));
+    const final = await stream.finalChatCompletion();
+    expect(deltas.join('')).toBe(FAKE_REFUSAL);
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(final.choices[0]!.message.refusal).toBe(FAKE_REFUSAL);
+  });
+
+  it('chat with a json_schema response_format: the refusal is passed through, not retried or a 502', async () => {
+    const calls = gateway.openAiUpstream.requests.length;
+    const response_format = { type: 'json_schema' as const, json_schema: { name: 'place', schema, strict: true } };
+    const completion = await openai.chat.completions.create({ model, messages, response_format });
+    expect(completion.choices[0]!.message).toMatchObject({ content: null, refusal: FAKE_REFUSAL });
+    const final = await openai.chat.completions.stream({ model, messages, response_format }).finalChatCompletion();
+    expect(final.choices[0]!.message.refusal).toBe(FAKE_REFUSAL);
+    expect(gateway.openAiUpstream.requests.length - calls).toBe(2);
+  });
+
+  it('responses: a refusal content part (create), response.refusal.delta/done events (stream)', async () => {
+    const response = await openai.responses.create({ model, input: 'something it declines' });
+    expect(response.output).toMatchObject([{ type: 'message', status: 'completed', content: [{ type: 'refusal', refusal: FAKE_REFUSAL }] }]);
+    expect(response.output_text).toBe('');
+    const stream = openai.responses.stream({ model, input: 'something it declines', text: { format: { type: 'json_schema', name: 'place', schema, strict: true } } });
+    const events: string[] = [];
+    let done = '';
+    for await (const event of stream) {
+      events.push(event.type);
+      if (event.type === 'response.refusal.done') done = event.refusal;
+    }
+    const final = await stream.finalResponse();
+    expect(done).toBe(FAKE_REFUSAL);
+    expect(events.filter((type) => type !== 'response.refusal.delta')).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.refusal.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    expect(final.output).toMatchObject([{ type: 'message', content: [{ type: 'refusal', refusal: FAKE_REFUSAL }] }]);
+  });
+
+  it('responses: a stored refusal goes back upstream as the assistant turn refusal (previous_response_id)', async () => {
+    const first = await openai.responses.create({ model, input: 'something it declines' });
+    await openai.responses.create({ model: 'upstream:gpt-test', input: 'then this', previous_response_id: first.id });
+    const body = gateway.openAiUpstream.requests.at(-1)!.body as { messages: Record<string, unknown>[] };
+    expect(body.messages[1]).toEqual({ role: 'assistant', content: '', refusal: FAKE_REFUSAL });
+  });
+
+  it('messages: Anthropic has no refusal field, so the refusal is the text (create and stream)', async () => {
+    const message = await anthropic.messages.create({ model, max_tokens: 64, messages });
+    expect(message.content).toEqual([{ type: 'text', text: FAKE_REFUSAL }]);
+    const final = await anthropic.messages.stream({ model, max_tokens: 64, messages }).finalMessage();
+    expect(final.content).toMatchObject([{ type: 'text', text: FAKE_REFUSAL }]);
+  });
+});
