@@ -179,6 +179,43 @@ describe('AnthropicChatEngine: what reaches the upstream and what comes back', (
     expect(withCost(counts, 'anthropic', 'cache-usage', { 'cache-usage': price }).costUsd).toBe(usage.costUsd);
   });
 
+  it('wraps a non-object root schema as {value} for the forced tool and answers the value (run and stream)', async () => {
+    const schema = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'array', items: { $ref: '#/$defs/n' }, $defs: { n: { type: 'number' } } };
+    const parameters: GenerationParameters = { responseFormat: { type: 'json', schema } };
+    const inputSchema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: { value: { type: 'array', items: { $ref: '#/$defs/n' } } },
+      required: ['value'],
+      $defs: { n: { type: 'number' } },
+    };
+    const result = await engine.doRun(chat('claude-test', { parameters }), signal());
+    expect(server.requests.at(-1)!.body).toMatchObject({ tools: [{ name: 'json_response', input_schema: inputSchema }], tool_choice: { type: 'tool', name: 'json_response' } });
+    expect(result.output).toEqual({ kind: 'text', text: '["value-1"]' });
+    expect(result.finishReason).toBe('stop');
+    const { parts } = await collectStream(engine.doStream(chat('claude-test', { parameters }), signal()));
+    expect(server.requests.at(-1)!.body).toMatchObject({ tools: [{ input_schema: inputSchema }], stream: true });
+    expect(parts.filter((part) => part.type === 'delta')).toEqual([{ type: 'delta', kind: 'text', text: '["value-1"]' }]);
+  });
+
+  it('sends an object root schema as it is', async () => {
+    const schema = { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] };
+    const result = await engine.doRun(chat('claude-test', { parameters: { responseFormat: { type: 'json', schema } } }), signal());
+    expect((server.requests.at(-1)!.body as { tools: unknown[] }).tools).toEqual([{ name: 'json_response', description: 'Answer with this JSON', input_schema: schema }]);
+    expect(result.output).toEqual({ kind: 'text', text: '{"n":42}' });
+  });
+
+  it('names the turn field of tool-call arguments that are not JSON', async () => {
+    const messages = [
+      { role: 'user' as const, content: 'weather?' },
+      { role: 'assistant' as const, content: '', toolCalls: [{ id: 'toolu_1', name: 'weather', arguments: '{"city":"Oslo"}' }, { id: 'toolu_2', name: 'time', arguments: '{"x": 1' }] },
+      { role: 'tool' as const, toolCallId: 'toolu_1', content: '18C' },
+    ];
+    const thrown = await rejectionOf(engine.doRun(chat('claude-test', { input: { kind: 'text', system: 'be brief', messages } }), signal()));
+    expect({ code: thrown.code, field: thrown.details.field }).toEqual({ code: 'INVALID_INPUT', field: 'messages[1].toolCalls[1].arguments' });
+    expect(thrown.message).toContain("tool call 'time'");
+  });
+
   it('reports the stop sequence that ended the answer (run and stream)', async () => {
     const parameters = { stop: ['STOP', 'HALT'] };
     const result = await engine.doRun(chat('stop-sequence', { parameters }), signal());

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { ContentBlockParam, MessageCreateParamsBase, MessageParam, TextBlockParam, ToolChoice as WireToolChoice } from '@anthropic-ai/sdk/resources/messages';
+import type { ContentBlockParam, MessageCreateParamsBase, MessageParam, TextBlockParam, Tool, ToolChoice as WireToolChoice } from '@anthropic-ai/sdk/resources/messages';
 import { InvalidInputError, SwitchyardError } from '@switchyard/spec';
-import type { ChatMessage, ChatMessageField, EngineCapabilities, EngineRunResult, EngineStreamPart, FinishReason, GenerationParameters, PluginLogger, ToolCall } from '@switchyard/spec';
+import type { ChatMessage, ChatMessageField, EngineCapabilities, EngineRunRequest, EngineRunResult, EngineStreamPart, FinishReason, GenerationParameters, PluginLogger, ToolCall } from '@switchyard/spec';
 import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError, upstreamRequestOptions } from './cloud-llm-engine.js';
 import type { ProviderCall } from './cloud-llm-engine.js';
 import type { CloudLlmProviderOptions } from './cloud-llm-options.js';
@@ -15,6 +15,8 @@ export const ANTHROPIC_PARAMETERS: readonly (keyof GenerationParameters)[] = ['m
 
 /** Structured output on Anthropic: one forced tool whose input schema is the requested schema (the tool-use strategy). */
 const FORMAT_TOOL = 'json_response';
+/** The property a non-object root schema is wrapped in (the answer is its value). */
+const FORMAT_VALUE = 'value';
 
 export function anthropicFinishReason(reason: string | null | undefined): FinishReason {
   return reason ? (FINISH[reason] ?? 'other') : 'other';
@@ -25,12 +27,45 @@ function definedCounts(usage: AnthropicWireUsage): AnthropicWireUsage {
   return Object.fromEntries(Object.entries(usage).filter(([, value]) => typeof value === 'number'));
 }
 
-function parseArguments(text: string, engineId: string, name: string): unknown {
-  try {
-    return text === '' ? {} : (JSON.parse(text) as unknown);
-  } catch {
-    throw new SwitchyardError({ code: 'INVALID_INPUT', message: `${engineId}: the arguments of tool call '${name}' are not valid JSON`, details: { field: 'toolCalls.arguments' } });
+function parseArguments(text: string): unknown {
+  return text === '' ? {} : (JSON.parse(text) as unknown);
+}
+
+/**
+ * Assistant tool-call arguments must be JSON (Anthropic's tool_use.input is an object); the error names the turn
+ * field (`messages[2].toolCalls[0].arguments`), which each face reports as the request field it came from.
+ */
+function checkToolArguments(input: EngineRunRequest['input'], engineId: string): void {
+  if (input.kind !== 'text') return;
+  for (const [i, message] of (input.messages ?? []).entries()) {
+    if (message.role !== 'assistant') continue;
+    for (const [j, call] of (message.toolCalls ?? []).entries()) {
+      try {
+        parseArguments(call.arguments);
+      } catch {
+        const field = `messages[${i}].toolCalls[${j}].arguments`;
+        throw new SwitchyardError({ code: 'INVALID_INPUT', message: `${engineId}: the arguments of tool call '${call.name}' are not valid JSON ('${field}')`, details: { field } });
+      }
+    }
   }
+}
+
+/** Anthropic's input_schema must be an object schema: any other root (an array, a string, anyOf ...) is wrapped as `{value}`. */
+function isObjectRoot(schema: Readonly<Record<string, unknown>>): boolean {
+  return schema.type === 'object' || (schema.type === undefined && schema.properties !== undefined && !['anyOf', 'oneOf', 'allOf', '$ref', 'enum', 'const'].some((key) => key in schema));
+}
+
+/** The wrapper keeps `$schema` and the definitions at its root, so `#/$defs/...` references still resolve. */
+function wrappedSchema(schema: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { $schema, $defs, definitions, ...value } = schema;
+  return {
+    ...($schema !== undefined ? { $schema } : {}),
+    type: 'object',
+    properties: { [FORMAT_VALUE]: value },
+    required: [FORMAT_VALUE],
+    ...($defs !== undefined ? { $defs } : {}),
+    ...(definitions !== undefined ? { definitions } : {}),
+  };
 }
 
 function imageBlock(url: string): ContentBlockParam {
@@ -48,7 +83,7 @@ function textBlocks(message: ChatMessage): TextBlockParam[] {
 }
 
 /** Turns into Messages turns: tool results become user `tool_result` blocks, consecutive ones merged into one turn. */
-function toWireMessages(messages: readonly ChatMessage[], engineId: string): MessageParam[] {
+function toWireMessages(messages: readonly ChatMessage[]): MessageParam[] {
   const out: MessageParam[] = [];
   for (const message of messages) {
     if (message.role === 'tool') {
@@ -61,7 +96,7 @@ function toWireMessages(messages: readonly ChatMessage[], engineId: string): Mes
         role: 'assistant',
         content: [
           ...textBlocks(message),
-          ...message.toolCalls.map((call) => ({ type: 'tool_use' as const, id: call.id, name: call.name, input: parseArguments(call.arguments, engineId, call.name) })),
+          ...message.toolCalls.map((call) => ({ type: 'tool_use' as const, id: call.id, name: call.name, input: parseArguments(call.arguments) })),
         ],
       });
     } else if (message.parts) {
@@ -102,6 +137,26 @@ function toolChoiceOf(choice: GenerationParameters['toolChoice'], parallel: bool
   return { type: 'tool', name: choice.name, ...disable };
 }
 
+/** The answer inside a wrapped format tool's input, as JSON text ('' when the model left it out: validation then fails). */
+function unwrapped(input: unknown): string {
+  const value = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[FORMAT_VALUE] : undefined;
+  return value === undefined ? '' : JSON.stringify(value);
+}
+
+/** The collected input of a streamed wrapped answer; text that is not JSON is no answer (validation then fails). */
+function parseFormatJson(json: string): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function formatSchema(schema: Readonly<Record<string, unknown>> | undefined): Tool['input_schema'] {
+  if (schema === undefined) return { type: 'object' };
+  return (isObjectRoot(schema) ? { ...schema, type: 'object' } : wrappedSchema(schema)) as { type: 'object' };
+}
+
 /** Anthropic's Messages API. */
 export class AnthropicChatEngine extends CloudLlmEngine {
   readonly capabilities: EngineCapabilities;
@@ -135,6 +190,11 @@ export class AnthropicChatEngine extends CloudLlmEngine {
     return p.responseFormat?.type === 'json';
   }
 
+  /** True when the format tool's input is `{value}` around the answer (the schema's root is not an object). */
+  private formatWrapped(p: GenerationParameters): boolean {
+    return p.responseFormat?.type === 'json' && p.responseFormat.schema !== undefined && !isObjectRoot(p.responseFormat.schema);
+  }
+
   private body(call: ProviderCall): MessageCreateParamsBase {
     if (call.request.input.kind === 'text' && call.request.input.rawPrompt === true) {
       throw new SwitchyardError({
@@ -143,6 +203,7 @@ export class AnthropicChatEngine extends CloudLlmEngine {
         details: { engine: this.id, model: call.model, field: 'prompt' },
       });
     }
+    checkToolArguments(call.request.input, this.id);
     const prompt = splitSystem(chatTurnsFromInput(call.request.input, this.id), this.id);
     const p = call.request.parameters ?? {};
     if (this.formatTool(p) && p.tools?.length) {
@@ -154,14 +215,14 @@ export class AnthropicChatEngine extends CloudLlmEngine {
     }
     const format = p.responseFormat?.type === 'json' ? p.responseFormat : undefined;
     const tools = format
-      ? [{ name: FORMAT_TOOL, description: format.description ?? 'Answer with this JSON', input_schema: { type: 'object' as const, ...(format.schema ?? {}) } }]
+      ? [{ name: FORMAT_TOOL, description: format.description ?? 'Answer with this JSON', input_schema: formatSchema(format.schema) }]
       : p.tools?.map((tool) => ({ name: tool.name, ...(tool.description ? { description: tool.description } : {}), input_schema: { type: 'object' as const, ...tool.parameters } }));
     const toolChoice = format ? ({ type: 'tool', name: FORMAT_TOOL } as const) : toolChoiceOf(p.toolChoice, p.parallelToolCalls);
     return {
       model: call.model,
       max_tokens: p.maxTokens ?? this.provider.defaultMaxTokens ?? 1024,
       ...(prompt.system !== undefined ? { system: prompt.system } : {}),
-      messages: toWireMessages(prompt.messages, this.id),
+      messages: toWireMessages(prompt.messages),
       ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
       ...(p.topP !== undefined ? { top_p: p.topP } : {}),
       ...(p.topK !== undefined ? { top_k: p.topK } : {}),
@@ -178,13 +239,14 @@ export class AnthropicChatEngine extends CloudLlmEngine {
 
   protected async chat(call: ProviderCall): Promise<EngineRunResult> {
     const asFormat = this.formatTool(call.request.parameters ?? {});
+    const wrapped = this.formatWrapped(call.request.parameters ?? {});
     const message = await this.client().messages.create({ ...this.body(call), stream: false }, this.requestOptions(call));
     let text = '';
     const toolCalls: ToolCall[] = [];
     for (const block of message.content) {
       if (block.type === 'text') text += block.text;
       else if (block.type === 'tool_use') {
-        if (asFormat && block.name === FORMAT_TOOL) text += JSON.stringify(block.input);
+        if (asFormat && block.name === FORMAT_TOOL) text += (wrapped ? unwrapped(block.input) : JSON.stringify(block.input));
         else toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input) });
       }
     }
@@ -199,6 +261,9 @@ export class AnthropicChatEngine extends CloudLlmEngine {
 
   protected async *chatStream(call: ProviderCall): AsyncGenerator<EngineStreamPart> {
     const asFormat = this.formatTool(call.request.parameters ?? {});
+    // A wrapped answer (`{value}`) can only be unwrapped whole: its JSON is collected and sent when the block stops.
+    const wrapped = this.formatWrapped(call.request.parameters ?? {});
+    let wrappedJson = '';
     const stream = await this.client().messages.create({ ...this.body(call), stream: true }, this.requestOptions(call));
     yield { type: 'start', modelId: call.request.modelId };
     let finish: FinishReason | undefined;
@@ -228,13 +293,18 @@ export class AnthropicChatEngine extends CloudLlmEngine {
           if (event.delta.type === 'text_delta' && event.delta.text) yield { type: 'delta', kind: 'text', text: event.delta.text };
           else if (event.delta.type === 'input_json_delta' && event.delta.partial_json) {
             const id = toolBlocks.get(event.index);
-            if (id === FORMAT_TOOL) yield { type: 'delta', kind: 'text', text: event.delta.partial_json };
+            if (id === FORMAT_TOOL && wrapped) wrappedJson += event.delta.partial_json;
+            else if (id === FORMAT_TOOL) yield { type: 'delta', kind: 'text', text: event.delta.partial_json };
             else if (id !== undefined) yield { type: 'tool-call-delta', id, argumentsDelta: event.delta.partial_json };
           }
           break;
         case 'content_block_stop': {
           const id = toolBlocks.get(event.index);
           if (id !== undefined && id !== FORMAT_TOOL) yield { type: 'tool-call-end', id };
+          else if (id === FORMAT_TOOL && wrapped) {
+            const text = unwrapped(parseFormatJson(wrappedJson));
+            if (text !== '') yield { type: 'delta', kind: 'text', text };
+          }
           break;
         }
         case 'message_delta':
