@@ -83,3 +83,22 @@ describe('a refusal from the upstream reaches the client', () => {
     expect(final.content).toMatchObject([{ type: 'text', text: FAKE_REFUSAL }]);
   });
 });
+
+describe('a refusal-only assistant turn sent to an upstream without a refusal field (Anthropic)', () => {
+  const history = [
+    { role: 'user' as const, content: 'do the bad thing' },
+    { role: 'assistant' as const, content: null, refusal: 'I cannot' },
+    { role: 'user' as const, content: 'then a good thing' },
+  ];
+
+  it('is refused naming the field; with drop_params the turn is left out whole (no empty assistant turn upstream)', async () => {
+    await expect(openai.chat.completions.create({ model: 'claude', messages: history })).rejects.toMatchObject({ status: 400, param: 'messages[1].refusal' });
+    // drop_params is the gateway's own field (not in the client's types): passed as a variable, it goes in the body.
+    const dropping = { model: 'claude', messages: history, drop_params: true };
+    const { data, response } = await openai.chat.completions.create(dropping).withResponse();
+    expect(data.choices[0]!.message.content).not.toBe('');
+    expect(response.headers.get('x-switchyard-dropped-params')).toBe('messages[1].refusal');
+    const body = gateway.anthropicUpstream.requests.at(-1)!.body as { messages: { role: string; content: unknown }[] };
+    expect(body.messages.map((m) => m.role)).toEqual(['user', 'user']);
+  });
+});

@@ -80,10 +80,35 @@ describe('admitParameters', () => {
     expect(() => admitParameters(withTools, 'e', 'm', named, undefined, false)).toThrow("does not support the message field 'messages[0].name'");
     const dropped = admitParameters(withTools, 'e', 'm', named, undefined, true);
     expect(dropped.dropped).toEqual(['messages[0].name', 'messages[1].refusal', 'messages[2].isError']);
-    expect(dropped.input).toEqual({ kind: 'text', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: '' }, { role: 'tool', content: 'boom', toolCallId: 'c1', name: 'f' }] });
+    // The refusal-only assistant turn is left out whole (see the next test).
+    expect(dropped.input).toEqual({ kind: 'text', messages: [{ role: 'user', content: 'hi' }, { role: 'tool', content: 'boom', toolCallId: 'c1', name: 'f' }] });
     expect(named.messages[0]).toEqual({ role: 'user', content: 'hi', name: 'ann' });
     const declared = admitParameters({ ...withTools, messageFields: ['name', 'refusal', 'isError'] }, 'e', 'm', named, undefined, false);
     expect(declared).toEqual({ parameters: undefined, dropped: [] });
+  });
+
+  it('a refusal-only assistant turn whose refusal is dropped is left out whole (no empty assistant turn upstream)', () => {
+    const input = {
+      kind: 'text' as const,
+      messages: [
+        { role: 'user' as const, content: 'do the bad thing' },
+        { role: 'assistant' as const, content: '', refusal: 'I cannot' },
+        { role: 'user' as const, content: 'then a good thing' },
+        { role: 'assistant' as const, content: 'Sure: ', refusal: 'partly' },
+        { role: 'assistant' as const, content: '', parts: [{ type: 'text' as const, text: '' }], refusal: 'no' },
+      ],
+    };
+    const admitted = admitParameters(withTools, 'e', 'm', input, undefined, true);
+    expect(admitted.dropped).toEqual(['messages[1].refusal', 'messages[3].refusal', 'messages[4].refusal']);
+    expect(admitted.input).toEqual({
+      kind: 'text',
+      messages: [
+        { role: 'user', content: 'do the bad thing' },
+        { role: 'user', content: 'then a good thing' },
+        { role: 'assistant', content: 'Sure: ' },
+      ],
+    });
+    expect(() => admitParameters(withTools, 'e', 'm', input, undefined, false)).toThrow("does not support the message field 'messages[1].refusal'");
   });
 
   it('a JSON response format the engine cannot honour is enforced by the gateway instead', () => {

@@ -25,14 +25,23 @@ function unsupported(field: string, engine: string, model: string, why: string):
   });
 }
 
+/** An assistant turn with no text, parts or tool calls: what a refusal-only turn is once its refusal is dropped. */
+function isEmptyAssistantTurn(message: Readonly<Record<string, unknown>>): boolean {
+  const parts = message.parts as readonly { type: string; text?: string }[] | undefined;
+  return message.content === '' && (parts ?? []).every((part) => part.type === 'text' && part.text === '') && ((message.toolCalls as readonly unknown[] | undefined)?.length ?? 0) === 0;
+}
+
 /**
  * Tool turns and images in the input need `tools` / `vision`; they are content, so never dropped. Turn fields the
- * engine does not list in `messageFields` are refused by name, or left out of the turn when dropping is on.
+ * engine does not list in `messageFields` are refused by name, or left out of the turn when dropping is on. A
+ * refusal-only assistant turn whose refusal is dropped is left out whole: an empty assistant turn is no answer
+ * (Anthropic's Messages API rejects one), and the conversation reads as if the model had said nothing.
  */
 function checkInput(input: EngineInput, capabilities: EngineCapabilities, honoured: readonly string[], engine: string, model: string, dropUnsupported: boolean, dropped: string[]): EngineInput | undefined {
   if (input.kind !== 'text' || !input.messages) return undefined;
   const fields = capabilities.messageFields ?? [];
   let kept: ChatMessage[] | undefined;
+  let emptied: Set<number> | undefined;
   for (const [i, message] of input.messages.entries()) {
     const toolTurn = message.role === 'tool' || (message.role === 'assistant' && (message.toolCalls?.length ?? 0) > 0);
     if (toolTurn && !honoured.includes('tools')) throw unsupported(`messages[${i}]`, engine, model, "tool calls or 'tool' messages (it has no tool support)");
@@ -50,8 +59,10 @@ function checkInput(input: EngineInput, capabilities: EngineCapabilities, honour
       kept ??= [...input.messages];
       const { [field]: _left, ...rest } = kept[i] as Readonly<Record<string, unknown>>;
       kept[i] = rest as unknown as ChatMessage;
+      if (field === 'refusal' && message.role === 'assistant' && isEmptyAssistantTurn(rest)) (emptied ??= new Set()).add(i);
     }
   }
+  if (kept && emptied) kept = kept.filter((_, i) => !emptied!.has(i));
   return kept ? { ...input, messages: kept } : undefined;
 }
 
