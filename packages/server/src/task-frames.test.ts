@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/core';
-import { embeddingRows, errorFrame, serializeFrame } from './task-frames.js';
+import { deltaFrameData, embeddingRows, errorFrame, outputFrameData, serializeFrame } from './task-frames.js';
 
 describe('task frames', () => {
   it('serializes typed arrays inside json outputs as plain arrays', () => {
@@ -15,6 +15,12 @@ describe('task frames', () => {
       [3, 4],
     ]);
     expect(embeddingRows({ kind: 'json', value: 'nope' })).toEqual([]);
+  });
+
+  it('a refusal is carried apart from the text: on the run output and as refusal deltas', () => {
+    expect(outputFrameData({ kind: 'text', text: '', refusal: 'I cannot' })).toEqual({ kind: 'text', text: '', refusal: 'I cannot' });
+    expect(outputFrameData({ kind: 'text', text: 'hi' })).toEqual({ kind: 'text', text: 'hi' });
+    expect(deltaFrameData({ kind: 'refusal', text: 'I ' })).toEqual({ kind: 'refusal', text: 'I ' });
   });
 
   it('error frames use the public envelope (INTERNAL hides the message)', () => {

@@ -169,6 +169,24 @@ describe('tools across a fallback chain', () => {
     expect(parts).toEqual(['routing', 'start', 'tool-call-start', 'tool-call-delta']);
     expect(spare.requests).toHaveLength(0);
   });
+
+  it('never continues a half-sent refusal on another target: the stream ends with the error', async () => {
+    const broken = new ScriptedEngine('broken', v1, [
+      [
+        { type: 'start', modelId: 'm' },
+        { type: 'delta', kind: 'refusal', text: 'I cannot' },
+        { type: 'error', error: new SwitchyardError({ code: 'CONNECTION_FAILED', message: 'cut', retriable: true }) },
+      ],
+    ]);
+    const spare = new ScriptedEngine('spare', v1, ['never']);
+    const parts: string[] = [];
+    const error = await (async () => {
+      for await (const part of orchestratorFor([broken, spare], ['broken:m', 'spare:m']).stream({ model: 'chat', workload: 'stream', input: ask })) parts.push(part.type);
+    })().catch((e: unknown) => e);
+    expect(SwitchyardError.hasCode(error, 'CONNECTION_FAILED')).toBe(true);
+    expect(parts).toEqual(['routing', 'start', 'delta']);
+    expect(spare.requests).toHaveLength(0);
+  });
 });
 
 describe('response_format enforced with ajv for engines without native structured output', () => {
