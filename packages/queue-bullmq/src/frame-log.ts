@@ -1,3 +1,4 @@
+import { SwitchyardError } from '@switchyard/core';
 import { Redis } from 'ioredis';
 import { SESSION_TOKENS, SESSION_TOUCH } from './redis-sessions.js';
 
@@ -133,7 +134,11 @@ export interface FrameLogRedis extends Redis {
   sySessionTokens(key: string, tokens: string): Promise<number>;
 }
 
-export function connectRedis(url: string, options: { failFast?: boolean; name?: string; autoPipeline?: boolean } = {}): FrameLogRedis {
+/**
+ * A Redis connection with our scripts. Its errors never reach ioredis' "Unhandled error event" printout (a stack per
+ * reconnect attempt): each new one goes to `onError` once, until the connection is ready again.
+ */
+export function connectRedis(url: string, options: { failFast?: boolean; name?: string; autoPipeline?: boolean; onError?: (error: Error) => void } = {}): FrameLogRedis {
   const redis = new Redis(url, {
     // Commands issued in one event-loop turn go out in one write (not for connections that block).
     enableAutoPipelining: options.autoPipeline ?? false,
@@ -143,6 +148,15 @@ export function connectRedis(url: string, options: { failFast?: boolean; name?: 
     lazyConnect: false,
     ...(options.name ? { connectionName: options.name } : {}),
   }) as FrameLogRedis;
+  let reported: string | undefined;
+  redis.on('error', (error: Error) => {
+    if (error.message === reported) return;
+    reported = error.message;
+    options.onError?.(error);
+  });
+  redis.on('ready', () => {
+    reported = undefined;
+  });
   redis.defineCommand('syAppend', { numberOfKeys: 3, lua: APPEND });
   redis.defineCommand('syClaim', { numberOfKeys: 2, lua: CLAIM });
   redis.defineCommand('syAdmit', { numberOfKeys: 2, lua: ADMIT });
@@ -168,3 +182,21 @@ export function bullConnection(url: string): { host: string; port: number; db?: 
 }
 
 export const TERMINAL = new Set(['completed', 'failed', 'canceled']);
+
+/** `queue.redis` could not be reached at start: one line naming the address (never its password) and what to do. */
+export function redisUnreachableError(url: string, cause: unknown): SwitchyardError {
+  let where = url;
+  try {
+    const parsed = new URL(url);
+    where = `${parsed.protocol}//${parsed.host}${parsed.pathname.length > 1 ? parsed.pathname : ''}`;
+  } catch {
+    where = '<invalid URL>';
+  }
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new SwitchyardError({
+    code: 'CONNECTION_FAILED',
+    message: `queue.redis: cannot reach Redis at ${where} (${why}); start redis-server (e.g. scripts/install-redis.sh) or fix queue.redis`,
+    retriable: true,
+    details: { field: 'queue.redis', found: where },
+  });
+}

@@ -15,7 +15,7 @@ import {
   type TaskSpec,
   type WorkerInfo,
 } from '@switchyard/server';
-import { FEED_WINDOW_MS, RedisKeys, TERMINAL, bullConnection, connectRedis, type FrameLogRedis } from './frame-log.js';
+import { FEED_WINDOW_MS, RedisKeys, TERMINAL, bullConnection, connectRedis, type FrameLogRedis, redisUnreachableError } from './frame-log.js';
 import { RedisSessions } from './redis-sessions.js';
 import type { WorkerJobData } from './task-worker.js';
 
@@ -53,16 +53,28 @@ export class RedisTaskQueue implements TaskQueue {
     capacity: 1,
   };
   private refresher: NodeJS.Timeout | undefined;
+  private lastRedisError: Error | undefined;
 
   constructor(private readonly options: RedisTaskQueueOptions) {
     this.keys = new RedisKeys(options.queue.prefix ?? 'switchyard');
-    this.redis = connectRedis(options.queue.redis, { name: 'sy-api', failFast: true, autoPipeline: true });
-    this.reader = connectRedis(options.queue.redis, { name: 'sy-api-reader' });
+    // The last connection error: a failed start names it (ECONNREFUSED...), not ioredis' retry-limit message.
+    const onError = (error: Error) => {
+      this.lastRedisError = error;
+    };
+    this.redis = connectRedis(options.queue.redis, { name: 'sy-api', failFast: true, autoPipeline: true, onError });
+    this.reader = connectRedis(options.queue.redis, { name: 'sy-api-reader', onError });
     this.sessions = new RedisSessions(this.redis, this.keys, options.sessions);
   }
 
   async start(): Promise<void> {
-    await this.redis.ping();
+    try {
+      await this.redis.ping();
+    } catch (error) {
+      // Nothing is running yet: stop reconnecting, and say which address and what to do in one line.
+      this.redis.disconnect();
+      this.reader.disconnect();
+      throw redisUnreachableError(this.options.queue.redis, this.lastRedisError ?? error);
+    }
     // Read the feed from its current end: tasks admitted here join before their first frame exists.
     const last = await this.redis.xrevrange(this.keys.feed, '+', '-', 'COUNT', 1);
     this.feedId = last[0]?.[0] ?? '0-0';

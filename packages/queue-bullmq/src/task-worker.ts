@@ -56,8 +56,10 @@ export class TaskWorker {
   constructor(private readonly options: TaskWorkerOptions) {
     this.id = options.id ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.keys = new RedisKeys(options.prefix ?? 'switchyard');
-    this.redis = connectRedis(options.redis, { name: `sy-worker-${this.id}`, autoPipeline: true });
-    this.subscriber = connectRedis(options.redis, { name: `sy-worker-sub-${this.id}` });
+    // A worker waits for Redis to come (back): each new connection error is one log line, not a stack per retry.
+    const onError = (error: Error) => this.options.log?.(`worker ${this.id}: redis: ${error.message}`);
+    this.redis = connectRedis(options.redis, { name: `sy-worker-${this.id}`, autoPipeline: true, onError });
+    this.subscriber = connectRedis(options.redis, { name: `sy-worker-sub-${this.id}`, onError });
     this.ttlMs = options.heartbeatTtlMs ?? 3000;
     this.retentionMs = options.retentionMs ?? 24 * 3_600_000;
   }
