@@ -24,6 +24,16 @@ class ParallelToolCalls implements OrchestratorApi {
   }
   async *stream(request: InferenceRequest): AsyncIterable<InferenceStreamPart> {
     const last = lastTurn(request);
+    if (last === 'malformed') {
+      yield { type: 'tool-call-start', id: 'call_a', name: 'weather', index: 0 };
+      yield { type: 'tool-call-delta', id: 'call_a', argumentsDelta: '{"x":1}' };
+      yield { type: 'tool-call-start', id: 'call_b', name: 'time', index: 1 };
+      yield { type: 'tool-call-delta', id: 'call_b', argumentsDelta: '{"y": 1' };
+      yield { type: 'tool-call-end', id: 'call_a' };
+      yield { type: 'tool-call-end', id: 'call_b' };
+      yield { type: 'finish', usage: { inputTokens: 3, outputTokens: 4 }, finishReason: 'tool-calls' };
+      return;
+    }
     if (last.includes('text first')) yield { type: 'delta', kind: 'text', text: 'Checking.' };
     yield { type: 'tool-call-start', id: 'call_a', name: 'weather', index: 0 };
     yield { type: 'tool-call-delta', id: 'call_a', argumentsDelta: '{"x":' };
@@ -122,13 +132,27 @@ describe('streamed /v1/messages with parallel tool calls whose argument deltas i
   });
 });
 
-describe('non-streamed /v1/messages whose model produced malformed tool arguments', () => {
+describe('/v1/messages whose model produced malformed tool arguments', () => {
   it('is a 502 PROVIDER_ERROR naming the tool call, not a 400 blaming the body', async () => {
     const response = await server.app.inject({ method: 'POST', url: '/v1/messages', payload: body('malformed') });
     expect(response.statusCode).toBe(502);
     const error = response.json() as { code: string; message: string };
     expect(error.code).toBe('PROVIDER_ERROR');
     expect(error.message).toContain("the model produced invalid JSON arguments for tool call 'call_a' ('weather', content[0])");
+  });
+
+  it('streamed: the block is not stopped, the stream ends with a PROVIDER_ERROR error event naming the call', async () => {
+    const events = await streamed('malformed');
+    expect(events.map((e) => `${e.event}${e.data.index !== undefined ? ` ${String(e.data.index)}` : ''}`)).toEqual([
+      'message_start',
+      'content_block_start 0',
+      'content_block_delta 0',
+      'content_block_stop 0',
+      'content_block_start 1',
+      'content_block_delta 1',
+      'error',
+    ]);
+    expect(events.at(-1)!.data.error).toEqual({ type: 'api_error', code: 'PROVIDER_ERROR', message: expect.stringContaining("invalid JSON arguments for tool call 'call_b' ('time', content[1])") });
   });
 
   it('valid arguments are the tool_use input', async () => {

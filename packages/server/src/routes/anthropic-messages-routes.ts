@@ -28,19 +28,26 @@ function streamError(frame: SseFrame): { type: string; message: string; code: st
   return { type: ERROR_TYPE[status] ?? 'api_error', message: error.message, code: error.code };
 }
 
-/**
- * A tool_use block's `input` must be a JSON object; arguments the model produced that are not one are the
- * provider's fault, not the client's: 502 PROVIDER_ERROR naming the call.
- */
-function toolInputOf(call: AssembledToolCall, at: number): Record<string, unknown> {
+/** A tool call's arguments as a tool_use `input` (a JSON object), or undefined when the model produced anything else. */
+function toolInput(text: string): Record<string, unknown> | undefined {
   let input: unknown;
   try {
-    input = JSON.parse(call.arguments || '{}');
+    input = JSON.parse(text || '{}');
   } catch {
-    input = undefined;
+    return undefined;
   }
-  if (input !== null && typeof input === 'object' && !Array.isArray(input)) return input as Record<string, unknown>;
-  throw httpError('PROVIDER_ERROR', `the model produced invalid JSON arguments for tool call '${call.id}' ('${call.name}', content[${at}]): a tool_use input must be a JSON object`);
+  return input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
+}
+
+/** Arguments that are not a JSON object are the provider's fault, not the client's: 502 PROVIDER_ERROR naming the call. */
+function invalidToolInput(id: unknown, name: unknown, at: number) {
+  return httpError('PROVIDER_ERROR', `the model produced invalid JSON arguments for tool call '${String(id)}' ('${String(name)}', content[${at}]): a tool_use input must be a JSON object`);
+}
+
+function toolInputOf(call: AssembledToolCall, at: number): Record<string, unknown> {
+  const input = toolInput(call.arguments);
+  if (input === undefined) throw invalidToolInput(call.id, call.name, at);
+  return input;
 }
 
 /** One content block of a streamed answer; `index` is set once its content_block_start was sent. */
@@ -48,6 +55,8 @@ interface StreamedBlock {
   readonly start: Record<string, unknown>;
   /** Deltas not sent yet (the block is not the one on the wire). */
   readonly pending: Record<string, unknown>[];
+  /** A tool_use block's arguments so far (checked when it stops). */
+  arguments: string;
   ended: boolean;
   index?: number;
 }
@@ -55,14 +64,24 @@ interface StreamedBlock {
 /**
  * Anthropic's stream has one open content block at a time, but parallel tool calls (OpenAI upstreams) interleave
  * their argument deltas. Blocks are emitted in the order they started: the first streams live, later ones are
- * buffered (by call id) until every block before them has been stopped.
+ * buffered (by call id) until every block before them has been stopped. A tool_use block whose arguments are not a
+ * JSON object is not stopped: `onInvalid` ends the stream with an error instead (the SDK would quietly repair it).
  */
 class ContentBlockSequencer {
   readonly #blocks: StreamedBlock[] = [];
   readonly #calls = new Map<string, StreamedBlock>();
   #next = 0;
+  #failed = false;
 
-  constructor(private readonly send: (event: string, data: Record<string, unknown>) => void) {}
+  constructor(
+    private readonly send: (event: string, data: Record<string, unknown>) => void,
+    private readonly onInvalid: (block: Record<string, unknown>, index: number) => void,
+  ) {}
+
+  /** True once a tool call's arguments were invalid: nothing more is sent. */
+  get failed(): boolean {
+    return this.#failed;
+  }
 
   text(text: unknown): void {
     let block = this.#blocks.at(-1);
@@ -78,7 +97,9 @@ class ContentBlockSequencer {
 
   toolCallDelta(id: string, partialJson: unknown): void {
     const block = this.#calls.get(id);
-    if (block) this.#delta(block, { type: 'input_json_delta', partial_json: partialJson });
+    if (!block) return;
+    block.arguments += String(partialJson);
+    this.#delta(block, { type: 'input_json_delta', partial_json: partialJson });
   }
 
   toolCallEnd(id: string): void {
@@ -95,7 +116,7 @@ class ContentBlockSequencer {
   }
 
   #open(start: Record<string, unknown>): StreamedBlock {
-    const block: StreamedBlock = { start, pending: [], ended: false };
+    const block: StreamedBlock = { start, pending: [], arguments: '', ended: false };
     this.#blocks.push(block);
     return block;
   }
@@ -112,6 +133,7 @@ class ContentBlockSequencer {
   }
 
   #flush(): void {
+    if (this.#failed) return;
     for (let block = this.#blocks[0]; block !== undefined; block = this.#blocks[0]) {
       if (block.index === undefined) {
         block.index = this.#next++;
@@ -119,6 +141,11 @@ class ContentBlockSequencer {
       }
       for (const delta of block.pending.splice(0)) this.send('content_block_delta', { index: block.index, delta });
       if (!block.ended) return;
+      if (block.start.type === 'tool_use' && toolInput(block.arguments) === undefined) {
+        this.#failed = true;
+        this.onInvalid(block.start, block.index);
+        return;
+      }
       this.send('content_block_stop', { index: block.index });
       this.#blocks.shift();
     }
@@ -175,8 +202,14 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
       const sse = openSse(reply);
       const send = (event: string, data: Record<string, unknown>) => sse.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
       send('message_start', { message: { id: task.id, type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: null, cache_read_input_tokens: null } } });
-      const blocks = new ContentBlockSequencer(send);
+      const blocks = new ContentBlockSequencer(send, (block, index) => {
+        const error = invalidToolInput(block.id, block.name, index);
+        send('error', { error: { type: 'api_error', message: error.message, code: error.code } });
+        sse.end();
+        scheduler.cancel(task.id, 'disconnect');
+      });
       const write = (frame: SseFrame) => {
+        if (blocks.failed) return;
         if (frame.event === 'token') blocks.text(frame.data.t);
         else if (frame.event === 'delta' && frame.data.kind === 'refusal') blocks.text(frame.data.text);
         else if (frame.event === 'tool-call-start') blocks.toolCallStart(String(frame.data.id), frame.data.name);
