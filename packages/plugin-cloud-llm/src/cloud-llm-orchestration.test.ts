@@ -10,23 +10,24 @@ import { createCloudLlmPlugin } from './index.js';
 interface Upstream {
   readonly server: TestHttpServer;
   /** Answers the next `count` calls with a 429 carrying these headers, then behaves like the fake OpenAI API. */
-  rateLimit(headers: Record<string, string>, count?: number): void;
+  rateLimit(headers: Record<string, string>, count?: number, status?: number): void;
   /** Chat calls received. */
   hits(): number;
 }
 
 async function upstream(): Promise<Upstream> {
-  let limited: { headers: Record<string, string>; left: number } | undefined;
+  let limited: { headers: Record<string, string>; left: number; status: number } | undefined;
   const server = await startTestHttpServer(async (request, response) => {
     if (limited && limited.left > 0) {
       limited.left--;
-      return sendJson(response, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } }, limited.headers);
+      const body = limited.status === 429 ? { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } : { message: 'The server is overloaded', type: 'server_error', param: null, code: null };
+      return sendJson(response, limited.status, { error: body }, limited.headers);
     }
     return fakeOpenAiApi(request, response);
   });
   return {
     server,
-    rateLimit: (headers, count = Number.POSITIVE_INFINITY) => (limited = { headers, left: count }),
+    rateLimit: (headers, count = Number.POSITIVE_INFINITY, status = 429) => (limited = { headers, left: count, status }),
     hits: () => server.requests.filter((r) => r.path === '/v1/chat/completions').length,
   };
 }
@@ -63,6 +64,17 @@ describe('a 429 from an upstream', () => {
     // The deployment is cooling down: the next request goes straight to b without calling a.
     await app!.orchestrator.run(ask('chat'));
     expect([a!.hits(), b!.hits()]).toEqual([1, 2]);
+  });
+
+  it('any error naming a Retry-After (a 503) moves the chain on at once too: only the last target may wait it out', async () => {
+    const [a, b] = await start({ routing: { routes: { chat: { targets: ['a:m1', 'b:m1'] } } }, resilience: { retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 5000 } } });
+    a!.rateLimit({ 'retry-after': '2' }, Number.POSITIVE_INFINITY, 503);
+    const started = performance.now();
+    const result = await app!.orchestrator.run(ask('chat', { timeoutMs: 10_000 }));
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(result.decision).toMatchObject({ engine: 'b' });
+    expect(a!.hits()).toBe(1);
+    expect(b!.hits()).toBe(1);
   });
 
   it('on the last target is not retried when its Retry-After exceeds retry.maxDelayMs: RATE_LIMITED at once, with the wait', async () => {

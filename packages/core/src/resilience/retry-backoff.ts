@@ -43,7 +43,8 @@ export function isRetriable(error: unknown): boolean {
 
 /**
  * Worth another try on the same target. A cooled-down or open deployment (an upstream 429, the guard's refusal
- * during a 429 cooldown, an open circuit) is never slept out while another target can take the request: the chain
+ * during a 429 cooldown, an open circuit), or any error naming a wait (`retryAfterMs`, e.g. a 503 with Retry-After),
+ * is never slept out while another target can take the request: the chain
  * moves on at once. On the last target it is retried only when its wait (`retryAfterMs`, for any error that names
  * one) fits within `maxDelayMs` and ends before the request's deadline; otherwise the caller gets the error at once,
  * `retriable` with the time left, and decides (the server sends it as Retry-After).
@@ -51,7 +52,8 @@ export function isRetriable(error: unknown): boolean {
 export function retriesOnSameTarget(error: unknown, window: RetryWindow): boolean {
   if (!isRetriable(error)) return false;
   const typed = error as SwitchyardError;
-  const coolingDown = typed.code === 'RATE_LIMITED' || typed.details.deploymentOpen === true;
+  // Any error naming a wait (a 503 with Retry-After too) is waited out only by the last target.
+  const coolingDown = typed.code === 'RATE_LIMITED' || typed.details.deploymentOpen === true || typed.retryAfterMs !== undefined;
   if (coolingDown && window.hasNextTarget) return false;
   const wait = typed.retryAfterMs ?? 0;
   if (wait > window.maxDelayMs) return false;
