@@ -81,10 +81,11 @@ describe('createServerForApp over a real app (core orchestrator)', () => {
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify({ model_ref: 'tiny', prompt: 'x', placement: { mode: 'pin', pin_pool_id: 'ghost' } }),
     });
-    const failed = [];
-    for await (const frame of readSseFrames(pinned.body!)) failed.push(frame);
-    expect(failed.map((frame) => frame.event)).toEqual(['started', 'error']);
-    expect(failed[1]!.data).toMatchObject({ code: 'ROUTE_UNAVAILABLE', engine: 'ghost' });
+    // An unknown pool is refused at admission, naming the field: it never runs, nor becomes a metrics label.
+    expect(pinned.status).toBe(400);
+    expect(await pinned.json()).toMatchObject({ code: 'INVALID_PARAMS', message: expect.stringContaining("body/placement/pin_pool_id: no pool 'ghost'"), details: { field: 'placement.pin_pool_id' } });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).not.toContain('ghost');
   });
 
   it('a client that drops a non-streaming chat aborts the engine call through the real orchestrator (task cancellation reaches doRun)', async () => {
@@ -393,7 +394,7 @@ describe('a route-addressed task under serve', () => {
 });
 
 describe('placement over /v2/tasks with an engine:model ref', () => {
-  it('pin_pool_id naming another engine than the prefix is an INVALID_INPUT error, not a run on the prefix engine', async () => {
+  it('pin_pool_id naming another engine than the prefix is a 400 naming the field, not a run on the prefix engine', async () => {
     const other: EngineV1 = { ...echoEngine(), id: 'other' };
     const app = await createSwitchyardApp({
       config: { server: { dataDir: false } },
@@ -407,10 +408,11 @@ describe('placement over /v2/tasks with an engine:model ref', () => {
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify({ model_ref: 'echo:any', prompt: 'x', placement: { mode: 'pin', pin_pool_id: 'other' } }),
     });
-    const frames = [];
-    for await (const frame of readSseFrames(pinned.body!)) frames.push(frame);
-    expect(frames.map((frame) => frame.event)).toEqual(['started', 'error']);
-    expect(frames[1]!.data).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining("placement.engine 'other' contradicts model 'echo:any'") });
+    expect(pinned.status).toBe(400);
+    expect(await pinned.json()).toMatchObject({ code: 'INVALID_PARAMS', message: "body/placement/pin_pool_id: pool 'other' contradicts model_ref 'echo:any', which names engine 'echo'", details: { field: 'placement.pin_pool_id' } });
+    const preferred = await server.app.inject({ method: 'POST', url: '/v2/tasks', payload: { model_ref: 'echo:any', prompt: 'x', placement: { mode: 'prefer', prefer_pools: ['echo', 'nope'] } } });
+    expect(preferred.statusCode).toBe(400);
+    expect(preferred.json()).toMatchObject({ details: { field: 'placement.prefer_pools[1]', pointer: '/placement/prefer_pools/1' } });
   });
 });
 

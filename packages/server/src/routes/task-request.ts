@@ -129,16 +129,30 @@ export function monoAudio(bytes: Uint8Array, field: string): { samples: Float32A
   return { samples, sampleRate: wav.sampleRate };
 }
 
-function placementOf(placement: NonNullable<TaskRequestBody['placement']>): Placement {
+/**
+ * The placement of a task. Its pools are checked against the server's engines (`pools`; none known = not checked)
+ * before admission: an unknown pool, or one that contradicts the `engine:` prefix of `model_ref`, is a 400 naming the
+ * field (and never becomes a metrics label).
+ */
+function placementOf(placement: NonNullable<TaskRequestBody['placement']>, modelRef: string, pools: readonly string[]): Placement {
   if (placement.mode === 'pin' && placement.pin_pool_id === undefined) {
     throw httpError('INVALID_PARAMS', 'placement: mode "pin" needs pin_pool_id', { details: { field: 'placement.pin_pool_id', pointer: '/placement/pin_pool_id' } });
   }
-  const engine = placement.mode === 'pin' ? placement.pin_pool_id : placement.prefer_pools?.[0];
+  const named = placement.mode === 'pin' ? [{ pool: placement.pin_pool_id!, field: 'placement.pin_pool_id', pointer: '/placement/pin_pool_id' }] : (placement.prefer_pools ?? []).map((pool, i) => ({ pool, field: `placement.prefer_pools[${i}]`, pointer: `/placement/prefer_pools/${i}` }));
+  if (pools.length > 0) {
+    const colon = modelRef.indexOf(':');
+    const prefix = colon > 0 && pools.includes(modelRef.slice(0, colon)) ? modelRef.slice(0, colon) : undefined;
+    for (const { pool, field, pointer } of named) {
+      if (!pools.includes(pool)) throw httpError('INVALID_PARAMS', `body${pointer}: no pool '${pool.slice(0, 64)}' (pools: ${pools.join(', ')})`, { details: { field, pointer, expected: `one of ${pools.join(', ')}` } });
+      if (prefix !== undefined && pool !== prefix) throw httpError('INVALID_PARAMS', `body${pointer}: pool '${pool}' contradicts model_ref '${modelRef}', which names engine '${prefix}'`, { details: { field, pointer, expected: prefix } });
+    }
+  }
+  const engine = named[0]?.pool;
   return { mode: placement.mode, ...(engine !== undefined ? { engine } : {}), allowFallback: placement.mode === 'pin' ? false : (placement.allow_fallback ?? true) };
 }
 
 /** Validated body -> scheduler task spec (inputs decoded, defaults applied). */
-export function toTaskSpec(body: TaskRequestBody, artifacts: ArtifactStore, telemetry: TaskTelemetry | string): TaskSpec {
+export function toTaskSpec(body: TaskRequestBody, artifacts: ArtifactStore, telemetry: TaskTelemetry | string, pools: readonly string[] = []): TaskSpec {
   const input = inputOf(body, artifacts);
   const workload: Workload = body.workload ?? (input.kind === 'text' ? 'completion' : input.kind === 'texts' ? 'embedding' : 'inference');
   const parameters: GenerationParameters = {
@@ -156,7 +170,7 @@ export function toTaskSpec(body: TaskRequestBody, artifacts: ArtifactStore, tele
     priority: body.priority ?? 'interactive',
     input,
     ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
-    ...(body.placement ? { placement: placementOf(body.placement) } : {}),
+    ...(body.placement ? { placement: placementOf(body.placement, body.model_ref, pools) } : {}),
     ...(body.deadline_ms !== undefined ? { deadlineMs: body.deadline_ms } : {}),
     ...(typeof telemetry === 'string' ? { correlationId: telemetry } : telemetry),
     stream: workload === 'completion',

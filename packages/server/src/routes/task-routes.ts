@@ -8,6 +8,8 @@ import { taskTelemetry } from '../request-telemetry.js';
 /** The task API: admission (202), SSE events, race-free cancel, task status. */
 export function registerTaskRoutes(app: FastifyInstance, context: ServerContext): void {
   const { scheduler, artifacts } = context;
+  // The pools a placement may name: the server's engines (pool ids).
+  const pools = context.engines.map((engine) => engine.id);
   const taskOr404 = async (id: string) => {
     const task = await scheduler.lookup(id);
     if (!task) throw httpError('NOT_FOUND', `No task '${id}' (unknown or expired)`, { details: { taskId: id } });
@@ -24,7 +26,7 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
       },
     },
     async (request, reply) => {
-      const ticket = await scheduler.submit(toTaskSpec(request.body, artifacts, taskTelemetry(request)));
+      const ticket = await scheduler.submit(toTaskSpec(request.body, artifacts, taskTelemetry(request), pools));
       const { task } = ticket;
       // `Accept: text/event-stream` = admit and stream in one call (handy for curl).
       if ((request.headers.accept ?? '').includes('text/event-stream')) {
