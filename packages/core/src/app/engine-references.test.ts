@@ -37,6 +37,11 @@ describe('every engine id the config names is checked at start (checkEngineRefer
     expect((error as Error).message).toMatch(new RegExp(`switchyard\\.config\\.yaml:${line}:\\d+: ${pointer}: no plugin registered an engine '${engine}' \\(registered: a, b\\)$`));
   });
 
+  it('a routing.fallbacks entry with an empty model (`a:`) is CONFIG_INVALID like a route target', async () => {
+    const error = await startWith(['routing:', '  fallbacks: ["a:"]']).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', details: { pointer: '/routing/fallbacks/0' } });
+  });
+
   it('a routing.fallbacks entry that is neither a target kind nor engine:model (a bare engine id) is CONFIG_INVALID', async () => {
     const error = await startWith(['routing:', '  fallbacks: [b]']).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', details: { pointer: '/routing/fallbacks/0' } });

@@ -29,7 +29,7 @@ function malformed(pointer: string, expected: string, found: unknown): Switchyar
 function engineOf(ref: GroupMember, at: (string | number)[]): string {
   if (typeof ref !== 'string') return ref.engine;
   const colon = ref.indexOf(':');
-  if (colon <= 0) throw malformed(encodePointer(at), "'engine:model' (e.g. 'openai:gpt-4o-mini')", ref);
+  if (colon <= 0 || colon === ref.length - 1) throw malformed(encodePointer(at), "'engine:model' (e.g. 'openai:gpt-4o-mini')", ref);
   return ref.slice(0, colon);
 }
 
@@ -66,7 +66,7 @@ function* engineReferences(config: SwitchyardConfig): Generator<{ path: (string 
   for (const [i, entry] of (routing?.fallbacks ?? []).entries()) {
     if ((TARGET_KINDS as readonly string[]).includes(entry)) continue;
     const colon = entry.indexOf(':');
-    if (colon <= 0) throw malformed(encodePointer(['routing', 'fallbacks', i]), `a target kind (${TARGET_KINDS.join(', ')}) or 'engine:model'`, entry);
+    if (colon <= 0 || colon === entry.length - 1) throw malformed(encodePointer(['routing', 'fallbacks', i]), `a target kind (${TARGET_KINDS.join(', ')}) or 'engine:model'`, entry);
     yield { path: ['routing', 'fallbacks', i], engine: entry.slice(0, colon) };
   }
 }

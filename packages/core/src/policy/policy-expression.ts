@@ -208,7 +208,11 @@ class Parser {
       path.push(part.text);
       columns.push(part.column);
     }
-    if (path.length < 2) throw new ExpressionSyntaxError(`'${first.text}' needs a field (e.g. ${first.text}.kind)`, first.column);
+    if (path.length < 2) {
+      const known = this.fields?.[first.text];
+      const example = Array.isArray(known) && known.length > 0 ? `${first.text}.${known[0]}` : `${first.text}.<name>`;
+      throw new ExpressionSyntaxError(`'${first.text}' needs a field (e.g. ${example})`, first.column);
+    }
     this.checkFields(path, columns);
     return { type: 'path', path };
   }
