@@ -29,6 +29,17 @@ describe('DirectoryModelCatalog', () => {
     expect(catalog.get('nope')).toBeUndefined();
   });
 
+  it('an id found in two places is METADATA_INVALID naming both files (as codegen says); one folder listed twice is one model', () => {
+    mkdirSync(join(app, 'models/packed'), { recursive: true });
+    writeFileSync(join(app, 'models/packed/model_metadata.json'), metadata('packed'));
+    const both = new DirectoryModelCatalog({ dirs: ['models'], packages: ['@acme/model-packed'], baseDir: app });
+    expect(() => both.get('packed')).toThrow(expect.objectContaining({ code: 'METADATA_INVALID', issues: [expect.objectContaining({ file: 'models/packed/model_metadata.json', message: 'repeats the id of @acme/model-packed/model_metadata.json' })] }));
+    expect(both.get('local-model')).toMatchObject({ id: 'local-model' });
+    const twice = new DirectoryModelCatalog({ dirs: ['models/local-model', 'models', './models'], baseDir: app });
+    expect(twice.get('local-model')).toMatchObject({ id: 'local-model', dir: join(app, 'models/local-model') });
+    expect(twice.list().models.filter((m) => m.id === 'local-model')).toHaveLength(1);
+  });
+
   it('accepts absolute dirs', () => {
     const catalog = new DirectoryModelCatalog({ dirs: [join(app, 'models')], baseDir: tmpdir() });
     expect(catalog.get('local-model')?.dir).toBe(join(app, 'models/local-model'));

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { isXybPath, openXybBundle, type OpenXybOptions } from '../bundles/xyb-bundle.js';
 import { SwitchyardError } from '@switchyard/spec';
@@ -136,21 +136,27 @@ export class DirectoryModelCatalog implements ModelCatalog {
     }
   }
 
+  /**
+   * The model of this id, from wherever the config lists it. An id found in two places (a pack and an app folder, two
+   * dirs, a bundle and a folder) is METADATA_INVALID naming both files, as codegen reports it: no silent precedence.
+   * The same folder listed twice is one model. Found and not-found ids are remembered (LRU-bounded).
+   */
   get(modelId: string): DirectoryModel | undefined {
-    const pack = this.packModels().get(modelId) ?? this.folderModels().get(modelId);
-    if (pack) return pack;
-    const bundled = this.bundled.get(modelId);
-    if (bundled) return bundled;
     const cached = this.cache.get(modelId);
     if (cached !== undefined) return cached ?? undefined;
-    let found: DirectoryModel | undefined;
+    const candidates: DirectoryModel[] = [];
+    const pack = this.packModels().get(modelId);
+    if (pack) candidates.push(pack);
+    const folder = this.folderModels().get(modelId);
+    if (folder) candidates.push(folder);
+    const bundled = this.bundled.get(modelId);
+    if (bundled) candidates.push(bundled);
     if (/^[A-Za-z0-9._-]+$/.test(modelId)) {
-      for (const dir of this.dirs) {
-        if (!existsSync(join(dir, modelId, 'model_metadata.json'))) continue;
-        found = this.dirModel(dir, modelId);
-        break;
-      }
+      for (const dir of this.dirs) if (existsSync(join(dir, modelId, 'model_metadata.json'))) candidates.push(this.dirModel(dir, modelId));
     }
+    const distinct = distinctFolders(candidates);
+    if (distinct.length > 1) throw duplicateIdError(modelId, distinct);
+    const found = distinct[0];
     this.cache.set(modelId, found ?? null);
     return found;
   }
@@ -189,7 +195,8 @@ export class DirectoryModelCatalog implements ModelCatalog {
       }
     }
     for (const name of this.packages) attempt(() => this.packModel(name));
-    return { models, issues };
+    // The same folder reached twice (listed twice, or a model folder inside a listed dir) is one model.
+    return { models: distinctFolders(models), issues };
   }
 
   /** A path as messages show it: relative to the config folder (POSIX), never an absolute server path. */
@@ -260,4 +267,27 @@ export class DirectoryModelCatalog implements ModelCatalog {
     this.packs = packs;
     return packs;
   }
+}
+
+/** Models whose folders are distinct on disk (symlinks and repeated config entries resolved), first one kept. */
+function distinctFolders<M extends { readonly dir: string }>(models: readonly M[]): M[] {
+  const seen = new Set<string>();
+  return models.filter((model) => {
+    let key = model.dir;
+    try {
+      key = realpathSync(model.dir);
+    } catch {
+      // a folder that vanished keeps its path as key
+    }
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function duplicateIdError(modelId: string, models: readonly DirectoryModel[]): MetadataInvalidError {
+  const files = models.map((model) => (model as Partial<FoundModel>).file ?? model.dir);
+  return new MetadataInvalidError({
+    issues: files.slice(1).map((file) => ({ file, pointer: '/model_id', message: `repeats the id of ${files[0]}`, expected: 'an id no other model has', found: JSON.stringify(modelId) })),
+  });
 }
