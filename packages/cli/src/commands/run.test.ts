@@ -214,6 +214,18 @@ describe('switchyard run any model', () => {
     }
   });
 
+  it('an override for an id no catalog has is a located warning of run too (a typo is never silent)', async () => {
+    const input = join(work, 'digit-ov.json');
+    writeFileSync(input, JSON.stringify({ dims: [784], data: Array.from({ length: 784 }, () => 0) }));
+    const config = join(work, 'ov.yaml');
+    writeFileSync(config, `models:\n  dirs: [${JSON.stringify(modelsDir)}]\n  overrides:\n    xybrid-digit: { options: {} }\n`);
+    const run = await runCli(['run', 'xybrid-digits', input, '--json', '--config', config]);
+    expect(run.exitCode, run.err).toBe(0);
+    expect(run.err).toMatch(/warning: .*ov\.yaml:4:\d+: \/models\/overrides\/xybrid-digit: no catalog has a model/);
+    expect(run.err).toContain(`${config}:4:`);
+    expect(run.err).toContain("did you mean 'xybrid-digits'");
+  });
+
   it('D1/D7: config errors of a run are located in the config file (a missing models.dirs entry, an unknown override engine)', async () => {
     const dir = join(work, 'located');
     mkdirSync(dir, { recursive: true });

@@ -44,6 +44,8 @@ export interface RunModelOptions {
   readonly strict?: boolean;
   /** Called with each unknown-field warning (file and pointer, once per model), however the model was named. */
   readonly onWarning?: (issue: MetadataIssue) => void;
+  /** Config warnings (e.g. an override for an id no catalog has), located `file:line:col: pointer: ...`. */
+  readonly onConfigWarning?: (message: string) => void;
   /** Called with the model id once known (a model given by path is named by its metadata's model_id). */
   readonly onModelId?: (modelId: string) => void;
 }
@@ -125,9 +127,16 @@ export async function runModel(options: RunModelOptions): Promise<RunModelResult
     logger: {
       debug() {},
       info() {},
-      warn(fields: object | string) {
+      warn(fields: object | string, message?: string) {
         const issue = typeof fields === 'object' ? (fields as Partial<MetadataIssue>) : undefined;
         if (onWarning && typeof issue?.file === 'string' && typeof issue.pointer === 'string' && typeof issue.message === 'string') onWarning(issue as MetadataIssue);
+        else if (options.onConfigWarning && typeof issue?.pointer === 'string' && typeof message === 'string') {
+          // A config warning (an override for an unknown id...): located in the config file the user wrote.
+          let text = message.startsWith('<config object>: ') ? message.slice('<config object>: '.length) : message;
+          if (text.startsWith(`${issue.pointer}: `)) text = text.slice(issue.pointer.length + 2);
+          const located = locate(new SwitchyardError({ code: 'CONFIG_INVALID', message: text, details: { pointer: issue.pointer } }));
+          options.onConfigWarning(located instanceof Error ? located.message : text);
+        }
       },
       error() {},
     },
@@ -206,6 +215,7 @@ export function register(program: Command): void {
             progress?.rename(id);
           },
           onWarning: (issue) => printError(command, `warning: ${formatMetadataIssue(issue)}`),
+          onConfigWarning: (message) => printError(command, `warning: ${message}`),
         });
         progress?.stop();
         print(command, flags.json ? JSON.stringify(toJsonValue(output), null, 2) : formatModelOutput(output));
