@@ -7,6 +7,7 @@ import { SwitchyardError } from '@switchyard/spec';
 import { ExpressionSyntaxError, parsePolicyExpression, type PolicyExpression } from '../policy/policy-expression.js';
 import type { PipelineDefinition, PipelineStageDefinition } from './pipeline-definition.js';
 import { PIPELINE_SCHEMA } from './pipeline-schema.js';
+import { closeMatches } from '../orchestrator/model-names.js';
 
 /** Roots a stage's `when` may read. */
 export const PIPELINE_EXPRESSION_ROOTS = ['inputs', 'stages'] as const;
@@ -101,6 +102,9 @@ export function compilePipeline(value: unknown, file = '<pipeline>', source?: Co
         if (!(error instanceof ExpressionSyntaxError)) throw error;
         throw invalid(file, source, `/stages/${index}/when`, `${error.message} at column ${error.column} in \`${stage.when}\``, error);
       }
+      // Every path must name what the run's scope holds: a typo would make the stage never (or always) run.
+      const problem = unknownWhenPath(when, [...ids.keys()], Object.keys(definition.inputs ?? {}), definition.inputs !== undefined);
+      if (problem) throw invalid(file, source, `/stages/${index}/when`, `${problem} in \`${stage.when}\``);
     }
     const template = (field: 'prompt' | 'system'): PromptTemplate | undefined => {
       const raw = stage[field];
@@ -147,4 +151,42 @@ function rejectCycles(stages: readonly CompiledStage[], file: string, source: Co
     state.set(id, 'done');
   };
   for (const stage of stages) visit(stage.definition.id);
+}
+
+/** What a stage result holds for `when` (pipeline-runner.ts sets it); `value` may be read deeper. */
+const STAGE_FIELDS = ['text', 'value', 'status'];
+
+/** The first path of a stage's `when` that names no stage, stage field or input the run has (undefined: all do). */
+function unknownWhenPath(node: PolicyExpression, stageIds: readonly string[], inputNames: readonly string[], inputsDeclared: boolean): string | undefined {
+  switch (node.type) {
+    case 'literal':
+      return undefined;
+    case 'list':
+      for (const item of node.items) {
+        const found = unknownWhenPath(item, stageIds, inputNames, inputsDeclared);
+        if (found) return found;
+      }
+      return undefined;
+    case 'not':
+      return unknownWhenPath(node.operand, stageIds, inputNames, inputsDeclared);
+    case 'logical':
+    case 'compare':
+      return unknownWhenPath(node.left, stageIds, inputNames, inputsDeclared) ?? unknownWhenPath(node.right, stageIds, inputNames, inputsDeclared);
+    case 'path': {
+      const [root, name, field] = node.path;
+      const suggest = (wrong: string, known: readonly string[]) => {
+        const close = closeMatches(wrong, known, 1);
+        return close.length ? `; did you mean '${close[0]}'?` : '';
+      };
+      if (root === 'stages') {
+        if (!stageIds.includes(name!)) return `unknown stage 'stages.${name}' (stages: ${stageIds.join(', ')}${suggest(name!, stageIds)})`;
+        if (field === undefined) return `'stages.${name}' needs a field (${STAGE_FIELDS.map((f) => `stages.${name}.${f}`).join(', ')})`;
+        if (!STAGE_FIELDS.includes(field)) return `unknown field 'stages.${name}.${field}' (a stage has ${STAGE_FIELDS.join(', ')}${suggest(field, STAGE_FIELDS)})`;
+        if (field !== 'value' && node.path.length > 3) return `'stages.${name}.${field}' has no fields (found '${node.path.join('.')}')`;
+        return undefined;
+      }
+      if (root === 'inputs' && inputsDeclared && !inputNames.includes(name!)) return `unknown input 'inputs.${name}' (inputs: ${inputNames.join(', ') || 'none'}${suggest(name!, inputNames)})`;
+      return undefined;
+    }
+  }
 }

@@ -26,6 +26,9 @@ describe('pipeline loading', () => {
     ['name: x\nstages:\n  - {id: a, model: m}\n  - {id: a, model: m}\n', "duplicate stage id 'a'"],
     ['name: x\nstages:\n  - {id: a, model: m, when: "stages.a.text =="}\n', '/stages/0/when: expression ends too early at column 17'],
     ['name: x\nstages:\n  - {id: a, model: m, when: "input.kind == 1"}\n', "unknown name 'input'"],
+    ['name: x\nstages:\n  - {id: ocr, model: m}\n  - {id: b, model: m, when: \'stages.ocr.txt != ""\'}\n', "/stages/1/when: unknown field 'stages.ocr.txt' (a stage has text, value, status; did you mean 'text'?)"],
+    ['name: x\nstages:\n  - {id: ocr, model: m}\n  - {id: b, model: m, when: \'stages.orc.text != ""\'}\n', "unknown stage 'stages.orc' (stages: ocr, b; did you mean 'ocr'?)"],
+    ['name: x\ninputs: {doc: {kind: text}}\nstages:\n  - {id: a, model: m, when: \'inputs.dco != ""\'}\n', "unknown input 'inputs.dco' (inputs: doc; did you mean 'doc'?)"],
     ['name: x\nstages:\n  - {id: a, model: m, prompt: "{{#if x}}open"}\n', '/stages/0/prompt: invalid template'],
     ['name: x\nstages: [\n', 'invalid YAML'],
   ])('rejects %j', (text, message) => {
