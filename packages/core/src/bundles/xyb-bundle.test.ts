@@ -135,14 +135,18 @@ describe('.xyb bundles (xybrid format: zstd tar + manifest.json)', () => {
   it('a models.dirs entry that is a .xyb file gives its model to the catalog (by model_id)', async () => {
     const out = join(work, 'catalog-minilm.xyb');
     await writeXybBundle(MINILM, out);
-    const catalog = new DirectoryModelCatalog({ dirs: [MODELS, out], baseDir: '/' });
+    const catalog = new DirectoryModelCatalog({ dirs: [out], baseDir: '/' });
     expect(catalog.bundles).toEqual([out]);
     await catalog.openBundles({ cacheDir: join(work, 'catalog-cache') });
     const entry = catalog.get('xybrid-minilm');
     expect(entry?.dir.startsWith(join(work, 'catalog-cache'))).toBe(true);
     expect((entry?.metadata as { model_id: string }).model_id).toBe('xybrid-minilm');
-    expect(catalog.ids()).toContain('xybrid-digits');
-    expect(catalog.ids()).toContain('xybrid-minilm');
+    expect(catalog.ids()).toEqual(['xybrid-minilm']);
+    // Beside a dir that has the same model: that id is found twice, which is refused (naming both), not shadowed.
+    const both = new DirectoryModelCatalog({ dirs: [MODELS, out], baseDir: '/' });
+    await both.openBundles({ cacheDir: join(work, 'catalog-cache') });
+    expect(() => both.get('xybrid-minilm')).toThrow(/repeats the id of/);
+    expect(both.get('xybrid-digits')).toMatchObject({ id: 'xybrid-digits' });
   });
 
   it('refuses to bundle a folder whose sources escape it (the provisioner\'s path rules)', async () => {
