@@ -86,10 +86,11 @@ describe('runCodegen in an app outside the repo', () => {
     await expect(runCodegen({ baseDir: app, outDir: 'node_modules/@switchyard/core/src', check: true })).rejects.toThrow(/inside node_modules/);
   });
 
-  it('names a listed models dir that does not exist (CONFIG_INVALID with its pointer, as the runtime says)', async () => {
+  it('names a listed models dir that does not exist (CONFIG_INVALID with its pointer, as the runtime says), every one of them', async () => {
     await expect(runCodegen({ baseDir: app, modelDirs: ['models', 'nope'], check: true })).rejects.toThrow(
       "/models/dirs/1: 'nope' does not exist (expected a folder of model folders, a model folder or a .xyb file, relative to the config file)",
     );
+    await expect(runCodegen({ baseDir: app, modelDirs: ['models', 'nope', './x.xyb'], check: true })).rejects.toThrow(/\/models\/dirs\/1: 'nope' does not exist .*; \/models\/dirs\/2: '\.\/x\.xyb' does not exist$/);
   });
 
   it('D2: takes a models.dirs entry that is a model folder as one model (found by its model_id, as run finds it)', async () => {

@@ -63,16 +63,21 @@ const toPosix = (path: string): string => path.split(sep).join('/');
  */
 export function configuredModelsDirs(dirs: readonly string[] | undefined, baseDir: string): string[] {
   if (dirs === undefined) return DEFAULT_MODELS_DIRS.filter((entry) => existsSync(resolve(baseDir, entry)));
-  dirs.forEach((entry, i) => {
+  // Every bad entry is named at once (the first one locates the error in the config file).
+  const problems = dirs.flatMap((entry, i) => {
     const path = resolve(baseDir, entry);
     const problem = !existsSync(path) ? 'does not exist' : !isXybPath(path) && !statSync(path).isDirectory() ? 'is a file, not a folder or a .xyb bundle' : undefined;
-    if (problem === undefined) return;
+    return problem === undefined ? [] : [{ pointer: `/models/dirs/${i}`, entry, problem }];
+  });
+  const [first, ...more] = problems;
+  if (first) {
+    const also = more.map((p) => `; ${p.pointer}: '${p.entry}' ${p.problem}`).join('');
     throw new SwitchyardError({
       code: 'CONFIG_INVALID',
-      message: `/models/dirs/${i}: '${entry}' ${problem} (expected a folder of model folders, a model folder or a .xyb file, relative to the config file)`,
-      details: { pointer: `/models/dirs/${i}`, expected: 'an existing folder or .xyb file', found: entry },
+      message: `${first.pointer}: '${first.entry}' ${first.problem} (expected a folder of model folders, a model folder or a .xyb file, relative to the config file)${also}`,
+      details: { pointer: first.pointer, expected: 'an existing folder or .xyb file', found: first.entry },
     });
-  });
+  }
   return [...dirs];
 }
 
