@@ -417,15 +417,16 @@ function validationError(error: FastifyError): SwitchyardError {
   const issues = error.validation ?? [];
   const union = issues.find((issue) => issue.keyword === 'anyOf' || issue.keyword === 'oneOf');
   const first: ValidationIssue | undefined = union ?? issues[0];
-  const pointer = first?.instancePath || '';
+  // An unknown key is reported at the key itself (`/foo`), not at the object that holds it.
+  const unknownKey = first?.keyword === 'additionalProperties' && first.params && 'additionalProperty' in first.params ? String(first.params.additionalProperty) : undefined;
+  const pointer = `${first?.instancePath || ''}${unknownKey !== undefined ? `/${unknownKey.replaceAll('~', '~0').replaceAll('/', '~1')}` : ''}`;
   const where = `${error.validationContext ?? 'request'}${pointer}`;
-  let message = first?.message ?? 'is invalid';
+  let message = unknownKey !== undefined ? `is not a field of ${first?.instancePath ? `${error.validationContext ?? 'request'}${first.instancePath}` : 'the request'} (unknown key '${unknownKey}')` : (first?.message ?? 'is invalid');
   if (union) {
     const branches = issues.filter((issue) => issue !== union && issue.instancePath.startsWith(pointer)).map((issue) => `${issue.instancePath.slice(pointer.length)} ${issue.message}`.trim());
     if (branches.length > 0) message = `must match one of the allowed forms (${[...new Set(branches)].join('; or ')})`;
   }
-  const extra = first?.params && 'additionalProperty' in first.params ? ` '${String(first.params.additionalProperty)}'` : '';
-  return httpError('INVALID_PARAMS', `${where} ${message}${extra}`, {
+  return httpError('INVALID_PARAMS', `${where} ${message}`, {
     details: { field: error.validationContext ?? 'body', pointer, expected: message },
   });
 }

@@ -52,7 +52,7 @@ describe('/v1/chat/completions messages reach the engine whole', () => {
       [{ messages: [{ role: 'user', content: 'x', bogus: 1 }] }, '/messages/0/bogus'],
       [{ messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } }] }] }, '/messages/0/content/0/cache_control'],
       [{ messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'f', bogus: true } }] }, '/tools/0/function/bogus'],
-      [{ messages: [{ role: 'tool', content: 'x', tool_call_id: 'c', name: 'f' }] }, '/messages/0/name'],
+      [{ messages: [{ role: 'assistant', content: 'x', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' }, bogus: 1 }] }] }, '/messages/0/tool_calls/0/bogus'],
       [{ messages: [{ role: 'user', content: 'x' }], stream_options: { include_usage: true, bogus: 1 } }, '/stream_options/bogus'],
     ];
     for (const [body, pointer] of cases) {
@@ -95,5 +95,99 @@ describe('/v1/chat/completions messages reach the engine whole', () => {
       expect(response.statusCode, url).toBe(400);
       expect(response.json(), url).toMatchObject({ details: { pointer: '/seed' } });
     }
+  });
+});
+
+describe('/v1/chat/completions takes a history that appends the answer message as the SDKs return it', () => {
+  it('accepts nulls, annotations and stream-accumulator indexes (they change nothing) and keeps a tool name', async () => {
+    const response = await chat({
+      messages: [
+        { role: 'system', content: 's', name: null },
+        { role: 'user', content: 'weather?', name: null },
+        {
+          role: 'assistant',
+          content: null,
+          name: null,
+          refusal: null,
+          audio: null,
+          function_call: null,
+          annotations: [],
+          tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{}' } }],
+        },
+        { role: 'tool', content: 'sunny', tool_call_id: 'call_1', name: 'weather' },
+        { role: 'assistant', content: 'Sunny.', refusal: null, audio: null, function_call: null, tool_calls: null, annotations: [{ type: 'url_citation', url_citation: { start_index: 0, end_index: 5, title: 't', url: 'https://x' } }] },
+        { role: 'user', content: 'thanks' },
+      ],
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(lastInput()).toEqual({
+      kind: 'text',
+      messages: [
+        { role: 'system', content: 's' },
+        { role: 'user', content: 'weather?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{}' }] },
+        { role: 'tool', content: 'sunny', toolCallId: 'call_1', name: 'weather' },
+        { role: 'assistant', content: 'Sunny.' },
+        { role: 'user', content: 'thanks' },
+      ],
+    });
+  });
+
+  it("refuses an assistant's reasoning_content by name (UNSUPPORTED, it can change the answer), drops it with drop_params", async () => {
+    const body = { messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'y', reasoning_content: 'because' }, { role: 'user', content: 'z' }] };
+    const refused = await chat(body);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'messages[1].reasoning_content' }, error: { param: 'messages[1].reasoning_content' } });
+    const dropped = await chat({ ...body, drop_params: true });
+    expect(dropped.statusCode).toBe(200);
+    expect(dropped.headers['x-switchyard-dropped-params']).toBe('messages[1].reasoning_content');
+    expect((await chat({ messages: [{ role: 'assistant', content: 'y', reasoning_content: null }, { role: 'user', content: 'z' }] })).statusCode).toBe(200);
+  });
+
+  it('no-op values change nothing: top_logprobs: 0 and metadata: {} are accepted, other values refused', async () => {
+    const messages = [{ role: 'user', content: 'x' }];
+    expect((await chat({ messages, logprobs: false, top_logprobs: 0, metadata: {} })).statusCode).toBe(200);
+    expect((await chat({ messages, top_logprobs: 2 })).json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'top_logprobs' } });
+    expect((await chat({ messages, metadata: { k: 'v' } })).json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'metadata' } });
+  });
+});
+
+describe('/v1/chat/completions tool_choice forms of the API no engine here takes', () => {
+  it('allowed_tools and custom are UNSUPPORTED naming tool_choice.type, dropped with drop_params', async () => {
+    const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }];
+    const choices = [
+      { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [{ type: 'function', function: { name: 'f' } }] } },
+      { type: 'custom', custom: { name: 'f' } },
+    ];
+    for (const tool_choice of choices) {
+      const refused = await chat({ messages: [{ role: 'user', content: 'x' }], tools, tool_choice });
+      expect(refused.statusCode, tool_choice.type).toBe(400);
+      expect(refused.json(), tool_choice.type).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'tool_choice.type' }, error: { param: 'tool_choice.type' } });
+      const dropped = await chat({ messages: [{ role: 'user', content: 'x' }], tools, tool_choice, drop_params: true });
+      expect(dropped.statusCode, tool_choice.type).toBe(200);
+      expect(dropped.headers['x-switchyard-dropped-params']).toBe('tool_choice');
+      expect(double.calls.at(-1)!.request.parameters?.toolChoice).toBeUndefined();
+    }
+  });
+});
+
+describe('an unknown top-level field is named on every face', () => {
+  it('param and pointer name the field itself (/foo), not the body', async () => {
+    const bodies: [string, Record<string, unknown>][] = [
+      ['/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'x' }] }],
+      ['/v1/responses', { model: 'm', input: 'x' }],
+      ['/v1/completions', { model: 'm', prompt: 'x' }],
+      ['/v1/embeddings', { model: 'm', input: 'x' }],
+      ['/v1/messages', { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }],
+    ];
+    for (const [url, body] of bodies) {
+      const response = await server.app.inject({ method: 'POST', url, payload: { ...body, foo: 1 } });
+      expect(response.statusCode, url).toBe(400);
+      expect(response.json(), url).toMatchObject({ code: 'INVALID_PARAMS', details: { field: 'body', pointer: '/foo' } });
+      expect(response.json().message, url).toContain("body/foo is not a field of the request (unknown key 'foo')");
+      if (url !== '/v1/messages') expect(response.json().error, url).toMatchObject({ param: 'foo' });
+    }
+    const nested = await chat({ messages: [{ role: 'user', content: 'x' }], response_format: { type: 'text' }, stream_options: null });
+    expect(nested.statusCode).toBe(200);
   });
 });

@@ -22,26 +22,32 @@ const toolCallSchema = {
   properties: {
     id: { type: 'string', minLength: 1 },
     type: { const: 'function' },
+    // A stream accumulator's position of the call (`delta.tool_calls[i].index`): the list order already says it.
+    index: { type: 'integer' },
     function: { type: 'object', required: ['name', 'arguments'], properties: { name: { type: 'string' }, arguments: { type: 'string' } } },
   },
 } as const;
 
+/** `null` is how SDKs that serialise a whole message model write "no name" (OpenAI takes it as absent). */
+const optionalName = { type: ['string', 'null'] } as const;
 const messageSchema = {
   type: 'object',
   required: ['role'],
   oneOf: [
-    { properties: { role: { enum: ['system', 'developer'] }, content: textContent, name: { type: 'string' } }, required: ['content'] },
-    { properties: { role: { const: 'user' }, content: { anyOf: [{ type: 'string' }, { type: 'array', items: { anyOf: [textPart, imagePart, otherUserPart] } }] }, name: { type: 'string' } }, required: ['content'] },
+    { properties: { role: { enum: ['system', 'developer'] }, content: textContent, name: optionalName }, required: ['content'] },
+    { properties: { role: { const: 'user' }, content: { anyOf: [{ type: 'string' }, { type: 'array', items: { anyOf: [textPart, imagePart, otherUserPart] } }] }, name: optionalName }, required: ['content'] },
     {
       properties: {
         role: { const: 'assistant' },
         content: { anyOf: [{ type: 'string' }, { type: 'array', items: { anyOf: [textPart, refusalPart] } }, { type: 'null' }] },
-        name: { type: 'string' },
+        name: optionalName,
         refusal: { type: ['string', 'null'] },
-        tool_calls: { type: 'array', items: toolCallSchema },
+        tool_calls: { type: ['array', 'null'], items: toolCallSchema },
+        annotations: { type: ['array', 'null'], items: { type: 'object' } },
+        reasoning_content: { type: ['string', 'null'] },
       },
     },
-    { properties: { role: { const: 'tool' }, content: textContent, tool_call_id: { type: 'string', minLength: 1 } }, required: ['content', 'tool_call_id'] },
+    { properties: { role: { const: 'tool' }, content: textContent, tool_call_id: { type: 'string', minLength: 1 }, name: optionalName }, required: ['content', 'tool_call_id'] },
     // The deprecated `function` role is in the API: refused by name in code, not as "matches no form".
     { properties: { role: { const: 'function' } } },
   ],
@@ -91,6 +97,8 @@ export const chatRequestSchema = {
       anyOf: [
         { enum: ['none', 'auto', 'required'] },
         { type: 'object', required: ['type', 'function'], properties: { type: { const: 'function' }, function: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } } },
+        // Forms of the API no engine here takes: refused by name in code (`tool_choice.type`), not as "matches no form".
+        { type: 'object', required: ['type'], properties: { type: { enum: ['allowed_tools', 'custom'] } } },
       ],
     },
     parallel_tool_calls: { type: 'boolean' },
@@ -132,16 +140,16 @@ export const chatRequestSchema = {
 type Text = string | { type: 'text'; text: string }[];
 type UserContent = string | ({ type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } } | { type: 'input_audio' | 'file' })[];
 type WireMessage =
-  | { role: 'system' | 'developer'; content: Text; name?: string }
-  | { role: 'user'; content: UserContent; name?: string }
+  | { role: 'system' | 'developer'; content: Text; name?: string | null }
+  | { role: 'user'; content: UserContent; name?: string | null }
   | {
       role: 'assistant';
       content?: string | ({ type: 'text'; text: string } | { type: 'refusal'; refusal: string })[] | null;
-      name?: string;
+      name?: string | null;
       refusal?: string | null;
-      tool_calls?: { id: string; function: { name: string; arguments: string } }[];
+      tool_calls?: { id: string; function: { name: string; arguments: string } }[] | null;
     }
-  | { role: 'tool'; content: Text; tool_call_id: string };
+  | { role: 'tool'; content: Text; tool_call_id: string; name?: string | null };
 
 export interface ChatBody {
   model: string;
@@ -159,7 +167,7 @@ export interface ChatBody {
   logit_bias?: Record<string, number> | null;
   user?: string;
   tools?: { function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean | null } }[];
-  tool_choice?: 'none' | 'auto' | 'required' | { function: { name: string } };
+  tool_choice?: 'none' | 'auto' | 'required' | { type?: 'function'; function: { name: string } };
   parallel_tool_calls?: boolean;
   response_format?: { type: 'text' | 'json_object' } | { type: 'json_schema'; json_schema: { name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean | null } };
   reasoning_effort?: NonNullable<GenerationParameters['reasoningEffort']> | null;
@@ -172,10 +180,10 @@ export interface ChatBody {
 const UNSUPPORTED_FIELDS: Readonly<Record<string, ChangesAnswer>> = {
   n: (value) => value !== 1,
   logprobs: (value) => value === true,
-  top_logprobs: () => true,
+  top_logprobs: (value) => value !== 0,
   modalities: (value) => !(Array.isArray(value) && value.every((m) => m === 'text')),
   store: (value) => value === true,
-  metadata: () => true,
+  metadata: (value) => !(typeof value === 'object' && value !== null && Object.keys(value).length === 0),
   audio: () => true,
   prediction: () => true,
   web_search_options: () => true,
@@ -223,9 +231,9 @@ export function toChatMessages(messages: readonly WireMessage[]): ChatMessage[] 
     switch (message.role) {
       case 'system':
       case 'developer':
-        return { role: 'system', ...textOf(message.content), ...(message.name !== undefined ? { name: message.name } : {}), ...(message.role === 'developer' ? { developer: true } : {}) };
+        return { role: 'system', ...textOf(message.content), ...(message.name != null ? { name: message.name } : {}), ...(message.role === 'developer' ? { developer: true } : {}) };
       case 'user': {
-        const name = message.name !== undefined ? { name: message.name } : {};
+        const name = message.name != null ? { name: message.name } : {};
         if (typeof message.content === 'string') return { role: 'user', content: message.content, ...name };
         const parts = message.content.map((part): ChatContentPart => {
           if (part.type === 'text') return { type: 'text', text: part.text };
@@ -243,13 +251,14 @@ export function toChatMessages(messages: readonly WireMessage[]): ChatMessage[] 
         return {
           role: 'assistant',
           ...text,
-          ...(message.name !== undefined ? { name: message.name } : {}),
+          ...(message.name != null ? { name: message.name } : {}),
           ...(refusals.length > 0 ? { refusal: refusals.join(TEXT_PART_SEPARATOR) } : {}),
           ...(toolCalls.length > 0 ? { toolCalls } : {}),
         };
       }
       default:
-        return { role: 'tool', ...textOf(message.content), toolCallId: message.tool_call_id };
+        // The tool turn's `name` is the called function's name (v1 engines that need it read it; `tool_call_id` implies it).
+        return { role: 'tool', ...textOf(message.content), toolCallId: message.tool_call_id, ...(message.name != null ? { name: message.name } : {}) };
     }
   });
 }
@@ -258,16 +267,18 @@ const MESSAGE_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
   system: new Set(['role', 'content', 'name']),
   developer: new Set(['role', 'content', 'name']),
   user: new Set(['role', 'content', 'name']),
-  assistant: new Set(['role', 'content', 'name', 'refusal', 'tool_calls']),
-  tool: new Set(['role', 'content', 'tool_call_id']),
+  // `annotations` (url citations of an earlier answer) are output metadata: accepted and ignored, as OpenAI does.
+  assistant: new Set(['role', 'content', 'name', 'refusal', 'tool_calls', 'annotations']),
+  tool: new Set(['role', 'content', 'tool_call_id', 'name']),
 };
 const NOTHING_KNOWN: Readonly<Record<string, ChangesAnswer>> = {};
 /** Message fields of the API that no engine here takes (`audio` answers a previous audio reply). */
-const ASSISTANT_KNOWN: Readonly<Record<string, ChangesAnswer>> = { audio: ALWAYS, function_call: ALWAYS };
+/** `reasoning_content` is vLLM's/DeepSeek's (not OpenAI's): some chat templates render it, so it is never ignored. */
+const ASSISTANT_KNOWN: Readonly<Record<string, ChangesAnswer>> = { audio: ALWAYS, function_call: ALWAYS, reasoning_content: (value) => value !== '' };
 const PART_KEYS: Readonly<Record<string, ReadonlySet<string>>> = { text: new Set(['type', 'text']), image_url: new Set(['type', 'image_url']), refusal: new Set(['type', 'refusal']) };
 const PART_KNOWN: Readonly<Record<string, ChangesAnswer>> = { prompt_cache_breakpoint: ALWAYS };
 const IMAGE_URL_KEYS: ReadonlySet<string> = new Set(['url', 'detail']);
-const TOOL_CALL_KEYS: ReadonlySet<string> = new Set(['id', 'type', 'function']);
+const TOOL_CALL_KEYS: ReadonlySet<string> = new Set(['id', 'type', 'function', 'index']);
 const CALLED_FUNCTION_KEYS: ReadonlySet<string> = new Set(['name', 'arguments']);
 const TOOL_KEYS: ReadonlySet<string> = new Set(['type', 'function']);
 const FUNCTION_KEYS: ReadonlySet<string> = new Set(['name', 'description', 'parameters', 'strict']);
@@ -277,6 +288,9 @@ const NAME_KEYS: ReadonlySet<string> = new Set(['name']);
 const TOOL_CHOICE_KEYS: ReadonlySet<string> = new Set(['type', 'function']);
 const FORMAT_KEYS: ReadonlySet<string> = new Set(['type', 'json_schema']);
 const JSON_SCHEMA_KEYS: ReadonlySet<string> = new Set(['name', 'description', 'schema', 'strict']);
+
+/** `tool_choice` forms of the API that no engine here takes (a droppable choice, unlike a custom tool, which is content). */
+const UNSUPPORTED_TOOL_CHOICES: ReadonlySet<unknown> = new Set(['allowed_tools', 'custom']);
 
 type Loose = Record<string, unknown>;
 const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -314,6 +328,11 @@ export function checkChatFields(body: ChatBody, check: NestedFieldCheck): void {
     checkKeys(tool.function as unknown as Loose, `tools[${i}].function`, 'a function tool', FUNCTION_KEYS, NOTHING_KNOWN, check);
   });
   if (isObject(body.stream_options)) checkKeys(body.stream_options, 'stream_options', 'stream_options', STREAM_OPTIONS_KEYS, STREAM_OPTIONS_KNOWN, check);
+  if (isObject(body.tool_choice) && UNSUPPORTED_TOOL_CHOICES.has(body.tool_choice.type)) {
+    if (!check.dropParams) throw unsupportedField('tool_choice.type', check.model);
+    check.dropped.push('tool_choice');
+    delete body.tool_choice;
+  }
   if (isObject(body.tool_choice)) {
     checkKeys(body.tool_choice, 'tool_choice', 'tool_choice', TOOL_CHOICE_KEYS, NOTHING_KNOWN, check);
     if (isObject(body.tool_choice.function)) checkKeys(body.tool_choice.function, 'tool_choice.function', 'tool_choice.function', NAME_KEYS, NOTHING_KNOWN, check);

@@ -8,6 +8,9 @@ let server: SwitchyardServer;
 const double = new OrchestratorDouble({
   m: {},
   'no-images': { error: new SwitchyardError({ code: 'UNSUPPORTED', message: "Model 'x' on engine 'e' does not support image content", details: { field: 'messages[1].content' } }) },
+  // Core's structured-output errors name the chat field `response_format`.
+  'bad-schema': { error: new SwitchyardError({ code: 'INVALID_INPUT', message: "'response_format' is not a valid JSON Schema", details: { field: 'response_format' } }) },
+  'bad-output': { tokens: ['{', '"a"'], failAfterTokens: 1, error: new SwitchyardError({ code: 'OUTPUT_INVALID', message: "the answer does not match 'response_format'", details: { field: 'response_format' } }) },
 });
 beforeAll(async () => {
   server = await createServer({ orchestrator: double, env: {}, defaultMetrics: false });
@@ -72,5 +75,27 @@ describe('/v1/responses input items reach the engine whole', () => {
   it('an engine-side refusal of a turn names the input item it came from', async () => {
     const response = await post({ model: 'no-images', instructions: 'i', input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://x/a.png' }] }] });
     expect(response.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'input[0].content' } });
+  });
+});
+
+describe('/v1/responses names its own fields in errors core reports under chat names', () => {
+  const format = { type: 'json_schema', name: 'x', schema: { type: 'object' } };
+  it('an invalid text.format schema and OUTPUT_INVALID carry param text.format (answer and stream error event)', async () => {
+    const schema = await post({ model: 'bad-schema', input: 'x', text: { format } });
+    expect(schema.statusCode).toBe(400);
+    expect(schema.json()).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'text.format' }, error: { param: 'text.format' } });
+    expect(schema.json().message).toContain("'text.format'");
+    const output = await post({ model: 'bad-output', input: 'x', text: { format } });
+    expect(output.statusCode).toBe(502);
+    expect(output.json()).toMatchObject({ code: 'OUTPUT_INVALID', details: { field: 'text.format' }, error: { param: 'text.format' } });
+    const stream = await post({ model: 'bad-output', input: 'x', text: { format }, stream: true });
+    const error = stream.body.split('\n\n').find((frame) => frame.startsWith('event: error'));
+    expect(JSON.parse(error!.split('data: ')[1]!)).toMatchObject({ code: 'OUTPUT_INVALID', param: 'text.format' });
+  });
+
+  it("reasoning.effort takes the SDK's values, 'max' included", async () => {
+    const response = await post({ input: 'x', reasoning: { effort: 'max' } });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(double.calls.at(-1)!.request.parameters?.reasoningEffort).toBe('max');
   });
 });

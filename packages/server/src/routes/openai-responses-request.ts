@@ -53,7 +53,7 @@ export const responsesRequestSchema = {
     reasoning: {
       type: ['object', 'null'],
       additionalProperties: false,
-      properties: { effort: { enum: ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', null] }, summary: { enum: ['auto', 'concise', 'detailed', null] }, generate_summary: { enum: ['auto', 'concise', 'detailed', null] } },
+      properties: { effort: { enum: ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max', null] }, summary: { enum: ['auto', 'concise', 'detailed', null] }, generate_summary: { enum: ['auto', 'concise', 'detailed', null] } },
     },
     service_tier: { type: ['string', 'null'] },
     truncation: { enum: ['auto', 'disabled', null] },
@@ -131,6 +131,8 @@ export const RESPONSES_FIELD_FOR: Readonly<Record<string, string>> = {
   maxTokens: 'max_output_tokens',
   responseFormat: 'text.format',
   reasoningEffort: 'reasoning.effort',
+  // Core's structured-output errors name the chat field (an invalid schema, OUTPUT_INVALID).
+  response_format: 'text.format',
 };
 
 const invalid = (field: string, message: string) => httpError('INVALID_PARAMS', `body/${field} ${message}`, { details: { field } });
