@@ -84,8 +84,8 @@ describe('createServerForApp over a real app (core orchestrator)', () => {
     // An unknown pool is refused at admission, naming the field: it never runs, nor becomes a metrics label.
     expect(pinned.status).toBe(400);
     expect(await pinned.json()).toMatchObject({ code: 'INVALID_PARAMS', message: expect.stringContaining("body/placement/pin_pool_id: no pool 'ghost'"), details: { field: 'placement.pin_pool_id' } });
-    const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).not.toContain('ghost');
+    const after = await (await fetch(`${base}/metrics`)).text();
+    expect(after).not.toContain('ghost');
   });
 
   it('a client that drops a non-streaming chat aborts the engine call through the real orchestrator (task cancellation reaches doRun)', async () => {
