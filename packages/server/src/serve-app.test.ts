@@ -410,9 +410,9 @@ describe('placement over /v2/tasks with an engine:model ref', () => {
     });
     expect(pinned.status).toBe(400);
     expect(await pinned.json()).toMatchObject({ code: 'INVALID_PARAMS', message: "body/placement/pin_pool_id: pool 'other' contradicts model_ref 'echo:any', which names engine 'echo'", details: { field: 'placement.pin_pool_id' } });
-    const preferred = await server.app.inject({ method: 'POST', url: '/v2/tasks', payload: { model_ref: 'echo:any', prompt: 'x', placement: { mode: 'prefer', prefer_pools: ['echo', 'nope'] } } });
+    const preferred = await server.app.inject({ method: 'POST', url: '/v2/tasks', payload: { model_ref: 'other:any', prompt: 'x', placement: { mode: 'prefer', prefer_pools: ['nope'] } } });
     expect(preferred.statusCode).toBe(400);
-    expect(preferred.json()).toMatchObject({ details: { field: 'placement.prefer_pools[1]', pointer: '/placement/prefer_pools/1' } });
+    expect(preferred.json()).toMatchObject({ details: { field: 'placement.prefer_pools[0]', pointer: '/placement/prefer_pools/0' } });
   });
 });
 
