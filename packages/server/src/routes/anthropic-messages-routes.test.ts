@@ -1,7 +1,8 @@
-import type { InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession } from '@switchyard/core';
+import type { InferenceRequest, InferenceStreamPart } from '@switchyard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type SwitchyardServer } from '../create-server.js';
 import { readSseFrames, type ParsedFrame } from '../test-support/sse-client.js';
+import { scriptedOrchestrator } from '../test-support/scripted-orchestrator.js';
 
 const lastTurn = (request: InferenceRequest) => (request.input.kind === 'text' ? (request.input.messages?.at(-1)?.content ?? '') : '');
 
@@ -9,20 +10,17 @@ const lastTurn = (request: InferenceRequest) => (request.input.kind === 'text' ?
  * Streams what the OpenAI engine yields for parallel tool calls whose argument deltas interleave (upstream chunks
  * for index 0, 1, 0, 1; both calls end at finish_reason), optionally after some text and with the ends reversed.
  */
-class ParallelToolCalls implements OrchestratorApi {
-  async run(request: InferenceRequest): Promise<InferenceResult> {
+const parallelToolCalls = scriptedOrchestrator({
+  engine: 'tools',
+  run: (request) => {
     const malformed = lastTurn(request) === 'malformed';
     return {
       output: { kind: 'text', text: '', toolCalls: [{ id: 'call_a', name: 'weather', arguments: malformed ? '{"x": 1' : '{"x":1}' }] },
       usage: { inputTokens: 3, outputTokens: 4 },
       finishReason: 'tool-calls',
-      policy: { outcome: 'allow', reason: 'test' },
-      decision: { target: 'local', engine: 'tools', model: request.model, reason: 'test', source: 'pin' },
-      attempts: [],
-      timings: { queueMs: 0, preprocessMs: 0, inferMs: 0, postprocessMs: 0, totalMs: 0 },
     };
-  }
-  async *stream(request: InferenceRequest): AsyncIterable<InferenceStreamPart> {
+  },
+  async *stream(request): AsyncIterable<InferenceStreamPart> {
     const last = lastTurn(request);
     if (last === 'malformed') {
       yield { type: 'tool-call-start', id: 'call_a', name: 'weather', index: 0 };
@@ -44,16 +42,13 @@ class ParallelToolCalls implements OrchestratorApi {
     const ends = last.includes('reversed') ? ['call_b', 'call_a'] : ['call_a', 'call_b'];
     for (const id of ends) yield { type: 'tool-call-end', id };
     yield { type: 'finish', usage: { inputTokens: 3, outputTokens: 4 }, finishReason: 'tool-calls' };
-  }
-  async openStreamSession(): Promise<PipelineStreamSession<unknown, unknown>> {
-    return { push: async () => [], close: async () => [] };
-  }
-}
+  },
+});
 
 let server: SwitchyardServer;
 let url: string;
 beforeAll(async () => {
-  server = await createServer({ orchestrator: new ParallelToolCalls(), env: {}, defaultMetrics: false });
+  server = await createServer({ orchestrator: parallelToolCalls, env: {}, defaultMetrics: false });
   url = await server.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {

@@ -1,29 +1,24 @@
-import type { InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession } from '@switchyard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type SwitchyardServer } from '../create-server.js';
 import { readSseFrames } from '../test-support/sse-client.js';
+import { scriptedOrchestrator } from '../test-support/scripted-orchestrator.js';
 
 /** An engine that calls two tools in parallel and gives both the id "" (as some OpenAI-compatible servers do). */
-class EmptyIdToolCalls implements OrchestratorApi {
-  async run(request: InferenceRequest): Promise<InferenceResult> {
-    return {
-      output: {
-        kind: 'text',
-        text: '',
-        toolCalls: [
-          { id: '', name: 'weather', arguments: '{"city":"Oslo"}' },
-          { id: '', name: 'time', arguments: '{"zone":"CET"}' },
-        ],
-      },
-      usage: { inputTokens: 3, outputTokens: 4 },
-      finishReason: 'tool-calls',
-      policy: { outcome: 'allow', reason: 'test' },
-      decision: { target: 'local', engine: 'tools', model: request.model, reason: 'test', source: 'pin' },
-      attempts: [],
-      timings: { queueMs: 0, preprocessMs: 0, inferMs: 0, postprocessMs: 0, totalMs: 0 },
-    };
-  }
-  async *stream(): AsyncIterable<InferenceStreamPart> {
+const emptyIdToolCalls = scriptedOrchestrator({
+  engine: 'tools',
+  run: () => ({
+    output: {
+      kind: 'text',
+      text: '',
+      toolCalls: [
+        { id: '', name: 'weather', arguments: '{"city":"Oslo"}' },
+        { id: '', name: 'time', arguments: '{"zone":"CET"}' },
+      ],
+    },
+    usage: { inputTokens: 3, outputTokens: 4 },
+    finishReason: 'tool-calls',
+  }),
+  async *stream() {
     yield { type: 'tool-call-start', id: '', name: 'weather', index: 0 };
     yield { type: 'tool-call-delta', id: '', argumentsDelta: '{"city":' };
     yield { type: 'tool-call-delta', id: '', argumentsDelta: '"Oslo"}' };
@@ -32,16 +27,13 @@ class EmptyIdToolCalls implements OrchestratorApi {
     yield { type: 'tool-call-delta', id: '', argumentsDelta: '{"zone":"CET"}' };
     yield { type: 'tool-call-end', id: '' };
     yield { type: 'finish', usage: { inputTokens: 3, outputTokens: 4 }, finishReason: 'tool-calls' };
-  }
-  async openStreamSession(): Promise<PipelineStreamSession<unknown, unknown>> {
-    return { push: async () => [], close: async () => [] };
-  }
-}
+  },
+});
 
 let server: SwitchyardServer;
 let url: string;
 beforeAll(async () => {
-  server = await createServer({ orchestrator: new EmptyIdToolCalls(), env: {}, defaultMetrics: false });
+  server = await createServer({ orchestrator: emptyIdToolCalls, env: {}, defaultMetrics: false });
   url = await server.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {

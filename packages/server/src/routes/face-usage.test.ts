@@ -1,39 +1,32 @@
-import type { InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession, Usage } from '@switchyard/core';
+import type { Usage } from '@switchyard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type SwitchyardServer } from '../create-server.js';
 import { readSseFrames } from '../test-support/sse-client.js';
+import { scriptedOrchestrator } from '../test-support/scripted-orchestrator.js';
 
 /** Every count an engine can report: 16 input (3 read from the cache, 4 written to it), 5 output (2 reasoning). */
 const DETAILED: Usage = { inputTokens: 16, outputTokens: 5, totalTokens: 21, cacheReadTokens: 3, cacheWriteTokens: 4, reasoningTokens: 2 };
 const USAGE: Record<string, Usage> = { detailed: DETAILED, plain: { inputTokens: 7, outputTokens: 2, totalTokens: 9 }, unreported: {}, 'output-only': { outputTokens: 2 } };
 
 /** Answers "hello" with the usage its model names (`detailed`, `plain`, `unreported`, `output-only`). */
-class UsageAnswers implements OrchestratorApi {
-  async run(request: InferenceRequest): Promise<InferenceResult> {
-    return {
-      output: request.workload === 'embedding' ? { kind: 'embeddings', vectors: [[1, 2]] } : { kind: 'text', text: 'hello' },
-      usage: USAGE[request.model] ?? {},
-      finishReason: 'stop',
-      policy: { outcome: 'allow', reason: 'test' },
-      decision: { target: 'local', engine: 'usage', model: request.model, reason: 'test', source: 'pin' },
-      attempts: [],
-      timings: { queueMs: 0, preprocessMs: 0, inferMs: 0, postprocessMs: 0, totalMs: 0 },
-    };
-  }
-  async *stream(request: InferenceRequest): AsyncIterable<InferenceStreamPart> {
+const usageAnswers = scriptedOrchestrator({
+  engine: 'usage',
+  run: (request) => ({
+    output: request.workload === 'embedding' ? { kind: 'embeddings', vectors: [[1, 2]] } : { kind: 'text', text: 'hello' },
+    usage: USAGE[request.model] ?? {},
+    finishReason: 'stop',
+  }),
+  async *stream(request) {
     yield { type: 'delta', kind: 'text', text: 'hel' };
     yield { type: 'delta', kind: 'text', text: 'lo' };
     yield { type: 'finish', usage: USAGE[request.model] ?? {}, finishReason: 'stop' };
-  }
-  async openStreamSession(): Promise<PipelineStreamSession<unknown, unknown>> {
-    return { push: async () => [], close: async () => [] };
-  }
-}
+  },
+});
 
 let server: SwitchyardServer;
 let url: string;
 beforeAll(async () => {
-  server = await createServer({ orchestrator: new UsageAnswers(), env: {}, defaultMetrics: false });
+  server = await createServer({ orchestrator: usageAnswers, env: {}, defaultMetrics: false });
   url = await server.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
