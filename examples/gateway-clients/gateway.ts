@@ -1,5 +1,7 @@
 // Starts the gateway as `switchyard serve` would (switchyard.config.yaml) in front of local fakes of the OpenAI
 // and Anthropic wire protocols, on random ports of 127.0.0.1.
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,5 +48,13 @@ export async function startGateway(options: { configFile?: string; env?: Record<
       await anthropicUpstream.close();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The official openai and Anthropic clients aimed at a gateway with its key, without retries of their own. */
+export function officialClients(gateway: Gateway): { openai: OpenAI; anthropic: Anthropic } {
+  return {
+    openai: new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 0 }),
+    anthropic: new Anthropic({ baseURL: gateway.url, apiKey: GATEWAY_KEY, maxRetries: 0 }),
   };
 }

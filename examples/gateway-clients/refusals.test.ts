@@ -1,18 +1,17 @@
 // A refusal from the upstream model (`content: null, refusal: "..."`, or streamed `delta.refusal`) as each face
 // returns it, read by the official clients: chat `message.refusal`, a Responses `refusal` content part, Messages text.
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
+import type Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
 import { FAKE_REFUSAL } from '@switchyard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_KEY, startGateway, type Gateway } from './gateway.js';
+import { officialClients, startGateway, type Gateway } from './gateway.js';
 
 let gateway: Gateway;
 let openai: OpenAI;
 let anthropic: Anthropic;
 beforeAll(async () => {
   gateway = await startGateway();
-  openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 0 });
-  anthropic = new Anthropic({ baseURL: gateway.url, apiKey: GATEWAY_KEY, maxRetries: 0 });
+  ({ openai, anthropic } = officialClients(gateway));
 });
 afterAll(() => gateway.close());
 

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_KEY, startGateway, type Gateway } from './gateway.js';
+import { officialClients, startGateway, type Gateway } from './gateway.js';
 
 // What the upstream receives: every turn, part, name and flag of the request, in order — or a 400 naming what it
 // cannot take (dropped on opt-in). The fake upstreams record each body they were sent.
@@ -10,8 +10,7 @@ let openai: OpenAI;
 let anthropic: Anthropic;
 beforeAll(async () => {
   gateway = await startGateway();
-  openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 0 });
-  anthropic = new Anthropic({ baseURL: gateway.url, apiKey: GATEWAY_KEY, maxRetries: 0 });
+  ({ openai, anthropic } = officialClients(gateway));
 });
 afterAll(() => gateway.close());
 

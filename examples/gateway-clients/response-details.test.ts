@@ -1,18 +1,17 @@
 // What comes back through the gateway, as the official clients read it: usage details, parallel tool calls without
 // upstream ids, the matched stop sequence, applied parameters, error.param, and what a failed Responses stream keeps.
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_KEY, startGateway, type Gateway } from './gateway.js';
+import { officialClients, startGateway, type Gateway } from './gateway.js';
 
 let gateway: Gateway;
 let openai: OpenAI;
 let anthropic: Anthropic;
 beforeAll(async () => {
   gateway = await startGateway();
-  openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 0 });
-  anthropic = new Anthropic({ baseURL: gateway.url, apiKey: GATEWAY_KEY, maxRetries: 0 });
+  ({ openai, anthropic } = officialClients(gateway));
 });
 afterAll(() => gateway.close());
 
