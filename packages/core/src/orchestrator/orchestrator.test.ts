@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/spec';
-import type { EngineInput, InferenceStreamPart } from '@switchyard/spec';
+import type { EngineCapabilities, EngineInput, InferenceStreamPart } from '@switchyard/spec';
 import { createOrchestrator } from './create-orchestrator.js';
 import { FaultEngine } from './__fixtures__/fault-engine.js';
 import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js';
@@ -66,9 +66,9 @@ describe('Orchestrator.run', () => {
 });
 
 describe('Orchestrator.stream', () => {
-  const midStreamFallback = async (input: EngineInput) => {
+  const midStreamFallback = async (input: EngineInput, backupCapabilities: Partial<EngineCapabilities> = {}) => {
     const flaky = new FaultEngine('flaky', { tokens: ['The', ' quick', ' brown'], failAfterTokens: 2 });
-    const backup = new FaultEngine('backup', { tokens: [' fox'] }, { targets: ['cloud'] });
+    const backup = new FaultEngine('backup', { tokens: [' fox'] }, { targets: ['cloud'], ...backupCapabilities });
     const seen: EngineInput[] = [];
     const original = backup.doStream.bind(backup);
     backup.doStream = (request, signal) => {
@@ -100,6 +100,40 @@ describe('Orchestrator.stream', () => {
   it('a raw prompt (legacy completions) is continued as text: the emitted part extends it', async () => {
     const { seen } = await midStreamFallback({ kind: 'text', prompt: 'Say: ', rawPrompt: true });
     expect(seen).toEqual([{ kind: 'text', prompt: 'Say: The quick', rawPrompt: true }]);
+  });
+
+  it('a prompt-only v1 engine (textInputs: [prompt]) as the fallback target gets a prompt, not messages', async () => {
+    const { parts, seen } = await midStreamFallback({ kind: 'text', prompt: 'Say: ', system: 'be brief' }, { textInputs: ['prompt'] });
+    expect(seen).toEqual([{ kind: 'text', system: 'be brief', prompt: 'Say: The quick' }]);
+    expect(parts.filter((p) => p.type === 'delta').map((p) => (p as { text: string }).text).join('')).toBe('The quick fox');
+  });
+
+  it('a messages-only engine (textInputs: [messages]) gets a prompt as the user turn, and refuses a raw prompt by name', async () => {
+    const chatOnly = new FaultEngine('chat-only', {}, { textInputs: ['messages'] });
+    const seen: EngineInput[] = [];
+    const original = chatOnly.doRun.bind(chatOnly);
+    chatOnly.doRun = (request, signal) => {
+      seen.push(request.input);
+      return original(request, signal);
+    };
+    const orchestrator = createOrchestrator({ engines: [chatOnly], logger: silent, config: { routing: { routes: { ask: { targets: ['chat-only:m'] } } } } });
+    await orchestrator.run({ model: 'ask', workload: 'completion', input: { kind: 'text', prompt: 'hi', system: 'be brief' } });
+    expect(seen).toEqual([{ kind: 'text', system: 'be brief', messages: [{ role: 'user', content: 'hi' }] }]);
+    const raw = await orchestrator.run({ model: 'ask', workload: 'completion', input: { kind: 'text', prompt: 'Once', rawPrompt: true } }).catch((error: unknown) => error);
+    expect(raw).toMatchObject({ code: 'UNSUPPORTED' });
+    expect((raw as Error).message).toContain("Model 'm' on engine 'chat-only' does not support a raw prompt to continue as text (it reads chat messages only)");
+  });
+
+  it('a chat never reaches a prompt-only engine: UNSUPPORTED naming messages, and the chain moves on', async () => {
+    const promptOnly = new FaultEngine('prompt-only', {}, { textInputs: ['prompt'] });
+    const chat = new FaultEngine('chat', {}, { targets: ['cloud'] });
+    const orchestrator = createOrchestrator({ engines: [promptOnly, chat], logger: silent, config: { routing: { routes: { ask: { targets: ['prompt-only:m', 'chat:m'] } } } } });
+    const result = await orchestrator.run({ model: 'ask', workload: 'completion', input: { kind: 'text', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(result.attempts).toEqual([
+      { engine: 'prompt-only', model: 'm', error: "UNSUPPORTED: Model 'm' on engine 'prompt-only' does not support chat 'messages' (it reads a prompt only)" },
+      { engine: 'chat', model: 'm' },
+    ]);
+    expect(promptOnly.calls).toBe(0);
   });
 
   it('chat input gets the emitted text as an assistant turn after its messages', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { handleWhen, retry } from 'cockatiel';
-import type { CallOptions, CallSignal, EngineInput, EngineRunRequest, EngineStreamPart, InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession, PluginLogger, PolicyDecision, RoutingDecision, Usage } from '@switchyard/spec';
+import type { CallOptions, CallSignal, EngineCapabilities, EngineInput, EngineRunRequest, EngineStreamPart, InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession, PluginLogger, PolicyDecision, RoutingDecision, Usage } from '@switchyard/spec';
 import { SwitchyardError, toSwitchyardError } from '@switchyard/spec';
 import { describeTarget, type ExecutionTarget } from '../executor/execution-target.js';
 import type { ExecutionResult, Executor } from '../executor/executor.js';
@@ -185,6 +185,11 @@ export class Orchestrator implements OrchestratorApi {
       }
     }
     throw this.exhausted(request, plan, attempts, lastError!, failures);
+  }
+
+  /** What a target's engine declares (undefined for an engine the executor does not hold). */
+  private capabilitiesOf(engine: string): EngineCapabilities | undefined {
+    return this.executor.hasEngine(engine) ? this.executor.getEngine(engine).capabilities : undefined;
   }
 
   /** The parameters one target receives (UNSUPPORTED when its engine cannot honour one and dropping is off). */
@@ -377,7 +382,7 @@ export class Orchestrator implements OrchestratorApi {
         const format = formatToCheck(admitted);
         const hold = admitted.enforceFormat !== undefined;
         const targetInput = admitted.input ?? allowed.input;
-        const baseInput = index === 0 || emitted === '' ? targetInput : continuationInput(targetInput, emitted);
+        const baseInput = index === 0 || emitted === '' ? targetInput : continuationInput(targetInput, emitted, this.capabilitiesOf(target.engine));
         const retrying = formatRetry !== undefined;
         if (!retrying) retriedUsage = undefined;
         const input = formatRetry ?? (hold ? withFormatInstruction(baseInput, admitted.enforceFormat!) : baseInput);
@@ -593,14 +598,16 @@ function deltaText(part: EngineStreamPart & { type: 'delta' }): string | undefin
   return part.kind === 'text' || part.kind === 'token' ? part.text : undefined;
 }
 
-/** The prompt plus what was already emitted, so the next target continues the same answer. */
-export function continuationInput(input: EngineInput, emitted: string): EngineInput {
+/** The prompt plus what was already emitted, so the next target continues the same answer (in the shape it reads). */
+export function continuationInput(input: EngineInput, emitted: string, capabilities?: Pick<EngineCapabilities, 'textInputs'>): EngineInput {
   if (input.kind !== 'text') return input;
   if (input.messages && input.messages.length > 0) {
     return { ...input, messages: [...input.messages, { role: 'assistant', content: emitted }] };
   }
-  // A raw prompt (legacy completions) is text to continue: the emitted text extends it as is.
-  if (input.rawPrompt === true) return { ...input, prompt: `${input.prompt ?? ''}${emitted}` };
+  // A raw prompt (legacy completions) is text to continue: the emitted text extends it as is. So is the prompt of an
+  // engine that reads no messages (`textInputs: ['prompt']`): a prompt is the only shape it takes.
+  const promptOnly = capabilities?.textInputs !== undefined && !capabilities.textInputs.includes('messages');
+  if (input.rawPrompt === true || promptOnly) return { ...input, prompt: `${input.prompt ?? ''}${emitted}` };
   // A prompt is a user turn: the next target gets it as one, and what was emitted as the assistant's turn so far.
   const { prompt, ...rest } = input;
   return { ...rest, messages: [{ role: 'user', content: prompt ?? '' }, { role: 'assistant', content: emitted }] };

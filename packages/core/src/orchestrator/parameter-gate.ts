@@ -11,7 +11,7 @@ export interface AdmittedParameters {
   readonly dropped: readonly string[];
   /** A JSON response format the engine cannot honour itself: the orchestrator validates the output instead. */
   readonly enforceFormat?: Extract<ResponseFormat, { type: 'json' }>;
-  /** The input the engine receives when turn fields were dropped (`messages[i].name`, ...); absent = the request's. */
+  /** The input the engine receives when turn fields were dropped (`messages[i].name`, ...) or its shape changed (`textInputs`); absent = the request's. */
   readonly input?: EngineInput;
 }
 
@@ -67,6 +67,20 @@ function checkInput(input: EngineInput, capabilities: EngineCapabilities, honour
 }
 
 /**
+ * A text input in the shape the engine declares it reads (`textInputs`): chat messages are refused by a prompt-only
+ * engine (they are content: never dropped), a prompt becomes the user turn for a messages-only one. Absent = as is.
+ */
+function toDeclaredShape(input: EngineInput, capabilities: EngineCapabilities, engine: string, model: string): EngineInput | undefined {
+  const shapes = capabilities.textInputs;
+  if (input.kind !== 'text' || shapes === undefined) return undefined;
+  if (input.messages !== undefined && !shapes.includes('messages')) throw unsupported('messages', engine, model, "chat 'messages' (it reads a prompt only)");
+  if (input.messages !== undefined || input.prompt === undefined || shapes.includes('prompt')) return undefined;
+  if (input.rawPrompt === true) throw unsupported('prompt', engine, model, 'a raw prompt to continue as text (it reads chat messages only)');
+  const { prompt, ...rest } = input;
+  return { ...rest, messages: [{ role: 'user', content: prompt }] };
+}
+
+/**
  * Checks a request against what one target's engine declares: every parameter is either passed on, dropped
  * because the caller asked for that, or refused with UNSUPPORTED naming it. Nothing is silently ignored.
  */
@@ -80,7 +94,8 @@ export function admitParameters(
 ): AdmittedParameters {
   const honoured = capabilities.parameters ?? BASE_GENERATION_PARAMETERS;
   const dropped: string[] = [];
-  const admittedInput = checkInput(input, capabilities, honoured, engine, model, dropUnsupported, dropped);
+  const shaped = toDeclaredShape(input, capabilities, engine, model);
+  const admittedInput = checkInput(shaped ?? input, capabilities, honoured, engine, model, dropUnsupported, dropped) ?? shaped;
   const withInput = admittedInput ? { input: admittedInput } : {};
   if (!parameters) return { parameters, dropped, ...withInput };
   const kept: Record<string, unknown> = {};

@@ -24,7 +24,16 @@ export interface EngineCapabilities {
    * in). `parts` and `developer` need no declaration: an engine that ignores them reads `content`, `images`, `role`.
    */
   readonly messageFields?: readonly ChatMessageField[];
+  /**
+   * The text input shapes the engine reads (added in spec 0.2; default both). An engine listing only `prompt` is
+   * never handed `messages`: a chat is refused with UNSUPPORTED naming `messages`, and a mid-stream fallback to it
+   * continues the prompt as text (prompt + what was emitted). One listing only `messages` gets a prompt as a user turn.
+   */
+  readonly textInputs?: readonly TextInputShape[];
 }
+
+/** How a text EngineInput carries its text: a `prompt` string, or chat `messages`. */
+export type TextInputShape = 'prompt' | 'messages';
 
 /** ChatMessage fields beyond role, content, images and tool calls that an engine may declare it honours. */
 export type ChatMessageField = 'name' | 'refusal' | 'isError';
