@@ -3,15 +3,18 @@ import { ChatOpenAI } from '@langchain/openai';
 import { generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { FAKE_PREAMBLE } from '@switchyard/testkit';
 import { GATEWAY_KEY, startGateway, type Gateway } from './gateway.js';
 
 // The AI SDK's default `openai('model')` and LangChain's `useResponsesApi: true` both speak /v1/responses.
 let gateway: Gateway;
 let openai: ReturnType<typeof createOpenAI>;
-// Every gateway path the clients called: proves they used /v1/responses, not chat completions.
+// Every gateway path the clients called: proves they used /v1/responses, not chat completions; and the bodies sent.
 const called: string[] = [];
+const sent: { input?: unknown }[] = [];
 const recordingFetch: typeof fetch = (input, init) => {
   called.push(new URL(input instanceof Request ? input.url : String(input)).pathname);
+  if (typeof init?.body === 'string') sent.push(JSON.parse(init.body) as { input?: unknown });
   return fetch(input, init);
 };
 beforeAll(async () => {
@@ -53,6 +56,21 @@ describe.each(['chat', 'claude'])("ai + @ai-sdk/openai's default (Responses) mod
   it('generateObject with a zod schema (text.format json_schema)', async () => {
     const { object } = await generateObject({ model: openai(model), schema: z.object({ city: z.string() }), prompt: 'weather in Paris as JSON', maxRetries: 0 });
     expect(object).toMatchObject({ city: expect.any(String) });
+  });
+});
+
+describe('ai + @ai-sdk/openai: a stored answer referred to by item id', () => {
+  it('generateText: text said before a tool call comes back in step 2 as an item_reference the gateway expands', async () => {
+    const sentBefore = sent.length;
+    const upstreamBefore = gateway.openAiUpstream.requests.length;
+    const result = await generateText({ model: openai('upstream:says-then-calls'), prompt: 'weather in Paris?', tools: { getWeather }, stopWhen: stepCountIs(3), maxRetries: 0 });
+    expect(result.steps).toHaveLength(2);
+    expect(result.steps[0]!.text).toBe(FAKE_PREAMBLE);
+    expect(result.text).toMatch(/said: "?18C in city-1"?$/);
+    // The SDK (store: true by default) refers to the stored text by its item id instead of sending it again.
+    expect(sent.slice(sentBefore).map((body) => body.input)[1]).toContainEqual({ type: 'item_reference', id: expect.stringMatching(/^msg_/) });
+    const step2 = gateway.openAiUpstream.requests.slice(upstreamBefore)[1]!.body as { messages: unknown[] };
+    expect(step2.messages).toContainEqual(expect.objectContaining({ role: 'assistant', content: FAKE_PREAMBLE, tool_calls: [expect.objectContaining({ function: { name: 'getWeather', arguments: '{"city":"city-1"}' } })] }));
   });
 });
 

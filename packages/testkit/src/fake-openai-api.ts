@@ -47,6 +47,7 @@ function replyText(body: Record<string, unknown>, messages: WireMessage[]): stri
  * `parallel-no-ids` calls the first two tools (or the one twice) in parallel with `"id": ""`, as some compatible
  * servers do; `usage-details` reports 3 cached prompt tokens and 2 reasoning tokens; `no-usage` reports no usage.
  * `refuses` declines: `content: null` with `refusal: "I refuse to help with that."` (streamed as `delta.refusal` pieces).
+ * `says-then-calls` says FAKE_PREAMBLE before it calls the tool (content and tool_calls in one message).
  */
 export async function fakeOpenAiApi(request: RecordedRequest, response: ServerResponse): Promise<void> {
   if (request.method === 'GET' && request.path === '/v1/models') {
@@ -99,9 +100,9 @@ export async function fakeOpenAiApi(request: RecordedRequest, response: ServerRe
     name: t.function.name,
     arguments: JSON.stringify(sampleFromSchema(t.function.parameters)),
   }));
-  const text = toolCalls.length > 0 ? '' : replyText(model === 'prose' ? { ...body, response_format: undefined } : body, messages);
+  const text = toolCalls.length > 0 ? (model === 'says-then-calls' ? FAKE_PREAMBLE : '') : replyText(model === 'prose' ? { ...body, response_format: undefined } : body, messages);
   const words = text === '' ? [] : text.split(' ');
-  const completionTokens = toolCalls.length > 0 ? 7 : words.length;
+  const completionTokens = toolCalls.length > 0 ? 7 + words.length : words.length;
   const usage =
     model === 'no-usage'
       ? undefined
@@ -116,13 +117,16 @@ export async function fakeOpenAiApi(request: RecordedRequest, response: ServerRe
   if (!body.stream) {
     const message =
       toolCalls.length > 0
-        ? { role: 'assistant', content: null, tool_calls: toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) }
+        ? { role: 'assistant', content: text === '' ? null : text, tool_calls: toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) }
         : { role: 'assistant', content: text };
     return sendJson(response, 200, { id, object: 'chat.completion', created: 1, model, choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], ...(usage ? { usage } : {}) });
   }
   startSse(response);
   const chunk = (delta: object, finishReason: string | null) => ({ id, object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
-  writeSse(response, chunk({ role: 'assistant', content: toolCalls.length > 0 ? null : '' }, null));
+  writeSse(response, chunk({ role: 'assistant', content: toolCalls.length > 0 && text === '' ? null : '' }, null));
+  // Text the model says before its tool calls streams first, as OpenAI sends it.
+  const [preamble, answer] = toolCalls.length > 0 ? [words, []] : [[], words];
+  for (const [i, word] of preamble.entries()) writeSse(response, chunk({ content: (i === 0 ? '' : ' ') + word }, null));
   for (const [index, toolCall] of toolCalls.entries()) {
     writeSse(response, chunk({ tool_calls: [{ index, id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: '' } }] }, null));
     // Arguments arrive in pieces, as real servers send them.
@@ -132,7 +136,7 @@ export async function fakeOpenAiApi(request: RecordedRequest, response: ServerRe
       await pause(2);
     }
   }
-  for (const [i, word] of words.entries()) {
+  for (const [i, word] of answer.entries()) {
     if (model === 'drop' && i === 2) {
       response.socket?.destroy();
       return;
@@ -155,6 +159,8 @@ export async function fakeOpenAiApi(request: RecordedRequest, response: ServerRe
 }
 
 export const FAKE_REFUSAL = 'I refuse to help with that.';
+/** What `says-then-calls` says before its tool call. */
+export const FAKE_PREAMBLE = 'Let me check that.';
 
 /** A refusal as OpenAI sends one: no content, the explanation in `refusal` (streamed word by word in `delta.refusal`). */
 async function refusal(body: Record<string, unknown>, response: ServerResponse): Promise<void> {

@@ -19,6 +19,6 @@ export { startTestHttpServer, sendJson, startSse, writeSse, pause, unusedTestSer
 export type { TestHttpServer, RecordedRequest, TestRequestHandler } from './test-http-server.js';
 export { rejectionOf, createTestPluginContext } from './test-helpers.js';
 export type { TestPluginContext } from './test-helpers.js';
-export { FAKE_REFUSAL, fakeOpenAiApi } from './fake-openai-api.js';
+export { FAKE_PREAMBLE, FAKE_REFUSAL, fakeOpenAiApi } from './fake-openai-api.js';
 export { fakeAnthropicApi } from './fake-anthropic-api.js';
 export { sampleFromSchema } from './fake-schema-sample.js';

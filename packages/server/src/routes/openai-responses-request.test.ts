@@ -67,6 +67,20 @@ describe('/v1/responses input items reach the engine whole', () => {
     expect(original.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'input[0].content[0].detail' } });
   });
 
+  it("an echoed answer's annotations and logprobs on output_text are output-only: accepted and ignored; other shapes named", async () => {
+    const citation = { type: 'url_citation', start_index: 0, end_index: 5, title: 'Weather', url: 'https://example.test/oslo' };
+    const logprob = { token: 'Sunny', logprob: -0.1, bytes: [83], top_logprobs: [] };
+    const echoed = (part: Record<string, unknown>) => post({ input: [{ type: 'message', role: 'assistant', id: 'msg_1', status: 'completed', content: [{ type: 'output_text', text: 'Sunny.', ...part }] }, { role: 'user', content: 'and tomorrow?' }] });
+    const response = await echoed({ annotations: [citation], logprobs: [logprob] });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.headers['x-switchyard-dropped-params']).toBeUndefined();
+    expect(double.calls.at(-1)!.request.input).toEqual({ kind: 'text', messages: [{ role: 'assistant', content: 'Sunny.' }, { role: 'user', content: 'and tomorrow?' }] });
+    expect((await echoed({ annotations: 'cited' })).json()).toMatchObject({ code: 'INVALID_PARAMS', details: { field: 'input[0].content[0].annotations' } });
+    // Only an answer's text carries them: on a user's input_text they are not a field.
+    const onInput = await post({ input: [{ role: 'user', content: [{ type: 'input_text', text: 'x', annotations: [citation] }] }] });
+    expect(onInput.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/input/0/content/0/annotations' } });
+  });
+
   it('names stream_options.include_obfuscation, not stream_options', async () => {
     const response = await post({ input: 'x', stream_options: { include_obfuscation: true } });
     expect(response.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'stream_options.include_obfuscation' } });

@@ -2,6 +2,7 @@ import type { ChatContentPart, ChatImagePart, ChatMessage, GenerationParameters,
 import { httpError } from '../http-error.js';
 import { ALWAYS, checkKeys, contentFromParts, TEXT_PART_SEPARATOR, type NestedFieldCheck } from './nested-fields.js';
 import { OPENAI_FIELD_FOR } from './openai-chat-request.js';
+import type { ItemResolver } from './openai-responses-items.js';
 import { refuseOrDrop, type ChangesAnswer } from './unsupported-fields.js';
 
 /**
@@ -73,7 +74,7 @@ export const responsesRequestSchema = {
   },
 } as const;
 
-type ContentPart = { type: string; text?: string; image_url?: string | null; file_id?: string | null; detail?: string; refusal?: string };
+type ContentPart = { type: string; text?: string; image_url?: string | null; file_id?: string | null; detail?: string; refusal?: string; annotations?: unknown; logprobs?: unknown };
 export type InputItem = {
   type?: string;
   role?: string;
@@ -141,19 +142,19 @@ const unsupported = (field: string, what: string, model: string) =>
 
 const PART_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
   input_text: new Set(['type', 'text']),
-  output_text: new Set(['type', 'text']),
+  // An echoed answer's `annotations` (url citations, ...) and `logprobs` describe text already in `text`: output-only, they cannot change the answer.
+  output_text: new Set(['type', 'text', 'annotations', 'logprobs']),
   text: new Set(['type', 'text']),
   refusal: new Set(['type', 'refusal']),
   input_image: new Set(['type', 'image_url', 'file_id', 'detail']),
 };
-/** `annotations`/`logprobs` come back on output_text echoed from an earlier response: empty ones change nothing. */
-const nonEmpty: ChangesAnswer = (value) => !(Array.isArray(value) && value.length === 0);
-const PART_KNOWN: Readonly<Record<string, ChangesAnswer>> = { prompt_cache_breakpoint: ALWAYS, annotations: nonEmpty, logprobs: nonEmpty };
+const PART_KNOWN: Readonly<Record<string, ChangesAnswer>> = { prompt_cache_breakpoint: ALWAYS };
 /** Item fields: `id`/`status` identify an echoed output item and change nothing; `phase`, `caller`, `namespace` would. */
 const ITEM_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
   message: new Set(['type', 'role', 'content', 'id', 'status']),
   function_call: new Set(['type', 'call_id', 'name', 'arguments', 'id', 'status']),
   function_call_output: new Set(['type', 'call_id', 'output', 'id', 'status']),
+  item_reference: new Set(['type', 'id']),
 };
 const ITEM_KNOWN: Readonly<Record<string, ChangesAnswer>> = { phase: ALWAYS, caller: ALWAYS, namespace: ALWAYS };
 const IMAGE_DETAILS: ReadonlySet<unknown> = new Set(['auto', 'low', 'high', null, undefined]);
@@ -176,6 +177,7 @@ function partsOf(content: string | ContentPart[] | undefined, field: string, che
     checkKeys(part as unknown as Record<string, unknown>, where, `an '${String(part.type)}' content part`, keys, PART_KNOWN, check);
     if (part.type === 'input_text' || part.type === 'output_text' || part.type === 'text') {
       if (typeof part.text !== 'string') throw invalid(`${where}.text`, 'must be a string');
+      for (const key of ['annotations', 'logprobs'] as const) if (part[key] != null && !Array.isArray(part[key])) throw invalid(`${where}.${key}`, 'must be an array');
       parts.push({ type: 'text', text: part.text });
     } else if (part.type === 'refusal' && role === 'assistant') {
       if (typeof part.refusal !== 'string') throw invalid(`${where}.refusal`, 'must be a string');
@@ -199,16 +201,18 @@ export interface ResponsesTurns {
 /**
  * Responses input items -> engine ChatMessages, in order: messages by role (developer is a system turn marked
  * `developer`, content parts kept in order, refusal parts the assistant's `refusal`), `function_call` items become
- * the assistant's tool calls (consecutive ones join one assistant turn), `function_call_output` items tool turns.
+ * the assistant's tool calls (consecutive ones join one assistant turn), `function_call_output` items tool turns;
+ * an `item_reference` is the stored output item `resolve` finds for it (refused when there is no resolver).
  */
-export function toMessagesFromItems(input: string | InputItem[] | undefined, check: NestedFieldCheck): ResponsesTurns {
+export function toMessagesFromItems(input: string | InputItem[] | undefined, check: NestedFieldCheck, resolve?: ItemResolver): ResponsesTurns {
   if (input === undefined) return { messages: [], sources: [] };
   if (typeof input === 'string') return { messages: [{ role: 'user', content: input }], sources: ['input'] };
   const out: ChatMessage[] = [];
   const sources: string[] = [];
   const model = check.model;
-  input.forEach((item, index) => {
+  input.forEach((given, index) => {
     const where = `input[${index}]`;
+    const item = given.type === 'item_reference' && resolve ? referenced(given, where, check, resolve) : given;
     const type = item.type ?? 'message';
     const keys = ITEM_KEYS[type];
     if (keys) checkKeys(item, where, `a '${type}' item`, keys, ITEM_KNOWN, check);
@@ -240,6 +244,13 @@ export function toMessagesFromItems(input: string | InputItem[] | undefined, che
     if (out.length > before) sources.push(where);
   });
   return { messages: out, sources };
+}
+
+/** The stored output item an `item_reference` names (a message or function call, checked like any input item). */
+function referenced(reference: InputItem, where: string, check: NestedFieldCheck, resolve: ItemResolver): InputItem {
+  checkKeys(reference, where, "an 'item_reference' item", ITEM_KEYS.item_reference!, {}, check);
+  if (typeof reference.id !== 'string' || reference.id === '') throw invalid(`${where}.id`, 'must be a non-empty string');
+  return resolve(reference.id, `${where}.id`);
 }
 
 /** An engine-side field (`messages[3].content`) -> the body field it came from; `base` turns (instructions, stored ones) come first. */
@@ -302,7 +313,7 @@ export interface ResponsesCall {
 }
 
 /** Validated body -> input turns and engine parameters; a field the gateway cannot honour is a 400 naming it. */
-export function toResponsesCall(body: ResponsesBody, dropParamsByDefault: boolean): ResponsesCall {
+export function toResponsesCall(body: ResponsesBody, dropParamsByDefault: boolean, resolve?: ItemResolver): ResponsesCall {
   const dropParams = body.drop_params ?? dropParamsByDefault;
   const dropped = refuseOrDrop(body, UNSUPPORTED_FIELDS, body.model, dropParams);
   const nested: [string, boolean][] = [
@@ -331,6 +342,6 @@ export function toResponsesCall(body: ResponsesBody, dropParamsByDefault: boolea
     ...(body.reasoning?.effort != null ? { reasoningEffort: body.reasoning.effort } : {}),
     ...(body.service_tier != null ? { serviceTier: body.service_tier } : {}),
   };
-  const turns = toMessagesFromItems(body.input, { model: body.model, dropParams, dropped });
+  const turns = toMessagesFromItems(body.input, { model: body.model, dropParams, dropped }, resolve);
   return { input: turns.messages, sources: turns.sources, parameters, dropped, dropParams };
 }

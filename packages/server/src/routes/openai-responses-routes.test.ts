@@ -6,6 +6,7 @@ import { SwitchyardError, type CallOptions, type InferenceRequest, type Inferenc
 import { createServer, type SwitchyardServer } from '../create-server.js';
 import type { ServerConfig } from '../server-config.js';
 import { OrchestratorDouble } from '../test-support/orchestrator-double.js';
+import { scriptedOrchestrator } from '../test-support/scripted-orchestrator.js';
 import { readSseFrames } from '../test-support/sse-client.js';
 
 const servers: SwitchyardServer[] = [];
@@ -30,6 +31,26 @@ async function start(config: ServerConfig = {}, orchestrator = double()) {
 }
 
 const post = (payload: Record<string, unknown>) => ({ method: 'POST' as const, url: '/v1/responses', payload });
+
+/** An engine that says something, then calls a tool (run and stream), recording what it was asked. */
+function talksThenCalls() {
+  const requests: InferenceRequest[] = [];
+  const orchestrator = scriptedOrchestrator({
+    run: (request) => {
+      requests.push(request);
+      return { output: { kind: 'text', text: 'Let me look.', toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' }] }, usage: { inputTokens: 3, outputTokens: 4 }, finishReason: 'tool-calls' };
+    },
+    async *stream(request) {
+      requests.push(request);
+      yield { type: 'delta', kind: 'text', text: 'Let me look.' };
+      yield { type: 'tool-call-start', id: 'call_1', name: 'weather', index: 0 };
+      yield { type: 'tool-call-delta', id: 'call_1', argumentsDelta: '{"city":"Oslo"}' };
+      yield { type: 'tool-call-end', id: 'call_1' };
+      yield { type: 'finish', usage: { inputTokens: 3, outputTokens: 4 }, finishReason: 'tool-calls' };
+    },
+  });
+  return { orchestrator, requests };
+}
 
 describe('POST /v1/responses', () => {
   it('max_output_tokens cut short is status incomplete with the reason, as the API has it', async () => {
@@ -114,6 +135,66 @@ describe('POST /v1/responses', () => {
     expect((frames.at(-2)!.data.response as { output: unknown[] }).output).toEqual([
       { id: itemId, type: 'message', status: 'incomplete', role: 'assistant', content: [{ type: 'output_text', text: 'ab', annotations: [], logprobs: [] }] },
     ]);
+  });
+
+  it('item_reference: an output item of a stored response (answered whole or streamed) comes back as that item', async () => {
+    const { orchestrator, requests } = talksThenCalls();
+    const server = await createServer({ orchestrator, config: {}, env: {}, defaultMetrics: false });
+    servers.push(server);
+    const url = await server.listen({ host: '127.0.0.1', port: 0 });
+    const answered = (await server.app.inject(post({ model: 'm', input: 'weather?' }))).json() as { id: string; output: { id: string }[] };
+    const streamed = await fetch(`${url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', input: 'weather?', stream: true }) });
+    const frames = [];
+    for await (const frame of readSseFrames(streamed.body!)) frames.push(frame);
+    const streamedIds = frames.filter((frame) => frame.event === 'response.output_item.added').map((frame) => (frame.data.item as { id: string }).id);
+    expect((frames.at(-1)!.data.response as { output: { id: string }[] }).output.map((item) => item.id)).toEqual(streamedIds);
+    for (const ids of [answered.output.map((item) => item.id), streamedIds]) {
+      const response = await server.app.inject(
+        post({
+          model: 'm',
+          input: [
+            { role: 'user', content: 'weather?' },
+            { type: 'item_reference', id: ids[0] },
+            { type: 'item_reference', id: ids[1] },
+            { type: 'function_call_output', call_id: 'call_1', output: '18C' },
+          ],
+        }),
+      );
+      expect(response.statusCode).toBe(200);
+      expect(requests.at(-1)!.input).toEqual({
+        kind: 'text',
+        messages: [
+          { role: 'user', content: 'weather?' },
+          { role: 'assistant', content: 'Let me look.', toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' }] },
+          { role: 'tool', toolCallId: 'call_1', content: '18C' },
+        ],
+      });
+    }
+  });
+
+  it('item_reference to an item that is not stored is a 400 naming input[i].id and saying why', async () => {
+    const { app } = await start();
+    const unstored = (await app.inject(post({ model: 'echo', input: 'a', store: false }))).json() as { id: string; output: { id: string }[] };
+    const deleted = (await app.inject(post({ model: 'echo', input: 'b' }))).json() as { id: string; output: { id: string }[] };
+    expect((await app.inject({ method: 'DELETE', url: `/v1/responses/${deleted.id}` })).statusCode).toBe(200);
+    const kept = (await app.inject(post({ model: 'echo', input: 'c' }))).json() as { id: string };
+    const refer = (id: unknown) => app.inject(post({ model: 'echo', input: [{ role: 'user', content: 'x' }, { type: 'item_reference', id }] }));
+    const cases: [unknown, string][] = [
+      [unstored.output[0]!.id, `item '${unstored.output[0]!.id}' is of response '${unstored.id}', which is not stored (it was created with store: false, was deleted or has expired)`],
+      [deleted.output[0]!.id, `is of response '${deleted.id}', which is not stored`],
+      [`msg_${kept.id.slice(5)}_7`, `response '${kept.id}' has no output item 'msg_${kept.id.slice(5)}_7'`],
+      ['msg_abc', "'msg_abc' is not an output item id of this gateway"],
+      ['', 'must be a non-empty string'],
+    ];
+    for (const [id, why] of cases) {
+      const response = await refer(id);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { field: 'input[1].id' } });
+      expect(response.json().message).toContain(why);
+      expect(response.json().message).toMatch(/^body\/input\[1\]\.id/);
+    }
+    const extra = await app.inject(post({ model: 'echo', input: [{ type: 'item_reference', id: 'msg_x', status: 'completed' }] }));
+    expect(extra.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/input/0/status' } });
   });
 
   it('a chain of responses is one session: its turn limit applies (429 ADMISSION_REJECT)', async () => {

@@ -6,12 +6,13 @@ import { commonHeaders, idParams, noQuery, type ServerContext } from '../server-
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
 import { awaitStreamHead, collectChatTask, frameError, pumpStream, setDroppedHeader, type AssembledToolCall } from './chat-task.js';
+import { outputItemId, storedItemResolver } from './openai-responses-items.js';
 import { RESPONSES_FIELD_FOR, responsesFieldOf, responsesRequestSchema, toResponsesCall, type ResponsesBody } from './openai-responses-request.js';
 import { taskTelemetry } from '../request-telemetry.js';
 import { responsesUsage } from './face-usage.js';
 
 const wireField = (field: string) => RESPONSES_FIELD_FOR[field] ?? field;
-const itemId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
+const responseIdOf = () => `resp_${randomBytes(12).toString('hex')}`;
 
 /** A message's content: its text, or the model's refusal (OpenAI's `refusal` part) instead. */
 type ContentPart = { type: 'output_text'; text: string; annotations: []; logprobs: [] } | { type: 'refusal'; refusal: string };
@@ -24,15 +25,15 @@ const INCOMPLETE: Record<string, string> = { length: 'max_output_tokens', 'conte
 
 
 const textPart = (text: string): ContentPart => ({ type: 'output_text', text, annotations: [], logprobs: [] });
-const messageItem = (text: string, status: 'in_progress' | 'completed' = 'completed', refusal?: string): OutputItem => ({
-  id: itemId('msg'),
+const messageItem = (id: string, text: string, status: 'in_progress' | 'completed' = 'completed', refusal?: string): OutputItem => ({
+  id,
   type: 'message',
   status,
   role: 'assistant',
   content: status !== 'completed' ? [] : refusal === undefined ? [textPart(text)] : [...(text !== '' ? [textPart(text)] : []), { type: 'refusal', refusal }],
 });
-const callItem = (call: AssembledToolCall, status: 'in_progress' | 'completed' = 'completed'): OutputItem => ({
-  id: itemId('fc'),
+const callItem = (id: string, call: AssembledToolCall, status: 'in_progress' | 'completed' = 'completed'): OutputItem => ({
+  id,
   type: 'function_call',
   status,
   call_id: call.id,
@@ -50,7 +51,7 @@ function assistantTurn(output: readonly OutputItem[]): ChatMessage {
 }
 
 /**
- * OpenAI Responses API face: POST /v1/responses (stream and not, function tools, text.format, instructions,
+ * OpenAI Responses API face: POST /v1/responses (stream and not, function tools, text.format, instructions, item_reference,
  * previous_response_id over stored responses, store), GET and DELETE /v1/responses/{id}. Runs through admission
  * like any task; a chain of responses is one session (its TTL, turn limit and token budget apply).
  */
@@ -59,7 +60,7 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
 
   app.post<{ Body: ResponsesBody }>('/v1/responses', { schema: { body: responsesRequestSchema, querystring: noQuery, headers: commonHeaders } }, async (request, reply) => {
     const body = request.body;
-    const call = toResponsesCall(body, context.config.dropParams);
+    const call = toResponsesCall(body, context.config.dropParams, storedItemResolver(responses));
     const previousId = body.previous_response_id ?? undefined;
     const earlier = previousId !== undefined ? responses.conversation(previousId) : undefined;
     if (previousId !== undefined && (earlier === undefined || 'missing' in earlier)) {
@@ -74,7 +75,8 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
     const sources = [...(body.instructions ? ['instructions'] : []), ...(previous?.turns ?? []).map(() => 'previous_response_id'), ...call.sources];
     const fieldOf = (field: string) => responsesFieldOf(sources, field) ?? wireField(field);
     const store = body.store !== false;
-    const responseId = itemId('resp');
+    const responseId = responseIdOf();
+    const idAt = (prefix: 'msg' | 'fc', index: number) => outputItemId(prefix, responseId, index);
     const session = previous?.stored.session ?? responseId;
     const { task } = await scheduler.submit({
       taskId: responseId,
@@ -134,7 +136,8 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
       setDroppedHeader(reply, [...call.dropped, ...result.dropped]);
       dropped = new Set([...call.dropped, ...result.dropped]);
       const answered = result.text !== '' || result.refusal !== undefined || result.toolCalls.length === 0;
-      const output = [...(answered ? [messageItem(result.text, 'completed', result.refusal)] : []), ...result.toolCalls.map((toolCall) => callItem(toolCall))];
+      const at = answered ? 1 : 0;
+      const output = [...(answered ? [messageItem(idAt('msg', 0), result.text, 'completed', result.refusal)] : []), ...result.toolCalls.map((toolCall, index) => callItem(idAt('fc', at + index), toolCall))];
       return reply.code(200).send(finished(result.end, output));
     }
 
@@ -164,7 +167,7 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
     /** The open content part of that type (a message and the part are opened as needed), with its index. */
     const openPart = <T extends ContentPart['type']>(type: T): { part: ContentPart & { type: T }; at: { item_id: string; output_index: number; content_index: number } } => {
       if (!message) {
-        const item = messageItem('', 'in_progress') as OutputItem & { type: 'message' };
+        const item = messageItem(idAt('msg', output.length), '', 'in_progress') as OutputItem & { type: 'message' };
         message = { item, index: output.length, parts: [] };
         output.push(item);
         send('response.output_item.added', { output_index: message.index, item });
@@ -215,7 +218,7 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
         send('response.refusal.delta', { ...at, delta });
       } else if (frame.event === 'tool-call-start') {
         closeText();
-        const item = callItem({ id: String(frame.data.id), name: String(frame.data.name), arguments: '' }, 'in_progress') as OutputItem & { type: 'function_call' };
+        const item = callItem(idAt('fc', output.length), { id: String(frame.data.id), name: String(frame.data.name), arguments: '' }, 'in_progress') as OutputItem & { type: 'function_call' };
         calls.set(String(frame.data.id), { item, index: output.length });
         output.push(item);
         send('response.output_item.added', { output_index: output.length - 1, item });
@@ -230,7 +233,7 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
         closeText();
         for (const id of [...calls.keys()]) closeCall(id);
         if (output.length === 0) {
-          const empty = messageItem('');
+          const empty = messageItem(idAt('msg', 0), '');
           output.push(empty);
           send('response.output_item.added', { output_index: 0, item: { ...empty, status: 'in_progress', content: [] } });
           send('response.output_item.done', { output_index: 0, item: empty });

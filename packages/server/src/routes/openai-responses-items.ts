@@ -1,0 +1,35 @@
+import { httpError } from '../http-error.js';
+import type { ResponseStore } from '../response-store.js';
+import type { InputItem } from './openai-responses-request.js';
+
+/**
+ * Output item ids name their response and position (`msg_<response>_<index>` for `resp_<response>`), so an
+ * `item_reference` resolves through the response store alone, and an item is gone exactly when its response is.
+ */
+export const outputItemId = (prefix: 'msg' | 'fc', responseId: string, index: number): string => `${prefix}_${responseId.replace(/^resp_/, '')}_${index}`;
+
+const ITEM_ID = /^(?:msg|fc)_([0-9a-f]{24})_\d{1,6}$/;
+
+/** The response an output item id of this gateway belongs to, or undefined for any other id. */
+export function responseIdOfItem(id: string): string | undefined {
+  const match = ITEM_ID.exec(id);
+  return match ? `resp_${match[1]}` : undefined;
+}
+
+/** An `item_reference`'s id -> the stored output item it names; `where` is the reference's field (`input[2].id`). */
+export type ItemResolver = (id: string, where: string) => InputItem;
+
+/** Resolves references to output items of stored responses; anything else is a 400 naming the reference and why. */
+export function storedItemResolver(responses: ResponseStore): ItemResolver {
+  return (id, where) => {
+    const refused = (why: string) => httpError('INVALID_PARAMS', `body/${where}: ${why}`, { details: { field: where, found: id } });
+    const responseId = responseIdOfItem(id);
+    if (responseId === undefined) throw refused(`'${id}' is not an output item id of this gateway (its items are named 'msg_...' or 'fc_...' after their response)`);
+    const stored = responses.get(responseId);
+    if (!stored) throw refused(`item '${id}' is of response '${responseId}', which is not stored (it was created with store: false, was deleted or has expired)`);
+    const output = stored.response.output as InputItem[] | undefined;
+    const item = output?.find((candidate) => candidate.id === id);
+    if (!item) throw refused(`response '${responseId}' has no output item '${id}'`);
+    return item;
+  };
+}
