@@ -147,6 +147,18 @@ describe('openai client, responses.create', () => {
     expect(JSON.parse(response.output_text)).toMatchObject({ city: expect.any(String) });
   });
 
+  it('structured-output errors name text.format, in the message as in param (an invalid schema, OUTPUT_INVALID)', async () => {
+    const format = (schema: Record<string, unknown>) => ({ format: { type: 'json_schema' as const, name: 'w', schema } });
+    const invalid = await client.responses.create({ model: 'chat', input: 'x', text: format({ type: 'nonsense' }) }).catch((e: unknown) => e);
+    const prose = await client.responses.create({ model: 'upstream:prose', input: 'x', text: format({ type: 'object', properties: { city: { type: 'string' } } }) }).catch((e: unknown) => e);
+    expect(invalid).toMatchObject({ status: 400, code: 'INVALID_INPUT', param: 'text.format' });
+    expect(prose).toMatchObject({ status: 502, code: 'OUTPUT_INVALID', param: 'text.format' });
+    for (const error of [invalid, prose] as Error[]) {
+      expect(error.message).toContain("'text.format'");
+      expect(error.message).not.toContain('response_format');
+    }
+  });
+
   it('nothing silently dropped: an unsupported field or tool type is a 400 naming it; drop_params drops and lists it', async () => {
     const background = await client.responses.create({ model: 'chat', input: 'x', background: true }).catch((e: unknown) => e);
     expect(background).toBeInstanceOf(OpenAI.BadRequestError);

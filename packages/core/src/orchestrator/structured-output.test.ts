@@ -164,6 +164,24 @@ describe('structured output (response_format json)', () => {
     expect(engine.requests).toHaveLength(0);
   });
 
+  it("messages quote the field as details.field names it ('response_format'), so a face can rename both", async () => {
+    const { orchestrator } = setup(['{"town":"Paris"}'], false);
+    for (const request of [ask({ type: 'nonsense' }), ask(schema)]) {
+      const error = (await orchestrator.run(request).catch((e: unknown) => e)) as SwitchyardError;
+      expect(error.details.field).toBe('response_format');
+      expect(error.message).toContain(`'${String(error.details.field)}'`);
+    }
+  });
+
+  it("a property named '__proto__' is refused by pointer (ajv would check the prototype in its place), before any model runs", async () => {
+    const { engine, orchestrator } = setup(['{}'], false);
+    // As a request body parses: JSON.parse makes '__proto__' a plain own key.
+    const named = JSON.parse('{"type":"object","properties":{"__proto__":{"type":"object"}},"required":["__proto__"]}') as Record<string, unknown>;
+    await expect(orchestrator.run(ask(named))).rejects.toMatchObject({ code: 'UNSUPPORTED', details: { field: 'response_format', found: '/properties/__proto__' }, message: expect.stringContaining("'__proto__' (at /properties/__proto__)") });
+    await expect(orchestrator.run(ask({ type: 'object', required: ['city', '__proto__'] }))).rejects.toMatchObject({ code: 'UNSUPPORTED', details: { found: '/required/1' } });
+    expect(engine.requests).toHaveLength(0);
+  });
+
   it('a schema with an $id can be sent again and again (it is not left registered)', async () => {
     const { orchestrator } = setup(['{"city":"Paris"}'], false);
     const withId = () => ({ $id: 'https://example.com/answer.json', ...schema });

@@ -52,12 +52,33 @@ function ajvFor(draft: Draft): Ajv {
   return ajv;
 }
 
+/** The field structured-output errors name. Messages quote it as `'response_format'`, so a face whose field has
+ * another name (`text.format` on /v1/responses) renames it in the message as it does in `details.field`. */
+const FORMAT_FIELD = 'response_format';
+
 function invalidSchema(problem: string): SwitchyardError {
   return new SwitchyardError({
     code: 'INVALID_INPUT',
-    message: `response_format: the JSON Schema is not valid: ${problem}`,
-    details: { field: 'response_format', found: problem, expected: 'a JSON Schema (draft-07, 2019-09 or 2020-12)' },
+    message: `'${FORMAT_FIELD}': the JSON Schema is not valid: ${problem}`,
+    details: { field: FORMAT_FIELD, found: problem, expected: 'a JSON Schema (draft-07, 2019-09 or 2020-12)' },
   });
+}
+
+/**
+ * Where a schema names a property `__proto__` (a key, or an entry of `required`), as a JSON pointer into it. Ajv
+ * cannot check such a property: it reads the object's prototype in its place (so `{}` passes `required`) and
+ * refuses every value given for it, so the schema is refused instead of validated wrongly.
+ */
+function protoPropertyPointer(value: unknown, pointer = ''): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const at = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    if (key === '__proto__') return at;
+    if (key === 'required' && Array.isArray(item) && item.includes('__proto__')) return `${at}/${item.indexOf('__proto__')}`;
+    const found = protoPropertyPointer(item, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /**
@@ -76,6 +97,14 @@ export function responseSchemaValidator(schema: Readonly<Record<string, unknown>
   if (cached) {
     bySchemaObject.set(schema, cached.validate);
     return cached.validate;
+  }
+  const proto = protoPropertyPointer(schema);
+  if (proto !== undefined) {
+    throw new SwitchyardError({
+      code: 'UNSUPPORTED',
+      message: `'${FORMAT_FIELD}': the JSON Schema names a property '__proto__' (at ${proto}), which cannot be validated (the validator would read the object's prototype in its place); rename the property`,
+      details: { field: FORMAT_FIELD, found: proto },
+    });
   }
   const draft = draftOf(schema);
   if (!draft) throw invalidSchema(`$schema ${JSON.stringify(schema['$schema'])} is not a supported draft`);
@@ -168,7 +197,7 @@ export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | un
 export function outputInvalidError(engine: string, model: string, problem: string, retried = true): SwitchyardError {
   return new SwitchyardError({
     code: 'OUTPUT_INVALID',
-    message: `Model '${model}' on engine '${engine}' did not produce output matching response_format${retried ? ' after a retry' : ''}: ${problem}`,
-    details: { engine, model, field: 'response_format', found: problem },
+    message: `Model '${model}' on engine '${engine}' did not produce output matching '${FORMAT_FIELD}'${retried ? ' after a retry' : ''}: ${problem}`,
+    details: { engine, model, field: FORMAT_FIELD, found: problem },
   });
 }
