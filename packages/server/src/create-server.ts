@@ -184,7 +184,8 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     requestIdHeader: false,
     genReqId: requestIdOf,
     // Bodies are validated strictly (no type coercion, unknown fields are errors where schemas say so).
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // `discriminator`: a union tagged by a field (chat messages by `role`) checks only the branch the tag names.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, discriminator: true } },
     return503OnClosing: true,
     // Tasks are finished or canceled before close, so remaining sockets are only idle keep-alives or ended streams.
     forceCloseConnections: true,
@@ -419,9 +420,13 @@ function validationError(error: FastifyError): SwitchyardError {
   const first: ValidationIssue | undefined = union ?? issues[0];
   // An unknown key is reported at the key itself (`/foo`), not at the object that holds it.
   const unknownKey = first?.keyword === 'additionalProperties' && first.params && 'additionalProperty' in first.params ? String(first.params.additionalProperty) : undefined;
-  const pointer = `${first?.instancePath || ''}${unknownKey !== undefined ? `/${unknownKey.replaceAll('~', '~0').replaceAll('/', '~1')}` : ''}`;
+  // A `discriminator` union (chat messages by `role`) is reported at its tag: the value is not one of the forms.
+  const tag = first?.keyword === 'discriminator' ? (first.params as { tag?: unknown; tagValue?: unknown; error?: unknown }) : undefined;
+  const key = unknownKey ?? (tag ? String(tag.tag) : undefined);
+  const pointer = `${first?.instancePath || ''}${key !== undefined ? `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}` : ''}`;
   const where = `${error.validationContext ?? 'request'}${pointer}`;
   let message = unknownKey !== undefined ? `is not a field of ${first?.instancePath ? `${error.validationContext ?? 'request'}${first.instancePath}` : 'the request'} (unknown key '${unknownKey}')` : (first?.message ?? 'is invalid');
+  if (tag) message = tag.error === 'mapping' ? `must be one of the forms of this API (got ${JSON.stringify(tag.tagValue).slice(0, 64)})` : 'must be a string';
   if (union) {
     const branches = issues.filter((issue) => issue !== union && issue.instancePath.startsWith(pointer)).map((issue) => `${issue.instancePath.slice(pointer.length)} ${issue.message}`.trim());
     if (branches.length > 0) message = `must match one of the allowed forms (${[...new Set(branches)].join('; or ')})`;

@@ -81,6 +81,20 @@ describe('/v1/chat/completions messages reach the engine whole', () => {
     expect(legacy.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'messages[0].role' } });
   });
 
+  it('checks a message against the form its role names only, and names the field that is wrong', async () => {
+    const unknownRole = await chat({ messages: [{ role: 'wizard', content: 'x' }] });
+    expect(unknownRole.statusCode).toBe(400);
+    expect(unknownRole.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/messages/0/role' } });
+    expect(unknownRole.json().message).toBe('body/messages/0/role must be one of the forms of this API (got "wizard")');
+    const nonString = await chat({ messages: [{ role: 5, content: 'x' }] });
+    expect(nonString.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/messages/0/role', expected: 'must be a string' } });
+    // Before, every form was tried and the answer listed the failures of all five ("or /role must be equal to constant").
+    const tool = await chat({ messages: [{ role: 'tool', content: 'x' }] });
+    expect(tool.json().message).toBe("body/messages/0 must have required property 'tool_call_id'");
+    const user = await chat({ messages: [{ role: 'user' }] });
+    expect(user.json().message).toBe("body/messages/0 must have required property 'content'");
+  });
+
   it('refuses max_tokens together with max_completion_tokens (as OpenAI does) and a seed beyond 2^53', async () => {
     const both = await chat({ messages: [{ role: 'user', content: 'x' }], max_tokens: 5, max_completion_tokens: 9 });
     expect(both.statusCode).toBe(400);

@@ -33,6 +33,7 @@ const optionalName = { type: ['string', 'null'] } as const;
 const messageSchema = {
   type: 'object',
   required: ['role'],
+  discriminator: { propertyName: 'role' },
   oneOf: [
     { properties: { role: { enum: ['system', 'developer'] }, content: textContent, name: optionalName }, required: ['content'] },
     { properties: { role: { const: 'user' }, content: { anyOf: [{ type: 'string' }, { type: 'array', items: { anyOf: [textPart, imagePart, otherUserPart] } }] }, name: optionalName }, required: ['content'] },
