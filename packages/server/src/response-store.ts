@@ -33,10 +33,11 @@ export class ResponseStore {
   }
 
   /**
-   * The conversation a follow-up of `id` continues: every turn of the chain ending at `id`, oldest first; undefined
-   * when `id` is not stored, `{ missing }` when an earlier response of the chain is gone (deleted or expired).
+   * The conversation a follow-up of `id` continues: every turn of the chain ending at `id`, oldest first, and the
+   * ids of the chain's responses; undefined when `id` is not stored, `{ missing }` when an earlier response of the
+   * chain is gone (deleted or expired).
    */
-  conversation(id: string): { stored: StoredResponse; turns: ChatMessage[] } | { missing: string } | undefined {
+  conversation(id: string): { stored: StoredResponse; turns: ChatMessage[]; responses: ReadonlySet<string> } | { missing: string } | undefined {
     const stored = this.get(id);
     if (!stored) return undefined;
     const chain: (readonly ChatMessage[])[] = [stored.turns];
@@ -48,6 +49,6 @@ export class ResponseStore {
       chain.push(earlier.turns);
       previous = earlier.previous;
     }
-    return { stored, turns: chain.reverse().flat() };
+    return { stored, turns: chain.reverse().flat(), responses: seen };
   }
 }

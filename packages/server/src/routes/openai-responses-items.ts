@@ -19,12 +19,21 @@ export function responseIdOfItem(id: string): string | undefined {
 /** An `item_reference`'s id -> the stored output item it names; `where` is the reference's field (`input[2].id`). */
 export type ItemResolver = (id: string, where: string) => InputItem;
 
-/** Resolves references to output items of stored responses; anything else is a 400 naming the reference and why. */
-export function storedItemResolver(responses: ResponseStore): ItemResolver {
+/**
+ * Resolves references to output items of stored responses, each once per request and none of the responses
+ * `previous_response_id` already brings in (as OpenAI, which refuses a duplicate item); anything else is a 400
+ * naming the reference and why.
+ */
+export function storedItemResolver(responses: ResponseStore, continued: ReadonlySet<string> = new Set()): ItemResolver {
+  const referenced = new Map<string, string>();
   return (id, where) => {
     const refused = (why: string) => httpError('INVALID_PARAMS', `body/${where}: ${why}`, { details: { field: where, found: id } });
     const responseId = responseIdOfItem(id);
     if (responseId === undefined) throw refused(`'${id}' is not an output item id of this gateway (its items are named 'msg_...' or 'fc_...' after their response)`);
+    if (continued.has(responseId)) throw refused(`item '${id}' is already in the conversation previous_response_id continues (its response '${responseId}' is part of it); remove the reference`);
+    const earlier = referenced.get(id);
+    if (earlier !== undefined) throw refused(`item '${id}' is referenced twice (also by ${earlier}); remove the duplicate`);
+    referenced.set(id, where);
     const stored = responses.get(responseId);
     if (!stored) throw refused(`item '${id}' is of response '${responseId}', which is not stored (it was created with store: false, was deleted or has expired)`);
     const output = stored.response.output as InputItem[] | undefined;

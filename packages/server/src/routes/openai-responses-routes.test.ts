@@ -193,6 +193,13 @@ describe('POST /v1/responses', () => {
       expect(response.json().message).toContain(why);
       expect(response.json().message).toMatch(/^body\/input\[1\]\.id/);
     }
+    // An item is in the conversation once: not referenced twice, nor when previous_response_id already brings it in.
+    const keptItem = `msg_${kept.id.slice(5)}_0`;
+    const twice = await app.inject(post({ model: 'echo', input: [{ type: 'item_reference', id: keptItem }, { type: 'item_reference', id: keptItem }] }));
+    expect(twice.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { field: 'input[1].id' }, message: expect.stringContaining('referenced twice (also by input[0].id)') });
+    const next = (await app.inject(post({ model: 'echo', input: 'd', previous_response_id: kept.id }))).json() as { id: string };
+    const continued = await app.inject(post({ model: 'echo', previous_response_id: next.id, input: [{ type: 'item_reference', id: keptItem }, { role: 'user', content: 'e' }] }));
+    expect(continued.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { field: 'input[0].id' }, message: expect.stringContaining('already in the conversation previous_response_id continues') });
     const extra = await app.inject(post({ model: 'echo', input: [{ type: 'item_reference', id: 'msg_x', status: 'completed' }] }));
     expect(extra.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/input/0/status' } });
   });

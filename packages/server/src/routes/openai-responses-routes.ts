@@ -60,7 +60,6 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
 
   app.post<{ Body: ResponsesBody }>('/v1/responses', { schema: { body: responsesRequestSchema, querystring: noQuery, headers: commonHeaders } }, async (request, reply) => {
     const body = request.body;
-    const call = toResponsesCall(body, context.config.dropParams, storedItemResolver(responses));
     const previousId = body.previous_response_id ?? undefined;
     const earlier = previousId !== undefined ? responses.conversation(previousId) : undefined;
     if (previousId !== undefined && (earlier === undefined || 'missing' in earlier)) {
@@ -68,6 +67,7 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
       throw httpError('INVALID_PARAMS', `body/previous_response_id: ${why}`, { details: { field: 'previous_response_id', found: previousId } });
     }
     const previous = earlier && 'stored' in earlier ? earlier : undefined;
+    const call = toResponsesCall(body, context.config.dropParams, storedItemResolver(responses, previous?.responses));
     const conversation = [...(previous?.turns ?? []), ...call.input];
     if (call.input.length === 0) throw httpError('INVALID_PARAMS', 'body/input is required (a string or a list of input items)', { details: { field: 'input' } });
     const messages: ChatMessage[] = [...(body.instructions ? [{ role: 'system' as const, content: body.instructions }] : []), ...conversation];
