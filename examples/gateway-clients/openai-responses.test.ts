@@ -127,6 +127,27 @@ describe('openai client, responses.create', () => {
     expect(String((gone as Error).message)).toContain('previous_response_id');
   });
 
+  it('the output echoed back as input: with url_citation annotations on its text, and by item_reference', async () => {
+    const first = await client.responses.create({ model: 'chat', input: 'red green' });
+    const [message] = first.output;
+    if (message?.type !== 'message' || message.content[0]?.type !== 'output_text') throw new Error('expected a text message');
+    const cited = { ...message, content: [{ ...message.content[0], annotations: [{ type: 'url_citation' as const, start_index: 0, end_index: 5, title: 'Colours', url: 'https://example.test/colours' }] }] };
+    const echoed = await client.responses.create({ model: 'chat', input: [{ role: 'user', content: 'red green' }, cited, { role: 'user', content: 'blue yellow' }] });
+    expect(echoed.output_text).toBe('yellow blue');
+    const conversation = lastUpstreamBody().messages;
+    expect(conversation).toEqual([
+      { role: 'user', content: 'red green' },
+      { role: 'assistant', content: 'green red' },
+      { role: 'user', content: 'blue yellow' },
+    ]);
+    await client.responses.create({ model: 'chat', input: [{ role: 'user', content: 'red green' }, { type: 'item_reference', id: message.id }, { role: 'user', content: 'blue yellow' }] });
+    expect(lastUpstreamBody().messages).toEqual(conversation);
+    const unstored = await client.responses.create({ model: 'chat', input: 'p q', store: false });
+    const refused = await client.responses.create({ model: 'chat', input: [{ type: 'item_reference', id: unstored.output[0]!.id! }] }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 400, code: 'INVALID_PARAMS', param: 'input[0].id' });
+    expect((refused as Error).message).toContain('store: false');
+  });
+
   it('store: false is not kept (no GET, no continuation)', async () => {
     const response = await client.responses.create({ model: 'chat', input: 'p q', store: false });
     expect((response as unknown as { store: boolean }).store).toBe(false);
