@@ -1,6 +1,6 @@
 import { stepNeedsFiles, stepParams, type ModelMetadata, type PlannedStep } from '@switchyard/core';
 import type { ChainPlan, StagePlan } from '@switchyard/core';
-import { fixedReshapeDims, normalizeExpression, normalizeFold, softmaxTopKFold, type NormalizeFold } from './fold-steps.js';
+import { fixedReshapeDims, normalizeExpression, normalizeFold, softmaxTopKFold, wavStreamFusion, type NormalizeFold } from './fold-steps.js';
 import { modelNames, type ModelNames } from './model-names.js';
 import { tsLiteral } from './ts-literal.js';
 
@@ -105,7 +105,11 @@ export function emitPipeline(options: {
   };
   const fresh = (): string => `v${++counter}`;
   const streams: { name: string; stage: StagePlan }[] = [];
-  let value = thread(body, pre, 'input', fresh);
+  // A trailing VadWavDecode fused into the stream stage right after it (the first stage: nothing runs between them).
+  const decode = pre[pre.length - 1];
+  const first = stages[0];
+  const wavFused = decode && first && !decode.needsFiles && wavStreamFusion(decode.step, first.stage) ? decode : undefined;
+  let value = thread(body, wavFused ? pre.slice(0, -1) : pre, 'input', fresh);
   const disabledBefore = (index: number): void => {
     for (const d of plan.disabled) if (d.index < index && !said.has(d.index)) {
       said.add(d.index);
@@ -132,7 +136,21 @@ export function emitPipeline(options: {
       const feeds = `toGraphFeeds(${input}, ${tsLiteral(stage.inputs)}, MODEL_ID${stage.name === undefined ? '' : `, ${nameArg}`})`;
       lines.push(`const ${out} = fromGraphOutputs(await context.runner.run(${nameArg}, ${feeds}, context.signal), ${tsLiteral(stage.outputs)}, frame);`);
     };
-    if (stage.batchSize !== undefined) {
+    if (wavFused && stage === first!.stage) {
+      const stream = `${prefix}Stream`;
+      streams.push({ name: stream, stage });
+      imports.add('StatefulStreamStage');
+      imports.add('vadWavPcm16Samples');
+      imports.add('throwIfAborted');
+      const pcm = `${wavFused.name}Pcm16`;
+      const out = fresh();
+      const run = (samples: string, method: string): string => `await ${stream}.${method}(${samples}, context.runner, context.signal, frame)`;
+      body.push(`// ${wavFused.step.label} + ${title}: a mono PCM16 WAV converted window by window into the graph's input, else the step then the stage`);
+      body.push(`const ${pcm} = vadWavPcm16Samples(${value}, ${tsLiteral(stepParams(wavFused.step))});`);
+      body.push(`throwIfAborted(context.signal, 'pipeline run');`);
+      body.push(`const ${out} = ${pcm} ? ${run(pcm, 'runAllPcm16')} : ${run(call(wavFused, value), 'runAll')};`);
+      value = thread(body, stagePost, out, fresh);
+    } else if (stage.batchSize !== undefined) {
       imports.add('runStageBatched');
       const out = fresh();
       const inner: string[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createNormalizeStep, createPipelineFrame, type PlannedStep } from '@switchyard/core';
+import { createNormalizeStep, createPipelineFrame, type PlannedStep, type StagePlan } from '@switchyard/core';
 import { generate } from './generate.js';
-import { fixedReshapeDims, normalizeExpression, normalizeFold, softmaxTopKFold } from './fold-steps.js';
+import { fixedReshapeDims, normalizeExpression, normalizeFold, softmaxTopKFold, wavStreamFusion } from './fold-steps.js';
 
 /** A planned step from a loose object (tests feed it steps the schema would refuse, e.g. std [0]). */
 const step = (params: { type: string } & Record<string, unknown>): PlannedStep => ({
@@ -93,5 +93,41 @@ describe('emitted folds', () => {
     });
     const fused = files.find((f) => f.path.endsWith('pipelines/tiny.ts'))!.contents;
     expect(fused).toMatch(/\(isPlainFloat32Tensor\(v1\) \? fusedSoftmaxTopK\(v1, undefined, undefined, 2, \['no', 'yes'\]\) : undefined\) \?\?\s*\(await post1\(await post0\(v1, frame\), frame\)\);/);
+  });
+});
+
+describe('wavStreamFusion', () => {
+  const mode: NonNullable<StagePlan['stream']> = { type: 'StatefulStream', window_size: 512, state_shape: [2, 1, 128] };
+  const stage = (over: Partial<StagePlan> = {}): StagePlan => ({
+    name: 'vad', index: 0, pointer: '/execution_template/stages/0', modelFile: 'model.onnx', inputs: [], outputs: [], batchSize: undefined, stream: mode, pre: [], post: [], ...over,
+  });
+  it('fuses a VadWavDecode into a stream stage with no preprocessing and no batching, and nothing else', () => {
+    expect(wavStreamFusion(step({ type: 'VadWavDecode' }), stage())).toBe(true);
+    expect(wavStreamFusion(step({ type: 'AudioDecode' }), stage())).toBe(false);
+    expect(wavStreamFusion(step({ type: 'VadWavDecode' }), stage({ stream: undefined }))).toBe(false);
+    expect(wavStreamFusion(step({ type: 'VadWavDecode' }), stage({ batchSize: 2 }))).toBe(false);
+    expect(wavStreamFusion(step({ type: 'VadWavDecode' }), stage({ pre: [step({ type: 'Normalize', mean: [0], std: [1] })] }))).toBe(false);
+  });
+
+  it("emits core's PCM16 window path for a WAV, the step then the stage for the rest", async () => {
+    const metadata = {
+      model_id: 'vad',
+      version: '1',
+      execution_template: {
+        type: 'ModelGraph',
+        stages: [{ name: 'vad', model_file: 'model.onnx', execution_mode: { type: 'StatefulStream', window_size: 512, context_size: 64, sample_rate: 16000, state_shape: [2, 1, 128] } }],
+      },
+      preprocessing: [{ type: 'VadWavDecode', sample_rate: 16000 }],
+      postprocessing: [{ type: 'VadSegmenter' }],
+      files: ['model.onnx'],
+    };
+    const { files } = await generate({ models: [{ file: 'models/vad/model_metadata.json', ref: { dir: 'models/vad' }, metadata }], outDir: 'out' });
+    const code = files.find((f) => f.path.endsWith('pipelines/vad.ts'))!.contents;
+    expect(code).toContain('const pre0Pcm16 = vadWavPcm16Samples(input, { channels: 1, sample_rate: 16000 });');
+    expect(code).toMatch(/const v1 = pre0Pcm16\s*\? await vadStream\.runAllPcm16\(pre0Pcm16, context\.runner, context\.signal, frame\)\s*: await vadStream\.runAll\(await pre0\(input, frame\), context\.runner, context\.signal, frame\);/);
+    expect(code).toContain('const v2 = await post0(v1, frame);');
+    // The stream session still runs the steps after the stage on pushed samples.
+    expect(code).toContain('return vadStream.open(context.runner, context.signal, [post0], settings);');
+    expect(code).not.toMatch(/as never|as unknown/);
   });
 });

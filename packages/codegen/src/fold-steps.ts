@@ -1,4 +1,4 @@
-import type { PlannedStep } from '@switchyard/core';
+import type { PlannedStep, StagePlan } from '@switchyard/core';
 
 /**
  * Constant folding for the generated pipelines: a Normalize over one channel is `(x - mean) / std` with both numbers
@@ -58,4 +58,13 @@ export function softmaxTopKFold(softmax: PlannedStep, topK: PlannedStep): Softma
   if (!axis(softmaxDim) || !axis(topKDim) || !Number.isInteger(k) || (k as number) < 1) return undefined;
   if (labels !== undefined && !(Array.isArray(labels) && labels.every((l) => typeof l === 'string'))) return undefined;
   return { softmaxDim, topKDim, k: k as number, labels: labels as string[] | undefined };
+}
+
+/**
+ * A VadWavDecode whose samples go straight into a StatefulStream stage (no stage preprocessing, no batching): the
+ * generated pipeline hands the WAV's PCM16 samples to the stage (core's vadWavPcm16Samples and
+ * StatefulStreamStage.runAllPcm16, which convert each window as the step converts the file), else runs the step.
+ */
+export function wavStreamFusion(decode: PlannedStep, stage: StagePlan): boolean {
+  return decode.type === 'VadWavDecode' && stage.stream !== undefined && stage.pre.length === 0 && stage.batchSize === undefined;
 }

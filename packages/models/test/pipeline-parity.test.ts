@@ -58,7 +58,25 @@ const INPUTS: Record<string, () => Promise<unknown[]>> = {
     { type: 'uint8', dims: [784], data: Uint8Array.from({ length: 784 }, (_, i) => (i * 11) % 256) },
   ],
   'xybrid-minilm': async () => ['hello world', 'The small model runs fast on local inference.', 'cats and dogs!'],
-  'silero-vad': async () => [speechLikeWav()],
+  // A mono PCM16 WAV takes the generated pipeline's fused decode + stream path (every length: a partial last window,
+  // less than one window); other encodings, channel counts, unaligned bytes and decoded samples take the step.
+  'silero-vad': async () => {
+    const wav = speechLikeWav();
+    const samples = readWav(wav).samples;
+    const odd = new Uint8Array(wav.length + 1);
+    odd.set(wav, 1);
+    const stereo = new Float32Array(samples.length * 2).map((_, i) => samples[i >> 1]! * (i % 2 ? 0.5 : 1));
+    return [
+      wav,
+      wav.subarray(0, 44 + 2 * 20_000 + 2 * 77),
+      writeWav(samples.subarray(0, 300), 16000),
+      odd.subarray(1),
+      writeWav(samples, 16000, { encoding: 'float32' }),
+      writeWav(samples, 16000, { encoding: 'pcm24' }),
+      writeWav(stereo, 16000, { channels: 2 }),
+      { samples, sampleRate: 16000 },
+    ];
+  },
   'paddleocr-v4': async () => [await textImage()],
 };
 
@@ -93,6 +111,16 @@ describe('generated and interpreted pipelines give identical outputs', () => {
       });
 
       if (id === 'silero-vad') {
+        it('refuses the same inputs with the same errors', async () => {
+          const wav = (await INPUTS[id]!())[0] as Uint8Array;
+          const resampled = writeWav(readWav(wav).samples, 8000);
+          for (const input of [resampled, wav.subarray(0, 44), new Uint8Array([1, 2, 3]), 'not audio']) {
+            const generated = await outcome(() => model.generated.run(input, model.context));
+            expect(generated).toHaveProperty('error');
+            expect(generated).toEqual(await outcome(() => model.interpreted.run(input, model.context)));
+          }
+        });
+
         it('streams the segments of a whole run through openStream (generated and interpreted alike)', async () => {
           const wav = (await INPUTS[id]!())[0] as Uint8Array;
           const whole = (await model.generated.run(wav, model.context)) as { segments: unknown[] };

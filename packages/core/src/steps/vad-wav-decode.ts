@@ -2,7 +2,7 @@ import type { SwitchyardError } from '@switchyard/spec';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import type { AudioSamples } from './step-values.js';
 import { vadStepError } from './vad-types.js';
-import { hexBytes, readWav, WavFormatError } from './wav-reader.js';
+import { hexBytes, pcm16View, readWav, readWavLayout, WavFormatError } from './wav-reader.js';
 import type { WavAudio } from './wav-reader.js';
 
 export interface VadWavDecodeParams {
@@ -64,6 +64,26 @@ export function createVadWavDecodeStep(
     }
     return samples;
   };
+}
+
+/**
+ * VadWavDecode's output left undecoded, for a generated pipeline that fuses the step into the stream stage after it
+ * (StatefulStreamStage.runAllPcm16 converts each window as the step converts the whole file): the samples of a
+ * mono 16-bit PCM WAV at the step's sample rate, as an Int16Array view of the bytes. For any other input it
+ * returns undefined and the caller runs the step, so every other input, and every error, is the step's.
+ */
+export function vadWavPcm16Samples(input: unknown, params: VadWavDecodeParams): Int16Array | undefined {
+  if (!(input instanceof Uint8Array)) return undefined;
+  let pcm: Int16Array | undefined;
+  try {
+    const layout = readWavLayout(input);
+    if (layout.sampleRate !== (params.sample_rate ?? 16000) || layout.channels !== 1) return undefined;
+    pcm = pcm16View(input, layout);
+  } catch (error) {
+    if (error instanceof WavFormatError) return undefined;
+    throw error;
+  }
+  return pcm && pcm.length > 0 ? pcm : undefined;
 }
 
 /** Words a WavFormatError the way VadWavDecode always has (all INVALID_INPUT). */

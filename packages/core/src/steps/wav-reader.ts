@@ -28,7 +28,21 @@ export function hexBytes(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ') || '(empty)';
 }
 
-export function readWav(bytes: Uint8Array): WavAudio {
+/** Where a WAV's samples are and how they are encoded, read from its header (the data chunk is not decoded). */
+export interface WavLayout {
+  readonly sampleRate: number;
+  readonly channels: number;
+  /** Format code: 1 PCM, 3 IEEE float (WAVE_FORMAT_EXTENSIBLE resolved to its sub-format). */
+  readonly code: number;
+  readonly bits: number;
+  /** Byte offset of the data chunk's body in the bytes. */
+  readonly dataStart: number;
+  /** Bytes of samples present (the declared size, cut at the end of the bytes). */
+  readonly dataLength: number;
+}
+
+/** The header of a RIFF/WAVE file; throws WavFormatError as readWav does. */
+export function readWavLayout(bytes: Uint8Array): WavLayout {
   if (bytes.length < 12) throw new WavFormatError(`${bytes.length} bytes is too short for a WAV header`, 'not-wav');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
@@ -48,12 +62,46 @@ export function readWav(bytes: Uint8Array): WavAudio {
       format = { code, channels: view.getUint16(body + 2, true), sampleRate: view.getUint32(body + 4, true), bits: view.getUint16(body + 14, true) };
     } else if (id === 'data') {
       if (!format) throw new WavFormatError('data chunk before fmt chunk');
-      const length = Math.min(size, bytes.length - body);
-      return { sampleRate: format.sampleRate, channels: format.channels, samples: decodeSamples(view, body, length, format.code, format.bits) };
+      return { ...format, dataStart: body, dataLength: Math.min(size, bytes.length - body) };
     }
     offset = body + size + (size % 2);
   }
   throw new WavFormatError(format ? 'no data chunk' : 'no fmt chunk', format ? 'no-data' : 'no-fmt');
+}
+
+export function readWav(bytes: Uint8Array): WavAudio {
+  const layout = readWavLayout(bytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { sampleRate: layout.sampleRate, channels: layout.channels, samples: decodeSamples(view, layout.dataStart, layout.dataLength, layout.code, layout.bits) };
+}
+
+/**
+ * The 16-bit PCM samples of a WAV as an Int16Array view of its bytes (no copy), when the host reads them as they
+ * are stored (little-endian, 2-byte aligned); else undefined. readWav decodes such a view with pcm16ToFloat32.
+ */
+export function pcm16View(bytes: Uint8Array, layout: WavLayout): Int16Array | undefined {
+  if (layout.code !== PCM || layout.bits !== 16 || !LITTLE_ENDIAN_HOST) return undefined;
+  const at = bytes.byteOffset + layout.dataStart;
+  return at % 2 === 0 ? new Int16Array(bytes.buffer, at, Math.floor(layout.dataLength / 2)) : undefined;
+}
+
+/** `count` 16-bit PCM samples from `pcm[from]` as floats in [-1, 1) into `out[at]`: the one PCM16 conversion. */
+export function pcm16ToFloat32(pcm: Int16Array, from: number, count: number, out: Float32Array, at: number): void {
+  let i = 0;
+  // Eight samples per iteration: about twice as fast in V8 as one (fewer loop and bounds checks per sample).
+  for (; i + 8 <= count; i += 8) {
+    const s = from + i;
+    const d = at + i;
+    out[d] = pcm[s]! / 32768;
+    out[d + 1] = pcm[s + 1]! / 32768;
+    out[d + 2] = pcm[s + 2]! / 32768;
+    out[d + 3] = pcm[s + 3]! / 32768;
+    out[d + 4] = pcm[s + 4]! / 32768;
+    out[d + 5] = pcm[s + 5]! / 32768;
+    out[d + 6] = pcm[s + 6]! / 32768;
+    out[d + 7] = pcm[s + 7]! / 32768;
+  }
+  for (; i < count; i++) out[at + i] = pcm[from + i]! / 32768;
 }
 
 function decodeSamples(view: DataView, start: number, length: number, code: number, bits: number): Float32Array {
@@ -73,8 +121,7 @@ function decodeSamples(view: DataView, start: number, length: number, code: numb
     const at = view.byteOffset + start;
     // An aligned Int16Array view reads 2-3x faster than DataView.getInt16; the host must be little-endian like WAV.
     if (LITTLE_ENDIAN_HOST && at % 2 === 0) {
-      const pcm = new Int16Array(view.buffer, at, count);
-      for (let i = 0; i < count; i++) out[i] = pcm[i]! / 32768;
+      pcm16ToFloat32(new Int16Array(view.buffer, at, count), 0, count, out, 0);
     } else {
       for (let i = 0; i < count; i++) out[i] = view.getInt16(start + i * 2, true) / 32768;
     }

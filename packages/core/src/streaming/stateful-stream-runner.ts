@@ -1,4 +1,4 @@
-import type { Tensor, TensorRunner } from '@switchyard/spec';
+import type { Tensor, TensorMap, TensorRunner } from '@switchyard/spec';
 import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
 import type { StatefulStreamMode } from './stateful-stream-mode.js';
 
@@ -51,30 +51,57 @@ export class StatefulStreamRunner {
         details: { model: this.modelId, expected: mode.window_size, found: window.length },
       });
     }
-    // The input buffer is reused across windows: a second step while one runs would overwrite its window.
-    if (this.busy) {
-      throw new SwitchyardError({ code: 'INTERNAL', message: `${this.modelId}: StatefulStreamRunner.step called again before the previous step finished` });
-    }
-    this.busy = true;
+    this.claim();
     try {
       this.input.set(window, this.contextSize);
-      const out = await this.runner.run(this.stage, this.feeds, signal);
-      const nextState = out[mode.state_output ?? 'stateN'];
-      const output = out[mode.output ?? 'output'];
-      if (!nextState || !output || nextState.data.length !== this.stateSize || !(nextState.data instanceof Float32Array)) {
-        throw new SwitchyardError({
-          code: 'STEP_FAILED',
-          message: `${this.modelId}: the graph did not return "${mode.output ?? 'output'}" and a float32 "${mode.state_output ?? 'stateN'}" of shape [${mode.state_shape.join(', ')}]`,
-          details: { model: this.modelId, outputs: Object.keys(out) },
-        });
-      }
-      // The graph's fresh output buffer is the next state as is (no copy); the context is the tail of this input.
-      this.feeds[this.stateName] = { type: 'float32', dims: this.stateDims, data: nextState.data };
-      if (this.contextSize > 0) this.input.copyWithin(0, this.input.length - this.contextSize);
-      return Number((output.data as Float32Array)[0]);
+      return this.carry(await this.runner.run(this.stage, this.feeds, signal));
     } finally {
       this.busy = false;
     }
   }
-}
 
+  /**
+   * Scores `count` consecutive windows of one input in order (a whole file): `fill(index, input, at)` writes window
+   * `index` into the input buffer from `at`, then the graph runs on it; one await per window, the buffer claimed once.
+   */
+  async scoreWindows(count: number, fill: (index: number, input: Float32Array, at: number) => void, signal: AbortSignal): Promise<Float32Array> {
+    this.claim();
+    try {
+      const scores = new Float32Array(count);
+      for (let i = 0; i < count; i += 1) {
+        throwIfAborted(signal, `${this.modelId} stream`);
+        fill(i, this.input, this.contextSize);
+        scores[i] = this.carry(await this.runner.run(this.stage, this.feeds, signal));
+      }
+      return scores;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** The input buffer is reused across windows: a second step while one runs would overwrite its window. */
+  private claim(): void {
+    if (this.busy) {
+      throw new SwitchyardError({ code: 'INTERNAL', message: `${this.modelId}: StatefulStreamRunner.step called again before the previous step finished` });
+    }
+    this.busy = true;
+  }
+
+  /** Reads a run's outputs: keeps the returned state and this input's tail (the context) for the next window. */
+  private carry(out: TensorMap): number {
+    const { mode } = this;
+    const nextState = out[mode.state_output ?? 'stateN'];
+    const output = out[mode.output ?? 'output'];
+    if (!nextState || !output || nextState.data.length !== this.stateSize || !(nextState.data instanceof Float32Array)) {
+      throw new SwitchyardError({
+        code: 'STEP_FAILED',
+        message: `${this.modelId}: the graph did not return "${mode.output ?? 'output'}" and a float32 "${mode.state_output ?? 'stateN'}" of shape [${mode.state_shape.join(', ')}]`,
+        details: { model: this.modelId, outputs: Object.keys(out) },
+      });
+    }
+    // The graph's fresh output buffer is the next state as is (no copy); the context is the tail of this input.
+    this.feeds[this.stateName] = { type: 'float32', dims: this.stateDims, data: nextState.data };
+    if (this.contextSize > 0) this.input.copyWithin(0, this.input.length - this.contextSize);
+    return Number((output.data as Float32Array)[0]);
+  }
+}

@@ -5,6 +5,7 @@ import {
   createVadSegmenterStep,
   createVadWavDecodeStep,
   throwIfAborted,
+  vadWavPcm16Samples,
 } from '@switchyard/core';
 import type { ModelPipeline } from '@switchyard/core';
 import type { SileroVadInput, SileroVadOutput } from '../registry.js';
@@ -46,12 +47,14 @@ export const sileroVadPipeline: ModelPipeline<SileroVadInput, SileroVadOutput> =
   modelId: MODEL_ID,
   async run(input, context) {
     const frame = createPipelineFrame(context.signal);
-    const v1 = await pre0(input, frame);
-    // stage vad (silero_vad_v5.onnx)
+    // preprocessing/0 (VadWavDecode) + stage vad (silero_vad_v5.onnx): a mono PCM16 WAV converted window by window into the graph's input, else the step then the stage
+    const pre0Pcm16 = vadWavPcm16Samples(input, { channels: 1, sample_rate: 16000 });
     throwIfAborted(context.signal, 'pipeline run');
-    const v2 = await vadStream.runAll(v1, context.runner, context.signal, frame);
-    const v3 = await post0(v2, frame);
-    return v3;
+    const v1 = pre0Pcm16
+      ? await vadStream.runAllPcm16(pre0Pcm16, context.runner, context.signal, frame)
+      : await vadStream.runAll(await pre0(input, frame), context.runner, context.signal, frame);
+    const v2 = await post0(v1, frame);
+    return v2;
   },
   openStream(context, settings) {
     return vadStream.open(context.runner, context.signal, [post0], settings);
