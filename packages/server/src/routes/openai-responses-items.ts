@@ -26,9 +26,11 @@ export type ItemResolver = (id: string, where: string) => InputItem;
  */
 export function storedItemResolver(responses: ResponseStore, continued: ReadonlySet<string> = new Set()): ItemResolver {
   const referenced = new Map<string, string>();
-  return (id, where) => {
+  return (given, where) => {
+    // The id is the client's: quoted at most 128 characters long (a megabyte of id is not echoed back).
+    const id = given.length > 128 ? `${given.slice(0, 128)}...` : given;
     const refused = (why: string) => httpError('INVALID_PARAMS', `body/${where}: ${why}`, { details: { field: where, found: id } });
-    const responseId = responseIdOfItem(id);
+    const responseId = responseIdOfItem(given);
     if (responseId === undefined) throw refused(`'${id}' is not an output item id of this gateway (its items are named 'msg_...' or 'fc_...' after their response)`);
     if (continued.has(responseId)) throw refused(`item '${id}' is already in the conversation previous_response_id continues (its response '${responseId}' is part of it); remove the reference`);
     const earlier = referenced.get(id);
@@ -37,7 +39,7 @@ export function storedItemResolver(responses: ResponseStore, continued: Readonly
     const stored = responses.get(responseId);
     if (!stored) throw refused(`item '${id}' is of response '${responseId}', which is not stored (it was created with store: false, was deleted or has expired)`);
     const output = stored.response.output as InputItem[] | undefined;
-    const item = output?.find((candidate) => candidate.id === id);
+    const item = output?.find((candidate) => candidate.id === given);
     if (!item) throw refused(`response '${responseId}' has no output item '${id}'`);
     return item;
   };

@@ -185,6 +185,7 @@ describe('POST /v1/responses', () => {
       [`msg_${kept.id.slice(5)}_7`, `response '${kept.id}' has no output item 'msg_${kept.id.slice(5)}_7'`],
       ['msg_abc', "'msg_abc' is not an output item id of this gateway"],
       ['', 'must be a non-empty string'],
+      [`msg_${'x'.repeat(100_000)}`, `'msg_${'x'.repeat(124)}...' is not an output item id of this gateway`],
     ];
     for (const [id, why] of cases) {
       const response = await refer(id);
@@ -192,6 +193,7 @@ describe('POST /v1/responses', () => {
       expect(response.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { field: 'input[1].id' } });
       expect(response.json().message).toContain(why);
       expect(response.json().message).toMatch(/^body\/input\[1\]\.id/);
+      expect(response.body.length).toBeLessThan(2000);
     }
     // An item is in the conversation once: not referenced twice, nor when previous_response_id already brings it in.
     const keptItem = `msg_${kept.id.slice(5)}_0`;
