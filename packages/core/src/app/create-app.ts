@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
@@ -5,7 +6,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { EngineV1, OrchestratorApi, PluginLogger, SwitchyardPlugin } from '@switchyard/spec';
 import type { SwitchyardConfig } from '../config/config-types.js';
 import { validateConfig } from '../config/config-validator.js';
-import { encodePointer } from '../config/config-source.js';
+import { encodePointer, parseConfigText, type ConfigSource } from '../config/config-source.js';
 import { loadConfig } from '../config/load-config.js';
 import { loadConfiguredPlugins, type PluginSpec } from '../config/plugin-loader.js';
 import { createAppContainer } from '../di/container.js';
@@ -22,6 +23,12 @@ export interface CreateSwitchyardAppOptions {
   readonly configPath?: string;
   /** An in-memory config (validated like a file); used when no configPath is given. */
   readonly config?: SwitchyardConfig;
+  /**
+   * The file an in-memory `config` was read from, named as the user should see it (relative to the current directory,
+   * or absolute): its errors and warnings name this file, at the pointer's line and column (the file is read again for
+   * positions only). Default: `<config object>`. Ignored with `configPath`, whose file is named.
+   */
+  readonly configFile?: string;
   /** Base directory for relative paths in an in-memory config (default cwd). */
   readonly baseDir?: string;
   /** Plugins passed as code, in addition to the config's; `{ plugin, options }` to give options. */
@@ -108,6 +115,15 @@ function warnUnknownOverrides(
   }
 }
 
+/** The parsed text of the file an in-memory config came from, to locate pointers in it; undefined when unreadable. */
+async function positionsOf(file: string): Promise<ConfigSource | undefined> {
+  try {
+    return parseConfigText(file, await readFile(resolve(file), 'utf8'));
+  } catch {
+    return undefined; // the config itself is what runs: a file that cannot be read again only loses line and column
+  }
+}
+
 function normalizeProgrammatic(plugins: CreateSwitchyardAppOptions['plugins']): PluginSpec[] {
   return (plugins ?? []).map((entry) =>
     'plugin' in entry && typeof (entry as { register?: unknown }).register !== 'function'
@@ -121,6 +137,8 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   let config: SwitchyardConfig;
   let baseDir: string;
   let configFile: string | undefined;
+  // How errors and warnings name the config: the loaded file, the file an in-memory config came from, or neither.
+  let shownFile = '<config object>';
   let specs: PluginSpec[];
   let locate: (error: unknown) => unknown = (error) => error;
   let locatePointer: (pointer: string) => { line: number; column: number } | undefined = () => undefined;
@@ -131,15 +149,24 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
     config = loaded.config;
     baseDir = loaded.baseDir;
     configFile = loaded.file;
+    shownFile = loaded.file;
     specs = await loadConfiguredPlugins(loaded);
   } else {
-    config = validateConfig(options.config ?? {}, { file: '<config object>' });
+    const source = options.configFile !== undefined ? await positionsOf(options.configFile) : undefined;
+    if (options.configFile !== undefined) {
+      const file = options.configFile;
+      shownFile = file;
+      configFile = resolve(file);
+      locate = (error) => locateConfigError(error, file, source ?? { locate: () => undefined });
+      locatePointer = (pointer) => source?.locate(pointer);
+    }
+    config = validateConfig(options.config ?? {}, { file: shownFile, ...(source ? { source } : {}) });
     baseDir = resolve(options.baseDir ?? process.cwd());
     specs = await loadConfiguredPlugins({ config, baseDir });
   }
   specs.push(...normalizeProgrammatic(options.plugins));
 
-  const registry = await appRegistry(options.registry, config, baseDir, configFile ?? '<config object>');
+  const registry = await appRegistry(options.registry, config, baseDir, shownFile);
   const logger = options.logger ?? defaultLogger(config);
   const container = createAppContainer(options.parentContainer);
   const host = new PluginHost({ container, logger, baseDir });
@@ -161,8 +188,8 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
     checkEngineReferences(config, registeredIds, (pointer, engine, plugins) => {
       const at = locatePointer(pointer);
       logger.warn(
-        { file: configFile ?? '<config object>', pointer, ...(at ?? {}) },
-        `${configFile ?? '<config object>'}${at ? `:${at.line}:${at.column}` : ''}: ${pointer}: no loaded plugin registered an engine '${engine}' (registered: ${registeredIds.join(', ') || 'none'}); the disabled plugin${plugins.length > 1 ? 's' : ''} ${plugins.map((p) => `'${p}'`).join(', ')} may provide it: left out while disabled`,
+        { file: shownFile, pointer, ...(at ?? {}) },
+        `${shownFile}${at ? `:${at.line}:${at.column}` : ''}: ${pointer}: no loaded plugin registered an engine '${engine}' (registered: ${registeredIds.join(', ') || 'none'}); the disabled plugin${plugins.length > 1 ? 's' : ''} ${plugins.map((p) => `'${p}'`).join(', ')} may provide it: left out while disabled`,
       );
     });
   } catch (error) {
@@ -197,7 +224,7 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   }
 
   const tryResolve = <T>(token: symbol): T | undefined => (container.isRegistered(token, true) ? container.resolve<T>(token) : undefined);
-  warnUnknownOverrides(config, tryResolve<ModelCatalog>(TOKENS.ModelCatalog), logger, configFile ?? '<config object>', locatePointer);
+  warnUnknownOverrides(config, tryResolve<ModelCatalog>(TOKENS.ModelCatalog), logger, shownFile, locatePointer);
   const required = <T>(token: symbol, what: string): T => {
     const value = tryResolve<T>(token);
     if (value === undefined) {

@@ -97,4 +97,22 @@ describe('models.overrides checked at start', () => {
       await app.shutdown();
     }
   });
+
+  it('an in-memory config read from a file (configFile) has its warnings and errors named by that file, line and column', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'switchyard-ov-file-'));
+    const file = join(root, 'app.yaml');
+    writeFileSync(file, ['models:', '  overrides:', '    tinny: { engine: b }', ''].join('\n'));
+    const config = { models: { overrides: { tinny: { engine: 'b' } } } };
+    const { warnings, logger } = captured();
+    const app = await createSwitchyardApp({ config, configFile: file, baseDir: root, plugins: [plugin([recordingEngine('b', [])])], logger });
+    await app.shutdown();
+    expect(app.configFile).toBe(file);
+    expect(warnings).toEqual([{ fields: { file, pointer: '/models/overrides/tinny', line: 3, column: 12 }, message: expect.stringMatching(new RegExp(`^${file}:3:12: /models/overrides/tinny: no catalog has a model 'tinny'`)) }]);
+    await expect(createSwitchyardApp({ config: { models: { overrides: { tinny: { engine: 'nosuch' } } } }, configFile: file, baseDir: root, plugins: [plugin([recordingEngine('b', [])])], logger })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(new RegExp(`^${file}:3:\\d+: /models/overrides/tinny/engine: no plugin registered an engine 'nosuch'`)),
+      details: { file, line: 3 },
+    });
+    await expect(createSwitchyardApp({ config: { server: { port: 'x' } } as never, configFile: 'app.yaml', logger })).rejects.toMatchObject({ message: expect.stringContaining('app.yaml: /server/port: expected integer, found string "x"') });
+  });
 });
