@@ -89,6 +89,24 @@ describe('switchyard codegen in an app', () => {
     }
   });
 
+  it('a bad --models, --packages or --out is named by the flag the user typed, not by a config pointer (even beside a config)', async () => {
+    const cwd = process.cwd();
+    process.chdir(app);
+    try {
+      const models = await runCli(['codegen', '--check', '--models', 'ml', '--models', 'nope', '--models', 'switchyard.config.yaml']);
+      expect(models.exitCode).toBe(1);
+      expect(models.err).toBe(
+        "CONFIG_INVALID: --models 'nope' does not exist (expected a folder of model folders, a model folder or a .xyb file); --models 'switchyard.config.yaml' is a file, not a folder or a .xyb bundle\n",
+      );
+      const packages = await runCli(['codegen', '--check', '--packages', '@acme/not-installed']);
+      expect(packages.err).toBe("ARTIFACT_NOT_FOUND: model pack '@acme/not-installed' (--packages) is not installed: run npm install @acme/not-installed\n");
+      const out = await runCli(['codegen', '--check', '--out', 'node_modules/gen']);
+      expect(out.err).toBe("CONFIG_INVALID: --out: codegen output node_modules/gen is inside node_modules: generate into the app's own source (e.g. src/switchyard.generated)\n");
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('names a config file that does not exist', async () => {
     const result = await runCli(['codegen', '--config', join(app, 'nope.yaml')]);
     expect(result.exitCode).toBe(1);

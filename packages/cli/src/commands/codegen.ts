@@ -3,7 +3,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_OUT_DIR, runCodegen } from '@switchyard/codegen';
-import { CONFIG_FILE_NAMES, formatMetadataIssue, loadConfig, locateConfigError, SwitchyardError } from '@switchyard/core';
+import { CONFIG_FILE_NAMES, configuredModelsDirs, formatMetadataIssue, loadConfig, locateConfigError, resolveModelPack, SwitchyardError } from '@switchyard/core';
+import { flagError } from '../flag-error.js';
 import { fail, print, printError } from '../output.js';
 
 interface CodegenFlags {
@@ -42,21 +43,25 @@ export function register(program: Command): void {
     .option('--strict', 'unknown or unused model_metadata.json fields are errors, not warnings')
     .action(async (flags: CodegenFlags, command: Command) => {
       let loadedConfig: Awaited<ReturnType<typeof loadConfig>> | undefined;
+      let outDir: string | undefined;
       try {
         const cwd = process.cwd();
         const configFile = flags.config ?? CONFIG_FILE_NAMES.map((n) => resolve(cwd, n)).find((f) => existsSync(f));
         const loaded = configFile ? await loadConfig(configFile, { allowMissingEnv: true }) : undefined;
         loadedConfig = loaded;
-        // Flags are relative to where the user typed them; config entries to the config file.
-        const fromCwd = (paths: readonly string[] | undefined): string[] | undefined => paths?.map((p) => resolve(cwd, p));
-        const modelDirs = fromCwd(flags.models) ?? loaded?.config.models?.dirs;
+        const baseDir = loaded?.baseDir ?? cwd;
+        // Flags are relative to where the user typed them, config entries to the config file; a bad flag value is
+        // named by its flag (a config pointer such as /models/dirs/0 is for what the config file says).
+        const modelDirs = flags.models ? configuredModelsDirs(flags.models, cwd, { flag: '--models' }).map((p) => resolve(cwd, p)) : loaded?.config.models?.dirs;
+        for (const name of flags.packages ?? []) resolveModelPack(name, baseDir, { flag: '--packages' });
+        outDir = flags.out ? resolve(cwd, flags.out) : undefined;
         const report = await runCodegen({
-          baseDir: loaded?.baseDir ?? cwd,
+          baseDir,
           // Absent: models/ when it exists, as run and serve read the same config.
           ...(modelDirs ? { modelDirs } : {}),
           modelPackages: flags.packages ?? loaded?.config.models?.packages ?? [],
           ...(loaded?.config.models?.cacheDir ? { cacheDir: loaded.config.models.cacheDir } : {}),
-          ...(flags.out ? { outDir: resolve(cwd, flags.out) } : loaded?.config.codegen?.out ? { outDir: loaded.config.codegen.out } : {}),
+          ...(outDir ? { outDir } : loaded?.config.codegen?.out ? { outDir: loaded.config.codegen.out } : {}),
           check: flags.check === true,
           strict: flags.strict === true,
           write: async (path, contents) => {
@@ -76,8 +81,9 @@ export function register(program: Command): void {
         }
         print(command, lines.length ? `codegen: wrote ${report.outDir} (${models} model(s))\n  ${lines.join('\n  ')}` : `codegen: ${report.outDir} up to date (${models} model(s), ${report.files.length} files)`);
       } catch (raw) {
-        // A config error (e.g. /models/dirs/0) is located in the config file, unless the flags replaced that entry.
-        const error = loadedConfig && !flags.models ? locateConfigError(raw, loadedConfig.file, loadedConfig.source) : raw;
+        // A config error (e.g. /models/dirs/0) is located in the config file; one about the --out folder names --out.
+        const aboutOut = outDir !== undefined && SwitchyardError.isInstance(raw) && raw.details['file'] === outDir;
+        const error = aboutOut ? flagError(raw, '--out') : loadedConfig ? locateConfigError(raw, loadedConfig.file, loadedConfig.source) : raw;
         if (SwitchyardError.isInstance(error)) fail(command, `${error.code}: ${error.message}`);
         throw error;
       }

@@ -79,7 +79,8 @@ describe('switchyard models', () => {
     // a folder that does not exist is named, not silently skipped
     const missing = await runCli(['models', 'list', '--dir', join(root, 'none')]);
     expect(missing.exitCode).toBe(1);
-    expect(missing.err).toContain(`CONFIG_INVALID: /models/dirs/0: '${join(root, 'none')}' does not exist`);
+    expect(missing.err).toContain(`CONFIG_INVALID: --dir '${join(root, 'none')}' does not exist (expected a folder of model folders, a model folder or a .xyb file)\n`);
+    expect(missing.err).not.toContain('/models/dirs');
   });
 
   it('verify of an unknown id exits 1', async () => {

@@ -24,9 +24,17 @@ interface AppModels {
  * `models.packages` and `models.dirs` of the config (in the current folder, or `--config`), `--dir` replacing the dirs.
  */
 async function appModels(flags: ModelsFlags): Promise<AppModels> {
-  const { config, baseDir } = await appConfig(flags.config);
-  // Without --dir or models.dirs: models/ when it exists, as the app reads the same config.
-  const dirs = flags.dir ? flags.dir.map((d) => resolve(d)) : configuredModelsDirs(config.models?.dirs, baseDir);
+  const { config, baseDir, locate } = await appConfig(flags.config);
+  // Without --dir or models.dirs: models/ when it exists, as the app reads the same config. A bad --dir is named by
+  // the flag, a bad models.dirs entry is located in the config file.
+  const configDirs = (): string[] => {
+    try {
+      return configuredModelsDirs(config.models?.dirs, baseDir);
+    } catch (error) {
+      throw locate(error);
+    }
+  };
+  const dirs = flags.dir ? configuredModelsDirs(flags.dir, process.cwd(), { flag: '--dir' }).map((d) => resolve(d)) : configDirs();
   const catalog = new DirectoryModelCatalog({ dirs, packages: config.models?.packages ?? [], baseDir });
   const cacheDir = resolve(baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache'));
   await catalog.openBundles({ cacheDir: join(cacheDir, 'bundles') });

@@ -226,6 +226,35 @@ describe('switchyard run any model', () => {
     expect(run.err).toContain("did you mean 'xybrid-digits'");
   });
 
+  it('a config warning of run names the config file as the user named it (relative to the current folder), never <config object>', async () => {
+    const dir = join(work, 'named');
+    mkdirSync(dir, { recursive: true });
+    const input = join(dir, 'digit.json');
+    writeFileSync(input, JSON.stringify({ dims: [784], data: Array.from({ length: 784 }, () => 0) }));
+    writeFileSync(join(dir, 'switchyard.config.yaml'), `models:\n  dirs: [${JSON.stringify(modelsDir)}]\n  overrides:\n    xybrid-digit: { options: {} }\n`);
+    const cwd = process.cwd();
+    process.chdir(work);
+    try {
+      for (const config of [['--config', 'named'], ['--config', 'named/switchyard.config.yaml']]) {
+        const run = await runCli(['run', 'xybrid-digits', input, '--json', ...config]);
+        expect(run.exitCode, run.err).toBe(0);
+        expect(run.err).toMatch(/^warning: named\/switchyard\.config\.yaml:4:19: \/models\/overrides\/xybrid-digit: no catalog has a model 'xybrid-digit' \(.*did you mean 'xybrid-digits'.*\)/m);
+      }
+      process.chdir(dir);
+      const found = await runCli(['run', 'xybrid-digits', input, '--json']);
+      expect(found.err).toMatch(/^warning: switchyard\.config\.yaml:4:19: \/models\/overrides\/xybrid-digit: /m);
+      expect(found.err).not.toContain('<config object>');
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('a --models-dir that does not exist is named by the flag (not a models.dirs pointer)', async () => {
+    const run = await runCli(['run', 'xybrid-digits', '--text', 'hi', '--models-dir', modelsDir, '--models-dir', join(work, 'nope')]);
+    expect(run.exitCode).toBe(1);
+    expect(run.err).toContain(`CONFIG_INVALID: --models-dir '${join(work, 'nope')}' does not exist (expected a folder of model folders, a model folder or a .xyb file)\n`);
+  });
+
   it('D1/D7: config errors of a run are located in the config file (a missing models.dirs entry, an unknown override engine)', async () => {
     const dir = join(work, 'located');
     mkdirSync(dir, { recursive: true });

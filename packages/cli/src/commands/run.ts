@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   CONFIG_FILE_NAMES,
@@ -56,13 +56,17 @@ export interface RunModelResult {
   readonly result: InferenceResult;
 }
 
-/** The app config `switchyard run` uses: the explicit one, else one in the current directory, else none. */
-export async function appConfig(explicit: string | undefined): Promise<{ config: SwitchyardConfig; baseDir: string; locate: (error: unknown) => unknown }> {
+/**
+ * The app config `switchyard run` uses: the explicit one, else one in the current directory, else none. `file` is the
+ * config file as the user named it: relative to the current directory unless `--config` was absolute.
+ */
+export async function appConfig(explicit: string | undefined): Promise<{ config: SwitchyardConfig; baseDir: string; file?: string; locate: (error: unknown) => unknown }> {
   const path = explicit ?? (CONFIG_FILE_NAMES.some((name) => existsSync(name)) ? process.cwd() : undefined);
   if (!path) return { config: {}, baseDir: process.cwd(), locate: (error) => error };
   const loaded = await loadConfig(path);
+  const file = explicit !== undefined && isAbsolute(explicit) ? loaded.file : relative(process.cwd(), loaded.file);
   // An error naming a config pointer (/models/dirs/0, /models/overrides/x/engine) gets the file's line and column.
-  return { config: loaded.config, baseDir: loaded.baseDir, locate: (error) => locateConfigError(error, loaded.file, loaded.source) };
+  return { config: loaded.config, baseDir: loaded.baseDir, file, locate: (error) => locateConfigError(error, file, loaded.source) };
 }
 
 /** A model folder (or its model_metadata.json) given as a path: the folder. */
@@ -102,7 +106,7 @@ function configuresOnnx(config: SwitchyardConfig): boolean {
  * the config names a registry, the interpreter otherwise) via the orchestrator, like the server.
  */
 export async function runModel(options: RunModelOptions): Promise<RunModelResult> {
-  const { config, baseDir, locate } = await appConfig(options.config);
+  const { config, baseDir, file, locate } = await appConfig(options.config);
   // A model folder or .xyb is a models.dirs entry of its own, holding one model found by its model_id.
   const byPath = await modelByPath(options.model, config, baseDir, options);
   // The config's own entries are checked first (listed ones must exist), so a missing one is named where it is written.
@@ -112,9 +116,8 @@ export async function runModel(options: RunModelOptions): Promise<RunModelResult
   } catch (error) {
     throw locate(error);
   }
-  for (const dir of options.modelsDirs ?? []) {
-    if (!existsSync(dir)) throw new SwitchyardError({ code: 'CONFIG_INVALID', message: `--models-dir ${dir} does not exist`, details: { field: '--models-dir', found: dir } });
-  }
+  // Named by the flag that gave them (relative to the current folder), not by a models.dirs pointer.
+  if (options.modelsDirs) configuredModelsDirs(options.modelsDirs, process.cwd(), { flag: '--models-dir' });
   const modelId = byPath ? byPath.id : options.model;
   options.onModelId?.(modelId);
   const dirs = [...(byPath ? [byPath.entry] : []), ...(options.modelsDirs ?? []).map((d) => resolve(d)), ...configDirs];
@@ -122,6 +125,8 @@ export async function runModel(options: RunModelOptions): Promise<RunModelResult
   const app = await createSwitchyardApp({
     config: { ...config, models: { ...config.models, dirs } },
     baseDir,
+    // Its warnings and errors are located in the file the user wrote, not in `<config object>`.
+    ...(file ? { configFile: file } : {}),
     ...(configuresOnnx(config) ? {} : { plugins: [createOnnxPlugin()] }),
     // stdout holds the output only; metadata warnings (file + pointer) go to onWarning, the rest is quiet.
     logger: {
@@ -130,13 +135,8 @@ export async function runModel(options: RunModelOptions): Promise<RunModelResult
       warn(fields: object | string, message?: string) {
         const issue = typeof fields === 'object' ? (fields as Partial<MetadataIssue>) : undefined;
         if (onWarning && typeof issue?.file === 'string' && typeof issue.pointer === 'string' && typeof issue.message === 'string') onWarning(issue as MetadataIssue);
-        else if (options.onConfigWarning && typeof issue?.pointer === 'string' && typeof message === 'string') {
-          // A config warning (an override for an unknown id...): located in the config file the user wrote.
-          let text = message.startsWith('<config object>: ') ? message.slice('<config object>: '.length) : message;
-          if (text.startsWith(`${issue.pointer}: `)) text = text.slice(issue.pointer.length + 2);
-          const located = locate(new SwitchyardError({ code: 'CONFIG_INVALID', message: text, details: { pointer: issue.pointer } }));
-          options.onConfigWarning(located instanceof Error ? located.message : text);
-        }
+        // A config warning (an override for an unknown id...), already located `file:line:col: pointer: ...`.
+        else if (options.onConfigWarning && typeof issue?.pointer === 'string' && typeof message === 'string') options.onConfigWarning(message);
       },
       error() {},
     },
@@ -158,7 +158,8 @@ export async function runModel(options: RunModelOptions): Promise<RunModelResult
 /** `model 'x': CODE: message (step ...)`: what failed, in which model and step. */
 export function describeRunError(model: string, error: SwitchyardError): string {
   const step = typeof error.details['step'] === 'string' ? (error.details['step'] as string) : undefined;
-  const where = error.message.includes(model) ? '' : `model '${model}': `;
+  // A config or flag error is located in the file or flag it names, not in the model.
+  const where = error.message.includes(model) || error.code.startsWith('CONFIG_') ? '' : `model '${model}': `;
   const inStep = step && !error.message.includes(step) ? ` (step ${step})` : '';
   return `${error.code}: ${where}${error.message}${inStep}`;
 }

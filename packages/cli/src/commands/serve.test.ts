@@ -33,6 +33,18 @@ describe('switchyard serve', () => {
 });
 
 describe('server-section errors', () => {
+  it('a non-loopback --host without API keys is named by --host, not located at /server/host of the config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-serve-host-'));
+    writeFileSync(join(dir, 'switchyard.config.yaml'), 'server:\n  port: 0\n');
+    const run = await runCli(['serve', '--config', dir, '--host', '0.0.0.0']);
+    expect(run.exitCode).toBe(1);
+    expect(run.err).toBe("CONFIG_INVALID: --host: server.host '0.0.0.0' is not a loopback address and auth is off: set server.auth.apiKeys (or SWITCHYARD_API_KEYS), or bind 127.0.0.1\n");
+    // Written in the config, the same address is located there.
+    writeFileSync(join(dir, 'switchyard.config.yaml'), 'server:\n  host: 0.0.0.0\n');
+    const fromConfig = await runCli(['serve', '--config', dir]);
+    expect(fromConfig.err).toContain(`CONFIG_INVALID: ${join(dir, 'switchyard.config.yaml')}:2:9: /server/host: server.host '0.0.0.0' is not a loopback address`);
+  });
+
   it('queue with retention.maxTasks is CONFIG_INVALID located file:line:col, like other config errors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-serve-retention-'));
     writeFileSync(join(dir, 'switchyard.config.yaml'), ['queue:', '  redis: redis://127.0.0.1:1', 'server:', '  retention:', '    maxTasks: 10', ''].join('\n'));

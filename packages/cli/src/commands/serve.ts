@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createSwitchyardApp, loadConfig, SwitchyardError, type SwitchyardApp } from '@switchyard/core';
 import { closeOnSignals, createServerForApp, type SwitchyardServer } from '@switchyard/server';
+import { flagError } from '../flag-error.js';
 import { fail, print, printError } from '../output.js';
 
 export interface ServeFlags {
@@ -30,6 +31,8 @@ export async function prepareServe(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     server.checkListen(flags.host ? { host: flags.host } : {});
   } catch (error) {
     await app.shutdown().catch(() => undefined);
+    // The bind address the user typed as --host is named by that flag, not located at /server/host in the config.
+    if (flags.host !== undefined && SwitchyardError.isInstance(error) && error.details['pointer'] === '/server/host') throw flagError(error, '--host');
     throw await locateServerError(error, app.configFile ?? flags.config, env);
   }
   return { app, server, ...(flags.host ? { host: flags.host } : {}), ...(port !== undefined ? { port } : {}) };

@@ -59,23 +59,25 @@ const toPosix = (path: string): string => path.split(sep).join('/');
 /**
  * The `models.dirs` entries an app uses: the listed ones, each of which must exist (CONFIG_INVALID naming
  * `/models/dirs/<i>`: nothing listed is silently ignored), or, when the config lists none, DEFAULT_MODELS_DIRS that
- * exist (an app of packs only has no `models/`). Entries stay as given (relative to baseDir or absolute).
+ * exist (an app of packs only has no `models/`). Entries stay as given (relative to baseDir or absolute). Entries a
+ * command-line flag gave (`flag`, relative to the current folder as baseDir) are named by that flag, not a pointer.
  */
-export function configuredModelsDirs(dirs: readonly string[] | undefined, baseDir: string): string[] {
+export function configuredModelsDirs(dirs: readonly string[] | undefined, baseDir: string, options: { readonly flag?: string } = {}): string[] {
   if (dirs === undefined) return DEFAULT_MODELS_DIRS.filter((entry) => existsSync(resolve(baseDir, entry)));
+  const { flag } = options;
   // Every bad entry is named at once (the first one locates the error in the config file).
   const problems = dirs.flatMap((entry, i) => {
     const path = resolve(baseDir, entry);
     const problem = !existsSync(path) ? 'does not exist' : !isXybPath(path) && !statSync(path).isDirectory() ? 'is a file, not a folder or a .xyb bundle' : undefined;
     return problem === undefined ? [] : [{ pointer: `/models/dirs/${i}`, entry, problem }];
   });
+  const named = (p: (typeof problems)[number]): string => (flag ? `${flag} '${p.entry}' ${p.problem}` : `${p.pointer}: '${p.entry}' ${p.problem}`);
   const [first, ...more] = problems;
   if (first) {
-    const also = more.map((p) => `; ${p.pointer}: '${p.entry}' ${p.problem}`).join('');
     throw new SwitchyardError({
       code: 'CONFIG_INVALID',
-      message: `${first.pointer}: '${first.entry}' ${first.problem} (expected a folder of model folders, a model folder or a .xyb file, relative to the config file)${also}`,
-      details: { pointer: first.pointer, expected: 'an existing folder or .xyb file', found: first.entry },
+      message: `${named(first)} (expected a folder of model folders, a model folder or a .xyb file${flag ? '' : ', relative to the config file'})${more.map((p) => `; ${named(p)}`).join('')}`,
+      details: { ...(flag ? { flag } : { pointer: first.pointer }), expected: 'an existing folder or .xyb file', found: first.entry },
     });
   }
   return [...dirs];

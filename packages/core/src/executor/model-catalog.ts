@@ -104,14 +104,17 @@ export function resolveModelDir(model: Pick<RegisteredModel, 'id' | 'dir' | 'pac
   return isAbsolute(model.dir) ? model.dir : resolve(baseDir, model.dir);
 }
 
-/** The root folder of an installed model pack; ARTIFACT_NOT_FOUND naming the package when it is not installed. */
-export function resolveModelPack(name: string, baseDir: string): string {
+/**
+ * The root folder of an installed model pack; ARTIFACT_NOT_FOUND naming the package, and where it was listed
+ * (`models.packages`, or the command-line `flag` that gave it), when it is not installed.
+ */
+export function resolveModelPack(name: string, baseDir: string, options: { readonly flag?: string } = {}): string {
   const root = findPackageRoot(name, [baseDir]);
   if (root === undefined) {
     throw new SwitchyardError({
       code: 'ARTIFACT_NOT_FOUND',
-      message: `model pack '${name}' (models.packages) is not installed: run npm install ${name}`,
-      details: { package: name },
+      message: `model pack '${name}' (${options.flag ?? 'models.packages'}) is not installed: run npm install ${name}`,
+      details: { package: name, ...(options.flag ? { flag: options.flag } : {}) },
     });
   }
   return root;
