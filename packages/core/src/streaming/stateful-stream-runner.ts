@@ -1,5 +1,6 @@
 import type { Tensor, TensorMap, TensorRunner } from '@switchyard/spec';
 import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
+import { pcm16ToFloat32 } from '../steps/wav-reader.js';
 import type { StatefulStreamMode } from './stateful-stream-mode.js';
 
 /**
@@ -61,16 +62,43 @@ export class StatefulStreamRunner {
   }
 
   /**
-   * Scores `count` consecutive windows of one input in order (a whole file): `fill(index, input, at)` writes window
-   * `index` into the input buffer from `at`, then the graph runs on it; one await per window, the buffer claimed once.
+   * Scores every window of a whole input in order, the last one zero-padded (as the streaming path's reframer pads
+   * it): one graph run and one await per window, the input buffer claimed once.
    */
-  async scoreWindows(count: number, fill: (index: number, input: Float32Array, at: number) => void, signal: AbortSignal): Promise<Float32Array> {
+  async scoreAll(samples: Float32Array, signal: AbortSignal): Promise<Float32Array> {
+    const size = this.mode.window_size;
+    const scores = new Float32Array(Math.ceil(samples.length / size));
+    const label = `${this.modelId} stream`;
     this.claim();
     try {
-      const scores = new Float32Array(count);
-      for (let i = 0; i < count; i += 1) {
-        throwIfAborted(signal, `${this.modelId} stream`);
-        fill(i, this.input, this.contextSize);
+      for (let i = 0; i < scores.length; i += 1) {
+        throwIfAborted(signal, label);
+        const window = samples.subarray(i * size, (i + 1) * size);
+        this.input.set(window, this.contextSize);
+        if (window.length < size) this.input.fill(0, this.contextSize + window.length);
+        scores[i] = this.carry(await this.runner.run(this.stage, this.feeds, signal));
+      }
+      return scores;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * `scoreAll` of 16-bit PCM samples: each window is converted straight into the input buffer as readWav converts
+   * samples (pcm16ToFloat32), so the scores are those of `scoreAll` on the decoded samples, without the decoded copy.
+   */
+  async scoreAllPcm16(pcm: Int16Array, signal: AbortSignal): Promise<Float32Array> {
+    const size = this.mode.window_size;
+    const scores = new Float32Array(Math.ceil(pcm.length / size));
+    const label = `${this.modelId} stream`;
+    this.claim();
+    try {
+      for (let i = 0; i < scores.length; i += 1) {
+        throwIfAborted(signal, label);
+        const count = Math.min(size, pcm.length - i * size);
+        pcm16ToFloat32(pcm, i * size, count, this.input, this.contextSize);
+        if (count < size) this.input.fill(0, this.contextSize + count);
         scores[i] = this.carry(await this.runner.run(this.stage, this.feeds, signal));
       }
       return scores;

@@ -4,7 +4,6 @@ import { createPipelineFrame, isStreamableStep, STREAM_SLOTS } from '../steps/st
 import type { PipelineFrame, StepFunction, StepStream } from '../steps/step-kernel.js';
 import type { AudioSamples } from '../steps/step-values.js';
 import { SampleReframer } from '../streaming/sample-reframer.js';
-import { pcm16ToFloat32 } from '../steps/wav-reader.js';
 import type { StatefulStreamMode as StreamMode } from '../streaming/stateful-stream-mode.js';
 import { StatefulStreamRunner } from '../streaming/stateful-stream-runner.js';
 import type { StatefulStreamMode } from './model-metadata.generated.js';
@@ -56,22 +55,7 @@ export class StatefulStreamStage {
     const samples = samplesOf(value, this.modelId, this.stage);
     this.describeSlots(frame);
     frame.slots.set(STREAM_SLOTS.totalSamples, samples.length);
-    const size = this.mode.window_size;
-    const whole = Math.floor(samples.length / size);
-    // Whole windows are copied from views of the samples; the last, partial one is zero-padded, as the streaming
-    // path's reframer pads it.
-    return new StatefulStreamRunner(this.mode, runner, this.stage, this.modelId).scoreWindows(
-      Math.ceil(samples.length / size),
-      (i, input, at) => {
-        if (i < whole) {
-          input.set(samples.subarray(i * size, (i + 1) * size), at);
-        } else {
-          input.set(samples.subarray(i * size), at);
-          input.fill(0, at + samples.length - i * size);
-        }
-      },
-      signal,
-    );
+    return new StatefulStreamRunner(this.mode, runner, this.stage, this.modelId).scoreAll(samples, signal);
   }
 
   /**
@@ -82,16 +66,7 @@ export class StatefulStreamStage {
   async runAllPcm16(pcm: Int16Array, runner: TensorRunner, signal: AbortSignal, frame: PipelineFrame): Promise<Float32Array> {
     this.describeSlots(frame);
     frame.slots.set(STREAM_SLOTS.totalSamples, pcm.length);
-    const size = this.mode.window_size;
-    return new StatefulStreamRunner(this.mode, runner, this.stage, this.modelId).scoreWindows(
-      Math.ceil(pcm.length / size),
-      (i, input, at) => {
-        const count = Math.min(size, pcm.length - i * size);
-        pcm16ToFloat32(pcm, i * size, count, input, at);
-        if (count < size) input.fill(0, at + count);
-      },
-      signal,
-    );
+    return new StatefulStreamRunner(this.mode, runner, this.stage, this.modelId).scoreAllPcm16(pcm, signal);
   }
 
   /**
