@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingPlugin, rejection, silentLogger } from '../../test/plugin-fixtures.js';
 import { SwitchyardError, TOKENS } from '@switchyard/spec';
 import { createSwitchyardApp } from './create-app.js';
+import { loadConfig } from '../config/load-config.js';
 import { container as globalContainer } from 'tsyringe';
 import { ECHO_PLUGIN_SOURCE, writeFixture } from '../../test/app-fixtures.js';
 
@@ -48,6 +49,14 @@ describe('createSwitchyardApp', () => {
     const file = join(dir, 'bad-options.yaml');
     expect(error.message).toContain(`${file}:4:17: /plugins/0/options/greeting: expected string, found integer 5`);
     expect(error.message).toContain(`${file}:5:7: /plugins/0/options/loud: expected one of the known keys (greeting), found unknown key "loud"`);
+  });
+
+  it('an in-memory config from a file (configFile) has plugin option errors located in that file too', async () => {
+    const file = join(dir, 'bad-options.yaml');
+    const { config } = await loadConfig(file);
+    const error = await rejection<SwitchyardError>(createSwitchyardApp({ config, configFile: file, baseDir: dir, logger: silentLogger }));
+    expect(error).toMatchObject({ code: 'PLUGIN_OPTIONS_INVALID' });
+    expect(error.message).toContain(`${file}:4:17: /plugins/0/options/greeting: expected string, found integer 5`);
   });
 
   it('accepts programmatic plugins and gives each app its own container', async () => {

@@ -162,7 +162,7 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
     }
     config = validateConfig(options.config ?? {}, { file: shownFile, ...(source ? { source } : {}) });
     baseDir = resolve(options.baseDir ?? process.cwd());
-    specs = await loadConfiguredPlugins({ config, baseDir });
+    specs = await loadConfiguredPlugins({ config, baseDir, ...(options.configFile !== undefined ? { file: shownFile } : {}), ...(source ? { source } : {}) });
   }
   specs.push(...normalizeProgrammatic(options.plugins));
 
