@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_OUT_DIR, runCodegen } from '@switchyard/codegen';
 import { CONFIG_FILE_NAMES, configuredModelsDirs, formatMetadataIssue, loadConfig, locateConfigError, resolveModelPack, SwitchyardError } from '@switchyard/core';
+import { shownRelativeTo } from '../config-shown.js';
 import { flagError } from '../flag-error.js';
 import { fail, print, printError } from '../output.js';
 
@@ -47,7 +48,7 @@ export function register(program: Command): void {
       try {
         const cwd = process.cwd();
         const configFile = flags.config ?? CONFIG_FILE_NAMES.map((n) => resolve(cwd, n)).find((f) => existsSync(f));
-        const loaded = configFile ? await loadConfig(configFile, { allowMissingEnv: true }) : undefined;
+        const loaded = configFile ? await loadConfig(configFile, { allowMissingEnv: true, ...shownRelativeTo(flags.config) }) : undefined;
         loadedConfig = loaded;
         const baseDir = loaded?.baseDir ?? cwd;
         // Flags are relative to where the user typed them, config entries to the config file; a bad flag value is
@@ -83,7 +84,7 @@ export function register(program: Command): void {
       } catch (raw) {
         // A config error (e.g. /models/dirs/0) is located in the config file; one about the --out folder names --out.
         const aboutOut = outDir !== undefined && SwitchyardError.isInstance(raw) && raw.details['file'] === outDir;
-        const error = aboutOut ? flagError(raw, '--out') : loadedConfig ? locateConfigError(raw, loadedConfig.file, loadedConfig.source) : raw;
+        const error = aboutOut ? flagError(raw, '--out') : loadedConfig ? locateConfigError(raw, loadedConfig.shownAs, loadedConfig.source) : raw;
         if (SwitchyardError.isInstance(error)) fail(command, `${error.code}: ${error.message}`);
         throw error;
       }

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   CONFIG_FILE_NAMES,
@@ -21,6 +21,7 @@ import {
   type SwitchyardConfig,
 } from '@switchyard/core';
 import { createOnnxPlugin } from '@switchyard/plugin-onnx';
+import { shownRelativeTo } from '../config-shown.js';
 import { fail, print, printError, progressStream } from '../output.js';
 import { addPipelineOptions, runPipelineCommand, type RunPipelineFlags } from './run-pipeline.js';
 import { formatModelOutput, toJsonValue } from './run-output.js';
@@ -63,8 +64,8 @@ export interface RunModelResult {
 export async function appConfig(explicit: string | undefined): Promise<{ config: SwitchyardConfig; baseDir: string; file?: string; locate: (error: unknown) => unknown }> {
   const path = explicit ?? (CONFIG_FILE_NAMES.some((name) => existsSync(name)) ? process.cwd() : undefined);
   if (!path) return { config: {}, baseDir: process.cwd(), locate: (error) => error };
-  const loaded = await loadConfig(path);
-  const file = explicit !== undefined && isAbsolute(explicit) ? loaded.file : relative(process.cwd(), loaded.file);
+  const loaded = await loadConfig(path, shownRelativeTo(explicit));
+  const file = loaded.shownAs;
   // An error naming a config pointer (/models/dirs/0, /models/overrides/x/engine) gets the file's line and column.
   return { config: loaded.config, baseDir: loaded.baseDir, file, locate: (error) => locateConfigError(error, file, loaded.source) };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +43,28 @@ describe('server-section errors', () => {
     writeFileSync(join(dir, 'switchyard.config.yaml'), 'server:\n  host: 0.0.0.0\n');
     const fromConfig = await runCli(['serve', '--config', dir]);
     expect(fromConfig.err).toContain(`CONFIG_INVALID: ${join(dir, 'switchyard.config.yaml')}:2:9: /server/host: server.host '0.0.0.0' is not a loopback address`);
+  });
+
+  it('serve and validate name the config file as the user typed it: relative to the current folder, or absolute', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cli-serve-named-'));
+    mkdirSync(join(root, 'app'));
+    writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'server:\n  host: 0.0.0.0\n');
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      const serve = await runCli(['serve', '--config', 'app']);
+      expect(serve.err).toBe("CONFIG_INVALID: app/switchyard.config.yaml:2:9: /server/host: server.host '0.0.0.0' is not a loopback address and auth is off: set server.auth.apiKeys (or SWITCHYARD_API_KEYS), or bind 127.0.0.1\n");
+      const validate = await runCli(['validate', 'app']);
+      expect(validate.err).toContain('CONFIG_INVALID: app/switchyard.config.yaml:2:9: /server/host:');
+      writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'server:\n  port: "80"\n');
+      const schema = await runCli(['validate', '--no-plugins', 'app']);
+      expect(schema.err).toBe('error: CONFIG_INVALID: app/switchyard.config.yaml:2:9: /server/port: expected integer, found string "80"\n');
+      writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'server:\n  port: 0\n');
+      expect((await runCli(['validate', 'app'])).out).toBe('app/switchyard.config.yaml: ok (0 plugins, 0 engines)\n');
+      expect((await runCli(['validate', join(root, 'app')])).out).toBe(`${join(root, 'app', 'switchyard.config.yaml')}: ok (0 plugins, 0 engines)\n`);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('queue with retention.maxTasks is CONFIG_INVALID located file:line:col, like other config errors', async () => {

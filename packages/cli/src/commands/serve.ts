@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { createSwitchyardApp, loadConfig, SwitchyardError, type SwitchyardApp } from '@switchyard/core';
+import { createSwitchyardApp, loadConfig, locateConfigError, SwitchyardError, type SwitchyardApp } from '@switchyard/core';
 import { closeOnSignals, createServerForApp, type SwitchyardServer } from '@switchyard/server';
+import { shownRelativeTo } from '../config-shown.js';
 import { flagError } from '../flag-error.js';
 import { fail, print, printError } from '../output.js';
 
@@ -20,11 +21,15 @@ function parsePort(value: string, from: string): number {
 
 /**
  * Everything `serve` does short of binding the port: config, plugins (register + initialize), engines, server
- * config and the listen checks. `validate` runs exactly this, so both give the same verdict on a config.
+ * config and the listen checks. `validate` runs exactly this, so both give the same verdict on a config. `file` is
+ * the config file as messages name it (relative to the current folder unless --config was absolute).
  */
-export async function prepareServe(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<{ app: SwitchyardApp; server: SwitchyardServer; host?: string; port?: number }> {
+export async function prepareServe(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<{ app: SwitchyardApp; server: SwitchyardServer; file: string; host?: string; port?: number }> {
   const port = flags.port !== undefined ? parsePort(flags.port, '--port') : env.PORT !== undefined ? parsePort(env.PORT, 'PORT') : undefined;
-  const app = await createSwitchyardApp({ configPath: flags.config, env });
+  const loaded = await loadConfig(flags.config, { env, ...shownRelativeTo(flags.config) });
+  const file = loaded.shownAs;
+  // The app's errors and warnings are located in the file the user wrote, named as they typed it.
+  const app = await createSwitchyardApp({ config: loaded.config, baseDir: loaded.baseDir, configFile: file, env });
   let server: SwitchyardServer;
   try {
     server = await createServerForApp(app, { ...(port !== undefined ? { port } : {}), ...(flags.host ? { host: flags.host } : {}), env, logger: { level: 'info', stream: process.stderr } });
@@ -33,27 +38,18 @@ export async function prepareServe(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     await app.shutdown().catch(() => undefined);
     // The bind address the user typed as --host is named by that flag, not located at /server/host in the config.
     if (flags.host !== undefined && SwitchyardError.isInstance(error) && error.details['pointer'] === '/server/host') throw flagError(error, '--host');
-    throw await locateServerError(error, app.configFile ?? flags.config, env);
+    // Server-section errors name the config file, line and column, like every other config error (the server knows none).
+    throw locateConfigError(error, file, loaded.source);
   }
-  return { app, server, ...(flags.host ? { host: flags.host } : {}), ...(port !== undefined ? { port } : {}) };
-}
-
-/** Server-section errors name the config file, line and column, like every other config error (the server knows none). */
-async function locateServerError(error: unknown, file: string, env: NodeJS.ProcessEnv): Promise<unknown> {
-  if (!SwitchyardError.isInstance(error) || typeof error.details['pointer'] !== 'string' || error.message.startsWith(file)) return error;
-  const pointer = error.details['pointer'];
-  // The app loaded this file a moment ago; reading it again only gives the pointer's position.
-  const position = await loadConfig(file, { env }).then((loaded) => loaded.source.locate(pointer), () => undefined);
-  const where = position ? `${file}:${position.line}:${position.column}` : file;
-  return new SwitchyardError({ code: error.code, message: `${where}: ${pointer}: ${error.message}`, details: { ...error.details, file, ...(position ?? {}) }, cause: error });
+  return { app, server, file, ...(flags.host ? { host: flags.host } : {}), ...(port !== undefined ? { port } : {}) };
 }
 
 /** Creates the app from the config and starts listening; returns the server (close() also shuts the app down). */
 export async function startServe(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<{ server: SwitchyardServer; url: string; summary: string }> {
-  const { app, server } = await prepareServe(flags, env);
+  const { app, server, file } = await prepareServe(flags, env);
   const url = await server.listen();
   const engines = app.engines.map((engine) => engine.id).join(', ') || 'none';
-  return { server, url, summary: `switchyard serving ${app.configFile ?? flags.config} at ${url} (engines: ${engines})` };
+  return { server, url, summary: `switchyard serving ${file} at ${url} (engines: ${engines})` };
 }
 
 export function register(program: Command): void {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { checkCoreRange, loadConfig, loadConfiguredPlugins, orderByDependencies, validatePluginOptions } from '@switchyard/core';
+import { shownRelativeTo } from '../config-shown.js';
 import { print } from '../output.js';
 import { prepareServe } from './serve.js';
 
@@ -13,20 +14,20 @@ export function register(program: Command): void {
     .action(async (configPath: string, flags: { plugins: boolean; allowMissingEnv?: boolean }, command: Command) => {
       if (flags.plugins && !flags.allowMissingEnv) {
         // The same path as `serve`, short of listen(): one verdict for both.
-        const { app, server } = await prepareServe({ config: configPath });
+        const { app, server, file } = await prepareServe({ config: configPath });
         const count = app.plugins.length;
         await server.close({ deadlineMs: 0 });
-        print(command, `${app.configFile ?? configPath}: ok (${count} plugin${count === 1 ? '' : 's'}, ${app.engines.length} engine${app.engines.length === 1 ? '' : 's'})`);
+        print(command, `${file}: ok (${count} plugin${count === 1 ? '' : 's'}, ${app.engines.length} engine${app.engines.length === 1 ? '' : 's'})`);
         return;
       }
-      const loaded = await loadConfig(configPath, { allowMissingEnv: flags.allowMissingEnv ?? false });
+      const loaded = await loadConfig(configPath, { allowMissingEnv: flags.allowMissingEnv ?? false, ...shownRelativeTo(configPath) });
       let count = 0;
       if (flags.plugins) {
         const specs = await loadConfiguredPlugins(loaded);
         for (const spec of specs) {
           checkCoreRange(spec.plugin);
           validatePluginOptions(spec.plugin.name, spec.plugin.configSchema, spec.options ?? {}, {
-            file: loaded.file,
+            file: loaded.shownAs,
             ...(spec.pointer ? { pointer: `${spec.pointer}/options` } : {}),
             source: loaded.source,
           });
@@ -34,6 +35,6 @@ export function register(program: Command): void {
         orderByDependencies(specs.map((spec) => ({ name: spec.plugin.name, dependsOn: spec.plugin.dependsOn ?? [] })));
         count = specs.length;
       }
-      print(command, `${loaded.file}: ok${flags.plugins ? ` (${count} plugin${count === 1 ? '' : 's'})` : ''}`);
+      print(command, `${loaded.shownAs}: ok${flags.plugins ? ` (${count} plugin${count === 1 ? '' : 's'})` : ''}`);
     });
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,6 +175,16 @@ describe('loadConfig', () => {
     const file = join(dir, 'other.json');
     await writeFile(file, '{ "version": 1, "models": { "dirs": ["m"] } }');
     expect((await loadConfig(file, { env: {} })).config.models).toEqual({ dirs: ['m'] });
+  });
+
+  it('relativeTo: messages name the file relative to that folder; file and baseDir stay absolute', async () => {
+    await mkdir(join(dir, 'app'), { recursive: true });
+    await writeFile(join(dir, 'app', 'switchyard.config.yaml'), 'server:\n  port: x\n');
+    await expect(loadConfig(join(dir, 'app'), { env: {}, relativeTo: dir })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: 'app/switchyard.config.yaml:2:9: /server/port: expected integer, found string "x"' });
+    await writeFile(join(dir, 'app', 'switchyard.config.yaml'), 'server:\n  port: 1\n');
+    const loaded = await loadConfig(join(dir, 'app'), { env: {}, relativeTo: dir });
+    expect(loaded).toMatchObject({ file: join(dir, 'app', 'switchyard.config.yaml'), shownAs: join('app', 'switchyard.config.yaml'), baseDir: join(dir, 'app') });
+    expect((await loadConfig(join(dir, 'app'), { env: {} })).shownAs).toBe(join(dir, 'app', 'switchyard.config.yaml'));
   });
 
   it('reports a missing file as CONFIG_NOT_FOUND naming it', async () => {

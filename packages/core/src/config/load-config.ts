@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { SwitchyardError } from '@switchyard/spec';
 import type { ConfigSource } from './config-source.js';
 import { parseConfigText } from './config-source.js';
@@ -14,6 +14,8 @@ export interface LoadedConfig {
   readonly config: SwitchyardConfig;
   /** Absolute path of the config file. */
   readonly file: string;
+  /** The file as messages name it: `file`, or relative to `relativeTo` when that was given. */
+  readonly shownAs: string;
   /** Directory of the config file: plugin paths and model dirs resolve against it. */
   readonly baseDir: string;
   readonly source: ConfigSource;
@@ -26,6 +28,8 @@ export interface LoadConfigOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Leave unset `${env:NAME}` references in place instead of failing (e.g. validating in CI without secrets). */
   readonly allowMissingEnv?: boolean;
+  /** Messages name the file relative to this folder (e.g. the current one, where the user typed a relative path). */
+  readonly relativeTo?: string;
 }
 
 /** Resolves a config path: a file as is, a directory to the first CONFIG_FILE_NAMES entry in it. */
@@ -52,7 +56,7 @@ export function parseConfig(file: string, text: string, options: LoadConfigOptio
   const source = parseConfigText(file, text);
   const { value, interpolated, missing } = interpolateEnv(source, options.env ?? process.env);
   const config = validateConfig(value, { file, source, secretPointers: interpolated, envIssues: options.allowMissingEnv ? [] : missing });
-  return { config, file, baseDir: dirname(file), source, secretPointers: interpolated };
+  return { config, file, shownAs: file, baseDir: dirname(file), source, secretPointers: interpolated };
 }
 
 /** Reads and validates `switchyard.config.yaml|.yml|.json` (a file path or a directory holding one). */
@@ -64,5 +68,8 @@ export async function loadConfig(pathOrDir: string, options: LoadConfigOptions =
   } catch (error) {
     throw new SwitchyardError({ code: 'CONFIG_NOT_FOUND', message: `Cannot read config file ${file}: ${(error as Error).message}`, details: { file }, cause: error });
   }
-  return parseConfig(file, text, options);
+  if (options.relativeTo === undefined) return parseConfig(file, text, options);
+  // Parsed under the name messages use; the file and the folder paths resolve against stay absolute.
+  const parsed = parseConfig(relative(options.relativeTo, file) || file, text, options);
+  return { ...parsed, file, baseDir: dirname(file) };
 }
