@@ -102,6 +102,9 @@ describe('switchyard codegen in an app', () => {
       expect(packages.err).toBe("ARTIFACT_NOT_FOUND: model pack '@acme/not-installed' (--packages) is not installed: run npm install @acme/not-installed\n");
       const out = await runCli(['codegen', '--check', '--out', 'node_modules/gen']);
       expect(out.err).toBe("CONFIG_INVALID: --out: codegen output node_modules/gen is inside node_modules: generate into the app's own source (e.g. src/switchyard.generated)\n");
+      writeFileSync(join(app, 'a-file'), '');
+      const unwritable = await runCli(['codegen', '--models', 'ml', '--out', 'a-file/gen']);
+      expect(unwritable).toMatchObject({ exitCode: 1, err: 'CONFIG_INVALID: --out: cannot write a-file/gen/index.ts: ENOTDIR (a part of the path is a file)\n' });
     } finally {
       process.chdir(cwd);
     }

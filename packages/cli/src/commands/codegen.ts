@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_OUT_DIR, runCodegen } from '@switchyard/codegen';
 import { CONFIG_FILE_NAMES, configuredModelsDirs, formatMetadataIssue, loadConfig, locateConfigError, resolveModelPack, SwitchyardError } from '@switchyard/core';
@@ -30,6 +30,14 @@ function rerunHint(flags: CodegenFlags): string {
     ...(flags.out ? ['--out', flags.out] : []),
   ];
   return ['npx switchyard codegen', ...args].join(' ');
+}
+
+/** A generated file that cannot be written: named relative to the current folder, with the system's reason code. */
+function unwritable(path: string, error: unknown, outDir: string): SwitchyardError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  const why = code === 'ENOTDIR' ? ' (a part of the path is a file)' : code === 'EACCES' || code === 'EPERM' ? ' (permission denied)' : code === 'EROFS' ? ' (read-only file system)' : '';
+  const shown = relative(process.cwd(), path);
+  return new SwitchyardError({ code: 'CONFIG_INVALID', message: `cannot write ${shown.startsWith('..') ? path : shown}: ${code}${why}`, details: { file: outDir }, cause: error });
 }
 
 export function register(program: Command): void {
@@ -66,8 +74,12 @@ export function register(program: Command): void {
           check: flags.check === true,
           strict: flags.strict === true,
           write: async (path, contents) => {
-            await mkdir(dirname(path), { recursive: true });
-            await writeFile(path, contents);
+            try {
+              await mkdir(dirname(path), { recursive: true });
+              await writeFile(path, contents);
+            } catch (error) {
+              throw unwritable(path, error, outDir ?? resolve(baseDir, loaded?.config.codegen?.out ?? DEFAULT_OUT_DIR));
+            }
           },
           remove: (path) => rm(path, { force: true }),
         });
