@@ -69,8 +69,9 @@ export function createVadWavDecodeStep(
 /**
  * VadWavDecode's output left undecoded, for a generated pipeline that fuses the step into the stream stage after it
  * (StatefulStreamStage.runAllPcm16 converts each window as the step converts the whole file): the samples of a
- * mono 16-bit PCM WAV at the step's sample rate, as an Int16Array view of the bytes. For any other input it
- * returns undefined and the caller runs the step, so every other input, and every error, is the step's.
+ * mono 16-bit PCM WAV at the step's sample rate, as an Int16Array view of the bytes (not a copy: like any pipeline
+ * input, the bytes must not change while the run reads them). For any other input it returns undefined and the
+ * caller runs the step, so every other input, and every error, is the step's.
  */
 export function vadWavPcm16Samples(input: unknown, params: VadWavDecodeParams): Int16Array | undefined {
   if (!(input instanceof Uint8Array)) return undefined;
