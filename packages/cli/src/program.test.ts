@@ -59,6 +59,23 @@ describe('switchyard validate', () => {
     expect(err).toContain(`${file}:6:1: /unknown: expected one of the known keys`);
   });
 
+  it('plugins and worker name a config typed as a relative path relative to the current folder', async () => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const plugins = await runCli(['plugins', 'bad-options.yaml']);
+      expect(plugins.exitCode).toBe(1);
+      expect(plugins.err).toContain('PLUGIN_OPTIONS_INVALID: ');
+      expect(plugins.err).toContain('bad-options.yaml:4:17: /plugins/0/options/greeting: expected string, found integer 7');
+      expect(plugins.err).not.toContain(dir);
+      writeFileSync(join(dir, 'no-queue.yaml'), 'server:\n  port: 0\n');
+      const worker = await runCli(['worker', '--config', 'no-queue.yaml']);
+      expect(worker.err).toBe('CONFIG_INVALID: no-queue.yaml: switchyard worker needs queue.redis (e.g. queue: { redis: "redis://127.0.0.1:6379" })\n');
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it("exits 1 when plugin options fail the plugin's schema", async () => {
     const file = join(dir, 'bad-options.yaml');
     const { err, exitCode } = await runCli(['validate', file]);

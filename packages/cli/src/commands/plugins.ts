@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { createSwitchyardApp, SwitchyardError, type SwitchyardApp } from '@switchyard/core';
+import { SwitchyardError, type SwitchyardApp } from '@switchyard/core';
+import { createAppFromConfig } from '../config-app.js';
 import { fail, print } from '../output.js';
 
 /** One block per plugin: name@version (from), then each engine with its workloads, targets and features. */
@@ -30,7 +31,7 @@ export function register(program: Command): void {
     .action(async (configPath: string, flags: { json?: boolean }, command: Command) => {
       let app: SwitchyardApp;
       try {
-        app = await createSwitchyardApp({ configPath, logger: silentLogger });
+        ({ app } = await createAppFromConfig(configPath, { logger: silentLogger }));
       } catch (error) {
         if (SwitchyardError.isInstance(error)) fail(command, `${error.code}: ${error.message}`);
         throw error;

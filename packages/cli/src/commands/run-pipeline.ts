@@ -13,6 +13,7 @@ import {
   type PipelineRunResult,
 } from '@switchyard/core';
 import { StateStore } from '@switchyard/store';
+import { createAppFromConfig } from '../config-app.js';
 import { print, printError } from '../output.js';
 
 export interface RunPipelineFlags {
@@ -95,7 +96,7 @@ export async function runPipelineCommand(command: Command, flags: RunPipelineFla
   const pipeline = await loadPipelineFile(resolve(flags.pipeline));
   const inputs = await readInputs(pipeline, flags.input ?? [], positional);
   const configPath = findConfig(flags.pipeline, flags.config);
-  const app = await createSwitchyardApp(configPath ? { configPath } : { config: {} });
+  const app = configPath ? (await createAppFromConfig(configPath)).app : await createSwitchyardApp({ config: {} });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { createSwitchyardApp, loadConfig, locateConfigError, SwitchyardError, type SwitchyardApp } from '@switchyard/core';
+import { locateConfigError, SwitchyardError, type SwitchyardApp } from '@switchyard/core';
 import { closeOnSignals, createServerForApp, type SwitchyardServer } from '@switchyard/server';
-import { shownRelativeTo } from '../config-shown.js';
+import { createAppFromConfig } from '../config-app.js';
 import { flagError } from '../flag-error.js';
 import { fail, print, printError } from '../output.js';
 
@@ -26,10 +26,9 @@ function parsePort(value: string, from: string): number {
  */
 export async function prepareServe(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<{ app: SwitchyardApp; server: SwitchyardServer; file: string; host?: string; port?: number }> {
   const port = flags.port !== undefined ? parsePort(flags.port, '--port') : env.PORT !== undefined ? parsePort(env.PORT, 'PORT') : undefined;
-  const loaded = await loadConfig(flags.config, { env, ...shownRelativeTo(flags.config) });
-  const file = loaded.shownAs;
   // The app's errors and warnings are located in the file the user wrote, named as they typed it.
-  const app = await createSwitchyardApp({ config: loaded.config, baseDir: loaded.baseDir, configFile: file, env });
+  const { app, loaded } = await createAppFromConfig(flags.config, { env });
+  const file = loaded.shownAs;
   let server: SwitchyardServer;
   try {
     server = await createServerForApp(app, { ...(port !== undefined ? { port } : {}), ...(flags.host ? { host: flags.host } : {}), env, logger: { level: 'info', stream: process.stderr } });

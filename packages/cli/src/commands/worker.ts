@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { createSwitchyardApp, resolveResilience, SwitchyardError, type ResilienceConfig } from '@switchyard/core';
+import { resolveResilience, SwitchyardError, type ResilienceConfig } from '@switchyard/core';
 import { TaskWorker } from '@switchyard/queue-bullmq';
+import { createAppFromConfig } from '../config-app.js';
 import { fail, print, printError } from '../output.js';
 
 export interface WorkerFlags {
@@ -14,17 +15,17 @@ export interface WorkerFlags {
  * per engine, as many at once as `server.admission.concurrency` (else the resilience bulkhead) allows.
  */
 export async function startWorker(flags: WorkerFlags): Promise<{ worker: TaskWorker; summary: string; shutdown(): Promise<void> }> {
-  const app = await createSwitchyardApp({ configPath: flags.config });
+  const { app, loaded } = await createAppFromConfig(flags.config);
   const queue = app.config.queue;
   if (!queue?.redis) {
     await app.shutdown();
-    throw new SwitchyardError({ code: 'CONFIG_INVALID', message: `${app.configFile ?? flags.config}: switchyard worker needs queue.redis (e.g. queue: { redis: "redis://127.0.0.1:6379" })`, details: { pointer: '/queue/redis', expected: 'redis:// URL' } });
+    throw new SwitchyardError({ code: 'CONFIG_INVALID', message: `${loaded.shownAs}: switchyard worker needs queue.redis (e.g. queue: { redis: "redis://127.0.0.1:6379" })`, details: { pointer: '/queue/redis', expected: 'redis:// URL' } });
   }
   const only = flags.engines?.split(',').map((id) => id.trim()).filter(Boolean);
   const engines = app.engines.filter((engine) => !only || only.includes(engine.id));
   if (only) for (const id of only) if (!app.engines.some((engine) => engine.id === id)) {
     await app.shutdown();
-    throw new SwitchyardError({ code: 'NO_SUCH_ENGINE', message: `--engines: no engine '${id}' in ${app.configFile ?? flags.config} (engines: ${app.engines.map((engine) => engine.id).join(', ') || 'none'})`, details: { field: '--engines', found: id } });
+    throw new SwitchyardError({ code: 'NO_SUCH_ENGINE', message: `--engines: no engine '${id}' in ${loaded.shownAs} (engines: ${app.engines.map((engine) => engine.id).join(', ') || 'none'})`, details: { field: '--engines', found: id } });
   }
   const server = (app.config.server ?? {}) as { admission?: { concurrency?: { default?: number; engines?: Record<string, number> } }; retention?: { maxAgeMs?: number }; taskRetentionMs?: number };
   const resilience = app.config.resilience as ResilienceConfig | undefined;
