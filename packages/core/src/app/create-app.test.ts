@@ -51,10 +51,10 @@ describe('createSwitchyardApp', () => {
     expect(error.message).toContain(`${file}:5:7: /plugins/0/options/loud: expected one of the known keys (greeting), found unknown key "loud"`);
   });
 
-  it('an in-memory config from a file (configFile) has plugin option errors located in that file too', async () => {
+  it('an in-memory config from a file (configFile) resolves plugins next to that file and has their option errors located in it', async () => {
     const file = join(dir, 'bad-options.yaml');
     const { config } = await loadConfig(file);
-    const error = await rejection<SwitchyardError>(createSwitchyardApp({ config, configFile: file, baseDir: dir, logger: silentLogger }));
+    const error = await rejection<SwitchyardError>(createSwitchyardApp({ config, configFile: file, logger: silentLogger }));
     expect(error).toMatchObject({ code: 'PLUGIN_OPTIONS_INVALID' });
     expect(error.message).toContain(`${file}:4:17: /plugins/0/options/greeting: expected string, found integer 5`);
   });

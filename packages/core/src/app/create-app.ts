@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import type { DependencyContainer } from 'tsyringe';
@@ -29,7 +29,7 @@ export interface CreateSwitchyardAppOptions {
    * positions only). Default: `<config object>`. Ignored with `configPath`, whose file is named.
    */
   readonly configFile?: string;
-  /** Base directory for relative paths in an in-memory config (default cwd). */
+  /** Base directory for relative paths in an in-memory config (default: the folder of `configFile`, else cwd). */
   readonly baseDir?: string;
   /** Plugins passed as code, in addition to the config's; `{ plugin, options }` to give options. */
   readonly plugins?: readonly (SwitchyardPlugin<any> | { readonly plugin: SwitchyardPlugin<any>; readonly options?: Record<string, unknown> })[];
@@ -161,7 +161,7 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
       locatePointer = (pointer) => source?.locate(pointer);
     }
     config = validateConfig(options.config ?? {}, { file: shownFile, ...(source ? { source } : {}) });
-    baseDir = resolve(options.baseDir ?? process.cwd());
+    baseDir = resolve(options.baseDir ?? (configFile ? dirname(configFile) : process.cwd()));
     specs = await loadConfiguredPlugins({ config, baseDir, ...(options.configFile !== undefined ? { file: shownFile } : {}), ...(source ? { source } : {}) });
   }
   specs.push(...normalizeProgrammatic(options.plugins));
