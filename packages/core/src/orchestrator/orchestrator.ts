@@ -221,7 +221,7 @@ export class Orchestrator implements OrchestratorApi {
     const firstText = first.output.kind === 'text' ? first.output.text : JSON.stringify(first.output);
     const checked = checkFormatOutput(firstText, format);
     if (checked.ok) return { ...first, output: { kind: 'text', text: checked.text } };
-    const second = await this.attempt(target, { ...request, input: withCorrection(input, firstText, checked.problem) }, admitted, correlationId, signal, maxAttempts, parent, place);
+    const second = await this.attempt(target, { ...request, input: withCorrection(input, firstText, checked.problem, this.capabilitiesOf(target.engine)) }, admitted, correlationId, signal, maxAttempts, parent, place);
     const usage = addUsage(first.usage, second.usage);
     const both = { ...second, ...(usage ? { usage } : {}) };
     if (hasToolCalls(second) || isRefusal(second)) return both;
@@ -490,7 +490,7 @@ export class Orchestrator implements OrchestratorApi {
               const checked = emitted === '' ? checkFormatOutput(heldText, format!) : checkFormatOutput(emitted + heldText, format!);
               if (!checked.ok) {
                 if (retrying) throw outputInvalidError(target.engine, target.model, checked.problem);
-                formatRetry = withCorrection(input, heldText, checked.problem);
+                formatRetry = withCorrection(input, heldText, checked.problem, this.capabilitiesOf(target.engine));
                 retriedUsage = part.usage;
                 break;
               }

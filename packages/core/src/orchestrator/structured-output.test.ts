@@ -20,12 +20,14 @@ class ScriptedEngine implements EngineV1 {
     readonly id: string,
     private readonly answers: string[],
     native: boolean,
+    extra: Partial<EngineCapabilities> = {},
   ) {
     this.capabilities = {
       workloads: ['completion', 'stream'],
       targets: ['cloud'],
       features: ['streaming'],
       parameters: native ? ['maxTokens', 'responseFormat'] : ['maxTokens'],
+      ...extra,
     };
   }
   async doLoad(): Promise<void> {}
@@ -55,8 +57,8 @@ class ScriptedEngine implements EngineV1 {
   }
 }
 
-function setup(answers: string[], native: boolean) {
-  const engine = new ScriptedEngine('llm', answers, native);
+function setup(answers: string[], native: boolean, extra: Partial<EngineCapabilities> = {}) {
+  const engine = new ScriptedEngine('llm', answers, native, extra);
   const orchestrator = createOrchestrator({ engines: [engine], logger: silent, configuredModels: ['m'] });
   return { engine, orchestrator };
 }
@@ -84,6 +86,17 @@ describe('structured output (response_format json)', () => {
     expect(engine.requests[0]!.input).toMatchObject({ system: expect.stringContaining('JSON Schema') });
     expect(engine.requests[1]!.input).toMatchObject({ messages: [{ role: 'user', content: 'Where?' }, { role: 'assistant', content: 'Paris, I think.' }, { role: 'user', content: expect.stringContaining('not valid JSON') }] });
     expect(result.usage).toMatchObject({ inputTokens: 20, outputTokens: 8 });
+  });
+
+  it('a prompt-only engine (textInputs: [prompt]) gets the correction as one prompt, run and stream', async () => {
+    for (const mode of ['run', 'stream'] as const) {
+      const { engine, orchestrator } = setup(['Paris, I think.', '{"city":"Paris"}'], false, { textInputs: ['prompt'] });
+      if (mode === 'run') expect((await orchestrator.run(ask(schema))).output).toEqual({ kind: 'text', text: '{"city":"Paris"}' });
+      else expect(textOf(await collect(orchestrator.stream(ask(schema))))).toBe('{"city":"Paris"}');
+      const retry = engine.requests[1]!.input;
+      expect(retry).not.toHaveProperty('messages');
+      expect(retry).toMatchObject({ kind: 'text', prompt: expect.stringMatching(/^Where\?\n\nParis, I think\.\n\nThat answer was invalid \(not valid JSON\)\. Reply again with the JSON only\.\n$/) });
+    }
   });
 
   it('an enforced format that stays invalid is OUTPUT_INVALID after exactly one retry', async () => {

@@ -3,7 +3,7 @@ import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { EngineInput, GenerationParameters, ResponseFormat, Usage } from '@switchyard/spec';
+import type { EngineCapabilities, EngineInput, GenerationParameters, ResponseFormat, Usage } from '@switchyard/spec';
 import { SwitchyardError } from '@switchyard/spec';
 import { LruCache } from '../routing/lru-cache.js';
 
@@ -154,13 +154,18 @@ export function withFormatInstruction(input: EngineInput, format: JsonFormat): E
 }
 
 /** The input asking for a corrected answer after an invalid one. */
-export function withCorrection(input: EngineInput, previous: string, problem: string): EngineInput {
+export function withCorrection(input: EngineInput, previous: string, problem: string, capabilities?: Pick<EngineCapabilities, 'textInputs'>): EngineInput {
   if (input.kind !== 'text') return input;
+  const correction = `That answer was invalid (${problem}). Reply again with the JSON only.`;
+  // An engine that reads no messages (`textInputs: ['prompt']`) gets the exchange as one prompt, the shape it takes.
+  if (capabilities?.textInputs !== undefined && !capabilities.textInputs.includes('messages')) {
+    return { ...input, prompt: `${input.prompt ?? ''}\n\n${previous}\n\n${correction}\n` };
+  }
   const turns = [...(input.messages ?? []), ...(input.prompt !== undefined ? [{ role: 'user' as const, content: input.prompt }] : [])];
   const { prompt: _prompt, ...rest } = input;
   return {
     ...rest,
-    messages: [...turns, { role: 'assistant', content: previous }, { role: 'user', content: `That answer was invalid (${problem}). Reply again with the JSON only.` }],
+    messages: [...turns, { role: 'assistant', content: previous }, { role: 'user', content: correction }],
   };
 }
 
