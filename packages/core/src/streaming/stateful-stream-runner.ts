@@ -65,39 +65,29 @@ export class StatefulStreamRunner {
    * Scores every window of a whole input in order, the last one zero-padded (as the streaming path's reframer pads
    * it): one graph run and one await per window, the input buffer claimed once.
    */
-  async scoreAll(samples: Float32Array, signal: AbortSignal): Promise<Float32Array> {
-    const size = this.mode.window_size;
-    const scores = new Float32Array(Math.ceil(samples.length / size));
-    const label = `${this.modelId} stream`;
-    this.claim();
-    try {
-      for (let i = 0; i < scores.length; i += 1) {
-        throwIfAborted(signal, label);
-        const window = samples.subarray(i * size, (i + 1) * size);
-        this.input.set(window, this.contextSize);
-        if (window.length < size) this.input.fill(0, this.contextSize + window.length);
-        scores[i] = this.carry(await this.runner.run(this.stage, this.feeds, signal));
-      }
-      return scores;
-    } finally {
-      this.busy = false;
-    }
+  scoreAll(samples: Float32Array, signal: AbortSignal): Promise<Float32Array> {
+    return this.scoreWindows(samples.length, (start, count) => this.input.set(samples.subarray(start, start + count), this.contextSize), signal);
   }
 
   /**
    * `scoreAll` of 16-bit PCM samples: each window is converted straight into the input buffer as readWav converts
    * samples (pcm16ToFloat32), so the scores are those of `scoreAll` on the decoded samples, without the decoded copy.
    */
-  async scoreAllPcm16(pcm: Int16Array, signal: AbortSignal): Promise<Float32Array> {
+  scoreAllPcm16(pcm: Int16Array, signal: AbortSignal): Promise<Float32Array> {
+    return this.scoreWindows(pcm.length, (start, count) => pcm16ToFloat32(pcm, start, count, this.input, this.contextSize), signal);
+  }
+
+  /** The windows of `length` samples: `fill` writes samples [start, start + count) after the context, the rest is zeroed. */
+  private async scoreWindows(length: number, fill: (start: number, count: number) => void, signal: AbortSignal): Promise<Float32Array> {
     const size = this.mode.window_size;
-    const scores = new Float32Array(Math.ceil(pcm.length / size));
+    const scores = new Float32Array(Math.ceil(length / size));
     const label = `${this.modelId} stream`;
     this.claim();
     try {
       for (let i = 0; i < scores.length; i += 1) {
         throwIfAborted(signal, label);
-        const count = Math.min(size, pcm.length - i * size);
-        pcm16ToFloat32(pcm, i * size, count, this.input, this.contextSize);
+        const count = Math.min(size, length - i * size);
+        fill(i * size, count);
         if (count < size) this.input.fill(0, this.contextSize + count);
         scores[i] = this.carry(await this.runner.run(this.stage, this.feeds, signal));
       }
