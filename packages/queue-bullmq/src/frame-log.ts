@@ -1,6 +1,6 @@
 import { SwitchyardError } from '@switchyard/core';
 import { Redis } from 'ioredis';
-import { SESSION_TOKENS, SESSION_TOUCH } from './redis-sessions.js';
+import { SESSION_TOKENS, SESSION_TOUCH } from './redis-session-scripts.js';
 
 /** Redis key layout of one deployment (every API node and worker of it uses the same prefix). */
 export class RedisKeys {

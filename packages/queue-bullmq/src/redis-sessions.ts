@@ -2,27 +2,6 @@ import type { SessionView, Sessions } from '@switchyard/server';
 import type { FrameLogRedis, RedisKeys } from './frame-log.js';
 
 /**
- * Counts a turn of a session kept in Redis (a hash with a sliding TTL): 1 = out of turns, 2 = out of budget, 0 =
- * counted. ARGV: now, ttlMs, maxTurns, tokenBudget.
- */
-export const SESSION_TOUCH = `
-local s = redis.call('HMGET', KEYS[1], 'turns', 'tokens')
-if tonumber(s[1] or '0') >= tonumber(ARGV[3]) then return 1 end
-if tonumber(s[2] or '0') >= tonumber(ARGV[4]) then return 2 end
-redis.call('HSETNX', KEYS[1], 'created_at', ARGV[1])
-redis.call('HINCRBY', KEYS[1], 'turns', 1)
-redis.call('HSET', KEYS[1], 'last_used_at', ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 0
-`;
-
-/** Adds a finished task's tokens to its session, unless the session expired meanwhile. */
-export const SESSION_TOKENS = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-return redis.call('HINCRBY', KEYS[1], 'tokens', ARGV[1])
-`;
-
-/**
  * Sessions of the distributed mode: one hash per session in Redis, so every API node counts the same turns, the
  * workers add the tokens of the tasks they finish, and a DELETE on any node cancels the session's tasks wherever
  * they were admitted (their ids are kept in a set beside the hash, with the same TTL).

@@ -1,7 +1,11 @@
 import type { EventBus } from '@switchyard/core';
 import type { Registry } from 'prom-client';
 import { LabeledCounter, LabeledHistogram, type CounterSeries, type HistogramSeries } from './gateway-metric-series.js';
-import { CIRCUIT_VALUE, type CircuitState } from './server-metrics.js';
+
+/** A breaker's state now; 'cooling-down' is a 429 cooldown (not a failure trip). */
+export type CircuitState = 'closed' | 'half-open' | 'open' | 'cooling-down';
+/** Gauge values of `switchyard_circuit_state` and `switchyard_breaker_state` (docs/observability.md). */
+export const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2, 'cooling-down': 3 };
 
 /** How a request ended, as the `outcome` label says it. */
 export type RequestOutcome = 'ok' | 'error' | 'canceled';

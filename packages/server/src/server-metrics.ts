@@ -1,12 +1,9 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { LabeledCounter, LabeledHistogram, type HistogramSeries } from './gateway-metric-series.js';
-import { GatewayMetrics } from './gateway-metrics.js';
+import { CIRCUIT_VALUE, GatewayMetrics, type CircuitState } from './gateway-metrics.js';
 import type { ClusterStats } from './task-queue.js';
 
-/** A breaker's state now; 'cooling-down' is a 429 cooldown (not a failure trip). */
-export type CircuitState = 'closed' | 'half-open' | 'open' | 'cooling-down';
-/** Gauge values of `switchyard_circuit_state` and `switchyard_breaker_state` (docs/observability.md). */
-export const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2, 'cooling-down': 3 };
+export { CIRCUIT_VALUE, type CircuitState } from './gateway-metrics.js';
 
 /** Prometheus metrics of one server instance (its own Registry, so several servers can live in one process). */
 export class ServerMetrics {

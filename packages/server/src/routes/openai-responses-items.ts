@@ -1,6 +1,6 @@
 import { httpError } from '../http-error.js';
 import type { ResponseStore } from '../response-store.js';
-import type { InputItem } from './openai-responses-request.js';
+import type { InputItem, ItemResolver } from './openai-responses-request.js';
 
 /**
  * Output item ids name their response and position (`msg_<response>_<index>` for `resp_<response>`), so an
@@ -16,8 +16,6 @@ export function responseIdOfItem(id: string): string | undefined {
   return match ? `resp_${match[1]}` : undefined;
 }
 
-/** An `item_reference`'s id -> the stored output item it names; `where` is the reference's field (`input[2].id`). */
-export type ItemResolver = (id: string, where: string) => InputItem;
 
 /**
  * Resolves references to output items of stored responses, each once per request and none of the responses

@@ -2,7 +2,6 @@ import type { ChatContentPart, ChatImagePart, ChatMessage, GenerationParameters,
 import { httpError } from '../http-error.js';
 import { ALWAYS, checkKeys, contentFromParts, TEXT_PART_SEPARATOR, type NestedFieldCheck } from './nested-fields.js';
 import { OPENAI_FIELD_FOR } from './openai-chat-request.js';
-import type { ItemResolver } from './openai-responses-items.js';
 import { refuseOrDrop, type ChangesAnswer } from './unsupported-fields.js';
 
 /**
@@ -86,6 +85,9 @@ export type InputItem = {
   id?: string;
   [key: string]: unknown;
 };
+
+/** An `item_reference`'s id -> the stored output item it names; `where` is the reference's field (`input[2].id`). */
+export type ItemResolver = (id: string, where: string) => InputItem;
 
 export interface ResponsesBody {
   model: string;
