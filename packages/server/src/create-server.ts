@@ -290,8 +290,9 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     if (!auth.enabled && !isLoopback(host)) {
       throw new SwitchyardError({
         code: 'CONFIG_INVALID',
-        message: `server.host '${host}' is not a loopback address and auth is off: set server.auth.apiKeys (or SWITCHYARD_API_KEYS), or bind 127.0.0.1`,
-        details: { pointer: '/server/host', expected: 'a loopback address while no API key is configured', found: host },
+        // A host given to listen() is the caller's (a --host flag), not the config's server.host.
+        message: `${listenOptions.host !== undefined ? 'bind address' : 'server.host'} '${host}' is not a loopback address and auth is off: set server.auth.apiKeys (or SWITCHYARD_API_KEYS), or bind 127.0.0.1`,
+        details: { ...(listenOptions.host !== undefined ? { field: 'host' } : { pointer: '/server/host' }), expected: 'a loopback address while no API key is configured', found: host },
       });
     }
   };
@@ -308,7 +309,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     recovered,
     async listen(listenOptions = {}) {
       const host = listenOptions.host ?? config.host;
-      checkListen({ host });
+      checkListen(listenOptions.host !== undefined ? { host } : {});
       if (!auth.enabled) {
         app.log.warn({ host }, 'auth is off (no API keys configured): listening on loopback only; anyone on this machine can call every route, including catalog, pool and artifact writes');
       }

@@ -38,7 +38,7 @@ describe('server-section errors', () => {
     writeFileSync(join(dir, 'switchyard.config.yaml'), 'server:\n  port: 0\n');
     const run = await runCli(['serve', '--config', dir, '--host', '0.0.0.0']);
     expect(run.exitCode).toBe(1);
-    expect(run.err).toBe("CONFIG_INVALID: --host: server.host '0.0.0.0' is not a loopback address and auth is off: set server.auth.apiKeys (or SWITCHYARD_API_KEYS), or bind 127.0.0.1\n");
+    expect(run.err).toBe("CONFIG_INVALID: --host: bind address '0.0.0.0' is not a loopback address and auth is off: set server.auth.apiKeys (or SWITCHYARD_API_KEYS), or bind 127.0.0.1\n");
     // Written in the config, the same address is located there.
     writeFileSync(join(dir, 'switchyard.config.yaml'), 'server:\n  host: 0.0.0.0\n');
     const fromConfig = await runCli(['serve', '--config', dir]);

@@ -36,7 +36,7 @@ export async function prepareServe(flags: ServeFlags, env: NodeJS.ProcessEnv = p
   } catch (error) {
     await app.shutdown().catch(() => undefined);
     // The bind address the user typed as --host is named by that flag, not located at /server/host in the config.
-    if (flags.host !== undefined && SwitchyardError.isInstance(error) && error.details['pointer'] === '/server/host') throw flagError(error, '--host');
+    if (flags.host !== undefined && SwitchyardError.isInstance(error) && (error.details['pointer'] === '/server/host' || error.details['field'] === 'host')) throw flagError(error, '--host');
     // Server-section errors name the config file, line and column, like every other config error (the server knows none).
     throw locateConfigError(error, file, loaded.source);
   }
