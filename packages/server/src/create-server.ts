@@ -414,6 +414,12 @@ function mapFastifyError(error: FastifyError, bodyLimit: number): SwitchyardErro
 
 type ValidationIssue = NonNullable<FastifyError['validation']>[number];
 
+/** A client's value in a message: JSON, a string cut to 64 characters first (never mid-escape), then marked cut. */
+function quoted(value: unknown): string {
+  if (typeof value === 'string' && value.length > 64) return `${JSON.stringify(value.slice(0, 64))}...`;
+  return JSON.stringify(value) ?? String(value);
+}
+
 /** One located message; for anyOf/oneOf it names every branch, not just the first one that failed. */
 function validationError(error: FastifyError): SwitchyardError {
   const issues = error.validation ?? [];
@@ -427,7 +433,7 @@ function validationError(error: FastifyError): SwitchyardError {
   const pointer = `${first?.instancePath || ''}${key !== undefined ? `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}` : ''}`;
   const where = `${error.validationContext ?? 'request'}${pointer}`;
   let message = unknownKey !== undefined ? `is not a field of ${first?.instancePath ? `${error.validationContext ?? 'request'}${first.instancePath}` : 'the request'} (unknown key '${unknownKey}')` : (first?.message ?? 'is invalid');
-  if (tag) message = tag.error === 'mapping' ? `must be one of the forms of this API (got ${JSON.stringify(tag.tagValue).slice(0, 64)})` : 'must be a string';
+  if (tag) message = tag.error === 'mapping' ? `must be one of the forms of this API (got ${quoted(tag.tagValue)})` : 'must be a string';
   if (union) {
     const branches = issues.filter((issue) => issue !== union && issue.instancePath.startsWith(pointer)).map((issue) => `${issue.instancePath.slice(pointer.length)} ${issue.message}`.trim());
     if (branches.length > 0) message = `must match one of the allowed forms (${[...new Set(branches)].join('; or ')})`;

@@ -219,6 +219,14 @@ describe('registrations', () => {
     const malformed = await startError(second, [{ plugin: recordingPlugin('p', [], { register: (c) => c.registerEngine(broken) }) }]);
     expect(malformed.code).toBe('PLUGIN_HOOK_FAILED');
     expect(malformed.message).toContain("invalid engine 'half': specificationVersion must be 'v1' (found \"v2\"); doRun must be a function");
+
+    // A textInputs that names no shape (or a shape that does not exist) would be read differently by each check.
+    for (const textInputs of [[], ['chat'], 'prompt']) {
+      const engine = fakeEngine('shapes');
+      const declared = { ...engine, capabilities: { ...engine.capabilities, textInputs } } as unknown as EngineV1;
+      const refused = await startError(newHost().host, [{ plugin: recordingPlugin('p', [], { register: (c) => c.registerEngine(declared) }) }]);
+      expect(refused.message).toContain(`invalid engine 'shapes': capabilities.textInputs must be a non-empty array of 'prompt' and/or 'messages' (found ${JSON.stringify(textInputs)})`);
+    }
   });
 
   it('refuses the same plugin loaded twice', async () => {

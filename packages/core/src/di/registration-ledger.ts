@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { EngineV1, PluginContainer } from '@switchyard/spec';
 import { SwitchyardError, TOKENS } from '@switchyard/spec';
+import { textInputsProblem } from '../orchestrator/text-inputs.js';
 
 /** Who registered what in an app container: refuses a plugin overwriting another owner's token or engine id. */
 export class RegistrationLedger {
@@ -77,6 +78,8 @@ function assertEngineShape(engine: EngineV1): void {
   if (engine.specificationVersion !== 'v1') problems.push(`specificationVersion must be 'v1' (found ${JSON.stringify(engine.specificationVersion)})`);
   if (typeof engine.id !== 'string' || engine.id === '') problems.push('id must be a non-empty string');
   if (!engine.capabilities || !Array.isArray(engine.capabilities.workloads)) problems.push('capabilities.workloads must be an array');
+  const textInputs = textInputsProblem(engine.capabilities?.textInputs);
+  if (textInputs) problems.push(textInputs);
   for (const method of ['doLoad', 'doRun', 'doStream', 'doUnload', 'health'] as const) {
     if (typeof engine[method] !== 'function') problems.push(`${method} must be a function`);
   }

@@ -18,6 +18,7 @@ import { BoundedStreamSession } from './bounded-stream-session.js';
 import { unknownModelError } from './model-names.js';
 import { admitParameters, type AdmittedParameters } from './parameter-gate.js';
 import { addUsage, checkFormatOutput, outputInvalidError, requestedJsonFormat, withCorrection, withFormatInstruction, type JsonFormat } from './structured-output.js';
+import { readsMessages } from './text-inputs.js';
 
 export interface OrchestratorParts {
   readonly executor: Executor;
@@ -606,8 +607,7 @@ export function continuationInput(input: EngineInput, emitted: string, capabilit
   }
   // A raw prompt (legacy completions) is text to continue: the emitted text extends it as is. So is the prompt of an
   // engine that reads no messages (`textInputs: ['prompt']`): a prompt is the only shape it takes.
-  const promptOnly = capabilities?.textInputs !== undefined && !capabilities.textInputs.includes('messages');
-  if (input.rawPrompt === true || promptOnly) return { ...input, prompt: `${input.prompt ?? ''}${emitted}` };
+  if (input.rawPrompt === true || !readsMessages(capabilities)) return { ...input, prompt: `${input.prompt ?? ''}${emitted}` };
   // A prompt is a user turn: the next target gets it as one, and what was emitted as the assistant's turn so far.
   const { prompt, ...rest } = input;
   return { ...rest, messages: [{ role: 'user', content: prompt ?? '' }, { role: 'assistant', content: emitted }] };

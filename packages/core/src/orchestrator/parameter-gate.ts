@@ -1,5 +1,6 @@
 import type { ChatMessage, ChatMessageField, EngineCapabilities, EngineInput, GenerationParameters, ResponseFormat } from '@switchyard/spec';
 import { SwitchyardError } from '@switchyard/spec';
+import { readsMessages, readsPrompt } from './text-inputs.js';
 
 /** What a v1 engine that does not list `capabilities.parameters` is taken to honour (the original v1 knobs). */
 export const BASE_GENERATION_PARAMETERS: readonly (keyof GenerationParameters)[] = ['maxTokens', 'temperature', 'topP', 'topK', 'stop', 'seed', 'repetitionPenalty'];
@@ -71,10 +72,9 @@ function checkInput(input: EngineInput, capabilities: EngineCapabilities, honour
  * engine (they are content: never dropped), a prompt becomes the user turn for a messages-only one. Absent = as is.
  */
 function toDeclaredShape(input: EngineInput, capabilities: EngineCapabilities, engine: string, model: string): EngineInput | undefined {
-  const shapes = capabilities.textInputs;
-  if (input.kind !== 'text' || shapes === undefined) return undefined;
-  if (input.messages !== undefined && !shapes.includes('messages')) throw unsupported('messages', engine, model, "chat 'messages' (it reads a prompt only)");
-  if (input.messages !== undefined || input.prompt === undefined || shapes.includes('prompt')) return undefined;
+  if (input.kind !== 'text' || capabilities.textInputs === undefined) return undefined;
+  if (input.messages !== undefined && !readsMessages(capabilities)) throw unsupported('messages', engine, model, "chat 'messages' (it reads a prompt only)");
+  if (input.messages !== undefined || input.prompt === undefined || readsPrompt(capabilities)) return undefined;
   if (input.rawPrompt === true) throw unsupported('prompt', engine, model, 'a raw prompt to continue as text (it reads chat messages only)');
   const { prompt, ...rest } = input;
   return { ...rest, messages: [{ role: 'user', content: prompt }] };

@@ -192,7 +192,14 @@ describe('structured output (response_format json)', () => {
     const named = JSON.parse('{"type":"object","properties":{"__proto__":{"type":"object"}},"required":["__proto__"]}') as Record<string, unknown>;
     await expect(orchestrator.run(ask(named))).rejects.toMatchObject({ code: 'UNSUPPORTED', details: { field: 'response_format', found: '/properties/__proto__' }, message: expect.stringContaining("'__proto__' (at /properties/__proto__)") });
     await expect(orchestrator.run(ask({ type: 'object', required: ['city', '__proto__'] }))).rejects.toMatchObject({ code: 'UNSUPPORTED', details: { found: '/required/1' } });
+    // Data keywords hold values, not schemas: a '__proto__' key in a const, enum, default or example names no property.
+    const data = JSON.parse('{"type":"object","properties":{"city":{"type":"string"},"meta":{"default":{"__proto__":1},"examples":[{"required":["__proto__"]}]}}}') as Record<string, unknown>;
+    // ...while a property that happens to be called 'const' is a schema like any other.
+    const nested = JSON.parse('{"type":"object","properties":{"const":{"type":"object","properties":{"__proto__":{}}}}}') as Record<string, unknown>;
+    await expect(orchestrator.run(ask(nested))).rejects.toMatchObject({ code: 'UNSUPPORTED', details: { found: '/properties/const/properties/__proto__' } });
     expect(engine.requests).toHaveLength(0);
+    await expect(orchestrator.run(ask(data))).resolves.toBeDefined();
+    expect(engine.requests).toHaveLength(1);
   });
 
   it('a schema with an $id can be sent again and again (it is not left registered)', async () => {

@@ -6,6 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import type { EngineCapabilities, EngineInput, GenerationParameters, ResponseFormat, Usage } from '@switchyard/spec';
 import { SwitchyardError } from '@switchyard/spec';
 import { LruCache } from '../routing/lru-cache.js';
+import { readsMessages } from './text-inputs.js';
 
 export type JsonFormat = Extract<ResponseFormat, { type: 'json' }>;
 
@@ -69,13 +70,20 @@ function invalidSchema(problem: string): SwitchyardError {
  * cannot check such a property: it reads the object's prototype in its place (so `{}` passes `required`) and
  * refuses every value given for it, so the schema is refused instead of validated wrongly.
  */
-function protoPropertyPointer(value: unknown, pointer = ''): string | undefined {
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
+/** Keywords whose values map names to schemas: their keys are names (a property may be called `const`). */
+const MAP_KEYWORDS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+
+function protoPropertyPointer(value: unknown, pointer = '', names = false): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
+  const schema = !names && !Array.isArray(value);
   for (const [key, item] of Object.entries(value)) {
+    // Keywords whose values are data, not schemas: a `__proto__` inside them names no property.
+    if (schema && DATA_KEYWORDS.has(key)) continue;
     const at = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
     if (key === '__proto__') return at;
-    if (key === 'required' && Array.isArray(item) && item.includes('__proto__')) return `${at}/${item.indexOf('__proto__')}`;
-    const found = protoPropertyPointer(item, at);
+    if (schema && key === 'required' && Array.isArray(item) && item.includes('__proto__')) return `${at}/${item.indexOf('__proto__')}`;
+    const found = protoPropertyPointer(item, at, schema && MAP_KEYWORDS.has(key));
     if (found !== undefined) return found;
   }
   return undefined;
@@ -158,7 +166,7 @@ export function withCorrection(input: EngineInput, previous: string, problem: st
   if (input.kind !== 'text') return input;
   const correction = `That answer was invalid (${problem}). Reply again with the JSON only.`;
   // An engine that reads no messages (`textInputs: ['prompt']`) gets the exchange as one prompt, the shape it takes.
-  if (capabilities?.textInputs !== undefined && !capabilities.textInputs.includes('messages')) {
+  if (!readsMessages(capabilities)) {
     return { ...input, prompt: `${input.prompt ?? ''}\n\n${previous}\n\n${correction}\n` };
   }
   const turns = [...(input.messages ?? []), ...(input.prompt !== undefined ? [{ role: 'user' as const, content: input.prompt }] : [])];

@@ -86,6 +86,8 @@ describe('/v1/chat/completions messages reach the engine whole', () => {
     expect(unknownRole.statusCode).toBe(400);
     expect(unknownRole.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/messages/0/role' } });
     expect(unknownRole.json().message).toBe('body/messages/0/role must be one of the forms of this API (got "wizard")');
+    const long = await chat({ messages: [{ role: `"${'w'.repeat(200)}`, content: 'x' }] });
+    expect(long.json().message).toBe(`body/messages/0/role must be one of the forms of this API (got ${JSON.stringify(`"${'w'.repeat(63)}`)}...)`);
     const nonString = await chat({ messages: [{ role: 5, content: 'x' }] });
     expect(nonString.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/messages/0/role', expected: 'must be a string' } });
     // Before, every form was tried and the answer listed the failures of all five ("or /role must be equal to constant").

@@ -29,7 +29,7 @@ export function storedItemResolver(responses: ResponseStore, continued: Readonly
     const id = given.length > 128 ? `${given.slice(0, 128)}...` : given;
     const refused = (why: string) => httpError('INVALID_PARAMS', `body/${where}: ${why}`, { details: { field: where, found: id } });
     const responseId = responseIdOfItem(given);
-    if (responseId === undefined) throw refused(`'${id}' is not an output item id of this gateway (its items are named 'msg_...' or 'fc_...' after their response)`);
+    if (responseId === undefined) throw refused(`'${id}' is not an output item id this gateway can resolve (its items are named 'msg_...' or 'fc_...' after their response; items of responses stored before item references were supported cannot be referenced: send the item itself)`);
     if (continued.has(responseId)) throw refused(`item '${id}' is already in the conversation previous_response_id continues (its response '${responseId}' is part of it); remove the reference`);
     const earlier = referenced.get(id);
     if (earlier !== undefined) throw refused(`item '${id}' is referenced twice (also by ${earlier}); remove the duplicate`);

@@ -183,9 +183,9 @@ describe('POST /v1/responses', () => {
       [unstored.output[0]!.id, `item '${unstored.output[0]!.id}' is of response '${unstored.id}', which is not stored (it was created with store: false, was deleted or has expired)`],
       [deleted.output[0]!.id, `is of response '${deleted.id}', which is not stored`],
       [`msg_${kept.id.slice(5)}_7`, `response '${kept.id}' has no output item 'msg_${kept.id.slice(5)}_7'`],
-      ['msg_abc', "'msg_abc' is not an output item id of this gateway"],
+      ['msg_abc', "'msg_abc' is not an output item id this gateway can resolve"],
       ['', 'must be a non-empty string'],
-      [`msg_${'x'.repeat(100_000)}`, `'msg_${'x'.repeat(124)}...' is not an output item id of this gateway`],
+      [`msg_${'x'.repeat(100_000)}`, `'msg_${'x'.repeat(124)}...' is not an output item id this gateway can resolve`],
     ];
     for (const [id, why] of cases) {
       const response = await refer(id);
