@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Tensor } from '@switchyard/spec';
 import { useTextFixtures } from './text-step-fixtures.js';
 import { createCTCDecodeStep, decodeCtcGreedy } from './ctc-decode-step.js';
+import { createSeededRandom } from './seeded-random.js';
 import { testFrame, testStepEnv } from './step-test-env.js';
 
 const files = useTextFixtures();
@@ -69,5 +70,57 @@ describe('decodeCtcGreedy', () => {
     const logits = Float32Array.from([0, 2, 0]);
     expect(decodeCtcGreedy(logits, [1, 1, 3], table, 0)[0]!.confidence).toBeCloseTo(Math.exp(2) / (Math.exp(2) + 2), 6);
     expect(decodeCtcGreedy(logits, [1, 1, 3], table, 0, { scores: 'probabilities' })[0]!.confidence).toBe(2);
+  });
+});
+
+/** decodeCtcGreedy as first written: the argmax loop checks the [0, 1] range in every mode. */
+function referenceCtcGreedy(scores: Float32Array, [batch, steps, classes]: [number, number, number], table: readonly string[], blank: number, auto: boolean) {
+  const lines: { text: string; confidence: number }[] = [];
+  for (let b = 0; b < batch; b++) {
+    let text = '';
+    let confidence = 0;
+    let emitted = 0;
+    let previous = -1;
+    for (let t = 0; t < steps; t++) {
+      const base = (b * steps + t) * classes;
+      let best = 0;
+      let bestScore = scores[base]!;
+      let isProbability = bestScore >= 0 && bestScore <= 1;
+      for (let c = 1; c < classes; c++) {
+        const v = scores[base + c]!;
+        if (v < 0 || v > 1) isProbability = false;
+        if (v > bestScore) { bestScore = v; best = c; }
+      }
+      if (best !== blank && best !== previous) {
+        text += table[best]!;
+        let p = bestScore;
+        if (auto && !isProbability) {
+          let sum = 0;
+          for (let c = 0; c < classes; c++) sum += Math.exp(scores[base + c]! - bestScore);
+          p = 1 / sum;
+        }
+        confidence += p;
+        emitted++;
+      }
+      previous = best;
+    }
+    lines.push({ text, confidence: emitted ? confidence / emitted : 0 });
+  }
+  return lines;
+}
+
+describe('decodeCtcGreedy against the first formula', () => {
+  it('decodes random scores (ties, out-of-range values) identically in both modes', () => {
+    const random = createSeededRandom(19);
+    const dims: [number, number, number] = [3, 40, 67];
+    const table = Array.from({ length: dims[2] }, (_, c) => (c === 0 ? '' : String.fromCharCode(64 + (c % 50))));
+    for (let round = 0; round < 20; round++) {
+      // Coarse values make ties common; every fourth round strays outside [0, 1].
+      const spread = round % 4 === 0 ? 3 : 1;
+      const scores = Float32Array.from({ length: dims[0] * dims[1] * dims[2] }, () => Math.round(random() * 8) / 8 * spread - (spread > 1 ? 1 : 0));
+      for (const mode of ['auto', 'probabilities'] as const) {
+        expect(decodeCtcGreedy(scores, dims, table, 0, { scores: mode })).toEqual(referenceCtcGreedy(scores, dims, table, 0, mode === 'auto'));
+      }
+    }
   });
 });

@@ -84,11 +84,18 @@ export function decodeCtcGreedy(
       const base = (b * steps + t) * classes;
       let best = 0;
       let bestScore = scores[base]!;
-      let isProbability = bestScore >= 0 && bestScore <= 1;
-      for (let c = 1; c < classes; c++) {
-        const v = scores[base + c]!;
-        if (v < 0 || v > 1) isProbability = false;
-        if (v > bestScore) { bestScore = v; best = c; }
+      let isProbability = true;
+      if (auto) {
+        isProbability = bestScore >= 0 && bestScore <= 1;
+        for (let c = 1; c < classes; c++) {
+          const v = scores[base + c]!;
+          if (v < 0 || v > 1) isProbability = false;
+          if (v > bestScore) { bestScore = v; best = c; }
+        }
+      } else {
+        // 'probabilities': no range check, only the argmax.
+        best = argmaxRange(scores, base, base + classes) - base;
+        bestScore = scores[base + best]!;
       }
       if (best !== blankIndex && best !== previous) {
         text += table[best]!;
@@ -106,6 +113,17 @@ export function decodeCtcGreedy(
     lines.push({ text, confidence: emitted ? confidence / emitted : 0 });
   }
   return lines;
+}
+
+/** Index of the first largest value in scores[start, end); a small loop of its own, which V8 optimises apart. */
+function argmaxRange(scores: ArrayLike<number>, start: number, end: number): number {
+  let best = start;
+  let bestScore = scores[start]!;
+  for (let i = start + 1; i < end; i++) {
+    const v = scores[i]!;
+    if (v > bestScore) { bestScore = v; best = i; }
+  }
+  return best;
 }
 
 function parseVocab(text: string, name: string, env: StepEnvironment): string[] {

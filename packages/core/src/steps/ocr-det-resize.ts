@@ -2,6 +2,7 @@ import type sharp from 'sharp';
 import { loadSharp } from './native-modules.js';
 import type { Tensor } from '@switchyard/spec';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
+import { normalizeHwcToChw, ocrChannelTables } from './ocr-normalize-chw.js';
 import { OCR_SLOTS, ocrStepError } from './ocr-types.js';
 import type { OcrImage } from './ocr-types.js';
 
@@ -33,11 +34,7 @@ export function createOcrDetResizeStep(
     throw ocrStepError(env, 'METADATA_INVALID', 'mean and std must have 3 entries and std must be non-zero');
   }
   // Per channel-of-tensor lookup tables: byte value -> normalised float.
-  const tables = order.map((source, c) => {
-    const table = new Float32Array(256);
-    for (let v = 0; v < 256; v++) table[v] = (v / 255 - mean[c]!) / std[c]!;
-    return { source, table };
-  });
+  const tables = ocrChannelTables(order, mean, std);
   return async (image, frame) => {
     const longSide = Math.max(image.width, image.height);
     const shortSide = Math.min(image.width, image.height);
@@ -55,11 +52,7 @@ export function createOcrDetResizeStep(
             .toBuffer();
     const plane = width * height;
     const data = new Float32Array(3 * plane);
-    for (let c = 0; c < 3; c++) {
-      const { source, table } = tables[c]!;
-      const offset = c * plane;
-      for (let i = 0; i < plane; i++) data[offset + i] = table[resized[i * 3 + source]!]!;
-    }
+    normalizeHwcToChw(resized, width, height, tables, data, 0, plane, width);
     frame.slots.set(OCR_SLOTS.detSize, { width, height });
     return { type: 'float32', dims: [1, 3, height, width], data };
   };

@@ -2,6 +2,7 @@ import type sharp from 'sharp';
 import { loadSharp } from './native-modules.js';
 import type { Tensor } from '@switchyard/spec';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
+import { normalizeHwcToChw, ocrChannelTables } from './ocr-normalize-chw.js';
 import { OCR_SLOTS, ocrStepError } from './ocr-types.js';
 import type { OcrLineImage } from './ocr-types.js';
 
@@ -29,9 +30,8 @@ export function createOcrRecBatchStep(
   const maxWidth = params.max_width ?? 3200;
   const minAspect = params.min_aspect ?? 320 / 48;
   const fixed = params.fixed_width ?? false;
-  const order = params.channel_order === 'RGB' ? [0, 1, 2] : [2, 1, 0];
-  const table = new Float32Array(256);
-  for (let v = 0; v < 256; v++) table[v] = (v / 255 - 0.5) / 0.5;
+  // (x / 255 - 0.5) / 0.5 per channel, as byte -> float tables.
+  const tables = ocrChannelTables(params.channel_order === 'RGB' ? [0, 1, 2] : [2, 1, 0], [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]);
   return async (lines, frame) => {
     if (!Array.isArray(lines) || lines.length === 0) throw ocrStepError(env, 'STEP_FAILED', 'no line crops to batch');
     frame.slots.set(OCR_SLOTS.batchBoxes, lines.map((l) => l.box));
@@ -51,16 +51,7 @@ export function createOcrRecBatchStep(
           .resize(width, targetHeight, { fit: 'fill', kernel: 'linear' })
           .raw()
           .toBuffer();
-        const base = n * 3 * plane;
-        for (let c = 0; c < 3; c++) {
-          const source = order[c]!;
-          const offset = base + c * plane;
-          for (let y = 0; y < targetHeight; y++) {
-            for (let x = 0; x < width; x++) {
-              data[offset + y * batchWidth + x] = table[resized[(y * width + x) * 3 + source]!]!;
-            }
-          }
-        }
+        normalizeHwcToChw(resized, width, targetHeight, tables, data, n * 3 * plane, plane, batchWidth);
       }),
     );
     return { type: 'float32', dims: [lines.length, 3, targetHeight, batchWidth], data };
