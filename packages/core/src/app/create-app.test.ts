@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingPlugin, rejection, silentLogger } from '../../test/plugin-fixtures.js';
 import { SwitchyardError, TOKENS } from '@switchyard/spec';
@@ -57,6 +57,54 @@ describe('createSwitchyardApp', () => {
     const error = await rejection<SwitchyardError>(createSwitchyardApp({ config, configFile: file, logger: silentLogger }));
     expect(error).toMatchObject({ code: 'PLUGIN_OPTIONS_INVALID' });
     expect(error.message).toContain(`${file}:4:17: /plugins/0/options/greeting: expected string, found integer 5`);
+  });
+
+  it('configFile: a folder is resolved like loadConfig resolves one (its switchyard.config.*): models.dirs, app.configFile and baseDir from that file', async () => {
+    const root = await writeFixture({ 'app/switchyard.config.yaml': 'models:\n  dirs: [models]\n' });
+    try {
+      await mkdir(join(root, 'app', 'models'));
+      const { config } = await loadConfig(join(root, 'app'));
+      const app = await createSwitchyardApp({ config, configFile: join(root, 'app'), logger: silentLogger });
+      await app.shutdown();
+      expect(app.configFile).toBe(join(root, 'app', 'switchyard.config.yaml'));
+      expect(app.baseDir).toBe(join(root, 'app'));
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('configFile: a folder typed relative is named as typed plus the file, with line and column (the file is read)', async () => {
+    const folder = relative(process.cwd(), dir);
+    const { config } = await loadConfig(dir, { env: {} });
+    const bad = { ...config, plugins: [{ package: './echo-plugin.mjs', options: { greeting: 5 } }] } as never;
+    const error = await rejection<SwitchyardError>(createSwitchyardApp({ config: bad, configFile: folder, logger: silentLogger }));
+    expect(error.message).toContain(`${join(folder, 'switchyard.config.yaml')}:5:17: /plugins/0/options/greeting: expected string, found integer 5`);
+  });
+
+  it('configFile that does not exist (or a folder without a config file) is refused, naming configFile', async () => {
+    await expect(createSwitchyardApp({ config: {}, configFile: join(dir, 'nope.yaml'), logger: silentLogger })).rejects.toMatchObject({
+      code: 'CONFIG_NOT_FOUND',
+      message: `createSwitchyardApp({ configFile }): Config file ${join(dir, 'nope.yaml')} does not exist`,
+      details: { field: 'configFile', file: join(dir, 'nope.yaml') },
+    });
+    const empty = await writeFixture({ 'other.txt': '' });
+    try {
+      await expect(createSwitchyardApp({ config: {}, configFile: empty, logger: silentLogger })).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND', message: expect.stringMatching(/^createSwitchyardApp\(\{ configFile \}\): No config file in /) });
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(process.platform !== 'linux')('configFile that cannot be read is refused, naming configFile', async () => {
+    await expect(createSwitchyardApp({ config: {}, configFile: '/proc/self/mem', logger: silentLogger })).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND', message: 'createSwitchyardApp({ configFile }): Cannot read config file /proc/self/mem: EIO' });
+  });
+
+  it('configPath with configFile (or config, baseDir) is refused naming both, not accepted and ignored', async () => {
+    await expect(createSwitchyardApp({ configPath: dir, configFile: join(dir, 'bad-options.yaml'), logger: silentLogger })).rejects.toMatchObject({
+      code: 'INVALID_PARAMS',
+      message: expect.stringMatching(/^createSwitchyardApp\(\{ configPath, configFile \}\): give configPath .* not both$/),
+    });
+    await expect(createSwitchyardApp({ configPath: dir, config: {}, baseDir: dir, logger: silentLogger })).rejects.toMatchObject({ message: expect.stringContaining('createSwitchyardApp({ configPath, config, baseDir })') });
   });
 
   it('accepts programmatic plugins and gives each app its own container', async () => {

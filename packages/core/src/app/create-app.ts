@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import type { DependencyContainer } from 'tsyringe';
@@ -7,7 +6,7 @@ import type { EngineV1, OrchestratorApi, PluginLogger, SwitchyardPlugin } from '
 import type { SwitchyardConfig } from '../config/config-types.js';
 import { validateConfig } from '../config/config-validator.js';
 import { encodePointer, parseConfigText, type ConfigSource } from '../config/config-source.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig, readConfigText, resolveConfigFile } from '../config/load-config.js';
 import { loadConfiguredPlugins, type PluginSpec } from '../config/plugin-loader.js';
 import { createAppContainer } from '../di/container.js';
 import { PluginHost, type LoadedPluginInfo } from '../di/plugin-host.js';
@@ -19,14 +18,18 @@ import { coreAppExtensions } from './core-extensions.js';
 import { checkEngineReferences } from './engine-references.js';
 
 export interface CreateSwitchyardAppOptions {
-  /** A config file or a directory holding switchyard.config.yaml|.yml|.json. */
+  /**
+   * A config file or a directory holding switchyard.config.yaml|.yml|.json. Not with `config`, `configFile` or
+   * `baseDir` (the file is the config, names itself and its folder is the base directory).
+   */
   readonly configPath?: string;
-  /** An in-memory config (validated like a file); used when no configPath is given. */
+  /** An in-memory config (validated like a file), instead of `configPath`. */
   readonly config?: SwitchyardConfig;
   /**
-   * The file an in-memory `config` was read from, named as the user should see it (relative to the current directory,
-   * or absolute): its errors and warnings name this file, at the pointer's line and column (the file is read again for
-   * positions only). Default: `<config object>`. Ignored with `configPath`, whose file is named.
+   * The file an in-memory `config` was read from (or a folder holding one, resolved like `configPath`), named as the
+   * user should see it (relative to the current directory, or absolute): its errors and warnings name this file, at
+   * the pointer's line and column (the file is read again for positions only), `app.configFile` is its absolute path
+   * and its folder is the default `baseDir`. It must exist and be readable. Default: `<config object>`.
    */
   readonly configFile?: string;
   /** Base directory for relative paths in an in-memory config (default: the folder of `configFile`, else cwd). */
@@ -115,12 +118,27 @@ function warnUnknownOverrides(
   }
 }
 
-/** The parsed text of the file an in-memory config came from, to locate pointers in it; undefined when unreadable. */
-async function positionsOf(file: string): Promise<ConfigSource | undefined> {
+/**
+ * The file an in-memory config came from (`configFile`, a folder resolved like loadConfig resolves one): absolute, as
+ * messages name it (as typed, plus the file name for a folder) and parsed, to locate pointers in it.
+ */
+async function configFileOption(typed: string): Promise<{ file: string; shown: string; source: ConfigSource | undefined }> {
+  const relativeTo = isAbsolute(typed) ? {} : { relativeTo: process.cwd() };
+  let file: string;
+  let shown: string;
+  let text: string;
   try {
-    return parseConfigText(file, await readFile(resolve(file), 'utf8'));
+    file = await resolveConfigFile(typed, relativeTo);
+    shown = file === resolve(typed) ? typed : join(typed, basename(file));
+    text = await readConfigText(file, shown);
+  } catch (error) {
+    if (!SwitchyardError.isInstance(error)) throw error;
+    throw new SwitchyardError({ code: error.code, message: `createSwitchyardApp({ configFile }): ${error.message}`, details: { ...error.details, field: 'configFile' }, cause: error });
+  }
+  try {
+    return { file, shown, source: parseConfigText(shown, text) };
   } catch {
-    return undefined; // the config itself is what runs: a file that cannot be read again only loses line and column
+    return { file, shown, source: undefined }; // the config object is what runs: text that does not parse only loses line and column
   }
 }
 
@@ -143,6 +161,14 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   let locate: (error: unknown) => unknown = (error) => error;
   let locatePointer: (pointer: string) => { line: number; column: number } | undefined = () => undefined;
   if (options.configPath !== undefined) {
+    const ignored = (['config', 'configFile', 'baseDir'] as const).filter((key) => options[key] !== undefined);
+    if (ignored.length > 0) {
+      throw new SwitchyardError({
+        code: 'INVALID_PARAMS',
+        message: `createSwitchyardApp({ configPath, ${ignored.join(', ')} }): give configPath (the file is the config, names itself and its folder is the base directory) or config with configFile/baseDir, not both`,
+        details: { field: ignored[0]! },
+      });
+    }
     const loaded = await loadConfig(options.configPath, options.env ? { env: options.env } : {});
     locate = (error) => locateConfigError(error, loaded.file, loaded.source);
     locatePointer = (pointer) => loaded.source.locate(pointer);
@@ -152,17 +178,17 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
     shownFile = loaded.file;
     specs = await loadConfiguredPlugins(loaded);
   } else {
-    const source = options.configFile !== undefined ? await positionsOf(options.configFile) : undefined;
-    if (options.configFile !== undefined) {
-      const file = options.configFile;
-      shownFile = file;
-      configFile = resolve(file);
-      locate = (error) => locateConfigError(error, file, source ?? { locate: () => undefined });
+    const from = options.configFile !== undefined ? await configFileOption(options.configFile) : undefined;
+    const source = from?.source;
+    if (from) {
+      shownFile = from.shown;
+      configFile = from.file;
+      locate = (error) => locateConfigError(error, from.shown, source ?? { locate: () => undefined });
       locatePointer = (pointer) => source?.locate(pointer);
     }
     config = validateConfig(options.config ?? {}, { file: shownFile, ...(source ? { source } : {}) });
     baseDir = resolve(options.baseDir ?? (configFile ? dirname(configFile) : process.cwd()));
-    specs = await loadConfiguredPlugins({ config, baseDir, ...(options.configFile !== undefined ? { file: shownFile } : {}), ...(source ? { source } : {}) });
+    specs = await loadConfiguredPlugins({ config, baseDir, ...(from ? { file: shownFile } : {}), ...(source ? { source } : {}) });
   }
   specs.push(...normalizeProgrammatic(options.plugins));
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../test/plugin-fixtures.js';
 import type { EngineModelSpec, EngineV1 } from '@switchyard/spec';
@@ -113,6 +113,8 @@ describe('models.overrides checked at start', () => {
       message: expect.stringMatching(new RegExp(`^${file}:3:\\d+: /models/overrides/tinny/engine: no plugin registered an engine 'nosuch'`)),
       details: { file, line: 3 },
     });
-    await expect(createSwitchyardApp({ config: { server: { port: 'x' } } as never, configFile: 'app.yaml', logger })).rejects.toMatchObject({ message: expect.stringContaining('app.yaml: /server/port: expected integer, found string "x"') });
+    // A relative configFile is named as typed (and read relative to the current folder).
+    const typed = relative(process.cwd(), file);
+    await expect(createSwitchyardApp({ config: { server: { port: 'x' } } as never, configFile: typed, logger })).rejects.toMatchObject({ message: expect.stringContaining(`${typed}:1:1: /server/port: expected integer, found string "x"`) });
   });
 });

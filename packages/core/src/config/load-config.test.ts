@@ -192,6 +192,18 @@ describe('loadConfig', () => {
     await expect(loadConfig(missing)).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND', message: `Config file ${missing} does not exist` });
   });
 
+  it('relativeTo: CONFIG_NOT_FOUND names the missing file or folder relative to that folder; details.file stays absolute', async () => {
+    const missing = join(dir, 'sub', 'nope.yaml');
+    await expect(loadConfig(missing, { relativeTo: dir })).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND', message: `Config file ${join('sub', 'nope.yaml')} does not exist`, details: { file: missing } });
+    const empty = await mkdtemp(join(dir, 'empty-'));
+    await expect(loadConfig(empty, { relativeTo: dir })).rejects.toMatchObject({ message: expect.stringMatching(/^No config file in empty-\w+ \(looked for /), details: { file: empty } });
+  });
+
+  it.skipIf(process.platform !== 'linux')('relativeTo: a config file that cannot be read is named relative to that folder, with the system code', async () => {
+    // /proc/self/mem is a file that stat finds and reading fails (EIO), even as root.
+    await expect(loadConfig('/proc/self/mem', { relativeTo: '/proc' })).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND', message: 'Cannot read config file self/mem: EIO', details: { file: '/proc/self/mem' } });
+  });
+
   it('reports a directory without a config file', async () => {
     const empty = await mkdtemp(join(dir, 'empty-'));
     await expect(loadConfig(empty)).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND', message: expect.stringContaining('switchyard.config.yaml, switchyard.config.yml, switchyard.config.json') });

@@ -32,8 +32,16 @@ export interface LoadConfigOptions {
   readonly relativeTo?: string;
 }
 
-/** Resolves a config path: a file as is, a directory to the first CONFIG_FILE_NAMES entry in it. */
-export async function resolveConfigFile(pathOrDir: string): Promise<string> {
+/** A path as messages name it: relative to `relativeTo` when given (the folder itself as `.`), else absolute. */
+function shownPath(absolute: string, relativeTo: string | undefined): string {
+  return relativeTo === undefined ? absolute : relative(relativeTo, absolute) || '.';
+}
+
+/**
+ * Resolves a config path: a file as is, a directory to the first CONFIG_FILE_NAMES entry in it. Errors name the path
+ * relative to `relativeTo` when given; `details.file` stays absolute.
+ */
+export async function resolveConfigFile(pathOrDir: string, options: { readonly relativeTo?: string } = {}): Promise<string> {
   const absolute = resolve(pathOrDir);
   const info = await stat(absolute).catch(() => undefined);
   if (info?.isFile()) return absolute;
@@ -44,11 +52,21 @@ export async function resolveConfigFile(pathOrDir: string): Promise<string> {
     }
     throw new SwitchyardError({
       code: 'CONFIG_NOT_FOUND',
-      message: `No config file in ${absolute} (looked for ${CONFIG_FILE_NAMES.join(', ')})`,
+      message: `No config file in ${shownPath(absolute, options.relativeTo)} (looked for ${CONFIG_FILE_NAMES.join(', ')})`,
       details: { file: absolute },
     });
   }
-  throw new SwitchyardError({ code: 'CONFIG_NOT_FOUND', message: `Config file ${absolute} does not exist`, details: { file: absolute } });
+  throw new SwitchyardError({ code: 'CONFIG_NOT_FOUND', message: `Config file ${shownPath(absolute, options.relativeTo)} does not exist`, details: { file: absolute } });
+}
+
+/** Reads a resolved config file; a failure is CONFIG_NOT_FOUND naming it as `shown` (the system's message names it absolute). */
+export async function readConfigText(file: string, shown: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SwitchyardError({ code: 'CONFIG_NOT_FOUND', message: `Cannot read config file ${shown}: ${code ?? (error as Error).message}`, details: { file }, cause: error });
+  }
 }
 
 /** Parses config text (YAML or JSON by the file's extension), interpolates env and validates. */
@@ -61,15 +79,10 @@ export function parseConfig(file: string, text: string, options: LoadConfigOptio
 
 /** Reads and validates `switchyard.config.yaml|.yml|.json` (a file path or a directory holding one). */
 export async function loadConfig(pathOrDir: string, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
-  const file = await resolveConfigFile(pathOrDir);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new SwitchyardError({ code: 'CONFIG_NOT_FOUND', message: `Cannot read config file ${file}: ${(error as Error).message}`, details: { file }, cause: error });
-  }
+  const file = await resolveConfigFile(pathOrDir, options);
+  const text = await readConfigText(file, shownPath(file, options.relativeTo));
   if (options.relativeTo === undefined) return parseConfig(file, text, options);
   // Parsed under the name messages use; the file and the folder paths resolve against stay absolute.
-  const parsed = parseConfig(relative(options.relativeTo, file) || file, text, options);
+  const parsed = parseConfig(shownPath(file, options.relativeTo), text, options);
   return { ...parsed, file, baseDir: dirname(file) };
 }

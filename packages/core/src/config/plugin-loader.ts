@@ -87,11 +87,14 @@ function resolvePackageManually(specifier: string, baseDir: string): string | un
   }
 }
 
-/** Resolves a plugin specifier (package name or path) relative to the config file's directory. */
-export function resolvePluginSpecifier(specifier: string, baseDir: string): string {
+/**
+ * Resolves a plugin specifier (package name or path) relative to the config file's directory. Errors name that
+ * directory as `baseDirShown` (e.g. "the config file's folder", beside a message located in the config file).
+ */
+export function resolvePluginSpecifier(specifier: string, baseDir: string, baseDirShown: string = baseDir): string {
   if (specifier.startsWith('./') || specifier.startsWith('../') || isAbsolute(specifier)) {
     const file = resolve(baseDir, specifier);
-    if (!existsSync(file)) throw new Error(`file ${file} does not exist`);
+    if (!existsSync(file)) throw new Error(`file ${specifier} does not exist${isAbsolute(specifier) ? '' : ` (relative to ${baseDirShown})`}`);
     return pathToFileURL(file).href;
   }
   // ESM entry first (import/node/default conditions), so a dual package is loaded as ESM like the app would.
@@ -101,7 +104,7 @@ export function resolvePluginSpecifier(specifier: string, baseDir: string): stri
     return pathToFileURL(createRequire(join(baseDir, 'switchyard-config.cjs')).resolve(specifier)).href;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    throw new Error(code === 'MODULE_NOT_FOUND' && !manual ? `package not found from ${baseDir} (is it installed?)` : (error as Error).message, { cause: error });
+    throw new Error(code === 'MODULE_NOT_FOUND' && !manual ? `package not found from ${baseDirShown} (is it installed?)` : (error as Error).message, { cause: error });
   }
 }
 
@@ -128,8 +131,8 @@ export function assertPluginManifest(value: unknown, specifier: string): Switchy
 }
 
 /** Imports one plugin module; accepts a default-exported manifest, a default factory `() => manifest`, or `export const plugin`. */
-export async function importPlugin(specifier: string, baseDir: string): Promise<SwitchyardPlugin<any>> {
-  const url = resolvePluginSpecifier(specifier, baseDir);
+export async function importPlugin(specifier: string, baseDir: string, baseDirShown: string = baseDir): Promise<SwitchyardPlugin<any>> {
+  const url = resolvePluginSpecifier(specifier, baseDir, baseDirShown);
   const module = (await import(url)) as Record<string, unknown>;
   let candidate: unknown = module.default ?? module.plugin;
   if (typeof candidate === 'function' && !isPluginLike(candidate)) candidate = await (candidate as () => unknown)();
@@ -140,6 +143,8 @@ export async function importPlugin(specifier: string, baseDir: string): Promise<
 export async function loadConfiguredPlugins(loaded: { readonly config: SwitchyardConfig; readonly baseDir: string; readonly file?: string; readonly source?: ConfigSource }): Promise<PluginSpec[]> {
   const specs: PluginSpec[] = [];
   const entries = loaded.config.plugins ?? [];
+  // Beside a location in the config file, its folder is named as such rather than by an absolute path.
+  const baseDirShown = loaded.file !== undefined && resolve(dirname(loaded.file)) === resolve(loaded.baseDir) ? "the config file's folder" : loaded.baseDir;
   for (let index = 0; index < entries.length; index++) {
     const entry = entries[index]!;
     const pointer = encodePointer(['plugins', index]);
@@ -148,7 +153,7 @@ export async function loadConfiguredPlugins(loaded: { readonly config: Switchyar
     const where = { ...(loaded.file ? { file: loaded.file } : {}), pointer, ...(loaded.source ? { source: loaded.source } : {}) };
     let plugin: SwitchyardPlugin<any>;
     try {
-      plugin = await importPlugin(specifier, loaded.baseDir);
+      plugin = await importPlugin(specifier, loaded.baseDir, baseDirShown);
     } catch (error) {
       throw loadFailed(specifier, (error as Error).message ?? String(error), where, error);
     }
