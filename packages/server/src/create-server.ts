@@ -429,10 +429,13 @@ function validationError(error: FastifyError): SwitchyardError {
   const unknownKey = first?.keyword === 'additionalProperties' && first.params && 'additionalProperty' in first.params ? String(first.params.additionalProperty) : undefined;
   // A `discriminator` union (chat messages by `role`) is reported at its tag: the value is not one of the forms.
   const tag = first?.keyword === 'discriminator' ? (first.params as { tag?: unknown; tagValue?: unknown; error?: unknown }) : undefined;
-  const key = unknownKey ?? (tag ? String(tag.tag) : undefined);
+  // A missing field is reported at that field (OpenAI's `param` names it), not at the object lacking it.
+  const missing = first?.keyword === 'required' && first.params && 'missingProperty' in first.params ? String(first.params.missingProperty) : undefined;
+  const key = unknownKey ?? (tag ? String(tag.tag) : undefined) ?? missing;
   const pointer = `${first?.instancePath || ''}${key !== undefined ? `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}` : ''}`;
   const where = `${error.validationContext ?? 'request'}${pointer}`;
   let message = unknownKey !== undefined ? `is not a field of ${first?.instancePath ? `${error.validationContext ?? 'request'}${first.instancePath}` : 'the request'} (unknown key '${unknownKey}')` : (first?.message ?? 'is invalid');
+  if (missing !== undefined) message = 'is required';
   if (tag) message = tag.error === 'mapping' ? `must be one of the forms of this API (got ${quoted(tag.tagValue)})` : 'must be a string';
   if (union) {
     const branches = issues.filter((issue) => issue !== union && issue.instancePath.startsWith(pointer)).map((issue) => `${issue.instancePath.slice(pointer.length)} ${issue.message}`.trim());

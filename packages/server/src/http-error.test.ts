@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, SwitchyardError } from '@switchyard/core';
 import { createServer, type SwitchyardServer } from './create-server.js';
-import { openAiParam, statusForCode } from './http-error.js';
+import { httpError, openAiParam, statusForCode, toErrorEnvelope } from './http-error.js';
 import { OrchestratorDouble } from './test-support/orchestrator-double.js';
 import { readSseFrames } from './test-support/sse-client.js';
 
@@ -64,5 +64,16 @@ describe('docs/server.md status map', () => {
     for (const [, status, codes] of map.matchAll(/(\d{3}) ((?:`[A-Z_]+`\s*,?\s*)+)/g)) for (const [, code] of codes!.matchAll(/`([A-Z_]+)`/g)) documented.set(code!, Number(status));
     const answered = Object.keys(ERROR_CODES).filter((code) => statusForCode(code) !== 500);
     expect(Object.fromEntries([...documented].sort())).toEqual(Object.fromEntries(answered.map((code) => [code, statusForCode(code)]).sort()));
+  });
+});
+
+describe('error texts are bounded', () => {
+  it('a message over 2048 characters and detail strings over 512 are cut, saying how much was left out', () => {
+    const key = 'k'.repeat(100_000);
+    const envelope = toErrorEnvelope(httpError('INVALID_PARAMS', `body/${key} is not a field`, { details: { field: key, pointer: `/${key}` } }));
+    expect(envelope.message).toBe(`body/${'k'.repeat(2043)}... (${`body/${key} is not a field`.length - 2048} more characters)`);
+    expect(envelope.details!.field).toBe(`${'k'.repeat(512)}... (${100_000 - 512} more characters)`);
+    expect(JSON.stringify(envelope).length).toBeLessThan(4000);
+    expect(toErrorEnvelope(httpError('INVALID_PARAMS', 'short', { details: { field: 'model' } }))).toMatchObject({ message: 'short', details: { field: 'model' } });
   });
 });

@@ -55,6 +55,14 @@ export function statusForCode(code: string): number {
 /** Detail keys that are safe to return (never causes, stacks, headers or paths outside the request). */
 const PUBLIC_DETAIL_KEYS = ['field', 'pointer', 'expected', 'found', 'modelId', 'engineId', 'taskId', 'limitBytes', 'step', 'rule_id', 'available'];
 
+/** Error texts quote what the client sent (a key, a type, an id): a megabyte of it is never echoed back whole. */
+const MAX_MESSAGE_CHARS = 2048;
+const MAX_DETAIL_CHARS = 512;
+
+function bounded(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length - max} more characters)`;
+}
+
 /**
  * Turns anything thrown into the public envelope. Unknown failures become INTERNAL with a generic message:
  * their text may carry paths or secrets, so it only goes to the log (keyed by correlation id).
@@ -64,7 +72,7 @@ export function toErrorEnvelope(error: unknown): ErrorEnvelope {
   if (known.code === 'INTERNAL') {
     return { code: 'INTERNAL', message: 'Internal error; see the server log for this correlation id', retriable: false };
   }
-  const envelope: ErrorEnvelope = { code: known.code, message: redactPaths(known.message), retriable: known.retriable };
+  const envelope: ErrorEnvelope = { code: known.code, message: bounded(redactPaths(known.message), MAX_MESSAGE_CHARS), retriable: known.retriable };
   if (known.retryAfterMs !== undefined) envelope.retry_after_ms = known.retryAfterMs;
   const policyLabel = known.details.policy_label;
   if (typeof policyLabel === 'string') envelope.policy_label = policyLabel;
@@ -73,7 +81,7 @@ export function toErrorEnvelope(error: unknown): ErrorEnvelope {
   const details: Record<string, unknown> = {};
   for (const key of PUBLIC_DETAIL_KEYS) {
     const value = known.details[key];
-    if (value !== undefined) details[key] = typeof value === 'string' ? redactPaths(value) : value;
+    if (value !== undefined) details[key] = typeof value === 'string' ? bounded(redactPaths(value), MAX_DETAIL_CHARS) : value;
   }
   if (Object.keys(details).length > 0) envelope.details = details;
   return envelope;

@@ -36,6 +36,16 @@ afterEach(async () => {
 });
 
 describe('createServerForApp over a real app (core orchestrator)', () => {
+  it("a host option is the caller's bind address: refused by field 'host' (not server.host of the config), and listened on", async () => {
+    const app = await createSwitchyardApp({ config: { server: { dataDir: false } }, plugins: [definePlugin({ name: 'echo-plugin', version: '0.1.0', core: '^0.1.0', configSchema: { type: 'object' }, register: (context) => context.registerEngine(echoEngine()) })], logger: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } } as never });
+    const open = await createServerForApp(app, { port: 0, host: '0.0.0.0', env: {} });
+    const refused = await open.listen().then(() => undefined, (error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/^bind address '0\.0\.0\.0' is not a loopback address/), details: { field: 'host' } });
+    expect((refused as { details: Record<string, unknown> }).details).not.toHaveProperty('pointer');
+    expect(() => open.checkListen()).toThrow(/^bind address '0\.0\.0\.0'/);
+    await open.close({ deadlineMs: 50 });
+  });
+
   it('serves the catalog from models.dirs, streams through the real orchestrator and maps its errors', async () => {
     const root = mkdtempSync(join(tmpdir(), 'switchyard-app-'));
     mkdirSync(join(root, 'models', 'tiny'), { recursive: true });

@@ -36,7 +36,6 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
     ...(app.config.queue ? { queue: app.config.queue as ServerConfig['queue'] } : {}),
     admission: { ...section.admission, concurrency: { ...section.admission?.concurrency, engines: { ...fromExecutor, ...section.admission?.concurrency?.engines } } },
     ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.host !== undefined ? { host: options.host } : {}),
   };
   const executor = app.tryResolve<{ guard?(engineId: string): { circuitState: CircuitState; circuitStates(): Record<string, CircuitState> }; unload?(engineId: string, modelId: string): Promise<void>; registry?: ModelCatalog }>(TOKENS.Executor);
   const circuitStates = executor?.guard
@@ -74,8 +73,9 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
   });
   return {
     ...server,
-    listen: server.listen,
-    checkListen: server.checkListen,
+    // A host given here is the caller's bind address (a --host flag), checked and named as such, not as server.host.
+    listen: (listenOptions = {}) => server.listen(options.host !== undefined && listenOptions.host === undefined ? { ...listenOptions, host: options.host } : listenOptions),
+    checkListen: (listenOptions = {}) => server.checkListen(options.host !== undefined && listenOptions.host === undefined ? { host: options.host } : listenOptions),
     async close(closeOptions) {
       const result = await server.close(closeOptions);
       await app.shutdown();

@@ -32,11 +32,11 @@ export async function prepareServe(flags: ServeFlags, env: NodeJS.ProcessEnv = p
   let server: SwitchyardServer;
   try {
     server = await createServerForApp(app, { ...(port !== undefined ? { port } : {}), ...(flags.host ? { host: flags.host } : {}), env, logger: { level: 'info', stream: process.stderr } });
-    server.checkListen(flags.host ? { host: flags.host } : {});
+    server.checkListen();
   } catch (error) {
     await app.shutdown().catch(() => undefined);
     // The bind address the user typed as --host is named by that flag, not located at /server/host in the config.
-    if (flags.host !== undefined && SwitchyardError.isInstance(error) && (error.details['pointer'] === '/server/host' || error.details['field'] === 'host')) throw flagError(error, '--host');
+    if (flags.host !== undefined && SwitchyardError.isInstance(error) && error.details['field'] === 'host') throw flagError(error, '--host');
     // Server-section errors name the config file, line and column, like every other config error (the server knows none).
     throw locateConfigError(error, file, loaded.source);
   }
