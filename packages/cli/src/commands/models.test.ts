@@ -81,6 +81,13 @@ describe('switchyard models', () => {
     expect(missing.exitCode).toBe(1);
     expect(missing.err).toContain(`CONFIG_INVALID: --dir '${join(root, 'none')}' does not exist (expected a folder of model folders, a model folder or a .xyb file)\n`);
     expect(missing.err).not.toContain('/models/dirs');
+    // An empty folder name would silently mean the default: refused by the flag.
+    const empty = await runCli(['models', 'list', '--dir', '']);
+    expect(empty.exitCode).toBe(1);
+    expect(empty.err).toContain("option '--dir <dir>' argument '' is invalid. must not be empty.");
+    // Repeated, each flag adds a folder (and takes nothing after it).
+    const both = JSON.parse((await runCli(['models', 'list', '--dir', join(root, 'empty'), '--dir', join(root, 'empty'), '--json'])).out) as { id: string }[];
+    expect(both.map((m) => m.id)).toEqual(['packed']);
   });
 
   it('verify of an unknown id exits 1', async () => {

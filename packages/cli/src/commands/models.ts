@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { configuredModelsDirs, DirectoryModelCatalog, ModelProvisioner, SwitchyardError } from '@switchyard/core';
 import { fail, print } from '../output.js';
 import { appConfig } from './run.js';
+import { repeatable } from '../repeatable-option.js';
 
 interface ModelFolder {
   readonly dir: string;
@@ -64,7 +65,7 @@ export function register(program: Command): void {
     .command('list')
     .description('list models (id, version, template) and where each file resolves')
     .option('--config <file>', 'app config (default: a switchyard.config.* in the current folder, if any)')
-    .option('--dir <dir...>', "models directories (replace the config's models.dirs; default models)")
+    .option('--dir <dir>', "a models directory (repeatable; replaces the config's models.dirs; default models)", repeatable)
     .option('--json', 'print JSON')
     .action(async (flags: ModelsFlags, command: Command) => {
       try {
@@ -98,7 +99,7 @@ export function register(program: Command): void {
     .description('sha256 every file of every model (or of one); exit 1 on a mismatch or a missing file')
     .argument('[id]', 'model id (default: all)')
     .option('--config <file>', 'app config (default: a switchyard.config.* in the current folder, if any)')
-    .option('--dir <dir...>', "models directories (replace the config's models.dirs; default models)")
+    .option('--dir <dir>', "a models directory (repeatable; replaces the config's models.dirs; default models)", repeatable)
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, flags: ModelsFlags, command: Command) => {
       try {

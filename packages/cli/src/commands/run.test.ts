@@ -60,7 +60,8 @@ describe('switchyard run paddleocr-v4', () => {
   });
 
   it('prints the model output ({ lines } with confidence and box) as JSON with --json', async () => {
-    const { out, exitCode } = await runCli(['run', 'paddleocr-v4', image, '--json', '--models-dir', modelsDir]);
+    // --models-dir takes one folder per flag: placed first, it leaves the model and the input to the command.
+    const { out, exitCode } = await runCli(['run', '--models-dir', modelsDir, 'paddleocr-v4', image, '--json']);
     expect(exitCode).toBe(0);
     const parsed = JSON.parse(out) as { lines: { text: string; confidence: number; box: number[][] }[] };
     expect(Object.keys(parsed)).toEqual(['lines']);
