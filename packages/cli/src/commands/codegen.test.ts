@@ -110,6 +110,23 @@ describe('switchyard codegen in an app', () => {
     }
   });
 
+  it('a folder it cannot write is named relative to the current folder also outside it (--out ../afile/gen), and one from codegen.out at its line in the config', async () => {
+    const cwd = process.cwd();
+    mkdirSync(join(app, 'sub'));
+    writeFileSync(join(app, 'a-file'), '');
+    try {
+      process.chdir(join(app, 'sub'));
+      const outside = await runCli(['codegen', '--models', '../ml', '--out', '../a-file/gen']);
+      expect(outside).toMatchObject({ exitCode: 1, err: `CONFIG_INVALID: --out: cannot write ${join('..', 'a-file', 'gen', 'index.ts')}: ENOTDIR (a part of the path is a file)\n` });
+      process.chdir(app);
+      writeFileSync(config, 'models:\n  dirs: [ml]\ncodegen:\n  out: a-file/gen\n');
+      const fromConfig = await runCli(['codegen']);
+      expect(fromConfig).toMatchObject({ exitCode: 1, err: 'CONFIG_INVALID: switchyard.config.yaml:4:8: /codegen/out: cannot write a-file/gen/index.ts: ENOTDIR (a part of the path is a file)\n' });
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('names a config file that does not exist', async () => {
     const result = await runCli(['codegen', '--config', join(app, 'nope.yaml')]);
     expect(result.exitCode).toBe(1);

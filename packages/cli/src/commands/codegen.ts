@@ -32,12 +32,15 @@ function rerunHint(flags: CodegenFlags): string {
   return ['npx switchyard codegen', ...args].join(' ');
 }
 
-/** A generated file that cannot be written: named relative to the current folder, with the system's reason code. */
-function unwritable(path: string, error: unknown, outDir: string): SwitchyardError {
+/**
+ * A generated file that cannot be written: named relative to the current folder, with the system's reason code. An
+ * output folder from --out is named by the flag (details.file); one from the config by its pointer, located in the file.
+ */
+function unwritable(path: string, error: unknown, from: { readonly outDir: string } | { readonly pointer: string } | undefined): SwitchyardError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
   const why = code === 'ENOTDIR' ? ' (a part of the path is a file)' : code === 'EACCES' || code === 'EPERM' ? ' (permission denied)' : code === 'EROFS' ? ' (read-only file system)' : '';
-  const shown = relative(process.cwd(), path);
-  return new SwitchyardError({ code: 'CONFIG_INVALID', message: `cannot write ${shown.startsWith('..') ? path : shown}: ${code}${why}`, details: { file: outDir }, cause: error });
+  const details = from && 'outDir' in from ? { file: from.outDir } : from ? { pointer: from.pointer, path } : { path };
+  return new SwitchyardError({ code: 'CONFIG_INVALID', message: `cannot write ${relative(process.cwd(), path)}: ${code}${why}`, details, cause: error });
 }
 
 export function register(program: Command): void {
@@ -78,7 +81,7 @@ export function register(program: Command): void {
               await mkdir(dirname(path), { recursive: true });
               await writeFile(path, contents);
             } catch (error) {
-              throw unwritable(path, error, outDir ?? resolve(baseDir, loaded?.config.codegen?.out ?? DEFAULT_OUT_DIR));
+              throw unwritable(path, error, outDir ? { outDir } : loaded?.config.codegen?.out !== undefined ? { pointer: '/codegen/out' } : undefined);
             }
           },
           remove: (path) => rm(path, { force: true }),

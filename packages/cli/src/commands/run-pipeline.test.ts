@@ -1,4 +1,7 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +103,24 @@ describe('switchyard run --pipeline (examples/hybrid-pipeline, real ONNX OCR)', 
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('a config found next to the pipeline file is named relative to the current folder, not absolute', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cli-pipeline-config-'));
+    const cwd = process.cwd();
+    try {
+      mkdirSync(join(root, 'work'));
+      copyFileSync(pipelineFile, join(root, 'work', 'pipeline.yaml'));
+      writeFileSync(join(root, 'work', 'switchyard.config.yaml'), 'server:\n  port: x\n');
+      process.chdir(root);
+      const { err, exitCode } = await runCli(['run', '--pipeline', join(root, 'work', 'pipeline.yaml')]);
+      expect(exitCode).toBe(1);
+      expect(err).toContain(`${join('work', 'switchyard.config.yaml')}:2:9: /server/port: expected integer, found string "x"`);
+      expect(err).not.toContain(root);
+    } finally {
+      process.chdir(cwd);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 
   it('reports a pipeline file error with its location', async () => {
     const { err, exitCode } = await runCli(['run', '--pipeline', `${repo}examples/hybrid-pipeline/nope.yaml`]);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   CONFIG_FILE_NAMES,
@@ -33,11 +33,11 @@ export function addPipelineOptions(command: Command): Command {
     .option('--tasks-dir <dir>', 'record the run in a durable task store (<dir>/state.db, the server\'s state format); reports runs left in flight');
 }
 
-/** Config next to the pipeline file, else in the cwd, else none (an empty app). */
+/** Config next to the pipeline file, else in the cwd, else none (an empty app); a found one relative to the cwd, as named. */
 function findConfig(pipelineFile: string, explicit?: string): string | undefined {
   if (explicit) return explicit;
   for (const dir of [dirname(resolve(pipelineFile)), process.cwd()]) {
-    if (CONFIG_FILE_NAMES.some((name: string) => existsSync(join(dir, name)))) return dir;
+    if (CONFIG_FILE_NAMES.some((name: string) => existsSync(join(dir, name)))) return relative(process.cwd(), dir) || '.';
   }
   return undefined;
 }
