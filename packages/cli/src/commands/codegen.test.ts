@@ -24,7 +24,9 @@ describe('switchyard codegen in an app', () => {
   it('reads models.dirs and codegen.out relative to the config file, then --check passes', async () => {
     const first = await runCli(['codegen', '--config', config]);
     expect(first).toMatchObject({ exitCode: 0, err: '' });
-    expect(first.out).toContain('missing lib/generated/pipelines/my-digits.ts');
+    // A write says what it did (created / updated / removed), not --check's stale / missing / extra.
+    expect(first.out).toContain('created lib/generated/pipelines/my-digits.ts');
+    expect(first.out).not.toContain('missing ');
     expect(readFileSync(join(app, 'lib/generated/registry.ts'), 'utf8')).toContain("export type ModelId = 'my-digits';");
     expect(existsSync(join(app, 'schemas'))).toBe(false);
     const check = await runCli(['codegen', '--check', '--config', config]);
@@ -122,6 +124,19 @@ describe('switchyard codegen in an app', () => {
       writeFileSync(config, 'models:\n  dirs: [ml]\ncodegen:\n  out: a-file/gen\n');
       const fromConfig = await runCli(['codegen']);
       expect(fromConfig).toMatchObject({ exitCode: 1, err: 'CONFIG_INVALID: switchyard.config.yaml:4:8: /codegen/out: cannot write a-file/gen/index.ts: ENOTDIR (a part of the path is a file)\n' });
+      // The output folder itself a file: named before any write (it was an INTERNAL ENOTDIR from the scan), by the
+      // flag or at its line in the config, with --check too.
+      for (const args of [['codegen', '--out', 'a-file'], ['codegen', '--check', '--out', 'a-file']]) {
+        expect(await runCli(args)).toMatchObject({ exitCode: 1, err: "CONFIG_INVALID: --out: 'a-file' is a file, not a folder (the codegen output folder)\n" });
+      }
+      writeFileSync(config, 'models:\n  dirs: [ml]\ncodegen:\n  out: a-file\n');
+      expect(await runCli(['codegen'])).toMatchObject({ exitCode: 1, err: "CONFIG_INVALID: switchyard.config.yaml:4:8: /codegen/out: 'a-file' is a file, not a folder (the codegen output folder)\n" });
+      // Empty values would silently mean the defaults: refused by the flag.
+      for (const flag of ['--out', '--packages', '--models']) {
+        const empty = await runCli(['codegen', flag, '']);
+        expect(empty.exitCode).toBe(1);
+        expect(empty.err).toContain(`argument '' is invalid. must not be empty.`);
+      }
     } finally {
       process.chdir(cwd);
     }

@@ -1,11 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_OUT_DIR, runCodegen } from '@switchyard/codegen';
 import { CONFIG_FILE_NAMES, configuredModelsDirs, formatMetadataIssue, loadConfig, locateConfigError, resolveModelPack, SwitchyardError } from '@switchyard/core';
 import { shownRelativeTo } from '../config-shown.js';
 import { flagError } from '../flag-error.js';
+import { repeatable } from '../repeatable-option.js';
 import { fail, print, printError } from '../output.js';
 
 interface CodegenFlags {
@@ -17,7 +18,11 @@ interface CodegenFlags {
   readonly strict?: boolean;
 }
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+/** A single-value flag that may not be empty (an empty --out would silently mean the default folder). */
+function nonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('must not be empty.');
+  return value;
+}
 
 /** How to re-run this command, as the user ran it (`npm run <script>` under npm, else `npx switchyard codegen ...`). */
 function rerunHint(flags: CodegenFlags): string {
@@ -49,9 +54,9 @@ export function register(program: Command): void {
     .description("validate the app's model metadata and write its typed registry + ahead-of-time pipelines")
     .option('--check', 'write nothing; list stale, missing and extra generated files and exit 1 if any')
     .option('--config <file>', 'switchyard.config.yaml to read models.dirs, models.packages and codegen.out from (default: the one in the current folder, if any)')
-    .option('--models <dir>', 'a folder of <id>/model_metadata.json, a model folder or a .xyb bundle (repeatable; replaces models.dirs)', collect)
-    .option('--packages <name>', 'a model pack npm package (repeatable; replaces models.packages)', collect)
-    .option('--out <dir>', `output folder (replaces codegen.out; default ${DEFAULT_OUT_DIR})`)
+    .option('--models <dir>', 'a folder of <id>/model_metadata.json, a model folder or a .xyb bundle (repeatable; replaces models.dirs)', repeatable)
+    .option('--packages <name>', 'a model pack npm package (repeatable; replaces models.packages)', repeatable)
+    .option('--out <dir>', `output folder (replaces codegen.out; default ${DEFAULT_OUT_DIR})`, nonEmpty)
     .option('--strict', 'unknown or unused model_metadata.json fields are errors, not warnings')
     .action(async (flags: CodegenFlags, command: Command) => {
       let loadedConfig: Awaited<ReturnType<typeof loadConfig>> | undefined;
@@ -67,6 +72,12 @@ export function register(program: Command): void {
         const modelDirs = flags.models ? configuredModelsDirs(flags.models, cwd, { flag: '--models' }).map((p) => resolve(cwd, p)) : loaded?.config.models?.dirs;
         for (const name of flags.packages ?? []) resolveModelPack(name, baseDir, { flag: '--packages' });
         outDir = flags.out ? resolve(cwd, flags.out) : undefined;
+        // An output folder that is a file: named before any scan or write (it used to surface as an INTERNAL ENOTDIR).
+        const target = outDir ?? (loaded?.config.codegen?.out !== undefined ? resolve(baseDir, loaded.config.codegen.out) : undefined);
+        if (target !== undefined && existsSync(target) && !statSync(target).isDirectory()) {
+          const message = `'${relative(cwd, target) || '.'}' is a file, not a folder (the codegen output folder)`;
+          throw new SwitchyardError({ code: 'CONFIG_INVALID', message, details: outDir ? { file: outDir } : { pointer: '/codegen/out', path: target } });
+        }
         const report = await runCodegen({
           baseDir,
           // Absent: models/ when it exists, as run and serve read the same config.
@@ -95,7 +106,9 @@ export function register(program: Command): void {
           print(command, `codegen: ${report.outDir} up to date (${models} model(s), ${report.files.length} files)`);
           return;
         }
-        print(command, lines.length ? `codegen: wrote ${report.outDir} (${models} model(s))\n  ${lines.join('\n  ')}` : `codegen: ${report.outDir} up to date (${models} model(s), ${report.files.length} files)`);
+        // What the write did: stale files were updated, missing ones created, extra ones removed.
+        const done = [...stale.map((p) => `updated ${p}`), ...missing.map((p) => `created ${p}`), ...extra.map((p) => `removed ${p}`)];
+        print(command, done.length ? `codegen: wrote ${report.outDir} (${models} model(s))\n  ${done.join('\n  ')}` : `codegen: ${report.outDir} up to date (${models} model(s), ${report.files.length} files)`);
       } catch (raw) {
         // A config error (e.g. /models/dirs/0) is located in the config file; one about the --out folder names --out.
         const aboutOut = outDir !== undefined && SwitchyardError.isInstance(raw) && raw.details['file'] === outDir;
