@@ -7,12 +7,24 @@ import { startServe } from './serve.js';
 
 
 describe('switchyard serve', () => {
+  it('bound to every interface (--host 0.0.0.0 with keys), the banner says so beside the URL it shows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-serve-all-'));
+    writeFileSync(join(dir, 'switchyard.config.yaml'), 'server:\n  auth:\n    apiKeys: ["k-1"]\n');
+    const { server, url, summary } = await startServe({ config: dir, port: '0', host: '0.0.0.0' }, {});
+    try {
+      expect(summary).toContain(`at ${url} (engines: none, listening on 0.0.0.0: every interface)`);
+    } finally {
+      await server.close({ deadlineMs: 10 });
+    }
+  });
+
   it('serves a config: health, capabilities, the server section applied; close() shuts down', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-serve-'));
     writeFileSync(join(dir, 'switchyard.config.yaml'), 'server:\n  host: 127.0.0.1\n  auth:\n    apiKeys: ["k-1"]\n');
     const { server, url, summary } = await startServe({ config: dir, port: '0' }, {});
     try {
       expect(summary).toContain(`at ${url}`);
+      expect(summary).not.toContain('every interface');
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect((await fetch(`${url}/v2/meta/capabilities`)).status).toBe(401);
       const capabilities = await fetch(`${url}/v2/meta/capabilities`, { headers: { authorization: 'Bearer k-1' } });

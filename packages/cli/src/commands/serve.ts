@@ -45,10 +45,13 @@ export async function prepareServe(flags: ServeFlags, env: NodeJS.ProcessEnv = p
 
 /** Creates the app from the config and starts listening; returns the server (close() also shuts the app down). */
 export async function startServe(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<{ server: SwitchyardServer; url: string; summary: string }> {
-  const { app, server, file } = await prepareServe(flags, env);
+  const { app, server, file, host } = await prepareServe(flags, env);
   const url = await server.listen();
   const engines = app.engines.map((engine) => engine.id).join(', ') || 'none';
-  return { server, url, summary: `switchyard serving ${file} at ${url} (engines: ${engines})` };
+  // Bound to every interface (0.0.0.0, ::) the URL shows one of them: say that the others are served too.
+  const bound = host ?? server.config.host;
+  const everywhere = bound === '0.0.0.0' || bound === '::' ? `, listening on ${bound}: every interface` : '';
+  return { server, url, summary: `switchyard serving ${file} at ${url} (engines: ${engines}${everywhere})` };
 }
 
 export function register(program: Command): void {
