@@ -67,6 +67,18 @@ describe('/v1/responses input items reach the engine whole', () => {
     expect(original.json()).toMatchObject({ code: 'UNSUPPORTED', details: { field: 'input[0].content[0].detail' } });
   });
 
+  it('a message item without content, or a function_call_output without output, is a 400 naming it (not an empty turn)', async () => {
+    for (const [input, param] of [
+      [[{ type: 'message', role: 'user' }], 'input[0].content'],
+      [[{ role: 'user', content: 'x' }, { role: 'assistant', content: null }], 'input[1].content'],
+      [[{ role: 'user', content: 'x' }, { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' }, { type: 'function_call_output', call_id: 'c1' }], 'input[2].output'],
+    ] as const) {
+      const response = await post({ input });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'INVALID_PARAMS', error: { param } });
+    }
+  });
+
   it("an echoed answer's annotations and logprobs on output_text are output-only: accepted and ignored; other shapes named", async () => {
     const citation = { type: 'url_citation', start_index: 0, end_index: 5, title: 'Weather', url: 'https://example.test/oslo' };
     const logprob = { token: 'Sunny', logprob: -0.1, bytes: [83], top_logprobs: [] };

@@ -166,7 +166,8 @@ const IMAGE_DETAILS: ReadonlySet<unknown> = new Set(['auto', 'low', 'high', null
  * assistant ones; any other part there is refused by name.
  */
 function partsOf(content: string | ContentPart[] | undefined, field: string, check: NestedFieldCheck, role: 'user' | 'assistant' | 'text', refusals: string[] = []): { content: string; images?: ChatImagePart[]; parts?: ChatContentPart[] } {
-  if (content === undefined) return { content: '' };
+  // Required, as on OpenAI (`Missing required parameter: 'input[0].content'`): a missing one is not an empty turn.
+  if (content === undefined || content === null) throw invalid(field, 'is required (a string or an array of content parts)');
   if (typeof content === 'string') return { content };
   if (!Array.isArray(content)) throw invalid(field, 'must be a string or an array of content parts');
   const model = check.model;
