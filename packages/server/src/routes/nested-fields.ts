@@ -1,4 +1,4 @@
-import type { ChatContentPart, ChatImagePart } from '@switchyard/core';
+import type { ChatContentPart, ChatImagePart, ToolChoice } from '@switchyard/core';
 import { httpError } from '../http-error.js';
 import type { ChangesAnswer } from './unsupported-fields.js';
 
@@ -71,4 +71,22 @@ export function contentFromParts(parts: readonly ChatContentPart[]): { content: 
   const content = texts.join(TEXT_PART_SEPARATOR);
   if (parts.length <= 1 && images.length === 0) return { content };
   return images.length > 0 ? { content, images, parts: [...parts] } : { content, parts: [...parts] };
+}
+
+/**
+ * A `tool_choice` that makes the model call a tool needs that tool among `tools`, as OpenAI and Anthropic refuse it:
+ * otherwise the choice could not be honoured (the model would answer without, or call another tool). `auto` and
+ * `none` without tools change nothing and are accepted.
+ */
+export function checkToolChoiceTools(choice: ToolChoice | undefined, tools: readonly { name: string }[] | undefined, fields: { choice: string; name: string; tools?: string }): void {
+  if (choice === undefined || choice === 'auto' || choice === 'none') return;
+  const toolsField = fields.tools ?? 'tools';
+  if (!tools?.length) {
+    throw httpError('INVALID_PARAMS', `body/${fields.choice} makes the model call a tool, but body/${toolsField} is missing or empty`, { details: { field: fields.choice, pointer: pointerOf(fields.choice) } });
+  }
+  if (typeof choice === 'object' && !tools.some((tool) => tool.name === choice.name)) {
+    throw httpError('INVALID_PARAMS', `body/${fields.name} '${choice.name}' is not a tool of body/${toolsField} (${tools.map((tool) => `'${tool.name}'`).join(', ')})`, {
+      details: { field: fields.name, pointer: pointerOf(fields.name) },
+    });
+  }
 }
