@@ -64,4 +64,23 @@ describe('/v1/messages errors and auth', () => {
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     expect(String((error as Error).message)).toContain("'thinking' is not supported for model 'claude'");
   });
+
+  it("errors come in Anthropic's shape: type 'error', error.type by status (not_found_error, authentication_error, ...)", async () => {
+    const unknown = await client.messages.create({ model: 'no-such-model', max_tokens: 8, messages: ask }).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(Anthropic.NotFoundError);
+    expect((unknown as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({ type: 'error', error: { type: 'not_found_error', code: 'model_not_found' } });
+    const stranger = new Anthropic({ baseURL: gateway.url, apiKey: 'sk-wrong-key', maxRetries: 0 });
+    const denied = await stranger.messages.create({ model: 'claude', max_tokens: 8, messages: ask }).catch((e: unknown) => e);
+    expect((denied as InstanceType<typeof Anthropic.AuthenticationError>).error).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+    const invalid = await client.messages.create({ model: 'claude', max_tokens: 8, messages: ask, tool_choice: { type: 'any' } }).catch((e: unknown) => e);
+    expect((invalid as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', param: 'tool_choice' } });
+  });
+
+  it('the OpenAI faces keep their own shape (no Anthropic type)', async () => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'no-such-model', messages: ask }) });
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(response.status).toBe(404);
+    expect(body.type).toBeUndefined();
+    expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'model_not_found' });
+  });
 });

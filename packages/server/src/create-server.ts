@@ -8,7 +8,7 @@ import { AdmissionQueue } from './admission-queue.js';
 import { ApiKeyAuth, KEY_QUERY_PARAMS } from './api-key-auth.js';
 import { jsonDepthExceeds, redactPaths, redactSecrets, redactUrl } from './redaction.js';
 import { ArtifactStore } from './artifact-store.js';
-import { httpError, openAiParam, statusForCode, toErrorEnvelope } from './http-error.js';
+import { anthropicErrorType, httpError, openAiParam, statusForCode, toErrorEnvelope } from './http-error.js';
 import { PoolRegistry } from './pool-registry.js';
 import { decodedPayload, poisonedKeyError } from './request-body.js';
 import { registerAnthropicMessagesRoutes } from './routes/anthropic-messages-routes.js';
@@ -202,7 +202,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
       reply.header('x-correlation-id', request.id);
     reply.header('x-request-id', request.id);
       const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `params: a path parameter is longer than ${MAX_PARAM_LENGTH} characters` : 'url: malformed request URL';
-      return sendError(reply, httpError('INVALID_PARAMS', message, { details: { field: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'params' : 'url' } }), request.url.startsWith('/v1/'));
+      return sendError(reply, httpError('INVALID_PARAMS', message, { details: { field: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'params' : 'url' } }), faceOf(request.url));
     },
   });
   app.server.maxConnections = config.connections.max;
@@ -271,9 +271,9 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     const mapped = mapFastifyError(error, config.bodyLimitBytes);
     // Name and a redacted message only: stacks and raw messages can carry paths, prompts or keys.
     if (mapped.code === 'INTERNAL') request.log.error({ error_name: error.name, error_message: redactSecrets(error.message) }, 'internal error');
-    return sendError(reply, mapped, request.url.startsWith('/v1/'));
+    return sendError(reply, mapped, faceOf(request.url));
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`), request.url.startsWith('/v1/')));
+  app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`), faceOf(request.url)));
 
   const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, pools, artifacts, sessions: scheduler.sessions ?? sessions, responses: new ResponseStore(state), metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}) };
   registerSystemRoutes(app, context);
@@ -446,6 +446,12 @@ function validationError(error: FastifyError): SwitchyardError {
   });
 }
 
+/** The error shape of a URL: Anthropic's on `/v1/messages`, OpenAI's on the rest of `/v1`, the envelope elsewhere. */
+function faceOf(url: string): boolean | 'anthropic' {
+  if (url === '/v1/messages' || url.startsWith('/v1/messages/') || url.startsWith('/v1/messages?')) return 'anthropic';
+  return url.startsWith('/v1/');
+}
+
 /** OpenAI's own `error.code` where clients test for it (the envelope's `code` stays ours). */
 const OPENAI_CODE: Readonly<Record<string, string>> = { NO_SUCH_MODEL: 'model_not_found' };
 
@@ -457,7 +463,7 @@ const DEFAULT_RETRY_AFTER_MS = 1000;
  * help (`retriable`), with a default wait when the error names none; statuses clients retry by default carry
  * `x-should-retry` (the envelope's `retriable`).
  */
-export function sendError(reply: FastifyReply, error: unknown, openAiShape = false): FastifyReply {
+export function sendError(reply: FastifyReply, error: unknown, openAiShape: boolean | 'anthropic' = false): FastifyReply {
   const envelope = toErrorEnvelope(error);
   const status = statusForCode(envelope.code);
   if (envelope.retriable === true && envelope.retry_after_ms === undefined && (status === 429 || status === 503)) envelope.retry_after_ms = DEFAULT_RETRY_AFTER_MS;
@@ -468,8 +474,11 @@ export function sendError(reply: FastifyReply, error: unknown, openAiShape = fal
   // The official openai and Anthropic clients retry 408/409/429/5xx unless told otherwise: say whether it can help
   // (a 502 OUTPUT_INVALID, already retried here, or a provider's rejected key would only multiply upstream calls).
   if (status >= 500 || status === 408 || status === 409 || status === 429) reply.header('x-should-retry', envelope.retriable === true ? 'true' : 'false');
+  // `/v1/messages` answers in Anthropic's shape (`type: "error"`, `error.type` by status: `not_found_error`, ...),
+  // with the same `code` and `param` as the OpenAI faces.
+  const errorType = openAiShape === 'anthropic' ? anthropicErrorType(status) : status >= 500 ? 'server_error' : 'invalid_request_error';
   const body = openAiShape
-    ? { ...envelope, error: { message: envelope.message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code: OPENAI_CODE[envelope.code] ?? envelope.code, param: openAiParam(envelope.details) } }
+    ? { ...(openAiShape === 'anthropic' ? { type: 'error' } : {}), ...envelope, error: { message: envelope.message, type: errorType, code: OPENAI_CODE[envelope.code] ?? envelope.code, param: openAiParam(envelope.details) } }
     : envelope;
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }

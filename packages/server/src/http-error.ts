@@ -113,6 +113,22 @@ export function openAiStreamError(envelope: Record<string, unknown>, wireField: 
   return { ...envelope, type: 'server_error', param: openAiParam(field !== undefined ? { ...details, field } : details) };
 }
 
+/** Anthropic's `error.type` for an HTTP status (docs.anthropic.com/en/api/errors); any other 5xx is `api_error`. */
+const ANTHROPIC_ERROR_TYPE: Readonly<Record<number, string>> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  503: 'overloaded_error',
+  504: 'timeout_error',
+};
+
+export function anthropicErrorType(status: number): string {
+  return ANTHROPIC_ERROR_TYPE[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+}
+
 export function httpError(code: ErrorCode, message: string, extra: { retriable?: boolean; retryAfterMs?: number; details?: Record<string, unknown> } = {}): SwitchyardError {
   return new SwitchyardError({ code, message, retriable: extra.retriable, retryAfterMs: extra.retryAfterMs, details: extra.details });
 }

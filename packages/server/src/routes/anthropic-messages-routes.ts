@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { httpError, statusForCode } from '../http-error.js';
+import { anthropicErrorType, httpError, statusForCode } from '../http-error.js';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
@@ -19,13 +19,11 @@ function stopOf(end: SseFrame): { stop_reason: string; stop_sequence: string | n
   return { stop_reason: STOP[String(end.data.finish_reason)] ?? 'end_turn', stop_sequence: null };
 }
 
-const ERROR_TYPE: Record<number, string> = { 400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large', 429: 'rate_limit_error', 503: 'overloaded_error' };
-
-/** A stream error event in Anthropic's shape (HTTP errors use the gateway's envelope, whose `error.{type,message}` the SDK reads). */
+/** A stream error event in Anthropic's shape (HTTP errors: the gateway's envelope with Anthropic's `type: "error"` and `error.type`, see sendError). */
 function streamError(frame: SseFrame): { type: string; message: string; code: string } {
   const error = frameError(frame, wireField);
   const status = statusForCode(error.code);
-  return { type: ERROR_TYPE[status] ?? 'api_error', message: error.message, code: error.code };
+  return { type: anthropicErrorType(status), message: error.message, code: error.code };
 }
 
 /** A tool call's arguments as a tool_use `input` (a JSON object), or undefined when the model produced anything else. */
