@@ -30,6 +30,20 @@ const toolTurns = [
 ];
 
 describe('/v1/messages blocks reach the engine whole', () => {
+  it("refuses what Anthropic refuses: a tool_use input that is not an object, an image media_type it does not take", async () => {
+    const calls = double.calls.length;
+    const notObject = await post(server, { messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'f', input: 'str' }] }] });
+    expect(notObject.statusCode).toBe(400);
+    expect(notObject.json().error).toMatchObject({ type: 'invalid_request_error', param: expect.stringMatching(/^messages\[1\]\.content\[0\]/) });
+    const html = await post(server, { messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'text/html', data: 'AAAA' } }] }] });
+    expect(html.statusCode).toBe(400);
+    expect(html.json().error).toMatchObject({ type: 'invalid_request_error', param: expect.stringMatching(/^messages\[0\]\.content\[0\]/) });
+    expect(double.calls.length).toBe(calls);
+    for (const media_type of ['image/jpeg', 'image/png', 'image/gif', 'image/webp']) {
+      expect((await post(server, { messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type, data: 'AAAA' } }] }] })).statusCode).toBe(200);
+    }
+  });
+
   it('keeps text and images in order, system blocks apart and a tool error as isError', async () => {
     const response = await post(server, {
       system: [{ type: 'text', text: 'S1' }, { type: 'text', text: 'S2' }],

@@ -11,13 +11,14 @@ const imageBlock = {
     type: { const: 'image' },
     source: {
       anyOf: [
-        { type: 'object', required: ['type', 'media_type', 'data'], properties: { type: { const: 'base64' }, media_type: { type: 'string' }, data: { type: 'string' } } },
+        { type: 'object', required: ['type', 'media_type', 'data'], properties: { type: { const: 'base64' }, media_type: { enum: ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] }, data: { type: 'string' } } },
         { type: 'object', required: ['type', 'url'], properties: { type: { const: 'url' }, url: { type: 'string' } } },
       ],
     },
   },
 } as const;
-const toolUseBlock = { type: 'object', required: ['type', 'id', 'name', 'input'], properties: { type: { const: 'tool_use' }, id: { type: 'string' }, name: { type: 'string' }, input: {} } } as const;
+// `input` is an object, as Anthropic takes it (and as the gateway requires of a model's tool call).
+const toolUseBlock = { type: 'object', required: ['type', 'id', 'name', 'input'], properties: { type: { const: 'tool_use' }, id: { type: 'string' }, name: { type: 'string' }, input: { type: 'object' } } } as const;
 /** Block types of the API that no engine here takes: refused by name in code (content, so never dropped). */
 const otherBlock = {
   type: 'object',
