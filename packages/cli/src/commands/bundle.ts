@@ -1,4 +1,5 @@
-import { basename, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SwitchyardError, writeXybBundle } from '@switchyard/core';
 import { fail, print } from '../output.js';
@@ -13,6 +14,12 @@ export function register(program: Command): void {
     .action(async (folder: string, flags: { out?: string; target: string }, command: Command) => {
       try {
         const out = flags.out ?? `${basename(resolve(folder))}.xyb`;
+        // Checked here so a bad --out is named by its flag, not an ENOENT/EISDIR from the bundle writer.
+        if (existsSync(out) && statSync(out).isDirectory()) fail(command, `--out ${out}: is a folder (expected the path of the .xyb file to write)`);
+        const outDir = dirname(out);
+        if (existsSync(outDir) && !statSync(outDir).isDirectory()) fail(command, `--out ${out}: ${outDir} is a file, not a folder`);
+        // A folder that does not exist yet is created, like codegen's output folder.
+        mkdirSync(outDir, { recursive: true });
         const manifest = await writeXybBundle(folder, out, { target: flags.target });
         print(command, `${out}: ${manifest.model_id} ${manifest.version} (${manifest.files.length} files, hash ${manifest.hash})`);
       } catch (error) {

@@ -43,7 +43,9 @@ async function appModels(flags: ModelsFlags): Promise<AppModels> {
     const model = catalog.get(id)!;
     return { id, dir: model.dir, metadata: (model.metadata ?? {}) as Record<string, unknown>, ...(model.package ? { package: model.package } : {}) };
   });
-  const where = [...dirs.map((d) => resolve(baseDir, d)), ...(config.models?.packages ?? [])].join(', ');
+  // Folders named relative to the current folder (`models`, `../shared/models`), never as an absolute server path.
+  const shown = (dir: string): string => relative(process.cwd(), resolve(baseDir, dir)) || '.';
+  const where = [...dirs.map(shown), ...(config.models?.packages ?? [])].join(', ');
   return { folders, provisioner: new ModelProvisioner({ appDir: baseDir, cacheDir }), where };
 }
 

@@ -361,3 +361,70 @@ describe('switchyard run errors', () => {
     expect(err).toContain(`NO_SUCH_MODEL: '${work}' is not a model folder`);
   });
 });
+
+describe('switchyard run refuses what it would ignore, and says what is wrong', () => {
+  const digitsMetadata = () => join(modelsDir, 'xybrid-digits', 'model_metadata.json');
+  const refused = async (args: string[], message: string) => {
+    const { err, out, exitCode } = await runCli(args);
+    expect(exitCode).toBe(1);
+    expect(out).toBe('');
+    expect(err).toContain(message);
+  };
+
+  it('a second positional with --metadata (it was the input that got ignored)', async () => {
+    const input = join(work, 'a.json');
+    writeFileSync(input, JSON.stringify(Array.from({ length: 784 }, () => 1)));
+    await refused(['run', '--metadata', digitsMetadata(), input, vadWav], `--metadata ${digitsMetadata()} names the model, so run takes one positional <input file>, found 2 ('${input}', '${vadWav}')`);
+  });
+
+  it('the pipeline-only --input and --tasks-dir on a model run', async () => {
+    await refused(['run', 'xybrid-digits', image, '--models-dir', modelsDir, '--input', 'x=1'], '--input: only with --pipeline <file>; a model run takes one <input file> or --text "..."');
+    await refused(['run', 'xybrid-digits', image, '--models-dir', modelsDir, '--tasks-dir', join(work, 'tasks')], '--tasks-dir: only with --pipeline <file>');
+  });
+
+  it('model-run flags and a second input with --pipeline', async () => {
+    const pipeline = join(work, 'p.yaml');
+    await refused(['run', '--pipeline', pipeline, '--text', 'hi', '--models-dir', modelsDir], `--text, --models-dir: only for a model run (\`run <model> <input file>\`), not with --pipeline ${pipeline}`);
+    await refused(['run', '--pipeline', pipeline, '--strict'], '--strict: only for a model run');
+    await refused(['run', '--pipeline', pipeline, 'a.png', 'b.png'], "run --pipeline takes at most one positional input, found 2 ('a.png', 'b.png')");
+  });
+
+  it('names the missing or doubled input instead of printing only the usage line', async () => {
+    await refused(['run'], 'run: missing <model> (a model id, a model folder, its model_metadata.json or a .xyb bundle)\nusage: switchyard run');
+    await refused(['run', 'xybrid-digits'], `run: missing the input for 'xybrid-digits': give an <input file> or --text "..."\nusage: switchyard run`);
+    await refused(['run', 'xybrid-digits', image, '--text', 'hi'], `run: give an <input file> or --text, not both (found '${image}' and --text)`);
+  });
+
+  it('a model folder given by a relative path is named relative in its metadata errors, never by its absolute path', async () => {
+    const app = mkdtempSync(join(tmpdir(), 'cli-run-relative-'));
+    const cwd = process.cwd();
+    try {
+      mkdirSync(join(app, 'bad'));
+      const metadata = JSON.parse(readFileSync(digitsMetadata(), 'utf8')) as { preprocessing: { type: string }[] };
+      metadata.preprocessing[0]!.type = 'Reshap';
+      writeFileSync(join(app, 'bad', 'model_metadata.json'), JSON.stringify(metadata));
+      writeFileSync(join(app, 'in.json'), '[1]');
+      process.chdir(app);
+      for (const model of ['bad', join('bad', 'model_metadata.json')]) {
+        const { err, exitCode } = await runCli(['run', model, 'in.json']);
+        expect(exitCode).toBe(1);
+        expect(err).toContain(`METADATA_INVALID: Invalid model metadata: ${join('bad', 'model_metadata.json')}: /preprocessing/0/type is not a known type here`);
+        expect(err).not.toContain(app);
+      }
+      // A file that is not a model_metadata.json (an input given first) is not run as its folder's model.
+      const file = await runCli(['run', 'in.json', 'in.json']);
+      expect(file.exitCode).toBe(1);
+      expect(file.err).toContain("NO_SUCH_MODEL: 'in.json' is a file, not a model (expected a model id, a model folder, a model_metadata.json or a .xyb bundle)");
+      expect(file.err).not.toContain(app);
+    } finally {
+      process.chdir(cwd);
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
+
+  it('a README inside a model folder is not the model', async () => {
+    const { err, exitCode } = await runCli(['run', join(modelsDir, 'xybrid-digits', 'README.md'), image]);
+    expect(exitCode).toBe(1);
+    expect(err).toContain('is a file, not a model');
+  });
+});

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   CONFIG_FILE_NAMES,
@@ -74,15 +74,21 @@ export async function appConfig(explicit: string | undefined): Promise<{ config:
 /** A model folder (or its model_metadata.json) given as a path: the folder. */
 function modelFolderOf(model: string): string | undefined {
   if (!existsSync(model)) return undefined;
-  const folder = statSync(model).isDirectory() ? resolve(model) : dirname(resolve(model));
-  if (!existsSync(join(folder, 'model_metadata.json'))) {
+  // Named as the user typed it (relative to the current folder unless they typed an absolute path).
+  if (!statSync(model).isDirectory()) {
+    if (basename(model) === 'model_metadata.json') return dirname(model);
+    // Another file (an input given first, a README in a model folder) is not read as its folder's model.
     throw new SwitchyardError({
       code: 'NO_SUCH_MODEL',
-      message: `'${model}' is not a model folder: ${join(folder, 'model_metadata.json')} does not exist`,
+      message: `'${model}' is a file, not a model (expected a model id, a model folder, a model_metadata.json or a .xyb bundle)`,
       details: { modelId: model },
     });
   }
-  return folder;
+  const metadataFile = join(model, 'model_metadata.json');
+  if (!existsSync(metadataFile)) {
+    throw new SwitchyardError({ code: 'NO_SUCH_MODEL', message: `'${model}' is not a model folder: ${metadataFile} does not exist`, details: { modelId: model } });
+  }
+  return model;
 }
 
 /**
@@ -96,7 +102,7 @@ async function modelByPath(model: string, config: SwitchyardConfig, baseDir: str
   const cacheDir = join(resolve(baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles');
   // Warnings come from the app's interpreter (one path for a model given by id or by path); here --strict refuses.
   const read = await readModelMetadataFile(folder ?? model, { bundles: { cacheDir }, strict: check.strict ?? false });
-  return { entry: folder ?? resolve(model), id: read.metadata.model_id };
+  return { entry: resolve(folder ?? model), id: read.metadata.model_id };
 }
 
 function configuresOnnx(config: SwitchyardConfig): boolean {
@@ -166,6 +172,20 @@ export function describeRunError(model: string, error: SwitchyardError): string 
   return `${error.code}: ${where}${error.message}${inStep}`;
 }
 
+const RUN_USAGE = 'usage: switchyard run <model> <input file>  |  switchyard run <model> --text "..."  |  switchyard run --pipeline <file> [input]';
+
+/** Flags of a model run that a --pipeline run does not use, and the other way round. */
+const MODEL_RUN_FLAGS = [
+  ['text', '--text'],
+  ['metadata', '--metadata'],
+  ['modelsDir', '--models-dir'],
+  ['strict', '--strict'],
+] as const;
+const PIPELINE_RUN_FLAGS = [
+  ['input', '--input'],
+  ['tasksDir', '--tasks-dir'],
+] as const;
+
 interface RunFlags extends Partial<RunPipelineFlags> {
   readonly json?: boolean;
   readonly modelsDir?: string[];
@@ -188,6 +208,14 @@ export function register(program: Command): void {
     .option('--strict', 'unknown model_metadata.json fields of a model given by path are errors, not warnings')
     .action(async (first: string | undefined, second: string | undefined, flags: RunFlags, command: Command) => {
       if (flags.pipeline) {
+        // A model-run flag or a second input would be accepted and ignored by a pipeline run: refused, by name.
+        const modelOnly = MODEL_RUN_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+        if (modelOnly.length > 0) {
+          fail(command, `${modelOnly.join(', ')}: only for a model run (\`run <model> <input file>\`), not with --pipeline ${flags.pipeline}; a pipeline's inputs are given with --input <name=value>`);
+        }
+        if (first !== undefined && second !== undefined) {
+          fail(command, `run --pipeline takes at most one positional input, found 2 ('${first}', '${second}'); name the others with --input <name=value>`);
+        }
         try {
           return await runPipelineCommand(command, { ...flags, pipeline: flags.pipeline }, first ?? second);
         } catch (error) {
@@ -197,9 +225,17 @@ export function register(program: Command): void {
       }
       const model = flags.metadata ?? first;
       const inputFile = flags.metadata ? first : second;
-      if (model === undefined || (inputFile === undefined && flags.text === undefined) || (inputFile !== undefined && flags.text !== undefined)) {
-        fail(command, 'usage: switchyard run <model> <input file>  |  switchyard run <model> --text "..."  |  switchyard run --pipeline <file> [input]');
+      // --input and --tasks-dir belong to --pipeline: a model run would accept and ignore them.
+      const pipelineOnly = PIPELINE_RUN_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+      if (pipelineOnly.length > 0) {
+        fail(command, `${pipelineOnly.join(', ')}: only with --pipeline <file>; a model run takes one <input file> or --text "..."\n${RUN_USAGE}`);
       }
+      if (flags.metadata !== undefined && second !== undefined) {
+        fail(command, `--metadata ${flags.metadata} names the model, so run takes one positional <input file>, found 2 ('${first}', '${second}')\n${RUN_USAGE}`);
+      }
+      if (model === undefined) fail(command, `run: missing <model> (a model id, a model folder, its model_metadata.json or a .xyb bundle)\n${RUN_USAGE}`);
+      if (inputFile === undefined && flags.text === undefined) fail(command, `run: missing the input for '${model}': give an <input file> or --text "..."\n${RUN_USAGE}`);
+      if (inputFile !== undefined && flags.text !== undefined) fail(command, `run: give an <input file> or --text, not both (found '${inputFile}' and --text)\n${RUN_USAGE}`);
       // Load stages and elapsed time on one stderr line, only when stderr is a TTY (never on stdout or in a pipe).
       const progress = RunProgressLine.create(progressStream(command), model);
       progress?.start();
