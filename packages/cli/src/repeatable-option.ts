@@ -8,3 +8,9 @@ export function repeatable(value: string, previous: string[] | undefined): strin
   if (value.trim() === '') throw new InvalidArgumentError('must not be empty.');
   return [...(previous ?? []), value];
 }
+
+/** The parser of a single-value option whose empty value would silently mean "not given" (`--config ""`). */
+export function nonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('must not be empty.');
+  return value;
+}

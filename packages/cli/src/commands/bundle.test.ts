@@ -30,4 +30,12 @@ describe('switchyard bundle --out', () => {
     expect(underFile.err).toBe(`--out ${join(work, 'file', 'd.xyb')}: ${join(work, 'file')} is a file, not a folder\n`);
     expect(underFile.err).not.toContain('INTERNAL');
   });
+
+  it('refuses an empty --out or --target (an empty --out was an INTERNAL ENOENT, an empty --target was written)', async () => {
+    for (const [flag, value] of [['--out', ''], ['-o', ' '], ['--target', '']] as const) {
+      const { err, exitCode } = await runCli(['bundle', digits, flag, value]);
+      expect(exitCode).toBe(1);
+      expect(err).toMatch(/option '(-o, )?--(out <file>|target <target>)' argument '.*' is invalid\. must not be empty\./);
+    }
+  });
 });

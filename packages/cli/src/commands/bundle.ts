@@ -3,14 +3,15 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SwitchyardError, writeXybBundle } from '@switchyard/core';
 import { fail, print } from '../output.js';
+import { nonEmpty } from '../repeatable-option.js';
 
 export function register(program: Command): void {
   program
     .command('bundle')
     .description('pack a model folder as a .xyb bundle (xybrid format: zstd tar with manifest.json and every file the metadata lists)')
     .argument('<model-folder>', 'folder holding model_metadata.json')
-    .option('-o, --out <file>', 'bundle to write (default <folder name>.xyb in the current directory)')
-    .option('--target <target>', 'manifest target (xybrid: the platform the bundle is for)', 'universal')
+    .option('-o, --out <file>', 'bundle to write (default <folder name>.xyb in the current directory)', nonEmpty)
+    .option('--target <target>', 'manifest target (xybrid: the platform the bundle is for)', nonEmpty, 'universal')
     .action(async (folder: string, flags: { out?: string; target: string }, command: Command) => {
       try {
         const out = flags.out ?? `${basename(resolve(folder))}.xyb`;

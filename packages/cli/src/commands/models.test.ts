@@ -90,6 +90,19 @@ describe('switchyard models', () => {
     expect(both.map((m) => m.id)).toEqual(['packed']);
   });
 
+  it('with nothing to look in, says so (it printed "no models in "); an empty --config is refused', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'cli-models-none-'));
+    process.chdir(empty);
+    const { out, exitCode } = await runCli(['models', 'list']);
+    expect(exitCode).toBe(0);
+    expect(out).toBe('no models in any folder or package (no models.dirs or models.packages in a config, no ./models folder, no --dir)\n');
+    for (const sub of ['list', 'verify']) {
+      const flag = await runCli(['models', sub, '--config', '']);
+      expect(flag.exitCode).toBe(1);
+      expect(flag.err).toContain("option '--config <file>' argument '' is invalid. must not be empty.");
+    }
+  });
+
   it('verify of an unknown id exits 1', async () => {
     const { err, exitCode } = await runCli(['models', 'verify', 'nope']);
     expect(exitCode).toBe(1);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { configuredModelsDirs, DirectoryModelCatalog, ModelProvisioner, SwitchyardError } from '@switchyard/core';
 import { fail, print } from '../output.js';
 import { appConfig } from './run.js';
-import { repeatable } from '../repeatable-option.js';
+import { nonEmpty, repeatable } from '../repeatable-option.js';
 
 interface ModelFolder {
   readonly dir: string;
@@ -45,7 +45,9 @@ async function appModels(flags: ModelsFlags): Promise<AppModels> {
   });
   // Folders named relative to the current folder (`models`, `../shared/models`), never as an absolute server path.
   const shown = (dir: string): string => relative(process.cwd(), resolve(baseDir, dir)) || '.';
-  const where = [...dirs.map(shown), ...(config.models?.packages ?? [])].join(', ');
+  const places = [...dirs.map(shown), ...(config.models?.packages ?? [])];
+  // Nothing to look in (no config, no ./models folder): said, not an empty "no models in ".
+  const where = places.length > 0 ? places.join(', ') : 'any folder or package (no models.dirs or models.packages in a config, no ./models folder, no --dir)';
   return { folders, provisioner: new ModelProvisioner({ appDir: baseDir, cacheDir }), where };
 }
 
@@ -66,7 +68,7 @@ export function register(program: Command): void {
   models
     .command('list')
     .description('list models (id, version, template) and where each file resolves')
-    .option('--config <file>', 'app config (default: a switchyard.config.* in the current folder, if any)')
+    .option('--config <file>', 'app config (default: a switchyard.config.* in the current folder, if any)', nonEmpty)
     .option('--dir <dir>', "a models directory (repeatable; replaces the config's models.dirs; default models)", repeatable)
     .option('--json', 'print JSON')
     .action(async (flags: ModelsFlags, command: Command) => {
@@ -100,7 +102,7 @@ export function register(program: Command): void {
     .command('verify')
     .description('sha256 every file of every model (or of one); exit 1 on a mismatch or a missing file')
     .argument('[id]', 'model id (default: all)')
-    .option('--config <file>', 'app config (default: a switchyard.config.* in the current folder, if any)')
+    .option('--config <file>', 'app config (default: a switchyard.config.* in the current folder, if any)', nonEmpty)
     .option('--dir <dir>', "a models directory (repeatable; replaces the config's models.dirs; default models)", repeatable)
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, flags: ModelsFlags, command: Command) => {

@@ -15,6 +15,7 @@ import {
 import { StateStore } from '@switchyard/store';
 import { createAppFromConfig } from '../config-app.js';
 import { print, printError } from '../output.js';
+import { nonEmpty } from '../repeatable-option.js';
 
 export interface RunPipelineFlags {
   readonly pipeline: string;
@@ -27,10 +28,10 @@ export interface RunPipelineFlags {
 /** Adds `--pipeline`, `--config` and repeatable `--input name=value` to the run command. */
 export function addPipelineOptions(command: Command): Command {
   return command
-    .option('--pipeline <file>', 'run a pipeline file (YAML/JSON, schemas/pipeline.schema.json) instead of one model')
-    .option('--config <path>', 'app config (default: next to the --pipeline file, then the current directory)')
+    .option('--pipeline <file>', 'run a pipeline file (YAML/JSON, schemas/pipeline.schema.json) instead of one model', nonEmpty)
+    .option('--config <path>', 'app config (default: next to the --pipeline file, then the current directory)', nonEmpty)
     .option('--input <name=value...>', 'pipeline input: a file path for image/audio inputs, text (or @file) for text inputs')
-    .option('--tasks-dir <dir>', 'record the run in a durable task store (<dir>/state.db, the server\'s state format); reports runs left in flight');
+    .option('--tasks-dir <dir>', 'record the run in a durable task store (<dir>/state.db, the server\'s state format); reports runs left in flight', nonEmpty);
 }
 
 /** Config next to the pipeline file, else in the cwd, else none (an empty app); a found one relative to the cwd, as named. */

@@ -389,6 +389,12 @@ describe('switchyard run refuses what it would ignore, and says what is wrong', 
     await refused(['run', '--pipeline', pipeline, 'a.png', 'b.png'], "run --pipeline takes at most one positional input, found 2 ('a.png', 'b.png')");
   });
 
+  it('an empty --pipeline, --metadata, --config or --tasks-dir is refused (it meant "not given")', async () => {
+    for (const [flag, name] of [['--pipeline', '--pipeline <file>'], ['--metadata', '--metadata <file>'], ['--config', '--config <path>'], ['--tasks-dir', '--tasks-dir <dir>']] as const) {
+      await refused(['run', 'xybrid-digits', image, '--models-dir', modelsDir, flag, ''], `option '${name}' argument '' is invalid. must not be empty.`);
+    }
+  });
+
   it('names the missing or doubled input instead of printing only the usage line', async () => {
     await refused(['run'], 'run: missing <model> (a model id, a model folder, its model_metadata.json or a .xyb bundle)\nusage: switchyard run');
     await refused(['run', 'xybrid-digits'], `run: missing the input for 'xybrid-digits': give an <input file> or --text "..."\nusage: switchyard run`);

@@ -26,7 +26,7 @@ import { fail, print, printError, progressStream } from '../output.js';
 import { addPipelineOptions, runPipelineCommand, type RunPipelineFlags } from './run-pipeline.js';
 import { formatModelOutput, toJsonValue } from './run-output.js';
 import { RunProgressLine, type LoadProgress } from './run-progress.js';
-import { repeatable } from '../repeatable-option.js';
+import { nonEmpty, repeatable } from '../repeatable-option.js';
 
 export interface RunModelOptions {
   /** A model id (registry model or folder under a models dir), a model folder, or a path to its model_metadata.json. */
@@ -203,7 +203,7 @@ export function register(program: Command): void {
     .argument('[input]', 'input file: .png/.jpg/.webp (image), .wav (audio), .txt (text), .json (tensor {"dims":[...],"data":[...]} or nested numeric array)')
     .option('--json', "print the model's output as JSON")
     .option('--text <text>', 'text input instead of a file')
-    .option('--metadata <file>', 'the model as a model_metadata.json file (same as giving its path as <model>)')
+    .option('--metadata <file>', 'the model as a model_metadata.json file (same as giving its path as <model>)', nonEmpty)
     .option('--models-dir <dir>', 'an extra folder of model folders, searched before the config\'s models.dirs (repeatable)', repeatable)
     .option('--strict', 'unknown model_metadata.json fields of a model given by path are errors, not warnings')
     .action(async (first: string | undefined, second: string | undefined, flags: RunFlags, command: Command) => {
