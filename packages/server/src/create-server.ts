@@ -431,11 +431,15 @@ function validationError(error: FastifyError): SwitchyardError {
   const tag = first?.keyword === 'discriminator' ? (first.params as { tag?: unknown; tagValue?: unknown; error?: unknown }) : undefined;
   // A missing field is reported at that field (OpenAI's `param` names it), not at the object lacking it.
   const missing = first?.keyword === 'required' && first.params && 'missingProperty' in first.params ? String(first.params.missingProperty) : undefined;
-  const key = unknownKey ?? (tag ? String(tag.tag) : undefined) ?? missing;
+  // A key `propertyNames` refuses (a `logit_bias` key that is no token id) is reported at that key, named.
+  const badKeyIssue = union ? undefined : issues.find((issue) => issue.instancePath === first?.instancePath && typeof (issue as { propertyName?: unknown }).propertyName === 'string');
+  const badKey = badKeyIssue ? String((badKeyIssue as { propertyName?: unknown }).propertyName) : undefined;
+  const key = unknownKey ?? (tag ? String(tag.tag) : undefined) ?? missing ?? badKey;
   const pointer = `${first?.instancePath || ''}${key !== undefined ? `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}` : ''}`;
   const where = `${error.validationContext ?? 'request'}${pointer}`;
   let message = unknownKey !== undefined ? `is not a field of ${first?.instancePath ? `${error.validationContext ?? 'request'}${first.instancePath}` : 'the request'} (unknown key '${unknownKey}')` : (first?.message ?? 'is invalid');
   if (missing !== undefined) message = 'is required';
+  if (badKey !== undefined) message = `is not a valid key (${quoted(badKey)}: ${badKeyIssue?.message ?? 'is invalid'})`;
   if (tag) message = tag.error === 'mapping' ? `must be one of the forms of this API (got ${quoted(tag.tagValue)})` : 'must be a string';
   if (union) {
     const branches = issues.filter((issue) => issue !== union && issue.instancePath.startsWith(pointer)).map((issue) => `${issue.instancePath.slice(pointer.length)} ${issue.message}`.trim());

@@ -13,6 +13,21 @@ afterAll(() => server.close({ deadlineMs: 50 }));
 const chat = (body: Record<string, unknown>) => server.app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'm', ...body } });
 const lastInput = () => double.calls.at(-1)!.request.input;
 
+describe('logit_bias maps token ids to a bias in [-100, 100] (chat and completions)', () => {
+  it('a key that is no token id is a 400 naming that key; an out-of-range bias one naming its entry', async () => {
+    const calls = double.calls.length;
+    const word = await chat({ messages: [{ role: 'user', content: 'x' }], logit_bias: { '50256': -100, abc: 5 } });
+    expect(word.statusCode).toBe(400);
+    expect(word.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/logit_bias/abc' }, error: { param: 'logit_bias.abc' } });
+    expect(word.json().message).toContain('"abc"');
+    const legacy = (logit_bias: Record<string, number>) => server.app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'm', prompt: 'x', logit_bias } });
+    expect((await legacy({ '-1': 5 })).json()).toMatchObject({ code: 'INVALID_PARAMS', error: { param: 'logit_bias.-1' } });
+    expect((await legacy({ '12': 500 })).json()).toMatchObject({ code: 'INVALID_PARAMS', error: { param: 'logit_bias[12]' } });
+    expect(double.calls.length).toBe(calls);
+    expect((await chat({ messages: [{ role: 'user', content: 'x' }], logit_bias: { '50256': -100, '11': 100 } })).statusCode).toBe(200);
+  });
+});
+
 describe('/v1/chat/completions messages reach the engine whole', () => {
   it('keeps names, developer turns in place, refusals and content parts in order (content joined with a newline)', async () => {
     const response = await chat({

@@ -91,7 +91,8 @@ export const chatRequestSchema = {
     n: { type: ['integer', 'null'], minimum: 1 },
     presence_penalty: { type: ['number', 'null'], minimum: -2, maximum: 2 },
     frequency_penalty: { type: ['number', 'null'], minimum: -2, maximum: 2 },
-    logit_bias: { type: ['object', 'null'], additionalProperties: { type: 'number', minimum: -100, maximum: 100 } },
+    // Token ids (as OpenAI: a key that is not one is refused) to a bias in [-100, 100].
+    logit_bias: { type: ['object', 'null'], propertyNames: { pattern: '^[0-9]+$' }, additionalProperties: { type: 'number', minimum: -100, maximum: 100 } },
     user: { type: 'string' },
     tools: { type: 'array', items: { anyOf: [toolSchema, { type: 'object', required: ['type'], properties: { type: { const: 'custom' } } }] } },
     tool_choice: {

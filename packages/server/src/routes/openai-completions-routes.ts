@@ -26,7 +26,8 @@ const completionsSchema = {
     stop: { anyOf: [{ type: 'string' }, { type: 'array', maxItems: 4, items: { type: 'string' } }, { type: 'null' }] },
     presence_penalty: { type: ['number', 'null'], minimum: -2, maximum: 2 },
     frequency_penalty: { type: ['number', 'null'], minimum: -2, maximum: 2 },
-    logit_bias: { type: ['object', 'null'], additionalProperties: { type: 'number' } },
+    // Token ids (as OpenAI: a key that is not one is refused) to a bias in [-100, 100].
+    logit_bias: { type: ['object', 'null'], propertyNames: { pattern: '^[0-9]+$' }, additionalProperties: { type: 'number', minimum: -100, maximum: 100 } },
     user: { type: 'string' },
     stream: { type: ['boolean', 'null'] },
     stream_options: { type: ['object', 'null'], properties: { include_usage: { type: 'boolean' } } },
