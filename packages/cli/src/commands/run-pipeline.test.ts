@@ -122,6 +122,25 @@ describe('switchyard run --pipeline (examples/hybrid-pipeline, real ONNX OCR)', 
     }
   });
 
+  it('names a pipeline file given by a relative path relative, never by its absolute path', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cli-pipeline-relative-'));
+    const cwd = process.cwd();
+    try {
+      writeFileSync(join(root, 'bad.yaml'), 'version: 1\nsteps: [\n');
+      process.chdir(root);
+      const missing = await runCli(['run', '--pipeline', 'nope.yaml']);
+      expect(missing.exitCode).toBe(1);
+      expect(missing.err).toContain("PIPELINE_INVALID: nope.yaml: cannot read pipeline file: ENOENT: no such file or directory, open 'nope.yaml'");
+      const bad = await runCli(['run', '--pipeline', 'bad.yaml']);
+      expect(bad.exitCode).toBe(1);
+      expect(bad.err).toContain('PIPELINE_INVALID: bad.yaml');
+      for (const err of [missing.err, bad.err]) expect(err).not.toContain(root);
+    } finally {
+      process.chdir(cwd);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('reports a pipeline file error with its location', async () => {
     const { err, exitCode } = await runCli(['run', '--pipeline', `${repo}examples/hybrid-pipeline/nope.yaml`]);
     expect(exitCode).toBe(1);

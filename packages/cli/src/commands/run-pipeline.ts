@@ -94,7 +94,8 @@ export function formatPipelineResult(result: PipelineRunResult): { summary: stri
 
 /** `switchyard run --pipeline file.yaml [input]`. */
 export async function runPipelineCommand(command: Command, flags: RunPipelineFlags, positional?: string): Promise<void> {
-  const pipeline = await loadPipelineFile(resolve(flags.pipeline));
+  // As typed (relative to the current folder): its errors name the file the user gave, never an absolute server path.
+  const pipeline = await loadPipelineFile(flags.pipeline);
   const inputs = await readInputs(pipeline, flags.input ?? [], positional);
   const configPath = findConfig(flags.pipeline, flags.config);
   const app = configPath ? (await createAppFromConfig(configPath)).app : await createSwitchyardApp({ config: {} });
