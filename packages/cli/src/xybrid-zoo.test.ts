@@ -159,7 +159,7 @@ describe('xybrid model zoo as .xyb bundles', () => {
     const { runCli } = await import('../test/run-cli.js');
     const cli = await runCli(['bundle', scratch, '--out', join(scratch, 'none.xyb')]);
     expect(cli.exitCode).toBe(1);
-    expect(cli.err).toMatch(/METADATA_INVALID: .*cannot read model_metadata\.json/);
+    expect(cli.err).toBe(`METADATA_INVALID: '${scratch}' is not a model folder: ${join(scratch, 'model_metadata.json')} does not exist\n`);
   });
 });
 

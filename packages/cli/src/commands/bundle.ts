@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { SwitchyardError, writeXybBundle } from '@switchyard/core';
-import { fail, print } from '../output.js';
+import { formatMetadataIssue, readModelMetadataFile, SwitchyardError, writeXybBundle } from '@switchyard/core';
+import { fail, print, printError } from '../output.js';
 import { nonEmpty } from '../repeatable-option.js';
 
 export function register(program: Command): void {
@@ -15,6 +15,12 @@ export function register(program: Command): void {
     .action(async (folder: string, flags: { out?: string; target: string }, command: Command) => {
       try {
         const out = flags.out ?? `${basename(resolve(folder))}.xyb`;
+        const metadataFile = join(folder, 'model_metadata.json');
+        if (!existsSync(folder) || !statSync(folder).isDirectory() || !existsSync(metadataFile)) {
+          fail(command, `METADATA_INVALID: '${folder}' is not a model folder: ${metadataFile} does not exist`);
+        }
+        // Validated first as the user named it: errors and unknown-field warnings name the file relative, as `run` does.
+        await readModelMetadataFile(folder, { onWarning: (issue) => printError(command, `warning: ${formatMetadataIssue(issue)}`) });
         // Checked here so a bad --out is named by its flag, not an ENOENT/EISDIR from the bundle writer.
         if (existsSync(out) && statSync(out).isDirectory()) fail(command, `--out ${out}: is a folder (expected the path of the .xyb file to write)`);
         const outDir = dirname(out);
