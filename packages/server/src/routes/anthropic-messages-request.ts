@@ -1,6 +1,6 @@
 import type { ChatContentPart, ChatMessage, GenerationParameters, ToolCall, ToolChoice } from '@switchyard/core';
 import { httpError } from '../http-error.js';
-import { ALWAYS, checkKeys, checkToolChoiceTools, contentFromParts, unsupportedField, type NestedFieldCheck } from './nested-fields.js';
+import { ALWAYS, checkKeys, checkToolChoiceTools, checkToolNamesUnique, contentFromParts, unsupportedField, type NestedFieldCheck } from './nested-fields.js';
 import type { ChangesAnswer } from './unsupported-fields.js';
 
 const textBlock = { type: 'object', required: ['type', 'text'], properties: { type: { const: 'text' }, text: { type: 'string' } } } as const;
@@ -241,6 +241,7 @@ export function toMessagesCall(body: MessagesBody, dropParamsByDefault = false):
   checkMessagesFields(body, { model: body.model, dropParams, dropped });
   if (body.tool_choice?.type === 'tool' && !body.tool_choice.name) throw httpError('INVALID_PARAMS', "body/tool_choice must name the tool when type is 'tool'", { details: { field: 'tool_choice.name' } });
   const toolChoice = toolChoiceOf(body.tool_choice);
+  checkToolNamesUnique(body.tools, (index) => `tools[${index}].name`);
   checkToolChoiceTools(toolChoice, body.tools, { choice: 'tool_choice', name: 'tool_choice.name' });
   const parameters: GenerationParameters = {
     maxTokens: body.max_tokens,

@@ -90,3 +90,19 @@ export function checkToolChoiceTools(choice: ToolChoice | undefined, tools: read
     });
   }
 }
+
+/**
+ * Tool names are unique, as Anthropic and OpenAI require: a call names its tool, so two tools of one name would
+ * leave which one was called (and with which schema) a guess. `nameField(i)` is the face's field of tool i's name.
+ */
+export function checkToolNamesUnique(tools: readonly { name: string }[] | undefined, nameField: (index: number) => string): void {
+  const first = new Map<string, number>();
+  tools?.forEach((tool, index) => {
+    const earlier = first.get(tool.name);
+    if (earlier !== undefined) {
+      const field = nameField(index);
+      throw httpError('INVALID_PARAMS', `body/${field} '${tool.name}' is the name of body/${nameField(earlier)} too (tool names must be unique)`, { details: { field, pointer: pointerOf(field) } });
+    }
+    first.set(tool.name, index);
+  });
+}

@@ -1,6 +1,6 @@
 import type { ChatContentPart, ChatMessage, GenerationParameters, ToolCall, ToolChoice, ToolDefinition } from '@switchyard/core';
 import { httpError } from '../http-error.js';
-import { ALWAYS, checkKeys, checkToolChoiceTools, contentFromParts, TEXT_PART_SEPARATOR, unsupportedField, type NestedFieldCheck } from './nested-fields.js';
+import { ALWAYS, checkKeys, checkToolChoiceTools, checkToolNamesUnique, contentFromParts, TEXT_PART_SEPARATOR, unsupportedField, type NestedFieldCheck } from './nested-fields.js';
 import { refuseOrDrop, type ChangesAnswer } from './unsupported-fields.js';
 
 const textPart = { type: 'object', required: ['type', 'text'], properties: { type: { const: 'text' }, text: { type: 'string' } } } as const;
@@ -395,6 +395,7 @@ export function toChatCall(body: ChatBody, dropParamsByDefault: boolean): ChatCa
   const stop = typeof body.stop === 'string' ? [body.stop] : body.stop;
   const tools = toolsOf(body.tools);
   const toolChoice = toolChoiceOf(body.tool_choice);
+  checkToolNamesUnique(tools, (index) => `tools[${index}].function.name`);
   checkToolChoiceTools(toolChoice, tools, { choice: 'tool_choice', name: 'tool_choice.function.name' });
   const responseFormat = responseFormatOf(body.response_format);
   // Assigned field by field (no spread temporaries per request); absent and null fields are left out.

@@ -1,6 +1,6 @@
 import type { ChatContentPart, ChatImagePart, ChatMessage, GenerationParameters, ToolCall, ToolChoice, ToolDefinition } from '@switchyard/core';
 import { httpError } from '../http-error.js';
-import { ALWAYS, checkKeys, checkToolChoiceTools, contentFromParts, TEXT_PART_SEPARATOR, type NestedFieldCheck } from './nested-fields.js';
+import { ALWAYS, checkKeys, checkToolChoiceTools, checkToolNamesUnique, contentFromParts, TEXT_PART_SEPARATOR, type NestedFieldCheck } from './nested-fields.js';
 import { OPENAI_FIELD_FOR } from './openai-chat-request.js';
 import { refuseOrDrop, type ChangesAnswer } from './unsupported-fields.js';
 
@@ -332,6 +332,7 @@ export function toResponsesCall(body: ResponsesBody, dropParamsByDefault: boolea
   }
   const tools = toolsOf(body.tools, body.model);
   const toolChoice = toolChoiceOf(body.tool_choice, body.model);
+  checkToolNamesUnique(tools, (index) => `tools[${index}].name`);
   checkToolChoiceTools(toolChoice, tools, { choice: 'tool_choice', name: 'tool_choice.name' });
   const responseFormat = formatOf(body.text);
   const parameters: GenerationParameters = {

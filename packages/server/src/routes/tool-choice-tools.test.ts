@@ -3,7 +3,7 @@ import { createServer, type SwitchyardServer } from '../create-server.js';
 import { OrchestratorDouble } from '../test-support/orchestrator-double.js';
 
 // A tool_choice that forces a tool the request does not define cannot be honoured: each face refuses it by name
-// (as OpenAI and Anthropic do) instead of letting the model answer without it or call another tool.
+// (as OpenAI and Anthropic do) instead of letting the model answer without it or call another tool; tool names are unique.
 let server: SwitchyardServer;
 const double = new OrchestratorDouble({ m: {} });
 beforeAll(async () => {
@@ -48,5 +48,18 @@ describe('tool_choice needs the tool it forces', () => {
       await messages({ tool_choice: { type: 'none' } }),
       await messages({ tool_choice: { type: 'auto' } }),
     ]) expect(response.statusCode, response.body).toBe(200);
+  });
+
+  it.each([
+    ['chat', 'tools[1].function.name', () => chat({ tools: [chatTool, { ...chatTool, function: { ...chatTool.function, description: 'other' } }] })],
+    ['responses', 'tools[2].name', () => responses({ tools: [responsesTool, { ...responsesTool, name: 'g' }, responsesTool] })],
+    ['messages', 'tools[1].name', () => messages({ tools: [messagesTool, { ...messagesTool, description: 'other' }] })],
+  ])('%s: two tools of one name are a 400 naming the second (%s)', async (_, param, send) => {
+    const calls = double.calls.length;
+    const response = await send();
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'INVALID_PARAMS', error: { param } });
+    expect(response.json().message).toContain('must be unique');
+    expect(double.calls.length).toBe(calls);
   });
 });
