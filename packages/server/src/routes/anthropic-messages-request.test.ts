@@ -30,6 +30,16 @@ const toolTurns = [
 ];
 
 describe('/v1/messages blocks reach the engine whole', () => {
+  it('a tool_result after text or an image in a turn is a 400 naming it (tool results come first, never reordered)', async () => {
+    const calls = double.calls.length;
+    const late = await post(server, { messages: [{ role: 'user', content: 'x' }, toolTurns[0], { role: 'user', content: [{ type: 'text', text: 'first' }, { type: 'tool_result', tool_use_id: 'toolu_1', content: 'r' }] }] });
+    expect(late.statusCode).toBe(400);
+    expect(late.json()).toMatchObject({ code: 'INVALID_PARAMS', error: { type: 'invalid_request_error', param: 'messages[2].content[1]' } });
+    expect(double.calls.length).toBe(calls);
+    const first = await post(server, { messages: [{ role: 'user', content: 'x' }, toolTurns[0], { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'r' }, { type: 'text', text: 'then' }] }] });
+    expect(first.statusCode).toBe(200);
+  });
+
   it("refuses what Anthropic refuses: a tool_use input that is not an object, an image media_type it does not take", async () => {
     const calls = double.calls.length;
     const notObject = await post(server, { messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'f', input: 'str' }] }] });

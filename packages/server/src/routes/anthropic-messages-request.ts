@@ -148,6 +148,11 @@ export function toChatMessagesFromAnthropic(body: MessagesBody): AnthropicTurns 
     const parts: ChatContentPart[] = [];
     const toolCalls: ToolCall[] = [];
     message.content.forEach((block, j) => {
+      // As Anthropic requires: a turn's tool results come first (engines get them as tool turns before its text, so
+      // text or an image before one would be reordered, not kept in order).
+      if (block.type === 'tool_result' && parts.length > 0) {
+        throw httpError('INVALID_PARAMS', `body/messages[${i}].content[${j}] is a tool_result after text or an image: tool_result blocks come first in a turn`, { details: { field: `messages[${i}].content[${j}]`, pointer: `/messages/${i}/content/${j}` } });
+      }
       if (block.type === 'text') parts.push({ type: 'text', text: block.text });
       else if (block.type === 'image') parts.push({ type: 'image', url: block.source.type === 'url' ? block.source.url : `data:${block.source.media_type};base64,${block.source.data}` });
       else if (block.type === 'tool_use') toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
