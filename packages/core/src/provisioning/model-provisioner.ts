@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SwitchyardError, UntrustedArtifactError } from '@switchyard/spec';
@@ -146,7 +146,8 @@ export class ModelProvisioner {
     };
     if (!source || source.kind === 'path') {
       const path = resolve(modelDir, source?.path ?? file);
-      if (!(await isFile(path))) notFound(`no file at ${path}`);
+      // Named as codegen names it: in the model folder (no absolute server path), or by the source that points at it.
+      if (!(await isFile(path))) notFound(source ? `sources['${file}'].path '${source.path}' is not a file (relative to the model folder)` : `it is not in the model folder (${relative(process.cwd(), modelDir) || '.'}) and has no source (expected a file ${file} next to model_metadata.json, or sources['${file}'])`);
       if (!(await isInsideRoots(path, [modelDir]))) outside('the model folder');
       return path;
     }
