@@ -13,6 +13,26 @@ afterAll(() => server.close({ deadlineMs: 50 }));
 const chat = (body: Record<string, unknown>) => server.app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'm', ...body } });
 const lastInput = () => double.calls.at(-1)!.request.input;
 
+describe('an assistant turn says something', () => {
+  it('content null or missing without tool_calls or refusal is a 400 naming it; with either it is a turn', async () => {
+    const calls = double.calls.length;
+    for (const assistant of [{ role: 'assistant', content: null }, { role: 'assistant' }, { role: 'assistant', content: null, tool_calls: [] }]) {
+      const response = await chat({ messages: [{ role: 'user', content: 'x' }, assistant, { role: 'user', content: 'y' }] });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'INVALID_PARAMS', error: { param: 'messages[1].content' } });
+    }
+    expect(double.calls.length).toBe(calls);
+    for (const assistant of [
+      { role: 'assistant', content: null, refusal: 'no' },
+      { role: 'assistant', content: '' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+    ]) {
+      const rest = assistant.tool_calls ? [{ role: 'tool', tool_call_id: 'c1', content: 'r' }] : [{ role: 'user', content: 'y' }];
+      expect((await chat({ messages: [{ role: 'user', content: 'x' }, assistant, ...rest] })).statusCode).toBe(200);
+    }
+  });
+});
+
 describe('logit_bias maps token ids to a bias in [-100, 100] (chat and completions)', () => {
   it('a key that is no token id is a 400 naming that key; an out-of-range bias one naming its entry', async () => {
     const calls = double.calls.length;

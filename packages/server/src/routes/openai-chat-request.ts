@@ -308,6 +308,10 @@ export function checkChatFields(body: ChatBody, check: NestedFieldCheck): void {
     if ((message.role as string) === 'function') throw unsupportedField(`${where}.role`, check.model, false);
     const loose = message as unknown as Loose;
     checkKeys(loose, where, `a '${message.role}' message`, MESSAGE_KEYS[message.role]!, message.role === 'assistant' ? ASSISTANT_KNOWN : NOTHING_KNOWN, check);
+    // As OpenAI: an assistant turn's content is required unless it has tool calls (or a refusal); none is no turn.
+    if (message.role === 'assistant' && message.content == null && !message.tool_calls?.length && message.refusal == null) {
+      throw httpError('INVALID_PARAMS', `body/${where}.content is required in an assistant message without tool_calls or refusal`, { details: { field: `${where}.content`, pointer: `/messages/${i}/content` } });
+    }
     if (Array.isArray(loose.content)) {
       (loose.content as Loose[]).forEach((part, j) => {
         const at = `${where}.content[${j}]`;
