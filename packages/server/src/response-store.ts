@@ -7,6 +7,8 @@ export interface StoredResponse {
   readonly response: Record<string, unknown>;
   /** This response's own turns (its input and its output), without `instructions`, which never carry over. */
   readonly turns: readonly ChatMessage[];
+  /** This response's input items as `GET /v1/responses/{id}/input_items` lists them (absent on responses stored before). */
+  readonly input?: readonly (Record<string, unknown> & { id: string; type: string })[];
   /** The response it continued: the conversation is the chain's turns, oldest first (stored once each, not copied). */
   readonly previous?: string;
   /** The session the chain counts against (its first response's id): TTL, turn limit and token budget. */

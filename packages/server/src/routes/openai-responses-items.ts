@@ -8,7 +8,7 @@ import type { InputItem, ItemResolver } from './openai-responses-request.js';
  */
 export const outputItemId = (prefix: 'msg' | 'fc', responseId: string, index: number): string => `${prefix}_${responseId.replace(/^resp_/, '')}_${index}`;
 
-const ITEM_ID = /^(?:msg|fc)_([0-9a-f]{24})_\d{1,6}$/;
+const ITEM_ID = /^(?:msg|fc|fco)_([0-9a-f]{24})_(in)?\d{1,6}$/;
 
 /** The response an output item id of this gateway belongs to, or undefined for any other id. */
 export function responseIdOfItem(id: string): string | undefined {
@@ -36,9 +36,11 @@ export function storedItemResolver(responses: ResponseStore, continued: Readonly
     referenced.set(id, where);
     const stored = responses.get(responseId);
     if (!stored) throw refused(`item '${id}' is of response '${responseId}', which is not stored (it was created with store: false, was deleted or has expired)`);
-    const output = stored.response.output as InputItem[] | undefined;
-    const item = output?.find((candidate) => candidate.id === given);
-    if (!item) throw refused(`response '${responseId}' has no output item '${id}'`);
+    // `_in<index>` ids name the response's input items (GET /v1/responses/{id}/input_items), the others its output.
+    const input = /_in\d+$/.test(given);
+    const items = (input ? stored.input : stored.response.output) as InputItem[] | undefined;
+    const item = items?.find((candidate) => candidate.id === given);
+    if (!item) throw refused(`response '${responseId}' has no ${input ? 'input' : 'output'} item '${id}'`);
     return item;
   };
 }

@@ -7,6 +7,7 @@ import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
 import { awaitStreamHead, collectChatTask, frameError, pumpStream, setDroppedHeader, type AssembledToolCall } from './chat-task.js';
 import { outputItemId, storedItemResolver } from './openai-responses-items.js';
+import { inputItemsPage, listedInputItems, recordingResolver } from './openai-responses-input-items.js';
 import { RESPONSES_FIELD_FOR, responsesFieldOf, responsesRequestSchema, toResponsesCall, type ResponsesBody } from './openai-responses-request.js';
 import { taskTelemetry } from '../request-telemetry.js';
 import { responsesUsage } from './face-usage.js';
@@ -52,7 +53,7 @@ function assistantTurn(output: readonly OutputItem[]): ChatMessage {
 
 /**
  * OpenAI Responses API face: POST /v1/responses (stream and not, function tools, text.format, instructions, item_reference,
- * previous_response_id over stored responses, store), GET and DELETE /v1/responses/{id}. Runs through admission
+ * previous_response_id over stored responses, store), GET and DELETE /v1/responses/{id}, GET /v1/responses/{id}/input_items. Runs through admission
  * like any task; a chain of responses is one session (its TTL, turn limit and token budget apply).
  */
 export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -67,7 +68,8 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
       throw httpError('INVALID_PARAMS', `body/previous_response_id: ${why}`, { details: { field: 'previous_response_id', found: previousId } });
     }
     const previous = earlier && 'stored' in earlier ? earlier : undefined;
-    const call = toResponsesCall(body, context.config.dropParams, storedItemResolver(responses, previous?.responses));
+    const references = recordingResolver(storedItemResolver(responses, previous?.responses));
+    const call = toResponsesCall(body, context.config.dropParams, references.resolve);
     const conversation = [...(previous?.turns ?? []), ...call.input];
     if (call.input.length === 0) throw httpError('INVALID_PARAMS', 'body/input is required (a string or a list of input items)', { details: { field: 'input' } });
     const messages: ChatMessage[] = [...(body.instructions ? [{ role: 'system' as const, content: body.instructions }] : []), ...conversation];
@@ -126,7 +128,10 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
     const finished = (end: SseFrame, output: OutputItem[]) => {
       const reason = INCOMPLETE[String(end.data.finish_reason)];
       const response = responseObject(reason ? 'incomplete' : 'completed', output, { usage: responsesUsage(end), ...(reason ? { incomplete_details: { reason } } : {}) });
-      if (store) responses.put(responseId, { response, turns: [...call.input, assistantTurn(output)], session, ...(previousId !== undefined ? { previous: previousId } : {}) });
+      if (store) {
+        const input = listedInputItems(body.input, responseId, references.resolved);
+        responses.put(responseId, { response, turns: [...call.input, assistantTurn(output)], input, session, ...(previousId !== undefined ? { previous: previousId } : {}) });
+      }
       return response;
     };
 
@@ -255,6 +260,13 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
     const stored = responses.get(request.params.id);
     if (!stored) throw httpError('NOT_FOUND', `No stored response '${request.params.id}'`, { details: { field: 'id' } });
     return stored.response;
+  });
+
+  // The query is checked in code, so a bad parameter is named as OpenAI names it (`limit`), not as a schema pointer.
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/v1/responses/:id/input_items', { schema: { params: idParams(), headers: commonHeaders } }, async (request) => {
+    const stored = responses.get(request.params.id);
+    if (!stored) throw httpError('NOT_FOUND', `No stored response '${request.params.id}'`, { details: { field: 'id' } });
+    return inputItemsPage(stored, request.params.id, request.query);
   });
 
   app.delete<{ Params: { id: string } }>('/v1/responses/:id', { schema: { params: idParams(), querystring: noQuery, headers: commonHeaders } }, async (request) => {
