@@ -24,6 +24,46 @@ function nestedShape(value: unknown): number[] | undefined {
   return [value.length, ...inner];
 }
 
+/** A JSON value as a message shows it: `"x"`, `null`, `an object`, `an array of 2`. */
+function described(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${value.length}`;
+  if (value !== null && typeof value === 'object') return 'an object';
+  return JSON.stringify(value) ?? String(value);
+}
+
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/**
+ * Why a nested array whose first value is a number is not a tensor, by JSON pointer: the first ragged row
+ * (`/1 has 1 number, expected 2 like /0`) or the first value that is not a finite number (`/0/1 is "x", expected a
+ * number`). Undefined when it is a tensor, or not a nested array of numbers at all (a list of strings, an object).
+ */
+export function nestedArrayProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return undefined;
+  // The expected shape is the first row's, all the way down: /0, /0/0, ...
+  const shape: number[] = [];
+  let first: unknown = value;
+  while (Array.isArray(first) && first.length > 0) {
+    shape.push(first.length);
+    first = first[0];
+  }
+  if (typeof first !== 'number') return undefined;
+  const like = (depth: number): string => '/0'.repeat(depth);
+  const check = (node: unknown, pointer: string, depth: number): string | undefined => {
+    if (depth === shape.length) return typeof node === 'number' && Number.isFinite(node) ? undefined : `${pointer} is ${described(node)}, expected a finite number`;
+    const expected = shape[depth]!;
+    const noun = depth === shape.length - 1 ? 'number' : 'row';
+    if (!Array.isArray(node)) return `${pointer} is ${described(node)}, expected an array of ${plural(expected, noun)} like ${like(depth)}`;
+    if (node.length !== expected) return `${pointer} has ${plural(node.length, noun)}, expected ${expected} like ${like(depth)}`;
+    for (let i = 0; i < node.length; i++) {
+      const problem = check(node[i], `${pointer}/${i}`, depth + 1);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+  return check(value, '', 0);
+}
+
 /**
  * A tensor written as JSON -> a Tensor: `{"dims":[...],"data":[...]}` (optional `"type"`, default float32) or a
  * nested numeric array (its nesting is the shape). Anything else -> undefined. A `{dims, data}` object that does not
@@ -36,7 +76,8 @@ export function jsonTensor(value: unknown, where = 'input'): Tensor | undefined 
     const fail = (message: string, field: string, expected: string, found: string) =>
       new InvalidInputError({ message: `${where}: ${message}`, field: `${where}.${field}`, expected, found });
     if (!Array.isArray(dims) || !dims.every((d) => Number.isInteger(d) && d >= 0)) throw fail('"dims" must be an array of non-negative integers', 'dims', 'non-negative integers', JSON.stringify(dims));
-    if (!data.every((v) => typeof v === 'number' && Number.isFinite(v))) throw fail('"data" must be an array of finite numbers', 'data', 'numbers', 'a non-number');
+    const bad = data.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad >= 0) throw fail(`/data/${bad} is ${described(data[bad])}, expected a finite number`, 'data', 'finite numbers', described(data[bad]));
     const convert = typeof type === 'string' ? TYPED[type] : undefined;
     if (!convert) throw fail(`unsupported "type" ${JSON.stringify(type)}`, 'type', Object.keys(TYPED).join(', '), String(type));
     const size = (dims as number[]).reduce((a, b) => a * b, 1);

@@ -4,12 +4,13 @@ import { SwitchyardError, type EngineInput } from '@switchyard/spec';
 import { readWav } from '../steps/wav-reader.js';
 import { createImageDecodeStep } from '../steps/image-decode-step.js';
 import { createPipelineFrame } from '../steps/step-kernel.js';
-import { jsonTensor } from './json-tensor.js';
+import { kindAccepted, outputKinds, STEP_IO, type StepIo } from '../steps/step-io.js';
+import { jsonTensor, nestedArrayProblem } from './json-tensor.js';
 
-/** First steps that take a decoded image rather than encoded bytes: an image file is decoded to RGB for them. */
-const DECODED_IMAGE_STEPS = new Set(['CenterCrop', 'ImageToTensor', 'Normalize', 'Resize']);
+/** What an input file is, by its extension. */
+export type ModelInputFileKind = 'image' | 'audio' | 'text' | 'tensor';
 
-const KINDS: Readonly<Record<string, 'image' | 'audio' | 'text' | 'tensor'>> = {
+const KINDS: Readonly<Record<string, ModelInputFileKind>> = {
   '.png': 'image',
   '.jpg': 'image',
   '.jpeg': 'image',
@@ -18,6 +19,59 @@ const KINDS: Readonly<Record<string, 'image' | 'audio' | 'text' | 'tensor'>> = {
   '.txt': 'text',
   '.json': 'tensor',
 };
+
+/** How messages name each kind, and the inputs that give one. */
+const KIND_WORDS: Readonly<Record<ModelInputFileKind, { readonly noun: string; readonly give: string }>> = {
+  image: { noun: 'an image', give: 'a .png, .jpg, .jpeg or .webp file' },
+  audio: { noun: 'audio', give: 'a .wav file' },
+  text: { noun: 'text', give: 'a .txt file or --text "..."' },
+  tensor: { noun: 'a tensor', give: 'a .json file ({"dims":[...],"data":[...]} or a nested array of numbers)' },
+};
+
+/** The file the bytes a step takes are (ImageDecode's: an image; VadWavDecode's: audio), read off what it returns. */
+function bytesOf(io: StepIo): ModelInputFileKind | undefined {
+  const out = outputKinds(io);
+  if (out.includes('image') || out.includes('ocr-image')) return 'image';
+  if (out.includes('audio') || out.includes('samples')) return 'audio';
+  return undefined;
+}
+
+const takesBytes = (io: StepIo): boolean => io.input.includes('bytes') || io.input.includes('bytes-envelope');
+
+/**
+ * Whether a first step takes a file of this kind, as readModelInputFile hands it over: an image as its bytes (to a
+ * step decoding image bytes) or decoded (to a step taking an image), audio as AudioSamples, text as a string, JSON as a
+ * Tensor.
+ */
+function stepTakes(io: StepIo, kind: ModelInputFileKind): boolean {
+  if (kind === 'image') return io.input.includes('image') || (takesBytes(io) && bytesOf(io) === 'image');
+  return kindAccepted(kind, io.input);
+}
+
+/** `bytes of an image file, image`: what a step takes, in words. */
+function describeTakes(io: StepIo): string {
+  const words = io.input.map((k) => (k === 'bytes' || k === 'bytes-envelope' ? `bytes of ${bytesOf(io) === 'audio' ? 'an audio' : bytesOf(io) === 'image' ? 'an image' : 'a'} file` : k));
+  const distinct = [...new Set(words)];
+  return distinct.length > 1 ? `${distinct.slice(0, -1).join(', ')} or ${distinct.at(-1)}` : distinct[0]!;
+}
+
+const orList = (items: readonly string[]): string => (items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items.at(-1)}` : (items[0] ?? ''));
+
+/** A file the model's first step does not take: INVALID_INPUT naming the file, the model, the step and what would work. */
+function checkFirstStep(file: string, kind: ModelInputFileKind, step: string | undefined, modelId: string): void {
+  // A step STEP_IO does not know (a plugin's) is not second-guessed here.
+  if (step === undefined || !Object.hasOwn(STEP_IO, step)) return;
+  const io: StepIo = STEP_IO[step as keyof typeof STEP_IO];
+  if (stepTakes(io, kind)) return;
+  const kinds = (Object.keys(KIND_WORDS) as ModelInputFileKind[]).filter((k) => stepTakes(io, k));
+  const takes = kinds.length > 0 ? orList(kinds.map((k) => KIND_WORDS[k].noun)) : 'no input file';
+  const give = kinds.length > 0 ? `: give ${orList(kinds.map((k) => KIND_WORDS[k].give))}` : '';
+  throw new SwitchyardError({
+    code: 'INVALID_INPUT',
+    message: `input file ${file}: is ${KIND_WORDS[kind].noun}, but model '${modelId}' takes ${takes} (its first step ${step} takes ${describeTakes(io)})${give}`,
+    details: { file, modelId, expected: takes, found: kind },
+  });
+}
 
 function firstStep(metadata: unknown): string | undefined {
   const m = metadata as { preprocessing?: { type?: string }[]; execution_template?: { type?: string; stages?: { preprocessing?: { type?: string }[] }[] } } | undefined;
@@ -36,7 +90,7 @@ export function modelInputFromText(text: string): EngineInput {
 /** `{"dims":[...],"data":[...]}` or a nested numeric array -> a tensor input (core's jsonTensor reads it). */
 export function tensorFromJson(value: unknown, file: string): EngineInput {
   const tensor = jsonTensor(value, `input file ${file}`);
-  if (!tensor) throw invalid(file, 'expected a tensor {"dims":[...],"data":[...]} or a nested array of numbers');
+  if (!tensor) throw invalid(file, nestedArrayProblem(value) ?? 'expected a tensor {"dims":[...],"data":[...]} or a nested array of numbers');
   return { kind: 'json', value: tensor };
 }
 
@@ -46,13 +100,16 @@ export const MODEL_INPUT_FILE_TYPES = KINDS;
 /**
  * An input file (`switchyard run`, runModelFromMetadataFile) -> the engine input every path (CLI, server, app) hands
  * the orchestrator: images as bytes, WAV decoded
- * to mono samples, text as a prompt, JSON as a float32 tensor. Models whose first step takes a decoded image get one.
+ * to mono samples, text as a prompt, JSON as a float32 tensor. Models whose first step takes an image but not bytes get
+ * it decoded. A file the first step does not take is INVALID_INPUT naming the file, the model and what would work.
  */
 export async function readModelInputFile(file: string, metadata: unknown, modelId: string): Promise<EngineInput> {
   const kind = KINDS[extname(file).toLowerCase()];
   if (!kind) {
     throw invalid(file, `unknown input type '${extname(file) || '(no extension)'}' (supported: ${Object.keys(KINDS).join(', ')}; or --text "...")`);
   }
+  const step = firstStep(metadata);
+  checkFirstStep(file, kind, step, modelId);
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(file));
@@ -61,8 +118,9 @@ export async function readModelInputFile(file: string, metadata: unknown, modelI
   }
   switch (kind) {
     case 'image': {
-      const step = firstStep(metadata);
-      if (!step || !DECODED_IMAGE_STEPS.has(step)) return { kind: 'image', data: bytes };
+      const io: StepIo | undefined = step !== undefined && Object.hasOwn(STEP_IO, step) ? STEP_IO[step as keyof typeof STEP_IO] : undefined;
+      // Decoded to RGB for a first step taking an image but no bytes (Resize, Normalize...); bytes otherwise.
+      if (!io || !io.input.includes('image') || takesBytes(io)) return { kind: 'image', data: bytes };
       const decode = createImageDecodeStep({ channels: 3 }, { modelId, step: `input (${file})`, files: {} });
       return { kind: 'json', value: await decode(bytes, createPipelineFrame(new AbortController().signal)) };
     }
