@@ -321,7 +321,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
         await app.close();
         unfollowEvents();
         await pools.release();
-        state.close();
+        await state.close();
         return result;
       })();
       return closing;

@@ -200,6 +200,22 @@ describe('StateStore server records', () => {
     store.close();
   });
 
+  it('close() resolves once the checkpoint worker has let go: no -wal or -shm file is left, so the folder can be deleted', async () => {
+    const store = new StateStore({ dataDir: dir });
+    const db = join(dir, 'state.db');
+    const before = statSync(db).size;
+    for (let i = 0; i < 500; i += 1) store.putSession({ id: `s${i}`, createdAt: i, lastUsedAt: i, turns: 1, tokensUsed: 0 });
+    // Wait for the worker's first checkpoint, so it holds a connection when the store closes.
+    const deadline = Date.now() + 5000;
+    while (statSync(db).size <= before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    store.putSession({ id: 'last', createdAt: 1, lastUsedAt: 1, turns: 1, tokensUsed: 0 });
+    await store.close();
+    expect(readdirSync(dir).sort()).toEqual(['blobs', 'state.db']);
+    const reopened = new StateStore({ dataDir: dir });
+    expect(reopened.getSession('last')).toBeDefined();
+    await reopened.close();
+  });
+
   it('migrates a version-1 store (rowid tables) to version 2 at open, keeping tasks, transitions and frames', () => {
     const v1 = new Database(join(dir, 'state.db'));
     v1.exec(`

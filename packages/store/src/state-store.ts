@@ -172,6 +172,7 @@ export class StateStore implements TaskStore {
   private responseTotals = { count: 0, bytes: 0 };
   private responsesSincePrune = 0;
   private closed = false;
+  private released: Promise<void> = Promise.resolve();
   private readonly stmt: ReturnType<StateStore['prepare']>;
   private readonly checkpointer: WalCheckpointer | undefined;
   private batchDepth = 0;
@@ -668,14 +669,20 @@ export class StateStore implements TaskStore {
   }
 
   /** Commits pending frames and releases the data dir (an in-memory store stays readable until it is collected). */
-  close(): void {
-    if (this.closed) return;
+  /**
+   * Flushes and closes the database and releases the folder's lock at once; the promise resolves when the checkpoint
+   * worker has closed its connection too (SQLite's last close removes the -wal and -shm files), so the folder may be
+   * deleted after it.
+   */
+  close(): Promise<void> {
+    if (this.closed) return this.released;
     this.flush();
-    if (this.dataDir === undefined) return;
+    if (this.dataDir === undefined) return this.released;
     this.closed = true;
-    this.checkpointer?.close();
+    this.released = this.checkpointer?.close() ?? this.released;
     this.db.close();
     if (this.lockFile) rmSync(this.lockFile, { force: true });
+    return this.released;
   }
 
   /**

@@ -34,6 +34,7 @@ export class WalCheckpointer {
   private running = false;
   private dirty = false;
   private closed = false;
+  private exited: Promise<void> | undefined;
 
   constructor(
     private readonly file: string,
@@ -47,10 +48,12 @@ export class WalCheckpointer {
     this.schedule();
   }
 
-  close(): void {
+  /** Stops checkpointing; resolves when the worker has closed its connection (its last write to the folder). */
+  close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.worker?.postMessage('close');
+    return this.exited ?? Promise.resolve();
   }
 
   private schedule(): void {
@@ -80,6 +83,7 @@ export class WalCheckpointer {
       if (this.dirty) this.schedule();
     });
     worker.on('error', (error) => this.fail(error.message));
+    this.exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     // After the listeners (adding one refs the worker again): the checkpointer never keeps the process alive.
     worker.unref();
     this.worker = worker;
