@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SwitchyardError, UntrustedArtifactError } from '@switchyard/spec';
@@ -147,7 +147,7 @@ export class ModelProvisioner {
     if (!source || source.kind === 'path') {
       const path = resolve(modelDir, source?.path ?? file);
       // Named as codegen names it: in the model folder (no absolute server path), or by the source that points at it.
-      if (!(await isFile(path))) notFound(source ? `sources['${file}'].path '${source.path}' is not a file (relative to the model folder)` : `it is not in the model folder (${relative(process.cwd(), modelDir) || '.'}) and has no source (expected a file ${file} next to model_metadata.json, or sources['${file}'])`);
+      if (!(await isFile(path))) notFound(source ? `sources['${file}'].path '${source.path}' is not a file (relative to the model folder)` : `it is not in the model folder (${shownFolder(modelDir)}) and has no source (expected a file ${file} next to model_metadata.json, or sources['${file}'])`);
       if (!(await isInsideRoots(path, [modelDir]))) outside('the model folder');
       return path;
     }
@@ -238,3 +238,9 @@ export function findPackageRoot(name: string, fromDirs: readonly string[]): stri
   return undefined;
 }
 
+/** A model folder as a message shows it: relative when under the current folder, else only its name (no server path). */
+function shownFolder(dir: string): string {
+  const rel = relative(process.cwd(), dir);
+  if (rel === '') return '.';
+  return rel.startsWith('..') || isAbsolute(rel) ? basename(dir) : rel;
+}
