@@ -37,8 +37,13 @@ describe('switchyard models', () => {
     expect(out).toMatch(/model\.onnx -> models\/good\/model\.onnx/);
     expect(out).toContain('tampered  1  ModelGraph');
     expect(out).toMatch(/vocab\.txt -> NOT FOUND .* missing/);
+    // The model folder a file comes from is named relative to the current folder (it printed the absolute path).
+    expect(out).toContain('model.onnx -> models/good/model.onnx  [path model.onnx]');
+    expect(out).toContain('vocab.txt -> NOT FOUND  [model dir models/tampered]  missing');
+    expect(out).not.toContain(root);
     const json = JSON.parse((await runCli(['models', 'list', '--json'])).out);
     expect(json.map((m: { id: string }) => m.id)).toEqual(['good', 'tampered']);
+    expect(json[1].files[1]).toMatchObject({ file: 'vocab.txt', source: 'model dir models/tampered' });
   });
 
   it('verify exits 0 when every hash matches', async () => {

@@ -43,13 +43,17 @@ async function appModels(flags: ModelsFlags): Promise<AppModels> {
     const model = catalog.get(id)!;
     return { id, dir: model.dir, metadata: (model.metadata ?? {}) as Record<string, unknown>, ...(model.package ? { package: model.package } : {}) };
   });
-  // Folders named relative to the current folder (`models`, `../shared/models`), never as an absolute server path.
-  const shown = (dir: string): string => relative(process.cwd(), resolve(baseDir, dir)) || '.';
-  const places = [...dirs.map(shown), ...(config.models?.packages ?? [])];
+  const places = [...dirs.map((dir) => shown(resolve(baseDir, dir))), ...(config.models?.packages ?? [])];
   // Nothing to look in (no config, no ./models folder): said, not an empty "no models in ".
   const where = places.length > 0 ? places.join(', ') : 'any folder or package (no models.dirs or models.packages in a config, no ./models folder, no --dir)';
   return { folders, provisioner: new ModelProvisioner({ appDir: baseDir, cacheDir }), where };
 }
+
+/** A folder named relative to the current folder (`models/good`, `../shared/models`), never as an absolute server path. */
+const shown = (dir: string): string => relative(process.cwd(), dir) || '.';
+
+/** The provisioner's source of a file, its model folder relative to the current folder (`model dir models/good`). */
+const shownSource = (source: string, folder: ModelFolder): string => (source === `model dir ${folder.dir}` ? `model dir ${shown(folder.dir)}` : source);
 
 const templateOf = (metadata: Record<string, unknown>): string => {
   const template = metadata['execution_template'] as Record<string, unknown> | undefined;
@@ -82,7 +86,7 @@ export function register(program: Command): void {
             version: String(folder.metadata['version'] ?? ''),
             template: templateOf(folder.metadata),
             ...(folder.package ? { package: folder.package } : {}),
-            files: files.map((f) => ({ file: f.file, source: f.source, ...(f.path ? { path: f.path } : {}), status: f.status })),
+            files: files.map((f) => ({ file: f.file, source: shownSource(f.source, folder), ...(f.path ? { path: f.path } : {}), status: f.status })),
           });
         }
         if (flags.json) return print(command, JSON.stringify(rows, null, 2));
