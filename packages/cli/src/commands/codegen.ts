@@ -53,7 +53,7 @@ export function register(program: Command): void {
     .command('codegen')
     .description("validate the app's model metadata and write its typed registry + ahead-of-time pipelines")
     .option('--check', 'write nothing; list stale, missing and extra generated files and exit 1 if any')
-    .option('--config <file>', 'switchyard.config.yaml to read models.dirs, models.packages and codegen.out from (default: the one in the current folder, if any)')
+    .option('-c, --config <file>', 'switchyard.config.yaml to read models.dirs, models.packages and codegen.out from (default: the one in the current folder, if any)')
     .option('--models <dir>', 'a folder of <id>/model_metadata.json, a model folder or a .xyb bundle (repeatable; replaces models.dirs)', repeatable)
     .option('--packages <name>', 'a model pack npm package (repeatable; replaces models.packages)', repeatable)
     .option('--out <dir>', `output folder (replaces codegen.out; default ${DEFAULT_OUT_DIR})`, nonEmpty)

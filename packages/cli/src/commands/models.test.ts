@@ -104,7 +104,7 @@ describe('switchyard models', () => {
     for (const sub of ['list', 'verify']) {
       const flag = await runCli(['models', sub, '--config', '']);
       expect(flag.exitCode).toBe(1);
-      expect(flag.err).toContain("option '--config <file>' argument '' is invalid. must not be empty.");
+      expect(flag.err).toContain("option '-c, --config <file>' argument '' is invalid. must not be empty.");
     }
   });
 

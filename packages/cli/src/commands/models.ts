@@ -72,7 +72,7 @@ export function register(program: Command): void {
   models
     .command('list')
     .description('list models (id, version, template) and where each file resolves')
-    .option('--config <file>', 'app config (default: a switchyard.config.* in the current folder, if any)', nonEmpty)
+    .option('-c, --config <file>', 'app config (default: a switchyard.config.* in the current folder, if any)', nonEmpty)
     .option('--dir <dir>', "a models directory (repeatable; replaces the config's models.dirs; default models)", repeatable)
     .option('--json', 'print JSON')
     .action(async (flags: ModelsFlags, command: Command) => {
@@ -106,7 +106,7 @@ export function register(program: Command): void {
     .command('verify')
     .description('sha256 every file of every model (or of one); exit 1 on a mismatch or a missing file')
     .argument('[id]', 'model id (default: all)')
-    .option('--config <file>', 'app config (default: a switchyard.config.* in the current folder, if any)', nonEmpty)
+    .option('-c, --config <file>', 'app config (default: a switchyard.config.* in the current folder, if any)', nonEmpty)
     .option('--dir <dir>', "a models directory (repeatable; replaces the config's models.dirs; default models)", repeatable)
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, flags: ModelsFlags, command: Command) => {

@@ -29,7 +29,7 @@ export interface RunPipelineFlags {
 export function addPipelineOptions(command: Command): Command {
   return command
     .option('--pipeline <file>', 'run a pipeline file (YAML/JSON, schemas/pipeline.schema.json) instead of one model', nonEmpty)
-    .option('--config <path>', 'app config (default: next to the --pipeline file, then the current directory)', nonEmpty)
+    .option('-c, --config <path>', 'app config (default: next to the --pipeline file, then the current directory)', nonEmpty)
     .option('--input <name=value...>', 'pipeline input: a file path for image/audio inputs, text (or @file) for text inputs')
     .option('--tasks-dir <dir>', 'record the run in a durable task store (<dir>/state.db, the server\'s state format); reports runs left in flight', nonEmpty);
 }

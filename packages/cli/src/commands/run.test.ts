@@ -70,6 +70,21 @@ describe('switchyard run paddleocr-v4', () => {
     expect(parsed.lines[0]!.confidence).toBeGreaterThan(0.8);
   });
 
+  it('refuses a WAV file before the run, naming the file as typed, the model, its first step and what works', async () => {
+    const cwd = process.cwd();
+    process.chdir(join(modelsDir, 'silero-vad', 'test'));
+    try {
+      const { err, exitCode } = await runCli(['run', 'paddleocr-v4', 'speech-with-pauses.wav', '--models-dir', modelsDir]);
+      expect(exitCode).toBe(1);
+      // It said "expected image bytes (Uint8Array), found Object" from inside OcrImageDecode.
+      expect(err).toBe(
+        "INVALID_INPUT: input file speech-with-pauses.wav: is audio, but model 'paddleocr-v4' takes an image (its first step OcrImageDecode takes bytes of an image file): give a .png, .jpg, .jpeg or .webp file\n",
+      );
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('fails with INVALID_INPUT on a corrupt image', async () => {
     const bad = join(work, 'corrupt.png');
     writeFileSync(bad, readFileSync(image).subarray(0, 60));
@@ -236,7 +251,8 @@ describe('switchyard run any model', () => {
     const cwd = process.cwd();
     process.chdir(work);
     try {
-      for (const config of [['--config', 'named'], ['--config', 'named/switchyard.config.yaml']]) {
+      // -c is --config, as for serve, worker, models and codegen.
+      for (const config of [['--config', 'named'], ['--config', 'named/switchyard.config.yaml'], ['-c', 'named']]) {
         const run = await runCli(['run', 'xybrid-digits', input, '--json', ...config]);
         expect(run.exitCode, run.err).toBe(0);
         expect(run.err).toMatch(/^warning: named\/switchyard\.config\.yaml:4:19: \/models\/overrides\/xybrid-digit: no catalog has a model 'xybrid-digit' \(.*did you mean 'xybrid-digits'.*\)/m);
@@ -296,7 +312,7 @@ describe('switchyard run <model pack folder>', () => {
     // A failure names the model by its id.
     const bad = await runCli(['run', pack, image]);
     expect(bad.exitCode).toBe(1);
-    expect(bad.err).toMatch(/^INVALID_INPUT: silero-vad: preprocessing\/0 \(VadWavDecode\)/);
+    expect(bad.err).toMatch(/^INVALID_INPUT: input file \S+note\.png: is an image, but model 'silero-vad' takes audio \(its first step VadWavDecode/);
     expect(bad.err).not.toContain('model-silero-vad');
   });
 });
@@ -390,7 +406,7 @@ describe('switchyard run refuses what it would ignore, and says what is wrong', 
   });
 
   it('an empty --pipeline, --metadata, --config or --tasks-dir is refused (it meant "not given")', async () => {
-    for (const [flag, name] of [['--pipeline', '--pipeline <file>'], ['--metadata', '--metadata <file>'], ['--config', '--config <path>'], ['--tasks-dir', '--tasks-dir <dir>']] as const) {
+    for (const [flag, name] of [['--pipeline', '--pipeline <file>'], ['--metadata', '--metadata <file>'], ['--config', '-c, --config <path>'], ['--tasks-dir', '--tasks-dir <dir>']] as const) {
       await refused(['run', 'xybrid-digits', image, '--models-dir', modelsDir, flag, ''], `option '${name}' argument '' is invalid. must not be empty.`);
     }
   });

@@ -44,6 +44,40 @@ describe('switchyard serve', () => {
   });
 });
 
+describe('serve and worker default to the config in the current folder, as the other commands do', () => {
+  it('serve, worker and validate without a config name read ./switchyard.config.yaml (it was "required option -c")', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cli-serve-default-'));
+    writeFileSync(join(root, 'switchyard.config.yaml'), 'server:\n  host: 0.0.0.0\n');
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      const located = "CONFIG_INVALID: switchyard.config.yaml:2:9: /server/host: server.host '0.0.0.0' is not a loopback address";
+      const serve = await runCli(['serve']);
+      expect(serve.exitCode).toBe(1);
+      expect(serve.err).toContain(located);
+      expect((await runCli(['validate'])).err).toContain(located);
+      writeFileSync(join(root, 'switchyard.config.yaml'), 'version: 1\n');
+      const worker = await runCli(['worker']);
+      expect(worker.exitCode).toBe(1);
+      expect(worker.err).toContain('CONFIG_INVALID: switchyard.config.yaml: switchyard worker needs queue.redis');
+      // -c still names another one; an empty one is refused (it would mean "not given").
+      const named = await runCli(['worker', '-c', 'nope']);
+      expect(named.err).toContain('CONFIG_NOT_FOUND');
+      for (const command of ['serve', 'worker']) {
+        const empty = await runCli([command, '--config', '']);
+        expect(empty.err).toContain("option '-c, --config <file>' argument '' is invalid. must not be empty.");
+      }
+      // No config here: said by the folder, as validate says it.
+      process.chdir(mkdtempSync(join(tmpdir(), 'cli-serve-none-')));
+      const none = await runCli(['serve']);
+      expect(none.exitCode).toBe(1);
+      expect(none.err).toContain('CONFIG_NOT_FOUND: No config file in . (looked for switchyard.config.yaml, switchyard.config.yml, switchyard.config.json)');
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
+
 describe('server-section errors', () => {
   it('a non-loopback --host without API keys is named by --host, not located at /server/host of the config', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-serve-host-'));

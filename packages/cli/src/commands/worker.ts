@@ -3,6 +3,7 @@ import { resolveResilience, SwitchyardError, type ResilienceConfig } from '@swit
 import { TaskWorker } from '@switchyard/queue-bullmq';
 import { createAppFromConfig } from '../config-app.js';
 import { fail, print, printError } from '../output.js';
+import { nonEmpty } from '../repeatable-option.js';
 
 export interface WorkerFlags {
   readonly config: string;
@@ -60,7 +61,7 @@ export function register(program: Command): void {
   program
     .command('worker')
     .description('run tasks from the distributed queue (queue.redis); SIGTERM or POST /v2/pools/<worker id>/drain = finish in-flight work, then leave')
-    .requiredOption('-c, --config <file>', 'config file or directory holding switchyard.config.yaml|.yml|.json')
+    .option('-c, --config <file>', 'config file or directory holding switchyard.config.yaml|.yml|.json (default: the current folder)', nonEmpty, '.')
     .option('--engines <ids>', 'comma-separated engine ids to serve (default: all engines of the config)')
     .action(async (flags: WorkerFlags, command: Command) => {
       try {
