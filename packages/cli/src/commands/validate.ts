@@ -1,26 +1,45 @@
 import type { Command } from 'commander';
-import { checkCoreRange, loadConfig, loadConfiguredPlugins, orderByDependencies, validatePluginOptions } from '@switchyard/core';
+import { checkCoreRange, formatMetadataIssue, loadConfig, loadConfiguredPlugins, locateConfigError, orderByDependencies, validatePluginOptions } from '@switchyard/core';
 import { shownRelativeTo } from '../config-shown.js';
-import { print } from '../output.js';
+import { fail, print, printError } from '../output.js';
 import { prepareServe } from './serve.js';
+import { checkAppModels, type AppModelsCheck } from './validate-models.js';
+
+const counted = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** Model warnings on stderr; model errors, each located (file, JSON pointer, expected, found), exit 1. */
+function reportModels(command: Command, file: string, models: AppModelsCheck): void {
+  for (const warning of models.warnings) printError(command, `warning: ${formatMetadataIssue(warning)}`);
+  if (models.errors.length === 0) return;
+  const lines = models.errors.map((issue) => `  ${formatMetadataIssue(issue)}`).join('\n');
+  fail(command, `METADATA_INVALID: ${file}: ${counted(models.errors.length, 'error')} in the models it lists (models.dirs, models.packages):\n${lines}`);
+}
+
+function printOk(command: Command, file: string, counts: readonly string[], models: AppModelsCheck): void {
+  const all = [...counts, ...(models.models > 0 ? [counted(models.models, 'model')] : [])];
+  print(command, `${file}: ok${all.length > 0 ? ` (${all.join(', ')})` : ''}`);
+}
 
 export function register(program: Command): void {
   program
     .command('validate')
-    .description('check a config the way `serve` would (schema, env, plugins register + initialize, server settings) without binding a port; exit 1 with located errors')
+    .description(
+      'check a config the way `serve` would (schema, env, plugins register + initialize, server settings) without binding a port, and every model it lists (models.dirs, models.packages) as codegen and the runtime do; exit 1 with located errors',
+    )
     .argument('[config]', 'config file or directory holding switchyard.config.yaml|.yml|.json', '.')
     .option('--no-plugins', 'check the file only, without importing plugins')
     .option('--allow-missing-env', 'do not fail on unset ${env:NAME} references (e.g. in CI without secrets); plugins are imported and their options checked, but not started')
     .action(async (configPath: string, flags: { plugins: boolean; allowMissingEnv?: boolean }, command: Command) => {
+      const loaded = await loadConfig(configPath, { allowMissingEnv: flags.allowMissingEnv ?? false, ...shownRelativeTo(configPath) });
+      // Models first, all of them, each issue located: the app would stop at the first bad one when it starts.
+      const models = await checkAppModels(loaded.config, loaded.baseDir, { locate: (error) => locateConfigError(error, loaded.shownAs, loaded.source), ...shownRelativeTo(configPath) });
+      reportModels(command, loaded.shownAs, models);
       if (flags.plugins && !flags.allowMissingEnv) {
         // The same path as `serve`, short of listen(): one verdict for both.
         const { app, server, file } = await prepareServe({ config: configPath });
-        const count = app.plugins.length;
         await server.close({ deadlineMs: 0 });
-        print(command, `${file}: ok (${count} plugin${count === 1 ? '' : 's'}, ${app.engines.length} engine${app.engines.length === 1 ? '' : 's'})`);
-        return;
+        return printOk(command, file, [counted(app.plugins.length, 'plugin'), counted(app.engines.length, 'engine')], models);
       }
-      const loaded = await loadConfig(configPath, { allowMissingEnv: flags.allowMissingEnv ?? false, ...shownRelativeTo(configPath) });
       let count = 0;
       if (flags.plugins) {
         const specs = await loadConfiguredPlugins(loaded);
@@ -35,6 +54,6 @@ export function register(program: Command): void {
         orderByDependencies(specs.map((spec) => ({ name: spec.plugin.name, dependsOn: spec.plugin.dependsOn ?? [] })));
         count = specs.length;
       }
-      print(command, `${loaded.shownAs}: ok${flags.plugins ? ` (${count} plugin${count === 1 ? '' : 's'})` : ''}`);
+      printOk(command, loaded.shownAs, flags.plugins ? [counted(count, 'plugin')] : [], models);
     });
 }

@@ -1,0 +1,78 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../test/run-cli.js';
+
+const onnx = (id: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ model_id: id, version: '1', execution_template: { type: 'Onnx', model_file: 'm.onnx' }, files: ['m.onnx'], ...extra });
+
+let root: string;
+let cwd: string;
+beforeEach(() => {
+  cwd = process.cwd();
+  root = mkdtempSync(join(tmpdir(), 'cli-validate-'));
+  mkdirSync(join(root, 'app', 'models', 'good'), { recursive: true });
+  writeFileSync(join(root, 'app', 'models', 'good', 'model_metadata.json'), onnx('good'));
+  writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'models:\n  dirs: [models]\n');
+  process.chdir(root);
+});
+afterEach(() => {
+  process.chdir(cwd);
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A model folder under app/models. */
+function model(name: string, metadata: string): void {
+  mkdirSync(join(root, 'app', 'models', name), { recursive: true });
+  writeFileSync(join(root, 'app', 'models', name, 'model_metadata.json'), metadata);
+}
+
+describe('switchyard validate checks every model the config lists, as codegen and the runtime do', () => {
+  it('a valid catalog: ok, with the count of models (both with and without plugins)', async () => {
+    expect(await runCli(['validate', 'app'])).toEqual({ out: 'app/switchyard.config.yaml: ok (0 plugins, 0 engines, 1 model)\n', err: '', exitCode: 0 });
+    expect((await runCli(['validate', '--no-plugins', 'app'])).out).toBe('app/switchyard.config.yaml: ok (1 model)\n');
+  });
+
+  it('a model error exits 1 naming the file (relative to the current folder), JSON pointer, expected and found', async () => {
+    // It printed "ok": validate never read the models.
+    model('bad', onnx('bad', { preprocessing: [{ type: 'Normalize', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5] }] }));
+    model('broken', '{ "model_id": ');
+    for (const args of [['validate', 'app'], ['validate', '--no-plugins', 'app'], ['validate', '--allow-missing-env', 'app']]) {
+      const run = await runCli(args);
+      expect(run.exitCode, args.join(' ')).toBe(1);
+      expect(run.out).toBe('');
+      expect(run.err).toMatch(/^METADATA_INVALID: app\/switchyard\.config\.yaml: 2 errors in the models it lists \(models\.dirs, models\.packages\):\n/);
+      expect(run.err).toContain('\n  app/models/bad/model_metadata.json: /preprocessing/0/std must have as many values as mean (or one) (expected 3 value(s), found 2 value(s))\n');
+      expect(run.err).toMatch(/\n {2}app\/models\/broken\/model_metadata\.json: .*JSON/i);
+      expect(run.err).not.toContain(root);
+    }
+  });
+
+  it('warnings (unknown fields) are printed, located, and the exit code stays 0', async () => {
+    model('odd', onnx('odd', { colour: 'blue' }));
+    const run = await runCli(['validate', 'app']);
+    expect(run.exitCode).toBe(0);
+    expect(run.err).toMatch(/^warning: app\/models\/odd\/model_metadata\.json: \/colour is not a known field here; ignored \(expected one of .*, found "colour"\)\n$/);
+    expect(run.out).toBe('app/switchyard.config.yaml: ok (0 plugins, 0 engines, 2 models)\n');
+  });
+
+  it('covers model packs (models.packages) and refuses an id two models share, naming both files', async () => {
+    const pack = join(root, 'app', 'node_modules', '@acme', 'model-good');
+    mkdirSync(pack, { recursive: true });
+    writeFileSync(join(pack, 'package.json'), JSON.stringify({ name: '@acme/model-good', version: '1.0.0' }));
+    writeFileSync(join(pack, 'model_metadata.json'), onnx('good', { execution_template: { type: 'Onnx' } }));
+    writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'models:\n  dirs: [models]\n  packages: ["@acme/model-good"]\n');
+    const run = await runCli(['validate', 'app']);
+    expect(run.exitCode).toBe(1);
+    expect(run.err).toContain('  @acme/model-good/model_metadata.json: /execution_template');
+    expect(run.err).toContain('  app/models/good/model_metadata.json: /model_id repeats the id of @acme/model-good/model_metadata.json');
+  });
+
+  it('a models.dirs entry that does not exist is located in the config file', async () => {
+    writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'models:\n  dirs: [gone]\n');
+    const run = await runCli(['validate', '--no-plugins', 'app']);
+    expect(run.exitCode).toBe(1);
+    expect(run.err).toContain("CONFIG_INVALID: app/switchyard.config.yaml:2:10: /models/dirs/0: 'gone' does not exist");
+  });
+});
