@@ -302,6 +302,52 @@ describe('switchyard run any model', () => {
   });
 });
 
+describe('switchyard run <path> of a model whose id the app already lists', () => {
+  it('the same folder runs as listed; another folder or a .xyb is named beside the listed one, with how to run each', async () => {
+    const app = mkdtempSync(join(tmpdir(), 'cli-run-listed-'));
+    mkdirSync(join(app, 'models'));
+    symlinkSync(join(modelsDir, 'xybrid-digits'), join(app, 'models', 'xybrid-digits'), 'dir');
+    writeFileSync(join(app, 'switchyard.config.yaml'), 'models:\n  dirs: [models]\n');
+    writeFileSync(join(app, 'digit.json'), JSON.stringify({ dims: [784], data: Array.from({ length: 784 }, () => 0) }));
+    mkdirSync(join(app, 'other', 'xybrid-digits'), { recursive: true });
+    for (const name of ['model_metadata.json', 'model.onnx']) writeFileSync(join(app, 'other', 'xybrid-digits', name), readFileSync(join(modelsDir, 'xybrid-digits', name)));
+    mkdirSync(join(app, 'elsewhere'));
+    writeFileSync(join(app, 'elsewhere', 'switchyard.config.yaml'), 'models: {}\n');
+    const cwd = process.cwd();
+    process.chdir(app);
+    try {
+      const byId = await runCli(['run', 'xybrid-digits', 'digit.json', '--json']);
+      expect(byId.exitCode, byId.err).toBe(0);
+      // The folder the config lists, by its path or through the link: the same model, run as listed.
+      for (const same of ['models/xybrid-digits', join(modelsDir, 'xybrid-digits')]) {
+        const run = await runCli(['run', same, 'digit.json', '--json']);
+        expect(run.exitCode, run.err).toBe(0);
+        expect(run.out).toBe(byId.out);
+      }
+      // Another folder with that id: it said "/model_id repeats the id of ...".
+      const other = await runCli(['run', 'other/xybrid-digits', 'digit.json']);
+      expect(other.exitCode).toBe(1);
+      expect(other.err).toBe(
+        "METADATA_INVALID: 'other/xybrid-digits' holds model 'xybrid-digits', but switchyard.config.yaml already lists another model 'xybrid-digits' (models/xybrid-digits): " +
+          "run that one by id (`switchyard run xybrid-digits <input>`), or this one with a config that does not list 'xybrid-digits' (`--config <another config>`, or from a folder without a switchyard.config.*)\n",
+      );
+      expect(other.err).not.toContain(app);
+      // ... and each runs as the message says.
+      const elsewhere = await runCli(['run', 'other/xybrid-digits', 'digit.json', '--json', '-c', 'elsewhere']);
+      expect(elsewhere.exitCode, elsewhere.err).toBe(0);
+      expect(elsewhere.out).toBe(byId.out);
+      // A bundle of the listed folder is another place too.
+      expect((await runCli(['bundle', 'models/xybrid-digits', '-o', 'digits.xyb'])).exitCode).toBe(0);
+      const bundle = await runCli(['run', 'digits.xyb', 'digit.json']);
+      expect(bundle.exitCode).toBe(1);
+      expect(bundle.err).toContain("METADATA_INVALID: 'digits.xyb' holds model 'xybrid-digits', but switchyard.config.yaml already lists another model 'xybrid-digits' (models/xybrid-digits)");
+    } finally {
+      process.chdir(cwd);
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('switchyard run <model pack folder>', () => {
   it('uses the metadata model_id, not the folder name (packages/model-silero-vad holds silero-vad)', async () => {
     const pack = fileURLToPath(new URL('../../../model-silero-vad/', import.meta.url));

@@ -1,9 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   CONFIG_FILE_NAMES,
   configuredModelsDirs,
+  DirectoryModelCatalog,
   SwitchyardError,
   createSwitchyardApp,
   isXybPath,
@@ -16,6 +17,7 @@ import {
   TOKENS,
   type EngineInput,
   type EventBus,
+  type FoundModel,
   type Executor,
   type InferenceResult,
   type SwitchyardConfig,
@@ -105,6 +107,48 @@ async function modelByPath(model: string, config: SwitchyardConfig, baseDir: str
   return { entry: resolve(folder ?? model), id: read.metadata.model_id };
 }
 
+const realPath = (path: string): string => {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+};
+
+/**
+ * The model the app already lists under the id of a model given by path (`models.dirs`, `models.packages`,
+ * `--models-dir`), if any. A catalog problem of its own (a pack not installed, an id found twice) is left to the run,
+ * which reports it where it is written.
+ */
+async function listedModel(id: string, dirs: readonly string[], config: SwitchyardConfig, baseDir: string): Promise<FoundModel | undefined> {
+  try {
+    const catalog = new DirectoryModelCatalog({ dirs, packages: config.models?.packages ?? [], baseDir });
+    await catalog.openBundles({ cacheDir: join(resolve(baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles') });
+    return catalog.get(id) as FoundModel | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A model given by path whose id the app already lists: the same folder (or the same .xyb) is run as listed; another
+ * one is METADATA_INVALID naming both places and how to run each (it was "model_id repeats the id of ...").
+ */
+function checkAgainstListed(model: string, byPath: { entry: string; id: string }, listed: FoundModel, file: string | undefined): 'same' {
+  const given = realPath(byPath.entry);
+  if (realPath(listed.dir) === given || (listed.origin.kind === 'bundle' && realPath(listed.origin.entry) === given)) return 'same';
+  const place = listed.package ? `model pack ${listed.package}` : relative(process.cwd(), listed.origin.kind === 'bundle' ? listed.origin.entry : listed.dir) || '.';
+  const lists = file ? `${file} already lists` : '--models-dir already holds';
+  throw new SwitchyardError({
+    code: 'METADATA_INVALID',
+    message:
+      `'${model}' holds model '${byPath.id}', but ${lists} another model '${byPath.id}' (${place}): ` +
+      `run that one by id (\`switchyard run ${byPath.id} <input>\`), or this one with a config that does not list '${byPath.id}' ` +
+      `(\`--config <another config>\`, or from a folder without a switchyard.config.*)`,
+    details: { modelId: byPath.id, file: model, found: place },
+  });
+}
+
 function configuresOnnx(config: SwitchyardConfig): boolean {
   return (config.plugins ?? []).some((entry) => (typeof entry === 'string' ? entry : (entry as { package?: string }).package) === '@switchyard/plugin-onnx');
 }
@@ -128,7 +172,11 @@ export async function runModel(options: RunModelOptions): Promise<RunModelResult
   if (options.modelsDirs) configuredModelsDirs(options.modelsDirs, process.cwd(), { flag: '--models-dir' });
   const modelId = byPath ? byPath.id : options.model;
   options.onModelId?.(modelId);
-  const dirs = [...(byPath ? [byPath.entry] : []), ...(options.modelsDirs ?? []).map((d) => resolve(d)), ...configDirs];
+  const listedDirs = [...(options.modelsDirs ?? []).map((d) => resolve(d)), ...configDirs];
+  const listed = byPath ? await listedModel(byPath.id, listedDirs, config, baseDir) : undefined;
+  // The folder the app already lists under that id is run as listed, not added a second time.
+  const pathEntries = byPath && !(listed && checkAgainstListed(options.model, byPath, listed, file) === 'same') ? [byPath.entry] : [];
+  const dirs = [...pathEntries, ...listedDirs];
   const onWarning = options.onWarning;
   const app = await createSwitchyardApp({
     config: { ...config, models: { ...config.models, dirs } },
