@@ -225,4 +225,50 @@ describe('AnthropicChatEngine: what reaches the upstream and what comes back', (
     const plain = await engine.doRun(chat('claude-test', { parameters }), signal());
     expect(plain.stopSequence).toBeUndefined();
   });
+
+  it('counts input tokens on /v1/messages/count_tokens with the run body minus max_tokens and sampling', async () => {
+    const parameters: GenerationParameters = { maxTokens: 50, temperature: 0.5, stop: ['END'], tools: [{ name: 'weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } }], toolChoice: 'auto' };
+    const messages = [
+      { role: 'system' as const, content: 'You are terse.' },
+      { role: 'user' as const, content: 'weather in Oslo?' },
+    ];
+    const counted = await engine.doCountTokens(chat('claude-test', { input: { kind: 'text', messages }, parameters, correlationId: 'corr-1' }), signal());
+    // The fake counts words: 3 (system) + 3 (user) + 10 per tool.
+    expect(counted).toEqual({ inputTokens: 16 });
+    const sent = server.requests.at(-1)!;
+    expect(sent.path).toBe('/v1/messages/count_tokens');
+    expect(sent.headers['x-api-key']).toBe(KEY);
+    expect(sent.headers['x-request-id']).toBe('corr-1');
+    expect(sent.body).toMatchInlineSnapshot(`
+      {
+        "messages": [
+          {
+            "content": "weather in Oslo?",
+            "role": "user",
+          },
+        ],
+        "model": "claude-test",
+        "system": "You are terse.",
+        "tool_choice": {
+          "type": "auto",
+        },
+        "tools": [
+          {
+            "description": "Weather of a city",
+            "input_schema": {
+              "properties": {
+                "city": {
+                  "type": "string",
+                },
+              },
+              "type": "object",
+            },
+            "name": "weather",
+          },
+        ],
+      }
+    `);
+    const missing = await rejectionOf(engine.doCountTokens(chat('missing-model'), signal()));
+    expect(missing.code).toBe('NO_SUCH_MODEL');
+  });
 });

@@ -1,10 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam, MessageCreateParamsBase, MessageParam, TextBlockParam, Tool, ToolChoice as WireToolChoice } from '@anthropic-ai/sdk/resources/messages';
-import { InvalidInputError, SwitchyardError } from '@switchyard/spec';
-import type { ChatMessage, ChatMessageField, EngineCapabilities, EngineRunRequest, EngineRunResult, EngineStreamPart, FinishReason, GenerationParameters, PluginLogger, ToolCall } from '@switchyard/spec';
+import { InvalidInputError, SwitchyardError, throwIfAborted } from '@switchyard/spec';
+import type { ChatMessage, ChatMessageField, EngineCapabilities, EngineRunRequest, EngineTokenCount, EngineRunResult, EngineStreamPart, FinishReason, GenerationParameters, PluginLogger, ToolCall } from '@switchyard/spec';
 import { CloudLlmEngine, assertStreamNotAborted, droppedStreamError, upstreamRequestOptions } from './cloud-llm-engine.js';
 import type { ProviderCall } from './cloud-llm-engine.js';
 import type { CloudLlmProviderOptions } from './cloud-llm-options.js';
+import { toCloudLlmError } from './cloud-llm-errors.js';
 import { chatTurnsFromInput, textPiecesOf } from './cloud-llm-prompt.js';
 import { anthropicUsageCounts, usageWithCost, type AnthropicWireUsage } from './cloud-llm-usage.js';
 
@@ -196,6 +197,25 @@ export class AnthropicChatEngine extends CloudLlmEngine {
   }
 
   private body(call: ProviderCall): MessageCreateParamsBase {
+    const p = call.request.parameters ?? {};
+    const { model, system, messages, tools, tool_choice } = this.promptBody(call);
+    return {
+      model,
+      max_tokens: p.maxTokens ?? this.provider.defaultMaxTokens ?? 1024,
+      ...(system !== undefined ? { system } : {}),
+      messages,
+      ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
+      ...(p.topP !== undefined ? { top_p: p.topP } : {}),
+      ...(p.topK !== undefined ? { top_k: p.topK } : {}),
+      ...(p.stop?.length ? { stop_sequences: [...p.stop] } : {}),
+      ...(p.user !== undefined ? { metadata: { user_id: p.user } } : {}),
+      ...(tools !== undefined ? { tools } : {}),
+      ...(tool_choice !== undefined ? { tool_choice } : {}),
+    };
+  }
+
+  /** What the model reads (the count_tokens body): system, turns, tools and tool choice, without generation limits. */
+  private promptBody(call: ProviderCall): Pick<MessageCreateParamsBase, 'model' | 'system' | 'messages' | 'tools' | 'tool_choice'> {
     if (call.request.input.kind === 'text' && call.request.input.rawPrompt === true) {
       throw new SwitchyardError({
         code: 'UNSUPPORTED',
@@ -220,17 +240,24 @@ export class AnthropicChatEngine extends CloudLlmEngine {
     const toolChoice = format ? ({ type: 'tool', name: FORMAT_TOOL } as const) : toolChoiceOf(p.toolChoice, p.parallelToolCalls);
     return {
       model: call.model,
-      max_tokens: p.maxTokens ?? this.provider.defaultMaxTokens ?? 1024,
       ...(prompt.system !== undefined ? { system: prompt.system } : {}),
       messages: toWireMessages(prompt.messages),
-      ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
-      ...(p.topP !== undefined ? { top_p: p.topP } : {}),
-      ...(p.topK !== undefined ? { top_k: p.topK } : {}),
-      ...(p.stop?.length ? { stop_sequences: [...p.stop] } : {}),
-      ...(p.user !== undefined ? { metadata: { user_id: p.user } } : {}),
       ...(tools?.length ? { tools } : {}),
       ...(toolChoice ? { tool_choice: toolChoice } : {}),
     };
+  }
+
+  /** Anthropic's `/v1/messages/count_tokens` with the body a run would send, minus max_tokens and sampling. */
+  async doCountTokens(request: EngineRunRequest, signal: AbortSignal): Promise<EngineTokenCount> {
+    const model = this.providerModel(request.modelId);
+    try {
+      throwIfAborted(signal, `${this.id} count_tokens`);
+      const call = { model, request, signal };
+      const counted = await this.client().messages.countTokens(this.promptBody(call), this.requestOptions(call));
+      return { inputTokens: counted.input_tokens };
+    } catch (error) {
+      throw toCloudLlmError(error, this.errorContext(model, signal));
+    }
   }
 
   private requestOptions(call: ProviderCall) {

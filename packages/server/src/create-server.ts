@@ -12,6 +12,8 @@ import { anthropicErrorType, httpError, openAiParam, statusForCode, toErrorEnvel
 import { PoolRegistry } from './pool-registry.js';
 import { decodedPayload, poisonedKeyError } from './request-body.js';
 import { registerAnthropicMessagesRoutes } from './routes/anthropic-messages-routes.js';
+import { registerAnthropicCountTokensRoute } from './routes/anthropic-count-tokens-routes.js';
+import { tokenCounterOf, type CountTokens } from './token-counting.js';
 import { registerOpenAiChatRoutes } from './routes/openai-chat-routes.js';
 import { registerOpenAiCompletionsRoutes } from './routes/openai-completions-routes.js';
 import { registerOpenAiEmbeddingRoutes } from './routes/openai-embeddings-routes.js';
@@ -61,6 +63,11 @@ export interface CreateServerOptions {
   readonly state?: StateStore;
   /** Turn off process-level default metrics (several servers in one process). */
   readonly defaultMetrics?: boolean;
+  /**
+   * Counts a request's input tokens (`POST /v1/messages/count_tokens`); default: the orchestrator's `countTokens`,
+   * or core's Orchestrator's steps (token-counting.ts). Without one the route answers UNSUPPORTED.
+   */
+  readonly countTokens?: CountTokens;
 }
 
 export interface SwitchyardServer {
@@ -275,12 +282,14 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`), faceOf(request.url)));
 
-  const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, pools, artifacts, sessions: scheduler.sessions ?? sessions, responses: new ResponseStore(state), metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}) };
+  const countTokens = options.countTokens ?? tokenCounterOf(options.orchestrator);
+  const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, pools, artifacts, sessions: scheduler.sessions ?? sessions, responses: new ResponseStore(state), metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}), ...(countTokens ? { countTokens } : {}) };
   registerSystemRoutes(app, context);
   registerTaskRoutes(app, context);
   registerResourceRoutes(app, context);
   registerOpenAiChatRoutes(app, context);
   registerAnthropicMessagesRoutes(app, context);
+  registerAnthropicCountTokensRoute(app, context);
   registerOpenAiCompletionsRoutes(app, context);
   registerOpenAiEmbeddingRoutes(app, context);
   registerOpenAiResponsesRoutes(app, context);

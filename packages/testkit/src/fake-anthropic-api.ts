@@ -24,6 +24,32 @@ function textOf(content: string | Block[] | undefined): string {
     .join('');
 }
 
+/** The fields `/v1/messages/count_tokens` takes; any other (`max_tokens`, `stream`, sampling) is refused, as Anthropic does. */
+const COUNT_TOKENS_FIELDS = new Set(['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'mcp_servers']);
+
+const wordsIn = (text: string): number => text.split(/\s+/).filter((word) => word !== '').length;
+
+/**
+ * A fake count: one token per whitespace-separated word of the system text and of every text (tool results'
+ * included), one per image and per tool_use block, and ten per tool definition. Deterministic, so a test can
+ * assert the number that passes through.
+ */
+export function fakeAnthropicTokenCount(body: Record<string, unknown>): number {
+  const system = typeof body.system === 'string' ? wordsIn(body.system) : ((body.system as Block[] | undefined) ?? []).reduce((sum, block) => sum + wordsIn(block.text ?? ''), 0);
+  const count = (content: string | Block[]): number =>
+    blocks(content).reduce((sum, block) => sum + (block.type === 'text' ? wordsIn(block.text ?? '') : block.type === 'tool_result' ? count(block.content ?? '') : 1), 0);
+  const messages = ((body.messages as WireMessage[] | undefined) ?? []).reduce((sum, message) => sum + count(message.content), 0);
+  return system + messages + 10 * ((body.tools as unknown[] | undefined)?.length ?? 0);
+}
+
+function countTokens(body: Record<string, unknown>, error: (status: number, type: string, message: string) => void, send: (value: unknown) => void): void {
+  const extra = Object.keys(body).find((key) => !COUNT_TOKENS_FIELDS.has(key));
+  if (extra !== undefined) return error(400, 'invalid_request_error', `${extra}: Extra inputs are not permitted`);
+  if (typeof body.model !== 'string' || !Array.isArray(body.messages)) return error(400, 'invalid_request_error', 'model and messages are required');
+  if (body.model === 'missing-model') return error(404, 'not_found_error', `model: ${body.model}`);
+  send({ input_tokens: fakeAnthropicTokenCount(body) });
+}
+
 /**
  * A fake of Anthropic's Messages API (JSON + named SSE events, error bodies `{type:'error', error:{type,message}}`).
  * The model name picks the behaviour: `missing-model` 404, `rate-limited` 429 + retry-after, `overloaded` 529,
@@ -31,13 +57,15 @@ function textOf(content: string | Block[] | undefined): string {
  * With `tools` it answers a `tool_use` block (input sampled from the tool's input_schema, streamed as
  * `input_json_delta`s); after a `tool_result` block it echoes the result. `stop-sequence` ends with
  * `stop_reason: "stop_sequence"` naming the request's first stop sequence; `cache-usage` reports 3 cache-read and
- * 4 cache-write input tokens besides the 9 uncached ones.
+ * 4 cache-write input tokens besides the 9 uncached ones. `POST /v1/messages/count_tokens` answers
+ * `fakeAnthropicTokenCount` of the body (and refuses fields that endpoint does not take).
  */
 export async function fakeAnthropicApi(request: RecordedRequest, response: ServerResponse): Promise<void> {
   const body = (request.body ?? {}) as Record<string, unknown>;
   const model = String(body.model);
   const error = (status: number, type: string, message: string, headers: Record<string, string> = {}) =>
     sendJson(response, status, { type: 'error', error: { type, message } }, { 'request-id': 'req_test', ...headers });
+  if (request.path === '/v1/messages/count_tokens') return countTokens(body, error, (value) => sendJson(response, 200, value, { 'request-id': 'req_test' }));
   if (request.path !== '/v1/messages') return error(404, 'not_found_error', `Unknown path ${request.path}`);
   switch (model) {
     case 'missing-model':

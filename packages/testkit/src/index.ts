@@ -20,5 +20,5 @@ export type { TestHttpServer, RecordedRequest, TestRequestHandler } from './test
 export { rejectionOf, createTestPluginContext } from './test-helpers.js';
 export type { TestPluginContext } from './test-helpers.js';
 export { FAKE_PREAMBLE, FAKE_REFUSAL, fakeOpenAiApi } from './fake-openai-api.js';
-export { fakeAnthropicApi } from './fake-anthropic-api.js';
+export { fakeAnthropicApi, fakeAnthropicTokenCount } from './fake-anthropic-api.js';
 export { sampleFromSchema } from './fake-schema-sample.js';

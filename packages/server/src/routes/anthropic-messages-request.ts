@@ -82,11 +82,22 @@ export const messagesRequestSchema = {
   },
 } as const;
 
+/**
+ * `POST /v1/messages/count_tokens` (the SDK's MessageCountTokensParams): the Messages request's `model`,
+ * `messages`, `system`, `tools`, `tool_choice`, `thinking` (refused as on /v1/messages) and `drop_params`, checked
+ * by the same schema pieces; generation fields (`max_tokens`, sampling, `stream`) are not fields of it.
+ */
+const { max_tokens: _maxTokens, stop_sequences: _stop, stream: _stream, temperature: _temperature, top_p: _topP, top_k: _topK, metadata: _metadata, service_tier: _serviceTier, ...countTokensProperties } = messagesRequestSchema.properties;
+export const countTokensRequestSchema = { type: 'object', required: ['model', 'messages'], additionalProperties: false, properties: countTokensProperties } as const;
+
 type Block =
   | { type: 'text'; text: string }
   | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string } }
   | { type: 'tool_use'; id: string; name: string; input: unknown }
   | { type: 'tool_result'; tool_use_id: string; content?: string | { type: 'text'; text: string }[]; is_error?: boolean };
+
+/** A count_tokens body: the Messages request without its generation fields. */
+export type CountTokensBody = Omit<MessagesBody, 'max_tokens' | 'stop_sequences' | 'stream' | 'temperature' | 'top_p' | 'top_k' | 'metadata' | 'service_tier'>;
 
 export interface MessagesBody {
   model: string;
@@ -135,7 +146,7 @@ export interface AnthropicTurns {
  * Messages turns -> engine ChatMessages: tool_result blocks become `tool` turns (with `isError`), tool_use blocks
  * assistant tool calls; text and image blocks stay in order as parts, each system block a part of the system turn.
  */
-export function toChatMessagesFromAnthropic(body: MessagesBody): AnthropicTurns {
+export function toChatMessagesFromAnthropic(body: CountTokensBody): AnthropicTurns {
   const messages: ChatMessage[] = [];
   const sources: string[] = [];
   const push = (message: ChatMessage, source: string) => {
@@ -203,7 +214,7 @@ function checkBlock(block: Loose, at: string, check: NestedFieldCheck, inToolRes
 }
 
 /** Every nested object of the body key by key: unknown keys are INVALID_PARAMS, known ones no engine takes UNSUPPORTED (or dropped). */
-export function checkMessagesFields(body: MessagesBody, check: NestedFieldCheck): void {
+export function checkMessagesFields(body: CountTokensBody, check: NestedFieldCheck): void {
   body.messages.forEach((message, i) => {
     checkKeys(message as unknown as Loose, `messages[${i}]`, 'a message', MESSAGE_KEYS, NONE, check);
     if (Array.isArray(message.content)) message.content.forEach((block, j) => checkBlock(block as unknown as Loose, `messages[${i}].content[${j}]`, check, false));
@@ -235,7 +246,8 @@ export interface MessagesCall {
   readonly dropParams: boolean;
 }
 
-export function toMessagesCall(body: MessagesBody, dropParamsByDefault = false): MessagesCall {
+/** A Messages body (or a count_tokens one, which has no generation fields) -> engine turns and parameters. */
+export function toMessagesCall(body: CountTokensBody & Partial<MessagesBody>, dropParamsByDefault = false): MessagesCall {
   const dropParams = body.drop_params ?? dropParamsByDefault;
   const dropped: string[] = [];
   for (const field of UNSUPPORTED_FIELDS) {
@@ -249,7 +261,7 @@ export function toMessagesCall(body: MessagesBody, dropParamsByDefault = false):
   checkToolNamesUnique(body.tools, (index) => `tools[${index}].name`);
   checkToolChoiceTools(toolChoice, body.tools, { choice: 'tool_choice', name: 'tool_choice.name' });
   const parameters: GenerationParameters = {
-    maxTokens: body.max_tokens,
+    ...(body.max_tokens !== undefined ? { maxTokens: body.max_tokens } : {}),
     ...(body.temperature !== undefined ? { temperature: body.temperature } : {}),
     ...(body.top_p !== undefined ? { topP: body.top_p } : {}),
     ...(body.top_k !== undefined ? { topK: body.top_k } : {}),

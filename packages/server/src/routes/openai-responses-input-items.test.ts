@@ -66,7 +66,7 @@ describe('GET /v1/responses/{id}/input_items with the official openai client', (
     const items = await client.responses.inputItems.list(echoed.id, { order: 'asc' });
     expect(items.data[0]).toMatchObject({ id: answer.id, type: 'message', role: 'assistant', status: 'completed' });
     const earlierInput = `msg_${hex(first.id)}_in0`;
-    const referencing = await client.responses.create({ model: 'echo', input: [{ type: 'item_reference', id: earlierInput }, { type: 'item_reference', id: answer.id }] });
+    const referencing = await client.responses.create({ model: 'echo', input: [{ type: 'item_reference', id: earlierInput }, { type: 'item_reference', id: answer.id! }] });
     const listed = await client.responses.inputItems.list(referencing.id, { order: 'asc' });
     expect(listed.data).toEqual([
       { id: earlierInput, type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text: 'ping' }] },

@@ -1,5 +1,5 @@
 import { expectTypeOf, test } from 'vitest';
-import type { AbortCheck, CallCancellation, CallOptions, CallSignal, ChatMessage, EngineStreamPart, EngineV1, PluginContext, SwitchyardPlugin, Workload } from './index.js';
+import type { AbortCheck, CallCancellation, CallOptions, CallSignal, ChatMessage, EngineStreamPart, EngineTokenCount, EngineV1, OrchestratorApi, PluginContext, SwitchyardPlugin, Workload } from './index.js';
 import { abortSignalOf, definePlugin, type Cancellation } from './index.js';
 
 test('definePlugin infers the options type for register/initialize', () => {
@@ -32,6 +32,13 @@ test('doRunChecked is optional (v1 engines without it stay EngineV1) and an Abor
   expectTypeOf<Omit<EngineV1, 'doRunChecked'>>().toMatchTypeOf<EngineV1>();
   expectTypeOf<AbortSignal>().not.toMatchTypeOf<AbortCheck>();
   expectTypeOf<AbortCheck['signal']>().toEqualTypeOf<AbortSignal>();
+});
+
+test('doCountTokens is optional (engines without it stay EngineV1) and answers an input token count', () => {
+  expectTypeOf<Omit<EngineV1, 'doCountTokens'>>().toMatchTypeOf<EngineV1>();
+  expectTypeOf<ReturnType<NonNullable<EngineV1['doCountTokens']>>>().toEqualTypeOf<Promise<EngineTokenCount>>();
+  expectTypeOf<EngineTokenCount['inputTokens']>().toEqualTypeOf<number>();
+  expectTypeOf<Omit<OrchestratorApi, 'countTokens'>>().toMatchTypeOf<OrchestratorApi>();
 });
 
 test('a call signal is an AbortSignal or a Cancellation; a CallCancellation is no AbortSignal', () => {

@@ -102,10 +102,24 @@ export interface CallOptions {
   readonly signal?: CallSignal;
 }
 
+/** What `countTokens` answers (added in spec 0.3): the count and where it was counted. */
+export interface TokenCountResult {
+  readonly inputTokens: number;
+  /** The engine and model a run of the request would go to first, which counted it. */
+  readonly engine: string;
+  readonly model: string;
+}
+
 /** Public face of the top layer. The server and CLI depend on this interface only. */
 export interface OrchestratorApi {
   run(request: InferenceRequest, options?: CallOptions): Promise<InferenceResult>;
   stream(request: InferenceRequest, options?: CallOptions): AsyncIterable<InferenceStreamPart>;
   /** Chunk-in streaming (e.g. VAD): open -> push -> results -> close. */
   openStreamSession(model: string, options?: CallOptions & { readonly settings?: Record<string, unknown> }): Promise<PipelineStreamSession<unknown, unknown>>;
+  /**
+   * Optional (added in spec 0.3; orchestrators without it keep working): the input tokens `request` would use,
+   * counted by the engine a run would go to first (policy applied, no fallback) through its `doCountTokens`;
+   * UNSUPPORTED naming the model when that engine cannot count.
+   */
+  countTokens?(request: InferenceRequest, options?: CallOptions): Promise<TokenCountResult>;
 }

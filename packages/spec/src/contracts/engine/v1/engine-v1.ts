@@ -240,6 +240,12 @@ export type EngineStreamPart =
   | { readonly type: 'finish'; readonly usage: Usage; readonly finishReason: FinishReason; /** As EngineRunResult's. */ readonly stopSequence?: string }
   | { readonly type: 'error'; readonly error: unknown };
 
+/** What `doCountTokens` answers (added in spec 0.3). */
+export interface EngineTokenCount {
+  /** The input tokens the request would use: its system text, turns and tool definitions, as the provider counts them. */
+  readonly inputTokens: number;
+}
+
 export interface EngineHealth {
   readonly ok: boolean;
   /** Why the engine is unavailable (e.g. "MLX needs Apple Silicon"); the router skips unavailable engines. */
@@ -277,6 +283,12 @@ export interface EngineV1 {
    */
   doRunChecked?(request: EngineRunRequest, abort: AbortCheck): Promise<EngineRunResult>;
   doStream(request: EngineRunRequest, signal: AbortSignal): AsyncIterable<EngineStreamPart>;
+  /**
+   * Optional (added in spec 0.3; engines without it keep working, they cannot count): the input tokens `request`
+   * would use, counted by the provider without running the model (Anthropic's `/v1/messages/count_tokens`).
+   * Generation limits (`maxTokens`, sampling) are not part of the count; tools and tool choice are.
+   */
+  doCountTokens?(request: EngineRunRequest, signal: AbortSignal): Promise<EngineTokenCount>;
   doUnload(modelId: string, signal: AbortSignal): Promise<void>;
   health(): Promise<EngineHealth>;
 }
