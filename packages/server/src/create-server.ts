@@ -275,7 +275,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   }
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const mapped = mapFastifyError(error, config.bodyLimitBytes);
+    const mapped = mapFastifyError(error, config.bodyLimitBytes, request.routeOptions.schema as Record<string, unknown> | undefined);
     // Name and a redacted message only: stacks and raw messages can carry paths, prompts or keys.
     if (mapped.code === 'INTERNAL') request.log.error({ error_name: error.name, error_message: redactSecrets(error.message) }, 'internal error');
     return sendError(reply, mapped, faceOf(request.url));
@@ -404,9 +404,9 @@ function writeClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   socket.destroy();
 }
 
-function mapFastifyError(error: FastifyError, bodyLimit: number): SwitchyardError {
+function mapFastifyError(error: FastifyError, bodyLimit: number, routeSchema?: Record<string, unknown>): SwitchyardError {
   if (SwitchyardError.isInstance(error)) return error;
-  if (error.validation) return validationError(error);
+  if (error.validation) return validationError(error, routeSchema?.[error.validationContext ?? 'body']);
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return httpError('PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${bodyLimit} bytes`, { details: { limitBytes: bodyLimit } });
   }
@@ -429,8 +429,24 @@ function quoted(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+/**
+ * The tag values of a `discriminator` union (the chat message roles), read from the route's schema at the issue's
+ * schemaPath (`#/properties/messages/items/discriminator`): each branch's `const` or `enum` for the tag.
+ */
+function discriminatorValues(schema: unknown, schemaPath: string, tag: string): unknown[] {
+  let node = schema as Record<string, unknown> | undefined;
+  for (const segment of schemaPath.replace(/^#\/?/, '').split('/').slice(0, -1)) {
+    node = node?.[segment.replaceAll('~1', '/').replaceAll('~0', '~')] as Record<string, unknown> | undefined;
+  }
+  const branches = Array.isArray(node?.oneOf) ? (node.oneOf as { properties?: Record<string, { const?: unknown; enum?: unknown[] }> }[]) : [];
+  return branches.flatMap((branch) => {
+    const property = branch.properties?.[tag];
+    return property?.const !== undefined ? [property.const] : Array.isArray(property?.enum) ? property.enum : [];
+  });
+}
+
 /** One located message; for anyOf/oneOf it names every branch, not just the first one that failed. */
-function validationError(error: FastifyError): SwitchyardError {
+function validationError(error: FastifyError, schema?: unknown): SwitchyardError {
   const issues = error.validation ?? [];
   const union = issues.find((issue) => issue.keyword === 'anyOf' || issue.keyword === 'oneOf');
   const first: ValidationIssue | undefined = union ?? issues[0];
@@ -449,7 +465,11 @@ function validationError(error: FastifyError): SwitchyardError {
   let message = unknownKey !== undefined ? `is not a field of ${first?.instancePath ? `${error.validationContext ?? 'request'}${first.instancePath}` : 'the request'} (unknown key '${unknownKey}')` : (first?.message ?? 'is invalid');
   if (missing !== undefined) message = 'is required';
   if (badKey !== undefined) message = `is not a valid key (${quoted(badKey)}: ${badKeyIssue?.message ?? 'is invalid'})`;
-  if (tag) message = tag.error === 'mapping' ? `must be one of the forms of this API (got ${quoted(tag.tagValue)})` : 'must be a string';
+  if (tag) {
+    const values = tag.error === 'mapping' ? discriminatorValues(schema, first!.schemaPath, String(tag.tag)) : [];
+    const forms = values.length > 0 ? `one of ${values.map((value) => `'${String(value)}'`).join(', ')}` : 'one of the forms of this API';
+    message = tag.error === 'mapping' ? `must be ${forms} (got ${quoted(tag.tagValue)})` : 'must be a string';
+  }
   if (union) {
     const branches = issues.filter((issue) => issue !== union && issue.instancePath.startsWith(pointer)).map((issue) => `${issue.instancePath.slice(pointer.length)} ${issue.message}`.trim());
     if (branches.length > 0) message = `must match one of the allowed forms (${[...new Set(branches)].join('; or ')})`;

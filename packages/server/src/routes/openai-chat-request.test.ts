@@ -120,9 +120,13 @@ describe('/v1/chat/completions messages reach the engine whole', () => {
     const unknownRole = await chat({ messages: [{ role: 'wizard', content: 'x' }] });
     expect(unknownRole.statusCode).toBe(400);
     expect(unknownRole.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/messages/0/role' } });
-    expect(unknownRole.json().message).toBe('body/messages/0/role must be one of the forms of this API (got "wizard")');
+    // The valid roles are listed, as OpenAI lists them ('function' is in the API, refused by name above).
+    expect(unknownRole.json().message).toBe(`body/messages/0/role must be one of 'system', 'developer', 'user', 'assistant', 'tool', 'function' (got "wizard")`);
+    expect(unknownRole.json()).toMatchObject({ details: { expected: `must be one of 'system', 'developer', 'user', 'assistant', 'tool', 'function' (got "wizard")` }, error: { param: 'messages[0].role' } });
+    const later = await chat({ messages: [{ role: 'user', content: 'x' }, { role: 'human', content: 'y' }] });
+    expect(later.json().message).toBe(`body/messages/1/role must be one of 'system', 'developer', 'user', 'assistant', 'tool', 'function' (got "human")`);
     const long = await chat({ messages: [{ role: `"${'w'.repeat(200)}`, content: 'x' }] });
-    expect(long.json().message).toBe(`body/messages/0/role must be one of the forms of this API (got ${JSON.stringify(`"${'w'.repeat(63)}`)}...)`);
+    expect(long.json().message).toBe(`body/messages/0/role must be one of 'system', 'developer', 'user', 'assistant', 'tool', 'function' (got ${JSON.stringify(`"${'w'.repeat(63)}`)}...)`);
     const nonString = await chat({ messages: [{ role: 5, content: 'x' }] });
     expect(nonString.json()).toMatchObject({ code: 'INVALID_PARAMS', details: { pointer: '/messages/0/role', expected: 'must be a string' } });
     // Before, every form was tried and the answer listed the failures of all five ("or /role must be equal to constant").
