@@ -80,6 +80,8 @@ describe('switchyard run paddleocr-v4', () => {
       expect(err).toBe(
         "INVALID_INPUT: input file speech-with-pauses.wav: is audio, but model 'paddleocr-v4' takes an image (its first step OcrImageDecode takes bytes of an image file): give a .png, .jpg, .jpeg or .webp file\n",
       );
+      const text = await runCli(['run', 'paddleocr-v4', '--text', 'hello', '--models-dir', modelsDir]);
+      expect(text.err).toBe("INVALID_INPUT: --text: is text, but model 'paddleocr-v4' takes an image (its first step OcrImageDecode takes bytes of an image file): give a .png, .jpg, .jpeg or .webp file\n");
     } finally {
       process.chdir(cwd);
     }

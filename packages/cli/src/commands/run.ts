@@ -8,6 +8,7 @@ import {
   SwitchyardError,
   createSwitchyardApp,
   isXybPath,
+  modelInputFromText,
   readModelInputFile,
   readModelMetadataFile,
   formatMetadataIssue,
@@ -201,7 +202,7 @@ export async function runModel(options: RunModelOptions): Promise<RunModelResult
   try {
     const metadata = (app.executor as Executor).registry?.get(modelId)?.metadata;
     const input: EngineInput =
-      options.text !== undefined ? { kind: 'text', prompt: options.text } : await readModelInputFile(options.inputFile!, metadata, modelId);
+      options.text !== undefined ? modelInputFromText(options.text, { metadata, modelId }) : await readModelInputFile(options.inputFile!, metadata, modelId);
     const result = await app.orchestrator.run({ model: modelId, workload: 'inference', input }, options.signal ? { signal: options.signal } : {});
     const output = result.output.kind === 'json' ? result.output.value : result.output;
     return { modelId, output, result };

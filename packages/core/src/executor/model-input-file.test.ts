@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/spec';
 import { writeWav } from '../steps/wav-reader.js';
-import { readModelInputFile, tensorFromJson, type ModelInputFileKind } from './model-input-file.js';
+import { modelInputFromText, readModelInputFile, tensorFromJson, type ModelInputFileKind } from './model-input-file.js';
 
 const repoModel = (path: string): unknown => JSON.parse(readFileSync(new URL(`../../../../${path}/model_metadata.json`, import.meta.url), 'utf8'));
 
@@ -78,6 +78,13 @@ describe('readModelInputFile checks the file against the first step of the model
     const decoded = await readModelInputFile(FILES.image, { preprocessing: [{ type: 'Resize' }] }, 'm');
     expect(decoded).toMatchObject({ kind: 'json', value: { width: 4, height: 3, channels: 3 } });
     expect(await readModelInputFile(FILES.image, { preprocessing: [{ type: 'ImageDecode' }] }, 'm')).toMatchObject({ kind: 'image' });
+  });
+
+  it('--text is checked the same way when the model is given', () => {
+    expect(modelInputFromText('hi', { metadata: MODELS['xybrid-minilm'], modelId: 'xybrid-minilm' })).toEqual({ kind: 'text', prompt: 'hi' });
+    expect(() => modelInputFromText('hi', { metadata: MODELS['paddleocr-v4'], modelId: 'paddleocr-v4' })).toThrow(
+      "--text: is text, but model 'paddleocr-v4' takes an image (its first step OcrImageDecode takes bytes of an image file): give a .png, .jpg, .jpeg or .webp file",
+    );
   });
 
   it('leaves a first step STEP_IO does not know (a plugin step) or no step to the model', async () => {

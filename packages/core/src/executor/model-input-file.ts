@@ -57,8 +57,11 @@ function describeTakes(io: StepIo): string {
 
 const orList = (items: readonly string[]): string => (items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items.at(-1)}` : (items[0] ?? ''));
 
-/** A file the model's first step does not take: INVALID_INPUT naming the file, the model, the step and what would work. */
-function checkFirstStep(file: string, kind: ModelInputFileKind, step: string | undefined, modelId: string): void {
+/**
+ * An input the model's first step does not take: INVALID_INPUT naming it (`input file x.wav`, `--text`), the model, the
+ * step and what would work. `file` is set for an input file.
+ */
+function checkFirstStep(what: string, kind: ModelInputFileKind, step: string | undefined, modelId: string, file?: string): void {
   // A step STEP_IO does not know (a plugin's) is not second-guessed here.
   if (step === undefined || !Object.hasOwn(STEP_IO, step)) return;
   const io: StepIo = STEP_IO[step as keyof typeof STEP_IO];
@@ -68,8 +71,8 @@ function checkFirstStep(file: string, kind: ModelInputFileKind, step: string | u
   const give = kinds.length > 0 ? `: give ${orList(kinds.map((k) => KIND_WORDS[k].give))}` : '';
   throw new SwitchyardError({
     code: 'INVALID_INPUT',
-    message: `input file ${file}: is ${KIND_WORDS[kind].noun}, but model '${modelId}' takes ${takes} (its first step ${step} takes ${describeTakes(io)})${give}`,
-    details: { file, modelId, expected: takes, found: kind },
+    message: `${what}: is ${KIND_WORDS[kind].noun}, but model '${modelId}' takes ${takes} (its first step ${step} takes ${describeTakes(io)})${give}`,
+    details: { ...(file !== undefined ? { file } : { field: what }), modelId, expected: takes, found: kind },
   });
 }
 
@@ -82,8 +85,12 @@ function invalid(file: string, message: string, cause?: unknown): SwitchyardErro
   return new SwitchyardError({ code: 'INVALID_INPUT', message: `input file ${file}: ${message}`, details: { file }, ...(cause ? { cause } : {}) });
 }
 
-/** `--text "..."`: a prompt (what Tokenize-style first steps take). */
-export function modelInputFromText(text: string): EngineInput {
+/**
+ * `--text "..."`: a prompt (what Tokenize-style first steps take). Given the model's metadata, a model whose first step
+ * takes no text is INVALID_INPUT naming `--text`, the model and what would work.
+ */
+export function modelInputFromText(text: string, model?: { readonly metadata: unknown; readonly modelId: string }): EngineInput {
+  if (model) checkFirstStep('--text', 'text', firstStep(model.metadata), model.modelId);
   return { kind: 'text', prompt: text };
 }
 
@@ -109,7 +116,7 @@ export async function readModelInputFile(file: string, metadata: unknown, modelI
     throw invalid(file, `unknown input type '${extname(file) || '(no extension)'}' (supported: ${Object.keys(KINDS).join(', ')}; or --text "...")`);
   }
   const step = firstStep(metadata);
-  checkFirstStep(file, kind, step, modelId);
+  checkFirstStep(`input file ${file}`, kind, step, modelId, file);
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(file));
