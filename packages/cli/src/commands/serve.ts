@@ -59,7 +59,7 @@ export function register(program: Command): void {
   program
     .command('serve')
     .description('serve the task API and the OpenAI-compatible API for a config (Ctrl-C = graceful shutdown)')
-    .option('-c, --config <file>', 'config file or directory holding switchyard.config.yaml|.yml|.json (default: the current folder)', nonEmpty, '.')
+    .option('-c, --config <file>', 'config file or directory holding switchyard.config.yaml|.yml|.json', nonEmpty, '.')
     .option('-p, --port <port>', 'port (default: PORT, else server.port from the config, else 8787)')
     .option('--host <host>', 'bind address (default: server.host from the config, else 127.0.0.1)')
     .action(async (flags: ServeFlags, command: Command) => {

@@ -61,7 +61,7 @@ export function register(program: Command): void {
   program
     .command('worker')
     .description('run tasks from the distributed queue (queue.redis); SIGTERM or POST /v2/pools/<worker id>/drain = finish in-flight work, then leave')
-    .option('-c, --config <file>', 'config file or directory holding switchyard.config.yaml|.yml|.json (default: the current folder)', nonEmpty, '.')
+    .option('-c, --config <file>', 'config file or directory holding switchyard.config.yaml|.yml|.json', nonEmpty, '.')
     .option('--engines <ids>', 'comma-separated engine ids to serve (default: all engines of the config)')
     .action(async (flags: WorkerFlags, command: Command) => {
       try {
