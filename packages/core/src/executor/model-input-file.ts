@@ -48,14 +48,15 @@ function stepTakes(io: StepIo, kind: ModelInputFileKind): boolean {
   return kindAccepted(kind, io.input);
 }
 
-/** `bytes of an image file, image`: what a step takes, in words. */
-function describeTakes(io: StepIo): string {
-  const words = io.input.map((k) => (k === 'bytes' || k === 'bytes-envelope' ? `bytes of ${bytesOf(io) === 'audio' ? 'an audio' : bytesOf(io) === 'image' ? 'an image' : 'a'} file` : k));
-  const distinct = [...new Set(words)];
-  return distinct.length > 1 ? `${distinct.slice(0, -1).join(', ')} or ${distinct.at(-1)}` : distinct[0]!;
-}
-
 const orList = (items: readonly string[]): string => (items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items.at(-1)}` : (items[0] ?? ''));
+
+const ARTICLE: Readonly<Partial<Record<ModelInputFileKind, string>>> = { image: 'an image', audio: 'an audio' };
+
+/** `bytes of an image file or image`: what a step takes, in words. */
+function describeTakes(io: StepIo): string {
+  const bytes = `bytes of ${ARTICLE[bytesOf(io) ?? 'tensor'] ?? 'a'} file`;
+  return orList([...new Set(io.input.map((k) => (k === 'bytes' || k === 'bytes-envelope' ? bytes : k)))]);
+}
 
 /**
  * An input the model's first step does not take: INVALID_INPUT naming it (`input file x.wav`, `--text`), the model, the
