@@ -84,3 +84,41 @@ describe('/v1/messages errors and auth', () => {
     expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'model_not_found' });
   });
 });
+
+describe('a user turn of [tool_result, tool_result, text] through /v1/messages', () => {
+  const calls: MessageParam[] = [
+    { role: 'user', content: 'weather and time in Paris?' },
+    {
+      role: 'assistant',
+      content: [
+        { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } },
+        { type: 'tool_use', id: 'toolu_2', name: 'get_time', input: { city: 'Paris' } },
+      ],
+    },
+    {
+      role: 'user',
+      content: [
+        { type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' },
+        { type: 'tool_result', tool_use_id: 'toolu_2', content: '12:00' },
+        { type: 'text', text: 'and tomorrow?' },
+      ],
+    },
+  ];
+  const clock: Tool = { name: 'get_time', description: 'Time in a city', input_schema: { type: 'object', properties: { city: { type: 'string' } } } };
+
+  it('stays one user turn on an Anthropic upstream, the results first, then the text', async () => {
+    await client.messages.create({ model: 'claude', max_tokens: 64, messages: calls, tools: [weather, clock] });
+    const sent = gateway.anthropicUpstream.requests.at(-1)!.body as { messages: unknown[] };
+    expect(sent.messages).toEqual(calls);
+  });
+
+  it('is two tool messages, then a user message, on an OpenAI-compatible upstream', async () => {
+    await client.messages.create({ model: 'chat', max_tokens: 64, messages: calls, tools: [weather, clock] });
+    const sent = gateway.openAiUpstream.requests.at(-1)!.body as { messages: unknown[] };
+    expect(sent.messages.slice(2)).toEqual([
+      { role: 'tool', tool_call_id: 'toolu_1', content: 'sunny' },
+      { role: 'tool', tool_call_id: 'toolu_2', content: '12:00' },
+      { role: 'user', content: 'and tomorrow?' },
+    ]);
+  });
+});

@@ -83,14 +83,28 @@ function textBlocks(message: ChatMessage): TextBlockParam[] {
   return textPiecesOf(message).flatMap((text) => (text !== '' ? [{ type: 'text' as const, text }] : []));
 }
 
-/** Turns into Messages turns: tool results become user `tool_result` blocks, consecutive ones merged into one turn. */
+/** A user turn's content as blocks, in the caller's order (text and images interleaved as sent). */
+function userBlocks(message: Extract<ChatMessage, { role: 'user' | 'system' }>): ContentBlockParam[] {
+  if (message.parts) return message.parts.flatMap((part): ContentBlockParam[] => (part.type === 'image' ? [imageBlock(part.url)] : part.text !== '' ? [{ type: 'text', text: part.text }] : []));
+  return [...(message.images ?? []).map((image) => imageBlock(image.url)), ...(message.content !== '' ? [{ type: 'text' as const, text: message.content }] : [])];
+}
+
+/**
+ * Turns into Messages turns: tool results become user `tool_result` blocks, consecutive ones merged into one turn,
+ * and a user turn right after them joins that turn after its results (`[tool_result, tool_result, text]` stays one
+ * user turn, as Anthropic has it: the results first, then the text).
+ */
 function toWireMessages(messages: readonly ChatMessage[]): MessageParam[] {
   const out: MessageParam[] = [];
   for (const message of messages) {
-    if (message.role === 'tool') {
+    const previous = out.at(-1);
+    const afterResults = previous?.role === 'user' && Array.isArray(previous.content) && previous.content.length > 0 && previous.content.every((b) => b.type === 'tool_result');
+    if (message.role === 'user' && afterResults) {
+      const blocks = userBlocks(message);
+      if (blocks.length > 0) (previous.content as ContentBlockParam[]).push(...blocks);
+    } else if (message.role === 'tool') {
       const block: ContentBlockParam = { type: 'tool_result', tool_use_id: message.toolCallId, content: message.parts ? textBlocks(message) : message.content, ...(message.isError ? { is_error: true } : {}) };
-      const previous = out.at(-1);
-      if (previous?.role === 'user' && Array.isArray(previous.content) && previous.content.every((b) => b.type === 'tool_result')) previous.content.push(block);
+      if (afterResults) (previous.content as ContentBlockParam[]).push(block);
       else out.push({ role: 'user', content: [block] });
     } else if (message.role === 'assistant' && message.toolCalls?.length) {
       out.push({

@@ -24,6 +24,16 @@ const interleaved: ChatMessage = {
   ],
 };
 
+/** A user turn of Anthropic's `[tool_result, tool_result, text]` as the server hands it on: two tool turns, then the text. */
+const afterTwoCalls: ChatMessage[] = [
+  { role: 'user', content: 'weather and time in Oslo?' },
+  { role: 'assistant', content: '', toolCalls: [{ id: 'toolu_1', name: 'weather', arguments: '{"city":"Oslo"}' }, { id: 'toolu_2', name: 'time', arguments: '{"city":"Oslo"}' }] },
+  { role: 'tool', toolCallId: 'toolu_1', content: 'sunny' },
+  { role: 'tool', toolCallId: 'toolu_2', content: '12:00' },
+  { role: 'user', content: 'thanks, and tomorrow?' },
+];
+const twoTools = { tools: [{ name: 'weather', parameters: { type: 'object' } }, { name: 'time', parameters: { type: 'object' } }] };
+
 describe('OpenAI-style upstreams get the turns in order, parts as content arrays', () => {
   let server: TestHttpServer;
   beforeAll(async () => {
@@ -82,6 +92,15 @@ describe('OpenAI-style upstreams get the turns in order, parts as content arrays
     expect((server.requests.at(-1)!.body as { messages: unknown }).messages).toEqual([{ role: 'system', content: 'say hi' }]);
   });
 
+  it('tool results followed by text are tool messages, then one user message (in that order)', async () => {
+    await openai().doRun(run('gpt-test', afterTwoCalls, { parameters: twoTools }), signal());
+    expect((server.requests.at(-1)!.body as { messages: unknown[] }).messages.slice(2)).toEqual([
+      { role: 'tool', tool_call_id: 'toolu_1', content: 'sunny' },
+      { role: 'tool', tool_call_id: 'toolu_2', content: '12:00' },
+      { role: 'user', content: 'thanks, and tomorrow?' },
+    ]);
+  });
+
   it("declares name and refusal (not a tool turn's isError, which OpenAI has no field for)", () => {
     expect(openai().capabilities.messageFields).toEqual(['name', 'refusal']);
     expect(compatible().capabilities.messageFields).toEqual(['name', 'refusal']);
@@ -129,6 +148,35 @@ describe('Anthropic gets parts as blocks in order, system turns as separate top-
       },
       { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 'x' } }] },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'lookup timed out', is_error: true }] },
+    ]);
+  });
+
+  it('keeps [tool_result, tool_result, text] one user turn: the results first, then the text (a regression: it was split in two)', async () => {
+    const withImage: ChatMessage = { role: 'user', content: 'and this?', parts: [{ type: 'text', text: 'and this?' }, { type: 'image', url: IMG_A }] };
+    await engine.doRun(run('claude-test', [...afterTwoCalls.slice(0, 4), withImage, { role: 'assistant', content: 'ok' }, { role: 'user', content: 'bye' }], { parameters: twoTools }), signal());
+    expect((server.requests.at(-1)!.body as { messages: unknown[] }).messages.slice(2)).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' },
+          { type: 'tool_result', tool_use_id: 'toolu_2', content: '12:00' },
+          { type: 'text', text: 'and this?' },
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'QUFB' } },
+        ],
+      },
+      { role: 'assistant', content: 'ok' },
+      { role: 'user', content: 'bye' },
+    ]);
+    await engine.doRun(run('claude-test', afterTwoCalls, { parameters: twoTools }), signal());
+    expect((server.requests.at(-1)!.body as { messages: unknown[] }).messages.slice(2)).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' },
+          { type: 'tool_result', tool_use_id: 'toolu_2', content: '12:00' },
+          { type: 'text', text: 'thanks, and tomorrow?' },
+        ],
+      },
     ]);
   });
 
