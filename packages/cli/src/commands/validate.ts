@@ -23,9 +23,7 @@ function printOk(command: Command, file: string, counts: readonly string[], mode
 export function register(program: Command): void {
   program
     .command('validate')
-    .description(
-      'check a config the way `serve` would (schema, env, plugins register + initialize, server settings) without binding a port, and every model it lists (models.dirs, models.packages) as codegen and the runtime do; exit 1 with located errors',
-    )
+    .description('check a config the way `serve` would (schema, env, plugins register + initialize, server settings, every model it lists) without binding a port; exit 1 with located errors')
     .argument('[config]', 'config file or directory holding switchyard.config.yaml|.yml|.json', '.')
     .option('--no-plugins', 'check the file only, without importing plugins')
     .option('--allow-missing-env', 'do not fail on unset ${env:NAME} references (e.g. in CI without secrets); plugins are imported and their options checked, but not started')
