@@ -16,7 +16,7 @@ export type TargetRole = 'all' | 'ours' | 'durable' | 'bare';
 
 /** Forks a target process; a URL of a server it does not serve (its role) is ''. */
 export async function startTarget(role: TargetRole = 'all'): Promise<Target> {
-  const execArgv = process.env.SERVER_BENCH_CPU_PROF ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${process.env.SERVER_BENCH_CPU_PROF}`] : process.execArgv;
+  const execArgv = process.env.SERVER_BENCH_CPU_PROF ? [...process.execArgv, '--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${process.env.SERVER_BENCH_CPU_PROF}`] : process.execArgv;
   const env = { ...process.env, SERVER_BENCH_ROLE: role };
   const child = fork(fileURLToPath(new URL('./server-load-target.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env });
   const ready = await new Promise<{ ours: string; oursDurable: string; bare: string }>((resolve, reject) => {
