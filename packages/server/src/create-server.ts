@@ -13,7 +13,6 @@ import { PoolRegistry } from './pool-registry.js';
 import { decodedPayload, poisonedKeyError } from './request-body.js';
 import { registerAnthropicMessagesRoutes } from './routes/anthropic-messages-routes.js';
 import { registerAnthropicCountTokensRoute } from './routes/anthropic-count-tokens-routes.js';
-import { tokenCounterOf, type CountTokens } from './token-counting.js';
 import { registerOpenAiChatRoutes } from './routes/openai-chat-routes.js';
 import { registerOpenAiCompletionsRoutes } from './routes/openai-completions-routes.js';
 import { registerOpenAiEmbeddingRoutes } from './routes/openai-embeddings-routes.js';
@@ -65,9 +64,9 @@ export interface CreateServerOptions {
   readonly defaultMetrics?: boolean;
   /**
    * Counts a request's input tokens (`POST /v1/messages/count_tokens`); default: the orchestrator's `countTokens`,
-   * or core's Orchestrator's steps (token-counting.ts). Without one the route answers UNSUPPORTED.
+   * when it has one (core's Orchestrator does). Without one the route answers UNSUPPORTED.
    */
-  readonly countTokens?: CountTokens;
+  readonly countTokens?: NonNullable<OrchestratorApi['countTokens']>;
 }
 
 export interface SwitchyardServer {
@@ -282,7 +281,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`), faceOf(request.url)));
 
-  const countTokens = options.countTokens ?? tokenCounterOf(options.orchestrator);
+  const countTokens = options.countTokens ?? options.orchestrator.countTokens?.bind(options.orchestrator);
   const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, pools, artifacts, sessions: scheduler.sessions ?? sessions, responses: new ResponseStore(state), metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}), ...(countTokens ? { countTokens } : {}) };
   registerSystemRoutes(app, context);
   registerTaskRoutes(app, context);

@@ -7,7 +7,6 @@ import type { ResolvedServerConfig } from './server-config.js';
 import type { ServerMetrics } from './server-metrics.js';
 import type { Sessions } from './session-store.js';
 import type { TaskQueue } from './task-queue.js';
-import type { CountTokens } from './token-counting.js';
 
 /** Everything a route module needs; built once per server (no globals). */
 export interface ServerContext {
@@ -25,7 +24,7 @@ export interface ServerContext {
   readonly metrics: ServerMetrics;
   readonly now: () => number;
   /** Counts a request's input tokens (`POST /v1/messages/count_tokens`); absent when nothing here can. */
-  readonly countTokens?: CountTokens;
+  readonly countTokens?: NonNullable<OrchestratorApi['countTokens']>;
 }
 
 /** Shared JSON Schema fragments. */

@@ -43,3 +43,9 @@ export function unknownModelError(modelId: string, known: Iterable<string>): Swi
     details: { modelId, closeMatches: matches },
   });
 }
+
+/** The refusal when the engine a model runs on cannot count tokens (OpenAI-style upstreams have no such API). */
+export function countTokensUnsupported(model: string, engine?: string): SwitchyardError {
+  const why = engine !== undefined ? `engine '${engine}' has no token counting` : 'this server cannot say which engine would count it';
+  return new SwitchyardError({ code: 'UNSUPPORTED', message: `count_tokens is not supported for model '${model}' (${why})`, details: { field: 'model', model, ...(engine !== undefined ? { engine } : {}) } });
+}

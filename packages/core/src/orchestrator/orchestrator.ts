@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { handleWhen, retry } from 'cockatiel';
-import type { CallOptions, CallSignal, EngineCapabilities, EngineInput, EngineRunRequest, EngineStreamPart, InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession, PluginLogger, PolicyDecision, RoutingDecision, Usage } from '@switchyard/spec';
-import { SwitchyardError, toSwitchyardError } from '@switchyard/spec';
+import type { CallOptions, CallSignal, EngineCapabilities, EngineInput, EngineRunRequest, EngineStreamPart, InferenceRequest, InferenceResult, InferenceStreamPart, OrchestratorApi, PipelineStreamSession, PluginLogger, PolicyDecision, RoutingDecision, TokenCountResult, Usage } from '@switchyard/spec';
+import { SwitchyardError, abortSignalOf, toSwitchyardError } from '@switchyard/spec';
 import { describeTarget, type ExecutionTarget } from '../executor/execution-target.js';
 import type { ExecutionResult, Executor } from '../executor/executor.js';
 import { PolicyEngine } from '../policy/policy-engine.js';
@@ -15,7 +15,7 @@ import { genAiAttributes, markSpanFailed, operationName, tracer, withSpan } from
 import { withCost } from '../telemetry/usage-cost.js';
 import type { OrchestrationConfig } from './orchestration-config.js';
 import { BoundedStreamSession } from './bounded-stream-session.js';
-import { unknownModelError } from './model-names.js';
+import { countTokensUnsupported, unknownModelError } from './model-names.js';
 import { admitParameters, type AdmittedParameters } from './parameter-gate.js';
 import { addUsage, checkFormatOutput, outputInvalidError, requestedJsonFormat, withCorrection, withFormatInstruction, type JsonFormat } from './structured-output.js';
 import { readsMessages } from './text-inputs.js';
@@ -561,6 +561,34 @@ export class Orchestrator implements OrchestratorApi {
       outer?.removeEventListener('abort', forward);
       if (!completed && !signal.aborted) controller.abort(new SwitchyardError({ code: 'ABORTED', message: 'Stream consumer stopped' }));
     }
+  }
+
+  /**
+   * The input tokens `request` would use, counted by the engine a run would go to first: the run's own steps (known
+   * model, policy, routing, the target's parameter gate, the model loaded), then its `doCountTokens`. No fallback:
+   * another target would count another model's tokens. UNSUPPORTED naming the model when that engine cannot count.
+   */
+  async countTokens(request: InferenceRequest, options: CallOptions = {}): Promise<TokenCountResult> {
+    const { correlationId, request: allowed, plan } = await this.prepare(request, options.signal);
+    const target = plan.chain[0];
+    const engine = target && this.executor.hasEngine(target.engine) ? this.executor.getEngine(target.engine) : undefined;
+    if (!target || !engine?.doCountTokens) throw countTokensUnsupported(request.model, target?.engine);
+    const admitted = this.admit(target, allowed);
+    const signal = options.signal ? abortSignalOf(options.signal) : new AbortController().signal;
+    await this.executor.ensureLoaded(engine.id, target.model, signal);
+    const counted = await engine.doCountTokens(
+      {
+        modelId: target.model,
+        workload: allowed.workload,
+        input: admitted.input ?? allowed.input,
+        ...(admitted.parameters ? { parameters: admitted.parameters } : {}),
+        correlationId,
+        ...(allowed.traceparent !== undefined ? { traceparent: allowed.traceparent } : {}),
+        ...(allowed.tracestate !== undefined ? { tracestate: allowed.tracestate } : {}),
+      },
+      signal,
+    );
+    return { inputTokens: counted.inputTokens, engine: engine.id, model: target.model };
   }
 
   async openStreamSession(

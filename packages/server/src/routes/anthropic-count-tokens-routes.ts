@@ -1,7 +1,6 @@
-import { SwitchyardError, type InferenceRequest } from '@switchyard/core';
+import { SwitchyardError, countTokensUnsupported, type InferenceRequest } from '@switchyard/core';
 import type { FastifyInstance } from 'fastify';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
-import { countTokensUnsupported } from '../token-counting.js';
 import { setDroppedHeader } from './chat-task.js';
 import { MESSAGES_FIELD_FOR, countTokensRequestSchema, messagesFieldOf, toMessagesCall, type CountTokensBody } from './anthropic-messages-request.js';
 

@@ -1,6 +1,6 @@
-import { createOrchestrator, type EngineRunRequest, type EngineV1, type OrchestratorApi } from '@switchyard/core';
+import type { EngineRunRequest, EngineV1 } from '@switchyard/spec';
 import { describe, expect, it } from 'vitest';
-import { orchestratorTokenCounter, tokenCounterOf } from './token-counting.js';
+import { createOrchestrator } from './create-orchestrator.js';
 
 /** A cloud-like engine; `counts` adds doCountTokens (the number of words of the last turn) and records what it got. */
 function engine(id: string, counts: boolean): EngineV1 & { counted: EngineRunRequest[]; loaded: string[] } {
@@ -9,7 +9,7 @@ function engine(id: string, counts: boolean): EngineV1 & { counted: EngineRunReq
   return {
     specificationVersion: 'v1',
     id,
-    capabilities: { workloads: ['completion'], targets: ['cloud'], features: ['tools'] },
+    capabilities: { workloads: ['completion'], targets: ['cloud'], features: ['tools'], parameters: ['maxTokens', 'tools'] },
     counted,
     loaded,
     async doLoad(model) {
@@ -48,10 +48,10 @@ function orchestrator() {
 
 const request = (model: string, text: string) => ({ model, workload: 'completion' as const, input: { kind: 'text' as const, messages: [{ role: 'user' as const, content: text }] }, parameters: { tools: [{ name: 'f', parameters: {} }] }, correlationId: 'corr-7' });
 
-describe('orchestratorTokenCounter (core Orchestrator without countTokens of its own)', () => {
+describe('Orchestrator.countTokens', () => {
   it('counts on the engine and model a run would go to first (a route or engine:model), after loading the model', async () => {
     const { counter, built } = orchestrator();
-    const count = orchestratorTokenCounter(built);
+    const count = built.countTokens.bind(built);
     expect(await count(request('counted', 'one two three'))).toEqual({ inputTokens: 3, engine: 'counter', model: 'model-x' });
     expect(await count(request('counter:direct', 'one two'))).toEqual({ inputTokens: 2, engine: 'counter', model: 'direct' });
     expect(counter.loaded).toEqual(['model-x', 'direct']);
@@ -60,7 +60,7 @@ describe('orchestratorTokenCounter (core Orchestrator without countTokens of its
 
   it('applies the policy (a denied request is not sent anywhere) and refuses an engine that cannot count, naming the model', async () => {
     const { counter, built } = orchestrator();
-    const count = orchestratorTokenCounter(built);
+    const count = built.countTokens.bind(built);
     await expect(count(request('counted', 'this is top secret'))).rejects.toMatchObject({ code: 'POLICY_DENIED' });
     expect(counter.counted).toHaveLength(0);
     const refused = await count(request('uncounted', 'hi')).catch((error: unknown) => error);
@@ -68,12 +68,12 @@ describe('orchestratorTokenCounter (core Orchestrator without countTokens of its
     expect((refused as Error).message).toBe("count_tokens is not supported for model 'uncounted' (engine 'plain' has no token counting)");
   });
 
-  it('tokenCounterOf: the orchestrator’s own countTokens first; a decorator without one is not bypassed', async () => {
-    const { built } = orchestrator();
-    expect(tokenCounterOf(built)).toBeTypeOf('function');
-    const decorator: OrchestratorApi = { run: built.run.bind(built), stream: built.stream.bind(built), openStreamSession: built.openStreamSession.bind(built) };
-    expect(tokenCounterOf(decorator)).toBeUndefined();
-    const own: OrchestratorApi = { ...decorator, countTokens: async () => ({ inputTokens: 42, engine: 'e', model: 'm' }) };
-    expect(await tokenCounterOf(own)!(request('x', 'y'))).toEqual({ inputTokens: 42, engine: 'e', model: 'm' });
+  it('runs the same gates as a run: an unknown id is NO_SUCH_MODEL before any engine, a parameter the engine cannot honour is UNSUPPORTED by name', async () => {
+    const { counter, built } = orchestrator();
+    await expect(built.countTokens(request('countd', 'hi'))).rejects.toMatchObject({ code: 'NO_SUCH_MODEL' });
+    const withParameter = { ...request('counted', 'hi'), parameters: { logprobs: true } };
+    await expect(built.countTokens(withParameter)).rejects.toMatchObject({ code: 'UNSUPPORTED', details: { field: 'logprobs', engine: 'counter' } });
+    expect(counter.counted).toHaveLength(0);
+    expect(await built.countTokens({ ...withParameter, dropUnsupportedParameters: true })).toEqual({ inputTokens: 1, engine: 'counter', model: 'model-x' });
   });
 });
