@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { SwitchyardError } from '@switchyard/core';
 import {
   ServerTask,
+  assertAdmitting,
   errorFrame,
   httpError,
   jsonReplacer,
@@ -110,9 +111,8 @@ export class RedisTaskQueue implements TaskQueue {
 
   private async admit(spec: TaskSpec): Promise<AdmissionTicket> {
     const { admission, metrics } = this.options;
-    if (!this.admitting) throw httpError('POOL_UNAVAILABLE', 'The server is shutting down and admits no new tasks', { retriable: true, retryAfterMs: 1000 });
     const engineKey = this.options.engineKeyFor(spec.modelRef, spec.placement);
-    if (this.draining.has(engineKey)) throw httpError('POOL_UNAVAILABLE', `Pool '${engineKey}' is draining`, { retriable: true, retryAfterMs: 1000, details: { engine: engineKey } });
+    assertAdmitting(this, engineKey);
     const predictedStartMs = this.predictStart(engineKey, spec.priority, spec.modelRef);
     if (spec.deadlineMs !== undefined) {
       const serviceMs = this.serviceMsOf(engineKey, spec.modelRef) ?? 0;

@@ -282,7 +282,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`), faceOf(request.url)));
 
   const countTokens = options.countTokens ?? options.orchestrator.countTokens?.bind(options.orchestrator);
-  const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, pools, artifacts, sessions: scheduler.sessions ?? sessions, responses: new ResponseStore(state), metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}), ...(countTokens ? { countTokens } : {}) };
+  const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, engineKeyFor, pools, artifacts, sessions: scheduler.sessions ?? sessions, responses: new ResponseStore(state), metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}), ...(countTokens ? { countTokens } : {}) };
   registerSystemRoutes(app, context);
   registerTaskRoutes(app, context);
   registerResourceRoutes(app, context);

@@ -10,6 +10,7 @@ export { ApiKeyAuth } from './api-key-auth.js';
 export { ArtifactStore } from './artifact-store.js';
 export { TaskScheduler } from './task-scheduler.js';
 export type { TaskQueue, AdmissionTicket, CancelReason, WorkerInfo, ClusterStats } from './task-queue.js';
+export { assertAdmitting } from './task-queue.js';
 export { runTaskSpec, type TaskRunOptions, type TaskRunOutcome } from './task-runner.js';
 export { ServerTask } from './server-task.js';
 export { errorFrame, jsonReplacer, serializeFrame } from './task-frames.js';

@@ -1,4 +1,4 @@
-import type { EngineV1, OrchestratorApi } from '@switchyard/core';
+import type { EngineV1, OrchestratorApi, Placement } from '@switchyard/core';
 import type { ArtifactStore } from './artifact-store.js';
 import type { PoolRegistry } from './pool-registry.js';
 import type { ResponseStore } from './response-store.js';
@@ -15,6 +15,8 @@ export interface ServerContext {
   readonly catalog?: ServerCatalog;
   readonly config: ResolvedServerConfig;
   readonly scheduler: TaskQueue;
+  /** The pool (engine key) a model ref is admitted on: what a drain names. */
+  readonly engineKeyFor: (modelRef: string, placement?: Placement) => string;
   readonly pools: PoolRegistry;
   readonly artifacts: ArtifactStore;
   /** The scheduler's sessions in distributed mode (shared through Redis), else the state store's. */

@@ -1,3 +1,4 @@
+import { httpError } from './http-error.js';
 import type { ServerTask, TaskSpec } from './server-task.js';
 import type { Sessions } from './session-store.js';
 
@@ -62,4 +63,13 @@ export interface TaskQueue {
   drainWorker?(workerId: string): Promise<boolean>;
   /** Distributed mode: sessions kept in Redis, so every API node counts the same turns and tokens. */
   readonly sessions?: Sessions;
+}
+
+/**
+ * POOL_UNAVAILABLE (retriable) while the queue shuts down or the pool `engineKey` drains: the gate of every request
+ * that reaches an engine, queued (submit, on either queue) or not (count_tokens).
+ */
+export function assertAdmitting(queue: { readonly accepting: boolean; isDraining(engineKey: string): boolean }, engineKey: string): void {
+  if (!queue.accepting) throw httpError('POOL_UNAVAILABLE', 'The server is shutting down and admits no new tasks', { retriable: true, retryAfterMs: 1000 });
+  if (queue.isDraining(engineKey)) throw httpError('POOL_UNAVAILABLE', `Pool '${engineKey}' is draining`, { retriable: true, retryAfterMs: 1000, details: { engine: engineKey } });
 }

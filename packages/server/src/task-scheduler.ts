@@ -8,6 +8,7 @@ import { ServerTask, type SseFrame, type TaskJournal, type TaskSpec } from './se
 import type { ServiceTimeEstimator } from './service-time-estimator.js';
 import type { SessionStore } from './session-store.js';
 import { errorFrame, jsonReplacer, serializeFrame } from './task-frames.js';
+import { assertAdmitting } from './task-queue.js';
 import { runTaskSpec } from './task-runner.js';
 import type { AdmissionTicket, CancelReason, TaskQueue } from './task-queue.js';
 
@@ -147,12 +148,9 @@ export class TaskScheduler implements TaskQueue {
 
   submit(spec: TaskSpec): AdmissionTicket {
     const { queue, estimator, metrics } = this.options;
-    if (!this.admitting) throw httpError('POOL_UNAVAILABLE', 'The server is shutting down and admits no new tasks', { retriable: true, retryAfterMs: 1000 });
-    if (this.tasks.has(spec.taskId) || (spec.keepTranscript !== false && this.options.state.has(spec.taskId))) throw httpError('INVALID_PARAMS', `task_id '${spec.taskId}' is already in use`, { details: { field: 'task_id' } });
     const engineKey = this.options.engineKeyFor(spec.modelRef, spec.placement);
-    if (this.draining.has(engineKey)) {
-      throw httpError('POOL_UNAVAILABLE', `Pool '${engineKey}' is draining`, { retriable: true, retryAfterMs: 1000, details: { engine: engineKey } });
-    }
+    assertAdmitting(this, engineKey);
+    if (this.tasks.has(spec.taskId) || (spec.keepTranscript !== false && this.options.state.has(spec.taskId))) throw httpError('INVALID_PARAMS', `task_id '${spec.taskId}' is already in use`, { details: { field: 'task_id' } });
     const concurrency = this.options.concurrencyFor(engineKey);
     const ahead = this.countAhead(engineKey, spec.priority === 'interactive' ? 'interactive' : 'all');
     const running = this.runningCount(engineKey);

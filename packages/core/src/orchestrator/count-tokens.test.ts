@@ -71,9 +71,9 @@ describe('Orchestrator.countTokens', () => {
   it('runs the same gates as a run: an unknown id is NO_SUCH_MODEL before any engine, a parameter the engine cannot honour is UNSUPPORTED by name', async () => {
     const { counter, built } = orchestrator();
     await expect(built.countTokens(request('countd', 'hi'))).rejects.toMatchObject({ code: 'NO_SUCH_MODEL' });
-    const withParameter = { ...request('counted', 'hi'), parameters: { logprobs: true } };
-    await expect(built.countTokens(withParameter)).rejects.toMatchObject({ code: 'UNSUPPORTED', details: { field: 'logprobs', engine: 'counter' } });
+    const withParameter = { ...request('counted', 'hi'), parameters: { seed: 7 } };
+    await expect(built.countTokens(withParameter)).rejects.toMatchObject({ code: 'UNSUPPORTED', details: { field: 'seed', engine: 'counter' } });
     expect(counter.counted).toHaveLength(0);
-    expect(await built.countTokens({ ...withParameter, dropUnsupportedParameters: true })).toEqual({ inputTokens: 1, engine: 'counter', model: 'model-x' });
+    expect(await built.countTokens({ ...withParameter, dropUnsupportedParameters: true })).toEqual({ inputTokens: 1, engine: 'counter', model: 'model-x', droppedParameters: ['seed'] });
   });
 });

@@ -588,7 +588,7 @@ export class Orchestrator implements OrchestratorApi {
       },
       signal,
     );
-    return { inputTokens: counted.inputTokens, engine: engine.id, model: target.model };
+    return { inputTokens: counted.inputTokens, engine: engine.id, model: target.model, ...(admitted.dropped.length > 0 ? { droppedParameters: admitted.dropped } : {}) };
   }
 
   async openStreamSession(

@@ -10,16 +10,16 @@ afterEach(async () => {
 });
 
 /** A server whose counter records what it was asked and answers 17 (or throws `fail`). */
-async function start(options: { counting?: boolean; fail?: SwitchyardError } = {}) {
+async function start(options: { counting?: boolean; fail?: SwitchyardError; dropped?: string[] } = {}) {
   const asked: InferenceRequest[] = [];
   const countTokens = async (request: InferenceRequest): Promise<TokenCountResult> => {
     asked.push(request);
     if (options.fail) throw options.fail;
-    return { inputTokens: 17, engine: 'claude', model: 'claude-test' };
+    return { inputTokens: 17, engine: 'claude', model: 'claude-test', ...(options.dropped ? { droppedParameters: options.dropped } : {}) };
   };
   const server = await createServer({ orchestrator: new OrchestratorDouble({ echo: {} }), config: {}, env: {}, defaultMetrics: false, ...(options.counting === false ? {} : { countTokens }) });
   servers.push(server);
-  return { app: server.app, asked };
+  return { app: server.app, server, asked };
 }
 
 const post = (payload: Record<string, unknown>) => ({ method: 'POST' as const, url: '/v1/messages/count_tokens', payload });
@@ -99,5 +99,33 @@ describe('POST /v1/messages/count_tokens', () => {
     const response = await app.inject(post({ model: 'claude', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'f', input: {} }] }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'r', is_error: true }] }] }));
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'messages[2].content[0].is_error' } });
+  });
+
+  it('drop_params reaches the orchestrator, and what the engine dropped is listed as body fields in the header', async () => {
+    const { app, asked } = await start({ dropped: ['toolChoice', 'tools'] });
+    const response = await app.inject(post({ ...base, tools: [{ name: 'f', input_schema: { type: 'object' } }], tool_choice: { type: 'auto' }, drop_params: true }));
+    expect(response.statusCode).toBe(200);
+    expect(asked[0]).toMatchObject({ dropUnsupportedParameters: true });
+    expect(response.headers['x-switchyard-dropped-params']).toBe('tool_choice, tools');
+    await app.inject(post(base));
+    expect(asked[1]).not.toHaveProperty('dropUnsupportedParameters');
+  });
+
+  it('a draining pool or a closing server is 503 POOL_UNAVAILABLE (retriable) before anything is counted; a bad traceparent is not forwarded', async () => {
+    const { app, server, asked } = await start();
+    await app.inject(post(base));
+    expect(asked[0]!.correlationId).toEqual(expect.any(String));
+    await app.inject({ ...post(base), headers: { traceparent: 'not-a-traceparent' } });
+    expect(asked[1]).not.toHaveProperty('traceparent');
+    // No engines here: every model is admitted on the pool 'default'.
+    await server.scheduler.drain('default', 50);
+    const draining = await app.inject(post(base));
+    expect([draining.statusCode, draining.json().code, draining.json().message, draining.headers['retry-after']]).toEqual([503, 'POOL_UNAVAILABLE', "Pool 'default' is draining", '1']);
+    server.scheduler.resume('default');
+    expect((await app.inject(post(base))).statusCode).toBe(200);
+    await server.scheduler.shutdown(10);
+    const closing = await app.inject(post(base));
+    expect([closing.statusCode, closing.json().message]).toEqual([503, 'The server is shutting down and admits no new tasks']);
+    expect(asked).toHaveLength(3);
   });
 });

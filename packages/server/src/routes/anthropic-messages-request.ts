@@ -273,3 +273,8 @@ export function toMessagesCall(body: CountTokensBody & Partial<MessagesBody>, dr
   };
   return { ...toChatMessagesFromAnthropic(body), parameters, dropped, dropParams };
 }
+
+/** The body field an engine-side field (`messages[3].isError`, `toolChoice`) of this call came from. */
+export function messagesFieldFor(call: MessagesCall, field: string): string {
+  return messagesFieldOf(call.sources, field) ?? MESSAGES_FIELD_FOR[field] ?? field;
+}

@@ -4,7 +4,7 @@ import { anthropicErrorType, httpError, statusForCode } from '../http-error.js';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, isTerminalFrame, openSse } from '../sse-response.js';
-import { MESSAGES_FIELD_FOR, messagesFieldOf, messagesRequestSchema, toMessagesCall, type MessagesBody } from './anthropic-messages-request.js';
+import { MESSAGES_FIELD_FOR, messagesFieldFor, messagesRequestSchema, toMessagesCall, type MessagesBody } from './anthropic-messages-request.js';
 import { awaitStreamHead, collectChatTask, frameError, pumpStream, setDroppedHeader, type AssembledToolCall } from './chat-task.js';
 import { taskTelemetry } from '../request-telemetry.js';
 import { messagesUsage } from './face-usage.js';
@@ -162,7 +162,7 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
       const body = request.body;
       const call = toMessagesCall(body, context.config.dropParams);
       // Engine-side fields (`messages[3].isError`) are reported as the body field they came from.
-      const fieldOf = (field: string) => messagesFieldOf(call.sources, field) ?? wireField(field);
+      const fieldOf = (field: string) => messagesFieldFor(call, field);
       const { task } = await scheduler.submit({
         taskId: `msg_${randomUUID().replaceAll('-', '')}`,
         workload: 'completion',

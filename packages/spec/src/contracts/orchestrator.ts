@@ -108,6 +108,8 @@ export interface TokenCountResult {
   /** The engine and model a run of the request would go to first, which counted it. */
   readonly engine: string;
   readonly model: string;
+  /** Parameters left out for that engine because the caller opted into dropping (`dropUnsupportedParameters`). */
+  readonly droppedParameters?: readonly string[];
 }
 
 /** Public face of the top layer. The server and CLI depend on this interface only. */
