@@ -216,6 +216,24 @@ describe('StateStore server records', () => {
     await reopened.close();
   });
 
+  it('code after `await close()` runs in a process with nothing else open (the worker is waited for, not cut off)', async () => {
+    // The checkpoint worker starts within 200 ms of the first commit; node -e also checks it ignores --input-type.
+    const script = `
+      const { StateStore } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+      const store = new StateStore({ dataDir: ${JSON.stringify(dir)} });
+      for (let i = 0; i < 500; i += 1) store.putSession({ id: 's' + i, createdAt: i, lastUsedAt: i, turns: 1, tokensUsed: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await store.close();
+      console.log('after close');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect([code, out.trim()]).toEqual([0, 'after close']);
+    expect(readdirSync(dir).sort()).toEqual(['blobs', 'state.db']);
+  });
+
   it('migrates a version-1 store (rowid tables) to version 2 at open, keeping tasks, transitions and frames', () => {
     const v1 = new Database(join(dir, 'state.db'));
     v1.exec(`

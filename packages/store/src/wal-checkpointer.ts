@@ -52,6 +52,9 @@ export class WalCheckpointer {
   close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    // Ref'd again until it exits: a caller awaiting close() is not cut off by the process ending (the worker is
+    // unref'd so it never keeps an idle process alive, and a pending promise holds nothing open).
+    this.worker?.ref();
     this.worker?.postMessage('close');
     return this.exited ?? Promise.resolve();
   }
@@ -76,7 +79,8 @@ export class WalCheckpointer {
 
   private workerThread(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: this.file, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
+    // No execArgv of the parent: `--input-type=module` (node -e) would run this CommonJS source as a module.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { file: this.file, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
     worker.on('message', (message: string) => {
       this.running = false;
       if (message !== 'done') return this.fail(message);
