@@ -80,6 +80,15 @@ describe('readModelInputFile checks the file against the first step of the model
     expect(await readModelInputFile(FILES.image, { preprocessing: [{ type: 'ImageDecode' }] }, 'm')).toMatchObject({ kind: 'image' });
   });
 
+  it("an image for a first step whose shape holds one value per pixel (xybrid-digits' Reshape) is decoded in greyscale", async () => {
+    await sharp({ create: { width: 28, height: 28, channels: 3, background: { r: 200, g: 200, b: 200 } } }).png().toFile('digit.png');
+    const digit = await readModelInputFile('digit.png', MODELS['xybrid-digits'], 'xybrid-digits');
+    expect(digit).toMatchObject({ kind: 'json', value: { width: 28, height: 28, channels: 1 } });
+    expect((digit as { value: { data: Uint8Array } }).value.data).toHaveLength(784);
+    // Any other size keeps RGB (the model's Reshape then names the element count it expected).
+    expect(await readModelInputFile(FILES.image, MODELS['xybrid-digits'], 'xybrid-digits')).toMatchObject({ kind: 'json', value: { channels: 3 } });
+  });
+
   it('--text is checked the same way when the model is given', () => {
     expect(modelInputFromText('hi', { metadata: MODELS['xybrid-minilm'], modelId: 'xybrid-minilm' })).toEqual({ kind: 'text', prompt: 'hi' });
     expect(() => modelInputFromText('hi', { metadata: MODELS['paddleocr-v4'], modelId: 'paddleocr-v4' })).toThrow(

@@ -77,9 +77,23 @@ function checkFirstStep(what: string, kind: ModelInputFileKind, step: string | u
   });
 }
 
+type StepEntry = { readonly type?: string; readonly [param: string]: unknown };
+
+function firstStepParams(metadata: unknown): StepEntry | undefined {
+  const m = metadata as { preprocessing?: StepEntry[]; execution_template?: { stages?: { preprocessing?: StepEntry[] }[] } } | undefined;
+  return m?.preprocessing?.[0] ?? m?.execution_template?.stages?.[0]?.preprocessing?.[0];
+}
+
 function firstStep(metadata: unknown): string | undefined {
-  const m = metadata as { preprocessing?: { type?: string }[]; execution_template?: { type?: string; stages?: { preprocessing?: { type?: string }[] }[] } } | undefined;
-  return m?.preprocessing?.[0]?.type ?? m?.execution_template?.stages?.[0]?.preprocessing?.[0]?.type;
+  return firstStepParams(metadata)?.type;
+}
+
+/** The element count of a `shape` parameter (its positive dims; -1 and 0 are left out), undefined if there is none. */
+function shapeSize(shape: unknown): number | undefined {
+  if (!Array.isArray(shape) || shape.length === 0) return undefined;
+  let size = 1;
+  for (const dim of shape) if (typeof dim === 'number' && dim > 0) size *= dim;
+  return size;
 }
 
 function invalid(file: string, message: string, cause?: unknown): SwitchyardError {
@@ -127,10 +141,13 @@ export async function readModelInputFile(file: string, metadata: unknown, modelI
   switch (kind) {
     case 'image': {
       const io: StepIo | undefined = step !== undefined && Object.hasOwn(STEP_IO, step) ? STEP_IO[step as keyof typeof STEP_IO] : undefined;
-      // Decoded to RGB for a first step taking an image but no bytes (Resize, Normalize...); bytes otherwise.
+      // Decoded for a first step taking an image but no bytes (Resize, Normalize, Reshape...); bytes otherwise.
       if (!io || !io.input.includes('image') || takesBytes(io)) return { kind: 'image', data: bytes };
-      const decode = createImageDecodeStep({ channels: 3 }, { modelId, step: `input (${file})`, files: {} });
-      return { kind: 'json', value: await decode(bytes, createPipelineFrame(new AbortController().signal)) };
+      const decodeAs = (channels: 1 | 3) => createImageDecodeStep({ channels }, { modelId, step: `input (${file})`, files: {} })(bytes, createPipelineFrame(new AbortController().signal));
+      const rgb = await decodeAs(3);
+      // A first step with a `shape` of one value per pixel (Reshape [1, 1, 28, 28]) takes the image in greyscale.
+      const values = shapeSize(firstStepParams(metadata)?.shape);
+      return { kind: 'json', value: values === rgb.width * rgb.height ? await decodeAs(1) : rgb };
     }
     case 'audio': {
       let wav: ReturnType<typeof readWav>;
