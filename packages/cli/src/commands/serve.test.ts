@@ -121,3 +121,19 @@ describe('server-section errors', () => {
     expect((error as Error).message).toMatch(/switchyard\.config\.yaml:5:\d+: \/server\/retention\/maxTasks: server\.retention\.maxTasks is not applied with queue\.redis/);
   });
 });
+
+describe('telemetry.logLevel', () => {
+  it('serve logs at telemetry.logLevel (it was always info): error and silent print no info lines', async () => {
+    for (const level of ['error', 'silent', 'debug'] as const) {
+      const dir = mkdtempSync(join(tmpdir(), 'cli-serve-level-'));
+      writeFileSync(join(dir, 'switchyard.config.yaml'), `telemetry:\n  logLevel: ${level}\nserver:\n  dataDir: false\n`);
+      const { server } = await startServe({ config: dir, port: '0' }, {});
+      try {
+        expect(server.app.log.level).toBe(level);
+        expect(server.app.log.isLevelEnabled('info')).toBe(level === 'debug');
+      } finally {
+        await server.close({ deadlineMs: 10 });
+      }
+    }
+  });
+});

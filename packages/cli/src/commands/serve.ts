@@ -32,7 +32,9 @@ export async function prepareServe(flags: ServeFlags, env: NodeJS.ProcessEnv = p
   const file = loaded.shownAs;
   let server: SwitchyardServer;
   try {
-    server = await createServerForApp(app, { ...(port !== undefined ? { port } : {}), ...(flags.host ? { host: flags.host } : {}), env, logger: { level: 'info', stream: process.stderr } });
+    // The server's request and lifecycle lines follow telemetry.logLevel, like the app's own logger.
+    const level = (app.config.telemetry?.['logLevel'] as string | undefined) ?? 'info';
+    server = await createServerForApp(app, { ...(port !== undefined ? { port } : {}), ...(flags.host ? { host: flags.host } : {}), env, logger: { level, stream: process.stderr } });
     server.checkListen();
   } catch (error) {
     await app.shutdown().catch(() => undefined);

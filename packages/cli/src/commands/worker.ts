@@ -42,7 +42,8 @@ export async function startWorker(flags: WorkerFlags): Promise<{ worker: TaskWor
     ...(queue.heartbeatTtlMs ? { heartbeatTtlMs: queue.heartbeatTtlMs } : {}),
     ...(queue.lockDurationMs ? { lockDurationMs: queue.lockDurationMs } : {}),
     retentionMs: server.retention?.maxAgeMs ?? server.taskRetentionMs ?? 24 * 3_600_000,
-    log: (line) => process.stderr.write(`${line}\n`),
+    // Through the app's logger: telemetry.logLevel applies (error and above; `silent`/`fatal` drop them).
+    log: (line) => app.logger.error(line),
   });
   await worker.start();
   const summary = `switchyard worker ${worker.id} serving ${Object.entries(concurrency).map(([id, n]) => `${id} x${n}`).join(', ') || 'no engines'} from ${queue.redis.replace(/\/\/[^@]*@/, '//***@')}`;
