@@ -130,7 +130,7 @@ describe('telemetry.logLevel', () => {
       const { server } = await startServe({ config: dir, port: '0' }, {});
       try {
         expect(server.app.log.level).toBe(level);
-        expect(server.app.log.isLevelEnabled('info')).toBe(level === 'debug');
+        expect((server.app.log as unknown as { isLevelEnabled(level: string): boolean }).isLevelEnabled('info')).toBe(level === 'debug');
       } finally {
         await server.close({ deadlineMs: 10 });
       }
