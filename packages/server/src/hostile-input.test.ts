@@ -229,6 +229,9 @@ const taskCases: [string, object, number, string?][] = [
   ['audio: data before fmt', { model_ref: 'echo', inputs: { audio_wav_base64: wavWithChunk('data', 4).toString('base64') } }, 400, 'INVALID_INPUT'],
   ['audio: 0 channels', { model_ref: 'echo', inputs: { audio_wav_base64: wavHeader({ channels: 0 }).toString('base64') } }, 400, 'INVALID_INPUT'],
   ['audio: 7-bit samples', { model_ref: 'echo', inputs: { audio_wav_base64: wavHeader({ bits: 7 }).toString('base64') } }, 400, 'INVALID_INPUT'],
+  ['json tensor: unknown key dtype', { model_ref: 'echo', inputs: { json: { dims: [1], data: [1], dtype: 'bogus' } } }, 400, 'INVALID_INPUT'],
+  ['json tensor: unknown key shape', { model_ref: 'echo', inputs: { json: { dims: [1], data: [1], shape: [5] } } }, 400, 'INVALID_INPUT'],
+  ['json tensor: dims do not add up', { model_ref: 'echo', inputs: { json: { dims: [2], data: [1] } } }, 400, 'INVALID_INPUT'],
   ['audio: artifact unknown', { model_ref: 'echo', inputs: { audio_wav_artifact: 'f'.repeat(64) } }, 404],
   ['unknown model is admitted (documented: fails on its stream)', task({ model_ref: 'no-such-model' }), 202],
   ['valid task', task({}), 202],
@@ -346,6 +349,17 @@ describe('hostile input: every route', () => {
     const missing = await server.app.inject({ method: 'POST', url: '/v2/catalog/models/missing-files/verify', headers: admin });
     expect(missing.json().files[0]).toMatchObject({ status: 'missing' });
     assertClean(missing.body);
+  });
+
+  // Regression: "dtype" was ignored and the task ran the tensor as float32.
+  it('refuses a JSON tensor key it does not read, naming the key and the keys it reads', async () => {
+    const response = await server.app.inject({ method: 'POST', url: '/v2/tasks', headers: user, payload: { model_ref: 'echo', inputs: { json: { dims: [1], data: [1], dtype: 'bogus' } } } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'inputs.json: unknown key "dtype" (a JSON tensor has dims, data, type; did you mean "type"?)',
+      details: { field: 'inputs.json.dtype', expected: 'dims, data, type', found: 'dtype' },
+    });
   });
 
   it('gives an anyOf field one message naming every allowed form', async () => {

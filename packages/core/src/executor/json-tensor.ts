@@ -1,5 +1,12 @@
 import type { Tensor } from '@switchyard/spec';
 import { InvalidInputError } from '@switchyard/spec';
+import { closeMatches } from '../orchestrator/model-names.js';
+
+/** The keys jsonTensor reads from a `{dims, data}` object; any other key is refused, never ignored. */
+export const JSON_TENSOR_KEYS = ['dims', 'data', 'type'] as const;
+
+/** What other tensor formats (numpy, ONNX, TF) call our keys, for the "did you mean" of an unknown key. */
+const KEY_SYNONYMS: Readonly<Record<string, string>> = { shape: 'dims', dtype: 'type', values: 'data' };
 
 const TYPED: Readonly<Record<string, (values: number[]) => Tensor['data']>> = {
   float32: (v) => Float32Array.from(v),
@@ -67,7 +74,7 @@ export function nestedArrayProblem(value: unknown): string | undefined {
 /**
  * A tensor written as JSON -> a Tensor: `{"dims":[...],"data":[...]}` (optional `"type"`, default float32) or a
  * nested numeric array (its nesting is the shape). Anything else -> undefined. A `{dims, data}` object that does not
- * add up is INVALID_INPUT naming `where`. Used for JSON inputs everywhere (CLI files, server `inputs.json`, apps).
+ * add up, or has a key besides dims, data and type, is INVALID_INPUT naming `where`. Used for JSON inputs everywhere (CLI files, server `inputs.json`, apps).
  */
 export function jsonTensor(value: unknown, where = 'input'): Tensor | undefined {
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && 'dims' in value && 'data' in value) {
@@ -75,6 +82,13 @@ export function jsonTensor(value: unknown, where = 'input'): Tensor | undefined 
     if (!Array.isArray(data)) return undefined; // already typed (an in-process Tensor)
     const fail = (message: string, field: string, expected: string, found: string) =>
       new InvalidInputError({ message: `${where}: ${message}`, field: `${where}.${field}`, expected, found });
+    // A misspelt "dtype"/"shape" would otherwise run as float32 with the wrong layout.
+    const unknown = Object.keys(value).find((key) => !(JSON_TENSOR_KEYS as readonly string[]).includes(key));
+    if (unknown !== undefined) {
+      const close = KEY_SYNONYMS[unknown.toLowerCase()] ?? closeMatches(unknown, JSON_TENSOR_KEYS, 1)[0];
+      const hint = close !== undefined ? `; did you mean "${close}"?` : '';
+      throw fail(`unknown key ${JSON.stringify(unknown)} (a JSON tensor has ${JSON_TENSOR_KEYS.join(', ')}${hint})`, unknown, JSON_TENSOR_KEYS.join(', '), unknown);
+    }
     if (!Array.isArray(dims) || !dims.every((d) => Number.isInteger(d) && d >= 0)) throw fail('"dims" must be an array of non-negative integers', 'dims', 'non-negative integers', JSON.stringify(dims));
     const bad = data.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
     if (bad >= 0) throw fail(`/data/${bad} is ${described(data[bad])}, expected a finite number`, 'data', 'finite numbers', described(data[bad]));

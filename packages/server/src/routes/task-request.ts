@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidInputError, readWav, WavFormatError, type EngineInput, type GenerationParameters, type Placement, type Workload } from '@switchyard/core';
+import { InvalidInputError, jsonTensor, readWav, WavFormatError, type EngineInput, type GenerationParameters, type Placement, type Workload } from '@switchyard/core';
 import type { ArtifactStore } from '../artifact-store.js';
 import { httpError } from '../http-error.js';
 import { ID_PATTERN, SHA256_PATTERN } from '../server-context.js';
@@ -105,6 +105,8 @@ function inputOf(body: TaskRequestBody, artifacts: ArtifactStore): EngineInput {
   if (inputs.audio_wav_artifact !== undefined) {
     return { kind: 'audio', ...monoAudio(artifactBytes(artifacts, inputs.audio_wav_artifact, 'inputs.audio_wav_artifact'), 'inputs.audio_wav_artifact') };
   }
+  // A JSON tensor that does not add up (or has a key besides dims, data, type) is a 400 now, not a failed task later.
+  jsonTensor(inputs.json, 'inputs.json');
   return { kind: 'json', value: inputs.json };
 }
 
