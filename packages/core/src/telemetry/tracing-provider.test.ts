@@ -150,3 +150,32 @@ describe('telemetry.tracing in config', () => {
     }
   });
 });
+
+describe('exporter: console', () => {
+  it('writes one JSON line per span to stderr, nothing to stdout (stdout holds outputs: run --json)', async () => {
+    const written = { out: '', err: '' };
+    const out = process.stdout.write.bind(process.stdout);
+    const err = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((chunk: string | Uint8Array) => ((written.out += String(chunk)), true)) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => ((written.err += String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      tracing = installTracing({ exporter: 'console', serviceName: 'svc' });
+      const { context, trace } = await import('@opentelemetry/api');
+      const tracer = trace.getTracer('t');
+      const outer = tracer.startSpan('outer');
+      tracer.startSpan('inner', { attributes: { 'a.b': 1 } }, trace.setSpan(context.active(), outer)).end();
+      outer.end();
+      await tracing.forceFlush();
+    } finally {
+      process.stdout.write = out;
+      process.stderr.write = err;
+    }
+    expect(written.out).not.toContain('traceId');
+    const lines = written.err.split('\n').filter((line) => line.includes('"traceId"'));
+    expect(lines).toHaveLength(2);
+    const [inner, outer] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(inner).toMatchObject({ name: 'inner', attributes: { 'a.b': 1 }, service: 'svc', parentSpanId: outer!['spanId'], traceId: outer!['traceId'] });
+    expect(outer).toMatchObject({ name: 'outer' });
+    expect(typeof outer!['duration']).toBe('number');
+  });
+});

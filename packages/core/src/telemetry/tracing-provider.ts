@@ -4,7 +4,6 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
-  ConsoleSpanExporter,
   ParentBasedSampler,
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
@@ -12,6 +11,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { SwitchyardError } from '@switchyard/spec';
 import { VERSION } from '../version.js';
+import { JsonLineSpanExporter } from './json-line-span-exporter.js';
 import type { TracingConfig } from './telemetry-config.js';
 
 /** A tracer provider installed as the process-wide one; `shutdown()` flushes pending spans and uninstalls it. */
@@ -31,9 +31,9 @@ export function installTracing(config: TracingConfig, options: { readonly export
   const exporter =
     options.exporter ??
     (config.exporter === 'console'
-      ? new ConsoleSpanExporter()
+      ? new JsonLineSpanExporter()
       : new OTLPTraceExporter({ ...(config.endpoint !== undefined ? { url: config.endpoint } : {}), ...(config.headers ? { headers: { ...config.headers } } : {}) }));
-  // Console output is for a developer watching: one line per span at once; OTLP is batched.
+  // Console output is for a developer watching: one JSON line per span on stderr at once; OTLP is batched.
   const processor = config.exporter === 'console' && !options.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': config.serviceName ?? 'switchyard', 'service.version': VERSION }),
