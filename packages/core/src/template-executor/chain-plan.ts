@@ -35,7 +35,7 @@ export function planChain(metadata: ModelMetadata): ChainPlan {
   const disabled: { name: string; index: number }[] = [];
   if (t.type === 'ModelGraph') {
     t.stages.forEach((stage, index) => {
-      const config = (stage.config ?? {}) as { enabled?: boolean; batch_size?: number };
+      const config = stage.config ?? {};
       if (config.enabled === false) {
         disabled.push({ name: stage.name, index });
         return;
@@ -48,7 +48,7 @@ export function planChain(metadata: ModelMetadata): ChainPlan {
         modelFile: stage.model_file,
         inputs: stage.inputs ?? [],
         outputs: stage.outputs ?? [],
-        batchSize: typeof config.batch_size === 'number' ? config.batch_size : undefined,
+        batchSize: config.batch_size,
         stream: mode?.type === 'StatefulStream' ? mode : undefined,
         pre: planStageSteps(stage, index, 'preprocessing'),
         post: planStageSteps(stage, index, 'postprocessing'),

@@ -42,3 +42,37 @@ describe('validateModelMetadata: a stage config.onnx', () => {
     expect(validateModelMetadata(graph({ intraOpNumThreads: 2, interOpNumThreads: 0, graphOptimizationLevel: 'basic' }), { file: 'm.json' }).ok).toBe(true);
   });
 });
+
+describe('validateModelMetadata: a stage config', () => {
+  const graph = (config: unknown) => ({
+    model_id: 'g',
+    version: '1',
+    execution_template: { type: 'ModelGraph', stages: [{ name: 's', model_file: 's.onnx', config }] },
+    files: ['s.onnx'],
+  });
+
+  it('refuses "enabled": "false" (a string would not disable the stage) and a batch_size that is not a positive integer, each located', () => {
+    const result = validateModelMetadata(graph({ enabled: 'false', batch_size: 0 }), { file: 'models/g/model_metadata.json' });
+    expect(result.ok).toBe(false);
+    expect(result.issues).toEqual([
+      expect.objectContaining({ file: 'models/g/model_metadata.json', pointer: '/execution_template/stages/0/config/enabled', message: 'must be boolean', found: '"false"' }),
+      expect.objectContaining({ pointer: '/execution_template/stages/0/config/batch_size', message: 'must be >= 1', found: '0' }),
+    ]);
+  });
+
+  it('warns about an unknown key (a typo of batch_size), and refuses it under strict', () => {
+    const lax = validateModelMetadata(graph({ batchsize: 6 }), { file: 'm.json' });
+    expect(lax.ok).toBe(true);
+    expect(lax.warnings).toEqual([
+      expect.objectContaining({ pointer: '/execution_template/stages/0/config/batchsize', expected: 'one of enabled, batch_size, onnx', found: '"batchsize"' }),
+    ]);
+    const strict = validateModelMetadata(graph({ batchsize: 6 }), { file: 'm.json', strict: true });
+    expect(strict.ok).toBe(false);
+    expect(strict.issues).toEqual([expect.objectContaining({ pointer: '/execution_template/stages/0/config/batchsize', message: 'is not a known field here' })]);
+  });
+
+  it('accepts the keys the runtime reads', () => {
+    const result = validateModelMetadata(graph({ enabled: false, batch_size: 6, onnx: { intraOpNumThreads: 1 } }), { file: 'm.json' });
+    expect(result).toMatchObject({ ok: true, warnings: [] });
+  });
+});

@@ -405,8 +405,21 @@ export const MODEL_METADATA_SCHEMA = {
         config: {
           type: 'object',
           default: {},
-          description: 'Free-form stage configuration.',
-          additionalProperties: true,
+          description: 'Stage settings. Unknown keys are warnings (errors with --strict).',
+          additionalProperties: false,
+          properties: {
+            enabled: { type: 'boolean', description: 'false skips the stage (not run, not emitted by codegen).' },
+            batch_size: {
+              type: 'integer',
+              minimum: 1,
+              description: 'Runs the stage once per this many items of an array input and concatenates the results.',
+            },
+            onnx: {
+              tsType: 'unknown',
+              description:
+                "ONNX session settings of this stage: {intraOpNumThreads?, interOpNumThreads?, graphOptimizationLevel?}. Checked by core's stageOnnxSessionIssues (the ONNX engine runs the same check): any other key or a bad value is an error.",
+            },
+          },
         },
         preprocessing: {
           type: 'array',

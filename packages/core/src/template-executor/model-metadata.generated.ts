@@ -266,10 +266,21 @@ export interface ModelGraphStage {
    */
   outputs?: string[];
   /**
-   * Free-form stage configuration.
+   * Stage settings. Unknown keys are warnings (errors with --strict).
    */
   config?: {
-    [k: string]: unknown;
+    /**
+     * false skips the stage (not run, not emitted by codegen).
+     */
+    enabled?: boolean;
+    /**
+     * Runs the stage once per this many items of an array input and concatenates the results.
+     */
+    batch_size?: number;
+    /**
+     * ONNX session settings of this stage: {intraOpNumThreads?, interOpNumThreads?, graphOptimizationLevel?}. Checked by core's stageOnnxSessionIssues (the ONNX engine runs the same check): any other key or a bad value is an error.
+     */
+    onnx?: unknown;
   };
   /**
    * Switchyard extension: steps run before this stage.

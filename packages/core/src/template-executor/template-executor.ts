@@ -113,12 +113,12 @@ export function createInterpretedPipeline(metadataJson: unknown, options: Interp
   const post = bind(planTopLevelSteps(metadata, 'postprocessing'));
   const names = metadata.metadata;
   const stages: InterpretedStage[] = stageSpecs.map(({ stage, index }) => {
-    const config = (stage?.config ?? {}) as Record<string, unknown>;
+    const config = stage?.config ?? {};
     const mode = stage?.execution_mode;
     return {
       name: stage?.name,
       enabled: config.enabled !== false,
-      batchSize: typeof config.batch_size === 'number' ? config.batch_size : undefined,
+      batchSize: config.batch_size,
       inputs: stage ? (stage.inputs ?? []) : (names?.input_names ?? []),
       outputs: stage ? (stage.outputs ?? []) : (names?.output_names ?? []),
       pre: stage ? bind(planStageSteps(stage, index, 'preprocessing')) : [],

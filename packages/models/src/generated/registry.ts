@@ -73,7 +73,7 @@ export const PADDLEOCR_V4_METADATA: ModelMetadata = {
         ],
       },
       {
-        config: { batch_size: 6, enabled: false, onnx: { interOpNumThreads: 1, intraOpNumThreads: 1 }, optional: true },
+        config: { batch_size: 6, enabled: false, onnx: { interOpNumThreads: 1, intraOpNumThreads: 1 } },
         execution_mode: { type: 'SingleShot' },
         inputs: ['x'],
         model_file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx',
