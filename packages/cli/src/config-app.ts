@@ -7,9 +7,10 @@ import { shownRelativeTo } from './config-shown.js';
  */
 export async function createAppFromConfig(
   typed: string,
-  options: Omit<CreateSwitchyardAppOptions, 'configPath' | 'config' | 'configFile' | 'baseDir'> = {},
+  options: Omit<CreateSwitchyardAppOptions, 'configPath' | 'config' | 'configFile' | 'baseDir'> & { readonly adjust?: (config: LoadedConfig['config']) => LoadedConfig['config'] } = {},
 ): Promise<{ app: SwitchyardApp; loaded: LoadedConfig }> {
+  const { adjust, ...appOptions } = options;
   const loaded = await loadConfig(typed, { ...(options.env ? { env: options.env } : {}), ...shownRelativeTo(typed) });
-  const app = await createSwitchyardApp({ ...options, config: loaded.config, baseDir: loaded.baseDir, configFile: loaded.shownAs });
+  const app = await createSwitchyardApp({ ...appOptions, config: adjust ? adjust(loaded.config) : loaded.config, baseDir: loaded.baseDir, configFile: loaded.shownAs });
   return { app, loaded };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { locateConfigError, SwitchyardError, type SwitchyardApp } from '@switchyard/core';
+import { locateConfigError, SwitchyardError, type SwitchyardApp, type SwitchyardConfig } from '@switchyard/core';
 import { closeOnSignals, createServerForApp, type SwitchyardServer } from '@switchyard/server';
 import { createAppFromConfig } from '../config-app.js';
 import { flagError } from '../flag-error.js';
@@ -22,13 +22,19 @@ function parsePort(value: string, from: string): number {
 
 /**
  * Everything `serve` does short of binding the port: config, plugins (register + initialize), engines, server
- * config and the listen checks. `validate` runs exactly this, so both give the same verdict on a config. `file` is
+ * config and the listen checks. `validate` runs exactly this (`checkOnly`: state in memory, the dataDir untouched), so both give the same verdict on a config. `file` is
  * the config file as messages name it (relative to the current folder unless --config was absolute).
  */
-export async function prepareServe(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<{ app: SwitchyardApp; server: SwitchyardServer; file: string; host?: string; port?: number }> {
+export async function prepareServe(
+  flags: ServeFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { readonly checkOnly?: boolean } = {},
+): Promise<{ app: SwitchyardApp; server: SwitchyardServer; file: string; host?: string; port?: number }> {
   const port = flags.port !== undefined ? parsePort(flags.port, '--port') : env.PORT !== undefined ? parsePort(env.PORT, 'PORT') : undefined;
+  // A check (validate) keeps state in memory: it never creates, locks or leaves files in the server's dataDir.
+  const adjust = options.checkOnly ? (config: SwitchyardConfig): SwitchyardConfig => ({ ...config, server: { ...config.server, dataDir: false } }) : undefined;
   // The app's errors and warnings are located in the file the user wrote, named as they typed it.
-  const { app, loaded } = await createAppFromConfig(flags.config, { env });
+  const { app, loaded } = await createAppFromConfig(flags.config, { env, ...(adjust ? { adjust } : {}) });
   const file = loaded.shownAs;
   let server: SwitchyardServer;
   try {

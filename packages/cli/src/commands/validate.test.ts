@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../test/run-cli.js';
+import { startServe } from './serve.js';
 
 const onnx = (id: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model_id: id, version: '1', execution_template: { type: 'Onnx', model_file: 'm.onnx' }, files: ['m.onnx'], ...extra });
@@ -74,5 +75,27 @@ describe('switchyard validate checks every model the config lists, as codegen an
     const run = await runCli(['validate', '--no-plugins', 'app']);
     expect(run.exitCode).toBe(1);
     expect(run.err).toContain("CONFIG_INVALID: app/switchyard.config.yaml:2:10: /models/dirs/0: 'gone' does not exist");
+  });
+});
+
+describe('switchyard validate does not open the server state store', () => {
+  it('creates no .switchyard/, leaves no state files after a failure and passes while a server holds the dataDir', async () => {
+    // It opened (created and locked) the dataDir through the serve path: .switchyard/ appeared, a failed run left
+    // state.lock/-wal/-shm, and a running server made it fail with "dataDir ... is in use by process N".
+    expect((await runCli(['validate', 'app'])).exitCode).toBe(0);
+    expect(existsSync(join(root, 'app', '.switchyard'))).toBe(false);
+    writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'models:\n  dirs: [models]\nserver:\n  host: 0.0.0.0\n');
+    const failed = await runCli(['validate', 'app']);
+    expect(failed.err).toContain('CONFIG_INVALID: app/switchyard.config.yaml:4:9: /server/host:');
+    expect(existsSync(join(root, 'app', '.switchyard'))).toBe(false);
+    writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'models:\n  dirs: [models]\n');
+    const { server } = await startServe({ config: 'app', port: '0' }, {});
+    try {
+      const before = readdirSync(join(root, 'app', '.switchyard')).sort();
+      expect(await runCli(['validate', 'app'])).toEqual({ out: 'app/switchyard.config.yaml: ok (0 plugins, 0 engines, 1 model)\n', err: '', exitCode: 0 });
+      expect(readdirSync(join(root, 'app', '.switchyard')).sort()).toEqual(before);
+    } finally {
+      await server.close({ deadlineMs: 10 });
+    }
   });
 });

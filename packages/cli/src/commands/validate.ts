@@ -34,7 +34,7 @@ export function register(program: Command): void {
       reportModels(command, loaded.shownAs, models);
       if (flags.plugins && !flags.allowMissingEnv) {
         // The same path as `serve`, short of listen(): one verdict for both.
-        const { app, server, file } = await prepareServe({ config: configPath });
+        const { app, server, file } = await prepareServe({ config: configPath }, process.env, { checkOnly: true });
         await server.close({ deadlineMs: 0 });
         return printOk(command, file, [counted(app.plugins.length, 'plugin'), counted(app.engines.length, 'engine')], models);
       }
