@@ -119,6 +119,48 @@ describe('runPipeline', () => {
     await expect(runPipeline(orchestrator, pipeline)).rejects.toThrow("pipeline 'i' needs input 'image' (image): a scanned page");
   });
 
+  // Regression: an input the pipeline does not declare was ignored and the run exited 0.
+  describe('refuses inputs the pipeline does not declare', () => {
+    const text = 'name: r\ninputs:\n  image: {kind: image}\n  note: {kind: text, description: "a remark"}\nstages:\n  - {id: a, model: "local:m", prompt: "{{inputs.note}}"}\n';
+    const image = { kind: 'image', data: new Uint8Array([1]) };
+    const refusal = async (inputs: Record<string, unknown>, source = text) => {
+      const error = await runPipeline(setup().orchestrator, compilePipelineText(source, 'r.yaml'), { inputs }).catch((e: unknown) => e);
+      expect(SwitchyardError.hasCode(error, 'INVALID_INPUT')).toBe(true);
+      return error as SwitchyardError;
+    };
+
+    it('names the unknown input and the declared ones', async () => {
+      const error = await refusal({ image, note: 'hi', bogus: 'hello' });
+      expect(error.message).toBe("pipeline 'r' has no input 'bogus'; it declares 'image', 'note'");
+      expect(error.details).toMatchObject({ file: 'r.yaml', field: 'inputs.bogus', expected: 'image, note', found: 'bogus' });
+    });
+
+    it('names every unknown input', async () => {
+      expect((await refusal({ image, note: 'hi', bogus: 1, other: 2 })).message).toBe("pipeline 'r' has no inputs 'bogus', 'other'; it declares 'image', 'note'");
+    });
+
+    it('suggests the declared input a missing one was probably meant as', async () => {
+      const error = await refusal({ image, noet: 'hi' });
+      expect(error.message).toBe("pipeline 'r' needs input 'note' (given 'noet': did you mean 'note'?) (text): a remark");
+      expect(error.details).toMatchObject({ field: 'inputs.note', found: 'noet' });
+    });
+
+    it('mentions an unknown input next to a missing one that it does not resemble', async () => {
+      expect((await refusal({ image, bogus: 'hi' })).message).toBe("pipeline 'r' needs input 'note' (given 'bogus', which it does not declare) (text): a remark");
+    });
+
+    it('refuses a typo of an input that has a default (it would run with the default)', async () => {
+      const withDefault = text.replace('description: "a remark"', 'default: "none"');
+      expect((await refusal({ image, noet: 'hi' }, withDefault)).message).toBe("pipeline 'r' has no input 'noet' (did you mean 'note'?); it declares 'image', 'note'");
+    });
+
+    it('takes any input when the pipeline declares none', async () => {
+      const free = compilePipelineText('name: f\nstages:\n  - {id: a, model: "local:m", prompt: "{{inputs.x}}"}\n', 'f.yaml');
+      const result = await runPipeline(setup().orchestrator, free, { inputs: { x: 'one', y: 'two' } });
+      expect(result.stages.a!.text).toBe('local:one');
+    });
+  });
+
   it('cancellation stops the run', async () => {
     const { orchestrator } = setup();
     const hanging = compilePipelineText('name: h\nstages:\n  - {id: a, model: "local:m", prompt: "x"}\n', 'h.yaml');

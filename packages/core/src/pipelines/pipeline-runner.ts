@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EngineInput, EngineOutput, InferenceRequest, RoutingDecision } from '@switchyard/spec';
 import { SwitchyardError, toSwitchyardError } from '@switchyard/spec';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import { closeMatches } from '../orchestrator/model-names.js';
 import { evaluatePolicyExpression } from '../policy/policy-expression.js';
 import type { TaskStore } from '../tasks/task-store.js';
 import type { CompiledPipeline, CompiledStage, PromptTemplate } from './pipeline-loader.js';
@@ -160,17 +161,40 @@ export async function runPipeline(orchestrator: Orchestrator, pipeline: Compiled
   }
 }
 
+/**
+ * The run's inputs: each declared input given or defaulted, and nothing the pipeline does not declare (a typo would
+ * otherwise run with the default, or pick the wrong single input). A pipeline without `inputs:` takes any names.
+ */
 function resolveInputs(pipeline: CompiledPipeline, given: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const name = pipeline.definition.name;
+  const declared = pipeline.definition.inputs;
   const out: Record<string, unknown> = { ...given };
-  for (const [key, spec] of Object.entries(pipeline.definition.inputs ?? {})) {
+  if (declared === undefined) return out;
+  const declaredNames = Object.keys(declared);
+  const unknown = Object.keys(given).filter((key) => given[key] !== undefined && !Object.hasOwn(declared, key));
+  const listed = declaredNames.map((n) => `'${n}'`).join(', ') || 'none';
+  for (const [key, spec] of Object.entries(declared)) {
     if (out[key] === undefined && spec.default !== undefined) out[key] = spec.default;
     if (out[key] === undefined) {
+      const typo = unknown.find((u) => closeMatches(u, [key], 1).length > 0);
+      const others = unknown.map((u) => `'${u}'`).join(', ');
+      const hint = typo !== undefined ? ` (given '${typo}': did you mean '${key}'?)` : unknown.length > 0 ? ` (given ${others}, which it does not declare)` : '';
       throw new SwitchyardError({
         code: 'INVALID_INPUT',
-        message: `pipeline '${pipeline.definition.name}' needs input '${key}' (${spec.kind})${spec.description ? `: ${spec.description}` : ''}`,
-        details: { file: pipeline.file, field: `inputs.${key}`, expected: spec.kind },
+        message: `pipeline '${name}' needs input '${key}'${hint} (${spec.kind})${spec.description ? `: ${spec.description}` : ''}`,
+        details: { file: pipeline.file, field: `inputs.${key}`, expected: spec.kind, ...(typo !== undefined ? { found: typo } : {}) },
       });
     }
+  }
+  if (unknown.length > 0) {
+    const first = unknown[0]!;
+    const close = unknown.length === 1 ? closeMatches(first, declaredNames, 1)[0] : undefined;
+    const names = unknown.map((u) => `'${u}'`).join(', ');
+    throw new SwitchyardError({
+      code: 'INVALID_INPUT',
+      message: `pipeline '${name}' has no input${unknown.length === 1 ? '' : 's'} ${names}${close !== undefined ? ` (did you mean '${close}'?)` : ''}; it declares ${listed}`,
+      details: { file: pipeline.file, field: `inputs.${first}`, expected: declaredNames.join(', '), found: unknown.join(', ') },
+    });
   }
   return out;
 }
