@@ -1,5 +1,4 @@
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import type { EngineV1, OrchestratorApi, PluginLogger, SwitchyardPlugin } from '@switchyard/spec';
@@ -16,6 +15,7 @@ import type { AppExtension } from './app-extension.js';
 import { closeMatches } from '../orchestrator/model-names.js';
 import { coreAppExtensions } from './core-extensions.js';
 import { checkEngineReferences } from './engine-references.js';
+import { importRegistryModule } from './registry-module.js';
 
 export interface CreateSwitchyardAppOptions {
   /**
@@ -192,7 +192,7 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   }
   specs.push(...normalizeProgrammatic(options.plugins));
 
-  const registry = await appRegistry(options.registry, config, baseDir, shownFile);
+  const registry = await appRegistry(options.registry, config, baseDir, shownFile, locatePointer);
   const logger = options.logger ?? defaultLogger(config);
   const container = createAppContainer(options.parentContainer);
   const host = new PluginHost({ container, logger, baseDir });
@@ -304,10 +304,17 @@ function isModelRegistry(value: unknown): value is ModelRegistry {
 }
 
 /** The registry given in code, or the module named by `models.registry` (its `registry` export, else its default). */
-async function appRegistry(given: ModelRegistry | undefined, config: SwitchyardConfig, baseDir: string, file: string): Promise<ModelRegistry | undefined> {
+async function appRegistry(
+  given: ModelRegistry | undefined,
+  config: SwitchyardConfig,
+  baseDir: string,
+  file: string,
+  locatePointer: (pointer: string) => { line: number; column: number } | undefined,
+): Promise<ModelRegistry | undefined> {
   const path = config.models?.registry;
+  const at = locatePointer('/models/registry');
   const invalid = (message: string, cause?: unknown) =>
-    new SwitchyardError({ code: 'CONFIG_INVALID', message: `${file}: /models/registry: ${message}`, details: { file, pointer: '/models/registry' }, ...(cause ? { cause } : {}) });
+    new SwitchyardError({ code: 'CONFIG_INVALID', message: `${file}${at ? `:${at.line}:${at.column}` : ''}: /models/registry: ${message}`, details: { file, pointer: '/models/registry', ...(at ?? {}) }, ...(cause ? { cause } : {}) });
   if (given !== undefined) {
     if (path !== undefined) throw invalid('a registry was also passed to createSwitchyardApp({ registry }); give one of them');
     if (!isModelRegistry(given)) {
@@ -316,12 +323,7 @@ async function appRegistry(given: ModelRegistry | undefined, config: SwitchyardC
     return given;
   }
   if (path === undefined) return undefined;
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(resolve(baseDir, path)).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw invalid(`cannot import '${path}' (relative to the config file): ${(error as Error).message}`, error);
-  }
+  const module = await importRegistryModule(path, baseDir, invalid);
   const candidate = module['registry'] ?? module['default'];
   if (!isModelRegistry(candidate)) throw invalid(`'${path}' exports no \`registry\` (an object with list() and get(id)); run \`npx switchyard codegen\``);
   return candidate;
