@@ -419,6 +419,33 @@ describe('switchyard run errors', () => {
     expect(err).toContain(`INVALID_INPUT: model 'silero-vad': input file ${missing}: cannot read it: ENOENT`);
   });
 
+  it('a model written as a path that does not exist says so (it was NO_SUCH_MODEL "not a registry model, a route...")', async () => {
+    const app = mkdtempSync(join(tmpdir(), 'cli-run-nopath-'));
+    const cwd = process.cwd();
+    try {
+      process.chdir(app);
+      writeFileSync('in.json', '[1]');
+      for (const [args, said] of [
+        [['run', './models/nope', 'in.json'], "NO_SUCH_MODEL: folder './models/nope' does not exist (a model given by path is a model folder, its model_metadata.json or a .xyb bundle; a model id has no '/')"],
+        [['run', 'models/nope/model_metadata.json', 'in.json'], "NO_SUCH_MODEL: file 'models/nope/model_metadata.json' does not exist"],
+        [['run', 'nope.xyb', 'in.json'], "NO_SUCH_MODEL: file 'nope.xyb' does not exist"],
+        [['run', '--metadata', './models/nope/model_metadata.json', 'in.json'], "NO_SUCH_MODEL: --metadata: file './models/nope/model_metadata.json' does not exist"],
+        [['run', '--metadata', 'meta.json', 'in.json'], "NO_SUCH_MODEL: --metadata: file 'meta.json' does not exist"],
+      ] as const) {
+        const run = await runCli([...args]);
+        expect(run.exitCode, args.join(' ')).toBe(1);
+        expect(run.err, args.join(' ')).toContain(said);
+        expect(run.err).not.toContain('not a registry model');
+        expect(run.err).not.toContain(app);
+      }
+      // An id is still looked up as one.
+      expect((await runCli(['run', 'nope', 'in.json'])).err).toContain("No such model 'nope'");
+    } finally {
+      process.chdir(cwd);
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
+
   it('a folder without model_metadata.json is not a model', async () => {
     const { err, exitCode } = await runCli(['run', work, image]);
     expect(exitCode).toBe(1);

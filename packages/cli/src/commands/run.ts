@@ -74,6 +74,18 @@ export async function appConfig(explicit: string | undefined): Promise<{ config:
   return { config: loaded.config, baseDir: loaded.baseDir, file, locate: (error) => locateConfigError(error, file, loaded.source) };
 }
 
+/**
+ * A model written as a path (has a '/', or names a model_metadata.json or a .xyb), not an id: `engine:model` refs
+ * may hold a '/' after the engine (`openrouter:meta-llama/llama-3`), so a ':' before the first '/' is a ref.
+ */
+function looksLikePath(model: string): boolean {
+  if (basename(model) === 'model_metadata.json' || isXybPath(model)) return true;
+  const slash = model.search(/[\\/]/);
+  if (slash < 0) return false;
+  const colon = model.indexOf(':');
+  return colon < 0 || colon > slash || /^[A-Za-z]:[\\/]/.test(model);
+}
+
 /** A model folder (or its model_metadata.json) given as a path: the folder. */
 function modelFolderOf(model: string): string | undefined {
   if (!existsSync(model)) return undefined;
@@ -99,6 +111,14 @@ function modelFolderOf(model: string): string | undefined {
  * Read and validated first, so unknown fields are reported (or refused with --strict) by file and pointer.
  */
 async function modelByPath(model: string, config: SwitchyardConfig, baseDir: string, check: Pick<RunModelOptions, 'strict'>): Promise<{ entry: string; id: string } | undefined> {
+  if (looksLikePath(model) && !existsSync(model)) {
+    const kind = isXybPath(model) || basename(model) === 'model_metadata.json' ? 'file' : 'folder';
+    throw new SwitchyardError({
+      code: 'NO_SUCH_MODEL',
+      message: `${kind} '${model}' does not exist (a model given by path is a model folder, its model_metadata.json or a .xyb bundle; a model id has no '/')`,
+      details: { modelId: model, found: 'no such file or folder' },
+    });
+  }
   const bundle = isXybPath(model);
   const folder = bundle ? undefined : modelFolderOf(model);
   if (!bundle && !folder) return undefined;
@@ -282,6 +302,8 @@ export function register(program: Command): void {
       if (flags.metadata !== undefined && second !== undefined) {
         fail(command, `--metadata ${flags.metadata} names the model, so run takes one positional <input file>, found 2 ('${first}', '${second}')\n${RUN_USAGE}`);
       }
+      // --metadata is a file whatever it looks like: a missing one is not looked up as a model id.
+      if (flags.metadata !== undefined && !existsSync(flags.metadata)) fail(command, `NO_SUCH_MODEL: --metadata: file '${flags.metadata}' does not exist`);
       if (model === undefined) fail(command, `run: missing <model> (a model id, a model folder, its model_metadata.json or a .xyb bundle)\n${RUN_USAGE}`);
       if (inputFile === undefined && flags.text === undefined) fail(command, `run: missing the input for '${model}': give an <input file> or --text "..."\n${RUN_USAGE}`);
       if (inputFile !== undefined && flags.text !== undefined) fail(command, `run: give an <input file> or --text, not both (found '${inputFile}' and --text)\n${RUN_USAGE}`);
