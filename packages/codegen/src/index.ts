@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 export { generate, DEFAULT_OUT_DIR, type GenerateInput, type GeneratedFile, type ModelSource } from './generate.js';
-export { compareGenerated, hasDrift, type GeneratedDrift } from './check-generated.js';
+export { compareGenerated, foreignFiles, hasDrift, isGeneratedOutput, type ExistingFile, type GeneratedDrift } from './check-generated.js';
 export { displayPath, readModelSources, runCodegen, type CodegenOptions, type CodegenReport } from './run-codegen.js';
 export { readGraphSignature, type GraphSignature } from './graph-check.js';
 export { formatTypeScript } from './format.js';

@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import ts from 'typescript';
-import { writeXybBundle } from '@switchyard/core';
+import { writeXybBundle, type SwitchyardError } from '@switchyard/core';
+import { generatedBanner } from './generated-banner.js';
 import { runCodegen, type CodegenOptions } from './run-codegen.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -66,7 +67,7 @@ describe('runCodegen in an app outside the repo', () => {
 
   it('lists missing and stray files, and a normal run fixes all of them', async () => {
     rmSync(join(app, PIPELINE));
-    writeFileSync(join(app, `${OUT}/pipelines/removed-model.ts`), 'export {};\n');
+    writeFileSync(join(app, `${OUT}/pipelines/removed-model.ts`), `${generatedBanner('models/removed-model/model_metadata.json')}\nexport {};\n`);
     const check = await runCodegen({ baseDir: app, check: true });
     expect(check.drift.missing).toEqual([PIPELINE]);
     expect(check.drift.extra).toEqual([`${OUT}/pipelines/removed-model.ts`]);
@@ -80,6 +81,74 @@ describe('runCodegen in an app outside the repo', () => {
     expect(report.written.length).toBe(3);
     expect(existsSync(join(out, 'pipelines/my-digits.ts'))).toBe(true);
     expect((await runCodegen({ baseDir: tmpdir(), modelDirs: [join(app, 'models')], outDir: out, check: true })).drift.missing).toEqual([]);
+  });
+
+  it("B1: --out src leaves the app's own files there (never removed, never extra), removes only what it generated", async () => {
+    writeFileSync(join(app, 'package.json'), '{}');
+    mkdirSync(join(app, 'src/lib'), { recursive: true });
+    writeFileSync(join(app, 'src/app.ts'), 'export const app = 1;\n');
+    writeFileSync(join(app, 'src/lib/util.ts'), 'export {};\n');
+    const removed: string[] = [];
+    const first = await runCodegen({ baseDir: app, outDir: 'src', ...io, remove: async (path) => void removed.push(path) });
+    expect(first.written).toEqual(['src/index.ts', 'src/pipelines/my-digits.ts', 'src/registry.ts']);
+    expect(first.drift.extra).toEqual([]);
+    // the registry beforeEach generated into src/switchyard.generated is not this output's: left alone too
+    expect(first.foreign).toEqual(['src/app.ts', 'src/lib/util.ts', `${OUT}/index.ts`, PIPELINE, `${OUT}/registry.ts`]);
+    expect(removed).toEqual([]);
+    // a pipeline of a model that is gone: codegen's (banner), so extra and removed; the app's files stay
+    writeFileSync(join(app, 'src/pipelines/old-model.ts'), `${generatedBanner('models/old-model/model_metadata.json')}\nexport {};\n`);
+    const check = await runCodegen({ baseDir: app, outDir: 'src', check: true });
+    expect(check.drift).toEqual({ stale: [], missing: [], extra: ['src/pipelines/old-model.ts'] });
+    expect(check.foreign).toContain('src/app.ts');
+    await runCodegen({ baseDir: app, outDir: 'src', ...io });
+    expect(existsSync(join(app, 'src/pipelines/old-model.ts'))).toBe(false);
+    expect(readFileSync(join(app, 'src/app.ts'), 'utf8')).toBe('export const app = 1;\n');
+    expect(existsSync(join(app, 'src/lib/util.ts'))).toBe(true);
+  });
+
+  it("B1: does not overwrite an app file where it would write one (src/index.ts), and writes nothing", async () => {
+    mkdirSync(join(app, 'src'), { recursive: true });
+    writeFileSync(join(app, 'src/index.ts'), 'export * from "./app.js";\n');
+    const write = (): Promise<void> => Promise.reject(new Error('must not write'));
+    for (const check of [false, true]) {
+      await expect(runCodegen({ baseDir: app, outDir: 'src', check, write })).rejects.toThrow(
+        "codegen output src holds src/index.ts, which codegen did not write (its first line is not codegen's banner) and would replace: move it, or give codegen a folder of its own (e.g. src/switchyard.generated)",
+      );
+    }
+    expect(readFileSync(join(app, 'src/index.ts'), 'utf8')).toBe('export * from "./app.js";\n');
+  });
+
+  it('B1: refuses --out . (the app folder) before reading or writing anything, and deletes nothing', async () => {
+    writeFileSync(join(app, 'package.json'), '{}');
+    writeFileSync(join(app, 'switchyard.config.yaml'), 'models:\n  dirs: [models]\n');
+    mkdirSync(join(app, 'node_modules/x'), { recursive: true });
+    writeFileSync(join(app, 'node_modules/x/index.js'), '');
+    const touched: string[] = [];
+    const spy: Pick<CodegenOptions, 'write' | 'remove'> = { write: async (path) => void touched.push(path), remove: async (path) => void touched.push(path) };
+    for (const check of [false, true]) {
+      const error = (await runCodegen({ baseDir: app, outDir: '.', configFile: 'switchyard.config.yaml', check, ...spy }).catch((e: unknown) => e)) as SwitchyardError;
+      expect(error.code).toBe('CONFIG_INVALID');
+      expect(error.message).toBe(
+        "codegen output . is the app's folder (the folder of switchyard.config.yaml) and holds switchyard.config.yaml, models/my-digits/model_metadata.json, node_modules, package.json, models (a models dir): codegen removes the files it generated there, so give it a folder of its own (e.g. src/switchyard.generated)",
+      );
+      expect(error.details).toMatchObject({ pointer: '/codegen/out' });
+    }
+    expect(touched).toEqual([]);
+    expect(existsSync(join(app, '.switchyard'))).toBe(false); // no bundle cache written either
+    expect(readFileSync(join(app, 'package.json'), 'utf8')).toBe('{}');
+    expect(existsSync(join(app, 'node_modules/x/index.js'))).toBe(true);
+    expect(existsSync(join(app, 'index.ts'))).toBe(false);
+    expect(existsSync(join(app, 'pipelines'))).toBe(false);
+  });
+
+  it('B1: refuses an output folder that holds node_modules, package.json, a models dir or the app folder', async () => {
+    mkdirSync(join(app, 'lib/node_modules'), { recursive: true });
+    await expect(runCodegen({ baseDir: app, outDir: 'lib', check: true })).rejects.toThrow('codegen output lib holds lib/node_modules: codegen removes');
+    mkdirSync(join(app, 'pkg/sub'), { recursive: true });
+    writeFileSync(join(app, 'pkg/sub/package.json'), '{}');
+    await expect(runCodegen({ baseDir: app, outDir: 'pkg', check: true })).rejects.toThrow('codegen output pkg holds pkg/sub/package.json: codegen removes');
+    await expect(runCodegen({ baseDir: app, modelDirs: ['models'], outDir: join(app, '..'), check: true })).rejects.toThrow(/holds the app's folder/);
+    await expect(runCodegen({ baseDir: join(app, 'models'), modelDirs: ['.'], outDir: '..', check: true })).rejects.toThrow(/holds the app's folder and holds .*my-digits\/model_metadata\.json/);
   });
 
   it('refuses to write into node_modules', async () => {

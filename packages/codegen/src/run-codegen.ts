@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { configuredModelsDirs, DirectoryModelCatalog, MetadataInvalidError, STEP_FACTORIES, SwitchyardError, type MetadataIssue } from '@switchyard/core';
-import { compareGenerated, hasDrift, type GeneratedDrift } from './check-generated.js';
+import { CONFIG_FILE_NAMES, configuredModelsDirs, DirectoryModelCatalog, MetadataInvalidError, STEP_FACTORIES, SwitchyardError, type MetadataIssue } from '@switchyard/core';
+import { compareGenerated, foreignFiles, hasDrift, type GeneratedDrift } from './check-generated.js';
 import { DEFAULT_OUT_DIR, generate, type GeneratedFile, type ModelSource } from './generate.js';
 
 export interface CodegenOptions {
@@ -18,13 +18,15 @@ export interface CodegenOptions {
   readonly modelPackages?: readonly string[];
   /** Where the registry and pipelines go (`codegen.out`), relative to baseDir or absolute. Default `src/switchyard.generated`. */
   readonly outDir?: string;
+  /** The config file codegen read (absolute, or relative to baseDir): an output folder holding it is refused. */
+  readonly configFile?: string;
   /** Compare only. */
   readonly check?: boolean;
   /** Unknown metadata fields are errors instead of warnings. */
   readonly strict?: boolean;
   /** Writes one file, given its absolute path (the CLI passes a real writer; --check never calls it). */
   readonly write?: (path: string, contents: string) => Promise<void>;
-  /** Removes a leftover generated file, given its absolute path. */
+  /** Removes a file codegen generated before (its banner is its first line) but no longer writes, given its absolute path. */
   readonly remove?: (path: string) => Promise<void>;
 }
 
@@ -37,6 +39,8 @@ export interface CodegenReport {
   readonly outDir: string;
   /** Unknown or unused metadata fields (each located by file and pointer). */
   readonly warnings: readonly MetadataIssue[];
+  /** Files in the output folder that codegen did not write (no banner), as shown: left as they are. */
+  readonly foreign: readonly string[];
 }
 
 const toPosix = (path: string): string => path.split(sep).join('/');
@@ -70,41 +74,89 @@ export async function readModelSources(
   });
 }
 
-function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  const walk = (path: string): void => {
-    for (const name of readdirSync(path)) {
-      const full = join(path, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else out.push(full);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
+/** Names in an output folder that say it is not codegen's own folder (an app, a package, a model). */
+const APP_FILES = new Set<string>(['package.json', 'node_modules', 'model_metadata.json', ...CONFIG_FILE_NAMES]);
 
-/** Refuses output folders codegen must never write into: a dependency (node_modules) or the model folders. */
-function checkOutDir(baseDir: string, outDir: string, modelDirs: readonly string[]): void {
-  const parts = toPosix(outDir).split('/');
-  const inside = (dir: string): boolean => {
-    const rel = relative(dir, outDir);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-  };
-  if (parts.includes('node_modules') || modelDirs.some((d) => inside(resolve(baseDir, d)))) {
-    throw new SwitchyardError({
-      code: 'CONFIG_INVALID',
-      message: `codegen output ${displayPath(baseDir, outDir)} is inside ${parts.includes('node_modules') ? 'node_modules' : 'a models dir'}: generate into the app's own source (e.g. ${DEFAULT_OUT_DIR})`,
-      details: { file: outDir },
-    });
+/** Reads the first bytes of a file: enough to see codegen's banner without reading the app's large files. */
+function readHead(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(64);
+    return buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
+  } finally {
+    closeSync(fd);
   }
 }
 
-/** Generates in memory, compares with the disk, and (unless check) hands changed files to `write`. */
+/**
+ * The files under the output folder (symlinks are not followed: codegen never writes one), and the app's own things
+ * found there (package.json, node_modules, a config file, a model's metadata), which make it no folder for codegen.
+ */
+function scanOutDir(outAbs: string): { files: string[]; appFiles: string[] } {
+  const files: string[] = [];
+  const appFiles: string[] = [];
+  if (!existsSync(outAbs)) return { files, appFiles };
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (APP_FILES.has(entry.name)) appFiles.push(full);
+      if (entry.isDirectory() && entry.name !== 'node_modules') walk(full);
+      else if (entry.isFile()) files.push(full);
+    }
+  };
+  walk(outAbs);
+  return { files: files.sort(), appFiles: appFiles.sort() };
+}
+
+const isInside = (dir: string, path: string): boolean => {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+/** An error about the output folder: named by --out (the CLI) or at /codegen/out in the config. */
+function outDirError(baseDir: string, outAbs: string, why: string): SwitchyardError {
+  return new SwitchyardError({
+    code: 'CONFIG_INVALID',
+    message: `codegen output ${displayPath(baseDir, outAbs)} ${why}`,
+    details: { outDir: outAbs, pointer: '/codegen/out' },
+  });
+}
+
+/**
+ * Refuses, before anything is read or written, an output folder codegen must not own: one inside a dependency
+ * (node_modules) or a models dir, and one that is or holds the app itself (its folder, config, package.json,
+ * node_modules, models), since codegen removes the files it generated there and no longer writes.
+ */
+function checkOutDir(baseDir: string, outAbs: string, modelDirs: readonly string[], configFile: string | undefined): string[] {
+  const shownDir = (dir: string): string => displayPath(baseDir, dir);
+  const parts = toPosix(outAbs).split('/');
+  const modelsDirs = modelDirs.map((d) => resolve(baseDir, d));
+  if (parts.includes('node_modules') || modelsDirs.some((d) => isInside(d, outAbs))) {
+    throw outDirError(baseDir, outAbs, `is inside ${parts.includes('node_modules') ? 'node_modules' : 'a models dir'}: generate into the app's own source (e.g. ${DEFAULT_OUT_DIR})`);
+  }
+  const { files, appFiles } = scanOutDir(outAbs);
+  const holds = [
+    ...(configFile !== undefined && isInside(outAbs, configFile) ? [shownDir(configFile)] : []),
+    ...appFiles.map(shownDir),
+    ...modelsDirs.filter((d) => isInside(outAbs, d)).map((d) => `${shownDir(d)} (a models dir)`),
+  ];
+  const app = outAbs === baseDir ? `is the app's folder (${configFile ? `the folder of ${shownDir(configFile)}` : 'the current folder'})` : isInside(outAbs, baseDir) ? "holds the app's folder" : undefined;
+  if (app || holds.length) {
+    const what = [app, holds.length ? `holds ${[...new Set(holds)].join(', ')}` : undefined].filter(Boolean).join(' and ');
+    throw outDirError(baseDir, outAbs, `${what}: codegen removes the files it generated there, so give it a folder of its own (e.g. ${DEFAULT_OUT_DIR})`);
+  }
+  return files;
+}
+
+/**
+ * Generates in memory, compares with the disk, and (unless check) hands changed files to `write` and the files it
+ * generated before but no longer writes to `remove`. Files in the output folder that codegen did not write (no
+ * banner) are left alone and reported as `foreign`; one where codegen would write is an error, before any write.
+ */
 export async function runCodegen(options: CodegenOptions): Promise<CodegenReport> {
   const baseDir = resolve(options.baseDir);
   const outAbs = resolve(baseDir, options.outDir ?? DEFAULT_OUT_DIR);
-  checkOutDir(baseDir, outAbs, configuredModelsDirs(options.modelDirs, baseDir));
+  const onDisk = checkOutDir(baseDir, outAbs, configuredModelsDirs(options.modelDirs, baseDir), options.configFile && resolve(baseDir, options.configFile));
   const outDir = displayPath(baseDir, outAbs);
   const bundleCacheDir = join(resolve(baseDir, options.cacheDir ?? join('.switchyard', 'cache')), 'bundles');
   const { files, warnings } = await generate({
@@ -115,7 +167,19 @@ export async function runCodegen(options: CodegenOptions): Promise<CodegenReport
   });
   const abs = (path: string): string => resolve(baseDir, path);
   const read = (path: string): string | undefined => (existsSync(abs(path)) ? readFileSync(abs(path), 'utf8') : undefined);
-  const drift = compareGenerated(files, read, listFiles(outAbs).map((f) => displayPath(baseDir, f)));
+  const existing = onDisk.map((file) => ({ path: displayPath(baseDir, file), head: readHead(file) }));
+  const foreign = foreignFiles(existing, outDir);
+  const wanted = new Set(files.map((f) => f.path));
+  const clobbered = foreign.filter((path) => wanted.has(path));
+  if (clobbered.length) {
+    const [one, more] = [clobbered.length === 1, clobbered.join(', ')];
+    throw outDirError(
+      baseDir,
+      outAbs,
+      `holds ${more}, which codegen did not write (${one ? 'its' : 'their'} first line is not codegen's banner) and would replace: move ${one ? 'it' : 'them'}, or give codegen a folder of its own (e.g. ${DEFAULT_OUT_DIR})`,
+    );
+  }
+  const drift = compareGenerated(files, read, existing, outDir);
   const written: string[] = [];
   if (!options.check && hasDrift(drift)) {
     for (const file of files) {
@@ -126,5 +190,5 @@ export async function runCodegen(options: CodegenOptions): Promise<CodegenReport
     }
     for (const path of drift.extra) await options.remove?.(abs(path));
   }
-  return { files, drift, written, outDir, warnings };
+  return { files, drift, written, outDir, warnings, foreign };
 }

@@ -37,13 +37,54 @@ describe('switchyard codegen in an app', () => {
     await runCli(['codegen', '--config', config]);
     const file = join(app, 'lib/generated/pipelines/my-digits.ts');
     writeFileSync(file, `${readFileSync(file, 'utf8')}// edited\n`);
+    // a pipeline codegen wrote for a model that is gone (its banner): extra; the app's own file there is not
+    const banner = readFileSync(file, 'utf8').split('\n')[0];
+    writeFileSync(join(app, 'lib/generated/pipelines/gone.ts'), `${banner}\nexport {};\n`);
     writeFileSync(join(app, 'lib/generated/stray.ts'), 'export {};\n');
     const check = await runCli(['codegen', '--check', '--config', config]);
     expect(check.exitCode).toBe(1);
     expect(check.err).toContain(`CODEGEN_STALE: lib/generated is out of date (run \`npx switchyard codegen --config ${config}\`)`);
     expect(check.err).toContain('stale   lib/generated/pipelines/my-digits.ts');
-    expect(check.err).toContain('extra   lib/generated/stray.ts');
+    expect(check.err).toContain('extra   lib/generated/pipelines/gone.ts');
+    expect(check.err).not.toContain('extra   lib/generated/stray.ts');
+    expect(check.err).toContain('warning: lib/generated holds lib/generated/stray.ts, which codegen did not write (no codegen banner on its first line): left as it is\n');
     expect(readFileSync(file, 'utf8')).toContain('// edited');
+  });
+
+  it('B1: --out src keeps the app\'s files in src (run and --check); --out . and codegen.out: . are refused, deleting nothing', async () => {
+    mkdirSync(join(app, 'src'));
+    writeFileSync(join(app, 'src/app.ts'), 'export const app = 1;\n');
+    writeFileSync(join(app, 'package.json'), '{"name":"app"}');
+    mkdirSync(join(app, 'node_modules/dep'), { recursive: true });
+    writeFileSync(join(app, 'node_modules/dep/index.js'), '');
+    const cwd = process.cwd();
+    process.chdir(app);
+    try {
+      const run = await runCli(['codegen', '--out', 'src']);
+      expect(run.exitCode, run.err).toBe(0);
+      expect(run.out).not.toContain('removed');
+      expect(run.err).toBe('warning: src holds src/app.ts, which codegen did not write (no codegen banner on its first line): left as it is\n');
+      expect(readFileSync(join(app, 'src/app.ts'), 'utf8')).toBe('export const app = 1;\n');
+      const check = await runCli(['codegen', '--out', 'src', '--check']);
+      expect(check).toMatchObject({ exitCode: 0, out: 'codegen: src up to date (1 model(s), 3 files)\n' });
+      for (const args of [['codegen', '--out', '.'], ['codegen', '--out', '.', '--check']]) {
+        const refused = await runCli(args);
+        expect(refused.exitCode).toBe(1);
+        expect(refused.err).toBe(
+          "CONFIG_INVALID: --out: codegen output . is the app's folder (the folder of switchyard.config.yaml) and holds switchyard.config.yaml, ml/my-digits/model_metadata.json, node_modules, package.json, ml (a models dir): codegen removes the files it generated there, so give it a folder of its own (e.g. src/switchyard.generated)\n",
+        );
+      }
+      writeFileSync(config, 'models:\n  dirs: [ml]\ncodegen:\n  out: .\n');
+      const fromConfig = await runCli(['codegen']);
+      expect(fromConfig.exitCode).toBe(1);
+      expect(fromConfig.err).toMatch(/^CONFIG_INVALID: switchyard\.config\.yaml:4:8: \/codegen\/out: codegen output \. is the app's folder/);
+      expect(readFileSync(join(app, 'package.json'), 'utf8')).toBe('{"name":"app"}');
+      expect(existsSync(join(app, 'node_modules/dep/index.js'))).toBe(true);
+      expect(existsSync(join(app, 'index.ts'))).toBe(false);
+      expect(readFileSync(join(app, 'src/app.ts'), 'utf8')).toBe('export const app = 1;\n');
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('takes absolute --models and --out (and writes there)', async () => {

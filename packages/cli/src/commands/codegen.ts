@@ -80,6 +80,7 @@ export function register(program: Command): void {
         }
         const report = await runCodegen({
           baseDir,
+          ...(loaded ? { configFile: loaded.file } : {}),
           // Absent: models/ when it exists, as run and serve read the same config.
           ...(modelDirs ? { modelDirs } : {}),
           modelPackages: flags.packages ?? loaded?.config.models?.packages ?? [],
@@ -98,6 +99,10 @@ export function register(program: Command): void {
           remove: (path) => rm(path, { force: true }),
         });
         for (const warning of report.warnings) printError(command, `warning: ${formatMetadataIssue(warning)}`);
+        if (report.foreign.length) {
+          const [one, files] = [report.foreign.length === 1, report.foreign.join(', ')];
+          printError(command, `warning: ${report.outDir} holds ${files}, which codegen did not write (no codegen banner on ${one ? 'its' : 'their'} first line): left as ${one ? 'it is' : 'they are'}`);
+        }
         const { stale, missing, extra } = report.drift;
         const lines = [...stale.map((p) => `stale   ${p}`), ...missing.map((p) => `missing ${p}`), ...extra.map((p) => `extra   ${p}`)];
         const models = report.files.filter((f) => f.path.includes('/pipelines/')).length;
@@ -111,7 +116,7 @@ export function register(program: Command): void {
         print(command, done.length ? `codegen: wrote ${report.outDir} (${models} model(s))\n  ${done.join('\n  ')}` : `codegen: ${report.outDir} up to date (${models} model(s), ${report.files.length} files)`);
       } catch (raw) {
         // A config error (e.g. /models/dirs/0) is located in the config file; one about the --out folder names --out.
-        const aboutOut = outDir !== undefined && SwitchyardError.isInstance(raw) && raw.details['file'] === outDir;
+        const aboutOut = outDir !== undefined && SwitchyardError.isInstance(raw) && (raw.details['file'] === outDir || raw.details['outDir'] === outDir);
         const error = aboutOut ? flagError(raw, '--out') : loadedConfig ? locateConfigError(raw, loadedConfig.shownAs, loadedConfig.source) : raw;
         if (SwitchyardError.isInstance(error)) fail(command, `${error.code}: ${error.message}`);
         throw error;
