@@ -137,3 +137,22 @@ describe('telemetry.logLevel', () => {
     }
   });
 });
+
+describe('--port and --host are parsed strictly', () => {
+  it('a port is a decimal integer 0..65535 (0x50 bound port 80); an empty --host is refused naming --host', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-serve-flags-'));
+    writeFileSync(join(dir, 'switchyard.config.yaml'), 'server:\n  dataDir: false\n');
+    for (const port of ['0x50', '1e3', ' 80', '80.0', '-1', '65536', '+80', '0b1', '']) {
+      const run = await runCli(['serve', '--config', dir, '--port', port]);
+      expect(run.exitCode, port).toBe(1);
+      expect(run.err, port).toBe(`INVALID_PARAMS: --port must be an integer 0..65535, found '${port}'\n`);
+    }
+    const env = await startServe({ config: dir }, { PORT: '0x50' }).catch((e: unknown) => e);
+    expect((env as Error).message).toBe("PORT must be an integer 0..65535, found '0x50'");
+    for (const host of ['', '  ']) {
+      const run = await runCli(['serve', '--config', dir, '--port', '0', '--host', host]);
+      expect(run.exitCode).toBe(1);
+      expect(run.err).toBe(`INVALID_PARAMS: --host must be a bind address (e.g. 127.0.0.1, or 0.0.0.0 with API keys), found '${host}'\n`);
+    }
+  });
+});

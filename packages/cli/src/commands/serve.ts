@@ -12,9 +12,10 @@ export interface ServeFlags {
   readonly host?: string;
 }
 
+/** A decimal port 0..65535 (`Number()` took `0x50`, `1e3`, ` 80 ` and bound whatever they meant). */
 function parsePort(value: string, from: string): number {
-  const port = Number(value);
-  if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+  const port = /^\d{1,5}$/.test(value) ? Number.parseInt(value, 10) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `${from} must be an integer 0..65535, found '${value}'`, details: { field: from, expected: '0..65535', found: value } });
   }
   return port;
@@ -31,6 +32,10 @@ export async function prepareServe(
   options: { readonly checkOnly?: boolean } = {},
 ): Promise<{ app: SwitchyardApp; server: SwitchyardServer; file: string; host?: string; port?: number }> {
   const port = flags.port !== undefined ? parsePort(flags.port, '--port') : env.PORT !== undefined ? parsePort(env.PORT, 'PORT') : undefined;
+  // An empty --host would mean "not given" (server.host, else 127.0.0.1), as `server.host: ""` is refused.
+  if (flags.host !== undefined && flags.host.trim() === '') {
+    throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `--host must be a bind address (e.g. 127.0.0.1, or 0.0.0.0 with API keys), found '${flags.host}'`, details: { field: '--host', expected: 'a bind address', found: flags.host } });
+  }
   // A check (validate) keeps state in memory: it never creates, locks or leaves files in the server's dataDir.
   const adjust = options.checkOnly ? (config: SwitchyardConfig): SwitchyardConfig => ({ ...config, server: { ...config.server, dataDir: false } }) : undefined;
   // The app's errors and warnings are located in the file the user wrote, named as they typed it.
