@@ -1,4 +1,5 @@
-import { SwitchyardError } from '@switchyard/core';
+import { SwitchyardError, closeMatches, type SwitchyardApp } from '@switchyard/core';
+import type { ServerCatalog } from './server-catalog.js';
 
 /** The `server` section of switchyard.config.yaml (schemas/config.schema.json#/properties/server). */
 export interface ServerConfig {
@@ -54,7 +55,11 @@ export interface ServerConfig {
   readonly artifacts?: { readonly maxTotalBytes?: number };
   /** Graceful shutdown: how long in-flight tasks may run before they are cancelled. */
   readonly shutdownDeadlineMs?: number;
-  /** Extra model ids / route names listed by GET /v1/models (e.g. `auto`, `chat`). */
+  /**
+   * Ids GET /v1/models lists before the catalog: each a route (`routing.routes` / `routing.models`), a catalog model
+   * or `engine:model` of a registered engine; `ownedBy` a registered engine, the one admission counts it against
+   * (checkServerModels).
+   */
   readonly models?: readonly { readonly id: string; readonly ownedBy?: string }[];
   /** Drop request fields the serving model cannot honour (listed in `x-switchyard-dropped-params`) instead of a 400; per request: `drop_params`. */
   readonly dropParams?: boolean;
@@ -172,4 +177,84 @@ export function resolveServerConfig(config: ServerConfig = {}, env: NodeJS.Proce
     models: config.models ?? [],
     dropParams: config.dropParams ?? false,
   };
+}
+
+/** What the app serves, for checkServerModels: every id a request may name, and where it runs. */
+export interface ServedModels {
+  /** Registered (enabled) engine ids. */
+  readonly engines: readonly string[];
+  /** `routing.routes` names and `routing.models` ids; undefined = not known here (an id is then not refused for it). */
+  readonly routes?: readonly string[];
+  /** Catalog models (registry, model packs, model folders, entries added through the API) and their engine. */
+  readonly catalog: readonly { readonly id: string; readonly engine?: string }[];
+}
+
+/**
+ * `server.models` names only what a request can run: each id a route, a catalog model or `engine:model` of a
+ * registered engine, listed once; each `ownedBy` a registered engine, the one the model runs on when that is fixed
+ * (`engine:model`, a catalog model). Else CONFIG_INVALID naming `server.models[i].id` / `.ownedBy`: an id listed by
+ * /v1/models that fails every request, or an ownedBy that admission would drop, is refused at start.
+ */
+export function checkServerModels(models: ServerConfig['models'], served: ServedModels): void {
+  const engines = served.engines;
+  const engineList = engines.join(', ') || 'none';
+  const catalog = new Map(served.catalog.map((entry) => [entry.id, entry.engine]));
+  const routes = new Set(served.routes ?? []);
+  const first = new Map<string, number>();
+  const refuse = (index: number, field: 'id' | 'ownedBy', message: string, expected: string, found: string) =>
+    new SwitchyardError({
+      code: 'CONFIG_INVALID',
+      message: `server.models[${index}].${field}: ${message}`,
+      details: { pointer: `/server/models/${index}/${field}`, field: `server.models[${index}].${field}`, expected, found },
+    });
+  for (const [index, model] of (models ?? []).entries()) {
+    const { id, ownedBy } = model;
+    const seen = first.get(id);
+    if (seen !== undefined) throw refuse(index, 'id', `'${id}' is listed twice (also server.models[${seen}])`, 'each id once', id);
+    first.set(id, index);
+    // Where the id runs when nothing in the request moves it: its engine prefix, else the catalog's engine.
+    let runsOn: string | undefined;
+    const colon = id.indexOf(':');
+    if (colon > 0 && !routes.has(id) && !catalog.has(id)) {
+      const engine = id.slice(0, colon);
+      if (!engines.includes(engine)) throw refuse(index, 'id', `'${id}' names engine '${engine}', which no plugin registered (registered: ${engineList})`, `'engine:model' of one of ${engineList}`, id);
+      runsOn = engine;
+    } else if (catalog.has(id)) {
+      runsOn = catalog.get(id);
+    } else if (!routes.has(id) && served.routes !== undefined) {
+      const known = [...routes, ...catalog.keys()];
+      const close = closeMatches(id, known, 3);
+      const routeList = [...routes].join(', ') || 'none';
+      throw refuse(
+        index,
+        'id',
+        `'${id}' is not a route (routes: ${routeList}), a catalog model or an 'engine:model' of a registered engine (engines: ${engineList}), so every request on it would fail${close.length ? `; did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : ''}`,
+        'a route, a catalog model or engine:model',
+        id,
+      );
+    }
+    if (ownedBy === undefined) continue;
+    if (!engines.includes(ownedBy)) {
+      const close = closeMatches(ownedBy, engines, 1);
+      throw refuse(index, 'ownedBy', `no plugin registered an engine '${ownedBy}' (registered: ${engineList}${close.length ? `; did you mean '${close[0]}'?` : ''})`, `one of ${engineList}`, ownedBy);
+    }
+    if (runsOn !== undefined && runsOn !== ownedBy && engines.includes(runsOn)) {
+      throw refuse(index, 'ownedBy', `'${ownedBy}' but '${id}' runs on engine '${runsOn}'; set ownedBy: ${runsOn} or leave it out`, runsOn, ownedBy);
+    }
+  }
+}
+
+/**
+ * checkServerModels over an app (what `switchyard serve` starts): its engines, its `routing.routes` / `routing.models`
+ * and the server's catalog over its registry (with entries added through the API earlier).
+ */
+export async function checkAppServerModels(app: Pick<SwitchyardApp, 'config' | 'engines'>, catalog: Pick<ServerCatalog, 'list'> | undefined): Promise<void> {
+  const models = (app.config.server as ServerConfig | undefined)?.models;
+  if (models === undefined || models.length === 0) return;
+  const routing = app.config.routing as { readonly routes?: object; readonly models?: object } | undefined;
+  checkServerModels(models, {
+    engines: app.engines.map((engine) => engine.id),
+    routes: [...Object.keys(routing?.routes ?? {}), ...Object.keys(routing?.models ?? {})],
+    catalog: (await catalog?.list()) ?? [],
+  });
 }
