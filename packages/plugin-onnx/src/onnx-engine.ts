@@ -5,6 +5,7 @@ import type {
   AbortCheck, EngineCapabilities, EngineHealth, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, TensorMap,
 } from '@switchyard/spec';
 import { bindInputs, checkInputs, readInputSpecs, type InputSpec } from './onnx-input-check.js';
+import { checkGraphsFitMetadata } from './onnx-graph-check.js';
 import { runIterativeRefinement } from './onnx-iterative-refinement.js';
 import { readModelLayout, type OnnxStageLayout } from './onnx-model-layout.js';
 import {
@@ -83,6 +84,7 @@ export class OnnxEngine implements EngineV1 {
         throwIfAborted(signal, `loading model '${spec.id}'`);
         stages.push(await this.loadStage(spec, stageLayout, this.stageOptions(spec, stageLayout)));
       }
+      checkGraphsFitMetadata(spec.id, spec.metadata, new Map(stages.map((s) => [s.layout.name, s.session])));
     } catch (error) {
       await Promise.all(stages.map((s) => s.lease.release()));
       throw error;

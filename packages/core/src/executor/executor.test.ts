@@ -7,6 +7,7 @@ import { createOrchestrationLogger } from '../telemetry/orchestration-logger.js'
 import { EventBus } from '../telemetry/event-bus.js';
 import { Executor, toPipelineInput } from './executor.js';
 import { createModelCatalog } from './model-catalog.js';
+import { MetadataInvalidError } from '../template-executor/metadata-invalid-error.js';
 
 const signal = new AbortController().signal;
 
@@ -128,6 +129,21 @@ describe('Executor', () => {
     expect(SwitchyardError.hasCode(error, 'MODEL_LOAD_FAILED')).toBe(true);
     fail = false;
     expect((await executor.execute(target, request, signal)).output).toEqual({ kind: 'text', text: 'e:x' });
+  });
+
+  it("files an engine's METADATA_INVALID issues under the model's file as the app shows it (not the engine's placeholder)", async () => {
+    const engine = new FaultEngine('onnx');
+    engine.doLoad = async () => {
+      throw new MetadataInvalidError({ issues: [{ file: "model 'm' model_metadata.json", pointer: '/metadata/output_names/0', message: 'names no output of model.onnx', expected: 'one of logits', found: '"probs"' }] });
+    };
+    const executor = new Executor({
+      engines: [engine],
+      registry: createModelCatalog([{ id: 'm', metadata: { model_id: 'm' }, pipeline: doubler, dir: '/app/models/m' }]),
+      metadataFile: (model) => `models/${model.id}/model_metadata.json`,
+    });
+    const error = await executor.execute({ engine: 'onnx', model: 'm', target: 'local' }, { modelId: 'm', workload: 'inference', input: { kind: 'json', value: 1 } }, signal).catch((e: unknown) => e);
+    expect(MetadataInvalidError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe('Invalid model metadata: models/m/model_metadata.json: /metadata/output_names/0 names no output of model.onnx (expected one of logits, found "probs")');
   });
 
   it.each([

@@ -9,6 +9,7 @@ import { describeTarget, type ExecutionTarget } from './execution-target.js';
 import { jsonTensor } from './json-tensor.js';
 import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner, PipelineKind, RegisteredModel } from './model-catalog.js';
 import { GuardedStreamSession } from './guarded-stream-session.js';
+import { MetadataInvalidError } from '../template-executor/metadata-invalid-error.js';
 import { TimedTensorRunner } from './timed-tensor-runner.js';
 
 export interface ExecutorOptions {
@@ -16,6 +17,8 @@ export interface ExecutorOptions {
   readonly registry?: ModelCatalog;
   readonly provisioner?: ModelFileProvisioner;
   readonly createInterpretedPipeline?: InterpretedPipelineFactory;
+  /** What METADATA_INVALID issues an engine raises at load call a registry model's file (as the interpreter and codegen do). */
+  readonly metadataFile?: (model: RegisteredModel) => string;
   readonly resilience?: ResilienceConfig;
   readonly events?: EventBus;
   /** Engine-specific per-model options from config, keyed `engine:model` or `model`. */
@@ -238,6 +241,11 @@ export class Executor {
     try {
       await engine.doLoad({ id: modelId, files, ...(metadata !== undefined ? { metadata } : {}), ...(options ? { options } : {}) }, signal);
     } catch (error) {
+      // An engine does not know where the metadata came from: its issues are filed under the name the app shows.
+      if (MetadataInvalidError.isInstance(error) && registered && this.options.metadataFile) {
+        const file = this.options.metadataFile(registered);
+        throw new MetadataInvalidError({ issues: error.issues.map((issue) => ({ ...issue, file })), cause: error });
+      }
       throw toSwitchyardError(error, 'MODEL_LOAD_FAILED');
     }
     events?.emit('ModelLoadProgress', { model: modelId, engine: engine.id, stage: 'ready' });

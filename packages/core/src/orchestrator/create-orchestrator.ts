@@ -1,7 +1,7 @@
 import type { EngineV1, PluginLogger } from '@switchyard/spec';
 import { SwitchyardError } from '@switchyard/spec';
 import { Executor } from '../executor/executor.js';
-import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner } from '../executor/model-catalog.js';
+import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner, RegisteredModel } from '../executor/model-catalog.js';
 import { PolicyEngine } from '../policy/policy-engine.js';
 import { LlmClassifier } from '../routing/llm-classifier.js';
 import { ModelClassifier } from '../routing/model-classifier.js';
@@ -19,6 +19,8 @@ export interface CreateOrchestratorOptions {
   readonly registry?: ModelCatalog;
   readonly provisioner?: ModelFileProvisioner;
   readonly createInterpretedPipeline?: InterpretedPipelineFactory;
+  /** What METADATA_INVALID issues raised at model load call a registry model's file (ExecutorOptions.metadataFile). */
+  readonly metadataFile?: (model: RegisteredModel) => string;
   readonly events?: EventBus;
   readonly logger?: PluginLogger;
   /** Model ids served without a registry entry or route (e.g. `server.models`); others fail with NO_SUCH_MODEL. */
@@ -40,6 +42,7 @@ export function createOrchestrator(options: CreateOrchestratorOptions): Orchestr
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.provisioner ? { provisioner: options.provisioner } : {}),
     ...(options.createInterpretedPipeline ? { createInterpretedPipeline: options.createInterpretedPipeline } : {}),
+    ...(options.metadataFile ? { metadataFile: options.metadataFile } : {}),
     ...(config.resilience ? { resilience: config.resilience } : {}),
     ...(modelOptionsOf(config) ? { modelOptions: modelOptionsOf(config)! } : {}),
     events,

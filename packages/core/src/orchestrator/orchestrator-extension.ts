@@ -133,6 +133,7 @@ export const orchestratorExtension = defineAppExtension({
       provisioner,
       // Issues name the model's file relative to the config folder (never an absolute server path).
       createInterpretedPipeline: (metadata, model): ModelPipeline => createInterpretedPipeline(metadata, { file: metadataFileOf(model, context.baseDir), onWarning: warn }),
+      metadataFile: (model) => metadataFileOf(model, context.baseDir),
       configuredModels: serverModelIds(config.server),
     });
     context.registerInstance(TOKENS.EventBus, orchestrator.events);

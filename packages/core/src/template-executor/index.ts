@@ -17,6 +17,7 @@ export * from './metadata-json.js';
 export * from './stage-onnx-session.js';
 export * from './step-plan.js';
 export * from './chain-plan.js';
+export * from './graph-io-check.js';
 export * from './pipeline-io.js';
 export * from './stateful-stream-stage.js';
 export * from './template-executor.js';

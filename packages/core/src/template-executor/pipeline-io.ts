@@ -1,5 +1,5 @@
 import type { Tensor, TensorMap } from '@switchyard/spec';
-import { InvalidInputError } from '@switchyard/spec';
+import { InvalidInputError, SwitchyardError } from '@switchyard/spec';
 import type { PipelineFrame, StepFunction } from '../steps/step-kernel.js';
 
 /**
@@ -64,18 +64,29 @@ export function toGraphFeeds(value: Tensor | TensorMap, inputNames: readonly str
 
 /**
  * Graph outputs -> the value postprocessing starts from: the named output when `outputNames` has one name, the
- * named subset when it has several, else the single tensor (or the whole map). The full map goes to a slot.
+ * named subset when it has several, else the single tensor (or the whole map). The full map goes to a slot. A name
+ * the graph did not return is an error, never a silently different shape (load-time checks refuse such metadata
+ * first: stageGraphIssues).
  */
 export function fromGraphOutputs(outputs: TensorMap, outputNames: readonly string[], frame: PipelineFrame): Tensor | TensorMap {
   frame.slots.set(GRAPH_OUTPUTS_SLOT, outputs);
-  if (outputNames.length === 1) return outputs[outputNames[0]!] ?? outputs;
-  if (outputNames.length > 1) {
-    const picked: Record<string, Tensor> = {};
-    for (const name of outputNames) if (outputs[name]) picked[name] = outputs[name];
-    return Object.keys(picked).length ? picked : outputs;
+  if (outputNames.length === 0) {
+    const values = Object.values(outputs);
+    return values.length === 1 ? values[0]! : outputs;
   }
-  const values = Object.values(outputs);
-  return values.length === 1 ? values[0]! : outputs;
+  const missing = outputNames.filter((name) => !outputs[name]);
+  if (missing.length) {
+    const returned = Object.keys(outputs).join(', ') || 'none';
+    throw new SwitchyardError({
+      code: 'METADATA_INVALID',
+      message: `the metadata names graph output${missing.length > 1 ? 's' : ''} ${missing.map((n) => `'${n}'`).join(', ')} but the graph returned [${returned}]`,
+      details: { expected: `one of ${returned}`, found: missing.join(', ') },
+    });
+  }
+  if (outputNames.length === 1) return outputs[outputNames[0]!]!;
+  const picked: Record<string, Tensor> = {};
+  for (const name of outputNames) picked[name] = outputs[name]!;
+  return picked;
 }
 
 /**

@@ -62,6 +62,15 @@ describe('createInterpretedPipeline', () => {
     ]);
   });
 
+  it('refuses a graph output the metadata names but the graph did not return (it used to hand postprocessing the whole map)', async () => {
+    const { factories } = recordingFactories();
+    const { runner } = recordingRunner(() => ({ logits: tensor([1, 2]) }));
+    const pipeline = createInterpretedPipeline({ ...ONNX, metadata: { output_names: ['probs'] } }, { factories });
+    const error = await pipeline.run(tensor([3, 5]), context(runner, { 'vocab.txt': '/abs/vocab.txt' })).catch((e: unknown) => e);
+    expect(SwitchyardError.hasCode(error, 'METADATA_INVALID')).toBe(true);
+    expect((error as Error).message).toBe("the metadata names graph output 'probs' but the graph returned [logits]");
+  });
+
   it('builds file-needing steps once per files map, other steps once', async () => {
     const { built, factories } = recordingFactories();
     const { runner } = recordingRunner(() => ({ out: tensor([1]) }));
