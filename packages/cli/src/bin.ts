@@ -2,8 +2,9 @@
 import { createProgram } from './program.js';
 import { describeFailure } from './output.js';
 
+// The same one `CODE: message` line a command's own fail() prints (docs/cli.md), whichever way the error arrives.
 const exitWith = (error: unknown): never => {
-  process.stderr.write(`error: ${describeFailure(error)}\n`);
+  process.stderr.write(`${describeFailure(error)}\n`);
   process.exit(1);
 };
 process.on('unhandledRejection', exitWith);

@@ -26,7 +26,7 @@ export async function runCli(args: readonly string[], options: { progress?: Prog
     return { out, err, exitCode: 0 };
   } catch (error) {
     // the same line bin.ts prints for anything that is not commander's own exit
-    if (!isCommanderExit(error)) err += `error: ${describeFailure(error)}\n`;
+    if (!isCommanderExit(error)) err += `${describeFailure(error)}\n`;
     return { out, err, exitCode: (error as { exitCode?: number }).exitCode ?? 1 };
   }
 }

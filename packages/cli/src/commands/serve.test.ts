@@ -104,7 +104,7 @@ describe('server-section errors', () => {
       expect(validate.err).toContain('CONFIG_INVALID: app/switchyard.config.yaml:2:9: /server/host:');
       writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'server:\n  port: "80"\n');
       const schema = await runCli(['validate', '--no-plugins', 'app']);
-      expect(schema.err).toBe('error: CONFIG_INVALID: app/switchyard.config.yaml:2:9: /server/port: expected integer, found string "80"\n');
+      expect(schema.err).toBe('CONFIG_INVALID: app/switchyard.config.yaml:2:9: /server/port: expected integer, found string "80"\n');
       writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'server:\n  port: 0\n');
       expect((await runCli(['validate', 'app'])).out).toBe('app/switchyard.config.yaml: ok (0 plugins, 0 engines)\n');
       expect((await runCli(['validate', join(root, 'app')])).out).toBe(`${join(root, 'app', 'switchyard.config.yaml')}: ok (0 plugins, 0 engines)\n`);
