@@ -21,6 +21,8 @@ export interface ModelSource {
   /** The folder's name when it comes from a models dir (it must equal model_id: the runtime looks it up by name). */
   readonly folderName?: string;
   readonly metadata: unknown;
+  /** sha256 (hex) of the model_metadata.json bytes read: the registry entry carries it, so the app sees a file changed since. */
+  readonly metadataSha256?: string;
 }
 
 export interface GenerateInput {
@@ -147,6 +149,7 @@ function registryContext(plans: readonly ModelPlan[], unsupported: ReadonlyMap<s
       input: types.input,
       output: types.output,
       metadata: tsLiteral(plan.metadata),
+      metadataSha256: plan.source.metadataSha256 === undefined ? null : JSON.stringify(plan.source.metadataSha256),
     };
   });
   return {

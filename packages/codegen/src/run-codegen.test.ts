@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -54,6 +55,11 @@ describe('runCodegen in an app outside the repo', () => {
     expect(report.drift.stale).toEqual([PIPELINE]);
     expect(report.written).toEqual([]);
     expect(readFileSync(file, 'utf8')).toContain('k: 5');
+  });
+
+  it('S2: each registry entry carries the sha256 of the model_metadata.json it was generated from (the app compares it at start)', async () => {
+    const sha256 = createHash('sha256').update(readFileSync(join(app, 'models/my-digits/model_metadata.json'))).digest('hex');
+    expect(readFileSync(join(app, `${OUT}/registry.ts`), 'utf8')).toContain(`    metadata: MY_DIGITS_METADATA,\n    metadataSha256: '${sha256}',\n`);
   });
 
   it('catches a changed metadata file', async () => {

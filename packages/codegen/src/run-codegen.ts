@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CONFIG_FILE_NAMES, configuredModelsDirs, DirectoryModelCatalog, MetadataInvalidError, STEP_FACTORIES, SwitchyardError, type MetadataIssue } from '@switchyard/core';
@@ -70,7 +71,8 @@ export async function readModelSources(
     const { origin } = model;
     const ref: ModelSource['ref'] =
       origin.kind === 'package' ? { package: origin.name } : origin.kind === 'bundle' ? { bundle: toPosix(relative(baseDir, origin.entry)) } : { dir: toPosix(relative(baseDir, model.dir)) || '.' };
-    return { file: model.file, ref, root: model.dir, ...(origin.kind === 'dir' ? { folderName: origin.folder } : {}), metadata: model.metadata };
+    const metadataSha256 = createHash('sha256').update(readFileSync(join(model.dir, 'model_metadata.json'))).digest('hex');
+    return { file: model.file, ref, root: model.dir, ...(origin.kind === 'dir' ? { folderName: origin.folder } : {}), metadata: model.metadata, metadataSha256 };
   });
 }
 

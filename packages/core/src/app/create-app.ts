@@ -14,6 +14,7 @@ import type { ModelCatalog, ModelRegistry } from '../executor/model-catalog.js';
 import type { AppExtension } from './app-extension.js';
 import { closeMatches } from '../orchestrator/model-names.js';
 import { coreAppExtensions } from './core-extensions.js';
+import { interpretStaleEntries } from './generated-registry-freshness.js';
 import { checkEngineReferences } from './engine-references.js';
 import { importRegistryModule } from './registry-module.js';
 
@@ -192,8 +193,10 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   }
   specs.push(...normalizeProgrammatic(options.plugins));
 
-  const registry = await appRegistry(options.registry, config, baseDir, shownFile, locatePointer);
   const logger = options.logger ?? defaultLogger(config);
+  // A model whose metadata changed since codegen runs interpreted (what the file says now), with a warning.
+  const generated = await appRegistry(options.registry, config, baseDir, shownFile, locatePointer);
+  const registry = generated && interpretStaleEntries(generated, baseDir, logger);
   const container = createAppContainer(options.parentContainer);
   const host = new PluginHost({ container, logger, baseDir });
   host.registerInstance(TOKENS.AppConfig, config);

@@ -271,6 +271,8 @@ export interface ModelRegistryEntry<Id extends ModelId = ModelId> {
   /** The `.xyb` bundle holding the model folder, relative to the folder of the switchyard.config.yaml codegen read. */
   readonly bundle?: string;
   readonly metadata: ModelMetadata;
+  /** sha256 of the model_metadata.json codegen read: when the file differs, the app warns and interprets the file instead. */
+  readonly metadataSha256?: string;
   /** Imports the generated pipeline module (its steps are built once, at the first import). */
   loadPipeline(): Promise<ModelPipeline<ModelInput<Id>, ModelOutput<Id>>>;
 }
@@ -280,24 +282,28 @@ const MODELS: { readonly [Id in ModelId]: ModelRegistryEntry<Id> } = {
     id: 'paddleocr-v4',
     package: '@switchyard/model-paddleocr-v4',
     metadata: PADDLEOCR_V4_METADATA,
+    metadataSha256: 'bf60f578b11b9219742b1d04070dbea0104c729da1c3ac77c2532b0e21c11fd2',
     loadPipeline: async () => (await import('./pipelines/paddleocr-v4.js')).paddleocrV4Pipeline,
   },
   'silero-vad': {
     id: 'silero-vad',
     package: '@switchyard/model-silero-vad',
     metadata: SILERO_VAD_METADATA,
+    metadataSha256: 'b84bf69545e4067075beae866d6e38f6a232c63c20a9e0cabf18caa333fe921b',
     loadPipeline: async () => (await import('./pipelines/silero-vad.js')).sileroVadPipeline,
   },
   'xybrid-digits': {
     id: 'xybrid-digits',
     dir: '../../models/xybrid-digits',
     metadata: XYBRID_DIGITS_METADATA,
+    metadataSha256: 'b762c3622171c1b94a786ad68ced66ef47491d69b3e22fd63f2602161f861f6f',
     loadPipeline: async () => (await import('./pipelines/xybrid-digits.js')).xybridDigitsPipeline,
   },
   'xybrid-minilm': {
     id: 'xybrid-minilm',
     dir: '../../models/xybrid-minilm',
     metadata: XYBRID_MINILM_METADATA,
+    metadataSha256: '82a50014e4173c612e1929bbebdd9424af0d8b3082e724bd4e9c6e69b97f2865',
     loadPipeline: async () => (await import('./pipelines/xybrid-minilm.js')).xybridMinilmPipeline,
   },
 };
