@@ -5,7 +5,7 @@ import type { CircuitState } from './server-metrics.js';
 import { createServer, type SwitchyardServer } from './create-server.js';
 import { createRegistryCatalog } from './server-catalog.js';
 import { StateStore } from '@switchyard/store';
-import { resolveServerConfig, type ServerConfig } from './server-config.js';
+import { checkAppServerModels, resolveServerConfig, type ServerConfig } from './server-config.js';
 
 export interface ServeAppOptions {
   readonly port?: number;
@@ -49,19 +49,27 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
   // One state store for tasks, sessions, artifacts and the catalog entries added through the API.
   const resolved = resolveServerConfig(config, options.env);
   const state = new StateStore({ ...(resolved.dataDir !== undefined ? { dataDir: resolved.dataDir } : {}), retention: resolved.retention, artifactsMaxBytes: resolved.artifactsMaxTotalBytes });
+  // One source of truth: the registry the orchestrator runs models from lists them.
+  const catalog = createRegistryCatalog({
+    // The app's model lookup takes models added through the API, so tasks run them like folder models.
+    registry: app.tryResolve<AppModelCatalog>(TOKENS.ModelCatalog) ?? executor?.registry ?? createModelCatalog([]),
+    engines: app.engines.map((engine) => engine.id),
+    appDir: app.baseDir,
+    store: state,
+    addedModelsDir: dirs.find((dir) => !dir.endsWith('.xyb')) ?? resolve(app.baseDir, 'models'),
+  });
+  // A server.models id /v1/models would list but no request could run (or an ownedBy naming no engine) fails the start.
+  try {
+    await checkAppServerModels(app, catalog);
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
   const server = await createServer({
     orchestrator: options.orchestrator ?? app.orchestrator,
     engines: app.engines,
     state,
-    // One source of truth: the registry the orchestrator runs models from lists them.
-    catalog: createRegistryCatalog({
-      // The app's model lookup takes models added through the API, so tasks run them like folder models.
-      registry: app.tryResolve<AppModelCatalog>(TOKENS.ModelCatalog) ?? executor?.registry ?? createModelCatalog([]),
-      engines: app.engines.map((engine) => engine.id),
-      appDir: app.baseDir,
-      store: state,
-      addedModelsDir: dirs.find((dir) => !dir.endsWith('.xyb')) ?? resolve(app.baseDir, 'models'),
-    }),
+    catalog,
     config,
     ...(options.env ? { env: options.env } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
