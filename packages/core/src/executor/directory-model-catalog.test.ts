@@ -54,6 +54,18 @@ describe('DirectoryModelCatalog', () => {
     expect(catalog.get('model-pack-folder')).toBeUndefined();
   });
 
+  it('a folder of models.dirs whose model_id is not its name is METADATA_INVALID with codegen\'s words (not run as the folder name, not found by the id)', () => {
+    mkdirSync(join(app, 'models/folder-a'), { recursive: true });
+    writeFileSync(join(app, 'models/folder-a/model_metadata.json'), metadata('real-id'));
+    const catalog = new DirectoryModelCatalog({ dirs: ['models'], baseDir: app });
+    const issue = { file: 'models/folder-a/model_metadata.json', pointer: '/model_id', message: 'must equal the name of its folder (models are looked up by folder name)', expected: '"folder-a"', found: '"real-id"' };
+    expect(() => catalog.get('folder-a')).toThrow(expect.objectContaining({ code: 'METADATA_INVALID', issues: [issue] }));
+    expect(catalog.get('real-id')).toBeUndefined();
+    const { models, issues } = catalog.list();
+    expect(models.map((m) => m.id)).toEqual(['local-model']);
+    expect(issues).toEqual([issue]);
+  });
+
   it('names a pack that is not installed', () => {
     const catalog = new DirectoryModelCatalog({ dirs: [], packages: ['@acme/model-missing'], baseDir: app });
     expect(() => catalog.get('x')).toThrow(/model pack '@acme\/model-missing' \(models.packages\) is not installed: run npm install @acme\/model-missing/);

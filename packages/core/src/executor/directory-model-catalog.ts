@@ -234,7 +234,13 @@ export class DirectoryModelCatalog implements ModelCatalog {
     const folder = join(dir, name);
     const file = join(folder, 'model_metadata.json');
     const shown = this.shown(file);
-    return this.found(shown, folder, this.read(file, shown), { kind: 'dir', entry: dir, folder: name }, name);
+    const metadata = this.read(file, shown);
+    const id = (metadata as { model_id?: unknown } | null)?.model_id;
+    // Looked up by folder name: another model_id would run under a name codegen, validate and the API disagree on.
+    if (typeof id === 'string' && id !== name) {
+      throw new MetadataInvalidError({ issues: [{ file: shown, pointer: '/model_id', message: 'must equal the name of its folder (models are looked up by folder name)', expected: JSON.stringify(name), found: JSON.stringify(id) }] });
+    }
+    return this.found(shown, folder, metadata, { kind: 'dir', entry: dir, folder: name }, name);
   }
 
   private folderModel(dir: string): FoundModel {
