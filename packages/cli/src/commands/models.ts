@@ -1,6 +1,6 @@
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { configuredModelsDirs, DirectoryModelCatalog, ModelProvisioner, SwitchyardError } from '@switchyard/core';
+import { configuredModelsDirs, modelCacheDir, ModelProvisioner, openConfiguredModelCatalog, SwitchyardError } from '@switchyard/core';
 import { fail, print } from '../output.js';
 import { appConfig } from './run.js';
 import { nonEmpty, repeatable } from '../repeatable-option.js';
@@ -36,9 +36,8 @@ async function appModels(flags: ModelsFlags): Promise<AppModels> {
     }
   };
   const dirs = flags.dir ? configuredModelsDirs(flags.dir, process.cwd(), { flag: '--dir' }).map((d) => resolve(d)) : configDirs();
-  const catalog = new DirectoryModelCatalog({ dirs, packages: config.models?.packages ?? [], baseDir });
-  const cacheDir = resolve(baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache'));
-  await catalog.openBundles({ cacheDir: join(cacheDir, 'bundles') });
+  const catalog = await openConfiguredModelCatalog({ ...config.models, dirs }, baseDir);
+  const cacheDir = modelCacheDir(baseDir, config.models?.cacheDir);
   const folders = catalog.ids().map((id) => {
     const model = catalog.get(id)!;
     return { id, dir: model.dir, metadata: (model.metadata ?? {}) as Record<string, unknown>, ...(model.package ? { package: model.package } : {}) };

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import {
   CONFIG_FILE_NAMES,
   configuredModelsDirs,
-  DirectoryModelCatalog,
+  modelBundleCacheDir,
+  openConfiguredModelCatalog,
   SwitchyardError,
   createSwitchyardApp,
   isXybPath,
@@ -122,7 +123,7 @@ async function modelByPath(model: string, config: SwitchyardConfig, baseDir: str
   const bundle = isXybPath(model);
   const folder = bundle ? undefined : modelFolderOf(model);
   if (!bundle && !folder) return undefined;
-  const cacheDir = join(resolve(baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles');
+  const cacheDir = modelBundleCacheDir(baseDir, config.models?.cacheDir);
   // Warnings come from the app's interpreter (one path for a model given by id or by path); here --strict refuses.
   const read = await readModelMetadataFile(folder ?? model, { bundles: { cacheDir }, strict: check.strict ?? false });
   return { entry: resolve(folder ?? model), id: read.metadata.model_id };
@@ -143,8 +144,7 @@ const realPath = (path: string): string => {
  */
 async function listedModel(id: string, dirs: readonly string[], config: SwitchyardConfig, baseDir: string): Promise<FoundModel | undefined> {
   try {
-    const catalog = new DirectoryModelCatalog({ dirs, packages: config.models?.packages ?? [], baseDir });
-    await catalog.openBundles({ cacheDir: join(resolve(baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles') });
+    const catalog = await openConfiguredModelCatalog({ ...config.models, dirs }, baseDir);
     return catalog.get(id) as FoundModel | undefined;
   } catch {
     return undefined;

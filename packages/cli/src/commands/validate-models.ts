@@ -1,5 +1,5 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { configuredModelsDirs, DirectoryModelCatalog, formatMetadataIssue, MetadataInvalidError, validateModelMetadata, type MetadataIssue, type SwitchyardConfig } from '@switchyard/core';
+import { configuredModelsDirs, formatMetadataIssue, MetadataInvalidError, openConfiguredModelCatalog, validateModelMetadata, type MetadataIssue, type SwitchyardConfig } from '@switchyard/core';
 
 export interface AppModelsCheck {
   /** Models the catalog lists. */
@@ -29,9 +29,7 @@ export async function checkAppModels(config: SwitchyardConfig, baseDir: string, 
   const warnings: MetadataIssue[] = [];
   let count: number;
   try {
-    const catalog = new DirectoryModelCatalog({ dirs: configuredModelsDirs(config.models?.dirs, baseDir), packages, baseDir });
-    const cacheDir = resolve(baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache'));
-    await catalog.openBundles({ cacheDir: join(cacheDir, 'bundles') });
+    const catalog = await openConfiguredModelCatalog({ ...config.models, dirs: configuredModelsDirs(config.models?.dirs, baseDir), packages }, baseDir);
     const { models, issues } = catalog.list();
     errors.push(...issues);
     count = models.length + new Set(issues.map((issue) => issue.file)).size;

@@ -5,3 +5,4 @@ export * from './executor.js';
 export * from './directory-model-catalog.js';
 export * from './json-tensor.js';
 export * from './model-input-file.js';
+export * from './configured-model-catalog.js';

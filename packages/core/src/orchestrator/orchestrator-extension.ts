@@ -2,7 +2,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ModelPipeline } from '@switchyard/spec';
 import { defineAppExtension } from '../app/app-extension.js';
 import { openXybBundle } from '../bundles/xyb-bundle.js';
-import { DirectoryModelCatalog } from '../executor/directory-model-catalog.js';
+import { modelBundleCacheDir, openConfiguredModelCatalog } from '../executor/configured-model-catalog.js';
 import { MAX_ADDED_MODELS, resolveModelDir, type AppModelCatalog, type ModelFileProvisioner, type ModelRegistry, type RegisteredModel } from '../executor/model-catalog.js';
 import { ModelProvisioner } from '../provisioning/model-provisioner.js';
 import { LruCache } from '../routing/lru-cache.js';
@@ -49,15 +49,9 @@ export const orchestratorExtension = defineAppExtension({
     const registered = context.container.isRegistered(TOKENS.ModelRegistry, true)
       ? context.container.resolve<RegistryLike>(TOKENS.ModelRegistry)
       : undefined;
-    const directory = new DirectoryModelCatalog({
-      ...(config.models?.dirs ? { dirs: config.models.dirs } : {}),
-      packages: config.models?.packages ?? [],
-      baseDir: context.baseDir,
-      engineFor: (id) => overrides[id]?.engine,
-    });
     // .xyb entries are extracted (verified) next to the download cache, once per bundle.
-    const bundleCacheDir = join(resolve(context.baseDir, config.models?.cacheDir ?? join('.switchyard', 'cache')), 'bundles');
-    await directory.openBundles({ cacheDir: bundleCacheDir });
+    const directory = await openConfiguredModelCatalog(config.models, context.baseDir, { engineFor: (id) => overrides[id]?.engine });
+    const bundleCacheDir = modelBundleCacheDir(context.baseDir, config.models?.cacheDir);
     // A registry entry's bundle is opened the same way when its model first loads (once per bundle).
     const openedBundles = new Map<string, Promise<string>>();
     const bundleDir = (bundle: string): Promise<string> => {
