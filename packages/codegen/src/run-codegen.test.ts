@@ -135,7 +135,7 @@ describe('runCodegen in an app outside the repo', () => {
       const error = (await runCodegen({ baseDir: app, outDir: '.', configFile: 'switchyard.config.yaml', check, ...spy }).catch((e: unknown) => e)) as SwitchyardError;
       expect(error.code).toBe('CONFIG_INVALID');
       expect(error.message).toBe(
-        "codegen output . is the app's folder (the folder of switchyard.config.yaml) and holds switchyard.config.yaml, models/my-digits/model_metadata.json, node_modules, package.json, models (a models dir): codegen removes the files it generated there, so give it a folder of its own (e.g. src/switchyard.generated)",
+        "codegen output . is the app's folder (the folder of switchyard.config.yaml) and holds switchyard.config.yaml, node_modules, package.json, models (a models dir): codegen removes the files it generated there, so give it a folder of its own (e.g. src/switchyard.generated)",
       );
       expect(error.details).toMatchObject({ pointer: '/codegen/out' });
     }
@@ -154,7 +154,10 @@ describe('runCodegen in an app outside the repo', () => {
     writeFileSync(join(app, 'pkg/sub/package.json'), '{}');
     await expect(runCodegen({ baseDir: app, outDir: 'pkg', check: true })).rejects.toThrow('codegen output pkg holds pkg/sub/package.json: codegen removes');
     await expect(runCodegen({ baseDir: app, modelDirs: ['models'], outDir: join(app, '..'), check: true })).rejects.toThrow(/holds the app's folder/);
-    await expect(runCodegen({ baseDir: join(app, 'models'), modelDirs: ['.'], outDir: '..', check: true })).rejects.toThrow(/holds the app's folder and holds .*my-digits\/model_metadata\.json/);
+    await expect(runCodegen({ baseDir: join(app, 'models'), modelDirs: ['.'], outDir: '..', check: true })).rejects.toThrow(/^codegen output \.\. holds the app's folder and holds \. \(a models dir\): /);
+    // a long list stays one readable line
+    for (let i = 0; i < 7; i += 1) mkdirSync(join(app, `many/p${i}/node_modules`), { recursive: true });
+    await expect(runCodegen({ baseDir: app, outDir: 'many', check: true })).rejects.toThrow('codegen output many holds many/p0/node_modules, many/p1/node_modules, many/p2/node_modules, many/p3/node_modules, many/p4/node_modules and 2 more: ');
   });
 
   it('refuses to write into node_modules', async () => {

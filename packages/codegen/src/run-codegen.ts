@@ -93,8 +93,9 @@ function readHead(path: string): string {
 /**
  * The files under the output folder (symlinks are not followed: codegen never writes one), and the app's own things
  * found there (package.json, node_modules, a config file, a model's metadata), which make it no folder for codegen.
+ * `deep: false` looks at the folder's own entries only.
  */
-function scanOutDir(outAbs: string): { files: string[]; appFiles: string[] } {
+function scanOutDir(outAbs: string, deep: boolean): { files: string[]; appFiles: string[] } {
   const files: string[] = [];
   const appFiles: string[] = [];
   if (!existsSync(outAbs)) return { files, appFiles };
@@ -102,7 +103,7 @@ function scanOutDir(outAbs: string): { files: string[]; appFiles: string[] } {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
       if (APP_FILES.has(entry.name)) appFiles.push(full);
-      if (entry.isDirectory() && entry.name !== 'node_modules') walk(full);
+      if (entry.isDirectory() && deep && entry.name !== 'node_modules') walk(full);
       else if (entry.isFile()) files.push(full);
     }
   };
@@ -114,6 +115,11 @@ const isInside = (dir: string, path: string): boolean => {
   const rel = relative(dir, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 };
+
+/** At most `max` names, then how many more (a folder with hundreds of files stays one readable line). */
+function someOf(names: readonly string[], max = 5): string {
+  return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
+}
 
 /** An error about the output folder: named by --out (the CLI) or at /codegen/out in the config. */
 function outDirError(baseDir: string, outAbs: string, why: string): SwitchyardError {
@@ -127,7 +133,8 @@ function outDirError(baseDir: string, outAbs: string, why: string): SwitchyardEr
 /**
  * Refuses, before anything is read or written, an output folder codegen must not own: one inside a dependency
  * (node_modules) or a models dir, and one that is or holds the app itself (its folder, config, package.json,
- * node_modules, models), since codegen removes the files it generated there and no longer writes.
+ * node_modules, models), since codegen removes the files it generated there and no longer writes. Returns the files
+ * under the folder.
  */
 function checkOutDir(baseDir: string, outAbs: string, modelDirs: readonly string[], configFile: string | undefined): string[] {
   const shownDir = (dir: string): string => displayPath(baseDir, dir);
@@ -136,15 +143,18 @@ function checkOutDir(baseDir: string, outAbs: string, modelDirs: readonly string
   if (parts.includes('node_modules') || modelsDirs.some((d) => isInside(d, outAbs))) {
     throw outDirError(baseDir, outAbs, `is inside ${parts.includes('node_modules') ? 'node_modules' : 'a models dir'}: generate into the app's own source (e.g. ${DEFAULT_OUT_DIR})`);
   }
-  const { files, appFiles } = scanOutDir(outAbs);
-  const holds = [
-    ...(configFile !== undefined && isInside(outAbs, configFile) ? [shownDir(configFile)] : []),
-    ...appFiles.map(shownDir),
-    ...modelsDirs.filter((d) => isInside(outAbs, d)).map((d) => `${shownDir(d)} (a models dir)`),
-  ];
   const app = outAbs === baseDir ? `is the app's folder (${configFile ? `the folder of ${shownDir(configFile)}` : 'the current folder'})` : isInside(outAbs, baseDir) ? "holds the app's folder" : undefined;
+  // The app's folder (or one above it) is refused from its own entries: no walk through the whole tree.
+  const { files, appFiles } = scanOutDir(outAbs, app === undefined);
+  const holds = [
+    ...new Set([
+      ...(configFile !== undefined && isInside(outAbs, configFile) ? [shownDir(configFile)] : []),
+      ...appFiles.map(shownDir),
+      ...modelsDirs.filter((d) => isInside(outAbs, d)).map((d) => `${shownDir(d)} (a models dir)`),
+    ]),
+  ];
   if (app || holds.length) {
-    const what = [app, holds.length ? `holds ${[...new Set(holds)].join(', ')}` : undefined].filter(Boolean).join(' and ');
+    const what = [app, holds.length ? `holds ${someOf(holds)}` : undefined].filter(Boolean).join(' and ');
     throw outDirError(baseDir, outAbs, `${what}: codegen removes the files it generated there, so give it a folder of its own (e.g. ${DEFAULT_OUT_DIR})`);
   }
   return files;
@@ -174,7 +184,7 @@ export async function runCodegen(options: CodegenOptions): Promise<CodegenReport
   const wanted = new Set(files.map((f) => f.path));
   const clobbered = foreign.filter((path) => wanted.has(path));
   if (clobbered.length) {
-    const [one, more] = [clobbered.length === 1, clobbered.join(', ')];
+    const [one, more] = [clobbered.length === 1, someOf(clobbered)];
     throw outDirError(
       baseDir,
       outAbs,

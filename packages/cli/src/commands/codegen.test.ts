@@ -71,7 +71,7 @@ describe('switchyard codegen in an app', () => {
         const refused = await runCli(args);
         expect(refused.exitCode).toBe(1);
         expect(refused.err).toBe(
-          "CONFIG_INVALID: --out: codegen output . is the app's folder (the folder of switchyard.config.yaml) and holds switchyard.config.yaml, ml/my-digits/model_metadata.json, node_modules, package.json, ml (a models dir): codegen removes the files it generated there, so give it a folder of its own (e.g. src/switchyard.generated)\n",
+          "CONFIG_INVALID: --out: codegen output . is the app's folder (the folder of switchyard.config.yaml) and holds switchyard.config.yaml, node_modules, package.json, ml (a models dir): codegen removes the files it generated there, so give it a folder of its own (e.g. src/switchyard.generated)\n",
         );
       }
       writeFileSync(config, 'models:\n  dirs: [ml]\ncodegen:\n  out: .\n');

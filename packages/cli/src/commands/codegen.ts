@@ -100,7 +100,8 @@ export function register(program: Command): void {
         });
         for (const warning of report.warnings) printError(command, `warning: ${formatMetadataIssue(warning)}`);
         if (report.foreign.length) {
-          const [one, files] = [report.foreign.length === 1, report.foreign.join(', ')];
+          const [one, more] = [report.foreign.length === 1, report.foreign.length - 5];
+          const files = `${report.foreign.slice(0, 5).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
           printError(command, `warning: ${report.outDir} holds ${files}, which codegen did not write (no codegen banner on ${one ? 'its' : 'their'} first line): left as ${one ? 'it is' : 'they are'}`);
         }
         const { stale, missing, extra } = report.drift;
