@@ -108,6 +108,19 @@ describe('ModelProvisioner', () => {
     expect(error.details['file']).toBeDefined();
   });
 
+  it('a missing file names its model folder without the server path when the current folder is / (systemd, Docker)', async () => {
+    const cwd = process.cwd();
+    process.chdir('/');
+    try {
+      const error = await rejection(provisioner().resolve(modelDir(), { model_id: 'm', files: ['nope.bin'] }));
+      // relative('/', dir) was the whole path without its leading slash.
+      expect(error.message).toContain("model file 'nope.bin' not found: it is not in the model folder (m) and has no source");
+      expect(error.message).not.toContain(root.slice(1));
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('refuses a download whose bytes do not match sha256 and keeps nothing in the cache', async () => {
     const metadata = { model_id: 'm', files: ['evil.onnx'], sources: { 'evil.onnx': { url: `${baseUrl}/remote.onnx?evil`, sha256: sha('what we expect') } } };
     const error = await rejection(provisioner(true).resolve(modelDir(), metadata));

@@ -238,9 +238,14 @@ export function findPackageRoot(name: string, fromDirs: readonly string[]): stri
   return undefined;
 }
 
-/** A model folder as a message shows it: relative when under the current folder, else only its name (no server path). */
+/**
+ * A model folder as a message shows it: relative when under the current folder, else only its name (no server path).
+ * Run from a filesystem root (`/` under systemd or Docker), "relative" is the whole path: only the name then.
+ */
 function shownFolder(dir: string): string {
-  const rel = relative(process.cwd(), dir);
+  const cwd = process.cwd();
+  if (dirname(cwd) === cwd) return basename(dir) || '.';
+  const rel = relative(cwd, dir);
   if (rel === '') return '.';
   return rel.startsWith('..') || isAbsolute(rel) ? basename(dir) : rel;
 }
