@@ -1,5 +1,5 @@
 import type { ChannelLayout } from './channel-layout.js';
-import { applyPerChannel, validateMeanStd } from './normalize-step.js';
+import { applyPerChannel, broadcastMeanStd, validateMeanStd } from './normalize-step.js';
 import type { StepEnvironment, StepFunction } from './step-kernel.js';
 import { expectTensor } from './step-tensor.js';
 import type { Tensor, TensorInput } from './step-values.js';
@@ -12,6 +12,7 @@ export interface DenormalizeParams {
 
 /** x · std[c] + mean[c] per channel: the inverse of Normalize. */
 export function createDenormalizeStep(params: DenormalizeParams, env: StepEnvironment): StepFunction<TensorInput, Tensor> {
-  validateMeanStd(params, env);
-  return (input) => applyPerChannel(expectTensor(input, env), params.mean.length, params.layout, env, (x, c) => x * params.std[c]! + params.mean[c]!);
+  const channels = validateMeanStd(params, env);
+  const { mean, std } = broadcastMeanStd(params, channels);
+  return (input) => applyPerChannel(expectTensor(input, env), channels, params.layout, env, (x, c) => x * std[c]! + mean[c]!);
 }

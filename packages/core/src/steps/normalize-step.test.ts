@@ -40,6 +40,14 @@ describe('Normalize / Denormalize', () => {
   it('names the step and shape when no channel axis fits; rejects std 0 and length mismatch', () => {
     expect(() => createNormalizeStep({ mean: [0, 0, 0], std: [1, 1, 1] }, env)(f32([1, 2, 3, 4], [1, 2, 2]), testFrame())).toThrowError(/preprocessing\/1 \(Test\): cannot find a channel axis of size 3 \(expected NCHW\/NHWC\/CHW\/HWC with 3 channels, found \[1, 2, 2\]\)/);
     expect(() => createNormalizeStep({ mean: [0], std: [0] }, env)).toThrowError(/std must not contain 0/);
-    expect(() => createNormalizeStep({ mean: [0, 1], std: [1] }, env)).toThrowError(/equal length/);
+    expect(() => createNormalizeStep({ mean: [0, 1], std: [1, 2, 3] }, env)).toThrowError(/equal length \(or one of them a single value\)/);
+  });
+
+  it('broadcasts a single std over per-channel means (and a single mean over per-channel stds), as the validator accepts', async () => {
+    const x = f32([10, 20, 30, 40, 50, 60, 70, 80], [1, 2, 2, 2]);
+    expect(values(await createNormalizeStep({ mean: [10, 50], std: [10] }, env)(x, testFrame()))).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
+    expect(values(await createNormalizeStep({ mean: [10], std: [10, 5] }, env)(x, testFrame()))).toEqual([0, 1, 2, 3, 8, 10, 12, 14]);
+    const back = await createDenormalizeStep({ mean: [10, 50], std: [10] }, env)(f32([0, 1, 2, 3, 0, 1, 2, 3], [1, 2, 2, 2]), testFrame());
+    expect(values(back)).toEqual(values(x));
   });
 });

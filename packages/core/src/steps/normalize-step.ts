@@ -13,19 +13,30 @@ export interface NormalizeParams {
   readonly layout?: ChannelLayout;
 }
 
-export function validateMeanStd(params: { mean: readonly number[]; std: readonly number[] }, env: StepEnvironment): void {
+/**
+ * Checks mean/std (as the metadata validator does: equal lengths, or one side a single value for every channel) and
+ * returns the channel count, the longer length.
+ */
+export function validateMeanStd(params: { mean: readonly number[]; std: readonly number[] }, env: StepEnvironment): number {
   const { mean, std } = params;
-  if (!Array.isArray(mean) || !Array.isArray(std) || mean.length === 0 || mean.length !== std.length) {
-    throw stepFailure(env, 'mean and std must be non-empty arrays of equal length', undefined, { expected: 'mean.length == std.length', found: `${mean?.length} vs ${std?.length}` });
+  if (!Array.isArray(mean) || !Array.isArray(std) || mean.length === 0 || std.length === 0 || (mean.length !== std.length && mean.length !== 1 && std.length !== 1)) {
+    throw stepFailure(env, 'mean and std must be non-empty arrays of equal length (or one of them a single value)', undefined, { expected: 'mean.length == std.length, or one of them 1', found: `${mean?.length} vs ${std?.length}` });
   }
   if (std.some((s) => s === 0 || typeof s !== 'number')) throw stepFailure(env, 'std must not contain 0', undefined, { field: 'std', found: std });
+  return Math.max(mean.length, std.length);
+}
+
+/** mean/std as per-channel lists of `channels` values: a single value stands for every channel. */
+export function broadcastMeanStd(params: { mean: readonly number[]; std: readonly number[] }, channels: number): { mean: number[]; std: number[] } {
+  const widen = (values: readonly number[]): number[] => (values.length === 1 ? Array.from({ length: channels }, () => values[0]!) : [...values]);
+  return { mean: widen(params.mean), std: widen(params.std) };
 }
 
 /** (x - mean[c]) / std[c] per channel; an ImageValue input is first turned into a float32 NCHW tensor. */
 export function createNormalizeStep(params: NormalizeParams, env: StepEnvironment): StepFunction<Tensor | ImageValue, Tensor> {
-  validateMeanStd(params, env);
-  const channels = params.mean.length;
-  return (input) => applyPerChannel(input, channels, params.layout, env, (x, c) => (x - params.mean[c]!) / params.std[c]!);
+  const channels = validateMeanStd(params, env);
+  const { mean, std } = broadcastMeanStd(params, channels);
+  return (input) => applyPerChannel(input, channels, params.layout, env, (x, c) => (x - mean[c]!) / std[c]!);
 }
 
 export function applyPerChannel(input: unknown, channels: number, layout: ChannelLayout | undefined, env: StepEnvironment, fn: (x: number, c: number) => number): Tensor {

@@ -27,11 +27,13 @@ export function createOcrDetResizeStep(
   const limit = params.limit_side_len ?? 960;
   const limitType = params.limit_type ?? 'max';
   const multiple = params.multiple_of ?? 32;
-  const mean = params.mean ?? [0.485, 0.456, 0.406];
-  const std = params.std ?? [0.229, 0.224, 0.225];
+  // A single value stands for all three channels (as for Normalize).
+  const three = (values: readonly number[]): readonly number[] => (values.length === 1 ? [values[0]!, values[0]!, values[0]!] : values);
+  const mean = three(params.mean ?? [0.485, 0.456, 0.406]);
+  const std = three(params.std ?? [0.229, 0.224, 0.225]);
   const order = params.channel_order === 'RGB' ? [0, 1, 2] : [2, 1, 0];
   if (mean.length !== 3 || std.length !== 3 || std.some((s) => s === 0)) {
-    throw ocrStepError(env, 'METADATA_INVALID', 'mean and std must have 3 entries and std must be non-zero');
+    throw ocrStepError(env, 'METADATA_INVALID', 'mean and std must have 3 entries (or 1 for all three) and std must be non-zero');
   }
   // Per channel-of-tensor lookup tables: byte value -> normalised float.
   const tables = ocrChannelTables(order, mean, std);

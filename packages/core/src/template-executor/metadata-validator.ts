@@ -163,8 +163,14 @@ function semanticIssues(metadata: ModelMetadata, file: string): MetadataIssue[] 
     if (step.type === 'Normalize' || step.type === 'Denormalize' || step.type === 'OcrDetResize') {
       const mean = params.mean as number[] | undefined;
       const std = params.std as number[] | undefined;
+      // One value stands for every channel (the kernels broadcast it).
       if (mean && std && mean.length !== std.length && mean.length !== 1 && std.length !== 1) {
         issues.push({ file, pointer: `${step.pointer}/std`, message: 'must have as many values as mean (or one)', expected: `${mean.length} value(s)`, found: `${std.length} value(s)` });
+      }
+      if (step.type === 'OcrDetResize') {
+        for (const [key, values] of [['mean', mean], ['std', std]] as const) {
+          if (values && values.length !== 3 && values.length !== 1) issues.push({ file, pointer: `${step.pointer}/${key}`, message: 'must have one value per image channel (3) or one for all', expected: '3 values or 1', found: `${values.length} value(s)` });
+        }
       }
     }
   }

@@ -71,6 +71,13 @@ describe('createInterpretedPipeline', () => {
     expect((error as Error).message).toBe("the metadata names graph output 'probs' but the graph returned [logits]");
   });
 
+  it('runs a Normalize whose std is one value for every channel, as the validator accepts it (the kernel used to refuse it at run time)', async () => {
+    const { runner } = recordingRunner((_, feeds) => ({ out: feeds.input! }));
+    const metadata = { model_id: 'n', version: '1', execution_template: { type: 'Onnx', model_file: 'm.onnx' }, files: ['m.onnx'], preprocessing: [{ type: 'Normalize', mean: [10, 50], std: [10] }] };
+    const out = (await createInterpretedPipeline(metadata).run(tensor([10, 20, 30, 40, 50, 60, 70, 80], [1, 2, 2, 2]), context(runner))) as Tensor;
+    expect(Array.from(out.data as Float32Array)).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
+  });
+
   it('builds file-needing steps once per files map, other steps once', async () => {
     const { built, factories } = recordingFactories();
     const { runner } = recordingRunner(() => ({ out: tensor([1]) }));
