@@ -1,8 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import ts from 'typescript';
+import { createSwitchyardApp, readModelInputFile, type PluginLogger } from '@switchyard/core';
+import { createOnnxPlugin } from '@switchyard/plugin-onnx';
 import { runCli } from '../../test/run-cli.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -188,4 +191,54 @@ describe('switchyard codegen in an app', () => {
     expect(result.exitCode).toBe(1);
     expect(result.err).toContain('CONFIG_NOT_FOUND');
   });
+
+  /** The app's build step: the generated TypeScript compiled to .js beside it (models.registry names a compiled module). */
+  function buildGenerated(dir: string): void {
+    for (const file of [dir, join(dir, 'pipelines')].flatMap((d) => readdirSync(d).filter((n) => n.endsWith('.ts')).map((n) => join(d, n)))) {
+      const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+      writeFileSync(file.replace(/\.ts$/, '.js'), outputText);
+    }
+  }
+
+  it('S2: a registry compiled before model_metadata.json changed (TopK k 3 -> 1) is not run silently: a warning, and the file runs interpreted until codegen runs again', async () => {
+    // The app's generated registry imports @switchyard/core from the app's node_modules.
+    mkdirSync(join(app, 'node_modules/@switchyard'), { recursive: true });
+    symlinkSync(join(REPO, 'packages/core'), join(app, 'node_modules/@switchyard/core'), 'dir');
+    writeFileSync(config, 'models:\n  dirs: [ml]\n  registry: ./lib/generated/index.js\ncodegen:\n  out: lib/generated\n');
+    const digit = join(app, 'digit.json');
+    writeFileSync(digit, JSON.stringify(Array.from({ length: 28 }, (_, y) => Array.from({ length: 28 }, (_, x) => (Math.abs(x - 14) < 3 && y > 4 && y < 24 ? 230 : 10)))));
+    const runDigits = async () => {
+      const warnings: string[] = [];
+      const logger: PluginLogger = { debug() {}, info() {}, error() {}, warn: (obj, msg) => void warnings.push(msg ?? String(obj)) };
+      const started = await createSwitchyardApp({ configPath: config, plugins: [createOnnxPlugin()], logger });
+      try {
+        const input = await readModelInputFile(digit, JSON.parse(readFileSync(join(app, 'ml/my-digits/model_metadata.json'), 'utf8')), 'my-digits');
+        const result = await started.orchestrator.run({ model: 'my-digits', workload: 'inference', input });
+        const top = (result.output as { value: unknown[][] | unknown[] }).value;
+        return { pipeline: result.pipeline, classes: (Array.isArray(top[0]) ? top[0] : top).length, warnings };
+      } finally {
+        await started.shutdown();
+      }
+    };
+    expect((await runCli(['codegen', '--config', config])).exitCode).toBe(0);
+    buildGenerated(join(app, 'lib/generated'));
+    expect(await runDigits()).toEqual({ pipeline: 'generated', classes: 3, warnings: [] });
+
+    const file = join(app, 'ml/my-digits/model_metadata.json');
+    const metadata = JSON.parse(readFileSync(file, 'utf8'));
+    metadata.postprocessing.find((step: { type: string }) => step.type === 'TopK').k = 1;
+    writeFileSync(file, JSON.stringify(metadata));
+    expect(await runDigits()).toEqual({
+      pipeline: 'interpreted',
+      classes: 1,
+      warnings: ["generated registry is stale for 'my-digits' (ml/my-digits/model_metadata.json changed since codegen): run `npx switchyard codegen`; until then the model runs interpreted, as the file says now"],
+    });
+    expect((await runCli(['codegen', '--check', '--config', config])).err).toContain('stale   lib/generated/registry.ts');
+
+    // codegen again (into a new folder: this process's module cache still holds the first build), and it is generated again
+    writeFileSync(config, 'models:\n  dirs: [ml]\n  registry: ./lib/generated-2/index.js\ncodegen:\n  out: lib/generated-2\n');
+    expect((await runCli(['codegen', '--config', config])).exitCode).toBe(0);
+    buildGenerated(join(app, 'lib/generated-2'));
+    expect(await runDigits()).toEqual({ pipeline: 'generated', classes: 1, warnings: [] });
+  }, 60_000);
 });
