@@ -153,15 +153,15 @@ export class ModelProvisioner {
     }
     if (source.kind === 'npm') {
       const root = findPackageRoot(source.npm, [modelDir, this.appDir]);
-      if (!root) return notFound(`npm package '${source.npm}' is not installed (looked from ${modelDir} and ${this.appDir}; run npm install ${source.npm})`);
+      if (!root) return notFound(`npm package '${source.npm}' is not installed (looked from the model folder ${shownFolder(modelDir)} and the app folder ${shownFolder(this.appDir)}; run npm install ${source.npm})`);
       const path = resolve(root, source.path);
-      if (!(await isFile(path))) notFound(`npm package '${source.npm}' has no file '${source.path}' (at ${root})`);
+      if (!(await isFile(path))) notFound(`npm package '${source.npm}' has no file '${source.path}' (in ${shownFolder(root)})`);
       if (!(await isInsideRoots(path, [root]))) outside(`npm package '${source.npm}'`);
       return path;
     }
     const cached = join(this.cacheDir, createHash('sha256').update(source.url).digest('hex').slice(0, 16), basename(new URL(source.url).pathname) || 'file');
     if (await isFile(cached)) return cached;
-    if (!this.options.allowDownload) return notFound(`url ${source.url} is not in the cache (${cached}) and downloads are off (allowDownload)`);
+    if (!this.options.allowDownload) return notFound(`url ${source.url} is not in the cache (${shownFolder(cached)}) and downloads are off (allowDownload)`);
     await this.download(source, cached, file, signal).catch((error: unknown) => {
       if (SwitchyardError.isInstance(error)) throw error;
       return notFound(`download of ${source.url} failed: ${(error as Error).message}`, error);
