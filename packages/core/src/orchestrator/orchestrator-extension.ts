@@ -106,7 +106,7 @@ export const orchestratorExtension = defineAppExtension({
         const entry = lookup(modelId);
         const dir = entry?.bundle !== undefined ? await bundleDir(entry.bundle) : entry?.dir;
         if (!entry || !dir) return { files: {}, ...(entry?.metadata !== undefined ? { metadata: entry.metadata } : {}) };
-        const provisioned = await files.resolve(dir, entry.metadata, signal, onProgress);
+        const provisioned = await files.resolve(dir, entry.metadata, signal, onProgress, metadataFileOf(entry, context.baseDir));
         return { files: provisioned.files, metadata: entry.metadata };
       },
     };

@@ -141,6 +141,16 @@ describe('ModelProvisioner', () => {
     expect(again.message).toMatch(/not in the cache/);
   });
 
+  it('names the metadata file as the caller shows it (relative, a pack as <pack>/model_metadata.json), never as an absolute path', async () => {
+    const dir = modelDir();
+    const bad = { model_id: 'm', files: ['model.onnx'], sources: { 'model.onnx': { path: 'model.onnx', sha256: 'abc' } } };
+    const shown = await rejection(provisioner().resolve(dir, bad, undefined, undefined, 'models/m/model_metadata.json'));
+    expect(shown.message).toBe('models/m/model_metadata.json: /sources/model.onnx/sha256 must be 64 hex digits, found "abc"');
+    const fallback = await rejection(provisioner().resolve(dir, bad));
+    expect(fallback.message).not.toContain(dir);
+    expect(fallback.message).toMatch(/^[^/][^:]*model_metadata\.json: \/sources\/model\.onnx\/sha256 must be 64 hex digits/);
+  });
+
   it('refuses malformed sources with METADATA_INVALID and a JSON pointer', async () => {
     const error = await rejection(provisioner().resolve(modelDir(), { model_id: 'm', files: [], sources: { 'a/b.onnx': { npm: 'x', path: 'y', sha256: 'abc' } } }));
     expect(SwitchyardError.hasCode(error, 'METADATA_INVALID')).toBe(true);

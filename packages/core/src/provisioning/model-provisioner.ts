@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SwitchyardError, UntrustedArtifactError } from '@switchyard/spec';
@@ -75,8 +75,12 @@ export class ModelProvisioner {
     this.cacheDir = resolve(this.appDir, options.cacheDir ?? join('.switchyard', 'cache'));
   }
 
-  async resolve(modelDir: string, metadata: unknown, signal?: AbortSignal, onProgress?: (progress: ProvisionProgress) => void): Promise<ProvisionedModel> {
-    const parsed = readProvisioningMetadata(metadata, join(modelDir, 'model_metadata.json'));
+  /**
+   * `metadataFile` is what messages call the model's model_metadata.json (the app names it relative to its config
+   * folder, or `<pack>/model_metadata.json`); default: the folder relative to the current one, never a server path.
+   */
+  async resolve(modelDir: string, metadata: unknown, signal?: AbortSignal, onProgress?: (progress: ProvisionProgress) => void, metadataFile?: string): Promise<ProvisionedModel> {
+    const parsed = readProvisioningMetadata(metadata, metadataFile ?? shownMetadataFile(modelDir));
     const files: Record<string, string> = {};
     const details: ResolvedModelFile[] = [];
     for (const file of allFiles(parsed.files, parsed.sources)) {
@@ -89,7 +93,7 @@ export class ModelProvisioner {
 
   /** Resolves and hashes every file without throwing: one row per file (for `switchyard models verify`). */
   async verify(modelDir: string, metadata: unknown, signal?: AbortSignal): Promise<FileVerification[]> {
-    const parsed = readProvisioningMetadata(metadata, join(modelDir, 'model_metadata.json'));
+    const parsed = readProvisioningMetadata(metadata, shownMetadataFile(modelDir));
     const rows: FileVerification[] = [];
     for (const file of allFiles(parsed.files, parsed.sources)) {
       const source = parsed.sources[file];
@@ -242,6 +246,11 @@ export function findPackageRoot(name: string, fromDirs: readonly string[]): stri
  * A model folder as a message shows it: relative when under the current folder, else only its name (no server path).
  * Run from a filesystem root (`/` under systemd or Docker), "relative" is the whole path: only the name then.
  */
+function shownMetadataFile(dir: string): string {
+  const folder = shownFolder(dir);
+  return folder === '.' ? 'model_metadata.json' : `${folder.split(sep).join('/')}/model_metadata.json`;
+}
+
 function shownFolder(dir: string): string {
   const cwd = process.cwd();
   if (dirname(cwd) === cwd) return basename(dir) || '.';

@@ -71,6 +71,6 @@ export async function loadModelMetadataFile(
 ): Promise<LoadedMetadataFile> {
   const read = await readModelMetadataFile(path, options);
   // Files resolve like any model folder: next to the metadata, or from `sources` (npm package, path, url) with sha256.
-  const { files } = await new ModelProvisioner({ appDir: read.dir, ...options.provisioner }).resolve(read.dir, read.json, options.signal);
+  const { files } = await new ModelProvisioner({ appDir: read.dir, ...options.provisioner }).resolve(read.dir, read.json, options.signal, undefined, read.shown);
   return { ...read, files };
 }

@@ -38,6 +38,39 @@ function escapePointer(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** What a schema pattern means, in words (the provisioner says the same at run time). */
+const PATTERN_WORDS: Readonly<Record<string, { message: string; expected: string }>> = {
+  '^[0-9a-fA-F]{64}$': { message: 'must be 64 hex digits', expected: 'a sha256 as 64 hex digits' },
+  '^https?://': { message: 'must be an http(s) URL', expected: 'a URL starting with https:// or http://' },
+};
+
+/**
+ * A failed `anyOf` whose value evidently means one of its forms (every field that form requires is there; of several,
+ * the one requiring most, e.g. `{npm, path}` over `{path}`) is reported as that form's own errors, once, located on the
+ * field: `/sources/m.onnx/sha256 must be 64 hex digits`, not "matches no form" plus the other forms' unknown fields.
+ * Without an evident form the one anyOf error stays and the forms' errors (unknown fields included) are dropped.
+ */
+export function narrowAnyOfErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  let result = [...errors];
+  for (const anyOf of errors.filter((e) => e.keyword === 'anyOf')) {
+    const forms = ((anyOf.parentSchema as Schema | undefined)?.anyOf as Schema[] | undefined) ?? [];
+    const under = (e: ErrorObject): boolean =>
+      e !== anyOf && (e.instancePath === anyOf.instancePath || e.instancePath.startsWith(`${anyOf.instancePath}/`)) && e.schemaPath.startsWith(`${anyOf.schemaPath}/`);
+    const formOf = (e: ErrorObject): number => Number(e.schemaPath.slice(anyOf.schemaPath.length + 1).split('/')[0]);
+    const missesRequired = (i: number): boolean => result.some((e) => under(e) && formOf(e) === i && e.keyword === 'required' && e.instancePath === anyOf.instancePath);
+    const candidates = forms.map((form, i) => ({ i, required: ((form.required as string[] | undefined) ?? []).length })).filter(({ i }) => !missesRequired(i));
+    const most = Math.max(...candidates.map((c) => c.required));
+    const best = candidates.filter((c) => c.required === most);
+    if (best.length === 1) {
+      const chosen = best[0]!.i;
+      result = result.filter((e) => e !== anyOf && !(under(e) && formOf(e) !== chosen));
+    } else {
+      result = result.filter((e) => !under(e));
+    }
+  }
+  return result;
+}
+
 /** Turns one ajv error (verbose mode) into a located issue; undefined drops it (noise). */
 function toIssue(file: string, error: ErrorObject, root: Schema): MetadataIssue | undefined {
   const at = error.instancePath;
@@ -75,6 +108,11 @@ function toIssue(file: string, error: ErrorObject, root: Schema): MetadataIssue 
       return { file, pointer: at, message: `must be ${String(params.comparison)} ${String(params.limit)}`, expected: describeSchema(parent), found: describeFound(error.data) };
     case 'anyOf':
       return { file, pointer: at, message: 'does not match any allowed form', expected: describeAnyOf(parent), found: describeFound(error.data) };
+    case 'pattern': {
+      const pattern = String(params.pattern);
+      const known = PATTERN_WORDS[pattern];
+      return { file, pointer: at, message: known?.message ?? error.message ?? `must match pattern ${pattern}`, expected: known?.expected ?? describeSchema(parent), found: describeFound(error.data) };
+    }
     case 'uniqueItems':
       return { file, pointer: at, message: `must not repeat items (items ${String(params.j)} and ${String(params.i)} are equal)`, expected: 'unique items', found: describeFound(error.data) };
     default:

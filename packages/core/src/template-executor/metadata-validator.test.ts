@@ -76,3 +76,31 @@ describe('validateModelMetadata: a stage config', () => {
     expect(result).toMatchObject({ ok: true, warnings: [] });
   });
 });
+
+describe('validateModelMetadata: a sources entry', () => {
+  const withSource = (source: unknown) => ({ ...base, files: ['m.onnx'], sources: { 'm.onnx': source } });
+
+  it('a {path} source with a bad sha256: one issue on /sources/m.onnx/sha256, and no warning about its path', () => {
+    const result = validateModelMetadata(withSource({ path: 'm.onnx', sha256: 'abc' }), { file: 'models/m/model_metadata.json' });
+    expect(result.ok).toBe(false);
+    expect(result.issues).toEqual([{ file: 'models/m/model_metadata.json', pointer: '/sources/m.onnx/sha256', message: 'must be 64 hex digits', expected: 'a sha256 as 64 hex digits', found: '"abc"' }]);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('an {npm, path} source is read as npm (the form requiring most), a {url} one as url', () => {
+    const npm = validateModelMetadata(withSource({ npm: 'pkg', path: 'm.onnx', sha256: 'xyz' }), { file: 'f' });
+    expect(npm.issues.map((i) => [i.pointer, i.message])).toEqual([['/sources/m.onnx/sha256', 'must be 64 hex digits']]);
+    const url = validateModelMetadata(withSource({ url: 'ftp://x' }), { file: 'f' });
+    expect(url.issues.map((i) => [i.pointer, i.message])).toEqual([['/sources/m.onnx/url', 'must be an http(s) URL']]);
+    expect(url.warnings).toEqual([]);
+  });
+
+  it('an unknown field of an evident form is a warning (the source is kept); no evident form is the one anyOf issue', () => {
+    const extra = validateModelMetadata(withSource({ path: 'm.onnx', mirror: 'x' }), { file: 'f' });
+    expect(extra.ok).toBe(true);
+    expect(extra.warnings.map((w) => w.pointer)).toEqual(['/sources/m.onnx/mirror']);
+    const none = validateModelMetadata(withSource({ sha256: 'abc' }), { file: 'f' });
+    expect(none.issues.map((i) => [i.pointer, i.message])).toEqual([['/sources/m.onnx', 'does not match any allowed form']]);
+    expect(none.warnings).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { MetadataInvalidError, type MetadataIssue } from './metadata-invalid-error.js';
-import { ajvErrorsToIssues, describeFound } from './metadata-issue-format.js';
+import { ajvErrorsToIssues, describeFound, narrowAnyOfErrors } from './metadata-issue-format.js';
 import type { ModelMetadata } from './model-metadata.generated.js';
 import { MODEL_METADATA_SCHEMA } from './model-metadata-schema.generated.js';
 import { planModelSteps, stepFileParams } from './step-plan.js';
@@ -64,7 +64,7 @@ export function validateModelMetadata(json: unknown, options: MetadataValidation
   const copy = structuredClone(json);
   const validate = validatorFor(schema);
   const valid = validate(copy);
-  const errors = valid ? [] : (validate.errors ?? []);
+  const errors = valid ? [] : narrowAnyOfErrors(validate.errors ?? []);
   const unknown = errors.filter((e) => e.keyword === 'additionalProperties');
   const rest = errors.filter((e) => e.keyword !== 'additionalProperties' && !(e.keyword === 'if' && unknown.some((u) => u.instancePath.startsWith(e.instancePath))));
   const unknownIssues = ajvErrorsToIssues(options.file, unknown, schema as Record<string, unknown>).map((issue) => ({ ...issue, message: options.strict ? 'is not a known field here' : 'is not a known field here; ignored' }));
@@ -76,7 +76,7 @@ export function validateModelMetadata(json: unknown, options: MetadataValidation
   for (const error of unknown) deleteAt(copy, error.instancePath, String((error.params as { additionalProperty: string }).additionalProperty));
   if (unknown.length && !validate(copy)) {
     // Dropping an unknown field can only remove errors; a second pass applies defaults under the cleaned objects.
-    return { ok: false, issues: ajvErrorsToIssues(options.file, validate.errors ?? [], schema as Record<string, unknown>), warnings: unknownIssues };
+    return { ok: false, issues: ajvErrorsToIssues(options.file, narrowAnyOfErrors(validate.errors ?? []), schema as Record<string, unknown>), warnings: unknownIssues };
   }
   const metadata = stripNulls(copy) as ModelMetadata;
   // The December 2025 name of ModelGraph; everything downstream sees the current one.
