@@ -66,6 +66,16 @@ describe('DirectoryModelCatalog', () => {
     expect(issues).toEqual([issue]);
   });
 
+  it('a model_metadata.json that is a folder is METADATA_INVALID naming it relative (not an EISDIR), in get() and list()', () => {
+    mkdirSync(join(app, 'models/hollow/model_metadata.json'), { recursive: true });
+    mkdirSync(join(app, 'vendor/hollow-folder/model_metadata.json'), { recursive: true });
+    const issue = (file: string) => ({ file, pointer: '', message: 'is a folder, not a file', expected: 'a model_metadata.json file', found: 'a folder' });
+    expect(() => new DirectoryModelCatalog({ dirs: ['models'], baseDir: app }).get('hollow')).toThrow(expect.objectContaining({ code: 'METADATA_INVALID', issues: [issue('models/hollow/model_metadata.json')] }));
+    const { models, issues } = new DirectoryModelCatalog({ dirs: ['models', 'vendor/hollow-folder'], baseDir: app }).list();
+    expect(models.map((m) => m.id)).toEqual(['local-model']);
+    expect(issues).toEqual([issue('models/hollow/model_metadata.json'), issue('vendor/hollow-folder/model_metadata.json')]);
+  });
+
   it('names a pack that is not installed', () => {
     const catalog = new DirectoryModelCatalog({ dirs: [], packages: ['@acme/model-missing'], baseDir: app });
     expect(() => catalog.get('x')).toThrow(/model pack '@acme\/model-missing' \(models.packages\) is not installed: run npm install @acme\/model-missing/);

@@ -5,7 +5,7 @@ import { SwitchyardError } from '@switchyard/spec';
 import { resolveModelPack, type ModelCatalog, type RegisteredModel } from './model-catalog.js';
 import { LruCache } from '../routing/lru-cache.js';
 import { MetadataInvalidError, type MetadataIssue } from '../template-executor/metadata-invalid-error.js';
-import { parseMetadataJson } from '../template-executor/metadata-json.js';
+import { parseMetadataJson, refuseMetadataFolder } from '../template-executor/metadata-json.js';
 
 /** A registry entry read from `<dir>/<id>/model_metadata.json`, a bundle or a model pack; `dir` is absolute. */
 export interface DirectoryModel extends RegisteredModel {
@@ -218,6 +218,7 @@ export class DirectoryModelCatalog implements ModelCatalog {
   }
 
   private read(file: string, shown: string): unknown {
+    refuseMetadataFolder(file, shown);
     return parseMetadataJson(readFileSync(file, 'utf8'), shown);
   }
 

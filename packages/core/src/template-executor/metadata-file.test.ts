@@ -13,6 +13,13 @@ describe('loadModelMetadataFile', () => {
 
   const metadata = { model_id: 'm', version: '1', execution_template: { type: 'Onnx', model_file: 'model.onnx' }, files: ['model.onnx'] };
 
+  it('refuses a model_metadata.json that is a folder with METADATA_INVALID naming it as given (not an EISDIR)', async () => {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, 'model_metadata.json'));
+    const error = await loadModelMetadataFile(dir).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'METADATA_INVALID', message: `Invalid model metadata: ${join(dir, 'model_metadata.json')}: (root) is a folder, not a file (expected a model_metadata.json file, found a folder)` });
+  });
+
   it('takes a model folder too, reports unknown fields through onWarning, and refuses them with strict', async () => {
     writeFileSync(join(dir, 'model_metadata.json'), JSON.stringify({ ...metadata, author: 'me' }));
     writeFileSync(join(dir, 'model.onnx'), 'x');

@@ -5,7 +5,7 @@ import { isXybPath, openXybBundle, type OpenXybOptions } from '../bundles/xyb-bu
 import { SwitchyardError } from '@switchyard/spec';
 import { ModelProvisioner, type ModelProvisionerOptions } from '../provisioning/model-provisioner.js';
 import type { MetadataIssue } from './metadata-invalid-error.js';
-import { parseMetadataJson } from './metadata-json.js';
+import { parseMetadataJson, refuseMetadataFolder } from './metadata-json.js';
 import { parseModelMetadata } from './metadata-validator.js';
 import type { ModelMetadata } from './model-metadata.generated.js';
 
@@ -53,6 +53,7 @@ export async function readModelMetadataFile(path: string, options: ReadMetadataF
     file = join(file, 'model_metadata.json');
     shown = join(path, 'model_metadata.json');
   }
+  refuseMetadataFolder(file, shown);
   let text: string;
   try {
     text = await readFile(file, 'utf8');

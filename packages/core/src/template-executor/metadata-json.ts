@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { MetadataInvalidError, type MetadataIssue } from './metadata-invalid-error.js';
 
 /** Line and column (1-based) of a character offset. */
@@ -26,4 +27,18 @@ export function parseMetadataJson(text: string, file: string): unknown {
   } catch (cause) {
     throw new MetadataInvalidError({ issues: [invalidJsonIssue(text, cause, file)], cause });
   }
+}
+
+/**
+ * METADATA_INVALID when `file` (shown as `shown`) is a folder: a model_metadata.json must be a file, and reading a
+ * folder would fail as an unlocated EISDIR.
+ */
+export function refuseMetadataFolder(file: string, shown: string): void {
+  let folder = false;
+  try {
+    folder = statSync(file).isDirectory();
+  } catch {
+    return; // absent or unreadable: the read says so
+  }
+  if (folder) throw new MetadataInvalidError({ issues: [{ file: shown, pointer: '', message: 'is a folder, not a file', expected: 'a model_metadata.json file', found: 'a folder' }] });
 }
