@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,9 +26,14 @@ describe('models.registry errors are located, name the path as written and say w
     expect(error.message).not.toContain('node_modules');
   });
 
-  it('a .ts or .png file is not a compiled module (it was "Unknown file extension")', async () => {
-    const ts = await registryError('./src/switchyard.generated/index.ts', { 'src/switchyard.generated/index.ts': 'export const registry = {};\n' });
-    expect(ts.error.message).toContain("/models/registry: './src/switchyard.generated/index.ts' is not a compiled module (found a .ts file); expected a compiled .js or .mjs module");
+  it('a .png file is not a module; a .ts file without a TypeScript loader says so (it was "Unknown file extension")', async () => {
+    const dir = await writeFixture({ 'switchyard.config.yaml': 'models:\n  registry: ./src/switchyard.generated/index.ts\n', 'src/switchyard.generated/index.ts': 'export const registry = {};\n' });
+    // Plain node (vitest itself imports .ts): the app is created from core's build.
+    const core = new URL('../../dist/index.js', import.meta.url).href;
+    const script = `const { createSwitchyardApp } = await import(${JSON.stringify(core)}); await createSwitchyardApp({ configPath: ${JSON.stringify(join(dir, 'switchyard.config.yaml'))}, logger: { debug() {}, info() {}, warn() {}, error() {} } }).catch((e) => console.log(e.message));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    await rm(dir, { recursive: true, force: true });
+    expect(run.stdout).toContain("/models/registry: './src/switchyard.generated/index.ts' is TypeScript, which this Node process cannot import (no TypeScript loader such as tsx); expected a compiled .js or .mjs module");
     const png = await registryError('./logo.png', { 'logo.png': 'x' });
     expect(png.error.message).toContain("'./logo.png' is not a compiled module (found a .png file)");
   });

@@ -4,6 +4,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const EXPECTED = 'a compiled .js or .mjs module exporting the generated registry (`npx switchyard codegen`, then build it)';
 const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
+/** TypeScript sources: imported when Node runs under a TypeScript loader (tsx, ts-node), else refused with how to fix it. */
+const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
 
 /** Absolute paths and file URLs in an import error, shown relative to the config's folder (never the server's layout). */
 function withoutAbsolutePaths(text: string, baseDir: string): string {
@@ -23,10 +25,13 @@ export async function importRegistryModule(path: string, baseDir: string, invali
   if (!existsSync(absolute)) throw invalid(`'${path}' does not exist (relative to the config file's folder); expected ${EXPECTED}`);
   if (statSync(absolute).isDirectory()) throw invalid(`'${path}' is a folder; expected ${EXPECTED}`);
   const extension = extname(absolute);
-  if (!MODULE_EXTENSIONS.has(extension)) throw invalid(`'${path}' is not a compiled module (found ${extension === '' ? 'no file extension' : `a ${extension} file`}); expected ${EXPECTED}`);
+  if (!MODULE_EXTENSIONS.has(extension) && !TYPESCRIPT_EXTENSIONS.has(extension)) throw invalid(`'${path}' is not a compiled module (found ${extension === '' ? 'no file extension' : `a ${extension} file`}); expected ${EXPECTED}`);
   try {
     return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
   } catch (error) {
+    if (TYPESCRIPT_EXTENSIONS.has(extension) && (error as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+      throw invalid(`'${path}' is TypeScript, which this Node process cannot import (no TypeScript loader such as tsx); expected ${EXPECTED}`, error);
+    }
     const message = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
     throw invalid(`cannot import '${path}' (relative to the config file's folder): ${withoutAbsolutePaths(message, baseDir).slice(0, 300)}; expected ${EXPECTED}`, error);
   }
