@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { CONFIG_FILE_NAMES, configuredModelsDirs, DirectoryModelCatalog, MetadataInvalidError, STEP_FACTORIES, SwitchyardError, type MetadataIssue } from '@switchyard/core';
+import { CONFIG_FILE_NAMES, configuredModelsDirs, DirectoryModelCatalog, MetadataInvalidError, modelBundleCacheDir, STEP_FACTORIES, SwitchyardError, type MetadataIssue } from '@switchyard/core';
 import { compareGenerated, foreignFiles, hasDrift, type GeneratedDrift } from './check-generated.js';
 import { DEFAULT_OUT_DIR, generate, type GeneratedFile, type ModelSource } from './generate.js';
 
@@ -61,7 +61,7 @@ export async function readModelSources(
   baseDir: string,
   modelDirs: readonly string[] | undefined,
   modelPackages: readonly string[],
-  bundleCacheDir: string = join(baseDir, '.switchyard', 'cache', 'bundles'),
+  bundleCacheDir: string = modelBundleCacheDir(baseDir),
 ): Promise<ModelSource[]> {
   const catalog = new DirectoryModelCatalog({ ...(modelDirs ? { dirs: modelDirs } : {}), packages: modelPackages, baseDir });
   await catalog.openBundles({ cacheDir: bundleCacheDir });
@@ -170,7 +170,7 @@ export async function runCodegen(options: CodegenOptions): Promise<CodegenReport
   const outAbs = resolve(baseDir, options.outDir ?? DEFAULT_OUT_DIR);
   const onDisk = checkOutDir(baseDir, outAbs, configuredModelsDirs(options.modelDirs, baseDir), options.configFile && resolve(baseDir, options.configFile));
   const outDir = displayPath(baseDir, outAbs);
-  const bundleCacheDir = join(resolve(baseDir, options.cacheDir ?? join('.switchyard', 'cache')), 'bundles');
+  const bundleCacheDir = modelBundleCacheDir(baseDir, options.cacheDir);
   const { files, warnings } = await generate({
     models: await readModelSources(baseDir, options.modelDirs, options.modelPackages ?? [], bundleCacheDir),
     availableSteps: Object.keys(STEP_FACTORIES),
