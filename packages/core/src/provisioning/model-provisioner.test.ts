@@ -145,10 +145,10 @@ describe('ModelProvisioner', () => {
     const dir = modelDir();
     const bad = { model_id: 'm', files: ['model.onnx'], sources: { 'model.onnx': { path: 'model.onnx', sha256: 'abc' } } };
     const shown = await rejection(provisioner().resolve(dir, bad, undefined, undefined, 'models/m/model_metadata.json'));
-    expect(shown.message).toBe('models/m/model_metadata.json: /sources/model.onnx/sha256 must be 64 hex digits, found "abc"');
+    expect(shown.message).toBe('Invalid model metadata: models/m/model_metadata.json: /sources/model.onnx/sha256 must be 64 hex digits (expected a sha256 as 64 hex digits, found "abc")');
     const fallback = await rejection(provisioner().resolve(dir, bad));
     expect(fallback.message).not.toContain(dir);
-    expect(fallback.message).toMatch(/^[^/][^:]*model_metadata\.json: \/sources\/model\.onnx\/sha256 must be 64 hex digits/);
+    expect(fallback.message).toMatch(/^Invalid model metadata: [^/][^:]*model_metadata\.json: \/sources\/model\.onnx\/sha256 must be 64 hex digits/);
   });
 
   it('refuses malformed sources with METADATA_INVALID and a JSON pointer', async () => {

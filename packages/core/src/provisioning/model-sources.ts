@@ -1,4 +1,5 @@
-import { SwitchyardError } from '@switchyard/spec';
+import { MetadataInvalidError } from '../template-executor/metadata-invalid-error.js';
+import { describeFound } from '../template-executor/metadata-issue-format.js';
 import { unsafePathReason } from './path-safety.js';
 
 /** Where one model file comes from (the `sources` extension field of model_metadata.json). */
@@ -23,8 +24,9 @@ function safePath(where: string, pointer: string, value: string): void {
 }
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function invalid(where: string, pointer: string, message: string): never {
-  throw new SwitchyardError({ code: 'METADATA_INVALID', message: `${where}: ${pointer} ${message}`, details: { file: where, pointer } });
+/** One located issue (the validator's words where it has them), so `run` and `validate` print the same line. */
+function invalid(where: string, pointer: string, message: string, detail: { expected?: string; found?: string } = {}): never {
+  throw new MetadataInvalidError({ issues: [{ file: where, pointer, message, ...detail }] });
 }
 
 /** Reads `model_id`, `files` and `sources` from parsed metadata; `where` names the metadata file in errors. */
@@ -45,7 +47,7 @@ export function readProvisioningMetadata(metadata: unknown, where: string): Prov
     if (typeof raw['npm'] === 'string' && !NPM_NAME.test(raw['npm'])) return invalid(where, `${pointer}/npm`, `must be an npm package name (found ${JSON.stringify(raw['npm'].slice(0, 120))})`);
     const sha256 = raw['sha256'];
     if (sha256 !== undefined && (typeof sha256 !== 'string' || !SHA256.test(sha256.toLowerCase()))) {
-      return invalid(where, `${pointer}/sha256`, `must be 64 hex digits, found ${JSON.stringify(sha256)}`);
+      return invalid(where, `${pointer}/sha256`, 'must be 64 hex digits', { expected: 'a sha256 as 64 hex digits', found: describeFound(sha256) });
     }
     const hash = sha256 === undefined ? {} : { sha256: sha256.toLowerCase() };
     if (typeof raw['npm'] === 'string') {
