@@ -14,9 +14,9 @@ describe('OnnxEngine: the metadata must fit the loaded graphs (core stageGraphIs
   const issuesOf = async (metadata: object): Promise<string[]> => {
     engine = createOnnxEngine();
     const error = await rejection(engine.doLoad({ id: 'm', files, metadata }, signal()));
-    expect(MetadataInvalidError.isInstance(error)).toBe(true);
+    if (!MetadataInvalidError.isInstance(error)) throw new Error(`expected METADATA_INVALID, got ${String(error)}`);
     expect(engine.loadedModelIds).toEqual([]);
-    return (error as MetadataInvalidError).issues.map((i) => `${i.pointer} ${i.message} (expected ${i.expected}, found ${i.found})`);
+    return error.issues.map((i) => `${i.pointer} ${i.message} (expected ${i.expected}, found ${i.found})`);
   };
 
   it('refuses metadata.output_names naming no output of the graph (it used to run and return the whole output map)', async () => {
