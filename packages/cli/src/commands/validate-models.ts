@@ -1,5 +1,6 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { configuredModelsDirs, formatMetadataIssue, MetadataInvalidError, openConfiguredModelCatalog, validateModelMetadata, type MetadataIssue, type SwitchyardConfig } from '@switchyard/core';
+import { graphIssues } from '@switchyard/codegen';
+import { configuredModelsDirs, formatMetadataIssue, MetadataInvalidError, openConfiguredModelCatalog, planChain, validateModelMetadata, type MetadataIssue, type SwitchyardConfig } from '@switchyard/core';
 
 export interface AppModelsCheck {
   /** Models the catalog lists. */
@@ -20,8 +21,8 @@ const toPosix = (path: string): string => path.split(sep).join('/');
 
 /**
  * Every model of the config's catalog (models.dirs, models.packages), read by core's DirectoryModelCatalog and checked
- * by validateModelMetadata: the reader and the validator codegen and the runtime use, so `validate` gives their
- * verdict. An id two models share is the catalog's own error, as a lookup at run time reports it.
+ * by validateModelMetadata and the graph check (graphIssues): the reader and the checks codegen and the runtime use,
+ * so `validate` gives their verdict. An id two models share is the catalog's own error, as a lookup at run time reports it.
  */
 export async function checkAppModels(config: SwitchyardConfig, baseDir: string, options: AppModelsCheckOptions): Promise<AppModelsCheck> {
   const packages = config.models?.packages ?? [];
@@ -37,6 +38,8 @@ export async function checkAppModels(config: SwitchyardConfig, baseDir: string, 
       const result = validateModelMetadata(model.metadata, { file: model.file });
       errors.push(...result.issues);
       warnings.push(...result.warnings);
+      // The graphs against the metadata (names, dtypes, ranks; files present), as codegen and the ONNX engine check them.
+      if (result.ok) errors.push(...graphIssues(result.metadata, planChain(result.metadata), { root: model.dir, file: model.file }));
       try {
         catalog.get(model.origin.kind === 'dir' ? model.origin.folder : model.id);
       } catch (error) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,9 @@ import { startServe } from './serve.js';
 const onnx = (id: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model_id: id, version: '1', execution_template: { type: 'Onnx', model_file: 'm.onnx' }, files: ['m.onnx'], ...extra });
 
+/** A real graph (the digits test model) for every m.onnx: validate checks graphs against the metadata, as codegen does. */
+const GRAPH = new URL('../../../../models/xybrid-digits/model.onnx', import.meta.url);
+
 let root: string;
 let cwd: string;
 beforeEach(() => {
@@ -15,6 +18,7 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'cli-validate-'));
   mkdirSync(join(root, 'app', 'models', 'good'), { recursive: true });
   writeFileSync(join(root, 'app', 'models', 'good', 'model_metadata.json'), onnx('good'));
+  copyFileSync(GRAPH, join(root, 'app', 'models', 'good', 'm.onnx'));
   writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'models:\n  dirs: [models]\n');
   process.chdir(root);
 });
@@ -27,6 +31,7 @@ afterEach(() => {
 function model(name: string, metadata: string): void {
   mkdirSync(join(root, 'app', 'models', name), { recursive: true });
   writeFileSync(join(root, 'app', 'models', name, 'model_metadata.json'), metadata);
+  copyFileSync(GRAPH, join(root, 'app', 'models', name, 'm.onnx'));
 }
 
 describe('switchyard validate checks every model the config lists, as codegen and the runtime do', () => {
@@ -48,6 +53,14 @@ describe('switchyard validate checks every model the config lists, as codegen an
       expect(run.err).toMatch(/\n {2}app\/models\/broken\/model_metadata\.json: .*JSON/i);
       expect(run.err).not.toContain(root);
     }
+  });
+
+  it('the graph is checked against the metadata as codegen and the ONNX engine check it (an output name the graph lacks)', async () => {
+    // It printed "ok" while codegen and run refused the file.
+    model('named', onnx('named', { metadata: { output_names: ['probs'] } }));
+    const run = await runCli(['validate', 'app']);
+    expect(run.exitCode).toBe(1);
+    expect(run.err).toContain('app/models/named/model_metadata.json: /metadata/output_names/0 names no output of m.onnx (expected one of logits, found "probs")');
   });
 
   it('warnings (unknown fields) are printed, located, and the exit code stays 0', async () => {
