@@ -49,9 +49,12 @@ export function compareGenerated(
   return { stale, missing, extra };
 }
 
-/** The files under the output folder `outDir` that codegen did not generate there: it leaves them alone. */
+/**
+ * The files under the output folder `outDir` that codegen did not generate there: it never changes or removes them,
+ * and `--check` fails while they are there (the folder is codegen's). Hidden files (`.gitkeep`, `.DS_Store`) do not count.
+ */
 export function foreignFiles(existing: readonly ExistingFile[], outDir: string): string[] {
-  return existing.filter((f) => !isGeneratedOutput(outDir, f)).map((f) => f.path).sort();
+  return existing.filter((f) => !isGeneratedOutput(outDir, f) && !f.path.split('/').pop()!.startsWith('.')).map((f) => f.path).sort();
 }
 
 export function hasDrift(drift: GeneratedDrift): boolean {

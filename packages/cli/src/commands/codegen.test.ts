@@ -49,8 +49,9 @@ describe('switchyard codegen in an app', () => {
     expect(check.err).toContain(`CODEGEN_STALE: lib/generated is out of date (run \`npx switchyard codegen --config ${config}\`)`);
     expect(check.err).toContain('stale   lib/generated/pipelines/my-digits.ts');
     expect(check.err).toContain('extra   lib/generated/pipelines/gone.ts');
-    expect(check.err).not.toContain('extra   lib/generated/stray.ts');
-    expect(check.err).toContain('warning: lib/generated holds lib/generated/stray.ts, which codegen did not write (no codegen banner on its first line): left as it is\n');
+    // The app's own file in codegen's folder fails the check too (it is not what codegen makes), and is never removed.
+    expect(check.err).toContain('foreign lib/generated/stray.ts (not written by codegen: move it out of the output folder)');
+    expect(check.err).not.toContain('warning:');
     expect(readFileSync(file, 'utf8')).toContain('// edited');
   });
 
@@ -66,10 +67,12 @@ describe('switchyard codegen in an app', () => {
       const run = await runCli(['codegen', '--out', 'src']);
       expect(run.exitCode, run.err).toBe(0);
       expect(run.out).not.toContain('removed');
-      expect(run.err).toBe('warning: src holds src/app.ts, which codegen did not write (no codegen banner on its first line): left as it is\n');
+      expect(run.err).toBe('warning: src holds src/app.ts, which codegen did not write (no codegen banner on its first line): left as it is; `--check` fails until it is moved out of the output folder\n');
       expect(readFileSync(join(app, 'src/app.ts'), 'utf8')).toBe('export const app = 1;\n');
       const check = await runCli(['codegen', '--out', 'src', '--check']);
-      expect(check).toMatchObject({ exitCode: 0, out: 'codegen: src up to date (1 model(s), 3 files)\n' });
+      expect(check.exitCode).toBe(1);
+      expect(check.err).toContain('foreign src/app.ts (not written by codegen: move it out of the output folder)');
+      expect(readFileSync(join(app, 'src/app.ts'), 'utf8')).toBe('export const app = 1;\n');
       for (const args of [['codegen', '--out', '.'], ['codegen', '--out', '.', '--check']]) {
         const refused = await runCli(args);
         expect(refused.exitCode).toBe(1);

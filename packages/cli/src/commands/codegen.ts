@@ -99,13 +99,14 @@ export function register(program: Command): void {
           remove: (path) => rm(path, { force: true }),
         });
         for (const warning of report.warnings) printError(command, `warning: ${formatMetadataIssue(warning)}`);
-        if (report.foreign.length) {
+        if (report.foreign.length && !flags.check) {
           const [one, more] = [report.foreign.length === 1, report.foreign.length - 5];
           const files = `${report.foreign.slice(0, 5).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
-          printError(command, `warning: ${report.outDir} holds ${files}, which codegen did not write (no codegen banner on ${one ? 'its' : 'their'} first line): left as ${one ? 'it is' : 'they are'}`);
+          printError(command, `warning: ${report.outDir} holds ${files}, which codegen did not write (no codegen banner on ${one ? 'its' : 'their'} first line): left as ${one ? 'it is' : 'they are'}; \`--check\` fails until ${one ? 'it is' : 'they are'} moved out of the output folder`);
         }
         const { stale, missing, extra } = report.drift;
-        const lines = [...stale.map((p) => `stale   ${p}`), ...missing.map((p) => `missing ${p}`), ...extra.map((p) => `extra   ${p}`)];
+        // A file codegen did not write in its output folder fails --check (it is not what codegen makes), never removed.
+        const lines = [...stale.map((p) => `stale   ${p}`), ...missing.map((p) => `missing ${p}`), ...extra.map((p) => `extra   ${p}`), ...report.foreign.map((p) => `foreign ${p} (not written by codegen: move it out of the output folder)`)];
         const models = report.files.filter((f) => f.path.includes('/pipelines/')).length;
         if (flags.check) {
           if (lines.length) fail(command, `CODEGEN_STALE: ${report.outDir} is out of date (run \`${rerunHint(flags)}\`):\n  ${lines.join('\n  ')}`);
