@@ -1,17 +1,17 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_KEY, startGateway, type Gateway } from './gateway.js';
+import { GATEWAY_KEY, officialClients, startGateway, weatherTool, type Gateway } from './gateway.js';
 
 let gateway: Gateway;
 let client: Anthropic;
 beforeAll(async () => {
   gateway = await startGateway();
-  client = new Anthropic({ baseURL: gateway.url, apiKey: GATEWAY_KEY, maxRetries: 0 });
+  client = officialClients(gateway).anthropic;
 });
 afterAll(() => gateway.close());
 
-const weather: Tool = { name: 'get_weather', description: 'Weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+const weather = weatherTool;
 const ask: MessageParam[] = [{ role: 'user', content: 'weather in Paris?' }];
 
 describe.each(['claude', 'chat'])('@anthropic-ai/sdk against /v1/messages (%s upstream)', (model) => {

@@ -1,18 +1,17 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { Tool } from '@anthropic-ai/sdk/resources/messages';
 import { fakeAnthropicTokenCount } from '@switchyard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_KEY, startGateway, type Gateway } from './gateway.js';
+import { officialClients, startGateway, weatherTool, type Gateway } from './gateway.js';
 
 let gateway: Gateway;
 let client: Anthropic;
 beforeAll(async () => {
   gateway = await startGateway();
-  client = new Anthropic({ baseURL: gateway.url, apiKey: GATEWAY_KEY, maxRetries: 0 });
+  client = officialClients(gateway).anthropic;
 });
 afterAll(() => gateway.close());
 
-const weather: Tool = { name: 'get_weather', description: 'Weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+const weather = weatherTool;
 
 describe('@anthropic-ai/sdk messages.countTokens through the gateway', () => {
   it('an Anthropic upstream counts it on its own count_tokens: the body as /v1/messages maps it, minus max_tokens; the count passes through', async () => {

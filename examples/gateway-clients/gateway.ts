@@ -1,6 +1,7 @@
 // Starts the gateway as `switchyard serve` would (switchyard.config.yaml) in front of local fakes of the OpenAI
 // and Anthropic wire protocols, on random ports of 127.0.0.1.
 import Anthropic from '@anthropic-ai/sdk';
+import type { Tool } from '@anthropic-ai/sdk/resources/messages';
 import OpenAI from 'openai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -58,3 +59,6 @@ export function officialClients(gateway: Gateway): { openai: OpenAI; anthropic: 
     anthropic: new Anthropic({ baseURL: gateway.url, apiKey: GATEWAY_KEY, maxRetries: 0 }),
   };
 }
+
+/** The Anthropic-shaped tool the Messages tests call. */
+export const weatherTool: Tool = { name: 'get_weather', description: 'Weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
