@@ -141,6 +141,32 @@ describe('switchyard run --pipeline (examples/hybrid-pipeline, real ONNX OCR)', 
     }
   });
 
+  it('a json or text pipeline input that cannot be read or parsed is INVALID_INPUT naming the input (was INTERNAL)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cli-pipeline-inputs-'));
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      writeFileSync('p.yaml', 'name: p\ninputs:\n  digit: { kind: json }\n  note: { kind: text }\nstages:\n  - { id: d, model: nope, target: local, input: inputs.digit }\n');
+      writeFileSync('bad.json', '{bad');
+      const cases: [string[], string][] = [
+        [['--input', 'digit={bad', '--input', 'note=x'], "INVALID_INPUT: input 'digit': is not valid JSON (give JSON text, a .json file or @file)"],
+        [['--input', 'digit=bad.json', '--input', 'note=x'], "INVALID_INPUT: input 'digit': bad.json is not valid JSON"],
+        [['--input', 'digit=@nope.json', '--input', 'note=x'], "INVALID_INPUT: input 'digit': cannot read nope.json"],
+        [['--input', 'digit=1', '--input', 'note=@nope.txt'], "INVALID_INPUT: input 'note': cannot read nope.txt"],
+      ];
+      for (const [flags, message] of cases) {
+        const { err, exitCode } = await runCli(['run', '--pipeline', 'p.yaml', ...flags]);
+        expect(exitCode, flags.join(' ')).toBe(1);
+        expect(err).toContain(message);
+        expect(err).not.toContain('INTERNAL');
+        expect(err).not.toContain(root);
+      }
+    } finally {
+      process.chdir(cwd);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('reports a pipeline file error with its location', async () => {
     const { err, exitCode } = await runCli(['run', '--pipeline', `${repo}examples/hybrid-pipeline/nope.yaml`]);
     expect(exitCode).toBe(1);

@@ -69,10 +69,20 @@ async function readInputs(pipeline: CompiledPipeline, pairs: readonly string[], 
         throw new SwitchyardError({ code: 'INVALID_INPUT', message: `input '${name}': cannot read ${path}: ${(error as Error).message}`, details: { field: name, file: path }, cause: error });
       }
     };
+    // `@file` (or, for json, a path ending in .json) reads the file; otherwise the value itself is the input.
+    const readText = async (path: string) => new TextDecoder().decode(await readBytes(path));
     if (kind === 'image') out[name] = { kind: 'image', data: await readBytes(value) };
     else if (kind === 'audio') out[name] = await readBytes(value);
-    else if (kind === 'json') out[name] = JSON.parse(value.startsWith('@') ? await readFile(value.slice(1), 'utf8') : value);
-    else out[name] = value.startsWith('@') ? await readFile(value.slice(1), 'utf8') : value;
+    else if (kind === 'json') {
+      const fromFile = value.startsWith('@') ? value.slice(1) : value.toLowerCase().endsWith('.json') ? value : undefined;
+      const text = fromFile !== undefined ? await readText(fromFile) : value;
+      try {
+        out[name] = JSON.parse(text);
+      } catch (error) {
+        const what = fromFile !== undefined ? `${fromFile} is not valid JSON` : 'is not valid JSON (give JSON text, a .json file or @file)';
+        throw new SwitchyardError({ code: 'INVALID_INPUT', message: `input '${name}': ${what}: ${(error as Error).message}`, details: { field: name, expected: 'JSON', ...(fromFile !== undefined ? { file: fromFile } : {}) }, cause: error });
+      }
+    } else out[name] = value.startsWith('@') ? await readText(value.slice(1)) : value;
   }
   return out;
 }
