@@ -16,6 +16,7 @@ import { closeMatches } from '../orchestrator/model-names.js';
 import { coreAppExtensions } from './core-extensions.js';
 import { interpretStaleEntries } from './generated-registry-freshness.js';
 import { checkEngineReferences } from './engine-references.js';
+import { checkModelOptions } from './model-options.js';
 import { importRegistryModule } from './registry-module.js';
 
 export interface CreateSwitchyardAppOptions {
@@ -161,6 +162,9 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   let specs: PluginSpec[];
   let locate: (error: unknown) => unknown = (error) => error;
   let locatePointer: (pointer: string) => { line: number; column: number } | undefined = () => undefined;
+  // The parsed file and its env-interpolated pointers, for issues located by ajv (keys and values).
+  let configSource: ConfigSource | undefined;
+  let secretPointers: ReadonlySet<string> | undefined;
   if (options.configPath !== undefined) {
     const ignored = (['config', 'configFile', 'baseDir'] as const).filter((key) => options[key] !== undefined);
     if (ignored.length > 0) {
@@ -173,6 +177,8 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
     const loaded = await loadConfig(options.configPath, options.env ? { env: options.env } : {});
     locate = (error) => locateConfigError(error, loaded.file, loaded.source);
     locatePointer = (pointer) => loaded.source.locate(pointer);
+    configSource = loaded.source;
+    secretPointers = loaded.secretPointers;
     config = loaded.config;
     baseDir = loaded.baseDir;
     configFile = loaded.file;
@@ -186,6 +192,7 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
       configFile = from.file;
       locate = (error) => locateConfigError(error, from.shown, source ?? { locate: () => undefined });
       locatePointer = (pointer) => source?.locate(pointer);
+      configSource = source;
     }
     config = validateConfig(options.config ?? {}, { file: shownFile, ...(source ? { source } : {}) });
     baseDir = resolve(options.baseDir ?? (configFile ? dirname(configFile) : process.cwd()));
@@ -253,7 +260,16 @@ export async function createSwitchyardApp(options: CreateSwitchyardAppOptions = 
   }
 
   const tryResolve = <T>(token: symbol): T | undefined => (container.isRegistered(token, true) ? container.resolve<T>(token) : undefined);
-  warnUnknownOverrides(config, tryResolve<ModelCatalog>(TOKENS.ModelCatalog), logger, shownFile, locatePointer);
+  const catalog = tryResolve<ModelCatalog>(TOKENS.ModelCatalog);
+  try {
+    // Per-model engine options against the schema of the engine each model runs on: located now, not at first load.
+    checkModelOptions(config, host.engines, enabledEngines(), catalog, { file: shownFile, ...(configSource ? { source: configSource } : {}), ...(secretPointers ? { secretPointers } : {}) });
+  } catch (error) {
+    await shutdownExtensions();
+    await host.shutdown().catch(() => undefined);
+    throw error;
+  }
+  warnUnknownOverrides(config, catalog, logger, shownFile, locatePointer);
   const required = <T>(token: symbol, what: string): T => {
     const value = tryResolve<T>(token);
     if (value === undefined) {

@@ -1,5 +1,5 @@
 import { expectTypeOf, test } from 'vitest';
-import type { AbortCheck, CallCancellation, CallOptions, CallSignal, ChatMessage, EngineStreamPart, EngineTokenCount, EngineV1, OrchestratorApi, PluginContext, SwitchyardPlugin, Workload } from './index.js';
+import type { AbortCheck, CallCancellation, CallOptions, CallSignal, ChatMessage, EngineStreamPart, EngineTokenCount, EngineV1, JsonSchema, OrchestratorApi, PluginContext, SwitchyardPlugin, Workload } from './index.js';
 import { abortSignalOf, definePlugin, type Cancellation } from './index.js';
 
 test('definePlugin infers the options type for register/initialize', () => {
@@ -39,6 +39,11 @@ test('doCountTokens is optional (engines without it stay EngineV1) and answers a
   expectTypeOf<ReturnType<NonNullable<EngineV1['doCountTokens']>>>().toEqualTypeOf<Promise<EngineTokenCount>>();
   expectTypeOf<EngineTokenCount['inputTokens']>().toEqualTypeOf<number>();
   expectTypeOf<Omit<OrchestratorApi, 'countTokens'>>().toMatchTypeOf<OrchestratorApi>();
+});
+
+test('modelOptionsSchema is optional (engines without it stay EngineV1) and is a JSON Schema', () => {
+  expectTypeOf<Omit<EngineV1, 'modelOptionsSchema'>>().toMatchTypeOf<EngineV1>();
+  expectTypeOf<NonNullable<EngineV1['modelOptionsSchema']>>().toEqualTypeOf<JsonSchema>();
 });
 
 test('a call signal is an AbortSignal or a Cancellation; a CallCancellation is no AbortSignal', () => {

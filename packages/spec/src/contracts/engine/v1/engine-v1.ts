@@ -1,3 +1,4 @@
+import type { JsonSchema } from '../../plugin/plugin.js';
 import type { TensorMap } from './tensor.js';
 
 /** What an engine can do. */
@@ -193,7 +194,7 @@ export interface EngineModelSpec {
   readonly files: Readonly<Record<string, string>>;
   /** Parsed model_metadata.json when the model comes from the registry. */
   readonly metadata?: unknown;
-  /** Engine-specific per-model options from config. */
+  /** Engine-specific per-model options from config (`models.overrides.<id>.options`; checked against `EngineV1.modelOptionsSchema` at app start when the engine declares one). */
   readonly options?: Readonly<Record<string, unknown>>;
 }
 
@@ -275,6 +276,14 @@ export interface EngineV1 {
   /** Unique engine id within an app, e.g. `onnx`, `openai`, `hosted-ai:pool-a`. */
   readonly id: string;
   readonly capabilities: EngineCapabilities;
+  /**
+   * Optional (added in spec 0.4; engines without it keep working, their model options are not checked before load):
+   * the JSON Schema (draft-07) of the per-model options this engine takes (`EngineModelSpec.options`, config
+   * `models.overrides.<id>.options`). The app checks every override's options against the schema of the engine that
+   * model runs on when it starts, each failure located (CONFIG_INVALID). Set `additionalProperties: false` so a
+   * key the engine does not honour is an error, never silently ignored; leave out defaults (they are not applied).
+   */
+  readonly modelOptionsSchema?: JsonSchema;
   doLoad(model: EngineModelSpec, signal: AbortSignal): Promise<void>;
   doRun(request: EngineRunRequest, signal: AbortSignal): Promise<EngineRunResult>;
   /**
