@@ -8,7 +8,7 @@ export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json
 
 export { OnnxEngine } from './onnx-engine.js';
 export type { OnnxPluginOptions, GraphOptimizationLevel } from './onnx-options.js';
-export { onnxOptionsSchema, availableExecutionProviders } from './onnx-options.js';
+export { onnxOptionsSchema, onnxModelOptionsSchema, availableExecutionProviders } from './onnx-options.js';
 
 /** Creates the onnxruntime-node engine (also what the plugin registers). */
 export function createOnnxEngine(options: OnnxPluginOptions = {}): OnnxEngine {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/spec';
-import { createOnnxEngine, OnnxEngine } from './index.js';
+import { createOnnxEngine, OnnxEngine, onnxModelOptionsSchema, onnxOptionsSchema } from './index.js';
 import onnxPlugin from './index.js';
 import { f32, fixture, i64, outputTensors, rejection, signal } from '../test/fixtures.js';
 
@@ -65,7 +65,7 @@ describe('OnnxEngine (SingleShot)', () => {
     expect(stage.message).toMatch(/no stage 'nope' \(stages: main\)/);
   });
 
-  it('fails a truncated or corrupt .onnx with MODEL_LOAD_FAILED naming the file', async () => {
+  it('fails a truncated or corrupt .onnx with MODEL_LOAD_FAILED naming the file as the model names it (never its absolute path)', async () => {
     engine = createOnnxEngine();
     const dir = mkdtempSync(join(tmpdir(), 'onnx-corrupt-'));
     const truncated = join(dir, 'truncated.onnx');
@@ -76,8 +76,9 @@ describe('OnnxEngine (SingleShot)', () => {
     for (const file of [truncated, garbage, join(dir, 'missing.onnx')]) {
       const error = await rejection(engine.doLoad({ id: 'bad', files: { 'm.onnx': file } }, signal()));
       expect(SwitchyardError.hasCode(error, 'MODEL_LOAD_FAILED')).toBe(true);
-      expect(error.message).toContain(file);
-      expect((error as unknown as SwitchyardError).details['file']).toBe(file);
+      expect(error.message).toMatch(/model 'bad' stage 'main': (onnxruntime could not load m\.onnx \(truncated or not an ONNX model\?\)|cannot read graph file m\.onnx)/);
+      expect(error.message).not.toContain(dir);
+      expect((error as unknown as SwitchyardError).details['file']).toBe('m.onnx');
     }
     expect(engine.sessions.size).toBe(0);
     expect(engine.loadedModelIds).toEqual([]);
@@ -115,6 +116,35 @@ describe('OnnxEngine (SingleShot)', () => {
       `models.overrides.${addMul.id}.options: 'intraOpThreads' is not an option of the ONNX engine (expected one of executionProviders, intraOpNumThreads, interOpNumThreads, graphOptimizationLevel)`,
     );
     expect(engine.sessions.size).toBe(0);
+  });
+
+  it.each([
+    [{ intraOpNumThreads: 'two' }, /intraOpNumThreads/],
+    [{ graphOptimizationLevel: 'fastest' }, /graphOptimizationLevel/],
+    [{ intraOpNumThreads: -1 }, /intraOpNumThreads/],
+  ])('a session option onnxruntime refuses (%j, past the app\'s schema check) is named as such, not as a bad graph', async (options, key) => {
+    engine = createOnnxEngine();
+    const error = await rejection(engine.doLoad({ ...addMul, options }, signal()));
+    expect(SwitchyardError.hasCode(error, 'MODEL_LOAD_FAILED')).toBe(true);
+    expect(error.message).toMatch(/^model 'add-mul' stage 'main': onnxruntime refused the session options for add-mul\.onnx \(plugin options, the model's config\.onnx, models\.overrides\.<id>\.options\): /);
+    expect(error.message).toMatch(key);
+    expect(error.message).not.toContain('truncated');
+    expect(error.message).not.toContain(fixture('add-mul.onnx'));
+  });
+
+  it('declares the schema of its per-model options: the session subset of the plugin options, no defaults, unknown keys refused', () => {
+    engine = createOnnxEngine();
+    const schema = engine.modelOptionsSchema;
+    expect(schema).toBe(onnxModelOptionsSchema);
+    expect(schema['additionalProperties']).toBe(false);
+    const properties = schema['properties'] as Record<string, Record<string, unknown>>;
+    expect(Object.keys(properties)).toEqual(['executionProviders', 'intraOpNumThreads', 'interOpNumThreads', 'graphOptimizationLevel']);
+    const pluginProperties = onnxOptionsSchema['properties'] as Record<string, Record<string, unknown>>;
+    for (const [key, definition] of Object.entries(properties)) {
+      expect(definition).not.toHaveProperty('default');
+      const { default: _default, ...plugin } = pluginProperties[key]!;
+      expect(plugin, key).toEqual(definition);
+    }
   });
 
   it('keys the session cache by file and session options', async () => {

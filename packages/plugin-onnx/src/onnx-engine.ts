@@ -9,7 +9,7 @@ import { checkGraphsFitMetadata } from './onnx-graph-check.js';
 import { runIterativeRefinement } from './onnx-iterative-refinement.js';
 import { readModelLayout, type OnnxStageLayout } from './onnx-model-layout.js';
 import {
-  availableExecutionProviders, checkExecutionProviders, resolveOnnxOptions, sessionOptionsKey, toSessionOptions,
+  availableExecutionProviders, checkExecutionProviders, onnxModelOptionsSchema, ONNX_MODEL_OPTION_KEYS, resolveOnnxOptions, sessionOptionsKey, toSessionOptions,
   type OnnxPluginOptions, type ResolvedOnnxOptions,
 } from './onnx-options.js';
 import { OnnxSessionCache, type SessionLease } from './onnx-session-cache.js';
@@ -49,6 +49,8 @@ export class OnnxEngine implements EngineV1 {
     targets: ['local'],
     features: ['tensors', 'model-graph', 'streaming', 'kv-cache', 'abort', 'seed'],
   };
+  /** Checked by the app at start against every `models.overrides.<id>.options` of a model this engine runs. */
+  readonly modelOptionsSchema = onnxModelOptionsSchema;
   readonly options: ResolvedOnnxOptions;
   readonly sessions: OnnxSessionCache<ort.InferenceSession>;
   private readonly models = new Map<string, LoadedModel>();
@@ -180,7 +182,7 @@ export class OnnxEngine implements EngineV1 {
    */
   private stageOptions(spec: EngineModelSpec, layout: OnnxStageLayout): ResolvedOnnxOptions {
     const overrides = spec.options ?? {};
-    const own = MODEL_OPTION_KEYS.filter((k) => overrides[k] !== undefined);
+    const own = ONNX_MODEL_OPTION_KEYS.filter((k) => overrides[k] !== undefined);
     if (own.length === 0 && !layout.session) return this.options;
     const merged = resolveOnnxOptions({ ...this.options, ...layout.session, ...Object.fromEntries(own.map((k) => [k, overrides[k]])) });
     checkExecutionProviders(merged.executionProviders);
@@ -197,7 +199,7 @@ export class OnnxEngine implements EngineV1 {
         details: { modelId: spec.id, stage: layout.name, file: layout.file },
       });
     }
-    const lease = await this.sessions.acquire(`${path}\u0000${sessionOptionsKey(options)}`, () => createSession(path, options, where));
+    const lease = await this.sessions.acquire(`${path}\u0000${sessionOptionsKey(options)}`, () => createSession(path, layout.file, options, where));
     try {
       const session = lease.session;
       const inputs = readInputSpecs(session);
@@ -315,21 +317,24 @@ class SignalAbortCheck implements AbortCheck {
   }
 }
 
-async function createSession(path: string, options: ResolvedOnnxOptions, where: string): Promise<ort.InferenceSession> {
+/** onnxruntime-node's wording when it refuses a session option (not the graph): `sessionOptions.x must be ...`, `'x' is invalid`. */
+const SESSION_OPTION_ERROR = /sessionOptions\.|'(executionProviders|intraOpNumThreads|interOpNumThreads|graphOptimizationLevel)' is (invalid|not supported)/;
+
+/** `file` is the graph's name in the model folder (metadata `files`): messages never show the absolute path. */
+async function createSession(path: string, file: string, options: ResolvedOnnxOptions, where: string): Promise<ort.InferenceSession> {
   try {
     await access(path);
   } catch (error) {
-    throw new SwitchyardError({ code: 'MODEL_LOAD_FAILED', message: `${where}: cannot read graph file ${path}`, cause: error, details: { file: path } });
+    throw new SwitchyardError({ code: 'MODEL_LOAD_FAILED', message: `${where}: cannot read graph file ${file}`, cause: error, details: { file } });
   }
   try {
     return await ort.InferenceSession.create(path, toSessionOptions(options));
   } catch (error) {
-    throw new SwitchyardError({
-      code: 'MODEL_LOAD_FAILED',
-      message: `${where}: onnxruntime could not load ${path} (truncated or not an ONNX model?): ${(error as Error).message}`,
-      cause: error,
-      details: { file: path },
-    });
+    const reason = (error as Error).message.split(path).join(file);
+    const message = SESSION_OPTION_ERROR.test(reason)
+      ? `${where}: onnxruntime refused the session options for ${file} (plugin options, the model's config.onnx, models.overrides.<id>.options): ${reason}`
+      : `${where}: onnxruntime could not load ${file} (truncated or not an ONNX model?): ${reason}`;
+    throw new SwitchyardError({ code: 'MODEL_LOAD_FAILED', message, cause: error, details: { file } });
   }
 }
 
@@ -348,15 +353,16 @@ async function warmUp(session: ort.InferenceSession, inputs: readonly InputSpec[
   }
 }
 
-/** The per-model options (config `models.overrides.<id>.options`) this engine honours; anything else is refused. */
-const MODEL_OPTION_KEYS = ['executionProviders', 'intraOpNumThreads', 'interOpNumThreads', 'graphOptimizationLevel'] as const;
-
+/**
+ * Unknown per-model option keys fail the load (the app refuses them at start already, located, through
+ * modelOptionsSchema; this covers an engine used without an app).
+ */
 function checkModelOptionKeys(spec: EngineModelSpec): void {
-  const unknown = Object.keys(spec.options ?? {}).filter((key) => !(MODEL_OPTION_KEYS as readonly string[]).includes(key));
+  const unknown = Object.keys(spec.options ?? {}).filter((key) => !(ONNX_MODEL_OPTION_KEYS as readonly string[]).includes(key));
   if (unknown.length === 0) return;
   throw new SwitchyardError({
     code: 'CONFIG_INVALID',
-    message: `models.overrides.${spec.id}.options: ${unknown.map((k) => `'${k}'`).join(', ')} ${unknown.length === 1 ? 'is not an option' : 'are not options'} of the ONNX engine (expected one of ${MODEL_OPTION_KEYS.join(', ')})`,
-    details: { modelId: spec.id, keys: unknown, expected: [...MODEL_OPTION_KEYS] },
+    message: `models.overrides.${spec.id}.options: ${unknown.map((k) => `'${k}'`).join(', ')} ${unknown.length === 1 ? 'is not an option' : 'are not options'} of the ONNX engine (expected one of ${ONNX_MODEL_OPTION_KEYS.join(', ')})`,
+    details: { modelId: spec.id, keys: unknown, expected: [...ONNX_MODEL_OPTION_KEYS] },
   });
 }

@@ -33,6 +33,19 @@ export interface ResolvedOnnxOptions {
   readonly warmup: boolean;
 }
 
+/** The session options a model can set for itself too (config `models.overrides.<id>.options`), without defaults. */
+const sessionOptionProperties = {
+  executionProviders: {
+    type: 'array',
+    items: { type: 'string', minLength: 1 },
+    minItems: 1,
+    description: 'Execution providers in preference order (cpu, cuda, tensorrt, webgpu, coreml, dml...).',
+  },
+  intraOpNumThreads: { type: 'integer', minimum: 0 },
+  interOpNumThreads: { type: 'integer', minimum: 0 },
+  graphOptimizationLevel: { enum: ['disabled', 'basic', 'extended', 'all'] },
+} as const;
+
 export const onnxOptionsSchema: JsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'OnnxPluginOptions',
@@ -40,20 +53,28 @@ export const onnxOptionsSchema: JsonSchema = {
   additionalProperties: false,
   properties: {
     engineId: { type: 'string', minLength: 1, default: 'onnx' },
-    executionProviders: {
-      type: 'array',
-      items: { type: 'string', minLength: 1 },
-      minItems: 1,
-      default: ['cpu'],
-      description: 'Execution providers in preference order (cpu, cuda, tensorrt, webgpu, coreml, dml...).',
-    },
-    intraOpNumThreads: { type: 'integer', minimum: 0 },
-    interOpNumThreads: { type: 'integer', minimum: 0 },
-    graphOptimizationLevel: { enum: ['disabled', 'basic', 'extended', 'all'], default: 'all' },
+    ...sessionOptionProperties,
+    executionProviders: { ...sessionOptionProperties.executionProviders, default: ['cpu'] },
+    graphOptimizationLevel: { ...sessionOptionProperties.graphOptimizationLevel, default: 'all' },
     sessionCacheSize: { type: 'integer', minimum: 1, default: 16 },
     warmup: { type: 'boolean', default: false },
   },
 };
+
+/**
+ * The per-model options (config `models.overrides.<id>.options`): the session subset of the plugin's options, no
+ * defaults (a key left out keeps the plugin's value, or the model metadata's `config.onnx`). Any other key is refused.
+ */
+export const onnxModelOptionsSchema: JsonSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'OnnxModelOptions',
+  type: 'object',
+  additionalProperties: false,
+  properties: sessionOptionProperties,
+};
+
+/** The keys of onnxModelOptionsSchema, in its order. */
+export const ONNX_MODEL_OPTION_KEYS = Object.keys(sessionOptionProperties) as readonly (keyof typeof sessionOptionProperties)[];
 
 export function resolveOnnxOptions(options: OnnxPluginOptions = {}): ResolvedOnnxOptions {
   const resolved: ResolvedOnnxOptions = {
