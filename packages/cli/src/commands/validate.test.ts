@@ -112,3 +112,41 @@ describe('switchyard validate does not open the server state store', () => {
     }
   });
 });
+
+describe('switchyard validate checks models.overrides.<id>.options against the engine\'s modelOptionsSchema', () => {
+  beforeEach(() => {
+    // The app loads the ONNX plugin from a file of its own (this repo's build: a temp folder has no node_modules).
+    writeFileSync(join(root, 'app', 'onnx.mjs'), `export { default } from ${JSON.stringify(new URL('../../../plugin-onnx/dist/index.js', import.meta.url).href)};\n`);
+  });
+  const configWith = (options: string) =>
+    writeFileSync(join(root, 'app', 'switchyard.config.yaml'), `plugins: [./onnx.mjs]\nmodels:\n  dirs: [models]\n  overrides:\n    good:\n      options: ${options}\n`);
+
+  it('a value the engine refuses exits 1 with the located message (it passed, then `run` failed as "truncated or not an ONNX model?")', async () => {
+    configWith('{ intraOpNumThreads: "two", graphOptimizationLevel: fastest }');
+    const run = await runCli(['validate', 'app']);
+    expect(run).toEqual({
+      out: '',
+      err: [
+        'CONFIG_INVALID: Invalid config app/switchyard.config.yaml (2 errors):',
+        `  app/switchyard.config.yaml:6:37: /models/overrides/good/options/intraOpNumThreads: expected integer, found string "two" (model options of engine 'onnx')`,
+        `  app/switchyard.config.yaml:6:68: /models/overrides/good/options/graphOptimizationLevel: expected one of "disabled", "basic", "extended", "all", found string "fastest" (model options of engine 'onnx')`,
+        '',
+      ].join('\n'),
+      exitCode: 1,
+    });
+  });
+
+  it('an unknown key exits 1 at the key, with the close match (it was accepted)', async () => {
+    configWith('{ intraOpNumThreds: 2 }');
+    const run = await runCli(['validate', 'app']);
+    expect(run.exitCode).toBe(1);
+    expect(run.err).toBe(
+      `CONFIG_INVALID: app/switchyard.config.yaml:6:18: /models/overrides/good/options/intraOpNumThreds: expected one of the known keys (executionProviders, intraOpNumThreads, interOpNumThreads, graphOptimizationLevel), found unknown key "intraOpNumThreds" (did you mean "intraOpNumThreads"?) (model options of engine 'onnx')\n`,
+    );
+  });
+
+  it('options the engine takes are ok', async () => {
+    configWith('{ intraOpNumThreads: 2 }');
+    expect(await runCli(['validate', 'app'])).toEqual({ out: 'app/switchyard.config.yaml: ok (1 plugin, 1 engine, 1 model)\n', err: '', exitCode: 0 });
+  });
+});
