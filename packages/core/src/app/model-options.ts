@@ -1,4 +1,5 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { compileOptionsSchema } from '../di/plugin-options.js';
 import { SwitchyardError } from '@switchyard/spec';
 import type { EngineV1, JsonSchema } from '@switchyard/spec';
 import type { ConfigSource } from '../config/config-source.js';
@@ -8,9 +9,6 @@ import { formatIssue, toConfigIssues } from '../config/schema-issues.js';
 import type { ModelCatalog } from '../executor/model-catalog.js';
 import { closeMatches } from '../orchestrator/model-names.js';
 
-// No useDefaults: a key left out keeps the engine's own value (plugin options, model metadata), never a schema default.
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-const compiled = new WeakMap<object, ValidateFunction>();
 
 export interface ModelOptionsContext {
   /** The config file as messages name it. */
@@ -50,21 +48,8 @@ export function engineForOverride(
 }
 
 function validatorOf(engine: EngineV1, schema: JsonSchema): ValidateFunction {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    try {
-      validate = ajv.compile(schema);
-    } catch (error) {
-      throw new SwitchyardError({
-        code: 'PLUGIN_LOAD_FAILED',
-        message: `engine '${engine.id}' has an invalid modelOptionsSchema: ${(error as Error).message}`,
-        details: { engine: engine.id },
-        cause: error,
-      });
-    }
-    compiled.set(schema, validate);
-  }
-  return validate;
+  // No defaults applied: a key left out keeps the engine's own value (plugin options, model metadata).
+  return compileOptionsSchema(schema, { applyDefaults: false, owner: `engine '${engine.id}' has an invalid modelOptionsSchema`, details: { engine: engine.id } });
 }
 
 /** An unknown key one edit from a known one gets the known one named. */
