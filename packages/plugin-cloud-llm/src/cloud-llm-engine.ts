@@ -7,10 +7,11 @@ import type {
   EngineRunResult,
   EngineStreamPart,
   EngineV1,
+  JsonSchema,
   PluginLogger,
 } from '@switchyard/spec';
 import { toCloudLlmError } from './cloud-llm-errors.js';
-import { readApiKey } from './cloud-llm-options.js';
+import { cloudLlmModelOptionsSchema, modelNameFromOptions, readApiKey } from './cloud-llm-options.js';
 import type { CloudLlmPrice, CloudLlmProviderOptions } from './cloud-llm-options.js';
 
 /** One provider model call: the provider's model name plus the request. */
@@ -28,6 +29,8 @@ export abstract class CloudLlmEngine implements EngineV1 {
   readonly specificationVersion = 'v1' as const;
   readonly id: string;
   abstract readonly capabilities: EngineCapabilities;
+  /** Checked by the app at start against every `models.overrides.<id>.options` of a model this engine runs. */
+  readonly modelOptionsSchema: JsonSchema = cloudLlmModelOptionsSchema;
   protected readonly provider: CloudLlmProviderOptions;
   protected readonly logger: PluginLogger | undefined;
   /** Registry model id -> provider model name (from the model spec's `options.model`). */
@@ -47,8 +50,7 @@ export abstract class CloudLlmEngine implements EngineV1 {
 
   async doLoad(model: EngineModelSpec, signal: AbortSignal): Promise<void> {
     throwIfAborted(signal, 'load');
-    const name = typeof model.options?.model === 'string' ? model.options.model : model.id;
-    this.#models.set(model.id, name);
+    this.#models.set(model.id, modelNameFromOptions(this.id, model));
   }
 
   async doUnload(modelId: string): Promise<void> {

@@ -4,7 +4,7 @@ export { createCloudLlmPlugin, createCloudLlmEngine } from './cloud-llm-plugin.j
 export { CloudLlmEngine } from './cloud-llm-engine.js';
 export { OpenAiChatEngine } from './cloud-llm-openai-engine.js';
 export { AnthropicChatEngine } from './cloud-llm-anthropic-engine.js';
-export { cloudLlmConfigSchema } from './cloud-llm-options.js';
+export { cloudLlmConfigSchema, cloudLlmModelOptionsSchema } from './cloud-llm-options.js';
 export type { CloudLlmPluginOptions, CloudLlmProviderOptions, CloudLlmProviderKind, CloudLlmPrice } from './cloud-llm-options.js';
 export { retryAfterMs, toCloudLlmError } from './cloud-llm-errors.js';
 export { VERSION } from './cloud-llm-version.js';
