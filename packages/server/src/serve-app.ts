@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import { TOKENS, createModelCatalog, resolveResilience, type AppModelCatalog, type EventBus, type ModelCatalog, type OrchestratorApi, type ResilienceConfig, type SwitchyardApp } from '@switchyard/core';
 import type { CircuitState } from './server-metrics.js';
@@ -46,19 +47,26 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
   // Admission keys a route-addressed task by the engine its router runs it on (distributed: the queue workers take).
   const router = (app.orchestrator as { router?: { primaryEngine?(model: string): string | undefined } }).router;
   const primaryEngineOf = router?.primaryEngine ? (modelRef: string) => router.primaryEngine!(modelRef) : undefined;
-  // One state store for tasks, sessions, artifacts and the catalog entries added through the API.
   const resolved = resolveServerConfig(config, options.env);
+  const registry = app.tryResolve<AppModelCatalog>(TOKENS.ModelCatalog) ?? executor?.registry ?? createModelCatalog([]);
+  const engines = app.engines.map((engine) => engine.id);
+  const addedModelsDir = dirs.find((dir) => !dir.endsWith('.xyb')) ?? resolve(app.baseDir, 'models');
+  // No state.db yet = no entries added through the API: a bad server.models is refused before the dataDir is created.
+  if (resolved.dataDir === undefined || !existsSync(join(resolved.dataDir, 'state.db'))) {
+    await checkAppServerModels(app, createRegistryCatalog({ registry, engines, appDir: app.baseDir, addedModelsDir }));
+  }
+  // One state store for tasks, sessions, artifacts and the catalog entries added through the API.
   const state = new StateStore({ ...(resolved.dataDir !== undefined ? { dataDir: resolved.dataDir } : {}), retention: resolved.retention, artifactsMaxBytes: resolved.artifactsMaxTotalBytes });
   // One source of truth: the registry the orchestrator runs models from lists them.
   const catalog = createRegistryCatalog({
     // The app's model lookup takes models added through the API, so tasks run them like folder models.
-    registry: app.tryResolve<AppModelCatalog>(TOKENS.ModelCatalog) ?? executor?.registry ?? createModelCatalog([]),
-    engines: app.engines.map((engine) => engine.id),
+    registry,
+    engines,
     appDir: app.baseDir,
     store: state,
-    addedModelsDir: dirs.find((dir) => !dir.endsWith('.xyb')) ?? resolve(app.baseDir, 'models'),
+    addedModelsDir,
   });
-  // A server.models id /v1/models would list but no request could run (or an ownedBy naming no engine) fails the start.
+  // Again with the entries added through the API (one may be what a server.models id names, or run on another engine).
   try {
     await checkAppServerModels(app, catalog);
   } catch (error) {

@@ -66,6 +66,20 @@ describe('checkServerModels: server.models names only what a request can run', (
     expect(refusal([{ id: 'chat' }, { id: 'chat', ownedBy: 'onnx' }]).message).toBe("server.models[1].id: 'chat' is listed twice (also server.models[0])");
   });
 
+  // Regression: only the first bad entry was named; fixing it showed the next one at the next start.
+  it('names every bad entry in one error, each with its pointer', () => {
+    const error = refusal([{ id: 'auto' }, { id: 'chat' }, { id: 'chat', ownedBy: 'opnai' }, { id: 'openai:gpt-4o-mini', ownedBy: 'onnx' }]);
+    expect(error.message).toBe(
+      [
+        'server.models: 3 errors:',
+        "  server.models[0].id: 'auto' is not a route (routes: chat, summarize), a catalog model or an 'engine:model' of a registered engine (engines: onnx, openai), so every request on it would fail",
+        "  server.models[2].id: 'chat' is listed twice (also server.models[1])",
+        "  server.models[3].ownedBy: 'onnx' but 'openai:gpt-4o-mini' runs on engine 'openai'; set ownedBy: openai or leave it out",
+      ].join('\n'),
+    );
+    expect(error.details['errors']).toMatchObject([{ pointer: '/server/models/0/id' }, { pointer: '/server/models/2/id' }, { pointer: '/server/models/3/ownedBy' }]);
+  });
+
   it('without the routes known, checks engines only', () => {
     expect(() => checkServerModels([{ id: 'auto' }], { engines: ['onnx'], catalog: [] })).not.toThrow();
     expect(() => checkServerModels([{ id: 'auto', ownedBy: 'nosuch' }], { engines: ['onnx'], catalog: [] })).toThrow("server.models[0].ownedBy: no plugin registered an engine 'nosuch'");

@@ -189,11 +189,21 @@ export interface ServedModels {
   readonly catalog: readonly { readonly id: string; readonly engine?: string }[];
 }
 
+/** One refused `server.models` entry field: where it is and why. */
+export interface ServerModelsIssue {
+  readonly pointer: string;
+  readonly field: string;
+  readonly message: string;
+  readonly expected: string;
+  readonly found: string;
+}
+
 /**
  * `server.models` names only what a request can run: each id a route, a catalog model or `engine:model` of a
  * registered engine, listed once; each `ownedBy` a registered engine, the one the model runs on when that is fixed
- * (`engine:model`, a catalog model). Else CONFIG_INVALID naming `server.models[i].id` / `.ownedBy`: an id listed by
- * /v1/models that fails every request, or an ownedBy that admission would drop, is refused at start.
+ * (`engine:model`, a catalog model). Else one CONFIG_INVALID naming every bad `server.models[i].id` / `.ownedBy`
+ * (details.errors, each with its pointer): an id listed by /v1/models that fails every request, or an ownedBy that
+ * admission would drop, is refused at start.
  */
 export function checkServerModels(models: ServerConfig['models'], served: ServedModels): void {
   const engines = served.engines;
@@ -201,23 +211,27 @@ export function checkServerModels(models: ServerConfig['models'], served: Served
   const catalog = new Map(served.catalog.map((entry) => [entry.id, entry.engine]));
   const routes = new Set(served.routes ?? []);
   const first = new Map<string, number>();
+  const issues: ServerModelsIssue[] = [];
   const refuse = (index: number, field: 'id' | 'ownedBy', message: string, expected: string, found: string) =>
-    new SwitchyardError({
-      code: 'CONFIG_INVALID',
-      message: `server.models[${index}].${field}: ${message}`,
-      details: { pointer: `/server/models/${index}/${field}`, field: `server.models[${index}].${field}`, expected, found },
-    });
+    void issues.push({ pointer: `/server/models/${index}/${field}`, field: `server.models[${index}].${field}`, message, expected, found });
   for (const [index, model] of (models ?? []).entries()) {
     const { id, ownedBy } = model;
     const seen = first.get(id);
-    if (seen !== undefined) throw refuse(index, 'id', `'${id}' is listed twice (also server.models[${seen}])`, 'each id once', id);
+    if (seen !== undefined) {
+      refuse(index, 'id', `'${id}' is listed twice (also server.models[${seen}])`, 'each id once', id);
+      continue;
+    }
     first.set(id, index);
     // Where the id runs when nothing in the request moves it: its engine prefix, else the catalog's engine.
     let runsOn: string | undefined;
+    let unknownEngine: string | undefined;
     const colon = id.indexOf(':');
     if (colon > 0 && !routes.has(id) && !catalog.has(id)) {
       const engine = id.slice(0, colon);
-      if (!engines.includes(engine)) throw refuse(index, 'id', `'${id}' names engine '${engine}', which no plugin registered (registered: ${engineList})`, `'engine:model' of one of ${engineList}`, id);
+      if (!engines.includes(engine)) {
+        refuse(index, 'id', `'${id}' names engine '${engine}', which no plugin registered (registered: ${engineList})`, `'engine:model' of one of ${engineList}`, id);
+        unknownEngine = engine;
+      }
       runsOn = engine;
     } else if (catalog.has(id)) {
       runsOn = catalog.get(id);
@@ -225,7 +239,7 @@ export function checkServerModels(models: ServerConfig['models'], served: Served
       const known = [...routes, ...catalog.keys()];
       const close = closeMatches(id, known, 3);
       const routeList = [...routes].join(', ') || 'none';
-      throw refuse(
+      refuse(
         index,
         'id',
         `'${id}' is not a route (routes: ${routeList}), a catalog model or an 'engine:model' of a registered engine (engines: ${engineList}), so every request on it would fail${close.length ? `; did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : ''}`,
@@ -233,15 +247,30 @@ export function checkServerModels(models: ServerConfig['models'], served: Served
         id,
       );
     }
-    if (ownedBy === undefined) continue;
+    // An ownedBy naming the same unregistered engine as the id is the id's problem, reported once.
+    if (ownedBy === undefined || ownedBy === unknownEngine) continue;
     if (!engines.includes(ownedBy)) {
       const close = closeMatches(ownedBy, engines, 1);
-      throw refuse(index, 'ownedBy', `no plugin registered an engine '${ownedBy}' (registered: ${engineList}${close.length ? `; did you mean '${close[0]}'?` : ''})`, `one of ${engineList}`, ownedBy);
-    }
-    if (runsOn !== undefined && runsOn !== ownedBy && engines.includes(runsOn)) {
-      throw refuse(index, 'ownedBy', `'${ownedBy}' but '${id}' runs on engine '${runsOn}'; set ownedBy: ${runsOn} or leave it out`, runsOn, ownedBy);
+      refuse(index, 'ownedBy', `no plugin registered an engine '${ownedBy}' (registered: ${engineList}${close.length ? `; did you mean '${close[0]}'?` : ''})`, `one of ${engineList}`, ownedBy);
+    } else if (runsOn !== undefined && runsOn !== ownedBy && engines.includes(runsOn)) {
+      refuse(index, 'ownedBy', `'${ownedBy}' but '${id}' runs on engine '${runsOn}'; set ownedBy: ${runsOn} or leave it out`, runsOn, ownedBy);
     }
   }
+  if (issues.length === 0) return;
+  const errors = issues.map(({ pointer, message, expected, found }) => ({ pointer, message, expected, found }));
+  if (issues.length === 1) {
+    const [issue] = issues as [ServerModelsIssue];
+    throw new SwitchyardError({
+      code: 'CONFIG_INVALID',
+      message: `${issue.field}: ${issue.message}`,
+      details: { pointer: issue.pointer, field: issue.field, expected: issue.expected, found: issue.found, errors },
+    });
+  }
+  throw new SwitchyardError({
+    code: 'CONFIG_INVALID',
+    message: `server.models: ${issues.length} errors:\n${issues.map((issue) => `  ${issue.field}: ${issue.message}`).join('\n')}`,
+    details: { field: 'server.models', errors },
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +111,27 @@ describe('server-section errors', () => {
     } finally {
       process.chdir(cwd);
     }
+  });
+
+  it('every bad server.models entry in one CONFIG_INVALID, each located, refused before the dataDir is created', async () => {
+    // It opened <dataDir>/state.db first and named only server.models[0].
+    const dir = mkdtempSync(join(tmpdir(), 'cli-serve-models-'));
+    const config = ['server:', '  port: 0', '  dataDir: state', '  models:', '    - id: auto', '    - id: nosuch:thing', '      ownedBy: onnx', ''];
+    writeFileSync(join(dir, 'switchyard.config.yaml'), config.join('\n'));
+    const error = await startServe({ config: dir, port: '0' }, {}).catch((e: unknown) => e);
+    const file = join(dir, 'switchyard.config.yaml');
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', details: { file, errors: [{ pointer: '/server/models/0/id', line: 5 }, { pointer: '/server/models/1/id', line: 6 }, { pointer: '/server/models/1/ownedBy', line: 7 }] } });
+    const message = (error as Error).message;
+    expect(message).toMatch(/^Invalid config .*switchyard\.config\.yaml \(3 errors\):\n/);
+    expect(message).toMatch(/\n {2}.*switchyard\.config\.yaml:5:\d+: \/server\/models\/0\/id: 'auto' is not a route \(routes: none\)/);
+    expect(message).toMatch(/\n {2}.*switchyard\.config\.yaml:6:\d+: \/server\/models\/1\/id: 'nosuch:thing' names engine 'nosuch', which no plugin registered/);
+    expect(message).toMatch(/\n {2}.*switchyard\.config\.yaml:7:\d+: \/server\/models\/1\/ownedBy: no plugin registered an engine 'onnx'/);
+    expect(existsSync(join(dir, 'state'))).toBe(false);
+    expect(existsSync(join(dir, '.switchyard'))).toBe(false);
+    const run = await runCli(['serve', '--config', dir]);
+    expect(run.exitCode).toBe(1);
+    expect(run.err).toMatch(/^CONFIG_INVALID: Invalid config .* \(3 errors\):\n/);
+    expect(existsSync(join(dir, 'state'))).toBe(false);
   });
 
   it('queue with retention.maxTasks is CONFIG_INVALID located file:line:col, like other config errors', async () => {

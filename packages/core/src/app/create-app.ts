@@ -2,7 +2,8 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import pino from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import type { EngineV1, OrchestratorApi, PluginLogger, SwitchyardPlugin } from '@switchyard/spec';
-import type { SwitchyardConfig } from '../config/config-types.js';
+import type { ConfigIssue, SwitchyardConfig } from '../config/config-types.js';
+import { formatIssue } from '../config/schema-issues.js';
 import { validateConfig } from '../config/config-validator.js';
 import { encodePointer, parseConfigText, type ConfigSource } from '../config/config-source.js';
 import { loadConfig, readConfigText, resolveConfigFile } from '../config/load-config.js';
@@ -83,6 +84,13 @@ function defaultLogger(config: SwitchyardConfig): PluginLogger {
 export function locateConfigError(error: unknown, file: string, source: { locate(pointer: string): { line: number; column: number } | undefined }): unknown {
   if (!SwitchyardError.isInstance(error)) return error;
   const pointer = error.details['pointer'];
+  const errors = error.details['errors'];
+  // Several issues, each with its own pointer (e.g. every bad server.models entry): each located, as one error.
+  if (pointer === undefined && error.details['file'] === undefined && Array.isArray(errors) && errors.length > 0 && errors.every((issue) => typeof issue?.pointer === 'string' && typeof issue?.message === 'string')) {
+    const issues: ConfigIssue[] = (errors as { pointer: string; message: string }[]).map((issue) => ({ ...issue, file, ...(source.locate(issue.pointer) ?? {}) }));
+    const message = issues.length === 1 ? formatIssue(issues[0]!) : `Invalid config ${file} (${issues.length} errors):\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`;
+    return new SwitchyardError({ code: error.code, message, retriable: error.retriable, details: { ...error.details, file, errors: issues }, cause: error });
+  }
   if (typeof pointer !== 'string' || error.details['file'] !== undefined || error.message.startsWith(file)) return error;
   const position = source.locate(pointer);
   const where = `${file}${position ? `:${position.line}:${position.column}` : ''}`;
@@ -323,6 +331,24 @@ function isModelRegistry(value: unknown): value is ModelRegistry {
 }
 
 /** The registry given in code, or the module named by `models.registry` (its `registry` export, else its default). */
+/**
+ * The warnings the app logs at start for the stale entries of its generated registry (`models.registry`), word for
+ * word, without starting it: what `switchyard validate` prints. None without a registry.
+ */
+export async function staleRegistryWarnings(
+  config: SwitchyardConfig,
+  baseDir: string,
+  file: string,
+  locatePointer: (pointer: string) => { line: number; column: number } | undefined = () => undefined,
+): Promise<string[]> {
+  const registry = await appRegistry(undefined, config, baseDir, file, locatePointer);
+  if (!registry) return [];
+  const warnings: string[] = [];
+  const collect = (obj: object | string, msg?: string) => void warnings.push(msg ?? String(obj));
+  interpretStaleEntries(registry, baseDir, { debug() {}, info() {}, error() {}, warn: collect });
+  return warnings;
+}
+
 async function appRegistry(
   given: ModelRegistry | undefined,
   config: SwitchyardConfig,
