@@ -9,11 +9,13 @@ import type {
   EngineStreamPart,
   EngineV1,
   FinishReason,
+  JsonSchema,
   PluginLogger,
 } from '@switchyard/spec';
 import { HostedAiAllocationLease } from './hosted-ai-allocation-lease.js';
 import { poolFetch } from './hosted-ai-http.js';
 import type { PoolHttpOptions } from './hosted-ai-http.js';
+import { hostedAiModelOptionsSchema, modelNameFromOptions } from './hosted-ai-options.js';
 import type { HostedAiPoolOptions } from './hosted-ai-options.js';
 
 interface InferenceResponse {
@@ -46,6 +48,8 @@ export class HostedAiEngine implements EngineV1 {
   readonly specificationVersion = 'v1' as const;
   readonly id: string;
   readonly capabilities: EngineCapabilities = { workloads: ['completion'], targets: ['edge'], features: ['abort', 'usage', 'gpu-pool'] };
+  /** Checked by the app at start against every `models.overrides.<id>.options` of a model this engine runs. */
+  readonly modelOptionsSchema: JsonSchema = hostedAiModelOptionsSchema;
   readonly #pool: HostedAiPoolOptions;
   readonly #http: PoolHttpOptions;
   readonly #lease: HostedAiAllocationLease;
@@ -71,7 +75,7 @@ export class HostedAiEngine implements EngineV1 {
   async doLoad(model: EngineModelSpec, signal: AbortSignal): Promise<void> {
     this.#assertOpen();
     throwIfAborted(signal, `${this.id} load`);
-    this.#models.set(model.id, typeof model.options?.model === 'string' ? model.options.model : model.id);
+    this.#models.set(model.id, modelNameFromOptions(this.id, model));
   }
 
   async doUnload(modelId: string): Promise<void> {
