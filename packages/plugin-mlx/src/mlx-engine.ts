@@ -1,9 +1,9 @@
 import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
-import type { EngineCapabilities, EngineHealth, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, PluginLogger } from '@switchyard/spec';
+import type { EngineCapabilities, EngineHealth, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, JsonSchema, PluginLogger } from '@switchyard/spec';
 import { OpenAiChatEngine } from '@switchyard/plugin-cloud-llm';
 import { checkMlxLmModule, checkMlxPlatform } from './mlx-availability.js';
 import type { MlxAvailability } from './mlx-availability.js';
-import { DEFAULT_MLX_COMMAND } from './mlx-options.js';
+import { DEFAULT_MLX_COMMAND, mlxModelOptionsSchema, modelNameFromOptions } from './mlx-options.js';
 import type { MlxPluginOptions } from './mlx-options.js';
 import { MlxServerSupervisor } from './mlx-server-supervisor.js';
 
@@ -20,6 +20,8 @@ export class MlxEngine implements EngineV1 {
   readonly specificationVersion = 'v1' as const;
   readonly id: string;
   readonly capabilities: EngineCapabilities = { workloads: ['completion', 'stream'], targets: ['local'], features: ['streaming', 'abort', 'system-prompt', 'usage', 'apple-silicon'] };
+  /** Checked by the app at start against every `models.overrides.<id>.options` of a model this engine runs. */
+  readonly modelOptionsSchema: JsonSchema = mlxModelOptionsSchema;
   readonly supervisor: MlxServerSupervisor | undefined;
   readonly #options: MlxPluginOptions;
   readonly #environment: Required<MlxEngineEnvironment>;
@@ -88,9 +90,10 @@ export class MlxEngine implements EngineV1 {
   }
 
   async doLoad(model: EngineModelSpec, signal: AbortSignal): Promise<void> {
+    // Options first: a bad one never starts the server.
+    const name = modelNameFromOptions(this.id, model) ?? this.#options.model ?? model.id;
     const chat = await this.#ready(signal);
-    const name = typeof model.options?.model === 'string' ? model.options.model : (this.#options.model ?? model.id);
-    await chat.doLoad({ ...model, options: { ...model.options, model: name } }, signal);
+    await chat.doLoad({ ...model, options: { model: name } }, signal);
   }
 
   async doRun(request: EngineRunRequest, signal: AbortSignal): Promise<EngineRunResult> {
