@@ -145,8 +145,49 @@ describe('switchyard validate checks models.overrides.<id>.options against the e
     );
   });
 
+  // It printed "ok" with the options unchecked, and said nothing about it.
+  it('--no-plugins and --allow-missing-env say the options were not checked (the engines are not started)', async () => {
+    configWith('{ intraOpNumThreads: "two" }');
+    for (const flag of ['--no-plugins', '--allow-missing-env']) {
+      const run = await runCli(['validate', flag, 'app']);
+      expect(run.exitCode, flag).toBe(0);
+      expect(run.err).toBe(`note: models.overrides.good.options not checked against the engine's modelOptionsSchema (${flag}: engines are not started); run \`switchyard validate\` without it to check them\n`);
+    }
+  });
+
   it('options the engine takes are ok', async () => {
     configWith('{ intraOpNumThreads: 2 }');
     expect(await runCli(['validate', 'app'])).toEqual({ out: 'app/switchyard.config.yaml: ok (1 plugin, 1 engine, 1 model)\n', err: '', exitCode: 0 });
+  });
+});
+
+describe('validate -c/--config, like serve, worker, run, models and codegen', () => {
+  // It was refused as an unknown option.
+  it('takes the config as -c/--config or [config]; both naming different files is a usage error', async () => {
+    expect((await runCli(['validate', '-c', 'app', '--no-plugins'])).out).toBe('app/switchyard.config.yaml: ok (1 model)\n');
+    expect((await runCli(['validate', '--config', 'app/switchyard.config.yaml'])).out).toBe('app/switchyard.config.yaml: ok (0 plugins, 0 engines, 1 model)\n');
+    expect((await runCli(['validate', '--no-plugins', '-c', 'app', 'app'])).exitCode).toBe(0);
+    mkdirSync(join(root, 'other'));
+    writeFileSync(join(root, 'other', 'switchyard.config.yaml'), '{}\n');
+    const both = await runCli(['validate', '-c', 'other', 'app']);
+    expect(both.exitCode).toBe(1);
+    expect(both.out).toBe('');
+    expect(both.err).toBe("validate: give the config as [config] or -c/--config, not both (found 'app' and --config 'other')\nusage: switchyard validate [config]  |  switchyard validate -c <config>\n");
+  });
+});
+
+describe('validate warns about a stale generated registry, as the app does at start', () => {
+  // It printed "ok" without a word; `serve` then ran the model interpreted.
+  it('names the model whose model_metadata.json changed since codegen, with the text the app logs (exit 0)', async () => {
+    const entry = { id: 'good', dir: 'models/good', metadataSha256: '0'.repeat(64), metadata: {} };
+    writeFileSync(join(root, 'app', 'registry.mjs'), `const entry = ${JSON.stringify(entry)};\nexport const registry = { list: () => [entry], get: (id) => (id === entry.id ? entry : undefined) };\n`);
+    writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'models:\n  registry: ./registry.mjs\n');
+    const stale = "warning: generated registry is stale for 'good' (models/good/model_metadata.json changed since codegen): run `npx switchyard codegen`; until then the model runs interpreted, as the file says now\n";
+    for (const flag of ['--no-plugins', '--allow-missing-env']) {
+      const run = await runCli(['validate', flag, 'app']);
+      expect(run.exitCode, flag).toBe(0);
+      expect(run.err, flag).toBe(stale);
+      expect(run.out, flag).toMatch(/^app\/switchyard\.config\.yaml: ok/);
+    }
   });
 });
