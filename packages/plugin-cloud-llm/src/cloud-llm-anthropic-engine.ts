@@ -249,8 +249,14 @@ export class AnthropicChatEngine extends CloudLlmEngine {
     }
     const format = p.responseFormat?.type === 'json' ? p.responseFormat : undefined;
     const tools = format
-      ? [{ name: FORMAT_TOOL, description: format.description ?? 'Answer with this JSON', input_schema: formatSchema(format.schema) }]
-      : p.tools?.map((tool) => ({ name: tool.name, ...(tool.description ? { description: tool.description } : {}), input_schema: { type: 'object' as const, ...tool.parameters } }));
+      ? [{ name: FORMAT_TOOL, description: format.description ?? 'Answer with this JSON', input_schema: formatSchema(format.schema), ...(format.strict !== undefined ? { strict: format.strict } : {}) }]
+      : p.tools?.map((tool) => ({
+          name: tool.name,
+          ...(tool.description ? { description: tool.description } : {}),
+          input_schema: { type: 'object' as const, ...tool.parameters },
+          ...(tool.strict !== undefined ? { strict: tool.strict } : {}),
+          ...(tool.eagerInputStreaming !== undefined ? { eager_input_streaming: tool.eagerInputStreaming } : {}),
+        }));
     const toolChoice = format ? ({ type: 'tool', name: FORMAT_TOOL } as const) : toolChoiceOf(p.toolChoice, p.parallelToolCalls);
     return {
       model: call.model,

@@ -110,3 +110,47 @@ describe('/v1/messages blocks reach the engine whole', () => {
     expect(double.calls.at(-1)!.request.dropUnsupportedParameters).toBe(true);
   });
 });
+
+describe('/v1/messages fields of @anthropic-ai/sdk 1.x', () => {
+  const ask = [{ role: 'user', content: 'x' }];
+  const lastParameters = () => double.calls.at(-1)!.request.parameters;
+
+  it('output_config.format is structured output and output_config.effort the reasoning effort', async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    expect((await post(server, { messages: ask, output_config: { format: { type: 'json_schema', schema }, effort: 'high' } })).statusCode).toBe(200);
+    expect(lastParameters()).toMatchObject({ responseFormat: { type: 'json', schema }, reasoningEffort: 'high' });
+    expect((await post(server, { messages: ask, output_config: { format: null, effort: null } })).statusCode).toBe(200);
+    expect(lastParameters()).not.toHaveProperty('responseFormat');
+    expect(lastParameters()).not.toHaveProperty('reasoningEffort');
+  });
+
+  it('a tool keeps strict and eager_input_streaming for the engine', async () => {
+    const tool = { name: 'f', input_schema: { type: 'object' }, strict: true, eager_input_streaming: true };
+    expect((await post(server, { messages: ask, tools: [tool] })).statusCode).toBe(200);
+    expect(lastParameters()!.tools).toEqual([{ name: 'f', parameters: { type: 'object' }, strict: true, eagerInputStreaming: true }]);
+  });
+
+  it('fields no engine implements are refused by name unless their value is the default (null, speed standard, defer_loading false)', async () => {
+    for (const [field, value] of [['inference_geo', 'eu'], ['speed', 'fast'], ['container', 'c1'], ['cache_control', { type: 'ephemeral' }], ['workspace_id', 'w']] as const) {
+      const refused = await post(server, { messages: ask, [field]: value });
+      expect(refused.statusCode, field).toBe(400);
+      expect(refused.json(), field).toMatchObject({ code: 'UNSUPPORTED', error: { param: field } });
+      const dropped = await post(dropping, { messages: ask, [field]: value });
+      expect(dropped.statusCode, field).toBe(200);
+      expect(dropped.headers['x-switchyard-dropped-params'], field).toBe(field);
+    }
+    expect((await post(server, { messages: ask, speed: 'standard', inference_geo: null, container: null })).statusCode).toBe(200);
+    const tool = { name: 'f', input_schema: { type: 'object' } };
+    expect((await post(server, { messages: ask, tools: [{ ...tool, defer_loading: false, input_examples: [], allowed_callers: ['direct'] }] })).statusCode).toBe(200);
+    for (const [key, value] of [['defer_loading', true], ['input_examples', [{ city: 'Paris' }]], ['allowed_callers', ['code_execution_20250825']]] as const) {
+      const refused = await post(server, { messages: ask, tools: [{ ...tool, [key]: value }] });
+      expect(refused.json(), key).toMatchObject({ code: 'UNSUPPORTED', error: { param: `tools[0].${key}` } });
+    }
+  });
+
+  it('an unknown key of output_config is a 400 naming it', async () => {
+    const refused = await post(server, { messages: ask, output_config: { verbosity: 'high' } });
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.stringify(refused.json())).toContain('verbosity');
+  });
+});

@@ -1,4 +1,4 @@
-import type { ChatContentPart, ChatMessage, GenerationParameters, ToolCall, ToolChoice } from '@switchyard/core';
+import type { ChatContentPart, ChatMessage, GenerationParameters, ToolCall, ToolChoice, ToolDefinition } from '@switchyard/core';
 import { httpError } from '../http-error.js';
 import { ALWAYS, checkKeys, checkToolChoiceTools, checkToolNamesUnique, contentFromParts, unsupportedField, type NestedFieldCheck } from './nested-fields.js';
 import type { ChangesAnswer } from './unsupported-fields.js';
@@ -69,15 +69,35 @@ export const messagesRequestSchema = {
     metadata: { type: 'object', properties: { user_id: { type: ['string', 'null'] } }, additionalProperties: false },
     tools: {
       type: 'array',
-      items: { type: 'object', required: ['name', 'input_schema'], properties: { name: { type: 'string', minLength: 1 }, description: { type: 'string' }, input_schema: { type: 'object' } } },
+      items: {
+        type: 'object',
+        required: ['name', 'input_schema'],
+        properties: { name: { type: 'string', minLength: 1 }, description: { type: 'string' }, input_schema: { type: 'object' }, strict: { type: 'boolean' }, eager_input_streaming: { type: ['boolean', 'null'] } },
+      },
     },
     tool_choice: {
       type: 'object',
       required: ['type'],
       properties: { type: { enum: ['auto', 'any', 'tool', 'none'] }, name: { type: 'string' }, disable_parallel_tool_use: { type: 'boolean' } },
     },
+    // Structured output (`format`, as response_format json_schema) and reasoning effort (as reasoning_effort).
+    output_config: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        effort: { enum: ['low', 'medium', 'high', 'xhigh', 'max', null] },
+        format: { anyOf: [{ type: 'null' }, { type: 'object', required: ['type', 'schema'], additionalProperties: false, properties: { type: { const: 'json_schema' }, schema: { type: 'object' } } }] },
+      },
+    },
     thinking: { type: 'object' },
     service_tier: { type: 'string' },
+    cache_control: { type: ['object', 'null'] },
+    container: {},
+    diagnostics: {},
+    inference_geo: { type: ['string', 'null'] },
+    speed: { enum: ['standard', 'fast', null] },
+    user_profile_id: { type: ['string', 'null'] },
+    workspace_id: { type: ['string', 'null'] },
     drop_params: { type: 'boolean' },
   },
 } as const;
@@ -87,7 +107,20 @@ export const messagesRequestSchema = {
  * `messages`, `system`, `tools`, `tool_choice`, `thinking` (refused as on /v1/messages) and `drop_params`, checked
  * by the same schema pieces; generation fields (`max_tokens`, sampling, `stream`) are not fields of it.
  */
-const { max_tokens: _maxTokens, stop_sequences: _stop, stream: _stream, temperature: _temperature, top_p: _topP, top_k: _topK, metadata: _metadata, service_tier: _serviceTier, ...countTokensProperties } = messagesRequestSchema.properties;
+const {
+  max_tokens: _maxTokens,
+  stop_sequences: _stop,
+  stream: _stream,
+  temperature: _temperature,
+  top_p: _topP,
+  top_k: _topK,
+  metadata: _metadata,
+  service_tier: _serviceTier,
+  container: _container,
+  diagnostics: _diagnostics,
+  inference_geo: _inferenceGeo,
+  ...countTokensProperties
+} = messagesRequestSchema.properties;
 export const countTokensRequestSchema = { type: 'object', required: ['model', 'messages'], additionalProperties: false, properties: countTokensProperties } as const;
 
 type Block =
@@ -97,7 +130,10 @@ type Block =
   | { type: 'tool_result'; tool_use_id: string; content?: string | { type: 'text'; text: string }[]; is_error?: boolean };
 
 /** A count_tokens body: the Messages request without its generation fields. */
-export type CountTokensBody = Omit<MessagesBody, 'max_tokens' | 'stop_sequences' | 'stream' | 'temperature' | 'top_p' | 'top_k' | 'metadata' | 'service_tier'>;
+export type CountTokensBody = Omit<
+  MessagesBody,
+  'max_tokens' | 'stop_sequences' | 'stream' | 'temperature' | 'top_p' | 'top_k' | 'metadata' | 'service_tier' | 'container' | 'diagnostics' | 'inference_geo'
+>;
 
 export interface MessagesBody {
   model: string;
@@ -110,15 +146,36 @@ export interface MessagesBody {
   top_p?: number;
   top_k?: number;
   metadata?: { user_id?: string | null };
-  tools?: { name: string; description?: string; input_schema: Record<string, unknown> }[];
+  tools?: { name: string; description?: string; input_schema: Record<string, unknown>; strict?: boolean; eager_input_streaming?: boolean | null }[];
   tool_choice?: { type: 'auto' | 'any' | 'tool' | 'none'; name?: string; disable_parallel_tool_use?: boolean };
+  output_config?: { effort?: 'low' | 'medium' | 'high' | 'xhigh' | 'max' | null; format?: { type: 'json_schema'; schema: Record<string, unknown> } | null };
   thinking?: Record<string, unknown>;
   service_tier?: string;
+  cache_control?: Record<string, unknown> | null;
+  container?: unknown;
+  diagnostics?: unknown;
+  inference_geo?: string | null;
+  speed?: 'standard' | 'fast' | null;
+  user_profile_id?: string | null;
+  workspace_id?: string | null;
   drop_params?: boolean;
 }
 
-/** Fields no engine behind the gateway implements through this face: refused by name (dropped with drop_params). */
-const UNSUPPORTED_FIELDS = ['thinking', 'service_tier'] as const;
+/**
+ * Fields no engine behind the gateway implements through this face: refused by name (dropped with drop_params) when
+ * their value would change the answer (null is the API's default, as is speed `standard`).
+ */
+const UNSUPPORTED_FIELDS: Readonly<Record<string, ChangesAnswer>> = {
+  thinking: ALWAYS,
+  service_tier: ALWAYS,
+  cache_control: ALWAYS,
+  container: ALWAYS,
+  diagnostics: ALWAYS,
+  inference_geo: ALWAYS,
+  speed: (value) => value !== 'standard',
+  user_profile_id: ALWAYS,
+  workspace_id: ALWAYS,
+};
 
 /** GenerationParameters key -> Messages field (error messages name the field the caller sent). */
 export const MESSAGES_FIELD_FOR: Readonly<Record<string, string>> = {
@@ -131,6 +188,8 @@ export const MESSAGES_FIELD_FOR: Readonly<Record<string, string>> = {
   tools: 'tools',
   toolChoice: 'tool_choice',
   parallelToolCalls: 'tool_choice.disable_parallel_tool_use',
+  responseFormat: 'output_config.format',
+  reasoningEffort: 'output_config.effort',
 };
 
 const textOf = (content: string | { type: 'text'; text: string }[] | undefined): { content: string; parts?: ChatContentPart[] } =>
@@ -196,9 +255,21 @@ const BLOCK_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
 };
 const SOURCE_KEYS: Readonly<Record<string, ReadonlySet<string>>> = { base64: new Set(['type', 'media_type', 'data']), url: new Set(['type', 'url']) };
 const MESSAGE_KEYS: ReadonlySet<string> = new Set(['role', 'content']);
-const TOOL_KEYS: ReadonlySet<string> = new Set(['name', 'description', 'input_schema']);
-/** A client tool's `type` is `custom` (the default); any other names a server tool. */
-const TOOL_KNOWN: Readonly<Record<string, ChangesAnswer>> = { cache_control: ALWAYS, type: (value) => value !== 'custom' };
+const TOOL_FIELDS = ['name', 'description', 'input_schema', 'strict', 'eager_input_streaming'] as const;
+const TOOL_KEYS: ReadonlySet<string> = new Set(TOOL_FIELDS);
+/**
+ * A client tool's `type` is `custom` (the default); any other names a server tool. Tool search (`defer_loading`),
+ * `input_examples` and programmatic calling (`allowed_callers` other than direct) have no engine behind the gateway.
+ */
+const TOOL_KNOWN = {
+  cache_control: ALWAYS,
+  type: (value) => value !== 'custom',
+  defer_loading: (value) => value === true,
+  input_examples: (value) => !(Array.isArray(value) && value.length === 0),
+  allowed_callers: (value) => !(Array.isArray(value) && value.length === 1 && value[0] === 'direct'),
+} satisfies Readonly<Record<string, ChangesAnswer>>;
+/** Every key of a tool the face knows (its type test holds it to the SDK's `Tool`). */
+export type ToolKeys = (typeof TOOL_FIELDS)[number] | keyof typeof TOOL_KNOWN;
 const TOOL_CHOICE_KEYS: ReadonlySet<string> = new Set(['type', 'name', 'disable_parallel_tool_use']);
 
 type Loose = Record<string, unknown>;
@@ -222,6 +293,16 @@ export function checkMessagesFields(body: CountTokensBody, check: NestedFieldChe
   if (Array.isArray(body.system)) body.system.forEach((block, j) => checkBlock(block as unknown as Loose, `system[${j}]`, check, true));
   (body.tools ?? []).forEach((tool, i) => checkKeys(tool as unknown as Loose, `tools[${i}]`, 'a tool', TOOL_KEYS, TOOL_KNOWN, check));
   if (body.tool_choice) checkKeys(body.tool_choice as unknown as Loose, 'tool_choice', 'tool_choice', TOOL_CHOICE_KEYS, NONE, check);
+}
+
+function toolDefinitionOf(tool: NonNullable<MessagesBody['tools']>[number]): ToolDefinition {
+  return {
+    name: tool.name,
+    ...(tool.description !== undefined ? { description: tool.description } : {}),
+    parameters: tool.input_schema,
+    ...(tool.strict !== undefined ? { strict: tool.strict } : {}),
+    ...(typeof tool.eager_input_streaming === 'boolean' ? { eagerInputStreaming: tool.eager_input_streaming } : {}),
+  };
 }
 
 function toolChoiceOf(choice: MessagesBody['tool_choice']): ToolChoice | undefined {
@@ -250,8 +331,9 @@ export interface MessagesCall {
 export function toMessagesCall(body: CountTokensBody & Partial<MessagesBody>, dropParamsByDefault = false): MessagesCall {
   const dropParams = body.drop_params ?? dropParamsByDefault;
   const dropped: string[] = [];
-  for (const field of UNSUPPORTED_FIELDS) {
-    if (body[field] === undefined) continue;
+  for (const [field, changes] of Object.entries(UNSUPPORTED_FIELDS)) {
+    const value = (body as Record<string, unknown>)[field];
+    if (value === undefined || value === null || !changes(value)) continue;
     if (!dropParams) throw httpError('UNSUPPORTED', `'${field}' is not supported for model '${body.model}' by this gateway (send drop_params: true to drop it)`, { details: { field } });
     dropped.push(field);
   }
@@ -267,9 +349,11 @@ export function toMessagesCall(body: CountTokensBody & Partial<MessagesBody>, dr
     ...(body.top_k !== undefined ? { topK: body.top_k } : {}),
     ...(body.stop_sequences?.length ? { stop: body.stop_sequences } : {}),
     ...(body.metadata?.user_id ? { user: body.metadata.user_id } : {}),
-    ...(body.tools?.length ? { tools: body.tools.map((t) => ({ name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters: t.input_schema })) } : {}),
+    ...(body.tools?.length ? { tools: body.tools.map(toolDefinitionOf) } : {}),
     ...(toolChoice !== undefined ? { toolChoice } : {}),
     ...(body.tool_choice?.disable_parallel_tool_use ? { parallelToolCalls: false } : {}),
+    ...(body.output_config?.format ? { responseFormat: { type: 'json', schema: body.output_config.format.schema } } : {}),
+    ...(body.output_config?.effort ? { reasoningEffort: body.output_config.effort } : {}),
   };
   return { ...toChatMessagesFromAnthropic(body), parameters, dropped, dropParams };
 }

@@ -64,8 +64,13 @@ export interface ToolDefinition {
   readonly name: string;
   readonly description?: string;
   readonly parameters: Readonly<Record<string, unknown>>;
-  /** Ask the provider to follow the schema exactly (OpenAI `strict`). */
+  /** Ask the provider to follow the schema exactly (OpenAI and Anthropic `strict`). */
   readonly strict?: boolean;
+  /**
+   * Stream this tool's input as the model writes it, unbuffered and unvalidated (Anthropic `eager_input_streaming`).
+   * Engines whose provider always streams tool input that way (OpenAI) have nothing to do.
+   */
+  readonly eagerInputStreaming?: boolean;
 }
 
 /** `auto` (model decides), `none`, `required` (some tool), or one named tool. */
