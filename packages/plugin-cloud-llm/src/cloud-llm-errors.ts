@@ -22,13 +22,45 @@ function isApiError(error: unknown): error is ApiErrorLike {
 /** The one Retry-After parser (spec), re-exported for this package's callers. */
 export { retryAfterMs };
 
-/** `{error:{message,type,code}}` (OpenAI) or `{type:'error', error:{type,message}}` (Anthropic) -> fields. */
-function providerErrorFields(body: unknown): { type?: string; code?: string; message?: string } {
+/** `{error:{message,type,param,code}}` (OpenAI) or `{type:'error', error:{type,message}}` (Anthropic) -> fields. */
+function providerErrorFields(body: unknown): { type?: string; code?: string; message?: string; param?: string } {
   if (typeof body !== 'object' || body === null) return {};
   const record = body as Record<string, unknown>;
   const inner = typeof record.error === 'object' && record.error !== null ? (record.error as Record<string, unknown>) : record;
   const pick = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  return { type: pick(inner.type), code: pick(inner.code) ?? (typeof inner.code === 'number' ? String(inner.code) : undefined), message: pick(inner.message) };
+  return { type: pick(inner.type), code: pick(inner.code) ?? (typeof inner.code === 'number' ? String(inner.code) : undefined), message: pick(inner.message), param: pick(inner.param) };
+}
+
+/** The upstream request fields this plugin fills from a GenerationParameters key (OpenAI's and Anthropic's names). */
+const PARAMETER_FOR_UPSTREAM_FIELD: Readonly<Record<string, string>> = {
+  max_tokens: 'maxTokens',
+  max_completion_tokens: 'maxTokens',
+  top_p: 'topP',
+  top_k: 'topK',
+  stop_sequences: 'stop',
+  presence_penalty: 'presencePenalty',
+  frequency_penalty: 'frequencyPenalty',
+  logit_bias: 'logitBias',
+  tool_choice: 'toolChoice',
+  parallel_tool_calls: 'parallelToolCalls',
+  response_format: 'responseFormat',
+  reasoning_effort: 'reasoningEffort',
+  service_tier: 'serviceTier',
+  'metadata.user_id': 'user',
+};
+
+/** A field path as providers write one (`temperature`, `messages[0].content`): anything else is not echoed. */
+const FIELD_PATH = /^[A-Za-z_]\w{0,63}(?:\.[A-Za-z_]\w{0,63}|\[\d{1,6}\])*$/;
+const MAX_FIELD_CHARS = 200;
+
+/**
+ * The provider's `param` as `details.field`: a parameter this plugin sent is named by its GenerationParameters key
+ * (each server face turns that into the field its caller sent: `maxTokens` -> `max_output_tokens`), any other path
+ * (`messages[2].content`) as the provider wrote it. A param that is not a plain field path, or quotes a secret, is dropped.
+ */
+function fieldOfProviderParam(param: string | undefined, secrets: readonly (string | undefined)[] = []): string | undefined {
+  if (param === undefined || param.length > MAX_FIELD_CHARS || !FIELD_PATH.test(param) || scrub(param, secrets) !== param) return undefined;
+  return PARAMETER_FOR_UPSTREAM_FIELD[param] ?? param;
 }
 
 function scrub(text: string, secrets: readonly (string | undefined)[] = []): string {
@@ -59,7 +91,8 @@ function isDroppedConnection(error: unknown): boolean {
 
 /**
  * Maps whatever an SDK call threw to a SwitchyardError. Provider text is scrubbed of secrets and the raw
- * SDK error is not attached to API errors (it can carry request data); status, type and code go in details.
+ * SDK error is not attached to API errors (it can carry request data); status, type, code and the field named by
+ * the provider's `param` go in details.
  */
 export function toCloudLlmError(error: unknown, context: ErrorContext): SwitchyardError {
   if (SwitchyardError.isInstance(error)) return error;
@@ -80,6 +113,7 @@ export function toCloudLlmError(error: unknown, context: ErrorContext): Switchya
     const { code, retriable } = codeForStatus(error.status, fields);
     const wait = retryAfterMs(error.headers);
     const providerMessage = scrub(fields.message ?? error.message, context.secrets);
+    const field = fieldOfProviderParam(fields.param, context.secrets);
     return new SwitchyardError({
       code,
       retriable,
@@ -90,6 +124,7 @@ export function toCloudLlmError(error: unknown, context: ErrorContext): Switchya
         status: error.status,
         ...(fields.type ? { type: fields.type } : {}),
         ...(fields.code ? { providerCode: fields.code } : {}),
+        ...(field !== undefined ? { field } : {}),
         ...(error.headers?.get('x-request-id') ? { requestId: error.headers.get('x-request-id') } : {}),
         ...(error.headers?.get('request-id') ? { requestId: error.headers.get('request-id') } : {}),
       },
