@@ -67,7 +67,7 @@ export interface ToolDefinition {
   /** Ask the provider to follow the schema exactly (OpenAI and Anthropic `strict`). */
   readonly strict?: boolean;
   /**
-   * Stream this tool's input as the model writes it, unbuffered and unvalidated (Anthropic `eager_input_streaming`).
+   * Stream this tool's input as the model writes it, unbuffered and unvalidated (Anthropic `eager_input_streaming`; spec 0.5).
    * Engines whose provider always streams tool input that way (OpenAI) have nothing to do.
    */
   readonly eagerInputStreaming?: boolean;
