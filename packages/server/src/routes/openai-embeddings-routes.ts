@@ -8,6 +8,7 @@ import { frameError } from './chat-task.js';
 import { embeddingRows } from '../task-frames.js';
 import { embeddingsUsage } from './face-usage.js';
 import { taskTelemetry } from '../request-telemetry.js';
+import { registerAnthropicModelRoutes } from './anthropic-models-routes.js';
 
 interface EmbeddingsBody {
   model: string;
@@ -18,7 +19,7 @@ interface EmbeddingsBody {
   drop_params?: boolean;
 }
 
-/** OpenAI-compatible POST /v1/embeddings, GET /v1/models and GET /v1/models/{id}. */
+/** OpenAI-compatible POST /v1/embeddings, GET /v1/models and GET /v1/models/{id} (Anthropic clients' models: anthropic-models-routes.ts). */
 export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: ServerContext): void {
   const { scheduler, catalog, config, engines } = context;
 
@@ -96,14 +97,19 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
     if (seen.size === 0) for (const engine of engines) seen.set(engine.id, { id: engine.id, object: 'model', created: 0, owned_by: engine.id });
     return seen;
   };
-  app.get('/v1/models', { schema: { querystring: noQuery, headers: commonHeaders } }, async () => ({ object: 'list', data: [...(await listModels()).values()] }));
   // Listed ids, plus `engine:model` refs on a registered engine (what the router accepts).
+  const refEngine = (id: string) => (id.includes(':') ? engines.find((e) => e.id === id.slice(0, id.indexOf(':'))) : undefined);
+  app.get('/v1/models', { schema: { querystring: noQuery, headers: commonHeaders } }, async () => ({ object: 'list', data: [...(await listModels()).values()] }));
   app.get<{ Params: { id: string } }>('/v1/models/:id', { schema: { querystring: noQuery, headers: commonHeaders } }, async (request) => {
     const id = request.params.id;
     const listed = (await listModels()).get(id);
     if (listed) return listed;
-    const engine = id.includes(':') ? engines.find((e) => e.id === id.slice(0, id.indexOf(':'))) : undefined;
+    const engine = refEngine(id);
     if (engine) return { id, object: 'model', created: 0, owned_by: engine.id };
     throw httpError('NO_SUCH_MODEL', `The model '${id}' does not exist`, { details: { modelId: id } });
+  });
+  registerAnthropicModelRoutes(app, {
+    listIds: async () => [...(await listModels()).keys()],
+    has: async (id) => (await listModels()).has(id) || refEngine(id) !== undefined,
   });
 }
