@@ -208,7 +208,7 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
       reply.header('x-correlation-id', request.id);
     reply.header('x-request-id', request.id);
       const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `params: a path parameter is longer than ${MAX_PARAM_LENGTH} characters` : 'url: malformed request URL';
-      return sendError(reply, httpError('INVALID_PARAMS', message, { details: { field: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'params' : 'url' } }), faceOf(request.url));
+      return sendError(reply, httpError('INVALID_PARAMS', message, { details: { field: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'params' : 'url' } }), faceOf(request));
     },
   });
   app.server.maxConnections = config.connections.max;
@@ -277,9 +277,9 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
     const mapped = mapFastifyError(error, config.bodyLimitBytes, request.routeOptions.schema as Record<string, unknown> | undefined);
     // Name and a redacted message only: stacks and raw messages can carry paths, prompts or keys.
     if (mapped.code === 'INTERNAL') request.log.error({ error_name: error.name, error_message: redactSecrets(error.message) }, 'internal error');
-    return sendError(reply, mapped, faceOf(request.url));
+    return sendError(reply, mapped, faceOf(request));
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`), faceOf(request.url)));
+  app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`), faceOf(request)));
 
   const countTokens = options.countTokens ?? options.orchestrator.countTokens?.bind(options.orchestrator);
   const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, engineKeyFor, pools, artifacts, sessions: scheduler.sessions ?? sessions, responses: new ResponseStore(state), metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}), ...(countTokens ? { countTokens } : {}) };
@@ -479,8 +479,11 @@ function validationError(error: FastifyError, schema?: unknown): SwitchyardError
 }
 
 /** The error shape of a URL: Anthropic's on `/v1/messages`, OpenAI's on the rest of `/v1`, the envelope elsewhere. */
-function faceOf(url: string): boolean | 'anthropic' {
+function faceOf(request: { readonly url: string; readonly headers: Readonly<Record<string, unknown>> }): boolean | 'anthropic' {
+  const { url } = request;
   if (url === '/v1/messages' || url.startsWith('/v1/messages/') || url.startsWith('/v1/messages?')) return 'anthropic';
+  // The shared /v1/models answers the Anthropic SDK (it sends anthropic-version) in Anthropic's shape.
+  if ((url === '/v1/models' || url.startsWith('/v1/models/') || url.startsWith('/v1/models?')) && request.headers['anthropic-version'] !== undefined) return 'anthropic';
   return url.startsWith('/v1/');
 }
 

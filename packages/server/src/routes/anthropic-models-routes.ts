@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { anthropicErrorType, httpError } from '../http-error.js';
+import type { FastifyInstance } from 'fastify';
+import { httpError } from '../http-error.js';
 import { commonHeaders } from '../server-context.js';
 
 /** What the Anthropic face of /v1/models answers from (the same models the OpenAI face lists). */
@@ -82,23 +82,13 @@ export function anthropicModelPage(ids: readonly string[], query: Record<string,
 }
 
 /**
- * Errors are shaped by URL (sendError, create-server.ts) and /v1/models is an OpenAI URL: an Anthropic client
- * gets the same envelope with Anthropic's `type: "error"` and `error.type` by status, as on /v1/messages.
- */
-async function inAnthropicErrorShape(_request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
-  if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
-  const body = JSON.parse(payload) as Record<string, unknown>;
-  if (body.error === null || typeof body.error !== 'object') return payload;
-  return JSON.stringify({ type: 'error', ...body, error: { ...body.error, type: anthropicErrorType(reply.statusCode) } });
-}
-
-/**
  * Anthropic's face of GET /v1/models and GET /v1/models/{id}: requests carrying `anthropic-version` are routed
- * here (ModelInfo, cursor pages); every other request keeps the OpenAI routes registered beside these.
+ * here (ModelInfo, cursor pages), and their errors are in Anthropic's shape (faceOf, create-server.ts); every other
+ * request keeps the OpenAI routes registered beside these.
  */
 export function registerAnthropicModelRoutes(app: FastifyInstance, models: AnthropicModelSource): void {
   if (!app.hasConstraintStrategy(ANTHROPIC_CLIENT)) app.addConstraintStrategy(anthropicClient);
-  const options = { constraints: { [ANTHROPIC_CLIENT]: 'yes' }, schema: { headers: commonHeaders }, onSend: inAnthropicErrorShape };
+  const options = { constraints: { [ANTHROPIC_CLIENT]: 'yes' }, schema: { headers: commonHeaders } };
 
   app.get<{ Querystring: Record<string, unknown> }>('/v1/models', options, async (request) => anthropicModelPage(await models.listIds(), request.query));
   app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/v1/models/:id', options, async (request) => {
