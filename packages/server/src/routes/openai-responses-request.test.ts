@@ -7,6 +7,7 @@ import { OrchestratorDouble } from '../test-support/orchestrator-double.js';
 let server: SwitchyardServer;
 const double = new OrchestratorDouble({
   m: {},
+  'bad-first-turn': { error: new SwitchyardError({ code: 'UNSUPPORTED', message: "Model 'x' on engine 'e' does not support this content", details: { field: 'messages[0].content' } }) },
   'no-images': { error: new SwitchyardError({ code: 'UNSUPPORTED', message: "Model 'x' on engine 'e' does not support image content", details: { field: 'messages[1].content' } }) },
   // Core's structured-output errors name the chat field `response_format`.
   'bad-schema': { error: new SwitchyardError({ code: 'INVALID_INPUT', message: "'response_format' is not a valid JSON Schema", details: { field: 'response_format' } }) },
@@ -117,6 +118,11 @@ describe('/v1/responses names its own fields in errors core reports under chat n
     const stream = await post({ model: 'bad-output', input: 'x', text: { format }, stream: true });
     const error = stream.body.split('\n\n').find((frame) => frame.startsWith('event: error'));
     expect(JSON.parse(error!.split('data: ')[1]!)).toMatchObject({ code: 'OUTPUT_INVALID', param: 'text.format' });
+  });
+
+  it('a field of the turn a string input became is named as input itself', async () => {
+    const response = await post({ model: 'bad-first-turn', input: 'x' });
+    expect(response.json()).toMatchObject({ details: { field: 'input' }, error: { param: 'input' } });
   });
 
   it("reasoning.effort takes the SDK's values, 'max' included", async () => {

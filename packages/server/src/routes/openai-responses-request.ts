@@ -262,7 +262,9 @@ export function responsesFieldOf(sources: readonly string[], field: string): str
   const source = match ? sources[Number(match[1])] : undefined;
   if (source === undefined) return undefined;
   const rest = match![2];
-  return rest === undefined ? source : `${source}.${rest === 'refusal' ? 'content' : rest}`;
+  // A string `input` is the turn's content itself.
+  if (rest === undefined || (source === 'input' && rest === 'content')) return source;
+  return `${source}.${rest === 'refusal' ? 'content' : rest}`;
 }
 
 /** The fields of a function tool; any other (a newer API's `defer_loading`, ...) is refused by name, not ignored. */
