@@ -1,4 +1,4 @@
-import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
+import { modelNameOption, SwitchyardError, throwIfAborted } from '@switchyard/spec';
 import type {
   EngineCapabilities,
   EngineHealth,
@@ -11,7 +11,7 @@ import type {
   PluginLogger,
 } from '@switchyard/spec';
 import { toCloudLlmError } from './cloud-llm-errors.js';
-import { cloudLlmModelOptionsSchema, modelNameFromOptions, readApiKey } from './cloud-llm-options.js';
+import { cloudLlmModelOptionsSchema, readApiKey } from './cloud-llm-options.js';
 import type { CloudLlmPrice, CloudLlmProviderOptions } from './cloud-llm-options.js';
 
 /** One provider model call: the provider's model name plus the request. */
@@ -50,7 +50,7 @@ export abstract class CloudLlmEngine implements EngineV1 {
 
   async doLoad(model: EngineModelSpec, signal: AbortSignal): Promise<void> {
     throwIfAborted(signal, 'load');
-    this.#models.set(model.id, modelNameFromOptions(this.id, model));
+    this.#models.set(model.id, modelNameOption(this.id, model, "the provider's model name") ?? model.id);
   }
 
   async doUnload(modelId: string): Promise<void> {

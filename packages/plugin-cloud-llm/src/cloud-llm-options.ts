@@ -1,5 +1,5 @@
-import { PRICE_JSON_SCHEMA, SwitchyardError } from '@switchyard/spec';
-import type { EngineModelSpec, JsonSchema, Price } from '@switchyard/spec';
+import { modelNameOptionsSchema, PRICE_JSON_SCHEMA, SwitchyardError } from '@switchyard/spec';
+import type { JsonSchema, Price } from '@switchyard/spec';
 
 export type CloudLlmProviderKind = 'openai' | 'anthropic' | 'openai-compatible';
 
@@ -67,45 +67,10 @@ export const cloudLlmConfigSchema: JsonSchema = {
  * The per-model options a cloud engine honours (config `models.overrides.<id>.options`), checked by the app at start.
  * Any other key is refused: nothing set there is silently ignored.
  */
-export const cloudLlmModelOptionsSchema: JsonSchema = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  title: 'CloudLlmModelOptions',
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    model: {
-      type: 'string',
-      minLength: 1,
-      description: "The provider's model name requests for this model id are sent as, e.g. `gpt-4o-mini` (default: the model id); `prices` are keyed by it.",
-    },
-  },
-};
-
-/**
- * The options doLoad takes, refused as the schema refuses them (the app checks at start already, located; this covers
- * an engine used without an app and options of an id the app could not tie to an engine). Returns the model name.
- */
-export function modelNameFromOptions(engineId: string, spec: EngineModelSpec): string {
-  const options = spec.options ?? {};
-  const unknown = Object.keys(options).filter((key) => key !== 'model');
-  if (unknown.length > 0) {
-    throw new SwitchyardError({
-      code: 'CONFIG_INVALID',
-      message: `${engineId}: model '${spec.id}' options: ${unknown.map((k) => `"${k}"`).join(', ')} ${unknown.length === 1 ? 'is not an option' : 'are not options'} of this engine (it takes: model)`,
-      details: { engine: engineId, modelId: spec.id, keys: unknown, expected: ['model'] },
-    });
-  }
-  const model = options['model'];
-  if (model === undefined) return spec.id;
-  if (typeof model !== 'string' || model.length === 0) {
-    throw new SwitchyardError({
-      code: 'CONFIG_INVALID',
-      message: `${engineId}: model '${spec.id}' options.model: expected the provider's model name (a non-empty string), found ${JSON.stringify(model)}`,
-      details: { engine: engineId, modelId: spec.id, field: 'options.model', expected: 'non-empty string', found: JSON.stringify(model) },
-    });
-  }
-  return model;
-}
+export const cloudLlmModelOptionsSchema: JsonSchema = modelNameOptionsSchema(
+  'CloudLlmModelOptions',
+  "The provider's model name requests for this model id are sent as, e.g. `gpt-4o-mini` (default: the model id); `prices` are keyed by it.",
+);
 
 /** Checks what the JSON Schema cannot express; throws PLUGIN_OPTIONS_INVALID naming the field. */
 export function validateProvider(provider: CloudLlmProviderOptions, index: number): void {

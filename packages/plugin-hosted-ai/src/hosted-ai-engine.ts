@@ -1,4 +1,4 @@
-import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
+import { modelNameOption, SwitchyardError, throwIfAborted } from '@switchyard/spec';
 import type {
   EngineCapabilities,
   EngineHealth,
@@ -15,7 +15,7 @@ import type {
 import { HostedAiAllocationLease } from './hosted-ai-allocation-lease.js';
 import { poolFetch } from './hosted-ai-http.js';
 import type { PoolHttpOptions } from './hosted-ai-http.js';
-import { hostedAiModelOptionsSchema, modelNameFromOptions } from './hosted-ai-options.js';
+import { hostedAiModelOptionsSchema } from './hosted-ai-options.js';
 import type { HostedAiPoolOptions } from './hosted-ai-options.js';
 
 interface InferenceResponse {
@@ -75,7 +75,7 @@ export class HostedAiEngine implements EngineV1 {
   async doLoad(model: EngineModelSpec, signal: AbortSignal): Promise<void> {
     this.#assertOpen();
     throwIfAborted(signal, `${this.id} load`);
-    this.#models.set(model.id, modelNameFromOptions(this.id, model));
+    this.#models.set(model.id, modelNameOption(this.id, model, "the pool's model name") ?? model.id);
   }
 
   async doUnload(modelId: string): Promise<void> {

@@ -1,5 +1,5 @@
-import { SwitchyardError } from '@switchyard/spec';
-import type { EngineModelSpec, JsonSchema } from '@switchyard/spec';
+import { modelNameOptionsSchema } from '@switchyard/spec';
+import type { JsonSchema } from '@switchyard/spec';
 
 export interface HostedAiRequirements {
   readonly minTflops: number;
@@ -76,45 +76,10 @@ export const hostedAiConfigSchema: JsonSchema = {
  * The per-model options the pool engine honours (config `models.overrides.<id>.options`), checked by the app at start.
  * Any other key is refused: nothing set there is silently ignored.
  */
-export const hostedAiModelOptionsSchema: JsonSchema = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  title: 'HostedAiModelOptions',
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    model: {
-      type: 'string',
-      minLength: 1,
-      description: 'The model name sent to the pool in each inference call (`model`), e.g. `llama-3-8b` (default: the model id).',
-    },
-  },
-};
-
-/**
- * The options doLoad takes, refused as the schema refuses them (the app checks at start already, located; this covers
- * an engine used without an app and options of an id the app could not tie to an engine). Returns the model name.
- */
-export function modelNameFromOptions(engineId: string, spec: EngineModelSpec): string {
-  const options = spec.options ?? {};
-  const unknown = Object.keys(options).filter((key) => key !== 'model');
-  if (unknown.length > 0) {
-    throw new SwitchyardError({
-      code: 'CONFIG_INVALID',
-      message: `${engineId}: model '${spec.id}' options: ${unknown.map((k) => `"${k}"`).join(', ')} ${unknown.length === 1 ? 'is not an option' : 'are not options'} of this engine (it takes: model)`,
-      details: { engine: engineId, modelId: spec.id, keys: unknown, expected: ['model'] },
-    });
-  }
-  const model = options['model'];
-  if (model === undefined) return spec.id;
-  if (typeof model !== 'string' || model.length === 0) {
-    throw new SwitchyardError({
-      code: 'CONFIG_INVALID',
-      message: `${engineId}: model '${spec.id}' options.model: expected the pool's model name (a non-empty string), found ${JSON.stringify(model)}`,
-      details: { engine: engineId, modelId: spec.id, field: 'options.model', expected: 'non-empty string', found: JSON.stringify(model) },
-    });
-  }
-  return model;
-}
+export const hostedAiModelOptionsSchema: JsonSchema = modelNameOptionsSchema(
+  'HostedAiModelOptions',
+  'The model name sent to the pool in each inference call (`model`), e.g. `llama-3-8b` (default: the model id).',
+);
 
 /** The `requirements` object of the allocation request (wire format). */
 export function allocationRequirements(requirements: HostedAiRequirements): Record<string, unknown> {

@@ -1,9 +1,9 @@
-import { SwitchyardError, throwIfAborted } from '@switchyard/spec';
+import { modelNameOption, SwitchyardError, throwIfAborted } from '@switchyard/spec';
 import type { EngineCapabilities, EngineHealth, EngineModelSpec, EngineRunRequest, EngineRunResult, EngineStreamPart, EngineV1, JsonSchema, PluginLogger } from '@switchyard/spec';
 import { OpenAiChatEngine } from '@switchyard/plugin-cloud-llm';
 import { checkMlxLmModule, checkMlxPlatform } from './mlx-availability.js';
 import type { MlxAvailability } from './mlx-availability.js';
-import { DEFAULT_MLX_COMMAND, mlxModelOptionsSchema, modelNameFromOptions } from './mlx-options.js';
+import { DEFAULT_MLX_COMMAND, mlxModelOptionsSchema } from './mlx-options.js';
 import type { MlxPluginOptions } from './mlx-options.js';
 import { MlxServerSupervisor } from './mlx-server-supervisor.js';
 
@@ -91,7 +91,7 @@ export class MlxEngine implements EngineV1 {
 
   async doLoad(model: EngineModelSpec, signal: AbortSignal): Promise<void> {
     // Options first: a bad one never starts the server.
-    const name = modelNameFromOptions(this.id, model) ?? this.#options.model ?? model.id;
+    const name = modelNameOption(this.id, model, "the server's model name") ?? this.#options.model ?? model.id;
     const chat = await this.#ready(signal);
     await chat.doLoad({ ...model, options: { model: name } }, signal);
   }

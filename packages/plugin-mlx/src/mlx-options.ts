@@ -1,5 +1,5 @@
-import { SwitchyardError } from '@switchyard/spec';
-import type { EngineModelSpec, JsonSchema } from '@switchyard/spec';
+import { modelNameOptionsSchema } from '@switchyard/spec';
+import type { JsonSchema } from '@switchyard/spec';
 import type { CloudLlmPrice } from '@switchyard/plugin-cloud-llm';
 
 export interface MlxRestartOptions {
@@ -67,41 +67,8 @@ export const mlxConfigSchema: JsonSchema = {
  * The per-model options the MLX engine honours (config `models.overrides.<id>.options`), checked by the app at start.
  * Any other key is refused: nothing set there is silently ignored.
  */
-export const mlxModelOptionsSchema: JsonSchema = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  title: 'MlxModelOptions',
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    model: {
-      type: 'string',
-      minLength: 1,
-      description: "The model name sent to the mlx-lm server in each request, e.g. `mlx-community/Llama-3.2-1B-Instruct-4bit` (default: the plugin's `model`, else the model id).",
-    },
-  },
-};
+export const mlxModelOptionsSchema: JsonSchema = modelNameOptionsSchema(
+  'MlxModelOptions',
+  "The model name sent to the mlx-lm server in each request, e.g. `mlx-community/Llama-3.2-1B-Instruct-4bit` (default: the plugin's `model`, else the model id).",
+);
 
-/**
- * The per-model `model` option, refused as the schema refuses other keys and types (the app checks at start already,
- * located; this covers an engine used without an app). Undefined when the model sets none.
- */
-export function modelNameFromOptions(engineId: string, spec: EngineModelSpec): string | undefined {
-  const options = spec.options ?? {};
-  const unknown = Object.keys(options).filter((key) => key !== 'model');
-  if (unknown.length > 0) {
-    throw new SwitchyardError({
-      code: 'CONFIG_INVALID',
-      message: `${engineId}: model '${spec.id}' options: ${unknown.map((k) => `"${k}"`).join(', ')} ${unknown.length === 1 ? 'is not an option' : 'are not options'} of this engine (it takes: model)`,
-      details: { engine: engineId, modelId: spec.id, keys: unknown, expected: ['model'] },
-    });
-  }
-  const model = options['model'];
-  if (model !== undefined && (typeof model !== 'string' || model.length === 0)) {
-    throw new SwitchyardError({
-      code: 'CONFIG_INVALID',
-      message: `${engineId}: model '${spec.id}' options.model: expected the server's model name (a non-empty string), found ${JSON.stringify(model)}`,
-      details: { engine: engineId, modelId: spec.id, field: 'options.model', expected: 'non-empty string', found: JSON.stringify(model) },
-    });
-  }
-  return model;
-}
