@@ -191,3 +191,16 @@ describe('validate warns about a stale generated registry, as the app does at st
     }
   });
 });
+
+describe('validate with queue.redis', () => {
+  // Documented in docs/cli.md: plain validate checks that Redis answers, as serve and worker do; the flags skip it.
+  it('names queue.redis when Redis does not answer (exit 1), and --no-plugins / --allow-missing-env skip the check', async () => {
+    writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'models:\n  dirs: [models]\nqueue:\n  redis: redis://127.0.0.1:1\n');
+    const down = await runCli(['validate', 'app']);
+    expect(down.exitCode).toBe(1);
+    expect(down.err).toMatch(/^CONNECTION_FAILED: queue\.redis: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 /);
+    expect(down.err).not.toMatch(/\n\s+at /);
+    expect((await runCli(['validate', 'app', '--no-plugins'])).exitCode).toBe(0);
+    expect((await runCli(['validate', 'app', '--allow-missing-env'])).exitCode).toBe(0);
+  });
+});
