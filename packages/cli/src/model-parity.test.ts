@@ -8,6 +8,7 @@ import {
   ModelProvisioner,
   createInterpretedPipeline,
   createSwitchyardApp,
+  imageInputFor,
   readModelInputFile,
   toPipelineInput,
   type EngineInput,
@@ -68,12 +69,12 @@ const INPUT_FILES: Record<string, () => Promise<string>> = {
 };
 
 /** The same input as a /v2/tasks body. */
-function taskBody(model: string, input: EngineInput): Record<string, unknown> {
+function taskBody(model: string, input: EngineInput, file: string): Record<string, unknown> {
   switch (input.kind) {
     case 'image':
       return { model_ref: model, workload: 'inference', inputs: { image_base64: Buffer.from(input.data).toString('base64') } };
     case 'audio':
-      return { model_ref: model, workload: 'inference', inputs: { audio_wav_base64: readFileSync(files[model]!).toString('base64') } };
+      return { model_ref: model, workload: 'inference', inputs: { audio_wav_base64: readFileSync(file).toString('base64') } };
     case 'text':
       return { model_ref: model, workload: 'inference', prompt: input.prompt };
     case 'json':
@@ -124,7 +125,8 @@ async function pipelineRuns(id: string, input: EngineInput): Promise<{ generated
         },
       },
     };
-    const value = toPipelineInput(input);
+    // What the executor hands a pipeline: image bytes as its first step takes them (decoded for xybrid-digits' Reshape).
+    const value = input.kind === 'image' ? await imageInputFor(entry.metadata, id)(input.data, signal) : toPipelineInput(input);
     const generated = await ((await getModel(id as (typeof MODEL_IDS)[number]).loadPipeline()) as ModelPipeline).run(value, context);
     const interpreted = await createInterpretedPipeline(entry.metadata).run(value, context);
     return { generated, interpreted };
@@ -133,12 +135,26 @@ async function pipelineRuns(id: string, input: EngineInput): Promise<{ generated
   }
 }
 
+/** More inputs, each through every path too: a 28x28 PNG that xybrid-digits takes decoded in greyscale. */
+const MORE_INPUT_FILES: Record<string, readonly [string, () => Promise<string>]> = {
+  'xybrid-digits (a 28x28 PNG)': [
+    'xybrid-digits',
+    async () => {
+      const file = join(work, 'digit.png');
+      const pixels = Buffer.from(Array.from({ length: 784 }, (_, i) => (Math.abs((i % 28) - 14) < 3 && i > 140 && i < 672 ? 230 : 10)));
+      await sharp(pixels, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(file);
+      return file;
+    },
+  ],
+};
+
 const files: Record<string, string> = {};
 let configFile: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'model-parity-'));
   for (const [id, make] of Object.entries(INPUT_FILES)) files[id] = await make();
+  for (const [name, [, make]] of Object.entries(MORE_INPUT_FILES)) files[name] = await make();
   configFile = join(work, 'switchyard.config.yaml');
   writeFileSync(configFile, `models:\n  registry: ${JSON.stringify(fileURLToPath(new URL('../test/repo-registry.ts', import.meta.url)))}\n`);
 });
@@ -152,10 +168,12 @@ describe('one model path: every model, every path, one output', () => {
     expect(Object.keys(INPUT_FILES).sort()).toEqual([...MODEL_IDS].sort());
   });
 
-  for (const id of MODEL_IDS) {
-    it(`${id}: generated = interpreted = orchestrator (with and without registry) = server = CLI --json`, async () => {
+  const cases = [...MODEL_IDS.map((id) => [id, id] as const), ...Object.entries(MORE_INPUT_FILES).map(([name, [id]]) => [name, id] as const)];
+  for (const [name, id] of cases) {
+    it(`${name}: generated = interpreted = orchestrator (with and without registry) = server = CLI --json`, async () => {
       const entry = registry.get(id)!;
-      const input = await readModelInputFile(files[id]!, entry.metadata, id);
+      const file = files[name]!;
+      const input = await readModelInputFile(file, entry.metadata, id);
       const { generated, interpreted } = await pipelineRuns(id, input);
       const expected = toJsonValue(generated);
       expect(toJsonValue(interpreted)).toEqual(expected);
@@ -165,7 +183,7 @@ describe('one model path: every model, every path, one output', () => {
       expect(fromGenerated.pipeline).toBe('generated');
       expect(fromGenerated.output.kind).toBe('json');
       expect(toJsonValue((fromGenerated.output as { value: unknown }).value)).toEqual(expected);
-      expect(await viaServer(withRegistry, taskBody(id, input))).toEqual(expected);
+      expect(await viaServer(withRegistry, taskBody(id, input, file))).toEqual(expected);
 
       const plain = await createSwitchyardApp({ config: { models: { dirs: [MODELS_DIR] } }, plugins: [createOnnxPlugin()], logger });
       try {
@@ -176,10 +194,10 @@ describe('one model path: every model, every path, one output', () => {
         await plain.shutdown();
       }
 
-      const cli = await runCli(['run', id, files[id]!, '--json', '--models-dir', MODELS_DIR]);
+      const cli = await runCli(['run', id, file, '--json', '--models-dir', MODELS_DIR]);
       expect(cli.err).toBe('');
       expect(JSON.parse(cli.out)).toEqual(expected);
-      const cliGenerated = await runCli(['run', id, files[id]!, '--json', '--config', configFile]);
+      const cliGenerated = await runCli(['run', id, file, '--json', '--config', configFile]);
       expect(cliGenerated.err).toBe('');
       expect(JSON.parse(cliGenerated.out)).toEqual(expected);
     }, 120_000);

@@ -7,6 +7,7 @@ import { resolveResilience, type ResilienceConfig } from '../resilience/resilien
 import type { EventBus } from '../telemetry/event-bus.js';
 import { describeTarget, type ExecutionTarget } from './execution-target.js';
 import { jsonTensor } from './json-tensor.js';
+import { imageInputFor } from './model-input-file.js';
 import type { InterpretedPipelineFactory, ModelCatalog, ModelFileProvisioner, PipelineKind, RegisteredModel } from './model-catalog.js';
 import { GuardedStreamSession } from './guarded-stream-session.js';
 import { MetadataInvalidError } from '../template-executor/metadata-invalid-error.js';
@@ -34,6 +35,8 @@ interface LoadedModel {
   readonly files: Readonly<Record<string, string>>;
   readonly pipeline?: ModelPipeline;
   readonly pipelineKind?: PipelineKind;
+  /** Image bytes as the pipeline's first step takes them (imageInputFor). */
+  readonly imageInput?: (bytes: Uint8Array, signal: AbortSignal) => Promise<unknown>;
   /** Calls running on it (never evicted while > 0) and when it was last used (eviction order). */
   active?: number;
   usedAt?: number;
@@ -249,7 +252,7 @@ export class Executor {
       throw toSwitchyardError(error, 'MODEL_LOAD_FAILED');
     }
     events?.emit('ModelLoadProgress', { model: modelId, engine: engine.id, stage: 'ready' });
-    return pipeline ? { files, ...pipeline } : { files };
+    return pipeline ? { files, ...pipeline, imageInput: imageInputFor(metadata, modelId) } : { files };
   }
 
   /** A registry model's generated pipeline, else one interpreted from its metadata (undefined: the engine runs alone). */
@@ -380,7 +383,8 @@ export class Executor {
   ): Promise<ExecutionResult> {
     const runner = new TimedTensorRunner(engine, request.modelId, request.correlationId);
     const start = now();
-    const value = await loaded.pipeline!.run(toPipelineInput(request.input), { runner, signal, files: loaded.files });
+    const input = request.input.kind === 'image' && loaded.imageInput ? await loaded.imageInput(request.input.data, signal) : toPipelineInput(request.input);
+    const value = await loaded.pipeline!.run(input, { runner, signal, files: loaded.files });
     const end = now();
     const preprocessMs = (runner.firstStart ?? end) - start;
     const postprocessMs = end - (runner.lastEnd ?? end);

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '@switchyard/spec';
 import { writeWav } from '../steps/wav-reader.js';
-import { modelInputFromText, readModelInputFile, tensorFromJson, type ModelInputFileKind } from './model-input-file.js';
+import { imageInputFor, modelInputFromText, readModelInputFile, tensorFromJson, type ModelInputFileKind } from './model-input-file.js';
 
 const repoModel = (path: string): unknown => JSON.parse(readFileSync(new URL(`../../../../${path}/model_metadata.json`, import.meta.url), 'utf8'));
 
@@ -56,7 +56,7 @@ describe('readModelInputFile checks the file against the first step of the model
     ['xybrid-minilm', 'audio', "input file speech.wav: is audio, but model 'xybrid-minilm' takes text (its first step Tokenize takes text or texts): give a .txt file or --text \"...\""],
     ['xybrid-minilm', 'text', 'text'],
     ['xybrid-minilm', 'tensor', "input file digit.json: is a tensor, but model 'xybrid-minilm' takes text (its first step Tokenize takes text or texts): give a .txt file or --text \"...\""],
-    ['xybrid-digits', 'image', 'json'],
+    ['xybrid-digits', 'image', 'image'],
     ['xybrid-digits', 'audio', "input file speech.wav: is audio, but model 'xybrid-digits' takes an image or a tensor (its first step Reshape takes tensor, tensors, numbers, samples, typed-array or image): give a .png, .jpg, .jpeg or .webp file or a .json file ({\"dims\":[...],\"data\":[...]} or a nested array of numbers)"],
     ['xybrid-digits', 'text', "input file prompt.txt: is text, but model 'xybrid-digits' takes an image or a tensor (its first step Reshape takes tensor, tensors, numbers, samples, typed-array or image): give a .png, .jpg, .jpeg or .webp file or a .json file ({\"dims\":[...],\"data\":[...]} or a nested array of numbers)"],
     ['xybrid-digits', 'tensor', 'json'],
@@ -74,21 +74,40 @@ describe('readModelInputFile checks the file against the first step of the model
     expect(error.details).toMatchObject({ file: FILES[kind], modelId });
   });
 
-  it('decodes an image for a first step that takes an image but no bytes, and hands bytes to one that decodes them', async () => {
-    const decoded = await readModelInputFile(FILES.image, { preprocessing: [{ type: 'Resize' }] }, 'm');
-    expect(decoded).toMatchObject({ kind: 'json', value: { width: 4, height: 3, channels: 3 } });
+  it('hands an image file over as its bytes: the pipeline decodes them as its first step takes an image (imageInputFor)', async () => {
+    expect(await readModelInputFile(FILES.image, { preprocessing: [{ type: 'Resize' }] }, 'm')).toMatchObject({ kind: 'image' });
     expect(await readModelInputFile(FILES.image, { preprocessing: [{ type: 'ImageDecode' }] }, 'm')).toMatchObject({ kind: 'image' });
   });
+});
 
-  it("an image for a first step whose shape holds one value per pixel (xybrid-digits' Reshape) is decoded in greyscale", async () => {
-    await sharp({ create: { width: 28, height: 28, channels: 3, background: { r: 200, g: 200, b: 200 } } }).png().toFile('digit.png');
-    const digit = await readModelInputFile('digit.png', MODELS['xybrid-digits'], 'xybrid-digits');
-    expect(digit).toMatchObject({ kind: 'json', value: { width: 28, height: 28, channels: 1 } });
-    expect((digit as { value: { data: Uint8Array } }).value.data).toHaveLength(784);
-    // Any other size keeps RGB (the model's Reshape then names the element count it expected).
-    expect(await readModelInputFile(FILES.image, MODELS['xybrid-digits'], 'xybrid-digits')).toMatchObject({ kind: 'json', value: { channels: 3 } });
+describe('imageInputFor: image bytes as the first step takes them, on every path', () => {
+  const signal = new AbortController().signal;
+  const png = () => new Uint8Array(readFileSync(FILES.image));
+
+  it('decodes for a first step that takes an image but no bytes, and hands bytes to one that decodes them', async () => {
+    expect(await imageInputFor({ preprocessing: [{ type: 'Resize' }] }, 'm')(png(), signal)).toMatchObject({ width: 4, height: 3, channels: 3 });
+    expect(await imageInputFor({ preprocessing: [{ type: 'ImageDecode' }] }, 'm')(png(), signal)).toBeInstanceOf(Uint8Array);
+    expect(await imageInputFor({ preprocessing: [{ type: 'AcmeStep' }] }, 'm')(png(), signal)).toBeInstanceOf(Uint8Array);
   });
 
+  it("decodes in greyscale for a first step whose shape holds one value per pixel (xybrid-digits' Reshape)", async () => {
+    await sharp({ create: { width: 28, height: 28, channels: 3, background: { r: 200, g: 200, b: 200 } } }).png().toFile('digit.png');
+    const digit = await imageInputFor(MODELS['xybrid-digits'], 'xybrid-digits')(new Uint8Array(readFileSync('digit.png')), signal);
+    expect(digit).toMatchObject({ width: 28, height: 28, channels: 1 });
+    expect((digit as { data: Uint8Array }).data).toHaveLength(784);
+    // Any other size keeps RGB (the model's Reshape then names the element count it expected).
+    expect(await imageInputFor(MODELS['xybrid-digits'], 'xybrid-digits')(png(), signal)).toMatchObject({ channels: 3 });
+  });
+
+  it('refuses image bytes for a first step that takes no image, naming the model and what it takes', async () => {
+    const error = await failure(imageInputFor(MODELS['xybrid-minilm'], 'xybrid-minilm')(png(), signal));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toBe("input: is an image, but model 'xybrid-minilm' takes text (its first step Tokenize takes text or texts)");
+    await expect(imageInputFor(MODELS['silero-vad'], 'silero-vad')(png(), signal)).rejects.toThrow("model 'silero-vad' takes audio");
+  });
+});
+
+describe('--text and steps STEP_IO does not know', () => {
   it('--text is checked the same way when the model is given', () => {
     expect(modelInputFromText('hi', { metadata: MODELS['xybrid-minilm'], modelId: 'xybrid-minilm' })).toEqual({ kind: 'text', prompt: 'hi' });
     expect(() => modelInputFromText('hi', { metadata: MODELS['paddleocr-v4'], modelId: 'paddleocr-v4' })).toThrow(

@@ -62,14 +62,14 @@ function describeTakes(io: StepIo): string {
  * An input the model's first step does not take: INVALID_INPUT naming it (`input file x.wav`, `--text`), the model, the
  * step and what would work. `file` is set for an input file.
  */
-function checkFirstStep(what: string, kind: ModelInputFileKind, step: string | undefined, modelId: string, file?: string): void {
+function checkFirstStep(what: string, kind: ModelInputFileKind, step: string | undefined, modelId: string, file?: string, advice = true): void {
   // A step STEP_IO does not know (a plugin's) is not second-guessed here.
   if (step === undefined || !Object.hasOwn(STEP_IO, step)) return;
   const io: StepIo = STEP_IO[step as keyof typeof STEP_IO];
   if (stepTakes(io, kind)) return;
   const kinds = (Object.keys(KIND_WORDS) as ModelInputFileKind[]).filter((k) => stepTakes(io, k));
   const takes = kinds.length > 0 ? orList(kinds.map((k) => KIND_WORDS[k].noun)) : 'no input file';
-  const give = kinds.length > 0 ? `: give ${orList(kinds.map((k) => KIND_WORDS[k].give))}` : '';
+  const give = advice && kinds.length > 0 ? `: give ${orList(kinds.map((k) => KIND_WORDS[k].give))}` : '';
   throw new SwitchyardError({
     code: 'INVALID_INPUT',
     message: `${what}: is ${KIND_WORDS[kind].noun}, but model '${modelId}' takes ${takes} (its first step ${step} takes ${describeTakes(io)})${give}`,
@@ -94,6 +94,32 @@ function shapeSize(shape: unknown): number | undefined {
   let size = 1;
   for (const dim of shape) if (typeof dim === 'number' && dim > 0) size *= dim;
   return size;
+}
+
+/**
+ * How image bytes (`{kind: 'image'}` input) reach a model's pipeline, decided once from its metadata and the same on
+ * every path (CLI, server, app, workflows): as bytes to a first step that decodes them (ImageDecode, OcrImageDecode),
+ * decoded to RGB for one that takes an image (Resize, Normalize, Reshape...), or to greyscale when that step's
+ * `shape` holds one value per pixel (a 28x28 PNG to Reshape [1, 1, 28, 28]). A first step that takes no image in any
+ * form is INVALID_INPUT naming the model, the step and what it takes, before anything runs. A step STEP_IO does not
+ * know (a plugin's) gets the bytes.
+ */
+export function imageInputFor(metadata: unknown, modelId: string): (bytes: Uint8Array, signal: AbortSignal) => Promise<unknown> {
+  const step = firstStep(metadata);
+  const io: StepIo | undefined = step !== undefined && Object.hasOwn(STEP_IO, step) ? STEP_IO[step as keyof typeof STEP_IO] : undefined;
+  if (!io || !stepTakes(io, 'image') || takesBytes(io)) {
+    return async (bytes) => {
+      checkFirstStep('input', 'image', step, modelId, undefined, false);
+      return bytes;
+    };
+  }
+  const values = shapeSize(firstStepParams(metadata)?.shape);
+  const decoders = { 1: createImageDecodeStep({ channels: 1 }, { modelId, step: 'input', files: {} }), 3: createImageDecodeStep({ channels: 3 }, { modelId, step: 'input', files: {} }) };
+  return async (bytes, signal) => {
+    const rgb = await decoders[3](bytes, createPipelineFrame(signal));
+    // A first step with a `shape` of one value per pixel (Reshape [1, 1, 28, 28]) takes the image in greyscale.
+    return values === rgb.width * rgb.height ? decoders[1](bytes, createPipelineFrame(signal)) : rgb;
+  };
 }
 
 function invalid(file: string, message: string, cause?: unknown): SwitchyardError {
@@ -139,16 +165,9 @@ export async function readModelInputFile(file: string, metadata: unknown, modelI
     throw invalid(file, `cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, error);
   }
   switch (kind) {
-    case 'image': {
-      const io: StepIo | undefined = step !== undefined && Object.hasOwn(STEP_IO, step) ? STEP_IO[step as keyof typeof STEP_IO] : undefined;
-      // Decoded for a first step taking an image but no bytes (Resize, Normalize, Reshape...); bytes otherwise.
-      if (!io || !io.input.includes('image') || takesBytes(io)) return { kind: 'image', data: bytes };
-      const decodeAs = (channels: 1 | 3) => createImageDecodeStep({ channels }, { modelId, step: `input (${file})`, files: {} })(bytes, createPipelineFrame(new AbortController().signal));
-      const rgb = await decodeAs(3);
-      // A first step with a `shape` of one value per pixel (Reshape [1, 1, 28, 28]) takes the image in greyscale.
-      const values = shapeSize(firstStepParams(metadata)?.shape);
-      return { kind: 'json', value: values === rgb.width * rgb.height ? await decodeAs(1) : rgb };
-    }
+    case 'image':
+      // As bytes: the pipeline decodes them as its first step takes an image (imageInputFor), on every path.
+      return { kind: 'image', data: bytes };
     case 'audio': {
       let wav: ReturnType<typeof readWav>;
       try {

@@ -120,9 +120,9 @@ describe('one model path', () => {
       expect(failure?.issues).toContainEqual({
         file: 'models/broken-chain/model_metadata.json',
         pointer: '/preprocessing/1',
-        message: 'preprocessing/1 (CenterCrop) cannot take what preprocessing/0 (VadWavDecode) returns',
+        message: '(CenterCrop) cannot take what preprocessing/0 (VadWavDecode) returns',
         expected: 'image | tensor',
-        found: 'samples (from preprocessing/0 (VadWavDecode))',
+        found: 'samples',
       });
       expect(engine.loads).toEqual([]);
     } finally {
@@ -170,6 +170,16 @@ describe('unknown model ids', () => {
     } finally {
       await app.shutdown();
     }
+  });
+
+  it('an input of no known kind is INVALID_INPUT naming input.kind, before any engine sees it', async () => {
+    const chat = new FaultEngine('chat');
+    const orchestrator = createOrchestrator({ engines: [chat], logger, config: {}, configuredModels: ['gpt-4o'] });
+    const error = await orchestrator.run({ model: 'gpt-4o', workload: 'completion', input: { kind: 'tensor', tensor: {} } as never }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'input.kind', found: 'tensor' } });
+    expect((error as Error).message).toBe('input.kind: expected one of text, texts, tensors, audio, image, json, found "tensor"');
+    await expect(orchestrator.run({ model: 'gpt-4o', workload: 'completion' } as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(chat.calls).toBe(0);
   });
 
   it('are never answered by a loaded text engine and never trip its circuit breaker', async () => {

@@ -104,6 +104,7 @@ export class Orchestrator implements OrchestratorApi {
 
   private async prepare(request: InferenceRequest, signal: CallSignal | undefined) {
     this.assertKnownModel(request.model);
+    assertInputKind(request.input);
     const correlationId = request.correlationId ?? randomUUID();
     const { decision: policy, request: allowed } = this.policy.evaluate(request);
     this.events.emit('PolicyEvaluated', { correlationId, decision: policy });
@@ -652,4 +653,17 @@ function deadlineError(engine: string, timeoutMs: number): SwitchyardError {
 function abortedError(signal: CallSignal, cause: unknown): SwitchyardError {
   if (SwitchyardError.hasCode(cause, 'ABORTED')) return cause;
   return new SwitchyardError({ code: 'ABORTED', message: 'The request was aborted', cause: signal.reason ?? cause });
+}
+
+/** The kinds of EngineInput: anything else (a JS caller's `{kind: 'tensor'}`) is refused by name, never run. */
+const INPUT_KINDS: ReadonlySet<string> = new Set<EngineInput['kind']>(['text', 'texts', 'tensors', 'audio', 'image', 'json']);
+
+function assertInputKind(input: unknown): void {
+  const kind = (input as { kind?: unknown } | null | undefined)?.kind;
+  if (typeof kind === 'string' && INPUT_KINDS.has(kind)) return;
+  throw new SwitchyardError({
+    code: 'INVALID_INPUT',
+    message: `input.kind: expected one of ${[...INPUT_KINDS].join(', ')}, found ${kind === undefined ? 'no kind' : JSON.stringify(kind)}`,
+    details: { field: 'input.kind', expected: [...INPUT_KINDS], found: typeof kind === 'string' ? kind : String(kind) },
+  });
 }
