@@ -99,6 +99,25 @@ describe('xybrid model zoo, generated pipelines (codegen)', () => {
   });
 });
 
+describe('xybrid model zoo through an app (orchestrator.run, as the server and workflows call it)', () => {
+  // Image bytes were decoded for the first step only by `switchyard run`: through the app a PNG to MobileNet's
+  // CenterCrop failed with "expects a decoded image".
+  it('mobilenet takes the photo as image bytes and matches the reference within 1e-4', { timeout: 120_000 }, async () => {
+    const { createSwitchyardApp } = await import('@switchyard/core');
+    const { createOnnxPlugin } = await import('@switchyard/plugin-onnx');
+    const app = await createSwitchyardApp({ config: { models: { dirs: [join(ZOO, 'mobilenet')] } }, plugins: [createOnnxPlugin()], logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    try {
+      const result = await app.orchestrator.run({ model: 'mobilenetv2-imagenet', workload: 'inference', input: { kind: 'image', data: new Uint8Array(readFileSync(join(ZOO, 'mobilenet/photo.png'))) } });
+      expect(result.pipeline).toBe('interpreted');
+      expectReference((result.output as { value: unknown }).value, zooCase('mobilenet').reference());
+    } finally {
+      await app.shutdown();
+    }
+  });
+});
+
+const zooCase = (dir: string) => cases.find((c) => c.dir === dir)!;
+
 /** What `switchyard run <folder> <input> --json` prints, back to the shapes expectReference compares. */
 function fromCliJson(out: string, reference: Reference): unknown {
   const value = JSON.parse(out) as unknown;
