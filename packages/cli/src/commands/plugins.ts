@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { SwitchyardError, type SwitchyardApp } from '@switchyard/core';
+import { cliLogger } from '../cli-logger.js';
 import { createAppFromConfig } from '../config-app.js';
 import { fail, print } from '../output.js';
 
@@ -31,7 +32,7 @@ export function register(program: Command): void {
     .action(async (configPath: string, flags: { json?: boolean }, command: Command) => {
       let app: SwitchyardApp;
       try {
-        ({ app } = await createAppFromConfig(configPath, { logger: silentLogger }));
+        ({ app } = await createAppFromConfig(configPath, { logger: cliLogger(command) }));
       } catch (error) {
         if (SwitchyardError.isInstance(error)) fail(command, `${error.code}: ${error.message}`);
         throw error;
@@ -48,5 +49,3 @@ export function register(program: Command): void {
       }
     });
 }
-
-const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -13,6 +13,7 @@ import {
   type PipelineRunResult,
 } from '@switchyard/core';
 import { StateStore } from '@switchyard/store';
+import { cliLogger } from '../cli-logger.js';
 import { createAppFromConfig } from '../config-app.js';
 import { print, printError } from '../output.js';
 import { nonEmpty } from '../repeatable-option.js';
@@ -108,7 +109,9 @@ export async function runPipelineCommand(command: Command, flags: RunPipelineFla
   const pipeline = await loadPipelineFile(flags.pipeline);
   const inputs = await readInputs(pipeline, flags.input ?? [], positional);
   const configPath = findConfig(flags.pipeline, flags.config);
-  const app = configPath ? (await createAppFromConfig(configPath)).app : await createSwitchyardApp({ config: {} });
+  // The app's warnings are `warning: ...` lines on stderr, as in every command that runs and exits.
+  const logger = cliLogger(command);
+  const app = configPath ? (await createAppFromConfig(configPath, { logger })).app : await createSwitchyardApp({ config: {}, logger });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);

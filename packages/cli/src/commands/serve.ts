@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { locateConfigError, SwitchyardError, type SwitchyardApp, type SwitchyardConfig } from '@switchyard/core';
+import { locateConfigError, SwitchyardError, type PluginLogger, type SwitchyardApp, type SwitchyardConfig } from '@switchyard/core';
 import { closeOnSignals, createServerForApp, type SwitchyardServer } from '@switchyard/server';
 import { createAppFromConfig } from '../config-app.js';
 import { flagError } from '../flag-error.js';
@@ -24,12 +24,13 @@ function parsePort(value: string, from: string): number {
 /**
  * Everything `serve` does short of binding the port: config, plugins (register + initialize), engines, server
  * config and the listen checks. `validate` runs exactly this (`checkOnly`: state in memory, the dataDir untouched), so both give the same verdict on a config. `file` is
- * the config file as messages name it (relative to the current folder unless --config was absolute).
+ * the config file as messages name it (relative to the current folder unless --config was absolute). `logger`: the
+ * app's (default core's JSON lines on stderr, what a server logs).
  */
 export async function prepareServe(
   flags: ServeFlags,
   env: NodeJS.ProcessEnv = process.env,
-  options: { readonly checkOnly?: boolean } = {},
+  options: { readonly checkOnly?: boolean; readonly logger?: PluginLogger } = {},
 ): Promise<{ app: SwitchyardApp; server: SwitchyardServer; file: string; host?: string; port?: number }> {
   const port = flags.port !== undefined ? parsePort(flags.port, '--port') : env.PORT !== undefined ? parsePort(env.PORT, 'PORT') : undefined;
   // An empty --host would mean "not given" (server.host, else 127.0.0.1), as `server.host: ""` is refused.
@@ -39,7 +40,7 @@ export async function prepareServe(
   // A check (validate) keeps state in memory: it never creates, locks or leaves files in the server's dataDir.
   const adjust = options.checkOnly ? (config: SwitchyardConfig): SwitchyardConfig => ({ ...config, server: { ...config.server, dataDir: false } }) : undefined;
   // The app's errors and warnings are located in the file the user wrote, named as they typed it.
-  const { app, loaded } = await createAppFromConfig(flags.config, { env, ...(adjust ? { adjust } : {}) });
+  const { app, loaded } = await createAppFromConfig(flags.config, { env, ...(adjust ? { adjust } : {}), ...(options.logger ? { logger: options.logger } : {}) });
   const file = loaded.shownAs;
   let server: SwitchyardServer;
   try {

@@ -183,8 +183,10 @@ describe('validate warns about a stale generated registry, as the app does at st
     writeFileSync(join(root, 'app', 'registry.mjs'), `const entry = ${JSON.stringify(entry)};\nexport const registry = { list: () => [entry], get: (id) => (id === entry.id ? entry : undefined) };\n`);
     writeFileSync(join(root, 'app', 'switchyard.config.yaml'), 'models:\n  registry: ./registry.mjs\n');
     const stale = "warning: generated registry is stale for 'good' (models/good/model_metadata.json changed since codegen): run `npx switchyard codegen`; until then the model runs interpreted, as the file says now\n";
-    for (const flag of ['--no-plugins', '--allow-missing-env']) {
-      const run = await runCli(['validate', flag, 'app']);
+    // Plain validate (the app started, as serve starts it) printed core's raw JSON log line instead.
+    for (const flags of [[], ['--no-plugins'], ['--allow-missing-env']]) {
+      const run = await runCli(['validate', ...flags, 'app']);
+      const flag = flags.join(' ') || '(no flag)';
       expect(run.exitCode, flag).toBe(0);
       expect(run.err, flag).toBe(stale);
       expect(run.out, flag).toMatch(/^app\/switchyard\.config\.yaml: ok/);

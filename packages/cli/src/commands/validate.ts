@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { checkCoreRange, formatMetadataIssue, loadConfig, loadConfiguredPlugins, locateConfigError, orderByDependencies, staleRegistryWarnings, validatePluginOptions, type SwitchyardConfig } from '@switchyard/core';
+import { cliLogger } from '../cli-logger.js';
 import { shownRelativeTo } from '../config-shown.js';
 import { fail, print, printError } from '../output.js';
 import { nonEmpty } from '../repeatable-option.js';
@@ -57,8 +58,8 @@ export function register(program: Command): void {
       const models = await checkAppModels(loaded.config, loaded.baseDir, { locate: (error) => locateConfigError(error, loaded.shownAs, loaded.source), ...shownRelativeTo(configPath) });
       reportModels(command, loaded.shownAs, models);
       if (flags.plugins && !flags.allowMissingEnv) {
-        // The same path as `serve`, short of listen(): one verdict for both.
-        const { app, server, file } = await prepareServe({ config: configPath }, process.env, { checkOnly: true });
+        // The same path as `serve`, short of listen(): one verdict for both; the app's warnings as `warning:` lines.
+        const { app, server, file } = await prepareServe({ config: configPath }, process.env, { checkOnly: true, logger: cliLogger(command) });
         await server.close({ deadlineMs: 0 });
         return printOk(command, file, [counted(app.plugins.length, 'plugin'), counted(app.engines.length, 'engine')], models);
       }
