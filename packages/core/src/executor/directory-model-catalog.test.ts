@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -58,12 +58,33 @@ describe('DirectoryModelCatalog', () => {
     mkdirSync(join(app, 'models/folder-a'), { recursive: true });
     writeFileSync(join(app, 'models/folder-a/model_metadata.json'), metadata('real-id'));
     const catalog = new DirectoryModelCatalog({ dirs: ['models'], baseDir: app });
-    const issue = { file: 'models/folder-a/model_metadata.json', pointer: '/model_id', message: 'must equal the name of its folder (models are looked up by folder name)', expected: '"folder-a"', found: '"real-id"' };
+    const issue = {
+      file: 'models/folder-a/model_metadata.json',
+      pointer: '/model_id',
+      message: 'must equal the name of its folder (the model folders of a models dir are looked up by name): rename the folder to real-id, or list the folder itself in models.dirs, not inside another entry (e.g. dirs: [models/folder-a]), to find it by its model_id',
+      expected: '"folder-a"',
+      found: '"real-id"',
+    };
     expect(() => catalog.get('folder-a')).toThrow(expect.objectContaining({ code: 'METADATA_INVALID', issues: [issue] }));
     expect(catalog.get('real-id')).toBeUndefined();
     const { models, issues } = catalog.list();
     expect(models.map((m) => m.id)).toEqual(['local-model']);
     expect(issues).toEqual([issue]);
+  });
+
+  it('the two fixes the model_id/folder message names work: the folder renamed to the id, or listed in models.dirs itself', () => {
+    mkdirSync(join(app, 'zoo/mnist'), { recursive: true });
+    writeFileSync(join(app, 'zoo/mnist/model_metadata.json'), metadata('mnist-digit-recognition'));
+    expect(new DirectoryModelCatalog({ dirs: ['zoo'], baseDir: app }).list().issues.map((i) => i.message)).toEqual([expect.stringContaining('e.g. dirs: [zoo/mnist]')]);
+    const listed = new DirectoryModelCatalog({ dirs: ['models', 'zoo/mnist'], baseDir: app });
+    expect(listed.list()).toMatchObject({ issues: [], models: [{ id: 'local-model' }, { id: 'mnist-digit-recognition' }] });
+    expect(listed.get('mnist-digit-recognition')).toMatchObject({ dir: join(app, 'zoo/mnist') });
+    // Listed beside the dir holding it, the folder is still one of that dir's folders: the message says "not inside another entry".
+    expect(new DirectoryModelCatalog({ dirs: ['zoo', 'zoo/mnist'], baseDir: app }).list().issues).toHaveLength(1);
+    renameSync(join(app, 'zoo/mnist'), join(app, 'zoo/mnist-digit-recognition'));
+    const renamed = new DirectoryModelCatalog({ dirs: ['zoo'], baseDir: app });
+    expect(renamed.list()).toMatchObject({ issues: [], models: [{ id: 'mnist-digit-recognition' }] });
+    expect(renamed.get('mnist-digit-recognition')).toMatchObject({ dir: join(app, 'zoo/mnist-digit-recognition') });
   });
 
   it('a model_metadata.json that is a folder is METADATA_INVALID naming it relative (not an EISDIR), in get() and list()', () => {

@@ -83,6 +83,23 @@ export function configuredModelsDirs(dirs: readonly string[] | undefined, baseDi
   return [...dirs];
 }
 
+/**
+ * The issue of a model in a folder of model folders whose model_id is not its folder's name (`file`: its
+ * model_metadata.json as shown, relative to the config folder; `name`: the folder's name), with both fixes: rename
+ * the folder, or list the folder itself in models.dirs, where a model folder is found by its model_id (xybrid's zoo
+ * folders are named otherwise).
+ */
+export function folderNameIssue(file: string, name: string, id: string): MetadataIssue {
+  const folder = file.replace(/\/?model_metadata\.json$/, '') || '.';
+  return {
+    file,
+    pointer: '/model_id',
+    message: `must equal the name of its folder (the model folders of a models dir are looked up by name): rename the folder to ${id}, or list the folder itself in models.dirs, not inside another entry (e.g. dirs: [${folder}]), to find it by its model_id`,
+    expected: JSON.stringify(name),
+    found: JSON.stringify(id),
+  };
+}
+
 /** Sorts `models.dirs` entries into folders of model folders, model folders and bundles. */
 function classifyEntries(dirs: readonly string[], baseDir: string): DirsEntry[] {
   return dirs.map((entry) => {
@@ -239,7 +256,7 @@ export class DirectoryModelCatalog implements ModelCatalog {
     const id = (metadata as { model_id?: unknown } | null)?.model_id;
     // Looked up by folder name: another model_id would run under a name codegen, validate and the API disagree on.
     if (typeof id === 'string' && id !== name) {
-      throw new MetadataInvalidError({ issues: [{ file: shown, pointer: '/model_id', message: 'must equal the name of its folder (models are looked up by folder name)', expected: JSON.stringify(name), found: JSON.stringify(id) }] });
+      throw new MetadataInvalidError({ issues: [folderNameIssue(shown, name, id)] });
     }
     return this.found(shown, folder, metadata, { kind: 'dir', entry: dir, folder: name }, name);
   }

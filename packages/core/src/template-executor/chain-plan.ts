@@ -98,12 +98,12 @@ export function chainIssues(plan: ChainPlan, file: string): MetadataIssue[] {
   const issues: MetadataIssue[] = [];
   let current: readonly StepValueKind[] | undefined;
   let from = 'the model input';
-  const take = (pointer: string, label: string, accepted: readonly StepValueKind[], output: readonly StepValueKind[]): void => {
+  // `subject` follows the pointer in the message, so it names what the pointer does not (a step's type, its stage);
+  // `label` is what later links call it ("what preprocessing/0 (VadWavDecode) returns").
+  const take = (pointer: string, subject: string, label: string, accepted: readonly StepValueKind[], output: readonly StepValueKind[]): void => {
     if (current !== undefined) {
       const bad = current.filter((k) => !kindAccepted(k, accepted));
-      if (bad.length) {
-        issues.push({ file, pointer, message: `${label} cannot take what ${from} returns`, expected: list(accepted), found: `${list(current)} (from ${from})` });
-      }
+      if (bad.length) issues.push({ file, pointer, message: `${subject} cannot take what ${from} returns`, expected: list(accepted), found: list(current) });
     }
     current = output;
     from = label;
@@ -116,15 +116,16 @@ export function chainIssues(plan: ChainPlan, file: string): MetadataIssue[] {
         from = step.label;
         continue;
       }
-      take(step.pointer, step.label, io.input, outputKinds(io));
+      const subject = step.stage === undefined ? `(${step.type})` : `(${step.type} of stage '${step.stage}')`;
+      take(step.pointer, subject, step.label, io.input, outputKinds(io));
     }
   };
   steps(plan.pre);
   for (const stage of plan.stages) {
     steps(stage.pre);
     const label = stage.name === undefined ? 'the graph' : `stage '${stage.name}'`;
-    if (stage.stream) take(stage.pointer, label, GRAPH_IO.stream.input, [GRAPH_IO.stream.output]);
-    else take(stage.pointer, label, GRAPH_IO.input, GRAPH_IO.output(stage.outputs));
+    if (stage.stream) take(stage.pointer, label, label, GRAPH_IO.stream.input, [GRAPH_IO.stream.output]);
+    else take(stage.pointer, label, label, GRAPH_IO.input, GRAPH_IO.output(stage.outputs));
     steps(stage.post);
   }
   steps(plan.post);
