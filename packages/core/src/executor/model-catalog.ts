@@ -50,9 +50,10 @@ export interface AppModelCatalog extends ModelCatalog {
   /**
    * Adds (or replaces) a runtime model: `dir` is its absolute folder, `metadata` its model_metadata.json (already
    * validated by the caller). The registry, folders and packs win over an added id. INVALID_PARAMS beyond
-   * MAX_ADDED_MODELS.
+   * MAX_ADDED_MODELS. `file` names where the metadata came from in METADATA_INVALID issues (e.g. the request's
+   * `body/metadata`): it has no model_metadata.json in `dir`.
    */
-  add(model: RegisteredModel & { readonly dir: string; readonly metadata: unknown }): void;
+  add(model: RegisteredModel & { readonly dir: string; readonly metadata: unknown; readonly file?: string }): void;
 }
 
 /**

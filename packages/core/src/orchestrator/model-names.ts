@@ -31,10 +31,15 @@ export function closeMatches(name: string, known: Iterable<string>, limit = 5): 
     .map((s) => s.name);
 }
 
+/** ` (close matches: a, b)`, or '' when there are none: how every NO_SUCH_MODEL message lists them. */
+export function closeMatchesHint(matches: readonly string[]): string {
+  return matches.length > 0 ? ` (close matches: ${matches.join(', ')})` : '';
+}
+
 /** NO_SUCH_MODEL for an id nothing in the app serves, with the close matches in the message and details. */
 export function unknownModelError(modelId: string, known: Iterable<string>): SwitchyardError {
   const matches = closeMatches(modelId, known);
-  const hint = matches.length > 0 ? ` (close matches: ${matches.join(', ')})` : '';
+  const hint = closeMatchesHint(matches);
   return new SwitchyardError({
     code: 'NO_SUCH_MODEL',
     message:

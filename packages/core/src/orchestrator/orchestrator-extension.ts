@@ -28,7 +28,7 @@ const WARNED_ISSUES_CACHE_SIZE = 4096;
 
 /** A model's model_metadata.json as messages name it: relative to the config folder, never an absolute server path. */
 function metadataFileOf(model: RegisteredModel | undefined, baseDir: string): string {
-  // A DirectoryModelCatalog entry carries the name its catalog shows (`FoundModel.file`).
+  // A DirectoryModelCatalog entry carries the name its catalog shows (`FoundModel.file`); an added one, its caller's.
   if (model && 'file' in model && typeof model.file === 'string') return model.file;
   if (model?.package) return `${model.package}/model_metadata.json`;
   if (model?.bundle) return `${relative(baseDir, model.bundle).split(sep).join('/')}/model_metadata.json`;
@@ -97,7 +97,8 @@ export const orchestratorExtension = defineAppExtension({
         if (!added.has(model.id) && added.size >= MAX_ADDED_MODELS) {
           throw new SwitchyardError({ code: 'INVALID_PARAMS', message: `At most ${MAX_ADDED_MODELS} models can be added at runtime`, details: { field: 'id', expected: `<= ${MAX_ADDED_MODELS} added models` } });
         }
-        added.set(model.id, { id: model.id, dir: model.dir, metadata: model.metadata, ...(model.engine ? { engine: model.engine } : {}) });
+        // Its metadata was sent, not read from `dir`: issues name what the caller says it came from (metadataFileOf).
+        added.set(model.id, { id: model.id, dir: model.dir, metadata: model.metadata, ...(model.engine ? { engine: model.engine } : {}), ...(model.file !== undefined ? { file: model.file } : {}) });
       },
     };
     const files = new ModelProvisioner({ appDir: context.baseDir, ...(config.models?.cacheDir ? { cacheDir: config.models.cacheDir } : {}) });
