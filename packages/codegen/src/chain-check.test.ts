@@ -106,15 +106,15 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** [name, metadata, files on disk (undefined = no folder), one expected located error line] */
 const CASES: [string, () => Record<string, unknown>, (() => Record<string, Uint8Array | string>) | undefined, string][] = [
   ['kind: VadWavDecode then CenterCrop', () => classifier({ preprocessing: [{ type: 'VadWavDecode' }, { type: 'CenterCrop', width: 2, height: 2 }], postprocessing: [] }), undefined,
-    `${FILE}: /preprocessing/1 preprocessing/1 (CenterCrop) cannot take what preprocessing/0 (VadWavDecode) returns (expected image | tensor, found samples (from preprocessing/0 (VadWavDecode)))`],
+    `${FILE}: /preprocessing/1 (CenterCrop) cannot take what preprocessing/0 (VadWavDecode) returns (expected image | tensor, found samples)`],
   ['kind: Tokenize then Normalize', () => embedder({ preprocessing: [embedder().preprocessing, { type: 'Normalize', mean: [0], std: [1] }].flat() }), undefined,
-    `${FILE}: /preprocessing/1 preprocessing/1 (Normalize) cannot take what preprocessing/0 (Tokenize) returns (expected tensor | image, found tokens`],
+    `${FILE}: /preprocessing/1 (Normalize) cannot take what preprocessing/0 (Tokenize) returns (expected tensor | image, found tokens`],
   ['kind: TopK then Softmax', () => classifier({ postprocessing: [{ type: 'TopK', k: 2 }, { type: 'Softmax', dim: 1 }] }), undefined,
-    `${FILE}: /postprocessing/1 postprocessing/1 (Softmax) cannot take what postprocessing/0 (TopK) returns (expected tensor | tensors, found scored-indices`],
+    `${FILE}: /postprocessing/1 (Softmax) cannot take what postprocessing/0 (TopK) returns (expected tensor | tensors, found scored-indices`],
   ['kind: an image fed to the graph', () => classifier({ preprocessing: [{ type: 'ImageDecode' }] }), undefined,
     `${FILE}: /execution_template the graph cannot take what preprocessing/0 (ImageDecode) returns (expected tensor | tensors, found image`],
   ['kind: graph output into VadSegmenter', () => classifier({ postprocessing: [{ type: 'VadSegmenter' }] }), undefined,
-    `${FILE}: /postprocessing/0 postprocessing/0 (VadSegmenter) cannot take what the graph returns (expected samples, found tensor | tensors`],
+    `${FILE}: /postprocessing/0 (VadSegmenter) cannot take what the graph returns (expected samples, found tensor | tensors`],
   ['kind: OCR boxes into the next stage\'s decoder', () => ({
     model_id: 'm', version: '1', files: ['a.onnx', 'b.onnx'],
     execution_template: { type: 'ModelGraph', stages: [
@@ -122,7 +122,7 @@ const CASES: [string, () => Record<string, unknown>, (() => Record<string, Uint8
       { name: 'rec', model_file: 'b.onnx', preprocessing: [{ type: 'OcrDetResize' }] },
     ] },
   }), undefined,
-    `${FILE}: /execution_template/stages/1/preprocessing/0 stages/rec/preprocessing/0 (OcrDetResize) cannot take what stages/det/postprocessing/0 (OcrTextBoxes) returns (expected ocr-image, found ocr-boxes`],
+    `${FILE}: /execution_template/stages/1/preprocessing/0 (OcrDetResize of stage 'rec') cannot take what stages/det/postprocessing/0 (OcrTextBoxes) returns (expected ocr-image, found ocr-boxes`],
   ['graph: input_names names no graph input', () => classifier({ metadata: { input_names: ['pixels'] } }), () => ({ 'model.onnx': classifierGraph() }),
     `${FILE}: /metadata/input_names/0 names no input of model.onnx (expected one of input, found "pixels")`],
   ['graph: stage output name is not a graph output', () => ({ ...classifier(), execution_template: { type: 'ModelGraph', stages: [{ name: 's', model_file: 'model.onnx', outputs: ['probs'] }] } }), () => ({ 'model.onnx': classifierGraph() }),

@@ -1,4 +1,4 @@
-import { allPlannedSteps, MetadataInvalidError, MODEL_METADATA_SCHEMA, pipelineUnsupportedReason, planChain, validateModelMetadata, type ChainPlan, type MetadataIssue, type ModelMetadata } from '@switchyard/core';
+import { allPlannedSteps, folderNameIssue, MetadataInvalidError, MODEL_METADATA_SCHEMA, pipelineUnsupportedReason, planChain, validateModelMetadata, type ChainPlan, type MetadataIssue, type ModelMetadata } from '@switchyard/core';
 import { emitPipeline, emitUnsupportedPipeline } from './emit-pipeline.js';
 import { formatTypeScript } from './format.js';
 import { generatedBanner } from './generated-banner.js';
@@ -27,6 +27,11 @@ export interface ModelSource {
 
 export interface GenerateInput {
   readonly models: readonly ModelSource[];
+  /**
+   * Files that could not be read as models (e.g. a model_metadata.json that is not JSON: readModelSources' issues):
+   * reported with every other model's problems, sorted in by file.
+   */
+  readonly readIssues?: readonly MetadataIssue[];
   /** Step tags that have a `create${T}Step` factory; others make the model's pipeline UNSUPPORTED. Default: all. */
   readonly availableSteps?: readonly string[];
   /** Where the registry and pipelines go (a path as messages show it). */
@@ -67,7 +72,7 @@ function validateAll(input: GenerateInput, warnings: MetadataIssue[]): ModelPlan
     const id = result.ok ? result.metadata.model_id : typeof raw === 'string' ? raw : undefined;
     if (id === undefined) continue;
     if (source.folderName !== undefined && source.folderName !== id) {
-      issues.push({ file, pointer: '/model_id', message: 'must equal the name of its folder (models are looked up by folder name)', expected: JSON.stringify(source.folderName), found: JSON.stringify(id) });
+      issues.push(folderNameIssue(file, source.folderName, id));
     }
     const other = seen.get(id);
     if (other) {
@@ -82,7 +87,11 @@ function validateAll(input: GenerateInput, warnings: MetadataIssue[]): ModelPlan
     if (source.root !== undefined) issues.push(...graphIssues(metadata, chain, { root: source.root, file }));
     plans.push({ source, metadata, names: modelNames(id), chain });
   }
-  if (issues.length) throw new MetadataInvalidError({ issues });
+  if (issues.length || input.readIssues?.length) {
+    // Sorted by file (stable: each file's issues keep their order), so a file that is not JSON is listed in its place.
+    const all = [...(input.readIssues ?? []), ...issues].sort((a, b) => a.file.localeCompare(b.file));
+    throw new MetadataInvalidError({ issues: all });
+  }
   return plans.sort((a, b) => a.metadata.model_id.localeCompare(b.metadata.model_id));
 }
 

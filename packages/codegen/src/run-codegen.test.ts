@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import ts from 'typescript';
-import { writeXybBundle, type SwitchyardError } from '@switchyard/core';
+import { formatMetadataIssue, writeXybBundle, type MetadataInvalidError, type SwitchyardError } from '@switchyard/core';
 import { generatedBanner } from './generated-banner.js';
 import { runCodegen, type CodegenOptions } from './run-codegen.js';
 
@@ -193,6 +193,28 @@ describe('runCodegen in an app outside the repo', () => {
     mkdirSync(join(app, 'models/broken'));
     writeFileSync(join(app, 'models/broken/model_metadata.json'), '{\n  "model_id": "broken",\n}');
     await expect(runCodegen({ baseDir: app, check: true })).rejects.toThrow(/models\/broken\/model_metadata\.json: \(root\) is not valid JSON at line 3, column 1/);
+  });
+
+  it("audit10: a model_metadata.json that is not JSON is reported with the other models' problems, not alone, and nothing is written", async () => {
+    const metadata = JSON.parse(readFileSync(join(app, 'models/my-digits/model_metadata.json'), 'utf8'));
+    const model = (name: string, changes: object): void => {
+      mkdirSync(join(app, `models/${name}`));
+      copyFileSync(join(app, 'models/my-digits/model.onnx'), join(app, `models/${name}/model.onnx`));
+      writeFileSync(join(app, `models/${name}/model_metadata.json`), JSON.stringify({ ...metadata, model_id: name, ...changes }));
+    };
+    model('a-escape', { files: ['model.onnx', '../../secret.txt'] });
+    mkdirSync(join(app, 'models/badjson'));
+    writeFileSync(join(app, 'models/badjson/model_metadata.json'), '{\n  "model_id": "badjson",\n  "version": "1",\n  oops\n}\n');
+    model('unlisted', { files: [] });
+    const before = readFileSync(join(app, `${OUT}/registry.ts`), 'utf8');
+    const error = await runCodegen({ baseDir: app, ...io, write: () => Promise.reject(new Error('must not write')) }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'METADATA_INVALID' });
+    expect((error as MetadataInvalidError).issues.map(formatMetadataIssue)).toEqual([
+      'models/a-escape/model_metadata.json: /files/1 must not contain a ".." segment (expected a relative path inside the model folder, found "../../secret.txt")',
+      expect.stringMatching(/^models\/badjson\/model_metadata\.json: \(root\) is not valid JSON at line 4, column 3/),
+      'models/unlisted/model_metadata.json: /execution_template/model_file names a file that is not listed in /files (expected one of files [], found "model.onnx")',
+    ]);
+    expect(readFileSync(join(app, `${OUT}/registry.ts`), 'utf8')).toBe(before);
   });
 
   it('D6: reports every bad stage config.onnx key and value, located, before writing (--strict or not)', async () => {

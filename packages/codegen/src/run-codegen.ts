@@ -29,10 +29,16 @@ export interface CodegenOptions {
   readonly write?: (path: string, contents: string) => Promise<void>;
   /** Removes a file codegen generated before (its banner is its first line) but no longer writes, given its absolute path. */
   readonly remove?: (path: string) => Promise<void>;
+  /**
+   * How the report and the messages name a path, given it absolute (the CLI: relative to the current folder, or
+   * absolute where the user typed an absolute path). Default displayPath(baseDir, path). A pack's model file stays
+   * `<pack>/model_metadata.json`.
+   */
+  readonly shown?: (absolute: string) => string;
 }
 
 export interface CodegenReport {
-  /** Generated files, paths as shown (relative to baseDir when inside it). */
+  /** Generated files, paths as shown (CodegenOptions.shown). */
   readonly files: readonly GeneratedFile[];
   readonly drift: GeneratedDrift;
   readonly written: readonly string[];
@@ -54,26 +60,28 @@ export function displayPath(baseDir: string, absolute: string): string {
 
 /**
  * Reads every model of the model dirs and packs, found the way the runtime finds them (core's DirectoryModelCatalog:
- * folders of model folders, model folders, `.xyb` bundles, packs). Invalid JSON is a located issue; a pack not
- * installed, or a listed dir that does not exist, is an error. Bundles are opened into `bundleCacheDir`.
+ * folders of model folders, model folders, `.xyb` bundles, packs). A file that cannot be read as a model (invalid
+ * JSON, no model_id, a model_id that is not its folder's name) is a located issue, returned beside the models read,
+ * so the checks of the others still run and every problem is reported at once; a pack not installed, or a listed dir
+ * that does not exist, is an error. Bundles are opened into `bundleCacheDir`.
  */
 export async function readModelSources(
   baseDir: string,
   modelDirs: readonly string[] | undefined,
   modelPackages: readonly string[],
   bundleCacheDir: string = modelBundleCacheDir(baseDir),
-): Promise<ModelSource[]> {
+): Promise<{ models: ModelSource[]; issues: MetadataIssue[] }> {
   const catalog = new DirectoryModelCatalog({ ...(modelDirs ? { dirs: modelDirs } : {}), packages: modelPackages, baseDir });
   await catalog.openBundles({ cacheDir: bundleCacheDir });
   const { models, issues } = catalog.list();
-  if (issues.length) throw new MetadataInvalidError({ issues });
-  return models.map((model) => {
+  const sources = models.map((model): ModelSource => {
     const { origin } = model;
     const ref: ModelSource['ref'] =
       origin.kind === 'package' ? { package: origin.name } : origin.kind === 'bundle' ? { bundle: toPosix(relative(baseDir, origin.entry)) } : { dir: toPosix(relative(baseDir, model.dir)) || '.' };
     const metadataSha256 = createHash('sha256').update(readFileSync(join(model.dir, 'model_metadata.json'))).digest('hex');
     return { file: model.file, ref, root: model.dir, ...(origin.kind === 'dir' ? { folderName: origin.folder } : {}), metadata: model.metadata, metadataSha256 };
   });
+  return { models: sources, issues };
 }
 
 /** Names in an output folder that say it is not codegen's own folder (an app, a package, a model). */
@@ -122,10 +130,10 @@ function someOf(names: readonly string[], max = 5): string {
 }
 
 /** An error about the output folder: named by --out (the CLI) or at /codegen/out in the config. */
-function outDirError(baseDir: string, outAbs: string, why: string): SwitchyardError {
+function outDirError(shown: (absolute: string) => string, outAbs: string, why: string): SwitchyardError {
   return new SwitchyardError({
     code: 'CONFIG_INVALID',
-    message: `codegen output ${displayPath(baseDir, outAbs)} ${why}`,
+    message: `codegen output ${shown(outAbs)} ${why}`,
     details: { outDir: outAbs, pointer: '/codegen/out' },
   });
 }
@@ -136,12 +144,11 @@ function outDirError(baseDir: string, outAbs: string, why: string): SwitchyardEr
  * node_modules, models), since codegen removes the files it generated there and no longer writes. Returns the files
  * under the folder.
  */
-function checkOutDir(baseDir: string, outAbs: string, modelDirs: readonly string[], configFile: string | undefined): string[] {
-  const shownDir = (dir: string): string => displayPath(baseDir, dir);
+function checkOutDir(baseDir: string, outAbs: string, modelDirs: readonly string[], configFile: string | undefined, shownDir: (absolute: string) => string): string[] {
   const parts = toPosix(outAbs).split('/');
   const modelsDirs = modelDirs.map((d) => resolve(baseDir, d));
   if (parts.includes('node_modules') || modelsDirs.some((d) => isInside(d, outAbs))) {
-    throw outDirError(baseDir, outAbs, `is inside ${parts.includes('node_modules') ? 'node_modules' : 'a models dir'}: generate into the app's own source (e.g. ${DEFAULT_OUT_DIR})`);
+    throw outDirError(shownDir, outAbs, `is inside ${parts.includes('node_modules') ? 'node_modules' : 'a models dir'}: generate into the app's own source (e.g. ${DEFAULT_OUT_DIR})`);
   }
   const app = outAbs === baseDir ? `is the app's folder (${configFile ? `the folder of ${shownDir(configFile)}` : 'the current folder'})` : isInside(outAbs, baseDir) ? "holds the app's folder" : undefined;
   // The app's folder (or one above it) is refused from its own entries: no walk through the whole tree.
@@ -155,7 +162,7 @@ function checkOutDir(baseDir: string, outAbs: string, modelDirs: readonly string
   ];
   if (app || holds.length) {
     const what = [app, holds.length ? `holds ${someOf(holds)}` : undefined].filter(Boolean).join(' and ');
-    throw outDirError(baseDir, outAbs, `${what}: codegen removes the files it generated there, so give it a folder of its own (e.g. ${DEFAULT_OUT_DIR})`);
+    throw outDirError(shownDir, outAbs, `${what}: codegen removes the files it generated there, so give it a folder of its own (e.g. ${DEFAULT_OUT_DIR})`);
   }
   return files;
 }
@@ -167,26 +174,31 @@ function checkOutDir(baseDir: string, outAbs: string, modelDirs: readonly string
  */
 export async function runCodegen(options: CodegenOptions): Promise<CodegenReport> {
   const baseDir = resolve(options.baseDir);
+  const shownAbs = options.shown ?? ((path: string): string => displayPath(baseDir, path));
   const outAbs = resolve(baseDir, options.outDir ?? DEFAULT_OUT_DIR);
-  const onDisk = checkOutDir(baseDir, outAbs, configuredModelsDirs(options.modelDirs, baseDir), options.configFile && resolve(baseDir, options.configFile));
+  const onDisk = checkOutDir(baseDir, outAbs, configuredModelsDirs(options.modelDirs, baseDir), options.configFile && resolve(baseDir, options.configFile), shownAbs);
+  // Inside, paths are displayPath(baseDir, ·) (what generate and the drift compare take); `shown` names them outside.
   const outDir = displayPath(baseDir, outAbs);
-  const bundleCacheDir = modelBundleCacheDir(baseDir, options.cacheDir);
-  const { files, warnings } = await generate({
-    models: await readModelSources(baseDir, options.modelDirs, options.modelPackages ?? [], bundleCacheDir),
-    availableSteps: Object.keys(STEP_FACTORIES),
-    outDir,
-    strict: options.strict ?? false,
-  });
   const abs = (path: string): string => resolve(baseDir, path);
+  const shown = (path: string): string => shownAbs(abs(path));
+  const packages = options.modelPackages ?? [];
+  const shownIssue = (issue: MetadataIssue): MetadataIssue => (packages.some((name) => issue.file.startsWith(`${name}/`)) ? issue : { ...issue, file: shown(issue.file) });
+  const bundleCacheDir = modelBundleCacheDir(baseDir, options.cacheDir);
+  const { models, issues } = await readModelSources(baseDir, options.modelDirs, packages, bundleCacheDir);
+  const { files, warnings } = await generate({ models, readIssues: issues, availableSteps: Object.keys(STEP_FACTORIES), outDir, strict: options.strict ?? false }).catch(
+    (error: unknown) => {
+      throw MetadataInvalidError.isInstance(error) ? new MetadataInvalidError({ issues: error.issues.map(shownIssue), cause: error }) : error;
+    },
+  );
   const read = (path: string): string | undefined => (existsSync(abs(path)) ? readFileSync(abs(path), 'utf8') : undefined);
   const existing = onDisk.map((file) => ({ path: displayPath(baseDir, file), head: readHead(file) }));
   const foreign = foreignFiles(existing, outDir);
   const wanted = new Set(files.map((f) => f.path));
   const clobbered = foreign.filter((path) => wanted.has(path));
   if (clobbered.length) {
-    const [one, more] = [clobbered.length === 1, someOf(clobbered)];
+    const [one, more] = [clobbered.length === 1, someOf(clobbered.map(shown))];
     throw outDirError(
-      baseDir,
+      shownAbs,
       outAbs,
       `holds ${more}, which codegen did not write (${one ? 'its' : 'their'} first line is not codegen's banner) and would replace: move ${one ? 'it' : 'them'}, or give codegen a folder of its own (e.g. ${DEFAULT_OUT_DIR})`,
     );
@@ -202,5 +214,12 @@ export async function runCodegen(options: CodegenOptions): Promise<CodegenReport
     }
     for (const path of drift.extra) await options.remove?.(abs(path));
   }
-  return { files, drift, written, outDir, warnings, foreign };
+  return {
+    files: files.map((file) => ({ ...file, path: shown(file.path) })),
+    drift: { stale: drift.stale.map(shown), missing: drift.missing.map(shown), extra: drift.extra.map(shown) },
+    written: written.map(shown),
+    outDir: shown(outDir),
+    warnings: warnings.map(shownIssue),
+    foreign: foreign.map(shown),
+  };
 }

@@ -27,13 +27,44 @@ describe('switchyard codegen in an app', () => {
   it('reads models.dirs and codegen.out relative to the config file, then --check passes', async () => {
     const first = await runCli(['codegen', '--config', config]);
     expect(first).toMatchObject({ exitCode: 0, err: '' });
-    // A write says what it did (created / updated / removed), not --check's stale / missing / extra.
-    expect(first.out).toContain('created lib/generated/pipelines/my-digits.ts');
+    // A write says what it did (created / updated / removed), not --check's stale / missing / extra; --config was
+    // typed absolute, so the files it leads to are named absolute (docs/cli.md).
+    expect(first.out).toContain(`created ${app}/lib/generated/pipelines/my-digits.ts`);
     expect(first.out).not.toContain('missing ');
     expect(readFileSync(join(app, 'lib/generated/registry.ts'), 'utf8')).toContain("export type ModelId = 'my-digits';");
     expect(existsSync(join(app, 'schemas'))).toBe(false);
     const check = await runCli(['codegen', '--check', '--config', config]);
-    expect(check).toMatchObject({ exitCode: 0, out: 'codegen: lib/generated up to date (1 model(s), 3 files)\n' });
+    expect(check).toMatchObject({ exitCode: 0, out: `codegen: ${app}/lib/generated up to date (1 model(s), 3 files)\n` });
+  });
+
+  it('audit10: names files as the user typed them: relative to the current folder (not the config folder), absolute when typed absolute', async () => {
+    const cwd = process.cwd();
+    mkdirSync(join(app, 'elsewhere'));
+    try {
+      process.chdir(join(app, 'elsewhere'));
+      const relative = await runCli(['codegen', '--config', '../switchyard.config.yaml']);
+      expect(relative).toMatchObject({ exitCode: 0, err: '' });
+      expect(relative.out).toBe('codegen: wrote ../lib/generated (1 model(s))\n  created ../lib/generated/index.ts\n  created ../lib/generated/pipelines/my-digits.ts\n  created ../lib/generated/registry.ts\n');
+      writeFileSync(join(app, 'lib/generated/stray.ts'), 'export {};\n');
+      const check = await runCli(['codegen', '--check', '--config', '../switchyard.config.yaml']);
+      expect(check.err).toContain('CODEGEN_STALE: ../lib/generated is out of date');
+      expect(check.err).toContain('foreign ../lib/generated/stray.ts (not written by codegen');
+      const absolute = await runCli(['codegen', '--check', '--config', config]);
+      expect(absolute.err).toContain(`foreign ${app}/lib/generated/stray.ts (not written by codegen`);
+      // --out typed absolute is named absolute (it was ../abs-out, relative to the config folder), a relative one as typed
+      const out = join(app, 'abs-out');
+      const absOut = await runCli(['codegen', '--config', '../switchyard.config.yaml', '--out', out]);
+      expect(absOut.out).toBe(`codegen: wrote ${out} (1 model(s))\n  created ${out}/index.ts\n  created ${out}/pipelines/my-digits.ts\n  created ${out}/registry.ts\n`);
+      const relOut = await runCli(['codegen', '--config', config, '--out', 'gen', '--check']);
+      expect(relOut.err).toContain('CODEGEN_STALE: gen is out of date');
+      expect(relOut.err).toContain('missing gen/registry.ts');
+      // model files in errors too: relative to the current folder
+      writeFileSync(join(app, 'ml/my-digits/model_metadata.json'), '{\n  "model_id": "my-digits",\n  oops\n}\n');
+      const bad = await runCli(['codegen', '--config', '../switchyard.config.yaml']);
+      expect(bad.err).toMatch(/^METADATA_INVALID: \.\.\/switchyard\.config\.yaml: 1 error in the models it lists \(models\.dirs, models\.packages\):\n  \.\.\/ml\/my-digits\/model_metadata\.json: \(root\) is not valid JSON at line 3, column 3/);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('--check exits 1 listing a hand edit, a stray file and a changed model, naming the command to run', async () => {
@@ -46,11 +77,11 @@ describe('switchyard codegen in an app', () => {
     writeFileSync(join(app, 'lib/generated/stray.ts'), 'export {};\n');
     const check = await runCli(['codegen', '--check', '--config', config]);
     expect(check.exitCode).toBe(1);
-    expect(check.err).toContain(`CODEGEN_STALE: lib/generated is out of date (run \`npx switchyard codegen --config ${config}\`)`);
-    expect(check.err).toContain('stale   lib/generated/pipelines/my-digits.ts');
-    expect(check.err).toContain('extra   lib/generated/pipelines/gone.ts');
+    expect(check.err).toContain(`CODEGEN_STALE: ${app}/lib/generated is out of date (run \`npx switchyard codegen --config ${config}\`)`);
+    expect(check.err).toContain(`stale   ${app}/lib/generated/pipelines/my-digits.ts`);
+    expect(check.err).toContain(`extra   ${app}/lib/generated/pipelines/gone.ts`);
     // The app's own file in codegen's folder fails the check too (it is not what codegen makes), and is never removed.
-    expect(check.err).toContain('foreign lib/generated/stray.ts (not written by codegen: move it out of the output folder)');
+    expect(check.err).toContain(`foreign ${app}/lib/generated/stray.ts (not written by codegen: move it out of the output folder)`);
     expect(check.err).not.toContain('warning:');
     expect(readFileSync(file, 'utf8')).toContain('// edited');
   });
@@ -108,6 +139,26 @@ describe('switchyard codegen in an app', () => {
     expect(result.err).toContain('METADATA_INVALID');
     expect(result.err).toContain('ml/my-digits/model_metadata.json: /execution_template/model_file is required');
     expect(existsSync(join(app, 'lib'))).toBe(false);
+  });
+
+  it('audit10: a model_metadata.json that is not JSON is listed with the other models\' errors, as validate lists them; nothing is written', async () => {
+    mkdirSync(join(app, 'ml/badjson'));
+    writeFileSync(join(app, 'ml/badjson/model_metadata.json'), '{\n  "model_id": "badjson",\n  "version": "1",\n  oops\n}\n');
+    writeFileSync(join(app, 'ml/my-digits/model_metadata.json'), JSON.stringify({ model_id: 'my-digits', version: '1', execution_template: { type: 'Onnx' } }));
+    const cwd = process.cwd();
+    process.chdir(app);
+    try {
+      const result = await runCli(['codegen']);
+      expect(result.exitCode).toBe(1);
+      expect(result.err).toMatch(
+        /^METADATA_INVALID: switchyard\.config\.yaml: 2 errors in the models it lists \(models\.dirs, models\.packages\):\n  ml\/badjson\/model_metadata\.json: \(root\) is not valid JSON at line 4, column 3[^\n]*\n  ml\/my-digits\/model_metadata\.json: \/execution_template\/model_file is required/,
+      );
+      const flags = await runCli(['codegen', '--models', 'ml', '--check']);
+      expect(flags.err).toMatch(/^METADATA_INVALID: 2 errors in the models of --models, models\.packages:\n  ml\/badjson\//);
+      expect(existsSync(join(app, 'lib'))).toBe(false);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('D1: a models.dirs entry that does not exist is CONFIG_INVALID located in the config, as at run time', async () => {
@@ -236,7 +287,7 @@ describe('switchyard codegen in an app', () => {
       classes: 1,
       warnings: ["generated registry is stale for 'my-digits' (ml/my-digits/model_metadata.json changed since codegen): run `npx switchyard codegen`; until then the model runs interpreted, as the file says now"],
     });
-    expect((await runCli(['codegen', '--check', '--config', config])).err).toContain('stale   lib/generated/registry.ts');
+    expect((await runCli(['codegen', '--check', '--config', config])).err).toContain(`stale   ${app}/lib/generated/registry.ts`);
 
     // codegen again (into a new folder: this process's module cache still holds the first build), and it is generated again
     writeFileSync(config, 'models:\n  dirs: [ml]\n  registry: ./lib/generated-2/index.js\ncodegen:\n  out: lib/generated-2\n');

@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_OUT_DIR, runCodegen } from '@switchyard/codegen';
-import { CONFIG_FILE_NAMES, configuredModelsDirs, formatMetadataIssue, loadConfig, locateConfigError, resolveModelPack, SwitchyardError } from '@switchyard/core';
+import { CONFIG_FILE_NAMES, configuredModelsDirs, formatMetadataIssue, loadConfig, MetadataInvalidError, locateConfigError, resolveModelPack, SwitchyardError } from '@switchyard/core';
 import { shownRelativeTo } from '../config-shown.js';
 import { flagError } from '../flag-error.js';
 import { repeatable } from '../repeatable-option.js';
@@ -37,15 +37,45 @@ function rerunHint(flags: CodegenFlags): string {
   return ['npx switchyard codegen', ...args].join(' ');
 }
 
+/** A folder the user typed (a flag, the config, an entry of it) and whether it was typed absolute. */
+interface TypedPath {
+  readonly dir: string;
+  readonly absolute: boolean;
+}
+
 /**
- * A generated file that cannot be written: named relative to the current folder, with the system's reason code. An
- * output folder from --out is named by the flag (details.file); one from the config by its pointer, located in the file.
+ * How codegen's listings and messages name a path (docs/cli.md): relative to the current folder, or absolute under a
+ * path the user typed absolute (--out, --models, --config: its folder holds the config's relative entries, or an
+ * absolute entry of the config). The most specific typed folder holding the path decides.
  */
-function unwritable(path: string, error: unknown, from: { readonly outDir: string } | { readonly pointer: string } | undefined): SwitchyardError {
+function pathNamer(cwd: string, typed: readonly TypedPath[]): (absolute: string) => string {
+  const inside = (dir: string, path: string): boolean => {
+    const rel = relative(dir, path);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  return (path) => {
+    const [closest] = typed.filter((t) => inside(t.dir, path)).sort((a, b) => b.dir.length - a.dir.length);
+    return (closest?.absolute ? path : relative(cwd, path) || '.').split(sep).join('/');
+  };
+}
+
+/**
+ * A generated file that cannot be written, named as codegen names paths, with the system's reason code. An output
+ * folder from --out is named by the flag (details.file); one from the config by its pointer, located in the file.
+ */
+function unwritable(path: string, shown: string, error: unknown, from: { readonly outDir: string } | { readonly pointer: string } | undefined): SwitchyardError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
   const why = code === 'ENOTDIR' ? ' (a part of the path is a file)' : code === 'EACCES' || code === 'EPERM' ? ' (permission denied)' : code === 'EROFS' ? ' (read-only file system)' : '';
   const details = from && 'outDir' in from ? { file: from.outDir } : from ? { pointer: from.pointer, path } : { path };
-  return new SwitchyardError({ code: 'CONFIG_INVALID', message: `cannot write ${relative(process.cwd(), path)}: ${code}${why}`, details, cause: error });
+  return new SwitchyardError({ code: 'CONFIG_INVALID', message: `cannot write ${shown}: ${code}${why}`, details, cause: error });
+}
+
+/** Model errors as `validate` lists them: a heading naming where the models come from, then one located issue a line. */
+function metadataInvalid(error: MetadataInvalidError, flags: CodegenFlags, configShown: string | undefined): string {
+  const errors = `${error.issues.length} error${error.issues.length === 1 ? '' : 's'}`;
+  const sources = [flags.models ? '--models' : configShown ? 'models.dirs' : 'models/', ...(flags.packages ? ['--packages'] : configShown ? ['models.packages'] : [])];
+  const heading = configShown && !flags.models && !flags.packages ? `${configShown}: ${errors} in the models it lists (models.dirs, models.packages)` : `${errors} in the models of ${sources.join(', ')}`;
+  return `METADATA_INVALID: ${heading}:\n${error.issues.map((issue) => `  ${formatMetadataIssue(issue)}`).join('\n')}`;
 }
 
 export function register(program: Command): void {
@@ -72,10 +102,19 @@ export function register(program: Command): void {
         const modelDirs = flags.models ? configuredModelsDirs(flags.models, cwd, { flag: '--models' }).map((p) => resolve(cwd, p)) : loaded?.config.models?.dirs;
         for (const name of flags.packages ?? []) resolveModelPack(name, baseDir, { flag: '--packages' });
         outDir = flags.out ? resolve(cwd, flags.out) : undefined;
+        const configAbsolute = flags.config !== undefined && isAbsolute(flags.config);
+        const fromConfig = (entry: string): TypedPath => ({ dir: resolve(baseDir, entry), absolute: configAbsolute || isAbsolute(entry) });
+        const fromFlag = (entry: string): TypedPath => ({ dir: resolve(cwd, entry), absolute: isAbsolute(entry) });
+        const configOut = loaded?.config.codegen?.out;
+        const shown = pathNamer(cwd, [
+          { dir: baseDir, absolute: configAbsolute },
+          ...(flags.out ? [fromFlag(flags.out)] : configOut !== undefined ? [fromConfig(configOut)] : []),
+          ...(flags.models ? flags.models.map(fromFlag) : (loaded?.config.models?.dirs ?? []).map(fromConfig)),
+        ]);
         // An output folder that is a file: named before any scan or write (it used to surface as an INTERNAL ENOTDIR).
-        const target = outDir ?? (loaded?.config.codegen?.out !== undefined ? resolve(baseDir, loaded.config.codegen.out) : undefined);
+        const target = outDir ?? (configOut !== undefined ? resolve(baseDir, configOut) : undefined);
         if (target !== undefined && existsSync(target) && !statSync(target).isDirectory()) {
-          const message = `'${relative(cwd, target) || '.'}' is a file, not a folder (the codegen output folder)`;
+          const message = `'${shown(target)}' is a file, not a folder (the codegen output folder)`;
           throw new SwitchyardError({ code: 'CONFIG_INVALID', message, details: outDir ? { file: outDir } : { pointer: '/codegen/out', path: target } });
         }
         const report = await runCodegen({
@@ -88,12 +127,13 @@ export function register(program: Command): void {
           ...(outDir ? { outDir } : loaded?.config.codegen?.out ? { outDir: loaded.config.codegen.out } : {}),
           check: flags.check === true,
           strict: flags.strict === true,
+          shown,
           write: async (path, contents) => {
             try {
               await mkdir(dirname(path), { recursive: true });
               await writeFile(path, contents);
             } catch (error) {
-              throw unwritable(path, error, outDir ? { outDir } : loaded?.config.codegen?.out !== undefined ? { pointer: '/codegen/out' } : undefined);
+              throw unwritable(path, shown(path), error, outDir ? { outDir } : loaded?.config.codegen?.out !== undefined ? { pointer: '/codegen/out' } : undefined);
             }
           },
           remove: (path) => rm(path, { force: true }),
@@ -119,6 +159,7 @@ export function register(program: Command): void {
       } catch (raw) {
         // A config error (e.g. /models/dirs/0) is located in the config file; one about the --out folder names --out.
         const aboutOut = outDir !== undefined && SwitchyardError.isInstance(raw) && (raw.details['file'] === outDir || raw.details['outDir'] === outDir);
+        if (MetadataInvalidError.isInstance(raw)) fail(command, metadataInvalid(raw, flags, loadedConfig?.shownAs));
         const error = aboutOut ? flagError(raw, '--out') : loadedConfig ? locateConfigError(raw, loadedConfig.shownAs, loadedConfig.source) : raw;
         if (SwitchyardError.isInstance(error)) fail(command, `${error.code}: ${error.message}`);
         throw error;
