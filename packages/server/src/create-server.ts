@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { EngineV1, EventBus, OrchestratorApi, Placement } from '@switchyard/core';
-import { SwitchyardError } from '@switchyard/core';
+import { Orchestrator, SwitchyardError } from '@switchyard/core';
 import { StateStore } from '@switchyard/store';
 import { AdmissionQueue } from './admission-queue.js';
 import { ApiKeyAuth, KEY_QUERY_PARAMS } from './api-key-auth.js';
@@ -67,6 +67,12 @@ export interface CreateServerOptions {
    * when it has one (core's Orchestrator does). Without one the route answers UNSUPPORTED.
    */
   readonly countTokens?: NonNullable<OrchestratorApi['countTokens']>;
+  /**
+   * Refuses an unknown model ref before admission (NO_SUCH_MODEL with close matches); default: core's
+   * `Orchestrator.assertKnownModel` when `orchestrator` is one. In distributed mode the API node's app knows what its
+   * workers know (the same config; POST /v2/catalog/models is refused there).
+   */
+  readonly assertKnownModel?: (modelRef: string) => void;
 }
 
 export interface SwitchyardServer {
@@ -282,7 +288,8 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
   app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`), faceOf(request)));
 
   const countTokens = options.countTokens ?? options.orchestrator.countTokens?.bind(options.orchestrator);
-  const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, engineKeyFor, pools, artifacts, sessions: scheduler.sessions ?? sessions, responses: new ResponseStore(state), metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}), ...(countTokens ? { countTokens } : {}) };
+  const assertKnownModel = options.assertKnownModel ?? knownModelCheckOf(options.orchestrator);
+  const context: ServerContext = { orchestrator: options.orchestrator, engines, config, scheduler, assertKnownModel, engineKeyFor, pools, artifacts, sessions: scheduler.sessions ?? sessions, responses: new ResponseStore(state), metrics, now, ...(options.catalog ? { catalog: options.catalog } : {}), ...(countTokens ? { countTokens } : {}) };
   registerSystemRoutes(app, context);
   registerTaskRoutes(app, context);
   registerResourceRoutes(app, context);
@@ -338,6 +345,11 @@ export async function createServer(options: CreateServerOptions): Promise<Switch
 }
 
 export { redactSecrets } from './redaction.js';
+
+/** Core's check of a model ref (the one /v1 and /v2 share); any other orchestrator answers at run time. */
+export function knownModelCheckOf(orchestrator: OrchestratorApi): (modelRef: string) => void {
+  return orchestrator instanceof Orchestrator ? (modelRef) => orchestrator.assertKnownModel(modelRef) : () => undefined;
+}
 
 const MAX_JSON_DEPTH = 128;
 const MAX_PARAM_LENGTH = 256;

@@ -1,4 +1,4 @@
-import { SwitchyardError, toSwitchyardError, type ErrorCode } from '@switchyard/core';
+import { SwitchyardError, closeMatches, closeMatchesHint, toSwitchyardError, type ErrorCode } from '@switchyard/core';
 import { redactPaths } from './redaction.js';
 
 /** The JSON body of every 4xx/5xx and of SSE `error` frames. */
@@ -131,4 +131,13 @@ export function anthropicErrorType(status: number): string {
 
 export function httpError(code: ErrorCode, message: string, extra: { retriable?: boolean; retryAfterMs?: number; details?: Record<string, unknown> } = {}): SwitchyardError {
   return new SwitchyardError({ code, message, retriable: extra.retriable, retryAfterMs: extra.retryAfterMs, details: extra.details });
+}
+
+/**
+ * NO_SUCH_MODEL (404) for a lookup of one model (`/v1/models/{id}`, `/v2/catalog/models/{id}`): `message`, then the
+ * close matches among `known` in the wording of every NO_SUCH_MODEL (` (close matches: a, b)`).
+ */
+export function noSuchModel(message: string, modelId: string, known: Iterable<string>): SwitchyardError {
+  const matches = closeMatches(modelId, known);
+  return httpError('NO_SUCH_MODEL', `${message}${closeMatchesHint(matches)}`, { details: { modelId, closeMatches: matches } });
 }

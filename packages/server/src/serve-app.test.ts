@@ -265,8 +265,10 @@ describe('a model added through POST /v2/catalog/models', () => {
 
     server = await createServerForApp(await makeApp(), { port: 0 });
     let base = await server.listen();
-    // Before it is added, the model does not exist.
-    expect((await run(base)).at(-1)).toMatchObject({ event: 'error', data: { code: 'NO_SUCH_MODEL' } });
+    // Before it is added, the model does not exist: refused before admission.
+    const before = await fetch(`${base}/v2/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model_ref: 'added', prompt: 'x' }) });
+    expect(before.status).toBe(404);
+    expect(await before.json()).toMatchObject({ code: 'NO_SUCH_MODEL' });
     // Bad metadata is refused with located errors and nothing is added.
     const invalid = await post(base, { id: 'added', engine: 'recording', metadata: { ...metadata, execution_template: { type: 'Onnx', model_file: 'other.bin' } } });
     expect(invalid.status).toBe(400);

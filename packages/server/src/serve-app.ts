@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import { TOKENS, createModelCatalog, resolveResilience, type AppModelCatalog, type EventBus, type ModelCatalog, type OrchestratorApi, type ResilienceConfig, type SwitchyardApp } from '@switchyard/core';
 import type { CircuitState } from './server-metrics.js';
-import { createServer, type SwitchyardServer } from './create-server.js';
+import { createServer, knownModelCheckOf, type SwitchyardServer } from './create-server.js';
 import { createRegistryCatalog } from './server-catalog.js';
 import { StateStore } from '@switchyard/store';
 import { checkAppServerModels, resolveServerConfig, type ServerConfig } from './server-config.js';
@@ -75,6 +75,8 @@ export async function createServerForApp(app: SwitchyardApp, options: ServeAppOp
   }
   const server = await createServer({
     orchestrator: options.orchestrator ?? app.orchestrator,
+    // A decorating orchestrator serves the app's models: the app's check refuses the others before admission.
+    assertKnownModel: knownModelCheckOf(app.orchestrator),
     engines: app.engines,
     state,
     catalog,

@@ -99,6 +99,12 @@ export interface DirectoryCatalogOptions extends Omit<RegistryCatalogOptions, 'r
   readonly bundleCacheDir?: string;
 }
 
+/**
+ * What METADATA_INVALID issues of a model added through the API name, at add and at every later load: the request's
+ * field, since `<addedModelsDir>/<id>/` holds its files but no model_metadata.json.
+ */
+const ADDED_METADATA = 'body/metadata';
+
 interface StoredCatalogEntry {
   readonly entry: CatalogEntry;
   readonly metadata: Record<string, unknown>;
@@ -130,7 +136,7 @@ export function createRegistryCatalog(options: RegistryCatalogOptions): ServerCa
     if (!key.startsWith('model:')) continue;
     const dir = join(addedDir, value.entry.id);
     added.set(value.entry.id, { entry: value.entry, dir, metadata: value.metadata });
-    if (!options.registry.get(value.entry.id)) options.registry.add?.({ id: value.entry.id, dir, metadata: value.metadata, ...(value.entry.engine ? { engine: value.entry.engine } : {}) });
+    if (!options.registry.get(value.entry.id)) options.registry.add?.({ id: value.entry.id, dir, metadata: value.metadata, file: ADDED_METADATA, ...(value.entry.engine ? { engine: value.entry.engine } : {}) });
   }
   const fromRegistry = (id: string): CatalogModel | undefined => {
     const model = options.registry.get(id);
@@ -187,9 +193,9 @@ export function createRegistryCatalog(options: RegistryCatalogOptions): ServerCa
       const metadata: Record<string, unknown> = { ...request.metadata, model_id: id };
       // The same validation as a model_metadata.json on disk, strict (an unknown field is an error, not dropped),
       // every issue located as body/metadata<pointer>; it includes the path-safety check of files and sources.
-      const validation = validateModelMetadata(metadata, { file: 'body/metadata', strict: true });
+      const validation = validateModelMetadata(metadata, { file: ADDED_METADATA, strict: true });
       if (!validation.ok) throw new MetadataInvalidError({ issues: validation.issues });
-      const parsed = readProvisioningMetadata(metadata, 'body/metadata');
+      const parsed = readProvisioningMetadata(metadata, ADDED_METADATA);
       // npm packages an API-added entry may take files from: only those the configured models already name.
       const namedPackages = new Set<string>();
       for (const model of all()) {
@@ -217,7 +223,7 @@ export function createRegistryCatalog(options: RegistryCatalogOptions): ServerCa
       };
       // Its folder is `<addedModelsDir>/<id>`: path sources resolve there, inside a configured model root.
       const dir = join(addedDir, id);
-      options.registry.add?.({ id, dir, metadata, ...(entry.engine ? { engine: entry.engine } : {}) });
+      options.registry.add?.({ id, dir, metadata, file: ADDED_METADATA, ...(entry.engine ? { engine: entry.engine } : {}) });
       options.store?.putCatalog(`model:${id}`, { entry, metadata } satisfies StoredCatalogEntry);
       added.set(id, { entry, dir, metadata });
       return find(id)!.entry;

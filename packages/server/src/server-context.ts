@@ -15,6 +15,11 @@ export interface ServerContext {
   readonly catalog?: ServerCatalog;
   readonly config: ResolvedServerConfig;
   readonly scheduler: TaskQueue;
+  /**
+   * NO_SUCH_MODEL (404, close matches) for a model ref nothing here serves: every task-submitting route calls it
+   * before admission, so a typo is never queued. The orchestrator's own check; a no-op when it has none.
+   */
+  readonly assertKnownModel: (modelRef: string) => void;
   /** The pool (engine key) a model ref is admitted on: what a drain names. */
   readonly engineKeyFor: (modelRef: string, placement?: Placement) => string;
   readonly pools: PoolRegistry;

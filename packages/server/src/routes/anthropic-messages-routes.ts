@@ -163,6 +163,7 @@ export function registerAnthropicMessagesRoutes(app: FastifyInstance, context: S
       const call = toMessagesCall(body, context.config.dropParams);
       // Engine-side fields (`messages[3].isError`) are reported as the body field they came from.
       const fieldOf = (field: string) => messagesFieldFor(call, field);
+      context.assertKnownModel(body.model);
       const { task } = await scheduler.submit({
         taskId: `msg_${randomUUID().replaceAll('-', '')}`,
         workload: 'completion',

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { httpError } from '../http-error.js';
+import { httpError, noSuchModel } from '../http-error.js';
 import { commonHeaders } from '../server-context.js';
 
 /** What the Anthropic face of /v1/models answers from (the same models the OpenAI face lists). */
@@ -95,6 +95,6 @@ export function registerAnthropicModelRoutes(app: FastifyInstance, models: Anthr
     checkedQuery(request.query, [], 'GET /v1/models/{id}');
     const id = request.params.id;
     if (await models.has(id)) return modelInfo(id);
-    throw httpError('NO_SUCH_MODEL', `The model '${id}' does not exist`, { details: { modelId: id } });
+    throw noSuchModel(`The model '${id}' does not exist`, id, await models.listIds());
   });
 }

@@ -43,6 +43,7 @@ export function registerOpenAiChatRoutes(app: FastifyInstance, context: ServerCo
     if (hasFields(call.parameters)) spec.parameters = call.parameters;
     addTaskTelemetry(spec, request, CHAT_ROUTE);
     if (call.dropParams) spec.dropUnsupportedParameters = true;
+    context.assertKnownModel(spec.modelRef);
     const { task } = await scheduler.submit(spec);
     const created = Math.floor(Date.now() / 1000);
 

@@ -90,6 +90,7 @@ export function registerOpenAiCompletionsRoutes(app: FastifyInstance, context: S
       ...(body.logit_bias != null ? { logitBias: body.logit_bias } : {}),
       ...(body.user !== undefined ? { user: body.user } : {}),
     };
+    context.assertKnownModel(body.model);
     const { task } = await scheduler.submit({
       taskId: `cmpl-${randomUUID()}`,
       workload: 'completion',

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { commonHeaders, noQuery, type ServerContext } from '../server-context.js';
 import type { SseFrame } from '../server-task.js';
 import { cancelOnDisconnect, followTask, isTerminalFrame } from '../sse-response.js';
-import { httpError } from '../http-error.js';
+import { httpError, noSuchModel } from '../http-error.js';
 import { frameError } from './chat-task.js';
 import { embeddingRows } from '../task-frames.js';
 import { embeddingsUsage } from './face-usage.js';
@@ -53,6 +53,7 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
         throw httpError('UNSUPPORTED', `'dimensions' is not supported for model '${body.model}' by this gateway (send drop_params: true to drop it)`, { details: { field: 'dimensions' } });
       }
       if (body.dimensions !== undefined) reply.header('x-switchyard-dropped-params', 'dimensions');
+      context.assertKnownModel(body.model);
       const { task } = await scheduler.submit({
         taskId: `emb-${randomUUID()}`,
         workload: 'embedding',
@@ -102,11 +103,12 @@ export function registerOpenAiEmbeddingRoutes(app: FastifyInstance, context: Ser
   app.get('/v1/models', { schema: { querystring: noQuery, headers: commonHeaders } }, async () => ({ object: 'list', data: [...(await listModels()).values()] }));
   app.get<{ Params: { id: string } }>('/v1/models/:id', { schema: { querystring: noQuery, headers: commonHeaders } }, async (request) => {
     const id = request.params.id;
-    const listed = (await listModels()).get(id);
+    const models = await listModels();
+    const listed = models.get(id);
     if (listed) return listed;
     const engine = refEngine(id);
     if (engine) return { id, object: 'model', created: 0, owned_by: engine.id };
-    throw httpError('NO_SUCH_MODEL', `The model '${id}' does not exist`, { details: { modelId: id } });
+    throw noSuchModel(`The model '${id}' does not exist`, id, models.keys());
   });
   registerAnthropicModelRoutes(app, {
     listIds: async () => [...(await listModels()).keys()],

@@ -80,6 +80,7 @@ export function registerOpenAiResponsesRoutes(app: FastifyInstance, context: Ser
     const responseId = responseIdOf();
     const idAt = (prefix: 'msg' | 'fc', index: number) => outputItemId(prefix, responseId, index);
     const session = previous?.stored.session ?? responseId;
+    context.assertKnownModel(body.model);
     const { task } = await scheduler.submit({
       taskId: responseId,
       ...(store || previous ? { sessionId: session } : {}),

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { httpError } from '../http-error.js';
+import { httpError, noSuchModel } from '../http-error.js';
 import type { CatalogAddRequest } from '../server-catalog.js';
 import { commonHeaders, idParams, noQuery, SHA256_PATTERN, type ServerContext } from '../server-context.js';
 
@@ -114,8 +114,9 @@ export function registerResourceRoutes(app: FastifyInstance, context: ServerCont
   );
 
   app.get<{ Params: { id: string } }>('/v2/catalog/models/:id', { schema: { params: idParams(), ...plain } }, async (request) => {
-    const entry = await requireCatalog().get(request.params.id);
-    if (!entry) throw httpError('NO_SUCH_MODEL', `No model '${request.params.id}' in the catalog`, { details: { modelId: request.params.id } });
+    const { id } = request.params;
+    const entry = await requireCatalog().get(id);
+    if (!entry) throw noSuchModel(`No model '${id}' in the catalog`, id, (await requireCatalog().list()).map((model) => model.id));
     return entry;
   });
 

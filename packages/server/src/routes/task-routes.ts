@@ -26,6 +26,8 @@ export function registerTaskRoutes(app: FastifyInstance, context: ServerContext)
       },
     },
     async (request, reply) => {
+      // An unknown model is a 404 now, not a queued task whose stream ends in NO_SUCH_MODEL.
+      context.assertKnownModel(request.body.model_ref);
       const ticket = await scheduler.submit(toTaskSpec(request.body, artifacts, taskTelemetry(request), pools));
       const { task } = ticket;
       // `Accept: text/event-stream` = admit and stream in one call (handy for curl).
