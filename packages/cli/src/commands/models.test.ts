@@ -115,4 +115,10 @@ describe('switchyard models', () => {
     expect(err).toContain("NO_SUCH_MODEL: no model 'nope' in models\n");
     expect(err).not.toContain(root);
   });
+
+  it('verify of a typo lists the close matches, as switchyard run and the server do (it gave no suggestion)', async () => {
+    const { err, exitCode } = await runCli(['models', 'verify', 'tamperd']);
+    expect(exitCode).toBe(1);
+    expect(err).toContain("NO_SUCH_MODEL: no model 'tamperd' in models (close matches: tampered)\n");
+  });
 });

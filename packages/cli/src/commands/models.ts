@@ -1,6 +1,6 @@
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { configuredModelsDirs, modelCacheDir, ModelProvisioner, openConfiguredModelCatalog, SwitchyardError } from '@switchyard/core';
+import { closeMatches, closeMatchesHint, configuredModelsDirs, modelCacheDir, ModelProvisioner, openConfiguredModelCatalog, SwitchyardError } from '@switchyard/core';
 import { fail, print } from '../output.js';
 import { appConfig } from './run.js';
 import { nonEmpty, repeatable } from '../repeatable-option.js';
@@ -113,7 +113,8 @@ export function register(program: Command): void {
         const app = await appModels(flags);
         const folders = app.folders.filter((f) => id === undefined || f.id === id);
         if (id !== undefined && folders.length === 0) {
-          fail(command, `NO_SUCH_MODEL: no model '${id}' in ${app.where}`);
+          const close = closeMatchesHint(closeMatches(id, app.folders.map((folder) => folder.id)));
+          fail(command, `NO_SUCH_MODEL: no model '${id}' in ${app.where}${close}`);
         }
         const provisioner = app.provisioner;
         const results = [];
