@@ -168,6 +168,17 @@ describe('generate', () => {
     expect(pipeline).toContain('// stage off: disabled (config.enabled = false)');
   });
 
+  it("audit10: a model_id that is not its folder's name says the fixes (rename the folder, or list it in models.dirs itself), with readIssues beside it", async () => {
+    const models = [{ file: 'zoo/mnist/model_metadata.json', ref: { dir: 'zoo/mnist' }, folderName: 'mnist', metadata: { ...DIGITS, model_id: 'mnist-digit-recognition' } }];
+    const readIssues = [{ file: 'zoo/badjson/model_metadata.json', pointer: '', message: 'is not valid JSON at line 4, column 3' }];
+    const error = await generate({ models, readIssues, outDir: 'out' }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      'Invalid model metadata (2 problems):\n' +
+        '  zoo/badjson/model_metadata.json: (root) is not valid JSON at line 4, column 3\n' +
+        '  zoo/mnist/model_metadata.json: /model_id must equal the name of its folder (the model folders of a models dir are looked up by name): rename the folder to mnist-digit-recognition, or list the folder itself in models.dirs, not inside another entry (e.g. dirs: [zoo/mnist]), to find it by its model_id (expected "mnist", found "mnist-digit-recognition")',
+    );
+  });
+
   it('makes a pipeline UNSUPPORTED (not a compile error) when a step has no factory yet', async () => {
     const { files } = await generate(input([{ dir: 'models/tiny-digits', metadata: DIGITS }], ['Reshape', 'Normalize', 'Softmax']));
     const pipeline = files.find((f) => f.path.endsWith('pipelines/tiny-digits.ts'))!.contents;
