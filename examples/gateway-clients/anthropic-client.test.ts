@@ -1,33 +1,27 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_KEY, officialClients, startGateway, weatherTool, type Gateway } from './gateway.js';
+import { describe, expect, it } from 'vitest';
+import { GATEWAY_KEY, useGateway, weatherTool } from './gateway.js';
 
-let gateway: Gateway;
-let client: Anthropic;
-beforeAll(async () => {
-  gateway = await startGateway();
-  client = officialClients(gateway).anthropic;
-});
-afterAll(() => gateway.close());
+const clients = useGateway();
 
 const weather = weatherTool;
 const ask: MessageParam[] = [{ role: 'user', content: 'weather in Paris?' }];
 
 describe.each(['claude', 'chat'])('@anthropic-ai/sdk against /v1/messages (%s upstream)', (model) => {
   it('messages.create: text answer with usage', async () => {
-    const message = await client.messages.create({ model, max_tokens: 64, system: 'be brief', messages: [{ role: 'user', content: 'one two three' }] });
+    const message = await clients.anthropic.messages.create({ model, max_tokens: 64, system: 'be brief', messages: [{ role: 'user', content: 'one two three' }] });
     expect(message.content).toEqual([{ type: 'text', text: 'three two one' }]);
     expect(message.stop_reason).toBe('end_turn');
     expect(message.usage.output_tokens).toBe(3);
   });
 
   it('messages.create with tools: tool_use, then the tool_result turn is answered', async () => {
-    const first = await client.messages.create({ model, max_tokens: 64, messages: ask, tools: [weather] });
+    const first = await clients.anthropic.messages.create({ model, max_tokens: 64, messages: ask, tools: [weather] });
     expect(first.stop_reason).toBe('tool_use');
     const use = first.content.find((block) => block.type === 'tool_use')!;
     expect(use).toMatchObject({ type: 'tool_use', name: 'get_weather', input: { city: 'city-1' } });
-    const second = await client.messages.create({
+    const second = await clients.anthropic.messages.create({
       model,
       max_tokens: 64,
       tools: [weather],
@@ -37,14 +31,14 @@ describe.each(['claude', 'chat'])('@anthropic-ai/sdk against /v1/messages (%s up
   });
 
   it('messages.stream with tools: the SDK assembles the tool_use block from input_json_delta events', async () => {
-    const stream = client.messages.stream({ model, max_tokens: 64, messages: ask, tools: [weather] });
+    const stream = clients.anthropic.messages.stream({ model, max_tokens: 64, messages: ask, tools: [weather] });
     const final = await stream.finalMessage();
     expect(final.stop_reason).toBe('tool_use');
     expect(final.content).toEqual([expect.objectContaining({ type: 'tool_use', name: 'get_weather', input: { city: 'city-1' } })]);
   });
 
   it('messages.stream of text', async () => {
-    const stream = client.messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'red green blue' }] });
+    const stream = clients.anthropic.messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'red green blue' }] });
     const texts: string[] = [];
     stream.on('text', (text) => texts.push(text));
     const final = await stream.finalMessage();
@@ -54,30 +48,30 @@ describe.each(['claude', 'chat'])('@anthropic-ai/sdk against /v1/messages (%s up
 });
 
 describe('/v1/messages errors and auth', () => {
-  it('x-api-key is the gateway key: a wrong one is a 401 AuthenticationError', async () => {
-    const stranger = new Anthropic({ baseURL: gateway.url, apiKey: 'sk-wrong-key', maxRetries: 0 });
+  it('x-api-key is the clients.gateway key: a wrong one is a 401 AuthenticationError', async () => {
+    const stranger = new Anthropic({ baseURL: clients.gateway.url, apiKey: 'sk-wrong-key', maxRetries: 0 });
     await expect(stranger.messages.create({ model: 'claude', max_tokens: 8, messages: ask })).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
   });
 
   it('an unsupported field is a 400 naming it and the model', async () => {
-    const error = await client.messages.create({ model: 'claude', max_tokens: 8, messages: ask, thinking: { type: 'enabled', budget_tokens: 1024 } }).catch((e: unknown) => e);
+    const error = await clients.anthropic.messages.create({ model: 'claude', max_tokens: 8, messages: ask, thinking: { type: 'enabled', budget_tokens: 1024 } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     expect(String((error as Error).message)).toContain("'thinking' is not supported for model 'claude'");
   });
 
   it("errors come in Anthropic's shape: type 'error', error.type by status (not_found_error, authentication_error, ...)", async () => {
-    const unknown = await client.messages.create({ model: 'no-such-model', max_tokens: 8, messages: ask }).catch((e: unknown) => e);
+    const unknown = await clients.anthropic.messages.create({ model: 'no-such-model', max_tokens: 8, messages: ask }).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(Anthropic.NotFoundError);
     expect((unknown as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({ type: 'error', error: { type: 'not_found_error', code: 'model_not_found' } });
-    const stranger = new Anthropic({ baseURL: gateway.url, apiKey: 'sk-wrong-key', maxRetries: 0 });
+    const stranger = new Anthropic({ baseURL: clients.gateway.url, apiKey: 'sk-wrong-key', maxRetries: 0 });
     const denied = await stranger.messages.create({ model: 'claude', max_tokens: 8, messages: ask }).catch((e: unknown) => e);
     expect((denied as InstanceType<typeof Anthropic.AuthenticationError>).error).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
-    const invalid = await client.messages.create({ model: 'claude', max_tokens: 8, messages: ask, tool_choice: { type: 'any' } }).catch((e: unknown) => e);
+    const invalid = await clients.anthropic.messages.create({ model: 'claude', max_tokens: 8, messages: ask, tool_choice: { type: 'any' } }).catch((e: unknown) => e);
     expect((invalid as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', param: 'tool_choice' } });
   });
 
   it('the OpenAI faces keep their own shape (no Anthropic type)', async () => {
-    const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'no-such-model', messages: ask }) });
+    const response = await fetch(`${clients.gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'no-such-model', messages: ask }) });
     const body = (await response.json()) as Record<string, unknown>;
     expect(response.status).toBe(404);
     expect(body.type).toBeUndefined();
@@ -107,14 +101,14 @@ describe('a user turn of [tool_result, tool_result, text] through /v1/messages',
   const clock: Tool = { name: 'get_time', description: 'Time in a city', input_schema: { type: 'object', properties: { city: { type: 'string' } } } };
 
   it('stays one user turn on an Anthropic upstream, the results first, then the text', async () => {
-    await client.messages.create({ model: 'claude', max_tokens: 64, messages: calls, tools: [weather, clock] });
-    const sent = gateway.anthropicUpstream.requests.at(-1)!.body as { messages: unknown[] };
+    await clients.anthropic.messages.create({ model: 'claude', max_tokens: 64, messages: calls, tools: [weather, clock] });
+    const sent = clients.gateway.anthropicUpstream.requests.at(-1)!.body as { messages: unknown[] };
     expect(sent.messages).toEqual(calls);
   });
 
   it('is two tool messages, then a user message, on an OpenAI-compatible upstream', async () => {
-    await client.messages.create({ model: 'chat', max_tokens: 64, messages: calls, tools: [weather, clock] });
-    const sent = gateway.openAiUpstream.requests.at(-1)!.body as { messages: unknown[] };
+    await clients.anthropic.messages.create({ model: 'chat', max_tokens: 64, messages: calls, tools: [weather, clock] });
+    const sent = clients.gateway.openAiUpstream.requests.at(-1)!.body as { messages: unknown[] };
     expect(sent.messages.slice(2)).toEqual([
       { role: 'tool', tool_call_id: 'toolu_1', content: 'sunny' },
       { role: 'tool', tool_call_id: 'toolu_2', content: '12:00' },

@@ -5,25 +5,19 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import Anthropic from '@anthropic-ai/sdk';
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import { generateObject, stepCountIs, streamText, tool } from 'ai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { GATEWAY_KEY, officialClients, startGateway, weatherTool, type Gateway } from './gateway.js';
+import { GATEWAY_KEY, useGateway, weatherTool } from './gateway.js';
 
-let gateway: Gateway;
-let client: Anthropic;
-beforeAll(async () => {
-  gateway = await startGateway();
-  client = officialClients(gateway).anthropic;
-});
-afterAll(() => gateway.close());
+const clients = useGateway();
 
 const ask = [{ role: 'user' as const, content: 'weather in Paris?' }];
-const lastAnthropicBody = () => gateway.anthropicUpstream.requests.at(-1)!.body as Record<string, unknown>;
-const lastOpenAiBody = () => gateway.openAiUpstream.requests.at(-1)!.body as Record<string, unknown>;
+const lastAnthropicBody = () => clients.gateway.anthropicUpstream.requests.at(-1)!.body as Record<string, unknown>;
+const lastOpenAiBody = () => clients.gateway.openAiUpstream.requests.at(-1)!.body as Record<string, unknown>;
 
 describe('@anthropic-ai/sdk 1.x fields through /v1/messages', () => {
   it.each(['claude', 'chat'])('messages.parse with output_config.format (zod) answers parsed JSON (%s upstream)', async (model) => {
-    const message = await client.messages.parse({ model, max_tokens: 64, messages: ask, output_config: { format: zodOutputFormat(z.object({ city: z.string(), celsius: z.number() })) } });
+    const message = await clients.anthropic.messages.parse({ model, max_tokens: 64, messages: ask, output_config: { format: zodOutputFormat(z.object({ city: z.string(), celsius: z.number() })) } });
     expect(message.parsed_output).toEqual({ city: 'city-1', celsius: 42 });
     // Anthropic upstream: the forced format tool; OpenAI-compatible: response_format json_schema.
     if (model === 'claude') expect(lastAnthropicBody().tool_choice).toEqual({ type: 'tool', name: 'json_response' });
@@ -31,34 +25,34 @@ describe('@anthropic-ai/sdk 1.x fields through /v1/messages', () => {
   });
 
   it('tool strict and eager_input_streaming reach an Anthropic upstream', async () => {
-    await client.messages.create({ model: 'claude', max_tokens: 64, messages: ask, tools: [{ ...weatherTool, strict: true, eager_input_streaming: true }] });
+    await clients.anthropic.messages.create({ model: 'claude', max_tokens: 64, messages: ask, tools: [{ ...weatherTool, strict: true, eager_input_streaming: true }] });
     expect((lastAnthropicBody().tools as Record<string, unknown>[])[0]).toMatchObject({ name: 'get_weather', strict: true, eager_input_streaming: true });
   });
 
   it('tool strict reaches an OpenAI-compatible upstream as function.strict', async () => {
-    await client.messages.create({ model: 'chat', max_tokens: 64, messages: ask, tools: [{ ...weatherTool, strict: true, eager_input_streaming: true }] });
+    await clients.anthropic.messages.create({ model: 'chat', max_tokens: 64, messages: ask, tools: [{ ...weatherTool, strict: true, eager_input_streaming: true }] });
     expect((lastOpenAiBody().tools as { function: Record<string, unknown> }[])[0]!.function).toMatchObject({ name: 'get_weather', strict: true });
   });
 
   it('output_config.effort goes upstream as reasoning_effort, and is refused by name where the engine has no effort', async () => {
-    await client.messages.create({ model: 'chat', max_tokens: 64, messages: ask, output_config: { effort: 'low' } });
+    await clients.anthropic.messages.create({ model: 'chat', max_tokens: 64, messages: ask, output_config: { effort: 'low' } });
     expect(lastOpenAiBody().reasoning_effort).toBe('low');
-    const refused = await client.messages.create({ model: 'claude', max_tokens: 64, messages: ask, output_config: { effort: 'low' } }).catch((e: unknown) => e);
+    const refused = await clients.anthropic.messages.create({ model: 'claude', max_tokens: 64, messages: ask, output_config: { effort: 'low' } }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(Anthropic.BadRequestError);
     expect(String((refused as Error).message)).toContain('output_config.effort');
   });
 
   it('a field no engine implements (inference_geo) is a 400 naming it, dropped and listed with drop_params', async () => {
-    const refused = await client.messages.create({ model: 'claude', max_tokens: 64, messages: ask, inference_geo: 'us' }).catch((e: unknown) => e);
+    const refused = await clients.anthropic.messages.create({ model: 'claude', max_tokens: 64, messages: ask, inference_geo: 'us' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(Anthropic.BadRequestError);
     expect(String((refused as Error).message)).toContain("'inference_geo' is not supported for model 'claude'");
-    const { response } = await client.messages.create({ model: 'claude', max_tokens: 64, messages: ask, inference_geo: 'us', speed: 'standard' }, { body: { model: 'claude', max_tokens: 64, messages: ask, inference_geo: 'us', speed: 'standard', drop_params: true } }).withResponse();
+    const { response } = await clients.anthropic.messages.create({ model: 'claude', max_tokens: 64, messages: ask, inference_geo: 'us', speed: 'standard' }, { body: { model: 'claude', max_tokens: 64, messages: ask, inference_geo: 'us', speed: 'standard', drop_params: true } }).withResponse();
     expect(response.headers.get('x-switchyard-dropped-params')).toBe('inference_geo');
     expect(lastAnthropicBody()).not.toHaveProperty('inference_geo');
   });
 
   it('an unknown key inside output_config is a 400 naming it', async () => {
-    const refused = await client.messages.create({ model: 'claude', max_tokens: 64, messages: ask, output_config: { format: null, verbosity: 'high' } as never }).catch((e: unknown) => e);
+    const refused = await clients.anthropic.messages.create({ model: 'claude', max_tokens: 64, messages: ask, output_config: { format: null, verbosity: 'high' } as never }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(Anthropic.BadRequestError);
     expect(String((refused as Error).message)).toContain('output_config');
     expect(String((refused as Error).message)).toContain('verbosity');
@@ -66,7 +60,7 @@ describe('@anthropic-ai/sdk 1.x fields through /v1/messages', () => {
 });
 
 describe.each(['claude', 'chat'])('ai + @ai-sdk/anthropic through /v1/messages (%s upstream)', (model) => {
-  const provider = () => createAnthropic({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY });
+  const provider = () => createAnthropic({ baseURL: `${clients.gateway.url}/v1`, apiKey: GATEWAY_KEY });
   const getWeather = tool({ description: 'Weather for a city', inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => `18C in ${city}` });
 
   it('streamText with tools (eager_input_streaming on each tool) streams the call, then the final text', async () => {
@@ -77,7 +71,7 @@ describe.each(['claude', 'chat'])('ai + @ai-sdk/anthropic through /v1/messages (
     expect(kinds).toContain('text-delta');
     expect(await result.text).toMatch(/18C in city-1/);
     if (model === 'claude') {
-      const first = gateway.anthropicUpstream.requests.at(-2)!.body as { tools: Record<string, unknown>[] };
+      const first = clients.gateway.anthropicUpstream.requests.at(-2)!.body as { tools: Record<string, unknown>[] };
       expect(first.tools[0]).toMatchObject({ name: 'getWeather', eager_input_streaming: true });
     }
   });

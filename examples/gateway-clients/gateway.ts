@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { createSwitchyardApp } from '@switchyard/core';
 import { createServerForApp, type SwitchyardServer } from '@switchyard/server';
 import { fakeAnthropicApi, fakeOpenAiApi, startTestHttpServer, type TestHttpServer } from '@switchyard/testkit';
@@ -62,3 +63,14 @@ export function officialClients(gateway: Gateway): { openai: OpenAI; anthropic: 
 
 /** The Anthropic-shaped tool the Messages tests call. */
 export const weatherTool: Tool = { name: 'get_weather', description: 'Weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+
+/** The gateway and both official clients of a test file: started before its tests and closed after them. */
+export function useGateway(options: Parameters<typeof startGateway>[0] = {}): { readonly gateway: Gateway; readonly openai: OpenAI; readonly anthropic: Anthropic } {
+  const clients = {} as { gateway: Gateway; openai: OpenAI; anthropic: Anthropic };
+  beforeAll(async () => {
+    clients.gateway = await startGateway(options);
+    Object.assign(clients, officialClients(clients.gateway));
+  });
+  afterAll(() => clients.gateway?.close());
+  return clients;
+}

@@ -2,17 +2,13 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { fakeOpenAiApi, sendJson } from '@switchyard/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { officialClients, startGateway, type Gateway } from './gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useGateway } from './gateway.js';
 
-let gateway: Gateway;
-let openai: OpenAI;
-let anthropic: Anthropic;
-beforeAll(async () => {
-  gateway = await startGateway();
-  ({ openai, anthropic } = officialClients(gateway));
+const clients = useGateway();
+beforeAll(() => {
   // OpenAI's own answers to a value or parameter a model does not take; anything else goes to the usual fake.
-  gateway.openAiUpstream.setHandler((request, response) => {
+  clients.gateway.openAiUpstream.setHandler((request, response) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const refuse = (param: string, message: string) => sendJson(response, 400, { error: { message, type: 'invalid_request_error', param, code: 'unsupported_value' } });
     if (body.temperature === 0.3) return refuse('temperature', "Unsupported value: 'temperature' does not support 0.3 with this model. Only the default (1) value is supported.");
@@ -23,7 +19,6 @@ beforeAll(async () => {
     return fakeOpenAiApi(request, response);
   });
 });
-afterAll(() => gateway.close());
 
 const messages = [{ role: 'user' as const, content: 'hello there' }];
 
@@ -38,7 +33,7 @@ async function openAiRejection(call: Promise<unknown>): Promise<InstanceType<typ
 
 describe("openai client: the field an upstream 400 names is the answer's param", () => {
   it.each([false, true])('chat completions (stream: %s): param is temperature', async (stream) => {
-    const error = await openAiRejection(openai.chat.completions.create({ model: 'chat', messages, temperature: 0.3, stream }));
+    const error = await openAiRejection(clients.openai.chat.completions.create({ model: 'chat', messages, temperature: 0.3, stream }));
     expect(error.status).toBe(400);
     expect(error.param).toBe('temperature');
     expect(error.code).toBe('INVALID_INPUT');
@@ -47,26 +42,26 @@ describe("openai client: the field an upstream 400 names is the answer's param",
   });
 
   it.each([false, true])('responses (stream: %s): param is temperature', async (stream) => {
-    const error = await openAiRejection(openai.responses.create({ model: 'chat', input: 'hello there', temperature: 0.3, stream }));
+    const error = await openAiRejection(clients.openai.responses.create({ model: 'chat', input: 'hello there', temperature: 0.3, stream }));
     expect(error.param).toBe('temperature');
     expect(error.code).toBe('INVALID_INPUT');
   });
 
   it("names the caller's own field for a parameter the upstream calls otherwise (max_tokens upstream, max_output_tokens here)", async () => {
-    expect((await openAiRejection(openai.chat.completions.create({ model: 'chat', messages, max_tokens: 7 }))).param).toBe('max_tokens');
-    expect((await openAiRejection(openai.responses.create({ model: 'chat', input: 'hello there', max_output_tokens: 7 }))).param).toBe('max_output_tokens');
+    expect((await openAiRejection(clients.openai.chat.completions.create({ model: 'chat', messages, max_tokens: 7 }))).param).toBe('max_tokens');
+    expect((await openAiRejection(clients.openai.responses.create({ model: 'chat', input: 'hello there', max_output_tokens: 7 }))).param).toBe('max_output_tokens');
   });
 
   it("names a turn by the caller's own field (messages[1].content upstream: the Responses input, the Messages turn)", async () => {
     const turns = [{ role: 'system' as const, content: 'be brief' }, { role: 'user' as const, content: 'refuse this turn' }];
-    expect((await openAiRejection(openai.chat.completions.create({ model: 'chat', messages: turns }))).param).toBe('messages[1].content');
-    expect((await openAiRejection(openai.responses.create({ model: 'chat', instructions: 'be brief', input: [{ role: 'user', content: 'refuse this turn' }] }))).param).toBe('input[0].content');
-    const error = (await anthropic.messages.create({ model: 'chat', max_tokens: 64, system: 'be brief', messages: [{ role: 'user', content: 'refuse this turn' }] }).catch((thrown: unknown) => thrown)) as InstanceType<typeof Anthropic.APIError>;
+    expect((await openAiRejection(clients.openai.chat.completions.create({ model: 'chat', messages: turns }))).param).toBe('messages[1].content');
+    expect((await openAiRejection(clients.openai.responses.create({ model: 'chat', instructions: 'be brief', input: [{ role: 'user', content: 'refuse this turn' }] }))).param).toBe('input[0].content');
+    const error = (await clients.anthropic.messages.create({ model: 'chat', max_tokens: 64, system: 'be brief', messages: [{ role: 'user', content: 'refuse this turn' }] }).catch((thrown: unknown) => thrown)) as InstanceType<typeof Anthropic.APIError>;
     expect((error.error as { error: { param: unknown } }).error.param).toBe('messages[0].content');
   });
 
   it('gives param null, and no path, when the upstream param is not a field name', async () => {
-    const error = await openAiRejection(openai.chat.completions.create({ model: 'chat', messages, seed: 13 }));
+    const error = await openAiRejection(clients.openai.chat.completions.create({ model: 'chat', messages, seed: 13 }));
     expect(error.param).toBeNull();
     expect(JSON.stringify(error.error)).not.toContain('/etc/switchyard');
   });
@@ -75,7 +70,7 @@ describe("openai client: the field an upstream 400 names is the answer's param",
 describe("Anthropic client: /v1/messages carries the upstream's field as error.param", () => {
   it.each([false, true])('messages (stream: %s)', async (stream) => {
     const params = { model: 'chat', max_tokens: 64, messages, temperature: 0.3 };
-    const error = await (stream ? anthropic.messages.create({ ...params, stream: true }) : anthropic.messages.create(params)).then(
+    const error = await (stream ? clients.anthropic.messages.create({ ...params, stream: true }) : clients.anthropic.messages.create(params)).then(
       () => undefined,
       (thrown: unknown) => thrown,
     );
