@@ -53,7 +53,7 @@ export function statusForCode(code: string): number {
 }
 
 /** Detail keys that are safe to return (never causes, stacks, headers or paths outside the request). */
-const PUBLIC_DETAIL_KEYS = ['field', 'pointer', 'expected', 'found', 'modelId', 'engineId', 'taskId', 'limitBytes', 'step', 'rule_id', 'available'];
+const PUBLIC_DETAIL_KEYS = ['field', 'pointer', 'expected', 'found', 'modelId', 'engineId', 'taskId', 'limitBytes', 'step', 'rule_id', 'available', 'closeMatches'];
 
 /** Error texts quote what the client sent (a key, a type, an id): a megabyte of it is never echoed back whole. */
 const MAX_MESSAGE_CHARS = 2048;

@@ -67,7 +67,7 @@ describe('a model ref nothing serves is refused before admission (NO_SUCH_MODEL 
     ({ server } = await start(engine));
     const typo = await server.app.inject({ method: 'POST', url: '/v2/tasks', payload: { model_ref: 'my-clasifier', prompt: 'x' } });
     expect(typo.statusCode).toBe(404);
-    expect(typo.json()).toMatchObject({ code: 'NO_SUCH_MODEL', message: expect.stringContaining("No such model 'my-clasifier' (close matches: my-classifier)"), details: { modelId: 'my-clasifier' } });
+    expect(typo.json()).toMatchObject({ code: 'NO_SUCH_MODEL', message: expect.stringContaining("No such model 'my-clasifier' (close matches: my-classifier)"), details: { modelId: 'my-clasifier', closeMatches: ['my-classifier'] } });
     // The admit-and-stream form is refused the same way (a JSON 404, no stream opened).
     const streamed = await server.app.inject({ method: 'POST', url: '/v2/tasks', headers: { accept: 'text/event-stream' }, payload: { model_ref: 'my-clasifier', prompt: 'x' } });
     expect(streamed.statusCode).toBe(404);
