@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { SwitchyardError, type EngineInput } from '@switchyard/spec';
 import { readWav } from '../steps/wav-reader.js';
 import { createImageDecodeStep } from '../steps/image-decode-step.js';
+import { loadSharp } from '../steps/native-modules.js';
 import { createPipelineFrame } from '../steps/step-kernel.js';
 import { kindAccepted, outputKinds, STEP_IO, type StepIo } from '../steps/step-io.js';
 import { jsonTensor, nestedArrayProblem } from './json-tensor.js';
@@ -115,11 +116,20 @@ export function imageInputFor(metadata: unknown, modelId: string): (bytes: Uint8
   }
   const values = shapeSize(firstStepParams(metadata)?.shape);
   const decoders = { 1: createImageDecodeStep({ channels: 1 }, { modelId, step: 'input', files: {} }), 3: createImageDecodeStep({ channels: 3 }, { modelId, step: 'input', files: {} }) };
-  return async (bytes, signal) => {
-    const rgb = await decoders[3](bytes, createPipelineFrame(signal));
-    // A first step with a `shape` of one value per pixel (Reshape [1, 1, 28, 28]) takes the image in greyscale.
-    return values === rgb.width * rgb.height ? decoders[1](bytes, createPipelineFrame(signal)) : rgb;
-  };
+  if (values === undefined) return (bytes, signal) => decoders[3](bytes, createPipelineFrame(signal));
+  // A first step with a `shape` of one value per pixel (Reshape [1, 1, 28, 28]) takes the image in greyscale: the
+  // header's size decides, so each image is decoded once.
+  return async (bytes, signal) => decoders[(await pixelCount(bytes)) === values ? 1 : 3](bytes, createPipelineFrame(signal));
+}
+
+/** width x height from the image header (no decode); undefined when sharp cannot read it (the decode then says why). */
+async function pixelCount(bytes: Uint8Array): Promise<number | undefined> {
+  try {
+    const { width, height } = await (await loadSharp())(bytes).metadata();
+    return width !== undefined && height !== undefined ? width * height : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function invalid(file: string, message: string, cause?: unknown): SwitchyardError {
