@@ -1,4 +1,4 @@
-import { SwitchyardError, closeMatches, closeMatchesHint, toSwitchyardError, type ErrorCode } from '@switchyard/core';
+import { SwitchyardError, noSuchModelError, toSwitchyardError, type ErrorCode } from '@switchyard/core';
 import { redactPaths } from './redaction.js';
 
 /** The JSON body of every 4xx/5xx and of SSE `error` frames. */
@@ -133,11 +133,5 @@ export function httpError(code: ErrorCode, message: string, extra: { retriable?:
   return new SwitchyardError({ code, message, retriable: extra.retriable, retryAfterMs: extra.retryAfterMs, details: extra.details });
 }
 
-/**
- * NO_SUCH_MODEL (404) for a lookup of one model (`/v1/models/{id}`, `/v2/catalog/models/{id}`): `message`, then the
- * close matches among `known` in the wording of every NO_SUCH_MODEL (` (close matches: a, b)`).
- */
-export function noSuchModel(message: string, modelId: string, known: Iterable<string>): SwitchyardError {
-  const matches = closeMatches(modelId, known);
-  return httpError('NO_SUCH_MODEL', `${message}${closeMatchesHint(matches)}`, { details: { modelId, closeMatches: matches } });
-}
+/** NO_SUCH_MODEL (404) for a lookup of one model (`/v1/models/{id}`, `/v2/catalog/models/{id}`): core's, with its close matches. */
+export const noSuchModel = (message: string, modelId: string, known: Iterable<string>): SwitchyardError => noSuchModelError(message, modelId, known);

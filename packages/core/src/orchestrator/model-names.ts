@@ -36,17 +36,15 @@ export function closeMatchesHint(matches: readonly string[]): string {
   return matches.length > 0 ? ` (close matches: ${matches.join(', ')})` : '';
 }
 
+/** NO_SUCH_MODEL: `lead`, the close matches among `known` (message and details), then `why` (may be empty). */
+export function noSuchModelError(lead: string, modelId: string, known: Iterable<string>, why = ''): SwitchyardError {
+  const matches = closeMatches(modelId, known);
+  return new SwitchyardError({ code: 'NO_SUCH_MODEL', message: `${lead}${closeMatchesHint(matches)}${why}`, details: { modelId, closeMatches: matches } });
+}
+
 /** NO_SUCH_MODEL for an id nothing in the app serves, with the close matches in the message and details. */
 export function unknownModelError(modelId: string, known: Iterable<string>): SwitchyardError {
-  const matches = closeMatches(modelId, known);
-  const hint = closeMatchesHint(matches);
-  return new SwitchyardError({
-    code: 'NO_SUCH_MODEL',
-    message:
-      `No such model '${modelId}'${hint}: it is not a registry model, a route, an 'engine:model' of a registered engine ` +
-      `or a configured model`,
-    details: { modelId, closeMatches: matches },
-  });
+  return noSuchModelError(`No such model '${modelId}'`, modelId, known, ": it is not a registry model, a route, an 'engine:model' of a registered engine or a configured model");
 }
 
 /** The refusal when the engine a model runs on cannot count tokens (OpenAI-style upstreams have no such API). */
